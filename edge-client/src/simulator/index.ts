@@ -1,0 +1,10 @@
+export { defineFleet, type SimFleet, type SimStore, TEAMS } from './fleet.js';
+export { FleetSimulator, type SimulatorOptions } from './fleet-simulator.js';
+export {
+  addTree,
+  emptyTruth,
+  type GroundTruth,
+  type HoursTruth,
+  type ShrinkTruth,
+} from './ground-truth.js';
+export { type EventSink, type RunOptions, runSimulation } from './run-simulation.js';

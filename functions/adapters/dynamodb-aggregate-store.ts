@@ -1,0 +1,228 @@
+import {
+  BatchGetItemCommand,
+  type BatchGetItemCommandInput,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  type HomeKey,
+  homeItemKey,
+  type ItemKey,
+  itemId,
+  type RollupTarget,
+} from '../domain/aggregate-keys.js';
+import type { Counters } from '../domain/counters.js';
+import type { HomeState } from '../domain/home-state.js';
+import { SeqIntervals } from '../domain/seq-intervals.js';
+import type { AggregateStore, RollupContribution, WriteResult } from '../processor/ports.js';
+import { rollupVersionId } from '../processor/ports.js';
+import { drainUnprocessed } from './backoff.js';
+import {
+  countersOf,
+  type Item,
+  num,
+  numberMap,
+  readNumberMap,
+  readStringMap,
+  str,
+  stringMap,
+  VERSION_PREFIX,
+} from './item-codec.js';
+
+const BATCH_GET_LIMIT = 100;
+
+/** The processor's aggregate storage on one DynamoDB table (see aggregate-keys.ts). */
+export class DynamoDbAggregateStore implements AggregateStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async loadHomes(keys: readonly HomeKey[]): Promise<Map<string, HomeState>> {
+    const byId = new Map(keys.map((k) => [itemId(homeItemKey(k)), k]));
+    const items = await this.batchGet([...byId.keys()].map((id) => splitId(id)));
+    const out = new Map<string, HomeState>();
+    for (const item of items) {
+      const id = `${str(item, 'pk')}|${str(item, 'sk')}`;
+      const key = byId.get(id);
+      if (key !== undefined) out.set(id, decodeHome(key, item));
+    }
+    return out;
+  }
+
+  async putHome(next: HomeState, expectedVersion: number): Promise<WriteResult> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: encodeHome(next),
+          ConditionExpression:
+            expectedVersion === 0 ? 'attribute_not_exists(pk)' : '#version = :expected',
+          ...(expectedVersion !== 0 && {
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':expected': { N: String(expectedVersion) } },
+          }),
+        }),
+      );
+      return 'ok';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'conflict';
+      throw error;
+    }
+  }
+
+  async loadRollupVersions(targets: readonly RollupTarget[]): Promise<Map<string, number>> {
+    const byItem = new Map<string, RollupTarget[]>();
+    for (const t of targets) {
+      const id = itemId(t);
+      byItem.set(id, [...(byItem.get(id) ?? []), t]);
+    }
+    const out = new Map<string, number>();
+    for (const t of targets) out.set(rollupVersionId(t), 0);
+    // One projection covers every contributor asked about; items hold few contributors each.
+    const contributors = [...new Set(targets.map((t) => t.contributor))];
+    const names: Record<string, string> = { '#pk': 'pk', '#sk': 'sk' };
+    contributors.forEach((c, i) => {
+      names[`#v${i}`] = `${VERSION_PREFIX}${c}`;
+    });
+    const items = await this.batchGet(
+      [...byItem.keys()].map((id) => splitId(id)),
+      { ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names },
+    );
+    for (const item of items) {
+      const id = `${str(item, 'pk')}|${str(item, 'sk')}`;
+      for (const t of byItem.get(id) ?? []) {
+        out.set(rollupVersionId(t), num(item, `${VERSION_PREFIX}${t.contributor}`));
+      }
+    }
+    return out;
+  }
+
+  async addToRollup(
+    target: ItemKey,
+    contributions: readonly RollupContribution[],
+  ): Promise<WriteResult> {
+    const total: Counters = {};
+    for (const c of contributions) {
+      for (const [name, value] of Object.entries(c.delta)) total[name] = (total[name] ?? 0) + value;
+    }
+    const names: Record<string, string> = { '#updatedAt': 'updatedAt', '#kind': 'kind' };
+    const values: Item = {
+      ':now': { S: new Date().toISOString() },
+      ':kind': { S: 'rollup' },
+    };
+    const adds: string[] = [];
+    const sets = ['#updatedAt = :now', '#kind = :kind'];
+    const conditions: string[] = [];
+    Object.entries(total)
+      .filter(([, v]) => v !== 0)
+      .forEach(([name, value], i) => {
+        names[`#c${i}`] = name;
+        values[`:c${i}`] = { N: String(value) };
+        adds.push(`#c${i} :c${i}`);
+      });
+    contributions.forEach((c, i) => {
+      names[`#v${i}`] = `${VERSION_PREFIX}${c.contributor}`;
+      values[`:to${i}`] = { N: String(c.toVersion) };
+      sets.push(`#v${i} = :to${i}`);
+      if (c.fromVersion === 0) {
+        conditions.push(`attribute_not_exists(#v${i})`);
+      } else {
+        values[`:from${i}`] = { N: String(c.fromVersion) };
+        conditions.push(`#v${i} = :from${i}`);
+      }
+    });
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { pk: { S: target.pk }, sk: { S: target.sk } },
+          UpdateExpression: `SET ${sets.join(', ')}${adds.length > 0 ? ` ADD ${adds.join(', ')}` : ''}`,
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return 'ok';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'conflict';
+      throw error;
+    }
+  }
+
+  private async batchGet(
+    keys: readonly ItemKey[],
+    extra: Pick<
+      NonNullable<BatchGetItemCommandInput['RequestItems']>[string],
+      'ProjectionExpression' | 'ExpressionAttributeNames'
+    > = {},
+  ): Promise<Item[]> {
+    const items: Item[] = [];
+    for (let i = 0; i < keys.length; i += BATCH_GET_LIMIT) {
+      const chunk = keys.slice(i, i + BATCH_GET_LIMIT);
+      const first: BatchGetItemCommandInput['RequestItems'] = {
+        [this.tableName]: {
+          Keys: chunk.map((k) => ({ pk: { S: k.pk }, sk: { S: k.sk } })),
+          ConsistentRead: true,
+          ...extra,
+        },
+      };
+      await drainUnprocessed(
+        'BatchGetItem',
+        first,
+        async (request) => {
+          const response = await this.client.send(
+            new BatchGetItemCommand({ RequestItems: request }),
+          );
+          items.push(...(response.Responses?.[this.tableName] ?? []));
+          return response.UnprocessedKeys;
+        },
+        (request) => request?.[this.tableName]?.Keys?.length ?? 0,
+      );
+    }
+    return items;
+  }
+}
+
+function splitId(id: string): ItemKey {
+  const bar = id.indexOf('|');
+  return { pk: id.slice(0, bar), sk: id.slice(bar + 1) };
+}
+
+function encodeHome(state: HomeState): Item {
+  const key = homeItemKey(state.key);
+  const item: Item = {
+    pk: { S: key.pk },
+    sk: { S: key.sk },
+    kind: { S: state.key.kind },
+    version: { N: String(state.version) },
+    seen: stringMap([...state.seen].map(([device, s]) => [device, s.toString()])),
+    joins: stringMap(state.joins),
+    lastDelta: numberMap(state.lastDelta),
+    updatedAt: { S: new Date().toISOString() },
+  };
+  if (state.key.kind === 'store-day') {
+    item.storeId = { S: state.key.storeId };
+    item.date = { S: state.key.date };
+  } else {
+    item.teamId = { S: state.key.teamId };
+    item.week = { S: state.key.week };
+  }
+  if (state.region !== undefined) item.region = { S: state.region };
+  for (const [name, value] of Object.entries(state.counters)) item[name] = { N: String(value) };
+  return item;
+}
+
+function decodeHome(key: HomeKey, item: Item): HomeState {
+  return {
+    key,
+    region: str(item, 'region'),
+    version: num(item, 'version'),
+    counters: countersOf(item),
+    seen: new Map([...readStringMap(item.seen)].map(([d, s]) => [d, SeqIntervals.parse(s)])),
+    joins: readStringMap(item.joins),
+    lastDelta: readNumberMap(item.lastDelta),
+  };
+}

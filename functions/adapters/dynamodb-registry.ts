@@ -1,0 +1,113 @@
+import {
+  BatchGetItemCommand,
+  type BatchGetItemCommandInput,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { DeviceInfo, StoreInfo } from '../domain/registry-types.js';
+import type { RegistryReader } from '../processor/ports.js';
+import { drainUnprocessed } from './backoff.js';
+import { putAll } from './batch-write.js';
+import type { Item } from './item-codec.js';
+
+const devicePk = (id: string) => `DEVICE#${id}`;
+const storePk = (id: string) => `STORE#${id}`;
+
+interface Cached<T> {
+  readonly value: T | undefined;
+  readonly expires: number;
+}
+
+/**
+ * The device registry on DynamoDB (`pk` = `DEVICE#{id}` or `STORE#{id}`, the record as JSON in
+ * `info`). Reads are cached per execution environment: known entries for a minute, unknown
+ * ones for five seconds so that a newly provisioned panel PC is accepted almost at once.
+ */
+export class DynamoDbRegistry implements RegistryReader {
+  private readonly cache = new Map<string, Cached<DeviceInfo | StoreInfo>>();
+
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly ttlMs = { known: 60_000, unknown: 5_000 },
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async load(deviceIds: readonly string[], storeIds: readonly string[]) {
+    const wanted = [...deviceIds.map(devicePk), ...storeIds.map(storePk)];
+    const missing = wanted.filter((pk) => (this.cache.get(pk)?.expires ?? 0) <= this.now());
+    for (let i = 0; i < missing.length; i += 100) {
+      const chunk = missing.slice(i, i + 100);
+      const found = new Map<string, DeviceInfo | StoreInfo>();
+      const first: BatchGetItemCommandInput['RequestItems'] = {
+        [this.tableName]: { Keys: chunk.map((pk) => ({ pk: { S: pk } })) },
+      };
+      await drainUnprocessed(
+        'BatchGetItem',
+        first,
+        async (request) => {
+          const response = await this.client.send(
+            new BatchGetItemCommand({ RequestItems: request }),
+          );
+          for (const item of response.Responses?.[this.tableName] ?? []) {
+            const pk = item.pk?.S ?? '';
+            const info = decodeEntry(pk, item);
+            if (info !== undefined) found.set(pk, info);
+          }
+          return response.UnprocessedKeys;
+        },
+        (request) => request?.[this.tableName]?.Keys?.length ?? 0,
+      );
+      for (const pk of chunk) {
+        const value = found.get(pk);
+        this.cache.set(pk, {
+          value,
+          expires: this.now() + (value === undefined ? this.ttlMs.unknown : this.ttlMs.known),
+        });
+      }
+    }
+    const devices = new Map<string, DeviceInfo>();
+    const stores = new Map<string, StoreInfo>();
+    for (const id of deviceIds) {
+      const value = this.cache.get(devicePk(id))?.value;
+      if (value !== undefined && 'deviceId' in value) devices.set(id, value);
+    }
+    for (const id of storeIds) {
+      const value = this.cache.get(storePk(id))?.value;
+      if (value !== undefined && 'timeZone' in value) stores.set(id, value);
+    }
+    return { devices, stores };
+  }
+}
+
+function decodeEntry(pk: string, item: Item): DeviceInfo | StoreInfo | undefined {
+  const raw = item.info?.S;
+  if (raw === undefined) return undefined;
+  const value: unknown = JSON.parse(raw);
+  // A malformed registry entry is an operator error: treat the device or store as unknown,
+  // which dead-letters its events with a reason instead of crashing the shard.
+  const parsed = pk.startsWith('DEVICE#')
+    ? DeviceInfo.safeParse(value)
+    : StoreInfo.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** Writes registry entries (provisioning: stores, panel PCs, automation agents). */
+export async function putRegistryEntries(
+  client: DynamoDBClient,
+  tableName: string,
+  entries: { stores?: readonly StoreInfo[]; devices?: readonly DeviceInfo[] },
+): Promise<void> {
+  const items: Item[] = [
+    ...(entries.stores ?? []).map((s) => ({
+      pk: { S: storePk(s.storeId) },
+      kind: { S: 'store' },
+      info: { S: JSON.stringify(StoreInfo.parse(s)) },
+    })),
+    ...(entries.devices ?? []).map((d) => ({
+      pk: { S: devicePk(d.deviceId) },
+      kind: { S: 'device' },
+      info: { S: JSON.stringify(DeviceInfo.parse(d)) },
+    })),
+  ];
+  await putAll(client, tableName, items);
+}

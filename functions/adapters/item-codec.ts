@@ -1,0 +1,54 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { Counters } from '../domain/counters.js';
+
+export type Item = Record<string, AttributeValue>;
+
+/** Attributes of aggregate items that are not counters. */
+const NON_COUNTERS = new Set([
+  'pk',
+  'sk',
+  'kind',
+  'storeId',
+  'teamId',
+  'date',
+  'week',
+  'region',
+  'version',
+  'seen',
+  'joins',
+  'lastDelta',
+  'updatedAt',
+]);
+
+/** Prefix of the per-contributor version attributes of rollup items. */
+export const VERSION_PREFIX = 'v:';
+
+/** The counters of an aggregate item: every number attribute that is not bookkeeping. */
+export function countersOf(item: Item): Counters {
+  const counters: Counters = {};
+  for (const [name, value] of Object.entries(item)) {
+    if (NON_COUNTERS.has(name) || name.startsWith(VERSION_PREFIX) || value.N === undefined)
+      continue;
+    counters[name] = Number(value.N);
+  }
+  return counters;
+}
+
+export const str = (item: Item, name: string): string | undefined => item[name]?.S;
+export const num = (item: Item, name: string): number => Number(item[name]?.N ?? 0);
+
+export function numberMap(values: Readonly<Counters>): AttributeValue {
+  return { M: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, { N: String(v) }])) };
+}
+
+export function stringMap(values: Iterable<[string, string]>): AttributeValue {
+  return { M: Object.fromEntries([...values].map(([k, v]) => [k, { S: v }])) };
+}
+
+export function readNumberMap(value: AttributeValue | undefined): Counters {
+  return Object.fromEntries(Object.entries(value?.M ?? {}).map(([k, v]) => [k, Number(v.N ?? 0)]));
+}
+
+export function readStringMap(value: AttributeValue | undefined): Map<string, string> {
+  return new Map(Object.entries(value?.M ?? {}).map(([k, v]) => [k, v.S ?? '']));
+}

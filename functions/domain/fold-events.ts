@@ -1,0 +1,166 @@
+import type {
+  DetectionEvent,
+  DetectionOutcomeEvent,
+  OncallIncidentEvent,
+  TelemetryEvent,
+} from '../../edge-client/src/contract/index.js';
+import { bump, type Counters, StoreCounters, TeamCounters } from './counters.js';
+import { draftOf, type HomeDraft, type HomeState } from './home-state.js';
+import { type HoursSavedBaselines, minutesSaved } from './hours-saved.js';
+import { SeqIntervals } from './seq-intervals.js';
+
+/**
+ * The aggregation rules, as one pure fold of a batch's events into one home item.
+ *
+ * Exactly-once: an event whose (deviceId, seq) the item has already absorbed is a duplicate
+ * (a producer resend, a Lambda retry, a replay) and changes nothing.
+ *
+ * Store day (the day of the detection, from the time inside its `detectionId` ULID, so a
+ * detection and its outcome always meet in the same item):
+ * - a detection counts once per `detectionId`: `detections`, its category, and
+ *   `lossDetectedCents` += estimate. A second detection event for the id is ignored.
+ * - the first outcome of a detection counts; later ones are ignored (`ignoredOutcomes`).
+ *   `recovered` and `confirmed_loss` add `recoveredCents` to `lossPreventedCents`;
+ *   `confirmed_loss` adds max(0, estimate - recovered) to `confirmedLossCents` as soon as both
+ *   the detection and the outcome are in, whichever came first; `false_positive` counts in
+ *   `outcomes_false_positive`.
+ *
+ * Team week (ISO week of `resolvedAt`, UTC): an incident counts once per `incidentId`:
+ * `incidents`, its resolution, `engineerMinutes`, and `minutesSaved` (see hours-saved.ts).
+ */
+export interface FoldResult {
+  /** The item after the fold; `version` and `lastDelta` are advanced only if something counted. */
+  readonly next: HomeState;
+  readonly delta: Counters;
+  readonly counted: number;
+  readonly duplicates: number;
+}
+
+export interface FoldOptions {
+  readonly baselines: HoursSavedBaselines;
+}
+
+/** Join state of a detection, serialized as `estimate|outcome|recovered` (empty = unknown). */
+interface DetectionJoin {
+  estimate?: number;
+  outcome?: string;
+  recovered?: number;
+}
+
+function readJoin(text: string | undefined): DetectionJoin {
+  if (text === undefined) return {};
+  const [estimate = '', outcome = '', recovered = ''] = text.split('|');
+  return {
+    ...(estimate !== '' && { estimate: Number(estimate) }),
+    ...(outcome !== '' && { outcome }),
+    ...(recovered !== '' && { recovered: Number(recovered) }),
+  };
+}
+
+function writeJoin(join: DetectionJoin): string {
+  return `${join.estimate ?? ''}|${join.outcome ?? ''}|${join.recovered ?? ''}`;
+}
+
+function confirmedLoss(join: DetectionJoin): number {
+  if (join.outcome !== 'confirmed_loss' || join.estimate === undefined) return 0;
+  return Math.max(0, join.estimate - (join.recovered ?? 0));
+}
+
+function foldDetection(draft: HomeDraft, delta: Counters, event: DetectionEvent): void {
+  const join = readJoin(draft.joins.get(event.detectionId));
+  if (join.estimate !== undefined) {
+    bump(delta, StoreCounters.ignoredDetections);
+    return;
+  }
+  join.estimate = event.estimatedLossCents;
+  bump(delta, StoreCounters.detections);
+  bump(delta, StoreCounters.detectionsOf(event.category));
+  bump(delta, StoreCounters.lossDetectedCents, event.estimatedLossCents);
+  bump(delta, StoreCounters.confirmedLossCents, confirmedLoss(join));
+  draft.joins.set(event.detectionId, writeJoin(join));
+}
+
+function foldOutcome(draft: HomeDraft, delta: Counters, event: DetectionOutcomeEvent): void {
+  const join = readJoin(draft.joins.get(event.detectionId));
+  if (join.outcome !== undefined) {
+    bump(delta, StoreCounters.ignoredOutcomes);
+    return;
+  }
+  join.outcome = event.outcome;
+  join.recovered = event.recoveredCents;
+  bump(delta, StoreCounters.outcomes);
+  bump(delta, StoreCounters.outcomesOf(event.outcome));
+  if (event.outcome !== 'false_positive') {
+    bump(delta, StoreCounters.lossPreventedCents, event.recoveredCents);
+  }
+  bump(delta, StoreCounters.confirmedLossCents, confirmedLoss(join));
+  draft.joins.set(event.detectionId, writeJoin(join));
+}
+
+function foldIncident(
+  draft: HomeDraft,
+  delta: Counters,
+  event: OncallIncidentEvent,
+  options: FoldOptions,
+): void {
+  if (draft.joins.has(event.incidentId)) {
+    bump(delta, TeamCounters.ignoredIncidents);
+    return;
+  }
+  draft.joins.set(event.incidentId, '');
+  bump(delta, TeamCounters.incidents);
+  bump(delta, TeamCounters.incidentsOf(event.resolution));
+  bump(delta, TeamCounters.engineerMinutes, event.engineerMinutes);
+  bump(delta, TeamCounters.minutesSaved, minutesSaved(options.baselines, event));
+}
+
+/** Folds `events` (all routed to `state`'s home) into it. Pure: `state` is not modified. */
+export function foldEvents(
+  state: HomeState,
+  events: readonly TelemetryEvent[],
+  options: FoldOptions,
+): FoldResult {
+  const draft = draftOf(state);
+  const delta: Counters = {};
+  let counted = 0;
+  let duplicates = 0;
+  for (const event of events) {
+    let seen = draft.seen.get(event.deviceId);
+    if (seen === undefined) {
+      seen = SeqIntervals.empty();
+      draft.seen.set(event.deviceId, seen);
+    }
+    if (!seen.add(event.seq)) {
+      duplicates++;
+      continue;
+    }
+    counted++;
+    switch (event.type) {
+      case 'detection':
+        foldDetection(draft, delta, event);
+        break;
+      case 'detection_outcome':
+        foldOutcome(draft, delta, event);
+        break;
+      case 'oncall_incident':
+        foldIncident(draft, delta, event, options);
+        break;
+    }
+  }
+  if (counted === 0) return { next: state, delta, counted, duplicates };
+  for (const [name, value] of Object.entries(delta)) bump(draft.counters, name, value);
+  return {
+    next: {
+      key: state.key,
+      region: state.region,
+      version: state.version + 1,
+      counters: draft.counters,
+      seen: draft.seen,
+      joins: draft.joins,
+      lastDelta: delta,
+    },
+    delta,
+    counted,
+    duplicates,
+  };
+}

@@ -1,0 +1,50 @@
+import type { HomeKey } from './aggregate-keys.js';
+import type { Counters } from './counters.js';
+import { SeqIntervals } from './seq-intervals.js';
+
+/**
+ * The state of one home aggregate item (a store day or a team week).
+ *
+ * Besides the counters it carries everything needed to make its own updates exactly-once
+ * without a second table or a transaction:
+ * - `seen`: per sending device, the sequence numbers already counted here;
+ * - `joins`: per detection (store day) or incident (team week), what has been counted of it;
+ * - `version` and `lastDelta`: the item's write count and the counters its last write added,
+ *   from which a rollup that missed that write can be repaired.
+ */
+export interface HomeState {
+  readonly key: HomeKey;
+  readonly region: string | undefined;
+  readonly version: number;
+  readonly counters: Counters;
+  readonly seen: ReadonlyMap<string, SeqIntervals>;
+  readonly joins: ReadonlyMap<string, string>;
+  readonly lastDelta: Counters;
+}
+
+export function emptyHome(key: HomeKey, region: string | undefined): HomeState {
+  return {
+    key,
+    region,
+    version: 0,
+    counters: {},
+    seen: new Map(),
+    joins: new Map(),
+    lastDelta: {},
+  };
+}
+
+/** A mutable working copy used while folding a batch into a home. */
+export interface HomeDraft {
+  readonly counters: Counters;
+  readonly seen: Map<string, SeqIntervals>;
+  readonly joins: Map<string, string>;
+}
+
+export function draftOf(state: HomeState): HomeDraft {
+  return {
+    counters: { ...state.counters },
+    seen: new Map([...state.seen].map(([device, s]) => [device, SeqIntervals.parse(s.toString())])),
+    joins: new Map(state.joins),
+  };
+}

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+/**
+ * How long an incident of each class takes an engineer without automation, in minutes.
+ * Hours saved for an incident = max(0, baseline(class) - engineerMinutes). The table is
+ * configuration (env `HOURS_SAVED_BASELINES`), not code: these are the defaults.
+ */
+export const HoursSavedBaselines = z
+  .object({
+    defaultMinutes: z.number().int().min(0).max(10_080),
+    classes: z.record(z.string(), z.number().int().min(0).max(10_080)),
+  })
+  .strict();
+export type HoursSavedBaselines = z.infer<typeof HoursSavedBaselines>;
+
+export const DEFAULT_BASELINES: HoursSavedBaselines = {
+  defaultMinutes: 60,
+  classes: {
+    pos_offline: 90,
+    camera_offline: 45,
+    model_drift: 120,
+    disk_full: 30,
+    network_degraded: 60,
+    false_alarm_storm: 40,
+  },
+};
+
+/** Baseline minutes for an incident class, falling back to the default. */
+export function baselineMinutes(baselines: HoursSavedBaselines, incidentClass: string): number {
+  return baselines.classes[incidentClass] ?? baselines.defaultMinutes;
+}
+
+/** Engineer minutes automation saved on one incident; never negative. */
+export function minutesSaved(
+  baselines: HoursSavedBaselines,
+  incident: { readonly incidentClass: string; readonly engineerMinutes: number },
+): number {
+  return Math.max(0, baselineMinutes(baselines, incident.incidentClass) - incident.engineerMinutes);
+}

@@ -1,0 +1,78 @@
+import { decodeTime } from 'ulid';
+import type { TelemetryEvent } from '../../edge-client/src/contract/index.js';
+import type { HomeKey } from './aggregate-keys.js';
+import { isoWeekOfInstant, localDate } from './calendar.js';
+import type { RegistryView } from './registry-types.js';
+
+/** Why a record can never be counted; each reason sends it to the dead-letter table. */
+export type PoisonReason =
+  | 'undecodable'
+  | 'schema_violation'
+  | 'unknown_device'
+  | 'unknown_store'
+  | 'store_mismatch'
+  | 'team_mismatch';
+
+export interface Rejection {
+  readonly reason: PoisonReason;
+  readonly detail: string;
+}
+
+export type Routing =
+  | { readonly ok: true; readonly home: HomeKey; readonly region: string | undefined }
+  | { readonly ok: false; readonly rejection: Rejection };
+
+const reject = (reason: PoisonReason, detail: string): Routing => ({
+  ok: false,
+  rejection: { reason, detail },
+});
+
+/**
+ * Decides the one home item an event counts in, after checking that its sender may speak for
+ * the store or team it names. Detections and outcomes go to the store day of the detection
+ * (the instant inside `detectionId`, in the store's time zone); incidents to the team's ISO
+ * week of `resolvedAt` (UTC).
+ */
+export function routeEvent(event: TelemetryEvent, registry: RegistryView): Routing {
+  const device = registry.device(event.deviceId);
+  if (device === undefined)
+    return reject('unknown_device', `device ${event.deviceId} is not registered`);
+  if (event.type === 'oncall_incident') {
+    if (device.kind !== 'agent' || device.teamId !== event.teamId) {
+      return reject(
+        'team_mismatch',
+        `device ${event.deviceId} may not report for team ${event.teamId}`,
+      );
+    }
+    if (event.storeId !== undefined && registry.store(event.storeId) === undefined) {
+      return reject('unknown_store', `store ${event.storeId} is not registered`);
+    }
+    return {
+      ok: true,
+      home: {
+        kind: 'team-week',
+        teamId: event.teamId,
+        week: isoWeekOfInstant(Date.parse(event.resolvedAt)),
+      },
+      region: undefined,
+    };
+  }
+  if (device.kind !== 'panel' || device.storeId !== event.storeId) {
+    return reject(
+      'store_mismatch',
+      `device ${event.deviceId} is not bound to store ${event.storeId}`,
+    );
+  }
+  const store = registry.store(event.storeId);
+  if (store === undefined)
+    return reject('unknown_store', `store ${event.storeId} is not registered`);
+  return {
+    ok: true,
+    home: {
+      kind: 'store-day',
+      storeId: event.storeId,
+      date: localDate(decodeTime(event.detectionId), store.timeZone),
+    },
+    region: store.region,
+  };
+}

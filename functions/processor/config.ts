@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { DEFAULT_BASELINES, HoursSavedBaselines } from '../domain/hours-saved.js';
+import { TABLES } from '../shared/resources.js';
+
+const TableName = z.string().min(3).max(255);
+
+/** The processor's environment, validated once at cold start; a bad value names the variable. */
+export const ProcessorConfig = z.object({
+  [TABLES.aggregates.envVar]: TableName,
+  [TABLES.registry.envVar]: TableName,
+  [TABLES.deadLetters.envVar]: TableName,
+  HOURS_SAVED_BASELINES: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw === '') return DEFAULT_BASELINES;
+      try {
+        return HoursSavedBaselines.parse(JSON.parse(raw));
+      } catch (error) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `not a valid baseline table: ${(error as Error).message}`,
+        });
+        return z.NEVER;
+      }
+    }),
+});
+
+export function loadProcessorConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = ProcessorConfig.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid processor configuration: ${problems}`);
+  }
+  return {
+    aggregatesTable: parsed.data[TABLES.aggregates.envVar],
+    registryTable: parsed.data[TABLES.registry.envVar],
+    deadLetterTable: parsed.data[TABLES.deadLetters.envVar],
+    baselines: parsed.data.HOURS_SAVED_BASELINES,
+  };
+}

@@ -1,0 +1,61 @@
+import middy from '@middy/core';
+import type { KinesisStreamBatchResponse } from 'aws-lambda';
+import { z } from 'zod';
+import { DynamoDbAggregateStore } from '../adapters/dynamodb-aggregate-store.js';
+import { DynamoDbDeadLetters } from '../adapters/dynamodb-dead-letters.js';
+import { DynamoDbRegistry } from '../adapters/dynamodb-registry.js';
+import { dynamodb } from '../clients/dynamodb.js';
+import { jsonLogger } from '../shared/logger.js';
+import { parseEvent } from '../shared/middleware/parse-event.js';
+import { loadProcessorConfig } from './config.js';
+import { type ProcessorDeps, processBatch, type StreamRecord } from './process-batch.js';
+
+/** The part of Lambda's Kinesis event the processor relies on. */
+export const KinesisBatchEvent = z.object({
+  Records: z.array(
+    z.object({
+      eventID: z.string().regex(/^[^:]+:\d+$/),
+      kinesis: z.object({
+        sequenceNumber: z.string().regex(/^\d+$/),
+        partitionKey: z.string(),
+        data: z.string(),
+        approximateArrivalTimestamp: z.number(),
+      }),
+    }),
+  ),
+});
+export type KinesisBatchEvent = z.infer<typeof KinesisBatchEvent>;
+
+const config = loadProcessorConfig();
+const logger = jsonLogger('processor');
+const deps: ProcessorDeps = {
+  aggregates: new DynamoDbAggregateStore(dynamodb, config.aggregatesTable),
+  registry: new DynamoDbRegistry(dynamodb, config.registryTable),
+  deadLetters: new DynamoDbDeadLetters(dynamodb, config.deadLetterTable),
+  logger,
+  fold: { baselines: config.baselines },
+};
+
+/** Converts Lambda's event records; the shard id is the part of `eventID` before the colon. */
+export function toStreamRecords(event: KinesisBatchEvent): StreamRecord[] {
+  return event.Records.map((r) => ({
+    shardId: r.eventID.slice(0, r.eventID.indexOf(':')),
+    sequenceNumber: r.kinesis.sequenceNumber,
+    partitionKey: r.kinesis.partitionKey,
+    data: Buffer.from(r.kinesis.data, 'base64'),
+    arrivedAt: Math.round(r.kinesis.approximateArrivalTimestamp * 1000),
+  }));
+}
+
+async function processKinesisBatch(event: KinesisBatchEvent): Promise<KinesisStreamBatchResponse> {
+  const result = await processBatch(toStreamRecords(event), deps);
+  logger.info('batch processed', { ...result.stats });
+  return {
+    batchItemFailures: result.failedSequenceNumbers.map((itemIdentifier) => ({ itemIdentifier })),
+  };
+}
+
+/** Kinesis event source handler; reports failures as a partial batch response. */
+export const handler = middy<KinesisBatchEvent, KinesisStreamBatchResponse>()
+  .use(parseEvent(KinesisBatchEvent))
+  .handler(processKinesisBatch);

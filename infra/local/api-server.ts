@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { matchRoute, ROUTES, routeKeyOf } from '../../functions/impact-api/routes.js';
+import type { DevIssuer } from './dev-issuer.js';
+
+export type ApiHandler = (
+  event: APIGatewayProxyEventV2,
+  context: unknown,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+export interface ApiServerOptions {
+  readonly handler: ApiHandler;
+  readonly issuer: DevIssuer;
+  readonly port: number;
+  readonly host?: string;
+}
+
+export interface ApiServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string) {
+  res.writeHead(status, { 'content-length': Buffer.byteLength(body), ...headers });
+  res.end(body);
+}
+
+/**
+ * A stand-in for API Gateway (HTTP API, payload 2.0, JWT authorizer) in front of the impact
+ * API handler: it matches the same route list the CDK stack deploys, answers like API
+ * Gateway for unknown routes (404) and missing or invalid tokens (401), and hands the
+ * verified claims to the handler in `requestContext.authorizer.jwt.claims`.
+ */
+export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const server: Server = createServer((req, res) => {
+    handle(req, res, options).catch((error) => {
+      console.error(
+        JSON.stringify({
+          level: 'ERROR',
+          service: 'local-api',
+          message: 'request failed',
+          error: String(error),
+        }),
+      );
+      if (!res.headersSent)
+        send(
+          res,
+          500,
+          { 'content-type': 'application/json' },
+          '{"message":"Internal Server Error"}',
+        );
+    });
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).byteLength;
+    if (size > MAX_BODY_BYTES) throw new Error('request body too large');
+    chunks.push(chunk as Buffer);
+  }
+  return chunks.length === 0 ? undefined : Buffer.concat(chunks).toString('utf8');
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, options: ApiServerOptions) {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const method = req.method ?? 'GET';
+  let matched: { routeKey: string; params: Record<string, string> } | undefined;
+  for (const route of ROUTES) {
+    const params = route.method === method ? matchRoute(route.path, url.pathname) : undefined;
+    if (params !== undefined) {
+      matched = { routeKey: routeKeyOf(route), params };
+      break;
+    }
+  }
+  if (matched === undefined) {
+    send(res, 404, { 'content-type': 'application/json' }, '{"message":"Not Found"}');
+    return;
+  }
+  const authorization = req.headers.authorization ?? '';
+  const token = /^Bearer (.+)$/i.exec(authorization)?.[1];
+  const claims = token === undefined ? undefined : await options.issuer.verify(token);
+  if (claims === undefined) {
+    send(
+      res,
+      401,
+      { 'content-type': 'application/json', 'www-authenticate': 'Bearer' },
+      '{"message":"Unauthorized"}',
+    );
+    return;
+  }
+  const body = await readBody(req);
+  const now = Date.now();
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams)
+    query[name] = name in query ? `${query[name]},${value}` : value;
+  const requestId = randomUUID();
+  const event: APIGatewayProxyEventV2 = {
+    version: '2.0',
+    routeKey: matched.routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    ...(Object.keys(query).length > 0 && { queryStringParameters: query }),
+    ...(Object.keys(matched.params).length > 0 && { pathParameters: matched.params }),
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'local',
+      http: {
+        method,
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId,
+      routeKey: matched.routeKey,
+      stage: '$default',
+      time: new Date(now).toUTCString(),
+      timeEpoch: now,
+      authorizer: { jwt: { claims: claims as Record<string, string>, scopes: [] } },
+    } as APIGatewayProxyEventV2['requestContext'],
+    ...(body !== undefined && { body }),
+    isBase64Encoded: false,
+  };
+  const result = await options.handler(event, {
+    awsRequestId: requestId,
+    functionName: 'impact-api',
+  });
+  const responseHeaders: Record<string, string> = {};
+  for (const [name, value] of Object.entries(result.headers ?? {}))
+    responseHeaders[name] = String(value);
+  send(res, result.statusCode ?? 200, responseHeaders, result.body ?? '');
+}

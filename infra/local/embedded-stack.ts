@@ -1,0 +1,142 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { createKinesisClient } from '../../edge-client/src/producer/kinesis-client.js';
+import { TELEMETRY_STREAM } from '../../functions/shared/resources.js';
+import { type ApiHandler, startApiServer } from './api-server.js';
+import { FileCheckpointStore } from './checkpoint-store.js';
+import { type DevIssuer, openDevIssuer } from './dev-issuer.js';
+import { startEmulators } from './emulators.js';
+import {
+  EventSourcePoller,
+  type EventSourceSettings,
+  type KinesisHandler,
+} from './event-source-poller.js';
+import { localAwsEnv } from './local-env.js';
+import { provisionLocalResources } from './provision.js';
+
+export interface EmbeddedStackOptions {
+  readonly dataDir: string;
+  /** 0 picks a free port (tests); `npm start` uses DESIGN.md's defaults. */
+  readonly ports: { readonly api: number; readonly kinesis: number; readonly dynamodb: number };
+  readonly shardCount?: number;
+  /** The processor's event source mapping, as in the CDK stack unless a test overrides it. */
+  readonly eventSource?: EventSourceSettings & {
+    pollIntervalMs?: number;
+    retryBaseDelayMs?: number;
+  };
+  /** Called for poller errors (handler crashes, emulator outages). */
+  readonly onError?: (error: unknown, shardId: string) => void;
+}
+
+export interface EmbeddedStack {
+  readonly apiUrl: string;
+  readonly kinesisEndpoint: string;
+  readonly dynamodbEndpoint: string;
+  readonly dataDir: string;
+  readonly onFailureFile: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly issuer: DevIssuer;
+  readonly kinesis: KinesisClient;
+  readonly dynamodb: DynamoDBClient;
+  stop(): Promise<void>;
+}
+
+/** The processor's event source settings; the CDK stack deploys the same values. */
+export const PROCESSOR_EVENT_SOURCE = {
+  batchSize: 500,
+  maxBatchingWindowMs: 1_000,
+  startingPosition: 'TRIM_HORIZON',
+  bisectBatchOnFunctionError: true,
+  maximumRetryAttempts: 10,
+  maximumRecordAgeMs: 86_400_000,
+  reportBatchItemFailures: true,
+} as const satisfies EventSourceSettings;
+
+/**
+ * Starts the whole pipeline on this machine: emulators, stream and tables, the processor
+ * behind an event-source poller, and the impact API behind an API Gateway stand-in. The
+ * handlers are the deployed ones, loaded after the SDK endpoint variables are set, so they
+ * reach the emulators through the SDK's own configuration.
+ */
+export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise<EmbeddedStack> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const emulators = await startEmulators({
+    dataDir: options.dataDir,
+    kinesisPort: options.ports.kinesis,
+    dynamodbPort: options.ports.dynamodb,
+  });
+  try {
+    const env = localAwsEnv({
+      kinesis: emulators.kinesisEndpoint,
+      dynamodb: emulators.dynamodbEndpoint,
+    });
+    Object.assign(process.env, env);
+    const kinesis = createKinesisClient({ maxAttempts: 3 });
+    const dynamodb = new DynamoDBClient({});
+    await provisionLocalResources(dynamodb, kinesis, { shardCount: options.shardCount ?? 2 });
+
+    const processor = (await import('../../functions/processor/handler.js')).handler;
+    const impactApi = (await import('../../functions/impact-api/handler.js')).handler;
+    const issuer = await openDevIssuer(options.dataDir);
+
+    const onFailureFile = join(options.dataDir, 'on-failure', 'processor.ndjson');
+    mkdirSync(join(options.dataDir, 'on-failure'), { recursive: true });
+    const poller = new EventSourcePoller({
+      ...PROCESSOR_EVENT_SOURCE,
+      ...options.eventSource,
+      kinesis,
+      streamName: TELEMETRY_STREAM.localName,
+      handler: ((event) => processor(event as never, lambdaContext('processor'))) as KinesisHandler,
+      checkpoints: new FileCheckpointStore(join(options.dataDir, 'poller', 'checkpoints.json')),
+      // The embedded stand-in for the SQS on-failure destination: one JSON message per line.
+      onFailure: async (record) => appendFileSync(onFailureFile, `${JSON.stringify(record)}\n`),
+      ...(options.onError !== undefined && { onError: options.onError }),
+    });
+    poller.start();
+    const api = await startApiServer({
+      handler: ((event, context) => impactApi(event, context as never)) as ApiHandler,
+      issuer,
+      port: options.ports.api,
+    });
+    return {
+      apiUrl: api.url,
+      kinesisEndpoint: emulators.kinesisEndpoint,
+      dynamodbEndpoint: emulators.dynamodbEndpoint,
+      dataDir: options.dataDir,
+      onFailureFile,
+      env,
+      issuer,
+      kinesis,
+      dynamodb,
+      stop: async () => {
+        await api.close();
+        await poller.stop();
+        kinesis.destroy();
+        dynamodb.destroy();
+        await emulators.close();
+      },
+    };
+  } catch (error) {
+    await emulators.close();
+    throw error;
+  }
+}
+
+function lambdaContext(functionName: string) {
+  return {
+    functionName,
+    functionVersion: '$LATEST',
+    awsRequestId: crypto.randomUUID(),
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+    memoryLimitInMB: '512',
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => 60_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}

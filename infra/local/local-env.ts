@@ -1,0 +1,25 @@
+import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
+
+/**
+ * The environment the handlers see on the embedded stack: the same variables a deployed
+ * function gets (table and stream names), plus the AWS SDK's own endpoint settings pointing
+ * at the emulators. The credentials are placeholders the emulators accept; they are not keys.
+ */
+export function localAwsEnv(endpoints: {
+  kinesis: string;
+  dynamodb: string;
+}): Record<string, string> {
+  return {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_KINESIS: endpoints.kinesis,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    // This machine runs Node 20; the SDK's notice about future Node 22 releases is noise here.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    [TABLES.aggregates.envVar]: TABLES.aggregates.localName,
+    [TABLES.registry.envVar]: TABLES.registry.localName,
+    [TABLES.deadLetters.envVar]: TABLES.deadLetters.localName,
+    [TELEMETRY_STREAM.envVar]: TELEMETRY_STREAM.localName,
+  };
+}

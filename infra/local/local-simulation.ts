@@ -1,0 +1,90 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { KinesisProducer } from '../../edge-client/src/producer/kinesis-producer.js';
+import {
+  addTree,
+  defineFleet,
+  emptyTruth,
+  FleetSimulator,
+  type GroundTruth,
+  runSimulation,
+} from '../../edge-client/src/simulator/index.js';
+import { putRegistryEntries } from '../../functions/adapters/dynamodb-registry.js';
+import type { HoursSavedBaselines } from '../../functions/domain/hours-saved.js';
+import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
+
+export interface LocalSimulationOptions {
+  readonly kinesis: KinesisClient;
+  readonly dynamodb: DynamoDBClient;
+  readonly stores: number;
+  readonly rate: number;
+  readonly seed: number;
+  readonly baselines: HoursSavedBaselines;
+  /** Ground-truth file; an existing one is added to (runs are disjoint, so truths add up). */
+  readonly truthFile: string;
+  readonly durationMs?: number;
+  readonly maxEvents?: number;
+  readonly signal?: AbortSignal;
+  readonly registryTable?: string;
+  readonly streamName?: string;
+}
+
+function writeAtomically(file: string, text: string) {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(`${file}.tmp`, text);
+  renameSync(`${file}.tmp`, file);
+}
+
+export function readTruth(file: string): GroundTruth {
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as GroundTruth) : emptyTruth();
+}
+
+/**
+ * Registers a simulated fleet in the device registry (as provisioning would), then drives it
+ * through the edge producer into the stream, keeping the ground-truth file up to date with
+ * every acknowledged batch.
+ */
+export async function runLocalSimulation(
+  options: LocalSimulationOptions,
+): Promise<{ sent: number; truth: GroundTruth }> {
+  const fleet = defineFleet({ stores: options.stores, seed: options.seed });
+  await putRegistryEntries(options.dynamodb, options.registryTable ?? TABLES.registry.localName, {
+    stores: fleet.stores.map(({ storeId, region, timeZone }) => ({ storeId, region, timeZone })),
+    devices: [
+      ...fleet.panels.map(({ deviceId, storeId }) => ({
+        deviceId,
+        kind: 'panel' as const,
+        storeId,
+      })),
+      ...fleet.agents.map(({ deviceId, teamId }) => ({ deviceId, kind: 'agent' as const, teamId })),
+    ],
+  });
+  const simulator = new FleetSimulator({ fleet, seed: options.seed, baselines: options.baselines });
+  const producer = new KinesisProducer({
+    client: options.kinesis,
+    streamName: options.streamName ?? TELEMETRY_STREAM.localName,
+  });
+  const base = readTruth(options.truthFile);
+  const merged = () => addTree(structuredClone(base), simulator.truth());
+  let lastWrite = 0;
+  const sent = await runSimulation(simulator, producer, {
+    rate: options.rate,
+    ...(options.durationMs !== undefined && { durationMs: options.durationMs }),
+    ...(options.maxEvents !== undefined && { maxEvents: options.maxEvents }),
+    ...(options.signal !== undefined && { signal: options.signal }),
+    onBatch: () => {
+      if (Date.now() - lastWrite > 1_000) {
+        writeAtomically(options.truthFile, JSON.stringify(merged(), null, 2));
+        lastWrite = Date.now();
+      }
+    },
+  }).catch((error: unknown) => {
+    if (options.signal?.aborted) return 0;
+    throw error;
+  });
+  const truth = merged();
+  writeAtomically(options.truthFile, JSON.stringify(truth, null, 2));
+  return { sent, truth };
+}

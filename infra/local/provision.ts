@@ -1,0 +1,67 @@
+import {
+  type AttributeDefinition,
+  CreateTableCommand,
+  type DynamoDBClient,
+  type KeySchemaElement,
+  ResourceInUseException,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+import {
+  CreateStreamCommand,
+  type KinesisClient,
+  ResourceInUseException as StreamInUseException,
+  waitUntilStreamExists,
+} from '@aws-sdk/client-kinesis';
+import {
+  TABLES,
+  type TableDefinition,
+  TELEMETRY_STREAM,
+} from '../../functions/shared/resources.js';
+
+/** Creates a table from its shared definition, unless it exists. */
+export async function ensureTable(client: DynamoDBClient, table: TableDefinition): Promise<void> {
+  const attributes: AttributeDefinition[] = [
+    { AttributeName: table.partitionKey, AttributeType: 'S' },
+  ];
+  const keySchema: KeySchemaElement[] = [{ AttributeName: table.partitionKey, KeyType: 'HASH' }];
+  if (table.sortKey !== undefined) {
+    attributes.push({ AttributeName: table.sortKey, AttributeType: 'S' });
+    keySchema.push({ AttributeName: table.sortKey, KeyType: 'RANGE' });
+  }
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: table.localName,
+        AttributeDefinitions: attributes,
+        KeySchema: keySchema,
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: table.localName });
+}
+
+/** Creates every table and the telemetry stream of the embedded stack. */
+export async function provisionLocalResources(
+  dynamodb: DynamoDBClient,
+  kinesis: KinesisClient,
+  options: { shardCount?: number } = {},
+): Promise<void> {
+  for (const table of Object.values(TABLES)) await ensureTable(dynamodb, table);
+  try {
+    await kinesis.send(
+      new CreateStreamCommand({
+        StreamName: TELEMETRY_STREAM.localName,
+        ShardCount: options.shardCount ?? 2,
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof StreamInUseException)) throw error;
+  }
+  await waitUntilStreamExists(
+    { client: kinesis, maxWaitTime: 30 },
+    { StreamName: TELEMETRY_STREAM.localName },
+  );
+}

@@ -1,0 +1,114 @@
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
+import { LOCAL_PORTS, TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
+import { startEmbeddedStack } from './embedded-stack.js';
+import { runLocalSimulation } from './local-simulation.js';
+
+const USAGE = `npm start [-- options]
+
+Starts the embedded stack (Kinesis and DynamoDB emulators, processor, impact API) and, unless
+--no-simulate is given, a small store-fleet simulator so that the numbers move.
+
+  --no-simulate      do not run the simulator
+  --stores N         simulated stores (default 5)
+  --rate R           simulated events per second (default 20)
+  --data-dir DIR     local data folder (default .data, or LOCAL_DATA_DIR)
+
+Ports: API_PORT (3000), KINESIS_PORT (4567), DYNAMODB_PORT (8000).`;
+
+const port = (name: string, fallback: number) => {
+  const raw = process.env[name];
+  const value = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65_535)
+    throw new Error(`${name} must be a port number, got "${raw}"`);
+  return value;
+};
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      'no-simulate': { type: 'boolean', default: false },
+      stores: { type: 'string', default: '5' },
+      rate: { type: 'string', default: '20' },
+      'data-dir': { type: 'string', default: process.env.LOCAL_DATA_DIR ?? '.data' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const stores = Number(values.stores);
+  const rate = Number(values.rate);
+  if (!Number.isInteger(stores) || stores < 1)
+    throw new Error('--stores must be a positive integer');
+  if (!(rate > 0)) throw new Error('--rate must be a positive number');
+  const started = performance.now();
+  const dataDir = resolve(values['data-dir']);
+  const stack = await startEmbeddedStack({
+    dataDir,
+    ports: {
+      api: port('API_PORT', LOCAL_PORTS.api),
+      kinesis: port('KINESIS_PORT', LOCAL_PORTS.kinesis),
+      dynamodb: port('DYNAMODB_PORT', LOCAL_PORTS.dynamodb),
+    },
+    onError: (error, shard) =>
+      console.error(`poller [${shard}]: ${error instanceof Error ? error.message : String(error)}`),
+  });
+  const truthFile = join(dataDir, 'simulator', 'ground-truth.json');
+  console.log(`impact API          ${stack.apiUrl}/v1/impact?from=YYYY-MM-DD&to=YYYY-MM-DD`);
+  console.log(
+    `Kinesis emulator    ${stack.kinesisEndpoint}   stream ${TELEMETRY_STREAM.localName}`,
+  );
+  console.log(
+    `DynamoDB emulator   ${stack.dynamodbEndpoint}   tables ${Object.values(TABLES)
+      .map((t) => t.localName)
+      .join(', ')}`,
+  );
+  console.log(`data folder         ${dataDir}`);
+  const simulation = new AbortController();
+  let simulator: Promise<unknown> = Promise.resolve();
+  if (!values['no-simulate']) {
+    console.log(
+      `simulator           ${stores} stores, ${rate} events/s, ground truth in ${truthFile}`,
+    );
+    simulator = runLocalSimulation({
+      kinesis: stack.kinesis,
+      dynamodb: stack.dynamodb,
+      stores,
+      rate,
+      seed: 1,
+      baselines: DEFAULT_BASELINES,
+      truthFile,
+      signal: simulation.signal,
+    }).catch((error: unknown) =>
+      console.error(`simulator stopped: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  }
+  console.log(
+    `ready in ${((performance.now() - started) / 1000).toFixed(1)} s; get a token with: npm run token -- --role leadership`,
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      console.error('forced exit');
+      process.exit(1);
+    }
+    stopping = true;
+    console.log(`${signal}: stopping (simulator, processor, API, emulators)...`);
+    simulation.abort();
+    await simulator;
+    await stack.stop();
+    console.log('stopped; data kept in', dataDir);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

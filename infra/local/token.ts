@@ -1,0 +1,54 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Claims } from '../../functions/impact-api/principal.js';
+import { openDevIssuer } from './dev-issuer.js';
+
+const USAGE = `npm run token -- --role leadership|region_manager|store_manager [options]
+
+Prints a bearer token from the embedded stack's dev issuer (key in <data-dir>/dev-issuer/).
+
+  --stores a,b     stores a store manager may read
+  --regions x,y    regions a region manager may read
+  --subject ID     token subject (default local-<role>)
+  --ttl SECONDS    lifetime (default 28800 = 8 h)
+  --data-dir DIR   local data folder (default .data, or LOCAL_DATA_DIR)`;
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      role: { type: 'string' },
+      stores: { type: 'string' },
+      regions: { type: 'string' },
+      subject: { type: 'string' },
+      ttl: { type: 'string', default: '28800' },
+      'data-dir': { type: 'string', default: process.env.LOCAL_DATA_DIR ?? '.data' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help || values.role === undefined) {
+    console.error(USAGE);
+    process.exit(values.help ? 0 : 2);
+  }
+  const claims = {
+    sub: values.subject ?? `local-${values.role}`,
+    'custom:role': values.role,
+    ...(values.stores !== undefined && { 'custom:stores': values.stores }),
+    ...(values.regions !== undefined && { 'custom:regions': values.regions }),
+  };
+  const checked = Claims.safeParse(claims);
+  if (!checked.success) {
+    throw new Error(
+      checked.error.issues.map((i) => `${i.path.join('.') || 'claims'}: ${i.message}`).join('; '),
+    );
+  }
+  const ttl = Number(values.ttl);
+  if (!Number.isInteger(ttl) || ttl < 1)
+    throw new Error('--ttl must be a positive number of seconds');
+  const issuer = await openDevIssuer(resolve(values['data-dir']));
+  console.log(await issuer.sign(claims, ttl));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
