@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { Logger } from '../processor/ports.js';
 import { jsonLogger } from '../shared/logger.js';
 import { problemResponses } from '../shared/middleware/problem-responses.js';
 import type { ImpactReader } from './impact-reader.js';
@@ -41,7 +42,7 @@ function claimsOf(event: APIGatewayProxyEventV2): unknown {
 export function createImpactApiHandler(
   reader: ImpactReader,
   currency: string,
-  logger = jsonLogger('impact-api'),
+  logger: Logger = jsonLogger('impact-api'),
 ) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(problemResponses(logger))

@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { createKinesisClient } from '../../edge-client/src/producer/kinesis-client.js';
 import { TELEMETRY_STREAM } from '../../functions/shared/resources.js';
+import { PROCESSOR_EVENT_SOURCE } from '../processor-event-source.js';
 import { type ApiHandler, startApiServer } from './api-server.js';
 import { FileCheckpointStore } from './checkpoint-store.js';
 import { type DevIssuer, openDevIssuer } from './dev-issuer.js';
@@ -43,17 +44,6 @@ export interface EmbeddedStack {
   stop(): Promise<void>;
 }
 
-/** The processor's event source settings; the CDK stack deploys the same values. */
-export const PROCESSOR_EVENT_SOURCE = {
-  batchSize: 500,
-  maxBatchingWindowMs: 1_000,
-  startingPosition: 'TRIM_HORIZON',
-  bisectBatchOnFunctionError: true,
-  maximumRetryAttempts: 10,
-  maximumRecordAgeMs: 86_400_000,
-  reportBatchItemFailures: true,
-} as const satisfies EventSourceSettings;
-
 /**
  * Starts the whole pipeline on this machine: emulators, stream and tables, the processor
  * behind an event-source poller, and the impact API behind an API Gateway stand-in. The
@@ -83,8 +73,9 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
 
     const onFailureFile = join(options.dataDir, 'on-failure', 'processor.ndjson');
     mkdirSync(join(options.dataDir, 'on-failure'), { recursive: true });
+    const { parallelizationFactor: _oneAtATime, ...settings } = PROCESSOR_EVENT_SOURCE;
     const poller = new EventSourcePoller({
-      ...PROCESSOR_EVENT_SOURCE,
+      ...settings,
       ...options.eventSource,
       kinesis,
       streamName: TELEMETRY_STREAM.localName,

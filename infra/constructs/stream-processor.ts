@@ -1,0 +1,75 @@
+import { Duration } from 'aws-cdk-lib';
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IStream } from 'aws-cdk-lib/aws-kinesis';
+import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { TABLES } from '../../functions/shared/resources.js';
+import { PROCESSOR_EVENT_SOURCE } from '../processor-event-source.js';
+import { FUNCTION_DEFAULTS, LOG_RETENTION } from './function-defaults.js';
+
+export interface StreamProcessorProps {
+  readonly stream: IStream;
+  readonly aggregates: TableV2;
+  readonly registry: TableV2;
+  readonly deadLetters: TableV2;
+  /** JSON baseline table for hours saved (see functions/domain/hours-saved.ts). @default built-in defaults */
+  readonly hoursSavedBaselines?: string;
+}
+
+/**
+ * The processor Lambda on the telemetry stream: partial batch responses, bisect on error,
+ * bounded retries and record age, and an encrypted SQS on-failure destination for batches
+ * that exhaust them. Poison records never reach that queue: the function dead-letters them
+ * itself, with their reason, in the dead-letter table.
+ */
+export class StreamProcessor extends Construct {
+  public readonly function: NodejsFunction;
+  public readonly onFailureQueue: Queue;
+
+  constructor(scope: Construct, id: string, props: StreamProcessorProps) {
+    super(scope, id);
+    this.onFailureQueue = new Queue(this, 'OnFailure', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.function = new NodejsFunction(this, 'Function', {
+      ...FUNCTION_DEFAULTS,
+      entry: new URL('../../functions/processor/handler.ts', import.meta.url).pathname,
+      handler: 'handler',
+      description: 'Folds telemetry batches into exactly-once shrink and hours-saved aggregates',
+      logGroup: new LogGroup(this, 'Logs', { retention: LOG_RETENTION }),
+      environment: {
+        ...FUNCTION_DEFAULTS.environment,
+        [TABLES.aggregates.envVar]: props.aggregates.tableName,
+        [TABLES.registry.envVar]: props.registry.tableName,
+        [TABLES.deadLetters.envVar]: props.deadLetters.tableName,
+        ...(props.hoursSavedBaselines !== undefined && {
+          HOURS_SAVED_BASELINES: props.hoursSavedBaselines,
+        }),
+      },
+    });
+    props.aggregates.grantReadWriteData(this.function);
+    props.registry.grantReadData(this.function);
+    props.deadLetters.grantWriteData(this.function);
+
+    const settings = PROCESSOR_EVENT_SOURCE;
+    this.function.addEventSource(
+      new KinesisEventSource(props.stream, {
+        startingPosition: StartingPosition[settings.startingPosition],
+        batchSize: settings.batchSize,
+        maxBatchingWindow: Duration.millis(settings.maxBatchingWindowMs),
+        bisectBatchOnError: settings.bisectBatchOnFunctionError,
+        retryAttempts: settings.maximumRetryAttempts,
+        maxRecordAge: Duration.millis(settings.maximumRecordAgeMs),
+        reportBatchItemFailures: settings.reportBatchItemFailures,
+        parallelizationFactor: settings.parallelizationFactor,
+        onFailure: new SqsDlq(this.onFailureQueue),
+      }),
+    );
+  }
+}

@@ -1,0 +1,105 @@
+import { ulid } from 'ulid';
+import type {
+  DetectionEvent,
+  DetectionOutcomeEvent,
+  OncallIncidentEvent,
+} from '../../edge-client/src/contract/index.js';
+
+/** 2026-06-15T12:00:00Z: noon UTC, the same calendar day in every simulated store zone. */
+export const NOON = Date.UTC(2026, 5, 15, 12);
+
+let seq = 0;
+const nextSeq = () => ++seq;
+
+export function detection(overrides: Partial<DetectionEvent> = {}): DetectionEvent {
+  return {
+    schemaVersion: 1,
+    type: 'detection',
+    eventId: ulid(NOON),
+    deviceId: 'panel-store-0001-lane-01',
+    occurredAt: new Date(NOON).toISOString(),
+    seq: nextSeq(),
+    storeId: 'store-0001',
+    detectionId: ulid(NOON),
+    laneId: 'lane-01',
+    category: 'missed_scan',
+    confidence: 0.91,
+    estimatedLossCents: 1_250,
+    model: { name: 'shrink-vision', version: '4.2.1' },
+    ...overrides,
+  };
+}
+
+export function outcome(
+  of: Pick<DetectionEvent, 'detectionId' | 'storeId' | 'deviceId'>,
+  overrides: Partial<DetectionOutcomeEvent> = {},
+): DetectionOutcomeEvent {
+  return {
+    schemaVersion: 1,
+    type: 'detection_outcome',
+    eventId: ulid(NOON + 60_000),
+    deviceId: of.deviceId,
+    occurredAt: new Date(NOON + 60_000).toISOString(),
+    seq: nextSeq(),
+    storeId: of.storeId,
+    detectionId: of.detectionId,
+    outcome: 'recovered',
+    recoveredCents: 1_250,
+    ...overrides,
+  } as DetectionOutcomeEvent;
+}
+
+export function incident(overrides: Partial<OncallIncidentEvent> = {}): OncallIncidentEvent {
+  return {
+    schemaVersion: 1,
+    type: 'oncall_incident',
+    eventId: ulid(NOON),
+    deviceId: 'agent-team-pos',
+    occurredAt: new Date(NOON).toISOString(),
+    seq: nextSeq(),
+    incidentId: `inc-${ulid(NOON).toLowerCase()}`,
+    teamId: 'team-pos',
+    incidentClass: 'pos_offline',
+    openedAt: new Date(NOON - 3_600_000).toISOString(),
+    resolvedAt: new Date(NOON).toISOString(),
+    resolution: 'automated',
+    engineerMinutes: 5,
+    ...overrides,
+  } as OncallIncidentEvent;
+}
+
+/** A registry view for store-0001 (America/New_York) with one panel and one agent. */
+export const REGISTRY = {
+  devices: new Map([
+    [
+      'panel-store-0001-lane-01',
+      { deviceId: 'panel-store-0001-lane-01', kind: 'panel' as const, storeId: 'store-0001' },
+    ],
+    [
+      'panel-store-0002-lane-01',
+      { deviceId: 'panel-store-0002-lane-01', kind: 'panel' as const, storeId: 'store-0002' },
+    ],
+    ['agent-team-pos', { deviceId: 'agent-team-pos', kind: 'agent' as const, teamId: 'team-pos' }],
+  ]),
+  stores: new Map([
+    ['store-0001', { storeId: 'store-0001', region: 'us-east', timeZone: 'America/New_York' }],
+    ['store-0002', { storeId: 'store-0002', region: 'uk', timeZone: 'Europe/London' }],
+  ]),
+};
+
+/** Wraps events as stream records of one shard, one JSON event per record. */
+export function streamRecords(
+  events: readonly unknown[],
+  options: { shardId?: string; firstSequence?: bigint } = {},
+): import('../../functions/processor/process-batch.js').StreamRecord[] {
+  const first =
+    options.firstSequence ?? 49_000_000_000_000_000_000_000_000_000_000_000_000_000_000_000n;
+  return events.map((e, i) => ({
+    shardId: options.shardId ?? 'shardId-000000000000',
+    sequenceNumber: String(first + BigInt(i) * 10n),
+    partitionKey:
+      typeof e === 'object' && e !== null && 'deviceId' in e ? String(e.deviceId) : 'raw',
+    data: typeof e === 'string' ? Buffer.from(e) : Buffer.from(JSON.stringify(e)),
+    arrivedAt: NOON,
+  }));
+}

@@ -1,0 +1,154 @@
+import {
+  type HomeKey,
+  homeItemKey,
+  type ItemKey,
+  itemId,
+  type RollupTarget,
+} from '../../functions/domain/aggregate-keys.js';
+import type { Counters } from '../../functions/domain/counters.js';
+import type { HomeState } from '../../functions/domain/home-state.js';
+import { SeqIntervals } from '../../functions/domain/seq-intervals.js';
+import {
+  type AggregateStore,
+  type DeadLetter,
+  type DeadLetterSink,
+  type RegistryReader,
+  type RollupContribution,
+  rollupVersionId,
+  type WriteResult,
+} from '../../functions/processor/ports.js';
+import { REGISTRY } from './factories.js';
+
+/** Thrown by the fault-injecting store to stand for a Lambda crash between two writes. */
+export class InjectedCrash extends Error {
+  constructor() {
+    super('injected crash');
+    this.name = 'InjectedCrash';
+  }
+}
+
+/**
+ * The AggregateStore port with DynamoDB's conditional-write semantics, in memory, so the
+ * commit protocol can be tested without AWS. `crashAfterWrites` makes every write after the
+ * n-th throw (as if the function died there) until `heal()`.
+ */
+export class InMemoryAggregates implements AggregateStore {
+  readonly homes = new Map<string, HomeState>();
+  readonly rollups = new Map<string, { counters: Counters; versions: Map<string, number> }>();
+  writes = 0;
+  private crashAfter = Number.POSITIVE_INFINITY;
+
+  crashAfterWrites(n: number) {
+    this.crashAfter = this.writes + n;
+  }
+
+  heal() {
+    this.crashAfter = Number.POSITIVE_INFINITY;
+  }
+
+  private write() {
+    if (this.writes >= this.crashAfter) throw new InjectedCrash();
+    this.writes++;
+  }
+
+  async loadHomes(keys: readonly HomeKey[]) {
+    const out = new Map<string, HomeState>();
+    for (const k of keys) {
+      const id = itemId(homeItemKey(k));
+      const h = this.homes.get(id);
+      if (h !== undefined) out.set(id, clone(h));
+    }
+    return out;
+  }
+
+  async putHome(next: HomeState, expectedVersion: number): Promise<WriteResult> {
+    this.write();
+    const id = itemId(homeItemKey(next.key));
+    if ((this.homes.get(id)?.version ?? 0) !== expectedVersion) return 'conflict';
+    this.homes.set(id, clone(next));
+    return 'ok';
+  }
+
+  async loadRollupVersions(targets: readonly RollupTarget[]) {
+    return new Map(
+      targets.map((t) => [
+        rollupVersionId(t),
+        this.rollups.get(itemId(t))?.versions.get(t.contributor) ?? 0,
+      ]),
+    );
+  }
+
+  async addToRollup(
+    target: ItemKey,
+    contributions: readonly RollupContribution[],
+  ): Promise<WriteResult> {
+    this.write();
+    const item = this.rollups.get(itemId(target)) ?? {
+      counters: {} as Counters,
+      versions: new Map<string, number>(),
+    };
+    if (contributions.some((c) => (item.versions.get(c.contributor) ?? 0) !== c.fromVersion))
+      return 'conflict';
+    for (const c of contributions) {
+      item.versions.set(c.contributor, c.toVersion);
+      for (const [k, v] of Object.entries(c.delta)) item.counters[k] = (item.counters[k] ?? 0) + v;
+    }
+    this.rollups.set(itemId(target), item);
+    return 'ok';
+  }
+
+  /** Sum of one counter over rollup items whose pk starts with `prefix`. */
+  rollupTotal(prefix: string, counter: string): number {
+    let total = 0;
+    for (const [id, item] of this.rollups)
+      if (id.startsWith(prefix)) total += item.counters[counter] ?? 0;
+    return total;
+  }
+
+  /** Sum of one counter over home items whose pk starts with `prefix`. */
+  homeTotal(prefix: string, counter: string): number {
+    let total = 0;
+    for (const [id, h] of this.homes) if (id.startsWith(prefix)) total += h.counters[counter] ?? 0;
+    return total;
+  }
+
+  /** Everything, as comparable plain data. */
+  snapshot(): unknown {
+    return {
+      homes: [...this.homes].sort().map(([id, h]) => [id, h.version, h.counters]),
+      rollups: [...this.rollups].sort().map(([id, r]) => [id, r.counters, [...r.versions].sort()]),
+    };
+  }
+}
+
+function clone(h: HomeState): HomeState {
+  return {
+    ...h,
+    counters: { ...h.counters },
+    lastDelta: { ...h.lastDelta },
+    joins: new Map(h.joins),
+    seen: new Map([...h.seen].map(([d, s]) => [d, SeqIntervals.parse(s.toString())])),
+  };
+}
+
+export class InMemoryDeadLetters implements DeadLetterSink {
+  readonly letters = new Map<string, DeadLetter>();
+  async put(letters: readonly DeadLetter[]) {
+    for (const l of letters) {
+      this.letters.set(
+        `${l.position.shardId}/${l.position.sequenceNumber}/${l.position.subSequenceNumber}`,
+        l,
+      );
+    }
+  }
+}
+
+export const staticRegistry: RegistryReader = {
+  load: async () => REGISTRY,
+};
+
+export const silentLogger = {
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};

@@ -1,0 +1,208 @@
+import { describe, expect, it } from 'vitest';
+import type { TelemetryEvent } from '../../edge-client/src/contract/index.js';
+import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
+import type { RegistryReader } from '../../functions/processor/ports.js';
+import { type ProcessorDeps, processBatch } from '../../functions/processor/process-batch.js';
+import { detection, incident, outcome, streamRecords } from '../helpers/factories.js';
+import {
+  InMemoryAggregates,
+  InMemoryDeadLetters,
+  silentLogger,
+  staticRegistry,
+} from '../helpers/in-memory-aggregates.js';
+
+function deps(aggregates = new InMemoryAggregates(), registry: RegistryReader = staticRegistry) {
+  const deadLetters = new InMemoryDeadLetters();
+  const d: ProcessorDeps = {
+    aggregates,
+    registry,
+    deadLetters,
+    logger: silentLogger,
+    fold: { baselines: DEFAULT_BASELINES },
+  };
+  return { ...d, aggregates, deadLetters };
+}
+
+/** A mixed batch over two stores, a team, outcomes before and after detections, and resends. */
+function mixedEvents(): TelemetryEvent[] {
+  const d1 = detection({ estimatedLossCents: 2_000 });
+  const d2 = detection({ category: 'walkout', estimatedLossCents: 9_000 });
+  const d3 = detection({
+    deviceId: 'panel-store-0002-lane-01',
+    storeId: 'store-0002',
+    estimatedLossCents: 700,
+  });
+  const early = outcome(d2, { outcome: 'confirmed_loss', recoveredCents: 1_000 });
+  return [
+    d1,
+    early,
+    d2,
+    outcome(d1, { outcome: 'recovered', recoveredCents: 2_000 }),
+    d3,
+    d1,
+    incident({ engineerMinutes: 10 }),
+    outcome(d3, { outcome: 'false_positive', recoveredCents: 0 }),
+    incident({ resolution: 'manual', engineerMinutes: 120 }),
+  ];
+}
+
+describe('Function: processBatch', () => {
+  it('folds a batch into home items and keeps every rollup equal to its homes', async () => {
+    // Prepare
+    const d = deps();
+
+    // Act
+    const result = await processBatch(streamRecords(mixedEvents()), d);
+
+    // Assess
+    expect(result.failedSequenceNumbers).toEqual([]);
+    expect(result.stats).toMatchObject({ records: 9, counted: 8, duplicates: 1, deadLettered: 0 });
+    const a = d.aggregates;
+    expect(a.homeTotal('STORE#', 'lossDetectedCents')).toBe(11_700);
+    expect(a.homeTotal('STORE#', 'confirmedLossCents')).toBe(8_000);
+    expect(a.homeTotal('STORE#', 'lossPreventedCents')).toBe(3_000);
+    expect(a.homeTotal('TEAM#', 'minutesSaved')).toBe(80); // pos_offline 90 - 10; 90 - 120 -> 0
+    for (const counter of [
+      'lossDetectedCents',
+      'confirmedLossCents',
+      'lossPreventedCents',
+      'detections',
+      'outcomes',
+    ]) {
+      expect(a.rollupTotal('ROLLUP#ORG#DAY#', counter)).toBe(a.homeTotal('STORE#', counter));
+      expect(a.rollupTotal('ROLLUP#REGION#', counter)).toBe(a.homeTotal('STORE#', counter));
+    }
+    expect(a.rollupTotal('ROLLUP#ORG#WEEK#', 'minutesSaved')).toBe(80);
+  });
+
+  it('writes nothing when the same batch is replayed, leaving aggregates bit-identical', async () => {
+    const d = deps();
+    const records = streamRecords(mixedEvents());
+    await processBatch(records, d);
+    const before = d.aggregates.snapshot();
+    const writes = d.aggregates.writes;
+
+    const replay = await processBatch(records, d);
+
+    expect(replay.stats).toMatchObject({ counted: 0, homeWrites: 0, rollupWrites: 0 });
+    expect(d.aggregates.writes).toBe(writes);
+    expect(d.aggregates.snapshot()).toEqual(before);
+  });
+
+  it('ends exactly-once after a crash at every possible write, then a retry', async () => {
+    // Prepare: what one clean run produces.
+    const events = mixedEvents();
+    const clean = deps();
+    await processBatch(streamRecords(events), clean);
+    const totalWrites = clean.aggregates.writes;
+    expect(totalWrites).toBeGreaterThan(5);
+
+    for (let crashAt = 0; crashAt < totalWrites; crashAt++) {
+      // Act: crash after `crashAt` writes; the failed records are retried (Lambda resumes
+      // from the lowest failed sequence number, so the retry is a suffix of the batch).
+      const d = deps();
+      d.aggregates.crashAfterWrites(crashAt);
+      const records = streamRecords(events);
+      const first = await processBatch(records, d);
+      d.aggregates.heal();
+      const lowest = records.findIndex((r) =>
+        first.failedSequenceNumbers.includes(r.sequenceNumber),
+      );
+      expect(lowest).toBeGreaterThanOrEqual(0);
+      const retry = await processBatch(records.slice(lowest), d);
+
+      // Assess
+      expect(retry.failedSequenceNumbers).toEqual([]);
+      expect(d.aggregates.snapshot()).toEqual(clean.aggregates.snapshot());
+    }
+  });
+
+  it('counts a resend in a later batch once, even from another shard', async () => {
+    const d = deps();
+    const events = mixedEvents();
+    await processBatch(streamRecords(events), d);
+    const before = d.aggregates.snapshot();
+    const resend = await processBatch(
+      streamRecords(events.slice(0, 3), { shardId: 'shardId-000000000007' }),
+      d,
+    );
+    expect(resend.stats.duplicates).toBe(3);
+    expect(d.aggregates.snapshot()).toEqual(before);
+  });
+
+  it('gives the same aggregates whatever the order the events arrive in', async () => {
+    const events = mixedEvents();
+    const forward = deps();
+    const backward = deps();
+    for (const e of events) await processBatch(streamRecords([e]), forward);
+    for (const e of [...events].reverse()) await processBatch(streamRecords([e]), backward);
+    const counters = (a: InMemoryAggregates) =>
+      [...a.homes].sort().map(([id, h]) => [id, h.counters]);
+    expect(counters(backward.aggregates)).toEqual(counters(forward.aggregates));
+  });
+
+  it('stays exact when two invocations race on the same items', async () => {
+    const aggregates = new InMemoryAggregates();
+    const a = deps(aggregates);
+    const b = deps(aggregates);
+    const left = Array.from({ length: 30 }, () => detection({ estimatedLossCents: 100 }));
+    const right = Array.from({ length: 30 }, () =>
+      detection({
+        deviceId: 'panel-store-0002-lane-01',
+        storeId: 'store-0002',
+        estimatedLossCents: 10,
+      }),
+    );
+    // Both batches touch both stores' days and the same rollup items.
+    const mixA = [...left.slice(0, 15), ...right.slice(0, 15)];
+    const mixB = [...left.slice(15), ...right.slice(15)];
+    const results = await Promise.all([
+      processBatch(streamRecords(mixA, { shardId: 'shardId-000000000000' }), a),
+      processBatch(streamRecords(mixB, { shardId: 'shardId-000000000001' }), b),
+    ]);
+    expect(results.flatMap((r) => r.failedSequenceNumbers)).toEqual([]);
+    expect(aggregates.homeTotal('STORE#', 'lossDetectedCents')).toBe(3_300);
+    expect(aggregates.rollupTotal('ROLLUP#ORG#DAY#', 'lossDetectedCents')).toBe(3_300);
+    expect(aggregates.rollupTotal('ROLLUP#REGION#', 'lossDetectedCents')).toBe(3_300);
+  });
+
+  it('dead-letters poison records with their reason and commits the rest of the batch', async () => {
+    // Prepare
+    const d = deps();
+    const good = [detection({ estimatedLossCents: 100 }), detection({ estimatedLossCents: 200 })];
+    const records = streamRecords([
+      good[0],
+      '{"broken',
+      { ...detection(), faceEmbedding: [1, 2] },
+      detection({ deviceId: 'panel-x' }),
+      detection({ storeId: 'store-0002' }),
+      good[1],
+    ]);
+
+    // Act
+    const result = await processBatch(records, d);
+
+    // Assess
+    expect(result.failedSequenceNumbers).toEqual([]);
+    expect(d.aggregates.homeTotal('STORE#', 'lossDetectedCents')).toBe(300);
+    const letters = [...d.deadLetters.letters.values()];
+    expect(letters.map((l) => l.reason).sort()).toEqual([
+      'schema_violation',
+      'store_mismatch',
+      'undecodable',
+      'unknown_device',
+    ]);
+    const schema = letters.find((l) => l.reason === 'schema_violation');
+    expect(schema?.detail).toContain('faceEmbedding');
+    expect(JSON.stringify(letters)).not.toContain('"broken');
+  });
+
+  it('fails the whole batch for retry when the registry cannot be read', async () => {
+    const broken: RegistryReader = { load: async () => Promise.reject(new Error('throttled')) };
+    const d = deps(new InMemoryAggregates(), broken);
+    const records = streamRecords([detection(), detection()]);
+    const result = await processBatch(records, d);
+    expect(result.failedSequenceNumbers).toEqual(records.map((r) => r.sequenceNumber));
+    expect(d.aggregates.writes).toBe(0);
+  });
+});

@@ -1,0 +1,66 @@
+import { ulid } from 'ulid';
+import { describe, expect, it } from 'vitest';
+import { routeEvent } from '../../functions/domain/route-event.js';
+import { detection, incident, outcome, REGISTRY } from '../helpers/factories.js';
+
+const view = {
+  device: (id: string) => REGISTRY.devices.get(id),
+  store: (id: string) => REGISTRY.stores.get(id),
+};
+
+describe('Function: routeEvent', () => {
+  it('sends a detection to the store day of its detection id, in the store time zone', () => {
+    // 02:00Z on 2026-06-16 is still the 15th in New York.
+    const d = detection({ detectionId: ulid(Date.UTC(2026, 5, 16, 2)) });
+    expect(routeEvent(d, view)).toEqual({
+      ok: true,
+      home: { kind: 'store-day', storeId: 'store-0001', date: '2026-06-15' },
+      region: 'us-east',
+    });
+  });
+
+  it('sends an outcome to its detection day even when it is resolved the next day', () => {
+    const d = detection({ detectionId: ulid(Date.UTC(2026, 5, 16, 3, 59)) });
+    const o = outcome(d, { occurredAt: '2026-06-16T13:00:00.000Z' });
+    expect(routeEvent(o, view)).toMatchObject({ ok: true, home: { date: '2026-06-15' } });
+  });
+
+  it('sends an incident to its team ISO week of resolution', () => {
+    expect(routeEvent(incident({ resolvedAt: '2026-06-21T23:00:00.000Z' }), view)).toMatchObject({
+      ok: true,
+      home: { kind: 'team-week', teamId: 'team-pos', week: '2026-W25' },
+    });
+  });
+
+  it('rejects an unregistered device', () => {
+    expect(routeEvent(detection({ deviceId: 'panel-rogue' }), view)).toMatchObject({
+      ok: false,
+      rejection: { reason: 'unknown_device' },
+    });
+  });
+
+  it('rejects a panel PC that claims another store', () => {
+    expect(routeEvent(detection({ storeId: 'store-0002' }), view)).toMatchObject({
+      ok: false,
+      rejection: { reason: 'store_mismatch' },
+    });
+  });
+
+  it('rejects an agent reporting for another team, and a panel PC reporting incidents', () => {
+    expect(routeEvent(incident({ teamId: 'team-vision' }), view)).toMatchObject({
+      ok: false,
+      rejection: { reason: 'team_mismatch' },
+    });
+    expect(routeEvent(incident({ deviceId: 'panel-store-0001-lane-01' }), view)).toMatchObject({
+      ok: false,
+      rejection: { reason: 'team_mismatch' },
+    });
+  });
+
+  it('rejects an incident naming an unknown store', () => {
+    expect(routeEvent(incident({ storeId: 'store-9999' }), view)).toMatchObject({
+      ok: false,
+      rejection: { reason: 'unknown_store' },
+    });
+  });
+});
