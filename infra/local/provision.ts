@@ -18,8 +18,12 @@ import {
   TELEMETRY_STREAM,
 } from '../../functions/shared/resources.js';
 
-/** Creates a table from its shared definition, unless it exists. */
-export async function ensureTable(client: DynamoDBClient, table: TableDefinition): Promise<void> {
+/** Creates a table from its shared definition (under `name`, default its local name), unless it exists. */
+export async function ensureTable(
+  client: DynamoDBClient,
+  table: TableDefinition,
+  name: string = table.localName,
+): Promise<void> {
   const attributes: AttributeDefinition[] = [
     { AttributeName: table.partitionKey, AttributeType: 'S' },
   ];
@@ -31,7 +35,7 @@ export async function ensureTable(client: DynamoDBClient, table: TableDefinition
   try {
     await client.send(
       new CreateTableCommand({
-        TableName: table.localName,
+        TableName: name,
         AttributeDefinitions: attributes,
         KeySchema: keySchema,
         BillingMode: 'PAY_PER_REQUEST',
@@ -40,7 +44,10 @@ export async function ensureTable(client: DynamoDBClient, table: TableDefinition
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
-  await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: table.localName });
+  await waitUntilTableExists(
+    { client, maxWaitTime: 30, minDelay: 1, maxDelay: 2 },
+    { TableName: name },
+  );
 }
 
 /** Creates every table and the telemetry stream of the embedded stack. */

@@ -17,14 +17,17 @@ function fakeReader(): ImpactReader & { calls: string[] } {
     outcomes: 4,
     outcomes_false_positive: 1,
   };
+  const record = <T>(call: string, value: T) => {
+    calls.push(call);
+    return value;
+  };
   return {
     calls,
-    orgDays: async (from, to) => (calls.push(`org ${from}..${to}`), day),
-    regionDays: async (region) => (calls.push(`region ${region}`), day),
-    storeDays: async (storeId) => (calls.push(`store ${storeId}`), new Map([['2026-06-15', day]])),
-    orgWeeks: async (from, to) => (
-      calls.push(`weeks ${from}..${to}`), { incidents: 2, incidents_automated: 1, minutesSaved: 90 }
-    ),
+    orgDays: async (from, to) => record(`org ${from}..${to}`, day),
+    regionDays: async (region) => record(`region ${region}`, day),
+    storeDays: async (storeId) => record(`store ${storeId}`, new Map([['2026-06-15', day]])),
+    orgWeeks: async (from, to) =>
+      record(`weeks ${from}..${to}`, { incidents: 2, incidents_automated: 1, minutesSaved: 90 }),
     store: async (storeId) =>
       storeId === 'store-9999'
         ? undefined

@@ -1,0 +1,169 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { ulid } from 'ulid';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GroundTruth } from '../../edge-client/src/simulator/index.js';
+import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
+import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
+import { type EmbeddedStack, startEmbeddedStack } from '../../infra/local/embedded-stack.js';
+import { runLocalSimulation } from '../../infra/local/local-simulation.js';
+import { eventually } from '../helpers/eventually.js';
+import { allItems } from '../helpers/local-dynamodb.js';
+
+let stack: EmbeddedStack;
+let dataDir: string;
+let truth: GroundTruth;
+let leadership: string;
+
+const today = new Date();
+const day = (offset: number) =>
+  new Date(today.getTime() + offset * 86_400_000).toISOString().slice(0, 10);
+const PERIOD = `from=${day(-2)}&to=${day(1)}`;
+
+async function get(path: string, token?: string) {
+  const res = await fetch(
+    `${stack.apiUrl}${path}`,
+    token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } },
+  );
+  return {
+    status: res.status,
+    type: res.headers.get('content-type'),
+    body: (await res.json()) as Record<string, unknown>,
+  };
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'sfi-e2e-'));
+  stack = await startEmbeddedStack({
+    dataDir,
+    ports: { api: 0, kinesis: 0, dynamodb: 0 },
+    eventSource: { maxBatchingWindowMs: 100, pollIntervalMs: 50 },
+  });
+  leadership = await stack.issuer.sign({ sub: 'e2e', 'custom:role': 'leadership' }, 600);
+  ({ truth } = await runLocalSimulation({
+    kinesis: stack.kinesis,
+    dynamodb: stack.dynamodb,
+    stores: 6,
+    rate: 3_000,
+    seed: 7,
+    maxEvents: 3_000,
+    baselines: DEFAULT_BASELINES,
+    truthFile: join(dataDir, 'simulator', 'ground-truth.json'),
+  }));
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('End to end: edge producer -> Kinesis -> processor -> DynamoDB -> impact API', () => {
+  it('answers organisation totals equal to the simulator ground truth, to the cent and the minute', async () => {
+    expect(truth.eventsSent).toBeGreaterThanOrEqual(3_000);
+    expect(truth.resends).toBeGreaterThan(0);
+    const body = await eventually(async () => {
+      const res = await get(`/v1/impact?${PERIOD}`, leadership);
+      expect(res.status).toBe(200);
+      expect(res.body.shrink).toMatchObject(truth.shrink);
+      expect(res.body.hoursSaved).toMatchObject(truth.hours);
+      return res.body;
+    });
+    expect((body.shrink as { detections: number }).detections).toBe(truth.shrink.detections);
+  });
+
+  it('answers every store day equal to the ground truth', async () => {
+    for (const [storeId, days] of Object.entries(truth.storeDays)) {
+      const res = await get(`/v1/stores/${storeId}/shrink?${PERIOD}`, leadership);
+      expect(res.status).toBe(200);
+      const series = res.body.days as { date: string }[];
+      for (const [date, expected] of Object.entries(days)) {
+        expect(series.find((d) => d.date === date)).toMatchObject(expected);
+      }
+    }
+  });
+
+  it('processes records from a plain Kinesis client the same way and dead-letters malformed ones', async () => {
+    // Prepare: two good events from a registered panel PC, three bad records between them.
+    const before = (await get(`/v1/impact?${PERIOD}`, leadership)).body.shrink as {
+      detections: number;
+      lossDetectedCents: number;
+    };
+    const now = Date.now();
+    const good = [1, 2].map((n) => ({
+      schemaVersion: 1,
+      type: 'detection',
+      eventId: ulid(now),
+      deviceId: 'panel-store-0001-lane-01',
+      occurredAt: new Date(now).toISOString(),
+      seq: now * 1000 + 900_000 + n,
+      storeId: 'store-0001',
+      detectionId: ulid(now),
+      laneId: 'lane-01',
+      category: 'walkout',
+      confidence: 0.8,
+      estimatedLossCents: 10_000 * n,
+      model: { name: 'shrink-vision', version: '4.2.1' },
+    }));
+    const bad = [
+      'not json at all',
+      JSON.stringify({ ...good[0], seq: 1, faceEmbedding: [0.3] }),
+      JSON.stringify({ ...good[0], seq: 2, storeId: 'store-0002' }),
+    ];
+
+    // Act
+    const response = await stack.kinesis.send(
+      new PutRecordsCommand({
+        StreamName: TELEMETRY_STREAM.localName,
+        Records: [good[0], ...bad, good[1]].map((r) => ({
+          Data: Buffer.from(typeof r === 'string' ? r : JSON.stringify(r)),
+          PartitionKey: 'panel-store-0001-lane-01',
+        })),
+      }),
+    );
+    expect(response.FailedRecordCount).toBe(0);
+
+    // Assess
+    await eventually(async () => {
+      const after = (await get(`/v1/impact?${PERIOD}`, leadership)).body.shrink as typeof before;
+      expect(after.detections - before.detections).toBe(2);
+      expect(after.lossDetectedCents - before.lossDetectedCents).toBe(30_000);
+    });
+    const letters = await eventually(async () => {
+      const items = await allItems(stack.dynamodb, TABLES.deadLetters.localName);
+      expect(items).toHaveLength(3);
+      return items;
+    });
+    expect(letters.map((l) => l.reason?.S).sort()).toEqual([
+      'schema_violation',
+      'store_mismatch',
+      'undecodable',
+    ]);
+    expect(letters.map((l) => l.detail?.S).join(' ')).toContain('faceEmbedding');
+    // Poison never reached Lambda's on-failure destination: nothing was retried to exhaustion.
+    expect(existsSync(stack.onFailureFile) ? readFileSync(stack.onFailureFile, 'utf8') : '').toBe(
+      '',
+    );
+  });
+
+  it('refuses requests without a valid token (401) and bad parameters (400 problem+json)', async () => {
+    expect((await get(`/v1/impact?${PERIOD}`)).status).toBe(401);
+    expect((await get(`/v1/impact?${PERIOD}`, `${leadership}x`)).status).toBe(401);
+    const bad = await get('/v1/impact?from=yesterday&to=2026-01-01', leadership);
+    expect(bad.status).toBe(400);
+    expect(bad.type).toBe('application/problem+json');
+    expect(bad.body.errors).toEqual([
+      { name: 'from', reason: 'must be a calendar date (YYYY-MM-DD)' },
+    ]);
+  });
+
+  it("keeps a store manager's token to its own stores", async () => {
+    const manager = await stack.issuer.sign(
+      { sub: 'm1', 'custom:role': 'store_manager', 'custom:stores': 'store-0001' },
+      600,
+    );
+    expect((await get(`/v1/stores/store-0001/shrink?${PERIOD}`, manager)).status).toBe(200);
+    expect((await get(`/v1/stores/store-0002/shrink?${PERIOD}`, manager)).status).toBe(403);
+  });
+});

@@ -1,0 +1,43 @@
+import type { HomeKey, ItemKey, RollupTarget } from '../../functions/domain/aggregate-keys.js';
+import type { HomeState } from '../../functions/domain/home-state.js';
+import type { AggregateStore, RollupContribution } from '../../functions/processor/ports.js';
+import { InjectedCrash } from './in-memory-aggregates.js';
+
+/** Wraps a real AggregateStore; after `crashAfterWrites(n)`, the (n+1)-th write throws. */
+export class CrashingStore implements AggregateStore {
+  writes = 0;
+  private limit = Number.POSITIVE_INFINITY;
+
+  constructor(private readonly inner: AggregateStore) {}
+
+  crashAfterWrites(n: number) {
+    this.limit = this.writes + n;
+  }
+
+  heal() {
+    this.limit = Number.POSITIVE_INFINITY;
+  }
+
+  private write() {
+    if (this.writes >= this.limit) throw new InjectedCrash();
+    this.writes++;
+  }
+
+  loadHomes(keys: readonly HomeKey[]) {
+    return this.inner.loadHomes(keys);
+  }
+
+  loadRollupVersions(targets: readonly RollupTarget[]) {
+    return this.inner.loadRollupVersions(targets);
+  }
+
+  async putHome(next: HomeState, expectedVersion: number) {
+    this.write();
+    return this.inner.putHome(next, expectedVersion);
+  }
+
+  async addToRollup(target: ItemKey, contributions: readonly RollupContribution[]) {
+    this.write();
+    return this.inner.addToRollup(target, contributions);
+  }
+}

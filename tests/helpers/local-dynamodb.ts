@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { startEmulators } from '../../infra/local/emulators.js';
+import { provisionLocalResources } from '../../infra/local/provision.js';
+
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** Fresh emulators on free ports in a temporary folder, with the stack's tables and stream. */
+export async function freshEmulators(shardCount = 2) {
+  const dir = mkdtempSync(join(tmpdir(), 'sfi-it-'));
+  const emulators = await startEmulators({ dataDir: dir, kinesisPort: 0, dynamodbPort: 0 });
+  const dynamodb = new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint: emulators.dynamodbEndpoint,
+    credentials,
+  });
+  const kinesis = new KinesisClient({
+    region: 'us-east-1',
+    endpoint: emulators.kinesisEndpoint,
+    credentials,
+    requestHandler: new NodeHttpHandler(),
+  });
+  await provisionLocalResources(dynamodb, kinesis, { shardCount });
+  return {
+    dir,
+    dynamodb,
+    kinesis,
+    emulators,
+    async close() {
+      dynamodb.destroy();
+      kinesis.destroy();
+      await emulators.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Every item of a table, for test assertions only (a test may Scan; the product never does).
+ * Volatile bookkeeping (`updatedAt`) is left out so two runs can be compared.
+ */
+export async function allItems(
+  client: DynamoDBClient,
+  table: string,
+): Promise<Record<string, AttributeValue>[]> {
+  const items: Record<string, AttributeValue>[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
+    for (const item of page.Items ?? []) {
+      const { updatedAt: _volatile, ...rest } = item;
+      items.push(rest);
+    }
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+  return items.sort((a, b) => `${a.pk?.S}|${a.sk?.S}`.localeCompare(`${b.pk?.S}|${b.sk?.S}`));
+}

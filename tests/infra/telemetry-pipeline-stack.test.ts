@@ -1,0 +1,139 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES } from '../../functions/impact-api/routes.js';
+import { TABLES } from '../../functions/shared/resources.js';
+import { PROCESSOR_EVENT_SOURCE } from '../../infra/processor-event-source.js';
+import { TelemetryPipelineStack } from '../../infra/stacks/telemetry-pipeline-stack.js';
+
+let template: Template;
+
+beforeAll(() => {
+  const app = new App();
+  template = Template.fromStack(new TelemetryPipelineStack(app, 'Test'));
+});
+
+type Resource = { Properties: Record<string, unknown> };
+const resources = (type: string) => Object.values(template.findResources(type)) as Resource[];
+
+describe('Stack: TelemetryPipelineStack', () => {
+  it('creates an on-demand, KMS-encrypted telemetry stream with seven days of retention', () => {
+    template.hasResourceProperties('AWS::Kinesis::Stream', {
+      StreamModeDetails: { StreamMode: 'ON_DEMAND' },
+      StreamEncryption: { EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' },
+      RetentionPeriodHours: 168,
+    });
+  });
+
+  it('creates every table from the shared definitions: on-demand, encrypted, point-in-time recovery', () => {
+    const tables = resources('AWS::DynamoDB::GlobalTable');
+    expect(tables).toHaveLength(Object.keys(TABLES).length);
+    for (const def of Object.values(TABLES)) {
+      const keys = [
+        { AttributeName: def.partitionKey, KeyType: 'HASH' },
+        ...('sortKey' in def ? [{ AttributeName: def.sortKey, KeyType: 'RANGE' }] : []),
+      ];
+      template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+        KeySchema: keys,
+        BillingMode: 'PAY_PER_REQUEST',
+        SSESpecification: { SSEEnabled: true },
+        Replicas: [
+          Match.objectLike({
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          }),
+        ],
+      });
+    }
+  });
+
+  it('keeps table data when the stack is deleted', () => {
+    for (const table of Object.values(template.findResources('AWS::DynamoDB::GlobalTable'))) {
+      expect(table.DeletionPolicy).toBe('Retain');
+    }
+  });
+
+  it('maps the stream to the processor with bisect, partial batch responses, bounded retries and an SQS on-failure destination', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: PROCESSOR_EVENT_SOURCE.batchSize,
+      MaximumBatchingWindowInSeconds: PROCESSOR_EVENT_SOURCE.maxBatchingWindowMs / 1000,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumRetryAttempts: PROCESSOR_EVENT_SOURCE.maximumRetryAttempts,
+      MaximumRecordAgeInSeconds: PROCESSOR_EVENT_SOURCE.maximumRecordAgeMs / 1000,
+      ParallelizationFactor: 1,
+      DestinationConfig: {
+        OnFailure: {
+          Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('ProcessorOnFailure'), 'Arn'] },
+        },
+      },
+    });
+  });
+
+  it('encrypts the on-failure queue and refuses non-TLS access to it', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('runs both functions on Node.js 22 and arm64', () => {
+    const functions = resources('AWS::Lambda::Function');
+    expect(functions).toHaveLength(2);
+    for (const fn of functions) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+    }
+  });
+
+  it('requires a Cognito JWT on every API route', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Issuer: Match.anyValue(), Audience: Match.anyValue() },
+    });
+    const routes = resources('AWS::ApiGatewayV2::Route');
+    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(
+      ROUTES.map((r) => `${r.method} ${r.path}`).sort(),
+    );
+    for (const route of routes) expect(route.Properties.AuthorizationType).toBe('JWT');
+  });
+
+  it('throttles the API stage', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      DefaultRouteSettings: {
+        ThrottlingRateLimit: Match.anyValue(),
+        ThrottlingBurstLimit: Match.anyValue(),
+      },
+    });
+  });
+
+  it('does not let users write their own role or store scope', () => {
+    const clients = resources('AWS::Cognito::UserPoolClient');
+    expect(clients).toHaveLength(1);
+    const writable = clients[0]?.Properties.WriteAttributes as string[];
+    expect(writable.some((a) => a.startsWith('custom:'))).toBe(false);
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+    });
+  });
+
+  it('grants data access by action lists, never a wildcard action', () => {
+    for (const policy of resources('AWS::IAM::Policy')) {
+      const statements = (
+        policy.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }
+      ).Statement;
+      for (const s of statements) {
+        const actions = Array.isArray(s.Action) ? s.Action : [s.Action];
+        expect(actions.filter((a) => a === '*' || a.endsWith(':*'))).toEqual([]);
+      }
+    }
+  });
+});

@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbAggregateStore } from '../../functions/adapters/dynamodb-aggregate-store.js';
+import { DynamoDbDeadLetters } from '../../functions/adapters/dynamodb-dead-letters.js';
+import {
+  DynamoDbRegistry,
+  putRegistryEntries,
+} from '../../functions/adapters/dynamodb-registry.js';
+import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
+import type { AggregateStore } from '../../functions/processor/ports.js';
+import { processBatch } from '../../functions/processor/process-batch.js';
+import { TABLES } from '../../functions/shared/resources.js';
+import { ensureTable } from '../../infra/local/provision.js';
+import { CrashingStore } from '../helpers/crashing-store.js';
+import { detection, incident, outcome, REGISTRY, streamRecords } from '../helpers/factories.js';
+import { silentLogger } from '../helpers/in-memory-aggregates.js';
+import { allItems, freshEmulators } from '../helpers/local-dynamodb.js';
+
+let env: Awaited<ReturnType<typeof freshEmulators>>;
+
+beforeAll(async () => {
+  env = await freshEmulators();
+});
+afterAll(async () => env.close());
+
+// Each test (and each crash point) writes to tables of its own.
+let aggregatesTable = '';
+let deadLetterTable = '';
+let tableCount = 0;
+async function freshTables() {
+  tableCount++;
+  aggregatesTable = `${TABLES.aggregates.localName}-${tableCount}`;
+  deadLetterTable = `${TABLES.deadLetters.localName}-${tableCount}`;
+  await ensureTable(env.dynamodb, TABLES.aggregates, aggregatesTable);
+  await ensureTable(env.dynamodb, TABLES.deadLetters, deadLetterTable);
+}
+
+beforeEach(async () => {
+  await freshTables();
+  await putRegistryEntries(env.dynamodb, TABLES.registry.localName, {
+    stores: [...REGISTRY.stores.values()],
+    devices: [...REGISTRY.devices.values()],
+  });
+});
+
+function depsWith(aggregates: AggregateStore) {
+  return {
+    aggregates,
+    registry: new DynamoDbRegistry(env.dynamodb, TABLES.registry.localName),
+    deadLetters: new DynamoDbDeadLetters(env.dynamodb, deadLetterTable),
+    logger: silentLogger,
+    fold: { baselines: DEFAULT_BASELINES },
+  };
+}
+
+const realStore = () => new DynamoDbAggregateStore(env.dynamodb, aggregatesTable);
+
+function batch() {
+  const d1 = detection({ estimatedLossCents: 3_000 });
+  const d2 = detection({
+    deviceId: 'panel-store-0002-lane-01',
+    storeId: 'store-0002',
+    category: 'shelf_sweep',
+    estimatedLossCents: 20_000,
+  });
+  return [
+    d1,
+    outcome(d2, { outcome: 'confirmed_loss', recoveredCents: 5_000 }),
+    d2,
+    outcome(d1),
+    incident(),
+    d1,
+  ];
+}
+
+describe('Integration: processor on the DynamoDB emulator', () => {
+  it('ends with the same items after a crash between any two writes and a retry', async () => {
+    // Prepare: a clean run's items.
+    const events = batch();
+    const clean = new CrashingStore(realStore());
+    await processBatch(streamRecords(events), depsWith(clean));
+    const expected = await allItems(env.dynamodb, aggregatesTable);
+    const writes = clean.writes;
+
+    for (let crashAt = 0; crashAt < writes; crashAt++) {
+      await freshTables();
+      // Act
+      const store = new CrashingStore(realStore());
+      store.crashAfterWrites(crashAt);
+      const records = streamRecords(events);
+      const first = await processBatch(records, depsWith(store));
+      store.heal();
+      const lowest = records.findIndex((r) =>
+        first.failedSequenceNumbers.includes(r.sequenceNumber),
+      );
+      const retry = await processBatch(records.slice(lowest), depsWith(store));
+
+      // Assess
+      expect(retry.failedSequenceNumbers).toEqual([]);
+      expect(await allItems(env.dynamodb, aggregatesTable)).toEqual(expected);
+    }
+  });
+
+  it('keeps totals exact with two invocations racing on the same items', async () => {
+    const left = Array.from({ length: 40 }, () => detection({ estimatedLossCents: 100 }));
+    const right = Array.from({ length: 40 }, () =>
+      detection({
+        deviceId: 'panel-store-0002-lane-01',
+        storeId: 'store-0002',
+        estimatedLossCents: 1,
+      }),
+    );
+    const results = await Promise.all([
+      processBatch(
+        streamRecords([...left.slice(0, 20), ...right.slice(0, 20)], {
+          shardId: 'shardId-000000000000',
+        }),
+        depsWith(realStore()),
+      ),
+      processBatch(
+        streamRecords([...left.slice(20), ...right.slice(20)], { shardId: 'shardId-000000000001' }),
+        depsWith(realStore()),
+      ),
+    ]);
+    expect(results.flatMap((r) => r.failedSequenceNumbers)).toEqual([]);
+    const items = await allItems(env.dynamodb, aggregatesTable);
+    const sum = (prefix: string) =>
+      items
+        .filter((i) => i.pk?.S?.startsWith(prefix))
+        .reduce((s, i) => s + Number(i.lossDetectedCents?.N ?? 0), 0);
+    expect(sum('STORE#')).toBe(4_040);
+    expect(sum('ROLLUP#ORG#DAY#')).toBe(4_040);
+    expect(sum('ROLLUP#REGION#')).toBe(4_040);
+  });
+
+  it('stores dead letters keyed by stream position, without the payload, idempotently', async () => {
+    const records = streamRecords([
+      detection(),
+      '{"faceEmbedding": [0.1, 0.2]',
+      { ...detection(), image: 'AAAA' },
+    ]);
+    await processBatch(records, depsWith(realStore()));
+    await processBatch(records, depsWith(realStore()));
+    const letters = await allItems(env.dynamodb, deadLetterTable);
+    expect(letters).toHaveLength(2);
+    expect(letters.map((l) => l.reason?.S).sort()).toEqual(['schema_violation', 'undecodable']);
+    expect(letters.find((l) => l.reason?.S === 'schema_violation')?.detail?.S).toContain('image');
+    expect(JSON.stringify(letters)).not.toContain('0.1, 0.2');
+    expect(
+      letters.every(
+        (l) => l.sequenceNumber?.S !== undefined && l.shardId?.S === 'shardId-000000000000',
+      ),
+    ).toBe(true);
+  });
+});
