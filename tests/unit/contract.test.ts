@@ -80,4 +80,19 @@ describe('Contract: telemetry event v1', () => {
     expect(schema.oneOf).toHaveLength(3);
     expect(schema.oneOf.every((s) => s.additionalProperties === false)).toBe(true);
   });
+
+  it('accepts the example events in the README', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const block = readme.split('```json')[1]?.split('```')[0] ?? '';
+    const examples = block
+      .trim()
+      .split(/\n\s*\n/)
+      .map((chunk) => JSON.parse(chunk.replace(/\n\s*/g, '')));
+    expect(examples.map((e) => e.type)).toEqual([
+      'detection',
+      'detection_outcome',
+      'oncall_incident',
+    ]);
+    for (const example of examples) expect(parseTelemetryEvent(example).ok).toBe(true);
+  });
 });
