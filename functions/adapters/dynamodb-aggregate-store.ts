@@ -1,6 +1,4 @@
 import {
-  BatchGetItemCommand,
-  type BatchGetItemCommandInput,
   ConditionalCheckFailedException,
   type DynamoDBClient,
   PutItemCommand,
@@ -18,7 +16,7 @@ import type { HomeState } from '../domain/home-state.js';
 import { SeqIntervals } from '../domain/seq-intervals.js';
 import type { AggregateStore, RollupContribution, WriteResult } from '../processor/ports.js';
 import { rollupVersionId } from '../processor/ports.js';
-import { drainUnprocessed } from './backoff.js';
+import { getAll } from './batch-get.js';
 import {
   countersOf,
   type Item,
@@ -30,8 +28,6 @@ import {
   stringMap,
   VERSION_PREFIX,
 } from './item-codec.js';
-
-const BATCH_GET_LIMIT = 100;
 
 /** The processor's aggregate storage on one DynamoDB table (see aggregate-keys.ts). */
 export class DynamoDbAggregateStore implements AggregateStore {
@@ -152,37 +148,15 @@ export class DynamoDbAggregateStore implements AggregateStore {
     }
   }
 
-  private async batchGet(
+  private batchGet(
     keys: readonly ItemKey[],
-    extra: Pick<
-      NonNullable<BatchGetItemCommandInput['RequestItems']>[string],
-      'ProjectionExpression' | 'ExpressionAttributeNames'
-    > = {},
+    options: {
+      ProjectionExpression?: string;
+      ExpressionAttributeNames?: Record<string, string>;
+    } = {},
   ): Promise<Item[]> {
-    const items: Item[] = [];
-    for (let i = 0; i < keys.length; i += BATCH_GET_LIMIT) {
-      const chunk = keys.slice(i, i + BATCH_GET_LIMIT);
-      const first: BatchGetItemCommandInput['RequestItems'] = {
-        [this.tableName]: {
-          Keys: chunk.map((k) => ({ pk: { S: k.pk }, sk: { S: k.sk } })),
-          ConsistentRead: true,
-          ...extra,
-        },
-      };
-      await drainUnprocessed(
-        'BatchGetItem',
-        first,
-        async (request) => {
-          const response = await this.client.send(
-            new BatchGetItemCommand({ RequestItems: request }),
-          );
-          items.push(...(response.Responses?.[this.tableName] ?? []));
-          return response.UnprocessedKeys;
-        },
-        (request) => request?.[this.tableName]?.Keys?.length ?? 0,
-      );
-    }
-    return items;
+    const dynamoKeys = keys.map((k) => ({ pk: { S: k.pk }, sk: { S: k.sk } }));
+    return getAll(this.client, this.tableName, dynamoKeys, { ConsistentRead: true, ...options });
   }
 }
 

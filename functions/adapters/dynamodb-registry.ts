@@ -1,11 +1,7 @@
-import {
-  BatchGetItemCommand,
-  type BatchGetItemCommandInput,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeviceInfo, StoreInfo } from '../domain/registry-types.js';
 import type { RegistryReader } from '../processor/ports.js';
-import { drainUnprocessed } from './backoff.js';
+import { getAll } from './batch-get.js';
 import { putAll } from './batch-write.js';
 import type { Item } from './item-codec.js';
 
@@ -38,25 +34,16 @@ export class DynamoDbRegistry implements RegistryReader {
     for (let i = 0; i < missing.length; i += 100) {
       const chunk = missing.slice(i, i + 100);
       const found = new Map<string, DeviceInfo | StoreInfo>();
-      const first: BatchGetItemCommandInput['RequestItems'] = {
-        [this.tableName]: { Keys: chunk.map((pk) => ({ pk: { S: pk } })) },
-      };
-      await drainUnprocessed(
-        'BatchGetItem',
-        first,
-        async (request) => {
-          const response = await this.client.send(
-            new BatchGetItemCommand({ RequestItems: request }),
-          );
-          for (const item of response.Responses?.[this.tableName] ?? []) {
-            const pk = item.pk?.S ?? '';
-            const info = decodeEntry(pk, item);
-            if (info !== undefined) found.set(pk, info);
-          }
-          return response.UnprocessedKeys;
-        },
-        (request) => request?.[this.tableName]?.Keys?.length ?? 0,
+      const items = await getAll(
+        this.client,
+        this.tableName,
+        chunk.map((pk) => ({ pk: { S: pk } })),
       );
+      for (const item of items) {
+        const pk = item.pk?.S ?? '';
+        const info = decodeEntry(pk, item);
+        if (info !== undefined) found.set(pk, info);
+      }
       for (const pk of chunk) {
         const value = found.get(pk);
         this.cache.set(pk, {

@@ -1,7 +1,7 @@
 import {
   type AttributeValue,
-  BatchGetItemCommand,
   type DynamoDBClient,
+  GetItemCommand,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
 import { countersOf, type Item } from '../adapters/item-codec.js';
@@ -66,11 +66,9 @@ export class DynamoDbImpactReader implements ImpactReader {
 
   async store(storeId: string): Promise<StoreInfo | undefined> {
     const response = await this.client.send(
-      new BatchGetItemCommand({
-        RequestItems: { [this.registryTable]: { Keys: [{ pk: { S: `STORE#${storeId}` } }] } },
-      }),
+      new GetItemCommand({ TableName: this.registryTable, Key: { pk: { S: `STORE#${storeId}` } } }),
     );
-    const raw = response.Responses?.[this.registryTable]?.[0]?.info?.S;
+    const raw = response.Item?.info?.S;
     if (raw === undefined) return undefined;
     const parsed = StoreInfo.safeParse(JSON.parse(raw));
     return parsed.success ? parsed.data : undefined;
