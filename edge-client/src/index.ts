@@ -1,4 +1,19 @@
+export {
+  AggregateFormatError,
+  decodeAggregate,
+  encodeAggregate,
+  isAggregated,
+  type UserRecord,
+} from './aggregation/kpl-format.js';
+export { type BuiltRecord, billedKb, buildRecords } from './aggregation/record-builder.js';
+export { hashKeyOf, ShardMap } from './aggregation/shard-map.js';
 export * from './contract/index.js';
+export {
+  EdgeClient,
+  type EdgeClientMetrics,
+  type EdgeClientOptions,
+  type EventInput,
+} from './core/edge-client.js';
 export * from './errors/index.js';
 export { createKinesisClient } from './producer/kinesis-client.js';
 export { chunkForPutRecords, KINESIS_LIMITS } from './producer/kinesis-limits.js';
@@ -8,3 +23,10 @@ export {
   type KinesisProducerOptions,
   type PutReport,
 } from './producer/kinesis-producer.js';
+export {
+  DiskSpool,
+  type SpoolEntry,
+  type SpoolOptions,
+  type SpoolPosition,
+  type SpoolStats,
+} from './spool/disk-spool.js';

@@ -1,3 +1,8 @@
+import {
+  AggregateFormatError,
+  decodeAggregate,
+  isAggregated,
+} from '../../edge-client/src/aggregation/kpl-format.js';
 import { parseTelemetryJson, type TelemetryEvent } from '../../edge-client/src/contract/index.js';
 import type { Rejection } from './route-event.js';
 
@@ -8,22 +13,36 @@ export interface RecordPosition {
   readonly subSequenceNumber: number;
 }
 
-export type DecodedRecord =
-  | { readonly ok: true; readonly events: readonly TelemetryEvent[] }
-  | { readonly ok: false; readonly rejection: Rejection };
+/** One user record of a Kinesis record: an event, or why it cannot be one. */
+export type DecodedItem =
+  | { readonly ok: true; readonly subSequenceNumber: number; readonly event: TelemetryEvent }
+  | { readonly ok: false; readonly subSequenceNumber: number; readonly rejection: Rejection };
 
 /**
- * Turns one record's bytes into contract events: one JSON event per record. A record that is
- * not JSON, or breaks the contract, is rejected with the contract's issue list (field paths and
- * expectations, never values).
+ * Turns one Kinesis record into contract events. A plain record holds one JSON event; a KPL
+ * aggregated record holds many, each with its sub-sequence number (its index). Each user
+ * record is judged on its own, so one bad event in an aggregate does not sink its neighbours;
+ * an aggregate whose checksum or framing is broken is rejected whole (it cannot be trusted).
  */
-export function decodeRecord(data: Uint8Array): DecodedRecord {
-  const parsed = parseTelemetryJson(data);
-  if (parsed.ok) return { ok: true, events: [parsed.event] };
+export function decodeRecord(data: Uint8Array): DecodedItem[] {
+  if (!isAggregated(data)) return [decodeEvent(data, 0)];
+  let users: ReturnType<typeof decodeAggregate>;
+  try {
+    users = decodeAggregate(data);
+  } catch (error) {
+    const detail =
+      error instanceof AggregateFormatError
+        ? `corrupt KPL aggregate: ${error.message}`
+        : 'corrupt KPL aggregate';
+    return [{ ok: false, subSequenceNumber: 0, rejection: { reason: 'undecodable', detail } }];
+  }
+  return users.map((user, i) => decodeEvent(user.data, i));
+}
+
+function decodeEvent(bytes: Uint8Array, subSequenceNumber: number): DecodedItem {
+  const parsed = parseTelemetryJson(bytes);
+  if (parsed.ok) return { ok: true, subSequenceNumber, event: parsed.event };
   const detail = parsed.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-  const undecodable = parsed.issues.every((i) => i.path === '(event)');
-  return {
-    ok: false,
-    rejection: { reason: undecodable ? 'undecodable' : 'schema_violation', detail },
-  };
+  const reason = parsed.kind === 'undecodable' ? 'undecodable' : 'schema_violation';
+  return { ok: false, subSequenceNumber, rejection: { reason, detail } };
 }

@@ -76,19 +76,15 @@ export async function processBatch(
   const letters: DeadLetter[] = [];
   const located: Located[] = [];
   for (const record of records) {
-    const decoded = decodeRecord(record.data);
-    const position = {
-      shardId: record.shardId,
-      sequenceNumber: record.sequenceNumber,
-      subSequenceNumber: 0,
-    };
-    if (!decoded.ok) {
-      letters.push(letterFor(record, position, decoded.rejection.reason, decoded.rejection.detail));
-      continue;
+    for (const item of decodeRecord(record.data)) {
+      const position = {
+        shardId: record.shardId,
+        sequenceNumber: record.sequenceNumber,
+        subSequenceNumber: item.subSequenceNumber,
+      };
+      if (item.ok) located.push({ record, position, event: item.event });
+      else letters.push(letterFor(record, position, item.rejection.reason, item.rejection.detail));
     }
-    decoded.events.forEach((event, i) => {
-      located.push({ record, position: { ...position, subSequenceNumber: i }, event });
-    });
   }
   stats.events = located.length + letters.length;
 

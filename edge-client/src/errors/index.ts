@@ -1,3 +1,5 @@
 export { DeliveryError } from './delivery-error.js';
 export { EdgeClientError, isEdgeClientError } from './edge-client-error.js';
 export { InvalidEventError } from './invalid-event-error.js';
+export { SpoolStateError } from './spool-corruption-error.js';
+export { SpoolFullError } from './spool-full-error.js';

@@ -1,0 +1,241 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The Kinesis Producer Library's aggregated-record format, so that one Kinesis record carries
+ * many events and any KPL-aware consumer (the KCL, the Lambda deaggregation libraries, our
+ * processor) can split it again:
+ *
+ *   magic 0xF3 0x89 0x9A 0xC2 | protobuf AggregatedRecord | MD5(protobuf), 16 bytes
+ *
+ *   message AggregatedRecord { repeated string partition_key_table = 1;
+ *                              repeated string explicit_hash_key_table = 2;
+ *                              repeated Record records = 3; }
+ *   message Record { required uint64 partition_key_index = 1;
+ *                    optional uint64 explicit_hash_key_index = 2;
+ *                    required bytes data = 3; repeated Tag tags = 4; }
+ *
+ * The protobuf subset is encoded by hand: it is three message fields and varints, and a
+ * dependency would cost more than it saves.
+ */
+export const KPL_MAGIC = Buffer.from([0xf3, 0x89, 0x9a, 0xc2]);
+const MD5_BYTES = 16;
+
+export interface UserRecord {
+  readonly partitionKey: string;
+  readonly data: Uint8Array;
+  readonly explicitHashKey?: string;
+}
+
+/** A record that starts with the KPL magic but cannot be decoded (torn, tampered, not KPL). */
+export class AggregateFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AggregateFormatError';
+  }
+}
+
+export function isAggregated(data: Uint8Array): boolean {
+  return (
+    data.byteLength >= KPL_MAGIC.byteLength + MD5_BYTES &&
+    Buffer.from(data.buffer, data.byteOffset, 4).equals(KPL_MAGIC)
+  );
+}
+
+// ---- protobuf writing ----------------------------------------------------------------------
+
+function varintSize(value: number): number {
+  let size = 1;
+  for (let v = value; v >= 0x80; v = Math.floor(v / 128)) size++;
+  return size;
+}
+
+class Writer {
+  private readonly parts: Buffer[] = [];
+  length = 0;
+
+  varint(value: number): this {
+    const bytes: number[] = [];
+    let v = value;
+    while (v >= 0x80) {
+      bytes.push((v % 128) | 0x80);
+      v = Math.floor(v / 128);
+    }
+    bytes.push(v);
+    return this.raw(Buffer.from(bytes));
+  }
+
+  raw(bytes: Uint8Array): this {
+    const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.parts.push(b);
+    this.length += b.byteLength;
+    return this;
+  }
+
+  /** Field `field` with wire type 2 (length-delimited). */
+  bytes(field: number, bytes: Uint8Array): this {
+    return this.varint((field << 3) | 2)
+      .varint(bytes.byteLength)
+      .raw(bytes);
+  }
+
+  finish(): Buffer {
+    return Buffer.concat(this.parts, this.length);
+  }
+}
+
+function encodeRecord(pkIndex: number, ehkIndex: number | undefined, data: Uint8Array): Buffer {
+  const w = new Writer().varint((1 << 3) | 0).varint(pkIndex);
+  if (ehkIndex !== undefined) w.varint((2 << 3) | 0).varint(ehkIndex);
+  return w.bytes(3, data).finish();
+}
+
+/** Bytes one user record adds to an aggregate (record message, its tag and length, table entry). */
+export function aggregatedSizeOf(record: UserRecord, newPartitionKey: boolean): number {
+  const body = 2 + varintSize(record.data.byteLength) + record.data.byteLength + 4;
+  const pkEntry = newPartitionKey
+    ? 1 +
+      varintSize(Buffer.byteLength(record.partitionKey)) +
+      Buffer.byteLength(record.partitionKey)
+    : 0;
+  return 1 + varintSize(body) + body + pkEntry;
+}
+
+/** Encodes user records into one aggregated record's data. */
+export function encodeAggregate(records: readonly UserRecord[]): Buffer {
+  const pkTable: string[] = [];
+  const pkIndex = new Map<string, number>();
+  const ehkTable: string[] = [];
+  const ehkIndex = new Map<string, number>();
+  const encoded: Buffer[] = [];
+  for (const r of records) {
+    let pk = pkIndex.get(r.partitionKey);
+    if (pk === undefined) {
+      pk = pkTable.push(r.partitionKey) - 1;
+      pkIndex.set(r.partitionKey, pk);
+    }
+    let ehk: number | undefined;
+    if (r.explicitHashKey !== undefined) {
+      ehk = ehkIndex.get(r.explicitHashKey);
+      if (ehk === undefined) {
+        ehk = ehkTable.push(r.explicitHashKey) - 1;
+        ehkIndex.set(r.explicitHashKey, ehk);
+      }
+    }
+    encoded.push(encodeRecord(pk, ehk, r.data));
+  }
+  const message = new Writer();
+  for (const key of pkTable) message.bytes(1, Buffer.from(key));
+  for (const key of ehkTable) message.bytes(2, Buffer.from(key));
+  for (const record of encoded) message.bytes(3, record);
+  const body = message.finish();
+  return Buffer.concat([KPL_MAGIC, body, createHash('md5').update(body).digest()]);
+}
+
+// ---- protobuf reading ----------------------------------------------------------------------
+
+class Reader {
+  pos = 0;
+  constructor(private readonly buf: Buffer) {}
+
+  get done(): boolean {
+    return this.pos >= this.buf.byteLength;
+  }
+
+  varint(): number {
+    let result = 0;
+    let scale = 1;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.buf.byteLength) throw new AggregateFormatError('truncated varint');
+      const byte = this.buf[this.pos++] as number;
+      result += (byte & 0x7f) * scale;
+      if (byte < 0x80) {
+        if (!Number.isSafeInteger(result)) throw new AggregateFormatError('varint out of range');
+        return result;
+      }
+      scale *= 128;
+    }
+    throw new AggregateFormatError('varint too long');
+  }
+
+  bytes(): Buffer {
+    const length = this.varint();
+    if (this.pos + length > this.buf.byteLength) throw new AggregateFormatError('truncated field');
+    const out = this.buf.subarray(this.pos, this.pos + length);
+    this.pos += length;
+    return out;
+  }
+
+  skip(wireType: number): void {
+    if (wireType === 0) this.varint();
+    else if (wireType === 2) this.bytes();
+    else if (wireType === 1) this.advance(8);
+    else if (wireType === 5) this.advance(4);
+    else throw new AggregateFormatError(`unsupported wire type ${wireType}`);
+  }
+
+  private advance(n: number) {
+    if (this.pos + n > this.buf.byteLength) throw new AggregateFormatError('truncated field');
+    this.pos += n;
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Splits an aggregated record into its user records, in order. Throws AggregateFormatError on
+ * a bad checksum or malformed protobuf: a corrupted aggregate is never half-read.
+ */
+export function decodeAggregate(data: Uint8Array): UserRecord[] {
+  if (!isAggregated(data)) throw new AggregateFormatError('not a KPL aggregated record');
+  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const body = buf.subarray(KPL_MAGIC.byteLength, buf.byteLength - MD5_BYTES);
+  const digest = buf.subarray(buf.byteLength - MD5_BYTES);
+  if (!createHash('md5').update(body).digest().equals(digest)) {
+    throw new AggregateFormatError('MD5 checksum mismatch');
+  }
+  const pkTable: string[] = [];
+  const ehkTable: string[] = [];
+  const raw: { pk: number; ehk?: number; data: Buffer }[] = [];
+  const reader = new Reader(body);
+  while (!reader.done) {
+    const tag = reader.varint();
+    const field = Math.floor(tag / 8);
+    const wire = tag & 7;
+    if (field === 1 && wire === 2) pkTable.push(utf8.decode(reader.bytes()));
+    else if (field === 2 && wire === 2) ehkTable.push(utf8.decode(reader.bytes()));
+    else if (field === 3 && wire === 2) raw.push(decodeRecord(reader.bytes()));
+    else reader.skip(wire);
+  }
+  return raw.map((r) => {
+    const partitionKey = pkTable[r.pk];
+    if (partitionKey === undefined)
+      throw new AggregateFormatError('partition key index out of range');
+    const explicitHashKey = r.ehk === undefined ? undefined : ehkTable[r.ehk];
+    if (r.ehk !== undefined && explicitHashKey === undefined)
+      throw new AggregateFormatError('explicit hash key index out of range');
+    return {
+      partitionKey,
+      data: r.data,
+      ...(explicitHashKey !== undefined && { explicitHashKey }),
+    };
+  });
+}
+
+function decodeRecord(bytes: Buffer): { pk: number; ehk?: number; data: Buffer } {
+  const reader = new Reader(bytes);
+  let pk: number | undefined;
+  let ehk: number | undefined;
+  let data: Buffer | undefined;
+  while (!reader.done) {
+    const tag = reader.varint();
+    const field = Math.floor(tag / 8);
+    const wire = tag & 7;
+    if (field === 1 && wire === 0) pk = reader.varint();
+    else if (field === 2 && wire === 0) ehk = reader.varint();
+    else if (field === 3 && wire === 2) data = reader.bytes();
+    else reader.skip(wire);
+  }
+  if (pk === undefined || data === undefined)
+    throw new AggregateFormatError('record without partition key index or data');
+  return { pk, data, ...(ehk !== undefined && { ehk }) };
+}

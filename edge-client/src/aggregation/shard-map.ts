@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+import { type KinesisClient, ListShardsCommand, type Shard } from '@aws-sdk/client-kinesis';
+
+/** Kinesis maps a partition key to the 128-bit integer MD5(key); each shard owns a range. */
+export function hashKeyOf(partitionKey: string): bigint {
+  return BigInt(`0x${createHash('md5').update(partitionKey, 'utf8').digest('hex')}`);
+}
+
+/** Which open shard each partition key goes to, from one ListShards snapshot. */
+export class ShardMap {
+  private constructor(
+    private readonly ranges: readonly { id: string; start: bigint; end: bigint }[],
+  ) {}
+
+  static fromShards(shards: readonly Shard[]): ShardMap {
+    const open = shards.filter((s) => s.SequenceNumberRange?.EndingSequenceNumber === undefined);
+    return new ShardMap(
+      open
+        .map((s) => ({
+          id: s.ShardId as string,
+          start: BigInt(s.HashKeyRange?.StartingHashKey ?? '0'),
+          end: BigInt(s.HashKeyRange?.EndingHashKey ?? '0'),
+        }))
+        .sort((a, b) => (a.start < b.start ? -1 : 1)),
+    );
+  }
+
+  /** Lists the stream's shards; resolves undefined when the caller may not (e.g. a device role). */
+  static async load(client: KinesisClient, streamName: string): Promise<ShardMap | undefined> {
+    const shards: Shard[] = [];
+    let token: string | undefined;
+    try {
+      do {
+        const page = await client.send(
+          new ListShardsCommand(
+            token === undefined ? { StreamName: streamName } : { NextToken: token },
+          ),
+        );
+        shards.push(...(page.Shards ?? []));
+        token = page.NextToken;
+      } while (token !== undefined);
+    } catch (error) {
+      if (error instanceof Error && /AccessDenied|UnauthorizedOperation/.test(error.name))
+        return undefined;
+      throw error;
+    }
+    return ShardMap.fromShards(shards);
+  }
+
+  get size(): number {
+    return this.ranges.length;
+  }
+
+  shardFor(partitionKey: string): string | undefined {
+    const hash = hashKeyOf(partitionKey);
+    return this.ranges.find((r) => hash >= r.start && hash <= r.end)?.id;
+  }
+}

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { Identifier } from '../contract/index.js';
+
+/** `edge.json`: what the daemon on a panel PC needs. Unknown keys are refused (typos show). */
+export const DaemonConfig = z
+  .object({
+    /** Kinesis stream name (the stack's StreamName output). */
+    streamName: z.string().min(1).max(128),
+    /** This PC's device id, filled into events that carry none. */
+    deviceId: Identifier.optional(),
+    /** AWS region; default from the environment. */
+    region: z.string().min(1).optional(),
+    /** Kinesis endpoint override; default the SDK's (AWS_ENDPOINT_URL_KINESIS). */
+    endpoint: z.url().optional(),
+    spool: z
+      .object({
+        dir: z.string().min(1),
+        maxBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .default(1024 ** 3),
+        segmentBytes: z.number().int().min(1024).optional(),
+        fsync: z.enum(['always', 'interval', 'never']).default('always'),
+        whenFull: z.enum(['reject', 'block']).default('reject'),
+      })
+      .strict(),
+    /** Local HTTP intake for the vision process; omit to disable. */
+    http: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65_535).default(8787),
+      })
+      .strict()
+      .optional(),
+    /** Read NDJSON events from standard input. */
+    stdin: z.boolean().default(true),
+    statusIntervalMs: z.number().int().min(100).default(5_000),
+    lingerMs: z.number().int().min(0).max(10_000).default(100),
+    aggregate: z.boolean().default(true),
+    /** How long SIGTERM waits for the spool to drain before exiting (the rest stays spooled). */
+    shutdownFlushMs: z.number().int().min(0).default(5_000),
+  })
+  .strict();
+export type DaemonConfig = z.infer<typeof DaemonConfig>;
+
+/** Thrown for an unreadable or invalid config; the message names each offending key. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadDaemonConfig(file: string): DaemonConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  const parsed = DaemonConfig.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.flatMap((i) =>
+      i.code === 'unrecognized_keys'
+        ? i.keys.map((k) => `${[...i.path, k].join('.')}: unknown key`)
+        : [`${i.path.join('.') || '(config)'}: ${i.message}`],
+    );
+    throw new ConfigError(`invalid config ${file}: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,223 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { EdgeClient, type EdgeClientMetrics } from '../core/edge-client.js';
+import { InvalidEventError } from '../errors/invalid-event-error.js';
+import { SpoolFullError } from '../errors/spool-full-error.js';
+import { createKinesisClient } from '../producer/kinesis-client.js';
+import type { DaemonConfig } from './daemon-config.js';
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface Daemon {
+  readonly client: EdgeClient;
+  /** The HTTP intake's address, when enabled. */
+  readonly url: string | undefined;
+  /** Stops intake, drains for up to `shutdownFlushMs`, closes the spool. */
+  stop(): Promise<{ drained: boolean }>;
+}
+
+export interface DaemonIo {
+  readonly stdin?: Readable;
+  readonly log: (line: string) => void;
+}
+
+/** One status line: rate, spool depth, lag, last error. */
+export function statusLine(
+  m: EdgeClientMetrics,
+  previous: EdgeClientMetrics | undefined,
+  intervalMs: number,
+): string {
+  const rate = previous === undefined ? 0 : ((m.sent - previous.sent) * 1000) / intervalMs;
+  return [
+    'status',
+    `accepted=${m.accepted}`,
+    `sent=${m.sent}`,
+    `rate=${rate.toFixed(1)}/s`,
+    `spool=${(m.spoolBytes / 1024 / 1024).toFixed(2)}MiB`,
+    `lag=${m.oldestEventAgeMs}ms`,
+    `retried=${m.retried}`,
+    `rejected=${m.rejected}`,
+    `lastError=${m.lastError === undefined ? '-' : `${m.lastError.code}@${m.lastError.at}`}`,
+  ].join(' ');
+}
+
+/**
+ * The panel-PC daemon: events in as NDJSON on stdin and on `POST /events`, durably spooled by
+ * the edge client, a status line every few seconds. Accepting means spooled: an HTTP 202 or a
+ * silent stdin line is a promise the event will reach the stream.
+ */
+export async function startDaemon(config: DaemonConfig, io: DaemonIo): Promise<Daemon> {
+  const client = await EdgeClient.open({
+    streamName: config.streamName,
+    kinesis: createKinesisClient({
+      ...(config.region !== undefined && { region: config.region }),
+      ...(config.endpoint !== undefined && { endpoint: config.endpoint }),
+    }),
+    ...(config.deviceId !== undefined && { deviceId: config.deviceId }),
+    spool: config.spool,
+    lingerMs: config.lingerMs,
+    aggregate: config.aggregate,
+  });
+  let previous: EdgeClientMetrics | undefined;
+  const timer = setInterval(() => {
+    const m = client.metrics();
+    io.log(statusLine(m, previous, config.statusIntervalMs));
+    previous = m;
+  }, config.statusIntervalMs);
+
+  let server: Server | undefined;
+  let url: string | undefined;
+  if (config.http !== undefined) {
+    server = createServer((req, res) => {
+      void handleHttp(client, req, res);
+    });
+    const http = config.http;
+    await new Promise<void>((resolve, reject) => {
+      server?.once('error', reject);
+      server?.listen(http.port, http.host, () => resolve());
+    });
+    url = `http://${http.host}:${(server.address() as AddressInfo).port}`;
+  }
+
+  let stdinDone: Promise<void> = Promise.resolve();
+  if (config.stdin && io.stdin !== undefined) {
+    const lines = createInterface({ input: io.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+    stdinDone = (async () => {
+      let n = 0;
+      // One line at a time, in order: each is spooled before the next is read.
+      for await (const line of lines) {
+        n++;
+        if (line.trim() === '') continue;
+        try {
+          await client.send(JSON.parse(line));
+        } catch (error) {
+          io.log(
+            JSON.stringify({
+              level: 'WARN',
+              message: 'stdin event refused',
+              line: n,
+              error: describe(error),
+            }),
+          );
+        }
+      }
+    })();
+  }
+
+  return {
+    client,
+    url,
+    stop: async () => {
+      clearInterval(timer);
+      await new Promise<void>((resolve) =>
+        server === undefined ? resolve() : server.close(() => resolve()),
+      );
+      server?.closeAllConnections();
+      io.stdin?.destroy();
+      await stdinDone.catch(() => undefined);
+      const result = await client.close(config.shutdownFlushMs);
+      io.log(statusLine(client.metrics(), previous, config.statusIntervalMs));
+      return result;
+    },
+  };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof SyntaxError) return `not JSON: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+function reply(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
+  const text = JSON.stringify(body);
+  const type = status >= 400 ? 'application/problem+json' : 'application/json';
+  res.writeHead(status, {
+    'content-type': type,
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+async function handleHttp(
+  client: EdgeClient,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  if (req.method === 'GET' && path === '/status') return reply(res, 200, client.metrics());
+  if (req.method !== 'POST' || path !== '/events') {
+    return reply(res, 404, { type: 'about:blank', title: 'Not Found', status: 404 });
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).byteLength;
+    if (size > MAX_BODY_BYTES) {
+      return reply(res, 413, {
+        type: 'about:blank',
+        title: 'Payload Too Large',
+        status: 413,
+        detail: `body over ${MAX_BODY_BYTES} bytes`,
+      });
+    }
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  let events: unknown[];
+  try {
+    // A JSON object, a JSON array, or NDJSON (one object per line).
+    const trimmed = text.trim();
+    events = trimmed.startsWith('[')
+      ? (JSON.parse(trimmed) as unknown[])
+      : trimmed
+          .split('\n')
+          .filter((l) => l.trim() !== '')
+          .map((l) => JSON.parse(l) as unknown);
+  } catch (error) {
+    return reply(res, 400, {
+      type: 'about:blank',
+      title: 'Bad Request',
+      status: 400,
+      detail: describe(error),
+    });
+  }
+  try {
+    const accepted = await client.send(events as never);
+    return reply(res, 202, { accepted: accepted.length, eventIds: accepted.map((e) => e.eventId) });
+  } catch (error) {
+    if (error instanceof InvalidEventError) {
+      return reply(res, 400, {
+        type: 'about:blank',
+        title: 'Invalid event',
+        status: 400,
+        detail: error.message,
+        errors: error.issues.map((i) => ({
+          name: i.path,
+          reason: i.message,
+          ...(error.index !== undefined && { index: error.index }),
+        })),
+      });
+    }
+    if (error instanceof SpoolFullError) {
+      return reply(
+        res,
+        507,
+        { type: 'about:blank', title: 'Spool full', status: 507, detail: error.message },
+        { 'retry-after': '5' },
+      );
+    }
+    return reply(res, 503, {
+      type: 'about:blank',
+      title: 'Unavailable',
+      status: 503,
+      detail: describe(error),
+    });
+  }
+}

@@ -1,0 +1,60 @@
+import { parseArgs } from 'node:util';
+import { startDaemon } from './daemon.js';
+import { ConfigError, loadDaemonConfig } from './daemon-config.js';
+
+const USAGE = `edge-client run --config edge.json
+
+Runs the panel-PC daemon: accepts telemetry events as NDJSON on standard input and on
+POST /events (JSON object, array or NDJSON), spools them durably, and sends them to Kinesis.
+GET /status answers the metrics. SIGTERM or SIGINT drains and exits.`;
+
+async function main() {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { config: { type: 'string' }, help: { type: 'boolean', default: false } },
+  });
+  if (values.help || positionals[0] !== 'run' || values.config === undefined) {
+    console.error(USAGE);
+    process.exit(values.help ? 0 : 2);
+  }
+  const config = loadDaemonConfig(values.config);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const daemon = await startDaemon(config, { stdin: process.stdin, log });
+  log(
+    JSON.stringify({
+      level: 'INFO',
+      message: 'edge daemon ready',
+      stream: config.streamName,
+      spool: config.spool.dir,
+      ...(daemon.url !== undefined && { http: daemon.url }),
+    }),
+  );
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(JSON.stringify({ level: 'INFO', message: `${signal}: draining` }));
+    daemon.stop().then(
+      ({ drained }) => {
+        log(
+          JSON.stringify({
+            level: 'INFO',
+            message: drained ? 'drained, exiting' : 'exiting; undelivered events stay spooled',
+          }),
+        );
+        process.exit(0);
+      },
+      (error: unknown) => {
+        log(JSON.stringify({ level: 'ERROR', message: 'shutdown failed', error: String(error) }));
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(error instanceof ConfigError ? 2 : 1);
+});

@@ -1,0 +1,362 @@
+import { type KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { ulid } from 'ulid';
+import { type BuiltRecord, billedKb, buildRecords } from '../aggregation/record-builder.js';
+import { ShardMap } from '../aggregation/shard-map.js';
+import { parseTelemetryEvent, type TelemetryEvent } from '../contract/index.js';
+import { InvalidEventError } from '../errors/invalid-event-error.js';
+import { createKinesisClient } from '../producer/kinesis-client.js';
+import { chunkForPutRecords } from '../producer/kinesis-limits.js';
+import { DiskSpool, type SpoolEntry, type SpoolOptions } from '../spool/disk-spool.js';
+import { SeqAllocator } from './seq-allocator.js';
+
+type Fillable = 'schemaVersion' | 'eventId' | 'seq' | 'deviceId';
+
+/**
+ * An event as a caller hands it over: the client fills `schemaVersion`, `eventId` (a ULID),
+ * `deviceId` (from its options) and `seq` (its persisted counter) when they are absent.
+ */
+export type EventInput = TelemetryEvent extends infer E
+  ? E extends TelemetryEvent
+    ? Omit<E, Fillable> & Partial<Pick<E, Fillable>>
+    : never
+  : never;
+
+export interface EdgeClientOptions {
+  readonly streamName: string;
+  /** @default a client from `createKinesisClient()` (SDK default credentials and endpoint) */
+  readonly kinesis?: KinesisClient;
+  /** The sending device, used when an event has no `deviceId`. */
+  readonly deviceId?: string;
+  readonly spool: SpoolOptions;
+  /** How long the first event of a batch waits for company. @default 100 */
+  readonly lingerMs?: number;
+  /** Pack events into KPL aggregated records. @default true */
+  readonly aggregate?: boolean;
+  /** @default 51200 */
+  readonly maxAggregateBytes?: number;
+  /** First retry delay; doubles per attempt with full jitter. @default 100 */
+  readonly retryBaseDelayMs?: number;
+  /** Largest retry delay. @default 10000 */
+  readonly retryMaxDelayMs?: number;
+  /** How often the shard map (for grouping aggregates) is refreshed. @default 60000 */
+  readonly shardMapRefreshMs?: number;
+  /** Called with every delivery error (the client keeps retrying). */
+  readonly onError?: (error: unknown) => void;
+}
+
+export interface EdgeClientMetrics {
+  /** Events accepted into the spool. */
+  readonly accepted: number;
+  /** Events refused at `send` (invalid, or spool full). */
+  readonly rejected: number;
+  /** Events acknowledged by Kinesis. */
+  readonly sent: number;
+  /** Kinesis records sent again after a failure. */
+  readonly retried: number;
+  readonly requests: number;
+  readonly recordsPut: number;
+  /** On-demand billing units of the records put (each rounded up to 1 KB). */
+  readonly billedKb: number;
+  readonly spoolBytes: number;
+  /** Age of the oldest event not yet acknowledged (0 when the spool is drained). */
+  readonly oldestEventAgeMs: number;
+  readonly corruptBytesSkipped: number;
+  readonly tornTailBytes: number;
+  readonly lastError?: { readonly code: string; readonly at: string };
+}
+
+/** Request window: stays under PutRecords' 5 MiB once aggregated. */
+const WINDOW_BYTES = 4 * 1024 * 1024;
+const RETRYABLE_RECORD_ERRORS = new Set([
+  'ProvisionedThroughputExceededException',
+  'InternalFailure',
+  'KMSThrottlingException',
+  'ServiceUnavailable',
+]);
+const DEVICE_ID = /"deviceId":"([^"\\]+)"/;
+
+/**
+ * The producer a panel PC runs. `send` validates an event against the contract and resolves
+ * only once it is durably in the local spool; a background sender drains the spool into
+ * Kinesis in batches within PutRecords' limits, aggregated in the KPL format, retrying only
+ * the records that failed (exponential backoff, full jitter) for as long as it takes. An event
+ * leaves the spool only after Kinesis acknowledged it, so a crash, a power cut or an outage
+ * delays delivery but never loses an accepted event; the cost is that an event may be sent
+ * twice, which the processor drops by (deviceId, seq).
+ */
+export class EdgeClient {
+  private readonly kinesis: KinesisClient;
+  private readonly stop = new AbortController();
+  private sender: Promise<void> | undefined;
+  private shardMap: ShardMap | undefined;
+  private shardMapLoadedAt = 0;
+  private closing = false;
+  private m = {
+    accepted: 0,
+    rejected: 0,
+    sent: 0,
+    retried: 0,
+    requests: 0,
+    recordsPut: 0,
+    billedKb: 0,
+    lastError: undefined as { code: string; at: string } | undefined,
+  };
+  private oldestAppendedAt: number | undefined;
+
+  private constructor(
+    private readonly options: EdgeClientOptions,
+    private readonly spool: DiskSpool,
+    private readonly seqs: SeqAllocator,
+  ) {
+    this.kinesis = options.kinesis ?? createKinesisClient();
+  }
+
+  /** Opens the spool (resuming whatever it holds) and starts the background sender. */
+  static async open(options: EdgeClientOptions): Promise<EdgeClient> {
+    const spool = await DiskSpool.open(options.spool);
+    const seqs = await SeqAllocator.open(options.spool.dir);
+    const client = new EdgeClient(options, spool, seqs);
+    client.sender = client.run();
+    return client;
+  }
+
+  /**
+   * Validates and durably spools events. All-or-nothing: if any event is invalid, an
+   * InvalidEventError names its index and fields and nothing is stored; if the spool is full,
+   * SpoolFullError (or, with `whenFull: 'block'`, a wait for room).
+   */
+  async send(
+    input: EventInput | readonly EventInput[],
+    signal?: AbortSignal,
+  ): Promise<TelemetryEvent[]> {
+    if (this.closing) throw new Error('edge client is closing');
+    const inputs = (Array.isArray(input) ? input : [input]) as readonly unknown[];
+    const drafts = inputs.map((raw, index) => this.validate(raw, index, inputs.length > 1));
+    const events: TelemetryEvent[] = [];
+    for (const draft of drafts) {
+      const seq = draft.seq ?? (await this.seqs.allocate(draft.deviceId));
+      events.push({ ...draft.event, seq } as TelemetryEvent);
+    }
+    try {
+      await this.spool.append(
+        events.map((e) => Buffer.from(JSON.stringify(e))),
+        signal,
+      );
+    } catch (error) {
+      this.m.rejected += events.length;
+      throw error;
+    }
+    this.m.accepted += events.length;
+    return events;
+  }
+
+  private validate(
+    raw: unknown,
+    index: number,
+    many: boolean,
+  ): { event: TelemetryEvent; deviceId: string; seq?: number } {
+    const base =
+      typeof raw === 'object' && raw !== null && !Array.isArray(raw)
+        ? (raw as Record<string, unknown>)
+        : undefined;
+    if (base === undefined) {
+      this.m.rejected++;
+      throw new InvalidEventError(
+        [{ path: '(event)', message: 'must be a JSON object' }],
+        many ? index : undefined,
+      );
+    }
+    const filled = {
+      schemaVersion: 1,
+      eventId: ulid(),
+      ...(this.options.deviceId !== undefined && { deviceId: this.options.deviceId }),
+      ...base,
+      seq: base.seq ?? 0,
+    };
+    const parsed = parseTelemetryEvent(filled);
+    if (!parsed.ok) {
+      this.m.rejected++;
+      throw new InvalidEventError(parsed.issues, many ? index : undefined);
+    }
+    return {
+      event: parsed.event,
+      deviceId: parsed.event.deviceId,
+      ...(base.seq !== undefined && { seq: parsed.event.seq }),
+    };
+  }
+
+  metrics(): EdgeClientMetrics {
+    const stats = this.spool.stats();
+    return {
+      ...this.m,
+      spoolBytes: stats.bytes,
+      oldestEventAgeMs:
+        this.oldestAppendedAt === undefined ? 0 : Math.max(0, Date.now() - this.oldestAppendedAt),
+      corruptBytesSkipped: stats.corruptBytesSkipped,
+      tornTailBytes: stats.tornTailBytes,
+    };
+  }
+
+  /** Resolves true once everything spooled so far is acknowledged, false on timeout. */
+  async flush(timeoutMs = 30_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.spool.isEmpty) {
+      if (Date.now() >= deadline || this.stop.signal.aborted) return false;
+      await sleep(20);
+    }
+    return true;
+  }
+
+  /**
+   * Stops accepting, tries to deliver what is spooled for up to `flushTimeoutMs`, then stops
+   * the sender and closes the spool. Whatever was not delivered stays spooled for next time.
+   */
+  async close(flushTimeoutMs = 5_000): Promise<{ drained: boolean }> {
+    this.closing = true;
+    const drained = await this.flush(flushTimeoutMs);
+    this.stop.abort(new Error('edge client closed'));
+    await this.sender;
+    await this.spool.close();
+    return { drained };
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.stop.signal;
+    while (!signal.aborted) {
+      try {
+        let entries = await this.spool.read(this.spool.cursor, WINDOW_BYTES);
+        this.oldestAppendedAt = entries[0]?.appendedAt;
+        if (entries.length === 0) {
+          await this.spool.waitForAppend(1_000, signal);
+          continue;
+        }
+        const linger =
+          (this.options.lingerMs ?? 100) - (Date.now() - (entries[0] as SpoolEntry).appendedAt);
+        if (linger > 0 && payloadBytes(entries) < WINDOW_BYTES / 2 && !this.closing) {
+          await sleep(linger, signal);
+          entries = await this.spool.read(this.spool.cursor, WINDOW_BYTES);
+        }
+        await this.deliver(entries, signal);
+        await this.spool.ack((entries[entries.length - 1] as SpoolEntry).next);
+        this.m.sent += entries.length;
+      } catch (error) {
+        if (signal.aborted) break;
+        this.noteError(error);
+        await sleep(this.options.retryMaxDelayMs ?? 10_000, signal).catch(() => undefined);
+      }
+    }
+  }
+
+  /** Puts every entry, retrying failures until all are acknowledged (or the client closes). */
+  private async deliver(entries: readonly SpoolEntry[], signal: AbortSignal): Promise<void> {
+    await this.refreshShardMap();
+    const records = buildRecords(
+      entries,
+      (e) => ({ partitionKey: partitionKeyOf(e.payload), data: e.payload }),
+      this.shardMap,
+      {
+        aggregate: this.options.aggregate ?? true,
+        ...(this.options.maxAggregateBytes !== undefined && {
+          maxAggregateBytes: this.options.maxAggregateBytes,
+        }),
+      },
+    );
+    for (const request of chunkForPutRecords(records)) {
+      let pending: BuiltRecord<SpoolEntry>[] = request;
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        if (attempt > 1) {
+          this.m.retried += pending.length;
+          const cap = Math.min(
+            this.options.retryMaxDelayMs ?? 10_000,
+            (this.options.retryBaseDelayMs ?? 100) * 2 ** (attempt - 2),
+          );
+          await sleep(Math.random() * cap, signal);
+        }
+        pending = await this.putOnce(pending, signal);
+      }
+    }
+  }
+
+  /** One PutRecords call; returns the records that must be sent again. */
+  private async putOnce(
+    records: BuiltRecord<SpoolEntry>[],
+    signal: AbortSignal,
+  ): Promise<BuiltRecord<SpoolEntry>[]> {
+    this.m.requests++;
+    try {
+      const response = await this.kinesis.send(
+        new PutRecordsCommand({
+          StreamName: this.options.streamName,
+          Records: records.map((r) => ({ Data: r.data, PartitionKey: r.partitionKey })),
+        }),
+        { abortSignal: signal },
+      );
+      const failed: BuiltRecord<SpoolEntry>[] = [];
+      records.forEach((record, i) => {
+        const result = response.Records?.[i];
+        if (result?.SequenceNumber !== undefined && result.ErrorCode === undefined) {
+          this.m.recordsPut++;
+          this.m.billedKb += billedKb(record);
+          return;
+        }
+        const code = result?.ErrorCode ?? 'MissingResult';
+        this.noteError(Object.assign(new Error(result?.ErrorMessage ?? code), { name: code }));
+        if (!RETRYABLE_RECORD_ERRORS.has(code)) this.shardMapLoadedAt = 0;
+        failed.push(record);
+      });
+      if (failed.length > 0 && failed.length < records.length) this.shardMapLoadedAt = 0;
+      return failed;
+    } catch (error) {
+      if (signal.aborted) throw error;
+      // Nothing of a failed request is known to have landed: all of it goes again.
+      this.noteError(error);
+      return records;
+    }
+  }
+
+  private async refreshShardMap(): Promise<void> {
+    if (this.options.aggregate === false) return;
+    if (Date.now() - this.shardMapLoadedAt < (this.options.shardMapRefreshMs ?? 60_000)) return;
+    this.shardMapLoadedAt = Date.now();
+    try {
+      this.shardMap = await ShardMap.load(this.kinesis, this.options.streamName);
+    } catch (error) {
+      // Without a map, aggregates group by partition key: still correct, less packed.
+      this.noteError(error);
+    }
+  }
+
+  private noteError(error: unknown): void {
+    const code = error instanceof Error ? error.name : String(error);
+    this.m.lastError = { code, at: new Date().toISOString() };
+    this.options.onError?.(error);
+  }
+}
+
+function partitionKeyOf(payload: Buffer): string {
+  // Spooled payloads are our own serialization of a validated event: the id is always there.
+  return (
+    DEVICE_ID.exec(payload.toString('utf8', 0, Math.min(payload.byteLength, 512)))?.[1] ?? 'unknown'
+  );
+}
+
+const payloadBytes = (entries: readonly SpoolEntry[]) =>
+  entries.reduce((s, e) => s + e.payload.byteLength, 0);
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
