@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { KinesisProducer } from '../../edge-client/src/producer/kinesis-producer.js';
+import type { TelemetryEvent } from '../../edge-client/src/contract/index.js';
+import { EdgeClient } from '../../edge-client/src/core/edge-client.js';
 import {
   addTree,
   defineFleet,
@@ -29,6 +30,10 @@ export interface LocalSimulationOptions {
   readonly signal?: AbortSignal;
   readonly registryTable?: string;
   readonly streamName?: string;
+  /** The simulator's edge-client spool; what it holds at exit is sent by the next run. */
+  readonly spoolDir: string;
+  /** Pack events into KPL aggregated records. @default true */
+  readonly aggregate?: boolean;
 }
 
 function writeAtomically(file: string, text: string) {
@@ -43,12 +48,12 @@ export function readTruth(file: string): GroundTruth {
 
 /**
  * Registers a simulated fleet in the device registry (as provisioning would), then drives it
- * through the edge producer into the stream, keeping the ground-truth file up to date with
- * every acknowledged batch.
+ * through the edge client (durable spool, aggregation) into the stream, keeping the
+ * ground-truth file up to date with every accepted batch.
  */
 export async function runLocalSimulation(
   options: LocalSimulationOptions,
-): Promise<{ sent: number; truth: GroundTruth }> {
+): Promise<{ sent: number; truth: GroundTruth; drained: boolean }> {
   const fleet = defineFleet({ stores: options.stores, seed: options.seed });
   await putRegistryEntries(options.dynamodb, options.registryTable ?? TABLES.registry.localName, {
     stores: fleet.stores.map(({ storeId, region, timeZone }) => ({ storeId, region, timeZone })),
@@ -62,14 +67,17 @@ export async function runLocalSimulation(
     ],
   });
   const simulator = new FleetSimulator({ fleet, seed: options.seed, baselines: options.baselines });
-  const producer = new KinesisProducer({
-    client: options.kinesis,
+  const client = await EdgeClient.open({
     streamName: options.streamName ?? TELEMETRY_STREAM.localName,
+    kinesis: options.kinesis,
+    spool: { dir: options.spoolDir },
+    ...(options.aggregate !== undefined && { aggregate: options.aggregate }),
   });
+  const sink = { put: (events: readonly TelemetryEvent[]) => client.send(events) };
   const base = readTruth(options.truthFile);
   const merged = () => addTree(structuredClone(base), simulator.truth());
   let lastWrite = 0;
-  const sent = await runSimulation(simulator, producer, {
+  const sent = await runSimulation(simulator, sink, {
     rate: options.rate,
     ...(options.durationMs !== undefined && { durationMs: options.durationMs }),
     ...(options.maxEvents !== undefined && { maxEvents: options.maxEvents }),
@@ -86,5 +94,7 @@ export async function runLocalSimulation(
   });
   const truth = merged();
   writeAtomically(options.truthFile, JSON.stringify(truth, null, 2));
-  return { sent, truth };
+  // Accepted means spooled: give the sender a moment to deliver; the rest waits for next time.
+  const { drained } = await client.close(options.signal?.aborted ? 3_000 : 60_000);
+  return { sent, truth, drained };
 }

@@ -66,6 +66,7 @@ async function main() {
     seed: positive('seed', values.seed),
     baselines: DEFAULT_BASELINES,
     truthFile,
+    spoolDir: join(dataDir, 'simulator', 'spool'),
     durationMs: positive('duration', values.duration) * 1000,
     ...(values.events !== undefined && {
       maxEvents: positive('events', values.events),

@@ -81,6 +81,7 @@ async function main() {
       seed: 1,
       baselines: DEFAULT_BASELINES,
       truthFile,
+      spoolDir: join(dataDir, 'simulator', 'spool'),
       signal: simulation.signal,
     }).catch((error: unknown) =>
       console.error(`simulator stopped: ${error instanceof Error ? error.message : String(error)}`),

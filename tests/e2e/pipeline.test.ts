@@ -51,6 +51,7 @@ beforeAll(async () => {
     maxEvents: 3_000,
     baselines: DEFAULT_BASELINES,
     truthFile: join(dataDir, 'simulator', 'ground-truth.json'),
+    spoolDir: join(dataDir, 'simulator', 'spool'),
   }));
 });
 

@@ -1,0 +1,45 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('../../edge-client/src/cli/main.ts', import.meta.url));
+
+export interface DaemonProcess {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly output: () => string;
+  /** Resolves with the exit code once the process has ended. */
+  readonly exited: Promise<number | null>;
+}
+
+/** Starts the edge daemon as its own process (as on a panel PC) and waits for its HTTP intake. */
+export async function spawnDaemon(
+  configFile: string,
+  env: Record<string, string> = {},
+): Promise<DaemonProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'run', '--config', configFile], {
+    env: {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_REGION: 'us-east-1',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (c: Buffer) => {
+    output += c.toString();
+  });
+  child.stderr?.on('data', (c: Buffer) => {
+    output += c.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const url = /"http":"(http:\/\/[^"]+)"/.exec(output)?.[1];
+    if (url !== undefined) return { child, url, output: () => output, exited };
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`daemon did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

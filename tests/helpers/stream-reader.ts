@@ -1,0 +1,55 @@
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type KinesisClient,
+  ListShardsCommand,
+} from '@aws-sdk/client-kinesis';
+import { decodeAggregate, isAggregated } from '../../edge-client/src/aggregation/kpl-format.js';
+
+/** Every Kinesis record of a stream, from the start, with its user records split out. */
+export async function readStream(kinesis: KinesisClient, streamName: string) {
+  const shards =
+    (await kinesis.send(new ListShardsCommand({ StreamName: streamName }))).Shards ?? [];
+  const records: { shardId: string; data: Uint8Array; userRecords: Buffer[] }[] = [];
+  for (const shard of shards) {
+    let iterator = (
+      await kinesis.send(
+        new GetShardIteratorCommand({
+          StreamName: streamName,
+          ShardId: shard.ShardId,
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+      )
+    ).ShardIterator;
+    while (iterator !== undefined) {
+      const page = await kinesis.send(
+        new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }),
+      );
+      for (const r of page.Records ?? []) {
+        const data = r.Data ?? new Uint8Array();
+        const userRecords = isAggregated(data)
+          ? decodeAggregate(data).map((u) => Buffer.from(u.data))
+          : [Buffer.from(data)];
+        records.push({ shardId: shard.ShardId as string, data, userRecords });
+      }
+      if ((page.Records ?? []).length === 0 || (page.MillisBehindLatest ?? 0) === 0) break;
+      iterator = page.NextShardIterator;
+    }
+  }
+  return records;
+}
+
+/** The event ids on a stream, with how often each occurs. */
+export async function eventIdsOnStream(
+  kinesis: KinesisClient,
+  streamName: string,
+): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const record of await readStream(kinesis, streamName)) {
+    for (const user of record.userRecords) {
+      const id = (JSON.parse(user.toString()) as { eventId: string }).eventId;
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+  }
+  return counts;
+}

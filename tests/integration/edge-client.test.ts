@@ -1,0 +1,229 @@
+import { mkdtempSync } from 'node:fs';
+import type { Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateStreamCommand, waitUntilStreamExists } from '@aws-sdk/client-kinesis';
+import kinesalite from 'kinesalite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EdgeClient } from '../../edge-client/src/core/edge-client.js';
+import {
+  InvalidEventError,
+  isEdgeClientError,
+  SpoolFullError,
+} from '../../edge-client/src/errors/index.js';
+import { createKinesisClient } from '../../edge-client/src/producer/kinesis-client.js';
+import { defineFleet, FleetSimulator } from '../../edge-client/src/simulator/index.js';
+import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
+import { eventually } from '../helpers/eventually.js';
+import { startThrottlingProxy } from '../helpers/fault-proxy.js';
+import { freshEmulators } from '../helpers/local-dynamodb.js';
+import { eventIdsOnStream, readStream } from '../helpers/stream-reader.js';
+
+let env: Awaited<ReturnType<typeof freshEmulators>>;
+let streams = 0;
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+beforeAll(async () => {
+  env = await freshEmulators();
+});
+afterAll(async () => env.close());
+
+async function newStream(shards = 2): Promise<string> {
+  const name = `edge-test-${++streams}`;
+  await env.kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
+  await waitUntilStreamExists(
+    { client: env.kinesis, maxWaitTime: 10, minDelay: 1, maxDelay: 1 },
+    { StreamName: name },
+  );
+  return name;
+}
+
+function simulatedEvents(count: number, seed = 3) {
+  const fleet = defineFleet({ stores: 5, lanesPerStore: 6, seed });
+  return new FleetSimulator({ fleet, seed, baselines: DEFAULT_BASELINES, resendRate: 0 }).next(
+    count,
+  );
+}
+
+const spoolDir = () => mkdtempSync(join(tmpdir(), 'edge-spool-'));
+
+describe('Integration: EdgeClient against the Kinesis emulator', () => {
+  it('delivers every accepted event exactly as accepted, aggregated many to a record', async () => {
+    // Prepare
+    const streamName = await newStream();
+    const client = await EdgeClient.open({
+      streamName,
+      kinesis: createKinesisClient({
+        endpoint: env.emulators.kinesisEndpoint,
+        region: 'us-east-1',
+        credentials,
+      }),
+      spool: { dir: spoolDir() },
+    });
+    const events = simulatedEvents(2_000);
+
+    // Act
+    const accepted = await client.send(events);
+    expect(await client.flush(20_000)).toBe(true);
+    await client.close();
+
+    // Assess
+    const records = await readStream(env.kinesis, streamName);
+    const onStream = records.flatMap((r) => r.userRecords.map((u) => JSON.parse(u.toString())));
+    expect(onStream.map((e) => e.eventId).sort()).toEqual(accepted.map((e) => e.eventId).sort());
+    const byId = new Map(onStream.map((e) => [e.eventId, e]));
+    for (const e of accepted) expect(byId.get(e.eventId)).toEqual(e);
+    expect(onStream.length / records.length).toBeGreaterThanOrEqual(20);
+    expect(client.metrics()).toMatchObject({ accepted: 2_000, sent: 2_000, rejected: 0 });
+  });
+
+  it('retries records failed with ProvisionedThroughputExceededException until all are delivered', async () => {
+    const streamName = await newStream();
+    const proxy = await startThrottlingProxy(env.emulators.kinesisEndpoint, 0.3);
+    const client = await EdgeClient.open({
+      streamName,
+      kinesis: createKinesisClient({ endpoint: proxy.url, region: 'us-east-1', credentials }),
+      spool: { dir: spoolDir() },
+      aggregate: false,
+      retryBaseDelayMs: 5,
+      retryMaxDelayMs: 50,
+    });
+    const accepted = await client.send(simulatedEvents(600));
+    expect(await client.flush(30_000)).toBe(true);
+    await client.close();
+    await proxy.close();
+
+    const ids = await eventIdsOnStream(env.kinesis, streamName);
+    expect([...ids.keys()].sort()).toEqual(accepted.map((e) => e.eventId).sort());
+    expect(proxy.throttled).toBeGreaterThan(100);
+    expect(client.metrics().retried).toBeGreaterThanOrEqual(proxy.throttled);
+    expect(client.metrics().lastError?.code).toBe('ProvisionedThroughputExceededException');
+  });
+
+  it('keeps accepting while Kinesis is down and delivers everything when it is back', async () => {
+    // Prepare: a Kinesis emulator of our own, which we stop and start on the same port and data.
+    const dir = mkdtempSync(join(tmpdir(), 'kinesis-down-'));
+    const start = async (port: number) => {
+      const server = kinesalite({ path: dir, createStreamMs: 0 }) as Server;
+      await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
+      return server;
+    };
+    let server = await start(0);
+    const port = (server.address() as { port: number }).port;
+    const kinesis = createKinesisClient({
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'us-east-1',
+      credentials,
+    });
+    await kinesis.send(new CreateStreamCommand({ StreamName: 'outage', ShardCount: 1 }));
+    await waitUntilStreamExists(
+      { client: kinesis, maxWaitTime: 10, minDelay: 1, maxDelay: 1 },
+      { StreamName: 'outage' },
+    );
+    const client = await EdgeClient.open({
+      streamName: 'outage',
+      kinesis,
+      spool: { dir: spoolDir() },
+      retryBaseDelayMs: 20,
+      retryMaxDelayMs: 200,
+    });
+    const before = await client.send(simulatedEvents(100, 5));
+    expect(await client.flush(10_000)).toBe(true);
+
+    // Act: the stream goes away; events keep being accepted into the spool.
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const during = await client.send(simulatedEvents(300, 6));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(client.metrics().spoolBytes).toBeGreaterThan(0);
+    expect(client.metrics().lastError).toBeDefined();
+    server = await start(port);
+
+    // Assess
+    expect(await client.flush(20_000)).toBe(true);
+    await client.close();
+    const ids = await eventIdsOnStream(kinesis, 'outage');
+    for (const e of [...before, ...during]) expect(ids.has(e.eventId)).toBe(true);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    kinesis.destroy();
+  });
+
+  it('rejects an invalid event with a typed error naming the field, storing nothing', async () => {
+    const client = await EdgeClient.open({
+      streamName: 'unused',
+      kinesis: env.kinesis,
+      spool: { dir: spoolDir() },
+    });
+    const [good] = simulatedEvents(1);
+    const error = await client
+      .send([good as never, { ...good, eventId: undefined, confidence: 7 } as never])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidEventError);
+    expect(isEdgeClientError(error)).toBe(true);
+    expect((error as InvalidEventError).index).toBe(1);
+    expect(client.metrics()).toMatchObject({ accepted: 0, spoolBytes: 0 });
+    await client.close(0);
+  });
+
+  it('tells the caller when the spool is full instead of dropping anything', async () => {
+    const proxyless = createKinesisClient({
+      endpoint: 'http://127.0.0.1:9',
+      region: 'us-east-1',
+      credentials,
+      maxAttempts: 1,
+    });
+    const client = await EdgeClient.open({
+      streamName: 'nowhere',
+      kinesis: proxyless,
+      spool: { dir: spoolDir(), maxBytes: 20_000 },
+    });
+    let accepted = 0;
+    let full: unknown;
+    for (const event of simulatedEvents(200)) {
+      try {
+        await client.send(event as never);
+        accepted++;
+      } catch (error) {
+        full = error;
+        break;
+      }
+    }
+    expect(full).toBeInstanceOf(SpoolFullError);
+    expect(accepted).toBeGreaterThan(10);
+    expect(client.metrics()).toMatchObject({ accepted, sent: 0, rejected: 1 });
+    await client.close(0);
+  });
+
+  it('fills in the event id, device id and a persisted, increasing seq', async () => {
+    const streamName = await newStream(1);
+    const dir = spoolDir();
+    const open = () =>
+      EdgeClient.open({
+        streamName,
+        kinesis: env.kinesis,
+        deviceId: 'panel-store-0001-lane-01',
+        spool: { dir },
+      });
+    const partial = () => {
+      const {
+        schemaVersion: _v,
+        eventId: _e,
+        deviceId: _d,
+        seq: _s,
+        ...rest
+      } = simulatedEvents(1)[0] as Record<string, unknown>;
+      return { ...rest, type: 'detection', storeId: 'store-0001' } as never;
+    };
+    const first = await open();
+    const [a] = await first.send(partial());
+    const [b] = await first.send(partial());
+    await first.close();
+    const second = await open();
+    const [c] = await second.send(partial());
+    await eventually(async () => expect(await second.flush(1_000)).toBe(true));
+    await second.close();
+    expect([a, b, c].map((e) => e?.deviceId)).toEqual(Array(3).fill('panel-store-0001-lane-01'));
+    const seqs = [a, b, c].map((e) => e?.seq ?? 0);
+    expect(seqs[1]).toBeGreaterThan(seqs[0] as number);
+    expect(seqs[2]).toBeGreaterThan(seqs[1] as number);
+  });
+});
