@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import {
   AggregateFormatError,
   decodeAggregate,
@@ -5,6 +6,9 @@ import {
 } from '../../edge-client/src/aggregation/kpl-format.js';
 import { parseTelemetryJson, type TelemetryEvent } from '../../edge-client/src/contract/index.js';
 import type { Rejection } from './route-event.js';
+
+const MAX_INFLATED_BYTES = 4 * 1024 * 1024;
+const isGzip = (data: Uint8Array) => data.byteLength > 2 && data[0] === 0x1f && data[1] === 0x8b;
 
 /** Where an event sat in the stream: a Kinesis record, and its index inside an aggregated one. */
 export interface RecordPosition {
@@ -20,11 +24,38 @@ export type DecodedItem =
 
 /**
  * Turns one Kinesis record into contract events. A plain record holds one JSON event; a KPL
- * aggregated record holds many, each with its sub-sequence number (its index). Each user
+ * aggregated record (possibly gzipped by the edge client) holds many, each with its sub-sequence number (its index). Each user
  * record is judged on its own, so one bad event in an aggregate does not sink its neighbours;
  * an aggregate whose checksum or framing is broken is rejected whole (it cannot be trusted).
  */
-export function decodeRecord(data: Uint8Array): DecodedItem[] {
+export function decodeRecord(record: Uint8Array): DecodedItem[] {
+  let data = record;
+  if (isGzip(record)) {
+    try {
+      // Bounded: a Kinesis record is at most 1 MiB, and no honest aggregate inflates past 4.
+      data = gunzipSync(record, { maxOutputLength: MAX_INFLATED_BYTES });
+    } catch {
+      return [
+        {
+          ok: false,
+          subSequenceNumber: 0,
+          rejection: { reason: 'undecodable', detail: 'corrupt or oversized gzip record' },
+        },
+      ];
+    }
+    if (!isAggregated(data)) {
+      return [
+        {
+          ok: false,
+          subSequenceNumber: 0,
+          rejection: {
+            reason: 'undecodable',
+            detail: 'gzip record without a KPL aggregate inside',
+          },
+        },
+      ];
+    }
+  }
   if (!isAggregated(data)) return [decodeEvent(data, 0)];
   let users: ReturnType<typeof decodeAggregate>;
   try {

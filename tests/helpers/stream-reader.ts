@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import {
   GetRecordsCommand,
   GetShardIteratorCommand,
@@ -26,7 +27,8 @@ export async function readStream(kinesis: KinesisClient, streamName: string) {
         new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }),
       );
       for (const r of page.Records ?? []) {
-        const data = r.Data ?? new Uint8Array();
+        const raw = r.Data ?? new Uint8Array();
+        const data = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw;
         const userRecords = isAggregated(data)
           ? decodeAggregate(data).map((u) => Buffer.from(u.data))
           : [Buffer.from(data)];

@@ -8,6 +8,8 @@ export function hashKeyOf(partitionKey: string): bigint {
 
 /** Which open shard each partition key goes to, from one ListShards snapshot. */
 export class ShardMap {
+  private readonly cache = new Map<string, string | undefined>();
+
   private constructor(
     private readonly ranges: readonly { id: string; start: bigint; end: bigint }[],
   ) {}
@@ -52,7 +54,12 @@ export class ShardMap {
   }
 
   shardFor(partitionKey: string): string | undefined {
+    // A client sees few distinct keys (its devices): remember them, bounded.
+    if (this.cache.has(partitionKey)) return this.cache.get(partitionKey);
     const hash = hashKeyOf(partitionKey);
-    return this.ranges.find((r) => hash >= r.start && hash <= r.end)?.id;
+    const shard = this.ranges.find((r) => hash >= r.start && hash <= r.end)?.id;
+    if (this.cache.size >= 100_000) this.cache.clear();
+    this.cache.set(partitionKey, shard);
+    return shard;
   }
 }

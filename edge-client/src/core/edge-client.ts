@@ -34,6 +34,8 @@ export interface EdgeClientOptions {
   readonly aggregate?: boolean;
   /** @default 51200 */
   readonly maxAggregateBytes?: number;
+  /** Gzip aggregated records (see RecordBuilderOptions.compress). @default true */
+  readonly compress?: boolean;
   /** First retry delay; doubles per attempt with full jitter. @default 100 */
   readonly retryBaseDelayMs?: number;
   /** Largest retry delay. @default 10000 */
@@ -65,8 +67,8 @@ export interface EdgeClientMetrics {
   readonly lastError?: { readonly code: string; readonly at: string };
 }
 
-/** Request window: stays under PutRecords' 5 MiB once aggregated. */
-const WINDOW_BYTES = 4 * 1024 * 1024;
+/** Events read from the spool per delivery: small enough to keep memory flat, large enough to pack aggregates well. */
+const WINDOW_BYTES = 1024 * 1024;
 const RETRYABLE_RECORD_ERRORS = new Set([
   'ProvisionedThroughputExceededException',
   'InternalFailure',

@@ -67,7 +67,8 @@ interface PendingAppend {
 
 const SEGMENT_PATTERN = /^segment-(\d{12})\.log$/;
 const segmentName = (n: number) => `segment-${String(n).padStart(12, '0')}.log`;
-const READ_CHUNK = 2 * 1024 * 1024;
+/** Large enough for the largest frame (1 MiB payload plus header). */
+const READ_CHUNK = 1024 * 1024 + 64 * 1024;
 
 export const comparePositions = (a: SpoolPosition, b: SpoolPosition) =>
   a.segment - b.segment || a.offset - b.offset;
@@ -296,18 +297,33 @@ export class DiskSpool {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.queue.length);
         try {
+          // One writev per segment touched: per-frame writes cost a syscall each.
+          let run: Buffer[] = [];
+          let runBytes = 0;
+          const writeRun = async () => {
+            if (run.length === 0) return;
+            const { bytesWritten } = await (this.writeHandle as FileHandle).writev(run);
+            if (bytesWritten !== runBytes)
+              throw new Error(`short spool write: ${bytesWritten} of ${runBytes} bytes`);
+            this.segmentSizes.set(
+              this.writeSegment,
+              (this.segmentSizes.get(this.writeSegment) ?? 0) + runBytes,
+            );
+            run = [];
+            runBytes = 0;
+          };
           for (const pending of batch) {
             for (const frame of pending.frames) {
-              const size = this.segmentSizes.get(this.writeSegment) ?? 0;
-              if (size > 0 && size + frame.byteLength > this.segmentBytes)
+              const size = (this.segmentSizes.get(this.writeSegment) ?? 0) + runBytes;
+              if (size > 0 && size + frame.byteLength > this.segmentBytes) {
+                await writeRun();
                 await this.startSegment(this.writeSegment + 1);
-              await (this.writeHandle as FileHandle).write(frame);
-              this.segmentSizes.set(
-                this.writeSegment,
-                (this.segmentSizes.get(this.writeSegment) ?? 0) + frame.byteLength,
-              );
+              }
+              run.push(frame);
+              runBytes += frame.byteLength;
             }
           }
+          await writeRun();
           if (this.fsyncPolicy === 'always') await (this.writeHandle as FileHandle).sync();
           else if (this.fsyncPolicy === 'interval') this.scheduleFsync();
           for (const pending of batch) {

@@ -1,0 +1,128 @@
+/**
+ * `npm run bench:edge`: the same simulated events sent twice into the local Kinesis emulator,
+ * one event per record (the baseline) and KPL-aggregated, each in its own process; then the
+ * spool filled to 1 GB while Kinesis is unreachable, to measure memory with a full spool.
+ * Prints a table and, last, one JSON line.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import { build } from 'esbuild';
+import { startEmulators } from '../../infra/local/emulators.js';
+
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '200000' },
+    'spool-gb': { type: 'string', default: '1' },
+  },
+});
+const events = Number(values.events);
+const spoolBytes = Math.round(Number(values['spool-gb']) * 1024 ** 3);
+const dir = mkdtempSync(join(tmpdir(), 'bench-edge-'));
+// The worker runs as one bundled file under plain node, as the daemon would on a panel PC
+// (no TypeScript loader in memory).
+const worker = join(dir, 'edge-worker.mjs');
+await build({
+  entryPoints: [fileURLToPath(new URL('./edge-worker.ts', import.meta.url))],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  outfile: worker,
+  banner: {
+    js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+  },
+  logLevel: 'warning',
+});
+
+/**
+ * The heap limits a panel PC runs the daemon with (README, "Edge daemon"): the spool keeps the
+ * live set small and flat, and the limits stop V8 from growing its heap lazily past it.
+ */
+export const DAEMON_NODE_FLAGS = ['--max-old-space-size=96', '--max-semi-space-size=2'];
+
+/** Runs a worker process; asynchronously, because the Kinesis emulator lives in this one. */
+async function run(args: string[]) {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [...DAEMON_NODE_FLAGS, worker, ...args],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      maxBuffer: 1024 ** 2,
+    },
+  );
+  return JSON.parse(stdout.trim().split('\n').pop() as string) as Record<string, number>;
+}
+
+const emulators = await startEmulators({
+  dataDir: join(dir, 'emulators'),
+  kinesisPort: 0,
+  dynamodbPort: 0,
+});
+let baseline: Record<string, number>;
+let aggregated: Record<string, number>;
+try {
+  console.error(`sending ${events} events, one per record (baseline)...`);
+  baseline = await run([
+    'send',
+    emulators.kinesisEndpoint,
+    'bench-baseline',
+    String(events),
+    '0',
+    join(dir, 'spool-baseline'),
+  ]);
+  console.error(`sending ${events} events, aggregated...`);
+  aggregated = await run([
+    'send',
+    emulators.kinesisEndpoint,
+    'bench-aggregated',
+    String(events),
+    '1',
+    join(dir, 'spool-aggregated'),
+  ]);
+} finally {
+  await emulators.close();
+}
+console.error(
+  `filling the spool to ${(spoolBytes / 1024 ** 3).toFixed(2)} GiB with Kinesis unreachable...`,
+);
+const full = await run(['fill', join(dir, 'spool-full'), String(spoolBytes)]);
+rmSync(dir, { recursive: true, force: true });
+
+const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
+const result = {
+  events,
+  baselineRecords: baseline.records as number,
+  records: aggregated.records as number,
+  eventsPerRecord: round((aggregated.events as number) / (aggregated.records as number), 1),
+  billedKbPerEvent: round((aggregated.billedKb as number) / (aggregated.events as number), 4),
+  baselineBilledKbPerEvent: round((baseline.billedKb as number) / (baseline.events as number), 4),
+  eventsPerSec: Math.round((aggregated.events as number) / (aggregated.seconds as number)),
+  baselineEventsPerSec: Math.round((baseline.events as number) / (baseline.seconds as number)),
+  peakRssMb: full.peakRssMb as number,
+  sendPeakRssMb: Math.max(baseline.peakRssMb as number, aggregated.peakRssMb as number),
+  spoolBytesHeld: full.spoolBytes as number,
+  spoolFillMbPerSec: round((full.spoolBytes as number) / 1024 ** 2 / (full.seconds as number), 1),
+};
+const rows = [
+  ['', 'baseline (1 event/record)', 'aggregated (KPL)'],
+  ['events delivered', baseline.events, aggregated.events],
+  ['Kinesis records', baseline.records, aggregated.records],
+  ['PutRecords requests', baseline.requests, aggregated.requests],
+  ['billed KB per event', result.baselineBilledKbPerEvent, result.billedKbPerEvent],
+  ['events per second', result.baselineEventsPerSec, result.eventsPerSec],
+  ['peak RSS while sending (MB)', baseline.peakRssMb, aggregated.peakRssMb],
+];
+for (const row of rows)
+  console.log(row.map((c, i) => String(c).padEnd(i === 0 ? 30 : 28)).join(''));
+console.log(
+  `spool held ${(result.spoolBytesHeld / 1024 ** 3).toFixed(2)} GiB offline; peak RSS ${result.peakRssMb} MB; fill rate ${result.spoolFillMbPerSec} MB/s`,
+);
+console.log(
+  `ratios: ${result.eventsPerRecord} events/record; billed KB ${round(result.baselineBilledKbPerEvent / result.billedKbPerEvent, 1)}x less; throughput ${round(result.eventsPerSec / result.baselineEventsPerSec, 1)}x baseline`,
+);
+console.log(JSON.stringify(result));
