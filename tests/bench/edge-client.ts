@@ -95,7 +95,7 @@ rmSync(dir, { recursive: true, force: true });
 
 const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
 const result = {
-  events,
+  events: aggregated.events as number,
   baselineRecords: baseline.records as number,
   records: aggregated.records as number,
   eventsPerRecord: round((aggregated.events as number) / (aggregated.records as number), 1),
