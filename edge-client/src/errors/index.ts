@@ -1,4 +1,3 @@
-export { DeliveryError } from './delivery-error.js';
 export { EdgeClientError, isEdgeClientError } from './edge-client-error.js';
 export { InvalidEventError } from './invalid-event-error.js';
 export { SpoolStateError } from './spool-corruption-error.js';
