@@ -10,7 +10,7 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SpoolStateError } from '../errors/spool-corruption-error.js';
+import { SpoolStateError } from '../errors/spool-state-error.js';
 import { SpoolFullError } from '../errors/spool-full-error.js';
 import { encodeFrame, FRAME_HEADER_BYTES, MAX_FRAME_PAYLOAD, readFrame, resync } from './frame.js';
 
