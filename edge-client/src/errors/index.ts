@@ -1,4 +1,4 @@
 export { EdgeClientError, isEdgeClientError } from './edge-client-error.js';
 export { InvalidEventError } from './invalid-event-error.js';
-export { SpoolStateError } from './spool-state-error.js';
 export { SpoolFullError } from './spool-full-error.js';
+export { SpoolStateError } from './spool-state-error.js';

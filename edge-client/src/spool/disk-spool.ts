@@ -10,8 +10,8 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SpoolStateError } from '../errors/spool-state-error.js';
 import { SpoolFullError } from '../errors/spool-full-error.js';
+import { SpoolStateError } from '../errors/spool-state-error.js';
 import { encodeFrame, FRAME_HEADER_BYTES, MAX_FRAME_PAYLOAD, readFrame, resync } from './frame.js';
 
 export interface SpoolOptions {
