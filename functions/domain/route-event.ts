@@ -11,7 +11,9 @@ export type PoisonReason =
   | 'unknown_device'
   | 'unknown_store'
   | 'store_mismatch'
-  | 'team_mismatch';
+  | 'team_mismatch'
+  | 'clock_skew'
+  | 'too_old';
 
 export interface Rejection {
   readonly reason: PoisonReason;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_EVENT_TIME_RULES } from '../domain/event-time.js';
 import { DEFAULT_BASELINES, HoursSavedBaselines } from '../domain/hours-saved.js';
 import { TABLES } from '../shared/resources.js';
 
@@ -9,6 +10,17 @@ export const ProcessorConfig = z.object({
   [TABLES.aggregates.envVar]: TableName,
   [TABLES.registry.envVar]: TableName,
   [TABLES.deadLetters.envVar]: TableName,
+  /** Event times further ahead of arrival are dead-lettered as clock_skew. */
+  CLOCK_SKEW_TOLERANCE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(DEFAULT_EVENT_TIME_RULES.futureToleranceMs / 1000),
+  /** Event times further behind arrival are dead-lettered as too_old. */
+  LATE_EVENT_HORIZON_DAYS: z.coerce
+    .number()
+    .min(1)
+    .default(DEFAULT_EVENT_TIME_RULES.horizonMs / 86_400_000),
   HOURS_SAVED_BASELINES: z
     .string()
     .optional()
@@ -37,5 +49,9 @@ export function loadProcessorConfig(env: NodeJS.ProcessEnv = process.env) {
     registryTable: parsed.data[TABLES.registry.envVar],
     deadLetterTable: parsed.data[TABLES.deadLetters.envVar],
     baselines: parsed.data.HOURS_SAVED_BASELINES,
+    eventTime: {
+      futureToleranceMs: parsed.data.CLOCK_SKEW_TOLERANCE_SECONDS * 1000,
+      horizonMs: parsed.data.LATE_EVENT_HORIZON_DAYS * 86_400_000,
+    },
   };
 }

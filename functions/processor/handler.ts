@@ -34,6 +34,7 @@ const deps: ProcessorDeps = {
   deadLetters: new DynamoDbDeadLetters(dynamodb, config.deadLetterTable),
   logger,
   fold: { baselines: config.baselines },
+  eventTime: config.eventTime,
 };
 
 /** Converts Lambda's event records; the shard id is the part of `eventID` before the colon. */

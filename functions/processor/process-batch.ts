@@ -1,6 +1,7 @@
 import type { TelemetryEvent } from '../../edge-client/src/contract/index.js';
 import { homeItemKey, itemId } from '../domain/aggregate-keys.js';
 import { decodeRecord, type RecordPosition } from '../domain/decode-record.js';
+import { checkEventTime, type EventTimeRules } from '../domain/event-time.js';
 import type { FoldOptions } from '../domain/fold-events.js';
 import { routeEvent } from '../domain/route-event.js';
 import { type CommitStats, commitHomes, type HomeWork } from './commit-homes.js';
@@ -28,6 +29,7 @@ export interface ProcessorDeps {
   readonly deadLetters: DeadLetterSink;
   readonly logger: Logger;
   readonly fold: FoldOptions;
+  readonly eventTime: EventTimeRules;
 }
 
 export interface BatchResult {
@@ -108,6 +110,11 @@ export async function processBatch(
     HomeWork & { events: TelemetryEvent[]; records: Set<StreamRecord> }
   >();
   for (const l of located) {
+    const badTime = checkEventTime(l.event, l.record.arrivedAt, deps.eventTime);
+    if (badTime !== undefined) {
+      letters.push(letterFor(l.record, l.position, badTime.reason, badTime.detail, l.event));
+      continue;
+    }
     const routing = routeEvent(l.event, view);
     if (!routing.ok) {
       letters.push(

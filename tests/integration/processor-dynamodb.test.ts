@@ -5,6 +5,7 @@ import {
   DynamoDbRegistry,
   putRegistryEntries,
 } from '../../functions/adapters/dynamodb-registry.js';
+import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import type { AggregateStore } from '../../functions/processor/ports.js';
 import { processBatch } from '../../functions/processor/process-batch.js';
@@ -49,6 +50,7 @@ function depsWith(aggregates: AggregateStore) {
     deadLetters: new DynamoDbDeadLetters(env.dynamodb, deadLetterTable),
     logger: silentLogger,
     fold: { baselines: DEFAULT_BASELINES },
+    eventTime: DEFAULT_EVENT_TIME_RULES,
   };
 }
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { TelemetryEvent } from '../../edge-client/src/contract/index.js';
+import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import type { RegistryReader } from '../../functions/processor/ports.js';
 import { type ProcessorDeps, processBatch } from '../../functions/processor/process-batch.js';
-import { detection, incident, outcome, streamRecords } from '../helpers/factories.js';
+import { detection, incident, NOON, outcome, streamRecords } from '../helpers/factories.js';
 import {
   InMemoryAggregates,
   InMemoryDeadLetters,
@@ -19,6 +20,7 @@ function deps(aggregates = new InMemoryAggregates(), registry: RegistryReader = 
     deadLetters,
     logger: silentLogger,
     fold: { baselines: DEFAULT_BASELINES },
+    eventTime: DEFAULT_EVENT_TIME_RULES,
   };
   return { ...d, aggregates, deadLetters };
 }
@@ -204,5 +206,19 @@ describe('Function: processBatch', () => {
     const result = await processBatch(records, d);
     expect(result.failedSequenceNumbers).toEqual(records.map((r) => r.sequenceNumber));
     expect(d.aggregates.writes).toBe(0);
+  });
+
+  it('dead-letters an event from a clock far ahead, keeping its arrival time, and counts the rest', async () => {
+    const d = deps();
+    const ahead = detection({ occurredAt: new Date(NOON + 6 * 3_600_000).toISOString() });
+    const records = streamRecords([detection({ estimatedLossCents: 10 }), ahead]);
+    await processBatch(records, d);
+    const [letter] = [...d.deadLetters.letters.values()];
+    expect(letter).toMatchObject({
+      reason: 'clock_skew',
+      arrivedAt: new Date(NOON).toISOString(),
+      eventId: ahead.eventId,
+    });
+    expect(d.aggregates.homeTotal('STORE#', 'lossDetectedCents')).toBe(10);
   });
 });
