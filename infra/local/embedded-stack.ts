@@ -29,6 +29,14 @@ export interface EmbeddedStackOptions {
   };
   /** Called for poller errors (handler crashes, emulator outages). */
   readonly onError?: (error: unknown, shardId: string) => void;
+  /**
+   * Endpoints the handlers use, given the emulators' (tests put fault-injecting proxies in
+   * between). Provisioning and the returned clients always talk to the emulators directly.
+   */
+  readonly handlerEndpoints?: (emulators: {
+    kinesis: string;
+    dynamodb: string;
+  }) => Promise<{ kinesis: string; dynamodb: string }>;
 }
 
 export interface EmbeddedStack {
@@ -41,6 +49,8 @@ export interface EmbeddedStack {
   readonly issuer: DevIssuer;
   readonly kinesis: KinesisClient;
   readonly dynamodb: DynamoDBClient;
+  /** The processor as the poller invokes it (for a second poller, e.g. a replay). */
+  readonly processor: KinesisHandler;
   stop(): Promise<void>;
 }
 
@@ -58,13 +68,11 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     dynamodbPort: options.ports.dynamodb,
   });
   try {
-    const env = localAwsEnv({
-      kinesis: emulators.kinesisEndpoint,
-      dynamodb: emulators.dynamodbEndpoint,
-    });
+    const direct = { kinesis: emulators.kinesisEndpoint, dynamodb: emulators.dynamodbEndpoint };
+    const env = localAwsEnv((await options.handlerEndpoints?.(direct)) ?? direct);
     Object.assign(process.env, env);
-    const kinesis = createKinesisClient({ maxAttempts: 3 });
-    const dynamodb = new DynamoDBClient({});
+    const kinesis = createKinesisClient({ maxAttempts: 3, endpoint: direct.kinesis });
+    const dynamodb = new DynamoDBClient({ endpoint: direct.dynamodb });
     await provisionLocalResources(dynamodb, kinesis, { shardCount: options.shardCount ?? 2 });
 
     const processor = (await import('../../functions/processor/handler.js')).handler;
@@ -74,12 +82,14 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     const onFailureFile = join(options.dataDir, 'on-failure', 'processor.ndjson');
     mkdirSync(join(options.dataDir, 'on-failure'), { recursive: true });
     const { parallelizationFactor: _oneAtATime, ...settings } = PROCESSOR_EVENT_SOURCE;
+    const invokeProcessor: KinesisHandler = (event) =>
+      processor(event as never, lambdaContext('processor') as never);
     const poller = new EventSourcePoller({
       ...settings,
       ...options.eventSource,
       kinesis,
       streamName: TELEMETRY_STREAM.localName,
-      handler: ((event) => processor(event as never, lambdaContext('processor'))) as KinesisHandler,
+      handler: invokeProcessor,
       checkpoints: new FileCheckpointStore(join(options.dataDir, 'poller', 'checkpoints.json')),
       // The embedded stand-in for the SQS on-failure destination: one JSON message per line.
       onFailure: async (record) => appendFileSync(onFailureFile, `${JSON.stringify(record)}\n`),
@@ -101,6 +111,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       issuer,
       kinesis,
       dynamodb,
+      processor: invokeProcessor,
       stop: async () => {
         await api.close();
         await poller.stop();
