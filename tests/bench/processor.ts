@@ -1,0 +1,290 @@
+/**
+ * `npm run bench:processor`: the same stream of simulated events, in 1,000-record batches,
+ * processed against the DynamoDB emulator (its own process) by (a) this project's processor and
+ * (b) a naive baseline, the Powertools pattern: one idempotency write and one conditional write
+ * per event. Checks both end with identical aggregates; prints a table and a last JSON line.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { TelemetryEvent } from '../../edge-client/src/contract/index.js';
+import { defineFleet, FleetSimulator } from '../../edge-client/src/simulator/index.js';
+import { DynamoDbAggregateStore } from '../../functions/adapters/dynamodb-aggregate-store.js';
+import { DynamoDbDeadLetters } from '../../functions/adapters/dynamodb-dead-letters.js';
+import {
+  DynamoDbRegistry,
+  putRegistryEntries,
+} from '../../functions/adapters/dynamodb-registry.js';
+import { countersOf } from '../../functions/adapters/item-codec.js';
+import { homeItemKey, itemId } from '../../functions/domain/aggregate-keys.js';
+import { decodeRecord } from '../../functions/domain/decode-record.js';
+import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
+import { foldEvents } from '../../functions/domain/fold-events.js';
+import { emptyHome } from '../../functions/domain/home-state.js';
+import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
+import { routeEvent } from '../../functions/domain/route-event.js';
+import { processBatch, type StreamRecord } from '../../functions/processor/process-batch.js';
+import { TABLES } from '../../functions/shared/resources.js';
+import { ensureTable } from '../../infra/local/provision.js';
+
+// This machine runs Node 20; the SDK's notice about future releases is noise in a benchmark.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '20000' },
+    stores: { type: 'string', default: '50' },
+    lanes: { type: 'string', default: '12' },
+    'batch-size': { type: 'string', default: '1000' },
+    'no-baseline': { type: 'boolean', default: false },
+  },
+});
+const EVENTS = Number(values.events);
+const BATCH = Number(values['batch-size']);
+const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+// ---- the DynamoDB emulator in its own process, so CPU figures are the processor's own ---------
+async function startDynalite(): Promise<{ endpoint: string; child: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      "import d from 'dynalite'; const s = d({ createTableMs: 0 }); s.listen(0, '127.0.0.1', () => console.log(s.address().port));",
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const port = await new Promise<string>((resolve) =>
+    child.stdout?.once('data', (d: Buffer) => resolve(d.toString().trim())),
+  );
+  return { endpoint: `http://127.0.0.1:${port}`, child };
+}
+
+/** A client that counts the items it writes (PutItem, UpdateItem, DeleteItem, BatchWriteItem). */
+function countingClient(endpoint: string) {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    maxAttempts: 6,
+  });
+  const counter = { writes: 0 };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = context.commandName ?? '';
+      const input = args.input as { RequestItems?: Record<string, unknown[]> };
+      if (name === 'BatchWriteItemCommand')
+        counter.writes += Object.values(input.RequestItems ?? {}).reduce((s, r) => s + r.length, 0);
+      else if (['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand'].includes(name))
+        counter.writes++;
+      return next(args);
+    },
+    { step: 'initialize', name: 'countWrites' },
+  );
+  return { client, counter };
+}
+
+// ---- the workload ---------------------------------------------------------------------------
+const fleet = defineFleet({
+  stores: Number(values.stores),
+  lanesPerStore: Number(values.lanes),
+  seed: 5,
+});
+const simulator = new FleetSimulator({
+  fleet,
+  seed: 5,
+  baselines: DEFAULT_BASELINES,
+  resendRate: 0.02,
+});
+const events: TelemetryEvent[] = [];
+while (events.length < EVENTS)
+  events.push(...simulator.next(Math.min(1_000, EVENTS - events.length)));
+events.length = EVENTS;
+const arrivedAt = Date.now();
+const records: StreamRecord[] = events.map((e, i) => {
+  const data = Buffer.from(JSON.stringify(e));
+  return {
+    shardId: 'shardId-000000000000',
+    sequenceNumber: String(10n ** 40n + BigInt(i)),
+    partitionKey: e.deviceId,
+    data,
+    arrivedAt,
+  };
+});
+const batches: StreamRecord[][] = [];
+for (let i = 0; i < records.length; i += BATCH) batches.push(records.slice(i, i + BATCH));
+
+const dynalite = await startDynalite();
+const { client, counter } = countingClient(dynalite.endpoint);
+const tables = {
+  ours: 'bench-ours',
+  baseline: 'bench-baseline',
+  idempotency: 'bench-idempotency',
+  registry: 'bench-registry',
+  dlq: 'bench-dlq',
+};
+await ensureTable(client, TABLES.aggregates, tables.ours);
+await ensureTable(client, TABLES.aggregates, tables.baseline);
+await ensureTable(client, TABLES.registry, tables.idempotency);
+await ensureTable(client, TABLES.registry, tables.registry);
+await ensureTable(client, TABLES.deadLetters, tables.dlq);
+await putRegistryEntries(client, tables.registry, {
+  stores: fleet.stores.map(({ storeId, region, timeZone }) => ({ storeId, region, timeZone })),
+  devices: [
+    ...fleet.panels.map(({ deviceId, storeId }) => ({ deviceId, kind: 'panel' as const, storeId })),
+    ...fleet.agents.map(({ deviceId, teamId }) => ({ deviceId, kind: 'agent' as const, teamId })),
+  ],
+});
+
+// ---- (a) this project's processor ----------------------------------------------------------
+const store = new DynamoDbAggregateStore(client, tables.ours);
+const deps = {
+  aggregates: store,
+  registry: new DynamoDbRegistry(client, tables.registry),
+  deadLetters: new DynamoDbDeadLetters(client, tables.dlq),
+  logger: silent,
+  fold: { baselines: DEFAULT_BASELINES },
+  eventTime: DEFAULT_EVENT_TIME_RULES,
+};
+counter.writes = 0;
+let duplicates = 0;
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+for (const batch of batches) {
+  const result = await processBatch(batch, deps);
+  if (result.failedSequenceNumbers.length > 0)
+    throw new Error('processor reported failures in a fault-free run');
+  duplicates += result.stats.duplicates;
+}
+const oursSeconds = (performance.now() - t0) / 1000;
+const cpu = process.cpuUsage(cpu0);
+const oursWrites = counter.writes;
+
+// ---- (b) the baseline: idempotency record + one conditional write per event -----------------
+let baselineSeconds = Number.NaN;
+let baselineWrites = Number.NaN;
+if (!values['no-baseline']) {
+  const registry = new DynamoDbRegistry(client, tables.registry);
+  const baselineStore = new DynamoDbAggregateStore(client, tables.baseline);
+  counter.writes = 0;
+  const t1 = performance.now();
+  for (const record of records) {
+    for (const item of decodeRecord(record.data)) {
+      if (!item.ok) continue;
+      const event = item.event;
+      const view = await registry.load(
+        [event.deviceId],
+        event.storeId === undefined ? [] : [event.storeId],
+      );
+      const routing = routeEvent(event, {
+        device: (id) => view.devices.get(id),
+        store: (id) => view.stores.get(id),
+      });
+      if (!routing.ok) continue;
+      try {
+        await client.send(
+          new PutItemCommand({
+            TableName: tables.idempotency,
+            Item: { pk: { S: `IDEMPOTENCY#${event.eventId}` }, status: { S: 'COMPLETED' } },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) continue;
+        throw error;
+      }
+      // Read-modify-write of the event's home item, conditional on its version.
+      for (;;) {
+        const current =
+          (await baselineStore.loadHomes([routing.home])).get(itemId(homeItemKey(routing.home))) ??
+          emptyHome(routing.home, routing.region);
+        const fold = foldEvents(current, [event], { baselines: DEFAULT_BASELINES });
+        if (
+          fold.counted === 0 ||
+          (await baselineStore.putHome(fold.next, current.version)) === 'ok'
+        )
+          break;
+      }
+    }
+  }
+  baselineSeconds = (performance.now() - t1) / 1000;
+  baselineWrites = counter.writes;
+}
+
+// ---- compare --------------------------------------------------------------------------------
+async function homes(table: string): Promise<Map<string, Record<string, number>>> {
+  const out = new Map<string, Record<string, number>>();
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
+    for (const item of page.Items ?? []) out.set(`${item.pk?.S}|${item.sk?.S}`, countersOf(item));
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+  return out;
+}
+const ours = await homes(tables.ours);
+const sum = (prefix: string, counter: string) =>
+  [...ours].filter(([k]) => k.startsWith(prefix)).reduce((s, [, c]) => s + (c[counter] ?? 0), 0);
+const rollupsConsistent =
+  ['detections', 'lossDetectedCents', 'lossPreventedCents', 'confirmedLossCents'].every(
+    (c) =>
+      sum('STORE#', c) === sum('ROLLUP#ORG#DAY#', c) &&
+      sum('STORE#', c) === sum('ROLLUP#REGION#', c),
+  ) && sum('TEAM#', 'minutesSaved') === sum('ROLLUP#ORG#WEEK#', 'minutesSaved');
+let identical = rollupsConsistent;
+if (!values['no-baseline']) {
+  const theirs = await homes(tables.baseline);
+  const homeKeys = [...ours.keys()].filter((k) => !k.startsWith('ROLLUP#'));
+  identical =
+    identical &&
+    homeKeys.length === theirs.size &&
+    homeKeys.every((k) => JSON.stringify(ours.get(k)) === JSON.stringify(theirs.get(k)));
+}
+let largestRollupBytes = 0;
+for (const [k] of ours) {
+  if (!k.startsWith('ROLLUP#')) continue;
+  const [pk, sk] = k.split('|') as [string, string];
+  const item =
+    (
+      await client.send(
+        new GetItemCommand({ TableName: tables.ours, Key: { pk: { S: pk }, sk: { S: sk } } }),
+      )
+    ).Item ?? {};
+  largestRollupBytes = Math.max(largestRollupBytes, JSON.stringify(item).length);
+}
+dynalite.child.kill();
+client.destroy();
+
+const round = (n: number, d = 3) => Math.round(n * 10 ** d) / 10 ** d;
+const result = {
+  events: EVENTS,
+  batches: batches.length,
+  duplicates,
+  writesPerEvent: round(oursWrites / EVENTS, 4),
+  baselineWritesPerEvent: round(baselineWrites / EVENTS, 4),
+  eventsPerSec: Math.round(EVENTS / oursSeconds),
+  baselineEventsPerSec: Math.round(EVENTS / baselineSeconds),
+  cpuMsPer1000Events: round(((cpu.user + cpu.system) / 1000 / EVENTS) * 1000, 1),
+  largestRollupItemKb: round(largestRollupBytes / 1024, 1),
+  identical,
+};
+console.log(`${''.padEnd(24)}${'processor'.padEnd(16)}baseline (idempotency + write per event)`);
+console.log(
+  `${'writes per event'.padEnd(24)}${String(result.writesPerEvent).padEnd(16)}${result.baselineWritesPerEvent}`,
+);
+console.log(
+  `${'events per second'.padEnd(24)}${String(result.eventsPerSec).padEnd(16)}${result.baselineEventsPerSec}`,
+);
+console.log(
+  `${EVENTS} events in ${batches.length} batches of ${BATCH} (${duplicates} duplicates dropped); ${result.cpuMsPer1000Events} ms CPU per 1,000 events; ` +
+    `${round(result.baselineWritesPerEvent / result.writesPerEvent, 1)}x fewer writes, ${round(result.eventsPerSec / result.baselineEventsPerSec, 1)}x the events/s; identical: ${identical}`,
+);
+console.log(JSON.stringify(result));
+process.exit(identical ? 0 : 1);
