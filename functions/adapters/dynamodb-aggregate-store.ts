@@ -24,6 +24,7 @@ import {
   numberMap,
   readNumberMap,
   readStringMap,
+  SNAPSHOT_PREFIX,
   str,
   stringMap,
   VERSION_PREFIX,
@@ -121,8 +122,10 @@ export class DynamoDbAggregateStore implements AggregateStore {
       });
     contributions.forEach((c, i) => {
       names[`#v${i}`] = `${VERSION_PREFIX}${c.contributor}`;
+      names[`#s${i}`] = `${SNAPSHOT_PREFIX}${c.contributor}`;
       values[`:to${i}`] = { N: String(c.toVersion) };
-      sets.push(`#v${i} = :to${i}`);
+      values[`:s${i}`] = { S: c.snapshot };
+      sets.push(`#v${i} = :to${i}`, `#s${i} = :s${i}`);
       if (c.fromVersion === 0) {
         conditions.push(`attribute_not_exists(#v${i})`);
       } else {

@@ -22,6 +22,8 @@ const NON_COUNTERS = new Set([
 
 /** Prefix of the per-contributor version attributes of rollup items. */
 export const VERSION_PREFIX = 'v:';
+/** Prefix of the per-contributor snapshot attributes of rollup items. */
+export const SNAPSHOT_PREFIX = 's:';
 
 /** The counters of an aggregate item: every number attribute that is not bookkeeping. */
 export function countersOf(item: Item): Counters {

@@ -30,6 +30,8 @@ export interface ItemKey {
 /** A rollup item a home contributes to, and the name under which it contributes. */
 export interface RollupTarget extends ItemKey {
   readonly contributor: string;
+  /** The contributor's figures are kept in the item too (see snapshots.ts). */
+  readonly snapshot: 'store' | 'team';
 }
 
 export function homeItemKey(key: HomeKey): ItemKey {
@@ -66,13 +68,14 @@ export const orgWeekPk = (shard: number) => `ROLLUP#ORG#WEEK#${shard}`;
 export function rollupTargetsOf(key: HomeKey, region: string | undefined): RollupTarget[] {
   if (key.kind === 'team-week') {
     const shard = shardOf(key.teamId, ORG_ROLLUP_SHARDS);
-    return [{ pk: orgWeekPk(shard), sk: key.week, contributor: key.teamId }];
+    return [{ pk: orgWeekPk(shard), sk: key.week, contributor: key.teamId, snapshot: 'team' }];
   }
   const targets: RollupTarget[] = [
     {
       pk: orgDayPk(shardOf(key.storeId, ORG_ROLLUP_SHARDS)),
       sk: key.date,
       contributor: key.storeId,
+      snapshot: 'store',
     },
   ];
   if (region !== undefined) {
@@ -80,6 +83,7 @@ export function rollupTargetsOf(key: HomeKey, region: string | undefined): Rollu
       pk: regionDayPk(region, shardOf(key.storeId, REGION_ROLLUP_SHARDS)),
       sk: key.date,
       contributor: key.storeId,
+      snapshot: 'store',
     });
   }
   return targets;

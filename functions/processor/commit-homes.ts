@@ -8,6 +8,7 @@ import {
 } from '../domain/aggregate-keys.js';
 import { type FoldOptions, foldEvents } from '../domain/fold-events.js';
 import { emptyHome, type HomeState } from '../domain/home-state.js';
+import { encodeSnapshot } from '../domain/snapshots.js';
 import { RollupGapError, WriteContentionError } from './errors.js';
 import { type AggregateStore, type RollupContribution, rollupVersionId } from './ports.js';
 
@@ -126,6 +127,7 @@ export async function commitHomes(
         fromVersion: r.previous.version,
         toVersion: r.next.version,
         delta: r.next.lastDelta,
+        snapshot: encodeSnapshot(target.snapshot, r.next.counters),
       });
       byRollup.set(rid, group);
     }
@@ -188,6 +190,7 @@ async function catchUpRollups(
           fromVersion: absorbed,
           toVersion: home.version,
           delta: home.lastDelta,
+          snapshot: encodeSnapshot(target.snapshot, home.counters),
         },
       ]);
       if (result === 'ok') break;

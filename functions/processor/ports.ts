@@ -14,6 +14,8 @@ export interface RollupContribution {
   readonly fromVersion: number;
   readonly toVersion: number;
   readonly delta: Counters;
+  /** The contributor's figures at `toVersion` (see snapshots.ts). */
+  readonly snapshot: string;
 }
 
 /** Storage of the aggregates, as the processor needs it. Implemented over DynamoDB. */

@@ -34,7 +34,10 @@ export class InjectedCrash extends Error {
  */
 export class InMemoryAggregates implements AggregateStore {
   readonly homes = new Map<string, HomeState>();
-  readonly rollups = new Map<string, { counters: Counters; versions: Map<string, number> }>();
+  readonly rollups = new Map<
+    string,
+    { counters: Counters; versions: Map<string, number>; snapshots: Map<string, string> }
+  >();
   writes = 0;
   private crashAfter = Number.POSITIVE_INFINITY;
 
@@ -86,11 +89,13 @@ export class InMemoryAggregates implements AggregateStore {
     const item = this.rollups.get(itemId(target)) ?? {
       counters: {} as Counters,
       versions: new Map<string, number>(),
+      snapshots: new Map<string, string>(),
     };
     if (contributions.some((c) => (item.versions.get(c.contributor) ?? 0) !== c.fromVersion))
       return 'conflict';
     for (const c of contributions) {
       item.versions.set(c.contributor, c.toVersion);
+      item.snapshots.set(c.contributor, c.snapshot);
       for (const [k, v] of Object.entries(c.delta)) item.counters[k] = (item.counters[k] ?? 0) + v;
     }
     this.rollups.set(itemId(target), item);

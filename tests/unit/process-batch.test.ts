@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TelemetryEvent } from '../../edge-client/src/contract/index.js';
 import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
+import { decodeSnapshot, encodeSnapshot } from '../../functions/domain/snapshots.js';
 import type { RegistryReader } from '../../functions/processor/ports.js';
 import { type ProcessorDeps, processBatch } from '../../functions/processor/process-batch.js';
 import { detection, incident, NOON, outcome, streamRecords } from '../helpers/factories.js';
@@ -75,6 +76,19 @@ describe('Function: processBatch', () => {
       expect(a.rollupTotal('ROLLUP#REGION#', counter)).toBe(a.homeTotal('STORE#', counter));
     }
     expect(a.rollupTotal('ROLLUP#ORG#WEEK#', 'minutesSaved')).toBe(80);
+    // Each rollup keeps each contributor's figures equal to its home item's.
+    for (const [id, home] of a.homes) {
+      const store = home.key.kind === 'store-day' ? home.key.storeId : home.key.teamId;
+      const kind = home.key.kind === 'store-day' ? 'store' : 'team';
+      const holders = [...a.rollups.values()].filter(
+        (r) => r.snapshots.has(store) && r.versions.get(store) === home.version,
+      );
+      expect(holders.length, id).toBeGreaterThan(0);
+      for (const r of holders)
+        expect(decodeSnapshot(kind, r.snapshots.get(store) as string)).toEqual(
+          decodeSnapshot(kind, encodeSnapshot(kind, home.counters)),
+        );
+    }
   });
 
   it('writes nothing when the same batch is replayed, leaving aggregates bit-identical', async () => {
