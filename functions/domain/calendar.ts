@@ -86,3 +86,28 @@ export function isoWeekOfDate(date: string): string {
 export function isoWeekOfInstant(epochMs: number): string {
   return isoWeekOfDate(new Date(epochMs).toISOString().slice(0, 10));
 }
+
+/** The Monday (`YYYY-MM-DD`) of an ISO week (`YYYY-Www`). */
+export function mondayOfIsoWeek(week: string): string {
+  const match = /^(\d{4})-W(\d{2})$/.exec(week);
+  if (match === null) throw new RangeError(`not an ISO week: ${week}`);
+  const year = Number(match[1]);
+  const jan4 = Date.UTC(year, 0, 4);
+  const weekday = (new Date(jan4).getUTCDay() + 6) % 7;
+  return new Date(jan4 + ((Number(match[2]) - 1) * 7 - weekday) * DAY_MS)
+    .toISOString()
+    .slice(0, 10);
+}
+
+/** Every ISO week from `fromWeek` to `toWeek` inclusive. */
+export function eachIsoWeek(fromWeek: string, toWeek: string): string[] {
+  const out: string[] = [];
+  for (
+    let monday = mondayOfIsoWeek(fromWeek);
+    isoWeekOfDate(monday) <= toWeek;
+    monday = addDays(monday, 7)
+  ) {
+    out.push(isoWeekOfDate(monday));
+  }
+  return out;
+}

@@ -3,12 +3,26 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import type { Logger } from '../processor/ports.js';
 import { jsonLogger } from '../shared/logger.js';
 import { problemResponses } from '../shared/middleware/problem-responses.js';
+import { impactFor } from './impact-query.js';
 import type { ImpactReader } from './impact-reader.js';
+import { leaderboardFor } from './leaderboard-query.js';
+import { docsPage, openApiDocument } from './openapi.js';
 import { type Principal, principalFrom } from './principal.js';
 import { notFound, unauthorized } from './problem.js';
-import { impactFor, storeShrinkFor } from './queries.js';
-import { PeriodQuery, parseParams, StorePath } from './query-params.js';
-import type { RouteKey } from './routes.js';
+import {
+  ImpactQuery,
+  LeaderboardQuery,
+  NoQuery,
+  PeriodQuery,
+  parseParams,
+  StorePath,
+  StoreShrinkQuery,
+  TeamHoursQuery,
+  TeamPath,
+} from './query-params.js';
+import { ROUTES, type RouteKey, routeKeyOf } from './routes.js';
+import { storeShrinkFor } from './store-shrink-query.js';
+import { teamHoursFor, teamsFor } from './teams-query.js';
 
 interface RouteContext {
   readonly event: APIGatewayProxyEventV2;
@@ -17,26 +31,70 @@ interface RouteContext {
   readonly currency: string;
 }
 
-const handlers: Record<RouteKey, (ctx: RouteContext) => Promise<unknown>> = {
-  'GET /v1/impact': ({ event, principal, reader, currency }) =>
-    impactFor(principal, parseParams(PeriodQuery, event.queryStringParameters), reader, currency),
-  'GET /v1/stores/{storeId}/shrink': ({ event, principal, reader, currency }) => {
+interface Answer {
+  readonly body: string;
+  readonly contentType: string;
+}
+
+const json = (value: unknown): Answer => ({
+  body: JSON.stringify(value),
+  contentType: 'application/json',
+});
+
+const query = (event: APIGatewayProxyEventV2) => event.queryStringParameters;
+
+/** One function per route; each parses its parameters with the route's own schemas. */
+const handlers: Record<RouteKey, (ctx: RouteContext) => Promise<Answer>> = {
+  'GET /v1/impact': async ({ event, principal, reader, currency }) =>
+    json(await impactFor(principal, parseParams(ImpactQuery, query(event)), reader, currency)),
+  'GET /v1/stores': async ({ event, principal, reader, currency }) =>
+    json(
+      await leaderboardFor(
+        principal,
+        parseParams(LeaderboardQuery, query(event)),
+        reader,
+        currency,
+      ),
+    ),
+  'GET /v1/stores/{storeId}/shrink': async ({ event, principal, reader, currency }) => {
     const { storeId } = parseParams(StorePath, event.pathParameters);
-    return storeShrinkFor(
-      principal,
-      storeId,
-      parseParams(PeriodQuery, event.queryStringParameters),
-      reader,
-      currency,
+    return json(
+      await storeShrinkFor(
+        principal,
+        storeId,
+        parseParams(StoreShrinkQuery, query(event)),
+        reader,
+        currency,
+      ),
     );
   },
+  'GET /v1/teams': async ({ event, principal, reader }) =>
+    json(await teamsFor(principal, parseParams(PeriodQuery, query(event)), reader)),
+  'GET /v1/teams/{teamId}/hours-saved': async ({ event, principal, reader }) => {
+    const { teamId } = parseParams(TeamPath, event.pathParameters);
+    return json(
+      await teamHoursFor(principal, teamId, parseParams(TeamHoursQuery, query(event)), reader),
+    );
+  },
+  'GET /openapi.json': async ({ event }) => {
+    parseParams(NoQuery, query(event));
+    return json(openApiDocument());
+  },
+  'GET /docs': async ({ event }) => {
+    parseParams(NoQuery, query(event));
+    return { body: docsPage(), contentType: 'text/html; charset=utf-8' };
+  },
 };
+
+const PUBLIC = new Set<string>(ROUTES.filter((r) => !r.auth).map((r) => routeKeyOf(r)));
 
 /** The JWT claims API Gateway's authorizer verified (absent if the route had no authorizer). */
 function claimsOf(event: APIGatewayProxyEventV2): unknown {
   const context = event.requestContext as { authorizer?: { jwt?: { claims?: unknown } } };
   return context.authorizer?.jwt?.claims;
 }
+
+const ANONYMOUS: Principal = { subject: 'anonymous', role: 'store_manager', stores: [] };
 
 /** Builds the handler around a reader; the module's `handler` wires the DynamoDB one. */
 export function createImpactApiHandler(
@@ -48,26 +106,27 @@ export function createImpactApiHandler(
     .use(problemResponses(logger))
     .handler(async (event) => {
       const started = performance.now();
-      // Defence in depth: API Gateway already refused requests without a valid token.
-      const principal = principalFrom(claimsOf(event));
-      if (principal === undefined) throw unauthorized();
       const route = handlers[event.routeKey as RouteKey];
       if (route === undefined) throw notFound(`no route ${event.routeKey}`);
-      const body = await route({ event, principal, reader, currency });
+      // Defence in depth: API Gateway already refused requests without a valid token. The
+      // public documentation routes get a principal that may read nothing.
+      const principal = PUBLIC.has(event.routeKey) ? ANONYMOUS : principalFrom(claimsOf(event));
+      if (principal === undefined) throw unauthorized();
+      const answer = await route({ event, principal, reader, currency });
       logger.info('request', {
         requestId: event.requestContext.requestId,
         route: event.routeKey,
-        role: principal.role,
+        role: PUBLIC.has(event.routeKey) ? 'public' : principal.role,
         status: 200,
         ms: Math.round(performance.now() - started),
       });
       return {
         statusCode: 200,
         headers: {
-          'content-type': 'application/json',
+          'content-type': answer.contentType,
           'x-request-id': event.requestContext.requestId,
         },
-        body: JSON.stringify(body),
+        body: answer.body,
       };
     });
 }

@@ -4,7 +4,7 @@ import {
   GetItemCommand,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
-import { countersOf, type Item } from '../adapters/item-codec.js';
+import { countersOf, type Item, SNAPSHOT_PREFIX } from '../adapters/item-codec.js';
 import {
   ORG_ROLLUP_SHARDS,
   orgDayPk,
@@ -12,19 +12,44 @@ import {
   REGION_ROLLUP_SHARDS,
   regionDayPk,
 } from '../domain/aggregate-keys.js';
-import { type Counters, sumCounters } from '../domain/counters.js';
+import { addCounters, type Counters } from '../domain/counters.js';
 import { StoreInfo } from '../domain/registry-types.js';
+import { decodeSnapshot, type SnapshotKind } from '../domain/snapshots.js';
+
+/** Rollup items summed over a period: in total, and per contributing store or team. */
+export interface RollupRead {
+  readonly totals: Counters;
+  readonly byContributor: Map<string, Counters>;
+}
 
 /** Read side of the aggregates, always by key (Query/GetItem), never by Scan. */
 export interface ImpactReader {
-  /** Summed store counters over every store, from the organisation rollup shards. */
-  orgDays(from: string, to: string): Promise<Counters>;
-  regionDays(region: string, from: string, to: string): Promise<Counters>;
+  /** Store figures over every store (or one region's), from the rollup shards. */
+  storeRollup(region: string | undefined, from: string, to: string): Promise<RollupRead>;
+  /** Team figures over every team for ISO weeks `fromWeek`..`toWeek`. */
+  teamRollup(fromWeek: string, toWeek: string): Promise<RollupRead>;
   /** Store-day counters by date (dates without activity are absent). */
   storeDays(storeId: string, from: string, to: string): Promise<Map<string, Counters>>;
-  /** Summed team counters over every team for ISO weeks `fromWeek`..`toWeek`. */
-  orgWeeks(fromWeek: string, toWeek: string): Promise<Counters>;
+  /** Team-week counters by ISO week. */
+  teamWeeks(teamId: string, fromWeek: string, toWeek: string): Promise<Map<string, Counters>>;
   store(storeId: string): Promise<StoreInfo | undefined>;
+}
+
+/** Sums rollup items: their counters, and each contributor's snapshot. */
+export function sumRollupItems(items: readonly Item[], kind: SnapshotKind): RollupRead {
+  const totals: Counters = {};
+  const byContributor = new Map<string, Counters>();
+  for (const item of items) {
+    addCounters(totals, countersOf(item));
+    for (const [name, value] of Object.entries(item)) {
+      if (!name.startsWith(SNAPSHOT_PREFIX) || value.S === undefined) continue;
+      const contributor = name.slice(SNAPSHOT_PREFIX.length);
+      const sum = byContributor.get(contributor) ?? {};
+      addCounters(sum, decodeSnapshot(kind, value.S));
+      byContributor.set(contributor, sum);
+    }
+  }
+  return { totals, byContributor };
 }
 
 export class DynamoDbImpactReader implements ImpactReader {
@@ -34,18 +59,19 @@ export class DynamoDbImpactReader implements ImpactReader {
     private readonly registryTable: string,
   ) {}
 
-  async orgDays(from: string, to: string): Promise<Counters> {
-    const shards = Array.from({ length: ORG_ROLLUP_SHARDS }, (_, k) => orgDayPk(k));
-    return sumCounters(
-      (await Promise.all(shards.map((pk) => this.query(pk, from, to)))).flat().map(countersOf),
-    );
+  async storeRollup(region: string | undefined, from: string, to: string): Promise<RollupRead> {
+    const partitions =
+      region === undefined
+        ? Array.from({ length: ORG_ROLLUP_SHARDS }, (_, k) => orgDayPk(k))
+        : Array.from({ length: REGION_ROLLUP_SHARDS }, (_, k) => regionDayPk(region, k));
+    const items = await Promise.all(partitions.map((pk) => this.query(pk, from, to)));
+    return sumRollupItems(items.flat(), 'store');
   }
 
-  async regionDays(region: string, from: string, to: string): Promise<Counters> {
-    const shards = Array.from({ length: REGION_ROLLUP_SHARDS }, (_, k) => regionDayPk(region, k));
-    return sumCounters(
-      (await Promise.all(shards.map((pk) => this.query(pk, from, to)))).flat().map(countersOf),
-    );
+  async teamRollup(fromWeek: string, toWeek: string): Promise<RollupRead> {
+    const partitions = Array.from({ length: ORG_ROLLUP_SHARDS }, (_, k) => orgWeekPk(k));
+    const items = await Promise.all(partitions.map((pk) => this.query(pk, fromWeek, toWeek)));
+    return sumRollupItems(items.flat(), 'team');
   }
 
   async storeDays(storeId: string, from: string, to: string): Promise<Map<string, Counters>> {
@@ -55,12 +81,14 @@ export class DynamoDbImpactReader implements ImpactReader {
     );
   }
 
-  async orgWeeks(fromWeek: string, toWeek: string): Promise<Counters> {
-    const shards = Array.from({ length: ORG_ROLLUP_SHARDS }, (_, k) => orgWeekPk(k));
-    return sumCounters(
-      (await Promise.all(shards.map((pk) => this.query(pk, fromWeek, toWeek))))
-        .flat()
-        .map(countersOf),
+  async teamWeeks(
+    teamId: string,
+    fromWeek: string,
+    toWeek: string,
+  ): Promise<Map<string, Counters>> {
+    const items = await this.query(`TEAM#${teamId}`, `WEEK#${fromWeek}`, `WEEK#${toWeek}`);
+    return new Map(
+      items.map((item) => [(item.sk?.S ?? '').slice('WEEK#'.length), countersOf(item)]),
     );
   }
 

@@ -1,5 +1,10 @@
 import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { CorsHttpMethod, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import {
@@ -14,15 +19,16 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ROUTES } from '../../functions/impact-api/routes.js';
+import { API_THROTTLE } from '../../functions/impact-api/throttling.js';
 import { TABLES } from '../../functions/shared/resources.js';
 import { FUNCTION_DEFAULTS, LOG_RETENTION } from './function-defaults.js';
 
 export interface ImpactApiProps {
   readonly aggregates: TableV2;
   readonly registry: TableV2;
-  /** Steady-state requests per second across the API. @default 50 */
+  /** Steady-state requests per second across the API. @default API_THROTTLE.rateLimit (50) */
   readonly rateLimit?: number;
-  /** @default 100 */
+  /** @default API_THROTTLE.burstLimit (100) */
   readonly burstLimit?: number;
 }
 
@@ -103,7 +109,10 @@ export class ImpactApi extends Construct {
     this.httpApi.addStage('DefaultStage', {
       stageName: '$default',
       autoDeploy: true,
-      throttle: { rateLimit: props.rateLimit ?? 50, burstLimit: props.burstLimit ?? 100 },
+      throttle: {
+        rateLimit: props.rateLimit ?? API_THROTTLE.rateLimit,
+        burstLimit: props.burstLimit ?? API_THROTTLE.burstLimit,
+      },
     });
     const integration = new HttpLambdaIntegration('Impact', this.function);
     for (const route of ROUTES) {
@@ -111,6 +120,8 @@ export class ImpactApi extends Construct {
         path: route.path,
         methods: [HttpMethod[route.method]],
         integration,
+        // The API's own documentation is public; everything else takes the default JWT authorizer.
+        ...(!route.auth && { authorizer: new HttpNoneAuthorizer() }),
       });
     }
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { matchRoute, ROUTES, routeKeyOf } from '../../functions/impact-api/routes.js';
+import { API_THROTTLE, TokenBucket } from '../../functions/impact-api/throttling.js';
 import type { DevIssuer } from './dev-issuer.js';
 
 export type ApiHandler = (
@@ -15,6 +16,8 @@ export interface ApiServerOptions {
   readonly issuer: DevIssuer;
   readonly port: number;
   readonly host?: string;
+  /** Requests per second and burst, as on the deployed stage. @default API_THROTTLE */
+  readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
 }
 
 export interface ApiServer {
@@ -36,7 +39,18 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
  * verified claims to the handler in `requestContext.authorizer.jwt.claims`.
  */
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const limits = options.throttle ?? API_THROTTLE;
+  const bucket = new TokenBucket(limits.rateLimit, limits.burstLimit);
   const server: Server = createServer((req, res) => {
+    if (!bucket.take()) {
+      send(
+        res,
+        429,
+        { 'content-type': 'application/json', 'retry-after': '1' },
+        '{"message":"Too Many Requests"}',
+      );
+      return;
+    }
     handle(req, res, options).catch((error) => {
       console.error(
         JSON.stringify({
@@ -85,11 +99,11 @@ async function readBody(req: IncomingMessage): Promise<string | undefined> {
 async function handle(req: IncomingMessage, res: ServerResponse, options: ApiServerOptions) {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = req.method ?? 'GET';
-  let matched: { routeKey: string; params: Record<string, string> } | undefined;
+  let matched: { routeKey: string; params: Record<string, string>; auth: boolean } | undefined;
   for (const route of ROUTES) {
     const params = route.method === method ? matchRoute(route.path, url.pathname) : undefined;
     if (params !== undefined) {
-      matched = { routeKey: routeKeyOf(route), params };
+      matched = { routeKey: routeKeyOf(route), params, auth: route.auth };
       break;
     }
   }
@@ -99,7 +113,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiSer
   }
   const authorization = req.headers.authorization ?? '';
   const token = /^Bearer (.+)$/i.exec(authorization)?.[1];
-  const claims = token === undefined ? undefined : await options.issuer.verify(token);
+  const claims = !matched.auth
+    ? {}
+    : token === undefined
+      ? undefined
+      : await options.issuer.verify(token);
   if (claims === undefined) {
     send(
       res,
@@ -144,7 +162,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiSer
       stage: '$default',
       time: new Date(now).toUTCString(),
       timeEpoch: now,
-      authorizer: { jwt: { claims: claims as Record<string, string>, scopes: [] } },
+      ...(matched.auth && {
+        authorizer: { jwt: { claims: claims as Record<string, string>, scopes: [] } },
+      }),
     } as APIGatewayProxyEventV2['requestContext'],
     ...(body !== undefined && { body }),
     isBase64Encoded: false,

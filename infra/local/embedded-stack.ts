@@ -33,6 +33,8 @@ export interface EmbeddedStackOptions {
    * Endpoints the handlers use, given the emulators' (tests put fault-injecting proxies in
    * between). Provisioning and the returned clients always talk to the emulators directly.
    */
+  /** API rate limits; the deployed stage's by default. */
+  readonly apiThrottle?: { readonly rateLimit: number; readonly burstLimit: number };
   readonly handlerEndpoints?: (emulators: {
     kinesis: string;
     dynamodb: string;
@@ -100,6 +102,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       handler: ((event, context) => impactApi(event, context as never)) as ApiHandler,
       issuer,
       port: options.ports.api,
+      ...(options.apiThrottle !== undefined && { throttle: options.apiThrottle }),
     });
     return {
       apiUrl: api.url,

@@ -78,11 +78,51 @@ describe('End to end: edge producer -> Kinesis -> processor -> DynamoDB -> impac
     for (const [storeId, days] of Object.entries(truth.storeDays)) {
       const res = await get(`/v1/stores/${storeId}/shrink?${PERIOD}`, leadership);
       expect(res.status).toBe(200);
-      const series = res.body.days as { date: string }[];
+      const series = res.body.series as { period: string }[];
       for (const [date, expected] of Object.entries(days)) {
-        expect(series.find((d) => d.date === date)).toMatchObject(expected);
+        expect(series.find((d) => d.period === date)).toMatchObject(expected);
       }
     }
+  });
+
+  it('ranks every store with its ground-truth totals on the leaderboard, across pages', async () => {
+    const expected = new Map(
+      Object.entries(truth.storeDays).map(([storeId, days]) => [
+        storeId,
+        Object.values(days).reduce((s, d) => s + d.lossPreventedCents, 0),
+      ]),
+    );
+    const seen = new Map<string, number>();
+    let cursor: string | null = null;
+    do {
+      const res = await get(
+        `/v1/stores?${PERIOD}&limit=4${cursor === null ? '' : `&cursor=${cursor}`}`,
+        leadership,
+      );
+      expect(res.status).toBe(200);
+      for (const s of res.body.stores as { storeId: string; lossPreventedCents: number }[])
+        seen.set(s.storeId, s.lossPreventedCents);
+      cursor = res.body.nextCursor as string | null;
+    } while (cursor !== null);
+    expect(seen).toEqual(expected);
+  });
+
+  it('lists every team, and their hours saved add up to the ground truth', async () => {
+    const res = await get(`/v1/teams?${PERIOD}`, leadership);
+    const teams = res.body.teams as { minutesSaved: number; incidents: number }[];
+    expect(teams.reduce((s, t) => s + t.minutesSaved, 0)).toBe(truth.hours.minutesSaved);
+    expect(teams.reduce((s, t) => s + t.incidents, 0)).toBe(truth.hours.incidents);
+  });
+
+  it('serves the OpenAPI document and docs page without a token', async () => {
+    const doc = await fetch(`${stack.apiUrl}/openapi.json`);
+    expect(doc.status).toBe(200);
+    expect(((await doc.json()) as { paths: Record<string, unknown> }).paths).toHaveProperty([
+      '/v1/stores',
+    ]);
+    expect((await fetch(`${stack.apiUrl}/docs`)).headers.get('content-type')).toContain(
+      'text/html',
+    );
   });
 
   it('processes records from a plain Kinesis client the same way and dead-letters malformed ones', async () => {

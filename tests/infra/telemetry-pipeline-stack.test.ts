@@ -92,7 +92,7 @@ describe('Stack: TelemetryPipelineStack', () => {
     }
   });
 
-  it('requires a Cognito JWT on every API route', () => {
+  it('requires a Cognito JWT on every API route but the documentation', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',
       IdentitySource: ['$request.header.Authorization'],
@@ -102,7 +102,18 @@ describe('Stack: TelemetryPipelineStack', () => {
     expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(
       ROUTES.map((r) => `${r.method} ${r.path}`).sort(),
     );
-    for (const route of routes) expect(route.Properties.AuthorizationType).toBe('JWT');
+    for (const route of routes) {
+      const definition = ROUTES.find((r) => `${r.method} ${r.path}` === route.Properties.RouteKey);
+      expect(route.Properties.AuthorizationType, String(route.Properties.RouteKey)).toBe(
+        definition?.auth ? 'JWT' : 'NONE',
+      );
+    }
+    expect(
+      routes
+        .filter((r) => r.Properties.AuthorizationType === 'NONE')
+        .map((r) => r.Properties.RouteKey)
+        .sort(),
+    ).toEqual(['GET /docs', 'GET /openapi.json']);
   });
 
   it('throttles the API stage', () => {

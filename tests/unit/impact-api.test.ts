@@ -2,194 +2,364 @@ import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import type { Counters } from '../../functions/domain/counters.js';
 import { createImpactApiHandler } from '../../functions/impact-api/create-handler.js';
-import type { ImpactReader } from '../../functions/impact-api/impact-reader.js';
+import type { ImpactReader, RollupRead } from '../../functions/impact-api/impact-reader.js';
 import { apiEvent, LEADERSHIP, REGION_MANAGER, STORE_MANAGER } from '../helpers/api-events.js';
 import { silentLogger } from '../helpers/in-memory-aggregates.js';
 
-/** A reader over fixed counters that records what it was asked. */
-function fakeReader(): ImpactReader & { calls: string[] } {
-  const calls: string[] = [];
-  const day: Counters = {
-    detections: 2,
-    detections_walkout: 2,
-    lossDetectedCents: 5_000,
-    lossPreventedCents: 1_000,
-    outcomes: 4,
-    outcomes_false_positive: 1,
-  };
-  const record = <T>(call: string, value: T) => {
-    calls.push(call);
-    return value;
-  };
-  return {
-    calls,
-    orgDays: async (from, to) => record(`org ${from}..${to}`, day),
-    regionDays: async (region) => record(`region ${region}`, day),
-    storeDays: async (storeId) => record(`store ${storeId}`, new Map([['2026-06-15', day]])),
-    orgWeeks: async (from, to) =>
-      record(`weeks ${from}..${to}`, { incidents: 2, incidents_automated: 1, minutesSaved: 90 }),
-    store: async (storeId) =>
-      storeId === 'store-9999'
-        ? undefined
-        : { storeId, region: storeId === 'store-0002' ? 'uk' : 'us-east', timeZone: 'UTC' },
-  };
+const STORES: Record<string, { region: string; counters: Counters }> = {
+  'store-0001': {
+    region: 'us-east',
+    counters: {
+      detections: 2,
+      detections_walkout: 2,
+      lossDetectedCents: 5_000,
+      lossPreventedCents: 1_000,
+      outcomes: 4,
+      outcomes_false_positive: 1,
+    },
+  },
+  'store-0002': {
+    region: 'uk',
+    counters: { detections: 1, lossDetectedCents: 900, lossPreventedCents: 3_000, outcomes: 1 },
+  },
+  'store-0003': {
+    region: 'us-east',
+    counters: {
+      detections: 5,
+      lossDetectedCents: 7_000,
+      lossPreventedCents: 2_000,
+      outcomes: 2,
+      outcomes_false_positive: 2,
+    },
+  },
+};
+const TEAMS: Record<string, Counters> = {
+  'team-pos': { incidents: 2, incidents_automated: 1, minutesSaved: 90, engineerMinutes: 10 },
+  'team-vision': { incidents: 1, incidents_manual: 1, minutesSaved: 0, engineerMinutes: 120 },
+};
+
+function sum(entries: [string, Counters][]): RollupRead {
+  const totals: Counters = {};
+  for (const [, c] of entries)
+    for (const [k, v] of Object.entries(c)) totals[k] = (totals[k] ?? 0) + v;
+  return { totals, byContributor: new Map(entries) };
 }
 
-const context = {} as Context;
+/** A reader over fixed figures that records what it was asked. */
+function fakeReader(): ImpactReader & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    storeRollup: async (region, from, to) => {
+      calls.push(`stores ${region ?? 'org'} ${from}..${to}`);
+      return sum(
+        Object.entries(STORES)
+          .filter(([, s]) => region === undefined || s.region === region)
+          .map(([id, s]) => [id, s.counters]),
+      );
+    },
+    teamRollup: async (from, to) => {
+      calls.push(`teams ${from}..${to}`);
+      return sum(Object.entries(TEAMS));
+    },
+    storeDays: async (storeId) => {
+      calls.push(`store ${storeId}`);
+      const s = STORES[storeId];
+      return new Map(s === undefined ? [] : [['2026-06-15', s.counters]]);
+    },
+    teamWeeks: async (teamId) => {
+      calls.push(`team ${teamId}`);
+      return new Map([['2026-W25', TEAMS[teamId] ?? {}]]);
+    },
+    store: async (storeId) => {
+      const s = STORES[storeId];
+      return s === undefined ? undefined : { storeId, region: s.region, timeZone: 'UTC' };
+    },
+  };
+}
 
 async function call(reader: ImpactReader, event: ReturnType<typeof apiEvent>) {
   const handler = createImpactApiHandler(reader, 'USD', silentLogger);
-  const response = await handler(event, context);
-  return { ...response, json: JSON.parse(response.body ?? '{}') };
+  const response = await handler(event, {} as Context);
+  const type = String(response.headers?.['content-type'] ?? '');
+  return {
+    ...response,
+    json: type.includes('json') ? JSON.parse(response.body ?? '{}') : undefined,
+  };
 }
 
 const PERIOD = { from: '2026-06-01', to: '2026-06-30' };
+const get = (path: string, query: Record<string, string>, claims?: Record<string, string>) => {
+  const route = path
+    .replace(/^\/v1\/stores\/[^/]+\/shrink$/, '/v1/stores/{storeId}/shrink')
+    .replace(/^\/v1\/teams\/[^/]+\/hours-saved$/, '/v1/teams/{teamId}/hours-saved');
+  const storeId = /^\/v1\/stores\/([^/]+)\/shrink$/.exec(path)?.[1];
+  const teamId = /^\/v1\/teams\/([^/]+)\/hours-saved$/.exec(path)?.[1];
+  return apiEvent(`GET ${route}`, {
+    path,
+    query,
+    ...(storeId !== undefined && { pathParameters: { storeId } }),
+    ...(teamId !== undefined && { pathParameters: { teamId } }),
+    ...(claims !== undefined && { claims }),
+  });
+};
 
-describe('Handler: impact API', () => {
-  it('answers leadership with organisation totals, derived rates and hours saved', async () => {
+describe('Handler: impact API routes', () => {
+  it('answers leadership with totals, derived rates, hours saved and the period before', async () => {
     const reader = fakeReader();
-    const res = await call(
-      reader,
-      apiEvent('GET /v1/impact', { query: PERIOD, claims: LEADERSHIP }),
-    );
+    const res = await call(reader, get('/v1/impact', PERIOD, LEADERSHIP));
     expect(res.statusCode).toBe(200);
     expect(res.json).toMatchObject({
       currency: 'USD',
+      region: null,
       shrink: {
-        detections: 2,
-        lossDetectedCents: 5_000,
-        lossPreventedCents: 1_000,
-        falsePositiveRate: 0.25,
+        detections: 8,
+        lossDetectedCents: 12_900,
+        lossPreventedCents: 6_000,
+        falsePositiveRate: 0.4286, // 3 false positives of 7 resolved
       },
       hoursSaved: {
-        incidents: 2,
+        incidents: 3,
         minutesSaved: 90,
         hoursSaved: 1.5,
-        automatedShare: 0.5,
         weeks: { from: '2026-W23', to: '2026-W27' },
       },
+      previous: { period: { from: '2026-05-02', to: '2026-05-31' } },
     });
-    expect(reader.calls).toEqual(['org 2026-06-01..2026-06-30', 'weeks 2026-W23..2026-W27']);
+    expect(reader.calls).toContain('stores org 2026-05-02..2026-05-31');
   });
 
-  it('answers a store manager from its own stores only', async () => {
-    const reader = fakeReader();
-    const res = await call(
-      reader,
-      apiEvent('GET /v1/impact', { query: PERIOD, claims: STORE_MANAGER }),
-    );
-    expect(res.statusCode).toBe(200);
-    expect(res.json.hoursSaved).toBeNull();
-    expect(reader.calls).toEqual(['store store-0001']);
-  });
-
-  it('refuses a store manager another store with 403, before reading it', async () => {
-    const reader = fakeReader();
-    const res = await call(
-      reader,
-      apiEvent('GET /v1/stores/{storeId}/shrink', {
-        path: '/v1/stores/store-0002/shrink',
-        pathParameters: { storeId: 'store-0002' },
-        query: PERIOD,
-        claims: STORE_MANAGER,
-      }),
-    );
-    expect(res.statusCode).toBe(403);
-    expect(res.headers?.['content-type']).toBe('application/problem+json');
-    expect(reader.calls).toEqual([]);
-  });
-
-  it('refuses a region manager a store outside its region', async () => {
+  it('answers a region for leadership from that region only', async () => {
     const res = await call(
       fakeReader(),
-      apiEvent('GET /v1/stores/{storeId}/shrink', {
-        pathParameters: { storeId: 'store-0002' },
-        query: PERIOD,
-        claims: REGION_MANAGER,
-      }),
+      get('/v1/impact', { ...PERIOD, region: 'uk' }, LEADERSHIP),
     );
-    expect(res.statusCode).toBe(403);
+    expect(res.json.shrink.lossDetectedCents).toBe(900);
   });
 
-  it('returns a daily series with a zero entry for every day without activity', async () => {
-    const res = await call(
+  it('buckets a store series by week and by month', async () => {
+    const weekly = await call(
       fakeReader(),
-      apiEvent('GET /v1/stores/{storeId}/shrink', {
-        pathParameters: { storeId: 'store-0001' },
-        query: { from: '2026-06-14', to: '2026-06-16' },
-        claims: LEADERSHIP,
-      }),
+      get(
+        '/v1/stores/store-0001/shrink',
+        { from: '2026-06-08', to: '2026-06-21', granularity: 'week' },
+        LEADERSHIP,
+      ),
     );
-    expect(res.statusCode).toBe(200);
     expect(
-      res.json.days.map((d: { date: string; detections: number }) => [d.date, d.detections]),
+      weekly.json.series.map((s: { period: string; detections: number }) => [
+        s.period,
+        s.detections,
+      ]),
     ).toEqual([
-      ['2026-06-14', 0],
-      ['2026-06-15', 2],
-      ['2026-06-16', 0],
+      ['2026-W24', 0],
+      ['2026-W25', 2],
     ]);
-    expect(res.json.total.lossDetectedCents).toBe(5_000);
+    const monthly = await call(
+      fakeReader(),
+      get(
+        '/v1/stores/store-0001/shrink',
+        { from: '2026-05-20', to: '2026-06-30', granularity: 'month' },
+        LEADERSHIP,
+      ),
+    );
+    expect(monthly.json.series.map((s: { period: string }) => s.period)).toEqual([
+      '2026-05',
+      '2026-06',
+    ]);
   });
 
-  it('answers 404 for an unknown store in scope', async () => {
-    const res = await call(
+  it('ranks stores by the chosen figure, with ties and nulls in a stable order', async () => {
+    const byPrevented = await call(
       fakeReader(),
-      apiEvent('GET /v1/stores/{storeId}/shrink', {
-        pathParameters: { storeId: 'store-9999' },
-        query: PERIOD,
-        claims: LEADERSHIP,
-      }),
+      get('/v1/stores', { ...PERIOD, sort: 'lossPrevented' }, LEADERSHIP),
     );
-    expect(res.statusCode).toBe(404);
+    expect(
+      byPrevented.json.stores.map((s: { storeId: string; rank: number }) => [s.rank, s.storeId]),
+    ).toEqual([
+      [1, 'store-0002'],
+      [2, 'store-0003'],
+      [3, 'store-0001'],
+    ]);
+    const byRate = await call(
+      fakeReader(),
+      get('/v1/stores', { ...PERIOD, sort: 'falsePositiveRate', order: 'asc' }, LEADERSHIP),
+    );
+    expect(byRate.json.stores.map((s: { storeId: string }) => s.storeId)).toEqual([
+      'store-0002',
+      'store-0001',
+      'store-0003',
+    ]);
+  });
+
+  it('pages the leaderboard with cursors that cover every store once', async () => {
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const res = await call(
+        fakeReader(),
+        get(
+          '/v1/stores',
+          { ...PERIOD, limit: '2', ...(cursor !== undefined && { cursor }) },
+          LEADERSHIP,
+        ),
+      );
+      expect(res.statusCode).toBe(200);
+      seen.push(...res.json.stores.map((s: { storeId: string }) => s.storeId));
+      cursor = res.json.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    expect(seen.sort()).toEqual(['store-0001', 'store-0002', 'store-0003']);
+  });
+
+  it('refuses a tampered cursor, or one made for another query or another caller, with 403', async () => {
+    const first = await call(
+      fakeReader(),
+      get('/v1/stores', { ...PERIOD, limit: '1' }, LEADERSHIP),
+    );
+    const cursor = first.json.nextCursor as string;
+    const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+    const forged = Buffer.from(JSON.stringify({ ...decoded, b: 'x'.repeat(22) })).toString(
+      'base64url',
+    );
+    for (const [query, claims] of [
+      [
+        {
+          ...PERIOD,
+          limit: '1',
+          cursor: `${cursor.slice(0, 8)}${cursor[8] === 'A' ? 'B' : 'A'}${cursor.slice(9)}`,
+        },
+        LEADERSHIP,
+      ],
+      [{ ...PERIOD, limit: '1', cursor: forged }, LEADERSHIP],
+      [{ ...PERIOD, limit: '1', cursor: 'not-base64-json' }, LEADERSHIP],
+      [{ ...PERIOD, limit: '1', sort: 'lossDetected', cursor }, LEADERSHIP],
+      [
+        { ...PERIOD, limit: '1', cursor },
+        { ...LEADERSHIP, sub: 'someone-else' },
+      ],
+    ] as const) {
+      const res = await call(fakeReader(), get('/v1/stores', query, claims));
+      expect(res.statusCode).toBe(403);
+      expect(res.json.stores).toBeUndefined();
+    }
+  });
+
+  it('lists hours saved per team and a team series by week or month', async () => {
+    const teams = await call(fakeReader(), get('/v1/teams', PERIOD, LEADERSHIP));
+    expect(
+      teams.json.teams.map((t: { teamId: string; minutesSaved: number }) => [
+        t.teamId,
+        t.minutesSaved,
+      ]),
+    ).toEqual([
+      ['team-pos', 90],
+      ['team-vision', 0],
+    ]);
+    const monthly = await call(
+      fakeReader(),
+      get('/v1/teams/team-pos/hours-saved', { ...PERIOD, granularity: 'month' }, LEADERSHIP),
+    );
+    expect(
+      monthly.json.series.map((s: { period: string; minutesSaved: number }) => [
+        s.period,
+        s.minutesSaved,
+      ]),
+    ).toEqual([
+      ['2026-06', 90],
+      ['2026-07', 0],
+    ]);
+  });
+
+  it('serves its OpenAPI document and docs page without a token', async () => {
+    const doc = await call(fakeReader(), apiEvent('GET /openapi.json', {}));
+    expect(doc.statusCode).toBe(200);
+    expect(doc.json.openapi).toBe('3.1.0');
+    const docs = await call(fakeReader(), apiEvent('GET /docs', {}));
+    expect(docs.headers?.['content-type']).toContain('text/html');
+    expect(docs.body).toContain('/v1/stores/{storeId}/shrink');
   });
 
   it.each([
-    [{ from: '2026-06-31', to: '2026-07-01' }, 'from'],
-    [{ from: '2026-07-01', to: '2026-06-01' }, 'to'],
-    [{ from: '2025-01-01', to: '2026-06-01' }, 'to'],
-    [{ from: '2026-06-01' }, 'to'],
-    [{ ...PERIOD, storeId: 'store-0002' }, 'storeId'],
-  ])('answers 400 problem+json naming the bad parameter for %j', async (query, name) => {
-    const res = await call(fakeReader(), apiEvent('GET /v1/impact', { query, claims: LEADERSHIP }));
+    ['/v1/impact', { from: '2026-06-31', to: '2026-07-01' }, 'from'],
+    ['/v1/impact', { from: '2026-07-01', to: '2026-06-01' }, 'to'],
+    ['/v1/impact', { from: '2025-01-01', to: '2026-06-01' }, 'to'],
+    ['/v1/impact', { from: '2026-06-01' }, 'to'],
+    ['/v1/impact', { ...PERIOD, storeId: 'store-0002' }, 'storeId'],
+    ['/v1/stores', { ...PERIOD, limit: '101' }, 'limit'],
+    ['/v1/stores', { ...PERIOD, sort: 'name' }, 'sort'],
+    ['/v1/stores/store-0001/shrink', { ...PERIOD, granularity: 'hour' }, 'granularity'],
+    ['/v1/teams/team-pos/hours-saved', { ...PERIOD, granularity: 'day' }, 'granularity'],
+    ['/v1/teams', { ...PERIOD, region: 'uk' }, 'region'],
+  ])('answers %s %j with a 400 problem naming %s', async (path, query, name) => {
+    const res = await call(fakeReader(), get(path, query as Record<string, string>, LEADERSHIP));
     expect(res.statusCode).toBe(400);
     expect(res.headers?.['content-type']).toBe('application/problem+json');
     expect(res.json).toMatchObject({
       status: 400,
       title: 'Invalid request parameters',
-      instance: '/v1/impact',
       requestId: 'req-123',
     });
     expect(res.json.errors.map((e: { name: string }) => e.name)).toContain(name);
   });
 
-  it('answers 401 when no verified claims arrive, and for a role it does not know', async () => {
-    expect(
-      (await call(fakeReader(), apiEvent('GET /v1/impact', { query: PERIOD }))).statusCode,
-    ).toBe(401);
-    expect(
-      (
-        await call(
-          fakeReader(),
-          apiEvent('GET /v1/impact', {
-            query: PERIOD,
-            claims: { sub: 'x', 'custom:role': 'admin' },
-          }),
-        )
-      ).statusCode,
-    ).toBe(401);
-  });
-
   it('hides internal error text behind a 500 that carries the request id', async () => {
     const reader = {
       ...fakeReader(),
-      orgDays: async () => Promise.reject(new Error('secret table name in message')),
+      storeRollup: async () => Promise.reject(new Error('secret table name in message')),
     };
-    const res = await call(
-      reader,
-      apiEvent('GET /v1/impact', { query: PERIOD, claims: LEADERSHIP }),
-    );
+    const res = await call(reader, get('/v1/impact', PERIOD, LEADERSHIP));
     expect(res.statusCode).toBe(500);
     expect(res.body).not.toContain('secret');
     expect(res.json.requestId).toBe('req-123');
   });
+});
+
+describe('Handler: role matrix', () => {
+  const WILDCARD = { sub: 'w', 'custom:role': 'store_manager', 'custom:stores': '*' };
+  const routes: [string, Record<string, string>][] = [
+    ['/v1/impact', PERIOD],
+    ['/v1/impact', { ...PERIOD, region: 'uk' }],
+    ['/v1/stores', PERIOD],
+    ['/v1/stores', { ...PERIOD, region: 'uk' }],
+    ['/v1/stores/store-0001/shrink', PERIOD],
+    ['/v1/stores/store-0002/shrink', PERIOD],
+    ['/v1/stores/store-9999/shrink', PERIOD],
+    ['/v1/teams', PERIOD],
+    ['/v1/teams/team-pos/hours-saved', PERIOD],
+  ];
+  const expected: Record<string, number[]> = {
+    leadership: [200, 200, 200, 200, 200, 200, 404, 200, 200],
+    region_manager: [200, 403, 200, 403, 200, 403, 403, 403, 403],
+    store_manager: [200, 403, 200, 403, 200, 403, 403, 403, 403],
+    wildcard: [401, 401, 401, 401, 401, 401, 401, 401, 401],
+    none: [401, 401, 401, 401, 401, 401, 401, 401, 401],
+  };
+  const claimsOf: Record<string, Record<string, string> | undefined> = {
+    leadership: LEADERSHIP,
+    region_manager: REGION_MANAGER,
+    store_manager: STORE_MANAGER,
+    wildcard: WILDCARD,
+    none: undefined,
+  };
+
+  it.each(Object.keys(expected))(
+    'gives %s exactly its statuses on every route, and never data outside its scope',
+    async (role) => {
+      const statuses: number[] = [];
+      for (const [path, query] of routes) {
+        const res = await call(fakeReader(), get(path, query, claimsOf[role]));
+        statuses.push(res.statusCode ?? 0);
+        if (res.statusCode !== 200) {
+          expect(res.json?.shrink).toBeUndefined();
+          continue;
+        }
+        const visible: string[] = res.json.stores?.map((s: { storeId: string }) => s.storeId) ?? [];
+        if (role === 'store_manager') expect(visible.every((id) => id === 'store-0001')).toBe(true);
+        if (role === 'region_manager')
+          expect(visible.every((id) => STORES[id]?.region === 'us-east')).toBe(true);
+        if (role !== 'leadership') expect(res.json.hoursSaved ?? null).toBeNull();
+      }
+      expect(statuses).toEqual(expected[role]);
+    },
+  );
 });

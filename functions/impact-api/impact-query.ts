@@ -1,0 +1,43 @@
+import { addDays, daysInclusive, isoWeekOfDate } from '../domain/calendar.js';
+import { hoursSavedFigures, shrinkFigures } from '../domain/impact-report.js';
+import type { ImpactReader } from './impact-reader.js';
+import type { Principal } from './principal.js';
+import type { ImpactQuery } from './query-params.js';
+import type { ImpactResponse } from './response-schemas.js';
+import { readStoreFigures, storeScopeFor } from './scope.js';
+
+/** Totals for a period and the period of equal length before it, within the token's scope. */
+export async function impactFor(
+  principal: Principal,
+  query: ImpactQuery,
+  reader: ImpactReader,
+  currency: string,
+): Promise<ImpactResponse> {
+  const scope = storeScopeFor(principal, query.region);
+  const length = daysInclusive(query.from, query.to);
+  const previous = { from: addDays(query.from, -length), to: addDays(query.from, -1) };
+  const figures = async (period: { from: string; to: string }) => {
+    const weeks = { from: isoWeekOfDate(period.from), to: isoWeekOfDate(period.to) };
+    const [stores, teams] = await Promise.all([
+      readStoreFigures(scope, period.from, period.to, reader),
+      principal.role === 'leadership' ? reader.teamRollup(weeks.from, weeks.to) : undefined,
+    ]);
+    return {
+      shrink: shrinkFigures(stores.totals),
+      hoursSaved: teams === undefined ? null : { ...hoursSavedFigures(teams.totals), weeks },
+    };
+  };
+  const [current, before] = await Promise.all([figures(query), figures(previous)]);
+  return {
+    period: { from: query.from, to: query.to },
+    region: query.region ?? null,
+    scope: {
+      role: principal.role,
+      ...(principal.role === 'store_manager' && { stores: [...principal.stores] }),
+      ...(principal.role === 'region_manager' && { regions: [...principal.regions] }),
+    },
+    currency,
+    ...current,
+    previous: { period: previous, ...before },
+  };
+}

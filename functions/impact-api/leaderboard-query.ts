@@ -1,0 +1,66 @@
+import { shrinkFigures } from '../domain/impact-report.js';
+import { cursorBinding, decodeCursor, encodeCursor } from './cursor.js';
+import type { ImpactReader } from './impact-reader.js';
+import type { Principal } from './principal.js';
+import type { LeaderboardQuery } from './query-params.js';
+import type { LeaderboardResponse } from './response-schemas.js';
+import { readStoreFigures, storeScopeFor } from './scope.js';
+
+const SORT_FIELD = {
+  lossPrevented: 'lossPreventedCents',
+  lossDetected: 'lossDetectedCents',
+  falsePositiveRate: 'falsePositiveRate',
+} as const;
+
+/**
+ * Stores ranked by a figure over a period, from the per-store figures the rollups keep (no
+ * per-store reads for organisation or region scope), paged with opaque cursors. Ties are
+ * broken by store id, so pages never overlap or skip; stores without a resolved detection
+ * sort last by false-positive rate.
+ */
+export async function leaderboardFor(
+  principal: Principal,
+  query: LeaderboardQuery,
+  reader: ImpactReader,
+  currency: string,
+): Promise<LeaderboardResponse> {
+  const scope = storeScopeFor(principal, query.region);
+  const binding = cursorBinding([
+    principal.subject,
+    scope,
+    query.from,
+    query.to,
+    query.region ?? null,
+    query.sort,
+    query.order,
+  ]);
+  const offset = query.cursor === undefined ? 0 : decodeCursor(query.cursor, binding);
+  const figures = await readStoreFigures(scope, query.from, query.to, reader);
+  const field = SORT_FIELD[query.sort];
+  const direction = query.order === 'desc' ? -1 : 1;
+  const rows = [...figures.byContributor]
+    .map(([storeId, counters]) => {
+      const { detectionsByCategory: _c, outcomesByKind: _o, ...f } = shrinkFigures(counters);
+      return { storeId, ...f };
+    })
+    .sort((a, b) => {
+      const x = a[field];
+      const y = b[field];
+      if (x === null || y === null)
+        return x === y ? a.storeId.localeCompare(b.storeId) : x === null ? 1 : -1;
+      return (x - y) * direction || a.storeId.localeCompare(b.storeId);
+    });
+  const page = rows
+    .slice(offset, offset + query.limit)
+    .map((row, i) => ({ rank: offset + i + 1, ...row }));
+  const next = offset + query.limit;
+  return {
+    period: { from: query.from, to: query.to },
+    region: query.region ?? null,
+    sort: query.sort,
+    order: query.order,
+    currency,
+    stores: page,
+    nextCursor: next < rows.length ? encodeCursor(next, binding) : null,
+  };
+}

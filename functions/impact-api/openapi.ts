@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import { Problem } from './response-schemas.js';
+import { ROUTES, type RouteDefinition } from './routes.js';
+
+type JsonSchema = Record<string, unknown> & {
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+};
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const {
+    $schema: _draft,
+    id: _id,
+    ...rest
+  } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+}
+
+function parameters(schema: z.ZodType | undefined, where: 'query' | 'path') {
+  if (schema === undefined) return [];
+  const s = jsonSchema(schema, 'input');
+  return Object.entries(s.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: where,
+    required: where === 'path' || (s.required ?? []).includes(name),
+    ...(typeof property.description === 'string' && { description: property.description }),
+    schema: property,
+  }));
+}
+
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+});
+
+/**
+ * The OpenAPI 3.1 document of the impact API, generated from the route list and the zod
+ * schemas the handler parses requests with and types its answers by: there is no hand-written
+ * copy to fall out of date.
+ */
+export function openApiDocument(): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of ROUTES as readonly RouteDefinition[]) {
+    const operation: Record<string, unknown> = {
+      summary: route.summary,
+      operationId: `${route.method.toLowerCase()}${route.path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`,
+      parameters: [...parameters(route.pathParams, 'path'), ...parameters(route.query, 'query')],
+      responses: {
+        200:
+          route.response === undefined
+            ? { description: 'OK' }
+            : {
+                description: 'OK',
+                content: { 'application/json': { schema: jsonSchema(route.response, 'output') } },
+              },
+        400: problem('Invalid or unknown parameters, each named'),
+        ...(route.auth && {
+          401: { description: 'No valid bearer token' },
+          403: problem("Outside the token's scope, or a cursor not valid for this query"),
+          404: problem('No such store'),
+        }),
+        429: { description: 'Rate limit exceeded' },
+        500: problem('Unexpected error; the request id identifies the logs'),
+      },
+      ...(route.auth ? {} : { security: [] }),
+    };
+    paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operation };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Store-floor impact API',
+      version: '1.0.0',
+      description:
+        'Shrink caught and prevented, store by store and day by day, and staff hours saved by on-call automation. Money is integer cents of `currency`. Dates are inclusive calendar dates.',
+    },
+    security: [{ bearerAuth: [] }],
+    components: {
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: { Problem: jsonSchema(Problem, 'output') },
+    },
+    paths,
+  };
+}
+
+const escape = (s: string) =>
+  s.replace(
+    /[&<>"]/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string,
+  );
+
+/** A readable, self-contained HTML page of the OpenAPI document (no external assets). */
+export function docsPage(): string {
+  const doc = openApiDocument() as {
+    info: { title: string; description: string };
+    paths: Record<
+      string,
+      Record<
+        string,
+        {
+          summary: string;
+          parameters: {
+            name: string;
+            in: string;
+            required: boolean;
+            description?: string;
+            schema: unknown;
+          }[];
+          responses: Record<
+            string,
+            { description: string; content?: Record<string, { schema: unknown }> }
+          >;
+        }
+      >
+    >;
+  };
+  const sections = Object.entries(doc.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, op]) => {
+      const params = op.parameters
+        .map(
+          (p) =>
+            `<tr><td><code>${escape(p.name)}</code></td><td>${p.in}</td><td>${p.required ? 'yes' : ''}</td><td><code>${escape(JSON.stringify(p.schema))}</code>${p.description === undefined ? '' : ` ${escape(p.description)}`}</td></tr>`,
+        )
+        .join('');
+      const responses = Object.entries(op.responses)
+        .map(
+          ([status, r]) =>
+            `<li><b>${status}</b> ${escape(r.description)}${r.content?.['application/json'] === undefined ? '' : `<details><summary>schema</summary><pre>${escape(JSON.stringify(r.content['application/json'].schema, null, 2))}</pre></details>`}</li>`,
+        )
+        .join('');
+      return `<section><h2><span class="m">${method.toUpperCase()}</span> <code>${escape(path)}</code></h2><p>${escape(op.summary)}</p>${params === '' ? '' : `<table><tr><th>parameter</th><th>in</th><th>required</th><th>schema</th></tr>${params}</table>`}<ul>${responses}</ul></section>`;
+    }),
+  );
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(doc.info.title)}</title><style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}code,pre{font-size:13px}pre{background:#f4f4f4;padding:.5rem;overflow:auto}table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}.m{background:#0a6;color:#fff;padding:0 .4rem;border-radius:3px}</style></head><body><h1>${escape(doc.info.title)}</h1><p>${escape(doc.info.description)}</p><p>Machine-readable: <a href="/openapi.json">/openapi.json</a>. Every <code>/v1</code> route needs <code>Authorization: Bearer &lt;JWT&gt;</code>.</p>${sections.join('')}</body></html>`;
+}

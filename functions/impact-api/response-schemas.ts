@@ -1,0 +1,132 @@
+import { z } from 'zod';
+
+/**
+ * The impact API's answers, as zod schemas: the handlers' return types are inferred from them
+ * and the OpenAPI document is generated from them, so the two cannot drift apart.
+ */
+const Cents = z.number().int().min(0).meta({ description: 'Integer cents of `currency`' });
+const Rate = z.number().min(0).max(1).nullable();
+const Period = z.object({ from: z.string(), to: z.string() });
+
+export const ShrinkFigures = z.object({
+  detections: z.number().int(),
+  detectionsByCategory: z.record(z.string(), z.number().int()),
+  lossDetectedCents: Cents,
+  lossPreventedCents: Cents,
+  confirmedLossCents: Cents,
+  outcomes: z.number().int(),
+  outcomesByKind: z.record(z.string(), z.number().int()),
+  falsePositives: z.number().int(),
+  falsePositiveRate: Rate.meta({
+    description: 'False positives / resolved detections; null when none were resolved',
+  }),
+});
+
+export const HoursSavedFigures = z.object({
+  incidents: z.number().int(),
+  incidentsByResolution: z.record(z.string(), z.number().int()),
+  engineerMinutes: z.number().int(),
+  minutesSaved: z.number().int(),
+  hoursSaved: z.number(),
+  automatedShare: Rate,
+});
+
+const Scope = z.object({
+  role: z.enum(['leadership', 'region_manager', 'store_manager']),
+  stores: z.array(z.string()).optional(),
+  regions: z.array(z.string()).optional(),
+});
+
+const HoursWithWeeks = HoursSavedFigures.extend({
+  weeks: Period.meta({ description: 'ISO weeks covered' }),
+}).nullable();
+
+export const ImpactResponse = z
+  .object({
+    period: Period,
+    region: z.string().nullable(),
+    scope: Scope,
+    currency: z.string(),
+    shrink: ShrinkFigures,
+    hoursSaved: HoursWithWeeks.meta({
+      description: 'Organisation-wide; leadership only (null otherwise)',
+    }),
+    previous: z.object({ period: Period, shrink: ShrinkFigures, hoursSaved: HoursWithWeeks }).meta({
+      description: 'The same figures for the period of equal length just before',
+    }),
+  })
+  .meta({ id: 'ImpactResponse' });
+
+export const StoreShrinkResponse = z
+  .object({
+    storeId: z.string(),
+    region: z.string(),
+    timeZone: z.string(),
+    period: Period,
+    granularity: z.enum(['day', 'week', 'month']),
+    currency: z.string(),
+    total: ShrinkFigures,
+    series: z.array(
+      ShrinkFigures.extend({
+        period: z.string().meta({ description: 'YYYY-MM-DD, YYYY-Www or YYYY-MM' }),
+      }),
+    ),
+  })
+  .meta({ id: 'StoreShrinkResponse' });
+
+export const LeaderboardEntry = ShrinkFigures.omit({
+  detectionsByCategory: true,
+  outcomesByKind: true,
+}).extend({
+  rank: z.number().int().min(1),
+  storeId: z.string(),
+});
+
+export const LeaderboardResponse = z
+  .object({
+    period: Period,
+    region: z.string().nullable(),
+    sort: z.string(),
+    order: z.enum(['asc', 'desc']),
+    currency: z.string(),
+    stores: z.array(LeaderboardEntry),
+    nextCursor: z.string().nullable(),
+  })
+  .meta({ id: 'LeaderboardResponse' });
+
+export const TeamsResponse = z
+  .object({
+    period: Period,
+    weeks: Period,
+    teams: z.array(HoursSavedFigures.extend({ teamId: z.string() })),
+  })
+  .meta({ id: 'TeamsResponse' });
+
+export const TeamHoursResponse = z
+  .object({
+    teamId: z.string(),
+    period: Period,
+    weeks: Period,
+    granularity: z.enum(['week', 'month']),
+    total: HoursSavedFigures,
+    series: z.array(HoursSavedFigures.extend({ period: z.string() })),
+  })
+  .meta({ id: 'TeamHoursResponse' });
+
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    requestId: z.string().optional(),
+    errors: z.array(z.object({ name: z.string(), reason: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
+
+export type ImpactResponse = z.infer<typeof ImpactResponse>;
+export type StoreShrinkResponse = z.infer<typeof StoreShrinkResponse>;
+export type LeaderboardResponse = z.infer<typeof LeaderboardResponse>;
+export type TeamsResponse = z.infer<typeof TeamsResponse>;
+export type TeamHoursResponse = z.infer<typeof TeamHoursResponse>;

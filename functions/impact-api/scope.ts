@@ -1,0 +1,73 @@
+import { addCounters, type Counters } from '../domain/counters.js';
+import type { ImpactReader, RollupRead } from './impact-reader.js';
+import type { Principal } from './principal.js';
+import { forbidden } from './problem.js';
+
+/** The stores a store-figure query covers, decided from the token alone. */
+export type StoreScope =
+  | { readonly kind: 'organisation' }
+  | { readonly kind: 'regions'; readonly regions: readonly string[] }
+  | { readonly kind: 'stores'; readonly stores: readonly string[] };
+
+/**
+ * What a principal may read of store figures, narrowed by an optional `region` parameter. A
+ * region outside the token's scope is refused (403) rather than silently answered with less.
+ */
+export function storeScopeFor(principal: Principal, region: string | undefined): StoreScope {
+  switch (principal.role) {
+    case 'leadership':
+      return region === undefined
+        ? { kind: 'organisation' }
+        : { kind: 'regions', regions: [region] };
+    case 'region_manager':
+      if (region !== undefined && !principal.regions.includes(region))
+        throw forbidden('this token does not cover that region');
+      return { kind: 'regions', regions: region === undefined ? principal.regions : [region] };
+    case 'store_manager':
+      if (region !== undefined) throw forbidden('a store token cannot query by region');
+      return { kind: 'stores', stores: principal.stores };
+  }
+}
+
+/** Only leadership reads organisation-wide team figures. */
+export function requireLeadership(principal: Principal, what: string): void {
+  if (principal.role !== 'leadership') throw forbidden(`${what} are visible to leadership only`);
+}
+
+function merge(reads: readonly RollupRead[]): RollupRead {
+  const totals: Counters = {};
+  const byContributor = new Map<string, Counters>();
+  for (const read of reads) {
+    addCounters(totals, read.totals);
+    for (const [id, counters] of read.byContributor) {
+      byContributor.set(id, addCounters(byContributor.get(id) ?? {}, counters));
+    }
+  }
+  return { totals, byContributor };
+}
+
+/** Store figures over a period for a scope: totals and per store. */
+export async function readStoreFigures(
+  scope: StoreScope,
+  from: string,
+  to: string,
+  reader: ImpactReader,
+): Promise<RollupRead> {
+  switch (scope.kind) {
+    case 'organisation':
+      return reader.storeRollup(undefined, from, to);
+    case 'regions':
+      return merge(await Promise.all(scope.regions.map((r) => reader.storeRollup(r, from, to))));
+    case 'stores': {
+      const reads = await Promise.all(
+        scope.stores.map(async (storeId): Promise<RollupRead> => {
+          const days = await reader.storeDays(storeId, from, to);
+          const sum: Counters = {};
+          for (const c of days.values()) addCounters(sum, c);
+          return { totals: sum, byContributor: new Map([[storeId, sum]]) };
+        }),
+      );
+      return merge(reads);
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import { eachDate, isoWeekOfDate } from '../domain/calendar.js';
+import { addCounters, type Counters, sumCounters } from '../domain/counters.js';
+import { shrinkFigures } from '../domain/impact-report.js';
+import type { ImpactReader } from './impact-reader.js';
+import type { Principal } from './principal.js';
+import { forbidden, notFound } from './problem.js';
+import type { StoreShrinkQuery } from './query-params.js';
+import type { StoreShrinkResponse } from './response-schemas.js';
+
+const bucketOf = (granularity: StoreShrinkQuery['granularity'], date: string) =>
+  granularity === 'day' ? date : granularity === 'week' ? isoWeekOfDate(date) : date.slice(0, 7);
+
+/**
+ * A store's shrink series by day, ISO week or month (every bucket of the period, zeros
+ * included). A store outside the token's scope is refused with 403 before anything about it
+ * is read; an unknown store in scope is 404.
+ */
+export async function storeShrinkFor(
+  principal: Principal,
+  storeId: string,
+  query: StoreShrinkQuery,
+  reader: ImpactReader,
+  currency: string,
+): Promise<StoreShrinkResponse> {
+  if (principal.role === 'store_manager' && !principal.stores.includes(storeId)) {
+    throw forbidden('this token does not cover that store');
+  }
+  const store = await reader.store(storeId);
+  if (
+    principal.role === 'region_manager' &&
+    (store === undefined || !principal.regions.includes(store.region))
+  ) {
+    throw forbidden('this token does not cover that store');
+  }
+  if (store === undefined) throw notFound(`no store ${storeId}`);
+  const days = await reader.storeDays(storeId, query.from, query.to);
+  const buckets = new Map<string, Counters>();
+  for (const date of eachDate(query.from, query.to)) {
+    const key = bucketOf(query.granularity, date);
+    buckets.set(key, addCounters(buckets.get(key) ?? {}, days.get(date) ?? {}));
+  }
+  return {
+    storeId,
+    region: store.region,
+    timeZone: store.timeZone,
+    period: { from: query.from, to: query.to },
+    granularity: query.granularity,
+    currency,
+    total: shrinkFigures(sumCounters(days.values())),
+    series: [...buckets].map(([period, counters]) => ({ period, ...shrinkFigures(counters) })),
+  };
+}
