@@ -83,7 +83,7 @@ export function openApiDocument(): Record<string, unknown> {
   };
 }
 
-const escape = (s: string) =>
+const escapeHtml = (s: string) =>
   s.replace(
     /[&<>"]/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string,
@@ -119,17 +119,17 @@ export function docsPage(): string {
       const params = op.parameters
         .map(
           (p) =>
-            `<tr><td><code>${escape(p.name)}</code></td><td>${p.in}</td><td>${p.required ? 'yes' : ''}</td><td><code>${escape(JSON.stringify(p.schema))}</code>${p.description === undefined ? '' : ` ${escape(p.description)}`}</td></tr>`,
+            `<tr><td><code>${escapeHtml(p.name)}</code></td><td>${p.in}</td><td>${p.required ? 'yes' : ''}</td><td><code>${escapeHtml(JSON.stringify(p.schema))}</code>${p.description === undefined ? '' : ` ${escapeHtml(p.description)}`}</td></tr>`,
         )
         .join('');
       const responses = Object.entries(op.responses)
         .map(
           ([status, r]) =>
-            `<li><b>${status}</b> ${escape(r.description)}${r.content?.['application/json'] === undefined ? '' : `<details><summary>schema</summary><pre>${escape(JSON.stringify(r.content['application/json'].schema, null, 2))}</pre></details>`}</li>`,
+            `<li><b>${status}</b> ${escapeHtml(r.description)}${r.content?.['application/json'] === undefined ? '' : `<details><summary>schema</summary><pre>${escapeHtml(JSON.stringify(r.content['application/json'].schema, null, 2))}</pre></details>`}</li>`,
         )
         .join('');
-      return `<section><h2><span class="m">${method.toUpperCase()}</span> <code>${escape(path)}</code></h2><p>${escape(op.summary)}</p>${params === '' ? '' : `<table><tr><th>parameter</th><th>in</th><th>required</th><th>schema</th></tr>${params}</table>`}<ul>${responses}</ul></section>`;
+      return `<section><h2><span class="m">${method.toUpperCase()}</span> <code>${escapeHtml(path)}</code></h2><p>${escapeHtml(op.summary)}</p>${params === '' ? '' : `<table><tr><th>parameter</th><th>in</th><th>required</th><th>schema</th></tr>${params}</table>`}<ul>${responses}</ul></section>`;
     }),
   );
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(doc.info.title)}</title><style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}code,pre{font-size:13px}pre{background:#f4f4f4;padding:.5rem;overflow:auto}table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}.m{background:#0a6;color:#fff;padding:0 .4rem;border-radius:3px}</style></head><body><h1>${escape(doc.info.title)}</h1><p>${escape(doc.info.description)}</p><p>Machine-readable: <a href="/openapi.json">/openapi.json</a>. Every <code>/v1</code> route needs <code>Authorization: Bearer &lt;JWT&gt;</code>.</p>${sections.join('')}</body></html>`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(doc.info.title)}</title><style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}code,pre{font-size:13px}pre{background:#f4f4f4;padding:.5rem;overflow:auto}table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}.m{background:#0a6;color:#fff;padding:0 .4rem;border-radius:3px}</style></head><body><h1>${escapeHtml(doc.info.title)}</h1><p>${escapeHtml(doc.info.description)}</p><p>Machine-readable: <a href="/openapi.json">/openapi.json</a>. Every <code>/v1</code> route needs <code>Authorization: Bearer &lt;JWT&gt;</code>.</p>${sections.join('')}</body></html>`;
 }
