@@ -7,12 +7,24 @@ type JsonSchema = Record<string, unknown> & {
   required?: string[];
 };
 
+/** Named schemas (zod `.meta({ id })`) collected for `components.schemas`. */
+const components: Record<string, JsonSchema> = {};
+
+/**
+ * A zod schema as JSON Schema 2020-12. Named sub-schemas move to `components.schemas`, and
+ * their references are rewritten to point there, as OpenAPI 3.1 resolves them from the
+ * document root.
+ */
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const {
-    $schema: _draft,
-    id: _id,
-    ...rest
-  } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonSchema;
+  const generated = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' });
+  const rewritten = JSON.parse(
+    JSON.stringify(generated).replaceAll('"#/$defs/', '"#/components/schemas/'),
+  ) as JsonSchema & { $defs?: Record<string, JsonSchema> };
+  const { $schema: _draft, id: _id, $defs, ...rest } = rewritten;
+  for (const [name, def] of Object.entries($defs ?? {})) {
+    const { id: _defId, ...body } = def;
+    components[name] = body;
+  }
   return rest;
 }
 
@@ -39,6 +51,7 @@ const problem = (description: string) => ({
  * copy to fall out of date.
  */
 export function openApiDocument(): Record<string, unknown> {
+  jsonSchema(Problem, 'output');
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of ROUTES as readonly RouteDefinition[]) {
     const operation: Record<string, unknown> = {
@@ -77,7 +90,7 @@ export function openApiDocument(): Record<string, unknown> {
     security: [{ bearerAuth: [] }],
     components: {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: { Problem: jsonSchema(Problem, 'output') },
+      schemas: { ...components },
     },
     paths,
   };
