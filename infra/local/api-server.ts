@@ -28,7 +28,12 @@ export interface ApiServer {
 const MAX_BODY_BYTES = 64 * 1024;
 
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string) {
-  res.writeHead(status, { 'content-length': Buffer.byteLength(body), ...headers });
+  // API Gateway puts its own request id on every response, its own refusals included.
+  res.writeHead(status, {
+    'content-length': Buffer.byteLength(body),
+    'apigw-requestid': randomUUID(),
+    ...headers,
+  });
   res.end(body);
 }
 

@@ -302,6 +302,22 @@ describe('Handler: impact API routes', () => {
     expect(res.json.errors.map((e: { name: string }) => e.name)).toContain(name);
   });
 
+  it('logs every refusal under the request id the client got', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = {
+      info: () => undefined,
+      warn: (_m: string, f?: Record<string, unknown>) => lines.push(f ?? {}),
+      error: () => undefined,
+    };
+    const handler = createImpactApiHandler(fakeReader(), 'USD', logger);
+    const res = await handler(get('/v1/teams', PERIOD, STORE_MANAGER), {} as Context);
+    expect(res.statusCode).toBe(403);
+    expect(res.headers?.['x-request-id']).toBe('req-123');
+    expect(lines).toEqual([
+      { requestId: 'req-123', route: 'GET /v1/teams', status: 403, problem: 'forbidden' },
+    ]);
+  });
+
   it('hides internal error text behind a 500 that carries the request id', async () => {
     const reader = {
       ...fakeReader(),

@@ -25,6 +25,14 @@ export function problemResponses(
             ? { name: error.name, message: error.message, stack: error.stack }
             : String(error),
       });
+    } else {
+      // Refusals are logged too, under the same request id the client got.
+      logger.warn('request refused', {
+        requestId,
+        route: request.event.routeKey,
+        status: problem.status,
+        problem: problem.slug,
+      });
     }
     request.response = {
       statusCode: problem.status,
