@@ -67,15 +67,28 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function impact() {
-  const res = await fetch(`${stack.apiUrl}/v1/impact?${PERIOD}`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
+async function impact(region?: string) {
+  const res = await fetch(
+    `${stack.apiUrl}/v1/impact?${PERIOD}${region === undefined ? '' : `&region=${region}`}`,
+    {
+      headers: { authorization: `Bearer ${token}` },
+    },
+  );
   return (await res.json()) as {
-    shrink: Record<string, unknown>;
+    shrink: Record<string, number>;
     hoursSaved: Record<string, unknown>;
   };
 }
+
+const REGIONS = ['us-east', 'us-central', 'us-west', 'uk', 'de'];
+const FIGURES = [
+  'detections',
+  'lossDetectedCents',
+  'lossPreventedCents',
+  'confirmedLossCents',
+  'outcomes',
+  'falsePositives',
+] as const;
 
 describe('End to end: exactly-once through processor crashes and replays', () => {
   it('matches the ground truth although writes were refused or lost their answers mid-batch', async () => {
@@ -83,6 +96,14 @@ describe('End to end: exactly-once through processor crashes and replays', () =>
       const body = await impact();
       expect(body.shrink).toMatchObject(truth.shrink);
       expect(body.hoursSaved).toMatchObject(truth.hours);
+      // Region rollups too: a batch whose region write failed is retried, and catches up.
+      const regions = await Promise.all(REGIONS.map((r) => impact(r)));
+      for (const figure of FIGURES) {
+        expect(
+          regions.reduce((sum, r) => sum + (r.shrink[figure] ?? 0), 0),
+          figure,
+        ).toBe(truth.shrink[figure]);
+      }
     }, 60_000);
     expect(proxy.lostAcks).toBeGreaterThan(20);
     expect(proxy.refused).toBeGreaterThan(10);
