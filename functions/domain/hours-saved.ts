@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * How long an incident of each class takes an engineer without automation, in minutes.

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Identifier } from '../../edge-client/src/contract/index.js';
 import { isValidTimeZone } from './calendar.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { TABLES } from '../shared/resources.js';
 
 const TableName = z.string().min(3).max(255);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Problem } from './response-schemas.js';
 import { ROUTES, type RouteDefinition } from './routes.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Identifier } from '../../edge-client/src/contract/index.js';
 
 export const ROLES = ['leadership', 'region_manager', 'store_manager'] as const;

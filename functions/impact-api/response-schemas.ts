@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The impact API's answers, as zod schemas: the handlers' return types are inferred from them

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_EVENT_TIME_RULES } from '../domain/event-time.js';
 import { DEFAULT_BASELINES, HoursSavedBaselines } from '../domain/hours-saved.js';
 import { TABLES } from '../shared/resources.js';

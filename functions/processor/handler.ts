@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { KinesisStreamBatchResponse } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DynamoDbAggregateStore } from '../adapters/dynamodb-aggregate-store.js';
 import { DynamoDbDeadLetters } from '../adapters/dynamodb-dead-letters.js';
 import { DynamoDbRegistry } from '../adapters/dynamodb-registry.js';

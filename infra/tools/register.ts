@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { putRegistryEntries } from '../../functions/adapters/dynamodb-registry.js';
 import { DeviceInfo, StoreInfo } from '../../functions/domain/registry-types.js';
 import { TABLES } from '../../functions/shared/resources.js';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Identifier } from '../contract/index.js';
 
 /** `edge.json`: what the daemon on a panel PC needs. Unknown keys are refused (typos show). */

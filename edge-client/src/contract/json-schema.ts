@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { TelemetryEvent } from './telemetry-event.js';
 
 /** The contract as JSON Schema (draft 2020-12), generated from the zod schema, never by hand. */

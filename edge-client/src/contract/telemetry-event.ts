@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Telemetry contract v1: the one definition of what a panel PC or an on-call agent may put on
