@@ -1,3 +1,5 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -7,10 +9,12 @@ import { PROCESSOR_EVENT_SOURCE } from '../../infra/processor-event-source.js';
 import { TelemetryPipelineStack } from '../../infra/stacks/telemetry-pipeline-stack.js';
 
 let template: Template;
+let assemblyDir: string;
 
 beforeAll(() => {
   const app = new App();
   template = Template.fromStack(new TelemetryPipelineStack(app, 'Test'));
+  assemblyDir = app.synth().directory;
 });
 
 type Resource = { Properties: Record<string, unknown> };
@@ -145,6 +149,18 @@ describe('Stack: TelemetryPipelineStack', () => {
         const actions = Array.isArray(s.Action) ? s.Action : [s.Action];
         expect(actions.filter((a) => a === '*' || a.endsWith(':*'))).toEqual([]);
       }
+    }
+  });
+
+  it('bundles every function under 250 KB, the AWS SDK coming from the runtime', () => {
+    const bundles = readdirSync(assemblyDir)
+      .filter((d) => d.startsWith('asset.'))
+      .map((d) => join(assemblyDir, d, 'index.mjs'))
+      .filter((f) => existsSync(f));
+    expect(bundles).toHaveLength(2);
+    for (const file of bundles) {
+      expect(statSync(file).size).toBeLessThan(250 * 1024);
+      expect(readFileSync(file, 'utf8')).toContain('"@aws-sdk/client-dynamodb"');
     }
   });
 });
