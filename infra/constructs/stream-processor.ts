@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
@@ -9,7 +9,12 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TABLES } from '../../functions/shared/resources.js';
 import { PROCESSOR_EVENT_SOURCE } from '../processor-event-source.js';
-import { FUNCTION_DEFAULTS, LOG_RETENTION } from './function-defaults.js';
+import {
+  acknowledgeRuntime,
+  FUNCTION_DEFAULTS,
+  functionRole,
+  LOG_RETENTION,
+} from './function-defaults.js';
 
 export interface StreamProcessorProps {
   readonly stream: IStream;
@@ -37,12 +42,19 @@ export class StreamProcessor extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    Validations.of(this.onFailureQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead-letter destination of the Kinesis event source: it receives batch metadata (shard and sequence range) for operators; there is nothing further to dead-letter it into.',
+    });
+    const logGroup = new LogGroup(this, 'Logs', { retention: LOG_RETENTION });
     this.function = new NodejsFunction(this, 'Function', {
       ...FUNCTION_DEFAULTS,
       entry: new URL('../../functions/processor/handler.ts', import.meta.url).pathname,
       handler: 'handler',
       description: 'Folds telemetry batches into exactly-once shrink and hours-saved aggregates',
-      logGroup: new LogGroup(this, 'Logs', { retention: LOG_RETENTION }),
+      logGroup,
+      role: functionRole(this, 'Role', logGroup),
       environment: {
         ...FUNCTION_DEFAULTS.environment,
         [TABLES.aggregates.envVar]: props.aggregates.tableName,
@@ -53,6 +65,7 @@ export class StreamProcessor extends Construct {
         }),
       },
     });
+    acknowledgeRuntime(this.function);
     props.aggregates.grantReadWriteData(this.function);
     props.registry.grantReadData(this.function);
     props.deadLetters.grantWriteData(this.function);

@@ -163,4 +163,25 @@ describe('Stack: TelemetryPipelineStack', () => {
       expect(readFileSync(file, 'utf8')).toContain('"@aws-sdk/client-dynamodb"');
     }
   });
+
+  it('gives each function a role of its own with no AWS managed policy, writing only its log group', () => {
+    for (const role of resources('AWS::IAM::Role'))
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    const logWrites = resources('AWS::IAM::Policy').flatMap((p) =>
+      (
+        p.Properties.PolicyDocument as {
+          Statement: { Action: string | string[]; Resource: unknown }[];
+        }
+      ).Statement.filter((s) => ([] as string[]).concat(s.Action).includes('logs:PutLogEvents')),
+    );
+    expect(logWrites).toHaveLength(2);
+    for (const s of logWrites) expect(JSON.stringify(s.Resource)).toContain('Logs');
+  });
+
+  it('logs API access and requires MFA for every user', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      AccessLogSettings: { DestinationArn: Match.anyValue() },
+    });
+    template.hasResourceProperties('AWS::Cognito::UserPool', { MfaConfiguration: 'ON' });
+  });
 });
