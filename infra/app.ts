@@ -1,14 +1,22 @@
-import { App, Validations } from 'aws-cdk-lib';
+import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { TelemetryPipelineStack } from './stacks/telemetry-pipeline-stack.js';
+import { stageFromContext } from './stage-config.js';
 
 const app = new App();
 // cdk-nag's AWS Solutions pack runs on every synth; a finding fails it unless acknowledged
 // on its construct with a reason (see the constructs).
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-new TelemetryPipelineStack(app, 'StoreFloorImpact', {
-  description: 'Store-floor AI telemetry pipeline: shrink caught and prevented, staff hours saved',
+const stage = stageFromContext(app.node.tryGetContext('stage'));
+const stack = new TelemetryPipelineStack(app, `StoreFloorImpact-${stage.name}`, {
+  stage,
+  ...(typeof app.node.tryGetContext('alarmEmail') === 'string' && {
+    alarmEmail: app.node.tryGetContext('alarmEmail') as string,
+  }),
+  description: `Store-floor AI telemetry pipeline (${stage.name}): shrink caught and prevented, staff hours saved`,
   // Account and region come from the deploying credentials (`cdk deploy`); synth needs neither.
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });
+Tags.of(stack).add('project', 'store-floor-impact');
+Tags.of(stack).add('stage', stage.name);
 app.synth();

@@ -6,6 +6,8 @@ import { TABLES, type TableDefinition } from '../../functions/shared/resources.j
 export interface AggregateTablesProps {
   /** What happens to the tables when the stack is deleted. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
+  /** Refuse table deletion. @default true */
+  readonly deletionProtection?: boolean;
 }
 
 /**
@@ -29,6 +31,7 @@ export class AggregateTables extends Construct {
         encryption: TableEncryptionV2.awsManagedKey(),
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
         removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+        deletionProtection: props.deletionProtection ?? true,
       });
     this.aggregates = build('Aggregates', TABLES.aggregates);
     this.registry = build('Registry', TABLES.registry);

@@ -2,7 +2,7 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { type LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct, IConstruct } from 'constructs';
 
 /**
@@ -31,8 +31,6 @@ export const FUNCTION_DEFAULTS: Partial<NodejsFunctionProps> = {
   },
   environment: { NODE_OPTIONS: '--enable-source-maps' },
 };
-
-export const LOG_RETENTION = RetentionDays.ONE_MONTH;
 
 /**
  * A function's execution role without the AWS managed basic-execution policy (which allows

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
@@ -19,21 +19,19 @@ import {
 } from 'aws-cdk-lib/aws-cognito';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ROUTES } from '../../functions/impact-api/routes.js';
 import { API_THROTTLE } from '../../functions/impact-api/throttling.js';
 import { TABLES } from '../../functions/shared/resources.js';
-import {
-  acknowledgeRuntime,
-  FUNCTION_DEFAULTS,
-  functionRole,
-  LOG_RETENTION,
-} from './function-defaults.js';
+import { acknowledgeRuntime, FUNCTION_DEFAULTS, functionRole } from './function-defaults.js';
 
 export interface ImpactApiProps {
   readonly aggregates: TableV2;
   readonly registry: TableV2;
+  readonly logRetention: RetentionDays;
+  /** For the user pool and the log groups. */
+  readonly removalPolicy: RemovalPolicy;
   /** Steady-state requests per second across the API. @default API_THROTTLE.rateLimit (50) */
   readonly rateLimit?: number;
   /** @default API_THROTTLE.burstLimit (100) */
@@ -73,7 +71,7 @@ export class ImpactApi extends Construct {
         stores: new StringAttribute({ mutable: true, maxLen: 2048 }),
         regions: new StringAttribute({ mutable: true, maxLen: 512 }),
       },
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: props.removalPolicy,
     });
     this.userPoolClient = this.userPool.addClient('Dashboard', {
       authFlows: { userSrp: true },
@@ -88,7 +86,10 @@ export class ImpactApi extends Construct {
       writeAttributes: new ClientAttributes().withStandardAttributes({ email: true }),
     });
 
-    const logGroup = new LogGroup(this, 'Logs', { retention: LOG_RETENTION });
+    const logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+    });
     this.function = new NodejsFunction(this, 'Function', {
       ...FUNCTION_DEFAULTS,
       entry: new URL('../../functions/impact-api/handler.ts', import.meta.url).pathname,
@@ -120,7 +121,10 @@ export class ImpactApi extends Construct {
       },
       createDefaultStage: false,
     });
-    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: LOG_RETENTION });
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+    });
     this.httpApi.addStage('DefaultStage', {
       stageName: '$default',
       autoDeploy: true,

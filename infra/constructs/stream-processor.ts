@@ -1,26 +1,26 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TABLES } from '../../functions/shared/resources.js';
 import { PROCESSOR_EVENT_SOURCE } from '../processor-event-source.js';
-import {
-  acknowledgeRuntime,
-  FUNCTION_DEFAULTS,
-  functionRole,
-  LOG_RETENTION,
-} from './function-defaults.js';
+import { acknowledgeRuntime, FUNCTION_DEFAULTS, functionRole } from './function-defaults.js';
 
 export interface StreamProcessorProps {
   readonly stream: IStream;
   readonly aggregates: TableV2;
   readonly registry: TableV2;
   readonly deadLetters: TableV2;
+  readonly logRetention: RetentionDays;
+  /** For the log group and queue. */
+  readonly removalPolicy: RemovalPolicy;
+  /** How long the on-failure queue keeps batch metadata. */
+  readonly onFailureRetention: Duration;
   /** JSON baseline table for hours saved (see functions/domain/hours-saved.ts). @default built-in defaults */
   readonly hoursSavedBaselines?: string;
 }
@@ -34,20 +34,26 @@ export interface StreamProcessorProps {
 export class StreamProcessor extends Construct {
   public readonly function: NodejsFunction;
   public readonly onFailureQueue: Queue;
+  public readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: StreamProcessorProps) {
     super(scope, id);
     this.onFailureQueue = new Queue(this, 'OnFailure', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+      retentionPeriod: props.onFailureRetention,
+      removalPolicy: props.removalPolicy,
     });
     Validations.of(this.onFailureQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
         'This queue is itself the dead-letter destination of the Kinesis event source: it receives batch metadata (shard and sequence range) for operators; there is nothing further to dead-letter it into.',
     });
-    const logGroup = new LogGroup(this, 'Logs', { retention: LOG_RETENTION });
+    const logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+    });
+    this.logGroup = logGroup;
     this.function = new NodejsFunction(this, 'Function', {
       ...FUNCTION_DEFAULTS,
       entry: new URL('../../functions/processor/handler.ts', import.meta.url).pathname,

@@ -3,10 +3,16 @@ import { Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/aws-kinesis';
 import type { Construct } from 'constructs';
 import { AggregateTables } from '../constructs/aggregate-tables.js';
 import { ImpactApi } from '../constructs/impact-api.js';
+import { OperationsMonitoring } from '../constructs/operations-monitoring.js';
 import { StreamProcessor } from '../constructs/stream-processor.js';
 import { STREAM_RETENTION_HOURS } from '../processor-event-source.js';
+import { STAGE_CONFIG, type StageConfig } from '../stage-config.js';
 
 export interface TelemetryPipelineStackProps extends StackProps {
+  /** Stage settings (retention, removal). @default STAGE_CONFIG.dev */
+  readonly stage?: StageConfig;
+  /** Where alarm e-mails go (context `alarmEmail`). @default none */
+  readonly alarmEmail?: string;
   /** Hours-saved baseline table as JSON (see functions/domain/hours-saved.ts). */
   readonly hoursSavedBaselines?: string;
 }
@@ -20,20 +26,29 @@ export class TelemetryPipelineStack extends Stack {
   public readonly tables: AggregateTables;
   public readonly processor: StreamProcessor;
   public readonly api: ImpactApi;
+  public readonly monitoring: OperationsMonitoring;
 
   constructor(scope: Construct, id: string, props: TelemetryPipelineStackProps = {}) {
     super(scope, id, props);
+    const stage = props.stage ?? STAGE_CONFIG.dev;
     this.stream = new Stream(this, 'TelemetryStream', {
       streamMode: StreamMode.ON_DEMAND,
       encryption: StreamEncryption.MANAGED,
       retentionPeriod: Duration.hours(STREAM_RETENTION_HOURS),
+      removalPolicy: stage.removalPolicy,
     });
-    this.tables = new AggregateTables(this, 'Tables');
+    this.tables = new AggregateTables(this, 'Tables', {
+      removalPolicy: stage.removalPolicy,
+      deletionProtection: stage.deletionProtection,
+    });
     this.processor = new StreamProcessor(this, 'Processor', {
       stream: this.stream,
       aggregates: this.tables.aggregates,
       registry: this.tables.registry,
       deadLetters: this.tables.deadLetters,
+      logRetention: stage.logRetention,
+      removalPolicy: stage.removalPolicy,
+      onFailureRetention: stage.onFailureRetention,
       ...(props.hoursSavedBaselines !== undefined && {
         hoursSavedBaselines: props.hoursSavedBaselines,
       }),
@@ -41,7 +56,20 @@ export class TelemetryPipelineStack extends Stack {
     this.api = new ImpactApi(this, 'ImpactApi', {
       aggregates: this.tables.aggregates,
       registry: this.tables.registry,
+      logRetention: stage.logRetention,
+      removalPolicy: stage.removalPolicy,
     });
+    this.monitoring = new OperationsMonitoring(this, 'Operations', {
+      processor: this.processor.function,
+      processorLogs: this.processor.logGroup,
+      onFailureQueue: this.processor.onFailureQueue,
+      api: this.api.httpApi,
+      apiFunction: this.api.function,
+      tables: [this.tables.aggregates, this.tables.registry, this.tables.deadLetters],
+      ...(props.alarmEmail !== undefined && { alarmEmail: props.alarmEmail }),
+    });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
+    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
     new CfnOutput(this, 'StreamName', { value: this.stream.streamName });
     new CfnOutput(this, 'ApiUrl', { value: this.api.httpApi.apiEndpoint });
     new CfnOutput(this, 'AggregatesTable', { value: this.tables.aggregates.tableName });

@@ -7,6 +7,7 @@ import { ROUTES } from '../../functions/impact-api/routes.js';
 import { TABLES } from '../../functions/shared/resources.js';
 import { PROCESSOR_EVENT_SOURCE } from '../../infra/processor-event-source.js';
 import { TelemetryPipelineStack } from '../../infra/stacks/telemetry-pipeline-stack.js';
+import { STAGE_CONFIG, stageFromContext } from '../../infra/stage-config.js';
 
 let template: Template;
 let assemblyDir: string;
@@ -50,10 +51,81 @@ describe('Stack: TelemetryPipelineStack', () => {
     }
   });
 
-  it('keeps table data when the stack is deleted', () => {
-    for (const table of Object.values(template.findResources('AWS::DynamoDB::GlobalTable'))) {
-      expect(table.DeletionPolicy).toBe('Retain');
+  it('keeps data in prod: tables, stream and user pool retained, tables deletion-protected', () => {
+    const prod = Template.fromStack(
+      new TelemetryPipelineStack(new App(), 'Prod', { stage: STAGE_CONFIG.prod }),
+    );
+    for (const type of [
+      'AWS::DynamoDB::GlobalTable',
+      'AWS::Kinesis::Stream',
+      'AWS::Cognito::UserPool',
+    ]) {
+      for (const r of Object.values(prod.findResources(type)))
+        expect(r.DeletionPolicy, type).toBe('Retain');
     }
+    prod.allResourcesProperties('AWS::DynamoDB::GlobalTable', {
+      Replicas: [Match.objectLike({ DeletionProtectionEnabled: true })],
+    });
+    prod.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+  });
+
+  it('cleans up after itself in dev', () => {
+    for (const r of Object.values(template.findResources('AWS::DynamoDB::GlobalTable')))
+      expect(r.DeletionPolicy).toBe('Delete');
+    for (const table of resources('AWS::DynamoDB::GlobalTable')) {
+      const replicas = table.Properties.Replicas as { DeletionProtectionEnabled?: boolean }[];
+      expect(replicas.every((r) => r.DeletionProtectionEnabled !== true)).toBe(true);
+    }
+  });
+
+  it('names the stage choices when the stage context is wrong', () => {
+    expect(stageFromContext(undefined).name).toBe('dev');
+    expect(() => stageFromContext('staging')).toThrow(/dev, prod/);
+  });
+
+  it.each([
+    ['IteratorAge', 60_000, 5],
+    ['Errors', 1, 1],
+    ['Throttles', 1, 1],
+    ['ApproximateNumberOfMessagesVisible', 1, 1],
+    ['DeadLetteredRecords', 1, 1],
+    ['5xx', 1, 1],
+    ['Latency', 2_000, 3],
+  ])(
+    'alarms on %s at %d over %d period(s), to the alarm topic',
+    (metricName, threshold, periods) => {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: metricName,
+        Threshold: threshold,
+        EvaluationPeriods: periods,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('OperationsAlarms') }],
+      });
+    },
+  );
+
+  it('alarms on DynamoDB throttling of every table, and has an operations dashboard', () => {
+    const throttleAlarms = resources('AWS::CloudWatch::Alarm').filter(
+      (a) => a.Properties.MetricName === 'ThrottledRequests',
+    );
+    expect(throttleAlarms).toHaveLength(Object.keys(TABLES).length);
+    expect(resources('AWS::CloudWatch::Dashboard')).toHaveLength(1);
+  });
+
+  it('encrypts the alarm topic with a rotating key CloudWatch may use, TLS only', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
   });
 
   it('maps the stream to the processor with bisect, partial batch responses, bounded retries and an SQS on-failure destination', () => {
