@@ -1,8 +1,8 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { Logger } from '../processor/ports.js';
-import { jsonLogger } from '../shared/logger.js';
 import { problemResponses } from '../shared/middleware/problem-responses.js';
+import { createLogger, loggerPort } from '../shared/observability.js';
 import { impactFor } from './impact-query.js';
 import type { ImpactReader } from './impact-reader.js';
 import { leaderboardFor } from './leaderboard-query.js';
@@ -100,7 +100,7 @@ const ANONYMOUS: Principal = { subject: 'anonymous', role: 'store_manager', stor
 export function createImpactApiHandler(
   reader: ImpactReader,
   currency: string,
-  logger: Logger = jsonLogger('impact-api'),
+  logger: Logger = loggerPort(createLogger('impact-api')),
 ) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(problemResponses(logger))

@@ -1,3 +1,6 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { KinesisStreamBatchResponse } from 'aws-lambda';
 import * as z from 'zod';
@@ -5,8 +8,8 @@ import { DynamoDbAggregateStore } from '../adapters/dynamodb-aggregate-store.js'
 import { DynamoDbDeadLetters } from '../adapters/dynamodb-dead-letters.js';
 import { DynamoDbRegistry } from '../adapters/dynamodb-registry.js';
 import { dynamodb } from '../clients/dynamodb.js';
-import { jsonLogger } from '../shared/logger.js';
 import { parseEvent } from '../shared/middleware/parse-event.js';
+import { createLogger, createMetrics, loggerPort } from '../shared/observability.js';
 import { loadProcessorConfig } from './config.js';
 import { type ProcessorDeps, processBatch, type StreamRecord } from './process-batch.js';
 
@@ -27,12 +30,13 @@ export const KinesisBatchEvent = z.object({
 export type KinesisBatchEvent = z.infer<typeof KinesisBatchEvent>;
 
 const config = loadProcessorConfig();
-const logger = jsonLogger('processor');
+const logger = createLogger('processor');
+const metrics = createMetrics('processor');
 const deps: ProcessorDeps = {
   aggregates: new DynamoDbAggregateStore(dynamodb, config.aggregatesTable),
   registry: new DynamoDbRegistry(dynamodb, config.registryTable),
   deadLetters: new DynamoDbDeadLetters(dynamodb, config.deadLetterTable),
-  logger,
+  logger: loggerPort(logger),
   fold: { baselines: config.baselines },
   eventTime: config.eventTime,
 };
@@ -51,6 +55,17 @@ export function toStreamRecords(event: KinesisBatchEvent): StreamRecord[] {
 async function processKinesisBatch(event: KinesisBatchEvent): Promise<KinesisStreamBatchResponse> {
   const result = await processBatch(toStreamRecords(event), deps);
   logger.info('batch processed', { ...result.stats });
+  const s = result.stats;
+  metrics.addMetric('EventsCounted', MetricUnit.Count, s.counted);
+  metrics.addMetric('DuplicatesDropped', MetricUnit.Count, s.duplicates);
+  metrics.addMetric('RecordsDeadLettered', MetricUnit.Count, s.deadLettered);
+  metrics.addMetric('RecordsFailed', MetricUnit.Count, s.failedRecords);
+  metrics.addMetric(
+    'AggregateWrites',
+    MetricUnit.Count,
+    s.homeWrites + s.rollupWrites + s.rollupRepairs,
+  );
+  metrics.addMetric('WriteConflicts', MetricUnit.Count, s.conflicts);
   return {
     batchItemFailures: result.failedSequenceNumbers.map((itemIdentifier) => ({ itemIdentifier })),
   };
@@ -58,5 +73,7 @@ async function processKinesisBatch(event: KinesisBatchEvent): Promise<KinesisStr
 
 /** Kinesis event source handler; reports failures as a partial batch response. */
 export const handler = middy<KinesisBatchEvent, KinesisStreamBatchResponse>()
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics))
   .use(parseEvent(KinesisBatchEvent))
   .handler(processKinesisBatch);

@@ -29,7 +29,11 @@ export const FUNCTION_DEFAULTS: Partial<NodejsFunctionProps> = {
     banner:
       "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
   },
-  environment: { NODE_OPTIONS: '--enable-source-maps' },
+  environment: {
+    NODE_OPTIONS: '--enable-source-maps',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    POWERTOOLS_METRICS_NAMESPACE: 'StoreFloorImpact',
+  },
 };
 
 /**

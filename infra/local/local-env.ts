@@ -17,6 +17,8 @@ export function localAwsEnv(endpoints: {
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     // This machine runs Node 20; the SDK's notice about future Node 22 releases is noise here.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    // No CloudWatch here: the handlers' embedded-metric-format output would only be noise.
+    POWERTOOLS_METRICS_DISABLED: 'true',
     [TABLES.aggregates.envVar]: TABLES.aggregates.localName,
     [TABLES.registry.envVar]: TABLES.registry.localName,
     [TABLES.deadLetters.envVar]: TABLES.deadLetters.localName,

@@ -14,6 +14,7 @@ Starts the embedded stack (Kinesis and DynamoDB emulators, processor, impact API
   --stores N         simulated stores (default 5)
   --rate R           simulated events per second (default 20)
   --data-dir DIR     local data folder (default .data, or LOCAL_DATA_DIR)
+  --verbose          the handlers' INFO logs too (default: warnings and errors)
 
 Ports: API_PORT (3000), KINESIS_PORT (4567), DYNAMODB_PORT (8000).`;
 
@@ -32,6 +33,7 @@ async function main() {
       stores: { type: 'string', default: '5' },
       rate: { type: 'string', default: '20' },
       'data-dir': { type: 'string', default: process.env.LOCAL_DATA_DIR ?? '.data' },
+      verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -39,6 +41,8 @@ async function main() {
     console.log(USAGE);
     return;
   }
+  // The handlers log every batch and request at INFO: useful in CloudWatch, noise in a terminal.
+  if (!values.verbose) process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   const stores = Number(values.stores);
   const rate = Number(values.rate);
   if (!Number.isInteger(stores) || stores < 1)
