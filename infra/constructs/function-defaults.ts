@@ -1,8 +1,12 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import type { LogGroup } from 'aws-cdk-lib/aws-logs';
+import {
+  NodejsFunction,
+  type NodejsFunctionProps,
+  OutputFormat,
+} from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct, IConstruct } from 'constructs';
 
 /**
@@ -58,4 +62,39 @@ export function acknowledgeRuntime(fn: IConstruct): void {
     reason:
       'nodejs22.x is the specified and tested target runtime; upgrade after testing on the newer one.',
   });
+}
+
+export interface PipelineFunctionProps {
+  /** Handler module, relative to the repository root (exports `handler`). */
+  readonly entry: string;
+  readonly description: string;
+  readonly environment: Record<string, string>;
+  readonly logRetention: RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * One of the pipeline's functions: the shared defaults, a log group of its own (retention and
+ * removal by stage), a role that may write only that log group, and the runtime
+ * acknowledgement. Data access is for the caller to grant.
+ */
+export function pipelineFunction(
+  scope: Construct,
+  props: PipelineFunctionProps,
+): { fn: NodejsFunction; logGroup: LogGroup } {
+  const logGroup = new LogGroup(scope, 'Logs', {
+    retention: props.logRetention,
+    removalPolicy: props.removalPolicy,
+  });
+  const fn = new NodejsFunction(scope, 'Function', {
+    ...FUNCTION_DEFAULTS,
+    entry: new URL(`../../${props.entry}`, import.meta.url).pathname,
+    handler: 'handler',
+    description: props.description,
+    logGroup,
+    role: functionRole(scope, 'Role', logGroup),
+    environment: { ...FUNCTION_DEFAULTS.environment, ...props.environment },
+  });
+  acknowledgeRuntime(fn);
+  return { fn, logGroup };
 }

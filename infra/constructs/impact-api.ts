@@ -18,13 +18,13 @@ import {
   type UserPoolClient,
 } from 'aws-cdk-lib/aws-cognito';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ROUTES } from '../../functions/impact-api/routes.js';
 import { API_THROTTLE } from '../../functions/impact-api/throttling.js';
 import { TABLES } from '../../functions/shared/resources.js';
-import { acknowledgeRuntime, FUNCTION_DEFAULTS, functionRole } from './function-defaults.js';
+import { pipelineFunction } from './function-defaults.js';
 
 export interface ImpactApiProps {
   readonly aggregates: TableV2;
@@ -86,24 +86,16 @@ export class ImpactApi extends Construct {
       writeAttributes: new ClientAttributes().withStandardAttributes({ email: true }),
     });
 
-    const logGroup = new LogGroup(this, 'Logs', {
-      retention: props.logRetention,
-      removalPolicy: props.removalPolicy,
-    });
-    this.function = new NodejsFunction(this, 'Function', {
-      ...FUNCTION_DEFAULTS,
-      entry: new URL('../../functions/impact-api/handler.ts', import.meta.url).pathname,
-      handler: 'handler',
+    this.function = pipelineFunction(this, {
+      entry: 'functions/impact-api/handler.ts',
       description: 'Answers leadership impact queries from the aggregates',
-      logGroup,
-      role: functionRole(this, 'Role', logGroup),
       environment: {
-        ...FUNCTION_DEFAULTS.environment,
         [TABLES.aggregates.envVar]: props.aggregates.tableName,
         [TABLES.registry.envVar]: props.registry.tableName,
       },
-    });
-    acknowledgeRuntime(this.function);
+      logRetention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+    }).fn;
     props.aggregates.grantReadData(this.function);
     props.registry.grantReadData(this.function);
 

@@ -3,13 +3,13 @@ import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TABLES } from '../../functions/shared/resources.js';
 import { PROCESSOR_EVENT_SOURCE } from '../processor-event-source.js';
-import { acknowledgeRuntime, FUNCTION_DEFAULTS, functionRole } from './function-defaults.js';
+import { pipelineFunction } from './function-defaults.js';
 
 export interface StreamProcessorProps {
   readonly stream: IStream;
@@ -49,20 +49,10 @@ export class StreamProcessor extends Construct {
       reason:
         'This queue is itself the dead-letter destination of the Kinesis event source: it receives batch metadata (shard and sequence range) for operators; there is nothing further to dead-letter it into.',
     });
-    const logGroup = new LogGroup(this, 'Logs', {
-      retention: props.logRetention,
-      removalPolicy: props.removalPolicy,
-    });
-    this.logGroup = logGroup;
-    this.function = new NodejsFunction(this, 'Function', {
-      ...FUNCTION_DEFAULTS,
-      entry: new URL('../../functions/processor/handler.ts', import.meta.url).pathname,
-      handler: 'handler',
+    const built = pipelineFunction(this, {
+      entry: 'functions/processor/handler.ts',
       description: 'Folds telemetry batches into exactly-once shrink and hours-saved aggregates',
-      logGroup,
-      role: functionRole(this, 'Role', logGroup),
       environment: {
-        ...FUNCTION_DEFAULTS.environment,
         [TABLES.aggregates.envVar]: props.aggregates.tableName,
         [TABLES.registry.envVar]: props.registry.tableName,
         [TABLES.deadLetters.envVar]: props.deadLetters.tableName,
@@ -70,8 +60,11 @@ export class StreamProcessor extends Construct {
           HOURS_SAVED_BASELINES: props.hoursSavedBaselines,
         }),
       },
+      logRetention: props.logRetention,
+      removalPolicy: props.removalPolicy,
     });
-    acknowledgeRuntime(this.function);
+    this.function = built.fn;
+    this.logGroup = built.logGroup;
     props.aggregates.grantReadWriteData(this.function);
     props.registry.grantReadData(this.function);
     props.deadLetters.grantWriteData(this.function);
