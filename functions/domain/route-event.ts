@@ -13,7 +13,8 @@ export type PoisonReason =
   | 'store_mismatch'
   | 'team_mismatch'
   | 'clock_skew'
-  | 'too_old';
+  | 'too_old'
+  | 'aggregate_too_large';
 
 export interface Rejection {
   readonly reason: PoisonReason;

@@ -107,7 +107,7 @@ export async function processBatch(
 
   const work = new Map<
     string,
-    HomeWork & { events: TelemetryEvent[]; records: Set<StreamRecord> }
+    HomeWork & { events: TelemetryEvent[]; records: Set<StreamRecord>; located: Located[] }
   >();
   for (const l of located) {
     const badTime = checkEventTime(l.event, l.record.arrivedAt, deps.eventTime);
@@ -131,11 +131,18 @@ export async function processBatch(
     const id = itemId(homeItemKey(routing.home));
     let w = work.get(id);
     if (w === undefined) {
-      w = { key: routing.home, region: routing.region, events: [], records: new Set() };
+      w = {
+        key: routing.home,
+        region: routing.region,
+        events: [],
+        records: new Set(),
+        located: [],
+      };
       work.set(id, w);
     }
     w.events.push(l.event);
     w.records.add(l.record);
+    w.located.push(l);
   }
 
   const failed = new Set<StreamRecord>();
@@ -151,7 +158,24 @@ export async function processBatch(
       const w = work.get(commit.id);
       stats.counted += commit.counted;
       stats.duplicates += commit.duplicates;
-      if (!commit.ok && w !== undefined) {
+      if (!commit.ok && w !== undefined && isItemTooLarge(commit.error)) {
+        // Retrying cannot help an item at DynamoDB's size limit, and retrying would hold up
+        // the shard: its events go to the dead-letter table, named, instead of being lost.
+        deps.logger.error('aggregate item at the size limit; dead-lettering its events', {
+          item: commit.id,
+        });
+        for (const l of w.located) {
+          letters.push(
+            letterFor(
+              l.record,
+              l.position,
+              'aggregate_too_large',
+              `aggregate item ${commit.id} reached the 400 KB item limit`,
+              l.event,
+            ),
+          );
+        }
+      } else if (!commit.ok && w !== undefined) {
         deps.logger.warn('aggregate item not committed; its records will be retried', {
           item: commit.id,
           error: describe(commit.error),
@@ -189,6 +213,15 @@ export async function processBatch(
     failedSequenceNumbers: records.filter((r) => failed.has(r)).map((r) => r.sequenceNumber),
     stats,
   };
+}
+
+/** DynamoDB's refusal of an item over 400 KB: permanent for that item, whatever the retries. */
+export function isItemTooLarge(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    error.name === 'ValidationException' &&
+    /item size/i.test(error.message)
+  );
 }
 
 function failAll(records: readonly StreamRecord[], stats: BatchStats): BatchResult {

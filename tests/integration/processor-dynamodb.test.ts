@@ -6,9 +6,10 @@ import {
   putRegistryEntries,
 } from '../../functions/adapters/dynamodb-registry.js';
 import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
+import { emptyHome } from '../../functions/domain/home-state.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import type { AggregateStore } from '../../functions/processor/ports.js';
-import { processBatch } from '../../functions/processor/process-batch.js';
+import { isItemTooLarge, processBatch } from '../../functions/processor/process-batch.js';
 import { TABLES } from '../../functions/shared/resources.js';
 import { ensureTable } from '../../infra/local/provision.js';
 import { CrashingStore } from '../helpers/crashing-store.js';
@@ -152,5 +153,22 @@ describe('Integration: processor on the DynamoDB emulator', () => {
         (l) => l.sequenceNumber?.S !== undefined && l.shardId?.S === 'shardId-000000000000',
       ),
     ).toBe(true);
+  });
+
+  it('recognises the emulator refusing a store day past 400 KB as an item-size error', async () => {
+    const home = emptyHome(
+      { kind: 'store-day', storeId: 'store-0001', date: '2026-06-15' },
+      'us-east',
+    );
+    const joins = new Map(
+      Array.from({ length: 9_000 }, (_, i) => [
+        `01KB6Z8R2T${String(i).padStart(16, '0')}`,
+        '12345|confirmed_loss|0',
+      ]),
+    );
+    const error = await realStore()
+      .putHome({ ...home, version: 1, joins }, 0)
+      .catch((e: unknown) => e);
+    expect(isItemTooLarge(error)).toBe(true);
   });
 });

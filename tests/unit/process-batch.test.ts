@@ -236,3 +236,34 @@ describe('Function: processBatch', () => {
     expect(d.aggregates.homeTotal('STORE#', 'lossDetectedCents')).toBe(10);
   });
 });
+
+describe('Function: processBatch at the item size limit', () => {
+  it('dead-letters the events of an item DynamoDB refuses as too large, and commits the rest', async () => {
+    // Prepare: the store-0002 day is full; store-0001 is not.
+    const aggregates = new InMemoryAggregates();
+    const put = aggregates.putHome.bind(aggregates);
+    aggregates.putHome = async (next, expected) => {
+      if (next.key.kind === 'store-day' && next.key.storeId === 'store-0002') {
+        throw Object.assign(new Error('Item size has exceeded the maximum allowed size'), {
+          name: 'ValidationException',
+        });
+      }
+      return put(next, expected);
+    };
+    const d = deps(aggregates);
+    const full = detection({ deviceId: 'panel-store-0002-lane-01', storeId: 'store-0002' });
+
+    // Act
+    const result = await processBatch(
+      streamRecords([detection({ estimatedLossCents: 5 }), full]),
+      d,
+    );
+
+    // Assess
+    expect(result.failedSequenceNumbers).toEqual([]);
+    expect(aggregates.homeTotal('STORE#', 'lossDetectedCents')).toBe(5);
+    expect([...d.deadLetters.letters.values()]).toMatchObject([
+      { reason: 'aggregate_too_large', eventId: full.eventId },
+    ]);
+  });
+});
