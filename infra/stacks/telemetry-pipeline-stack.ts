@@ -2,6 +2,7 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/aws-kinesis';
 import type { Construct } from 'constructs';
 import { AggregateTables } from '../constructs/aggregate-tables.js';
+import { DeviceCredentials } from '../constructs/device-credentials.js';
 import { ImpactApi } from '../constructs/impact-api.js';
 import { OperationsMonitoring } from '../constructs/operations-monitoring.js';
 import { StreamProcessor } from '../constructs/stream-processor.js';
@@ -27,6 +28,7 @@ export class TelemetryPipelineStack extends Stack {
   public readonly processor: StreamProcessor;
   public readonly api: ImpactApi;
   public readonly monitoring: OperationsMonitoring;
+  public readonly deviceCredentials: DeviceCredentials;
 
   constructor(scope: Construct, id: string, props: TelemetryPipelineStackProps = {}) {
     super(scope, id, props);
@@ -59,6 +61,9 @@ export class TelemetryPipelineStack extends Stack {
       logRetention: stage.logRetention,
       removalPolicy: stage.removalPolicy,
     });
+    this.deviceCredentials = new DeviceCredentials(this, 'Devices', { stream: this.stream });
+    new CfnOutput(this, 'DeviceRoleAlias', { value: this.deviceCredentials.roleAlias.ref });
+    new CfnOutput(this, 'DeviceIotPolicy', { value: this.deviceCredentials.iotPolicy.ref });
     this.monitoring = new OperationsMonitoring(this, 'Operations', {
       processor: this.processor.function,
       processorLogs: this.processor.logGroup,

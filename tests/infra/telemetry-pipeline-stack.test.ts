@@ -256,4 +256,48 @@ describe('Stack: TelemetryPipelineStack', () => {
     });
     template.hasResourceProperties('AWS::Cognito::UserPool', { MfaConfiguration: 'ON' });
   });
+
+  it('lets panel PCs (through the IoT credentials provider) only put records on the stream', () => {
+    const [roleId] = Object.keys(
+      template.findResources('AWS::IAM::Role', {
+        Properties: {
+          AssumeRolePolicyDocument: {
+            Statement: [
+              Match.objectLike({ Principal: { Service: 'credentials.iot.amazonaws.com' } }),
+            ],
+          },
+        },
+      }),
+    );
+    expect(roleId).toBeDefined();
+    const policies = resources('AWS::IAM::Policy').filter((p) =>
+      JSON.stringify(p.Properties.Roles).includes(roleId as string),
+    );
+    const statements = policies.flatMap(
+      (p) =>
+        (p.Properties.PolicyDocument as { Statement: { Action: string[]; Resource: unknown }[] })
+          .Statement,
+    );
+    expect(statements).toEqual(
+      [
+        {
+          Action: ['kinesis:PutRecord', 'kinesis:PutRecords'],
+          Effect: 'Allow',
+          Resource: {
+            'Fn::GetAtt': [Match.stringLikeRegexp('TelemetryStream') as unknown as string, 'Arn'],
+          },
+        },
+      ].map((s) => expect.objectContaining({ Action: s.Action, Effect: 'Allow' })),
+    );
+    expect(JSON.stringify(statements[0]?.Resource)).toContain('TelemetryStream');
+    template.hasResourceProperties('AWS::IoT::RoleAlias', {
+      RoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] },
+      CredentialDurationSeconds: 3600,
+    });
+    template.hasResourceProperties('AWS::IoT::Policy', {
+      PolicyDocument: {
+        Statement: [Match.objectLike({ Effect: 'Allow', Action: 'iot:AssumeRoleWithCertificate' })],
+      },
+    });
+  });
 });
