@@ -278,17 +278,11 @@ describe('Stack: TelemetryPipelineStack', () => {
         (p.Properties.PolicyDocument as { Statement: { Action: string[]; Resource: unknown }[] })
           .Statement,
     );
-    expect(statements).toEqual(
-      [
-        {
-          Action: ['kinesis:PutRecord', 'kinesis:PutRecords'],
-          Effect: 'Allow',
-          Resource: {
-            'Fn::GetAtt': [Match.stringLikeRegexp('TelemetryStream') as unknown as string, 'Arn'],
-          },
-        },
-      ].map((s) => expect.objectContaining({ Action: s.Action, Effect: 'Allow' })),
-    );
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatchObject({
+      Action: ['kinesis:PutRecord', 'kinesis:PutRecords'],
+      Effect: 'Allow',
+    });
     expect(JSON.stringify(statements[0]?.Resource)).toContain('TelemetryStream');
     template.hasResourceProperties('AWS::IoT::RoleAlias', {
       RoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] },
