@@ -14,6 +14,10 @@ export {
   type EdgeClientOptions,
   type EventInput,
 } from './core/edge-client.js';
+export {
+  type IotCredentialsOptions,
+  iotCredentialsProvider,
+} from './credentials/iot-credentials-provider.js';
 export * from './errors/index.js';
 export { createKinesisClient } from './producer/kinesis-client.js';
 export { chunkForPutRecords, KINESIS_LIMITS } from './producer/kinesis-limits.js';

@@ -13,6 +13,25 @@ export const DaemonConfig = z
     region: z.string().min(1).optional(),
     /** Kinesis endpoint override; default the SDK's (AWS_ENDPOINT_URL_KINESIS). */
     endpoint: z.url().optional(),
+    /**
+     * Temporary AWS credentials from the IoT credentials provider, for the device certificate
+     * (no long-lived keys on the PC). Omit to use the SDK's default credential chain.
+     */
+    credentials: z
+      .object({
+        iot: z
+          .object({
+            endpoint: z.string().min(1),
+            roleAlias: z.string().min(1),
+            thingName: z.string().min(1),
+            certFile: z.string().min(1),
+            keyFile: z.string().min(1),
+            caFile: z.string().min(1).optional(),
+          })
+          .strict(),
+      })
+      .strict()
+      .optional(),
     spool: z
       .object({
         dir: z.string().min(1),

@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { EdgeClient, type EdgeClientMetrics } from '../core/edge-client.js';
+import { iotCredentialsProvider } from '../credentials/iot-credentials-provider.js';
 import { InvalidEventError } from '../errors/invalid-event-error.js';
 import { SpoolFullError } from '../errors/spool-full-error.js';
 import { createKinesisClient } from '../producer/kinesis-client.js';
@@ -54,6 +56,9 @@ export async function startDaemon(config: DaemonConfig, io: DaemonIo): Promise<D
     kinesis: createKinesisClient({
       ...(config.region !== undefined && { region: config.region }),
       ...(config.endpoint !== undefined && { endpoint: config.endpoint }),
+      ...(config.credentials !== undefined && {
+        credentials: iotCredentialsFromFiles(config.credentials.iot),
+      }),
     }),
     ...(config.deviceId !== undefined && { deviceId: config.deviceId }),
     spool: config.spool,
@@ -122,6 +127,17 @@ export async function startDaemon(config: DaemonConfig, io: DaemonIo): Promise<D
       return result;
     },
   };
+}
+
+function iotCredentialsFromFiles(iot: NonNullable<DaemonConfig['credentials']>['iot']) {
+  return iotCredentialsProvider({
+    endpoint: iot.endpoint,
+    roleAlias: iot.roleAlias,
+    thingName: iot.thingName,
+    cert: readFileSync(iot.certFile),
+    key: readFileSync(iot.keyFile),
+    ...(iot.caFile !== undefined && { ca: readFileSync(iot.caFile) }),
+  });
 }
 
 function describe(error: unknown): string {

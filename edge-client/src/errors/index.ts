@@ -1,3 +1,4 @@
+export { CredentialsError } from './credentials-error.js';
 export { EdgeClientError, isEdgeClientError } from './edge-client-error.js';
 export { InvalidEventError } from './invalid-event-error.js';
 export { SpoolFullError } from './spool-full-error.js';

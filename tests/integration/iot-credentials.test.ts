@@ -1,0 +1,149 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { iotCredentialsProvider } from '../../edge-client/src/credentials/iot-credentials-provider.js';
+import { CredentialsError } from '../../edge-client/src/errors/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'iot-pki-'));
+const file = (name: string) => join(dir, name);
+const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+
+/** A CA, a server certificate for 127.0.0.1 and client certificates, made fresh with openssl. */
+function makePki() {
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  for (const ca of ['ca', 'rogue-ca'])
+    openssl(
+      'req',
+      '-x509',
+      ...ec,
+      '-keyout',
+      file(`${ca}.key`),
+      '-out',
+      file(`${ca}.pem`),
+      '-days',
+      '1',
+      '-subj',
+      `/CN=${ca}`,
+    );
+  const issue = (name: string, cn: string, ca: string, ext?: string) => {
+    openssl(
+      'req',
+      ...ec,
+      '-keyout',
+      file(`${name}.key`),
+      '-out',
+      file(`${name}.csr`),
+      '-subj',
+      `/CN=${cn}`,
+    );
+    const extArgs = ext === undefined ? [] : ['-extfile', file(`${name}.ext`)];
+    if (ext !== undefined) writeFileSync(file(`${name}.ext`), ext);
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      file(`${name}.csr`),
+      '-CA',
+      file(`${ca}.pem`),
+      '-CAkey',
+      file(`${ca}.key`),
+      '-CAcreateserial',
+      '-out',
+      file(`${name}.pem`),
+      '-days',
+      '1',
+      ...extArgs,
+    );
+  };
+  issue('server', '127.0.0.1', 'ca', 'subjectAltName=IP:127.0.0.1\n');
+  issue('device', 'panel-store-0001-lane-01', 'ca');
+  issue('rogue', 'panel-store-0001-lane-01', 'rogue-ca');
+}
+
+let server: Server;
+let endpoint: string;
+let lifetimeMs = 3_600_000;
+const pem = (name: string) => readFileSync(file(`${name}.pem`));
+const key = (name: string) => readFileSync(file(`${name}.key`));
+
+beforeAll(async () => {
+  makePki();
+  // A stand-in for the IoT credentials provider: mutual TLS against the device CA, the role
+  // alias in the path, the thing name in a header matching the certificate.
+  server = createServer(
+    {
+      cert: pem('server'),
+      key: key('server'),
+      ca: pem('ca'),
+      requestCert: true,
+      rejectUnauthorized: true,
+    },
+    (req, res) => {
+      const peer = (req.socket as TLSSocket).getPeerCertificate();
+      if (
+        req.url !== '/role-aliases/device-role-alias/credentials' ||
+        req.headers['x-amzn-iot-thingname'] !== peer.subject.CN
+      ) {
+        res.writeHead(403).end('{"message":"Access Denied"}');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          credentials: {
+            accessKeyId: 'ASIATEST',
+            secretAccessKey: 'test-secret',
+            sessionToken: `token-${Date.now()}`,
+            expiration: new Date(Date.now() + lifetimeMs).toISOString(),
+          },
+        }),
+      );
+    },
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  endpoint = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+const options = (overrides: Partial<Parameters<typeof iotCredentialsProvider>[0]> = {}) => ({
+  endpoint,
+  roleAlias: 'device-role-alias',
+  thingName: 'panel-store-0001-lane-01',
+  cert: pem('device'),
+  key: key('device'),
+  ca: pem('ca'),
+  ...overrides,
+});
+
+describe('Integration: IoT credentials provider over mutual TLS', () => {
+  it('trades the device certificate for temporary credentials, and caches them', async () => {
+    lifetimeMs = 3_600_000;
+    const provider = iotCredentialsProvider(options());
+    const [a, b] = await Promise.all([provider(), provider()]);
+    const c = await provider();
+    expect(a).toMatchObject({ accessKeyId: 'ASIATEST', secretAccessKey: 'test-secret' });
+    expect(a?.sessionToken).toBe(c.sessionToken);
+    expect(b).toBe(a);
+    expect(provider.fetches).toBe(1);
+  });
+
+  it('fetches new credentials shortly before the current ones expire', async () => {
+    lifetimeMs = 60_000; // inside the 5-minute refresh margin
+    const provider = iotCredentialsProvider(options());
+    await provider();
+    await provider();
+    expect(provider.fetches).toBe(2);
+  });
+
+  it('is refused with a certificate from another CA, or for another thing name', async () => {
+    const rogue = iotCredentialsProvider(options({ cert: pem('rogue'), key: key('rogue') }));
+    await expect(rogue()).rejects.toBeInstanceOf(CredentialsError);
+    const impostor = iotCredentialsProvider(options({ thingName: 'panel-store-0002-lane-01' }));
+    await expect(impostor()).rejects.toMatchObject({ name: 'CredentialsError', statusCode: 403 });
+  });
+});
