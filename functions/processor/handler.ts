@@ -3,7 +3,6 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { KinesisStreamBatchResponse } from 'aws-lambda';
-import * as z from 'zod';
 import { DynamoDbAggregateStore } from '../adapters/dynamodb-aggregate-store.js';
 import { DynamoDbDeadLetters } from '../adapters/dynamodb-dead-letters.js';
 import { DynamoDbRegistry } from '../adapters/dynamodb-registry.js';
@@ -11,23 +10,8 @@ import { dynamodb } from '../clients/dynamodb.js';
 import { parseEvent } from '../shared/middleware/parse-event.js';
 import { createLogger, createMetrics, loggerPort } from '../shared/observability.js';
 import { loadProcessorConfig } from './config.js';
-import { type ProcessorDeps, processBatch, type StreamRecord } from './process-batch.js';
-
-/** The part of Lambda's Kinesis event the processor relies on. */
-export const KinesisBatchEvent = z.object({
-  Records: z.array(
-    z.object({
-      eventID: z.string().regex(/^[^:]+:\d+$/),
-      kinesis: z.object({
-        sequenceNumber: z.string().regex(/^\d+$/),
-        partitionKey: z.string(),
-        data: z.string(),
-        approximateArrivalTimestamp: z.number(),
-      }),
-    }),
-  ),
-});
-export type KinesisBatchEvent = z.infer<typeof KinesisBatchEvent>;
+import { KinesisBatchEvent, toStreamRecords } from './kinesis-event.js';
+import { type ProcessorDeps, processBatch } from './process-batch.js';
 
 const config = loadProcessorConfig();
 const logger = createLogger('processor');
@@ -40,17 +24,6 @@ const deps: ProcessorDeps = {
   fold: { baselines: config.baselines },
   eventTime: config.eventTime,
 };
-
-/** Converts Lambda's event records; the shard id is the part of `eventID` before the colon. */
-export function toStreamRecords(event: KinesisBatchEvent): StreamRecord[] {
-  return event.Records.map((r) => ({
-    shardId: r.eventID.slice(0, r.eventID.indexOf(':')),
-    sequenceNumber: r.kinesis.sequenceNumber,
-    partitionKey: r.kinesis.partitionKey,
-    data: Buffer.from(r.kinesis.data, 'base64'),
-    arrivedAt: Math.round(r.kinesis.approximateArrivalTimestamp * 1000),
-  }));
-}
 
 async function processKinesisBatch(event: KinesisBatchEvent): Promise<KinesisStreamBatchResponse> {
   const result = await processBatch(toStreamRecords(event), deps);

@@ -6,6 +6,7 @@ import { createKinesisClient } from '../../edge-client/src/producer/kinesis-clie
 import { TELEMETRY_STREAM } from '../../functions/shared/resources.js';
 import { PROCESSOR_EVENT_SOURCE } from '../processor-event-source.js';
 import { type ApiHandler, startApiServer } from './api-server.js';
+import { archiveHandler } from './archiver.js';
 import { FileCheckpointStore } from './checkpoint-store.js';
 import { type DevIssuer, openDevIssuer } from './dev-issuer.js';
 import { startEmulators } from './emulators.js';
@@ -47,6 +48,8 @@ export interface EmbeddedStack {
   readonly dynamodbEndpoint: string;
   readonly dataDir: string;
   readonly onFailureFile: string;
+  /** The raw archive folder (the stand-in for the Firehose S3 archive). */
+  readonly archiveDir: string;
   readonly env: Readonly<Record<string, string>>;
   readonly issuer: DevIssuer;
   readonly kinesis: KinesisClient;
@@ -98,6 +101,21 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       ...(options.onError !== undefined && { onError: options.onError }),
     });
     poller.start();
+    // A second consumer of the stream, as Firehose is in AWS: the raw archive.
+    const archiveDir = join(options.dataDir, 'archive');
+    const archiver = new EventSourcePoller({
+      kinesis,
+      streamName: TELEMETRY_STREAM.localName,
+      handler: archiveHandler(archiveDir),
+      checkpoints: new FileCheckpointStore(join(archiveDir, 'checkpoints.json')),
+      onFailure: async () => undefined,
+      batchSize: 500,
+      maxBatchingWindowMs: options.eventSource?.maxBatchingWindowMs ?? 1_000,
+      ...(options.eventSource?.pollIntervalMs !== undefined && {
+        pollIntervalMs: options.eventSource.pollIntervalMs,
+      }),
+    });
+    archiver.start();
     const api = await startApiServer({
       handler: ((event, context) => impactApi(event, context as never)) as ApiHandler,
       issuer,
@@ -110,6 +128,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       dynamodbEndpoint: emulators.dynamodbEndpoint,
       dataDir: options.dataDir,
       onFailureFile,
+      archiveDir,
       env,
       issuer,
       kinesis,
@@ -118,6 +137,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       stop: async () => {
         await api.close();
         await poller.stop();
+        await archiver.stop();
         kinesis.destroy();
         dynamodb.destroy();
         await emulators.close();
