@@ -12,6 +12,8 @@ export interface StageConfig {
   readonly deletionProtection: boolean;
   readonly logRetention: RetentionDays;
   readonly onFailureRetention: Duration;
+  /** Delete raw-archive objects after this long; prod keeps them. */
+  readonly archiveExpiry?: Duration;
 }
 
 export const STAGE_CONFIG: Record<StageName, StageConfig> = {
@@ -21,6 +23,7 @@ export const STAGE_CONFIG: Record<StageName, StageConfig> = {
     deletionProtection: false,
     logRetention: RetentionDays.ONE_WEEK,
     onFailureRetention: Duration.days(4),
+    archiveExpiry: Duration.days(30),
   },
   prod: {
     name: 'prod',

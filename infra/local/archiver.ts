@@ -1,5 +1,6 @@
 import { appendFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import {
   archiveDatePath,
@@ -25,20 +26,21 @@ export function archiveHandler(dir: string) {
   };
 }
 
-/** Every archived record under `dir`, oldest day first, in each file's order. */
+/**
+ * Every archived record under `dir`, oldest day first, in each file's order: the embedded
+ * stack's `.ndjson` files, or Firehose's gzipped objects synced down from the archive bucket.
+ */
 export function* readArchive(dir: string): Generator<StreamRecord> {
   const walk = (folder: string): string[] =>
     readdirSync(folder, { withFileTypes: true })
       .sort((a, b) => a.name.localeCompare(b.name))
-      .flatMap((entry) =>
-        entry.isDirectory()
-          ? walk(join(folder, entry.name))
-          : entry.name.endsWith('.ndjson')
-            ? [join(folder, entry.name)]
-            : [],
-      );
+      .flatMap((entry) => {
+        if (entry.isDirectory()) return walk(join(folder, entry.name));
+        return /\.(ndjson|gz)$/.test(entry.name) ? [join(folder, entry.name)] : [];
+      });
   for (const file of walk(join(dir, 'raw'))) {
-    for (const line of readFileSync(file, 'utf8').split('\n'))
-      if (line !== '') yield fromArchiveLine(line);
+    const bytes = readFileSync(file);
+    const text = (file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
+    for (const line of text.split('\n')) if (line !== '') yield fromArchiveLine(line);
   }
 }

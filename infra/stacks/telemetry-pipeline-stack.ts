@@ -5,6 +5,7 @@ import { AggregateTables } from '../constructs/aggregate-tables.js';
 import { DeviceCredentials } from '../constructs/device-credentials.js';
 import { ImpactApi } from '../constructs/impact-api.js';
 import { OperationsMonitoring } from '../constructs/operations-monitoring.js';
+import { RawArchive } from '../constructs/raw-archive.js';
 import { StreamProcessor } from '../constructs/stream-processor.js';
 import { STREAM_RETENTION_HOURS } from '../processor-event-source.js';
 import { STAGE_CONFIG, type StageConfig } from '../stage-config.js';
@@ -29,6 +30,7 @@ export class TelemetryPipelineStack extends Stack {
   public readonly api: ImpactApi;
   public readonly monitoring: OperationsMonitoring;
   public readonly deviceCredentials: DeviceCredentials;
+  public readonly archive: RawArchive;
 
   constructor(scope: Construct, id: string, props: TelemetryPipelineStackProps = {}) {
     super(scope, id, props);
@@ -61,6 +63,13 @@ export class TelemetryPipelineStack extends Stack {
       logRetention: stage.logRetention,
       removalPolicy: stage.removalPolicy,
     });
+    this.archive = new RawArchive(this, 'RawArchive', {
+      stream: this.stream,
+      logRetention: stage.logRetention,
+      removalPolicy: stage.removalPolicy,
+      ...(stage.archiveExpiry !== undefined && { expireAfter: stage.archiveExpiry }),
+    });
+    new CfnOutput(this, 'ArchiveBucket', { value: this.archive.bucket.bucketName });
     this.deviceCredentials = new DeviceCredentials(this, 'Devices', { stream: this.stream });
     new CfnOutput(this, 'DeviceRoleAlias', { value: this.deviceCredentials.roleAlias.ref });
     new CfnOutput(this, 'DeviceIotPolicy', { value: this.deviceCredentials.iotPolicy.ref });

@@ -162,7 +162,7 @@ describe('Stack: TelemetryPipelineStack', () => {
 
   it('runs both functions on Node.js 22 and arm64', () => {
     const functions = resources('AWS::Lambda::Function');
-    expect(functions).toHaveLength(2);
+    expect(functions).toHaveLength(3);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
     }
@@ -229,11 +229,13 @@ describe('Stack: TelemetryPipelineStack', () => {
       .filter((d) => d.startsWith('asset.'))
       .map((d) => join(assemblyDir, d, 'index.mjs'))
       .filter((f) => existsSync(f));
-    expect(bundles).toHaveLength(2);
-    for (const file of bundles) {
-      expect(statSync(file).size).toBeLessThan(250 * 1024);
-      expect(readFileSync(file, 'utf8')).toContain('"@aws-sdk/client-dynamodb"');
-    }
+    expect(bundles).toHaveLength(3);
+    for (const file of bundles) expect(statSync(file).size).toBeLessThan(250 * 1024);
+    // The two that use DynamoDB import the runtime's SDK rather than bundling it.
+    const importingSdk = bundles.filter((f) =>
+      readFileSync(f, 'utf8').includes('"@aws-sdk/client-dynamodb"'),
+    );
+    expect(importingSdk).toHaveLength(2);
   });
 
   it('gives each function a role of its own with no AWS managed policy, writing only its log group', () => {
@@ -246,8 +248,10 @@ describe('Stack: TelemetryPipelineStack', () => {
         }
       ).Statement.filter((s) => ([] as string[]).concat(s.Action).includes('logs:PutLogEvents')),
     );
-    expect(logWrites).toHaveLength(2);
-    for (const s of logWrites) expect(JSON.stringify(s.Resource)).toContain('Logs');
+    // Three functions, each to its own log group, and Firehose to its error log group.
+    expect(logWrites).toHaveLength(4);
+    for (const s of logWrites)
+      expect(JSON.stringify(s.Resource)).toMatch(/Logs[0-9A-F]{8}|FirehoseErrors/);
   });
 
   it('logs API access and requires MFA for every user', () => {
@@ -293,5 +297,72 @@ describe('Stack: TelemetryPipelineStack', () => {
         Statement: [Match.objectLike({ Effect: 'Allow', Action: 'iot:AssumeRoleWithCertificate' })],
       },
     });
+  });
+
+  it('archives the raw stream through Firehose and its transform into an encrypted, retained, date-partitioned bucket', () => {
+    template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      DeliveryStreamType: 'KinesisStreamAsSource',
+      KinesisStreamSourceConfiguration: {
+        KinesisStreamARN: { 'Fn::GetAtt': [Match.stringLikeRegexp('TelemetryStream'), 'Arn'] },
+      },
+      ExtendedS3DestinationConfiguration: Match.objectLike({
+        Prefix: 'raw/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/',
+        CompressionFormat: 'GZIP',
+        ProcessingConfiguration: {
+          Enabled: true,
+          Processors: [Match.objectLike({ Type: 'Lambda' })],
+        },
+      }),
+    });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
+        ],
+      },
+      LifecycleConfiguration: {
+        Rules: [
+          Match.objectLike({ Transitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: 90 }] }),
+        ],
+      },
+      LoggingConfiguration: Match.anyValue(),
+    });
+    for (const bucket of Object.values(template.findResources('AWS::S3::Bucket')))
+      expect(bucket.DeletionPolicy).toBe('Retain');
+  });
+
+  it("names every action of Firehose's role: read the stream, put objects, invoke the transform, log errors", () => {
+    const [roleId] = Object.keys(
+      template.findResources('AWS::IAM::Role', {
+        Properties: {
+          AssumeRolePolicyDocument: {
+            Statement: [Match.objectLike({ Principal: { Service: 'firehose.amazonaws.com' } })],
+          },
+        },
+      }),
+    );
+    const actions = resources('AWS::IAM::Policy')
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleId as string))
+      .flatMap(
+        (p) =>
+          (p.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement,
+      )
+      .flatMap((st) => ([] as string[]).concat(st.Action))
+      .sort();
+    expect(actions).toEqual([
+      'kinesis:DescribeStream',
+      'kinesis:GetRecords',
+      'kinesis:GetShardIterator',
+      'kinesis:ListShards',
+      'lambda:GetFunctionConfiguration',
+      'lambda:InvokeFunction',
+      'logs:PutLogEvents',
+      's3:AbortMultipartUpload',
+      's3:GetBucketLocation',
+      's3:ListBucket',
+      's3:ListBucketMultipartUploads',
+      's3:PutObject',
+    ]);
   });
 });

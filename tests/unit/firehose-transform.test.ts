@@ -1,6 +1,11 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { fromArchiveLine } from '../../functions/archive/archive-line.js';
+import { fromArchiveLine, toArchiveLine } from '../../functions/archive/archive-line.js';
 import { transform } from '../../functions/archive/firehose-transform.js';
+import { readArchive } from '../../infra/local/archiver.js';
 
 describe('Function: Firehose archive transform', () => {
   it('turns each Kinesis record into one archive line that reads back to the same record', () => {
@@ -38,5 +43,26 @@ describe('Function: Firehose archive transform', () => {
       partitionKey: 'panel-1',
       arrivedAt: 1_764_430_000_000,
     });
+  });
+});
+
+describe('Function: readArchive', () => {
+  it('reads the local archive files and gzipped objects synced down from Firehose alike', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'archive-'));
+    const record = (seq: string) => ({
+      shardId: 's-1',
+      sequenceNumber: seq,
+      partitionKey: 'p',
+      arrivedAt: 1,
+      data: Buffer.from(seq),
+    });
+    mkdirSync(join(dir, 'raw', '2026', '11', '28'), { recursive: true });
+    mkdirSync(join(dir, 'raw', '2026', '11', '29'), { recursive: true });
+    writeFileSync(
+      join(dir, 'raw', '2026', '11', '28', 'firehose-object.gz'),
+      gzipSync(toArchiveLine(record('1')) + toArchiveLine(record('2'))),
+    );
+    writeFileSync(join(dir, 'raw', '2026', '11', '29', 's-1.ndjson'), toArchiveLine(record('3')));
+    expect([...readArchive(dir)].map((r) => r.sequenceNumber)).toEqual(['1', '2', '3']);
   });
 });
