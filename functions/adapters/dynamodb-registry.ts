@@ -41,7 +41,7 @@ export class DynamoDbRegistry implements RegistryReader {
       );
       for (const item of items) {
         const pk = item.pk?.S ?? '';
-        const info = decodeEntry(pk, item);
+        const info = decodeRegistryEntry(pk, item);
         if (info !== undefined) found.set(pk, info);
       }
       for (const pk of chunk) {
@@ -66,7 +66,12 @@ export class DynamoDbRegistry implements RegistryReader {
   }
 }
 
-function decodeEntry(pk: string, item: Item): DeviceInfo | StoreInfo | undefined {
+/** A registry item's entry, or undefined when it is missing or malformed. */
+export function decodeRegistryEntry(
+  pk: string,
+  item: Item | undefined,
+): DeviceInfo | StoreInfo | undefined {
+  if (item === undefined) return undefined;
   const raw = item.info?.S;
   if (raw === undefined) return undefined;
   const value: unknown = JSON.parse(raw);

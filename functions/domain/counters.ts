@@ -46,10 +46,6 @@ export function bump(into: Counters, name: string, by = 1): void {
   if (by !== 0) into[name] = (into[name] ?? 0) + by;
 }
 
-export function isZero(delta: Readonly<Counters>): boolean {
-  return Object.values(delta).every((v) => v === 0);
-}
-
 /** Sum of counters over many items. */
 export function sumCounters(items: Iterable<Readonly<Counters>>): Counters {
   const total: Counters = {};

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { parseEnv } from '../shared/parse-env.js';
 import { TABLES } from '../shared/resources.js';
 
 const TableName = z.string().min(3).max(255);
@@ -15,14 +16,10 @@ export const ImpactApiConfig = z.object({
 
 /** The impact API's environment, validated once at cold start. */
 export function loadImpactApiConfig(env: NodeJS.ProcessEnv = process.env) {
-  const parsed = ImpactApiConfig.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`invalid impact API configuration: ${problems}`);
-  }
+  const data = parseEnv(ImpactApiConfig, env, 'impact API');
   return {
-    aggregatesTable: parsed.data[TABLES.aggregates.envVar],
-    registryTable: parsed.data[TABLES.registry.envVar],
-    currency: parsed.data.CURRENCY,
+    aggregatesTable: data[TABLES.aggregates.envVar],
+    registryTable: data[TABLES.registry.envVar],
+    currency: data.CURRENCY,
   };
 }

@@ -4,6 +4,7 @@ import {
   GetItemCommand,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
+import { decodeRegistryEntry } from '../adapters/dynamodb-registry.js';
 import { countersOf, type Item, SNAPSHOT_PREFIX } from '../adapters/item-codec.js';
 import {
   ORG_ROLLUP_SHARDS,
@@ -13,7 +14,7 @@ import {
   regionDayPk,
 } from '../domain/aggregate-keys.js';
 import { addCounters, type Counters } from '../domain/counters.js';
-import { StoreInfo } from '../domain/registry-types.js';
+import type { StoreInfo } from '../domain/registry-types.js';
 import { decodeSnapshot, type SnapshotKind } from '../domain/snapshots.js';
 
 /** Rollup items summed over a period: in total, and per contributing store or team. */
@@ -96,10 +97,8 @@ export class DynamoDbImpactReader implements ImpactReader {
     const response = await this.client.send(
       new GetItemCommand({ TableName: this.registryTable, Key: { pk: { S: `STORE#${storeId}` } } }),
     );
-    const raw = response.Item?.info?.S;
-    if (raw === undefined) return undefined;
-    const parsed = StoreInfo.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : undefined;
+    const entry = decodeRegistryEntry(`STORE#${storeId}`, response.Item);
+    return entry !== undefined && 'timeZone' in entry ? entry : undefined;
   }
 
   /** All items of one partition with `from <= sk <= to`, following pagination. */

@@ -50,7 +50,16 @@ const problem = (description: string) => ({
  * schemas the handler parses requests with and types its answers by: there is no hand-written
  * copy to fall out of date.
  */
+let document: Record<string, unknown> | undefined;
+let page: string | undefined;
+
+/** The document, built once per execution environment: it only depends on the code. */
 export function openApiDocument(): Record<string, unknown> {
+  document ??= buildOpenApiDocument();
+  return document;
+}
+
+function buildOpenApiDocument(): Record<string, unknown> {
   jsonSchema(Problem, 'output');
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of ROUTES as readonly RouteDefinition[]) {
@@ -104,6 +113,11 @@ const escapeHtml = (s: string) =>
 
 /** A readable, self-contained HTML page of the OpenAPI document (no external assets). */
 export function docsPage(): string {
+  page ??= buildDocsPage();
+  return page;
+}
+
+function buildDocsPage(): string {
   const doc = openApiDocument() as {
     info: { title: string; description: string };
     paths: Record<

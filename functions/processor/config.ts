@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { DEFAULT_EVENT_TIME_RULES } from '../domain/event-time.js';
 import { DEFAULT_BASELINES, HoursSavedBaselines } from '../domain/hours-saved.js';
+import { parseEnv } from '../shared/parse-env.js';
 import { TABLES } from '../shared/resources.js';
 
 const TableName = z.string().min(3).max(255);
@@ -39,19 +40,15 @@ export const ProcessorConfig = z.object({
 });
 
 export function loadProcessorConfig(env: NodeJS.ProcessEnv = process.env) {
-  const parsed = ProcessorConfig.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`invalid processor configuration: ${problems}`);
-  }
+  const data = parseEnv(ProcessorConfig, env, 'processor');
   return {
-    aggregatesTable: parsed.data[TABLES.aggregates.envVar],
-    registryTable: parsed.data[TABLES.registry.envVar],
-    deadLetterTable: parsed.data[TABLES.deadLetters.envVar],
-    baselines: parsed.data.HOURS_SAVED_BASELINES,
+    aggregatesTable: data[TABLES.aggregates.envVar],
+    registryTable: data[TABLES.registry.envVar],
+    deadLetterTable: data[TABLES.deadLetters.envVar],
+    baselines: data.HOURS_SAVED_BASELINES,
     eventTime: {
-      futureToleranceMs: parsed.data.CLOCK_SKEW_TOLERANCE_SECONDS * 1000,
-      horizonMs: parsed.data.LATE_EVENT_HORIZON_DAYS * 86_400_000,
+      futureToleranceMs: data.CLOCK_SKEW_TOLERANCE_SECONDS * 1000,
+      horizonMs: data.LATE_EVENT_HORIZON_DAYS * 86_400_000,
     },
   };
 }

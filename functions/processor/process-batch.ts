@@ -105,9 +105,10 @@ export async function processBatch(
     store: (id: string) => registry.stores.get(id),
   };
 
+  // Per home item: its key, and the located events that count in it.
   const work = new Map<
     string,
-    HomeWork & { events: TelemetryEvent[]; records: Set<StreamRecord>; located: Located[] }
+    { key: HomeWork['key']; region: HomeWork['region']; located: Located[] }
   >();
   for (const l of located) {
     const badTime = checkEventTime(l.event, l.record.arrivedAt, deps.eventTime);
@@ -134,14 +135,10 @@ export async function processBatch(
       w = {
         key: routing.home,
         region: routing.region,
-        events: [],
-        records: new Set(),
         located: [],
       };
       work.set(id, w);
     }
-    w.events.push(l.event);
-    w.records.add(l.record);
     w.located.push(l);
   }
 
@@ -149,7 +146,12 @@ export async function processBatch(
   if (work.size > 0) {
     let commits: Awaited<ReturnType<typeof commitHomes>>;
     try {
-      commits = await commitHomes([...work.values()], deps.aggregates, deps.fold, stats);
+      const homes = [...work.values()].map((w) => ({
+        key: w.key,
+        region: w.region,
+        events: w.located.map((l) => l.event),
+      }));
+      commits = await commitHomes(homes, deps.aggregates, deps.fold, stats);
     } catch (error) {
       deps.logger.error('aggregate read failed; retrying the batch', { error: describe(error) });
       return failAll(records, stats);
@@ -180,7 +182,7 @@ export async function processBatch(
           item: commit.id,
           error: describe(commit.error),
         });
-        for (const r of w.records) failed.add(r);
+        for (const l of w.located) failed.add(l.record);
       }
     }
   }

@@ -8,6 +8,7 @@ import {
 } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct, IConstruct } from 'constructs';
+import { METRIC_NAMESPACE } from '../../functions/shared/observability.js';
 
 /**
  * Settings every function shares: Node.js 22 on arm64, bundled by the local esbuild package
@@ -36,7 +37,7 @@ export const FUNCTION_DEFAULTS: Partial<NodejsFunctionProps> = {
   environment: {
     NODE_OPTIONS: '--enable-source-maps',
     POWERTOOLS_LOG_LEVEL: 'INFO',
-    POWERTOOLS_METRICS_NAMESPACE: 'StoreFloorImpact',
+    POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
   },
 };
 

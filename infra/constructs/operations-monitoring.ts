@@ -19,6 +19,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { METRIC_NAMESPACE } from '../../functions/shared/observability.js';
 
 export interface AlarmThresholds {
   /** The processor falling behind the stream. @default 60000 */
@@ -44,9 +45,6 @@ export interface OperationsMonitoringProps {
   /** @default DEFAULT_THRESHOLDS */
   readonly thresholds?: Partial<AlarmThresholds>;
 }
-
-/** Namespace of the pipeline's own metrics (from structured logs). */
-export const METRIC_NAMESPACE = 'StoreFloorImpact';
 
 /**
  * What operations watches: alarms on processor lag, errors and throttles, dead letters of

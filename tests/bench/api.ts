@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DETECTION_CATEGORIES } from '../../edge-client/src/contract/index.js';
+import { seededRandom } from '../../edge-client/src/simulator/random.js';
 import { putAll } from '../../functions/adapters/batch-write.js';
 import { countersOf, type Item } from '../../functions/adapters/item-codec.js';
 import {
@@ -46,11 +47,7 @@ const FIRST_DAY = addDays(LAST_DAY, -(DAYS - 1));
 const REGIONS = ['us-east', 'us-central', 'us-west', 'uk', 'de'];
 
 // ---- a deterministic aggregate data set, with rollups consistent with the store days --------
-let seed = 17;
-const random = () => {
-  seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-  return seed / 2 ** 31;
-};
+const random = seededRandom(17);
 function storeDayCounters(): Counters {
   const c: Counters = {};
   const detections = 1 + Math.floor(random() * 20);

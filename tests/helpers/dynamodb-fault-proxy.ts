@@ -1,5 +1,6 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { seededRandom } from '../../edge-client/src/simulator/random.js';
 
 export interface DynamoDbFaultProxy {
   readonly url: string;
@@ -22,11 +23,7 @@ export async function startDynamoDbFaultProxy(
   shares: { refuse: number; loseAck: number },
   seed = 7,
 ): Promise<DynamoDbFaultProxy> {
-  let state = seed;
-  const random = () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return state / 2 ** 31;
-  };
+  const random = seededRandom(seed);
   let lostAcks = 0;
   let refused = 0;
   const upstream = new URL(target);

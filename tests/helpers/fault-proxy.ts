@@ -1,5 +1,6 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { seededRandom } from '../../edge-client/src/simulator/random.js';
 
 export interface FaultProxy {
   readonly url: string;
@@ -19,11 +20,7 @@ export async function startThrottlingProxy(
   failShare: number,
   seed = 1,
 ): Promise<FaultProxy> {
-  let state = seed;
-  const random = () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return state / 2 ** 31;
-  };
+  const random = seededRandom(seed);
   let throttled = 0;
   const upstream = new URL(target);
   const server: Server = createServer((req, res) => {

@@ -63,13 +63,13 @@ describe('Integration: edge daemon process', () => {
 
     // Act: send in small batches; kill -9 while requests are in flight.
     const first = await spawnDaemon(cfg);
-    const sending = (async () => {
-      for (let i = 0; i < 200; i++)
-        accepted.push(...(await post(first.url, simulator.next(20)).catch(() => [])));
-    })();
-    await new Promise((r) => setTimeout(r, 700));
-    first.child.kill('SIGKILL');
-    await sending;
+    // The kill comes once a fifth of the batches are accepted, with a request in flight (a
+    // fixed delay would race the daemon's speed).
+    for (let i = 0; i < 200; i++) {
+      const request = post(first.url, simulator.next(20)).catch(() => []);
+      if (i === 40) first.child.kill('SIGKILL');
+      accepted.push(...(await request));
+    }
     await first.exited;
     // A power cut can also leave half a frame at the end of the last segment.
     const last = readdirSync(spoolDir)

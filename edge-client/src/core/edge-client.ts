@@ -170,7 +170,7 @@ export class EdgeClient {
     }
     const filled = {
       schemaVersion: 1,
-      eventId: ulid(),
+      ...(base.eventId === undefined && { eventId: ulid() }),
       ...(this.options.deviceId !== undefined && { deviceId: this.options.deviceId }),
       ...base,
       seq: base.seq ?? 0,
