@@ -151,3 +151,16 @@ describe('Class: DiskSpool', () => {
     await spool.close();
   });
 });
+
+describe('Class: DiskSpool, one owner', () => {
+  it("refuses a second opener while the first holds the spool, and takes over a dead owner's lock", async () => {
+    const dir = freshDir();
+    const first = await DiskSpool.open({ dir });
+    await expect(DiskSpool.open({ dir })).rejects.toThrow(/in use by process/);
+    await first.close();
+    // A lock left by a process that no longer exists (as after kill -9) does not stop a restart.
+    writeFileSync(join(dir, 'spool.lock'), '999999999');
+    const restarted = await DiskSpool.open({ dir });
+    await restarted.close();
+  });
+});

@@ -127,8 +127,31 @@ export class DiskSpool {
     return join(this.options.dir, segmentName(n));
   }
 
+  /**
+   * One process per spool: two writers would interleave frames and fight over the cursor. A
+   * lock file holds the owner's pid; one left by a process that died (kill -9, power cut) is
+   * taken over.
+   */
+  private async lock(): Promise<void> {
+    const file = join(this.options.dir, 'spool.lock');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await writeFile(file, String(process.pid), { flag: 'wx' });
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 1) throw error;
+      }
+      const owner = Number(await readFile(file, 'utf8').catch(() => ''));
+      if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
+        throw new SpoolStateError(`spool ${this.options.dir} is in use by process ${owner}`);
+      }
+      await rm(file, { force: true });
+    }
+  }
+
   private async recover(): Promise<void> {
     await mkdir(this.options.dir, { recursive: true });
+    await this.lock();
     const segments = (await readdir(this.options.dir))
       .map((f) => SEGMENT_PATTERN.exec(f)?.[1])
       .filter((n): n is string => n !== undefined)
@@ -478,6 +501,16 @@ export class DiskSpool {
     }
     for (const handle of this.readHandles.values()) await handle.close();
     this.readHandles.clear();
+    await rm(join(this.options.dir, 'spool.lock'), { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
