@@ -10,10 +10,13 @@ import {
   type ItemKey,
   itemId,
   type RollupTarget,
+  type SummaryKey,
+  summaryItemKey,
 } from '../domain/aggregate-keys.js';
 import type { Counters } from '../domain/counters.js';
 import type { HomeState } from '../domain/home-state.js';
 import { SeqIntervals } from '../domain/seq-intervals.js';
+import type { SummaryState } from '../domain/summary-state.js';
 import type { AggregateStore, RollupContribution, WriteResult } from '../processor/ports.js';
 import { rollupVersionId } from '../processor/ports.js';
 import { getAll } from './batch-get.js';
@@ -37,24 +40,45 @@ export class DynamoDbAggregateStore implements AggregateStore {
     private readonly tableName: string,
   ) {}
 
-  async loadHomes(keys: readonly HomeKey[]): Promise<Map<string, HomeState>> {
-    const byId = new Map(keys.map((k) => [itemId(homeItemKey(k)), k]));
+  loadHomes(keys: readonly HomeKey[]): Promise<Map<string, HomeState>> {
+    return this.loadVersioned(keys, homeItemKey, decodeHome);
+  }
+
+  putHome(next: HomeState, expectedVersion: number): Promise<WriteResult> {
+    return this.putVersioned(encodeHome(next), expectedVersion);
+  }
+
+  loadSummaries(keys: readonly SummaryKey[]): Promise<Map<string, SummaryState>> {
+    return this.loadVersioned(keys, summaryItemKey, decodeSummary);
+  }
+
+  putSummary(next: SummaryState, expectedVersion: number): Promise<WriteResult> {
+    return this.putVersioned(encodeSummary(next), expectedVersion);
+  }
+
+  private async loadVersioned<K, S>(
+    keys: readonly K[],
+    itemKeyOf: (key: K) => ItemKey,
+    decode: (key: K, item: Item) => S,
+  ): Promise<Map<string, S>> {
+    const byId = new Map(keys.map((k) => [itemId(itemKeyOf(k)), k]));
     const items = await this.batchGet([...byId.keys()].map((id) => splitId(id)));
-    const out = new Map<string, HomeState>();
+    const out = new Map<string, S>();
     for (const item of items) {
       const id = `${str(item, 'pk')}|${str(item, 'sk')}`;
       const key = byId.get(id);
-      if (key !== undefined) out.set(id, decodeHome(key, item));
+      if (key !== undefined) out.set(id, decode(key, item));
     }
     return out;
   }
 
-  async putHome(next: HomeState, expectedVersion: number): Promise<WriteResult> {
+  /** A whole-item put, only if the stored `version` is still `expectedVersion` (0 = none). */
+  private async putVersioned(item: Item, expectedVersion: number): Promise<WriteResult> {
     try {
       await this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
-          Item: encodeHome(next),
+          Item: item,
           ConditionExpression:
             expectedVersion === 0 ? 'attribute_not_exists(pk)' : '#version = :expected',
           ...(expectedVersion !== 0 && {
@@ -180,9 +204,10 @@ function encodeHome(state: HomeState): Item {
     lastDelta: numberMap(state.lastDelta),
     updatedAt: { S: new Date().toISOString() },
   };
-  if (state.key.kind === 'store-day') {
+  if (state.key.kind === 'store-slot') {
     item.storeId = { S: state.key.storeId };
     item.date = { S: state.key.date };
+    item.slot = { S: state.key.slot };
   } else {
     item.teamId = { S: state.key.teamId };
     item.week = { S: state.key.week };
@@ -200,6 +225,35 @@ function decodeHome(key: HomeKey, item: Item): HomeState {
     counters: countersOf(item),
     seen: new Map([...readStringMap(item.seen)].map(([d, s]) => [d, SeqIntervals.parse(s)])),
     joins: readStringMap(item.joins),
+    lastDelta: readNumberMap(item.lastDelta),
+  };
+}
+
+function encodeSummary(state: SummaryState): Item {
+  const key = summaryItemKey(state.key);
+  const item: Item = {
+    pk: { S: key.pk },
+    sk: { S: key.sk },
+    kind: { S: state.key.kind },
+    storeId: { S: state.key.storeId },
+    date: { S: state.key.date },
+    version: { N: String(state.version) },
+    absorbed: numberMap(Object.fromEntries(state.absorbed)),
+    lastDelta: numberMap(state.lastDelta),
+    updatedAt: { S: new Date().toISOString() },
+  };
+  if (state.region !== undefined) item.region = { S: state.region };
+  for (const [name, value] of Object.entries(state.counters)) item[name] = { N: String(value) };
+  return item;
+}
+
+function decodeSummary(key: SummaryKey, item: Item): SummaryState {
+  return {
+    key,
+    region: str(item, 'region'),
+    version: num(item, 'version'),
+    counters: countersOf(item),
+    absorbed: new Map(Object.entries(readNumberMap(item.absorbed))),
     lastDelta: readNumberMap(item.lastDelta),
   };
 }

@@ -3,24 +3,45 @@
  *
  * | item | pk | sk |
  * |---|---|---|
- * | store day (home) | `STORE#{storeId}` | `DAY#{date}` |
+ * | store slot (home) | `STORE#{storeId}` | `SLOT#{date}T{HH:MM}` |
+ * | store day (summary of its slots) | `STORE#{storeId}` | `DAY#{date}` |
  * | team week (home) | `TEAM#{teamId}` | `WEEK#{isoWeek}` |
  * | organisation day rollup, shard k | `ROLLUP#ORG#DAY#{k}` | `{date}` |
  * | region day rollup, shard k | `ROLLUP#REGION#{region}#DAY#{k}` | `{date}` |
  * | organisation week rollup, shard k | `ROLLUP#ORG#WEEK#{k}` | `{isoWeek}` |
  *
- * Events land in exactly one *home* item; rollups receive each home's deltas. Rollups are
+ * Events land in exactly one *home* item. A store's detections are homed in the
+ * `SLOT_MINUTES`-long slot of the store's local day in which they were made, so that the
+ * per-detection join state of a busy store day is spread over many small items (DynamoDB
+ * caps an item at 400 KB and bills a write by the whole item's size). Each slot feeds its
+ * store day, a *summary* item that holds the day's totals; store days and team weeks feed
+ * the rollups. Every arrow carries versioned deltas (see commit-homes.ts). Rollups are
  * sharded by a hash of the contributing store or team, so no single item is written by
  * every batch, and a period query reads `days x shards` items instead of `days x stores`.
  * Changing a shard count re-homes contributions: it needs a rebuild, so they are constants.
  */
 
 export const ORG_ROLLUP_SHARDS = 8;
+/** Length of a store slot: each store day is split into 96 home items. Must divide 60. */
+export const SLOT_MINUTES = 15;
 export const REGION_ROLLUP_SHARDS = 4;
 
 export type HomeKey =
-  | { readonly kind: 'store-day'; readonly storeId: string; readonly date: string }
+  | {
+      readonly kind: 'store-slot';
+      readonly storeId: string;
+      readonly date: string;
+      /** Local start time of the slot, `HH:MM`. */
+      readonly slot: string;
+    }
   | { readonly kind: 'team-week'; readonly teamId: string; readonly week: string };
+
+/** A store day: the summary of its slots, and a contributor to the day rollups. */
+export interface SummaryKey {
+  readonly kind: 'store-day';
+  readonly storeId: string;
+  readonly date: string;
+}
 
 export interface ItemKey {
   readonly pk: string;
@@ -35,9 +56,20 @@ export interface RollupTarget extends ItemKey {
 }
 
 export function homeItemKey(key: HomeKey): ItemKey {
-  return key.kind === 'store-day'
-    ? { pk: `STORE#${key.storeId}`, sk: `DAY#${key.date}` }
+  return key.kind === 'store-slot'
+    ? { pk: `STORE#${key.storeId}`, sk: `SLOT#${key.date}T${key.slot}` }
     : { pk: `TEAM#${key.teamId}`, sk: `WEEK#${key.week}` };
+}
+
+export function summaryItemKey(key: SummaryKey): ItemKey {
+  return { pk: `STORE#${key.storeId}`, sk: `DAY#${key.date}` };
+}
+
+/** The store day a store slot feeds, or `undefined` for homes that feed rollups directly. */
+export function summaryOf(key: HomeKey): SummaryKey | undefined {
+  return key.kind === 'store-slot'
+    ? { kind: 'store-day', storeId: key.storeId, date: key.date }
+    : undefined;
 }
 
 /** Stable string id of an item key, for maps. */
@@ -64,8 +96,12 @@ export const regionDayPk = (region: string, shard: number) =>
   `ROLLUP#REGION#${region}#DAY#${shard}`;
 export const orgWeekPk = (shard: number) => `ROLLUP#ORG#WEEK#${shard}`;
 
-/** The rollup items a home item feeds. */
-export function rollupTargetsOf(key: HomeKey, region: string | undefined): RollupTarget[] {
+/** The rollup items a team week or a store day feeds (a store slot feeds its store day). */
+export function rollupTargetsOf(
+  key: HomeKey | SummaryKey,
+  region: string | undefined,
+): RollupTarget[] {
+  if (key.kind === 'store-slot') return [];
   if (key.kind === 'team-week') {
     const shard = shardOf(key.teamId, ORG_ROLLUP_SHARDS);
     return [{ pk: orgWeekPk(shard), sk: key.week, contributor: key.teamId, snapshot: 'team' }];

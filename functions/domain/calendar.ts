@@ -15,6 +15,9 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
       year: 'numeric',
       month: '2-digit',
       day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
     });
     formatters.set(timeZone, formatter);
   }
@@ -33,9 +36,31 @@ export function isValidTimeZone(timeZone: string): boolean {
 
 /** The calendar date (`YYYY-MM-DD`) of an instant (epoch ms) in a time zone. */
 export function localDate(epochMs: number, timeZone: string): string {
+  return localDateTime(epochMs, timeZone).date;
+}
+
+/**
+ * The local calendar date and the start (`HH:MM`) of the `slotMinutes`-long slot of the day
+ * an instant falls in, in a time zone. `slotMinutes` must divide 60.
+ */
+export function localSlot(
+  epochMs: number,
+  timeZone: string,
+  slotMinutes: number,
+): { date: string; slot: string } {
+  const { date, hour, minute } = localDateTime(epochMs, timeZone);
+  const start = minute - (minute % slotMinutes);
+  return { date, slot: `${hour}:${String(start).padStart(2, '0')}` };
+}
+
+function localDateTime(epochMs: number, timeZone: string) {
   const parts = formatterFor(timeZone).formatToParts(new Date(epochMs));
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')}`;
+  return {
+    date: `${get('year')}-${get('month')}-${get('day')}`,
+    hour: get('hour'),
+    minute: Number(get('minute')),
+  };
 }
 
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;

@@ -1,7 +1,7 @@
 import { decodeTime } from 'ulid';
 import type { TelemetryEvent } from '../../edge-client/src/contract/index.js';
-import type { HomeKey } from './aggregate-keys.js';
-import { isoWeekOfInstant, localDate } from './calendar.js';
+import { type HomeKey, SLOT_MINUTES } from './aggregate-keys.js';
+import { isoWeekOfInstant, localSlot } from './calendar.js';
 import type { RegistryView } from './registry-types.js';
 
 /** Why a record can never be counted; each reason sends it to the dead-letter table. */
@@ -32,7 +32,7 @@ const reject = (reason: PoisonReason, detail: string): Routing => ({
 
 /**
  * Decides the one home item an event counts in, after checking that its sender may speak for
- * the store or team it names. Detections and outcomes go to the store day of the detection
+ * the store or team it names. Detections and outcomes go to the store slot of the detection
  * (the instant inside `detectionId`, in the store's time zone); incidents to the team's ISO
  * week of `resolvedAt` (UTC).
  */
@@ -72,9 +72,9 @@ export function routeEvent(event: TelemetryEvent, registry: RegistryView): Routi
   return {
     ok: true,
     home: {
-      kind: 'store-day',
+      kind: 'store-slot',
       storeId: event.storeId,
-      date: localDate(decodeTime(event.detectionId), store.timeZone),
+      ...localSlot(decodeTime(event.detectionId), store.timeZone, SLOT_MINUTES),
     },
     region: store.region,
   };

@@ -5,10 +5,21 @@ import {
   itemId,
   type RollupTarget,
   rollupTargetsOf,
+  type SummaryKey,
+  summaryItemKey,
+  summaryOf,
 } from '../domain/aggregate-keys.js';
+import type { Counters } from '../domain/counters.js';
 import { type FoldOptions, foldEvents } from '../domain/fold-events.js';
 import { emptyHome, type HomeState } from '../domain/home-state.js';
 import { encodeSnapshot } from '../domain/snapshots.js';
+import {
+  absorbContributions,
+  type Contribution,
+  ContributionGapError,
+  emptySummary,
+  type SummaryState,
+} from '../domain/summary-state.js';
 import { RollupGapError, WriteContentionError } from './errors.js';
 import { type AggregateStore, type RollupContribution, rollupVersionId } from './ports.js';
 
@@ -30,6 +41,7 @@ export interface HomeCommit {
 
 export interface CommitStats {
   homeWrites: number;
+  summaryWrites: number;
   rollupWrites: number;
   rollupRepairs: number;
   conflicts: number;
@@ -37,24 +49,49 @@ export interface CommitStats {
 
 const MAX_ATTEMPTS = 8;
 
+/** An item that feeds rollups: a team week, or a store day. */
+interface LedgerNode {
+  readonly key: HomeKey | SummaryKey;
+  readonly region: string | undefined;
+  readonly version: number;
+  readonly counters: Counters;
+  readonly lastDelta: Counters;
+}
+
+/** A node's move from one version to the next, which its rollups must absorb. */
+interface Advance {
+  readonly before: LedgerNode;
+  readonly after: LedgerNode;
+  /** The home items whose commit depends on the rollups absorbing this advance. */
+  readonly homes: readonly string[];
+}
+
 /**
- * Commits one batch's events into their home items and the rollups those feed, exactly once,
- * with only single-item conditional writes (no transactions, no per-event idempotency rows).
+ * Commits one batch's events into their home items, the store days those feed and the
+ * rollups, exactly once, with only single-item conditional writes (no transactions, no
+ * per-event idempotency rows).
  *
- * The protocol, per home item H with rollup targets R1..Rn:
- * 1. Read H (consistent). Each Ri records, per contributor, the version of H it has absorbed.
- *    If Ri is one version behind (a crash between writing H and writing Ri), add H.lastDelta
- *    to Ri, conditional on Ri still being at that version.
+ * The data flows along a tree: store slot -> store day -> day rollups, and team week -> week
+ * rollups. Each arrow is a *versioned delta*: the downstream item records, per upstream
+ * contributor, the version of it that it has absorbed, and the upstream item keeps the delta
+ * of its last write (`lastDelta`). The one invariant is that no item advances past a version
+ * its downstream items have not absorbed, so a downstream item is at most one version behind
+ * and `lastDelta` is always enough to repair it.
+ *
+ * Per home item H (its store day S, or its rollups R directly for a team week):
+ * 1. Read H (consistent). If S (or R) is one version behind H (a crash between writing H and
+ *    writing S), add H.lastDelta to it first. S is itself brought up to date with its rollups
+ *    before it advances.
  * 2. Fold the events into H. Events H already counted (by device seq) change nothing; if none
  *    are new, H is not written at all, which is why a replay from TRIM_HORIZON leaves every
  *    aggregate bit-identical.
  * 3. Put H with version+1 and lastDelta = this fold's delta, conditional on the version read
  *    in step 1. A conflict (a racing invocation) re-reads and starts again from step 1.
- * 4. Add the delta to each Ri, conditional on Ri being at the old version; contributions of
- *    several homes to the same rollup item share one write.
+ * 4. Advance each S once with the deltas of all its slots written in this batch (a put
+ *    conditional on S's version), then add the deltas of every advanced store day and team
+ *    week to the rollups, one conditional write per rollup item for the whole batch.
  *
- * A crash anywhere leaves state that the retry's step 1 and 2 complete: H never advances past
- * a version its rollups have not absorbed, so `lastDelta` is always enough to catch up.
+ * A crash anywhere leaves state that the retry's step 1 completes.
  */
 export async function commitHomes(
   work: readonly HomeWork[],
@@ -62,26 +99,19 @@ export async function commitHomes(
   options: FoldOptions,
   stats: CommitStats,
 ): Promise<HomeCommit[]> {
-  const stored = await store.loadHomes(work.map((w) => w.key));
-  const states = new Map<string, HomeState>();
-  for (const w of work) {
-    const id = itemId(homeItemKey(w.key));
-    states.set(id, stored.get(id) ?? emptyHome(w.key, w.region));
-  }
+  const tree = new LedgerTree(store, stats);
+  await tree.preload(work);
 
-  const existing = [...states.values()].filter((s) => s.version > 0);
-  const targets = existing.flatMap((s) => rollupTargetsOf(s.key, s.region));
-  const versions = targets.length > 0 ? await store.loadRollupVersions(targets) : new Map();
-
+  // Steps 1 to 3, per home.
   const results = await mapLimit(
     work,
     16,
     async (w): Promise<HomeCommit & { next?: HomeState; previous?: HomeState }> => {
       const id = itemId(homeItemKey(w.key));
       try {
-        let state = states.get(id) as HomeState;
-        await catchUpRollups(state, store, stats, versions);
+        let state = tree.home(w);
         for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+          await tree.catchUpHome(state);
           const fold = foldEvents(state, w.events, options);
           if (fold.counted === 0) {
             return { id, ok: true, counted: 0, duplicates: fold.duplicates, written: false };
@@ -100,7 +130,6 @@ export async function commitHomes(
           }
           stats.conflicts++;
           state = (await store.loadHomes([w.key])).get(id) ?? emptyHome(w.key, w.region);
-          await catchUpRollups(state, store, stats);
         }
         throw new WriteContentionError(id);
       } catch (error) {
@@ -109,94 +138,283 @@ export async function commitHomes(
     },
   );
 
-  // Step 4: one write per rollup item, carrying every home that advanced in this batch.
-  const byRollup = new Map<
+  // Step 4: store days first, then every rollup item once.
+  const failed = new Map<string, unknown>();
+  const advances: Advance[] = [];
+  const bySummary = new Map<
     string,
-    { target: RollupTarget; homes: string[]; contributions: RollupContribution[] }
+    { key: SummaryKey; region: string | undefined; homes: string[]; contributions: Contribution[] }
   >();
-  const written = new Map<string, HomeState>();
   for (const r of results) {
     if (r.next === undefined || r.previous === undefined) continue;
-    written.set(r.id, r.next);
-    for (const target of rollupTargetsOf(r.next.key, r.next.region)) {
-      const rid = itemId(target);
-      const group = byRollup.get(rid) ?? { target, homes: [], contributions: [] };
-      group.homes.push(r.id);
-      group.contributions.push({
-        contributor: target.contributor,
-        fromVersion: r.previous.version,
-        toVersion: r.next.version,
-        delta: r.next.lastDelta,
-        snapshot: encodeSnapshot(target.snapshot, r.next.counters),
-      });
-      byRollup.set(rid, group);
+    const summary = summaryOf(r.next.key);
+    if (summary === undefined) {
+      advances.push({ before: r.previous, after: r.next, homes: [r.id] });
+      continue;
     }
+    const sid = itemId(summaryItemKey(summary));
+    const group = bySummary.get(sid) ?? {
+      key: summary,
+      region: r.next.region,
+      homes: [],
+      contributions: [],
+    };
+    group.homes.push(r.id);
+    group.contributions.push(slotContribution(r.next, r.previous.version));
+    bySummary.set(sid, group);
   }
-  const failedHomes = new Map<string, unknown>();
-  await mapLimit([...byRollup.values()], 16, async (group) => {
-    stats.rollupWrites++;
+  await mapLimit([...bySummary.values()], 16, async (group) => {
     try {
-      if ((await store.addToRollup(group.target, group.contributions)) === 'ok') return;
+      const advance = await tree.advanceSummary(group.key, group.region, group.contributions, {
+        deliver: false,
+      });
+      if (advance !== undefined) advances.push({ ...advance, homes: group.homes });
     } catch (error) {
-      for (const home of group.homes) failedHomes.set(home, error);
-      return;
-    }
-    stats.conflicts++;
-    // Someone else moved one of the contributors (a repair by a racing invocation): settle
-    // each home on its own, from what the rollup holds now.
-    for (const home of group.homes) {
-      const next = written.get(home) as HomeState;
-      const target = rollupTargetsOf(next.key, next.region).find(
-        (t) => itemId(t) === itemId(group.target),
-      );
-      try {
-        if (target !== undefined) await catchUpRollups(next, store, stats, undefined, [target]);
-      } catch (error) {
-        failedHomes.set(home, error);
-      }
+      for (const home of group.homes) failed.set(home, error);
     }
   });
+  for (const [home, error] of await tree.deliverToRollups(advances)) failed.set(home, error);
 
   return results.map(({ next: _next, previous: _previous, ...r }) =>
-    failedHomes.has(r.id) ? { ...r, ok: false, error: failedHomes.get(r.id) } : r,
+    failed.has(r.id) ? { ...r, ok: false, error: failed.get(r.id) } : r,
   );
 }
 
+/** The delta a store slot's latest write owes its store day. */
+function slotContribution(slot: HomeState, fromVersion = slot.version - 1): Contribution {
+  const key = slot.key as Extract<HomeKey, { kind: 'store-slot' }>;
+  return {
+    contributor: key.slot,
+    fromVersion,
+    toVersion: slot.version,
+    delta: slot.lastDelta,
+  };
+}
+
+function rollupContribution(target: RollupTarget, node: LedgerNode, fromVersion: number) {
+  return {
+    contributor: target.contributor,
+    fromVersion,
+    toVersion: node.version,
+    delta: node.lastDelta,
+    snapshot: encodeSnapshot(target.snapshot, node.counters),
+  } satisfies RollupContribution;
+}
+
 /**
- * Brings every rollup of `home` up to `home.version`. Only a one-version lag is repairable (and
- * the protocol never creates a larger one); an absorbed version at or past the home's is done.
+ * The batch's view of the items it touches. Cached store days and rollup versions are never
+ * ahead of the table (versions only grow, and the cache is updated only by reads and by our
+ * own successful writes), so a cached value can at worst cause a conditional write to fail,
+ * after which the item is read again.
  */
-async function catchUpRollups(
-  home: HomeState,
-  store: AggregateStore,
-  stats: CommitStats,
-  known?: Map<string, number>,
-  only?: readonly RollupTarget[],
-): Promise<void> {
-  if (home.version === 0) return;
-  const targets = only ?? rollupTargetsOf(home.key, home.region);
-  let versions = known ?? (await store.loadRollupVersions(targets));
-  for (const target of targets) {
-    for (let attempt = 1; ; attempt++) {
-      const absorbed = versions.get(rollupVersionId(target)) ?? 0;
-      if (absorbed >= home.version) break;
-      if (absorbed !== home.version - 1) {
-        throw new RollupGapError(rollupVersionId(target), absorbed, home.version);
-      }
-      stats.rollupRepairs++;
-      const result = await store.addToRollup(target, [
-        {
-          contributor: target.contributor,
-          fromVersion: absorbed,
-          toVersion: home.version,
-          delta: home.lastDelta,
-          snapshot: encodeSnapshot(target.snapshot, home.counters),
-        },
-      ]);
-      if (result === 'ok') break;
-      if (attempt >= MAX_ATTEMPTS) throw new WriteContentionError(rollupVersionId(target));
-      versions = await store.loadRollupVersions([target]);
+class LedgerTree {
+  private readonly homes = new Map<string, HomeState>();
+  private readonly summaries = new Map<string, SummaryState>();
+  private readonly rollupVersions = new Map<string, number>();
+
+  constructor(
+    private readonly store: AggregateStore,
+    private readonly stats: CommitStats,
+  ) {}
+
+  async preload(work: readonly HomeWork[]): Promise<void> {
+    const stored = await this.store.loadHomes(work.map((w) => w.key));
+    for (const [id, state] of stored) this.homes.set(id, state);
+    const summaryKeys = new Map<string, { key: SummaryKey; region: string | undefined }>();
+    for (const w of work) {
+      const key = summaryOf(w.key);
+      if (key !== undefined)
+        summaryKeys.set(itemId(summaryItemKey(key)), { key, region: w.region });
     }
+    if (summaryKeys.size > 0) {
+      const stored = await this.store.loadSummaries([...summaryKeys.values()].map((s) => s.key));
+      for (const [id, { key, region }] of summaryKeys) {
+        this.summaries.set(id, stored.get(id) ?? emptySummary(key, region));
+      }
+    }
+    const nodes: LedgerNode[] = [
+      ...[...this.homes.values()].filter((h) => h.key.kind === 'team-week'),
+      ...[...this.summaries.values()].filter((s) => s.version > 0),
+    ];
+    const targets = nodes.flatMap((n) => rollupTargetsOf(n.key, n.region));
+    if (targets.length > 0) {
+      for (const [id, v] of await this.store.loadRollupVersions(targets)) {
+        this.rollupVersions.set(id, v);
+      }
+    }
+  }
+
+  home(w: HomeWork): HomeState {
+    return this.homes.get(itemId(homeItemKey(w.key))) ?? emptyHome(w.key, w.region);
+  }
+
+  private async summary(
+    key: SummaryKey,
+    region: string | undefined,
+    fresh: boolean,
+  ): Promise<SummaryState> {
+    const id = itemId(summaryItemKey(key));
+    const cached = this.summaries.get(id);
+    if (!fresh && cached !== undefined) return cached;
+    const state = (await this.store.loadSummaries([key])).get(id) ?? emptySummary(key, region);
+    this.summaries.set(id, state);
+    return state;
+  }
+
+  /** Makes sure everything downstream of `home` has absorbed its current version. */
+  async catchUpHome(home: HomeState): Promise<void> {
+    if (home.version === 0) return;
+    const summaryKey = summaryOf(home.key);
+    if (summaryKey === undefined) {
+      await this.catchUpRollups(home);
+      return;
+    }
+    const summary = await this.summary(summaryKey, home.region, false);
+    const slot = slotContribution(home);
+    if ((summary.absorbed.get(slot.contributor) ?? 0) < home.version) {
+      this.stats.rollupRepairs++;
+      await this.advanceSummary(summaryKey, home.region, [slot], { deliver: true });
+    } else {
+      await this.catchUpRollups(summary);
+    }
+  }
+
+  /**
+   * Adds the contributions a store day has not absorbed yet as its next version, after
+   * bringing its rollups up to its current one. With `deliver`, the rollups get the new
+   * version at once; otherwise the caller hands the returned advance to `deliverToRollups`.
+   */
+  async advanceSummary(
+    key: SummaryKey,
+    region: string | undefined,
+    contributions: readonly Contribution[],
+    options: { deliver: boolean },
+  ): Promise<Omit<Advance, 'homes'> | undefined> {
+    const id = itemId(summaryItemKey(key));
+    let state = await this.summary(key, region, false);
+    let fresh = false;
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      let absorbed: ReturnType<typeof absorbContributions>;
+      try {
+        absorbed = absorbContributions(state, contributions);
+      } catch (error) {
+        // A gap seen in a cached copy may be our staleness: read the item before believing it.
+        if (!(error instanceof ContributionGapError) || fresh) throw error;
+        state = await this.summary(key, region, true);
+        fresh = true;
+        continue;
+      }
+      if (absorbed.applied.length === 0) {
+        await this.catchUpRollups(state);
+        return undefined;
+      }
+      await this.catchUpRollups(state);
+      this.stats.summaryWrites++;
+      if ((await this.store.putSummary(absorbed.next, state.version)) === 'ok') {
+        this.summaries.set(id, absorbed.next);
+        if (options.deliver) await this.catchUpRollups(absorbed.next);
+        return { before: state, after: absorbed.next };
+      }
+      this.stats.conflicts++;
+      state = await this.summary(key, region, true);
+      fresh = true;
+    }
+    throw new WriteContentionError(id);
+  }
+
+  /**
+   * Brings every rollup of `node` up to `node.version`. Only a one-version lag is repairable
+   * (and the protocol never creates a larger one); an absorbed version at or past the node's
+   * is done.
+   */
+  async catchUpRollups(node: LedgerNode, only?: readonly RollupTarget[]): Promise<void> {
+    if (node.version === 0) return;
+    const targets = only ?? rollupTargetsOf(node.key, node.region);
+    for (const target of targets) {
+      const vid = rollupVersionId(target);
+      let fresh = !this.rollupVersions.has(vid);
+      for (let attempt = 1; ; attempt++) {
+        if (fresh) {
+          const loaded = await this.store.loadRollupVersions([target]);
+          this.rollupVersions.set(vid, loaded.get(vid) ?? 0);
+        }
+        const absorbed = this.rollupVersions.get(vid) ?? 0;
+        if (absorbed >= node.version) break;
+        if (absorbed !== node.version - 1) {
+          if (!fresh) {
+            fresh = true;
+            continue;
+          }
+          throw new RollupGapError(vid, absorbed, node.version);
+        }
+        this.stats.rollupRepairs++;
+        const result = await this.store.addToRollup(target, [
+          rollupContribution(target, node, absorbed),
+        ]);
+        if (result === 'ok') {
+          this.rollupVersions.set(vid, node.version);
+          break;
+        }
+        if (attempt >= MAX_ATTEMPTS) throw new WriteContentionError(vid);
+        fresh = true;
+      }
+    }
+  }
+
+  /**
+   * Adds every advance to its rollups with one conditional write per rollup item. Returns the
+   * home items whose advances could not be delivered, with why; their records are retried,
+   * and the retry's step 1 delivers them.
+   */
+  async deliverToRollups(advances: readonly Advance[]): Promise<Map<string, unknown>> {
+    const byRollup = new Map<
+      string,
+      { target: RollupTarget; advances: Advance[]; contributions: RollupContribution[] }
+    >();
+    for (const advance of advances) {
+      for (const target of rollupTargetsOf(advance.after.key, advance.after.region)) {
+        const rid = itemId(target);
+        const group = byRollup.get(rid) ?? { target, advances: [], contributions: [] };
+        group.advances.push(advance);
+        group.contributions.push(rollupContribution(target, advance.after, advance.before.version));
+        byRollup.set(rid, group);
+      }
+    }
+    const failed = new Map<string, unknown>();
+    await mapLimit([...byRollup.values()], 16, async (group) => {
+      this.stats.rollupWrites++;
+      try {
+        if ((await this.store.addToRollup(group.target, group.contributions)) === 'ok') {
+          for (const c of group.contributions) {
+            this.rollupVersions.set(
+              rollupVersionId({ ...group.target, contributor: c.contributor }),
+              c.toVersion,
+            );
+          }
+          return;
+        }
+      } catch (error) {
+        for (const a of group.advances) for (const home of a.homes) failed.set(home, error);
+        return;
+      }
+      this.stats.conflicts++;
+      // Someone else moved one of the contributors (a repair by a racing invocation): settle
+      // each contributor on its own, from what the rollup holds now.
+      for (const a of group.advances) {
+        const target = rollupTargetsOf(a.after.key, a.after.region).find(
+          (t) => itemId(t) === itemId(group.target),
+        );
+        try {
+          if (target !== undefined) {
+            this.rollupVersions.delete(rollupVersionId(target));
+            await this.catchUpRollups(a.after, [target]);
+          }
+        } catch (error) {
+          for (const home of a.homes) failed.set(home, error);
+        }
+      }
+    });
+    return failed;
   }
 }
 

@@ -1,19 +1,15 @@
-import type { HomeKey, ItemKey, RollupTarget } from '../domain/aggregate-keys.js';
-import type { Counters } from '../domain/counters.js';
+import type { HomeKey, ItemKey, RollupTarget, SummaryKey } from '../domain/aggregate-keys.js';
 import type { RecordPosition } from '../domain/decode-record.js';
 import type { HomeState } from '../domain/home-state.js';
 import type { DeviceInfo, StoreInfo } from '../domain/registry-types.js';
 import type { PoisonReason } from '../domain/route-event.js';
+import type { Contribution, SummaryState } from '../domain/summary-state.js';
 
 /** What a conditional write found: `conflict` means another writer got there first. */
 export type WriteResult = 'ok' | 'conflict';
 
 /** One home's share of a rollup write: its version moves from `fromVersion` to `toVersion`. */
-export interface RollupContribution {
-  readonly contributor: string;
-  readonly fromVersion: number;
-  readonly toVersion: number;
-  readonly delta: Counters;
+export interface RollupContribution extends Contribution {
   /** The contributor's figures at `toVersion` (see snapshots.ts). */
   readonly snapshot: string;
 }
@@ -24,6 +20,10 @@ export interface AggregateStore {
   loadHomes(keys: readonly HomeKey[]): Promise<Map<string, HomeState>>;
   /** Writes `next` only if the stored version is still `expectedVersion` (0 = no item). */
   putHome(next: HomeState, expectedVersion: number): Promise<WriteResult>;
+  /** Strongly consistent reads of store days; absent keys are absent from the result. */
+  loadSummaries(keys: readonly SummaryKey[]): Promise<Map<string, SummaryState>>;
+  /** Writes `next` only if the stored version is still `expectedVersion` (0 = no item). */
+  putSummary(next: SummaryState, expectedVersion: number): Promise<WriteResult>;
   /** Versions each contributor has reached in each rollup item (0 if never), by `rollupVersionId`. */
   loadRollupVersions(targets: readonly RollupTarget[]): Promise<Map<string, number>>;
   /** Adds all deltas in one write, only if every contributor is still at its `fromVersion`. */

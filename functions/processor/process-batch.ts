@@ -71,6 +71,7 @@ export async function processBatch(
     deadLettered: 0,
     failedRecords: 0,
     homeWrites: 0,
+    summaryWrites: 0,
     rollupWrites: 0,
     rollupRepairs: 0,
     conflicts: 0,

@@ -14,12 +14,12 @@ import { seededRandom } from '../../edge-client/src/simulator/random.js';
 import { putAll } from '../../functions/adapters/batch-write.js';
 import { countersOf, type Item } from '../../functions/adapters/item-codec.js';
 import {
-  homeItemKey,
   ORG_ROLLUP_SHARDS,
   orgDayPk,
   REGION_ROLLUP_SHARDS,
   regionDayPk,
   shardOf,
+  summaryItemKey,
 } from '../../functions/domain/aggregate-keys.js';
 import { addDays, eachDate } from '../../functions/domain/calendar.js';
 import { addCounters, type Counters, StoreCounters } from '../../functions/domain/counters.js';
@@ -92,7 +92,7 @@ for (const date of dates) {
   for (const { storeId, region } of stores) {
     const counters = storeDayCounters();
     addCounters(orgTotals, counters);
-    const key = homeItemKey({ kind: 'store-day', storeId, date });
+    const key = summaryItemKey({ kind: 'store-day', storeId, date });
     const item: Item = {
       pk: { S: key.pk },
       sk: { S: key.sk },

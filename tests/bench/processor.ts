@@ -67,7 +67,25 @@ async function startDynalite(): Promise<{ endpoint: string; child: ChildProcess 
   return { endpoint: `http://127.0.0.1:${port}`, child };
 }
 
-/** A client that counts the items it writes (PutItem, UpdateItem, DeleteItem, BatchWriteItem). */
+const WRITE_COMMANDS = new Set([
+  'PutItemCommand',
+  'UpdateItemCommand',
+  'DeleteItemCommand',
+  'BatchWriteItemCommand',
+]);
+const READ_COMMANDS = new Set([
+  'GetItemCommand',
+  'BatchGetItemCommand',
+  'QueryCommand',
+  'ScanCommand',
+]);
+
+/**
+ * A client that counts the items it writes and the capacity units DynamoDB bills for its
+ * reads and writes: it asks every request for `ReturnConsumedCapacity: TOTAL`, which the
+ * emulator computes as DynamoDB does (1 write unit per started KB of the larger of the item
+ * before and after, 1 read unit per started 4 KB of a strongly consistent read).
+ */
 function countingClient(endpoint: string) {
   const client = new DynamoDBClient({
     endpoint,
@@ -75,16 +93,27 @@ function countingClient(endpoint: string) {
     credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
     maxAttempts: 6,
   });
-  const counter = { writes: 0 };
+  const counter = { writes: 0, writeUnits: 0, readUnits: 0 };
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const name = context.commandName ?? '';
-      const input = args.input as { RequestItems?: Record<string, unknown[]> };
+      const input = args.input as {
+        RequestItems?: Record<string, unknown[]>;
+        ReturnConsumedCapacity?: string;
+      };
       if (name === 'BatchWriteItemCommand')
         counter.writes += Object.values(input.RequestItems ?? {}).reduce((s, r) => s + r.length, 0);
-      else if (['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand'].includes(name))
-        counter.writes++;
-      return next(args);
+      else if (WRITE_COMMANDS.has(name)) counter.writes++;
+      if (WRITE_COMMANDS.has(name) || READ_COMMANDS.has(name))
+        input.ReturnConsumedCapacity = 'TOTAL';
+      const result = await next(args);
+      const consumed = (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
+      const units = [consumed ?? []]
+        .flat()
+        .reduce((s: number, c) => s + ((c as { CapacityUnits?: number }).CapacityUnits ?? 0), 0);
+      if (WRITE_COMMANDS.has(name)) counter.writeUnits += units;
+      else counter.readUnits += units;
+      return result;
     },
     { step: 'initialize', name: 'countWrites' },
   );
@@ -120,6 +149,16 @@ const records: StreamRecord[] = events.map((e, i) => {
 });
 const batches: StreamRecord[][] = [];
 for (let i = 0; i < records.length; i += BATCH) batches.push(records.slice(i, i + BATCH));
+// Density: how many events a batch holds per store it touches (writes per event follow it).
+const eventsPerStorePerBatch =
+  EVENTS /
+  batches.reduce(
+    (s, b, i) =>
+      s +
+      new Set(events.slice(i * BATCH, i * BATCH + b.length).map((e) => e.storeId ?? e.deviceId))
+        .size,
+    0,
+  );
 
 const dynalite = await startDynalite();
 const { client, counter } = countingClient(dynalite.endpoint);
@@ -154,6 +193,8 @@ const deps = {
   eventTime: DEFAULT_EVENT_TIME_RULES,
 };
 counter.writes = 0;
+counter.writeUnits = 0;
+counter.readUnits = 0;
 let duplicates = 0;
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
@@ -166,14 +207,18 @@ for (const batch of batches) {
 const oursSeconds = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
 const oursWrites = counter.writes;
+const oursUnits = { write: counter.writeUnits, read: counter.readUnits };
 
 // ---- (b) the baseline: idempotency record + one conditional write per event -----------------
 let baselineSeconds = Number.NaN;
 let baselineWrites = Number.NaN;
+const baselineUnits = { write: Number.NaN, read: Number.NaN };
 if (!values['no-baseline']) {
   const registry = new DynamoDbRegistry(client, tables.registry);
   const baselineStore = new DynamoDbAggregateStore(client, tables.baseline);
   counter.writes = 0;
+  counter.writeUnits = 0;
+  counter.readUnits = 0;
   const t1 = performance.now();
   for (const record of records) {
     for (const item of decodeRecord(record.data)) {
@@ -216,6 +261,8 @@ if (!values['no-baseline']) {
   }
   baselineSeconds = (performance.now() - t1) / 1000;
   baselineWrites = counter.writes;
+  baselineUnits.write = counter.writeUnits;
+  baselineUnits.read = counter.readUnits;
 }
 
 // ---- compare --------------------------------------------------------------------------------
@@ -230,26 +277,28 @@ async function homes(table: string): Promise<Map<string, Record<string, number>>
   return out;
 }
 const ours = await homes(tables.ours);
-const sum = (prefix: string, counter: string) =>
-  [...ours].filter(([k]) => k.startsWith(prefix)).reduce((s, [, c]) => s + (c[counter] ?? 0), 0);
+const sum = (pattern: RegExp, counter: string) =>
+  [...ours].filter(([k]) => pattern.test(k)).reduce((s, [, c]) => s + (c[counter] ?? 0), 0);
 const rollupsConsistent =
   ['detections', 'lossDetectedCents', 'lossPreventedCents', 'confirmedLossCents'].every(
     (c) =>
-      sum('STORE#', c) === sum('ROLLUP#ORG#DAY#', c) &&
-      sum('STORE#', c) === sum('ROLLUP#REGION#', c),
-  ) && sum('TEAM#', 'minutesSaved') === sum('ROLLUP#ORG#WEEK#', 'minutesSaved');
+      sum(/^STORE#.*\|SLOT#/, c) === sum(/^STORE#.*\|DAY#/, c) &&
+      sum(/^STORE#.*\|DAY#/, c) === sum(/^ROLLUP#ORG#DAY#/, c) &&
+      sum(/^STORE#.*\|DAY#/, c) === sum(/^ROLLUP#REGION#/, c),
+  ) && sum(/^TEAM#/, 'minutesSaved') === sum(/^ROLLUP#ORG#WEEK#/, 'minutesSaved');
 let identical = rollupsConsistent;
 if (!values['no-baseline']) {
   const theirs = await homes(tables.baseline);
-  const homeKeys = [...ours.keys()].filter((k) => !k.startsWith('ROLLUP#'));
+  // The baseline keeps the home items only (store slots and team weeks).
+  const homeKeys = [...ours.keys()].filter((k) => !k.startsWith('ROLLUP#') && !k.includes('|DAY#'));
   identical =
     identical &&
     homeKeys.length === theirs.size &&
     homeKeys.every((k) => JSON.stringify(ours.get(k)) === JSON.stringify(theirs.get(k)));
 }
 let largestRollupBytes = 0;
+let largestHomeBytes = 0;
 for (const [k] of ours) {
-  if (!k.startsWith('ROLLUP#')) continue;
   const [pk, sk] = k.split('|') as [string, string];
   const item =
     (
@@ -257,7 +306,9 @@ for (const [k] of ours) {
         new GetItemCommand({ TableName: tables.ours, Key: { pk: { S: pk }, sk: { S: sk } } }),
       )
     ).Item ?? {};
-  largestRollupBytes = Math.max(largestRollupBytes, JSON.stringify(item).length);
+  const bytes = JSON.stringify(item).length;
+  if (k.startsWith('ROLLUP#')) largestRollupBytes = Math.max(largestRollupBytes, bytes);
+  else largestHomeBytes = Math.max(largestHomeBytes, bytes);
 }
 dynalite.child.kill();
 client.destroy();
@@ -269,15 +320,27 @@ const result = {
   duplicates,
   writesPerEvent: round(oursWrites / EVENTS, 4),
   baselineWritesPerEvent: round(baselineWrites / EVENTS, 4),
+  writeUnitsPerEvent: round(oursUnits.write / EVENTS, 4),
+  baselineWriteUnitsPerEvent: round(baselineUnits.write / EVENTS, 4),
+  readUnitsPerEvent: round(oursUnits.read / EVENTS, 4),
+  baselineReadUnitsPerEvent: round(baselineUnits.read / EVENTS, 4),
+  eventsPerStorePerBatch: round(eventsPerStorePerBatch, 2),
   eventsPerSec: Math.round(EVENTS / oursSeconds),
   baselineEventsPerSec: Math.round(EVENTS / baselineSeconds),
   cpuMsPer1000Events: round(((cpu.user + cpu.system) / 1000 / EVENTS) * 1000, 1),
   largestRollupItemKb: round(largestRollupBytes / 1024, 1),
+  largestHomeItemKb: round(largestHomeBytes / 1024, 1),
   identical,
 };
 console.log(`${''.padEnd(24)}${'processor'.padEnd(16)}baseline (idempotency + write per event)`);
 console.log(
   `${'writes per event'.padEnd(24)}${String(result.writesPerEvent).padEnd(16)}${result.baselineWritesPerEvent}`,
+);
+console.log(
+  `${'write units per event'.padEnd(24)}${String(result.writeUnitsPerEvent).padEnd(16)}${result.baselineWriteUnitsPerEvent}`,
+);
+console.log(
+  `${'read units per event'.padEnd(24)}${String(result.readUnitsPerEvent).padEnd(16)}${result.baselineReadUnitsPerEvent}`,
 );
 console.log(
   `${'events per second'.padEnd(24)}${String(result.eventsPerSec).padEnd(16)}${result.baselineEventsPerSec}`,

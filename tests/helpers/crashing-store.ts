@@ -1,5 +1,11 @@
-import type { HomeKey, ItemKey, RollupTarget } from '../../functions/domain/aggregate-keys.js';
+import type {
+  HomeKey,
+  ItemKey,
+  RollupTarget,
+  SummaryKey,
+} from '../../functions/domain/aggregate-keys.js';
 import type { HomeState } from '../../functions/domain/home-state.js';
+import type { SummaryState } from '../../functions/domain/summary-state.js';
 import type { AggregateStore, RollupContribution } from '../../functions/processor/ports.js';
 import { InjectedCrash } from './in-memory-aggregates.js';
 
@@ -25,6 +31,15 @@ export class CrashingStore implements AggregateStore {
 
   loadHomes(keys: readonly HomeKey[]) {
     return this.inner.loadHomes(keys);
+  }
+
+  loadSummaries(keys: readonly SummaryKey[]) {
+    return this.inner.loadSummaries(keys);
+  }
+
+  async putSummary(next: SummaryState, expectedVersion: number) {
+    this.write();
+    return this.inner.putSummary(next, expectedVersion);
   }
 
   loadRollupVersions(targets: readonly RollupTarget[]) {

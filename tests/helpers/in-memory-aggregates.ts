@@ -4,10 +4,13 @@ import {
   type ItemKey,
   itemId,
   type RollupTarget,
+  type SummaryKey,
+  summaryItemKey,
 } from '../../functions/domain/aggregate-keys.js';
 import type { Counters } from '../../functions/domain/counters.js';
 import type { HomeState } from '../../functions/domain/home-state.js';
 import { SeqIntervals } from '../../functions/domain/seq-intervals.js';
+import type { SummaryState } from '../../functions/domain/summary-state.js';
 import {
   type AggregateStore,
   type DeadLetter,
@@ -34,6 +37,7 @@ export class InjectedCrash extends Error {
  */
 export class InMemoryAggregates implements AggregateStore {
   readonly homes = new Map<string, HomeState>();
+  readonly summaries = new Map<string, SummaryState>();
   readonly rollups = new Map<
     string,
     { counters: Counters; versions: Map<string, number>; snapshots: Map<string, string> }
@@ -69,6 +73,24 @@ export class InMemoryAggregates implements AggregateStore {
     const id = itemId(homeItemKey(next.key));
     if ((this.homes.get(id)?.version ?? 0) !== expectedVersion) return 'conflict';
     this.homes.set(id, clone(next));
+    return 'ok';
+  }
+
+  async loadSummaries(keys: readonly SummaryKey[]) {
+    const out = new Map<string, SummaryState>();
+    for (const k of keys) {
+      const id = itemId(summaryItemKey(k));
+      const s = this.summaries.get(id);
+      if (s !== undefined) out.set(id, cloneSummary(s));
+    }
+    return out;
+  }
+
+  async putSummary(next: SummaryState, expectedVersion: number): Promise<WriteResult> {
+    this.write();
+    const id = itemId(summaryItemKey(next.key));
+    if ((this.summaries.get(id)?.version ?? 0) !== expectedVersion) return 'conflict';
+    this.summaries.set(id, cloneSummary(next));
     return 'ok';
   }
 
@@ -117,10 +139,20 @@ export class InMemoryAggregates implements AggregateStore {
     return total;
   }
 
+  /** Sum of one counter over all store days. */
+  summaryTotal(counter: string): number {
+    let total = 0;
+    for (const s of this.summaries.values()) total += s.counters[counter] ?? 0;
+    return total;
+  }
+
   /** Everything, as comparable plain data. */
   snapshot(): unknown {
     return {
       homes: [...this.homes].sort().map(([id, h]) => [id, h.version, h.counters]),
+      summaries: [...this.summaries]
+        .sort()
+        .map(([id, s]) => [id, s.version, s.counters, [...s.absorbed].sort()]),
       rollups: [...this.rollups].sort().map(([id, r]) => [id, r.counters, [...r.versions].sort()]),
     };
   }
@@ -133,6 +165,15 @@ function clone(h: HomeState): HomeState {
     lastDelta: { ...h.lastDelta },
     joins: new Map(h.joins),
     seen: new Map([...h.seen].map(([d, s]) => [d, SeqIntervals.parse(s.toString())])),
+  };
+}
+
+function cloneSummary(s: SummaryState): SummaryState {
+  return {
+    ...s,
+    counters: { ...s.counters },
+    lastDelta: { ...s.lastDelta },
+    absorbed: new Map(s.absorbed),
   };
 }
 

@@ -1,3 +1,4 @@
+import { ulid } from 'ulid';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbAggregateStore } from '../../functions/adapters/dynamodb-aggregate-store.js';
 import { DynamoDbDeadLetters } from '../../functions/adapters/dynamodb-dead-letters.js';
@@ -126,13 +127,48 @@ describe('Integration: processor on the DynamoDB emulator', () => {
     ]);
     expect(results.flatMap((r) => r.failedSequenceNumbers)).toEqual([]);
     const items = await allItems(env.dynamodb, aggregatesTable);
-    const sum = (prefix: string) =>
+    const sum = (prefix: string, skPrefix = '') =>
       items
-        .filter((i) => i.pk?.S?.startsWith(prefix))
+        .filter((i) => i.pk?.S?.startsWith(prefix) && i.sk?.S?.startsWith(skPrefix))
         .reduce((s, i) => s + Number(i.lossDetectedCents?.N ?? 0), 0);
-    expect(sum('STORE#')).toBe(4_040);
+    expect(sum('STORE#', 'SLOT#')).toBe(4_040);
+    expect(sum('STORE#', 'DAY#')).toBe(4_040);
     expect(sum('ROLLUP#ORG#DAY#')).toBe(4_040);
     expect(sum('ROLLUP#REGION#')).toBe(4_040);
+  });
+
+  it('counts a store day of 12,000 detections, past what one 400 KB item could join', async () => {
+    // Prepare: one store, detections spread over 12 hours of its (New York) day.
+    const start = Date.UTC(2026, 5, 15, 14); // 10:00 local
+    const events = Array.from({ length: 12_000 }, (_, i) =>
+      detection({
+        detectionId: ulid(start + Math.floor((i * 12 * 3_600_000) / 12_000)),
+        occurredAt: new Date(start + Math.floor((i * 12 * 3_600_000) / 12_000)).toISOString(),
+        estimatedLossCents: 100,
+      }),
+    );
+    // Each arrives as it is made, at most 100 s after its detection.
+    const records = streamRecords(events).map((r, i) => ({
+      ...r,
+      arrivedAt: start + Math.floor((i * 12 * 3_600_000) / 12_000) + 100_000,
+    }));
+
+    // Act
+    for (let i = 0; i < records.length; i += 1_000) {
+      const result = await processBatch(records.slice(i, i + 1_000), depsWith(realStore()));
+      expect(result.failedSequenceNumbers).toEqual([]);
+      expect(result.stats.deadLettered).toBe(0);
+    }
+
+    // Assess: the day adds up, and no item comes near the limit.
+    const items = await allItems(env.dynamodb, aggregatesTable);
+    const day = items.find((i) => i.sk?.S === 'DAY#2026-06-15');
+    expect(day?.detections?.N).toBe('12000');
+    expect(day?.lossDetectedCents?.N).toBe('1200000');
+    const slots = items.filter((i) => i.sk?.S?.startsWith('SLOT#2026-06-15T'));
+    expect(slots).toHaveLength(48);
+    const largest = Math.max(...items.map((i) => JSON.stringify(i).length));
+    expect(largest).toBeLessThan(64 * 1024);
   });
 
   it('stores dead letters keyed by stream position, without the payload, idempotently', async () => {
@@ -155,9 +191,9 @@ describe('Integration: processor on the DynamoDB emulator', () => {
     ).toBe(true);
   });
 
-  it('recognises the emulator refusing a store day past 400 KB as an item-size error', async () => {
+  it('recognises the emulator refusing a store slot past 400 KB as an item-size error', async () => {
     const home = emptyHome(
-      { kind: 'store-day', storeId: 'store-0001', date: '2026-06-15' },
+      { kind: 'store-slot', storeId: 'store-0001', date: '2026-06-15', slot: '12:00' },
       'us-east',
     );
     const joins = new Map(

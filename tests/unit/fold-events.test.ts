@@ -6,7 +6,10 @@ import { detection, incident, outcome } from '../helpers/factories.js';
 
 const options = { baselines: DEFAULT_BASELINES };
 const storeDay = () =>
-  emptyHome({ kind: 'store-day', storeId: 'store-0001', date: '2026-06-15' }, 'us-east');
+  emptyHome(
+    { kind: 'store-slot', storeId: 'store-0001', date: '2026-06-15', slot: '12:00' },
+    'us-east',
+  );
 const teamWeek = () =>
   emptyHome({ kind: 'team-week', teamId: 'team-pos', week: '2026-W25' }, undefined);
 

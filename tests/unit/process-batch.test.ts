@@ -72,21 +72,38 @@ describe('Function: processBatch', () => {
       'detections',
       'outcomes',
     ]) {
-      expect(a.rollupTotal('ROLLUP#ORG#DAY#', counter)).toBe(a.homeTotal('STORE#', counter));
-      expect(a.rollupTotal('ROLLUP#REGION#', counter)).toBe(a.homeTotal('STORE#', counter));
+      // Store slots sum to their store days, and store days to every rollup.
+      expect(a.summaryTotal(counter)).toBe(a.homeTotal('STORE#', counter));
+      expect(a.rollupTotal('ROLLUP#ORG#DAY#', counter)).toBe(a.summaryTotal(counter));
+      expect(a.rollupTotal('ROLLUP#REGION#', counter)).toBe(a.summaryTotal(counter));
     }
     expect(a.rollupTotal('ROLLUP#ORG#WEEK#', 'minutesSaved')).toBe(80);
-    // Each rollup keeps each contributor's figures equal to its home item's.
-    for (const [id, home] of a.homes) {
-      const store = home.key.kind === 'store-day' ? home.key.storeId : home.key.teamId;
-      const kind = home.key.kind === 'store-day' ? 'store' : 'team';
+    // Each rollup keeps each contributor's figures equal to its store day's or team week's.
+    const contributors = [
+      ...[...a.summaries].map(([id, s]) => ({
+        id,
+        name: s.key.storeId,
+        kind: 'store' as const,
+        ...s,
+      })),
+      ...[...a.homes]
+        .filter(([, h]) => h.key.kind === 'team-week')
+        .map(([id, h]) => ({
+          id,
+          name: h.key.kind === 'team-week' ? h.key.teamId : '',
+          kind: 'team' as const,
+          ...h,
+        })),
+    ] as const;
+    expect(contributors.length).toBe(3);
+    for (const { id, name, kind, version, counters } of contributors) {
       const holders = [...a.rollups.values()].filter(
-        (r) => r.snapshots.has(store) && r.versions.get(store) === home.version,
+        (r) => r.snapshots.has(name) && r.versions.get(name) === version,
       );
       expect(holders.length, id).toBeGreaterThan(0);
       for (const r of holders)
-        expect(decodeSnapshot(kind, r.snapshots.get(store) as string)).toEqual(
-          decodeSnapshot(kind, encodeSnapshot(kind, home.counters)),
+        expect(decodeSnapshot(kind, r.snapshots.get(name) as string)).toEqual(
+          decodeSnapshot(kind, encodeSnapshot(kind, counters)),
         );
     }
   });
@@ -239,11 +256,11 @@ describe('Function: processBatch', () => {
 
 describe('Function: processBatch at the item size limit', () => {
   it('dead-letters the events of an item DynamoDB refuses as too large, and commits the rest', async () => {
-    // Prepare: the store-0002 day is full; store-0001 is not.
+    // Prepare: the store-0002 slot is full; store-0001's is not.
     const aggregates = new InMemoryAggregates();
     const put = aggregates.putHome.bind(aggregates);
     aggregates.putHome = async (next, expected) => {
-      if (next.key.kind === 'store-day' && next.key.storeId === 'store-0002') {
+      if (next.key.kind === 'store-slot' && next.key.storeId === 'store-0002') {
         throw Object.assign(new Error('Item size has exceeded the maximum allowed size'), {
           name: 'ValidationException',
         });

@@ -9,13 +9,27 @@ const view = {
 };
 
 describe('Function: routeEvent', () => {
-  it('sends a detection to the store day of its detection id, in the store time zone', () => {
-    // 02:00Z on 2026-06-16 is still the 15th in New York.
-    const d = detection({ detectionId: ulid(Date.UTC(2026, 5, 16, 2)) });
+  it('sends a detection to the store slot of its detection id, in the store time zone', () => {
+    // 02:44Z on 2026-06-16 is still the 15th in New York: 22:44, in the 22:30 slot.
+    const d = detection({ detectionId: ulid(Date.UTC(2026, 5, 16, 2, 44, 59)) });
     expect(routeEvent(d, view)).toEqual({
       ok: true,
-      home: { kind: 'store-day', storeId: 'store-0001', date: '2026-06-15' },
+      home: { kind: 'store-slot', storeId: 'store-0001', date: '2026-06-15', slot: '22:30' },
       region: 'us-east',
+    });
+  });
+
+  it('puts the first and last instants of a local day in its first and last slots', () => {
+    const at = (ms: number) =>
+      routeEvent(detection({ detectionId: ulid(ms) }), view) as { home: unknown };
+    // New York is UTC-4 in June.
+    expect(at(Date.UTC(2026, 5, 15, 4, 0, 0)).home).toMatchObject({
+      date: '2026-06-15',
+      slot: '00:00',
+    });
+    expect(at(Date.UTC(2026, 5, 16, 3, 59, 59, 999)).home).toMatchObject({
+      date: '2026-06-15',
+      slot: '23:45',
     });
   });
 
