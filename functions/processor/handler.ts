@@ -36,7 +36,7 @@ async function processKinesisBatch(event: KinesisBatchEvent): Promise<KinesisStr
   metrics.addMetric(
     'AggregateWrites',
     MetricUnit.Count,
-    s.homeWrites + s.rollupWrites + s.rollupRepairs,
+    s.homeWrites + s.summaryWrites + s.rollupWrites + s.rollupRepairs,
   );
   metrics.addMetric('WriteConflicts', MetricUnit.Count, s.conflicts);
   return {

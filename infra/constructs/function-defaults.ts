@@ -1,6 +1,6 @@
 import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import {
   NodejsFunction,
   type NodejsFunctionProps,
@@ -9,6 +9,26 @@ import {
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct, IConstruct } from 'constructs';
 import { METRIC_NAMESPACE } from '../../functions/shared/observability.js';
+
+/**
+ * Memory and concurrency caps, sized by measurement (`npm run bench:memory`, `npm run plan`;
+ * docs/cost-and-capacity.md):
+ * - processor: a full 500-record batch of full aggregated records (~47,000 events) peaks at
+ *   ~300 MB RSS and ~1.9 s of CPU. Lambda gives one full vCPU at 1,769 MB, which keeps up with
+ *   a shard at its 1 MiB/s write limit (~17,000 events/s, ~0.7 vCPU) with one batch in flight
+ *   per shard; the function is single-threaded, so more memory buys nothing. The cap leaves
+ *   room for 40 shards (or 4 shards at parallelization factor 10).
+ * - impact-api: ~85 MB RSS and ~30 ms of CPU per leadership query; 512 MB keeps cold starts
+ *   short. The cap is above what the stage's 50 requests/s throttle can use at p99 latency.
+ * - archive-transform: Firehose invokes it per buffered batch (up to 3 MB); small and rare.
+ */
+export const FUNCTION_SIZING = {
+  processor: { memoryMb: 1769, reservedConcurrency: 40 },
+  'impact-api': { memoryMb: 512, reservedConcurrency: 25 },
+  'archive-transform': { memoryMb: 256, reservedConcurrency: 10 },
+} as const;
+export type FunctionName = keyof typeof FUNCTION_SIZING;
+export const PROCESSOR_MEMORY_MB = FUNCTION_SIZING.processor.memoryMb;
 
 /**
  * Settings every function shares: Node.js 22 on arm64, bundled by the local esbuild package
@@ -21,7 +41,7 @@ import { METRIC_NAMESPACE } from '../../functions/shared/observability.js';
 export const FUNCTION_DEFAULTS: Partial<NodejsFunctionProps> = {
   runtime: Runtime.NODEJS_22_X,
   architecture: Architecture.ARM_64,
-  memorySize: 512,
+  tracing: Tracing.ACTIVE,
   timeout: Duration.seconds(30),
   bundling: {
     format: OutputFormat.ESM,
@@ -49,6 +69,11 @@ export const FUNCTION_DEFAULTS: Partial<NodejsFunctionProps> = {
 export function functionRole(scope: Construct, id: string, logGroup: LogGroup): Role {
   const role = new Role(scope, id, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
   logGroup.grantWrite(role);
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'Only the X-Ray statement Lambda active tracing adds (xray:PutTraceSegments, xray:PutTelemetryRecords): those actions support no resource-level permissions, so AWS requires Resource "*". Data grants name their resources.',
+  });
   return role;
 }
 
@@ -66,6 +91,8 @@ export function acknowledgeRuntime(fn: IConstruct): void {
 }
 
 export interface PipelineFunctionProps {
+  /** Which function: sets its memory and reserved concurrency from FUNCTION_SIZING. */
+  readonly name: FunctionName;
   /** Handler module, relative to the repository root (exports `handler`). */
   readonly entry: string;
   readonly description: string;
@@ -92,6 +119,8 @@ export function pipelineFunction(
     entry: new URL(`../../${props.entry}`, import.meta.url).pathname,
     handler: 'handler',
     description: props.description,
+    memorySize: FUNCTION_SIZING[props.name].memoryMb,
+    reservedConcurrentExecutions: FUNCTION_SIZING[props.name].reservedConcurrency,
     logGroup,
     role: functionRole(scope, 'Role', logGroup),
     environment: { ...FUNCTION_DEFAULTS.environment, ...props.environment },

@@ -87,6 +87,7 @@ export class ImpactApi extends Construct {
     });
 
     this.function = pipelineFunction(this, {
+      name: 'impact-api',
       entry: 'functions/impact-api/handler.ts',
       description: 'Answers leadership impact queries from the aggregates',
       environment: {

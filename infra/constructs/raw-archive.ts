@@ -65,6 +65,7 @@ export class RawArchive extends Construct {
       ],
     });
     const transform = pipelineFunction(this, {
+      name: 'archive-transform',
       entry: 'functions/archive/firehose-transform.ts',
       description: 'Turns each Kinesis record into a raw-archive JSON line for Firehose',
       environment: {},

@@ -50,6 +50,7 @@ export class StreamProcessor extends Construct {
         'This queue is itself the dead-letter destination of the Kinesis event source: it receives batch metadata (shard and sequence range) for operators; there is nothing further to dead-letter it into.',
     });
     const built = pipelineFunction(this, {
+      name: 'processor',
       entry: 'functions/processor/handler.ts',
       description: 'Folds telemetry batches into exactly-once shrink and hours-saved aggregates',
       environment: {

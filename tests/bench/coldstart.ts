@@ -6,25 +6,11 @@
  * Prints a table and a last JSON line.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { FUNCTION_DEFAULTS } from '../../infra/constructs/function-defaults.js';
+import { rmSync, statSync } from 'node:fs';
+import { bundleFunction, FUNCTIONS, scratchDir } from './bundles.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-// Inside the repository's node_modules, so that `@aws-sdk/*` left out of a bundle resolves
-// the way the Lambda runtime's copy does.
-const out = join(root, 'node_modules', '.cache', 'bench-coldstart');
-rmSync(out, { recursive: true, force: true });
-mkdirSync(out, { recursive: true });
-
-const FUNCTIONS = {
-  processor: 'functions/processor/handler.ts',
-  'impact-api': 'functions/impact-api/handler.ts',
-} as const;
+const out = scratchDir('bench-coldstart');
 const RUNS = 7;
-const bundling = FUNCTION_DEFAULTS.bundling ?? {};
 const env = {
   ...process.env,
   AWS_REGION: 'us-east-1',
@@ -33,23 +19,8 @@ const env = {
   DEAD_LETTER_TABLE: 'dead-letters',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
-
-async function bundle(name: string, entry: string, asDeployed: boolean): Promise<string> {
-  const outfile = join(out, `${name}${asDeployed ? '' : '-baseline'}.mjs`);
-  await build({
-    entryPoints: [join(root, entry)],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: bundling.target ?? 'node22',
-    minify: asDeployed && bundling.minify === true,
-    external: asDeployed ? [...(bundling.externalModules ?? [])] : [],
-    banner: { js: bundling.banner ?? '' },
-    outfile,
-    logLevel: 'error',
-  });
-  return outfile;
-}
+const bundle = (name: string, entry: string, asDeployed: boolean) =>
+  bundleFunction(out, name, entry, asDeployed);
 
 function importMs(file: string): number {
   const times: number[] = [];

@@ -212,6 +212,7 @@ const oursUnits = { write: counter.writeUnits, read: counter.readUnits };
 // ---- (b) the baseline: idempotency record + one conditional write per event -----------------
 let baselineSeconds = Number.NaN;
 let baselineWrites = Number.NaN;
+let baselineCpuMsPer1000 = Number.NaN;
 const baselineUnits = { write: Number.NaN, read: Number.NaN };
 if (!values['no-baseline']) {
   const registry = new DynamoDbRegistry(client, tables.registry);
@@ -219,6 +220,7 @@ if (!values['no-baseline']) {
   counter.writes = 0;
   counter.writeUnits = 0;
   counter.readUnits = 0;
+  const baselineCpu0 = process.cpuUsage();
   const t1 = performance.now();
   for (const record of records) {
     for (const item of decodeRecord(record.data)) {
@@ -260,6 +262,8 @@ if (!values['no-baseline']) {
     }
   }
   baselineSeconds = (performance.now() - t1) / 1000;
+  const used = process.cpuUsage(baselineCpu0);
+  baselineCpuMsPer1000 = ((used.user + used.system) / 1000 / EVENTS) * 1000;
   baselineWrites = counter.writes;
   baselineUnits.write = counter.writeUnits;
   baselineUnits.read = counter.readUnits;
@@ -298,6 +302,7 @@ if (!values['no-baseline']) {
 }
 let largestRollupBytes = 0;
 let largestHomeBytes = 0;
+let aggregateBytes = 0;
 for (const [k] of ours) {
   const [pk, sk] = k.split('|') as [string, string];
   const item =
@@ -307,6 +312,7 @@ for (const [k] of ours) {
       )
     ).Item ?? {};
   const bytes = JSON.stringify(item).length;
+  aggregateBytes += bytes;
   if (k.startsWith('ROLLUP#')) largestRollupBytes = Math.max(largestRollupBytes, bytes);
   else largestHomeBytes = Math.max(largestHomeBytes, bytes);
 }
@@ -328,8 +334,10 @@ const result = {
   eventsPerSec: Math.round(EVENTS / oursSeconds),
   baselineEventsPerSec: Math.round(EVENTS / baselineSeconds),
   cpuMsPer1000Events: round(((cpu.user + cpu.system) / 1000 / EVENTS) * 1000, 1),
+  baselineCpuMsPer1000Events: round(baselineCpuMsPer1000, 1),
   largestRollupItemKb: round(largestRollupBytes / 1024, 1),
   largestHomeItemKb: round(largestHomeBytes / 1024, 1),
+  aggregateBytesPerEvent: round(aggregateBytes / EVENTS, 1),
   identical,
 };
 console.log(`${''.padEnd(24)}${'processor'.padEnd(16)}baseline (idempotency + write per event)`);

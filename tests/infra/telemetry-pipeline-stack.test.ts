@@ -5,6 +5,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../functions/impact-api/routes.js';
 import { TABLES } from '../../functions/shared/resources.js';
+import { FUNCTION_SIZING } from '../../infra/constructs/function-defaults.js';
 import { PROCESSOR_EVENT_SOURCE } from '../../infra/processor-event-source.js';
 import { TelemetryPipelineStack } from '../../infra/stacks/telemetry-pipeline-stack.js';
 import { STAGE_CONFIG, stageFromContext } from '../../infra/stage-config.js';
@@ -160,12 +161,31 @@ describe('Stack: TelemetryPipelineStack', () => {
     });
   });
 
-  it('runs both functions on Node.js 22 and arm64', () => {
+  it('runs every function on Node.js 22 and arm64, traced by X-Ray', () => {
     const functions = resources('AWS::Lambda::Function');
     expect(functions).toHaveLength(3);
     for (const fn of functions) {
-      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+      });
     }
+  });
+
+  it('sizes each function as measured and caps its concurrency', () => {
+    for (const [name, sizing] of Object.entries(FUNCTION_SIZING)) {
+      const matching = resources('AWS::Lambda::Function').filter(
+        (fn) =>
+          fn.Properties.MemorySize === sizing.memoryMb &&
+          fn.Properties.ReservedConcurrentExecutions === sizing.reservedConcurrency,
+      );
+      expect(matching, name).toHaveLength(1);
+    }
+    // The processor's cap leaves room for every shard of a 40-shard stream.
+    expect(FUNCTION_SIZING.processor.reservedConcurrency).toBeGreaterThanOrEqual(
+      40 * PROCESSOR_EVENT_SOURCE.parallelizationFactor,
+    );
   });
 
   it('requires a Cognito JWT on every API route but the documentation', () => {
@@ -222,6 +242,20 @@ describe('Stack: TelemetryPipelineStack', () => {
         expect(actions.filter((a) => a === '*' || a.endsWith(':*'))).toEqual([]);
       }
     }
+  });
+
+  it('allows Resource "*" only for the X-Ray actions tracing needs (they have no resource ARNs)', () => {
+    const everywhere = resources('AWS::IAM::Policy').flatMap((policy) =>
+      (
+        policy.Properties.PolicyDocument as {
+          Statement: { Action: string | string[]; Resource: unknown }[];
+        }
+      ).Statement.filter((s) => s.Resource === '*').flatMap((s) => [s.Action].flat()),
+    );
+    expect(everywhere.length).toBeGreaterThan(0);
+    expect(new Set(everywhere)).toEqual(
+      new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']),
+    );
   });
 
   it('bundles every function under 250 KB, the AWS SDK coming from the runtime', () => {

@@ -57,6 +57,7 @@ export const DaemonConfig = z
     stdin: z.boolean().default(true),
     statusIntervalMs: z.number().int().min(100).default(5_000),
     lingerMs: z.number().int().min(0).max(10_000).default(100),
+    partitionBy: z.enum(['store', 'device']).default('store'),
     aggregate: z.boolean().default(true),
     /** How long SIGTERM waits for the spool to drain before exiting (the rest stays spooled). */
     shutdownFlushMs: z.number().int().min(0).default(5_000),

@@ -63,6 +63,7 @@ export async function startDaemon(config: DaemonConfig, io: DaemonIo): Promise<D
     ...(config.deviceId !== undefined && { deviceId: config.deviceId }),
     spool: config.spool,
     lingerMs: config.lingerMs,
+    partitionBy: config.partitionBy,
     aggregate: config.aggregate,
   });
   let previous: EdgeClientMetrics | undefined;

@@ -30,6 +30,14 @@ export interface EdgeClientOptions {
   readonly spool: SpoolOptions;
   /** How long the first event of a batch waits for company. @default 100 */
   readonly lingerMs?: number;
+  /**
+   * The partition key of a record: the event's `storeId` (falling back to its `deviceId` for
+   * incidents that name no store), or always its `deviceId`. By store, all of a store's
+   * panel PCs write to one shard, so a processor batch holds more events per store and the
+   * aggregates take fewer writes per event (see docs/cost-and-capacity.md); a store's few
+   * events per second never come near a shard's limits. @default 'store'
+   */
+  readonly partitionBy?: 'store' | 'device';
   /** Pack events into KPL aggregated records. @default true */
   readonly aggregate?: boolean;
   /** @default 51200 */
@@ -76,6 +84,7 @@ const RETRYABLE_RECORD_ERRORS = new Set([
   'ServiceUnavailable',
 ]);
 const DEVICE_ID = /"deviceId":"([^"\\]+)"/;
+const STORE_ID = /"storeId":"([^"\\]+)"/;
 
 /**
  * The producer a panel PC runs. `send` validates an event against the contract and resolves
@@ -254,7 +263,10 @@ export class EdgeClient {
     await this.refreshShardMap();
     const records = buildRecords(
       entries,
-      (e) => ({ partitionKey: partitionKeyOf(e.payload), data: e.payload }),
+      (e) => ({
+        partitionKey: partitionKeyOf(e.payload, this.options.partitionBy ?? 'store'),
+        data: e.payload,
+      }),
       this.shardMap,
       {
         aggregate: this.options.aggregate ?? true,
@@ -335,11 +347,13 @@ export class EdgeClient {
   }
 }
 
-function partitionKeyOf(payload: Buffer): string {
-  // Spooled payloads are our own serialization of a validated event: the id is always there.
-  return (
-    DEVICE_ID.exec(payload.toString('utf8', 0, Math.min(payload.byteLength, 512)))?.[1] ?? 'unknown'
-  );
+/** The partition key of a spooled event (see EdgeClientOptions.partitionBy). */
+export function partitionKeyOf(payload: Buffer, by: 'store' | 'device'): string {
+  // Spooled payloads are our own serialization of a validated event: the ids are near the
+  // start, and `deviceId` is always there.
+  const head = payload.toString('utf8', 0, Math.min(payload.byteLength, 1024));
+  const store = by === 'store' ? STORE_ID.exec(head)?.[1] : undefined;
+  return store ?? DEVICE_ID.exec(head)?.[1] ?? 'unknown';
 }
 
 const payloadBytes = (entries: readonly SpoolEntry[]) =>

@@ -1,0 +1,350 @@
+import type { Prices } from './prices.js';
+
+/**
+ * The cost and capacity model behind `npm run plan`. Pure arithmetic over three inputs: the
+ * workload (flags), the per-event figures the benchmarks measured (measured-figures.json),
+ * and list prices (prices.ts). docs/cost-and-capacity.md explains each step.
+ */
+
+export interface Workload {
+  readonly stores: number;
+  readonly lanes: number;
+  /** Telemetry events (detections and outcomes) per lane per open hour, on average. */
+  readonly eventsPerLaneHour: number;
+  readonly openHoursPerDay: number;
+  /** Busiest hour over the average open hour. */
+  readonly peakFactor: number;
+  /** Panel PCs (edge clients) per store; each aggregates only its own events. */
+  readonly devicesPerStore: number;
+  readonly lingerMs: number;
+  /** The edge client's partition key: by store, a store's events all go to one shard. */
+  readonly partitionBy: 'store' | 'device';
+  readonly teams: number;
+  readonly incidentsPerTeamDay: number;
+  readonly kinesisMode: 'on-demand' | 'provisioned';
+  readonly batchSize: number;
+  readonly batchWindowMs: number;
+  readonly parallelizationFactor: number;
+  readonly processorMemoryMb: number;
+  readonly apiRequestsPerDay: number;
+  readonly archiveDaysInStandard: number;
+  readonly archiveRetentionDays: number;
+}
+
+/** A processor measurement at one batch density (events per store a batch touches). */
+export interface DensityPoint {
+  readonly eventsPerStorePerBatch: number;
+  /** Absent where the benchmark did not count them. */
+  readonly writesPerEvent?: number;
+  readonly writeUnitsPerEvent?: number;
+  readonly readUnitsPerEvent?: number;
+  readonly cpuMsPerEvent: number;
+}
+
+export interface MeasuredFigures {
+  readonly edge: {
+    /** Most events one aggregated record carried (a 1 MiB window, gzipped). */
+    readonly maxEventsPerRecord: number;
+    /** Compressed bytes per event inside an aggregated record. */
+    readonly aggregatedBytesPerEvent: number;
+    /** A plain JSON event, as the naive design sends it. */
+    readonly plainEventBytes: number;
+  };
+  readonly processor: {
+    readonly ours: readonly DensityPoint[];
+    /** The naive design: an idempotency write and a conditional write per event. */
+    readonly naive: Required<Omit<DensityPoint, 'eventsPerStorePerBatch'>>;
+    /** Peak RSS of the processor bundle on a full batch, and the DynamoDB round trips it waits on. */
+    readonly peakRssMb: number;
+    readonly sequentialRoundTripsPerBatch: number;
+    /** The naive processor's round trips per event: idempotency put, home read, home put. */
+    readonly naiveRoundTripsPerEvent: number;
+  };
+  readonly storage: {
+    /** Bytes a detection leaves in its store slot (join, share of seen). */
+    readonly aggregateBytesPerEvent: number;
+    /** Bytes of one archived event (a JSON line), before Firehose's gzip. */
+    readonly archiveLineBytes: number;
+    /** Firehose gzip ratio of archive lines. */
+    readonly archiveCompression: number;
+  };
+}
+
+/** Assumptions the benchmarks cannot measure here (no AWS account); stated in the docs. */
+export const ASSUMPTIONS = {
+  /** DynamoDB single-item request latency seen from Lambda in-region. */
+  dynamoDbRoundTripMs: 8,
+  /** Lambda arm64: one full vCPU at 1,769 MB; the processor is single-threaded. */
+  fullVcpuMemoryMb: 1769,
+  /** CPU of this machine's x86 core per Graviton vCPU: taken as equal. */
+  cpuScale: 1,
+  /** Shard utilisation to plan for, so a busy minute does not throttle. */
+  shardUtilisation: 0.8,
+  /** On-demand streams start at 4 shards of write capacity. */
+  onDemandMinShards: 4,
+  /** Days in a billing month. */
+  daysPerMonth: 30.4,
+  hoursPerMonth: 730,
+  /** Processor log volume per invocation (one line of batch stats). */
+  logBytesPerInvocation: 1_200,
+  /** Firehose rounds each record up to 5 KB. */
+  firehoseRecordKb: 5,
+  /** Archive objects: Firehose buffers 64 MB or 300 s per object (raw-archive.ts). */
+  firehoseBufferSeconds: 300,
+};
+
+export interface DesignPlan {
+  readonly design: 'ours' | 'naive';
+  readonly events: { perSecondPeak: number; perSecondAverageOpen: number; perMonth: number };
+  readonly kinesis: {
+    eventsPerRecord: number;
+    recordsPerSecondPeak: number;
+    bytesPerSecondPeak: number;
+    billedKbPerEvent: number;
+    shards: number;
+    ingestGbPerMonth: number;
+  };
+  readonly lambda: {
+    invocationsPerMonth: number;
+    eventsPerBatch: number;
+    eventsPerStorePerBatch: number;
+    msPerInvocation: number;
+    gbSecondsPerMonth: number;
+    concurrencyPeak: number;
+    concurrencyAvailable: number;
+    memoryMb: number;
+  };
+  readonly dynamodb: {
+    writesPerEvent: number;
+    writeUnitsPerEvent: number;
+    readUnitsPerEvent: number;
+    writeUnitsPerSecondPeak: number;
+    writeUnitsPerMonth: number;
+    readUnitsPerMonth: number;
+    storageGbAfterYear: number;
+  };
+  readonly archive: { gbPerMonthCompressed: number; firehoseBilledGbPerMonth: number };
+  readonly monthlyCostUsd: Readonly<Record<CostLine, number>> & { total: number };
+}
+
+export type CostLine = 'kinesis' | 'lambda' | 'dynamodb' | 'archive' | 'api' | 'logs';
+
+/** Least-squares fit of y = a + b / d over the measured densities. */
+export function fitInverse(points: readonly { d: number; y: number }[]): (d: number) => number {
+  if (points.length === 0) throw new Error('no measured points to fit');
+  if (points.length === 1) {
+    const only = points[0] as { y: number };
+    return () => only.y;
+  }
+  const xs = points.map((p) => 1 / p.d);
+  const n = points.length;
+  const mx = xs.reduce((s, x) => s + x, 0) / n;
+  const my = points.reduce((s, p) => s + p.y, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  points.forEach((p, i) => {
+    const dx = (xs[i] as number) - mx;
+    sxy += dx * (p.y - my);
+    sxx += dx * dx;
+  });
+  const b = sxx === 0 ? 0 : sxy / sxx;
+  const a = my - b * mx;
+  return (d) => Math.max(0, a + b / Math.max(d, 1));
+}
+
+/** Expected events per store a batch touches, when a store sends `x` events per batch on average. */
+export function touchedDensity(x: number): number {
+  if (x <= 0) return 1;
+  return x / (1 - Math.exp(-x));
+}
+
+export function planDesign(
+  design: 'ours' | 'naive',
+  w: Workload,
+  m: MeasuredFigures,
+  prices: Prices,
+): DesignPlan {
+  const A = ASSUMPTIONS;
+  const storeRateAvg = (w.lanes * w.eventsPerLaneHour) / 3600;
+  const perSecondAverageOpen = w.stores * storeRateAvg;
+  const perSecondPeak = perSecondAverageOpen * w.peakFactor;
+  const incidentsPerMonth = w.teams * w.incidentsPerTeamDay * A.daysPerMonth;
+  const perMonth =
+    perSecondAverageOpen * w.openHoursPerDay * 3600 * A.daysPerMonth + incidentsPerMonth;
+  const openSecondsPerMonth = w.openHoursPerDay * 3600 * A.daysPerMonth;
+
+  // ---- Kinesis: what each edge client can pack into a record within its linger.
+  const deviceRatePeak = (storeRateAvg * w.peakFactor) / w.devicesPerStore;
+  const eventsPerRecord =
+    design === 'naive'
+      ? 1
+      : Math.min(m.edge.maxEventsPerRecord, 1 + (deviceRatePeak * w.lingerMs) / 1000);
+  const recordBytes =
+    design === 'naive' || eventsPerRecord < 2
+      ? m.edge.plainEventBytes * eventsPerRecord
+      : eventsPerRecord * m.edge.aggregatedBytesPerEvent;
+  const billedKbPerRecord = Math.max(1, Math.ceil(recordBytes / 1024));
+  const billedKbPerEvent = billedKbPerRecord / eventsPerRecord;
+  const recordsPerSecondPeak = perSecondPeak / eventsPerRecord;
+  const bytesPerSecondPeak = recordsPerSecondPeak * recordBytes;
+  const neededShards = Math.ceil(
+    Math.max(recordsPerSecondPeak / 1000, bytesPerSecondPeak / 1_048_576) / A.shardUtilisation,
+  );
+  const shards = Math.max(w.kinesisMode === 'on-demand' ? A.onDemandMinShards : 1, neededShards, 1);
+  const recordsPerMonth = perMonth / eventsPerRecord;
+  const ingestGbPerMonth = (recordsPerMonth * billedKbPerRecord) / 1_048_576;
+  const dataGbPerMonth = (recordsPerMonth * recordBytes) / 1_073_741_824;
+
+  // ---- Lambda: one batch per shard (times the parallelization factor) per window or full batch.
+  const recordsPerShardPerSecond = recordsPerSecondPeak / shards;
+  const invocationsPerShardPerSecond = Math.max(
+    1000 / w.batchWindowMs,
+    recordsPerShardPerSecond / w.batchSize,
+  );
+  const eventsPerBatch =
+    (recordsPerShardPerSecond * eventsPerRecord) / invocationsPerShardPerSecond;
+  // A store's events spread over the shards its partition keys map to.
+  const shardsPerStore = w.partitionBy === 'store' ? 1 : Math.min(shards, w.devicesPerStore);
+  const storeEventsPerBatch =
+    (storeRateAvg * w.peakFactor) / shardsPerStore / invocationsPerShardPerSecond;
+  const density = touchedDensity(storeEventsPerBatch);
+  const at = (pick: (p: DensityPoint) => number | undefined) =>
+    fitInverse(
+      m.processor.ours.flatMap((p) => {
+        const y = pick(p);
+        return y === undefined ? [] : [{ d: p.eventsPerStorePerBatch, y }];
+      }),
+    )(density);
+  const per =
+    design === 'naive'
+      ? m.processor.naive
+      : {
+          writesPerEvent: at((p) => p.writesPerEvent),
+          writeUnitsPerEvent: at((p) => p.writeUnitsPerEvent),
+          readUnitsPerEvent: at((p) => p.readUnitsPerEvent),
+          cpuMsPerEvent: at((p) => p.cpuMsPerEvent),
+        };
+  const vcpu = Math.min(1, w.processorMemoryMb / A.fullVcpuMemoryMb);
+  const roundTrips =
+    design === 'naive'
+      ? m.processor.naiveRoundTripsPerEvent * eventsPerBatch
+      : m.processor.sequentialRoundTripsPerBatch;
+  const msPerInvocation =
+    (eventsPerBatch * per.cpuMsPerEvent * A.cpuScale) / vcpu + roundTrips * A.dynamoDbRoundTripMs;
+  const invocationsPerMonth =
+    (invocationsPerShardPerSecond * shards * openSecondsPerMonth) / w.peakFactor;
+  const gbSecondsPerMonth =
+    (invocationsPerMonth * msPerInvocation * w.processorMemoryMb) / 1000 / 1024;
+  const concurrencyPeak = invocationsPerShardPerSecond * shards * (msPerInvocation / 1000);
+  const concurrencyAvailable = shards * w.parallelizationFactor;
+
+  // ---- DynamoDB (on-demand): billed units scale with item size, which the benchmark measured.
+  const writeUnitsPerMonth = perMonth * per.writeUnitsPerEvent;
+  const apiReadUnits = w.apiRequestsPerDay * A.daysPerMonth * apiReadUnitsPerRequest(w);
+  const readUnitsPerMonth = perMonth * per.readUnitsPerEvent + apiReadUnits;
+  // Both designs keep the same aggregates; the naive design's idempotency rows expire (the
+  // Powertools default is one hour), so they are left out.
+  const storageGbAfterYear = (perMonth * 12 * m.storage.aggregateBytesPerEvent) / 1_073_741_824;
+
+  // ---- Raw archive: Firehose reads the stream and writes gzipped JSON lines to S3.
+  const archiveGbPerMonth =
+    (perMonth * m.storage.archiveLineBytes) / m.storage.archiveCompression / 1_073_741_824;
+  const firehoseBilledGbPerMonth =
+    (recordsPerMonth *
+      Math.max(
+        A.firehoseRecordKb,
+        Math.ceil(recordBytes / 1024 / A.firehoseRecordKb) * A.firehoseRecordKb,
+      )) /
+    1_048_576;
+  const standardMonths = Math.min(w.archiveDaysInStandard, w.archiveRetentionDays) / A.daysPerMonth;
+  const coldMonths = Math.max(0, w.archiveRetentionDays - w.archiveDaysInStandard) / A.daysPerMonth;
+
+  const p = prices;
+  const kinesis =
+    w.kinesisMode === 'on-demand'
+      ? p.kinesis.onDemandStreamHour * A.hoursPerMonth +
+        ingestGbPerMonth * p.kinesis.onDemandIngestGb +
+        2 * dataGbPerMonth * p.kinesis.onDemandRetrievalGb +
+        dataGbPerMonth * (6 / 7) * p.kinesis.onDemandExtendedRetentionGbMonth
+      : shards * A.hoursPerMonth * (p.kinesis.shardHour + p.kinesis.extendedRetentionShardHour) +
+        ((recordsPerMonth * Math.ceil(recordBytes / 25_600)) / 1e6) *
+          p.kinesis.putPayloadUnitsMillion;
+  const lambda =
+    gbSecondsPerMonth * p.lambda.gbSecondArm +
+    (invocationsPerMonth / 1e6) * p.lambda.requestsMillion;
+  const dynamodb =
+    (writeUnitsPerMonth / 1e6) * p.dynamodb.writeRequestUnitsMillion +
+    (readUnitsPerMonth / 1e6) * p.dynamodb.readRequestUnitsMillion +
+    storageGbAfterYear * (p.dynamodb.storageGbMonth + p.dynamodb.pointInTimeRecoveryGbMonth);
+  const archive =
+    firehoseBilledGbPerMonth * p.firehose.ingestGb +
+    archiveGbPerMonth * standardMonths * p.s3.standardGbMonth +
+    archiveGbPerMonth * coldMonths * p.s3.glacierInstantRetrievalGbMonth +
+    ((A.daysPerMonth * 86_400) / A.firehoseBufferSeconds / 1000) * p.s3.putRequestsThousand;
+  const api = ((w.apiRequestsPerDay * A.daysPerMonth) / 1e6) * p.apiGateway.httpRequestsMillion;
+  const logs =
+    ((invocationsPerMonth * A.logBytesPerInvocation) / 1_073_741_824) * p.cloudwatch.logsIngestGb;
+  const cost = { kinesis, lambda, dynamodb, archive, api, logs };
+  const total = Object.values(cost).reduce((s, v) => s + v, 0);
+
+  return {
+    design,
+    events: { perSecondPeak, perSecondAverageOpen, perMonth },
+    kinesis: {
+      eventsPerRecord,
+      recordsPerSecondPeak,
+      bytesPerSecondPeak,
+      billedKbPerEvent,
+      shards,
+      ingestGbPerMonth,
+    },
+    lambda: {
+      invocationsPerMonth,
+      eventsPerBatch,
+      eventsPerStorePerBatch: density,
+      msPerInvocation,
+      gbSecondsPerMonth,
+      concurrencyPeak,
+      concurrencyAvailable,
+      memoryMb: w.processorMemoryMb,
+    },
+    dynamodb: {
+      writesPerEvent: per.writesPerEvent,
+      writeUnitsPerEvent: per.writeUnitsPerEvent,
+      readUnitsPerEvent: per.readUnitsPerEvent,
+      writeUnitsPerSecondPeak: perSecondPeak * per.writeUnitsPerEvent,
+      writeUnitsPerMonth,
+      readUnitsPerMonth,
+      storageGbAfterYear,
+    },
+    archive: { gbPerMonthCompressed: archiveGbPerMonth, firehoseBilledGbPerMonth },
+    monthlyCostUsd: { ...cost, total },
+  };
+}
+
+/**
+ * Read units of one leadership query: a 90-day period reads 90 x 12 rollup items (8
+ * organisation shards and, for the previous period, as many again) by eventually consistent
+ * Query; each organisation-day item holds ~56 bytes per store of its shard.
+ */
+function apiReadUnitsPerRequest(w: Workload): number {
+  const itemKb = (1024 + (w.stores / 8) * 56) / 1024;
+  return (90 * 2 * 8 * itemKb) / 4 / 2;
+}
+
+export interface Plan {
+  readonly workload: Workload;
+  readonly ours: DesignPlan;
+  readonly naive: DesignPlan;
+}
+
+export function plan(w: Workload, m: MeasuredFigures, prices: Prices): Plan {
+  if (w.stores <= 0 || w.lanes <= 0 || w.eventsPerLaneHour <= 0) {
+    throw new RangeError('stores, lanes and events per lane-hour must be positive');
+  }
+  return {
+    workload: w,
+    ours: planDesign('ours', w, m, prices),
+    naive: planDesign('naive', w, m, prices),
+  };
+}

@@ -1,0 +1,327 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import * as z from 'zod';
+import { defineFleet, FleetSimulator } from '../../edge-client/src/simulator/index.js';
+import { toArchiveLine } from '../../functions/archive/archive-line.js';
+import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
+import { PROCESSOR_MEMORY_MB } from '../constructs/function-defaults.js';
+import {
+  type DesignPlan,
+  type MeasuredFigures,
+  plan,
+  type Workload,
+} from '../plan/capacity-model.js';
+import { PRICES, type Prices } from '../plan/prices.js';
+import { PROCESSOR_EVENT_SOURCE } from '../processor-event-source.js';
+
+const USAGE = `npm run plan -- [options]
+
+Prints the shards, Lambda invocations and GB-seconds, DynamoDB units, archive bytes and a
+monthly cost estimate for a fleet, for this design and for the naive one (one event per record,
+one idempotency write and one item write per event), from the per-event figures the benchmarks
+measured (infra/plan/measured-figures.json) and list prices (infra/plan/prices.ts).
+
+  --stores N                     stores (default 10500)
+  --lanes N                      checkout lanes per store (default 40)
+  --events-per-lane-hour N       detections and outcomes per lane per open hour (default 30)
+  --open-hours N                 open hours per day (default 16)
+  --peak-factor N                busiest hour over the average open hour (default 2)
+  --devices-per-store N          panel PCs per store (default: one per lane)
+  --linger-ms N                  edge client linger (default 100, the daemon's default)
+  --partition-by store|device    edge client partition key (default store, the client's default)
+  --teams N                      on-call teams (default 20)
+  --incidents-per-team-day N     closed incidents per team per day (default 30)
+  --kinesis on-demand|provisioned  stream capacity mode (default on-demand)
+  --batch-size N                 event source batch size (default ${PROCESSOR_EVENT_SOURCE.batchSize})
+  --batch-window-ms N            event source batching window (default ${PROCESSOR_EVENT_SOURCE.maxBatchingWindowMs})
+  --parallelization-factor N     concurrent batches per shard (default ${PROCESSOR_EVENT_SOURCE.parallelizationFactor})
+  --memory-mb N                  processor memory (default ${PROCESSOR_MEMORY_MB}, the stack's)
+  --api-requests-per-day N       dashboard and assistant queries (default 20000)
+  --figures FILE                 measured figures (default infra/plan/measured-figures.json)
+  --prices FILE                  prices JSON, same shape as infra/plan/prices.ts
+  --json                         print only the JSON`;
+
+const positive = z.coerce.number().positive();
+const Flags = z.object({
+  stores: positive.default(10_500),
+  lanes: positive.default(40),
+  'events-per-lane-hour': positive.default(30),
+  'open-hours': z.coerce.number().positive().max(24).default(16),
+  'peak-factor': z.coerce.number().min(1).default(2),
+  'devices-per-store': positive.optional(),
+  'linger-ms': z.coerce.number().min(0).max(10_000).default(100),
+  'partition-by': z.enum(['store', 'device']).default('store'),
+  teams: z.coerce.number().min(0).default(20),
+  'incidents-per-team-day': z.coerce.number().min(0).default(30),
+  kinesis: z.enum(['on-demand', 'provisioned']).default('on-demand'),
+  'batch-size': z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(PROCESSOR_EVENT_SOURCE.batchSize),
+  'batch-window-ms': z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(300_000)
+    .default(PROCESSOR_EVENT_SOURCE.maxBatchingWindowMs),
+  'parallelization-factor': z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10)
+    .default(PROCESSOR_EVENT_SOURCE.parallelizationFactor),
+  'memory-mb': z.coerce.number().int().min(128).max(10_240).default(PROCESSOR_MEMORY_MB),
+  'api-requests-per-day': z.coerce.number().min(0).default(20_000),
+  figures: z.string().default('infra/plan/measured-figures.json'),
+  prices: z.string().optional(),
+  json: z.boolean().default(false),
+});
+
+const DensityPointSchema = z.object({
+  eventsPerStorePerBatch: z.number().positive(),
+  writesPerEvent: z.number().nonnegative().optional(),
+  writeUnitsPerEvent: z.number().nonnegative().optional(),
+  readUnitsPerEvent: z.number().nonnegative().optional(),
+  cpuMsPerEvent: z.number().nonnegative(),
+});
+const FiguresFile = z.object({
+  measuredAt: z.string(),
+  edge: z.object({
+    maxEventsPerRecord: z.number().positive(),
+    aggregatedBytesPerEvent: z.number().positive(),
+  }),
+  processor: z.object({
+    ours: z.array(DensityPointSchema.extend({ command: z.string() })).min(1),
+    naive: DensityPointSchema.omit({ eventsPerStorePerBatch: true })
+      .required()
+      .extend({ command: z.string() }),
+    peakRssMb: z.number().positive(),
+    sequentialRoundTripsPerBatch: z.number().positive(),
+    naiveRoundTripsPerEvent: z.number().positive(),
+  }),
+  storage: z.object({ aggregateBytesPerEvent: z.number().positive() }),
+});
+
+/** Plain JSON and archive-line sizes of simulated events, and Firehose's gzip ratio, measured now. */
+function measureEvents() {
+  const simulator = new FleetSimulator({
+    fleet: defineFleet({ stores: 20, lanesPerStore: 8, seed: 11 }),
+    seed: 11,
+    baselines: DEFAULT_BASELINES,
+  });
+  const events = simulator.next(2_000);
+  const plain = events.map((e) => Buffer.byteLength(JSON.stringify(e)));
+  const lines = events.map((e, i) =>
+    toArchiveLine({
+      shardId: 'shardId-000000000000',
+      sequenceNumber: String(10n ** 40n + BigInt(i)),
+      partitionKey: e.deviceId,
+      data: Buffer.from(JSON.stringify(e)),
+      arrivedAt: Date.UTC(2026, 5, 15, 12),
+    }),
+  );
+  const text = `${lines.join('\n')}\n`;
+  return {
+    plainEventBytes: plain.reduce((s, b) => s + b, 0) / plain.length,
+    archiveLineBytes: Buffer.byteLength(text) / lines.length,
+    archiveCompression: Buffer.byteLength(text) / gzipSync(text).length,
+  };
+}
+
+function main() {
+  const { values } = parseArgs({
+    options: {
+      stores: { type: 'string' },
+      lanes: { type: 'string' },
+      'events-per-lane-hour': { type: 'string' },
+      'open-hours': { type: 'string' },
+      'peak-factor': { type: 'string' },
+      'devices-per-store': { type: 'string' },
+      'linger-ms': { type: 'string' },
+      'partition-by': { type: 'string' },
+      teams: { type: 'string' },
+      'incidents-per-team-day': { type: 'string' },
+      kinesis: { type: 'string' },
+      'batch-size': { type: 'string' },
+      'batch-window-ms': { type: 'string' },
+      'parallelization-factor': { type: 'string' },
+      'memory-mb': { type: 'string' },
+      'api-requests-per-day': { type: 'string' },
+      figures: { type: 'string' },
+      prices: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const parsed = Flags.safeParse(values);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues)
+      console.error(`--${issue.path.join('.')}: ${issue.message}`);
+    console.error(`\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  const f = parsed.data;
+  const file = FiguresFile.parse(JSON.parse(readFileSync(f.figures, 'utf8')));
+  const measured = measureEvents();
+  const figures: MeasuredFigures = {
+    edge: { ...file.edge, plainEventBytes: measured.plainEventBytes },
+    processor: file.processor,
+    storage: {
+      aggregateBytesPerEvent: file.storage.aggregateBytesPerEvent,
+      archiveLineBytes: measured.archiveLineBytes,
+      archiveCompression: measured.archiveCompression,
+    },
+  };
+  const prices: Prices =
+    f.prices === undefined ? PRICES : { ...PRICES, ...JSON.parse(readFileSync(f.prices, 'utf8')) };
+  const workload: Workload = {
+    stores: f.stores,
+    lanes: f.lanes,
+    eventsPerLaneHour: f['events-per-lane-hour'],
+    openHoursPerDay: f['open-hours'],
+    peakFactor: f['peak-factor'],
+    devicesPerStore: f['devices-per-store'] ?? f.lanes,
+    lingerMs: f['linger-ms'],
+    partitionBy: f['partition-by'],
+    teams: f.teams,
+    incidentsPerTeamDay: f['incidents-per-team-day'],
+    kinesisMode: f.kinesis,
+    batchSize: f['batch-size'],
+    batchWindowMs: f['batch-window-ms'],
+    parallelizationFactor: f['parallelization-factor'],
+    processorMemoryMb: f['memory-mb'],
+    apiRequestsPerDay: f['api-requests-per-day'],
+    archiveDaysInStandard: 90,
+    archiveRetentionDays: 365,
+  };
+  const result = plan(workload, figures, prices);
+  const output = {
+    ...result,
+    figuresMeasuredAt: file.measuredAt,
+    pricesAsOf: prices.asOf,
+    region: prices.region,
+  };
+  if (!f.json) printTable(result.ours, result.naive, workload, file.measuredAt, prices);
+  console.log(JSON.stringify(output));
+}
+
+function printTable(
+  ours: DesignPlan,
+  naive: DesignPlan,
+  w: Workload,
+  measuredAt: string,
+  prices: Prices,
+) {
+  const n = (v: number, digits = 0) =>
+    v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  const usd = (v: number) => `$${n(v, 0)}`;
+  const rows: [string, string, string][] = [
+    ['events per second (peak)', n(ours.events.perSecondPeak), n(naive.events.perSecondPeak)],
+    ['events per month', n(ours.events.perMonth), n(naive.events.perMonth)],
+    ['events per record', n(ours.kinesis.eventsPerRecord, 2), n(naive.kinesis.eventsPerRecord, 2)],
+    [
+      'records per second (peak)',
+      n(ours.kinesis.recordsPerSecondPeak),
+      n(naive.kinesis.recordsPerSecondPeak),
+    ],
+    [
+      'billed KB per event',
+      n(ours.kinesis.billedKbPerEvent, 3),
+      n(naive.kinesis.billedKbPerEvent, 3),
+    ],
+    [`shards (${w.kinesisMode})`, n(ours.kinesis.shards), n(naive.kinesis.shards)],
+    [
+      'Kinesis ingest GB per month',
+      n(ours.kinesis.ingestGbPerMonth, 1),
+      n(naive.kinesis.ingestGbPerMonth, 1),
+    ],
+    [
+      'Lambda invocations per month',
+      n(ours.lambda.invocationsPerMonth),
+      n(naive.lambda.invocationsPerMonth),
+    ],
+    ['events per batch', n(ours.lambda.eventsPerBatch, 1), n(naive.lambda.eventsPerBatch, 1)],
+    [
+      'events per store per batch',
+      n(ours.lambda.eventsPerStorePerBatch, 2),
+      n(naive.lambda.eventsPerStorePerBatch, 2),
+    ],
+    [
+      `ms per invocation (${w.processorMemoryMb} MB)`,
+      n(ours.lambda.msPerInvocation),
+      n(naive.lambda.msPerInvocation),
+    ],
+    [
+      'Lambda GB-seconds per month',
+      n(ours.lambda.gbSecondsPerMonth),
+      n(naive.lambda.gbSecondsPerMonth),
+    ],
+    [
+      'concurrency needed / available',
+      `${n(ours.lambda.concurrencyPeak, 1)} / ${ours.lambda.concurrencyAvailable}`,
+      `${n(naive.lambda.concurrencyPeak, 1)} / ${naive.lambda.concurrencyAvailable}`,
+    ],
+    [
+      'DynamoDB writes per event',
+      n(ours.dynamodb.writesPerEvent, 3),
+      n(naive.dynamodb.writesPerEvent, 3),
+    ],
+    [
+      'DynamoDB write units per event',
+      n(ours.dynamodb.writeUnitsPerEvent, 3),
+      n(naive.dynamodb.writeUnitsPerEvent, 3),
+    ],
+    [
+      'DynamoDB read units per event',
+      n(ours.dynamodb.readUnitsPerEvent, 3),
+      n(naive.dynamodb.readUnitsPerEvent, 3),
+    ],
+    [
+      'write units per second (peak)',
+      n(ours.dynamodb.writeUnitsPerSecondPeak),
+      n(naive.dynamodb.writeUnitsPerSecondPeak),
+    ],
+    [
+      'archive GB per month (gzip)',
+      n(ours.archive.gbPerMonthCompressed, 1),
+      n(naive.archive.gbPerMonthCompressed, 1),
+    ],
+    ['cost: Kinesis', usd(ours.monthlyCostUsd.kinesis), usd(naive.monthlyCostUsd.kinesis)],
+    ['cost: Lambda', usd(ours.monthlyCostUsd.lambda), usd(naive.monthlyCostUsd.lambda)],
+    ['cost: DynamoDB', usd(ours.monthlyCostUsd.dynamodb), usd(naive.monthlyCostUsd.dynamodb)],
+    [
+      'cost: archive (Firehose, S3)',
+      usd(ours.monthlyCostUsd.archive),
+      usd(naive.monthlyCostUsd.archive),
+    ],
+    [
+      'cost: API, logs',
+      usd(ours.monthlyCostUsd.api + ours.monthlyCostUsd.logs),
+      usd(naive.monthlyCostUsd.api + naive.monthlyCostUsd.logs),
+    ],
+    ['monthly total', usd(ours.monthlyCostUsd.total), usd(naive.monthlyCostUsd.total)],
+  ];
+  console.log(
+    `${w.stores} stores x ${w.lanes} lanes x ${w.eventsPerLaneHour} events per lane-hour, ${w.openHoursPerDay} h a day, peak x${w.peakFactor}; ${w.devicesPerStore} panel PCs per store`,
+  );
+  console.log(`${''.padEnd(34)}${'this design'.padEnd(18)}naive`);
+  for (const [label, a, b] of rows) console.log(`${label.padEnd(34)}${a.padEnd(18)}${b}`);
+  if (ours.lambda.concurrencyPeak > ours.lambda.concurrencyAvailable) {
+    console.log(
+      `warning: the processor needs ${n(ours.lambda.concurrencyPeak, 1)} concurrent batches at peak but the stream allows ${ours.lambda.concurrencyAvailable}: raise --parallelization-factor or the memory`,
+    );
+  }
+  console.log(
+    `figures measured ${measuredAt}; prices ${prices.region} list, as of ${prices.asOf} (see docs/cost-and-capacity.md)`,
+  );
+}
+
+main();

@@ -1,0 +1,243 @@
+/**
+ * `npm run bench:memory`: runs the processor bundle, built as the CDK stack builds it, in a
+ * fresh Node process on full Lambda batches against the DynamoDB emulator (its own process),
+ * and reports peak RSS, CPU per batch and per event; the baseline, in the same run, is the same
+ * process after importing the bundle and handling nothing. These figures size the functions'
+ * memory (infra/constructs/function-defaults.ts) and feed `npm run plan`.
+ *
+ * Options: --records N (per batch, default the event source's batch size), --batches N
+ * (default 4), --stores N (default 100), --lanes N (default 1): few senders, so records are full.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { buildRecords } from '../../edge-client/src/aggregation/record-builder.js';
+import { defineFleet, FleetSimulator } from '../../edge-client/src/simulator/index.js';
+import { putRegistryEntries } from '../../functions/adapters/dynamodb-registry.js';
+import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
+import { TABLES } from '../../functions/shared/resources.js';
+import { ensureTable } from '../../infra/local/provision.js';
+import { PROCESSOR_EVENT_SOURCE } from '../../infra/processor-event-source.js';
+import { bundleFunction, FUNCTIONS, scratchDir } from './bundles.js';
+
+const { values } = parseArgs({
+  options: {
+    records: { type: 'string', default: String(PROCESSOR_EVENT_SOURCE.batchSize) },
+    batches: { type: 'string', default: '4' },
+    stores: { type: 'string', default: '100' },
+    lanes: { type: 'string', default: '1' },
+  },
+});
+const RECORDS = Number(values.records);
+const BATCHES = Number(values.batches);
+
+async function startDynalite(): Promise<{ endpoint: string; child: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      "import d from 'dynalite'; const s = d({ createTableMs: 0 }); s.listen(0, '127.0.0.1', () => console.log(s.address().port));",
+    ],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  const port = await new Promise<string>((resolve) =>
+    child.stdout?.once('data', (d: Buffer) => resolve(d.toString().trim())),
+  );
+  return { endpoint: `http://127.0.0.1:${port}`, child };
+}
+
+// ---- full batches of aggregated, gzipped records, as edge clients send them ---------------
+const fleet = defineFleet({
+  stores: Number(values.stores),
+  lanesPerStore: Number(values.lanes),
+  seed: 9,
+});
+const simulator = new FleetSimulator({ fleet, seed: 9, baselines: DEFAULT_BASELINES });
+const out = scratchDir('bench-memory');
+const eventFiles: string[] = [];
+let events = 0;
+let payloadBytes = 0;
+let sequence = 10n ** 40n;
+for (let b = 0; b < BATCHES; b++) {
+  const records: { kinesis: object; eventID: string }[] = [];
+  while (records.length < RECORDS) {
+    const batch = simulator.next(20_000);
+    const built = buildRecords(
+      batch,
+      (e) => ({ partitionKey: e.deviceId, data: Buffer.from(JSON.stringify(e)) }),
+      undefined,
+    );
+    for (const r of built) {
+      if (records.length >= RECORDS) break;
+      sequence += 1n;
+      events += r.items.length;
+      records.push({
+        eventID: `shardId-000000000000:${sequence}`,
+        kinesis: {
+          kinesisSchemaVersion: '1.0',
+          partitionKey: r.partitionKey,
+          sequenceNumber: String(sequence),
+          data: Buffer.from(r.data).toString('base64'),
+          approximateArrivalTimestamp: Date.now() / 1000,
+        },
+      });
+    }
+  }
+  const body = JSON.stringify({ Records: records });
+  payloadBytes = Math.max(payloadBytes, body.length);
+  const file = join(out, `batch-${b}.json`);
+  writeFileSync(file, body);
+  eventFiles.push(file);
+}
+
+const dynalite = await startDynalite();
+const client = new DynamoDBClient({
+  endpoint: dynalite.endpoint,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+});
+for (const table of [TABLES.aggregates, TABLES.registry, TABLES.deadLetters])
+  await ensureTable(client, table, table.localName);
+await putRegistryEntries(client, TABLES.registry.localName, {
+  stores: fleet.stores.map(({ storeId, region, timeZone }) => ({ storeId, region, timeZone })),
+  devices: [
+    ...fleet.panels.map(({ deviceId, storeId }) => ({ deviceId, kind: 'panel' as const, storeId })),
+    ...fleet.agents.map(({ deviceId, teamId }) => ({ deviceId, kind: 'agent' as const, teamId })),
+  ],
+});
+client.destroy();
+
+const bundle = await bundleFunction(out, 'processor', FUNCTIONS.processor, true);
+const apiBundle = await bundleFunction(out, 'impact-api', FUNCTIONS['impact-api'], true);
+const env = {
+  ...process.env,
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+  AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,
+  AGGREGATES_TABLE: TABLES.aggregates.localName,
+  REGISTRY_TABLE: TABLES.registry.localName,
+  DEAD_LETTER_TABLE: TABLES.deadLetters.localName,
+  POWERTOOLS_LOG_LEVEL: 'ERROR',
+  POWERTOOLS_METRICS_DISABLED: 'true',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
+// The worker: import the bundle, then handle each batch file; report RSS and CPU as JSON.
+const worker = `
+const { readFileSync } = await import('node:fs');
+const files = JSON.parse(process.argv[1]);
+const rss = () => process.memoryUsage().rss / 1048576;
+const { handler } = await import(${JSON.stringify(bundle)});
+global.gc?.();
+const idleRssMb = rss();
+const idleMaxRssMb = process.resourceUsage().maxRSS / 1024;
+const context = { awsRequestId: 'bench', functionName: 'processor', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:processor', memoryLimitInMB: '1024', getRemainingTimeInMillis: () => 900000 };
+const perBatch = [];
+for (const file of files) {
+  const event = JSON.parse(readFileSync(file, 'utf8'));
+  const cpu0 = process.cpuUsage(); const t0 = performance.now();
+  const result = await handler(event, context);
+  const cpu = process.cpuUsage(cpu0);
+  if (result.batchItemFailures.length > 0) throw new Error('batch failures in a fault-free run');
+  perBatch.push({ cpuMs: (cpu.user + cpu.system) / 1000, wallMs: performance.now() - t0 });
+}
+console.log(JSON.stringify({ idleRssMb, idleMaxRssMb, peakRssMb: process.resourceUsage().maxRSS / 1024, perBatch }));
+`;
+const run = (files: string[]) =>
+  JSON.parse(
+    execFileSync(process.execPath, ['--input-type=module', '-e', worker, JSON.stringify(files)], {
+      env,
+      encoding: 'utf8',
+      maxBuffer: 16 * 1024 * 1024,
+    })
+      .trim()
+      .split('\n')
+      .at(-1) as string,
+  ) as {
+    idleRssMb: number;
+    idleMaxRssMb: number;
+    peakRssMb: number;
+    perBatch: { cpuMs: number; wallMs: number }[];
+  };
+
+const baseline = run([]);
+const measured = run(eventFiles);
+
+// The impact API on what the processor wrote: leadership queries over 90 days and a year.
+const today = new Date().toISOString().slice(0, 10);
+const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+const apiRequests = [
+  { path: '/v1/impact', routeKey: 'GET /v1/impact', query: { from: daysAgo(364), to: today } },
+  { path: '/v1/impact', routeKey: 'GET /v1/impact', query: { from: daysAgo(89), to: today } },
+  {
+    path: '/v1/stores',
+    routeKey: 'GET /v1/stores',
+    query: { from: daysAgo(89), to: today, limit: '100' },
+  },
+  { path: '/v1/teams', routeKey: 'GET /v1/teams', query: { from: daysAgo(89), to: today } },
+];
+const apiWorker = `
+const requests = JSON.parse(process.argv[1]);
+const { handler } = await import(${JSON.stringify(apiBundle)});
+const context = { awsRequestId: 'bench', functionName: 'impact-api', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:impact-api', memoryLimitInMB: '512', getRemainingTimeInMillis: () => 30000 };
+const cpu0 = process.cpuUsage();
+for (let round = 0; round < 5; round++) {
+  for (const r of requests) {
+    const event = { version: '2.0', routeKey: r.routeKey, rawPath: r.path, rawQueryString: new URLSearchParams(r.query).toString(), headers: {}, queryStringParameters: r.query,
+      requestContext: { http: { method: 'GET', path: r.path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' }, requestId: 'bench', routeKey: r.routeKey, stage: '$default', timeEpoch: Date.now(),
+        authorizer: { jwt: { claims: { sub: 'bench', 'custom:role': 'leadership' }, scopes: [] } } }, isBase64Encoded: false };
+    const result = await handler(event, context);
+    if (result.statusCode !== 200) throw new Error('status ' + result.statusCode + ' ' + result.body);
+  }
+}
+const cpu = process.cpuUsage(cpu0);
+console.log(JSON.stringify({ peakRssMb: process.resourceUsage().maxRSS / 1024, cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / (5 * requests.length) }));
+`;
+const api = JSON.parse(
+  execFileSync(
+    process.execPath,
+    ['--input-type=module', '-e', apiWorker, JSON.stringify(apiRequests)],
+    {
+      env,
+      encoding: 'utf8',
+    },
+  )
+    .trim()
+    .split('\n')
+    .at(-1) as string,
+) as { peakRssMb: number; cpuMsPerRequest: number };
+dynalite.child.kill();
+
+const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
+const cpuMs = measured.perBatch.reduce((s, b) => s + b.cpuMs, 0);
+const result = {
+  records: RECORDS,
+  batches: BATCHES,
+  eventsPerBatch: round(events / BATCHES, 0),
+  largestPayloadMb: round(payloadBytes / 1048576, 2),
+  processor: {
+    peakRssMb: round(measured.peakRssMb),
+    cpuMsPerBatch: round(cpuMs / BATCHES, 0),
+    cpuMsPerEvent: round(cpuMs / events, 4),
+    wallMsPerBatch: round(measured.perBatch.reduce((s, b) => s + b.wallMs, 0) / BATCHES, 0),
+  },
+  baseline: { peakRssMb: round(baseline.peakRssMb) },
+  impactApi: { peakRssMb: round(api.peakRssMb), cpuMsPerRequest: round(api.cpuMsPerRequest) },
+};
+console.log(
+  `${RECORDS} records per batch, ${result.eventsPerBatch} events per batch, payload ${result.largestPayloadMb} MB`,
+);
+console.log(`${''.padEnd(28)}${'full batches'.padEnd(16)}baseline (imported, idle)`);
+console.log(
+  `${'peak RSS'.padEnd(28)}${`${result.processor.peakRssMb} MB`.padEnd(16)}${result.baseline.peakRssMb} MB   (${round(result.processor.peakRssMb / result.baseline.peakRssMb, 2)}x)`,
+);
+console.log(
+  `${'CPU per batch'.padEnd(28)}${result.processor.cpuMsPerBatch} ms (${result.processor.cpuMsPerEvent} ms per event)`,
+);
+console.log(
+  `${'impact API peak RSS'.padEnd(28)}${`${result.impactApi.peakRssMb} MB`.padEnd(16)}(${result.impactApi.cpuMsPerRequest} ms CPU per leadership query)`,
+);
+console.log(JSON.stringify(result));

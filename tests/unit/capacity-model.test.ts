@@ -1,0 +1,114 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  fitInverse,
+  type MeasuredFigures,
+  plan,
+  touchedDensity,
+  type Workload,
+} from '../../infra/plan/capacity-model.js';
+import { PRICES } from '../../infra/plan/prices.js';
+
+const file = JSON.parse(readFileSync('infra/plan/measured-figures.json', 'utf8'));
+const figures: MeasuredFigures = {
+  edge: { ...file.edge, plainEventBytes: 350 },
+  processor: file.processor,
+  storage: { ...file.storage, archiveLineBytes: 600, archiveCompression: 6 },
+};
+const workload: Workload = {
+  stores: 10_500,
+  lanes: 40,
+  eventsPerLaneHour: 30,
+  openHoursPerDay: 16,
+  peakFactor: 2,
+  devicesPerStore: 40,
+  lingerMs: 100,
+  partitionBy: 'store',
+  teams: 20,
+  incidentsPerTeamDay: 30,
+  kinesisMode: 'on-demand',
+  batchSize: 5_000,
+  batchWindowMs: 5_000,
+  parallelizationFactor: 1,
+  processorMemoryMb: 1769,
+  apiRequestsPerDay: 20_000,
+  archiveDaysInStandard: 90,
+  archiveRetentionDays: 365,
+};
+
+describe('Function: fitInverse', () => {
+  it('passes through two points of y = a + b/d exactly', () => {
+    const f = fitInverse([
+      { d: 1, y: 3 },
+      { d: 4, y: 1.5 },
+    ]);
+    // b = (3 - 1.5) / (1 - 0.25) = 2, a = 1
+    expect(f(2)).toBeCloseTo(2);
+    expect(f(1)).toBeCloseTo(3);
+  });
+});
+
+describe('Function: touchedDensity', () => {
+  it('is at least one event per store touched and tends to the mean for busy stores', () => {
+    expect(touchedDensity(0.001)).toBeCloseTo(1, 2);
+    expect(touchedDensity(20)).toBeCloseTo(20, 3);
+  });
+});
+
+describe('Function: plan', () => {
+  it('counts the events of the fleet: stores x lanes x rate x open hours, plus incidents', () => {
+    const { ours } = plan(workload, figures, PRICES);
+
+    expect(ours.events.perSecondAverageOpen).toBeCloseTo((10_500 * 40 * 30) / 3600);
+    expect(ours.events.perMonth).toBeCloseTo(3_500 * 16 * 3600 * 30.4 + 20 * 30 * 30.4);
+  });
+
+  it('gives the naive design one record and one billed KB per event, and its measured writes', () => {
+    const { naive } = plan(workload, figures, PRICES);
+
+    expect(naive.kinesis.eventsPerRecord).toBe(1);
+    expect(naive.kinesis.billedKbPerEvent).toBe(1);
+    expect(naive.dynamodb.writesPerEvent).toBe(file.processor.naive.writesPerEvent);
+  });
+
+  it('packs events into records only as fast as one edge client makes them within its linger', () => {
+    const quiet = plan(workload, figures, PRICES).ours.kinesis.eventsPerRecord;
+    const storeGateway = plan({ ...workload, devicesPerStore: 1, lingerMs: 5_000 }, figures, PRICES)
+      .ours.kinesis.eventsPerRecord;
+
+    expect(quiet).toBeLessThan(1.01);
+    expect(storeGateway).toBeCloseTo(1 + ((40 * 30 * 2) / 3600) * 5);
+    expect(
+      plan(
+        { ...workload, devicesPerStore: 1, lingerMs: 10_000, eventsPerLaneHour: 5_000 },
+        figures,
+        PRICES,
+      ).ours.kinesis.eventsPerRecord,
+    ).toBe(file.edge.maxEventsPerRecord);
+  });
+
+  it('fewer writes per event as a batch holds more events per store', () => {
+    const small = plan({ ...workload, batchSize: 500, batchWindowMs: 1_000 }, figures, PRICES).ours;
+    const large = plan(workload, figures, PRICES).ours;
+    const byDevice = plan({ ...workload, partitionBy: 'device' }, figures, PRICES).ours;
+
+    expect(large.lambda.eventsPerStorePerBatch).toBeGreaterThan(
+      small.lambda.eventsPerStorePerBatch,
+    );
+    expect(large.dynamodb.writeUnitsPerEvent).toBeLessThan(small.dynamodb.writeUnitsPerEvent);
+    expect(byDevice.dynamodb.writeUnitsPerEvent).toBeGreaterThan(large.dynamodb.writeUnitsPerEvent);
+  });
+
+  it('adds its cost lines up to the total and scales with the fleet', () => {
+    const one = plan(workload, figures, PRICES).ours.monthlyCostUsd;
+    const two = plan({ ...workload, stores: 21_000 }, figures, PRICES).ours.monthlyCostUsd;
+    const { total, ...lines } = one;
+
+    expect(Object.values(lines).reduce((s, v) => s + v, 0)).toBeCloseTo(total);
+    expect(two.dynamodb / one.dynamodb).toBeCloseTo(2, 1);
+  });
+
+  it('refuses a fleet with no stores', () => {
+    expect(() => plan({ ...workload, stores: 0 }, figures, PRICES)).toThrow(RangeError);
+  });
+});
