@@ -1,4 +1,10 @@
-import { addDays, daysInclusive, isoWeekOfDate } from '../domain/calendar.js';
+import {
+  addDays,
+  daysInclusive,
+  eachDate,
+  eachIsoWeek,
+  isoWeekOfDate,
+} from '../domain/calendar.js';
 import { hoursSavedFigures, shrinkFigures } from '../domain/impact-report.js';
 import type { ImpactReader } from './impact-reader.js';
 import type { Principal } from './principal.js';
@@ -25,9 +31,25 @@ export async function impactFor(
     return {
       shrink: shrinkFigures(stores.totals),
       hoursSaved: teams === undefined ? null : { ...hoursSavedFigures(teams.totals), weeks },
+      series: {
+        days: eachDate(period.from, period.to).map((date) => ({
+          period: date,
+          ...shrinkFigures(stores.byPeriod.get(date) ?? {}),
+        })),
+        weeks:
+          teams === undefined
+            ? null
+            : eachIsoWeek(weeks.from, weeks.to).map((week) => ({
+                period: week,
+                ...hoursSavedFigures(teams.byPeriod.get(week) ?? {}),
+              })),
+      },
     };
   };
-  const [current, before] = await Promise.all([figures(query), figures(previous)]);
+  const [current, { series: _previousSeries, ...before }] = await Promise.all([
+    figures(query),
+    figures(previous),
+  ]);
   return {
     period: { from: query.from, to: query.to },
     region: query.region ?? null,

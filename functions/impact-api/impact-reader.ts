@@ -17,10 +17,12 @@ import { addCounters, type Counters } from '../domain/counters.js';
 import type { StoreInfo } from '../domain/registry-types.js';
 import { decodeSnapshot, type SnapshotKind } from '../domain/snapshots.js';
 
-/** Rollup items summed over a period: in total, and per contributing store or team. */
+/** Rollup items summed over a period: in total, per contributing store or team, and per day or week. */
 export interface RollupRead {
   readonly totals: Counters;
   readonly byContributor: Map<string, Counters>;
+  /** By date (store figures) or ISO week (team figures); periods without activity are absent. */
+  readonly byPeriod: Map<string, Counters>;
 }
 
 /** Read side of the aggregates, always by key (Query/GetItem), never by Scan. */
@@ -40,8 +42,12 @@ export interface ImpactReader {
 export function sumRollupItems(items: readonly Item[], kind: SnapshotKind): RollupRead {
   const totals: Counters = {};
   const byContributor = new Map<string, Counters>();
+  const byPeriod = new Map<string, Counters>();
   for (const item of items) {
-    addCounters(totals, countersOf(item));
+    const counters = countersOf(item);
+    addCounters(totals, counters);
+    const period = item.sk?.S ?? '';
+    byPeriod.set(period, addCounters(byPeriod.get(period) ?? {}, counters));
     for (const [name, value] of Object.entries(item)) {
       if (!name.startsWith(SNAPSHOT_PREFIX) || value.S === undefined) continue;
       const contributor = name.slice(SNAPSHOT_PREFIX.length);
@@ -50,7 +56,7 @@ export function sumRollupItems(items: readonly Item[], kind: SnapshotKind): Roll
       byContributor.set(contributor, sum);
     }
   }
-  return { totals, byContributor };
+  return { totals, byContributor, byPeriod };
 }
 
 export class DynamoDbImpactReader implements ImpactReader {

@@ -51,6 +51,19 @@ export const ImpactResponse = z
     hoursSaved: HoursWithWeeks.meta({
       description: 'Organisation-wide; leadership only (null otherwise)',
     }),
+    series: z
+      .object({
+        days: z.array(
+          ShrinkFigures.extend({ period: z.string().meta({ description: 'YYYY-MM-DD' }) }),
+        ),
+        weeks: z
+          .array(HoursSavedFigures.extend({ period: z.string().meta({ description: 'YYYY-Www' }) }))
+          .nullable(),
+      })
+      .meta({
+        description:
+          'The period day by day (every date, zero where nothing happened), and hours saved by ISO week (leadership only, null otherwise)',
+      }),
     previous: z.object({ period: Period, shrink: ShrinkFigures, hoursSaved: HoursWithWeeks }).meta({
       description: 'The same figures for the period of equal length just before',
     }),

@@ -37,13 +37,17 @@ export function requireLeadership(principal: Principal, what: string): void {
 function merge(reads: readonly RollupRead[]): RollupRead {
   const totals: Counters = {};
   const byContributor = new Map<string, Counters>();
+  const byPeriod = new Map<string, Counters>();
   for (const read of reads) {
     addCounters(totals, read.totals);
     for (const [id, counters] of read.byContributor) {
       byContributor.set(id, addCounters(byContributor.get(id) ?? {}, counters));
     }
+    for (const [period, counters] of read.byPeriod) {
+      byPeriod.set(period, addCounters(byPeriod.get(period) ?? {}, counters));
+    }
   }
-  return { totals, byContributor };
+  return { totals, byContributor, byPeriod };
 }
 
 /** Store figures over a period for a scope: totals and per store. */
@@ -64,7 +68,7 @@ export async function readStoreFigures(
           const days = await reader.storeDays(storeId, from, to);
           const sum: Counters = {};
           for (const c of days.values()) addCounters(sum, c);
-          return { totals: sum, byContributor: new Map([[storeId, sum]]) };
+          return { totals: sum, byContributor: new Map([[storeId, sum]]), byPeriod: days };
         }),
       );
       return merge(reads);

@@ -38,11 +38,12 @@ const TEAMS: Record<string, Counters> = {
   'team-vision': { incidents: 1, incidents_manual: 1, minutesSaved: 0, engineerMinutes: 120 },
 };
 
-function sum(entries: [string, Counters][]): RollupRead {
+/** All fixed figures happen on one day (2026-06-15), in one ISO week (2026-W25). */
+function sum(entries: [string, Counters][], period: string): RollupRead {
   const totals: Counters = {};
   for (const [, c] of entries)
     for (const [k, v] of Object.entries(c)) totals[k] = (totals[k] ?? 0) + v;
-  return { totals, byContributor: new Map(entries) };
+  return { totals, byContributor: new Map(entries), byPeriod: new Map([[period, totals]]) };
 }
 
 /** A reader over fixed figures that records what it was asked. */
@@ -56,11 +57,12 @@ function fakeReader(): ImpactReader & { calls: string[] } {
         Object.entries(STORES)
           .filter(([, s]) => region === undefined || s.region === region)
           .map(([id, s]) => [id, s.counters]),
+        '2026-06-15',
       );
     },
     teamRollup: async (from, to) => {
       calls.push(`teams ${from}..${to}`);
-      return sum(Object.entries(TEAMS));
+      return sum(Object.entries(TEAMS), '2026-W25');
     },
     storeDays: async (storeId) => {
       calls.push(`store ${storeId}`);
@@ -127,6 +129,39 @@ describe('Handler: impact API routes', () => {
       previous: { period: { from: '2026-05-02', to: '2026-05-31' } },
     });
     expect(reader.calls).toContain('stores org 2026-05-02..2026-05-31');
+  });
+
+  it('gives the period day by day and hours saved week by week, adding up to the totals', async () => {
+    const res = await call(fakeReader(), get('/v1/impact', PERIOD, LEADERSHIP));
+
+    const days = res.json.series.days as { period: string; lossDetectedCents: number }[];
+    expect(days.map((d) => d.period)).toHaveLength(30);
+    expect(days[0]?.period).toBe('2026-06-01');
+    expect(days.at(-1)?.period).toBe('2026-06-30');
+    expect(days.find((d) => d.period === '2026-06-15')?.lossDetectedCents).toBe(12_900);
+    expect(days.reduce((s, d) => s + d.lossDetectedCents, 0)).toBe(
+      res.json.shrink.lossDetectedCents,
+    );
+    const weeks = res.json.series.weeks as { period: string; minutesSaved: number }[];
+    expect(weeks.map((w) => w.period)).toEqual([
+      '2026-W23',
+      '2026-W24',
+      '2026-W25',
+      '2026-W26',
+      '2026-W27',
+    ]);
+    expect(weeks.reduce((s, w) => s + w.minutesSaved, 0)).toBe(90);
+    expect(res.json.previous.series).toBeUndefined();
+  });
+
+  it('gives a store manager its own stores day by day and no hours saved', async () => {
+    const res = await call(fakeReader(), get('/v1/impact', PERIOD, STORE_MANAGER));
+
+    expect(res.statusCode).toBe(200);
+    expect(res.json.series.weeks).toBeNull();
+    expect(
+      (res.json.series.days as { detections: number }[]).reduce((s, d) => s + d.detections, 0),
+    ).toBe(res.json.shrink.detections);
   });
 
   it('answers a region for leadership from that region only', async () => {
