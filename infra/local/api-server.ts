@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, sep } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { matchRoute, ROUTES, routeKeyOf } from '../../functions/impact-api/routes.js';
 import { API_THROTTLE, TokenBucket } from '../../functions/impact-api/throttling.js';
@@ -18,6 +20,40 @@ export interface ApiServerOptions {
   readonly host?: string;
   /** Requests per second and burst, as on the deployed stage. @default API_THROTTLE */
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /**
+   * The dashboard, as CloudFront serves it in AWS: the built files at `/`, and `/config.json`
+   * telling the page how to sign in. API routes win over files.
+   */
+  readonly site?: { readonly dir: string; readonly config: unknown };
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+
+/** A GET for a dashboard file, or undefined if the path is not one (then the API answers). */
+async function siteFile(
+  site: NonNullable<ApiServerOptions['site']>,
+  method: string,
+  pathname: string,
+): Promise<{ type: string; body: Buffer | string } | undefined> {
+  if (method !== 'GET') return undefined;
+  if (pathname === '/config.json')
+    return { type: 'application/json', body: JSON.stringify(site.config) };
+  const relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname.slice(1));
+  const file = normalize(join(site.dir, relative));
+  if (!file.startsWith(normalize(site.dir) + sep) || !CONTENT_TYPES[extname(file)])
+    return undefined;
+  try {
+    return { type: CONTENT_TYPES[extname(file)] as string, body: await readFile(file) };
+  } catch {
+    return undefined;
+  }
 }
 
 export interface ApiServer {
@@ -46,7 +82,24 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const limits = options.throttle ?? API_THROTTLE;
   const bucket = new TokenBucket(limits.rateLimit, limits.burstLimit);
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer(async (req, res) => {
+    // Static files come from CloudFront in AWS, not through the API stage and its throttle.
+    if (options.site !== undefined) {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const file = await siteFile(options.site, req.method ?? 'GET', url.pathname).catch(
+        () => undefined,
+      );
+      if (file !== undefined) {
+        res.writeHead(200, {
+          'content-type': file.type,
+          'content-length': Buffer.byteLength(file.body),
+          'cache-control': 'no-cache',
+          'x-content-type-options': 'nosniff',
+        });
+        res.end(file.body);
+        return;
+      }
+    }
     if (!bucket.take()) {
       send(
         res,

@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { createKinesisClient } from '../../edge-client/src/producer/kinesis-client.js';
 import { TELEMETRY_STREAM } from '../../functions/shared/resources.js';
+import { ensureDashboard } from '../dashboard/build.js';
 import { PROCESSOR_EVENT_SOURCE } from '../processor-event-source.js';
 import { type ApiHandler, startApiServer } from './api-server.js';
 import { archiveHandler } from './archiver.js';
@@ -34,6 +35,8 @@ export interface EmbeddedStackOptions {
    * Endpoints the handlers use, given the emulators' (tests put fault-injecting proxies in
    * between). Provisioning and the returned clients always talk to the emulators directly.
    */
+  /** Serve the leadership dashboard at `/` (built first if its sources changed). @default false */
+  readonly dashboard?: boolean;
   /** API rate limits; the deployed stage's by default. */
   readonly apiThrottle?: { readonly rateLimit: number; readonly burstLimit: number };
   readonly handlerEndpoints?: (emulators: {
@@ -121,6 +124,9 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       issuer,
       port: options.ports.api,
       ...(options.apiThrottle !== undefined && { throttle: options.apiThrottle }),
+      ...(options.dashboard === true && {
+        site: { dir: await ensureDashboard(), config: { auth: { kind: 'dev' } } },
+      }),
     });
     return {
       apiUrl: api.url,

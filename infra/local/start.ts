@@ -57,10 +57,12 @@ async function main() {
       kinesis: port('KINESIS_PORT', LOCAL_PORTS.kinesis),
       dynamodb: port('DYNAMODB_PORT', LOCAL_PORTS.dynamodb),
     },
+    dashboard: true,
     onError: (error, shard) =>
       console.error(`poller [${shard}]: ${error instanceof Error ? error.message : String(error)}`),
   });
   const truthFile = join(dataDir, 'simulator', 'ground-truth.json');
+  console.log(`dashboard           ${stack.apiUrl}/`);
   console.log(`impact API          ${stack.apiUrl}/v1/impact?from=YYYY-MM-DD&to=YYYY-MM-DD`);
   console.log(
     `Kinesis emulator    ${stack.kinesisEndpoint}   stream ${TELEMETRY_STREAM.localName}`,

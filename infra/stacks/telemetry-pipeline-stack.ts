@@ -2,6 +2,7 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/aws-kinesis';
 import type { Construct } from 'constructs';
 import { AggregateTables } from '../constructs/aggregate-tables.js';
+import { DashboardSite } from '../constructs/dashboard-site.js';
 import { DeviceCredentials } from '../constructs/device-credentials.js';
 import { ImpactApi } from '../constructs/impact-api.js';
 import { OperationsMonitoring } from '../constructs/operations-monitoring.js';
@@ -31,6 +32,7 @@ export class TelemetryPipelineStack extends Stack {
   public readonly monitoring: OperationsMonitoring;
   public readonly deviceCredentials: DeviceCredentials;
   public readonly archive: RawArchive;
+  public readonly site: DashboardSite;
 
   constructor(scope: Construct, id: string, props: TelemetryPipelineStackProps = {}) {
     super(scope, id, props);
@@ -63,6 +65,17 @@ export class TelemetryPipelineStack extends Stack {
       logRetention: stage.logRetention,
       removalPolicy: stage.removalPolicy,
     });
+    this.site = new DashboardSite(this, 'Dashboard', {
+      httpApi: this.api.httpApi,
+      userPool: this.api.userPool,
+      userPoolClient: this.api.userPoolClient,
+      stage: stage.name,
+      removalPolicy: stage.removalPolicy,
+    });
+    new CfnOutput(this, 'DashboardUrl', {
+      value: `https://${this.site.distribution.distributionDomainName}/`,
+    });
+    new CfnOutput(this, 'LoginDomain', { value: this.site.loginDomain.baseUrl() });
     this.archive = new RawArchive(this, 'RawArchive', {
       stream: this.stream,
       logRetention: stage.logRetention,

@@ -21,6 +21,11 @@ beforeAll(() => {
 
 type Resource = { Properties: Record<string, unknown> };
 const resources = (type: string) => Object.values(template.findResources(type)) as Resource[];
+/** Resources of this project's constructs, without aws-cdk-lib's BucketDeployment singleton. */
+const ours = (type: string) =>
+  Object.entries(template.findResources(type))
+    .filter(([id]) => !id.startsWith('CustomCDKBucketDeployment'))
+    .map(([, r]) => r) as Resource[];
 
 describe('Stack: TelemetryPipelineStack', () => {
   it('creates an on-demand, KMS-encrypted telemetry stream with seven days of retention', () => {
@@ -162,7 +167,7 @@ describe('Stack: TelemetryPipelineStack', () => {
   });
 
   it('runs every function on Node.js 22 and arm64, traced by X-Ray', () => {
-    const functions = resources('AWS::Lambda::Function');
+    const functions = ours('AWS::Lambda::Function');
     expect(functions).toHaveLength(3);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
@@ -245,7 +250,7 @@ describe('Stack: TelemetryPipelineStack', () => {
   });
 
   it('allows Resource "*" only for the X-Ray actions tracing needs (they have no resource ARNs)', () => {
-    const everywhere = resources('AWS::IAM::Policy').flatMap((policy) =>
+    const everywhere = ours('AWS::IAM::Policy').flatMap((policy) =>
       (
         policy.Properties.PolicyDocument as {
           Statement: { Action: string | string[]; Resource: unknown }[];
@@ -273,9 +278,9 @@ describe('Stack: TelemetryPipelineStack', () => {
   });
 
   it('gives each function a role of its own with no AWS managed policy, writing only its log group', () => {
-    for (const role of resources('AWS::IAM::Role'))
+    for (const role of ours('AWS::IAM::Role'))
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
-    const logWrites = resources('AWS::IAM::Policy').flatMap((p) =>
+    const logWrites = ours('AWS::IAM::Policy').flatMap((p) =>
       (
         p.Properties.PolicyDocument as {
           Statement: { Action: string | string[]; Resource: unknown }[];
@@ -286,6 +291,69 @@ describe('Stack: TelemetryPipelineStack', () => {
     expect(logWrites).toHaveLength(4);
     for (const s of logWrites)
       expect(JSON.stringify(s.Resource)).toMatch(/Logs[0-9A-F]{8}|FirehoseErrors/);
+  });
+
+  it('serves the dashboard from a private bucket through CloudFront, with the API on the same origin', () => {
+    // The bucket is reachable only through CloudFront's origin access control.
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LoggingConfiguration: { LogFilePrefix: 'site/' },
+    });
+    template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    const [distribution] = resources('AWS::CloudFront::Distribution');
+    const config = distribution?.Properties.DistributionConfig as {
+      DefaultRootObject: string;
+      Logging: unknown;
+      DefaultCacheBehavior: { ViewerProtocolPolicy: string };
+      CacheBehaviors: { PathPattern: string; CachePolicyId: string; AllowedMethods: string[] }[];
+    };
+    expect(config.DefaultRootObject).toBe('index.html');
+    expect(config.Logging).toBeDefined();
+    expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
+    // The API paths go to API Gateway uncached (the Authorization header is never cached).
+    expect(config.CacheBehaviors.map((b) => b.PathPattern).sort()).toEqual(
+      ['/docs', '/openapi.json', '/v1/*'].sort(),
+    );
+    for (const b of config.CacheBehaviors) {
+      expect(b.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad'); // CachingDisabled
+      expect(b.AllowedMethods).toEqual(['GET', 'HEAD', 'OPTIONS']);
+    }
+    template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+      ResponseHeadersPolicyConfig: Match.objectLike({
+        SecurityHeadersConfig: Match.objectLike({
+          ContentSecurityPolicy: Match.objectLike({
+            ContentSecurityPolicy: Match.stringLikeRegexp(
+              "default-src 'self'.*frame-ancestors 'none'",
+            ),
+          }),
+          FrameOptions: { FrameOption: 'DENY', Override: true },
+        }),
+      }),
+    });
+  });
+
+  it('signs dashboard users in through the user pool by the code flow, back to the site only', () => {
+    template.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);
+    const [client] = resources('AWS::Cognito::UserPoolClient');
+    expect(client?.Properties).toMatchObject({
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthScopes: ['openid', 'email'],
+      SupportedIdentityProviders: ['COGNITO'],
+      GenerateSecret: false,
+    });
+    const callbacks = JSON.stringify(client?.Properties.CallbackURLs);
+    expect(callbacks).toContain('DashboardDistribution');
+    // The page learns where to sign in from config.json, deployed beside it.
+    template.hasResourceProperties('Custom::CDKBucketDeployment', {
+      DestinationBucketName: Match.anyValue(),
+      DistributionId: Match.anyValue(),
+    });
   });
 
   it('logs API access and requires MFA for every user', () => {
@@ -362,8 +430,9 @@ describe('Stack: TelemetryPipelineStack', () => {
       },
       LoggingConfiguration: Match.anyValue(),
     });
-    for (const bucket of Object.values(template.findResources('AWS::S3::Bucket')))
-      expect(bucket.DeletionPolicy).toBe('Retain');
+    for (const [id, bucket] of Object.entries(template.findResources('AWS::S3::Bucket'))) {
+      if (id.startsWith('RawArchive')) expect(bucket.DeletionPolicy).toBe('Retain');
+    }
   });
 
   it("names every action of Firehose's role: read the stream, put objects, invoke the transform, log errors", () => {

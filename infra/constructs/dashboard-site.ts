@@ -1,0 +1,216 @@
+import {
+  type CfnElement,
+  DockerImage,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  Token,
+  Validations,
+} from 'aws-cdk-lib';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  AllowedMethods,
+  CachePolicy,
+  Distribution,
+  HeadersFrameOption,
+  HeadersReferrerPolicy,
+  OriginRequestPolicy,
+  ResponseHeadersPolicy,
+  ViewerProtocolPolicy,
+} from 'aws-cdk-lib/aws-cloudfront';
+import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import {
+  type CfnUserPoolClient,
+  OAuthScope,
+  type UserPool,
+  type UserPoolClient,
+  type UserPoolDomain,
+} from 'aws-cdk-lib/aws-cognito';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
+import { Construct, type IConstruct } from 'constructs';
+import { bundleDashboardSync, DASHBOARD_DIR } from '../dashboard/build.js';
+
+export interface DashboardSiteProps {
+  readonly httpApi: HttpApi;
+  readonly userPool: UserPool;
+  readonly userPoolClient: UserPoolClient;
+  readonly stage: string;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/** Paths CloudFront sends to the impact API rather than to the bucket (same origin, no CORS). */
+export const API_PATHS = ['/v1/*', '/openapi.json', '/docs'] as const;
+
+/**
+ * The leadership dashboard: the Vite build in a private bucket behind CloudFront (origin
+ * access control), the impact API behind the same distribution, and the user pool's managed
+ * login (authorization code with PKCE) as the way in. `config.json` tells the page where to
+ * sign in.
+ */
+export class DashboardSite extends Construct {
+  public readonly distribution: Distribution;
+  public readonly bucket: Bucket;
+  public readonly loginDomain: UserPoolDomain;
+
+  constructor(scope: Construct, id: string, props: DashboardSiteProps) {
+    super(scope, id);
+    const logs = new Bucket(this, 'Logs', {
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      // CloudFront standard logging writes with ACLs.
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [{ expiration: Duration.days(90) }],
+    });
+    Validations.of(logs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        "This bucket receives the site bucket's and CloudFront's access logs; logging it into itself would loop.",
+    });
+    this.bucket = new Bucket(this, 'Site', {
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      serverAccessLogsBucket: logs,
+      serverAccessLogsPrefix: 'site/',
+      // The files are rebuilt from the repository on every deploy.
+      removalPolicy: props.removalPolicy,
+    });
+
+    const api = new HttpOrigin(
+      `${props.httpApi.apiId}.execute-api.${Stack.of(this).region}.${Stack.of(this).urlSuffix}`,
+    );
+    const apiBehavior = {
+      origin: api,
+      viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
+      allowedMethods: AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
+      // With caching off, this policy forwards the Authorization header (never cached).
+      cachePolicy: CachePolicy.CACHING_DISABLED,
+      originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+    };
+    const headers = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      securityHeadersBehavior: {
+        contentSecurityPolicy: {
+          contentSecurityPolicy:
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' https://*.amazoncognito.com; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+          override: true,
+        },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
+        strictTransportSecurity: {
+          accessControlMaxAge: Duration.days(365),
+          includeSubdomains: true,
+          override: true,
+        },
+      },
+    });
+    this.distribution = new Distribution(this, 'Distribution', {
+      comment: `Store-floor impact dashboard (${props.stage})`,
+      defaultRootObject: 'index.html',
+      defaultBehavior: {
+        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
+        viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        responseHeadersPolicy: headers,
+        compress: true,
+      },
+      additionalBehaviors: Object.fromEntries(API_PATHS.map((path) => [path, apiBehavior])),
+      enableLogging: true,
+      logBucket: logs,
+      logFilePrefix: 'cloudfront/',
+    });
+    acknowledgeDistribution(this.distribution);
+
+    const siteUrl = `https://${this.distribution.distributionDomainName}/`;
+    this.loginDomain = props.userPool.addDomain('Login', {
+      cognitoDomain: { domainPrefix: `store-floor-${props.stage}-${Stack.of(this).account}` },
+    });
+    // The dashboard's app client signs in by the authorization code flow, back to the site.
+    const client = props.userPoolClient.node.defaultChild as CfnUserPoolClient;
+    client.allowedOAuthFlows = ['code'];
+    client.allowedOAuthFlowsUserPoolClient = true;
+    client.allowedOAuthScopes = [OAuthScope.OPENID.scopeName, OAuthScope.EMAIL.scopeName];
+    client.callbackUrLs = [siteUrl];
+    client.logoutUrLs = [siteUrl];
+    client.supportedIdentityProviders = ['COGNITO'];
+
+    new BucketDeployment(this, 'Deploy', {
+      destinationBucket: this.bucket,
+      distribution: this.distribution,
+      sources: [
+        Source.asset(DASHBOARD_DIR, {
+          exclude: ['dist', 'src', 'node_modules'],
+          bundling: {
+            // Never pulled: the local bundler below always succeeds (no Docker here or in CI).
+            image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:22-alpine'),
+            local: {
+              tryBundle(outputDir) {
+                bundleDashboardSync(outputDir);
+                return true;
+              },
+            },
+          },
+        }),
+        Source.jsonData('config.json', {
+          auth: {
+            kind: 'cognito',
+            domain: this.loginDomain.baseUrl(),
+            clientId: props.userPoolClient.userPoolClientId,
+          },
+        }),
+      ],
+    });
+    acknowledgeDeploymentHandler(Stack.of(this), this.bucket);
+  }
+}
+
+function acknowledgeDistribution(distribution: IConstruct): void {
+  const reasons: Record<string, string> = {
+    'AwsSolutions-CFR1':
+      'Leadership reads the dashboard from wherever it travels; access is by Cognito sign-in with MFA, not by geography.',
+    'AwsSolutions-CFR2':
+      'A WAF web ACL for CloudFront must live in us-east-1; the API behind it is JWT-protected and throttled at the stage, and the site is static. Attach an ACL from a us-east-1 stack where policy requires one.',
+    'AwsSolutions-CFR4':
+      "The distribution uses CloudFront's default certificate, whose minimum TLS version cannot be set; a custom domain with an ACM certificate (TLS 1.2) is the production upgrade.",
+  };
+  for (const [id, reason] of Object.entries(reasons)) {
+    Validations.of(distribution).acknowledge({ id, reason });
+  }
+}
+
+/**
+ * BucketDeployment's handler is one CDK-managed function per stack: its runtime, its managed
+ * logging policy and its S3 and CloudFront grants come from aws-cdk-lib, not from us. The
+ * grants cover the CDK asset bucket (read) and the site bucket (write), and invalidating the
+ * distribution (CloudFront's invalidation actions take no resource ARN).
+ */
+function acknowledgeDeploymentHandler(stack: Stack, site: Bucket): void {
+  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+  const siteArn = `<${stack.getLogicalId(site.node.defaultChild as CfnElement)}.Arn>/*`;
+  const findings: Record<string, string> = {
+    'AwsSolutions-L1': "aws-cdk-lib's BucketDeployment handler pins its own runtime.",
+    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]':
+      "aws-cdk-lib's BucketDeployment handler logs through the AWS managed basic execution policy.",
+  };
+  for (const finding of [
+    'Action::s3:Abort*',
+    'Action::s3:DeleteObject*',
+    'Action::s3:GetBucket*',
+    'Action::s3:GetObject*',
+    'Action::s3:List*',
+    'Resource::*',
+    `Resource::${siteArn}`,
+    `Resource::arn:aws:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-${region}/*`,
+    `Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-${region}/*`,
+  ]) {
+    findings[`AwsSolutions-IAM5[${finding}]`] =
+      "aws-cdk-lib's BucketDeployment handler: read the CDK asset bucket, write the site bucket's objects, invalidate the distribution.";
+  }
+  for (const child of stack.node.children) {
+    if (!child.node.id.startsWith('Custom::CDKBucketDeployment')) continue;
+    for (const [id, reason] of Object.entries(findings))
+      Validations.of(child).acknowledge({ id, reason });
+  }
+}

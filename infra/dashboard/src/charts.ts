@@ -1,0 +1,87 @@
+import {
+  ArcElement,
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  type ChartConfiguration,
+  DoughnutController,
+  Filler,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+} from 'chart.js';
+import { h, table } from './dom.js';
+
+// Only the parts of Chart.js the views draw, so the bundle stays small.
+Chart.register(
+  ArcElement,
+  BarController,
+  BarElement,
+  CategoryScale,
+  DoughnutController,
+  Filler,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+);
+Chart.defaults.animation = false;
+Chart.defaults.maintainAspectRatio = false;
+Chart.defaults.font.family = 'system-ui, sans-serif';
+
+export const PALETTE = [
+  '#1b6ac9',
+  '#e07b00',
+  '#2e9d5a',
+  '#c2334d',
+  '#7a4fc4',
+  '#6b7280',
+  '#0f9bb3',
+];
+
+const live: Chart[] = [];
+let pending: { canvas: HTMLCanvasElement; config: ChartConfiguration }[] = [];
+
+/** Destroys the charts of the previous render. */
+export function clearCharts(): void {
+  for (const chart of live.splice(0)) chart.destroy();
+}
+
+/** Draws the charts of the view just put in the page (a canvas must be attached to size it). */
+export function mountCharts(): void {
+  const draw = pending;
+  pending = [];
+  // A view dropped for a newer one never got attached: its charts are skipped.
+  for (const { canvas, config } of draw)
+    if (canvas.isConnected) live.push(new Chart(canvas, config));
+}
+
+/**
+ * A chart with a title, a one-line description for screen readers, and the same figures as
+ * a table behind "Show as table".
+ */
+export function chartCard(
+  id: string,
+  title: string,
+  description: string,
+  config: ChartConfiguration,
+  tableHeaders: string[],
+  tableRows: (string | number)[][],
+): HTMLElement {
+  const canvas = h('canvas', { role: 'img', 'aria-label': description });
+  const card = h(
+    'section',
+    { class: 'card chart', 'data-chart': id, 'aria-labelledby': `${id}-title` },
+    h('h2', { id: `${id}-title` }, title),
+    h('div', { class: 'canvas' }, canvas),
+    h('details', {}, h('summary', {}, 'Show as table'), table(title, tableHeaders, tableRows)),
+  );
+  pending.push({ canvas, config });
+  return card;
+}

@@ -1,0 +1,313 @@
+import './style.css';
+import { ApiError } from './api.js';
+import {
+  type AuthConfig,
+  type Claims,
+  claimsOf,
+  completeCognitoSignIn,
+  currentToken,
+  signInWithCognito,
+  signOut,
+  storeToken,
+} from './auth.js';
+import { clearCharts, mountCharts } from './charts.js';
+import { h } from './dom.js';
+import { daysBefore, defaultPeriod, latestToday } from './period.js';
+import type { ViewContext } from './views/context.js';
+import { renderOverview } from './views/overview.js';
+import { type LeaderboardState, renderStore, renderStores } from './views/stores.js';
+import { renderTeams } from './views/teams.js';
+
+const REFRESH_MS = 15_000;
+const main = document.getElementById('main') as HTMLElement;
+const nav = document.getElementById('nav') as HTMLElement;
+const who = document.getElementById('who') as HTMLElement;
+const filters = document.getElementById('filters') as HTMLFormElement;
+
+const today = () => latestToday();
+
+const state = {
+  ...defaultPeriod(),
+  region: '',
+  autoRefresh: true,
+  leaderboard: { sort: 'lossPrevented', order: 'desc' } as LeaderboardState,
+};
+let renderSeq = 0;
+
+async function loadConfig(): Promise<AuthConfig> {
+  try {
+    const response = await fetch('./config.json');
+    if (response.ok) return ((await response.json()) as { auth: AuthConfig }).auth;
+  } catch {
+    // fall through
+  }
+  return { kind: 'dev' };
+}
+
+function signInScreen(config: AuthConfig, message?: string): void {
+  nav.replaceChildren();
+  who.replaceChildren();
+  filters.replaceChildren();
+  if (config.kind === 'cognito') {
+    main.replaceChildren(
+      h(
+        'section',
+        { class: 'signin', 'data-state': 'signed-out' },
+        h('h2', {}, 'Sign in'),
+        message === undefined ? null : h('p', { class: 'error', role: 'alert' }, message),
+        h(
+          'button',
+          { type: 'button', onclick: () => void signInWithCognito(config) },
+          'Sign in with your company account',
+        ),
+      ),
+    );
+    return;
+  }
+  const input = h('textarea', {
+    id: 'token',
+    rows: 4,
+    required: true,
+    'aria-describedby': 'token-help',
+  });
+  const form = h(
+    'form',
+    { class: 'signin', 'data-state': 'signed-out' },
+    h('h2', {}, 'Sign in to the local stack'),
+    message === undefined ? null : h('p', { class: 'error', role: 'alert' }, message),
+    h(
+      'p',
+      { id: 'token-help' },
+      'Paste a token from the embedded stack’s dev issuer, e.g. ',
+      h('code', {}, 'npm run token -- --role leadership'),
+      ' or ',
+      h('code', {}, 'npm run token -- --role store_manager --stores store-0001'),
+      '.',
+    ),
+    h('label', { for: 'token' }, 'Token'),
+    input,
+    h('button', { type: 'submit' }, 'Sign in'),
+  );
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    if (storeToken(input.value) === undefined)
+      signInScreen(config, 'That is not a token with a role.');
+    else void start(config);
+  });
+  main.replaceChildren(form);
+}
+
+function renderChrome(claims: Claims, config: AuthConfig): void {
+  const links: [string, string][] = [
+    ['#/overview', 'Overview'],
+    ['#/stores', 'Stores'],
+  ];
+  if (claims.role === 'leadership') links.push(['#/teams', 'Teams']);
+  nav.replaceChildren(
+    ...links.map(([href, text]) =>
+      h('a', { href, 'aria-current': location.hash.startsWith(href) ? 'page' : undefined }, text),
+    ),
+  );
+  const scope =
+    claims.role === 'leadership'
+      ? 'Leadership: every store'
+      : claims.role === 'region_manager'
+        ? `Region manager: ${claims.regions.join(', ')}`
+        : `Store manager: ${claims.stores.join(', ')}`;
+  who.replaceChildren(
+    h('span', { 'data-scope': claims.role }, scope),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'link',
+        onclick: () => {
+          signOut();
+          signInScreen(config);
+        },
+      },
+      'Sign out',
+    ),
+  );
+
+  const from = h('input', {
+    type: 'date',
+    id: 'from',
+    value: state.from,
+    max: today(),
+    required: true,
+  });
+  const to = h('input', { type: 'date', id: 'to', value: state.to, max: today(), required: true });
+  const preset = (days: number, text: string) =>
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'preset',
+        onclick: () => {
+          state.to = today();
+          state.from = daysBefore(state.to, days - 1);
+          from.value = state.from;
+          to.value = state.to;
+          void route();
+        },
+      },
+      text,
+    );
+  const region =
+    claims.role === 'store_manager'
+      ? null
+      : claims.role === 'region_manager'
+        ? h(
+            'select',
+            { id: 'region' },
+            h('option', { value: '' }, 'All my regions'),
+            claims.regions.map((r) => h('option', { value: r, selected: r === state.region }, r)),
+          )
+        : h('input', { id: 'region', value: state.region, placeholder: 'All regions', size: 12 });
+  const auto = h('input', { type: 'checkbox', id: 'auto', checked: state.autoRefresh });
+  const controls: (Node | null)[] = [
+    h('label', { for: 'from' }, 'From'),
+    from,
+    h('label', { for: 'to' }, 'To'),
+    to,
+    preset(7, '7 days'),
+    preset(30, '30 days'),
+    preset(90, '90 days'),
+    region === null ? null : h('label', { for: 'region' }, 'Region'),
+    region,
+    h('button', { type: 'submit' }, 'Show'),
+    h('label', { class: 'auto' }, auto, ' Auto-refresh'),
+    h('span', { id: 'updated', class: 'updated', 'aria-live': 'off' }),
+  ];
+  filters.replaceChildren(...controls.filter((c): c is Node => c !== null));
+  filters.onsubmit = (e) => {
+    e.preventDefault();
+    if (from.value > to.value) {
+      showError(
+        new ApiError(
+          400,
+          'The period starts after it ends',
+          'Pick a "from" date on or before the "to" date.',
+        ),
+      );
+      return;
+    }
+    state.from = from.value;
+    state.to = to.value;
+    state.region = region?.value.trim() ?? '';
+    void route();
+  };
+  auto.onchange = () => {
+    state.autoRefresh = auto.checked;
+  };
+}
+
+function showError(error: unknown): void {
+  const e =
+    error instanceof ApiError ? error : new ApiError(0, 'Something went wrong', String(error));
+  const text =
+    e.status === 403
+      ? 'Your role does not give access to this. Pick something within your scope.'
+      : (e.detail ?? '');
+  main.setAttribute('aria-busy', 'false');
+  main.replaceChildren(
+    h(
+      'section',
+      { class: 'error', role: 'alert', 'data-state': 'error', 'data-status': e.status },
+      h('h2', {}, e.title),
+      text === '' ? null : h('p', {}, text),
+      h('button', { type: 'button', onclick: () => void route() }, 'Try again'),
+    ),
+  );
+}
+
+async function route(quiet = false): Promise<void> {
+  const token = currentToken();
+  const claims = token === undefined ? undefined : claimsOf(token);
+  if (claims === undefined) {
+    signInScreen(await loadConfig());
+    return;
+  }
+  const seq = ++renderSeq;
+  const ctx: ViewContext = { claims, from: state.from, to: state.to, region: state.region };
+  const hash = location.hash || '#/overview';
+  for (const a of nav.querySelectorAll('a')) {
+    if (hash.startsWith(a.getAttribute('href') ?? '')) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  if (!quiet) {
+    main.setAttribute('aria-busy', 'true');
+    main.replaceChildren(h('p', { class: 'loading', 'data-state': 'loading' }, 'Loading…'));
+  }
+  try {
+    const store = /^#\/stores\/(.+)$/.exec(hash)?.[1];
+    const view =
+      store !== undefined
+        ? await renderStore(ctx, decodeURIComponent(store))
+        : hash.startsWith('#/stores')
+          ? await renderStores(ctx, state.leaderboard, () => void route())
+          : hash.startsWith('#/teams') && claims.role === 'leadership'
+            ? await renderTeams(ctx)
+            : await renderOverview(ctx);
+    if (seq !== renderSeq) return; // a newer render started meanwhile
+    // Keep what the reader opened ("Show as table") across a refresh.
+    const open = new Set(
+      [...main.querySelectorAll('details[open]')].map((d) =>
+        d.closest('[data-chart]')?.getAttribute('data-chart'),
+      ),
+    );
+    clearCharts();
+    main.replaceChildren(view);
+    mountCharts();
+    for (const d of main.querySelectorAll('details')) {
+      if (open.has(d.closest('[data-chart]')?.getAttribute('data-chart'))) d.open = true;
+    }
+    main.setAttribute('aria-busy', 'false');
+    const updated = document.getElementById('updated');
+    if (updated !== null) updated.textContent = `Updated ${new Date().toLocaleTimeString('en-GB')}`;
+  } catch (error) {
+    if (seq !== renderSeq) return;
+    if (error instanceof ApiError && error.status === 401) {
+      signInScreen(await loadConfig(), error.message);
+      return;
+    }
+    if (!quiet) showError(error);
+  }
+}
+
+async function start(config: AuthConfig): Promise<void> {
+  const token = currentToken();
+  const claims = token === undefined ? undefined : claimsOf(token);
+  if (claims === undefined) {
+    signInScreen(config);
+    return;
+  }
+  renderChrome(claims, config);
+  await route();
+}
+
+async function boot(): Promise<void> {
+  const config = await loadConfig();
+  if (config.kind === 'cognito') {
+    try {
+      await completeCognitoSignIn(config);
+    } catch (error) {
+      signInScreen(config, String(error));
+      return;
+    }
+  }
+  window.addEventListener('hashchange', () => void route());
+  setInterval(() => {
+    if (
+      state.autoRefresh &&
+      document.visibilityState === 'visible' &&
+      currentToken() !== undefined
+    ) {
+      void route(true);
+    }
+  }, REFRESH_MS);
+  await start(config);
+}
+
+void boot();

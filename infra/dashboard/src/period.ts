@@ -1,0 +1,17 @@
+/**
+ * The default period: the last 30 days up to the latest calendar date any store can be in
+ * right now (UTC+14), because stores count detections on their own local dates and a store
+ * east of the viewer may already be on tomorrow.
+ */
+export function latestToday(now = Date.now()): string {
+  return new Date(now + 14 * 3_600_000).toISOString().slice(0, 10);
+}
+
+export function daysBefore(date: string, n: number): string {
+  return new Date(Date.parse(date) - n * 86_400_000).toISOString().slice(0, 10);
+}
+
+export function defaultPeriod(now = Date.now()): { from: string; to: string } {
+  const to = latestToday(now);
+  return { from: daysBefore(to, 29), to };
+}

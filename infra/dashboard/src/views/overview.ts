@@ -1,0 +1,231 @@
+import { get, type ImpactResponse } from '../api.js';
+import { chartCard, PALETTE } from '../charts.js';
+import { h } from '../dom.js';
+import { change, count, hours, label, money, share } from '../format.js';
+import { regionQuery, type ViewContext } from './context.js';
+
+function kpi(
+  id: string,
+  title: string,
+  value: string,
+  delta: ReturnType<typeof change>,
+  goodWhenUp: boolean,
+): HTMLElement {
+  const tone =
+    delta === null || delta.trend === 'flat'
+      ? 'flat'
+      : (delta.trend === 'up') === goodWhenUp
+        ? 'good'
+        : 'bad';
+  return h(
+    'div',
+    { class: 'card kpi', 'data-kpi': id },
+    h('h2', {}, title),
+    h('p', { class: 'value' }, value),
+    h(
+      'p',
+      { class: `delta ${tone}` },
+      delta === null ? 'no previous figure' : `${delta.text} vs previous period`,
+    ),
+  );
+}
+
+/** Loss prevented vs detected, confirmed loss, false positives, categories, hours saved. */
+export async function renderOverview(ctx: ViewContext): Promise<HTMLElement> {
+  const r = await get<ImpactResponse>('/v1/impact', {
+    from: ctx.from,
+    to: ctx.to,
+    region: regionQuery(ctx),
+  });
+  const s = r.shrink;
+  const p = r.previous.shrink;
+  const cur = (c: number) => money(c, r.currency);
+  const hoursNow = r.hoursSaved;
+  const hoursBefore = r.previous.hoursSaved;
+
+  const empty = s.detections === 0 && s.outcomes === 0 && (hoursNow?.incidents ?? 0) === 0;
+  if (empty) {
+    return h(
+      'section',
+      { class: 'empty', 'data-state': 'empty' },
+      h('h2', {}, 'No events in this period yet'),
+      h(
+        'p',
+        {},
+        `Nothing was detected between ${r.period.from} and ${r.period.to}${r.region === null ? '' : ` in ${r.region}`}. `,
+        'Pick a longer period, or send some events.',
+      ),
+      h(
+        'p',
+        {},
+        'On the local stack, ',
+        h('code', {}, 'npm start'),
+        ' simulates a fleet by default; with ',
+        h('code', {}, '--no-simulate'),
+        ', run ',
+        h('code', {}, 'npm run simulate'),
+        '. In AWS, register the stores and panel PCs (',
+        h('code', {}, 'npm run register'),
+        ') and start their edge clients.',
+      ),
+    );
+  }
+
+  const kpis = h(
+    'div',
+    { class: 'kpis' },
+    kpi(
+      'lossPrevented',
+      'Loss prevented',
+      cur(s.lossPreventedCents),
+      change(s.lossPreventedCents, p.lossPreventedCents),
+      true,
+    ),
+    kpi(
+      'lossDetected',
+      'Loss detected',
+      cur(s.lossDetectedCents),
+      change(s.lossDetectedCents, p.lossDetectedCents),
+      true,
+    ),
+    kpi(
+      'confirmedLoss',
+      'Confirmed loss',
+      cur(s.confirmedLossCents),
+      change(s.confirmedLossCents, p.confirmedLossCents),
+      false,
+    ),
+    kpi(
+      'falsePositiveRate',
+      'False-positive rate',
+      share(s.falsePositiveRate),
+      change(s.falsePositiveRate, p.falsePositiveRate),
+      false,
+    ),
+    hoursNow === null
+      ? null
+      : kpi(
+          'hoursSaved',
+          'Staff hours saved',
+          hours(hoursNow.hoursSaved),
+          change(hoursNow.hoursSaved, hoursBefore?.hoursSaved ?? null),
+          true,
+        ),
+    hoursNow === null
+      ? null
+      : kpi(
+          'automatedShare',
+          'Incidents closed by automation',
+          share(hoursNow.automatedShare),
+          change(hoursNow.automatedShare, hoursBefore?.automatedShare ?? null),
+          true,
+        ),
+  );
+
+  const days = r.series.days;
+  const lossChart = chartCard(
+    'loss-over-time',
+    'Loss prevented and detected, by day',
+    `Line chart of loss prevented and loss detected per day from ${r.period.from} to ${r.period.to}`,
+    {
+      type: 'line',
+      data: {
+        labels: days.map((d) => d.period),
+        datasets: [
+          {
+            label: 'Detected',
+            data: days.map((d) => d.lossDetectedCents / 100),
+            borderColor: PALETTE[1],
+            backgroundColor: PALETTE[1],
+          },
+          {
+            label: 'Prevented',
+            data: days.map((d) => d.lossPreventedCents / 100),
+            borderColor: PALETTE[0],
+            backgroundColor: 'rgba(27,106,201,0.15)',
+            fill: true,
+          },
+          {
+            label: 'Confirmed loss',
+            data: days.map((d) => d.confirmedLossCents / 100),
+            borderColor: PALETTE[3],
+            backgroundColor: PALETTE[3],
+          },
+        ],
+      },
+      options: {
+        scales: {
+          y: { beginAtZero: true, ticks: { callback: (v) => money(Number(v) * 100, r.currency) } },
+        },
+      },
+    },
+    ['Day', 'Detected', 'Prevented', 'Confirmed loss'],
+    days.map((d) => [
+      d.period,
+      cur(d.lossDetectedCents),
+      cur(d.lossPreventedCents),
+      cur(d.confirmedLossCents),
+    ]),
+  );
+
+  const categories = Object.entries(s.detectionsByCategory).filter(([, n]) => n > 0);
+  const categoryChart = chartCard(
+    'detections-by-category',
+    'Detections by category',
+    `Doughnut chart of ${count(s.detections)} detections by category`,
+    {
+      type: 'doughnut',
+      data: {
+        labels: categories.map(([k]) => label(k)),
+        datasets: [{ data: categories.map(([, n]) => n), backgroundColor: PALETTE }],
+      },
+      options: { plugins: { legend: { position: 'right' } } },
+    },
+    ['Category', 'Detections', 'Previous period'],
+    categories.map(([k, n]) => [label(k), count(n), count(p.detectionsByCategory[k] ?? 0)]),
+  );
+
+  const charts = h('div', { class: 'charts' }, lossChart, categoryChart);
+  const weeks = r.series.weeks;
+  if (weeks !== null) {
+    charts.append(
+      chartCard(
+        'hours-over-time',
+        'Staff hours saved, by week',
+        `Bar chart of staff hours saved by automation per ISO week, ${weeks[0]?.period ?? ''} to ${weeks.at(-1)?.period ?? ''}`,
+        {
+          type: 'bar',
+          data: {
+            labels: weeks.map((w) => w.period),
+            datasets: [
+              {
+                label: 'Hours saved',
+                data: weeks.map((w) => w.hoursSaved),
+                backgroundColor: PALETTE[2],
+              },
+            ],
+          },
+          options: { scales: { y: { beginAtZero: true } } },
+        },
+        ['Week', 'Hours saved', 'Incidents', 'Closed by automation'],
+        weeks.map((w) => [
+          w.period,
+          hours(w.hoursSaved),
+          count(w.incidents),
+          share(w.automatedShare),
+        ]),
+      ),
+    );
+  }
+  return h(
+    'section',
+    { 'data-view': 'overview' },
+    h(
+      'p',
+      { class: 'period' },
+      `${r.period.from} to ${r.period.to}${r.region === null ? '' : `, ${r.region}`}; previous period ${r.previous.period.from} to ${r.previous.period.to}`,
+    ),
+    kpis,
+    charts,
+  );
+}

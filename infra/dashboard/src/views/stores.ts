@@ -1,0 +1,236 @@
+import { get, type LeaderboardResponse, type StoreShrinkResponse } from '../api.js';
+import { chartCard, PALETTE } from '../charts.js';
+import { h } from '../dom.js';
+import { count, label, money, share } from '../format.js';
+import { regionQuery, type ViewContext } from './context.js';
+
+const SORTS = [
+  ['lossPrevented', 'Loss prevented'],
+  ['lossDetected', 'Loss detected'],
+  ['falsePositiveRate', 'False-positive rate'],
+] as const;
+
+export interface LeaderboardState {
+  sort: (typeof SORTS)[number][0];
+  order: 'desc' | 'asc';
+}
+
+/** The store leaderboard: sortable by the API's sorts, paged with its cursor. */
+export async function renderStores(
+  ctx: ViewContext,
+  state: LeaderboardState,
+  rerender: () => void,
+): Promise<HTMLElement> {
+  const query = {
+    from: ctx.from,
+    to: ctx.to,
+    region: regionQuery(ctx),
+    sort: state.sort,
+    order: state.order,
+    limit: '25',
+  };
+  const first = await get<LeaderboardResponse>('/v1/stores', query);
+  const body = h('tbody', {});
+  const currency = first.currency;
+  const addRows = (page: LeaderboardResponse) => {
+    for (const s of page.stores) {
+      body.append(
+        h(
+          'tr',
+          { 'data-store': s.storeId },
+          h('td', {}, s.rank),
+          h(
+            'th',
+            { scope: 'row' },
+            h('a', { href: `#/stores/${encodeURIComponent(s.storeId)}` }, s.storeId),
+          ),
+          h('td', {}, money(s.lossPreventedCents, currency)),
+          h('td', {}, money(s.lossDetectedCents, currency)),
+          h('td', {}, money(s.confirmedLossCents, currency)),
+          h('td', {}, count(s.detections)),
+          h('td', {}, share(s.falsePositiveRate)),
+        ),
+      );
+    }
+  };
+  addRows(first);
+  if (first.stores.length === 0) {
+    return h(
+      'section',
+      { class: 'empty', 'data-state': 'empty' },
+      h('h2', {}, 'No stores with detections in this period'),
+      h('p', {}, 'Pick a longer period, or check that the stores you expect are registered.'),
+    );
+  }
+  let cursor = first.nextCursor;
+  const more = h('button', { type: 'button', class: 'more' }, 'Show more stores');
+  more.hidden = cursor === null;
+  more.addEventListener('click', async () => {
+    if (cursor === null) return;
+    more.disabled = true;
+    const page = await get<LeaderboardResponse>('/v1/stores', { ...query, cursor });
+    addRows(page);
+    cursor = page.nextCursor;
+    more.hidden = cursor === null;
+    more.disabled = false;
+  });
+  const sortHeader = (key: LeaderboardState['sort'], text: string) => {
+    const active = state.sort === key;
+    return h(
+      'th',
+      {
+        scope: 'col',
+        'aria-sort': active ? (state.order === 'desc' ? 'descending' : 'ascending') : 'none',
+      },
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'sort',
+          'data-sort': key,
+          onclick: () => {
+            state.order = active && state.order === 'desc' ? 'asc' : 'desc';
+            state.sort = key;
+            rerender();
+          },
+        },
+        text,
+        active ? (state.order === 'desc' ? ' ▼' : ' ▲') : '',
+      ),
+    );
+  };
+  return h(
+    'section',
+    { 'data-view': 'stores' },
+    h(
+      'table',
+      { class: 'leaderboard' },
+      h(
+        'caption',
+        {},
+        `Stores ranked by ${SORTS.find(([k]) => k === state.sort)?.[1].toLowerCase()}, ${ctx.from} to ${ctx.to}`,
+      ),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'col' }, 'Rank'),
+          h('th', { scope: 'col' }, 'Store'),
+          sortHeader('lossPrevented', 'Loss prevented'),
+          sortHeader('lossDetected', 'Loss detected'),
+          h('th', { scope: 'col' }, 'Confirmed loss'),
+          h('th', { scope: 'col' }, 'Detections'),
+          sortHeader('falsePositiveRate', 'False-positive rate'),
+        ),
+      ),
+      body,
+    ),
+    more,
+  );
+}
+
+/** One store's daily series by category, and its loss figures. */
+export async function renderStore(ctx: ViewContext, storeId: string): Promise<HTMLElement> {
+  const r = await get<StoreShrinkResponse>(`/v1/stores/${encodeURIComponent(storeId)}/shrink`, {
+    from: ctx.from,
+    to: ctx.to,
+    granularity: 'day',
+  });
+  const cur = (c: number) => money(c, r.currency);
+  const categories = Object.keys(r.total.detectionsByCategory).filter(
+    (k) => (r.total.detectionsByCategory[k] ?? 0) > 0,
+  );
+  const byCategory = chartCard(
+    'store-by-category',
+    'Detections by category, by day',
+    `Stacked bar chart of ${r.storeId}'s detections per day by category`,
+    {
+      type: 'bar',
+      data: {
+        labels: r.series.map((d) => d.period),
+        datasets: categories.map((k, i) => ({
+          label: label(k),
+          data: r.series.map((d) => d.detectionsByCategory[k] ?? 0),
+          backgroundColor: PALETTE[i % PALETTE.length],
+        })),
+      },
+      options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } },
+    },
+    ['Day', ...categories.map(label)],
+    r.series.map((d) => [
+      d.period,
+      ...categories.map((k) => count(d.detectionsByCategory[k] ?? 0)),
+    ]),
+  );
+  const loss = chartCard(
+    'store-loss',
+    'Loss prevented and detected, by day',
+    `Line chart of ${r.storeId}'s loss prevented and detected per day`,
+    {
+      type: 'line',
+      data: {
+        labels: r.series.map((d) => d.period),
+        datasets: [
+          {
+            label: 'Detected',
+            data: r.series.map((d) => d.lossDetectedCents / 100),
+            borderColor: PALETTE[1],
+            backgroundColor: PALETTE[1],
+          },
+          {
+            label: 'Prevented',
+            data: r.series.map((d) => d.lossPreventedCents / 100),
+            borderColor: PALETTE[0],
+            backgroundColor: PALETTE[0],
+          },
+        ],
+      },
+      options: { scales: { y: { beginAtZero: true } } },
+    },
+    ['Day', 'Detected', 'Prevented', 'Confirmed loss'],
+    r.series.map((d) => [
+      d.period,
+      cur(d.lossDetectedCents),
+      cur(d.lossPreventedCents),
+      cur(d.confirmedLossCents),
+    ]),
+  );
+  return h(
+    'section',
+    { 'data-view': 'store', 'data-store': r.storeId },
+    h('p', {}, h('a', { href: '#/stores' }, '← All stores')),
+    h('h2', {}, `Store ${r.storeId}`),
+    h('p', { class: 'period' }, `${r.region}, ${r.timeZone}; ${ctx.from} to ${ctx.to}`),
+    h(
+      'div',
+      { class: 'kpis' },
+      h(
+        'div',
+        { class: 'card kpi', 'data-kpi': 'lossPrevented' },
+        h('h2', {}, 'Loss prevented'),
+        h('p', { class: 'value' }, cur(r.total.lossPreventedCents)),
+      ),
+      h(
+        'div',
+        { class: 'card kpi', 'data-kpi': 'lossDetected' },
+        h('h2', {}, 'Loss detected'),
+        h('p', { class: 'value' }, cur(r.total.lossDetectedCents)),
+      ),
+      h(
+        'div',
+        { class: 'card kpi', 'data-kpi': 'detections' },
+        h('h2', {}, 'Detections'),
+        h('p', { class: 'value' }, count(r.total.detections)),
+      ),
+      h(
+        'div',
+        { class: 'card kpi', 'data-kpi': 'falsePositiveRate' },
+        h('h2', {}, 'False-positive rate'),
+        h('p', { class: 'value' }, share(r.total.falsePositiveRate)),
+      ),
+    ),
+    h('div', { class: 'charts' }, byCategory, loss),
+  );
+}

@@ -1,0 +1,88 @@
+import { get, type TeamHoursResponse, type TeamsResponse } from '../api.js';
+import { chartCard, PALETTE } from '../charts.js';
+import { h } from '../dom.js';
+import { count, hours, share } from '../format.js';
+import type { ViewContext } from './context.js';
+
+/** Hours saved by team and week (leadership only: teams span the organisation). */
+export async function renderTeams(ctx: ViewContext): Promise<HTMLElement> {
+  const period = { from: ctx.from, to: ctx.to };
+  const list = await get<TeamsResponse>('/v1/teams', period);
+  if (list.teams.length === 0) {
+    return h(
+      'section',
+      { class: 'empty', 'data-state': 'empty' },
+      h('h2', {}, 'No incidents closed in this period'),
+      h(
+        'p',
+        {},
+        'On-call automations report closed incidents as oncall_incident events through an edge client.',
+      ),
+    );
+  }
+  const series = await Promise.all(
+    list.teams.map((t) =>
+      get<TeamHoursResponse>(`/v1/teams/${encodeURIComponent(t.teamId)}/hours-saved`, {
+        ...period,
+        granularity: 'week',
+      }),
+    ),
+  );
+  const weeks = series[0]?.series.map((w) => w.period) ?? [];
+  const chart = chartCard(
+    'hours-by-team',
+    'Staff hours saved, by team and week',
+    `Grouped bar chart of hours saved per ISO week for ${list.teams.length} teams`,
+    {
+      type: 'bar',
+      data: {
+        labels: weeks,
+        datasets: series.map((t, i) => ({
+          label: t.teamId,
+          data: t.series.map((w) => w.hoursSaved),
+          backgroundColor: PALETTE[i % PALETTE.length],
+        })),
+      },
+      options: { scales: { y: { beginAtZero: true } } },
+    },
+    ['Week', ...series.map((t) => t.teamId)],
+    weeks.map((week, i) => [week, ...series.map((t) => hours(t.series[i]?.hoursSaved ?? 0))]),
+  );
+  return h(
+    'section',
+    { 'data-view': 'teams' },
+    h('p', { class: 'period' }, `ISO weeks ${list.weeks.from} to ${list.weeks.to}`),
+    h(
+      'table',
+      { class: 'teams' },
+      h('caption', {}, 'Hours saved by team'),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ['Team', 'Hours saved', 'Incidents', 'Closed by automation', 'Engineer time'].map((c) =>
+            h('th', { scope: 'col' }, c),
+          ),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        list.teams.map((t) =>
+          h(
+            'tr',
+            { 'data-team': t.teamId },
+            h('th', { scope: 'row' }, t.teamId),
+            h('td', {}, hours(t.hoursSaved)),
+            h('td', {}, count(t.incidents)),
+            h('td', {}, share(t.automatedShare)),
+            h('td', {}, hours(t.engineerMinutes / 60)),
+          ),
+        ),
+      ),
+    ),
+    h('div', { class: 'charts' }, chart),
+  );
+}

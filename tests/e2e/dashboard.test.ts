@@ -1,0 +1,215 @@
+/**
+ * The leadership dashboard in headless Chromium (Debian's `chromium`, driven by
+ * playwright-core) against the embedded stack with simulated data. Screenshots of each view
+ * are kept in test-results/dashboard/.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
+import { count, hours, money, share } from '../../infra/dashboard/src/format.js';
+import { defaultPeriod } from '../../infra/dashboard/src/period.js';
+import type { EmbeddedStack } from '../../infra/local/embedded-stack.js';
+import { runLocalSimulation } from '../../infra/local/local-simulation.js';
+import {
+  dashboardStack,
+  launchBrowser,
+  openPage,
+  screenshot,
+} from '../helpers/dashboard-browser.js';
+import { eventually } from '../helpers/eventually.js';
+
+let stack: EmbeddedStack;
+let browser: Browser;
+const dirs: string[] = [];
+let leadership: string;
+let storeManager: string;
+
+async function api<T>(path: string, token: string): Promise<T> {
+  const res = await fetch(`${stack.apiUrl}${path}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  expect(res.status).toBe(200);
+  return (await res.json()) as T;
+}
+
+// One embedded stack per test file: the in-process handlers take their endpoints from the
+// environment once, as in Lambda. The fresh-folder case is in dashboard-empty.test.ts.
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe('Dashboard in headless Chromium, on simulated data', () => {
+  beforeAll(async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sfi-dash-'));
+    dirs.push(dataDir);
+    stack = await dashboardStack(dataDir);
+    leadership = await stack.issuer.sign({ sub: 'lead', 'custom:role': 'leadership' }, 900);
+    storeManager = await stack.issuer.sign(
+      { sub: 'mgr', 'custom:role': 'store_manager', 'custom:stores': 'store-0001' },
+      900,
+    );
+    const { truth } = await runLocalSimulation({
+      kinesis: stack.kinesis,
+      dynamodb: stack.dynamodb,
+      stores: 5,
+      rate: 3_000,
+      seed: 3,
+      maxEvents: 2_000,
+      baselines: DEFAULT_BASELINES,
+      truthFile: join(dataDir, 'simulator', 'ground-truth.json'),
+      spoolDir: join(dataDir, 'simulator', 'spool'),
+    });
+    // Wait until the pipeline has counted everything, so the page and the API see the same.
+    await eventually(async () => {
+      const body = await api<{ shrink: { detections: number } }>(
+        `/v1/impact?${period().query}`,
+        leadership,
+      );
+      expect(body.shrink.detections).toBe(truth.shrink.detections);
+    });
+  }, 120_000);
+
+  afterAll(async () => stack?.stop());
+
+  /** The page's default period, as the page computes it. */
+  const period = () => {
+    const { from, to } = defaultPeriod();
+    return { from, to, query: `from=${from}&to=${to}` };
+  };
+
+  it("shows leadership the API's figures on the overview, with every chart also as a table", async () => {
+    const { query } = period();
+    type Impact = {
+      currency: string;
+      shrink: Record<string, number | null>;
+      hoursSaved: { hoursSaved: number; automatedShare: number | null };
+      series: { days: unknown[] };
+    };
+    const expected = await api<Impact>(`/v1/impact?${query}`, leadership);
+    const page = await openPage(browser, stack.apiUrl, leadership, '#/overview');
+    await page.waitForSelector('[data-view="overview"]');
+
+    const kpi = (id: string) => page.locator(`[data-kpi="${id}"] .value`).textContent();
+    expect(await kpi('lossPrevented')).toBe(
+      money(expected.shrink.lossPreventedCents as number, expected.currency),
+    );
+    expect(await kpi('lossDetected')).toBe(
+      money(expected.shrink.lossDetectedCents as number, expected.currency),
+    );
+    expect(await kpi('confirmedLoss')).toBe(
+      money(expected.shrink.confirmedLossCents as number, expected.currency),
+    );
+    expect(await kpi('falsePositiveRate')).toBe(
+      share(expected.shrink.falsePositiveRate as number | null),
+    );
+    expect(await kpi('hoursSaved')).toBe(hours(expected.hoursSaved.hoursSaved));
+    expect(await kpi('automatedShare')).toBe(share(expected.hoursSaved.automatedShare));
+    // Three charts, each with its table; the daily table has a row per day of the period.
+    expect(await page.locator('[data-chart] canvas').count()).toBe(3);
+    expect(await page.locator('[data-chart] details table').count()).toBe(3);
+    await page.locator('[data-chart="loss-over-time"] summary').click();
+    expect(await page.locator('[data-chart="loss-over-time"] tbody tr').count()).toBe(
+      expected.series.days.length,
+    );
+    await screenshot(page, 'overview-leadership');
+    expect(page.errors).toEqual([]);
+    await page.close();
+  });
+
+  it('ranks stores as the API does, re-sorts, and drills down into a store', async () => {
+    const { query } = period();
+    type Board = { currency: string; stores: { storeId: string; lossPreventedCents: number }[] };
+    const board = await api<Board>(`/v1/stores?${query}&limit=25`, leadership);
+    const page = await openPage(browser, stack.apiUrl, leadership, '#/stores');
+    await page.waitForSelector('[data-view="stores"]');
+
+    const rows = page.locator('tbody tr[data-store]');
+    expect(await rows.evaluateAll((r) => r.map((e) => e.getAttribute('data-store')))).toEqual(
+      board.stores.map((s) => s.storeId),
+    );
+    await screenshot(page, 'stores-leaderboard');
+
+    await page.locator('button[data-sort="lossPrevented"]').click();
+    await page.waitForSelector('th[aria-sort="ascending"]');
+    const ascending = await page
+      .locator('tbody tr[data-store]')
+      .evaluateAll((r) => r.map((e) => e.getAttribute('data-store')));
+    const asc = await api<Board>(`/v1/stores?${query}&limit=25&order=asc`, leadership);
+    expect(ascending).toEqual(asc.stores.map((s) => s.storeId));
+
+    const first = board.stores[0] as { storeId: string };
+    await page.locator(`tr[data-store="${first.storeId}"] a`).click();
+    await page.waitForSelector(`[data-view="store"][data-store="${first.storeId}"]`);
+    type Shrink = { currency: string; total: { lossPreventedCents: number; detections: number } };
+    const store = await api<Shrink>(`/v1/stores/${first.storeId}/shrink?${query}`, leadership);
+    expect(await page.locator('[data-kpi="lossPrevented"] .value').textContent()).toBe(
+      money(store.total.lossPreventedCents, store.currency),
+    );
+    expect(await page.locator('[data-kpi="detections"] .value').textContent()).toBe(
+      count(store.total.detections),
+    );
+    expect(await page.locator('[data-chart="store-by-category"] canvas').count()).toBe(1);
+    await screenshot(page, 'store-drill-down');
+    await page.close();
+  });
+
+  it('shows leadership hours saved by team and week', async () => {
+    const { query } = period();
+    const teams = await api<{ teams: { teamId: string; hoursSaved: number }[] }>(
+      `/v1/teams?${query}`,
+      leadership,
+    );
+    const page = await openPage(browser, stack.apiUrl, leadership, '#/teams');
+    await page.waitForSelector('[data-view="teams"]');
+
+    for (const t of teams.teams) {
+      expect(await page.locator(`tr[data-team="${t.teamId}"] td`).first().textContent()).toBe(
+        hours(t.hoursSaved),
+      );
+    }
+    await screenshot(page, 'teams');
+    await page.close();
+  });
+
+  it("keeps a store manager to its store: no other store's figures, no team view", async () => {
+    const page = await openPage(browser, stack.apiUrl, storeManager, '#/stores');
+    await page.waitForSelector('[data-view="stores"]');
+    expect(
+      await page
+        .locator('tbody tr[data-store]')
+        .evaluateAll((r) => r.map((e) => e.getAttribute('data-store'))),
+    ).toEqual(['store-0001']);
+    expect(await page.locator('nav a[href="#/teams"]').count()).toBe(0);
+    expect(await page.locator('#region').count()).toBe(0);
+    await screenshot(page, 'stores-store-manager');
+
+    await page.goto(`${stack.apiUrl}/#/stores/store-0002`);
+    await page.waitForSelector('[data-state="error"][data-status="403"]');
+    expect(await page.locator('[data-view="store"]').count()).toBe(0);
+    expect(await page.locator('[data-kpi]').count()).toBe(0);
+    await screenshot(page, 'store-manager-refused');
+
+    await page.goto(`${stack.apiUrl}/#/teams`);
+    await page.waitForSelector('[data-view="overview"]');
+    expect(await page.locator('[data-kpi="hoursSaved"]').count()).toBe(0);
+    await page.close();
+  });
+
+  it('asks for a token when signed out, and signs in with a pasted one', async () => {
+    const page = await openPage(browser, stack.apiUrl, undefined, '#/overview');
+    await page.waitForSelector('[data-state="signed-out"]');
+    await page.locator('#token').fill(leadership);
+    await page.locator('[data-state="signed-out"] button[type="submit"]').click();
+    await page.waitForSelector('[data-view="overview"]');
+    await screenshot(page, 'signed-in');
+    await page.close();
+  });
+});
