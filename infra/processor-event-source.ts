@@ -16,7 +16,15 @@ export const PROCESSOR_EVENT_SOURCE = {
   startingPosition: 'TRIM_HORIZON',
   /** Split a batch whose invocation failed outright, to corner a record that crashes it. */
   bisectBatchOnFunctionError: true,
-  maximumRetryAttempts: 10,
+  /**
+   * A failing batch is retried until its records are a week old (Lambda's maximum is 10,000
+   * attempts), not skipped: poison never fails a batch (it is dead-lettered in code), so
+   * what fails is transient, and skipping it would leave the aggregates short until someone
+   * replays it. A shard that stays stuck shows as iterator age, which alarms after 5 minutes.
+   * `npm run test:faults` found the first setting, 10 attempts, skipping batches during a 30 s
+   * DynamoDB outage.
+   */
+  maximumRetryAttempts: 10_000,
   /** Kinesis keeps records 7 days (stream retention below); give up on older ones. */
   maximumRecordAgeMs: 7 * 86_400_000,
   reportBatchItemFailures: true,

@@ -25,6 +25,8 @@ export interface ApiServerOptions {
    * telling the page how to sign in. API routes win over files.
    */
   readonly site?: { readonly dir: string; readonly config: unknown };
+  /** The MCP server's Streamable HTTP endpoint at `/mcp`, for callers with a valid token. */
+  readonly mcp?: (req: IncomingMessage, res: ServerResponse, token: string) => Promise<void>;
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -157,6 +159,20 @@ async function readBody(req: IncomingMessage): Promise<string | undefined> {
 async function handle(req: IncomingMessage, res: ServerResponse, options: ApiServerOptions) {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = req.method ?? 'GET';
+  if (url.pathname === '/mcp' && options.mcp !== undefined) {
+    const token = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    if (token === undefined || (await options.issuer.verify(token)) === undefined) {
+      send(
+        res,
+        401,
+        { 'content-type': 'application/json', 'www-authenticate': 'Bearer' },
+        '{"message":"Unauthorized"}',
+      );
+      return;
+    }
+    await options.mcp(req, res, token);
+    return;
+  }
   let matched: { routeKey: string; params: Record<string, string>; auth: boolean } | undefined;
   for (const route of ROUTES) {
     const params = route.method === method ? matchRoute(route.path, url.pathname) : undefined;

@@ -2,7 +2,11 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { EdgeClient } from '../../edge-client/src/core/edge-client.js';
 import { createKinesisClient } from '../../edge-client/src/producer/kinesis-client.js';
+import { handleMcpHttp } from '../../functions/mcp/http.js';
+import { impactApiClient } from '../../functions/mcp/impact-client.js';
+import { reportIncidentVia } from '../../functions/mcp/report-incident.js';
 import { TELEMETRY_STREAM } from '../../functions/shared/resources.js';
 import { ensureDashboard } from '../dashboard/build.js';
 import { PROCESSOR_EVENT_SOURCE } from '../processor-event-source.js';
@@ -31,14 +35,15 @@ export interface EmbeddedStackOptions {
   };
   /** Called for poller errors (handler crashes, emulator outages). */
   readonly onError?: (error: unknown, shardId: string) => void;
-  /**
-   * Endpoints the handlers use, given the emulators' (tests put fault-injecting proxies in
-   * between). Provisioning and the returned clients always talk to the emulators directly.
-   */
   /** Serve the leadership dashboard at `/` (built first if its sources changed). @default false */
   readonly dashboard?: boolean;
   /** API rate limits; the deployed stage's by default. */
   readonly apiThrottle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /**
+   * Endpoints the AWS side uses (the handlers, and the processor's event source reading the
+   * stream), given the emulators' (tests put fault-injecting proxies in between).
+   * Provisioning and the returned clients always talk to the emulators directly.
+   */
   readonly handlerEndpoints?: (emulators: {
     kinesis: string;
     dynamodb: string;
@@ -59,6 +64,8 @@ export interface EmbeddedStack {
   readonly dynamodb: DynamoDBClient;
   /** The processor as the poller invokes it (for a second poller, e.g. a replay). */
   readonly processor: KinesisHandler;
+  /** The processor's event source IteratorAge (see EventSourcePoller.iteratorAgeMs). */
+  iteratorAgeMs(): number;
   stop(): Promise<void>;
 }
 
@@ -77,9 +84,15 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
   });
   try {
     const direct = { kinesis: emulators.kinesisEndpoint, dynamodb: emulators.dynamodbEndpoint };
-    const env = localAwsEnv((await options.handlerEndpoints?.(direct)) ?? direct);
+    // What the AWS side sees: the handlers' SDK endpoints, and the stream the event source reads.
+    const awsSide = (await options.handlerEndpoints?.(direct)) ?? direct;
+    const env = localAwsEnv(awsSide);
     Object.assign(process.env, env);
     const kinesis = createKinesisClient({ maxAttempts: 3, endpoint: direct.kinesis });
+    const eventSourceKinesis =
+      awsSide.kinesis === direct.kinesis
+        ? kinesis
+        : createKinesisClient({ maxAttempts: 3, endpoint: awsSide.kinesis });
     const dynamodb = new DynamoDBClient({ endpoint: direct.dynamodb });
     await provisionLocalResources(dynamodb, kinesis, { shardCount: options.shardCount ?? 2 });
 
@@ -95,7 +108,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     const poller = new EventSourcePoller({
       ...settings,
       ...options.eventSource,
-      kinesis,
+      kinesis: eventSourceKinesis,
       streamName: TELEMETRY_STREAM.localName,
       handler: invokeProcessor,
       checkpoints: new FileCheckpointStore(join(options.dataDir, 'poller', 'checkpoints.json')),
@@ -119,7 +132,21 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       }),
     });
     archiver.start();
+    // report_incident through the MCP endpoint goes through an edge client, as it would from
+    // an on-call automation's own machine.
+    const mcpEdge = await EdgeClient.open({
+      streamName: TELEMETRY_STREAM.localName,
+      kinesis: createKinesisClient({ endpoint: direct.kinesis }),
+      spool: { dir: join(options.dataDir, 'mcp', 'spool') },
+    });
+    let apiBase = '';
     const api = await startApiServer({
+      mcp: (req, res, token) =>
+        handleMcpHttp(req, res, token, (t) => ({
+          api: impactApiClient(apiBase, t),
+          dashboardUrl: `${apiBase}/`,
+          reportIncident: reportIncidentVia(mcpEdge),
+        })),
       handler: ((event, context) => impactApi(event, context as never)) as ApiHandler,
       issuer,
       port: options.ports.api,
@@ -128,6 +155,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
         site: { dir: await ensureDashboard(), config: { auth: { kind: 'dev' } } },
       }),
     });
+    apiBase = api.url;
     return {
       apiUrl: api.url,
       kinesisEndpoint: emulators.kinesisEndpoint,
@@ -140,11 +168,14 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       kinesis,
       dynamodb,
       processor: invokeProcessor,
+      iteratorAgeMs: () => poller.iteratorAgeMs(),
       stop: async () => {
         await api.close();
+        await mcpEdge.close();
         await poller.stop();
         await archiver.stop();
         kinesis.destroy();
+        eventSourceKinesis.destroy();
         dynamodb.destroy();
         await emulators.close();
       },

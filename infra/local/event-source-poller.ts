@@ -87,6 +87,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class EventSourcePoller {
   private stopping = false;
   private readonly loops = new Map<string, Promise<void>>();
+  private readonly ages = new Map<string, number>();
   private discovery: Promise<void> | undefined;
   private readonly s: Required<EventSourceSettings>;
   private readonly streamArn: string;
@@ -112,6 +113,14 @@ export class EventSourcePoller {
   }
 
   /** Stops polling after the batches in flight complete. */
+  /**
+   * Lambda's IteratorAge: per shard, how old the last record of the latest batch handed to
+   * the function was when it was handed over; the largest over the shards, in ms.
+   */
+  iteratorAgeMs(): number {
+    return Math.max(0, ...this.ages.values());
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     await this.discovery;
@@ -247,6 +256,8 @@ export class EventSourcePoller {
       }
       let failedFrom: number;
       let functionError = false;
+      const last = piece.records.at(-1)?.ApproximateArrivalTimestamp?.getTime();
+      if (last !== undefined) this.ages.set(shardId, Math.max(0, Date.now() - last));
       try {
         const response = await this.options.handler(this.eventFor(shardId, piece.records));
         failedFrom = this.firstFailure(piece.records, response);

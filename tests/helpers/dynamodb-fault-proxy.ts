@@ -1,6 +1,4 @@
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { seededRandom } from '../../edge-client/src/simulator/random.js';
+import { startChaosProxy } from './chaos-proxy.js';
 
 export interface DynamoDbFaultProxy {
   readonly url: string;
@@ -10,8 +8,6 @@ export interface DynamoDbFaultProxy {
   readonly refused: number;
   close(): Promise<void>;
 }
-
-const WRITES = new Set(['PutItem', 'UpdateItem', 'BatchWriteItem', 'DeleteItem']);
 
 /**
  * An HTTP proxy in front of the DynamoDB emulator that makes writes fail the two ways a
@@ -23,73 +19,19 @@ export async function startDynamoDbFaultProxy(
   shares: { refuse: number; loseAck: number },
   seed = 7,
 ): Promise<DynamoDbFaultProxy> {
-  const random = seededRandom(seed);
-  let lostAcks = 0;
-  let refused = 0;
-  const upstream = new URL(target);
-  const fail = (res: import('node:http').ServerResponse) => {
-    const body = JSON.stringify({
-      __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
-      message: 'injected fault',
-    });
-    res.writeHead(500, {
-      'content-type': 'application/x-amz-json-1.0',
-      'content-length': Buffer.byteLength(body),
-    });
-    res.end(body);
-  };
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
-      const roll = WRITES.has(operation) ? random() : 1;
-      if (roll < shares.refuse) {
-        refused++;
-        fail(res);
-        return;
-      }
-      const loseAck = roll < shares.refuse + shares.loseAck;
-      const forward = request(
-        {
-          host: upstream.hostname,
-          port: upstream.port,
-          path: req.url,
-          method: req.method,
-          headers: req.headers,
-        },
-        (up) => {
-          const out: Buffer[] = [];
-          up.on('data', (c: Buffer) => out.push(c));
-          up.on('end', () => {
-            if (loseAck) {
-              lostAcks++;
-              fail(res);
-              return;
-            }
-            res.writeHead(up.statusCode ?? 500, up.headers);
-            res.end(Buffer.concat(out));
-          });
-        },
-      );
-      forward.on('error', () => fail(res));
-      forward.end(body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const proxy = await startChaosProxy(
+    target,
+    { refuseWriteShare: shares.refuse, loseAckShare: shares.loseAck },
+    seed,
+  );
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: proxy.url,
     get lostAcks() {
-      return lostAcks;
+      return proxy.counts.lostAcks;
     },
     get refused() {
-      return refused;
+      return proxy.counts.refused;
     },
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => proxy.close(),
   };
 }

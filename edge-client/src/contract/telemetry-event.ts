@@ -89,24 +89,44 @@ export const DetectionOutcomeEvent = z
 export type DetectionOutcomeEvent = z.infer<typeof DetectionOutcomeEvent>;
 
 /** An on-call incident closed; automation's share of the work is what hours saved measures. */
+const incident = {
+  type: z.literal('oncall_incident'),
+  incidentId: Identifier,
+  teamId: Identifier,
+  storeId: Identifier.optional(),
+  incidentClass: Identifier,
+  openedAt: UtcInstant,
+  resolvedAt: UtcInstant,
+  resolution: Resolution,
+  engineerMinutes: z.number().int().min(0).max(10_080),
+};
+const resolvedAfterOpened = (e: { openedAt: string; resolvedAt: string }) =>
+  Date.parse(e.resolvedAt) >= Date.parse(e.openedAt);
+const resolvedAfterOpenedIssue = {
+  message: 'resolvedAt must not be before openedAt',
+  path: ['resolvedAt'],
+};
 export const OncallIncidentEvent = z
+  .object({ ...common, ...incident })
+  .strict()
+  .refine(resolvedAfterOpened, resolvedAfterOpenedIssue);
+/**
+ * An incident as a sender hands it over: the same fields and rules, with the ones the edge
+ * client fills in (`schemaVersion`, `eventId`, `seq`, and `deviceId` from its configuration)
+ * optional.
+ */
+export const OncallIncidentInput = z
   .object({
     ...common,
-    type: z.literal('oncall_incident'),
-    incidentId: Identifier,
-    teamId: Identifier,
-    storeId: Identifier.optional(),
-    incidentClass: Identifier,
-    openedAt: UtcInstant,
-    resolvedAt: UtcInstant,
-    resolution: Resolution,
-    engineerMinutes: z.number().int().min(0).max(10_080),
+    schemaVersion: common.schemaVersion.optional(),
+    eventId: common.eventId.optional(),
+    deviceId: common.deviceId.optional(),
+    seq: common.seq.optional(),
+    ...incident,
   })
   .strict()
-  .refine((e) => Date.parse(e.resolvedAt) >= Date.parse(e.openedAt), {
-    message: 'resolvedAt must not be before openedAt',
-    path: ['resolvedAt'],
-  });
+  .refine(resolvedAfterOpened, resolvedAfterOpenedIssue);
+export type OncallIncidentInput = z.infer<typeof OncallIncidentInput>;
 export type OncallIncidentEvent = z.infer<typeof OncallIncidentEvent>;
 
 /** Any v1 telemetry event, discriminated by `type`. */

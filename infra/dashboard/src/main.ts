@@ -230,12 +230,28 @@ async function route(quiet = false): Promise<void> {
     return;
   }
   const seq = ++renderSeq;
-  const ctx: ViewContext = { claims, from: state.from, to: state.to, region: state.region };
-  const hash = location.hash || '#/overview';
+  // A link may carry the period and region (`#/stores?from=...&to=...`), e.g. from the
+  // MCP server's answers.
+  const [hash = '#/overview', search] = (location.hash || '#/overview').split('?');
+  if (search !== undefined) {
+    const params = new URLSearchParams(search);
+    state.from = params.get('from') ?? state.from;
+    state.to = params.get('to') ?? state.to;
+    state.region = params.get('region') ?? state.region;
+    for (const [id, value] of [
+      ['from', state.from],
+      ['to', state.to],
+      ['region', state.region],
+    ] as const) {
+      const input = document.getElementById(id) as HTMLInputElement | null;
+      if (input !== null) input.value = value;
+    }
+  }
   for (const a of nav.querySelectorAll('a')) {
     if (hash.startsWith(a.getAttribute('href') ?? '')) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
+  const ctx: ViewContext = { claims, from: state.from, to: state.to, region: state.region };
   if (!quiet) {
     main.setAttribute('aria-busy', 'true');
     main.replaceChildren(h('p', { class: 'loading', 'data-state': 'loading' }, 'Loading…'));

@@ -1,0 +1,37 @@
+/** The definitions resource: every figure the tools answer with, and how it is computed. */
+export const DEFINITIONS_URI = 'impact://definitions';
+
+export const DEFINITIONS = `# Store-floor impact: definitions
+
+Figures come from the impact API; each answer names its period (store-local calendar dates,
+inclusive) and its currency. Money is in integer cents of that currency.
+
+## Shrink (per store, per store-local day)
+- **detections**: likely loss events the vision models flagged, each counted once per
+  detectionId, on the store's local date of the detection (the instant inside its ULID).
+- **detectionsByCategory**: missed_scan, ticket_switch, walkout, shelf_sweep, basket_under, other.
+- **lossDetectedCents**: the sum of the models' estimated loss of those detections.
+- **outcomes / outcomesByKind**: the first outcome reported per detection (later ones are
+  ignored): recovered, confirmed_loss or false_positive.
+- **lossPreventedCents**: money recovered by recovered and confirmed_loss outcomes.
+- **confirmedLossCents**: for confirmed_loss outcomes, max(0, estimate - recovered).
+- **falsePositiveRate**: false positives / outcomes (null when nothing was resolved).
+
+## Hours saved (per team, per ISO week in UTC; leadership only)
+- **incidents / incidentsByResolution**: on-call incidents closed (automated, assisted,
+  manual), each counted once per incidentId in the ISO week of its resolvedAt.
+- **engineerMinutes**: engineer time the incidents took.
+- **minutesSaved**: per incident, max(0, baseline minutes of its class - engineerMinutes);
+  baselines are configured per incident class. **hoursSaved** = minutesSaved / 60.
+- **automatedShare**: automated incidents / incidents (null when there were none).
+- A period's hours saved cover every ISO week overlapping it (the answer says which weeks).
+
+## Comparisons and scope
+- **previous**: the same figures for the period of equal length just before.
+- A leadership token sees every store and team; a region manager its regions; a store manager
+  its stores only, and no team figures. Asking for more is refused (403), never narrowed.
+
+## Exactly once
+Every event is counted once however often it is sent, retried or replayed (by device and
+sequence number); records that can never count are kept in a dead-letter table with their reason.
+`;

@@ -1,0 +1,252 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import * as z from 'zod';
+import { OncallIncidentInput } from '../../edge-client/src/contract/index.js';
+import {
+  ImpactQuery,
+  LeaderboardQuery,
+  PeriodQuery,
+  StorePath,
+  StoreShrinkQuery,
+  TeamHoursQuery,
+  TeamPath,
+} from '../impact-api/query-params.js';
+import {
+  ImpactResponse,
+  LeaderboardResponse,
+  StoreShrinkResponse,
+  TeamHoursResponse,
+  TeamsResponse,
+} from '../impact-api/response-schemas.js';
+import { DEFINITIONS, DEFINITIONS_URI } from './definitions.js';
+import { type ImpactApiClient, ImpactApiError } from './impact-client.js';
+
+/** What a `report_incident` call hands over, after the contract accepted it. */
+export interface ReportedIncident {
+  readonly eventId: string;
+  readonly deviceId: string;
+  readonly seq: number;
+}
+
+export interface ImpactMcpOptions {
+  /** The public impact API, with the caller's token: the server sees what the caller may. */
+  readonly api: ImpactApiClient;
+  /** The dashboard's address, for links to the matching view. */
+  readonly dashboardUrl: string;
+  /** Sends a closed incident through the edge client; absent, the tool is not offered. */
+  readonly reportIncident?: (incident: OncallIncidentInput) => Promise<ReportedIncident>;
+}
+
+/** Units of the figures, so an assistant never has to guess what a number means. */
+const UNITS = {
+  '*Cents': 'integer cents of `currency`',
+  falsePositiveRate: 'share, 0..1',
+  automatedShare: 'share, 0..1',
+  hoursSaved: 'hours',
+  minutesSaved: 'minutes',
+  engineerMinutes: 'minutes',
+  period: 'store-local calendar dates (YYYY-MM-DD), inclusive; weeks are ISO weeks in UTC',
+};
+const Links = { dashboardUrl: z.string(), units: z.record(z.string(), z.string()) };
+
+/** A tool's error as MCP wants it: a result the model can read, not a transport failure. */
+function failure(error: unknown): CallToolResult {
+  const text =
+    error instanceof ImpactApiError
+      ? error.status === 403
+        ? `Refused (403): ${error.detail ?? error.title}. This token's role does not cover it.`
+        : `The impact API answered ${error.message}`
+      : error instanceof Error
+        ? error.message
+        : String(error);
+  return { isError: true, content: [{ type: 'text', text }] };
+}
+
+function answer(structured: Record<string, unknown>): CallToolResult {
+  return {
+    structuredContent: structured,
+    content: [{ type: 'text', text: JSON.stringify(structured) }],
+  };
+}
+
+/**
+ * The impact API as Model Context Protocol tools, for leaders' assistants, and the door
+ * through which on-call automations report the incidents whose hours saved we count. Tool
+ * inputs and outputs are the API's own zod schemas; every answer carries its period, the
+ * units and a link to the matching dashboard view.
+ */
+export function createImpactMcpServer(options: ImpactMcpOptions): McpServer {
+  const server = new McpServer(
+    { name: 'store-floor-impact', version: '1.0.0' },
+    {
+      instructions:
+        'Shrink prevented and staff hours saved, from the store-floor impact API. Read impact://definitions for what each figure means. Money is in integer cents.',
+    },
+  );
+  const view = (hash: string, query: Record<string, string | undefined>) => {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, v);
+    return `${options.dashboardUrl.replace(/\/$/, '')}/#/${hash}${params.size > 0 ? `?${params}` : ''}`;
+  };
+
+  server.registerResource(
+    'definitions',
+    DEFINITIONS_URI,
+    {
+      title: 'Metric definitions',
+      description: 'Every figure the tools answer with, and how it is computed',
+      mimeType: 'text/markdown',
+    },
+    async (uri) => ({
+      contents: [{ uri: uri.href, mimeType: 'text/markdown', text: DEFINITIONS }],
+    }),
+  );
+
+  server.registerTool(
+    'get_impact',
+    {
+      title: 'Impact for a period',
+      description:
+        'Loss detected, prevented and confirmed, false-positive rate, detections by category and (leadership only) hours saved for a period, with the period before it and day-by-day series. Optional region.',
+      inputSchema: ImpactQuery,
+      outputSchema: ImpactResponse.extend(Links),
+      annotations: { readOnlyHint: true },
+    },
+    async (q) => {
+      try {
+        const r = await options.api.get<ImpactResponse>('/v1/impact', q);
+        return answer({
+          ...r,
+          dashboardUrl: view('overview', { from: q.from, to: q.to, region: q.region }),
+          units: UNITS,
+        });
+      } catch (error) {
+        return failure(error);
+      }
+    },
+  );
+
+  server.registerTool(
+    'get_store_shrink',
+    {
+      title: "A store's shrink series",
+      description: "One store's shrink figures by day, week or month over a period.",
+      inputSchema: StorePath.extend(StoreShrinkQuery.shape),
+      outputSchema: StoreShrinkResponse.extend(Links),
+      annotations: { readOnlyHint: true },
+    },
+    async ({ storeId, ...q }) => {
+      try {
+        const r = await options.api.get<StoreShrinkResponse>(
+          `/v1/stores/${encodeURIComponent(storeId)}/shrink`,
+          q,
+        );
+        return answer({
+          ...r,
+          dashboardUrl: view(`stores/${encodeURIComponent(storeId)}`, { from: q.from, to: q.to }),
+          units: UNITS,
+        });
+      } catch (error) {
+        return failure(error);
+      }
+    },
+  );
+
+  server.registerTool(
+    'get_store_leaderboard',
+    {
+      title: 'Store leaderboard',
+      description:
+        'Stores ranked by loss prevented, loss detected or false-positive rate over a period; page with nextCursor.',
+      inputSchema: LeaderboardQuery,
+      outputSchema: LeaderboardResponse.extend(Links),
+      annotations: { readOnlyHint: true },
+    },
+    async (q) => {
+      try {
+        const r = await options.api.get<LeaderboardResponse>('/v1/stores', q);
+        return answer({
+          ...r,
+          dashboardUrl: view('stores', { from: q.from, to: q.to, region: q.region }),
+          units: UNITS,
+        });
+      } catch (error) {
+        return failure(error);
+      }
+    },
+  );
+
+  server.registerTool(
+    'get_hours_saved_by_team',
+    {
+      title: 'Hours saved by team',
+      description:
+        'Staff hours saved by on-call automation, per team, over a period (leadership only).',
+      inputSchema: PeriodQuery,
+      outputSchema: TeamsResponse.extend(Links),
+      annotations: { readOnlyHint: true },
+    },
+    async (q) => {
+      try {
+        const r = await options.api.get<TeamsResponse>('/v1/teams', q);
+        return answer({ ...r, dashboardUrl: view('teams', q), units: UNITS });
+      } catch (error) {
+        return failure(error);
+      }
+    },
+  );
+
+  server.registerTool(
+    'get_team_hours_saved',
+    {
+      title: "A team's hours saved by week or month",
+      description: "One team's hours saved series (leadership only).",
+      inputSchema: TeamPath.extend(TeamHoursQuery.shape),
+      outputSchema: TeamHoursResponse.extend(Links),
+      annotations: { readOnlyHint: true },
+    },
+    async ({ teamId, ...q }) => {
+      try {
+        const r = await options.api.get<TeamHoursResponse>(
+          `/v1/teams/${encodeURIComponent(teamId)}/hours-saved`,
+          q,
+        );
+        return answer({
+          ...r,
+          dashboardUrl: view('teams', { from: q.from, to: q.to }),
+          units: UNITS,
+        });
+      } catch (error) {
+        return failure(error);
+      }
+    },
+  );
+
+  const report = options.reportIncident;
+  if (report !== undefined) {
+    server.registerTool(
+      'report_incident',
+      {
+        title: 'Report a closed on-call incident',
+        description:
+          'An on-call automation reports an incident it closed, as an oncall_incident event of the telemetry contract; the pipeline counts the hours it saved. schemaVersion, eventId, seq and deviceId are filled in when absent.',
+        inputSchema: OncallIncidentInput,
+        outputSchema: {
+          accepted: z.literal(true),
+          eventId: z.string(),
+          deviceId: z.string(),
+          seq: z.number(),
+        },
+        annotations: { readOnlyHint: false, idempotentHint: true },
+      },
+      async (incident) => {
+        try {
+          return answer({ accepted: true, ...(await report(incident)) });
+        } catch (error) {
+          return failure(error);
+        }
+      },
+    );
+  }
+  return server;
+}

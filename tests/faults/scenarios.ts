@@ -1,0 +1,275 @@
+import { gzipSync } from 'node:zlib';
+import { ListShardsCommand, SplitShardCommand } from '@aws-sdk/client-kinesis';
+import type { KinesisStreamEvent } from 'aws-lambda';
+import { decodeTime, ulid } from 'ulid';
+import type { TelemetryEvent } from '../../edge-client/src/contract/index.js';
+import { FleetSimulator } from '../../edge-client/src/simulator/index.js';
+import { seededRandom } from '../../edge-client/src/simulator/random.js';
+import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
+import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
+import { MemoryCheckpointStore } from '../../infra/local/checkpoint-store.js';
+import { EventSourcePoller } from '../../infra/local/event-source-poller.js';
+import { allItems } from '../helpers/local-dynamodb.js';
+import { readStream } from '../helpers/stream-reader.js';
+import type { Harness, Scenario } from './harness.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs `fault` once when the feed passes `at` (a share of the events). */
+function at(share: number, fault: () => void | Promise<void>) {
+  let done = false;
+  return async (sent: number, total: number) => {
+    if (!done && sent >= total * share) {
+      done = true;
+      await fault();
+    }
+  };
+}
+
+/** An outage of `ms` on one proxy, started without waiting for it to end. */
+function outage(h: Harness, which: 'kinesisProxy' | 'dynamodbProxy', ms: number): Promise<void> {
+  h[which].settings.down = true;
+  return sleep(ms).then(() => {
+    h[which].settings.down = false;
+  });
+}
+
+/** Shifts an event's clock by `ms` (occurredAt, and the instants its ids and times carry). */
+function shifted(e: TelemetryEvent, ms: number, ids: Map<string, string>): TelemetryEvent {
+  const move = (iso: string) => new Date(Date.parse(iso) + ms).toISOString();
+  const base = { ...e, occurredAt: move(e.occurredAt) };
+  if (base.type === 'oncall_incident') return { ...base, resolvedAt: move(base.resolvedAt) };
+  let id = ids.get(base.detectionId);
+  if (id === undefined) {
+    id = ulid(decodeTime(base.detectionId) + ms);
+    ids.set(base.detectionId, id);
+  }
+  return { ...base, detectionId: id };
+}
+
+/** The poison kinds of scenario 7, each a record the edge client would never send. */
+function poisonRecords(h: Harness, count: number, seed: number) {
+  const random = seededRandom(seed);
+  const [a, b] = h.fleet.stores as unknown as readonly [{ storeId: string }, { storeId: string }];
+  const laneOfA = h.fleet.panels.find((p) => p.storeId === a.storeId)?.deviceId as string;
+  // A simulator of its own, so the poison leaves the run's events and ground truth alone.
+  const other = new FleetSimulator({ fleet: h.fleet, seed, baselines: DEFAULT_BASELINES });
+  const sample = () => other.next(1)[0] as TelemetryEvent;
+  const detection = () => {
+    for (;;) {
+      const e = sample();
+      if (e.type === 'detection') return e;
+    }
+  };
+  const kinds = [
+    () => Buffer.from('{"schemaVersion":1,"type":"detection",'), // bad JSON
+    () => Buffer.from(JSON.stringify({ ...detection(), estimatedLossCents: -5 })), // schema
+    () => Buffer.from(JSON.stringify({ ...detection(), deviceId: 'panel-unregistered-0001' })),
+    () => Buffer.from(JSON.stringify({ ...detection(), deviceId: laneOfA, storeId: b.storeId })),
+    // Oversize: a gzip bomb past the processor's bounded inflate.
+    () => gzipSync(Buffer.alloc(16 * 1024 * 1024, 0x20)),
+    () => Buffer.from(JSON.stringify({ ...detection(), faceEmbedding: [0.12, 0.5, 0.33] })),
+    () => Buffer.from(JSON.stringify({ ...detection(), image: 'data:image/jpeg;base64,/9j/4AAQ' })),
+  ];
+  return Array.from({ length: count }, (_, i) => ({
+    data: (kinds[i % kinds.length] as () => Buffer)(),
+    partitionKey: `poison-${Math.floor(random() * 1e9)}`,
+  }));
+}
+
+export function scenarios(scale: number): Scenario[] {
+  const n = (full: number) => Math.max(500, Math.round(full * scale));
+  return [
+    {
+      name: 'kill -9 edge daemon x10',
+      proves:
+        'an acknowledged event survives its sender dying mid-request: the spool fsyncs before the 202, and a resent batch counts once',
+      events: n(100_000),
+      async run(h) {
+        const events = h.nextEvents(this.events);
+        const random = seededRandom(h.seed + 10);
+        const kills = Array.from({ length: 10 }, () => random()).sort((x, y) => x - y);
+        let next = 0;
+        let killing: Promise<void> = Promise.resolve();
+        await h.feed(events, async (sent, total) => {
+          while (next < kills.length && sent >= total * (kills[next] as number)) {
+            next++;
+            // Mid-request: the kill lands while the next batch is in flight.
+            killing = killing.then(async () => {
+              await sleep(Math.floor(random() * 20));
+              await h.killDaemon();
+            });
+          }
+        });
+        await killing;
+        h.notes.push(`${next} kills`);
+      },
+    },
+    {
+      name: 'Kinesis down 30 s',
+      proves: 'the edge spools through an outage and the event source resumes where it stopped',
+      events: n(20_000),
+      async run(h) {
+        let down: Promise<void> = Promise.resolve();
+        await h.feed(
+          h.nextEvents(this.events),
+          at(0.4, () => {
+            down = outage(h, 'kinesisProxy', 30_000 * Math.min(1, scale * 5));
+          }),
+        );
+        await down;
+      },
+    },
+    {
+      name: '30% PutRecords throttled',
+      proves: 'only the failed entries are retried, with backoff, until every one is written',
+      events: n(20_000),
+      kinesis: { putRecordsFailShare: 0.3 },
+      async run(h) {
+        await h.feed(h.nextEvents(this.events));
+      },
+    },
+    {
+      name: 'acks lost after write',
+      proves:
+        'a record written twice to Kinesis (the producer never heard the first ack) is counted once, by device seq',
+      events: n(20_000),
+      kinesis: { loseAckShare: 0.5 },
+      async run(h) {
+        await h.feed(h.nextEvents(this.events));
+      },
+    },
+    {
+      name: 'processor crashes mid-batch',
+      proves:
+        'a batch that dies between its writes is retried and completes exactly once (versioned deltas)',
+      events: n(20_000),
+      dynamodb: { refuseWriteShare: 0.05, loseAckShare: 0.05 },
+      async run(h) {
+        await h.feed(h.nextEvents(this.events));
+      },
+    },
+    {
+      name: 'DynamoDB down 30 s',
+      proves: 'the processor fails its batches, the event source retries them, nothing is skipped',
+      events: n(20_000),
+      async run(h) {
+        let down: Promise<void> = Promise.resolve();
+        await h.feed(
+          h.nextEvents(this.events),
+          at(0.4, () => {
+            down = outage(h, 'dynamodbProxy', 30_000 * Math.min(1, scale * 5));
+          }),
+        );
+        await down;
+      },
+    },
+    {
+      name: '1% poison of every kind',
+      proves:
+        'each poison record is dead-lettered with its reason and position, and the rest of its batch counts',
+      events: n(20_000),
+      async run(h) {
+        const events = h.nextEvents(this.events);
+        const poison = poisonRecords(h, Math.round(this.events / 100), h.seed + 7);
+        let put = 0;
+        await h.feed(events, async (sent, total) => {
+          const due = Math.floor((poison.length * sent) / total);
+          if (due > put) {
+            await h.putRaw(poison.slice(put, due));
+            put = due;
+          }
+        });
+      },
+    },
+    {
+      name: 'device clock hours off',
+      proves:
+        'a clock 3 h behind still counts on its own timestamps; one 2 h ahead is dead-lettered as clock_skew, not counted on a day that has not happened',
+      events: n(20_000),
+      async run(h) {
+        const [behind, ahead] = h.fleet.panels as unknown as readonly [
+          { deviceId: string },
+          { deviceId: string },
+        ];
+        const ids = new Map<string, string>();
+        const events = [...h.nextEvents(this.events), ...h.simulator.drainPending()];
+        const normal = events
+          .filter((e) => e.deviceId !== ahead.deviceId)
+          .map((e) => (e.deviceId === behind.deviceId ? shifted(e, -3 * 3_600_000, ids) : e));
+        const doomed = events
+          .filter((e) => e.deviceId === ahead.deviceId)
+          .map((e) => shifted(e, 2 * 3_600_000, ids));
+        // Outcomes of the ahead device's detections made by other devices are doomed too.
+        await h.feed(normal);
+        await h.feedDoomed(doomed);
+        h.notes.push(`${doomed.length} events from a clock 2 h ahead`);
+      },
+    },
+    {
+      name: 'shard split mid-run',
+      proves:
+        'the event source finishes a parent shard before its children, so nothing is skipped or counted out of turn',
+      events: n(20_000),
+      async run(h) {
+        await h.feed(
+          h.nextEvents(this.events),
+          at(0.4, async () => {
+            const shards = await h.stack.kinesis.send(
+              new ListShardsCommand({ StreamName: TELEMETRY_STREAM.localName }),
+            );
+            const parent = shards.Shards?.[0];
+            const start = BigInt(parent?.HashKeyRange?.StartingHashKey ?? '0');
+            const end = BigInt(parent?.HashKeyRange?.EndingHashKey ?? '0');
+            await h.stack.kinesis.send(
+              new SplitShardCommand({
+                StreamName: TELEMETRY_STREAM.localName,
+                ShardToSplit: parent?.ShardId,
+                NewStartingHashKey: String((start + end) / 2n),
+              }),
+            );
+            h.notes.push(`split ${parent?.ShardId}`);
+          }),
+        );
+      },
+    },
+    {
+      name: 'full replay from TRIM_HORIZON',
+      proves: 'replaying the whole stream writes nothing: every aggregate stays bit-identical',
+      events: n(20_000),
+      async run(h) {
+        await h.feed(h.nextEvents(this.events));
+      },
+      async after(h) {
+        const before = await allItems(h.stack.dynamodb, TABLES.aggregates.localName);
+        const total = (await readStream(h.stack.kinesis, TELEMETRY_STREAM.localName)).length;
+        let replayed = 0;
+        const replay = new EventSourcePoller({
+          kinesis: h.stack.kinesis,
+          streamName: TELEMETRY_STREAM.localName,
+          checkpoints: new MemoryCheckpointStore(),
+          onFailure: async () => undefined,
+          batchSize: 500,
+          maxBatchingWindowMs: 20,
+          pollIntervalMs: 20,
+          retryBaseDelayMs: 10,
+          maximumRetryAttempts: -1,
+          handler: async (event: KinesisStreamEvent) => {
+            const response = await h.stack.processor(event);
+            if ((response?.batchItemFailures ?? []).length === 0) replayed += event.Records.length;
+            return response;
+          },
+        });
+        replay.start();
+        while (replayed < total) await sleep(100);
+        await replay.stop();
+        const after = await allItems(h.stack.dynamodb, TABLES.aggregates.localName);
+        const changed = after.filter(
+          (item, i) => JSON.stringify(item) !== JSON.stringify(before[i]),
+        ).length;
+        h.notes.push(`replayed ${replayed} records; ${changed} of ${after.length} items changed`);
+        if (changed > 0 || after.length !== before.length) h.replayChanged = true;
+      },
+    },
+  ];
+}
