@@ -203,6 +203,45 @@ describe('Dashboard in headless Chromium, on simulated data', () => {
     await page.close();
   });
 
+  it('refreshes the overview by itself while events stream in', async () => {
+    const page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
+    await page.addInitScript(
+      `sessionStorage.setItem('impact.idToken', ${JSON.stringify(leadership)});`,
+    );
+    // The page's refresh interval comes from config.json; a test cannot wait 15 s per check.
+    await page.route('**/config.json', (route) =>
+      route.fulfill({ json: { auth: { kind: 'dev' }, refreshSeconds: 1 } }),
+    );
+    await page.goto(`${stack.apiUrl}/#/overview`);
+    await page.waitForSelector('[data-view="overview"]');
+    const detected = () => page.locator('[data-kpi="lossDetected"] .value').textContent();
+    const before = await detected();
+
+    const { truth } = await runLocalSimulation({
+      kinesis: stack.kinesis,
+      dynamodb: stack.dynamodb,
+      stores: 5,
+      rate: 3_000,
+      seed: 4,
+      maxEvents: 300,
+      baselines: DEFAULT_BASELINES,
+      truthFile: join(dirs[0] as string, 'simulator', 'ground-truth.json'),
+      spoolDir: join(dirs[0] as string, 'simulator', 'spool'),
+    });
+
+    // No reload, no click: the figure moves to the API's new total on its own.
+    await eventually(async () => {
+      const body = await api<{ currency: string; shrink: { lossDetectedCents: number } }>(
+        `/v1/impact?${period().query}`,
+        leadership,
+      );
+      expect(body.shrink.lossDetectedCents).toBe(truth.shrink.lossDetectedCents);
+      expect(await detected()).toBe(money(body.shrink.lossDetectedCents, body.currency));
+    });
+    expect(await detected()).not.toBe(before);
+    await page.close();
+  });
+
   it('asks for a token when signed out, and signs in with a pasted one', async () => {
     const page = await openPage(browser, stack.apiUrl, undefined, '#/overview');
     await page.waitForSelector('[data-state="signed-out"]');

@@ -18,7 +18,9 @@ import { renderOverview } from './views/overview.js';
 import { type LeaderboardState, renderStore, renderStores } from './views/stores.js';
 import { renderTeams } from './views/teams.js';
 
-const REFRESH_MS = 15_000;
+/** Auto-refresh interval unless config.json sets `refreshSeconds`. */
+const DEFAULT_REFRESH_SECONDS = 15;
+let refreshMs = DEFAULT_REFRESH_SECONDS * 1000;
 const main = document.getElementById('main') as HTMLElement;
 const nav = document.getElementById('nav') as HTMLElement;
 const who = document.getElementById('who') as HTMLElement;
@@ -37,7 +39,13 @@ let renderSeq = 0;
 async function loadConfig(): Promise<AuthConfig> {
   try {
     const response = await fetch('./config.json');
-    if (response.ok) return ((await response.json()) as { auth: AuthConfig }).auth;
+    if (response.ok) {
+      const config = (await response.json()) as { auth: AuthConfig; refreshSeconds?: number };
+      if (typeof config.refreshSeconds === 'number' && config.refreshSeconds > 0) {
+        refreshMs = config.refreshSeconds * 1000;
+      }
+      return config.auth;
+    }
   } catch {
     // fall through
   }
@@ -322,7 +330,7 @@ async function boot(): Promise<void> {
     ) {
       void route(true);
     }
-  }, REFRESH_MS);
+  }, refreshMs);
   await start(config);
 }
 
