@@ -102,125 +102,98 @@ export function createImpactMcpServer(options: ImpactMcpOptions): McpServer {
     }),
   );
 
-  server.registerTool(
-    'get_impact',
-    {
-      title: 'Impact for a period',
-      description:
-        'Loss detected, prevented and confirmed, false-positive rate, detections by category and (leadership only) hours saved for a period, with the period before it and day-by-day series. Optional region.',
-      inputSchema: ImpactQuery,
-      outputSchema: ImpactResponse.extend(Links),
-      annotations: { readOnlyHint: true },
-    },
-    async (q) => {
-      try {
-        const r = await options.api.get<ImpactResponse>('/v1/impact', q);
-        return answer({
-          ...r,
-          dashboardUrl: view('overview', { from: q.from, to: q.to, region: q.region }),
-          units: UNITS,
-        });
-      } catch (error) {
-        return failure(error);
-      }
-    },
-  );
+  /** A read-only tool over one API route: its query schema in, its response schema out. */
+  const apiTool = <I extends z.ZodObject>(tool: {
+    name: string;
+    title: string;
+    description: string;
+    input: I;
+    output: z.ZodObject;
+    request: (args: z.infer<I>) => {
+      path: string;
+      query: Record<string, string | number | undefined>;
+      view: [hash: string, query: Record<string, string | undefined>];
+    };
+  }) =>
+    server.registerTool(
+      tool.name,
+      {
+        title: tool.title,
+        description: tool.description,
+        inputSchema: tool.input,
+        outputSchema: tool.output.extend(Links),
+        annotations: { readOnlyHint: true },
+      },
+      (async (args: z.infer<I>) => {
+        try {
+          const r = tool.request(args);
+          const body = await options.api.get<Record<string, unknown>>(r.path, r.query);
+          return answer({ ...body, dashboardUrl: view(...r.view), units: UNITS });
+        } catch (error) {
+          return failure(error);
+        }
+      }) as never,
+    );
 
-  server.registerTool(
-    'get_store_shrink',
-    {
-      title: "A store's shrink series",
-      description: "One store's shrink figures by day, week or month over a period.",
-      inputSchema: StorePath.extend(StoreShrinkQuery.shape),
-      outputSchema: StoreShrinkResponse.extend(Links),
-      annotations: { readOnlyHint: true },
-    },
-    async ({ storeId, ...q }) => {
-      try {
-        const r = await options.api.get<StoreShrinkResponse>(
-          `/v1/stores/${encodeURIComponent(storeId)}/shrink`,
-          q,
-        );
-        return answer({
-          ...r,
-          dashboardUrl: view(`stores/${encodeURIComponent(storeId)}`, { from: q.from, to: q.to }),
-          units: UNITS,
-        });
-      } catch (error) {
-        return failure(error);
-      }
-    },
-  );
-
-  server.registerTool(
-    'get_store_leaderboard',
-    {
-      title: 'Store leaderboard',
-      description:
-        'Stores ranked by loss prevented, loss detected or false-positive rate over a period; page with nextCursor.',
-      inputSchema: LeaderboardQuery,
-      outputSchema: LeaderboardResponse.extend(Links),
-      annotations: { readOnlyHint: true },
-    },
-    async (q) => {
-      try {
-        const r = await options.api.get<LeaderboardResponse>('/v1/stores', q);
-        return answer({
-          ...r,
-          dashboardUrl: view('stores', { from: q.from, to: q.to, region: q.region }),
-          units: UNITS,
-        });
-      } catch (error) {
-        return failure(error);
-      }
-    },
-  );
-
-  server.registerTool(
-    'get_hours_saved_by_team',
-    {
-      title: 'Hours saved by team',
-      description:
-        'Staff hours saved by on-call automation, per team, over a period (leadership only).',
-      inputSchema: PeriodQuery,
-      outputSchema: TeamsResponse.extend(Links),
-      annotations: { readOnlyHint: true },
-    },
-    async (q) => {
-      try {
-        const r = await options.api.get<TeamsResponse>('/v1/teams', q);
-        return answer({ ...r, dashboardUrl: view('teams', q), units: UNITS });
-      } catch (error) {
-        return failure(error);
-      }
-    },
-  );
-
-  server.registerTool(
-    'get_team_hours_saved',
-    {
-      title: "A team's hours saved by week or month",
-      description: "One team's hours saved series (leadership only).",
-      inputSchema: TeamPath.extend(TeamHoursQuery.shape),
-      outputSchema: TeamHoursResponse.extend(Links),
-      annotations: { readOnlyHint: true },
-    },
-    async ({ teamId, ...q }) => {
-      try {
-        const r = await options.api.get<TeamHoursResponse>(
-          `/v1/teams/${encodeURIComponent(teamId)}/hours-saved`,
-          q,
-        );
-        return answer({
-          ...r,
-          dashboardUrl: view('teams', { from: q.from, to: q.to }),
-          units: UNITS,
-        });
-      } catch (error) {
-        return failure(error);
-      }
-    },
-  );
+  apiTool({
+    name: 'get_impact',
+    title: 'Impact for a period',
+    description:
+      'Loss detected, prevented and confirmed, false-positive rate, detections by category and (leadership only) hours saved for a period, with the period before it and day-by-day series. Optional region.',
+    input: ImpactQuery,
+    output: ImpactResponse,
+    request: (q) => ({
+      path: '/v1/impact',
+      query: q,
+      view: ['overview', { from: q.from, to: q.to, region: q.region }],
+    }),
+  });
+  apiTool({
+    name: 'get_store_shrink',
+    title: "A store's shrink series",
+    description: "One store's shrink figures by day, week or month over a period.",
+    input: StorePath.extend(StoreShrinkQuery.shape),
+    output: StoreShrinkResponse,
+    request: ({ storeId, ...q }) => ({
+      path: `/v1/stores/${encodeURIComponent(storeId)}/shrink`,
+      query: q,
+      view: [`stores/${encodeURIComponent(storeId)}`, { from: q.from, to: q.to }],
+    }),
+  });
+  apiTool({
+    name: 'get_store_leaderboard',
+    title: 'Store leaderboard',
+    description:
+      'Stores ranked by loss prevented, loss detected or false-positive rate over a period; page with nextCursor.',
+    input: LeaderboardQuery,
+    output: LeaderboardResponse,
+    request: (q) => ({
+      path: '/v1/stores',
+      query: q,
+      view: ['stores', { from: q.from, to: q.to, region: q.region }],
+    }),
+  });
+  apiTool({
+    name: 'get_hours_saved_by_team',
+    title: 'Hours saved by team',
+    description:
+      'Staff hours saved by on-call automation, per team, over a period (leadership only).',
+    input: PeriodQuery,
+    output: TeamsResponse,
+    request: (q) => ({ path: '/v1/teams', query: q, view: ['teams', q] }),
+  });
+  apiTool({
+    name: 'get_team_hours_saved',
+    title: "A team's hours saved by week or month",
+    description: "One team's hours saved series (leadership only).",
+    input: TeamPath.extend(TeamHoursQuery.shape),
+    output: TeamHoursResponse,
+    request: ({ teamId, ...q }) => ({
+      path: `/v1/teams/${encodeURIComponent(teamId)}/hours-saved`,
+      query: q,
+      view: ['teams', { from: q.from, to: q.to }],
+    }),
+  });
 
   const report = options.reportIncident;
   if (report !== undefined) {

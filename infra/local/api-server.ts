@@ -75,6 +75,15 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
   res.end(body);
 }
 
+/** API Gateway's answer to a missing or invalid token. */
+const unauthorized = (res: ServerResponse) =>
+  send(
+    res,
+    401,
+    { 'content-type': 'application/json', 'www-authenticate': 'Bearer' },
+    '{"message":"Unauthorized"}',
+  );
+
 /**
  * A stand-in for API Gateway (HTTP API, payload 2.0, JWT authorizer) in front of the impact
  * API handler: it matches the same route list the CDK stack deploys, answers like API
@@ -162,12 +171,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiSer
   if (url.pathname === '/mcp' && options.mcp !== undefined) {
     const token = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
     if (token === undefined || (await options.issuer.verify(token)) === undefined) {
-      send(
-        res,
-        401,
-        { 'content-type': 'application/json', 'www-authenticate': 'Bearer' },
-        '{"message":"Unauthorized"}',
-      );
+      unauthorized(res);
       return;
     }
     await options.mcp(req, res, token);
@@ -193,12 +197,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiSer
       ? undefined
       : await options.issuer.verify(token);
   if (claims === undefined) {
-    send(
-      res,
-      401,
-      { 'content-type': 'application/json', 'www-authenticate': 'Bearer' },
-      '{"message":"Unauthorized"}',
-    );
+    unauthorized(res);
     return;
   }
   const body = await readBody(req);

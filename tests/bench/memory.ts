@@ -8,7 +8,7 @@
  * Options: --records N (per batch, default the event source's batch size), --batches N
  * (default 4), --stores N (default 100), --lanes N (default 1): few senders, so records are full.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,6 +21,7 @@ import { TABLES } from '../../functions/shared/resources.js';
 import { ensureTable } from '../../infra/local/provision.js';
 import { PROCESSOR_EVENT_SOURCE } from '../../infra/processor-event-source.js';
 import { bundleFunction, FUNCTIONS, scratchDir } from './bundles.js';
+import { startDynaliteProcess } from './dynalite-process.js';
 
 const { values } = parseArgs({
   options: {
@@ -32,22 +33,6 @@ const { values } = parseArgs({
 });
 const RECORDS = Number(values.records);
 const BATCHES = Number(values.batches);
-
-async function startDynalite(): Promise<{ endpoint: string; child: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--input-type=module',
-      '-e',
-      "import d from 'dynalite'; const s = d({ createTableMs: 0 }); s.listen(0, '127.0.0.1', () => console.log(s.address().port));",
-    ],
-    { stdio: ['ignore', 'pipe', 'ignore'] },
-  );
-  const port = await new Promise<string>((resolve) =>
-    child.stdout?.once('data', (d: Buffer) => resolve(d.toString().trim())),
-  );
-  return { endpoint: `http://127.0.0.1:${port}`, child };
-}
 
 // ---- full batches of aggregated, gzipped records, as edge clients send them ---------------
 const fleet = defineFleet({
@@ -93,7 +78,7 @@ for (let b = 0; b < BATCHES; b++) {
   eventFiles.push(file);
 }
 
-const dynalite = await startDynalite();
+const dynalite = await startDynaliteProcess();
 const client = new DynamoDBClient({
   endpoint: dynalite.endpoint,
   region: 'us-east-1',

@@ -4,7 +4,6 @@
  * (b) a naive baseline, the Powertools pattern: one idempotency write and one conditional write
  * per event. Checks both end with identical aggregates; prints a table and a last JSON line.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import {
   type AttributeValue,
@@ -33,6 +32,7 @@ import { routeEvent } from '../../functions/domain/route-event.js';
 import { processBatch, type StreamRecord } from '../../functions/processor/process-batch.js';
 import { TABLES } from '../../functions/shared/resources.js';
 import { ensureTable } from '../../infra/local/provision.js';
+import { startDynaliteProcess } from './dynalite-process.js';
 
 // This machine runs Node 20; the SDK's notice about future releases is noise in a benchmark.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -49,23 +49,6 @@ const { values } = parseArgs({
 const EVENTS = Number(values.events);
 const BATCH = Number(values['batch-size']);
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
-// ---- the DynamoDB emulator in its own process, so CPU figures are the processor's own ---------
-async function startDynalite(): Promise<{ endpoint: string; child: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--input-type=module',
-      '-e',
-      "import d from 'dynalite'; const s = d({ createTableMs: 0 }); s.listen(0, '127.0.0.1', () => console.log(s.address().port));",
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const port = await new Promise<string>((resolve) =>
-    child.stdout?.once('data', (d: Buffer) => resolve(d.toString().trim())),
-  );
-  return { endpoint: `http://127.0.0.1:${port}`, child };
-}
 
 const WRITE_COMMANDS = new Set([
   'PutItemCommand',
@@ -160,7 +143,7 @@ const eventsPerStorePerBatch =
     0,
   );
 
-const dynalite = await startDynalite();
+const dynalite = await startDynaliteProcess();
 const { client, counter } = countingClient(dynalite.endpoint);
 const tables = {
   ours: 'bench-ours',

@@ -77,6 +77,31 @@ function poisonRecords(h: Harness, count: number, seed: number) {
   }));
 }
 
+/** An outage of 30 s (shorter at a small scale) at 40% of the run, behind one proxy. */
+function outageScenario(
+  name: string,
+  proves: string,
+  which: 'kinesisProxy' | 'dynamodbProxy',
+  events: number,
+  scale: number,
+): Scenario {
+  return {
+    name,
+    proves,
+    events,
+    async run(h) {
+      let down: Promise<void> = Promise.resolve();
+      await h.feed(
+        h.nextEvents(events),
+        at(0.4, () => {
+          down = outage(h, which, 30_000 * Math.min(1, scale * 5));
+        }),
+      );
+      await down;
+    },
+  };
+}
+
 export function scenarios(scale: number): Scenario[] {
   const n = (full: number) => Math.max(500, Math.round(full * scale));
   return [
@@ -105,21 +130,13 @@ export function scenarios(scale: number): Scenario[] {
         h.notes.push(`${next} kills`);
       },
     },
-    {
-      name: 'Kinesis down 30 s',
-      proves: 'the edge spools through an outage and the event source resumes where it stopped',
-      events: n(20_000),
-      async run(h) {
-        let down: Promise<void> = Promise.resolve();
-        await h.feed(
-          h.nextEvents(this.events),
-          at(0.4, () => {
-            down = outage(h, 'kinesisProxy', 30_000 * Math.min(1, scale * 5));
-          }),
-        );
-        await down;
-      },
-    },
+    outageScenario(
+      'Kinesis down 30 s',
+      'the edge spools through an outage and the event source resumes where it stopped',
+      'kinesisProxy',
+      n(20_000),
+      scale,
+    ),
     {
       name: '30% PutRecords throttled',
       proves: 'only the failed entries are retried, with backoff, until every one is written',
@@ -149,21 +166,13 @@ export function scenarios(scale: number): Scenario[] {
         await h.feed(h.nextEvents(this.events));
       },
     },
-    {
-      name: 'DynamoDB down 30 s',
-      proves: 'the processor fails its batches, the event source retries them, nothing is skipped',
-      events: n(20_000),
-      async run(h) {
-        let down: Promise<void> = Promise.resolve();
-        await h.feed(
-          h.nextEvents(this.events),
-          at(0.4, () => {
-            down = outage(h, 'dynamodbProxy', 30_000 * Math.min(1, scale * 5));
-          }),
-        );
-        await down;
-      },
-    },
+    outageScenario(
+      'DynamoDB down 30 s',
+      'the processor fails its batches, the event source retries them, nothing is skipped',
+      'dynamodbProxy',
+      n(20_000),
+      scale,
+    ),
     {
       name: '1% poison of every kind',
       proves:
