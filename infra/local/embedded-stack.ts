@@ -35,6 +35,14 @@ export interface EmbeddedStackOptions {
   };
   /** Called for poller errors (handler crashes, emulator outages). */
   readonly onError?: (error: unknown, shardId: string) => void;
+  /**
+   * Emulators already running elsewhere (e.g. in a process of their own, so that a soak can
+   * tell their memory from the pipeline's); the stack then neither starts nor stops them.
+   */
+  readonly externalEmulators?: {
+    readonly kinesisEndpoint: string;
+    readonly dynamodbEndpoint: string;
+  };
   /** Serve the leadership dashboard at `/` (built first if its sources changed). @default false */
   readonly dashboard?: boolean;
   /** API rate limits; the deployed stage's by default. */
@@ -77,11 +85,14 @@ export interface EmbeddedStack {
  */
 export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise<EmbeddedStack> {
   mkdirSync(options.dataDir, { recursive: true });
-  const emulators = await startEmulators({
-    dataDir: options.dataDir,
-    kinesisPort: options.ports.kinesis,
-    dynamodbPort: options.ports.dynamodb,
-  });
+  const emulators =
+    options.externalEmulators !== undefined
+      ? { ...options.externalEmulators, close: async () => undefined }
+      : await startEmulators({
+          dataDir: options.dataDir,
+          kinesisPort: options.ports.kinesis,
+          dynamodbPort: options.ports.dynamodb,
+        });
   try {
     const direct = { kinesis: emulators.kinesisEndpoint, dynamodb: emulators.dynamodbEndpoint };
     // What the AWS side sees: the handlers' SDK endpoints, and the stream the event source reads.

@@ -78,6 +78,7 @@ export class Harness {
   constructor(
     readonly scenario: Scenario,
     readonly seed: number,
+    private readonly externalEmulators?: { kinesisEndpoint: string; dynamodbEndpoint: string },
   ) {
     this.fleet = defineFleet({ stores: 12, lanesPerStore: 4, seed });
     this.simulator = new FleetSimulator({
@@ -94,6 +95,7 @@ export class Harness {
       dataDir: join(this.dataDir, 'stack'),
       ports: { api: 0, kinesis: 0, dynamodb: 0 },
       apiThrottle: { rateLimit: 10_000, burstLimit: 10_000 },
+      ...(this.externalEmulators !== undefined && { externalEmulators: this.externalEmulators }),
       eventSource: { maxBatchingWindowMs: 200, pollIntervalMs: 100, retryBaseDelayMs: 100 },
       handlerEndpoints: async (direct) => {
         this.kinesisProxy = await startChaosProxy(direct.kinesis, this.scenario.kinesis, this.seed);

@@ -11,12 +11,17 @@ export interface DaemonProcess {
   readonly exited: Promise<number | null>;
 }
 
+/** The Node flags `npm run edge-client` runs the daemon with (package.json). */
+export const DAEMON_NODE_FLAGS = ['--max-old-space-size=96', '--max-semi-space-size=2'];
+
 /** Starts the edge daemon as its own process (as on a panel PC) and waits for its HTTP intake. */
 export async function spawnDaemon(
   configFile: string,
   env: Record<string, string> = {},
+  nodeFlags: readonly string[] = [],
 ): Promise<DaemonProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'run', '--config', configFile], {
+  const args = [...nodeFlags, '--import', 'tsx', MAIN, 'run', '--config', configFile];
+  const child = spawn(process.execPath, args, {
     env: {
       ...process.env,
       AWS_ACCESS_KEY_ID: 'local',
