@@ -6,7 +6,8 @@
  * every 10 s and checks the totals at the end. Target: the stack and the daemon grow no more
  * than 10% after warm-up (mean of the first minute after it against the mean of the last), the iterator age stays bounded, the totals are exact. The emulators'
  * memory is reported, not judged (they keep every record and item, as AWS would on disk). The
- * last line is JSON.
+ * last line is JSON. `--malloc-arena-max N` sets MALLOC_ARENA_MAX for the stack process;
+ * SOAK_DEBUG=1 prints its anonymous and file-backed resident memory at each sample.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,6 +28,7 @@ const { values } = parseArgs({
   options: {
     minutes: { type: 'string', default: '10' },
     rate: { type: 'string', default: '200' },
+    'malloc-arena-max': { type: 'string' },
   },
 });
 const minutes = Number(values.minutes);
@@ -43,10 +45,13 @@ const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'sfi-soak-'));
 
 /** Starts a child and resolves with its first stdout line, parsed. */
-function child<T>(args: string[]): Promise<{ proc: ChildProcess; first: T; lines: string[] }> {
+function child<T>(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ proc: ChildProcess; first: T; lines: string[] }> {
   const proc = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'ignore'],
-    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT', ...env },
   });
   const lines: string[] = [];
   return new Promise((resolve) => {
@@ -77,13 +82,11 @@ const emulators = await child<{ kinesisEndpoint: string; dynamodbEndpoint: strin
    console.log(JSON.stringify({ kinesisEndpoint: e.kinesisEndpoint, dynamodbEndpoint: e.dynamodbEndpoint }));`,
 ]);
 const { kinesisEndpoint, dynamodbEndpoint } = emulators.first;
-const stack = await child<{ apiUrl: string; token: string }>([
-  '--import',
-  'tsx',
-  here('./soak-stack.ts'),
-  kinesisEndpoint,
-  dynamodbEndpoint,
-]);
+const arenas = values['malloc-arena-max'];
+const stack = await child<{ apiUrl: string; token: string }>(
+  ['--import', 'tsx', here('./soak-stack.ts'), kinesisEndpoint, dynamodbEndpoint],
+  arenas === undefined ? {} : { MALLOC_ARENA_MAX: arenas },
+);
 const fleet = defineFleet({ stores: 12, lanesPerStore: 4, seed: 42 });
 const dynamodb = new DynamoDBClient({
   endpoint: dynamodbEndpoint,
@@ -182,6 +185,16 @@ while (Date.now() - started < durationMs) {
       events: sent,
     };
     samples.push(s);
+    if (process.env.SOAK_DEBUG !== undefined) {
+      const status = readFileSync(`/proc/${stack.proc.pid}/status`, 'utf8');
+      console.log(
+        status
+          .split('\n')
+          .filter((l) => /^(RssAnon|RssFile|RssShmem|VmData|Threads)/.test(l))
+          .join(' | ')
+          .replace(/\s+/g, ' '),
+      );
+    }
     console.log(
       [s.atS, s.stackMb, s.daemonMb, s.emulatorsMb, s.driverMb, s.iteratorAgeMs, s.events]
         .map((v, i) => String(v).padStart([6, 8, 9, 12, 9, 15, 12][i] ?? 8))
