@@ -144,19 +144,23 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     });
     archiver.start();
     // report_incident through the MCP endpoint goes through an edge client, as it would from
-    // an on-call automation's own machine.
-    const mcpEdge = await EdgeClient.open({
-      streamName: TELEMETRY_STREAM.localName,
-      kinesis: createKinesisClient({ endpoint: direct.kinesis }),
-      spool: { dir: join(options.dataDir, 'mcp', 'spool') },
-    });
+    // an on-call automation's own machine; opened on the first report, not at start-up.
+    let mcpEdge: Promise<EdgeClient> | undefined;
+    const openMcpEdge = () => {
+      mcpEdge ??= EdgeClient.open({
+        streamName: TELEMETRY_STREAM.localName,
+        kinesis: createKinesisClient({ endpoint: direct.kinesis }),
+        spool: { dir: join(options.dataDir, 'mcp', 'spool') },
+      });
+      return mcpEdge;
+    };
     let apiBase = '';
     const api = await startApiServer({
       mcp: (req, res, token) =>
         handleMcpHttp(req, res, token, (t) => ({
           api: impactApiClient(apiBase, t),
           dashboardUrl: `${apiBase}/`,
-          reportIncident: reportIncidentVia(mcpEdge),
+          reportIncident: reportIncidentVia(openMcpEdge),
         })),
       handler: ((event, context) => impactApi(event, context as never)) as ApiHandler,
       issuer,
@@ -182,7 +186,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       iteratorAgeMs: () => poller.iteratorAgeMs(),
       stop: async () => {
         await api.close();
-        await mcpEdge.close();
+        await (await mcpEdge)?.close();
         await poller.stop();
         await archiver.stop();
         kinesis.destroy();

@@ -43,63 +43,12 @@ export async function get<T>(
   return (await response.json()) as T;
 }
 
-// The answers the views use (the API's OpenAPI document at /openapi.json has them all).
-export interface ShrinkFigures {
-  detections: number;
-  detectionsByCategory: Record<string, number>;
-  lossDetectedCents: number;
-  lossPreventedCents: number;
-  confirmedLossCents: number;
-  outcomes: number;
-  outcomesByKind: Record<string, number>;
-  falsePositives: number;
-  falsePositiveRate: number | null;
-}
-export interface HoursSavedFigures {
-  incidents: number;
-  incidentsByResolution: Record<string, number>;
-  engineerMinutes: number;
-  minutesSaved: number;
-  hoursSaved: number;
-  automatedShare: number | null;
-}
-export interface Period {
-  from: string;
-  to: string;
-}
-export interface ImpactResponse {
-  period: Period;
-  region: string | null;
-  currency: string;
-  shrink: ShrinkFigures;
-  hoursSaved: (HoursSavedFigures & { weeks: Period }) | null;
-  series: {
-    days: (ShrinkFigures & { period: string })[];
-    weeks: (HoursSavedFigures & { period: string })[] | null;
-  };
-  previous: { period: Period; shrink: ShrinkFigures; hoursSaved: HoursSavedFigures | null };
-}
-export interface LeaderboardResponse {
-  currency: string;
-  stores: (Omit<ShrinkFigures, 'detectionsByCategory' | 'outcomesByKind'> & {
-    rank: number;
-    storeId: string;
-  })[];
-  nextCursor: string | null;
-}
-export interface StoreShrinkResponse {
-  storeId: string;
-  region: string;
-  timeZone: string;
-  currency: string;
-  total: ShrinkFigures;
-  series: (ShrinkFigures & { period: string })[];
-}
-export interface TeamsResponse {
-  weeks: Period;
-  teams: (HoursSavedFigures & { teamId: string })[];
-}
-export interface TeamHoursResponse {
-  teamId: string;
-  series: (HoursSavedFigures & { period: string })[];
-}
+// The answers the views use: the API's own response types, inferred from its zod schemas
+// (type-only imports: nothing of the functions' code enters the page's bundle).
+export type {
+  ImpactResponse,
+  LeaderboardResponse,
+  StoreShrinkResponse,
+  TeamHoursResponse,
+  TeamsResponse,
+} from '../../../functions/impact-api/response-schemas.js';
