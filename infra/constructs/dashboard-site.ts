@@ -2,7 +2,7 @@ import {
   type CfnElement,
   DockerImage,
   Duration,
-  RemovalPolicy,
+  type RemovalPolicy,
   Stack,
   Token,
   Validations,
@@ -26,10 +26,11 @@ import {
   type UserPoolClient,
   type UserPoolDomain,
 } from 'aws-cdk-lib/aws-cognito';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { Bucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, type IConstruct } from 'constructs';
 import { bundleDashboardSync, DASHBOARD_DIR } from '../dashboard/build.js';
+import { accessLogBucket, PRIVATE_BUCKET } from './private-bucket.js';
 
 export interface DashboardSiteProps {
   readonly httpApi: HttpApi;
@@ -55,24 +56,14 @@ export class DashboardSite extends Construct {
 
   constructor(scope: Construct, id: string, props: DashboardSiteProps) {
     super(scope, id);
-    const logs = new Bucket(this, 'Logs', {
-      encryption: BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+    const logs = accessLogBucket(this, 'Logs', {
+      expireAfter: Duration.days(90),
+      what: "the site bucket's and CloudFront's access logs",
       // CloudFront standard logging writes with ACLs.
       objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
-      removalPolicy: RemovalPolicy.RETAIN,
-      lifecycleRules: [{ expiration: Duration.days(90) }],
-    });
-    Validations.of(logs).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason:
-        "This bucket receives the site bucket's and CloudFront's access logs; logging it into itself would loop.",
     });
     this.bucket = new Bucket(this, 'Site', {
-      encryption: BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      ...PRIVATE_BUCKET,
       serverAccessLogsBucket: logs,
       serverAccessLogsPrefix: 'site/',
       // The files are rebuilt from the repository on every deploy.

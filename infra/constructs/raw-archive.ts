@@ -3,9 +3,10 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import { CfnDeliveryStream } from 'aws-cdk-lib/aws-kinesisfirehose';
 import { LogGroup, LogStream, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { BlockPublicAccess, Bucket, BucketEncryption, StorageClass } from 'aws-cdk-lib/aws-s3';
+import { Bucket, StorageClass } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { pipelineFunction } from './function-defaults.js';
+import { accessLogBucket, PRIVATE_BUCKET } from './private-bucket.js';
 
 export interface RawArchiveProps {
   readonly stream: IStream;
@@ -31,22 +32,12 @@ export class RawArchive extends Construct {
 
   constructor(scope: Construct, id: string, props: RawArchiveProps) {
     super(scope, id);
-    const accessLogs = new Bucket(this, 'AccessLogs', {
-      encryption: BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      removalPolicy: RemovalPolicy.RETAIN,
-      lifecycleRules: [{ expiration: Duration.days(365) }],
-    });
-    Validations.of(accessLogs).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason:
-        "This bucket receives the archive bucket's server access logs; logging it into itself would loop.",
+    const accessLogs = accessLogBucket(this, 'AccessLogs', {
+      expireAfter: Duration.days(365),
+      what: "the archive bucket's server access logs",
     });
     this.bucket = new Bucket(this, 'Bucket', {
-      encryption: BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      ...PRIVATE_BUCKET,
       versioned: true,
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'archive/',
