@@ -104,6 +104,41 @@ describe('Integration: edge daemon process', () => {
     expect(missing).toEqual([]);
   });
 
+  it('answers an oversized body with a 413 that names the limit, and keeps serving', async () => {
+    // Prepare
+    await env.kinesis.send(new CreateStreamCommand({ StreamName: 'daemon-413', ShardCount: 1 }));
+    await waitUntilStreamExists(
+      { client: env.kinesis, maxWaitTime: 10, minDelay: 1, maxDelay: 1 },
+      { StreamName: 'daemon-413' },
+    );
+    const daemon = await spawnDaemon(config('daemon-413', mkdtempSync(join(tmpdir(), 'd413-'))));
+    const simulator = new FleetSimulator({
+      fleet: defineFleet({ stores: 2, lanesPerStore: 2, seed: 4 }),
+      seed: 4,
+      baselines: DEFAULT_BASELINES,
+      resendRate: 0,
+    });
+
+    // Act: about 3 MB of valid events in one request, then a normal one.
+    const big = simulator.next(8_000);
+    const res = await fetch(`${daemon.url}/events`, {
+      method: 'POST',
+      body: big.map((e) => JSON.stringify(e)).join('\n'),
+    });
+    const problem = (await res.json()) as { status: number; detail: string };
+    const accepted = await post(daemon.url, simulator.next(5));
+    daemon.child.kill('SIGTERM');
+    await daemon.exited;
+
+    // Assess
+    expect(res.status).toBe(413);
+    expect(problem.detail).toMatch(/over the 1048576-byte limit/);
+    expect(accepted).toHaveLength(5);
+    const onStream = await eventIdsOnStream(env.kinesis, 'daemon-413');
+    expect(big.some((e) => onStream.has(e.eventId))).toBe(false);
+    expect(accepted.every((id) => onStream.has(id))).toBe(true);
+  });
+
   it('refuses a config with a wrong key, naming it', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'edge-cfg-')), 'edge.json');
     writeFileSync(

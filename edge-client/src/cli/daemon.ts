@@ -11,6 +11,7 @@ import { createKinesisClient } from '../producer/kinesis-client.js';
 import type { DaemonConfig } from './daemon-config.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_DISCARD_BYTES = 64 * MAX_BODY_BYTES;
 
 export interface Daemon {
   readonly client: EdgeClient;
@@ -174,17 +175,23 @@ async function handleHttp(
   }
   const chunks: Buffer[] = [];
   let size = 0;
+  // An oversized body is read to its end (discarding it) before the 413, so the sender gets
+  // the answer rather than a reset connection; past MAX_DISCARD_BYTES the connection is cut.
   for await (const chunk of req) {
     size += (chunk as Buffer).byteLength;
-    if (size > MAX_BODY_BYTES) {
-      return reply(res, 413, {
-        type: 'about:blank',
-        title: 'Payload Too Large',
-        status: 413,
-        detail: `body over ${MAX_BODY_BYTES} bytes`,
-      });
+    if (size > MAX_DISCARD_BYTES) {
+      req.destroy();
+      return;
     }
-    chunks.push(chunk as Buffer);
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
+  }
+  if (size > MAX_BODY_BYTES) {
+    return reply(res, 413, {
+      type: 'about:blank',
+      title: 'Payload Too Large',
+      status: 413,
+      detail: `body of ${size} bytes, over the ${MAX_BODY_BYTES}-byte limit: send fewer events per request`,
+    });
   }
   const text = Buffer.concat(chunks).toString('utf8');
   let events: unknown[];
