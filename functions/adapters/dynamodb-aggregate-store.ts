@@ -211,6 +211,7 @@ function encodeHome(state: HomeState): Item {
   } else {
     item.teamId = { S: state.key.teamId };
     item.week = { S: state.key.week };
+    item.part = { N: String(state.key.part) };
   }
   if (state.region !== undefined) item.region = { S: state.region };
   for (const [name, value] of Object.entries(state.counters)) item[name] = { N: String(value) };
@@ -235,8 +236,9 @@ function encodeSummary(state: SummaryState): Item {
     pk: { S: key.pk },
     sk: { S: key.sk },
     kind: { S: state.key.kind },
-    storeId: { S: state.key.storeId },
-    date: { S: state.key.date },
+    ...(state.key.kind === 'store-day'
+      ? { storeId: { S: state.key.storeId }, date: { S: state.key.date } }
+      : { teamId: { S: state.key.teamId }, week: { S: state.key.week } }),
     version: { N: String(state.version) },
     absorbed: numberMap(Object.fromEntries(state.absorbed)),
     lastDelta: numberMap(state.lastDelta),

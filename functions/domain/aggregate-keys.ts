@@ -5,7 +5,8 @@
  * |---|---|---|
  * | store slot (home) | `STORE#{storeId}` | `SLOT#{date}T{HH:MM}` |
  * | store day (summary of its slots) | `STORE#{storeId}` | `DAY#{date}` |
- * | team week (home) | `TEAM#{teamId}` | `WEEK#{isoWeek}` |
+ * | team week part k (home) | `TEAM#{teamId}` | `PART#{isoWeek}#{k}` |
+ * | team week (summary of its parts) | `TEAM#{teamId}` | `WEEK#{isoWeek}` |
  * | organisation day rollup, shard k | `ROLLUP#ORG#DAY#{k}` | `{date}` |
  * | region day rollup, shard k | `ROLLUP#REGION#{region}#DAY#{k}` | `{date}` |
  * | organisation week rollup, shard k | `ROLLUP#ORG#WEEK#{k}` | `{isoWeek}` |
@@ -14,8 +15,10 @@
  * `SLOT_MINUTES`-long slot of the store's local day in which they were made, so that the
  * per-detection join state of a busy store day is spread over many small items (DynamoDB
  * caps an item at 400 KB and bills a write by the whole item's size). Each slot feeds its
- * store day, a *summary* item that holds the day's totals; store days and team weeks feed
- * the rollups. Every arrow carries versioned deltas (see commit-homes.ts). Rollups are
+ * store day, a *summary* item that holds the day's totals. A team week's incidents are spread
+ * the same way, over `TEAM_WEEK_PARTS` parts by a hash of the incident id (so every report of
+ * one incident meets in one item), and each part feeds its team week. Store
+ * days and team weeks (the summaries) feed the rollups. Every arrow carries versioned deltas (see commit-homes.ts). Rollups are
  * sharded by a hash of the contributing store or team, so no single item is written by
  * every batch, and a period query reads `days x shards` items instead of `days x stores`.
  * Changing a shard count re-homes contributions: it needs a rebuild, so they are constants.
@@ -25,6 +28,8 @@ export const ORG_ROLLUP_SHARDS = 8;
 /** Length of a store slot: each store day is split into 96 home items. Must divide 60. */
 export const SLOT_MINUTES = 15;
 export const REGION_ROLLUP_SHARDS = 4;
+/** Parts a team week's incidents are homed in, by a hash of the incident id. */
+export const TEAM_WEEK_PARTS = 16;
 
 export type HomeKey =
   | {
@@ -34,14 +39,22 @@ export type HomeKey =
       /** Local start time of the slot, `HH:MM`. */
       readonly slot: string;
     }
-  | { readonly kind: 'team-week'; readonly teamId: string; readonly week: string };
+  | {
+      readonly kind: 'team-part';
+      readonly teamId: string;
+      readonly week: string;
+      /** `0 .. TEAM_WEEK_PARTS - 1`: `shardOf(incidentId, TEAM_WEEK_PARTS)`. */
+      readonly part: number;
+    };
 
-/** A store day: the summary of its slots, and a contributor to the day rollups. */
-export interface SummaryKey {
-  readonly kind: 'store-day';
-  readonly storeId: string;
-  readonly date: string;
-}
+/**
+ * An item that adds up home items and contributes to rollups: a store day (the sum of its
+ * slots, contributing to the day rollups) or a team week (the sum of its hours, contributing
+ * to the week rollups).
+ */
+export type SummaryKey =
+  | { readonly kind: 'store-day'; readonly storeId: string; readonly date: string }
+  | { readonly kind: 'team-week'; readonly teamId: string; readonly week: string };
 
 export interface ItemKey {
   readonly pk: string;
@@ -58,18 +71,25 @@ export interface RollupTarget extends ItemKey {
 export function homeItemKey(key: HomeKey): ItemKey {
   return key.kind === 'store-slot'
     ? { pk: `STORE#${key.storeId}`, sk: `SLOT#${key.date}T${key.slot}` }
-    : { pk: `TEAM#${key.teamId}`, sk: `WEEK#${key.week}` };
+    : { pk: `TEAM#${key.teamId}`, sk: `PART#${key.week}#${String(key.part).padStart(2, '0')}` };
 }
 
 export function summaryItemKey(key: SummaryKey): ItemKey {
-  return { pk: `STORE#${key.storeId}`, sk: `DAY#${key.date}` };
+  return key.kind === 'store-day'
+    ? { pk: `STORE#${key.storeId}`, sk: `DAY#${key.date}` }
+    : { pk: `TEAM#${key.teamId}`, sk: `WEEK#${key.week}` };
 }
 
-/** The store day a store slot feeds, or `undefined` for homes that feed rollups directly. */
-export function summaryOf(key: HomeKey): SummaryKey | undefined {
+/** The summary a home feeds: a store slot its store day, a team week part its team week. */
+export function summaryOf(key: HomeKey): SummaryKey {
   return key.kind === 'store-slot'
     ? { kind: 'store-day', storeId: key.storeId, date: key.date }
-    : undefined;
+    : { kind: 'team-week', teamId: key.teamId, week: key.week };
+}
+
+/** The name under which a home contributes to its summary: its slot, or its part. */
+export function contributorOf(key: HomeKey): string {
+  return key.kind === 'store-slot' ? key.slot : String(key.part);
 }
 
 /** Stable string id of an item key, for maps. */
@@ -96,12 +116,8 @@ export const regionDayPk = (region: string, shard: number) =>
   `ROLLUP#REGION#${region}#DAY#${shard}`;
 export const orgWeekPk = (shard: number) => `ROLLUP#ORG#WEEK#${shard}`;
 
-/** The rollup items a team week or a store day feeds (a store slot feeds its store day). */
-export function rollupTargetsOf(
-  key: HomeKey | SummaryKey,
-  region: string | undefined,
-): RollupTarget[] {
-  if (key.kind === 'store-slot') return [];
+/** The rollup items a store day or a team week feeds. */
+export function rollupTargetsOf(key: SummaryKey, region: string | undefined): RollupTarget[] {
   if (key.kind === 'team-week') {
     const shard = shardOf(key.teamId, ORG_ROLLUP_SHARDS);
     return [{ pk: orgWeekPk(shard), sk: key.week, contributor: key.teamId, snapshot: 'team' }];

@@ -25,7 +25,7 @@ export const StoreCounters = {
   ignoredOutcomes: 'ignoredOutcomes',
 } as const;
 
-/** Counter names on team-week items and their rollups. */
+/** Counter names on team week parts, team weeks and their rollups. */
 export const TeamCounters = {
   incidents: 'incidents',
   incidentsOf: (resolution: Resolution) => `incidents_${resolution}`,

@@ -1,6 +1,6 @@
 import { decodeTime } from 'ulid';
 import type { TelemetryEvent } from '../../edge-client/src/contract/index.js';
-import { type HomeKey, SLOT_MINUTES } from './aggregate-keys.js';
+import { type HomeKey, SLOT_MINUTES, shardOf, TEAM_WEEK_PARTS } from './aggregate-keys.js';
 import { isoWeekOfInstant, localSlot } from './calendar.js';
 import type { RegistryView } from './registry-types.js';
 
@@ -53,9 +53,10 @@ export function routeEvent(event: TelemetryEvent, registry: RegistryView): Routi
     return {
       ok: true,
       home: {
-        kind: 'team-week',
+        kind: 'team-part',
         teamId: event.teamId,
         week: isoWeekOfInstant(Date.parse(event.resolvedAt)),
+        part: shardOf(event.incidentId, TEAM_WEEK_PARTS),
       },
       region: undefined,
     };

@@ -13,9 +13,9 @@ export interface Contribution {
 }
 
 /**
- * A store day: the sum of its store slots. It is a rollup of its slots (`absorbed` holds the
- * version of each slot it has added) and a home of the day rollups (`version` and `lastDelta`
- * let them catch up with it the way a home's rollups catch up with the home).
+ * A store day (the sum of its store slots) or a team week (the sum of its parts). It is
+ * a rollup of its homes (`absorbed` holds the version of each slot or part it has added) and
+ * a contributor to the rollups (`version` and `lastDelta` let them catch up with it).
  */
 export interface SummaryState {
   readonly key: SummaryKey;

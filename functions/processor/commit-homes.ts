@@ -1,5 +1,6 @@
 import type { TelemetryEvent } from '../../edge-client/src/contract/index.js';
 import {
+  contributorOf,
   type HomeKey,
   homeItemKey,
   itemId,
@@ -49,9 +50,9 @@ export interface CommitStats {
 
 const MAX_ATTEMPTS = 8;
 
-/** An item that feeds rollups: a team week, or a store day. */
+/** An item that feeds rollups: a store day, or a team week. */
 interface LedgerNode {
-  readonly key: HomeKey | SummaryKey;
+  readonly key: SummaryKey;
   readonly region: string | undefined;
   readonly version: number;
   readonly counters: Counters;
@@ -67,19 +68,19 @@ interface Advance {
 }
 
 /**
- * Commits one batch's events into their home items, the store days those feed and the
+ * Commits one batch's events into their home items, the summaries those feed and the
  * rollups, exactly once, with only single-item conditional writes (no transactions, no
  * per-event idempotency rows).
  *
- * The data flows along a tree: store slot -> store day -> day rollups, and team week -> week
- * rollups. Each arrow is a *versioned delta*: the downstream item records, per upstream
+ * The data flows along a tree: store slot -> store day -> day rollups, and team week part ->
+ * team week -> week rollups. Each arrow is a *versioned delta*: the downstream item records, per upstream
  * contributor, the version of it that it has absorbed, and the upstream item keeps the delta
  * of its last write (`lastDelta`). The one invariant is that no item advances past a version
  * its downstream items have not absorbed, so a downstream item is at most one version behind
  * and `lastDelta` is always enough to repair it.
  *
- * Per home item H (its store day S, or its rollups R directly for a team week):
- * 1. Read H (consistent). If S (or R) is one version behind H (a crash between writing H and
+ * Per home item H (a store slot or a team week part) and its summary S (its store day or team week):
+ * 1. Read H (consistent). If S is one version behind H (a crash between writing H and
  *    writing S), add H.lastDelta to it first. S is itself brought up to date with its rollups
  *    before it advances.
  * 2. Fold the events into H. Events H already counted (by device seq) change nothing; if none
@@ -87,9 +88,9 @@ interface Advance {
  *    aggregate bit-identical.
  * 3. Put H with version+1 and lastDelta = this fold's delta, conditional on the version read
  *    in step 1. A conflict (a racing invocation) re-reads and starts again from step 1.
- * 4. Advance each S once with the deltas of all its slots written in this batch (a put
- *    conditional on S's version), then add the deltas of every advanced store day and team
- *    week to the rollups, one conditional write per rollup item for the whole batch.
+ * 4. Advance each S once with the deltas of all its homes written in this batch (a put
+ *    conditional on S's version), then add the deltas of every advanced summary to the
+ *    rollups, one conditional write per rollup item for the whole batch.
  *
  * A crash anywhere leaves state that the retry's step 1 completes.
  */
@@ -138,7 +139,7 @@ export async function commitHomes(
     },
   );
 
-  // Step 4: store days first, then every rollup item once.
+  // Step 4: summaries (store days, team weeks) first, then every rollup item once.
   const failed = new Map<string, unknown>();
   const advances: Advance[] = [];
   const bySummary = new Map<
@@ -148,10 +149,6 @@ export async function commitHomes(
   for (const r of results) {
     if (r.next === undefined || r.previous === undefined) continue;
     const summary = summaryOf(r.next.key);
-    if (summary === undefined) {
-      advances.push({ before: r.previous, after: r.next, homes: [r.id] });
-      continue;
-    }
     const sid = itemId(summaryItemKey(summary));
     const group = bySummary.get(sid) ?? {
       key: summary,
@@ -180,11 +177,10 @@ export async function commitHomes(
   );
 }
 
-/** The delta a store slot's latest write owes its store day. */
+/** The delta a home's latest write owes its summary (a slot its store day, a part its week). */
 function slotContribution(slot: HomeState, fromVersion = slot.version - 1): Contribution {
-  const key = slot.key as Extract<HomeKey, { kind: 'store-slot' }>;
   return {
-    contributor: key.slot,
+    contributor: contributorOf(slot.key),
     fromVersion,
     toVersion: slot.version,
     delta: slot.lastDelta,
@@ -202,7 +198,7 @@ function rollupContribution(target: RollupTarget, node: LedgerNode, fromVersion:
 }
 
 /**
- * The batch's view of the items it touches. Cached store days and rollup versions are never
+ * The batch's view of the items it touches. Cached summaries and rollup versions are never
  * ahead of the table (versions only grow, and the cache is updated only by reads and by our
  * own successful writes), so a cached value can at worst cause a conditional write to fail,
  * after which the item is read again.
@@ -223,8 +219,7 @@ class LedgerTree {
     const summaryKeys = new Map<string, { key: SummaryKey; region: string | undefined }>();
     for (const w of work) {
       const key = summaryOf(w.key);
-      if (key !== undefined)
-        summaryKeys.set(itemId(summaryItemKey(key)), { key, region: w.region });
+      summaryKeys.set(itemId(summaryItemKey(key)), { key, region: w.region });
     }
     if (summaryKeys.size > 0) {
       const stored = await this.store.loadSummaries([...summaryKeys.values()].map((s) => s.key));
@@ -232,10 +227,7 @@ class LedgerTree {
         this.summaries.set(id, stored.get(id) ?? emptySummary(key, region));
       }
     }
-    const nodes: LedgerNode[] = [
-      ...[...this.homes.values()].filter((h) => h.key.kind === 'team-week'),
-      ...[...this.summaries.values()].filter((s) => s.version > 0),
-    ];
+    const nodes: LedgerNode[] = [...this.summaries.values()].filter((s) => s.version > 0);
     const targets = nodes.flatMap((n) => rollupTargetsOf(n.key, n.region));
     if (targets.length > 0) {
       for (const [id, v] of await this.store.loadRollupVersions(targets)) {
@@ -265,10 +257,6 @@ class LedgerTree {
   async catchUpHome(home: HomeState): Promise<void> {
     if (home.version === 0) return;
     const summaryKey = summaryOf(home.key);
-    if (summaryKey === undefined) {
-      await this.catchUpRollups(home);
-      return;
-    }
     const summary = await this.summary(summaryKey, home.region, false);
     const slot = slotContribution(home);
     if ((summary.absorbed.get(slot.contributor) ?? 0) < home.version) {
@@ -280,7 +268,7 @@ class LedgerTree {
   }
 
   /**
-   * Adds the contributions a store day has not absorbed yet as its next version, after
+   * Adds the contributions a summary (store day or team week) has not absorbed yet as its next version, after
    * bringing its rollups up to its current one. With `deliver`, the rollups get the new
    * version at once; otherwise the caller hands the returned advance to `deliverToRollups`.
    */

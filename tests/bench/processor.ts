@@ -272,12 +272,16 @@ const rollupsConsistent =
       sum(/^STORE#.*\|SLOT#/, c) === sum(/^STORE#.*\|DAY#/, c) &&
       sum(/^STORE#.*\|DAY#/, c) === sum(/^ROLLUP#ORG#DAY#/, c) &&
       sum(/^STORE#.*\|DAY#/, c) === sum(/^ROLLUP#REGION#/, c),
-  ) && sum(/^TEAM#/, 'minutesSaved') === sum(/^ROLLUP#ORG#WEEK#/, 'minutesSaved');
+  ) &&
+  sum(/^TEAM#.*\|PART#/, 'minutesSaved') === sum(/^TEAM#.*\|WEEK#/, 'minutesSaved') &&
+  sum(/^TEAM#.*\|WEEK#/, 'minutesSaved') === sum(/^ROLLUP#ORG#WEEK#/, 'minutesSaved');
 let identical = rollupsConsistent;
 if (!values['no-baseline']) {
   const theirs = await homes(tables.baseline);
-  // The baseline keeps the home items only (store slots and team weeks).
-  const homeKeys = [...ours.keys()].filter((k) => !k.startsWith('ROLLUP#') && !k.includes('|DAY#'));
+  // The baseline keeps the home items only (store slots and team week parts).
+  const homeKeys = [...ours.keys()].filter(
+    (k) => !k.startsWith('ROLLUP#') && !k.includes('|DAY#') && !k.includes('|WEEK#'),
+  );
   identical =
     identical &&
     homeKeys.length === theirs.size &&

@@ -176,7 +176,7 @@ describe('End to end: edge producer -> Kinesis -> processor -> DynamoDB -> impac
     expect(await counters('rebuilt-same')).toEqual(live);
     const minutes = async (table: string) =>
       (await allItems(stack.dynamodb, table))
-        .filter((i) => i.pk?.S?.startsWith('TEAM#'))
+        .filter((i) => i.pk?.S?.startsWith('TEAM#') && i.sk?.S?.startsWith('WEEK#'))
         .reduce((s, i) => s + Number(i.minutesSaved?.N ?? 0), 0);
     expect(await minutes('rebuilt-same')).toBe(truth.hours.minutesSaved);
     expect(await minutes('rebuilt-generous')).toBeGreaterThan(truth.hours.minutesSaved);

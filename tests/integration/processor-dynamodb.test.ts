@@ -6,6 +6,7 @@ import {
   DynamoDbRegistry,
   putRegistryEntries,
 } from '../../functions/adapters/dynamodb-registry.js';
+import { TEAM_WEEK_PARTS } from '../../functions/domain/aggregate-keys.js';
 import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
 import { emptyHome } from '../../functions/domain/home-state.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
@@ -169,6 +170,63 @@ describe('Integration: processor on the DynamoDB emulator', () => {
     expect(slots).toHaveLength(48);
     const largest = Math.max(...items.map((i) => JSON.stringify(i).length));
     expect(largest).toBeLessThan(64 * 1024);
+  });
+
+  it('counts a team week of 16,000 incidents, past what one 400 KB item could join', async () => {
+    // Prepare: one team, incidents resolved over five days of one ISO week (2026-W25).
+    const start = Date.UTC(2026, 5, 15, 8);
+    const at = (i: number) => start + Math.floor((i * 5 * 86_400_000) / 16_000);
+    const events = Array.from({ length: 16_000 }, (_, i) =>
+      incident({
+        incidentId: `inc-${ulid(at(i)).toLowerCase()}`,
+        openedAt: new Date(at(i) - 600_000).toISOString(),
+        resolvedAt: new Date(at(i)).toISOString(),
+        occurredAt: new Date(at(i)).toISOString(),
+        engineerMinutes: 0,
+      }),
+    );
+    const records = streamRecords(events).map((r, i) => ({ ...r, arrivedAt: at(i) + 60_000 }));
+
+    // Act
+    for (let i = 0; i < records.length; i += 1_000) {
+      const result = await processBatch(records.slice(i, i + 1_000), depsWith(realStore()));
+      expect(result.failedSequenceNumbers).toEqual([]);
+      expect(result.stats.deadLettered).toBe(0);
+    }
+
+    // Assess: the week adds up in its summary and its rollup, and no item comes near the limit.
+    const items = await allItems(env.dynamodb, aggregatesTable);
+    const week = items.find((i) => i.pk?.S === 'TEAM#team-pos' && i.sk?.S === 'WEEK#2026-W25');
+    expect(week?.incidents?.N).toBe('16000');
+    expect(week?.minutesSaved?.N).toBe(String(16_000 * 90));
+    const parts = items.filter((i) => i.sk?.S?.startsWith('PART#2026-W25#'));
+    expect(parts).toHaveLength(TEAM_WEEK_PARTS);
+    expect(parts.reduce((sum, p) => sum + Number(p.incidents?.N), 0)).toBe(16_000);
+    const rollups = items.filter((i) => i.pk?.S?.startsWith('ROLLUP#ORG#WEEK#'));
+    expect(rollups.reduce((sum, r) => sum + Number(r.incidents?.N ?? 0), 0)).toBe(16_000);
+    const largest = Math.max(...items.map((i) => JSON.stringify(i).length));
+    expect(largest).toBeLessThan(64 * 1024);
+  });
+
+  it('keeps registry entries a minute, then forgets devices it no longer sees', async () => {
+    // Prepare: a registry with its own clock.
+    let now = 1_000_000;
+    const registry = new DynamoDbRegistry(
+      env.dynamodb,
+      TABLES.registry.localName,
+      undefined,
+      () => now,
+    );
+    const [first, second] = [...REGISTRY.devices.keys()];
+
+    // Act and assess: both known, then only the one still sending is held.
+    const both = await registry.load([first as string, second as string], ['store-0001']);
+    expect([...both.devices.keys()].sort()).toEqual([first, second].sort());
+    expect(registry.cachedEntries).toBe(3);
+    now += 61_000;
+    const one = await registry.load([first as string], []);
+    expect([...one.devices.keys()]).toEqual([first]);
+    expect(registry.cachedEntries).toBe(1);
   });
 
   it('stores dead letters keyed by stream position, without the payload, idempotently', async () => {

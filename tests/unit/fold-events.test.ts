@@ -10,8 +10,8 @@ const storeDay = () =>
     { kind: 'store-slot', storeId: 'store-0001', date: '2026-06-15', slot: '12:00' },
     'us-east',
   );
-const teamWeek = () =>
-  emptyHome({ kind: 'team-week', teamId: 'team-pos', week: '2026-W25' }, undefined);
+const teamWeekPart = () =>
+  emptyHome({ kind: 'team-part', teamId: 'team-pos', week: '2026-W25', part: 3 }, undefined);
 
 describe('Function: foldEvents (store day)', () => {
   it('counts a detection by category and its estimated loss', () => {
@@ -127,7 +127,7 @@ describe('Function: foldEvents (store day)', () => {
 describe('Function: foldEvents (team week)', () => {
   it('counts incidents by resolution, engineer minutes and minutes saved', () => {
     const { delta } = foldEvents(
-      teamWeek(),
+      teamWeekPart(),
       [
         incident({ incidentClass: 'pos_offline', resolution: 'automated', engineerMinutes: 0 }),
         incident({ incidentClass: 'disk_full', resolution: 'manual', engineerMinutes: 45 }),
@@ -145,7 +145,11 @@ describe('Function: foldEvents (team week)', () => {
 
   it('counts an incident id once even if reported twice', () => {
     const i = incident();
-    const { delta } = foldEvents(teamWeek(), [i, incident({ incidentId: i.incidentId })], options);
+    const { delta } = foldEvents(
+      teamWeekPart(),
+      [i, incident({ incidentId: i.incidentId })],
+      options,
+    );
     expect(delta).toMatchObject({ incidents: 1, ignoredIncidents: 1 });
   });
 });

@@ -1,5 +1,6 @@
 import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
+import { TEAM_WEEK_PARTS } from '../../functions/domain/aggregate-keys.js';
 import { routeEvent } from '../../functions/domain/route-event.js';
 import { detection, incident, outcome, REGISTRY } from '../helpers/factories.js';
 
@@ -39,11 +40,32 @@ describe('Function: routeEvent', () => {
     expect(routeEvent(o, view)).toMatchObject({ ok: true, home: { date: '2026-06-15' } });
   });
 
-  it('sends an incident to its team ISO week of resolution', () => {
-    expect(routeEvent(incident({ resolvedAt: '2026-06-21T23:00:00.000Z' }), view)).toMatchObject({
+  it('sends an incident to a part of its team ISO week of resolution, by its id', () => {
+    const first = incident({ resolvedAt: '2026-06-21T23:59:00.000Z' });
+    const route = routeEvent(first, view);
+    expect(route).toMatchObject({
       ok: true,
-      home: { kind: 'team-week', teamId: 'team-pos', week: '2026-W25' },
+      home: { kind: 'team-part', teamId: 'team-pos', week: '2026-W25' },
     });
+    // Another report of the same incident, later in the week, meets the first in one item.
+    const again = incident({
+      incidentId: first.incidentId,
+      resolvedAt: '2026-06-15T08:00:00.000Z',
+    });
+    expect(routeEvent(again, view)).toEqual(route);
+    // Monday 00:00 UTC starts the next ISO week.
+    expect(routeEvent(incident({ resolvedAt: '2026-06-22T00:00:00.000Z' }), view)).toMatchObject({
+      ok: true,
+      home: { kind: 'team-part', week: '2026-W26' },
+    });
+    // Incident ids spread over every part.
+    const parts = new Set(
+      Array.from({ length: 400 }, (_, i) => {
+        const r = routeEvent(incident({ incidentId: `inc-${i}` }), view);
+        return r.ok && r.home.kind === 'team-part' ? r.home.part : -1;
+      }),
+    );
+    expect([...parts].sort((x, y) => x - y)).toEqual([...Array(TEAM_WEEK_PARTS).keys()]);
   });
 
   it('rejects an unregistered device', () => {
