@@ -17,9 +17,12 @@ interface Cached<T> {
  * The device registry on DynamoDB (`pk` = `DEVICE#{id}` or `STORE#{id}`, the record as JSON in
  * `info`). Reads are cached per execution environment: known entries for a minute, unknown
  * ones for five seconds so that a newly provisioned panel PC is accepted almost at once.
+ * Expired entries are swept once a minute, so a warm environment holds what it saw in the last
+ * minute or so, not every device of a fleet that has ever sent to it.
  */
 export class DynamoDbRegistry implements RegistryReader {
   private readonly cache = new Map<string, Cached<DeviceInfo | StoreInfo>>();
+  private nextSweep = 0;
 
   constructor(
     private readonly client: DynamoDBClient,
@@ -28,7 +31,13 @@ export class DynamoDbRegistry implements RegistryReader {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Entries held, expired ones included until the next sweep. */
+  get cachedEntries(): number {
+    return this.cache.size;
+  }
+
   async load(deviceIds: readonly string[], storeIds: readonly string[]) {
+    this.sweep();
     const wanted = [...deviceIds.map(devicePk), ...storeIds.map(storePk)];
     const missing = wanted.filter((pk) => (this.cache.get(pk)?.expires ?? 0) <= this.now());
     for (let i = 0; i < missing.length; i += 100) {
@@ -63,6 +72,13 @@ export class DynamoDbRegistry implements RegistryReader {
       if (value !== undefined && 'timeZone' in value) stores.set(id, value);
     }
     return { devices, stores };
+  }
+
+  private sweep(): void {
+    const now = this.now();
+    if (now < this.nextSweep) return;
+    for (const [pk, entry] of this.cache) if (entry.expires <= now) this.cache.delete(pk);
+    this.nextSweep = now + this.ttlMs.known;
   }
 }
 
