@@ -6,22 +6,34 @@ import {
 import { drainUnprocessed } from './backoff.js';
 import type { Item } from './item-codec.js';
 
-/** Puts every item, 25 per BatchWriteItem, re-sending UnprocessedItems until none are left. */
+/**
+ * Puts every item, 25 per BatchWriteItem with up to `concurrency` requests in flight,
+ * re-sending UnprocessedItems (with backoff) until none are left.
+ */
 export async function putAll(
   client: DynamoDBClient,
   tableName: string,
   items: readonly Item[],
+  concurrency = 8,
 ): Promise<void> {
-  for (let i = 0; i < items.length; i += 25) {
-    const first: Record<string, WriteRequest[]> = {
-      [tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })),
-    };
-    await drainUnprocessed(
-      'BatchWriteItem',
-      first,
-      async (request) =>
-        (await client.send(new BatchWriteItemCommand({ RequestItems: request }))).UnprocessedItems,
-      (request) => request?.[tableName]?.length ?? 0,
-    );
-  }
+  const chunks: Item[][] = [];
+  for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
+  let next = 0;
+  const worker = async () => {
+    while (next < chunks.length) {
+      const chunk = chunks[next++] as Item[];
+      const first: Record<string, WriteRequest[]> = {
+        [tableName]: chunk.map((Item) => ({ PutRequest: { Item } })),
+      };
+      await drainUnprocessed(
+        'BatchWriteItem',
+        first,
+        async (request) =>
+          (await client.send(new BatchWriteItemCommand({ RequestItems: request })))
+            .UnprocessedItems,
+        (request) => request?.[tableName]?.length ?? 0,
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, chunks.length) }, worker));
 }
