@@ -43,6 +43,8 @@ export interface EmbeddedStackOptions {
     readonly kinesisEndpoint: string;
     readonly dynamodbEndpoint: string;
   };
+  /** Run the raw-archive consumer (the Firehose stand-in). @default true */
+  readonly archive?: boolean;
   /** Serve the leadership dashboard at `/` (built first if its sources changed). @default false */
   readonly dashboard?: boolean;
   /** API rate limits; the deployed stage's by default. */
@@ -142,7 +144,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
         pollIntervalMs: options.eventSource.pollIntervalMs,
       }),
     });
-    archiver.start();
+    if (options.archive !== false) archiver.start();
     // report_incident through the MCP endpoint goes through an edge client, as it would from
     // an on-call automation's own machine; opened on the first report, not at start-up.
     let mcpEdge: Promise<EdgeClient> | undefined;

@@ -112,7 +112,6 @@ export class EventSourcePoller {
     this.discovery = this.discover();
   }
 
-  /** Stops polling after the batches in flight complete. */
   /**
    * Lambda's IteratorAge: per shard, how old the last record of the latest batch handed to
    * the function was when it was handed over; the largest over the shards, in ms.
@@ -121,6 +120,7 @@ export class EventSourcePoller {
     return Math.max(0, ...this.ages.values());
   }
 
+  /** Stops polling after the batches in flight complete. */
   async stop(): Promise<void> {
     this.stopping = true;
     await this.discovery;

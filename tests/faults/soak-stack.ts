@@ -6,6 +6,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { startEmbeddedStack } from '../../infra/local/embedded-stack.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -16,15 +17,47 @@ const stack = await startEmbeddedStack({
   dataDir: mkdtempSync(join(tmpdir(), 'sfi-soak-stack-')),
   ports: { api: 0, kinesis: 0, dynamodb: 0 },
   apiThrottle: { rateLimit: 10_000, burstLimit: 10_000 },
-  eventSource: { maxBatchingWindowMs: 200, pollIntervalMs: 100 },
   externalEmulators: { kinesisEndpoint, dynamodbEndpoint },
+  archive: process.env.SOAK_ARCHIVE !== '0',
 });
 const token = await stack.issuer.sign({ sub: 'soak', 'custom:role': 'leadership' }, 7_200);
 console.log(JSON.stringify({ apiUrl: stack.apiUrl, token }));
-const timer = setInterval(
-  () => console.log(JSON.stringify({ iteratorAgeMs: stack.iteratorAgeMs() })),
-  1_000,
-);
+const mb = (n: number) => Math.round(n / 1e5) / 10;
+// The soak starts this process with --expose-gc: a full collection every SOAK_GC_EVERY_MS,
+// and the memory right after it. Resident memory minus the heap V8 keeps committed but free
+// is what the process retains (live heap, native memory, code), without the garbage and
+// headroom that the collector's sizing leaves in resident memory between collections.
+let afterGc: { rssMb: number; heapUsedMb: number; retainedMb: number } | undefined;
+const gc = (globalThis as { gc?: () => void }).gc;
+const gcEvery = Number(process.env.SOAK_GC_EVERY_MS ?? 0);
+if (gc !== undefined && gcEvery > 0) {
+  setInterval(() => {
+    gc();
+    const m = process.memoryUsage();
+    afterGc = {
+      rssMb: mb(m.rss),
+      heapUsedMb: mb(m.heapUsed),
+      retainedMb: mb(m.rss - (m.heapTotal - m.heapUsed)),
+    };
+  }, gcEvery);
+}
+const timer = setInterval(() => {
+  const m = process.memoryUsage();
+  console.log(
+    JSON.stringify({
+      iteratorAgeMs: stack.iteratorAgeMs(),
+      afterGc,
+      heapTotalMb: mb(m.heapTotal),
+      heapUsedMb: mb(m.heapUsed),
+      externalMb: mb(m.external),
+      arrayBuffersMb: mb(m.arrayBuffers),
+    }),
+  );
+}, 1_000);
+// Diagnosis: `kill -USR2 <pid>` writes a heap snapshot into the working directory.
+process.on('SIGUSR2', () => {
+  console.error(`heap snapshot: ${writeHeapSnapshot()}`);
+});
 process.on('SIGTERM', async () => {
   clearInterval(timer);
   await stack.stop();

@@ -21,6 +21,12 @@ export interface SimulatorOptions {
   };
   /** Share of emitted events that resend an already-sent event, as a lost ack would. @default 0.01 */
   readonly resendRate?: number;
+  /**
+   * Share of emitted events that are on-call incidents (the rest are detections and their
+   * outcomes). A long run at a realistic pace wants this far lower than a short test does.
+   * @default 0.06
+   */
+  readonly incidentShare?: number;
   /** Share of outcomes emitted before their detection. @default 0.03 */
   readonly outcomeFirstRate?: number;
   readonly now?: () => number;
@@ -96,7 +102,7 @@ export class FleetSimulator {
       } else if (this.pendingOutcomes.length > 0 && roll < 0.4) {
         const i = Math.floor(this.random() * Math.min(this.pendingOutcomes.length, 8));
         out.push(...this.pendingOutcomes.splice(i, 1));
-      } else if (roll < 0.46) {
+      } else if (roll < 0.4 + (this.options.incidentShare ?? 0.06)) {
         out.push(this.incident());
       } else {
         out.push(...this.detection());
