@@ -39,6 +39,9 @@ const { values } = parseArgs({
     lanes: { type: 'string', default: '40' },
     'incidents-per-team-hour': { type: 'string', default: '60' },
     'malloc-arena-max': { type: 'string' },
+    // Diagnosis: the daemon sends one event per record, not gzipped aggregates, which takes
+    // zlib and deaggregation out of the processor's path.
+    'no-aggregate': { type: 'boolean', default: false },
   },
 });
 const minutes = Number(values.minutes);
@@ -145,6 +148,7 @@ writeFileSync(
     http: { port: 0 },
     stdin: false,
     statusIntervalMs: 60_000,
+    aggregate: !values['no-aggregate'],
   }),
 );
 // With the heap limits its npm script sets on a panel PC (package.json, "edge-client").
