@@ -12,7 +12,7 @@
  * no more than 10% after a two-minute warm-up (mean of the first minute after it against the
  * mean of the last), the iterator age stays bounded, the totals are exact. The emulators'
  * memory is reported, not judged (they keep every record and item, as AWS would on disk).
- * The last line is JSON. `--malloc-arena-max N` sets MALLOC_ARENA_MAX for the stack;
+ * The last line is JSON. Environment variables (MALLOC_*, LD_PRELOAD) reach every process.
  * SOAK_DEBUG=1 prints the stack's own memory report at each row (SOAK_DEBUG=items adds the
  * largest aggregate item of each kind).
  */
@@ -38,7 +38,6 @@ const { values } = parseArgs({
     stores: { type: 'string', default: '600' },
     lanes: { type: 'string', default: '40' },
     'incidents-per-team-hour': { type: 'string', default: '60' },
-    'malloc-arena-max': { type: 'string' },
     // Diagnosis: the daemon sends one event per record, not gzipped aggregates, which takes
     // zlib and deaggregation out of the processor's path.
     'no-aggregate': { type: 'boolean', default: false },
@@ -115,13 +114,9 @@ const emulators = await child<{ kinesisEndpoint: string; dynamodbEndpoint: strin
    console.log(JSON.stringify({ kinesisEndpoint: e.kinesisEndpoint, dynamodbEndpoint: e.dynamodbEndpoint }));`,
 ]);
 const { kinesisEndpoint, dynamodbEndpoint } = emulators.first;
-const arenas = values['malloc-arena-max'];
 const stack = await child<{ apiUrl: string; token: string }>(
   ['--expose-gc', '--import', 'tsx', here('./soak-stack.ts'), kinesisEndpoint, dynamodbEndpoint],
-  {
-    SOAK_GC_EVERY_MS: String(GC_EVERY_MS),
-    ...(arenas === undefined ? {} : { MALLOC_ARENA_MAX: arenas }),
-  },
+  { SOAK_GC_EVERY_MS: String(GC_EVERY_MS) },
 );
 const fleet = defineFleet({ stores, lanesPerStore: lanes, seed: 42 });
 const dynamodb = new DynamoDBClient({
@@ -136,7 +131,6 @@ await putRegistryEntries(dynamodb, TABLES.registry.localName, {
     ...fleet.agents.map(({ deviceId, teamId }) => ({ deviceId, kind: 'agent' as const, teamId })),
   ],
 });
-dynamodb.destroy();
 const configFile = join(dir, 'edge.json');
 writeFileSync(
   configFile,
@@ -197,15 +191,10 @@ const stackReport = () => {
 
 /** Debug only: the largest aggregate item of each kind (sort-key prefix), in KB of JSON. */
 async function largestItems(): Promise<string> {
-  const client = new DynamoDBClient({
-    endpoint: dynamodbEndpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
   const largest = new Map<string, number>();
   let start: Record<string, never> | undefined;
   do {
-    const page = await client.send(
+    const page = await dynamodb.send(
       new ScanCommand({ TableName: TABLES.aggregates.localName, ExclusiveStartKey: start }),
     );
     for (const item of page.Items ?? []) {
@@ -214,7 +203,6 @@ async function largestItems(): Promise<string> {
     }
     start = page.LastEvaluatedKey as typeof start;
   } while (start !== undefined);
-  client.destroy();
   return [...largest].map(([k, v]) => `${k} ${round(v / 1024)} KB`).join(', ');
 }
 
@@ -243,6 +231,49 @@ const tickMs = 250;
 console.log(
   '   t s   stack MB   stack retained MB   daemon MB   emulators MB   driver MB   iterator age ms   events sent',
 );
+/** Records one sample; prints every fifth as a row (with SOAK_DEBUG, the stack's report). */
+async function takeSample(): Promise<void> {
+  const report = stackReport();
+  const s: Sample = {
+    atS: Math.round((Date.now() - started) / 1000),
+    stackMb: rssMb(stack.proc.pid),
+    stackRetainedMb: report.retainedMb,
+    daemonMb: rssMb(daemon.child.pid),
+    emulatorsMb: rssMb(emulators.proc.pid),
+    driverMb: rssMb(process.pid),
+    iteratorAgeMs: report.iteratorAgeMs,
+    events: sent,
+  };
+  samples.push(s);
+  if (samples.length % 5 !== 1) return;
+  if (process.env.SOAK_DEBUG !== undefined) {
+    const status = readFileSync(`/proc/${stack.proc.pid}/status`, 'utf8');
+    console.log(
+      status
+        .split('\n')
+        .filter((l) => /^(RssAnon|RssFile|RssShmem|VmData|Threads)/.test(l))
+        .join(' | ')
+        .replace(/\s+/g, ' '),
+      stack.lines.at(-1),
+      process.env.SOAK_DEBUG === 'items' ? await largestItems() : '',
+    );
+  }
+  console.log(
+    [
+      s.atS,
+      s.stackMb,
+      s.stackRetainedMb,
+      s.daemonMb,
+      s.emulatorsMb,
+      s.driverMb,
+      s.iteratorAgeMs,
+      s.events,
+    ]
+      .map((v, i) => String(v).padStart([6, 8, 17, 9, 12, 9, 15, 12][i] ?? 8))
+      .join('   '),
+  );
+}
+
 while (Date.now() - started < durationMs) {
   const tick = Date.now();
   const events = simulator.next(Math.max(1, Math.round((rate * tickMs) / 1000)));
@@ -251,44 +282,7 @@ while (Date.now() - started < durationMs) {
   sent += events.length;
   if (Date.now() >= nextSample) {
     nextSample += sampleMs;
-    const s: Sample = {
-      atS: Math.round((Date.now() - started) / 1000),
-      stackMb: rssMb(stack.proc.pid),
-      stackRetainedMb: stackReport().retainedMb,
-      daemonMb: rssMb(daemon.child.pid),
-      emulatorsMb: rssMb(emulators.proc.pid),
-      driverMb: rssMb(process.pid),
-      iteratorAgeMs: stackReport().iteratorAgeMs,
-      events: sent,
-    };
-    samples.push(s);
-    if (samples.length % 5 !== 1) continue;
-    if (process.env.SOAK_DEBUG !== undefined) {
-      const status = readFileSync(`/proc/${stack.proc.pid}/status`, 'utf8');
-      console.log(
-        status
-          .split('\n')
-          .filter((l) => /^(RssAnon|RssFile|RssShmem|VmData|Threads)/.test(l))
-          .join(' | ')
-          .replace(/\s+/g, ' '),
-        stack.lines.at(-1),
-        process.env.SOAK_DEBUG === 'items' ? await largestItems() : '',
-      );
-    }
-    console.log(
-      [
-        s.atS,
-        s.stackMb,
-        s.stackRetainedMb,
-        s.daemonMb,
-        s.emulatorsMb,
-        s.driverMb,
-        s.iteratorAgeMs,
-        s.events,
-      ]
-        .map((v, i) => String(v).padStart([6, 8, 17, 9, 12, 9, 15, 12][i] ?? 8))
-        .join('   '),
-    );
+    await takeSample();
   }
   await sleep(Math.max(0, tickMs - (Date.now() - tick)));
 }
@@ -313,6 +307,7 @@ while (!exact && Date.now() < deadline) {
     );
   if (!exact) await sleep(500);
 }
+dynamodb.destroy();
 daemon.child.kill('SIGTERM');
 stack.proc.kill('SIGTERM');
 await sleep(1_000);
