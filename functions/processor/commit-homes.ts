@@ -157,7 +157,7 @@ export async function commitHomes(
       contributions: [],
     };
     group.homes.push(r.id);
-    group.contributions.push(slotContribution(r.next, r.previous.version));
+    group.contributions.push(homeContribution(r.next, r.previous.version));
     bySummary.set(sid, group);
   }
   await mapLimit([...bySummary.values()], 16, async (group) => {
@@ -178,12 +178,12 @@ export async function commitHomes(
 }
 
 /** The delta a home's latest write owes its summary (a slot its store day, a part its week). */
-function slotContribution(slot: HomeState, fromVersion = slot.version - 1): Contribution {
+function homeContribution(home: HomeState, fromVersion = home.version - 1): Contribution {
   return {
-    contributor: contributorOf(slot.key),
+    contributor: contributorOf(home.key),
     fromVersion,
-    toVersion: slot.version,
-    delta: slot.lastDelta,
+    toVersion: home.version,
+    delta: home.lastDelta,
   };
 }
 
@@ -258,10 +258,10 @@ class LedgerTree {
     if (home.version === 0) return;
     const summaryKey = summaryOf(home.key);
     const summary = await this.summary(summaryKey, home.region, false);
-    const slot = slotContribution(home);
-    if ((summary.absorbed.get(slot.contributor) ?? 0) < home.version) {
+    const owed = homeContribution(home);
+    if ((summary.absorbed.get(owed.contributor) ?? 0) < home.version) {
       this.stats.rollupRepairs++;
-      await this.advanceSummary(summaryKey, home.region, [slot], { deliver: true });
+      await this.advanceSummary(summaryKey, home.region, [owed], { deliver: true });
     } else {
       await this.catchUpRollups(summary);
     }
