@@ -3,7 +3,7 @@
  * emulators running elsewhere. Prints one JSON line when ready (API URL, a leadership token),
  * then one line a second with its iterator age; stops on SIGTERM.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
@@ -27,7 +27,15 @@ const mb = (n: number) => Math.round(n / 1e5) / 10;
 // and the memory right after it. Resident memory minus the heap V8 keeps committed but free
 // is what the process retains (live heap, native memory, code), without the garbage and
 // headroom that the collector's sizing leaves in resident memory between collections.
-let afterGc: { rssMb: number; heapUsedMb: number; retainedMb: number } | undefined;
+let afterGc:
+  | {
+      rssMb: number;
+      heapTotalMb: number;
+      heapUsedMb: number;
+      retainedMb: number;
+      resident?: Record<string, number>;
+    }
+  | undefined;
 const gc = (globalThis as { gc?: () => void }).gc;
 const gcEvery = Number(process.env.SOAK_GC_EVERY_MS ?? 0);
 if (gc !== undefined && gcEvery > 0) {
@@ -36,10 +44,37 @@ if (gc !== undefined && gcEvery > 0) {
     const m = process.memoryUsage();
     afterGc = {
       rssMb: mb(m.rss),
+      heapTotalMb: mb(m.heapTotal),
       heapUsedMb: mb(m.heapUsed),
       retainedMb: mb(m.rss - (m.heapTotal - m.heapUsed)),
+      ...(process.env.SOAK_DEBUG !== undefined && { resident: residentBreakdown() }),
     };
   }, gcEvery);
+}
+/**
+ * Debug only: resident memory by kind of mapping, in MB, read from /proc/self/smaps. V8 maps
+ * its heap in pages of at most 1 MB (`v8Pages`, which includes free committed pages); glibc's
+ * main arena is `[heap]` and its other arenas are 64 MB reservations (`otherAnon`, with thread
+ * stacks); `files` is the node binary and libraries.
+ */
+function residentBreakdown(): Record<string, number> {
+  const kb = { v8Pages: 0, mallocMain: 0, otherAnon: 0, files: 0 };
+  let bucket: keyof typeof kb = 'otherAnon';
+  for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+    const mapping = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (mapping !== null) {
+      const [, from = '0', to = '0', name = ''] = mapping;
+      const size = Number.parseInt(to, 16) - Number.parseInt(from, 16);
+      bucket = name.startsWith('/')
+        ? 'files'
+        : name === '[heap]'
+          ? 'mallocMain'
+          : name === '' && size <= 1 << 20
+            ? 'v8Pages'
+            : 'otherAnon';
+    } else if (line.startsWith('Rss:')) kb[bucket] += Number(line.split(/\s+/)[1]);
+  }
+  return Object.fromEntries(Object.entries(kb).map(([k, v]) => [k, mb(v * 1024)]));
 }
 const timer = setInterval(() => {
   const m = process.memoryUsage();
