@@ -75,17 +75,21 @@ process.on('exit', () => {
 });
 process.on('SIGINT', () => process.exit(130));
 
-/** Starts a child and resolves with its first stdout line, parsed. */
+/**
+ * Starts a child and resolves with its first stdout line, parsed; `latest()` is its newest line
+ * since (only that is kept: the stack prints a report a second for the whole run).
+ */
 function child<T>(
   args: string[],
   env: Record<string, string> = {},
-): Promise<{ proc: ChildProcess; first: T; lines: string[] }> {
+): Promise<{ proc: ChildProcess; first: T; latest: () => string | undefined }> {
   const proc = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'ignore'],
     env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT', ...env },
   });
   children.push(proc);
-  const lines: string[] = [];
+  let last: string | undefined;
+  const latest = () => last;
   return new Promise((resolve) => {
     let buffer = '';
     let resolved = false;
@@ -96,8 +100,8 @@ function child<T>(
       for (const line of parts) {
         if (!resolved) {
           resolved = true;
-          resolve({ proc, first: JSON.parse(line) as T, lines });
-        } else lines.push(line);
+          resolve({ proc, first: JSON.parse(line) as T, latest });
+        } else last = line;
       }
     });
   });
@@ -181,7 +185,7 @@ async function impact() {
 }
 /** The stack's latest report: its iterator age and what it retained after its last full GC. */
 const stackReport = () => {
-  const last = stack.lines.at(-1);
+  const last = stack.latest();
   const r =
     last === undefined
       ? undefined
@@ -246,17 +250,9 @@ async function takeSample(): Promise<void> {
   };
   samples.push(s);
   if (samples.length % 5 !== 1) return;
+  // The stack's report carries its own split of resident memory (soak-stack.ts).
   if (process.env.SOAK_DEBUG !== undefined) {
-    const status = readFileSync(`/proc/${stack.proc.pid}/status`, 'utf8');
-    console.log(
-      status
-        .split('\n')
-        .filter((l) => /^(RssAnon|RssFile|RssShmem|VmData|Threads)/.test(l))
-        .join(' | ')
-        .replace(/\s+/g, ' '),
-      stack.lines.at(-1),
-      process.env.SOAK_DEBUG === 'items' ? await largestItems() : '',
-    );
+    console.log(stack.latest(), process.env.SOAK_DEBUG === 'items' ? await largestItems() : '');
   }
   console.log(
     [
