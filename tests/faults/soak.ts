@@ -1,10 +1,13 @@
 /**
  * `npm run soak -- --minutes 10 [--rate 200] [--stores 600] [--lanes 40]
- * [--incidents-per-team-hour 60]`: steady load through the whole stack, each part in a
- * process of its own: the emulators (standing in for AWS), the stack (event source,
+ * [--incidents-per-team-hour 60] [--day-minutes 1]`: steady load through the whole stack, each
+ * part in a process of its own: the emulators (standing in for AWS), the stack (event source,
  * processor, archive consumer, API), a real edge daemon, and this load driver (the simulator
  * and its ground truth). The default fleet sends what issue 6's fleet sends per store (30
- * events per lane-hour), so items grow as they would in a store, not 50 times faster.
+ * events per lane-hour of the run), not 50 times more. Steady load includes aggregates of a
+ * steady size: the events play a compressed calendar, a store day per `--day-minutes` of the
+ * run, back-dated inside the processor's event-time window (soak-calendar.ts); with
+ * `--day-minutes 0` they carry the real clock and every store day's items grow all run long.
  *
  * Samples memory every 2 s: each process's resident memory, and for the stack what it retains
  * after a full collection (it runs with --expose-gc and collects every 5 s; see
@@ -28,6 +31,7 @@ import { putRegistryEntries } from '../../functions/adapters/dynamodb-registry.j
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
 import { DAEMON_NODE_FLAGS, spawnDaemon } from '../helpers/daemon-process.js';
+import { defaultDayMinutes, soakCalendar } from './soak-calendar.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -38,6 +42,8 @@ const { values } = parseArgs({
     stores: { type: 'string', default: '600' },
     lanes: { type: 'string', default: '40' },
     'incidents-per-team-hour': { type: 'string', default: '60' },
+    // The calendar: one store day every N minutes of the run (0: events carry the real clock).
+    'day-minutes': { type: 'string' },
     // Diagnosis: the daemon sends one event per record, not gzipped aggregates, which takes
     // zlib and deaggregation out of the processor's path.
     'no-aggregate': { type: 'boolean', default: false },
@@ -48,6 +54,13 @@ const rate = Number(values.rate);
 const stores = Number(values.stores);
 const lanes = Number(values.lanes);
 const incidentsPerTeamHour = Number(values['incidents-per-team-hour']);
+// The calendar: compressed store days by default, so that items reach a steady size
+// (soak-calendar.ts); `--day-minutes 0` keeps the real clock. Checked here, before a minute of
+// set-up; it starts with the load.
+const dayMinutes =
+  values['day-minutes'] === undefined ? defaultDayMinutes(minutes) : Number(values['day-minutes']);
+soakCalendar({ minutes, dayMinutes });
+const DAY_MS = 86_400_000;
 for (const [flag, v] of Object.entries({
   minutes,
   rate,
@@ -152,15 +165,17 @@ writeFileSync(
 // With the heap limits its npm script sets on a panel PC (package.json, "edge-client").
 const daemon = await spawnDaemon(configFile, {}, DAEMON_NODE_FLAGS);
 children.push(daemon.child);
+const calendar = soakCalendar({ minutes, dayMinutes });
 const simulator = new FleetSimulator({
   fleet,
   seed: 42,
   baselines: DEFAULT_BASELINES,
   resendRate: 0,
   incidentShare: (incidentsPerTeamHour * fleet.agents.length) / 3600 / rate,
+  now: calendar.now,
 });
 console.log(
-  `${rate} events/s over ${stores} stores x ${lanes} lanes (${round((rate * 3600) / (stores * lanes))} events per lane-hour), ${incidentsPerTeamHour} incidents per team-hour`,
+  `${rate} events/s over ${stores} stores x ${lanes} lanes (${round((rate * 3600) / (stores * lanes))} events per lane-hour of the run), ${incidentsPerTeamHour} incidents per team-hour; ${dayMinutes === 0 ? 'real clock: store days grow all run long' : `a store day every ${dayMinutes} min (${round((rate * dayMinutes * 60) / stores)} events per store day), from ${new Date(calendar.start).toISOString().slice(0, 10)}`}`,
 );
 
 async function post(events: unknown[]): Promise<void> {
@@ -173,8 +188,8 @@ async function post(events: unknown[]): Promise<void> {
   }
 }
 async function impact() {
-  const to = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
-  const from = new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
+  const to = new Date(Date.now() + 2 * DAY_MS).toISOString().slice(0, 10);
+  const from = new Date(calendar.start - 2 * DAY_MS).toISOString().slice(0, 10);
   const res = await fetch(`${stack.first.apiUrl}/v1/impact?from=${from}&to=${to}`, {
     headers: { authorization: `Bearer ${stack.first.token}` },
   });
@@ -330,6 +345,7 @@ const ages = afterWarmup.map((s) => s.iteratorAgeMs);
 const half = Math.floor(ages.length / 2);
 const summary = {
   minutes,
+  dayMinutes,
   rate,
   stores,
   lanes,
