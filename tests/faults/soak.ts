@@ -175,7 +175,7 @@ const simulator = new FleetSimulator({
   now: calendar.now,
 });
 console.log(
-  `${rate} events/s over ${stores} stores x ${lanes} lanes (${round((rate * 3600) / (stores * lanes))} events per lane-hour of the run), ${incidentsPerTeamHour} incidents per team-hour; ${dayMinutes === 0 ? 'real clock: store days grow all run long' : `a store day every ${dayMinutes} min (${round((rate * dayMinutes * 60) / stores)} events per store day), from ${new Date(calendar.start).toISOString().slice(0, 10)}`}`,
+  `${rate} events/s over ${stores} stores x ${lanes} lanes (${round((rate * 3600) / (stores * lanes))} events per lane-hour of the run), ${incidentsPerTeamHour} incidents per team-hour; ${dayMinutes === 0 ? 'real clock: store days grow all run long' : `a store day every ${dayMinutes} min (about ${round((rate * dayMinutes * 60) / stores)} events per store day), from ${new Date(calendar.start).toISOString().slice(0, 10)}`}`,
 );
 
 async function post(events: unknown[]): Promise<void> {
