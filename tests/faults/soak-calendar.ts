@@ -9,9 +9,9 @@
  * allows 15 minutes ahead of arrival) and starts at most 33 days before that (it allows 35
  * behind). The items' sizes then reach a steady state, as a store's do over days.
  */
+import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
+
 export interface SoakCalendar {
-  /** One simulated day per this many minutes of the run; 0 is the real clock. */
-  readonly dayMinutes: number;
   /** How many times faster than the real clock the calendar runs (1 on the real clock). */
   readonly speed: number;
   /** The simulated time at the run's start, ms since the epoch. */
@@ -20,33 +20,35 @@ export interface SoakCalendar {
   readonly now: () => number;
 }
 
-const DAY_MS = 86_400_000;
-/** How far back the calendar may start, kept two days inside the 35-day horizon. */
-export const MAX_CALENDAR_DAYS = 33;
+export const DAY_MS = 86_400_000;
+const HORIZON_DAYS = DEFAULT_EVENT_TIME_RULES.horizonMs / DAY_MS;
+/** How far back the calendar may start, kept two days inside the processor's horizon. */
+export const MAX_CALENDAR_DAYS = HORIZON_DAYS - 2;
+/** The calendar ends this long before the run does, well past the tolerance for clocks ahead. */
+const END_MARGIN_MS = 4 * DEFAULT_EVENT_TIME_RULES.futureToleranceMs;
 
 /** The default day length: one minute, or longer where the run would span more days than fit. */
 export const defaultDayMinutes = (minutes: number) =>
   Math.max(1, Math.ceil(minutes / MAX_CALENDAR_DAYS));
 
+/** The calendar of a run of `minutes` that starts now (by `clock`), one day per `dayMinutes`. */
 export function soakCalendar(options: {
   minutes: number;
   dayMinutes: number;
-  /** The run's real start; defaults to now. */
-  startedAt?: number;
   clock?: () => number;
 }): SoakCalendar {
   const { minutes, dayMinutes } = options;
   const clock = options.clock ?? Date.now;
-  const startedAt = options.startedAt ?? clock();
+  const startedAt = clock();
   if (!(minutes > 0)) throw new Error('--minutes must be a positive number');
   if (!(dayMinutes >= 0)) throw new Error('--day-minutes must be 0 or a positive number');
-  if (dayMinutes === 0) return { dayMinutes, speed: 1, start: startedAt, now: clock };
+  if (dayMinutes === 0) return { speed: 1, start: startedAt, now: clock };
   const speed = 1440 / dayMinutes;
   const spanMs = speed * minutes * 60_000;
   if (spanMs > MAX_CALENDAR_DAYS * DAY_MS)
     throw new Error(
-      `--day-minutes ${dayMinutes} over ${minutes} minutes spans ${Math.ceil(spanMs / DAY_MS)} days, more than the ${MAX_CALENDAR_DAYS} that fit in the processor's 35-day horizon: use --day-minutes ${defaultDayMinutes(minutes)} or more`,
+      `--day-minutes ${dayMinutes} over ${minutes} minutes spans ${Math.ceil(spanMs / DAY_MS)} days, more than the ${MAX_CALENDAR_DAYS} that fit in the processor's ${HORIZON_DAYS}-day horizon: use --day-minutes ${defaultDayMinutes(minutes)} or more`,
     );
-  const start = startedAt + minutes * 60_000 - 3_600_000 - spanMs;
-  return { dayMinutes, speed, start, now: () => start + (clock() - startedAt) * speed };
+  const start = startedAt + minutes * 60_000 - END_MARGIN_MS - spanMs;
+  return { speed, start, now: () => start + (clock() - startedAt) * speed };
 }

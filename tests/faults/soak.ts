@@ -31,7 +31,7 @@ import { putRegistryEntries } from '../../functions/adapters/dynamodb-registry.j
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
 import { DAEMON_NODE_FLAGS, spawnDaemon } from '../helpers/daemon-process.js';
-import { defaultDayMinutes, soakCalendar } from './soak-calendar.js';
+import { DAY_MS, defaultDayMinutes, soakCalendar } from './soak-calendar.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -42,7 +42,7 @@ const { values } = parseArgs({
     stores: { type: 'string', default: '600' },
     lanes: { type: 'string', default: '40' },
     'incidents-per-team-hour': { type: 'string', default: '60' },
-    // The calendar: one store day every N minutes of the run (0: events carry the real clock).
+    // One store day every N minutes of the run (0: the real clock); see soak-calendar.ts.
     'day-minutes': { type: 'string' },
     // Diagnosis: the daemon sends one event per record, not gzipped aggregates, which takes
     // zlib and deaggregation out of the processor's path.
@@ -54,13 +54,10 @@ const rate = Number(values.rate);
 const stores = Number(values.stores);
 const lanes = Number(values.lanes);
 const incidentsPerTeamHour = Number(values['incidents-per-team-hour']);
-// The calendar: compressed store days by default, so that items reach a steady size
-// (soak-calendar.ts); `--day-minutes 0` keeps the real clock. Checked here, before a minute of
-// set-up; it starts with the load.
+// The calendar is checked here, before a minute of set-up; it starts with the load.
 const dayMinutes =
   values['day-minutes'] === undefined ? defaultDayMinutes(minutes) : Number(values['day-minutes']);
 soakCalendar({ minutes, dayMinutes });
-const DAY_MS = 86_400_000;
 for (const [flag, v] of Object.entries({
   minutes,
   rate,
