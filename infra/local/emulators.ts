@@ -3,6 +3,7 @@ import type { AddressInfo, Server } from 'node:net';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
 import kinesalite from 'kinesalite';
+import { installLevelDbReadFix } from './leveldb-read-fix.js';
 
 export interface EmulatorOptions {
   /** Folder for the emulators' LevelDB data; data survives restarts. */
@@ -48,6 +49,7 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
     updateStreamMs: 0,
     shardLimit: 50,
   }) as Server;
+  installLevelDbReadFix();
   const dynamodb = dynalite({
     path: dynamodbPath,
     createTableMs: 0,
