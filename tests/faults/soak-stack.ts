@@ -10,7 +10,7 @@ import { writeHeapSnapshot } from 'node:v8';
 import { startEmbeddedStack } from '../../infra/local/embedded-stack.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
 const [kinesisEndpoint = '', dynamodbEndpoint = ''] = process.argv.slice(2);
 const stack = await startEmbeddedStack({
@@ -19,6 +19,16 @@ const stack = await startEmbeddedStack({
   apiThrottle: { rateLimit: 10_000, burstLimit: 10_000 },
   externalEmulators: { kinesisEndpoint, dynamodbEndpoint },
   archive: process.env.SOAK_ARCHIVE !== '0',
+  // On stderr as a JSON log line, for the soak to count (soak.ts, countWarnings).
+  onError: (error, shardId) =>
+    console.error(
+      JSON.stringify({
+        level: 'ERROR',
+        message: 'event source error',
+        shardId,
+        error: { name: (error as Error)?.name, message: (error as Error)?.message },
+      }),
+    ),
 });
 const token = await stack.issuer.sign({ sub: 'soak', 'custom:role': 'leadership' }, 7_200);
 console.log(JSON.stringify({ apiUrl: stack.apiUrl, token }));
