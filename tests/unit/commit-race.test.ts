@@ -1,6 +1,7 @@
 import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
 import type { TelemetryEvent } from '../../edge-client/src/contract/index.js';
+import { seededRandom } from '../../edge-client/src/simulator/random.js';
 import type {
   HomeKey,
   ItemKey,
@@ -20,18 +21,6 @@ import type {
 import { processBatch } from '../../functions/processor/process-batch.js';
 import { detection, NOON, outcome, streamRecords } from '../helpers/factories.js';
 import { InMemoryAggregates, InMemoryDeadLetters } from '../helpers/in-memory-aggregates.js';
-
-/** Small, seeded PRNG (mulberry32), so a failing seed replays. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 class TransientError extends Error {
   constructor(readonly applied: boolean) {
@@ -153,7 +142,7 @@ function fleetEvents(random: () => number, count: number): TelemetryEvent[] {
 }
 
 async function runFleet(seed: number) {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const table = new InMemoryAggregates();
   const store = new RacingStore(table, random, {
     refuse: 0.03,
