@@ -15,7 +15,9 @@
  * no more than 10% after a two-minute warm-up (mean of the first minute after it against the
  * mean of the last), the iterator age stays bounded, the totals are exact. The emulators'
  * memory is reported, not judged (they keep every record and item, as AWS would on disk).
- * The last line is JSON. Environment variables (MALLOC_*, LD_PRELOAD) reach every process.
+ * It also checks that the emulator never serves an item older than its last write
+ * (emulator-read-check.ts) and counts the children's warnings; a stale read or a gap error in
+ * the stack fails the run. The last line is JSON. Environment variables (MALLOC_*, LD_PRELOAD) reach every process.
  * SOAK_DEBUG=1 prints the stack's own memory report at each row (SOAK_DEBUG=items adds the
  * largest aggregate item of each kind).
  */
