@@ -20,11 +20,7 @@ import { createRequire } from 'node:module';
  * items about 0.55x the rate); a fault-free answer is worth more to a test bed than speed.
  */
 export function installLevelDbReadFix(): void {
-  const fromDynalite = createRequire(createRequire(import.meta.url).resolve('dynalite'));
-  const { ClassicLevel } = fromDynalite('classic-level') as {
-    ClassicLevel: { prototype: Record<string | symbol, unknown> };
-  };
-  const proto = ClassicLevel.prototype;
+  const proto = dynalitesClassicLevel().prototype as Record<string | symbol, unknown>;
   if (proto[PATCHED] === true) return;
   const originalGet = proto.get as (this: LevelLike, key: unknown, options?: GetOptions) => unknown;
   proto.get = async function get(this: LevelLike, key: unknown, options?: GetOptions) {
@@ -36,6 +32,13 @@ export function installLevelDbReadFix(): void {
     return value;
   };
   proto[PATCHED] = true;
+}
+
+/** The `ClassicLevel` class that dynalite opens its items with (its own `classic-level`). */
+// biome-ignore lint/suspicious/noExplicitAny: a CommonJS class without types, used as such
+export function dynalitesClassicLevel(): any {
+  const fromDynalite = createRequire(createRequire(import.meta.url).resolve('dynalite'));
+  return fromDynalite('classic-level').ClassicLevel;
 }
 
 const PATCHED = Symbol.for('store-floor-impact.leveldb-read-fix');

@@ -8,7 +8,6 @@
  * Prints ratios (fix / baseline); the last line is JSON.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { AddressInfo, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,15 +19,17 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { putAll } from '../../functions/adapters/batch-write.js';
-import { installLevelDbReadFix } from '../../infra/local/leveldb-read-fix.js';
+import {
+  dynalitesClassicLevel,
+  installLevelDbReadFix,
+} from '../../infra/local/leveldb-read-fix.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const KEYS = 20_000;
 const ROUNDS = 6;
 const round = (n: number) => Math.round(n * 100) / 100;
 const dir = mkdtempSync(join(tmpdir(), 'sfi-bench-reads-'));
-const fromDynalite = createRequire(createRequire(import.meta.url).resolve('dynalite'));
-const { ClassicLevel } = fromDynalite('classic-level');
+const ClassicLevel = dynalitesClassicLevel();
 type Db = {
   open(): Promise<void>;
   close(): Promise<void>;

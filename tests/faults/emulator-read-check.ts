@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
+import {
+  dynalitesClassicLevel,
+  installLevelDbReadFix,
+} from '../../infra/local/leveldb-read-fix.js';
 
 /**
  * A check the soak runs inside the emulators' process: every LevelDB read of a DynamoDB item
@@ -9,15 +12,15 @@ import { createRequire } from 'node:module';
  * outside the emulator could tell from a processor defect.
  *
  * Per key it keeps a digest of the last value written, not the value. It wraps the public
- * `get` (what dynalite calls, after the read fix) and the private writes of `classic-level`.
- * Install it after the read fix and before the emulators start.
+ * `get` (what dynalite calls) over the read fix, which it installs first, and the private
+ * writes of `classic-level`. Install it before the emulators start.
  */
 export function installEmulatorReadCheck(isChecked: (location: string) => boolean) {
-  const fromDynalite = createRequire(createRequire(import.meta.url).resolve('dynalite'));
-  const { ClassicLevel } = fromDynalite('classic-level') as {
-    ClassicLevel: { prototype: Record<string, (...args: never[]) => Promise<unknown>> };
-  };
-  const proto = ClassicLevel.prototype;
+  installLevelDbReadFix();
+  const proto = dynalitesClassicLevel().prototype as Record<
+    string,
+    (...args: never[]) => Promise<unknown>
+  >;
   const counts = { checked: 0, stale: 0, firstStale: undefined as string | undefined };
   const keys = new Map<string, { digest?: string; generation: number; inFlight: number }>();
   const stateOf = (key: unknown) => {
@@ -64,19 +67,22 @@ export function installEmulatorReadCheck(isChecked: (location: string) => boolea
   ) => Promise<unknown>;
   proto.get = async function (this: Db, key: unknown, options?: unknown) {
     if (!isChecked(this.location)) return get.call(this, key, options);
-    const state = stateOf(key);
-    const before = { generation: state.generation, quiet: state.inFlight === 0 };
+    // A key never written here (e.g. a missing item) has nothing to check against.
+    const state = keys.get(text(key));
+    const before = state === undefined ? undefined : { ...state };
     const value = await get.call(this, key, options);
-    if (before.quiet && state.inFlight === 0 && state.generation === before.generation) {
-      if (state.generation > 0) {
-        counts.checked++;
-        // The database decodes JSON; encoded again, it is byte for byte what was written.
-        const got = value === undefined ? undefined : digest(JSON.stringify(value));
-        if (got !== state.digest) {
-          counts.stale++;
-          counts.firstStale ??= `${new Date().toISOString()} ${text(key).slice(0, 120)}`;
-        }
-      }
+    const judged =
+      state !== undefined &&
+      before?.inFlight === 0 &&
+      state.inFlight === 0 &&
+      state.generation === before.generation;
+    if (!judged) return value;
+    counts.checked++;
+    // The database decodes JSON; encoded again, it is byte for byte what was written.
+    const got = value === undefined ? undefined : digest(JSON.stringify(value));
+    if (got !== state.digest) {
+      counts.stale++;
+      counts.firstStale ??= `${new Date().toISOString()} ${text(key).slice(0, 120)}`;
     }
     return value;
   } as never;

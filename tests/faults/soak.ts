@@ -161,9 +161,7 @@ const emulators = await child<{ kinesisEndpoint: string; dynamodbEndpoint: strin
   '--input-type=module',
   '-e',
   `import { startEmulators } from ${JSON.stringify(here('../../infra/local/emulators.ts'))};
-   import { installLevelDbReadFix } from ${JSON.stringify(here('../../infra/local/leveldb-read-fix.ts'))};
    import { installEmulatorReadCheck } from ${JSON.stringify(here('./emulator-read-check.ts'))};
-   installLevelDbReadFix();
    const reads = installEmulatorReadCheck((location) => location.includes('dynamodb'));
    const e = await startEmulators({ dataDir: ${JSON.stringify(join(dir, 'emulators'))}, kinesisPort: 0, dynamodbPort: 0 });
    console.log(JSON.stringify({ kinesisEndpoint: e.kinesisEndpoint, dynamodbEndpoint: e.dynamodbEndpoint }));

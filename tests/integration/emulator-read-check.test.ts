@@ -1,19 +1,22 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import {
+  dynalitesClassicLevel,
+  installLevelDbReadFix,
+} from '../../infra/local/leveldb-read-fix.js';
 import { installEmulatorReadCheck } from '../faults/emulator-read-check.js';
 
-const fromDynalite = createRequire(createRequire(import.meta.url).resolve('dynalite'));
-const { ClassicLevel } = fromDynalite('classic-level');
+const ClassicLevel = dynalitesClassicLevel();
 const dir = mkdtempSync(join(tmpdir(), 'sfi-read-check-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("Soak: the emulator's read check", () => {
   it('counts a read that returns an older value than the last write, and only that', async () => {
     // Prepare: a get that serves the first value ever written to `stale~` keys, as
-    // google/leveldb#320 can, installed under the check the way the read fix is.
+    // google/leveldb#320 can, between the read fix and the check (which finds the fix in place).
+    installLevelDbReadFix();
     const first = new Map<string, unknown>();
     const { get, put } = ClassicLevel.prototype;
     ClassicLevel.prototype.put = async function (key: string, value: unknown, options?: unknown) {

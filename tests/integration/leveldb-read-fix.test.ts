@@ -1,13 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installLevelDbReadFix } from '../../infra/local/leveldb-read-fix.js';
+import {
+  dynalitesClassicLevel,
+  installLevelDbReadFix,
+} from '../../infra/local/leveldb-read-fix.js';
 
 // The very classic-level that dynalite opens its items with.
-const fromDynalite = createRequire(createRequire(import.meta.url).resolve('dynalite'));
-const { ClassicLevel } = fromDynalite('classic-level');
+const ClassicLevel = dynalitesClassicLevel();
 
 interface Db {
   open(): Promise<void>;
