@@ -19,6 +19,7 @@ export {
   iotCredentialsProvider,
 } from './credentials/iot-credentials-provider.js';
 export * from './errors/index.js';
+export * from './http/index.js';
 export { createKinesisClient } from './producer/kinesis-client.js';
 export { chunkForPutRecords, KINESIS_LIMITS } from './producer/kinesis-limits.js';
 export {
