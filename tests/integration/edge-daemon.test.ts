@@ -8,6 +8,7 @@ import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import { spawnDaemon } from '../helpers/daemon-process.js';
 import { eventually } from '../helpers/eventually.js';
 import { freshEmulators } from '../helpers/local-dynamodb.js';
+import { abortedPost, MALFORMED_TARGET, rawExchange } from '../helpers/raw-http.js';
 import { eventIdsOnStream } from '../helpers/stream-reader.js';
 
 let env: Awaited<ReturnType<typeof freshEmulators>>;
@@ -137,6 +138,90 @@ describe('Integration: edge daemon process', () => {
     const onStream = await eventIdsOnStream(env.kinesis, 'daemon-413');
     expect(big.some((e) => onStream.has(e.eventId))).toBe(false);
     expect(accepted.every((id) => onStream.has(id))).toBe(true);
+  });
+
+  it('survives an aborted body and a malformed request line, and keeps accepting events', async () => {
+    // Prepare
+    await env.kinesis.send(new CreateStreamCommand({ StreamName: 'daemon-raw', ShardCount: 1 }));
+    await waitUntilStreamExists(
+      { client: env.kinesis, maxWaitTime: 10, minDelay: 1, maxDelay: 1 },
+      { StreamName: 'daemon-raw' },
+    );
+    const daemon = await spawnDaemon(config('daemon-raw', mkdtempSync(join(tmpdir(), 'draw-'))));
+    const simulator = new FleetSimulator({
+      fleet: defineFleet({ stores: 1, lanesPerStore: 2, seed: 5 }),
+      seed: 5,
+      baselines: DEFAULT_BASELINES,
+      resendRate: 0,
+    });
+
+    // Act: Content-Length 1000, 8 bytes sent, socket closed; then `GET http://[`.
+    const aborted = await rawExchange(daemon.url, abortedPost('/events'), { abort: true });
+    const malformed = await rawExchange(daemon.url, MALFORMED_TARGET);
+    const garbage = await rawExchange(daemon.url, 'NOT HTTP AT ALL\r\n\r\n');
+    const accepted = await post(daemon.url, simulator.next(5));
+    const status = (await (await fetch(`${daemon.url}/status`)).json()) as { accepted: number };
+    const alive = daemon.child.exitCode === null;
+    daemon.child.kill('SIGTERM');
+    const code = await daemon.exited;
+
+    // Assess
+    expect(aborted).toBe('');
+    expect(malformed).toMatch(/^HTTP\/1\.1 400 /);
+    expect(malformed).toContain('application/problem+json');
+    expect(garbage).toMatch(/^HTTP\/1\.1 400 /);
+    expect(alive).toBe(true);
+    expect(accepted).toHaveLength(5);
+    expect(status.accepted).toBe(5);
+    expect(code).toBe(0);
+    expect(daemon.output()).toContain('"message":"request aborted"');
+  });
+
+  it('names the line of an NDJSON body that is not JSON or not an event, and accepts none of it', async () => {
+    // Prepare
+    await env.kinesis.send(new CreateStreamCommand({ StreamName: 'daemon-ndjson', ShardCount: 1 }));
+    await waitUntilStreamExists(
+      { client: env.kinesis, maxWaitTime: 10, minDelay: 1, maxDelay: 1 },
+      { StreamName: 'daemon-ndjson' },
+    );
+    const daemon = await spawnDaemon(config('daemon-ndjson', mkdtempSync(join(tmpdir(), 'dnd-'))));
+    const simulator = new FleetSimulator({
+      fleet: defineFleet({ stores: 1, lanesPerStore: 2, seed: 6 }),
+      seed: 6,
+      baselines: DEFAULT_BASELINES,
+      resendRate: 0,
+    });
+    const [a, b, c] = simulator.next(3).map((e) => JSON.stringify(e));
+
+    // Act: line 4 is cut short; then line 3 (after a blank line) breaks the schema.
+    const notJson = await fetch(`${daemon.url}/events`, {
+      method: 'POST',
+      body: [a, b, '', '{"schemaVersion":1,'].join('\n'),
+    });
+    const badEvent = await fetch(`${daemon.url}/events`, {
+      method: 'POST',
+      body: [a, '', JSON.stringify({ ...JSON.parse(c as string), eventId: 'not-a-ulid' }), b].join(
+        '\n',
+      ),
+    });
+    const notJsonProblem = (await notJson.json()) as { detail: string };
+    const badEventProblem = (await badEvent.json()) as {
+      detail: string;
+      errors: { name: string; index: number; line: number }[];
+    };
+    const status = (await (await fetch(`${daemon.url}/status`)).json()) as { accepted: number };
+    daemon.child.kill('SIGTERM');
+    await daemon.exited;
+
+    // Assess
+    expect(notJson.status).toBe(400);
+    expect(notJsonProblem.detail).toMatch(/^line 4: not JSON: /);
+    expect(badEvent.status).toBe(400);
+    expect(badEventProblem.detail).toMatch(/^line 3: /);
+    expect(badEventProblem.errors).toContainEqual(
+      expect.objectContaining({ name: 'eventId', index: 1, line: 3 }),
+    );
+    expect(status.accepted).toBe(0);
   });
 
   it('refuses a config with a wrong key, naming it', async () => {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
@@ -7,11 +7,33 @@ import { EdgeClient, type EdgeClientMetrics } from '../core/edge-client.js';
 import { iotCredentialsProvider } from '../credentials/iot-credentials-provider.js';
 import { InvalidEventError } from '../errors/invalid-event-error.js';
 import { SpoolFullError } from '../errors/spool-full-error.js';
+import { BodyTooLargeError } from '../http/errors.js';
+import { createHardenedServer, type HardenedServerLimits } from '../http/hardened-server.js';
+import { readBody } from '../http/read-body.js';
+import { requestUrl } from '../http/request-url.js';
 import { createKinesisClient } from '../producer/kinesis-client.js';
 import type { DaemonConfig } from './daemon-config.js';
+import { parseEventsBody } from './events-body.js';
 
-const MAX_BODY_BYTES = 1024 * 1024;
+/** Largest `POST /events` body. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * An oversized body is read to its end (discarding it) before the 413, so the sender gets the
+ * answer rather than a reset connection; past this the connection is cut.
+ */
 const MAX_DISCARD_BYTES = 64 * MAX_BODY_BYTES;
+
+/**
+ * The HTTP intake's limits, for a local sender (the vision process on the same PC): a 1 MiB
+ * body arrives in milliseconds, so a request still incomplete after 15 s is a stuck or hostile
+ * client, and a few dozen connections are far more than one panel PC opens.
+ */
+export const DAEMON_HTTP_LIMITS: HardenedServerLimits = {
+  maxConnections: 32,
+  headersTimeoutMs: 5_000,
+  requestTimeoutMs: 15_000,
+  keepAliveTimeoutMs: 5_000,
+};
 
 export interface Daemon {
   readonly client: EdgeClient;
@@ -77,8 +99,10 @@ export async function startDaemon(config: DaemonConfig, io: DaemonIo): Promise<D
   let server: Server | undefined;
   let url: string | undefined;
   if (config.http !== undefined) {
-    server = createServer((req, res) => {
-      void handleHttp(client, req, res);
+    server = createHardenedServer((req, res) => handleHttp(client, req, res), {
+      ...DAEMON_HTTP_LIMITS,
+      service: 'edge-daemon',
+      log: io.log,
     });
     const http = config.http;
     await new Promise<void>((resolve, reject) => {
@@ -168,50 +192,31 @@ async function handleHttp(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
-  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  const path = requestUrl(req).pathname;
   if (req.method === 'GET' && path === '/status') return reply(res, 200, client.metrics());
   if (req.method !== 'POST' || path !== '/events') {
     return reply(res, 404, { type: 'about:blank', title: 'Not Found', status: 404 });
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  // An oversized body is read to its end (discarding it) before the 413, so the sender gets
-  // the answer rather than a reset connection; past MAX_DISCARD_BYTES the connection is cut.
-  for await (const chunk of req) {
-    size += (chunk as Buffer).byteLength;
-    if (size > MAX_DISCARD_BYTES) {
-      req.destroy();
-      return;
-    }
-    if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
-  }
-  if (size > MAX_BODY_BYTES) {
-    return reply(res, 413, {
-      type: 'about:blank',
-      title: 'Payload Too Large',
-      status: 413,
-      detail: `body of ${size} bytes, over the ${MAX_BODY_BYTES}-byte limit: send fewer events per request`,
-    });
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  let events: unknown[];
+  let body: Buffer;
   try {
-    // A JSON object, a JSON array, or NDJSON (one object per line).
-    const trimmed = text.trim();
-    events = trimmed.startsWith('[')
-      ? (JSON.parse(trimmed) as unknown[])
-      : trimmed
-          .split('\n')
-          .filter((l) => l.trim() !== '')
-          .map((l) => JSON.parse(l) as unknown);
+    body = await readBody(req, { limit: MAX_BODY_BYTES, discardLimit: MAX_DISCARD_BYTES });
   } catch (error) {
-    return reply(res, 400, {
-      type: 'about:blank',
-      title: 'Bad Request',
-      status: 400,
-      detail: describe(error),
-    });
+    if (!(error instanceof BodyTooLargeError)) throw error;
+    return reply(
+      res,
+      413,
+      {
+        type: 'about:blank',
+        title: 'Payload Too Large',
+        status: 413,
+        detail: `${error.detail}: send fewer events per request`,
+      },
+      // The rest of the upload is not read.
+      req.complete ? {} : { connection: 'close' },
+    );
   }
+  // A line that is not JSON throws a 400 naming it; the server answers it.
+  const { events, lines } = parseEventsBody(body.toString('utf8'));
   try {
     const accepted = await client.send(events as never);
     return reply(res, 202, { accepted: accepted.length, eventIds: accepted.map((e) => e.eventId) });
@@ -221,11 +226,16 @@ async function handleHttp(
         type: 'about:blank',
         title: 'Invalid event',
         status: 400,
-        detail: error.message,
+        detail:
+          error.index !== undefined && lines?.[error.index] !== undefined
+            ? `line ${lines[error.index]}: ${error.message}`
+            : error.message,
         errors: error.issues.map((i) => ({
           name: i.path,
           reason: i.message,
           ...(error.index !== undefined && { index: error.index }),
+          ...(error.index !== undefined &&
+            lines?.[error.index] !== undefined && { line: lines[error.index] }),
         })),
       });
     }
