@@ -1,11 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import {
+  createHardenedServer,
+  type ErrorResponder,
+  type HardenedServerLimits,
+  readBody,
+  requestUrl,
+} from '../../edge-client/src/index.js';
 import { matchRoute, ROUTES, routeKeyOf } from '../../functions/impact-api/routes.js';
-import { API_THROTTLE, TokenBucket } from '../../functions/impact-api/throttling.js';
+import { ApiThrottle, type ApiThrottleLimits } from '../../functions/impact-api/throttling.js';
 import type { DevIssuer } from './dev-issuer.js';
 
 export type ApiHandler = (
@@ -18,8 +25,11 @@ export interface ApiServerOptions {
   readonly issuer: DevIssuer;
   readonly port: number;
   readonly host?: string;
-  /** Requests per second and burst, as on the deployed stage. @default API_THROTTLE */
-  readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /**
+   * Rate limits: the stage's (as deployed), each caller's, and unauthenticated requests' per
+   * source IP. @default API_THROTTLE, PER_CALLER_THROTTLE, UNAUTHENTICATED_THROTTLE
+   */
+  readonly throttle?: Partial<ApiThrottleLimits>;
   /**
    * The dashboard, as CloudFront serves it in AWS: the built files at `/`, and `/config.json`
    * telling the page how to sign in. API routes win over files.
@@ -63,26 +73,70 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-const MAX_BODY_BYTES = 64 * 1024;
+/** Largest request body the stand-in passes to a handler (413 past it). */
+export const API_MAX_BODY_BYTES = 64 * 1024;
 
-function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string) {
-  // API Gateway puts its own request id on every response, its own refusals included.
+/** The stand-in's connection limits and timeouts (API Gateway's integration timeout is 30 s). */
+export const API_SERVER_LIMITS: HardenedServerLimits = {
+  maxConnections: 256,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+};
+
+function send(
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  body: string,
+  requestId: string = randomUUID(),
+) {
+  // API Gateway puts its own request id on every response, its own refusals included; for a
+  // request it passed on, the same id the handler saw in `requestContext.requestId`.
   res.writeHead(status, {
     'content-length': Buffer.byteLength(body),
-    'apigw-requestid': randomUUID(),
+    'apigw-requestid': requestId,
     ...headers,
   });
   res.end(body);
 }
 
-/** API Gateway's answer to a missing or invalid token. */
-const unauthorized = (res: ServerResponse) =>
+/** API Gateway's own refusals: `{"message": ...}` JSON, no problem document, no x-request-id. */
+const gatewayRefusal = (
+  res: ServerResponse,
+  status: 401 | 404 | 429,
+  extra: Record<string, string> = {},
+) =>
   send(
     res,
-    401,
-    { 'content-type': 'application/json', 'www-authenticate': 'Bearer' },
-    '{"message":"Unauthorized"}',
+    status,
+    { 'content-type': 'application/json', ...extra },
+    JSON.stringify({ message: GATEWAY_MESSAGES[status] }),
   );
+
+const GATEWAY_MESSAGES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  404: 'Not Found',
+  408: 'Request Timeout',
+  413: 'Request Entity Too Large',
+  429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
+  500: 'Internal Server Error',
+};
+
+/** What the hardened server answers for malformed, oversized or failed requests. */
+const gatewayError: ErrorResponder = (status) => ({
+  headers: { 'content-type': 'application/json', 'apigw-requestid': randomUUID() },
+  body: JSON.stringify({ message: GATEWAY_MESSAGES[status] ?? 'Error' }),
+});
+
+/** API Gateway's answer to a missing or invalid token. */
+const unauthorized = (res: ServerResponse) =>
+  gatewayRefusal(res, 401, { 'www-authenticate': 'Bearer' });
+
+const bearerOf = (req: IncomingMessage) =>
+  /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
 
 /**
  * A stand-in for API Gateway (HTTP API, payload 2.0, JWT authorizer) in front of the impact
@@ -91,53 +145,47 @@ const unauthorized = (res: ServerResponse) =>
  * verified claims to the handler in `requestContext.authorizer.jwt.claims`.
  */
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
-  const limits = options.throttle ?? API_THROTTLE;
-  const bucket = new TokenBucket(limits.rateLimit, limits.burstLimit);
-  const server: Server = createServer(async (req, res) => {
-    // Static files come from CloudFront in AWS, not through the API stage and its throttle.
-    if (options.site !== undefined) {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      const file = await siteFile(options.site, req.method ?? 'GET', url.pathname).catch(
-        () => undefined,
+  const throttle = new ApiThrottle(options.throttle);
+  const server: Server = createHardenedServer(
+    async (req, res) => {
+      const url = requestUrl(req);
+      // Static files come from CloudFront in AWS, not through the API stage and its throttle.
+      if (options.site !== undefined) {
+        const file = await siteFile(options.site, req.method ?? 'GET', url.pathname).catch(
+          () => undefined,
+        );
+        if (file !== undefined) {
+          res.writeHead(200, {
+            'content-type': file.type,
+            'content-length': Buffer.byteLength(file.body),
+            'cache-control': 'no-cache',
+            'x-content-type-options': 'nosniff',
+          });
+          res.end(file.body);
+          return;
+        }
+      }
+      // The throttle keys a request by the subject its token proves, else by its source: a
+      // request without a valid token is never charged to the stage or to any caller.
+      const token = bearerOf(req);
+      const claims = token === undefined ? undefined : await options.issuer.verify(token);
+      const subject = typeof claims?.sub === 'string' ? claims.sub : undefined;
+      const admitted = throttle.admit(
+        subject !== undefined ? { subject } : { sourceIp: req.socket.remoteAddress ?? 'unknown' },
       );
-      if (file !== undefined) {
-        res.writeHead(200, {
-          'content-type': file.type,
-          'content-length': Buffer.byteLength(file.body),
-          'cache-control': 'no-cache',
-          'x-content-type-options': 'nosniff',
-        });
-        res.end(file.body);
+      if (!admitted) {
+        gatewayRefusal(res, 429, { 'retry-after': '1' });
         return;
       }
-    }
-    if (!bucket.take()) {
-      send(
-        res,
-        429,
-        { 'content-type': 'application/json', 'retry-after': '1' },
-        '{"message":"Too Many Requests"}',
-      );
-      return;
-    }
-    handle(req, res, options).catch((error) => {
-      console.error(
-        JSON.stringify({
-          level: 'ERROR',
-          service: 'local-api',
-          message: 'request failed',
-          error: String(error),
-        }),
-      );
-      if (!res.headersSent)
-        send(
-          res,
-          500,
-          { 'content-type': 'application/json' },
-          '{"message":"Internal Server Error"}',
-        );
-    });
-  });
+      await handle(req, res, options, url, claims);
+    },
+    {
+      ...API_SERVER_LIMITS,
+      service: 'local-api',
+      log: (line) => console.error(line),
+      errorResponse: gatewayError,
+    },
+  );
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -154,19 +202,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   };
 }
 
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).byteLength;
-    if (size > MAX_BODY_BYTES) throw new Error('request body too large');
-    chunks.push(chunk as Buffer);
-  }
-  return chunks.length === 0 ? undefined : Buffer.concat(chunks).toString('utf8');
-}
-
-async function handle(req: IncomingMessage, res: ServerResponse, options: ApiServerOptions) {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: ApiServerOptions,
+  url: URL,
+  verified: Record<string, unknown> | undefined,
+) {
   const method = req.method ?? 'GET';
   if (url.pathname === '/mcp' && options.mcp !== undefined) {
     const token = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
@@ -186,29 +228,26 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiSer
     }
   }
   if (matched === undefined) {
-    send(res, 404, { 'content-type': 'application/json' }, '{"message":"Not Found"}');
+    gatewayRefusal(res, 404);
     return;
   }
-  const authorization = req.headers.authorization ?? '';
-  const token = /^Bearer (.+)$/i.exec(authorization)?.[1];
-  const claims = !matched.auth
-    ? {}
-    : token === undefined
-      ? undefined
-      : await options.issuer.verify(token);
+  const claims = !matched.auth ? {} : verified;
   if (claims === undefined) {
     unauthorized(res);
     return;
   }
-  const body = await readBody(req);
+  const raw = await readBody(req, { limit: API_MAX_BODY_BYTES });
+  const body = raw.byteLength === 0 ? undefined : raw.toString('utf8');
   const now = Date.now();
-  const headers: Record<string, string> = {};
+  // Null-prototype maps: a parameter or header named `__proto__` is an own key like any other
+  // (as in the JSON Lambda receives), so the handler sees it and refuses it.
+  const headers: Record<string, string> = Object.create(null);
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
-  const query: Record<string, string> = {};
+  const query: Record<string, string> = Object.create(null);
   for (const [name, value] of url.searchParams)
-    query[name] = name in query ? `${query[name]},${value}` : value;
+    query[name] = Object.hasOwn(query, name) ? `${query[name]},${value}` : value;
   const requestId = randomUUID();
   const event: APIGatewayProxyEventV2 = {
     version: '2.0',
@@ -249,5 +288,5 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiSer
   const responseHeaders: Record<string, string> = {};
   for (const [name, value] of Object.entries(result.headers ?? {}))
     responseHeaders[name] = String(value);
-  send(res, result.statusCode ?? 200, responseHeaders, result.body ?? '');
+  send(res, result.statusCode ?? 200, responseHeaders, result.body ?? '', requestId);
 }

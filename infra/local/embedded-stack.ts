@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { EdgeClient } from '../../edge-client/src/core/edge-client.js';
 import { createKinesisClient } from '../../edge-client/src/producer/kinesis-client.js';
+import type { ApiThrottleLimits } from '../../functions/impact-api/throttling.js';
 import { handleMcpHttp } from '../../functions/mcp/http.js';
 import { impactApiClient } from '../../functions/mcp/impact-client.js';
 import { reportIncidentVia } from '../../functions/mcp/report-incident.js';
@@ -47,8 +48,8 @@ export interface EmbeddedStackOptions {
   readonly archive?: boolean;
   /** Serve the leadership dashboard at `/` (built first if its sources changed). @default false */
   readonly dashboard?: boolean;
-  /** API rate limits; the deployed stage's by default. */
-  readonly apiThrottle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /** API rate limits (stage, per caller, unauthenticated per source); the deployed ones by default. */
+  readonly apiThrottle?: Partial<ApiThrottleLimits>;
   /**
    * Endpoints the AWS side uses (the handlers, and the processor's event source reading the
    * stream), given the emulators' (tests put fault-injecting proxies in between).

@@ -74,7 +74,10 @@ const dataDir = mkdtempSync(join(tmpdir(), 'bench-api-'));
 const stack = await startEmbeddedStack({
   dataDir,
   ports: { api: 0, kinesis: 0, dynamodb: 0 },
-  apiThrottle: { rateLimit: 1_000_000, burstLimit: 1_000_000 },
+  apiThrottle: {
+    stage: { rateLimit: 1_000_000, burstLimit: 1_000_000 },
+    perCaller: { rateLimit: 1_000_000, burstLimit: 1_000_000 },
+  },
 });
 const table = TABLES.aggregates.localName;
 const dates = eachDate(FIRST_DAY, LAST_DAY);

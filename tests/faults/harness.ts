@@ -94,7 +94,10 @@ export class Harness {
     this.stack = await startEmbeddedStack({
       dataDir: join(this.dataDir, 'stack'),
       ports: { api: 0, kinesis: 0, dynamodb: 0 },
-      apiThrottle: { rateLimit: 10_000, burstLimit: 10_000 },
+      apiThrottle: {
+        stage: { rateLimit: 10_000, burstLimit: 10_000 },
+        perCaller: { rateLimit: 10_000, burstLimit: 10_000 },
+      },
       ...(this.externalEmulators !== undefined && { externalEmulators: this.externalEmulators }),
       eventSource: { maxBatchingWindowMs: 200, pollIntervalMs: 100, retryBaseDelayMs: 100 },
       handlerEndpoints: async (direct) => {

@@ -16,7 +16,10 @@ const [kinesisEndpoint = '', dynamodbEndpoint = ''] = process.argv.slice(2);
 const stack = await startEmbeddedStack({
   dataDir: mkdtempSync(join(tmpdir(), 'sfi-soak-stack-')),
   ports: { api: 0, kinesis: 0, dynamodb: 0 },
-  apiThrottle: { rateLimit: 10_000, burstLimit: 10_000 },
+  apiThrottle: {
+    stage: { rateLimit: 10_000, burstLimit: 10_000 },
+    perCaller: { rateLimit: 10_000, burstLimit: 10_000 },
+  },
   externalEmulators: { kinesisEndpoint, dynamodbEndpoint },
   archive: process.env.SOAK_ARCHIVE !== '0',
   // On stderr as a JSON log line, for the soak to count (soak.ts, countWarnings).
