@@ -13,6 +13,7 @@ const FAST = [
   'processor crashes mid-batch',
   '1% poison of every kind',
   'device clock hours off',
+  'daemon under aborted/malformed requests',
 ];
 
 describe('Faults (fast subset): nothing lost, nothing counted twice', () => {

@@ -10,6 +10,7 @@ import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
 import { MemoryCheckpointStore } from '../../infra/local/checkpoint-store.js';
 import { EventSourcePoller } from '../../infra/local/event-source-poller.js';
 import { allItems } from '../helpers/local-dynamodb.js';
+import { abortedPost, MALFORMED_TARGET, rawExchange } from '../helpers/raw-http.js';
 import { readStream } from '../helpers/stream-reader.js';
 import type { Harness, Scenario } from './harness.js';
 
@@ -98,6 +99,126 @@ function outageScenario(
         }),
       );
       await down;
+    },
+  };
+}
+
+/**
+ * Hostile traffic at the daemon's HTTP intake, one request at a time until `stop()`: uploads
+ * cut off mid-body (a stub, and half of a real batch), a request target that is not a URL, a
+ * line that is not HTTP, NDJSON with one bad line among valid events, and a body past the
+ * 1 MiB limit. The events inside are a second simulator's (decoys): none may be accepted, so
+ * any of them counted shows up as double-counted. `stop()` returns how many of each kind were
+ * sent and every answer that was not the expected one.
+ */
+function hostileIntake(h: Harness, seed: number, max: number, min = 60) {
+  const decoys = new FleetSimulator({ fleet: h.fleet, seed, baselines: DEFAULT_BASELINES });
+  const lines = (count: number) => decoys.next(count).map((e) => JSON.stringify(e));
+  const post = (body: string, extra = '') =>
+    `POST /events HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`;
+  const oversized = `${'{"schemaVersion":1}\n'.repeat(Math.ceil((1.2 * 1024 * 1024) / 20))}`;
+  const kinds: { name: string; send: () => Promise<string>; ok: (answer: string) => boolean }[] = [
+    {
+      name: 'aborted stub',
+      send: () => rawExchange(h.daemon.url, abortedPost('/events'), { abort: true }),
+      ok: (a) => !a.includes(' 202 '),
+    },
+    {
+      name: 'aborted batch',
+      send: () => {
+        const body = lines(50).join('\n');
+        const request = post(body);
+        return rawExchange(h.daemon.url, request.slice(0, request.length - body.length / 2), {
+          abort: true,
+        });
+      },
+      ok: (a) => !a.includes(' 202 '),
+    },
+    {
+      name: 'bad target',
+      send: () => rawExchange(h.daemon.url, MALFORMED_TARGET),
+      ok: (a) => a.startsWith('HTTP/1.1 400 '),
+    },
+    {
+      name: 'not HTTP',
+      send: () => rawExchange(h.daemon.url, 'HELLO DAEMON\r\n\r\n'),
+      ok: (a) => a.startsWith('HTTP/1.1 400 '),
+    },
+    {
+      name: 'bad NDJSON line',
+      send: () => {
+        const good = lines(20);
+        good.splice(7, 0, '{"schemaVersion":1,"type":');
+        return rawExchange(h.daemon.url, post(good.join('\n')));
+      },
+      ok: (a) => a.startsWith('HTTP/1.1 400 ') && a.includes('line 8: not JSON'),
+    },
+    {
+      name: 'oversized',
+      send: () => rawExchange(h.daemon.url, post(oversized)),
+      ok: (a) => a.startsWith('HTTP/1.1 413 '),
+    },
+  ];
+  const counts = new Map(kinds.map((k) => [k.name, 0]));
+  const wrong: string[] = [];
+  let stopped = false;
+  const done = (async () => {
+    // At least `min` (every kind ten times), even if the load ends first.
+    for (let i = 0; i < max && (!stopped || i < min); i++) {
+      const kind = kinds[i % kinds.length] as (typeof kinds)[number];
+      const answer = await kind.send();
+      counts.set(kind.name, (counts.get(kind.name) ?? 0) + 1);
+      if (!kind.ok(answer)) wrong.push(`${kind.name}: ${answer.slice(0, 120) || '(closed)'}`);
+      await sleep(2);
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await done;
+      return { counts, wrong };
+    },
+  };
+}
+
+/** Median of a list of numbers (0 for none). */
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
+/**
+ * The daemon under hostile requests while a normal load runs: the first 30% of the events
+ * quiet, the rest beside `hostileIntake`. The daemon must stay up (no restart: the feed
+ * would stop), accept none of the hostile bodies, and acknowledge the good batches as before
+ * (median time per acknowledged batch, quiet and under attack, in the notes).
+ */
+function hostileIntakeScenario(events: number): Scenario {
+  return {
+    name: 'daemon under aborted/malformed requests',
+    proves:
+      'aborted uploads, malformed requests, bad NDJSON lines and oversized bodies never stop the edge daemon or get in: the good events beside them all count, once',
+    events,
+    async run(h) {
+      const pid = h.daemon.child.pid;
+      let attack: ReturnType<typeof hostileIntake> | undefined;
+      const quiet: number[] = [];
+      const attacked: number[] = [];
+      let last = performance.now();
+      await h.feed(h.nextEvents(events), async (sent, total) => {
+        const now = performance.now();
+        (attack === undefined ? quiet : attacked).push(now - last);
+        if (attack === undefined && sent >= total * 0.3)
+          attack = hostileIntake(h, h.seed + 17, 5_000);
+        last = performance.now();
+      });
+      const { counts, wrong } = (await attack?.stop()) ?? { counts: new Map(), wrong: [] };
+      const alive = h.daemon.child.exitCode === null && h.daemon.child.pid === pid;
+      h.notes.push(
+        `hostile requests: ${[...counts].map(([k, n]) => `${n} ${k}`).join(', ')}; ` +
+          `batch ack median ${median(quiet).toFixed(1)} ms quiet, ${median(attacked).toFixed(1)} ms under attack; ` +
+          `daemon ${alive ? 'stayed up (same pid)' : 'DIED'}`,
+      );
+      if (!alive) throw new Error('the edge daemon died under hostile requests');
+      if (wrong.length > 0)
+        throw new Error(`hostile requests answered wrongly: ${wrong.slice(0, 5).join(' | ')}`);
     },
   };
 }
@@ -280,5 +401,6 @@ export function scenarios(scale: number): Scenario[] {
         if (changed > 0 || after.length !== before.length) h.replayChanged = true;
       },
     },
+    hostileIntakeScenario(n(20_000)),
   ];
 }
