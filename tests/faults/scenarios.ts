@@ -109,7 +109,7 @@ function outageScenario(
  * line that is not HTTP, NDJSON with one bad line among valid events, and a body past the
  * 1 MiB limit. The events inside are a second simulator's (decoys): none may be accepted, so
  * any of them counted shows up as double-counted. `stop()` returns how many of each kind were
- * sent and every answer that was not the expected one.
+ * sent, how long each took to be answered (or closed), and every unexpected answer.
  */
 function hostileIntake(h: Harness, seed: number, max: number, min = 60) {
   const decoys = new FleetSimulator({ fleet: h.fleet, seed, baselines: DEFAULT_BASELINES });
@@ -160,13 +160,16 @@ function hostileIntake(h: Harness, seed: number, max: number, min = 60) {
     },
   ];
   const counts = new Map(kinds.map((k) => [k.name, 0]));
+  const took = new Map<string, number[]>(kinds.map((k) => [k.name, []]));
   const wrong: string[] = [];
   let stopped = false;
   const done = (async () => {
     // At least `min` (every kind ten times), even if the load ends first.
     for (let i = 0; i < max && (!stopped || i < min); i++) {
       const kind = kinds[i % kinds.length] as (typeof kinds)[number];
+      const started = performance.now();
       const answer = await kind.send();
+      took.get(kind.name)?.push(performance.now() - started);
       counts.set(kind.name, (counts.get(kind.name) ?? 0) + 1);
       if (!kind.ok(answer)) wrong.push(`${kind.name}: ${answer.slice(0, 120) || '(closed)'}`);
       await sleep(2);
@@ -176,7 +179,7 @@ function hostileIntake(h: Harness, seed: number, max: number, min = 60) {
     async stop() {
       stopped = true;
       await done;
-      return { counts, wrong };
+      return { counts, took, wrong };
     },
   };
 }
@@ -209,10 +212,16 @@ function hostileIntakeScenario(events: number): Scenario {
           attack = hostileIntake(h, h.seed + 17, 5_000);
         last = performance.now();
       });
-      const { counts, wrong } = (await attack?.stop()) ?? { counts: new Map(), wrong: [] };
+      const { counts, took, wrong } = (await attack?.stop()) ?? {
+        counts: new Map<string, number>(),
+        took: new Map<string, number[]>(),
+        wrong: [],
+      };
       const alive = h.daemon.child.exitCode === null && h.daemon.child.pid === pid;
       h.notes.push(
-        `hostile requests: ${[...counts].map(([k, n]) => `${n} ${k}`).join(', ')}; ` +
+        `hostile requests (count, median ms to answer or close): ${[...counts]
+          .map(([k, n]) => `${n} ${k} ${median(took.get(k) ?? []).toFixed(0)}`)
+          .join(', ')}; ` +
           `batch ack median ${median(quiet).toFixed(1)} ms quiet, ${median(attacked).toFixed(1)} ms under attack; ` +
           `daemon ${alive ? 'stayed up (same pid)' : 'DIED'}`,
       );
