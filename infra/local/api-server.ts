@@ -4,8 +4,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { principalFrom } from '../../functions/impact-api/principal.js';
 import { matchRoute, ROUTES, routeKeyOf } from '../../functions/impact-api/routes.js';
 import { API_THROTTLE, TokenBucket } from '../../functions/impact-api/throttling.js';
+import type { McpGatewayRequest } from '../../functions/mcp/http.js';
 import type { DevIssuer } from './dev-issuer.js';
 
 export type ApiHandler = (
@@ -25,8 +27,15 @@ export interface ApiServerOptions {
    * telling the page how to sign in. API routes win over files.
    */
   readonly site?: { readonly dir: string; readonly config: unknown };
-  /** The MCP server's Streamable HTTP endpoint at `/mcp`, for callers with a valid token. */
-  readonly mcp?: (req: IncomingMessage, res: ServerResponse, token: string) => Promise<void>;
+  /**
+   * The MCP server's Streamable HTTP endpoint at `/mcp`, for callers whose token is valid and
+   * whose claims grant a principal (the API's own check); it gets this server's body limit.
+   */
+  readonly mcp?: (
+    req: IncomingMessage,
+    res: ServerResponse,
+    caller: McpGatewayRequest,
+  ) => Promise<void>;
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -170,11 +179,15 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiSer
   const method = req.method ?? 'GET';
   if (url.pathname === '/mcp' && options.mcp !== undefined) {
     const token = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    if (token === undefined || (await options.issuer.verify(token)) === undefined) {
+    // Claims that grant no principal (an unknown role, a missing scope) are refused as the
+    // API refuses them: no tool of any kind for a token the API would answer 401.
+    const principal =
+      token === undefined ? undefined : principalFrom(await options.issuer.verify(token));
+    if (token === undefined || principal === undefined) {
       unauthorized(res);
       return;
     }
-    await options.mcp(req, res, token);
+    await options.mcp(req, res, { token, principal, maxBodyBytes: MAX_BODY_BYTES });
     return;
   }
   let matched: { routeKey: string; params: Record<string, string>; auth: boolean } | undefined;
