@@ -7,8 +7,8 @@ import { impactFor } from './impact-query.js';
 import type { ImpactReader } from './impact-reader.js';
 import { leaderboardFor } from './leaderboard-query.js';
 import { docsPage, openApiDocument } from './openapi.js';
-import { type Principal, principalFrom } from './principal.js';
-import { notFound, unauthorized } from './problem.js';
+import { isPerson, type PersonPrincipal, principalFrom } from './principal.js';
+import { forbidden, notFound, unauthorized } from './problem.js';
 import {
   ImpactQuery,
   LeaderboardQuery,
@@ -26,7 +26,7 @@ import { teamHoursFor, teamsFor } from './teams-query.js';
 
 interface RouteContext {
   readonly event: APIGatewayProxyEventV2;
-  readonly principal: Principal;
+  readonly principal: PersonPrincipal;
   readonly reader: ImpactReader;
   readonly currency: string;
 }
@@ -94,7 +94,7 @@ function claimsOf(event: APIGatewayProxyEventV2): unknown {
   return context.authorizer?.jwt?.claims;
 }
 
-const ANONYMOUS: Principal = { subject: 'anonymous', role: 'store_manager', stores: [] };
+const ANONYMOUS: PersonPrincipal = { subject: 'anonymous', role: 'store_manager', stores: [] };
 
 /** Builds the handler around a reader; the module's `handler` wires the DynamoDB one. */
 export function createImpactApiHandler(
@@ -112,6 +112,10 @@ export function createImpactApiHandler(
       // public documentation routes get a principal that may read nothing.
       const principal = PUBLIC.has(event.routeKey) ? ANONYMOUS : principalFrom(claimsOf(event));
       if (principal === undefined) throw unauthorized();
+      // An automation's token is valid (it reports incidents through the edge) but reads no
+      // figures: authenticated, not a reader.
+      if (!isPerson(principal))
+        throw forbidden('an automation token reports incidents and reads no figures');
       const answer = await route({ event, principal, reader, currency });
       logger.info('request', {
         requestId: event.requestContext.requestId,

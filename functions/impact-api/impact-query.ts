@@ -7,14 +7,14 @@ import {
 } from '../domain/calendar.js';
 import { hoursSavedFigures, shrinkFigures } from '../domain/impact-report.js';
 import type { ImpactReader } from './impact-reader.js';
-import type { Principal } from './principal.js';
+import type { PersonPrincipal } from './principal.js';
 import type { ImpactQuery } from './query-params.js';
 import type { ImpactResponse } from './response-schemas.js';
 import { readStoreFigures, storeScopeFor } from './scope.js';
 
 /** Totals for a period and the period of equal length before it, within the token's scope. */
 export async function impactFor(
-  principal: Principal,
+  principal: PersonPrincipal,
   query: ImpactQuery,
   reader: ImpactReader,
   currency: string,

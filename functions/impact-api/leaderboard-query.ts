@@ -1,7 +1,7 @@
 import { shrinkFigures } from '../domain/impact-report.js';
 import { cursorBinding, decodeCursor, encodeCursor } from './cursor.js';
 import type { ImpactReader } from './impact-reader.js';
-import type { Principal } from './principal.js';
+import type { PersonPrincipal } from './principal.js';
 import type { LeaderboardQuery } from './query-params.js';
 import type { LeaderboardResponse } from './response-schemas.js';
 import { readStoreFigures, storeScopeFor } from './scope.js';
@@ -19,7 +19,7 @@ const SORT_FIELD = {
  * sort last by false-positive rate.
  */
 export async function leaderboardFor(
-  principal: Principal,
+  principal: PersonPrincipal,
   query: LeaderboardQuery,
   reader: ImpactReader,
   currency: string,

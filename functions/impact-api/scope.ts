@@ -1,6 +1,6 @@
 import { addCounters, type Counters } from '../domain/counters.js';
 import type { ImpactReader, RollupRead } from './impact-reader.js';
-import type { Principal } from './principal.js';
+import type { PersonPrincipal } from './principal.js';
 import { forbidden } from './problem.js';
 
 /** The stores a store-figure query covers, decided from the token alone. */
@@ -13,7 +13,7 @@ export type StoreScope =
  * What a principal may read of store figures, narrowed by an optional `region` parameter. A
  * region outside the token's scope is refused (403) rather than silently answered with less.
  */
-export function storeScopeFor(principal: Principal, region: string | undefined): StoreScope {
+export function storeScopeFor(principal: PersonPrincipal, region: string | undefined): StoreScope {
   switch (principal.role) {
     case 'leadership':
       return region === undefined
@@ -30,7 +30,7 @@ export function storeScopeFor(principal: Principal, region: string | undefined):
 }
 
 /** Only leadership reads organisation-wide team figures. */
-export function requireLeadership(principal: Principal, what: string): void {
+export function requireLeadership(principal: PersonPrincipal, what: string): void {
   if (principal.role !== 'leadership') throw forbidden(`${what} are visible to leadership only`);
 }
 

@@ -2,7 +2,7 @@ import { eachDate, isoWeekOfDate } from '../domain/calendar.js';
 import { addCounters, type Counters, sumCounters } from '../domain/counters.js';
 import { shrinkFigures } from '../domain/impact-report.js';
 import type { ImpactReader } from './impact-reader.js';
-import type { Principal } from './principal.js';
+import type { PersonPrincipal } from './principal.js';
 import { forbidden, notFound } from './problem.js';
 import type { StoreShrinkQuery } from './query-params.js';
 import type { StoreShrinkResponse } from './response-schemas.js';
@@ -16,7 +16,7 @@ const bucketOf = (granularity: StoreShrinkQuery['granularity'], date: string) =>
  * is read; an unknown store in scope is 404.
  */
 export async function storeShrinkFor(
-  principal: Principal,
+  principal: PersonPrincipal,
   storeId: string,
   query: StoreShrinkQuery,
   reader: ImpactReader,

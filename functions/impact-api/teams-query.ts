@@ -2,7 +2,7 @@ import { eachIsoWeek, isoWeekOfDate, mondayOfIsoWeek } from '../domain/calendar.
 import { addCounters, type Counters, sumCounters } from '../domain/counters.js';
 import { hoursSavedFigures } from '../domain/impact-report.js';
 import type { ImpactReader } from './impact-reader.js';
-import type { Principal } from './principal.js';
+import type { PersonPrincipal } from './principal.js';
 import type { PeriodQuery, TeamHoursQuery } from './query-params.js';
 import type { TeamHoursResponse, TeamsResponse } from './response-schemas.js';
 import { requireLeadership } from './scope.js';
@@ -11,7 +11,7 @@ const weeksOf = (q: PeriodQuery) => ({ from: isoWeekOfDate(q.from), to: isoWeekO
 
 /** Hours saved per team over the ISO weeks overlapping the period, most saved first. */
 export async function teamsFor(
-  principal: Principal,
+  principal: PersonPrincipal,
   query: PeriodQuery,
   reader: ImpactReader,
 ): Promise<TeamsResponse> {
@@ -26,7 +26,7 @@ export async function teamsFor(
 
 /** One team's hours saved by ISO week or by month (a week counts in the month of its Thursday). */
 export async function teamHoursFor(
-  principal: Principal,
+  principal: PersonPrincipal,
   teamId: string,
   query: TeamHoursQuery,
   reader: ImpactReader,

@@ -1,51 +1,188 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { createImpactMcpServer, type ImpactMcpOptions } from './server.js';
+import type { OncallIncidentReport } from '../../edge-client/src/contract/index.js';
+import { isPerson, type Principal } from '../impact-api/principal.js';
+import { type KeyedTokenBucketLimits, KeyedTokenBuckets } from '../shared/keyed-token-buckets.js';
+import { impactApiClient } from './impact-client.js';
+import { createImpactMcpServer, type ReportedIncident } from './server.js';
+
+/** What the gateway in front of `/mcp` hands over: the verified caller and its body limit. */
+export interface McpGatewayRequest {
+  /** The bearer token, verified; the reading tools call the API with it. */
+  readonly token: string;
+  /** The principal its claims grant (`principalFrom`, the API's own claims check). */
+  readonly principal: Principal;
+  /** The gateway's request-body limit, the same as for the API's routes. */
+  readonly maxBodyBytes: number;
+}
+
+/** Writes per automation: 20 reports at once, then one a second. */
+export const REPORT_LIMITS: KeyedTokenBucketLimits = {
+  burst: 20,
+  ratePerSecond: 1,
+  maxKeys: 10_000,
+};
+
+export interface McpHttpOptions {
+  /** The impact API's address (read per request: the stack knows it once it listens). */
+  readonly apiUrl: () => string;
+  /** The dashboard's address, for links to the matching view. */
+  readonly dashboardUrl: () => string;
+  /**
+   * Sends a report as `deviceId` (the automation's `custom:device`), assigning `seq`; e.g.
+   * `incidentReporter(edgeClient, deviceId)` over an edge client that serves many devices.
+   */
+  readonly reporterFor: (
+    deviceId: string,
+  ) => (report: OncallIncidentReport) => Promise<ReportedIncident>;
+  /** @default REPORT_LIMITS */
+  readonly reportLimits?: KeyedTokenBucketLimits;
+}
+
+/** A report refused by the per-automation write limit. */
+export class ReportLimitError extends Error {
+  constructor(
+    readonly deviceId: string,
+    readonly retryAfterMs: number,
+    limits: KeyedTokenBucketLimits,
+  ) {
+    super(
+      `Too many reports from ${deviceId}: at most ${limits.burst} at once, then ${limits.ratePerSecond} per second. Nothing was sent; retry in ${Math.ceil(retryAfterMs / 1000)} s.`,
+    );
+    this.name = 'ReportLimitError';
+  }
+}
 
 /**
- * The MCP server over Streamable HTTP, stateless: each request gets a server bound to the
- * caller's bearer token, so a tool call sees exactly what that token may see through the API.
- * The caller (the API server) has verified the token before this runs.
+ * The MCP server over Streamable HTTP, stateless: each request gets a server bound to its
+ * caller. A person's token gets the reading tools (answering what that token may see through
+ * the API); an automation's token gets only `report_incident`, sent as the automation's own
+ * device, within a per-automation write limit. One JSON-RPC message per request: batches
+ * (dropped from MCP in 2025-06-18) are refused, so every call passes the gateway's throttle.
  */
-export async function handleMcpHttp(
-  req: IncomingMessage,
+export function createMcpHttpHandler(options: McpHttpOptions) {
+  const limits = options.reportLimits ?? REPORT_LIMITS;
+  const buckets = new KeyedTokenBuckets(limits);
+  const limited =
+    (deviceId: string, send: (report: OncallIncidentReport) => Promise<ReportedIncident>) =>
+    async (report: OncallIncidentReport) => {
+      const taken = buckets.take(deviceId);
+      if (!taken.ok) throw new ReportLimitError(deviceId, taken.retryAfterMs, limits);
+      return send(report);
+    };
+
+  return async (req: IncomingMessage, res: ServerResponse, caller: McpGatewayRequest) => {
+    if (req.method !== 'POST') {
+      // Stateless: no server-initiated stream (GET) and no session to end (DELETE).
+      return jsonRpcError(res, 405, -32000, 'Method not allowed', { allow: 'POST' });
+    }
+    const read = await readBoundedBody(req, caller.maxBodyBytes);
+    if (read.tooLarge) {
+      // Nothing more of it is read; the connection closes after the answer.
+      return jsonRpcError(
+        res,
+        413,
+        -32000,
+        `Payload Too Large: request body must not exceed ${caller.maxBodyBytes} bytes`,
+        { connection: 'close' },
+      );
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(read.body.toString('utf8'));
+    } catch {
+      return jsonRpcError(res, 400, -32700, 'Parse error');
+    }
+    if (Array.isArray(body)) {
+      return jsonRpcError(
+        res,
+        400,
+        -32600,
+        'Invalid Request: JSON-RPC batches are not accepted (MCP 2025-06-18 dropped them); send one message per request',
+      );
+    }
+    const { principal, token } = caller;
+    const server = createImpactMcpServer(
+      isPerson(principal)
+        ? { api: impactApiClient(options.apiUrl(), token), dashboardUrl: options.dashboardUrl() }
+        : {
+            dashboardUrl: options.dashboardUrl(),
+            reportIncident: limited(principal.device, options.reporterFor(principal.device)),
+          },
+    );
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
+    });
+    res.on('close', () => {
+      void transport.close();
+      void server.close();
+    });
+    await server.connect(transport);
+    await transport.handleRequest(req, res, body);
+  };
+}
+
+function jsonRpcError(
   res: ServerResponse,
-  token: string,
-  optionsFor: (token: string) => ImpactMcpOptions,
-): Promise<void> {
-  if (req.method !== 'POST') {
-    // Stateless: no server-initiated stream (GET) and no session to end (DELETE).
-    res.writeHead(405, { allow: 'POST', 'content-type': 'application/json' });
-    res.end(
-      JSON.stringify({
-        jsonrpc: '2.0',
-        error: { code: -32000, message: 'Method not allowed' },
-        id: null,
-      }),
-    );
-    return;
-  }
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  let body: unknown;
-  try {
-    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    res.writeHead(400, { 'content-type': 'application/json' });
-    res.end(
-      JSON.stringify({ jsonrpc: '2.0', error: { code: -32700, message: 'Parse error' }, id: null }),
-    );
-    return;
-  }
-  const server = createImpactMcpServer(optionsFor(token));
-  const transport = new StreamableHTTPServerTransport({
-    sessionIdGenerator: undefined,
-    enableJsonResponse: true,
+  status: number,
+  code: number,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
   });
-  res.on('close', () => {
-    void transport.close();
-    void server.close();
+  res.end(text);
+}
+
+/**
+ * Reads a request body of at most `maxBytes`: a declared Content-Length over it is refused
+ * unread, and a longer stream stops being kept at the limit. A stand-in until the API
+ * server's shared bounded reader can serve `/mcp` too.
+ */
+function readBoundedBody(
+  req: IncomingMessage,
+  maxBytes: number,
+): Promise<{ tooLarge: true } | { tooLarge: false; body: Buffer }> {
+  if (Number(req.headers['content-length']) > maxBytes) return Promise.resolve({ tooLarge: true });
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size <= maxBytes) {
+        chunks.push(chunk);
+        return;
+      }
+      done();
+      req.pause();
+      resolve({ tooLarge: true });
+    };
+    const onEnd = () => {
+      done();
+      resolve({ tooLarge: false, body: Buffer.concat(chunks) });
+    };
+    const onError = (error: Error) => {
+      done();
+      reject(error);
+    };
+    const onClose = () => {
+      done();
+      reject(new Error('request closed before its body ended'));
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
   });
-  await server.connect(transport);
-  await transport.handleRequest(req, res, body);
 }

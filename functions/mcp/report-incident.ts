@@ -1,17 +1,25 @@
-import type { OncallIncidentInput } from '../../edge-client/src/contract/index.js';
+import type { OncallIncidentReport } from '../../edge-client/src/contract/index.js';
 import type { EdgeClient } from '../../edge-client/src/core/edge-client.js';
 import type { ReportedIncident } from './server.js';
 
 /**
- * `report_incident` through an edge client: validated against the contract (an invalid
- * incident is refused with the fields named and nothing is stored), spooled durably, then
- * delivered to the stream like any other event, so the pipeline counts its hours saved.
+ * `report_incident` through an edge client: the report (already checked against the
+ * contract's `OncallIncidentReport`) is spooled durably, then delivered to the stream like
+ * any other event, so the pipeline counts its hours saved. The edge client assigns
+ * `schemaVersion`, `eventId` and `seq`; the device is either `deviceId` (the verified caller's,
+ * for a client that serves many automations) or, when absent, the client's own configured one.
  * `client` may be a function that opens the edge client on first use.
  */
-export function reportIncidentVia(client: EdgeClient | (() => Promise<EdgeClient>)) {
-  return async (incident: OncallIncidentInput): Promise<ReportedIncident> => {
+export function incidentReporter(
+  client: EdgeClient | (() => Promise<EdgeClient>),
+  deviceId?: string,
+) {
+  return async (report: OncallIncidentReport): Promise<ReportedIncident> => {
     const edge = typeof client === 'function' ? await client() : client;
-    const [event] = await edge.send(incident);
+    const [event] = await edge.send({
+      ...report,
+      ...(deviceId !== undefined && { deviceId }),
+    });
     if (event === undefined) throw new Error('the edge client accepted nothing');
     return { eventId: event.eventId, deviceId: event.deviceId, seq: event.seq };
   };

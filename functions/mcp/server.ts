@@ -1,7 +1,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod';
-import { OncallIncidentInput } from '../../edge-client/src/contract/index.js';
+import { OncallIncidentReport, SENDER_FIELDS } from '../../edge-client/src/contract/index.js';
 import {
   ImpactQuery,
   LeaderboardQuery,
@@ -28,13 +28,24 @@ export interface ReportedIncident {
   readonly seq: number;
 }
 
+/**
+ * What the server offers is what it is given: the reading tools with an API client, the
+ * reporting tool with a reporter. The transport decides from the caller (at `/mcp`: a
+ * person's token gets the reading tools, an automation's only `report_incident`).
+ */
 export interface ImpactMcpOptions {
-  /** The public impact API, with the caller's token: the server sees what the caller may. */
-  readonly api: ImpactApiClient;
+  /**
+   * The public impact API, with the caller's token: the server sees what the caller may.
+   * Absent, the reading tools are not offered.
+   */
+  readonly api?: ImpactApiClient;
   /** The dashboard's address, for links to the matching view. */
   readonly dashboardUrl: string;
-  /** Sends a closed incident through the edge client; absent, the tool is not offered. */
-  readonly reportIncident?: (incident: OncallIncidentInput) => Promise<ReportedIncident>;
+  /**
+   * Sends a closed incident through the edge client, as the caller's device; absent, the tool
+   * is not offered. It may throw to refuse (e.g. a write limit): the tool answers the error.
+   */
+  readonly reportIncident?: (report: OncallIncidentReport) => Promise<ReportedIncident>;
 }
 
 /** Units of the figures, so an assistant never has to guess what a number means. */
@@ -83,11 +94,6 @@ export function createImpactMcpServer(options: ImpactMcpOptions): McpServer {
         'Shrink prevented and staff hours saved, from the store-floor impact API. Read impact://definitions for what each figure means. Money is in integer cents.',
     },
   );
-  const view = (hash: string, query: Record<string, string | undefined>) => {
-    const params = new URLSearchParams();
-    for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, v);
-    return `${options.dashboardUrl.replace(/\/$/, '')}/#/${hash}${params.size > 0 ? `?${params}` : ''}`;
-  };
 
   server.registerResource(
     'definitions',
@@ -102,6 +108,18 @@ export function createImpactMcpServer(options: ImpactMcpOptions): McpServer {
     }),
   );
 
+  if (options.api !== undefined) registerReadingTools(server, options.api, options.dashboardUrl);
+  if (options.reportIncident !== undefined) registerReportTool(server, options.reportIncident);
+  return server;
+}
+
+/** The read-only tools, one per API route, answering with the caller's token. */
+function registerReadingTools(server: McpServer, api: ImpactApiClient, dashboardUrl: string) {
+  const view = (hash: string, query: Record<string, string | undefined>) => {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, v);
+    return `${dashboardUrl.replace(/\/$/, '')}/#/${hash}${params.size > 0 ? `?${params}` : ''}`;
+  };
   /** A read-only tool over one API route: its query schema in, its response schema out. */
   const apiTool = <I extends z.ZodObject>(tool: {
     name: string;
@@ -127,7 +145,7 @@ export function createImpactMcpServer(options: ImpactMcpOptions): McpServer {
       (async (args: z.infer<I>) => {
         try {
           const r = tool.request(args);
-          const body = await options.api.get<Record<string, unknown>>(r.path, r.query);
+          const body = await api.get<Record<string, unknown>>(r.path, r.query);
           return answer({ ...body, dashboardUrl: view(...r.view), units: UNITS });
         } catch (error) {
           return failure(error);
@@ -194,32 +212,33 @@ export function createImpactMcpServer(options: ImpactMcpOptions): McpServer {
       view: ['teams', { from: q.from, to: q.to }],
     }),
   });
+}
 
-  const report = options.reportIncident;
-  if (report !== undefined) {
-    server.registerTool(
-      'report_incident',
-      {
-        title: 'Report a closed on-call incident',
-        description:
-          'An on-call automation reports an incident it closed, as an oncall_incident event of the telemetry contract; the pipeline counts the hours it saved. schemaVersion, eventId, seq and deviceId are filled in when absent.',
-        inputSchema: OncallIncidentInput,
-        outputSchema: {
-          accepted: z.literal(true),
-          eventId: z.string(),
-          deviceId: z.string(),
-          seq: z.number(),
-        },
-        annotations: { readOnlyHint: false, idempotentHint: true },
+/** `report_incident`: an automation's closed incident, sent as the caller's own device. */
+function registerReportTool(
+  server: McpServer,
+  report: NonNullable<ImpactMcpOptions['reportIncident']>,
+) {
+  server.registerTool(
+    'report_incident',
+    {
+      title: 'Report a closed on-call incident',
+      description: `An on-call automation reports an incident it closed, as an oncall_incident event of the telemetry contract; the pipeline counts the hours it saved. It is sent as this caller's own registered agent device, which must be bound to the incident's team (otherwise the pipeline refuses it). ${SENDER_FIELDS.join(', ')} are assigned by the edge client and refused here. Reporting the same incidentId again counts it once. Reports are rate-limited per automation: past the limit the tool answers an error saying when to retry.`,
+      inputSchema: OncallIncidentReport,
+      outputSchema: {
+        accepted: z.literal(true),
+        eventId: z.string(),
+        deviceId: z.string(),
+        seq: z.number(),
       },
-      async (incident) => {
-        try {
-          return answer({ accepted: true, ...(await report(incident)) });
-        } catch (error) {
-          return failure(error);
-        }
-      },
-    );
-  }
-  return server;
+      annotations: { readOnlyHint: false, idempotentHint: true },
+    },
+    async (incident) => {
+      try {
+        return answer({ accepted: true, ...(await report(incident)) });
+      } catch (error) {
+        return failure(error);
+      }
+    },
+  );
 }

@@ -7,7 +7,9 @@
  *   DASHBOARD_URL      for links to dashboard views (default: the API URL)
  *   MCP_EDGE_CONFIG    an edge daemon config file (see README, "The daemon"): enables
  *                      report_incident, sending through an edge client with that spool,
- *                      stream, device id and credentials
+ *                      stream and credentials, as the config's `deviceId` (the automation's
+ *                      registered agent device; its IoT certificate is the credential). A
+ *                      relay config is refused: the device is the config's, never a caller's.
  *
  * Standard output carries the protocol; logs go to standard error.
  */
@@ -15,7 +17,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { startDaemon } from '../../edge-client/src/cli/daemon.js';
 import { loadDaemonConfig } from '../../edge-client/src/cli/daemon-config.js';
 import { impactApiClient } from './impact-client.js';
-import { reportIncidentVia } from './report-incident.js';
+import { incidentReporter } from './report-incident.js';
 import { createImpactMcpServer } from './server.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -28,19 +30,27 @@ if (token === undefined || token === '') {
   process.exit(2);
 }
 const apiUrl = process.env.IMPACT_API_URL ?? 'http://127.0.0.1:3000';
-const edgeConfig = process.env.MCP_EDGE_CONFIG;
+const edgeConfigFile = process.env.MCP_EDGE_CONFIG;
+const edgeConfig = edgeConfigFile === undefined ? undefined : loadDaemonConfig(edgeConfigFile);
+if (edgeConfig?.relay === true) {
+  process.stderr.write(
+    `MCP_EDGE_CONFIG ${edgeConfigFile}: a relay config cannot report incidents; set the automation's agent deviceId instead of "relay".\n`,
+  );
+  process.exit(2);
+}
 const edge =
   edgeConfig === undefined
     ? undefined
     : await startDaemon(
-        { ...loadDaemonConfig(edgeConfig), http: undefined, stdin: false },
+        { ...edgeConfig, http: undefined, stdin: false },
         { log: (line) => process.stderr.write(`${line}\n`) },
       );
 
 const server = createImpactMcpServer({
   api: impactApiClient(apiUrl, token),
   dashboardUrl: process.env.DASHBOARD_URL ?? apiUrl,
-  ...(edge !== undefined && { reportIncident: reportIncidentVia(edge.client) }),
+  // The edge client sends as its configured device and assigns seq.
+  ...(edge !== undefined && { reportIncident: incidentReporter(edge.client) }),
 });
 await server.connect(new StdioServerTransport());
 const stop = async () => {

@@ -11,8 +11,10 @@ import {
   readBody,
   requestUrl,
 } from '../../edge-client/src/index.js';
+import { principalFrom } from '../../functions/impact-api/principal.js';
 import { matchRoute, ROUTES, routeKeyOf } from '../../functions/impact-api/routes.js';
 import { ApiThrottle, type ApiThrottleLimits } from '../../functions/impact-api/throttling.js';
+import type { McpGatewayRequest } from '../../functions/mcp/http.js';
 import type { DevIssuer } from './dev-issuer.js';
 
 export type ApiHandler = (
@@ -35,8 +37,15 @@ export interface ApiServerOptions {
    * telling the page how to sign in. API routes win over files.
    */
   readonly site?: { readonly dir: string; readonly config: unknown };
-  /** The MCP server's Streamable HTTP endpoint at `/mcp`, for callers with a valid token. */
-  readonly mcp?: (req: IncomingMessage, res: ServerResponse, token: string) => Promise<void>;
+  /**
+   * The MCP server's Streamable HTTP endpoint at `/mcp`, for callers whose token is valid and
+   * whose claims grant a principal (the API's own check); it gets this server's body limit.
+   */
+  readonly mcp?: (
+    req: IncomingMessage,
+    res: ServerResponse,
+    caller: McpGatewayRequest,
+  ) => Promise<void>;
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -211,12 +220,15 @@ async function handle(
 ) {
   const method = req.method ?? 'GET';
   if (url.pathname === '/mcp' && options.mcp !== undefined) {
-    const token = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    if (token === undefined || (await options.issuer.verify(token)) === undefined) {
+    const token = bearerOf(req);
+    // Claims that grant no principal (an unknown role, a missing scope) are refused as the
+    // API refuses them: no tool of any kind for a token the API would answer 401.
+    const principal = verified === undefined ? undefined : principalFrom(verified);
+    if (token === undefined || principal === undefined) {
       unauthorized(res);
       return;
     }
-    await options.mcp(req, res, token);
+    await options.mcp(req, res, { token, principal, maxBodyBytes: API_MAX_BODY_BYTES });
     return;
   }
   let matched: { routeKey: string; params: Record<string, string>; auth: boolean } | undefined;

@@ -5,9 +5,9 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { EdgeClient } from '../../edge-client/src/core/edge-client.js';
 import { createKinesisClient } from '../../edge-client/src/producer/kinesis-client.js';
 import type { ApiThrottleLimits } from '../../functions/impact-api/throttling.js';
-import { handleMcpHttp } from '../../functions/mcp/http.js';
-import { impactApiClient } from '../../functions/mcp/impact-client.js';
-import { reportIncidentVia } from '../../functions/mcp/report-incident.js';
+import { createMcpHttpHandler } from '../../functions/mcp/http.js';
+import { incidentReporter } from '../../functions/mcp/report-incident.js';
+import type { KeyedTokenBucketLimits } from '../../functions/shared/keyed-token-buckets.js';
 import { TELEMETRY_STREAM } from '../../functions/shared/resources.js';
 import { ensureDashboard } from '../dashboard/build.js';
 import { PROCESSOR_EVENT_SOURCE } from '../processor-event-source.js';
@@ -48,6 +48,8 @@ export interface EmbeddedStackOptions {
   readonly archive?: boolean;
   /** Serve the leadership dashboard at `/` (built first if its sources changed). @default false */
   readonly dashboard?: boolean;
+  /** `report_incident`'s write limit per automation at `/mcp`. @default REPORT_LIMITS */
+  readonly mcpReportLimits?: KeyedTokenBucketLimits;
   /** API rate limits (stage, per caller, unauthenticated per source); the deployed ones by default. */
   readonly apiThrottle?: Partial<ApiThrottleLimits>;
   /**
@@ -147,7 +149,9 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     });
     if (options.archive !== false) archiver.start();
     // report_incident through the MCP endpoint goes through an edge client, as it would from
-    // an on-call automation's own machine; opened on the first report, not at start-up.
+    // an on-call automation's own machine; opened on the first report, not at start-up. It
+    // serves every automation, so it has no device of its own: each report is sent as the
+    // device its verified token names, with a seq the client assigns for that device.
     let mcpEdge: Promise<EdgeClient> | undefined;
     const openMcpEdge = () => {
       mcpEdge ??= EdgeClient.open({
@@ -159,12 +163,12 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     };
     let apiBase = '';
     const api = await startApiServer({
-      mcp: (req, res, token) =>
-        handleMcpHttp(req, res, token, (t) => ({
-          api: impactApiClient(apiBase, t),
-          dashboardUrl: `${apiBase}/`,
-          reportIncident: reportIncidentVia(openMcpEdge),
-        })),
+      mcp: createMcpHttpHandler({
+        apiUrl: () => apiBase,
+        dashboardUrl: () => `${apiBase}/`,
+        reporterFor: (deviceId) => incidentReporter(openMcpEdge, deviceId),
+        ...(options.mcpReportLimits !== undefined && { reportLimits: options.mcpReportLimits }),
+      }),
       handler: ((event, context) => impactApi(event, context as never)) as ApiHandler,
       issuer,
       port: options.ports.api,

@@ -3,12 +3,14 @@ import { parseArgs } from 'node:util';
 import { Claims } from '../../functions/impact-api/principal.js';
 import { openDevIssuer } from './dev-issuer.js';
 
-const USAGE = `npm run token -- --role leadership|region_manager|store_manager [options]
+const USAGE = `npm run token -- --role leadership|region_manager|store_manager|automation [options]
 
 Prints a bearer token from the embedded stack's dev issuer (key in <data-dir>/dev-issuer/).
 
   --stores a,b     stores a store manager may read
   --regions x,y    regions a region manager may read
+  --device ID      an automation's registered agent device, which its reports are sent as
+                   (required with --role automation)
   --subject ID     token subject (default local-<role>)
   --ttl SECONDS    lifetime (default 28800 = 8 h)
   --data-dir DIR   local data folder (default .data, or LOCAL_DATA_DIR)`;
@@ -19,6 +21,7 @@ async function main() {
       role: { type: 'string' },
       stores: { type: 'string' },
       regions: { type: 'string' },
+      device: { type: 'string' },
       subject: { type: 'string' },
       ttl: { type: 'string', default: '28800' },
       'data-dir': { type: 'string', default: process.env.LOCAL_DATA_DIR ?? '.data' },
@@ -34,6 +37,7 @@ async function main() {
     'custom:role': values.role,
     ...(values.stores !== undefined && { 'custom:stores': values.stores }),
     ...(values.regions !== undefined && { 'custom:regions': values.regions }),
+    ...(values.device !== undefined && { 'custom:device': values.device }),
   };
   const checked = Claims.safeParse(claims);
   if (!checked.success) {

@@ -140,6 +140,8 @@ export class Harness {
         endpoint: this.kinesisProxy.url,
         region: 'us-east-1',
         spool: { dir: join(this.dataDir, 'spool'), fsync: 'always' },
+        // One daemon forwards the whole simulated fleet, each event with its own deviceId and seq.
+        relay: true,
         http: { port: 0 },
         stdin: false,
         statusIntervalMs: 60_000,

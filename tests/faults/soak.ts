@@ -193,6 +193,8 @@ writeFileSync(
     endpoint: kinesisEndpoint,
     region: 'us-east-1',
     spool: { dir: join(dir, 'spool') },
+    // One daemon forwards the whole simulated fleet, each event with its own deviceId and seq.
+    relay: true,
     http: { port: 0 },
     stdin: false,
     statusIntervalMs: 60_000,

@@ -226,4 +226,56 @@ describe('Integration: EdgeClient against the Kinesis emulator', () => {
     expect(seqs[1]).toBeGreaterThan(seqs[0] as number);
     expect(seqs[2]).toBeGreaterThan(seqs[1] as number);
   });
+
+  it("owns the identity when it has a deviceId: refuses a caller's seq or another device, storing nothing", async () => {
+    // Prepare
+    const client = await EdgeClient.open({
+      streamName: 'unused',
+      kinesis: env.kinesis,
+      deviceId: 'panel-store-0001-lane-01',
+      spool: { dir: spoolDir() },
+    });
+    const {
+      schemaVersion: _v,
+      eventId: _e,
+      deviceId: _d,
+      seq: _s,
+      ...own
+    } = simulatedEvents(1)[0] as Record<string, unknown>;
+    const event = { ...own, type: 'detection', storeId: 'store-0001' };
+
+    // Act
+    const refusals = await Promise.all(
+      [
+        { ...event, seq: 424_242 },
+        { ...event, deviceId: 'panel-store-0002-lane-01' },
+        [event, { ...event, seq: 424_242 }],
+      ].map((input) => client.send(input as never).catch((e: unknown) => e)),
+    );
+    const [same] = await client.send({ ...event, deviceId: 'panel-store-0001-lane-01' } as never);
+
+    // Assess
+    for (const error of refusals) expect(error).toBeInstanceOf(InvalidEventError);
+    const [seq, device, batch] = refusals as InvalidEventError[];
+    expect(seq?.issues).toEqual([{ path: 'seq', message: 'assigned by the edge client; omit it' }]);
+    expect(device?.fields).toEqual(['deviceId']);
+    expect(batch?.index).toBe(1);
+    expect(same?.deviceId).toBe('panel-store-0001-lane-01');
+    expect(client.metrics()).toMatchObject({ accepted: 1, rejected: 3 });
+    await client.close(0);
+  });
+
+  it("relays the caller's identity when it has no deviceId (a simulator, a test rig)", async () => {
+    const client = await EdgeClient.open({
+      streamName: 'unused',
+      kinesis: env.kinesis,
+      spool: { dir: spoolDir() },
+    });
+    const [event] = simulatedEvents(1);
+
+    const [sent] = await client.send(event as never);
+
+    expect(sent).toEqual(event);
+    await client.close(0);
+  });
 });

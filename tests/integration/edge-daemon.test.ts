@@ -26,6 +26,8 @@ function config(streamName: string, spoolDir: string): string {
       endpoint: env.emulators.kinesisEndpoint,
       region: 'us-east-1',
       spool: { dir: spoolDir },
+      // One daemon forwards a whole simulated fleet, each event with its own deviceId and seq.
+      relay: true,
       http: { port: 0 },
       stdin: false,
       statusIntervalMs: 500,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   JSON_SCHEMA_FILE,
+  OncallIncidentReport,
   parseTelemetryEvent,
   parseTelemetryJson,
   telemetryEventJsonSchema,
@@ -62,6 +63,22 @@ describe('Contract: telemetry event v1', () => {
     if (!fp.ok) expect(fp.issues[0]?.path).toBe('recoveredCents');
     expect(backwards.ok).toBe(false);
     if (!backwards.ok) expect(backwards.issues[0]?.path).toBe('resolvedAt');
+  });
+
+  it("refuses the sender's fields in an incident report by name, and other keys as unknown", () => {
+    const { schemaVersion: _v, eventId: _e, deviceId: _d, seq: _s, ...report } = incident();
+    expect(OncallIncidentReport.safeParse(report).success).toBe(true);
+
+    const result = OncallIncidentReport.safeParse({
+      ...report,
+      deviceId: 'agent-team-pos',
+      seq: 424_242,
+      note: 'x',
+    });
+
+    expect(result.error?.issues.map((i) => i.message)).toEqual([
+      "deviceId, seq: assigned by the sender, never by the reporter (the device is the caller's own); note: not a field of an incident report",
+    ]);
   });
 
   it('decodes JSON bytes, and refuses non-JSON and oversize payloads', () => {

@@ -367,6 +367,11 @@ describe('Handler: impact API routes', () => {
 
 describe('Handler: role matrix', () => {
   const WILDCARD = { sub: 'w', 'custom:role': 'store_manager', 'custom:stores': '*' };
+  const AUTOMATION = {
+    sub: 'oncall-bot',
+    'custom:role': 'automation',
+    'custom:device': 'agent-team-pos',
+  };
   const routes: [string, Record<string, string>][] = [
     ['/v1/impact', PERIOD],
     ['/v1/impact', { ...PERIOD, region: 'uk' }],
@@ -383,6 +388,10 @@ describe('Handler: role matrix', () => {
     region_manager: [200, 403, 200, 403, 200, 403, 403, 403, 403],
     store_manager: [200, 403, 200, 403, 200, 403, 403, 403, 403],
     wildcard: [401, 401, 401, 401, 401, 401, 401, 401, 401],
+    // Authenticated (it reports incidents at the edge), but not a reader.
+    automation: [403, 403, 403, 403, 403, 403, 403, 403, 403],
+    automation_without_device: [401, 401, 401, 401, 401, 401, 401, 401, 401],
+    unknown_role: [401, 401, 401, 401, 401, 401, 401, 401, 401],
     none: [401, 401, 401, 401, 401, 401, 401, 401, 401],
   };
   const claimsOf: Record<string, Record<string, string> | undefined> = {
@@ -390,6 +399,9 @@ describe('Handler: role matrix', () => {
     region_manager: REGION_MANAGER,
     store_manager: STORE_MANAGER,
     wildcard: WILDCARD,
+    automation: AUTOMATION,
+    automation_without_device: { sub: 'oncall-bot', 'custom:role': 'automation' },
+    unknown_role: { sub: 'x', 'custom:role': 'superuser' },
     none: undefined,
   };
 
@@ -402,6 +414,7 @@ describe('Handler: role matrix', () => {
         statuses.push(res.statusCode ?? 0);
         if (res.statusCode !== 200) {
           expect(res.json?.shrink).toBeUndefined();
+          expect(res.headers?.['content-type']).toBe('application/problem+json');
           continue;
         }
         const visible: string[] = res.json.stores?.map((s: { storeId: string }) => s.storeId) ?? [];

@@ -2,13 +2,24 @@ import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { Identifier } from '../contract/index.js';
 
-/** `edge.json`: what the daemon on a panel PC needs. Unknown keys are refused (typos show). */
+/**
+ * `edge.json`: what the daemon on a panel PC needs. Unknown keys are refused (typos show).
+ * The daemon owns the identity of what it sends: `deviceId` is required, and events posted to
+ * it carry no `seq` and no other `deviceId` (see EdgeClientOptions.deviceId). `"relay": true`
+ * instead is a deliberate mode for a test rig or simulator that forwards a whole fleet's
+ * events, each carrying its own `deviceId` and `seq`.
+ */
 export const DaemonConfig = z
   .object({
     /** Kinesis stream name (the stack's StreamName output). */
     streamName: z.string().min(1).max(128),
-    /** This PC's device id, filled into events that carry none. */
+    /** This PC's device id: every event is sent as it, with the daemon's own `seq`. */
     deviceId: Identifier.optional(),
+    /**
+     * Relay events as they identify themselves (their own `deviceId` and `seq`) instead of
+     * sending as one device: for a test rig or simulator, never a panel PC. @default false
+     */
+    relay: z.boolean().default(false),
     /** AWS region; default from the environment. */
     region: z.string().min(1).optional(),
     /** Kinesis endpoint override; default the SDK's (AWS_ENDPOINT_URL_KINESIS). */
@@ -62,7 +73,25 @@ export const DaemonConfig = z
     /** How long SIGTERM waits for the spool to drain before exiting (the rest stays spooled). */
     shutdownFlushMs: z.number().int().min(0).default(5_000),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    if (!config.relay && config.deviceId === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['deviceId'],
+        message:
+          'required: the device id this daemon sends as (or "relay": true for a test rig that forwards events carrying their own deviceId and seq)',
+      });
+    }
+    if (config.relay && config.deviceId !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['relay'],
+        message:
+          'a relay forwards each event as its own device, so it takes no deviceId: keep one of the two',
+      });
+    }
+  });
 export type DaemonConfig = z.infer<typeof DaemonConfig>;
 
 /** Thrown for an unreadable or invalid config; the message names each offending key. */

@@ -111,22 +111,38 @@ export const OncallIncidentEvent = z
   .strict()
   .refine(resolvedAfterOpened, resolvedAfterOpenedIssue);
 /**
- * An incident as a sender hands it over: the same fields and rules, with the ones the edge
- * client fills in (`schemaVersion`, `eventId`, `seq`, and `deviceId` from its configuration)
- * optional.
+ * The fields that identify an event's sender and order its events: the sender (the edge
+ * client) assigns them, never whoever asks it to send. `deviceId` is the sending device (the
+ * credential's), `seq` its own counter; a caller choosing either could pose as another device
+ * or collide with, and so silently drop, another event.
  */
-export const OncallIncidentInput = z
-  .object({
-    ...common,
-    schemaVersion: common.schemaVersion.optional(),
-    eventId: common.eventId.optional(),
-    deviceId: common.deviceId.optional(),
-    seq: common.seq.optional(),
-    ...incident,
-  })
-  .strict()
+export const SENDER_FIELDS = ['schemaVersion', 'eventId', 'deviceId', 'seq'] as const;
+
+const isSenderField = (key: string) => (SENDER_FIELDS as readonly string[]).includes(key);
+const refusedKeys = (keys: readonly string[]) =>
+  [
+    keys.some(isSenderField) &&
+      `${keys.filter(isSenderField).join(', ')}: assigned by the sender, never by the reporter (the device is the caller's own)`,
+    keys.some((k) => !isSenderField(k)) &&
+      `${keys.filter((k) => !isSenderField(k)).join(', ')}: not a field of an incident report`,
+  ]
+    .filter((line) => line !== false)
+    .join('; ');
+
+/**
+ * An incident as an on-call automation reports it: the incident's own fields and rules, none
+ * of the sender's ({@link SENDER_FIELDS}). Strict, and a sender field passed anyway is refused
+ * by name, so a reporter cannot choose the device it speaks as or a `seq`.
+ */
+export const OncallIncidentReport = z
+  .strictObject(
+    { occurredAt: common.occurredAt, ...incident },
+    {
+      error: (issue) => (issue.code === 'unrecognized_keys' ? refusedKeys(issue.keys) : undefined),
+    },
+  )
   .refine(resolvedAfterOpened, resolvedAfterOpenedIssue);
-export type OncallIncidentInput = z.infer<typeof OncallIncidentInput>;
+export type OncallIncidentReport = z.infer<typeof OncallIncidentReport>;
 export type OncallIncidentEvent = z.infer<typeof OncallIncidentEvent>;
 
 /** Any v1 telemetry event, discriminated by `type`. */

@@ -2,7 +2,7 @@ import { type KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { ulid } from 'ulid';
 import { type BuiltRecord, billedKb, buildRecords } from '../aggregation/record-builder.js';
 import { ShardMap } from '../aggregation/shard-map.js';
-import { parseTelemetryEvent, type TelemetryEvent } from '../contract/index.js';
+import { type ContractIssue, parseTelemetryEvent, type TelemetryEvent } from '../contract/index.js';
 import { InvalidEventError } from '../errors/invalid-event-error.js';
 import { createKinesisClient } from '../producer/kinesis-client.js';
 import { chunkForPutRecords } from '../producer/kinesis-limits.js';
@@ -13,7 +13,9 @@ type Fillable = 'schemaVersion' | 'eventId' | 'seq' | 'deviceId';
 
 /**
  * An event as a caller hands it over: the client fills `schemaVersion`, `eventId` (a ULID),
- * `deviceId` (from its options) and `seq` (its persisted counter) when they are absent.
+ * `deviceId` and `seq` (its persisted counter per device) when they are absent. A client with
+ * a configured `deviceId` owns the identity: it refuses an event that carries a `seq` or
+ * another `deviceId` (see EdgeClientOptions.deviceId).
  */
 export type EventInput = TelemetryEvent extends infer E
   ? E extends TelemetryEvent
@@ -25,7 +27,16 @@ export interface EdgeClientOptions {
   readonly streamName: string;
   /** @default a client from `createKinesisClient()` (SDK default credentials and endpoint) */
   readonly kinesis?: KinesisClient;
-  /** The sending device, used when an event has no `deviceId`. */
+  /**
+   * The sending device (a panel PC, an automation's agent device). When set, the client owns
+   * the identity of what it sends: every event goes out as this device with a `seq` from the
+   * client's own counter, and an event that carries a `seq`, or a `deviceId` other than this
+   * one, is refused with InvalidEventError (a caller's `seq` could collide with, and so
+   * silently drop, another event). Unset, the client relays events as their callers identify
+   * them: an event's own `deviceId` (required) and `seq` (assigned per device when absent);
+   * for a simulator, a benchmark or a test rig that speaks for a whole fleet, never for a
+   * device's own daemon.
+   */
   readonly deviceId?: string;
   readonly spool: SpoolOptions;
   /** How long the first event of a batch waits for company. @default 100 */
@@ -177,11 +188,26 @@ export class EdgeClient {
         many ? index : undefined,
       );
     }
+    const owned = this.options.deviceId;
+    if (owned !== undefined) {
+      const issues: ContractIssue[] = [];
+      if (base.seq !== undefined)
+        issues.push({ path: 'seq', message: 'assigned by the edge client; omit it' });
+      if (base.deviceId !== undefined && base.deviceId !== owned)
+        issues.push({
+          path: 'deviceId',
+          message: `this edge client sends as its configured device ${owned}; omit it`,
+        });
+      if (issues.length > 0) {
+        this.m.rejected++;
+        throw new InvalidEventError(issues, many ? index : undefined);
+      }
+    }
     const filled = {
       schemaVersion: 1,
       ...(base.eventId === undefined && { eventId: ulid() }),
-      ...(this.options.deviceId !== undefined && { deviceId: this.options.deviceId }),
       ...base,
+      ...(owned !== undefined && { deviceId: owned }),
       seq: base.seq ?? 0,
     };
     const parsed = parseTelemetryEvent(filled);
