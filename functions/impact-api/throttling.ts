@@ -1,3 +1,5 @@
+import { KeyedTokenBuckets } from '../shared/keyed-token-buckets.js';
+
 /** A token bucket's two numbers, as API Gateway states its throttles. */
 export interface RateLimit {
   /** Steady requests per second. */
@@ -40,86 +42,6 @@ export const UNAUTHENTICATED_THROTTLE = {
  */
 export const THROTTLE_MAX_KEYS = 10_000;
 
-/** A token bucket: `burstLimit` requests at once, refilled at `rateLimit` per second. */
-export class TokenBucket {
-  private tokens: number;
-  private last: number;
-
-  constructor(
-    private readonly rateLimit: number,
-    private readonly burstLimit: number,
-    private readonly now: () => number = Date.now,
-  ) {
-    this.tokens = burstLimit;
-    this.last = now();
-  }
-
-  /** Takes a token if one is left. */
-  take(): boolean {
-    const now = this.now();
-    this.tokens = Math.min(
-      this.burstLimit,
-      this.tokens + ((now - this.last) / 1000) * this.rateLimit,
-    );
-    this.last = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-}
-
-/**
- * One token bucket per key, in bounded memory: a key unused for as long as a bucket takes to
- * refill from empty is forgotten (a fresh bucket for it would be full anyway), and beyond
- * `maxKeys` the least recently used key is forgotten.
- */
-export class KeyedTokenBuckets {
-  // Map order is least recently used first: each use moves its key to the end.
-  private readonly buckets = new Map<string, { bucket: TokenBucket; lastUsed: number }>();
-  private readonly idleMs: number;
-
-  constructor(
-    private readonly limit: RateLimit,
-    private readonly maxKeys: number = THROTTLE_MAX_KEYS,
-    private readonly now: () => number = Date.now,
-  ) {
-    this.idleMs = (limit.burstLimit / limit.rateLimit) * 1000;
-  }
-
-  /** Takes a token from `key`'s bucket if one is left. */
-  take(key: string): boolean {
-    const now = this.now();
-    let entry = this.buckets.get(key);
-    if (entry === undefined) {
-      entry = {
-        bucket: new TokenBucket(this.limit.rateLimit, this.limit.burstLimit, this.now),
-        lastUsed: now,
-      };
-    } else {
-      this.buckets.delete(key);
-    }
-    entry.lastUsed = now;
-    this.buckets.set(key, entry);
-    this.evict(now);
-    return entry.bucket.take();
-  }
-
-  /** Keys remembered now. */
-  get size(): number {
-    return this.buckets.size;
-  }
-
-  private evict(now: number): void {
-    for (const [key, { lastUsed }] of this.buckets) {
-      if (this.buckets.size > this.maxKeys || now - lastUsed >= this.idleMs) {
-        this.buckets.delete(key);
-      } else {
-        break;
-      }
-    }
-  }
-}
-
 /** The three limits the gateway stand-in applies. */
 export interface ApiThrottleLimits {
   /** All authenticated requests together. @default API_THROTTLE */
@@ -139,7 +61,7 @@ export type ThrottleKey = { readonly subject: string } | { readonly sourceIp: st
  * without a valid token takes one from its source IP's bucket only.
  */
 export class ApiThrottle {
-  private readonly stage: TokenBucket;
+  private readonly stage: KeyedTokenBuckets;
   private readonly callers: KeyedTokenBuckets;
   private readonly sources: KeyedTokenBuckets;
 
@@ -148,19 +70,19 @@ export class ApiThrottle {
     maxKeys: number = THROTTLE_MAX_KEYS,
     now: () => number = Date.now,
   ) {
-    const stage = limits.stage ?? API_THROTTLE;
-    this.stage = new TokenBucket(stage.rateLimit, stage.burstLimit, now);
-    this.callers = new KeyedTokenBuckets(limits.perCaller ?? PER_CALLER_THROTTLE, maxKeys, now);
-    this.sources = new KeyedTokenBuckets(
-      limits.unauthenticated ?? UNAUTHENTICATED_THROTTLE,
-      maxKeys,
-      now,
-    );
+    const buckets = (limit: RateLimit, keys: number) =>
+      new KeyedTokenBuckets(
+        { burst: limit.burstLimit, ratePerSecond: limit.rateLimit, maxKeys: keys },
+        now,
+      );
+    this.stage = buckets(limits.stage ?? API_THROTTLE, 1);
+    this.callers = buckets(limits.perCaller ?? PER_CALLER_THROTTLE, maxKeys);
+    this.sources = buckets(limits.unauthenticated ?? UNAUTHENTICATED_THROTTLE, maxKeys);
   }
 
   /** True if the request may proceed, false for a 429. */
   admit(key: ThrottleKey): boolean {
-    if ('subject' in key) return this.callers.take(key.subject) && this.stage.take();
-    return this.sources.take(key.sourceIp);
+    if ('subject' in key) return this.callers.take(key.subject).ok && this.stage.take('stage').ok;
+    return this.sources.take(key.sourceIp).ok;
   }
 }

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createImpactApiHandler } from '../../functions/impact-api/create-handler.js';
 import type { ImpactReader } from '../../functions/impact-api/impact-reader.js';
-import { TokenBucket } from '../../functions/impact-api/throttling.js';
 import { type ApiHandler, startApiServer } from '../../infra/local/api-server.js';
 import { openDevIssuer } from '../../infra/local/dev-issuer.js';
 import { silentLogger } from '../helpers/in-memory-aggregates.js';
@@ -297,20 +296,5 @@ describe('Integration: the gateway stand-in under hostile requests', () => {
     expect(handled.headers.get('content-type')).toBe('application/problem+json');
     expect(handled.headers.get('x-request-id')).toBe(problem.requestId);
     expect(handled.headers.get('apigw-requestid')).toBe(problem.requestId);
-  });
-});
-
-describe('Class: TokenBucket', () => {
-  it('allows a burst, then the steady rate', () => {
-    let now = 0;
-    const bucket = new TokenBucket(10, 3, () => now);
-    expect([bucket.take(), bucket.take(), bucket.take(), bucket.take()]).toEqual([
-      true,
-      true,
-      true,
-      false,
-    ]);
-    now += 100; // 0.1 s at 10/s: one more token
-    expect([bucket.take(), bucket.take()]).toEqual([true, false]);
   });
 });
