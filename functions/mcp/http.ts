@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { OncallIncidentReport } from '../../edge-client/src/contract/index.js';
+import { BodyTooLargeError, readBody } from '../../edge-client/src/index.js';
 import { isPerson, type Principal } from '../impact-api/principal.js';
 import { type KeyedTokenBucketLimits, KeyedTokenBuckets } from '../shared/keyed-token-buckets.js';
 import { impactApiClient } from './impact-client.js';
@@ -76,9 +77,12 @@ export function createMcpHttpHandler(options: McpHttpOptions) {
       // Stateless: no server-initiated stream (GET) and no session to end (DELETE).
       return jsonRpcError(res, 405, -32000, 'Method not allowed', { allow: 'POST' });
     }
-    const read = await readBoundedBody(req, caller.maxBodyBytes);
-    if (read.tooLarge) {
-      // Nothing more of it is read; the connection closes after the answer.
+    let raw: Buffer;
+    try {
+      // Nothing past the limit is read: the 413 goes out at once and the connection closes.
+      raw = await readBody(req, { limit: caller.maxBodyBytes, discardLimit: caller.maxBodyBytes });
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError)) throw error;
       return jsonRpcError(
         res,
         413,
@@ -89,7 +93,7 @@ export function createMcpHttpHandler(options: McpHttpOptions) {
     }
     let body: unknown;
     try {
-      body = JSON.parse(read.body.toString('utf8'));
+      body = JSON.parse(raw.toString('utf8'));
     } catch {
       return jsonRpcError(res, 400, -32700, 'Parse error');
     }
@@ -137,52 +141,4 @@ function jsonRpcError(
     ...headers,
   });
   res.end(text);
-}
-
-/**
- * Reads a request body of at most `maxBytes`: a declared Content-Length over it is refused
- * unread, and a longer stream stops being kept at the limit. A stand-in until the API
- * server's shared bounded reader can serve `/mcp` too.
- */
-function readBoundedBody(
-  req: IncomingMessage,
-  maxBytes: number,
-): Promise<{ tooLarge: true } | { tooLarge: false; body: Buffer }> {
-  if (Number(req.headers['content-length']) > maxBytes) return Promise.resolve({ tooLarge: true });
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const done = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      req.off('close', onClose);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.byteLength;
-      if (size <= maxBytes) {
-        chunks.push(chunk);
-        return;
-      }
-      done();
-      req.pause();
-      resolve({ tooLarge: true });
-    };
-    const onEnd = () => {
-      done();
-      resolve({ tooLarge: false, body: Buffer.concat(chunks) });
-    };
-    const onError = (error: Error) => {
-      done();
-      reject(error);
-    };
-    const onClose = () => {
-      done();
-      reject(new Error('request closed before its body ended'));
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-    req.on('close', onClose);
-  });
 }
