@@ -75,10 +75,10 @@ function buildOpenApiDocument(): Record<string, unknown> {
                 description: 'OK',
                 content: { 'application/json': { schema: jsonSchema(route.response, 'output') } },
               },
-        400: problem('Invalid or unknown parameters, each named'),
+        400: problem('Invalid or unknown parameters, each named (a cursor of another query too)'),
         ...(route.auth && {
           401: { description: 'No valid bearer token' },
-          403: problem("Outside the token's scope, or a cursor not valid for this query"),
+          403: problem("Outside the token's scope"),
           404: problem('No such store'),
         }),
         429: { description: 'Rate limit exceeded' },

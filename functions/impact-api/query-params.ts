@@ -84,11 +84,10 @@ export const LeaderboardQuery = z
     sort: z.enum(LEADERBOARD_SORTS).default('lossPrevented'),
     order: z.enum(['desc', 'asc']).default('desc'),
     limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(20),
-    cursor: z
-      .string()
-      .max(512)
-      .optional()
-      .meta({ description: 'Opaque cursor from a previous page' }),
+    cursor: z.string().max(512).optional().meta({
+      description:
+        'Opaque cursor: the nextCursor of the previous page, with the same parameters (limit may change). A position, not a credential.',
+    }),
   })
   .strict()
   .superRefine(checkPeriod);

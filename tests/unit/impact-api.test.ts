@@ -280,16 +280,15 @@ describe('Handler: impact API routes', () => {
     expect(seen.sort()).toEqual(['store-0001', 'store-0002', 'store-0003']);
   });
 
-  it('refuses a tampered cursor, or one made for another query or another caller, with 403', async () => {
+  it('refuses a damaged cursor, or one of another query or scope, with a 400 naming cursor', async () => {
     const first = await call(
       fakeReader(),
       get('/v1/stores', { ...PERIOD, limit: '1' }, LEADERSHIP),
     );
     const cursor = first.json.nextCursor as string;
     const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-    const forged = Buffer.from(JSON.stringify({ ...decoded, b: 'x'.repeat(22) })).toString(
-      'base64url',
-    );
+    const withChecksum = (q: string) =>
+      Buffer.from(JSON.stringify({ ...decoded, q })).toString('base64url');
     for (const [query, claims] of [
       [
         {
@@ -299,18 +298,56 @@ describe('Handler: impact API routes', () => {
         },
         LEADERSHIP,
       ],
-      [{ ...PERIOD, limit: '1', cursor: forged }, LEADERSHIP],
+      [{ ...PERIOD, limit: '1', cursor: withChecksum('x'.repeat(22)) }, LEADERSHIP],
       [{ ...PERIOD, limit: '1', cursor: 'not-base64-json' }, LEADERSHIP],
       [{ ...PERIOD, limit: '1', sort: 'lossDetected', cursor }, LEADERSHIP],
-      [
-        { ...PERIOD, limit: '1', cursor },
-        { ...LEADERSHIP, sub: 'someone-else' },
-      ],
+      [{ ...PERIOD, limit: '1', region: 'uk', cursor }, LEADERSHIP],
+      [{ ...PERIOD, limit: '1', cursor }, STORE_MANAGER],
     ] as const) {
       const res = await call(fakeReader(), get('/v1/stores', query, claims));
-      expect(res.statusCode).toBe(403);
+      expect(res.statusCode).toBe(400);
+      expect(res.headers?.['content-type']).toBe('application/problem+json');
+      expect(res.json.errors).toEqual([{ name: 'cursor', reason: expect.any(String) }]);
       expect(res.json.stores).toBeUndefined();
     }
+  });
+
+  it('takes a cursor as a position only: same query and scope, any caller or page size', async () => {
+    const first = await call(
+      fakeReader(),
+      get('/v1/stores', { ...PERIOD, limit: '1' }, LEADERSHIP),
+    );
+    const cursor = first.json.nextCursor as string;
+    const other = await call(
+      fakeReader(),
+      get('/v1/stores', { ...PERIOD, limit: '5', cursor }, { ...LEADERSHIP, sub: 'someone-else' }),
+    );
+    expect(other.statusCode).toBe(200);
+    expect(other.json.stores.map((s: { rank: number }) => s.rank)).toEqual([2, 3]);
+  });
+
+  it('answers a cursor past the last store with an empty page, and refuses an unbounded offset', async () => {
+    const first = await call(
+      fakeReader(),
+      get('/v1/stores', { ...PERIOD, limit: '1' }, LEADERSHIP),
+    );
+    const decoded = JSON.parse(Buffer.from(first.json.nextCursor, 'base64url').toString());
+    const at = (o: number) => Buffer.from(JSON.stringify({ ...decoded, o })).toString('base64url');
+    const reader = fakeReader();
+    const past = await call(
+      reader,
+      get('/v1/stores', { ...PERIOD, cursor: at(1_000_000) }, LEADERSHIP),
+    );
+    expect(past.statusCode).toBe(200);
+    expect(past.json).toMatchObject({ stores: [], nextCursor: null });
+    // The same reads as the first page: an offset costs nothing.
+    expect(reader.calls).toEqual([`stores org ${PERIOD.from}..${PERIOD.to}`]);
+    const beyond = await call(
+      fakeReader(),
+      get('/v1/stores', { ...PERIOD, cursor: at(1_000_001) }, LEADERSHIP),
+    );
+    expect(beyond.statusCode).toBe(400);
+    expect(beyond.json.errors[0].name).toBe('cursor');
   });
 
   it('lists hours saved per team and a team series by week or month', async () => {
