@@ -24,7 +24,8 @@ export interface StageConfig {
   readonly edgeRateLimits: EdgeRateLimitSettings;
 }
 
-const EDGE_RATE_LIMITS: EdgeRateLimitSettings = {
+/** The per-caller limits both stages use today (see `StageConfig.edgeRateLimits`). */
+export const EDGE_RATE_LIMITS: EdgeRateLimitSettings = {
   windowSeconds: 300,
   perSourceIp: 3_000,
   perToken: 1_500,
