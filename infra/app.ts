@@ -8,11 +8,23 @@ const app = new App();
 // on its construct with a reason (see the constructs).
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 const stage = stageFromContext(app.node.tryGetContext('stage'));
+const context = (name: string): string | undefined => {
+  const value = app.node.tryGetContext(name);
+  return typeof value === 'string' && value !== '' ? value : undefined;
+};
+const apiDomain = context('apiDomain');
+const apiCertificateArn = context('apiCertificateArn');
+if ((apiDomain === undefined) !== (apiCertificateArn === undefined)) {
+  throw new Error('context "apiDomain" and "apiCertificateArn" go together: give both or neither');
+}
 const stack = new TelemetryPipelineStack(app, `StoreFloorImpact-${stage.name}`, {
   stage,
-  ...(typeof app.node.tryGetContext('alarmEmail') === 'string' && {
-    alarmEmail: app.node.tryGetContext('alarmEmail') as string,
-  }),
+  ...(context('alarmEmail') !== undefined && { alarmEmail: context('alarmEmail') }),
+  ...(apiDomain !== undefined &&
+    apiCertificateArn !== undefined && {
+      apiDomain: { domainName: apiDomain, certificateArn: apiCertificateArn },
+    }),
+  ...(context('webAclArn') !== undefined && { webAclArn: context('webAclArn') }),
   description: `Store-floor AI telemetry pipeline (${stage.name}): shrink caught and prevented, staff hours saved`,
   // Account and region come from the deploying credentials (`cdk deploy`); synth needs neither.
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },

@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { EdgeRateLimitSettings } from './constructs/edge-rate-limits.js';
 
 export const STAGES = ['dev', 'prod'] as const;
 export type StageName = (typeof STAGES)[number];
@@ -14,7 +15,21 @@ export interface StageConfig {
   readonly onFailureRetention: Duration;
   /** Delete raw-archive objects after this long; prod keeps them. */
   readonly archiveExpiry?: Duration;
+  /**
+   * Per-caller limits at CloudFront (AWS WAF rate-based rules). Sized against the stage
+   * throttle (API_THROTTLE, 50/s = 15,000 per 5 minutes for everyone together): one token may
+   * use a tenth of it (5/s sustained; a dashboard view makes about six requests), one source
+   * IP, which an office's users may share behind NAT, a fifth.
+   */
+  readonly edgeRateLimits: EdgeRateLimitSettings;
 }
+
+/** The per-caller limits both stages use today (see `StageConfig.edgeRateLimits`). */
+export const EDGE_RATE_LIMITS: EdgeRateLimitSettings = {
+  windowSeconds: 300,
+  perSourceIp: 3_000,
+  perToken: 1_500,
+};
 
 export const STAGE_CONFIG: Record<StageName, StageConfig> = {
   dev: {
@@ -24,6 +39,7 @@ export const STAGE_CONFIG: Record<StageName, StageConfig> = {
     logRetention: RetentionDays.ONE_WEEK,
     onFailureRetention: Duration.days(4),
     archiveExpiry: Duration.days(30),
+    edgeRateLimits: EDGE_RATE_LIMITS,
   },
   prod: {
     name: 'prod',
@@ -31,6 +47,7 @@ export const STAGE_CONFIG: Record<StageName, StageConfig> = {
     deletionProtection: true,
     logRetention: RetentionDays.ONE_YEAR,
     onFailureRetention: Duration.days(14),
+    edgeRateLimits: EDGE_RATE_LIMITS,
   },
 };
 

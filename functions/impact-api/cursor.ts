@@ -1,30 +1,54 @@
 import { createHash } from 'node:crypto';
-import { forbidden } from './problem.js';
+import { invalidParameters } from './problem.js';
 
 /**
- * Opaque leaderboard cursors: the next offset, bound to the query and the caller that got it.
- * A cursor that does not decode, or was made for another query or another token's scope, is
- * refused with 403 and never answered. Scope is still decided by the token, not the cursor,
- * so even a forged cursor could only move within what the caller may already read.
+ * Largest offset a leaderboard cursor may carry: far past any fleet's store count (every page
+ * reads the figures of the whole scope anyway), so a cursor can never ask for more than that.
  */
-export function cursorBinding(parts: readonly unknown[]): string {
+export const MAX_CURSOR_OFFSET = 1_000_000;
+
+/**
+ * Leaderboard cursors: the next offset, with a checksum of the query it continues. A cursor
+ * is not a credential and proves nothing: the checksum is a plain hash of values the caller
+ * knows, so anyone can build a cursor for any offset. It need prove nothing either: an offset
+ * is only a position the caller could reach by paging, and the stores a page may show are
+ * decided from the token on every page, never from the cursor. The checksum catches a client
+ * bug (a cursor reused with other parameters or another scope, where its offset would mean
+ * another position) and a damaged cursor; both are refused as a bad parameter (400).
+ */
+export function queryChecksum(parts: readonly unknown[]): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 22);
 }
 
-export function encodeCursor(offset: number, binding: string): string {
-  return Buffer.from(JSON.stringify({ o: offset, b: binding })).toString('base64url');
+export function encodeCursor(offset: number, checksum: string): string {
+  return Buffer.from(JSON.stringify({ o: offset, q: checksum })).toString('base64url');
 }
 
-export function decodeCursor(cursor: string, binding: string): number {
+const refused = () =>
+  invalidParameters([
+    {
+      name: 'cursor',
+      reason: 'not a cursor of this query (pass the nextCursor of a page with the same parameters)',
+    },
+  ]);
+
+/** The offset a cursor carries, or a 400 problem naming `cursor` if it does not continue this query. */
+export function decodeCursor(cursor: string, checksum: string): number {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    throw forbidden('cursor is not valid for this query');
+    throw refused();
   }
-  const { o, b } = (parsed ?? {}) as { o?: unknown; b?: unknown };
-  if (typeof o !== 'number' || !Number.isSafeInteger(o) || o < 0 || b !== binding) {
-    throw forbidden('cursor is not valid for this query');
+  const { o, q } = (parsed ?? {}) as { o?: unknown; q?: unknown };
+  if (
+    typeof o !== 'number' ||
+    !Number.isSafeInteger(o) ||
+    o < 0 ||
+    o > MAX_CURSOR_OFFSET ||
+    q !== checksum
+  ) {
+    throw refused();
   }
   return o;
 }

@@ -1,5 +1,5 @@
 import { shrinkFigures } from '../domain/impact-report.js';
-import { cursorBinding, decodeCursor, encodeCursor } from './cursor.js';
+import { decodeCursor, encodeCursor, queryChecksum } from './cursor.js';
 import type { ImpactReader } from './impact-reader.js';
 import type { PersonPrincipal } from './principal.js';
 import type { LeaderboardQuery } from './query-params.js';
@@ -16,7 +16,7 @@ const SORT_FIELD = {
  * Stores ranked by a figure over a period, from the per-store figures the rollups keep (no
  * per-store reads for organisation or region scope), paged with opaque cursors. Ties are
  * broken by store id, so pages never overlap or skip; stores without a resolved detection
- * sort last by false-positive rate.
+ * sort last by false-positive rate. An offset past the last store answers an empty page.
  */
 export async function leaderboardFor(
   principal: PersonPrincipal,
@@ -25,8 +25,9 @@ export async function leaderboardFor(
   currency: string,
 ): Promise<LeaderboardResponse> {
   const scope = storeScopeFor(principal, query.region);
-  const binding = cursorBinding([
-    principal.subject,
+  // What the offset's position depends on: the stores in scope and the parameters that order
+  // them (not the page size, which a client may change between pages).
+  const checksum = queryChecksum([
     scope,
     query.from,
     query.to,
@@ -34,7 +35,7 @@ export async function leaderboardFor(
     query.sort,
     query.order,
   ]);
-  const offset = query.cursor === undefined ? 0 : decodeCursor(query.cursor, binding);
+  const offset = query.cursor === undefined ? 0 : decodeCursor(query.cursor, checksum);
   const figures = await readStoreFigures(scope, query.from, query.to, reader);
   const field = SORT_FIELD[query.sort];
   const direction = query.order === 'desc' ? -1 : 1;
@@ -61,6 +62,6 @@ export async function leaderboardFor(
     order: query.order,
     currency,
     stores: page,
-    nextCursor: next < rows.length ? encodeCursor(next, binding) : null,
+    nextCursor: next < rows.length ? encodeCursor(next, checksum) : null,
   };
 }

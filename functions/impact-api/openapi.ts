@@ -75,10 +75,10 @@ function buildOpenApiDocument(): Record<string, unknown> {
                 description: 'OK',
                 content: { 'application/json': { schema: jsonSchema(route.response, 'output') } },
               },
-        400: problem('Invalid or unknown parameters, each named'),
+        400: problem('Invalid or unknown parameters, each named (a cursor of another query too)'),
         ...(route.auth && {
           401: { description: 'No valid bearer token' },
-          403: problem("Outside the token's scope, or a cursor not valid for this query"),
+          403: problem("Outside the token's scope"),
           404: problem('No such store'),
         }),
         429: { description: 'Rate limit exceeded' },
@@ -110,6 +110,14 @@ const escapeHtml = (s: string) =>
     /[&<>"]/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string,
   );
+
+/**
+ * The docs page's one inline style, and all it loads besides its own HTML (no script, no
+ * external asset): CloudFront's content security policy for the API paths allows exactly this
+ * style by its hash.
+ */
+export const DOCS_STYLE =
+  'body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}code,pre{font-size:13px}pre{background:#f4f4f4;padding:.5rem;overflow:auto}table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}.m{background:#0a6;color:#fff;padding:0 .4rem;border-radius:3px}';
 
 /** A readable, self-contained HTML page of the OpenAPI document (no external assets). */
 export function docsPage(): string {
@@ -158,5 +166,5 @@ function buildDocsPage(): string {
       return `<section><h2><span class="m">${method.toUpperCase()}</span> <code>${escapeHtml(path)}</code></h2><p>${escapeHtml(op.summary)}</p>${params === '' ? '' : `<table><tr><th>parameter</th><th>in</th><th>required</th><th>schema</th></tr>${params}</table>`}<ul>${responses}</ul></section>`;
     }),
   );
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(doc.info.title)}</title><style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}code,pre{font-size:13px}pre{background:#f4f4f4;padding:.5rem;overflow:auto}table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}.m{background:#0a6;color:#fff;padding:0 .4rem;border-radius:3px}</style></head><body><h1>${escapeHtml(doc.info.title)}</h1><p>${escapeHtml(doc.info.description)}</p><p>Machine-readable: <a href="/openapi.json">/openapi.json</a>. Every <code>/v1</code> route needs <code>Authorization: Bearer &lt;JWT&gt;</code>.</p>${sections.join('')}</body></html>`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(doc.info.title)}</title><style>${DOCS_STYLE}</style></head><body><h1>${escapeHtml(doc.info.title)}</h1><p>${escapeHtml(doc.info.description)}</p><p>Machine-readable: <a href="/openapi.json">/openapi.json</a>. Every <code>/v1</code> route needs <code>Authorization: Bearer &lt;JWT&gt;</code>.</p>${sections.join('')}</body></html>`;
 }

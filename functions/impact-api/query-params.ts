@@ -8,16 +8,41 @@ export const MAX_PERIOD_DAYS = 400;
 /** Largest leaderboard page. */
 export const MAX_PAGE_SIZE = 100;
 
+/**
+ * The dates a query may name, 2000-01-01..2099-12-31. No aggregate can lie outside them: the
+ * processor counts an event only within minutes ahead of and 35 days behind its arrival, so
+ * every figure is from the years the pipeline runs. The bound also keeps every date the API
+ * derives from a query (the period before it, up to MAX_PERIOD_DAYS earlier; the ISO weeks
+ * around both) a four-digit year that JavaScript's `Date` reads as written and that sorts
+ * lexicographically in a DynamoDB key: year 0099 is read as 1999, year 999 makes a `999-W51`
+ * key sort after `1000-W01`, and a week past 9999-12-31 has no `YYYY` form at all.
+ */
+export const DATE_RANGE = { first: '2000-01-01', last: '2099-12-31' } as const;
+
+const inDateRange = (s: string) =>
+  parseDate(s) !== undefined && s >= DATE_RANGE.first && s <= DATE_RANGE.last;
+
 const CalendarDate = z
   .string()
-  .refine((s) => parseDate(s) !== undefined, 'must be a calendar date (YYYY-MM-DD)')
-  .meta({ description: 'Calendar date, YYYY-MM-DD (inclusive)', example: '2026-11-01' });
+  .refine((s) => parseDate(s) !== undefined, {
+    message: 'must be a calendar date (YYYY-MM-DD)',
+    abort: true,
+  })
+  .refine(
+    (s) => s >= DATE_RANGE.first && s <= DATE_RANGE.last,
+    `must be from ${DATE_RANGE.first} to ${DATE_RANGE.last}`,
+  )
+  .meta({
+    description: `Calendar date, YYYY-MM-DD (inclusive), ${DATE_RANGE.first}..${DATE_RANGE.last}`,
+    example: '2026-11-01',
+  });
 
 const period = { from: CalendarDate, to: CalendarDate };
 
 /** Checks `from <= to` and the length cap on any query with a period. */
 function checkPeriod(q: { from: string; to: string }, ctx: z.RefinementCtx) {
-  if (parseDate(q.from) === undefined || parseDate(q.to) === undefined) return;
+  // Each date's own problem is already reported; the period is checked only between two good ones.
+  if (!inDateRange(q.from) || !inDateRange(q.to)) return;
   if (q.from > q.to)
     ctx.addIssue({ code: 'custom', path: ['to'], message: 'must not be before from' });
   else if (daysInclusive(q.from, q.to) > MAX_PERIOD_DAYS) {
@@ -59,11 +84,10 @@ export const LeaderboardQuery = z
     sort: z.enum(LEADERBOARD_SORTS).default('lossPrevented'),
     order: z.enum(['desc', 'asc']).default('desc'),
     limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(20),
-    cursor: z
-      .string()
-      .max(512)
-      .optional()
-      .meta({ description: 'Opaque cursor from a previous page' }),
+    cursor: z.string().max(512).optional().meta({
+      description:
+        'Opaque cursor: the nextCursor of the previous page, with the same parameters (limit may change). A position, not a credential.',
+    }),
   })
   .strict()
   .superRefine(checkPeriod);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   type CfnElement,
   DockerImage,
@@ -7,7 +8,6 @@ import {
   Token,
   Validations,
 } from 'aws-cdk-lib';
-import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   AllowedMethods,
   CachePolicy,
@@ -29,11 +29,15 @@ import {
 import { Bucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, type IConstruct } from 'constructs';
+import { DOCS_STYLE } from '../../functions/impact-api/openapi.js';
 import { bundleDashboardSync, DASHBOARD_DIR } from '../dashboard/build.js';
 import { accessLogBucket, PRIVATE_BUCKET } from './private-bucket.js';
 
 export interface DashboardSiteProps {
-  readonly httpApi: HttpApi;
+  /** The host CloudFront sends `API_PATHS` to (ImpactApi.originDomainName). */
+  readonly apiOriginDomainName: string;
+  /** The distribution's web ACL (EdgeRateLimits.webAclId). @default none */
+  readonly webAclId?: string;
   readonly userPool: UserPool;
   readonly userPoolClient: UserPoolClient;
   readonly stage: string;
@@ -42,6 +46,31 @@ export interface DashboardSiteProps {
 
 /** Paths CloudFront sends to the impact API rather than to the bucket (same origin, no CORS). */
 export const API_PATHS = ['/v1/*', '/openapi.json', '/docs'] as const;
+
+/** The dashboard: scripts from the site only; it calls the API (same origin) and Cognito. */
+export const SITE_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' https://*.amazoncognito.com; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+
+/**
+ * The API paths: JSON needs nothing, and `/docs` loads nothing but its own HTML and one
+ * inline style, allowed by its hash (no script runs there at all).
+ */
+export const API_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(DOCS_STYLE).digest('base64')}'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`;
+
+/** HSTS, nosniff, no framing, no referrer, and the given content security policy. */
+function securityHeaders(contentSecurityPolicy: string) {
+  return {
+    contentSecurityPolicy: { contentSecurityPolicy, override: true },
+    contentTypeOptions: { override: true },
+    frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+    referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
+    strictTransportSecurity: {
+      accessControlMaxAge: Duration.days(365),
+      includeSubdomains: true,
+      override: true,
+    },
+  };
+}
 
 /**
  * The leadership dashboard: the Vite build in a private bucket behind CloudFront (origin
@@ -70,34 +99,23 @@ export class DashboardSite extends Construct {
       removalPolicy: props.removalPolicy,
     });
 
-    const api = new HttpOrigin(
-      `${props.httpApi.apiId}.execute-api.${Stack.of(this).region}.${Stack.of(this).urlSuffix}`,
-    );
+    const headers = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      securityHeadersBehavior: securityHeaders(SITE_CSP),
+    });
+    const apiHeaders = new ResponseHeadersPolicy(this, 'ApiSecurityHeaders', {
+      comment: 'The API paths: JSON, and the self-contained /docs page',
+      securityHeadersBehavior: securityHeaders(API_CSP),
+    });
     const apiBehavior = {
-      origin: api,
+      origin: new HttpOrigin(props.apiOriginDomainName),
       viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
-      allowedMethods: AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
+      // No CORS, so no preflight: OPTIONS has nothing to answer.
+      allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
       // With caching off, this policy forwards the Authorization header (never cached).
       cachePolicy: CachePolicy.CACHING_DISABLED,
       originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      responseHeadersPolicy: apiHeaders,
     };
-    const headers = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
-      securityHeadersBehavior: {
-        contentSecurityPolicy: {
-          contentSecurityPolicy:
-            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' https://*.amazoncognito.com; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-          override: true,
-        },
-        contentTypeOptions: { override: true },
-        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
-        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
-        strictTransportSecurity: {
-          accessControlMaxAge: Duration.days(365),
-          includeSubdomains: true,
-          override: true,
-        },
-      },
-    });
     this.distribution = new Distribution(this, 'Distribution', {
       comment: `Store-floor impact dashboard (${props.stage})`,
       defaultRootObject: 'index.html',
@@ -111,6 +129,7 @@ export class DashboardSite extends Construct {
       enableLogging: true,
       logBucket: logs,
       logFilePrefix: 'cloudfront/',
+      ...(props.webAclId !== undefined && { webAclId: props.webAclId }),
     });
     acknowledgeDistribution(this.distribution);
 
@@ -161,8 +180,6 @@ function acknowledgeDistribution(distribution: IConstruct): void {
   const reasons: Record<string, string> = {
     'AwsSolutions-CFR1':
       'Leadership reads the dashboard from wherever it travels; access is by Cognito sign-in with MFA, not by geography.',
-    'AwsSolutions-CFR2':
-      'A WAF web ACL for CloudFront must live in us-east-1; the API behind it is JWT-protected and throttled at the stage, and the site is static. Attach an ACL from a us-east-1 stack where policy requires one.',
     'AwsSolutions-CFR4':
       "The distribution uses CloudFront's default certificate, whose minimum TLS version cannot be set; a custom domain with an ACM certificate (TLS 1.2) is the production upgrade.",
   };

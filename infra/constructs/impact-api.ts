@@ -1,7 +1,7 @@
-import { CfnOutput, Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
-  CorsHttpMethod,
+  DomainName,
   HttpApi,
   HttpMethod,
   HttpNoneAuthorizer,
@@ -9,6 +9,7 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AccountRecovery,
   ClientAttributes,
@@ -36,7 +37,43 @@ export interface ImpactApiProps {
   readonly rateLimit?: number;
   /** @default API_THROTTLE.burstLimit (100) */
   readonly burstLimit?: number;
+  /**
+   * A custom domain for the API, as CloudFront's origin. With one, the default execute-api
+   * endpoint is disabled, so every request goes through CloudFront (its WAF rules and response
+   * headers); without one it must stay on, being CloudFront's only way to the API.
+   * @default none (execute-api endpoint enabled)
+   */
+  readonly customDomain?: ApiCustomDomain;
 }
+
+/** A domain name for the API and an ACM certificate for it in the stack's region. */
+export interface ApiCustomDomain {
+  readonly domainName: string;
+  readonly certificateArn: string;
+}
+
+/**
+ * The stage's access-log line: who called (source IP, user agent, the token's subject), what
+ * (route, path, method), and how it went (status, latency, the authorizer's and integration's
+ * error). Only HTTP API variables: REST API ones such as `$context.resourcePath` log as `-`.
+ */
+export const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  sourceIp: '$context.identity.sourceIp',
+  userAgent: '$context.identity.userAgent',
+  caller: '$context.authorizer.claims.sub',
+  requestTime: '$context.requestTime',
+  httpMethod: '$context.httpMethod',
+  routeKey: '$context.routeKey',
+  path: '$context.path',
+  protocol: '$context.protocol',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  error: '$context.error.message',
+  authorizerError: '$context.authorizer.error',
+  integrationError: '$context.integrationErrorMessage',
+} as const;
 
 /**
  * The impact API: an HTTP API whose every route requires a Cognito-issued JWT (the ID token,
@@ -49,6 +86,10 @@ export class ImpactApi extends Construct {
   public readonly httpApi: HttpApi;
   public readonly userPool: UserPool;
   public readonly userPoolClient: UserPoolClient;
+  /** The host CloudFront sends API requests to: the custom domain, or the execute-api host. */
+  public readonly originDomainName: string;
+  /** The custom domain's API Gateway target (point the domain's DNS here), if there is one. */
+  public readonly customDomain?: DomainName;
 
   constructor(scope: Construct, id: string, props: ImpactApiProps) {
     super(scope, id);
@@ -103,17 +144,27 @@ export class ImpactApi extends Construct {
     const authorizer = new HttpUserPoolAuthorizer('CognitoJwt', this.userPool, {
       userPoolClients: [this.userPoolClient],
     });
+    if (props.customDomain !== undefined) {
+      this.customDomain = new DomainName(this, 'Domain', {
+        domainName: props.customDomain.domainName,
+        certificate: Certificate.fromCertificateArn(
+          this,
+          'Certificate',
+          props.customDomain.certificateArn,
+        ),
+      });
+    }
+    // No CORS: the dashboard and the API share CloudFront's origin, and no other site may
+    // call the API from a browser.
     this.httpApi = new HttpApi(this, 'HttpApi', {
       description: 'Store-floor impact API',
       defaultAuthorizer: authorizer,
-      corsPreflight: {
-        allowMethods: [CorsHttpMethod.GET],
-        allowHeaders: ['authorization', 'content-type'],
-        allowOrigins: ['*'],
-        maxAge: Duration.hours(1),
-      },
       createDefaultStage: false,
+      disableExecuteApiEndpoint: this.customDomain !== undefined,
     });
+    this.originDomainName =
+      props.customDomain?.domainName ??
+      `${this.httpApi.apiId}.execute-api.${Stack.of(this).region}.${Stack.of(this).urlSuffix}`;
     const accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: props.logRetention,
       removalPolicy: props.removalPolicy,
@@ -123,22 +174,13 @@ export class ImpactApi extends Construct {
       autoDeploy: true,
       accessLogSettings: {
         destination: new LogGroupLogDestination(accessLogs),
-        format: AccessLogFormat.jsonWithStandardFields({
-          caller: false,
-          httpMethod: true,
-          ip: false,
-          protocol: true,
-          requestTime: true,
-          resourcePath: true,
-          responseLength: true,
-          status: true,
-          user: false,
-        }),
+        format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
       },
       throttle: {
         rateLimit: props.rateLimit ?? API_THROTTLE.rateLimit,
         burstLimit: props.burstLimit ?? API_THROTTLE.burstLimit,
       },
+      ...(this.customDomain !== undefined && { domainMapping: { domainName: this.customDomain } }),
     });
     const integration = new HttpLambdaIntegration('Impact', this.function);
     for (const route of ROUTES) {
@@ -169,5 +211,11 @@ export class ImpactApi extends Construct {
     });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });
+    if (this.customDomain !== undefined) {
+      new CfnOutput(this, 'ApiDomainTarget', {
+        description: `Point ${props.customDomain?.domainName} (CNAME or alias) here`,
+        value: this.customDomain.regionalDomainName,
+      });
+    }
   }
 }

@@ -4,7 +4,8 @@ import type { Construct } from 'constructs';
 import { AggregateTables } from '../constructs/aggregate-tables.js';
 import { DashboardSite } from '../constructs/dashboard-site.js';
 import { DeviceCredentials } from '../constructs/device-credentials.js';
-import { ImpactApi } from '../constructs/impact-api.js';
+import { EdgeRateLimits } from '../constructs/edge-rate-limits.js';
+import { type ApiCustomDomain, ImpactApi } from '../constructs/impact-api.js';
 import { OperationsMonitoring } from '../constructs/operations-monitoring.js';
 import { RawArchive } from '../constructs/raw-archive.js';
 import { StreamProcessor } from '../constructs/stream-processor.js';
@@ -18,6 +19,16 @@ export interface TelemetryPipelineStackProps extends StackProps {
   readonly alarmEmail?: string;
   /** Hours-saved baseline table as JSON (see functions/domain/hours-saved.ts). */
   readonly hoursSavedBaselines?: string;
+  /**
+   * The API's own domain (context `apiDomain`, `apiCertificateArn`): CloudFront's origin, and
+   * the execute-api endpoint is disabled. @default none (CloudFront uses execute-api)
+   */
+  readonly apiDomain?: ApiCustomDomain;
+  /**
+   * A CLOUDFRONT-scope web ACL in us-east-1 (context `webAclArn`), for a stack deployed in
+   * another region; in us-east-1 the stack creates its own. @default none
+   */
+  readonly webAclArn?: string;
 }
 
 /**
@@ -33,6 +44,7 @@ export class TelemetryPipelineStack extends Stack {
   public readonly deviceCredentials: DeviceCredentials;
   public readonly archive: RawArchive;
   public readonly site: DashboardSite;
+  public readonly edgeRateLimits: EdgeRateLimits;
 
   constructor(scope: Construct, id: string, props: TelemetryPipelineStackProps = {}) {
     super(scope, id, props);
@@ -64,9 +76,15 @@ export class TelemetryPipelineStack extends Stack {
       registry: this.tables.registry,
       logRetention: stage.logRetention,
       removalPolicy: stage.removalPolicy,
+      ...(props.apiDomain !== undefined && { customDomain: props.apiDomain }),
+    });
+    this.edgeRateLimits = new EdgeRateLimits(this, 'EdgeRateLimits', {
+      limits: stage.edgeRateLimits,
+      ...(props.webAclArn !== undefined && { existingWebAclArn: props.webAclArn }),
     });
     this.site = new DashboardSite(this, 'Dashboard', {
-      httpApi: this.api.httpApi,
+      apiOriginDomainName: this.api.originDomainName,
+      webAclId: this.edgeRateLimits.webAclId,
       userPool: this.api.userPool,
       userPoolClient: this.api.userPoolClient,
       stage: stage.name,
@@ -98,7 +116,10 @@ export class TelemetryPipelineStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
     new CfnOutput(this, 'StreamName', { value: this.stream.streamName });
-    new CfnOutput(this, 'ApiUrl', { value: this.api.httpApi.apiEndpoint });
+    // The API's public address is CloudFront's (its WAF rules and response headers apply).
+    new CfnOutput(this, 'ApiUrl', {
+      value: `https://${this.site.distribution.distributionDomainName}`,
+    });
     new CfnOutput(this, 'AggregatesTable', { value: this.tables.aggregates.tableName });
     new CfnOutput(this, 'RegistryTable', { value: this.tables.registry.tableName });
     new CfnOutput(this, 'DeadLetterTable', { value: this.tables.deadLetters.tableName });

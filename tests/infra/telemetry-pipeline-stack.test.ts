@@ -1,10 +1,13 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { docsPage } from '../../functions/impact-api/openapi.js';
 import { ROUTES } from '../../functions/impact-api/routes.js';
 import { TABLES } from '../../functions/shared/resources.js';
+import { API_CSP, SITE_CSP } from '../../infra/constructs/dashboard-site.js';
 import { FUNCTION_SIZING } from '../../infra/constructs/function-defaults.js';
 import { PROCESSOR_EVENT_SOURCE } from '../../infra/processor-event-source.js';
 import { TelemetryPipelineStack } from '../../infra/stacks/telemetry-pipeline-stack.js';
@@ -321,7 +324,7 @@ describe('Stack: TelemetryPipelineStack', () => {
     );
     for (const b of config.CacheBehaviors) {
       expect(b.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad'); // CachingDisabled
-      expect(b.AllowedMethods).toEqual(['GET', 'HEAD', 'OPTIONS']);
+      expect(b.AllowedMethods).toEqual(['GET', 'HEAD']);
     }
     template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
       ResponseHeadersPolicyConfig: Match.objectLike({
@@ -467,5 +470,245 @@ describe('Stack: TelemetryPipelineStack', () => {
       's3:ListBucketMultipartUploads',
       's3:PutObject',
     ]);
+  });
+});
+
+/** The distribution's behaviours: the default one and one per API path. */
+function behaviours(t: Template) {
+  const [distribution] = Object.values(
+    t.findResources('AWS::CloudFront::Distribution'),
+  ) as Resource[];
+  const config = distribution?.Properties.DistributionConfig as {
+    DefaultCacheBehavior: Record<string, unknown>;
+    CacheBehaviors: Record<string, unknown>[];
+    Origins: { Id: string; DomainName: unknown }[];
+    WebACLId?: unknown;
+  };
+  return config;
+}
+const policyOf = (ref: unknown) => {
+  const id = (ref as { Ref?: string }).Ref ?? '';
+  return (template.toJSON().Resources[id] as Resource | undefined)?.Properties
+    .ResponseHeadersPolicyConfig as { SecurityHeadersConfig: Record<string, unknown> } | undefined;
+};
+
+describe('Stack: what reaches the API, and how', () => {
+  it('puts a response-headers policy on every CloudFront behaviour', () => {
+    const config = behaviours(template);
+    const all = [config.DefaultCacheBehavior, ...config.CacheBehaviors];
+    expect(all).toHaveLength(4);
+    for (const b of all)
+      expect(policyOf(b.ResponseHeadersPolicyId), String(b.PathPattern)).toBeDefined();
+  });
+
+  it.each(['/v1/*', '/openapi.json', '/docs'])(
+    'sends HSTS, nosniff, DENY framing, no referrer and the API policy on %s',
+    (path) => {
+      const behaviour = behaviours(template).CacheBehaviors.find((b) => b.PathPattern === path);
+      expect(policyOf(behaviour?.ResponseHeadersPolicyId)?.SecurityHeadersConfig).toEqual({
+        ContentSecurityPolicy: { ContentSecurityPolicy: API_CSP, Override: true },
+        ContentTypeOptions: { Override: true },
+        FrameOptions: { FrameOption: 'DENY', Override: true },
+        ReferrerPolicy: { ReferrerPolicy: 'no-referrer', Override: true },
+        StrictTransportSecurity: {
+          AccessControlMaxAgeSec: 31_536_000,
+          IncludeSubdomains: true,
+          Override: true,
+        },
+      });
+    },
+  );
+
+  it("lets /docs render under the API's policy: no script, nothing external, only its hashed style", () => {
+    const page = docsPage();
+    expect(page).not.toMatch(/<script|<link|<img|<iframe|\ssrc=|\sstyle=|https?:\/\//);
+    const styles = [...page.matchAll(/<style>([^<]*)<\/style>/g)].map((m) => m[1] ?? '');
+    expect(styles).toHaveLength(1);
+    const hash = createHash('sha256')
+      .update(styles[0] ?? '')
+      .digest('base64');
+    expect(API_CSP).toContain(`style-src 'sha256-${hash}'`);
+    expect(API_CSP).toMatch(/^default-src 'none';/);
+    expect(API_CSP).not.toContain('unsafe');
+  });
+
+  it("keeps the dashboard's own policy on the default behaviour", () => {
+    const policy = policyOf(behaviours(template).DefaultCacheBehavior.ResponseHeadersPolicyId);
+    expect(policy?.SecurityHeadersConfig).toMatchObject({
+      ContentSecurityPolicy: { ContentSecurityPolicy: SITE_CSP, Override: true },
+      FrameOptions: { FrameOption: 'DENY', Override: true },
+    });
+  });
+
+  it('configures no CORS on the HTTP API (page and API share one origin)', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      ProtocolType: 'HTTP',
+      CorsConfiguration: Match.absent(),
+    });
+  });
+
+  it('keeps the execute-api endpoint only while it is CloudFront’s way to the API (no API domain)', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      DisableExecuteApiEndpoint: false,
+    });
+    const origin = behaviours(template).Origins.find((o) =>
+      JSON.stringify(o.DomainName).includes('execute-api'),
+    );
+    expect(origin).toBeDefined();
+  });
+
+  it('gives the API URL as CloudFront’s, never execute-api', () => {
+    const outputs = template.findOutputs('ApiUrl');
+    const value = JSON.stringify(Object.values(outputs)[0]?.Value);
+    expect(value).toContain('DashboardDistribution');
+    expect(value).not.toContain('execute-api');
+  });
+
+  it('logs the source IP and user agent of every API request', () => {
+    const [stage] = resources('AWS::ApiGatewayV2::Stage');
+    const settings = stage?.Properties.AccessLogSettings as { Format: string } | undefined;
+    const format = JSON.parse(settings?.Format ?? '{}') as Record<string, string>;
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      sourceIp: '$context.identity.sourceIp',
+      userAgent: '$context.identity.userAgent',
+      status: '$context.status',
+      routeKey: '$context.routeKey',
+    });
+    // REST API variables log as '-' in an HTTP API.
+    expect(Object.values(format)).not.toContain('$context.resourcePath');
+  });
+});
+
+describe('Stack: with the API on its own domain', () => {
+  let withDomain: Template;
+  beforeAll(() => {
+    withDomain = Template.fromStack(
+      new TelemetryPipelineStack(new App(), 'Domain', {
+        apiDomain: {
+          domainName: 'api.example.com',
+          certificateArn: 'arn:aws:acm:eu-west-1:111111111111:certificate/abc',
+        },
+      }),
+    );
+  });
+
+  it('disables the execute-api endpoint', () => {
+    withDomain.hasResourceProperties('AWS::ApiGatewayV2::Api', { DisableExecuteApiEndpoint: true });
+  });
+
+  it('maps the domain to the stage and sends CloudFront there', () => {
+    withDomain.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
+      DomainName: 'api.example.com',
+    });
+    withDomain.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 1);
+    const origins = behaviours(withDomain).Origins.map((o) => JSON.stringify(o.DomainName));
+    expect(origins).toContain('"api.example.com"');
+    expect(origins.some((o) => o.includes('execute-api'))).toBe(false);
+  });
+});
+
+describe('Stack: per-caller limits at CloudFront (AWS WAF)', () => {
+  type Rule = {
+    Name: string;
+    Priority: number;
+    Action: { Block?: { CustomResponse?: { ResponseCode: number } } };
+    Statement: Record<string, unknown>;
+  };
+  const rules = (t: Template) =>
+    (
+      (Object.values(t.findResources('AWS::WAFv2::WebACL'))[0] as Resource).Properties
+        .Rules as Rule[]
+    ).sort((a, b) => a.Priority - b.Priority);
+  const limits = STAGE_CONFIG.dev.edgeRateLimits;
+
+  it('creates a CLOUDFRONT-scope web ACL that allows by default', () => {
+    template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Scope: 'CLOUDFRONT',
+      DefaultAction: { Allow: {} },
+    });
+  });
+
+  it('limits every source IP over the stage window, answering 429, before any other rule', () => {
+    const [first] = rules(template);
+    expect(first).toMatchObject({
+      Name: 'PerSourceIp',
+      Action: { Block: { CustomResponse: { ResponseCode: 429 } } },
+      Statement: {
+        RateBasedStatement: {
+          AggregateKeyType: 'IP',
+          Limit: limits.perSourceIp,
+          EvaluationWindowSec: limits.windowSeconds,
+        },
+      },
+    });
+  });
+
+  it('limits every bearer token by its Authorization header, answering 429', () => {
+    expect(rules(template).find((r) => r.Name === 'PerToken')).toMatchObject({
+      Action: { Block: { CustomResponse: { ResponseCode: 429 } } },
+      Statement: {
+        RateBasedStatement: {
+          AggregateKeyType: 'CUSTOM_KEYS',
+          CustomKeys: [{ Header: { Name: 'authorization' } }],
+          Limit: limits.perToken,
+          EvaluationWindowSec: limits.windowSeconds,
+        },
+      },
+    });
+  });
+
+  it('refuses /v1/* without an Authorization header at the edge with 401', () => {
+    const rule = rules(template).find((r) => r.Name === 'ApiWithoutToken');
+    expect(rule?.Action).toMatchObject({ Block: { CustomResponse: { ResponseCode: 401 } } });
+    expect(JSON.stringify(rule?.Statement)).toContain('"SearchString":"/v1/"');
+    expect(rule?.Statement).toMatchObject({
+      AndStatement: {
+        Statements: [
+          { ByteMatchStatement: { PositionalConstraint: 'STARTS_WITH' } },
+          {
+            NotStatement: {
+              Statement: {
+                SizeConstraintStatement: {
+                  FieldToMatch: { SingleHeader: { Name: 'authorization' } },
+                  ComparisonOperator: 'GT',
+                  Size: 0,
+                },
+              },
+            },
+          },
+        ],
+      },
+    });
+  });
+
+  it('creates the ACL only when deployed in us-east-1, and attaches it to the distribution there', () => {
+    const [acl] = Object.values(template.findResources('AWS::WAFv2::WebACL')) as {
+      Condition?: string;
+    }[];
+    const condition = acl?.Condition ?? '';
+    expect(template.toJSON().Conditions[condition]).toEqual({
+      'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-east-1'],
+    });
+    expect(behaviours(template).WebACLId).toEqual({
+      'Fn::If': [condition, { 'Fn::GetAtt': [expect.any(String), 'Arn'] }, { Ref: 'AWS::NoValue' }],
+    });
+  });
+
+  it('attaches a given us-east-1 ACL when deployed elsewhere, and sizes limits from the stage', () => {
+    const arn = 'arn:aws:wafv2:us-east-1:111111111111:global/webacl/edge/abc';
+    const stage = {
+      ...STAGE_CONFIG.prod,
+      edgeRateLimits: { windowSeconds: 60, perSourceIp: 120, perToken: 60 } as const,
+    };
+    const other = Template.fromStack(
+      new TelemetryPipelineStack(new App(), 'Elsewhere', { stage, webAclArn: arn }),
+    );
+    expect((behaviours(other).WebACLId as { 'Fn::If': unknown[] })['Fn::If'][2]).toBe(arn);
+    expect(
+      rules(other).map(
+        (r) => (r.Statement.RateBasedStatement as { Limit?: number } | undefined)?.Limit,
+      ),
+    ).toEqual([120, undefined, 60]);
   });
 });

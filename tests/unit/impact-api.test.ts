@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Counters } from '../../functions/domain/counters.js';
 import { createImpactApiHandler } from '../../functions/impact-api/create-handler.js';
@@ -77,6 +78,39 @@ function fakeReader(): ImpactReader & { calls: string[] } {
       const s = STORES[storeId];
       return s === undefined ? undefined : { storeId, region: s.region, timeZone: 'UTC' };
     },
+  };
+}
+
+/**
+ * A reader that refuses keys DynamoDB would refuse or misorder, as a Query with `BETWEEN` does:
+ * dates and ISO weeks must have a four-digit year, and the lower bound must not sort after the
+ * upper one (DynamoDB answers that with a ValidationException, the API with a 500).
+ */
+function keyCheckingReader(reader: ImpactReader): ImpactReader {
+  const check = (pattern: RegExp, from: string, to: string) => {
+    if (!pattern.test(from) || !pattern.test(to) || from > to)
+      throw new Error(`ValidationException: bad key range ${from}..${to}`);
+  };
+  const DAY = /^\d{4}-\d{2}-\d{2}$/;
+  const WEEK = /^\d{4}-W\d{2}$/;
+  return {
+    storeRollup: async (region, from, to) => {
+      check(DAY, from, to);
+      return reader.storeRollup(region, from, to);
+    },
+    teamRollup: async (from, to) => {
+      check(WEEK, from, to);
+      return reader.teamRollup(from, to);
+    },
+    storeDays: async (id, from, to) => {
+      check(DAY, from, to);
+      return reader.storeDays(id, from, to);
+    },
+    teamWeeks: async (id, from, to) => {
+      check(WEEK, from, to);
+      return reader.teamWeeks(id, from, to);
+    },
+    store: (id) => reader.store(id),
   };
 }
 
@@ -246,16 +280,15 @@ describe('Handler: impact API routes', () => {
     expect(seen.sort()).toEqual(['store-0001', 'store-0002', 'store-0003']);
   });
 
-  it('refuses a tampered cursor, or one made for another query or another caller, with 403', async () => {
+  it('refuses a damaged cursor, or one of another query or scope, with a 400 naming cursor', async () => {
     const first = await call(
       fakeReader(),
       get('/v1/stores', { ...PERIOD, limit: '1' }, LEADERSHIP),
     );
     const cursor = first.json.nextCursor as string;
     const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-    const forged = Buffer.from(JSON.stringify({ ...decoded, b: 'x'.repeat(22) })).toString(
-      'base64url',
-    );
+    const withChecksum = (q: string) =>
+      Buffer.from(JSON.stringify({ ...decoded, q })).toString('base64url');
     for (const [query, claims] of [
       [
         {
@@ -265,18 +298,56 @@ describe('Handler: impact API routes', () => {
         },
         LEADERSHIP,
       ],
-      [{ ...PERIOD, limit: '1', cursor: forged }, LEADERSHIP],
+      [{ ...PERIOD, limit: '1', cursor: withChecksum('x'.repeat(22)) }, LEADERSHIP],
       [{ ...PERIOD, limit: '1', cursor: 'not-base64-json' }, LEADERSHIP],
       [{ ...PERIOD, limit: '1', sort: 'lossDetected', cursor }, LEADERSHIP],
-      [
-        { ...PERIOD, limit: '1', cursor },
-        { ...LEADERSHIP, sub: 'someone-else' },
-      ],
+      [{ ...PERIOD, limit: '1', region: 'uk', cursor }, LEADERSHIP],
+      [{ ...PERIOD, limit: '1', cursor }, STORE_MANAGER],
     ] as const) {
       const res = await call(fakeReader(), get('/v1/stores', query, claims));
-      expect(res.statusCode).toBe(403);
+      expect(res.statusCode).toBe(400);
+      expect(res.headers?.['content-type']).toBe('application/problem+json');
+      expect(res.json.errors).toEqual([{ name: 'cursor', reason: expect.any(String) }]);
       expect(res.json.stores).toBeUndefined();
     }
+  });
+
+  it('takes a cursor as a position only: same query and scope, any caller or page size', async () => {
+    const first = await call(
+      fakeReader(),
+      get('/v1/stores', { ...PERIOD, limit: '1' }, LEADERSHIP),
+    );
+    const cursor = first.json.nextCursor as string;
+    const other = await call(
+      fakeReader(),
+      get('/v1/stores', { ...PERIOD, limit: '5', cursor }, { ...LEADERSHIP, sub: 'someone-else' }),
+    );
+    expect(other.statusCode).toBe(200);
+    expect(other.json.stores.map((s: { rank: number }) => s.rank)).toEqual([2, 3]);
+  });
+
+  it('answers a cursor past the last store with an empty page, and refuses an unbounded offset', async () => {
+    const first = await call(
+      fakeReader(),
+      get('/v1/stores', { ...PERIOD, limit: '1' }, LEADERSHIP),
+    );
+    const decoded = JSON.parse(Buffer.from(first.json.nextCursor, 'base64url').toString());
+    const at = (o: number) => Buffer.from(JSON.stringify({ ...decoded, o })).toString('base64url');
+    const reader = fakeReader();
+    const past = await call(
+      reader,
+      get('/v1/stores', { ...PERIOD, cursor: at(1_000_000) }, LEADERSHIP),
+    );
+    expect(past.statusCode).toBe(200);
+    expect(past.json).toMatchObject({ stores: [], nextCursor: null });
+    // The same reads as the first page: an offset costs nothing.
+    expect(reader.calls).toEqual([`stores org ${PERIOD.from}..${PERIOD.to}`]);
+    const beyond = await call(
+      fakeReader(),
+      get('/v1/stores', { ...PERIOD, cursor: at(1_000_001) }, LEADERSHIP),
+    );
+    expect(beyond.statusCode).toBe(400);
+    expect(beyond.json.errors[0].name).toBe('cursor');
   });
 
   it('lists hours saved per team and a team series by week or month', async () => {
@@ -325,6 +396,12 @@ describe('Handler: impact API routes', () => {
     ['/v1/stores/store-0001/shrink', { ...PERIOD, granularity: 'hour' }, 'granularity'],
     ['/v1/teams/team-pos/hours-saved', { ...PERIOD, granularity: 'day' }, 'granularity'],
     ['/v1/teams', { ...PERIOD, region: 'uk' }, 'region'],
+    ['/v1/impact', { from: '9999-12-01', to: '9999-12-31' }, 'from'],
+    ['/v1/teams/team-pos/hours-saved', { from: '9999-12-01', to: '9999-12-31' }, 'to'],
+    ['/v1/impact', { from: '0100-01-01', to: '0100-01-31' }, 'from'],
+    ['/v1/teams', { from: '0999-12-20', to: '0999-12-31' }, 'to'],
+    ['/v1/stores', { from: '1999-12-31', to: '2000-01-05' }, 'from'],
+    ['/v1/stores/store-0001/shrink', { from: '2099-12-01', to: '2100-01-01' }, 'to'],
   ])('answers %s %j with a 400 problem naming %s', async (path, query, name) => {
     const res = await call(fakeReader(), get(path, query as Record<string, string>, LEADERSHIP));
     expect(res.statusCode).toBe(400);
@@ -335,6 +412,15 @@ describe('Handler: impact API routes', () => {
       requestId: 'req-123',
     });
     expect(res.json.errors.map((e: { name: string }) => e.name)).toContain(name);
+  });
+
+  it.each([
+    ['/v1/impact', { from: '2000-01-01', to: '2000-01-31' }],
+    ['/v1/teams/team-pos/hours-saved', { from: '2099-12-01', to: '2099-12-31' }],
+    ['/v1/stores', { from: '2099-01-01', to: '2099-12-31' }],
+  ])('answers %s %j at the edges of the accepted years', async (path, query) => {
+    const res = await call(keyCheckingReader(fakeReader()), get(path, query, LEADERSHIP));
+    expect(res.statusCode).toBe(200);
   });
 
   it('logs every refusal under the request id the client got', async () => {
@@ -426,4 +512,47 @@ describe('Handler: role matrix', () => {
       expect(statuses).toEqual(expected[role]);
     },
   );
+});
+
+describe('Handler: any period parameter', () => {
+  /** Strings shaped like dates across every year a `Date` can hold, and beyond. */
+  const dateLike = fc
+    .tuple(
+      fc.oneof(fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 1990, max: 2110 })),
+      fc.integer({ min: 0, max: 13 }),
+      fc.integer({ min: 0, max: 32 }),
+    )
+    .map(([y, m, d]) =>
+      [String(y).padStart(4, '0'), String(m).padStart(2, '0'), String(d).padStart(2, '0')].join(
+        '-',
+      ),
+    );
+  const anyDate = fc.oneof(
+    dateLike,
+    fc.string(),
+    fc.constantFrom('9999-12-31', '0100-01-01', '0999-12-20', '2000-01-01', '2099-12-31'),
+  );
+  const ROUTES_WITH_PERIOD = [
+    '/v1/impact',
+    '/v1/stores',
+    '/v1/stores/store-0001/shrink',
+    '/v1/teams',
+    '/v1/teams/team-pos/hours-saved',
+  ];
+
+  it('answers any from/to on any route and role with 200, 400 or 403, never a 5xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...ROUTES_WITH_PERIOD),
+        fc.constantFrom(LEADERSHIP, REGION_MANAGER, STORE_MANAGER),
+        anyDate,
+        anyDate,
+        async (path, claims, from, to) => {
+          const res = await call(keyCheckingReader(fakeReader()), get(path, { from, to }, claims));
+          expect([200, 400, 403]).toContain(res.statusCode);
+        },
+      ),
+      { numRuns: 600 },
+    );
+  });
 });

@@ -3,7 +3,8 @@
  * reads the token's claims only to decide what to offer (the API decides what to answer).
  *
  * - Deployed: the stack's Cognito user pool, by its managed login with the authorization
- *   code flow and PKCE (`config.json` names the domain and client).
+ *   code flow, PKCE and a random `state` checked on the way back (`config.json` names the
+ *   domain and client).
  * - Locally: a token from the embedded stack's dev issuer, pasted once (`npm run token`).
  */
 export type AuthConfig =
@@ -18,8 +19,11 @@ export interface Claims {
   readonly exp: number;
 }
 
+import { judgeCallback, type PendingSignIn, parsePendingSignIn } from './oauth-callback.js';
+
 const TOKEN_KEY = 'impact.idToken';
-const VERIFIER_KEY = 'impact.pkceVerifier';
+/** The sign-in in progress: its PKCE verifier and `state` (see oauth-callback.ts). */
+const PENDING_KEY = 'impact.pendingSignIn';
 
 export function currentToken(): string | undefined {
   const token = sessionStorage.getItem(TOKEN_KEY) ?? undefined;
@@ -80,8 +84,12 @@ const redirectUri = () => `${location.origin}${location.pathname}`;
 
 /** Sends the browser to the user pool's sign-in page. */
 export async function signInWithCognito(config: Extract<AuthConfig, { kind: 'cognito' }>) {
-  const verifier = base64url(crypto.getRandomValues(new Uint8Array(32)));
-  sessionStorage.setItem(VERIFIER_KEY, verifier);
+  const pending: PendingSignIn = {
+    verifier: base64url(crypto.getRandomValues(new Uint8Array(32))),
+    state: base64url(crypto.getRandomValues(new Uint8Array(16))),
+  };
+  sessionStorage.setItem(PENDING_KEY, JSON.stringify(pending));
+  const { verifier } = pending;
   const challenge = base64url(
     new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))),
   );
@@ -92,30 +100,38 @@ export async function signInWithCognito(config: Extract<AuthConfig, { kind: 'cog
     scope: 'openid email',
     code_challenge: challenge,
     code_challenge_method: 'S256',
+    state: pending.state,
   });
   location.assign(`${config.domain}/oauth2/authorize?${query}`);
 }
 
-/** Completes a sign-in when the user pool sent the browser back with a code. */
+/**
+ * Completes a sign-in when the user pool sent the browser back with a code, if it carries the
+ * `state` of the sign-in this tab started; anything else throws with the reason to show.
+ */
 export async function completeCognitoSignIn(
   config: Extract<AuthConfig, { kind: 'cognito' }>,
 ): Promise<void> {
-  const code = new URLSearchParams(location.search).get('code');
-  const verifier = sessionStorage.getItem(VERIFIER_KEY);
-  if (code === null || verifier === null) return;
-  sessionStorage.removeItem(VERIFIER_KEY);
+  const outcome = judgeCallback(
+    new URLSearchParams(location.search),
+    parsePendingSignIn(sessionStorage.getItem(PENDING_KEY)),
+  );
+  if (outcome.kind === 'none') return;
+  // One use: whatever the outcome, the pending sign-in and the code leave the tab.
+  sessionStorage.removeItem(PENDING_KEY);
+  history.replaceState(null, '', `${location.pathname}${location.hash}`);
+  if (outcome.kind === 'refused') throw new Error(outcome.reason);
   const response = await fetch(`${config.domain}/oauth2/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({
       grant_type: 'authorization_code',
       client_id: config.clientId,
-      code,
+      code: outcome.code,
       redirect_uri: redirectUri(),
-      code_verifier: verifier,
+      code_verifier: outcome.verifier,
     }),
   });
-  history.replaceState(null, '', `${location.pathname}${location.hash}`);
   if (!response.ok) throw new Error(`sign-in failed (${response.status})`);
   const body = (await response.json()) as { id_token?: string };
   if (body.id_token !== undefined) storeToken(body.id_token);

@@ -317,7 +317,7 @@ async function boot(): Promise<void> {
     try {
       await completeCognitoSignIn(config);
     } catch (error) {
-      signInScreen(config, String(error));
+      signInScreen(config, error instanceof Error ? error.message : String(error));
       return;
     }
   }

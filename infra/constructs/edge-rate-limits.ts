@@ -1,0 +1,166 @@
+import { Aws, CfnCondition, CfnOutput, Fn } from 'aws-cdk-lib';
+import { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+
+/** Per-caller request limits at CloudFront, counted by AWS WAF over a sliding window. */
+export interface EdgeRateLimitSettings {
+  /** WAF's evaluation window: 60, 120, 300 or 600 seconds. */
+  readonly windowSeconds: 60 | 120 | 300 | 600;
+  /** Requests one source IP may make in a window, with or without a token (WAF minimum 10). */
+  readonly perSourceIp: number;
+  /** Requests one bearer token (the `Authorization` header's value) may make in a window. */
+  readonly perToken: number;
+}
+
+export interface EdgeRateLimitsProps {
+  readonly limits: EdgeRateLimitSettings;
+  /**
+   * A CLOUDFRONT-scope web ACL that already exists in us-east-1, for a stack deployed in
+   * another region (where this construct cannot create one).
+   * @default none: outside us-east-1 the distribution then has no web ACL
+   */
+  readonly existingWebAclArn?: string;
+}
+
+const PROBLEM_BASE = 'https://store-floor-impact.dev/problems/';
+const visibility = (metricName: string): CfnWebACL.VisibilityConfigProperty => ({
+  cloudWatchMetricsEnabled: true,
+  metricName,
+  sampledRequestsEnabled: true,
+});
+const blockWith = (responseCode: number, customResponseBodyKey: string) => ({
+  block: { customResponse: { responseCode, customResponseBodyKey } },
+});
+
+/**
+ * Per-caller throttling for the deployed API, which an HTTP API cannot do itself: its stage
+ * and route throttles are one bucket shared by every caller, unauthenticated ones included.
+ * An AWS WAF web ACL on the CloudFront distribution limits each source IP (every request) and
+ * each bearer token (every request that carries one), and refuses `/v1/*` without a token at
+ * the edge (the API would answer 401 anyway), so tokenless traffic never reaches the stage's
+ * shared bucket. The stage throttle stays as the overall cap.
+ *
+ * A CLOUDFRONT-scope web ACL can only be created in us-east-1, and this stack's region is
+ * the deploying credentials' (region-agnostic at synth). So the ACL is created under a
+ * CloudFormation condition on the deploy region; elsewhere, `existingWebAclArn` names one made
+ * in us-east-1. `webAclId` is what to give the distribution.
+ */
+export class EdgeRateLimits extends Construct {
+  /** For `Distribution.webAclId`: this ACL in us-east-1, the existing one (or none) elsewhere. */
+  public readonly webAclId: string;
+  public readonly webAcl: CfnWebACL;
+  public readonly inUsEast1: CfnCondition;
+
+  constructor(scope: Construct, id: string, props: EdgeRateLimitsProps) {
+    super(scope, id);
+    const { limits } = props;
+    this.inUsEast1 = new CfnCondition(this, 'InUsEast1', {
+      expression: Fn.conditionEquals(Aws.REGION, 'us-east-1'),
+    });
+    const problem = (slug: string, title: string, status: number, detail: string) =>
+      JSON.stringify({ type: `${PROBLEM_BASE}${slug}`, title, status, detail });
+    this.webAcl = new CfnWebACL(this, 'WebAcl', {
+      scope: 'CLOUDFRONT',
+      description: 'Per-caller request limits for the store-floor impact API and dashboard',
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility('StoreFloorEdge'),
+      customResponseBodies: {
+        tooManyRequests: {
+          contentType: 'APPLICATION_JSON',
+          content: problem(
+            'too-many-requests',
+            'Too Many Requests',
+            429,
+            `over this caller's limit; retry after up to ${limits.windowSeconds} s`,
+          ),
+        },
+        unauthorized: {
+          contentType: 'APPLICATION_JSON',
+          content: problem('unauthorized', 'Unauthorized', 401, 'a valid bearer token is required'),
+        },
+      },
+      rules: [
+        {
+          // First, so that it counts every request an address makes, refused ones included.
+          name: 'PerSourceIp',
+          priority: 0,
+          action: blockWith(429, 'tooManyRequests'),
+          statement: {
+            rateBasedStatement: {
+              aggregateKeyType: 'IP',
+              limit: limits.perSourceIp,
+              evaluationWindowSec: limits.windowSeconds,
+            },
+          },
+          visibilityConfig: visibility('PerSourceIp'),
+        },
+        {
+          name: 'ApiWithoutToken',
+          priority: 1,
+          action: blockWith(401, 'unauthorized'),
+          statement: {
+            andStatement: {
+              statements: [
+                {
+                  byteMatchStatement: {
+                    fieldToMatch: { uriPath: {} },
+                    positionalConstraint: 'STARTS_WITH',
+                    searchString: '/v1/',
+                    textTransformations: [{ priority: 0, type: 'NONE' }],
+                  },
+                },
+                {
+                  notStatement: {
+                    statement: {
+                      sizeConstraintStatement: {
+                        fieldToMatch: { singleHeader: { Name: 'authorization' } },
+                        comparisonOperator: 'GT',
+                        size: 0,
+                        textTransformations: [{ priority: 0, type: 'NONE' }],
+                      },
+                    },
+                  },
+                },
+              ],
+            },
+          },
+          visibilityConfig: visibility('ApiWithoutToken'),
+        },
+        {
+          // A request without the header has no key and is not counted here (WAF's rule).
+          name: 'PerToken',
+          priority: 2,
+          action: blockWith(429, 'tooManyRequests'),
+          statement: {
+            rateBasedStatement: {
+              aggregateKeyType: 'CUSTOM_KEYS',
+              customKeys: [
+                {
+                  header: {
+                    name: 'authorization',
+                    textTransformations: [{ priority: 0, type: 'NONE' }],
+                  },
+                },
+              ],
+              limit: limits.perToken,
+              evaluationWindowSec: limits.windowSeconds,
+            },
+          },
+          visibilityConfig: visibility('PerToken'),
+        },
+      ],
+    });
+    this.webAcl.cfnOptions.condition = this.inUsEast1;
+    this.webAclId = Fn.conditionIf(
+      this.inUsEast1.logicalId,
+      this.webAcl.attrArn,
+      props.existingWebAclArn ?? Aws.NO_VALUE,
+    ).toString();
+    const output = new CfnOutput(this, 'WebAclArn', {
+      description:
+        'The web ACL that rate-limits each caller at CloudFront (made in us-east-1 only)',
+      value: this.webAcl.attrArn,
+    });
+    output.condition = this.inUsEast1;
+  }
+}
