@@ -206,8 +206,7 @@ if (!values['no-baseline']) {
   const baselineCpu0 = process.cpuUsage();
   const t1 = performance.now();
   for (const record of records) {
-    for (const item of decodeRecord(record.data)) {
-      if (!item.ok) continue;
+    for (const item of decodeRecord(record.data).events) {
       const event = item.event;
       const view = await registry.load(
         [event.deviceId],
