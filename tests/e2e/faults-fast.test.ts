@@ -13,6 +13,7 @@ const FAST = [
   'processor crashes mid-batch',
   '1% poison of every kind',
   'device clock hours off',
+  'amplification record in a normal load',
 ];
 
 describe('Faults (fast subset): nothing lost, nothing counted twice', () => {
