@@ -5,9 +5,12 @@ import type { Item } from './item-codec.js';
 
 /**
  * Dead letters in a DynamoDB table: `pk` = `DLQ#{arrival date}`, `sk` = the record's stream
- * position, so a retried batch rewrites the same item instead of adding a copy, and operators
- * can list a day's dead letters with one Query. The payload is not stored: the position finds
- * it in the stream (or the raw archive), and the reason says what was wrong with it.
+ * position (of the first user record the letter stands for), so a retried batch rewrites the
+ * same item instead of adding a copy, and operators can list a day's dead letters with one
+ * Query. `count` says how many user records the letter stands for, `subSequenceNumbers` and
+ * `eventIds` which. The payload is not stored, and the detail holds field paths and the
+ * contract's expectations, never values: the position finds the record in the stream while
+ * it is retained (the raw archive keeps only what the contract accepts).
  */
 export class DynamoDbDeadLetters implements DeadLetterSink {
   constructor(
@@ -37,9 +40,14 @@ function encode(letter: DeadLetter): Item {
     detail: { S: letter.detail.slice(0, 2_000) },
     arrivedAt: { S: letter.arrivedAt },
     sizeBytes: { N: String(letter.sizeBytes) },
+    count: { N: String(letter.count) },
     deadLetteredAt: { S: new Date().toISOString() },
   };
   if (letter.deviceId !== undefined) item.deviceId = { S: letter.deviceId };
   if (letter.eventId !== undefined) item.eventId = { S: letter.eventId };
+  // At most MAX_USER_RECORDS of each (~4,400 numbers and ULIDs: ~140 KB), so one item holds them.
+  if (letter.subSequenceNumbers !== undefined)
+    item.subSequenceNumbers = { L: letter.subSequenceNumbers.map((n) => ({ N: String(n) })) };
+  if (letter.eventIds !== undefined) item.eventIds = { L: letter.eventIds.map((S) => ({ S })) };
   return item;
 }

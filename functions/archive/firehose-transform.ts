@@ -23,8 +23,11 @@ export type FirehoseKinesisEvent = z.infer<typeof FirehoseKinesisEvent>;
 
 /**
  * Firehose transform for the raw archive: each Kinesis record becomes one archive JSON line
- * (position, arrival, exact bytes in base64), so that records, gzipped aggregates included,
- * stay separable in the S3 objects Firehose concatenates them into.
+ * (see toArchiveLine: exact bytes for a record the contract accepts, only positions and
+ * reasons for what it refuses), so that records, gzipped aggregates included, stay separable
+ * in the S3 objects Firehose concatenates them into. Every record is answered `Ok`: one that
+ * Firehose saw fail (`ProcessingFailed`, or a transform that throws) would be written with its
+ * raw bytes under the bucket's `errors/` prefix, which is what the archive must never hold.
  */
 export function transform(event: FirehoseKinesisEvent): FirehoseTransformationResult {
   return {

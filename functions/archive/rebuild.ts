@@ -13,7 +13,9 @@ export interface RebuildReport {
  * table, typically, with new rules such as changed hours-saved baselines). Records keep their
  * shard order; the same exactly-once folding as live processing makes duplicates in the
  * archive (an at-least-once copy of the stream) harmless. A batch that reports failures is
- * retried, so a rebuild never skips records silently; one that keeps failing stops it.
+ * retried from its first failed record, as Lambda does (records the processor deferred past
+ * its inflate budget come back this way), so a rebuild never skips records silently; one that
+ * keeps failing without moving stops it.
  */
 export async function rebuildFromRecords(
   records: AsyncIterable<StreamRecord> | Iterable<StreamRecord>,
@@ -29,7 +31,7 @@ export async function rebuildFromRecords(
   };
   const pending = new Map<string, StreamRecord[]>();
   const flush = async (shard: string) => {
-    const batch = pending.get(shard) ?? [];
+    let batch = pending.get(shard) ?? [];
     pending.delete(shard);
     for (let attempt = 1; batch.length > 0; attempt++) {
       const result = await processBatch(batch, deps);
@@ -37,6 +39,14 @@ export async function rebuildFromRecords(
       report.duplicates += result.stats.duplicates;
       report.deadLettered += result.stats.deadLettered;
       if (result.failedSequenceNumbers.length === 0) break;
+      const failed = new Set(result.failedSequenceNumbers);
+      const from = batch.findIndex((r) => failed.has(r.sequenceNumber));
+      if (from > 0) {
+        // Progress (a deferred tail, or a failure behind done records): not an attempt lost.
+        batch = batch.slice(from);
+        attempt = 0;
+        continue;
+      }
       if (attempt >= 5) throw new Error(`rebuild: a batch of ${shard} kept failing`);
       await new Promise((r) => setTimeout(r, 200 * attempt));
     }

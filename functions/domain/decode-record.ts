@@ -1,13 +1,50 @@
 import { gunzipSync } from 'node:zlib';
 import {
   AggregateFormatError,
+  AggregateLimitError,
   decodeAggregate,
   isAggregated,
 } from '../../edge-client/src/aggregation/kpl-format.js';
-import { parseTelemetryJson, type TelemetryEvent } from '../../edge-client/src/contract/index.js';
-import type { Rejection } from './route-event.js';
+import {
+  type ContractIssue,
+  parseTelemetryJson,
+  type TelemetryEvent,
+} from '../../edge-client/src/contract/index.js';
+import { KINESIS_LIMITS } from '../../edge-client/src/producer/kinesis-limits.js';
+import type { PoisonReason } from './route-event.js';
 
-const MAX_INFLATED_BYTES = 4 * 1024 * 1024;
+/** The reasons decodeRecord refuses a user record for: the contract's, and the limits'. */
+export const REFUSAL_REASONS = [
+  'undecodable',
+  'schema_violation',
+  'oversized_record',
+] as const satisfies readonly PoisonReason[];
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
+
+/*
+ * Limits on the work one Kinesis record can cause, derived from what an honest producer (the
+ * edge client's record builder, or the KPL) can send:
+ *
+ * - A Kinesis record is at most 1 MiB (data plus partition key), and the record builder caps
+ *   an aggregate *before* compression at min(maxAggregateBytes, 1 MiB - 256): the default is
+ *   51,200 bytes, the largest setting stays under 1 MiB. So no honest record inflates past
+ *   1 MiB; a gzip record that does is refused whole (MAX_INFLATED_BYTES).
+ * - The smallest event the contract accepts is 242 bytes of JSON (a detection_outcome with
+ *   one-character identifiers, seq 0 and `recovered`: every other field has a fixed minimum
+ *   length); SMALLEST_EVENT_BYTES rounds that down to 240 (a unit test builds it). An
+ *   aggregate of at most 1 MiB therefore holds at most 1,048,576 / 240 = 4,369 honest user
+ *   records (fewer in truth: each also costs ~8 bytes of framing), and 213 at the default
+ *   51,200 bytes. An aggregate holding more is refused whole (MAX_USER_RECORDS), counted in
+ *   one pass that decodes none of them, with its count.
+ */
+
+/** The most bytes a gzipped record may inflate to: the Kinesis record limit (see above). */
+export const MAX_INFLATED_BYTES = KINESIS_LIMITS.bytesPerRecord;
+/** A lower bound on a serialized event the contract accepts (the smallest is 242 bytes). */
+export const SMALLEST_EVENT_BYTES = 240;
+/** The most user records an honest aggregate can hold: 4,369 (see above). */
+export const MAX_USER_RECORDS = Math.floor(KINESIS_LIMITS.bytesPerRecord / SMALLEST_EVENT_BYTES);
+
 const isGzip = (data: Uint8Array) => data.byteLength > 2 && data[0] === 0x1f && data[1] === 0x8b;
 
 /** Where an event sat in the stream: a Kinesis record, and its index inside an aggregated one. */
@@ -17,63 +54,199 @@ export interface RecordPosition {
   readonly subSequenceNumber: number;
 }
 
-/** One user record of a Kinesis record: an event, or why it cannot be one. */
-export type DecodedItem =
-  | { readonly ok: true; readonly subSequenceNumber: number; readonly event: TelemetryEvent }
-  | { readonly ok: false; readonly subSequenceNumber: number; readonly rejection: Rejection };
+/** A user record the contract accepts: its index in the record, the event, its exact bytes. */
+export interface DecodedEvent {
+  readonly subSequenceNumber: number;
+  readonly event: TelemetryEvent;
+  readonly bytes: Uint8Array;
+}
 
 /**
- * Turns one Kinesis record into contract events. A plain record holds one JSON event; a KPL
- * aggregated record (possibly gzipped by the edge client) holds many, each with its sub-sequence number (its index). Each user
- * record is judged on its own, so one bad event in an aggregate does not sink its neighbours;
- * an aggregate whose checksum or framing is broken is rejected whole (it cannot be trusted).
+ * User records of one record that the contract refuses for one reason: all of them in one
+ * entry (the detail is the first one's), so that a record of thousands of bad user records is
+ * one refusal, not thousands. `count` is how many user records it stands for; it exceeds the
+ * sub-sequence numbers listed only for a record refused whole (then `[0]`) that held several.
  */
-export function decodeRecord(record: Uint8Array): DecodedItem[] {
+export interface Refusal {
+  readonly reason: RefusalReason;
+  /** Field paths and the contract's expectations; never the refused values. */
+  readonly detail: string;
+  readonly subSequenceNumbers: readonly number[];
+  readonly count: number;
+}
+
+/** What one Kinesis record holds: its contract events, and what the contract refused. */
+export interface DecodedRecord {
+  /** Bytes the record inflated to (its size, when not gzipped): what a batch budget counts. */
+  readonly inflatedBytes: number;
+  readonly events: readonly DecodedEvent[];
+  readonly refused: readonly Refusal[];
+}
+
+/**
+ * A record as the raw archive keeps one that the contract refused in part or whole (see
+ * functions/archive/archive-line.ts): the user records it accepted, exact bytes at their
+ * sub-sequence numbers, and the refusals without the refused bytes.
+ */
+export interface ScreenedPayload {
+  /** Size of the record as it was on the stream. */
+  readonly sizeBytes: number;
+  readonly kept: readonly { readonly subSequenceNumber: number; readonly data: Uint8Array }[];
+  readonly refused: readonly Refusal[];
+}
+
+const whole = (reason: RefusalReason, detail: string, bytes: number, count = 1): DecodedRecord => ({
+  inflatedBytes: bytes,
+  events: [],
+  refused: [{ reason, detail, subSequenceNumbers: [0], count }],
+});
+
+/**
+ * Turns one Kinesis record into contract events: the one judge of what a record holds, for
+ * the processor and the raw archive alike. A plain record holds one JSON event; a KPL
+ * aggregated record (possibly gzipped by the edge client) holds many, each with its
+ * sub-sequence number (its index). Each user record is judged on its own, so one bad event in
+ * an aggregate does not sink its neighbours; refusals are grouped by reason. An aggregate whose
+ * checksum or framing is broken is refused whole (it cannot be trusted), and so is one past
+ * the limits above. A record the archive screened replays as it was judged live.
+ */
+export function decodeRecord(record: Uint8Array | ScreenedPayload): DecodedRecord {
+  if (!(record instanceof Uint8Array)) return decodeScreened(record);
   let data = record;
   if (isGzip(record)) {
     try {
-      // Bounded: a Kinesis record is at most 1 MiB, and no honest aggregate inflates past 4.
       data = gunzipSync(record, { maxOutputLength: MAX_INFLATED_BYTES });
-    } catch {
-      return [
-        {
-          ok: false,
-          subSequenceNumber: 0,
-          rejection: { reason: 'undecodable', detail: 'corrupt or oversized gzip record' },
-        },
-      ];
+    } catch (error) {
+      return (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE'
+        ? whole(
+            'oversized_record',
+            `gzip record inflates past ${MAX_INFLATED_BYTES} bytes, more than any honest producer's`,
+            MAX_INFLATED_BYTES,
+          )
+        : whole('undecodable', 'corrupt gzip record', record.byteLength);
     }
     if (!isAggregated(data)) {
-      return [
-        {
-          ok: false,
-          subSequenceNumber: 0,
-          rejection: {
-            reason: 'undecodable',
-            detail: 'gzip record without a KPL aggregate inside',
-          },
-        },
-      ];
+      return whole('undecodable', 'gzip record without a KPL aggregate inside', data.byteLength);
     }
   }
-  if (!isAggregated(data)) return [decodeEvent(data, 0)];
+  const refusals = new RefusalBook();
+  if (!isAggregated(data)) {
+    const event = decodeEvent(data, 0, refusals);
+    return {
+      inflatedBytes: data.byteLength,
+      events: event ? [event] : [],
+      refused: refusals.all(),
+    };
+  }
   let users: ReturnType<typeof decodeAggregate>;
   try {
-    users = decodeAggregate(data);
+    users = decodeAggregate(data, { maxRecords: MAX_USER_RECORDS });
   } catch (error) {
+    if (error instanceof AggregateLimitError) {
+      return whole(
+        'oversized_record',
+        `KPL aggregate of ${error.entries} entries, more than the ${error.limit} user records an honest aggregate can hold`,
+        data.byteLength,
+        error.entries,
+      );
+    }
     const detail =
       error instanceof AggregateFormatError
         ? `corrupt KPL aggregate: ${error.message}`
         : 'corrupt KPL aggregate';
-    return [{ ok: false, subSequenceNumber: 0, rejection: { reason: 'undecodable', detail } }];
+    return whole('undecodable', detail, data.byteLength);
   }
-  return users.map((user, i) => decodeEvent(user.data, i));
+  const events: DecodedEvent[] = [];
+  for (const [i, user] of users.entries()) {
+    const event = decodeEvent(user.data, i, refusals);
+    if (event !== undefined) events.push(event);
+  }
+  return { inflatedBytes: data.byteLength, events, refused: refusals.all() };
 }
 
-function decodeEvent(bytes: Uint8Array, subSequenceNumber: number): DecodedItem {
+/** A screened record: its kept user records are judged again (the same parse), refusals kept. */
+function decodeScreened(payload: ScreenedPayload): DecodedRecord {
+  const refusals = new RefusalBook(payload.refused);
+  const events: DecodedEvent[] = [];
+  let inflatedBytes = 0;
+  for (const user of payload.kept) {
+    inflatedBytes += user.data.byteLength;
+    const event = decodeEvent(user.data, user.subSequenceNumber, refusals);
+    if (event !== undefined) events.push(event);
+  }
+  return { inflatedBytes, events, refused: refusals.all() };
+}
+
+function decodeEvent(
+  bytes: Uint8Array,
+  subSequenceNumber: number,
+  refusals: RefusalBook,
+): DecodedEvent | undefined {
   const parsed = parseTelemetryJson(bytes);
-  if (parsed.ok) return { ok: true, subSequenceNumber, event: parsed.event };
-  const detail = parsed.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+  if (parsed.ok) return { subSequenceNumber, event: parsed.event, bytes };
   const reason = parsed.kind === 'undecodable' ? 'undecodable' : 'schema_violation';
-  return { ok: false, subSequenceNumber, rejection: { reason, detail } };
+  refusals.add(reason, subSequenceNumber, () => describeIssues(parsed.issues));
+  return undefined;
+}
+
+/** Refusals of one record, one per reason in order of first sight. */
+class RefusalBook {
+  private readonly byReason = new Map<
+    RefusalReason,
+    { detail: string; subSequenceNumbers: number[]; count: number }
+  >();
+
+  constructor(initial: readonly Refusal[] = []) {
+    for (const r of initial) {
+      this.byReason.set(r.reason, {
+        detail: r.detail,
+        subSequenceNumbers: [...r.subSequenceNumbers],
+        count: r.count,
+      });
+    }
+  }
+
+  add(reason: RefusalReason, subSequenceNumber: number, detail: () => string): void {
+    const entry = this.byReason.get(reason);
+    if (entry === undefined) {
+      this.byReason.set(reason, {
+        detail: detail(),
+        subSequenceNumbers: [subSequenceNumber],
+        count: 1,
+      });
+    } else {
+      entry.subSequenceNumbers.push(subSequenceNumber);
+      entry.count++;
+    }
+  }
+
+  all(): Refusal[] {
+    return [...this.byReason].map(([reason, r]) => ({
+      reason,
+      detail: r.detail,
+      subSequenceNumbers: [...r.subSequenceNumbers].sort((a, b) => a - b),
+      count: r.count,
+    }));
+  }
+}
+
+// A path segment is kept only if it looks like a field name: an unknown key is chosen by the
+// sender and could itself carry text about a person, so anything else is not repeated.
+const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$|^\d{1,6}$/;
+
+/**
+ * The contract's issues as a dead-letter detail: field paths and what the contract expects.
+ * The contract's messages never quote a value; an unknown key that does not look like a field
+ * name is shown as `(key)`, since its name is the sender's text.
+ */
+export function describeIssues(issues: readonly ContractIssue[]): string {
+  return issues
+    .map((i) => {
+      const path = i.path
+        .split('.')
+        .map((segment) => (FIELD_NAME.test(segment) || segment === '(event)' ? segment : '(key)'))
+        .join('.');
+      return `${path}: ${i.message}`;
+    })
+    .join('; ');
 }

@@ -14,7 +14,10 @@ export type PoisonReason =
   | 'team_mismatch'
   | 'clock_skew'
   | 'too_old'
-  | 'aggregate_too_large';
+  /** The DynamoDB aggregate item the event counts in reached the 400 KB item limit. */
+  | 'aggregate_too_large'
+  /** A record past what any honest producer sends (see decode-record.ts): refused whole. */
+  | 'oversized_record';
 
 export interface Rejection {
   readonly reason: PoisonReason;

@@ -1,8 +1,10 @@
 import * as z from 'zod';
+import { MAX_INFLATED_BYTES } from '../domain/decode-record.js';
 import { DEFAULT_EVENT_TIME_RULES } from '../domain/event-time.js';
 import { DEFAULT_BASELINES, HoursSavedBaselines } from '../domain/hours-saved.js';
 import { parseEnv } from '../shared/parse-env.js';
 import { TABLES } from '../shared/resources.js';
+import { INFLATED_BYTES_PER_BATCH } from './process-batch.js';
 
 const TableName = z.string().min(3).max(255);
 
@@ -22,6 +24,15 @@ export const ProcessorConfig = z.object({
     .number()
     .min(1)
     .default(DEFAULT_EVENT_TIME_RULES.horizonMs / 86_400_000),
+  /**
+   * Bytes one invocation inflates before it leaves the rest of its batch to the next (see
+   * INFLATED_BYTES_PER_BATCH); at least one record's worth, so that every invocation moves.
+   */
+  INFLATED_BYTES_PER_BATCH: z.coerce
+    .number()
+    .int()
+    .min(MAX_INFLATED_BYTES)
+    .default(INFLATED_BYTES_PER_BATCH),
   HOURS_SAVED_BASELINES: z
     .string()
     .optional()
@@ -46,6 +57,7 @@ export function loadProcessorConfig(env: NodeJS.ProcessEnv = process.env) {
     registryTable: data[TABLES.registry.envVar],
     deadLetterTable: data[TABLES.deadLetters.envVar],
     baselines: data.HOURS_SAVED_BASELINES,
+    inflatedBytesPerBatch: data.INFLATED_BYTES_PER_BATCH,
     eventTime: {
       futureToleranceMs: data.CLOCK_SKEW_TOLERANCE_SECONDS * 1000,
       horizonMs: data.LATE_EVENT_HORIZON_DAYS * 86_400_000,

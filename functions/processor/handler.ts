@@ -23,6 +23,7 @@ const deps: ProcessorDeps = {
   logger: loggerPort(logger),
   fold: { baselines: config.baselines },
   eventTime: config.eventTime,
+  inflatedBytesPerBatch: config.inflatedBytesPerBatch,
 };
 
 async function processKinesisBatch(event: KinesisBatchEvent): Promise<KinesisStreamBatchResponse> {
@@ -33,6 +34,7 @@ async function processKinesisBatch(event: KinesisBatchEvent): Promise<KinesisStr
   metrics.addMetric('DuplicatesDropped', MetricUnit.Count, s.duplicates);
   metrics.addMetric('RecordsDeadLettered', MetricUnit.Count, s.deadLettered);
   metrics.addMetric('RecordsFailed', MetricUnit.Count, s.failedRecords);
+  metrics.addMetric('RecordsDeferred', MetricUnit.Count, s.deferred);
   metrics.addMetric(
     'AggregateWrites',
     MetricUnit.Count,

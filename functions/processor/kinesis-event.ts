@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { StreamRecord } from './process-batch.js';
+import type { RawStreamRecord } from './process-batch.js';
 
 /** The part of Lambda's Kinesis event the processor relies on. */
 export const KinesisBatchEvent = z.object({
@@ -18,7 +18,7 @@ export const KinesisBatchEvent = z.object({
 export type KinesisBatchEvent = z.infer<typeof KinesisBatchEvent>;
 
 /** Converts Lambda's event records; the shard id is the part of `eventID` before the colon. */
-export function toStreamRecords(event: KinesisBatchEvent): StreamRecord[] {
+export function toStreamRecords(event: KinesisBatchEvent): RawStreamRecord[] {
   return event.Records.map((r) => ({
     shardId: r.eventID.slice(0, r.eventID.indexOf(':')),
     sequenceNumber: r.kinesis.sequenceNumber,

@@ -40,15 +40,29 @@ export interface RegistryReader {
   }>;
 }
 
-/** A record (or sub-record) that can never be counted, with why. Never holds the payload. */
+/**
+ * User records that can never be counted, with why: one letter per record and reason, so
+ * that the number of letters a record causes is bounded by the reasons, not by what it holds.
+ * `position` is the first of them; the detail, device and event id are the first's. Never
+ * holds the payload.
+ */
 export interface DeadLetter {
   readonly position: RecordPosition;
   readonly reason: PoisonReason;
   readonly detail: string;
   readonly arrivedAt: string;
   readonly sizeBytes: number;
+  /** How many user records the letter stands for (1 for a plain record). */
+  readonly count: number;
+  /**
+   * Sub-sequence numbers of all of them, ascending, when the letter stands for more than one
+   * decoded user record (at most MAX_USER_RECORDS, so a letter always fits one item).
+   */
+  readonly subSequenceNumbers?: readonly number[];
   readonly deviceId?: string;
   readonly eventId?: string;
+  /** Event ids of all of them, in sub-sequence order, when they were events and more than one. */
+  readonly eventIds?: readonly string[];
 }
 
 export interface DeadLetterSink {

@@ -12,7 +12,7 @@ import type { StreamRecord } from '../../functions/processor/process-batch.js';
 
 /**
  * The embedded stack's stand-in for the Firehose raw archive: every record of the stream, as
- * the same JSON lines the Firehose transform writes, under `<dir>/raw/YYYY/MM/DD/<shard>.ndjson`
+ * the same JSON lines the Firehose transform writes (toArchiveLine decides what a line keeps), under `<dir>/raw/YYYY/MM/DD/<shard>.ndjson`
  * (arrival date, UTC). At least once, like Firehose: a crash may repeat lines.
  */
 export function archiveHandler(dir: string) {

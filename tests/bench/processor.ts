@@ -3,8 +3,11 @@
  * processed against the DynamoDB emulator (its own process) by (a) this project's processor and
  * (b) a naive baseline, the Powertools pattern: one idempotency write and one conditional write
  * per event. Checks both end with identical aggregates; prints a table and a last JSON line.
+ * Then (c): the time of one normal batch, and of the same batch with one amplification record
+ * in it (issue 17), each on fresh tables in the same run.
  */
 import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import {
   type AttributeValue,
   ConditionalCheckFailedException,
@@ -13,6 +16,7 @@ import {
   PutItemCommand,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
+import { encodeAggregate } from '../../edge-client/src/aggregation/kpl-format.js';
 import type { TelemetryEvent } from '../../edge-client/src/contract/index.js';
 import { defineFleet, FleetSimulator } from '../../edge-client/src/simulator/index.js';
 import { DynamoDbAggregateStore } from '../../functions/adapters/dynamodb-aggregate-store.js';
@@ -23,7 +27,7 @@ import {
 } from '../../functions/adapters/dynamodb-registry.js';
 import { countersOf } from '../../functions/adapters/item-codec.js';
 import { homeItemKey, itemId } from '../../functions/domain/aggregate-keys.js';
-import { decodeRecord } from '../../functions/domain/decode-record.js';
+import { decodeRecord, MAX_USER_RECORDS } from '../../functions/domain/decode-record.js';
 import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
 import { foldEvents } from '../../functions/domain/fold-events.js';
 import { emptyHome } from '../../functions/domain/home-state.js';
@@ -192,6 +196,88 @@ const cpu = process.cpuUsage(cpu0);
 const oursWrites = counter.writes;
 const oursUnits = { write: counter.writeUnits, read: counter.readUnits };
 
+// ---- (c) amplification: a normal batch, and the same batch plus one hostile record -----------
+// Each run starts on fresh tables, so the batch does the same work with and without the extra
+// record: the difference is what the record costs. The records are those of issue 17: 100,000
+// empty user records in ~1 KB of gzip (past the user-record cap), and one at the cap, 4,369
+// user records that the contract refuses (each would have been a dead letter).
+const amplificationRecords = {
+  'past the cap (100,000 empty user records)': gzipSync(
+    encodeAggregate(
+      Array.from({ length: 100_000 }, () => ({ partitionKey: 'x', data: Buffer.alloc(0) })),
+    ),
+  ),
+  [`at the cap (${MAX_USER_RECORDS} refused user records)`]: gzipSync(
+    encodeAggregate(
+      Array.from({ length: MAX_USER_RECORDS }, (_, i) => ({
+        partitionKey: 'x',
+        data: Buffer.from(`{"schemaVersion":1,"n":${i}}`),
+      })),
+    ),
+  ),
+};
+const normalEvents = simulator.next(BATCH);
+const normalBatch: StreamRecord[] = normalEvents.map((e, i) => ({
+  shardId: 'shardId-000000000001',
+  sequenceNumber: String(10n ** 41n + BigInt(i)),
+  partitionKey: e.deviceId,
+  data: Buffer.from(JSON.stringify(e)),
+  arrivedAt,
+}));
+let amplificationTables = 0;
+async function timedBatch(batch: readonly StreamRecord[]) {
+  amplificationTables++;
+  const table = `bench-amplification-${amplificationTables}`;
+  await ensureTable(client, TABLES.aggregates, table);
+  const t = performance.now();
+  const result = await processBatch(batch, {
+    ...deps,
+    aggregates: new DynamoDbAggregateStore(client, table),
+  });
+  const ms = performance.now() - t;
+  if (result.failedSequenceNumbers.length > 0) throw new Error('amplification batch failed');
+  return { ms, counted: result.stats.counted, letters: result.stats.deadLetterItems };
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const amplification: Record<
+  string,
+  { ms: number; counted: number; deadLetterItems: number; recordBytes?: number }
+> = {};
+const ROUNDS = 3;
+// The cases take turns round by round, so warm-up and machine noise fall on all of them.
+const cases: { name: string; batch: StreamRecord[]; recordBytes?: number }[] = [
+  { name: 'normal batch', batch: normalBatch },
+  ...Object.entries(amplificationRecords).map(([name, data]) => {
+    const hostile: StreamRecord = {
+      shardId: 'shardId-000000000001',
+      sequenceNumber: String(10n ** 41n + BigInt(BATCH)),
+      partitionKey: 'x',
+      data,
+      arrivedAt,
+    };
+    // The hostile record in the middle of the batch, as it would arrive among good ones.
+    return {
+      name: `+ one record ${name}`,
+      batch: [...normalBatch.slice(0, BATCH / 2), hostile, ...normalBatch.slice(BATCH / 2)],
+      recordBytes: data.byteLength,
+    };
+  }),
+];
+const runs = new Map<string, Awaited<ReturnType<typeof timedBatch>>[]>();
+await timedBatch(normalBatch); // warm-up, not counted
+for (let r = 0; r < ROUNDS; r++) {
+  for (const c of cases) runs.set(c.name, [...(runs.get(c.name) ?? []), await timedBatch(c.batch)]);
+}
+for (const c of cases) {
+  const timed = runs.get(c.name) ?? [];
+  amplification[c.name] = {
+    ms: Math.round(median(timed.map((x) => x.ms))),
+    counted: timed[0]?.counted ?? 0,
+    deadLetterItems: timed[0]?.letters ?? 0,
+    ...(c.recordBytes !== undefined && { recordBytes: c.recordBytes }),
+  };
+}
+
 // ---- (b) the baseline: idempotency record + one conditional write per event -----------------
 let baselineSeconds = Number.NaN;
 let baselineWrites = Number.NaN;
@@ -206,8 +292,7 @@ if (!values['no-baseline']) {
   const baselineCpu0 = process.cpuUsage();
   const t1 = performance.now();
   for (const record of records) {
-    for (const item of decodeRecord(record.data)) {
-      if (!item.ok) continue;
+    for (const item of decodeRecord(record.data).events) {
       const event = item.event;
       const view = await registry.load(
         [event.deviceId],
@@ -326,6 +411,7 @@ const result = {
   largestHomeItemKb: round(largestHomeBytes / 1024, 1),
   aggregateBytesPerEvent: round(aggregateBytes / EVENTS, 1),
   identical,
+  amplification,
 };
 console.log(`${''.padEnd(24)}${'processor'.padEnd(16)}baseline (idempotency + write per event)`);
 console.log(
@@ -344,5 +430,11 @@ console.log(
   `${EVENTS} events in ${batches.length} batches of ${BATCH} (${duplicates} duplicates dropped); ${result.cpuMsPer1000Events} ms CPU per 1,000 events; ` +
     `${round(result.baselineWritesPerEvent / result.writesPerEvent, 1)}x fewer writes, ${round(result.eventsPerSec / result.baselineEventsPerSec, 1)}x the events/s; identical: ${identical}`,
 );
+console.log(`amplification: a batch of ${BATCH} records, median of ${ROUNDS} runs on fresh tables`);
+for (const [name, a] of Object.entries(amplification)) {
+  console.log(
+    `  ${name.padEnd(58)}${String(a.ms).padStart(6)} ms  ${a.counted} counted, ${a.deadLetterItems} dead-letter items${a.recordBytes === undefined ? '' : ` (record: ${a.recordBytes} bytes)`}`,
+  );
+}
 console.log(JSON.stringify(result));
 process.exit(identical ? 0 : 1);

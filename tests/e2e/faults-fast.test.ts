@@ -14,6 +14,7 @@ const FAST = [
   '1% poison of every kind',
   'device clock hours off',
   'daemon under aborted/malformed requests',
+  'amplification record in a normal load',
 ];
 
 describe('Faults (fast subset): nothing lost, nothing counted twice', () => {

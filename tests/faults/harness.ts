@@ -261,12 +261,7 @@ export class Harness {
       const page = await this.stack.dynamodb.send(
         new ScanCommand({ TableName: TABLES.deadLetters.localName, ExclusiveStartKey: start }),
       );
-      for (const item of page.Items ?? []) {
-        out.push({
-          position: item.sk?.S ?? '',
-          ...(item.eventId?.S !== undefined && { eventId: item.eventId.S }),
-        });
-      }
+      for (const item of page.Items ?? []) out.push(...lettersOf(item));
       start = page.LastEvaluatedKey;
     } while (start !== undefined);
     return out;
@@ -377,6 +372,26 @@ export class Harness {
     await this.dynamodbProxy?.close();
     rmSync(this.dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The entries one dead-letter item stands for: one per event when it lists several events of
+ * one record (`eventIds`, with their `subSequenceNumbers`), else one for the item, at its
+ * position (a record, or all its user records refused for one reason, or one refused whole).
+ */
+function lettersOf(
+  item: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue>,
+): { position: string; eventId?: string }[] {
+  const position = item.sk?.S ?? '';
+  const ids = item.eventIds?.L?.map((v) => v.S ?? '') ?? [];
+  if (ids.length === 0)
+    return [{ position, ...(item.eventId?.S !== undefined && { eventId: item.eventId.S }) }];
+  const subs = item.subSequenceNumbers?.L?.map((v) => Number(v.N)) ?? [];
+  const prefix = position.slice(0, position.lastIndexOf('#') + 1);
+  return ids.map((eventId, i) => ({
+    position: `${prefix}${String(subs[i] ?? 0).padStart(6, '0')}`,
+    eventId,
+  }));
 }
 
 /** Runs one scenario on a fresh stack and reports it. */

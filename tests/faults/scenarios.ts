@@ -2,9 +2,11 @@ import { gzipSync } from 'node:zlib';
 import { ListShardsCommand, SplitShardCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { decodeTime, ulid } from 'ulid';
+import { encodeAggregate } from '../../edge-client/src/aggregation/kpl-format.js';
 import type { TelemetryEvent } from '../../edge-client/src/contract/index.js';
 import { FleetSimulator } from '../../edge-client/src/simulator/index.js';
 import { seededRandom } from '../../edge-client/src/simulator/random.js';
+import { MAX_USER_RECORDS } from '../../functions/domain/decode-record.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
 import { MemoryCheckpointStore } from '../../infra/local/checkpoint-store.js';
@@ -76,6 +78,36 @@ function poisonRecords(h: Harness, count: number, seed: number) {
     data: (kinds[i % kinds.length] as () => Buffer)(),
     partitionKey: `poison-${Math.floor(random() * 1e9)}`,
   }));
+}
+
+/**
+ * The records of issue 17's amplification finding, each one record on the stream: 100,000
+ * empty user records in ~1 KB of gzip (past the user-record cap), and an aggregate at the cap
+ * whose every user record the contract refuses (a faceEmbedding each). Each is meant to be one
+ * dead letter, at its position.
+ */
+function amplificationRecords(): { data: Buffer; partitionKey: string }[] {
+  const users = (n: number, data: (i: number) => Buffer) =>
+    encodeAggregate(Array.from({ length: n }, (_, i) => ({ partitionKey: 'amp', data: data(i) })));
+  return [
+    { data: gzipSync(users(100_000, () => Buffer.alloc(0))), partitionKey: 'amplification-1' },
+    {
+      data: gzipSync(
+        users(MAX_USER_RECORDS, (i) =>
+          Buffer.from(`{"schemaVersion":1,"seq":${i},"faceEmbedding":[0.12,0.5]}`),
+        ),
+      ),
+      partitionKey: 'amplification-2',
+    },
+  ];
+}
+
+/** Seconds from feeding `events` through the daemon until the aggregates equal the truth. */
+async function countedWithin(h: Harness, events: readonly TelemetryEvent[]): Promise<number> {
+  const started = performance.now();
+  await h.feed(events);
+  await h.drain();
+  return Math.round((performance.now() - started) / 100) / 10;
 }
 
 /** An outage of 30 s (shorter at a small scale) at 40% of the run, behind one proxy. */
@@ -411,5 +443,23 @@ export function scenarios(scale: number): Scenario[] {
       },
     },
     hostileIntakeScenario(n(20_000)),
+    {
+      name: 'amplification record in a normal load',
+      proves:
+        'a ~1 KB record of 100,000 user records, and one of 4,369 refused ones, are one dead letter each; the events around them count once, within their usual delay',
+      events: n(20_000),
+      async run(h) {
+        const probe = Math.max(100, Math.round(this.events / 40));
+        await h.feed(h.nextEvents(Math.floor(this.events / 2)));
+        await h.drain();
+        const usual = await countedWithin(h, h.nextEvents(probe));
+        await h.putRaw(amplificationRecords());
+        const amid = await countedWithin(h, h.nextEvents(probe));
+        await h.feed(h.nextEvents(this.events - Math.floor(this.events / 2) - 2 * probe));
+        h.notes.push(
+          `${probe} events counted in ${usual} s before the amplification records, ${amid} s with them`,
+        );
+      },
+    },
   ];
 }

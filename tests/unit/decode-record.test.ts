@@ -1,15 +1,77 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { encodeAggregate } from '../../edge-client/src/aggregation/kpl-format.js';
-import { decodeRecord } from '../../functions/domain/decode-record.js';
+import { buildRecords } from '../../edge-client/src/aggregation/record-builder.js';
+import { parseTelemetryJson } from '../../edge-client/src/contract/index.js';
+import { KINESIS_LIMITS } from '../../edge-client/src/producer/kinesis-limits.js';
+import {
+  decodeRecord,
+  describeIssues,
+  MAX_INFLATED_BYTES,
+  MAX_USER_RECORDS,
+  SMALLEST_EVENT_BYTES,
+} from '../../functions/domain/decode-record.js';
 import { detection } from '../helpers/factories.js';
 
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
+const ULID = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
+const INSTANT = '2026-01-01T00:00:00Z';
+
+/** The shortest event of each type: one-character identifiers, zeros, the shortest enums. */
+const SHORTEST = [
+  {
+    schemaVersion: 1,
+    type: 'detection_outcome',
+    eventId: ULID,
+    deviceId: 'a',
+    occurredAt: INSTANT,
+    seq: 0,
+    storeId: 'a',
+    detectionId: ULID,
+    outcome: 'recovered',
+    recoveredCents: 0,
+  },
+  {
+    schemaVersion: 1,
+    type: 'detection',
+    eventId: ULID,
+    deviceId: 'a',
+    occurredAt: INSTANT,
+    seq: 0,
+    storeId: 'a',
+    detectionId: ULID,
+    laneId: 'a',
+    category: 'other',
+    confidence: 0,
+    estimatedLossCents: 0,
+    model: { name: 'a', version: 'a' },
+  },
+  {
+    schemaVersion: 1,
+    type: 'oncall_incident',
+    eventId: ULID,
+    deviceId: 'a',
+    occurredAt: INSTANT,
+    seq: 0,
+    incidentId: 'a',
+    teamId: 'a',
+    incidentClass: 'a',
+    openedAt: INSTANT,
+    resolvedAt: INSTANT,
+    resolution: 'manual',
+    engineerMinutes: 0,
+  },
+];
 
 describe('Function: decodeRecord', () => {
-  it('decodes a plain JSON record as one event at sub-sequence 0', () => {
+  it('decodes a plain JSON record as one event at sub-sequence 0, with its bytes', () => {
     const d = detection();
-    expect(decodeRecord(json(d))).toEqual([{ ok: true, subSequenceNumber: 0, event: d }]);
+    const bytes = json(d);
+    expect(decodeRecord(bytes)).toEqual({
+      inflatedBytes: bytes.byteLength,
+      events: [{ subSequenceNumber: 0, event: d, bytes }],
+      refused: [],
+    });
   });
 
   it('splits a KPL aggregate, plain or gzipped, into its events with their sub-sequence numbers', () => {
@@ -18,45 +80,159 @@ describe('Function: decodeRecord', () => {
       events.map((e) => ({ partitionKey: e.deviceId, data: json(e) })),
     );
     for (const record of [aggregate, gzipSync(aggregate)]) {
-      expect(decodeRecord(record)).toEqual(
-        events.map((event, i) => ({ ok: true, subSequenceNumber: i, event })),
+      const decoded = decodeRecord(record);
+      expect(decoded.events.map((e) => [e.subSequenceNumber, e.event])).toEqual(
+        events.map((event, i) => [i, event]),
       );
+      expect(decoded.refused).toEqual([]);
+      expect(decoded.inflatedBytes).toBe(aggregate.byteLength);
     }
   });
 
-  it('rejects only the bad user records of an aggregate', () => {
+  it('refuses only the bad user records of an aggregate, one refusal per reason', () => {
     const good = detection();
     const aggregate = encodeAggregate([
       { partitionKey: 'a', data: json(good) },
       { partitionKey: 'a', data: Buffer.from('{nope') },
       { partitionKey: 'a', data: json({ ...good, image: 'AAAA' }) },
+      { partitionKey: 'a', data: Buffer.from('[1,') },
+      { partitionKey: 'a', data: json({ ...good, faceEmbedding: [0.1] }) },
     ]);
-    const items = decodeRecord(aggregate);
-    expect(items.map((i) => (i.ok ? 'ok' : i.rejection.reason))).toEqual([
-      'ok',
-      'undecodable',
-      'schema_violation',
+    const decoded = decodeRecord(aggregate);
+    expect(decoded.events.map((e) => e.subSequenceNumber)).toEqual([0]);
+    expect(decoded.refused).toEqual([
+      {
+        reason: 'undecodable',
+        detail: '(event): not valid UTF-8 JSON',
+        subSequenceNumbers: [1, 3],
+        count: 2,
+      },
+      {
+        reason: 'schema_violation',
+        detail: 'image: not a field of the v1 contract',
+        subSequenceNumbers: [2, 4],
+        count: 2,
+      },
     ]);
-    expect(items.map((i) => i.subSequenceNumber)).toEqual([0, 1, 2]);
   });
 
-  it('rejects a corrupted aggregate whole', () => {
+  it('refuses a corrupted aggregate whole', () => {
     const aggregate = encodeAggregate([
       { partitionKey: 'a', data: json(detection()) },
       { partitionKey: 'a', data: json(detection()) },
     ]);
     aggregate[30] = (aggregate[30] as number) ^ 0xff;
-    expect(decodeRecord(aggregate)).toMatchObject([
-      { ok: false, rejection: { reason: 'undecodable', detail: expect.stringContaining('MD5') } },
+    expect(decodeRecord(aggregate)).toMatchObject({
+      events: [],
+      refused: [{ reason: 'undecodable', detail: expect.stringContaining('MD5'), count: 1 }],
+    });
+  });
+
+  it('refuses a gzip bomb as oversized, and gzip that holds no aggregate as undecodable', () => {
+    const bomb = gzipSync(Buffer.alloc(50 * 1024 * 1024));
+    expect(bomb.byteLength).toBeLessThan(1024 * 1024);
+    expect(decodeRecord(bomb)).toMatchObject({
+      events: [],
+      refused: [{ reason: 'oversized_record', subSequenceNumbers: [0] }],
+    });
+    expect(decodeRecord(gzipSync(json(detection())))).toMatchObject({
+      refused: [{ reason: 'undecodable' }],
+    });
+  });
+
+  it('refuses an aggregate of more user records than an honest one holds, whole, with its count', () => {
+    // Prepare: 100,000 empty user records, ~1 KB gzipped (the record of issue 17).
+    const flood = gzipSync(
+      encodeAggregate(
+        Array.from({ length: 100_000 }, () => ({ partitionKey: 'a', data: Buffer.alloc(0) })),
+      ),
+    );
+    expect(flood.byteLength).toBeLessThan(2_000);
+
+    // Act
+    const decoded = decodeRecord(flood);
+
+    // Assess: one refusal that counts them all; not one of them decoded.
+    expect(decoded.events).toEqual([]);
+    expect(decoded.refused).toEqual([
+      {
+        reason: 'oversized_record',
+        detail: expect.stringContaining('100000 entries'),
+        subSequenceNumbers: [0],
+        count: 100_000,
+      },
     ]);
   });
 
-  it('refuses a gzip bomb and gzip that holds no aggregate', () => {
-    const bomb = gzipSync(Buffer.alloc(50 * 1024 * 1024));
-    expect(bomb.byteLength).toBeLessThan(1024 * 1024);
-    expect(decodeRecord(bomb)).toMatchObject([{ ok: false, rejection: { reason: 'undecodable' } }]);
-    expect(decodeRecord(gzipSync(json(detection())))).toMatchObject([
-      { ok: false, rejection: { reason: 'undecodable' } },
-    ]);
+  it('accepts an aggregate of MAX_USER_RECORDS user records, judging each', () => {
+    const atCap = encodeAggregate(
+      Array.from({ length: MAX_USER_RECORDS }, () => ({
+        partitionKey: 'a',
+        data: Buffer.from('x'),
+      })),
+    );
+    const decoded = decodeRecord(atCap);
+    expect(decoded.refused).toMatchObject([{ reason: 'undecodable', count: MAX_USER_RECORDS }]);
+    expect(decoded.refused[0]?.subSequenceNumbers).toHaveLength(MAX_USER_RECORDS);
+  });
+});
+
+describe('Limits: what an honest producer can send', () => {
+  it('has no contract event shorter than SMALLEST_EVENT_BYTES', () => {
+    for (const event of SHORTEST) {
+      const bytes = json(event);
+      expect(parseTelemetryJson(bytes).ok).toBe(true);
+      expect(bytes.byteLength).toBeGreaterThanOrEqual(SMALLEST_EVENT_BYTES);
+    }
+    expect(Math.min(...SHORTEST.map((e) => json(e).byteLength))).toBe(242);
+  });
+
+  it('never trips a limit with the largest aggregates the record builder makes', () => {
+    // Prepare: the shortest events, in aggregates as large as the builder allows.
+    const events = Array.from({ length: 6_000 }, (_, seq) => ({ ...SHORTEST[0], seq }));
+    const records = buildRecords(events, (e) => ({ partitionKey: 'a', data: json(e) }), undefined, {
+      maxAggregateBytes: KINESIS_LIMITS.bytesPerRecord,
+    });
+
+    // Act
+    const decoded = records.map((r) => decodeRecord(r.data));
+
+    // Assess
+    expect(records.length).toBeGreaterThan(1);
+    expect(Math.max(...records.map((r) => r.items.length))).toBeLessThanOrEqual(MAX_USER_RECORDS);
+    expect(decoded.flatMap((d) => d.refused)).toEqual([]);
+    expect(decoded.reduce((s, d) => s + d.events.length, 0)).toBe(events.length);
+    expect(Math.max(...decoded.map((d) => d.inflatedBytes))).toBeLessThanOrEqual(
+      MAX_INFLATED_BYTES,
+    );
+  });
+});
+
+describe('Function: describeIssues', () => {
+  it('names fields and expectations, never the refused values', () => {
+    // Prepare: a value of its own in every field the contract checks.
+    const secret = 'SECRETVALUE';
+    const bad = {
+      ...detection(),
+      deviceId: `${secret} x`,
+      category: secret,
+      confidence: 7_777_777,
+      laneId: 1234567,
+      model: { name: secret, version: '1', [`${secret} name`]: 1 },
+      faceEmbedding: [0.4242, 0.1717],
+      [`${secret} in a key`]: 1,
+    };
+    const parsed = parseTelemetryJson(json(bad));
+    if (parsed.ok) throw new Error('expected a refusal');
+
+    // Act
+    const detail = describeIssues(parsed.issues);
+
+    // Assess
+    expect(detail).toContain('faceEmbedding: not a field of the v1 contract');
+    expect(detail).toContain('category:');
+    expect(detail).toContain('model.(key):');
+    for (const value of [secret, '7777777', '1234567', '0.4242', '0.1717'])
+      expect(detail).not.toContain(value);
   });
 });

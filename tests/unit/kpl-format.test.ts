@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   AggregateFormatError,
+  AggregateLimitError,
   aggregatedSizeOf,
   decodeAggregate,
   encodeAggregate,
@@ -83,5 +84,26 @@ describe('Format: KPL aggregated record', () => {
       }),
       { numRuns: 2_000 },
     );
+  });
+});
+
+describe('Format: KPL aggregate limits', () => {
+  const tiny = (n: number) =>
+    encodeAggregate(
+      Array.from({ length: n }, () => ({ partitionKey: 'a', data: Buffer.alloc(0) })),
+    );
+
+  it('decodes an aggregate at the limit, and refuses one past it with its entry count', () => {
+    expect(decodeAggregate(tiny(50), { maxRecords: 50 })).toHaveLength(50);
+    expect(() => decodeAggregate(tiny(51), { maxRecords: 50 })).toThrow(
+      expect.objectContaining({ name: 'AggregateLimitError', entries: 51, limit: 50 }),
+    );
+  });
+
+  it('counts partition-key table entries against the limit too', () => {
+    const keys = encodeAggregate(
+      Array.from({ length: 60 }, (_, i) => ({ partitionKey: `k${i}`, data: Buffer.alloc(0) })),
+    );
+    expect(() => decodeAggregate(keys, { maxRecords: 50 })).toThrow(AggregateLimitError);
   });
 });

@@ -1,5 +1,8 @@
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { encodeAggregate } from '../../edge-client/src/aggregation/kpl-format.js';
 import type { TelemetryEvent } from '../../edge-client/src/contract/index.js';
+import { decodeRecord } from '../../functions/domain/decode-record.js';
 import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import { decodeSnapshot, encodeSnapshot } from '../../functions/domain/snapshots.js';
@@ -276,5 +279,101 @@ describe('Function: processBatch at the item size limit', () => {
     expect([...d.deadLetters.letters.values()]).toMatchObject([
       { reason: 'aggregate_too_large', eventId: full.eventId },
     ]);
+  });
+});
+
+describe('Function: processBatch under amplification', () => {
+  const aggregateOf = (users: readonly Uint8Array[]) =>
+    gzipSync(encodeAggregate(users.map((data) => ({ partitionKey: 'a', data }))));
+
+  it('dead-letters an aggregate of 100,000 user records once, with its count, and counts its neighbours', async () => {
+    // Prepare: the record of issue 17, between two good events.
+    const d = deps();
+    const flood = aggregateOf(Array.from({ length: 100_000 }, () => Buffer.alloc(0)));
+    const records = streamRecords([detection({ estimatedLossCents: 5 }), 'x', detection()]);
+    const batch = records.map((r, i) => (i === 1 ? { ...r, data: flood } : r));
+
+    // Act
+    const result = await processBatch(batch, d);
+
+    // Assess
+    expect(result.failedSequenceNumbers).toEqual([]);
+    expect(d.aggregates.homeTotal('STORE#', 'lossDetectedCents')).toBe(1_255);
+    expect([...d.deadLetters.letters.values()]).toEqual([
+      expect.objectContaining({
+        reason: 'oversized_record',
+        count: 100_000,
+        position: expect.objectContaining({
+          sequenceNumber: batch[1]?.sequenceNumber,
+          subSequenceNumber: 0,
+        }),
+      }),
+    ]);
+    expect(result.stats).toMatchObject({ deadLettered: 100_000, deadLetterItems: 1 });
+  });
+
+  it('writes one dead letter per record and reason, listing every position and event id', async () => {
+    // Prepare: an aggregate of 3,000 bad user records, 2 unregistered-device events and 1 good.
+    const d = deps();
+    const strangers = [detection({ deviceId: 'panel-x' }), detection({ deviceId: 'panel-y' })];
+    const good = detection({ estimatedLossCents: 40 });
+    const users = [
+      ...Array.from({ length: 3_000 }, (_, i) => Buffer.from(`{"n":${i}}`)),
+      Buffer.from(JSON.stringify(strangers[0])),
+      Buffer.from(JSON.stringify(good)),
+      Buffer.from(JSON.stringify(strangers[1])),
+    ];
+    const [record] = streamRecords(['x']);
+    const batch = [{ ...(record as NonNullable<typeof record>), data: aggregateOf(users) }];
+
+    // Act
+    const result = await processBatch(batch, d);
+
+    // Assess
+    expect(d.aggregates.homeTotal('STORE#', 'lossDetectedCents')).toBe(40);
+    const letters = [...d.deadLetters.letters.values()];
+    expect(letters).toHaveLength(2);
+    const schema = letters.find((l) => l.reason === 'schema_violation');
+    expect(schema).toMatchObject({ count: 3_000, position: { subSequenceNumber: 0 } });
+    expect(schema?.subSequenceNumbers).toEqual(Array.from({ length: 3_000 }, (_, i) => i));
+    expect(letters.find((l) => l.reason === 'unknown_device')).toMatchObject({
+      count: 2,
+      position: { subSequenceNumber: 3_000 },
+      subSequenceNumbers: [3_000, 3_002],
+      eventIds: strangers.map((s) => s.eventId),
+      eventId: strangers[0]?.eventId,
+    });
+    expect(result.stats).toMatchObject({ deadLettered: 3_002, deadLetterItems: 2, counted: 1 });
+  });
+
+  it('leaves the records past the inflate budget to the next invocation, untouched, and never stalls', async () => {
+    // Prepare: four records of 1,000 events each; a budget that one record fills.
+    const d = deps();
+    const perRecord = 1_000;
+    const events = Array.from({ length: 4 * perRecord }, () =>
+      detection({ estimatedLossCents: 1 }),
+    );
+    const records = streamRecords(['a', 'b', 'c', 'd']).map((r, i) => ({
+      ...r,
+      data: aggregateOf(
+        events.slice(i * perRecord, (i + 1) * perRecord).map((e) => Buffer.from(JSON.stringify(e))),
+      ),
+    }));
+    const budget = decodeRecord(records[0]?.data as Uint8Array).inflatedBytes;
+
+    // Act: invoke as Lambda does, from the first failed record each time.
+    let rest = records;
+    const invocations: number[] = [];
+    while (rest.length > 0) {
+      const result = await processBatch(rest, { ...d, inflatedBytesPerBatch: budget });
+      invocations.push(rest.length - result.failedSequenceNumbers.length);
+      const from = rest.findIndex((r) => result.failedSequenceNumbers.includes(r.sequenceNumber));
+      rest = from < 0 ? [] : rest.slice(from);
+    }
+
+    // Assess: one record per invocation, every event counted once, nothing dead-lettered.
+    expect(invocations).toEqual([1, 1, 1, 1]);
+    expect(d.aggregates.homeTotal('STORE#', 'detections')).toBe(4 * perRecord);
+    expect(d.deadLetters.letters.size).toBe(0);
   });
 });

@@ -34,6 +34,28 @@ export class AggregateFormatError extends Error {
   }
 }
 
+/**
+ * A well-formed aggregate with more entries (user records, or partition or hash keys) than the
+ * caller allows: refused before any of them is decoded, with how many it holds.
+ */
+export class AggregateLimitError extends Error {
+  constructor(
+    readonly entries: number,
+    readonly limit: number,
+  ) {
+    super(`holds ${entries} entries, more than the ${limit} allowed`);
+    this.name = 'AggregateLimitError';
+  }
+}
+
+export interface DecodeAggregateOptions {
+  /**
+   * Most user records (and most entries of each key table) to decode; an aggregate with more
+   * throws AggregateLimitError after one pass that allocates nothing. @default unlimited
+   */
+  readonly maxRecords?: number;
+}
+
 export function isAggregated(data: Uint8Array): boolean {
   return (
     data.byteLength >= KPL_MAGIC.byteLength + MD5_BYTES &&
@@ -167,7 +189,7 @@ class Reader {
 
   skip(wireType: number): void {
     if (wireType === 0) this.varint();
-    else if (wireType === 2) this.bytes();
+    else if (wireType === 2) this.advance(this.varint());
     else if (wireType === 1) this.advance(8);
     else if (wireType === 5) this.advance(4);
     else throw new AggregateFormatError(`unsupported wire type ${wireType}`);
@@ -183,15 +205,24 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Splits an aggregated record into its user records, in order. Throws AggregateFormatError on
- * a bad checksum or malformed protobuf: a corrupted aggregate is never half-read.
+ * a bad checksum or malformed protobuf: a corrupted aggregate is never half-read. With
+ * `maxRecords`, an aggregate holding more entries throws AggregateLimitError before a single
+ * user record is decoded, so the work is one pass over the bytes, whatever they hold.
  */
-export function decodeAggregate(data: Uint8Array): UserRecord[] {
+export function decodeAggregate(
+  data: Uint8Array,
+  options: DecodeAggregateOptions = {},
+): UserRecord[] {
   if (!isAggregated(data)) throw new AggregateFormatError('not a KPL aggregated record');
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const body = buf.subarray(KPL_MAGIC.byteLength, buf.byteLength - MD5_BYTES);
   const digest = buf.subarray(buf.byteLength - MD5_BYTES);
   if (!createHash('md5').update(body).digest().equals(digest)) {
     throw new AggregateFormatError('MD5 checksum mismatch');
+  }
+  if (options.maxRecords !== undefined) {
+    const entries = countEntries(body);
+    if (entries > options.maxRecords) throw new AggregateLimitError(entries, options.maxRecords);
   }
   const pkTable: string[] = [];
   const ehkTable: string[] = [];
@@ -219,6 +250,23 @@ export function decodeAggregate(data: Uint8Array): UserRecord[] {
       ...(explicitHashKey !== undefined && { explicitHashKey }),
     };
   });
+}
+
+/**
+ * The most entries of one kind (user records, partition keys, hash keys) in an aggregate body:
+ * a pass that reads tags and lengths and jumps over the rest, allocating nothing.
+ */
+function countEntries(body: Buffer): number {
+  const counts = [0, 0, 0, 0];
+  const reader = new Reader(body);
+  while (!reader.done) {
+    const tag = reader.varint();
+    const field = Math.floor(tag / 8);
+    const wire = tag & 7;
+    if (wire === 2 && field >= 1 && field <= 3) counts[field] = (counts[field] as number) + 1;
+    reader.skip(wire);
+  }
+  return Math.max(...counts);
 }
 
 function decodeRecord(bytes: Buffer): { pk: number; ehk?: number; data: Buffer } {
