@@ -105,7 +105,7 @@ describe('End to end: a panel daemon owns the deviceId and seq of what it sends'
     // Assess
     expect(withSeq.status).toBe(400);
     expect(withSeq.body.errors).toEqual([
-      { name: 'seq', reason: 'assigned by the edge client; omit it', index: 0 },
+      { name: 'seq', reason: 'assigned by the edge client; omit it', index: 0, line: 1 },
     ]);
     expect(asAnother.status).toBe(400);
     expect((asAnother.body.errors as { name: string }[]).map((e) => e.name)).toEqual(['deviceId']);
