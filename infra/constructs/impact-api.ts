@@ -111,6 +111,9 @@ export class ImpactApi extends Construct {
         role: new StringAttribute({ mutable: true, maxLen: 32 }),
         stores: new StringAttribute({ mutable: true, maxLen: 2048 }),
         regions: new StringAttribute({ mutable: true, maxLen: 512 }),
+        // An on-call automation's registered agent device (role `automation`): what it
+        // reports as through report_incident; set by an administrator like role and scope.
+        device: new StringAttribute({ mutable: true, maxLen: 64 }),
       },
       removalPolicy: props.removalPolicy,
     });
@@ -123,7 +126,7 @@ export class ImpactApi extends Construct {
       preventUserExistenceErrors: true,
       readAttributes: new ClientAttributes()
         .withStandardAttributes({ email: true })
-        .withCustomAttributes('role', 'stores', 'regions'),
+        .withCustomAttributes('role', 'stores', 'regions', 'device'),
       writeAttributes: new ClientAttributes().withStandardAttributes({ email: true }),
     });
 

@@ -240,6 +240,20 @@ describe('Stack: TelemetryPipelineStack', () => {
     });
   });
 
+  it("gives the user pool an automation's device as an attribute users cannot write", () => {
+    // Prepare
+    const [pool] = resources('AWS::Cognito::UserPool');
+    const [client] = resources('AWS::Cognito::UserPoolClient');
+
+    // Assess: custom:device exists, the app client reads it and cannot write it.
+    const schema = pool?.Properties.Schema as { Name: string; Mutable: boolean }[];
+    expect(schema.map((a) => a.Name)).toEqual(
+      expect.arrayContaining(['role', 'stores', 'regions', 'device']),
+    );
+    expect(client?.Properties.ReadAttributes).toContain('custom:device');
+    expect(client?.Properties.WriteAttributes).not.toContain('custom:device');
+  });
+
   it('grants data access by action lists, never a wildcard action', () => {
     for (const policy of resources('AWS::IAM::Policy')) {
       const statements = (
