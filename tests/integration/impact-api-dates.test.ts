@@ -5,6 +5,7 @@ import { createImpactApiHandler } from '../../functions/impact-api/create-handle
 import { DynamoDbImpactReader } from '../../functions/impact-api/impact-reader.js';
 import { TABLES } from '../../functions/shared/resources.js';
 import { apiEvent, LEADERSHIP, REGION_MANAGER, STORE_MANAGER } from '../helpers/api-events.js';
+import { anyPeriodDate as anyDate } from '../helpers/date-arbitraries.js';
 import { silentLogger } from '../helpers/in-memory-aggregates.js';
 import { freshEmulators } from '../helpers/local-dynamodb.js';
 
@@ -22,23 +23,6 @@ const ROUTES = [
   ['GET /v1/teams', {}],
   ['GET /v1/teams/{teamId}/hours-saved', { teamId: 'team-pos' }],
 ] as const;
-
-/** Date-shaped strings over every year a `Date` can hold, and beyond. */
-const anyDate = fc.oneof(
-  fc
-    .tuple(
-      fc.oneof(fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 1995, max: 2105 })),
-      fc.integer({ min: 1, max: 12 }),
-      fc.integer({ min: 1, max: 28 }),
-    )
-    .map(([y, m, d]) =>
-      [String(y).padStart(4, '0'), String(m).padStart(2, '0'), String(d).padStart(2, '0')].join(
-        '-',
-      ),
-    ),
-  fc.string({ maxLength: 12 }),
-  fc.constantFrom('9999-12-01', '9999-12-31', '0100-01-01', '0999-12-20', '1000-01-05'),
-);
 
 describe('Integration: impact API periods against the DynamoDB emulator', () => {
   it('answers any from/to with 200, 400 or 403, never a 5xx from a DynamoDB key', async () => {

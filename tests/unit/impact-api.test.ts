@@ -5,6 +5,7 @@ import type { Counters } from '../../functions/domain/counters.js';
 import { createImpactApiHandler } from '../../functions/impact-api/create-handler.js';
 import type { ImpactReader, RollupRead } from '../../functions/impact-api/impact-reader.js';
 import { apiEvent, LEADERSHIP, REGION_MANAGER, STORE_MANAGER } from '../helpers/api-events.js';
+import { anyPeriodDate as anyDate } from '../helpers/date-arbitraries.js';
 import { silentLogger } from '../helpers/in-memory-aggregates.js';
 
 const STORES: Record<string, { region: string; counters: Counters }> = {
@@ -515,23 +516,6 @@ describe('Handler: role matrix', () => {
 });
 
 describe('Handler: any period parameter', () => {
-  /** Strings shaped like dates across every year a `Date` can hold, and beyond. */
-  const dateLike = fc
-    .tuple(
-      fc.oneof(fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 1990, max: 2110 })),
-      fc.integer({ min: 0, max: 13 }),
-      fc.integer({ min: 0, max: 32 }),
-    )
-    .map(([y, m, d]) =>
-      [String(y).padStart(4, '0'), String(m).padStart(2, '0'), String(d).padStart(2, '0')].join(
-        '-',
-      ),
-    );
-  const anyDate = fc.oneof(
-    dateLike,
-    fc.string(),
-    fc.constantFrom('9999-12-31', '0100-01-01', '0999-12-20', '2000-01-01', '2099-12-31'),
-  );
   const ROUTES_WITH_PERIOD = [
     '/v1/impact',
     '/v1/stores',
