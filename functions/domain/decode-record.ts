@@ -7,6 +7,7 @@ import {
 } from '../../edge-client/src/aggregation/kpl-format.js';
 import {
   type ContractIssue,
+  type ParseResult,
   parseTelemetryJson,
   type TelemetryEvent,
 } from '../../edge-client/src/contract/index.js';
@@ -54,7 +55,11 @@ export interface RecordPosition {
   readonly subSequenceNumber: number;
 }
 
-/** A user record the contract accepts: its index in the record, the event, its exact bytes. */
+/**
+ * A user record the contract accepts: its index in the record, the event, its exact bytes.
+ * User records of one record with identical bytes are judged once and share one `event` and
+ * one `bytes` object (see ParseMemo), which lets a consumer (the raw archive) keep them once.
+ */
 export interface DecodedEvent {
   readonly subSequenceNumber: number;
   readonly event: TelemetryEvent;
@@ -130,8 +135,9 @@ export function decodeRecord(record: Uint8Array | ScreenedPayload): DecodedRecor
     }
   }
   const refusals = new RefusalBook();
+  const memo = new ParseMemo();
   if (!isAggregated(data)) {
-    const event = decodeEvent(data, 0, refusals);
+    const event = decodeEvent(data, 0, refusals, memo);
     return {
       inflatedBytes: data.byteLength,
       events: event ? [event] : [],
@@ -158,7 +164,7 @@ export function decodeRecord(record: Uint8Array | ScreenedPayload): DecodedRecor
   }
   const events: DecodedEvent[] = [];
   for (const [i, user] of users.entries()) {
-    const event = decodeEvent(user.data, i, refusals);
+    const event = decodeEvent(user.data, i, refusals, memo);
     if (event !== undefined) events.push(event);
   }
   return { inflatedBytes: data.byteLength, events, refused: refusals.all() };
@@ -167,22 +173,47 @@ export function decodeRecord(record: Uint8Array | ScreenedPayload): DecodedRecor
 /** A screened record: its kept user records are judged again (the same parse), refusals kept. */
 function decodeScreened(payload: ScreenedPayload): DecodedRecord {
   const refusals = new RefusalBook(payload.refused);
+  const memo = new ParseMemo();
   const events: DecodedEvent[] = [];
   let inflatedBytes = 0;
   for (const user of payload.kept) {
     inflatedBytes += user.data.byteLength;
-    const event = decodeEvent(user.data, user.subSequenceNumber, refusals);
+    const event = decodeEvent(user.data, user.subSequenceNumber, refusals, memo);
     if (event !== undefined) events.push(event);
   }
   return { inflatedBytes, events, refused: refusals.all() };
 }
 
+/**
+ * The contract's verdicts on the user records of one record, by their exact bytes: a hostile
+ * aggregate of thousands of identical events (~1 KB of gzip for 1 MiB of events) costs one
+ * parse, not thousands, and identical events get one shared result. A memo lives for one
+ * record, so it holds at most MAX_USER_RECORDS entries, keyed by at most MAX_INFLATED_BYTES.
+ */
+class ParseMemo {
+  private readonly verdicts = new Map<
+    string,
+    { readonly bytes: Uint8Array; readonly parsed: ParseResult }
+  >();
+
+  parse(bytes: Uint8Array): { bytes: Uint8Array; parsed: ParseResult } {
+    const key = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+    let verdict = this.verdicts.get(key);
+    if (verdict === undefined) {
+      verdict = { bytes, parsed: parseTelemetryJson(bytes) };
+      this.verdicts.set(key, verdict);
+    }
+    return verdict;
+  }
+}
+
 function decodeEvent(
-  bytes: Uint8Array,
+  user: Uint8Array,
   subSequenceNumber: number,
   refusals: RefusalBook,
+  memo: ParseMemo,
 ): DecodedEvent | undefined {
-  const parsed = parseTelemetryJson(bytes);
+  const { bytes, parsed } = memo.parse(user);
   if (parsed.ok) return { subSequenceNumber, event: parsed.event, bytes };
   const reason = parsed.kind === 'undecodable' ? 'undecodable' : 'schema_violation';
   refusals.add(reason, subSequenceNumber, () => describeIssues(parsed.issues));
