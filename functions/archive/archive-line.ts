@@ -67,9 +67,10 @@ const gaps = z.array(z.number().int().min(0));
  * the record). It keeps the accepted user records (each distinct byte string once:
  * `recordBytes` their lengths, `keptAt` the kept sub-sequence numbers as gaps, `keptRecord`
  * which distinct record each one is: 0 for the next one not seen before, n for the n-th most
- * recently introduced one, so that both all-distinct and repeated records make runs that gzip folds), so a
- * replay judges and keys them as the live processor did; and for the refused ones only their positions (as gaps), reason and detail (field paths
- * and the contract's expectations, never values).
+ * recently introduced one, so that all-distinct and repeated records alike make runs that gzip
+ * folds), so a replay judges and keys them as the live processor did; and for the refused ones
+ * only their positions (as gaps), reason and detail (field paths and the contract's
+ * expectations, never values).
  */
 const ScreenedHeader = z
   .object({
