@@ -35,10 +35,10 @@ export type FunctionName = keyof typeof FUNCTION_SIZING;
  * `BufferSizeInMBs`, 0.2 to 3; the default is 1), sized with the transform's memory and timeout
  * above from `npm run bench:archive` (median of 3, this repository's 2-core build machine, one
  * full core; Lambda gives one vCPU at 1,769 MB):
- * - Time. Honest records cost 80-190 ms per MB. The worst hostile mix costs ~3.0-3.8 s per MB:
+ * - Time (CPU). Honest records cost 60-190 ms per MB; the worst hostile mix ~3.2-3.8 s per MB:
  *   distinct events that differ only in `seq`, ~330 per KB of gzip, each a contract parse (a
  *   memo cannot fold them; identical ones it does: ~1 MiB of one repeated event per ~4 KB
- *   record now costs ~1.8 s per MB of such records, gunzip and checksum included, down from
+ *   record now costs ~2 s of CPU per MB of such records, gunzip and checksum included, down from
  *   4.0-10.6 s). Deflate cannot pack either much tighter: a repeat at a distance of ~250 bytes
  *   costs at least ~7 bits per 258 bytes, a distinct event a match, a literal and another match.
  *   So a 1 MB buffer takes at most ~3.8 s at one vCPU: 60 s leaves ~15x for a slower vCPU and
