@@ -45,11 +45,12 @@ export type FunctionName = keyof typeof FUNCTION_SIZING;
  *   noise, under the 5 minutes Firehose allows a transform. At the former 256 MB (1/7 of a vCPU)
  *   and 3 MB it projected to 60-80 s, past its 30 s timeout: a failed transform, whose records
  *   Firehose writes raw under `errors/`, which the archive must never hold.
- * - Size. Lambda's request and response are at most 6 MB each. A transformed record is at most
- *   ~1.9x its bytes (a version-1 line is base64, and Firehose base64s it again; a screened
- *   version-3 line is at most ~1.6x its record), plus its position. At 3 MB, honest records at
- *   the fleet's shape (a store's few events per record) made a 8.1 MB response and full
- *   aggregates 6.0 MB; at 1 MB the largest is 2.7 MB (honest) and 1.9 MB (hostile).
+ * - Size. Lambda's request and response are at most 6 MB each. An archive line is at most
+ *   ~1.9x its record (a version-1 line is base64 plus the record's position, which weighs most
+ *   in small records; a screened version-3 line at most ~1.6x its record, 1.4x in the bench),
+ *   and Firehose's response base64s it again. At 3 MB, honest records at the fleet's shape (a
+ *   store's few events per record) made an 8.1 MB response and full aggregates 6.0 MB; at 1 MB
+ *   the largest is 2.7 MB (honest) and 1.9 MB (hostile).
  */
 export const ARCHIVE_TRANSFORM_BUFFER_MB = 1;
 export const PROCESSOR_MEMORY_MB = FUNCTION_SIZING.processor.memoryMb;
