@@ -1,5 +1,11 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
 import * as z from 'zod';
-import { decodeRecord, REFUSAL_REASONS } from '../domain/decode-record.js';
+import {
+  decodeRecord,
+  MAX_INFLATED_BYTES,
+  REFUSAL_REASONS,
+  type Refusal,
+} from '../domain/decode-record.js';
 import type { RawStreamRecord, StreamRecord } from '../processor/process-batch.js';
 
 const position = {
@@ -8,47 +14,99 @@ const position = {
   partitionKey: z.string(),
   arrivedAt: z.number().int().min(0),
 };
+const subSequenceNumber = z.number().int().min(0);
+const refusal = {
+  reason: z.enum(REFUSAL_REASONS),
+  detail: z.string(),
+  count: z.number().int().min(1),
+};
 
 /** Version 1: a record the contract accepts whole, with its exact bytes (base64). */
 const WholeLine = z.object({ ...position, data: z.base64() }).strict();
 
 /**
- * Version 2: a record the contract refuses in part or whole. It keeps the accepted user
- * records (exact bytes at their sub-sequence numbers, so a replay judges and keys them as the
- * live processor did) and, for the refused ones, only their positions, reason and detail
- * (field paths and the contract's expectations, never values).
+ * Version 2 (written for a few minutes before version 3, never released; still read): a
+ * record the contract refuses in part or whole, its accepted user records inflated and
+ * base64'd one by one, so a 1 KB record could become a 1.5 MB line.
  */
-const ScreenedLine = z
+const ScreenedLineV2 = z
   .object({
     v: z.literal(2),
     ...position,
     sizeBytes: z.number().int().min(0),
-    kept: z.array(
-      z.object({ subSequenceNumber: z.number().int().min(0), data: z.base64() }).strict(),
-    ),
+    kept: z.array(z.object({ subSequenceNumber, data: z.base64() }).strict()),
     refused: z
       .array(
-        z
-          .object({
-            reason: z.enum(REFUSAL_REASONS),
-            detail: z.string(),
-            subSequenceNumbers: z.array(z.number().int().min(0)).min(1),
-            count: z.number().int().min(1),
-          })
-          .strict(),
+        z.object({ ...refusal, subSequenceNumbers: z.array(subSequenceNumber).min(1) }).strict(),
       )
       .min(1),
   })
   .strict();
 
 /**
+ * Version 3: a record the contract refuses in part or whole. Its variable part (`screened`)
+ * is one base64 of gzip of a screened body (see ScreenedHeader), so that the line stays
+ * proportional to the record's compressed size (bench:archive measures the ratio) however many
+ * user records it holds or repeats.
+ */
+const ScreenedLine = z
+  .object({
+    v: z.literal(3),
+    ...position,
+    sizeBytes: z.number().int().min(0),
+    screened: z.base64(),
+  })
+  .strict();
+
+/** Ascending sub-sequence numbers as gaps: the first one, then each one's distance from the last. */
+const gaps = z.array(z.number().int().min(0));
+
+/**
+ * A screened body is this header as one line of JSON, a newline, then the bytes of each
+ * distinct accepted user record back to back (raw, so gzip compresses them as well as it did
+ * the record). It keeps the accepted user records (each distinct byte string once:
+ * `recordBytes` their lengths, `keptAt` the kept sub-sequence numbers as gaps, `keptRecord`
+ * which distinct record each one is: 0 for the next one not seen before, n for the n-th most
+ * recently introduced one, so that all-distinct and repeated records alike make runs that gzip
+ * folds), so a replay judges and keys them as the live processor did; and for the refused ones
+ * only their positions (as gaps), reason and detail (field paths and the contract's
+ * expectations, never values).
+ */
+const ScreenedHeader = z
+  .object({
+    recordBytes: z.array(z.number().int().min(0)),
+    keptAt: gaps,
+    keptRecord: z.array(z.number().int().min(0)),
+    refused: z.array(z.object({ ...refusal, at: gaps.min(1) }).strict()).min(1),
+  })
+  .strict()
+  .refine((h) => h.keptAt.length === h.keptRecord.length, {
+    message: 'keptAt and keptRecord list the same user records',
+  });
+type ScreenedHeader = z.infer<typeof ScreenedHeader>;
+
+// A body holds at most the record's inflated bytes, two short numbers per user record and the
+// refusals: twice the record limit is room to spare.
+const MAX_SCREENED_BODY_BYTES = 2 * MAX_INFLATED_BYTES;
+const NEWLINE = 0x0a;
+
+const toGaps = (xs: readonly number[]) => xs.map((x, i) => (i === 0 ? x : x - (xs[i - 1] ?? 0)));
+const fromGaps = (xs: readonly number[]) => {
+  let at = 0;
+  return xs.map((gap, i) => {
+    at = i === 0 ? gap : at + gap;
+    return at;
+  });
+};
+
+/**
  * One raw Kinesis record in the archive, as a JSON line with its stream position and arrival
  * time. Firehose's transform Lambda writes these lines to S3; the embedded stack's archiver
  * writes the same lines to a folder. `npm run rebuild` reads them back into records for the
- * processor. Lines without `v` are version 1 (every archive before version 2 holds only
- * those, and they still rebuild).
+ * processor. Lines without `v` are version 1 (every archive before the screening holds only
+ * those, and they still rebuild); `v: 2` lines are read too.
  */
-export const ArchiveLine = z.union([ScreenedLine, WholeLine]);
+export const ArchiveLine = z.union([ScreenedLine, ScreenedLineV2, WholeLine]);
 export type ArchiveLine = z.infer<typeof ArchiveLine>;
 
 const base64 = (bytes: Uint8Array) =>
@@ -58,7 +116,10 @@ const base64 = (bytes: Uint8Array) =>
  * What the archive keeps of one record: the one decision for the Firehose transform and the
  * local archiver, made by the processor's own decodeRecord, so the archive never holds bytes
  * the contract refuses (a `faceEmbedding`, an image) and a rebuild from it counts what the
- * live processor counted. A record accepted whole keeps its exact bytes (version 1).
+ * live processor counted. A record accepted whole keeps its exact bytes (version 1); any other
+ * record becomes a version-3 line, whose size follows the record's compressed size, not its
+ * inflated one: user records with identical bytes (decodeRecord hands them over as one `bytes`
+ * object) are kept once, and the rest is gzipped.
  */
 export function toArchiveLine(record: RawStreamRecord): string {
   const at = {
@@ -68,22 +129,36 @@ export function toArchiveLine(record: RawStreamRecord): string {
     arrivedAt: record.arrivedAt,
   };
   const decoded = decodeRecord(record.data);
-  const line: ArchiveLine =
-    decoded.refused.length === 0
-      ? { ...at, data: base64(record.data) }
-      : {
-          v: 2,
-          ...at,
-          sizeBytes: record.data.byteLength,
-          kept: decoded.events.map((e) => ({
-            subSequenceNumber: e.subSequenceNumber,
-            data: base64(e.bytes),
-          })),
-          refused: decoded.refused.map((r) => ({
-            ...r,
-            subSequenceNumbers: [...r.subSequenceNumbers],
-          })),
-        };
+  if (decoded.refused.length === 0) {
+    return `${JSON.stringify({ ...at, data: base64(record.data) } satisfies ArchiveLine)}\n`;
+  }
+  const index = new Map<Uint8Array, number>();
+  const records: Uint8Array[] = [];
+  const keptRecord = decoded.events.map((e) => {
+    const i = index.get(e.bytes);
+    if (i !== undefined) return records.length - i;
+    index.set(e.bytes, records.push(e.bytes) - 1);
+    return 0;
+  });
+  const header: ScreenedHeader = {
+    recordBytes: records.map((r) => r.byteLength),
+    keptAt: toGaps(decoded.events.map((e) => e.subSequenceNumber)),
+    keptRecord,
+    refused: decoded.refused.map((r) => ({
+      reason: r.reason,
+      detail: r.detail,
+      at: toGaps(r.subSequenceNumbers),
+      count: r.count,
+    })),
+  };
+  // JSON.stringify never writes a raw newline, so the first one ends the header.
+  const body = Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), ...records]);
+  const line: ArchiveLine = {
+    v: 3,
+    ...at,
+    sizeBytes: record.data.byteLength,
+    screened: gzipSync(body).toString('base64'),
+  };
   return `${JSON.stringify(line)}\n`;
 }
 
@@ -97,15 +172,55 @@ export function fromArchiveLine(text: string): StreamRecord {
     arrivedAt: line.arrivedAt,
   };
   if (!('v' in line)) return { ...at, data: Buffer.from(line.data, 'base64') };
+  if (line.v === 2) {
+    return {
+      ...at,
+      data: {
+        sizeBytes: line.sizeBytes,
+        kept: line.kept.map((k) => ({
+          subSequenceNumber: k.subSequenceNumber,
+          data: Buffer.from(k.data, 'base64'),
+        })),
+        refused: line.refused,
+      },
+    };
+  }
+  const body = gunzipSync(Buffer.from(line.screened, 'base64'), {
+    maxOutputLength: MAX_SCREENED_BODY_BYTES,
+  });
+  const end = body.indexOf(NEWLINE);
+  const header = ScreenedHeader.parse(JSON.parse(body.subarray(0, end).toString('utf8')));
+  if (end < 0) throw new Error('archive line: a screened body without its header');
+  // One buffer per distinct user record, shared by its repeats: a rebuild holds what the line held.
+  const distinct: Buffer[] = [];
+  let offset = end + 1;
+  for (const n of header.recordBytes) {
+    distinct.push(body.subarray(offset, offset + n));
+    offset += n;
+  }
+  if (offset !== body.byteLength) {
+    throw new Error('archive line: the screened body does not hold the records its header lists');
+  }
+  let introduced = 0;
+  const kept = fromGaps(header.keptAt).map((subSequenceNumber, i) => {
+    const back = header.keptRecord[i] ?? 0;
+    const data = back === 0 ? distinct[introduced++] : distinct[introduced - back];
+    if (data === undefined) throw new Error('archive line: a kept user record names no record');
+    return { subSequenceNumber, data };
+  });
   return {
     ...at,
     data: {
       sizeBytes: line.sizeBytes,
-      kept: line.kept.map((k) => ({
-        subSequenceNumber: k.subSequenceNumber,
-        data: Buffer.from(k.data, 'base64'),
-      })),
-      refused: line.refused,
+      kept,
+      refused: header.refused.map(
+        (r): Refusal => ({
+          reason: r.reason,
+          detail: r.detail,
+          subSequenceNumbers: fromGaps(r.at),
+          count: r.count,
+        }),
+      ),
     },
   };
 }

@@ -7,6 +7,7 @@ import {
 } from '../../edge-client/src/aggregation/kpl-format.js';
 import {
   type ContractIssue,
+  type ParseResult,
   parseTelemetryJson,
   type TelemetryEvent,
 } from '../../edge-client/src/contract/index.js';
@@ -45,6 +46,17 @@ export const SMALLEST_EVENT_BYTES = 240;
 /** The most user records an honest aggregate can hold: 4,369 (see above). */
 export const MAX_USER_RECORDS = Math.floor(KINESIS_LIMITS.bytesPerRecord / SMALLEST_EVENT_BYTES);
 
+/**
+ * How many times its size a gzip record must inflate to before its user records are judged
+ * through a ParseMemo. The edge client's aggregates inflate ~7.5 times (see
+ * INFLATED_BYTES_PER_BATCH), and a memo costs an honest record ~20% more time (a key of each
+ * user record's bytes), so honest records go without. A record below this ratio carries at
+ * most 16 / SMALLEST_EVENT_BYTES user records per byte (~68 per KB), a fifth of what distinct
+ * events can pack (~330 per KB, each one a parse, memo or not; `npm run bench:archive`), so
+ * without a memo it costs no more than the worst a memo cannot help.
+ */
+export const MEMO_MIN_INFLATION = 16;
+
 const isGzip = (data: Uint8Array) => data.byteLength > 2 && data[0] === 0x1f && data[1] === 0x8b;
 
 /** Where an event sat in the stream: a Kinesis record, and its index inside an aggregated one. */
@@ -54,7 +66,12 @@ export interface RecordPosition {
   readonly subSequenceNumber: number;
 }
 
-/** A user record the contract accepts: its index in the record, the event, its exact bytes. */
+/**
+ * A user record the contract accepts: its index in the record, the event, its exact bytes.
+ * In a record judged through a ParseMemo, user records with identical bytes are judged once
+ * and share one `event` and one `bytes` object, which lets a consumer (the raw archive) keep
+ * them once.
+ */
 export interface DecodedEvent {
   readonly subSequenceNumber: number;
   readonly event: TelemetryEvent;
@@ -130,8 +147,10 @@ export function decodeRecord(record: Uint8Array | ScreenedPayload): DecodedRecor
     }
   }
   const refusals = new RefusalBook();
+  const memo =
+    data.byteLength > MEMO_MIN_INFLATION * record.byteLength ? new ParseMemo(byContent) : undefined;
   if (!isAggregated(data)) {
-    const event = decodeEvent(data, 0, refusals);
+    const event = decodeEvent(data, 0, refusals, memo);
     return {
       inflatedBytes: data.byteLength,
       events: event ? [event] : [],
@@ -158,7 +177,7 @@ export function decodeRecord(record: Uint8Array | ScreenedPayload): DecodedRecor
   }
   const events: DecodedEvent[] = [];
   for (const [i, user] of users.entries()) {
-    const event = decodeEvent(user.data, i, refusals);
+    const event = decodeEvent(user.data, i, refusals, memo);
     if (event !== undefined) events.push(event);
   }
   return { inflatedBytes: data.byteLength, events, refused: refusals.all() };
@@ -167,22 +186,53 @@ export function decodeRecord(record: Uint8Array | ScreenedPayload): DecodedRecor
 /** A screened record: its kept user records are judged again (the same parse), refusals kept. */
 function decodeScreened(payload: ScreenedPayload): DecodedRecord {
   const refusals = new RefusalBook(payload.refused);
+  // The archive reads a repeated user record back as one shared buffer: that is its key.
+  const memo = new ParseMemo((bytes) => bytes);
   const events: DecodedEvent[] = [];
   let inflatedBytes = 0;
   for (const user of payload.kept) {
     inflatedBytes += user.data.byteLength;
-    const event = decodeEvent(user.data, user.subSequenceNumber, refusals);
+    const event = decodeEvent(user.data, user.subSequenceNumber, refusals, memo);
     if (event !== undefined) events.push(event);
   }
   return { inflatedBytes, events, refused: refusals.all() };
 }
 
+/**
+ * The contract's verdicts on the user records of one record, by their exact bytes: a hostile
+ * aggregate of thousands of identical events (~4 KB of gzip for 1 MiB of events) costs one
+ * parse, not thousands, and identical events get one shared result. A memo lives for one
+ * record, so it holds at most MAX_USER_RECORDS entries, keyed by at most MAX_INFLATED_BYTES.
+ */
+class ParseMemo {
+  private readonly verdicts = new Map<
+    unknown,
+    { readonly bytes: Uint8Array; readonly parsed: ParseResult }
+  >();
+
+  constructor(private readonly keyOf: (bytes: Uint8Array) => unknown) {}
+
+  parse(bytes: Uint8Array): { bytes: Uint8Array; parsed: ParseResult } {
+    const key = this.keyOf(bytes);
+    let verdict = this.verdicts.get(key);
+    if (verdict === undefined) {
+      verdict = { bytes, parsed: parseTelemetryJson(bytes) };
+      this.verdicts.set(key, verdict);
+    }
+    return verdict;
+  }
+}
+
+const byContent = (bytes: Uint8Array) =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+
 function decodeEvent(
-  bytes: Uint8Array,
+  user: Uint8Array,
   subSequenceNumber: number,
   refusals: RefusalBook,
+  memo: ParseMemo | undefined,
 ): DecodedEvent | undefined {
-  const parsed = parseTelemetryJson(bytes);
+  const { bytes, parsed } = memo?.parse(user) ?? { bytes: user, parsed: parseTelemetryJson(user) };
   if (parsed.ok) return { subSequenceNumber, event: parsed.event, bytes };
   const reason = parsed.kind === 'undecodable' ? 'undecodable' : 'schema_violation';
   refusals.add(reason, subSequenceNumber, () => describeIssues(parsed.issues));

@@ -11,8 +11,8 @@ import type { Construct, IConstruct } from 'constructs';
 import { METRIC_NAMESPACE } from '../../functions/shared/observability.js';
 
 /**
- * Memory and concurrency caps, sized by measurement (`npm run bench:memory`, `npm run plan`;
- * docs/cost-and-capacity.md):
+ * Memory, timeout and concurrency caps, sized by measurement (`npm run bench:memory`,
+ * `npm run bench:archive`, `npm run plan`; docs/cost-and-capacity.md):
  * - processor: a full 500-record batch of full aggregated records (~47,000 events) peaks at
  *   ~300 MB RSS and ~1.9 s of CPU. Lambda gives one full vCPU at 1,769 MB, which keeps up with
  *   a shard at its 1 MiB/s write limit (~17,000 events/s, ~0.7 vCPU) with one batch in flight
@@ -20,14 +20,39 @@ import { METRIC_NAMESPACE } from '../../functions/shared/observability.js';
  *   room for 40 shards (or 4 shards at parallelization factor 10).
  * - impact-api: ~85 MB RSS and ~30 ms of CPU per leadership query; 512 MB keeps cold starts
  *   short. The cap is above what the stage's 50 requests/s throttle can use at p99 latency.
- * - archive-transform: Firehose invokes it per buffered batch (up to 3 MB); small and rare.
+ * - archive-transform: see ARCHIVE_TRANSFORM_BUFFER_MB. Its work follows the bytes Firehose
+ *   hands it, and a hostile device chooses those bytes.
  */
 export const FUNCTION_SIZING = {
-  processor: { memoryMb: 1769, reservedConcurrency: 40 },
-  'impact-api': { memoryMb: 512, reservedConcurrency: 25 },
-  'archive-transform': { memoryMb: 256, reservedConcurrency: 10 },
+  processor: { memoryMb: 1769, timeoutSeconds: 30, reservedConcurrency: 40 },
+  'impact-api': { memoryMb: 512, timeoutSeconds: 30, reservedConcurrency: 25 },
+  'archive-transform': { memoryMb: 1769, timeoutSeconds: 60, reservedConcurrency: 10 },
 } as const;
 export type FunctionName = keyof typeof FUNCTION_SIZING;
+
+/**
+ * Bytes of records Firehose buffers before it invokes the archive transform (its
+ * `BufferSizeInMBs`, 0.2 to 3; the default is 1), sized with the transform's memory and timeout
+ * above from `npm run bench:archive` (median of 3, this repository's 2-core build machine, one
+ * full core; Lambda gives one vCPU at 1,769 MB):
+ * - Time (CPU). Honest records cost 60-190 ms per MB; the worst hostile mix ~3.2-3.8 s per MB:
+ *   distinct events that differ only in `seq`, ~330 per KB of gzip, each a contract parse (a
+ *   memo cannot fold them; identical ones it does: ~1 MiB of one repeated event per ~4 KB
+ *   record now costs ~2 s of CPU per MB of such records, gunzip and checksum included, down from
+ *   4.0-10.6 s). Deflate cannot pack either much tighter: a repeat at a distance of ~250 bytes
+ *   costs at least ~7 bits per 258 bytes, a distinct event a match, a literal and another match.
+ *   So a 1 MB buffer takes at most ~3.8 s at one vCPU: 60 s leaves ~15x for a slower vCPU and
+ *   noise, under the 5 minutes Firehose allows a transform. At the former 256 MB (1/7 of a vCPU)
+ *   and 3 MB it projected to 60-80 s, past its 30 s timeout: a failed transform, whose records
+ *   Firehose writes raw under `errors/`, which the archive must never hold.
+ * - Size. Lambda's request and response are at most 6 MB each. An archive line is at most
+ *   ~1.9x its record (a version-1 line is base64 plus the record's position, which weighs most
+ *   in small records; a screened version-3 line at most ~1.6x its record, 1.4x in the bench),
+ *   and Firehose's response base64s it again. At 3 MB, honest records at the fleet's shape (a
+ *   store's few events per record) made an 8.1 MB response and full aggregates 6.0 MB; at 1 MB
+ *   the largest is 2.7 MB (honest) and 1.9 MB (hostile).
+ */
+export const ARCHIVE_TRANSFORM_BUFFER_MB = 1;
 export const PROCESSOR_MEMORY_MB = FUNCTION_SIZING.processor.memoryMb;
 
 /**
@@ -42,7 +67,6 @@ export const FUNCTION_DEFAULTS: Partial<NodejsFunctionProps> = {
   runtime: Runtime.NODEJS_22_X,
   architecture: Architecture.ARM_64,
   tracing: Tracing.ACTIVE,
-  timeout: Duration.seconds(30),
   bundling: {
     format: OutputFormat.ESM,
     target: 'node22',
@@ -91,7 +115,7 @@ export function acknowledgeRuntime(fn: IConstruct): void {
 }
 
 export interface PipelineFunctionProps {
-  /** Which function: sets its memory and reserved concurrency from FUNCTION_SIZING. */
+  /** Which function: sets its memory, timeout and reserved concurrency from FUNCTION_SIZING. */
   readonly name: FunctionName;
   /** Handler module, relative to the repository root (exports `handler`). */
   readonly entry: string;
@@ -120,6 +144,7 @@ export function pipelineFunction(
     handler: 'handler',
     description: props.description,
     memorySize: FUNCTION_SIZING[props.name].memoryMb,
+    timeout: Duration.seconds(FUNCTION_SIZING[props.name].timeoutSeconds),
     reservedConcurrentExecutions: FUNCTION_SIZING[props.name].reservedConcurrency,
     logGroup,
     role: functionRole(scope, 'Role', logGroup),

@@ -5,7 +5,7 @@ import { CfnDeliveryStream } from 'aws-cdk-lib/aws-kinesisfirehose';
 import { LogGroup, LogStream, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket, StorageClass } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { pipelineFunction } from './function-defaults.js';
+import { ARCHIVE_TRANSFORM_BUFFER_MB, pipelineFunction } from './function-defaults.js';
 import { accessLogBucket, PRIVATE_BUCKET } from './private-bucket.js';
 
 export interface RawArchiveProps {
@@ -19,7 +19,8 @@ export interface RawArchiveProps {
 
 /**
  * Every raw record, kept: Amazon Data Firehose reads the stream, its transform Lambda turns
- * each record into an archive JSON line (functions/archive/firehose-transform.ts), and gzipped
+ * each record into an archive JSON line (functions/archive/firehose-transform.ts; Firehose hands
+ * it ARCHIVE_TRANSFORM_BUFFER_MB of records at a time, sized with it), and gzipped
  * objects land in S3 under `raw/YYYY/MM/DD/`, moving to Glacier Instant Retrieval after 90
  * days. `npm run rebuild` replays these lines. The bucket is retained in every stage: it is
  * what the aggregates are rebuilt from. Firehose's role is written out action by action (the
@@ -140,7 +141,10 @@ export class RawArchive extends Construct {
               parameters: [
                 { parameterName: 'LambdaArn', parameterValue: transform.functionArn },
                 { parameterName: 'BufferIntervalInSeconds', parameterValue: '60' },
-                { parameterName: 'BufferSizeInMBs', parameterValue: '3' },
+                {
+                  parameterName: 'BufferSizeInMBs',
+                  parameterValue: String(ARCHIVE_TRANSFORM_BUFFER_MB),
+                },
               ],
             },
           ],

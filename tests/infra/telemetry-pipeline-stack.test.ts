@@ -186,6 +186,7 @@ describe('Stack: TelemetryPipelineStack', () => {
       const matching = resources('AWS::Lambda::Function').filter(
         (fn) =>
           fn.Properties.MemorySize === sizing.memoryMb &&
+          fn.Properties.Timeout === sizing.timeoutSeconds &&
           fn.Properties.ReservedConcurrentExecutions === sizing.reservedConcurrency,
       );
       expect(matching, name).toHaveLength(1);
@@ -450,6 +451,33 @@ describe('Stack: TelemetryPipelineStack', () => {
     for (const [id, bucket] of Object.entries(template.findResources('AWS::S3::Bucket'))) {
       if (id.startsWith('RawArchive')) expect(bucket.DeletionPolicy).toBe('Retain');
     }
+  });
+
+  it('hands the archive transform at most 1 MB of records per invocation', () => {
+    // bench:archive: at 3 MB, honest records made responses past Lambda's 6 MB.
+    template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      ExtendedS3DestinationConfiguration: Match.objectLike({
+        ProcessingConfiguration: {
+          Enabled: true,
+          Processors: [
+            Match.objectLike({
+              Parameters: Match.arrayWith([
+                { ParameterName: 'BufferSizeInMBs', ParameterValue: '1' },
+              ]),
+            }),
+          ],
+        },
+      }),
+    });
+  });
+
+  it("gives the archive transform a full vCPU and 60 s, within Firehose's 5-minute limit", () => {
+    // bench:archive: the worst hostile MB takes ~3.4 s at one vCPU.
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('raw-archive JSON line for Firehose'),
+      MemorySize: 1769,
+      Timeout: 60,
+    });
   });
 
   it("names every action of Firehose's role: read the stream, put objects, invoke the transform, log errors", () => {

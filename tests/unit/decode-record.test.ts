@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { encodeAggregate } from '../../edge-client/src/aggregation/kpl-format.js';
 import { buildRecords } from '../../edge-client/src/aggregation/record-builder.js';
 import { parseTelemetryJson } from '../../edge-client/src/contract/index.js';
@@ -12,6 +12,12 @@ import {
   SMALLEST_EVENT_BYTES,
 } from '../../functions/domain/decode-record.js';
 import { detection } from '../helpers/factories.js';
+
+// The contract parser, counted: decodeRecord must judge each distinct user record once.
+vi.mock('../../edge-client/src/contract/index.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../edge-client/src/contract/index.js')>();
+  return { ...actual, parseTelemetryJson: vi.fn(actual.parseTelemetryJson) };
+});
 
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 const ULID = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
@@ -160,6 +166,38 @@ describe('Function: decodeRecord', () => {
         detail: expect.stringContaining('100000 entries'),
         subSequenceNumbers: [0],
         count: 100_000,
+      },
+    ]);
+  });
+
+  it('parses each distinct user record of a record once, and gives identical ones one shared result', () => {
+    // Prepare: 4,000 copies of one event and 300 of one refused user record, then one other event.
+    const [first, second] = [SHORTEST[0], { ...SHORTEST[0], seq: 1 }].map(json);
+    const users = [
+      ...Array.from({ length: 4_000 }, (_, i) => (i % 40 === 39 ? 'x' : first)),
+      second,
+    ].map((data) => ({ partitionKey: 'a', data: Buffer.from(data as Uint8Array | string) }));
+    const parse = vi.mocked(parseTelemetryJson);
+    parse.mockClear();
+
+    // Act
+    const decoded = decodeRecord(gzipSync(encodeAggregate(users)));
+
+    // Assess: three parses for 4,001 user records; each still judged at its own position.
+    expect(parse).toHaveBeenCalledTimes(3);
+    expect(decoded.events).toHaveLength(3_901);
+    expect(decoded.events.at(-1)).toMatchObject({ subSequenceNumber: 4_000, event: { seq: 1 } });
+    const [a, b] = decoded.events;
+    expect([a?.subSequenceNumber, b?.subSequenceNumber]).toEqual([0, 1]);
+    expect(a?.event).toEqual(SHORTEST[0]);
+    expect(a?.event).toBe(b?.event);
+    expect(a?.bytes).toBe(b?.bytes);
+    expect(decoded.refused).toEqual([
+      {
+        reason: 'undecodable',
+        detail: '(event): not valid UTF-8 JSON',
+        subSequenceNumbers: Array.from({ length: 100 }, (_, i) => i * 40 + 39),
+        count: 100,
       },
     ]);
   });

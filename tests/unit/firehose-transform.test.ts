@@ -1,12 +1,12 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { encodeAggregate } from '../../edge-client/src/aggregation/kpl-format.js';
 import { fromArchiveLine, toArchiveLine } from '../../functions/archive/archive-line.js';
 import { transform } from '../../functions/archive/firehose-transform.js';
-import { decodeRecord } from '../../functions/domain/decode-record.js';
+import { decodeRecord, MAX_INFLATED_BYTES } from '../../functions/domain/decode-record.js';
 import { readArchive } from '../../infra/local/archiver.js';
 import { detection } from '../helpers/factories.js';
 
@@ -26,6 +26,16 @@ const event = (records: readonly Buffer[]) => ({
 });
 const linesOf = (result: ReturnType<typeof transform>) =>
   result.records.map((r) => Buffer.from(r.data ?? '', 'base64').toString('utf8'));
+/** A version-3 line's screened body (the gzipped part): its JSON header, and everything as text. */
+function screened(line: { screened: string }) {
+  const body = gunzipSync(Buffer.from(line.screened, 'base64'));
+  const end = body.indexOf(0x0a);
+  return {
+    header: JSON.parse(body.subarray(0, end).toString('utf8')),
+    text: body.toString('utf8'),
+  };
+}
+const bodyText = (line: { screened: string }) => screened(line).text;
 const EMBEDDING = [0.731_942, -0.118_305, 0.552_071];
 
 describe('Function: Firehose archive transform', () => {
@@ -70,26 +80,35 @@ describe('Function: Firehose archive transform', () => {
     expect(result.records.map((r) => r.result)).toEqual(['Ok', 'Ok']);
     const [face, corrupt] = linesOf(result).map((l) => JSON.parse(l));
     expect(face).toEqual({
-      v: 2,
+      v: 3,
       shardId: 'shardId-000000000001',
       sequenceNumber: '49550',
       partitionKey: 'panel-1',
       arrivedAt: 1_764_430_000_000,
       sizeBytes: refused.byteLength,
-      kept: [],
+      screened: expect.any(String),
+    });
+    expect(screened(face).header).toEqual({
+      recordBytes: [],
+      keptAt: [],
+      keptRecord: [],
       refused: [
         {
           reason: 'schema_violation',
           detail: 'faceEmbedding: not a field of the v1 contract',
-          subSequenceNumbers: [0],
+          at: [0],
           count: 1,
         },
       ],
     });
-    expect(corrupt).toMatchObject({ v: 2, kept: [], refused: [{ reason: 'undecodable' }] });
-    for (const line of linesOf(result)) {
-      expect(line).not.toContain(refused.toString('base64').slice(0, 40));
-      for (const value of EMBEDDING) expect(line).not.toContain(String(value));
+    expect(screened(corrupt).header).toMatchObject({
+      recordBytes: [],
+      refused: [{ reason: 'undecodable' }],
+    });
+    for (const line of [face, corrupt]) {
+      const text = JSON.stringify(line) + bodyText(line);
+      expect(text).not.toContain(refused.toString('base64').slice(0, 40));
+      for (const value of EMBEDDING) expect(text).not.toContain(String(value));
     }
   });
 });
@@ -114,31 +133,95 @@ describe('Function: toArchiveLine (what the archive keeps)', () => {
     const back = fromArchiveLine(text.trimEnd());
 
     // Assess: nothing of the refused event, neither in the line nor in the bytes it keeps.
-    expect(line.v).toBe(2);
-    const kept = (line.kept as { subSequenceNumber: number; data: string }[]).map((k) => ({
-      subSequenceNumber: k.subSequenceNumber,
-      text: Buffer.from(k.data, 'base64').toString('utf8'),
-    }));
-    expect(kept).toEqual([
-      { subSequenceNumber: 0, text: JSON.stringify(good[0]) },
-      { subSequenceNumber: 2, text: JSON.stringify(good[1]) },
-    ]);
-    for (const k of kept) expect(k.text).not.toContain('faceEmbedding');
-    for (const value of EMBEDDING) expect(text).not.toContain(String(value));
-    expect(text).not.toContain(face.eventId);
-    expect(line.refused).toEqual([
+    expect(line.v).toBe(3);
+    const body = screened(line);
+    const kept = [JSON.stringify(good[0]), JSON.stringify(good[1])];
+    expect(body.text).toBe(`${JSON.stringify(body.header)}\n${kept.join('')}`);
+    expect(body.header).toMatchObject({
+      recordBytes: kept.map((k) => k.length),
+      keptAt: [0, 2],
+      keptRecord: [0, 0],
+    });
+    for (const k of kept) expect(k).not.toContain('faceEmbedding');
+    const everything = text + body.text;
+    for (const value of EMBEDDING) expect(everything).not.toContain(String(value));
+    expect(everything).not.toContain(face.eventId);
+    expect(body.header.refused).toEqual([
       {
         reason: 'schema_violation',
         detail: 'faceEmbedding: not a field of the v1 contract',
-        subSequenceNumbers: [1],
+        at: [1],
         count: 1,
       },
     ]);
+    expect(back.data).toMatchObject({
+      kept: [{ subSequenceNumber: 0 }, { subSequenceNumber: 2 }],
+      refused: [{ subSequenceNumbers: [1] }],
+    });
     // Read back, it decodes as the live record did: the same events, the same refusal.
     expect(decodeRecord(back.data)).toEqual({
       ...decodeRecord(record.data),
       inflatedBytes: expect.any(Number),
       events: decodeRecord(record.data).events.map((e) => ({ ...e, bytes: expect.anything() })),
+    });
+  });
+
+  it("keeps a hostile record's line within twice the record's size, however many user records it repeats", () => {
+    // Prepare: ~1 MiB of user records in a few KB of gzip, each with one refused user record:
+    // one event repeated (the memo's case), and distinct events that differ only in `seq`.
+    const one = detection();
+    const fill = (make: (i: number) => unknown) => {
+      const users: { partitionKey: string; data: Buffer }[] = [];
+      for (let i = 0, size = 0; size < MAX_INFLATED_BYTES - 2_000; i++) {
+        const data = json(i === 1 ? { ...one, faceEmbedding: EMBEDDING } : make(i));
+        users.push({ partitionKey: 'p', data });
+        size += data.byteLength + 8;
+      }
+      return gzipSync(encodeAggregate(users), { level: 9 });
+    };
+    const hostile = [fill(() => one), fill((i) => ({ ...one, seq: i }))];
+
+    for (const data of hostile) {
+      const record = {
+        shardId: 's-1',
+        sequenceNumber: '42',
+        partitionKey: 'p',
+        arrivedAt: 1,
+        data,
+      };
+      const live = decodeRecord(data);
+      expect(live.inflatedBytes).toBeGreaterThan(MAX_INFLATED_BYTES / 2);
+
+      // Act
+      const text = toArchiveLine(record);
+
+      // Assess: the line is the size of the record, not of what it inflates to; it reads back
+      // to the same events and refusals.
+      expect(text.length).toBeLessThanOrEqual(2 * data.byteLength + 512);
+      const back = decodeRecord(fromArchiveLine(text.trimEnd()).data);
+      expect(back.refused).toEqual(live.refused);
+      expect(back.events.map((e) => [e.subSequenceNumber, Buffer.from(e.bytes)])).toEqual(
+        live.events.map((e) => [e.subSequenceNumber, Buffer.from(e.bytes)]),
+      );
+    }
+  });
+
+  it('still reads version-2 lines (accepted user records inflated, one by one)', () => {
+    const kept = json(detection());
+    const v2 = JSON.stringify({
+      v: 2,
+      shardId: 's-1',
+      sequenceNumber: '7',
+      partitionKey: 'p',
+      arrivedAt: 1,
+      sizeBytes: 900,
+      kept: [{ subSequenceNumber: 1, data: kept.toString('base64') }],
+      refused: [{ reason: 'undecodable', detail: 'x', subSequenceNumbers: [0], count: 1 }],
+    });
+    expect(fromArchiveLine(v2).data).toEqual({
+      sizeBytes: 900,
+      kept: [{ subSequenceNumber: 1, data: kept }],
+      refused: [{ reason: 'undecodable', detail: 'x', subSequenceNumbers: [0], count: 1 }],
     });
   });
 
