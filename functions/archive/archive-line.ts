@@ -122,6 +122,17 @@ const base64 = (bytes: Uint8Array) =>
  * object) are kept once, and the rest is gzipped.
  */
 export function toArchiveLine(record: RawStreamRecord): string {
+  return screenRecord(record).line;
+}
+
+/** An archive line, and whether it keeps any event (a stub keeps only refusals). */
+export interface ScreenedRecord {
+  readonly line: string;
+  readonly keepsEvents: boolean;
+}
+
+/** `toArchiveLine`, also saying whether the line keeps any accepted event. */
+export function screenRecord(record: RawStreamRecord): ScreenedRecord {
   const at = {
     shardId: record.shardId,
     sequenceNumber: record.sequenceNumber,
@@ -130,7 +141,10 @@ export function toArchiveLine(record: RawStreamRecord): string {
   };
   const decoded = decodeRecord(record.data);
   if (decoded.refused.length === 0) {
-    return `${JSON.stringify({ ...at, data: base64(record.data) } satisfies ArchiveLine)}\n`;
+    return {
+      line: `${JSON.stringify({ ...at, data: base64(record.data) } satisfies ArchiveLine)}\n`,
+      keepsEvents: true,
+    };
   }
   const index = new Map<Uint8Array, number>();
   const records: Uint8Array[] = [];
@@ -159,7 +173,7 @@ export function toArchiveLine(record: RawStreamRecord): string {
     sizeBytes: record.data.byteLength,
     screened: gzipSync(body).toString('base64'),
   };
-  return `${JSON.stringify(line)}\n`;
+  return { line: `${JSON.stringify(line)}\n`, keepsEvents: decoded.events.length > 0 };
 }
 
 /** Parses one archive line; throws with the line's problem (the archive is ours, so that is a bug). */

@@ -5,7 +5,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { encodeAggregate } from '../../edge-client/src/aggregation/kpl-format.js';
 import { fromArchiveLine, toArchiveLine } from '../../functions/archive/archive-line.js';
-import { transform } from '../../functions/archive/firehose-transform.js';
+import { RESPONSE_BUDGET_BYTES, transform } from '../../functions/archive/firehose-transform.js';
 import { decodeRecord, MAX_INFLATED_BYTES } from '../../functions/domain/decode-record.js';
 import { readArchive } from '../../infra/local/archiver.js';
 import { detection } from '../helpers/factories.js';
@@ -110,6 +110,35 @@ describe('Function: Firehose archive transform', () => {
       expect(text).not.toContain(refused.toString('base64').slice(0, 40));
       for (const value of EMBEDDING) expect(text).not.toContain(String(value));
     }
+  });
+
+  it('keeps its answer within the response budget by dropping stubs, never an accepted event', () => {
+    // Prepare: a flood of 1-byte refused records (each line outweighs its record), with honest
+    // records among them.
+    const honest = [json(detection()), json(detection())];
+    const flood = Array.from({ length: 12_000 }, () => Buffer.from('x'));
+    const records = [honest[0] as Buffer, ...flood, honest[1] as Buffer];
+
+    // Act
+    const result = transform(event(records));
+
+    // Assess: within budget, nothing failed (Firehose would write its raw bytes under errors/),
+    // both honest records kept and reading back, only stubs dropped.
+    const size = result.records.reduce(
+      (n, r) => n + r.recordId.length + (r.data?.length ?? 0) + 48,
+      0,
+    );
+    expect(size).toBeLessThanOrEqual(RESPONSE_BUDGET_BYTES);
+    expect(result.records.some((r) => r.result === 'ProcessingFailed')).toBe(false);
+    const first = result.records[0];
+    const last = result.records.at(-1);
+    expect([first?.result, last?.result]).toEqual(['Ok', 'Ok']);
+    expect(
+      [first, last].map((r) => fromArchiveLine(Buffer.from(r?.data ?? '', 'base64').toString())),
+    ).toMatchObject([{ data: honest[0] }, { data: honest[1] }]);
+    const dropped = result.records.filter((r) => r.result === 'Dropped');
+    expect(dropped.length).toBeGreaterThan(0);
+    expect(dropped.length).toBeLessThan(flood.length);
   });
 });
 
