@@ -122,6 +122,22 @@ describe('Function: createHardenedServer', () => {
     expect(JSON.parse(logs[0] as string)).toMatchObject({ message: 'request aborted' });
   });
 
+  it('survives a chunked body past the discard limit that the handler lets through, and keeps serving', async () => {
+    // Prepare: the handler lets readBody's 413 reach the server (as the local API's does).
+    const { url, logs } = await start(echo);
+    const chunk = 'x'.repeat(4_000);
+    const chunked = `POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n${`fa0\r\n${chunk}\r\n`.repeat(5)}0\r\n\r\n`;
+
+    // Act: 20,000 bytes, no Content-Length, past the 10,000-byte discard limit.
+    const refused = await rawExchange(url, chunked);
+    const after = await fetch(`${url}/`, { method: 'POST', body: 'ok' });
+
+    // Assess: a 413 or a closed socket, one log line, and the server still answers.
+    expect(refused === '' || /^HTTP\/1\.1 413 /.test(refused)).toBe(true);
+    expect(await after.text()).toBe('got 2');
+    await expect.poll(() => logs.length).toBe(1);
+  });
+
   it('answers malformed HTTP 400 and oversized headers 431', async () => {
     const { url } = await start(echo);
     const garbage = await rawExchange(url, 'HELLO\r\n\r\n');
