@@ -97,7 +97,8 @@ export function createHardenedServer(
   const fail = (req: IncomingMessage, res: ServerResponse, error: unknown) => {
     const known = error instanceof HttpRequestError ? error : undefined;
     const status = known?.status ?? 500;
-    const gone = error instanceof RequestAbortedError || req.socket.destroyed;
+    // Once a request is destroyed (a body cut off past its limit) Node has let go of its socket.
+    const gone = error instanceof RequestAbortedError || req.socket?.destroyed !== false;
     log(status >= 500 ? 'ERROR' : 'WARN', gone ? 'request aborted' : 'request failed', {
       method: req.method,
       path: pathOf(req),
