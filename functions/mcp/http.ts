@@ -93,8 +93,9 @@ export function createMcpHttpHandler(options: McpHttpOptions) {
     }
     let body: unknown;
     try {
-      body = JSON.parse(raw.toString('utf8'));
-    } catch {
+      body = JSON.parse(raw.toString('utf8'), refuseProtoKeys);
+    } catch (error) {
+      if (error instanceof ProtoKeyError) return jsonRpcError(res, 400, -32600, error.message);
       return jsonRpcError(res, 400, -32700, 'Parse error');
     }
     if (Array.isArray(body)) {
@@ -141,4 +142,22 @@ function jsonRpcError(
     ...headers,
   });
   res.end(text);
+}
+
+/** A body with a `__proto__` key anywhere. */
+class ProtoKeyError extends Error {
+  constructor() {
+    super('Invalid Request: no key may be named __proto__');
+    this.name = 'ProtoKeyError';
+  }
+}
+
+/**
+ * A JSON.parse reviver that refuses `__proto__` keys. JSON.parse keeps one as an own key, but
+ * the SDK copies messages by assignment before the tool's strict schema sees them, which turns
+ * it into the object's prototype: an unknown argument would then pass unseen, not refused.
+ */
+function refuseProtoKeys(key: string, value: unknown): unknown {
+  if (key === '__proto__') throw new ProtoKeyError();
+  return value;
 }

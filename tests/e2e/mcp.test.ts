@@ -390,6 +390,23 @@ describe('MCP server over the impact API (Streamable HTTP at /mcp)', () => {
     expect(accepted.filter((id) => !onStream.has(id))).toEqual([]);
   });
 
+  it('refuses an argument named __proto__ rather than letting it pass unseen, and sends nothing', async () => {
+    // Prepare: raw JSON, as JSON.parse keeps __proto__ as an own key (an object literal would not).
+    const report = incident('team-network');
+    const args = JSON.stringify(report).replace(/^\{/, '{"__proto__":{"seq":5},');
+    const body = `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"report_incident","arguments":${args}}}`;
+
+    // Act
+    const res = await postMcp(automation, body);
+
+    // Assess
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({
+      error: { code: -32600, message: expect.stringContaining('__proto__') },
+    });
+    expect((await afterDelivery()).has(report.incidentId)).toBe(false);
+  });
+
   it('refuses a JSON-RPC batch outright (HTTP 400), so no message in it runs', async () => {
     const token = await stack.issuer.sign(
       { sub: 'batch-bot', 'custom:role': 'automation', 'custom:device': 'agent-team-vision' },
