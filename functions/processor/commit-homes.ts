@@ -37,7 +37,6 @@ export interface HomeCommit {
   readonly error?: unknown;
   readonly counted: number;
   readonly duplicates: number;
-  readonly written: boolean;
 }
 
 export interface CommitStats {
@@ -115,7 +114,7 @@ export async function commitHomes(
           await tree.catchUpHome(state);
           const fold = foldEvents(state, w.events, options);
           if (fold.counted === 0) {
-            return { id, ok: true, counted: 0, duplicates: fold.duplicates, written: false };
+            return { id, ok: true, counted: 0, duplicates: fold.duplicates };
           }
           stats.homeWrites++;
           if ((await store.putHome(fold.next, state.version)) === 'ok') {
@@ -124,7 +123,6 @@ export async function commitHomes(
               ok: true,
               counted: fold.counted,
               duplicates: fold.duplicates,
-              written: true,
               next: fold.next,
               previous: state,
             };
@@ -134,7 +132,7 @@ export async function commitHomes(
         }
         throw new WriteContentionError(id);
       } catch (error) {
-        return { id, ok: false, error, counted: 0, duplicates: 0, written: false };
+        return { id, ok: false, error, counted: 0, duplicates: 0 };
       }
     },
   );
