@@ -9,7 +9,7 @@ import {
 import { checkEventTime, type EventTimeRules } from '../domain/event-time.js';
 import type { FoldOptions } from '../domain/fold-events.js';
 import { type PoisonReason, type Rejection, routeEvent } from '../domain/route-event.js';
-import { type CommitStats, commitHomes, type HomeWork } from './commit-homes.js';
+import { type CommitStats, commitAggregates, type HomeWork } from './commit-aggregates.js';
 import type {
   AggregateStore,
   DeadLetter,
@@ -190,14 +190,14 @@ export async function processBatch(
 
   const failed = new Set<StreamRecord>();
   if (work.size > 0) {
-    let commits: Awaited<ReturnType<typeof commitHomes>>;
+    let commits: Awaited<ReturnType<typeof commitAggregates>>;
     try {
       const homes = [...work.values()].map((w) => ({
         key: w.key,
         region: w.region,
         events: w.located.map((l) => l.event),
       }));
-      commits = await commitHomes(homes, deps.aggregates, deps.fold, stats);
+      commits = await commitAggregates(homes, deps.aggregates, deps.fold, stats);
     } catch (error) {
       deps.logger.error('aggregate read failed; retrying the batch', { error: describe(error) });
       return failAll(records, stats);

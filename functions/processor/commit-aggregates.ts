@@ -93,7 +93,7 @@ interface Advance {
  *
  * A crash anywhere leaves state that the retry's step 1 completes.
  */
-export async function commitHomes(
+export async function commitAggregates(
   work: readonly HomeWork[],
   store: AggregateStore,
   options: FoldOptions,
