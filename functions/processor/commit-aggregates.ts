@@ -31,6 +31,7 @@ export interface HomeWork {
   readonly events: readonly TelemetryEvent[];
 }
 
+/** What became of one home item: `ok` once it and everything downstream of it committed. */
 export interface HomeCommit {
   readonly id: string;
   readonly ok: boolean;
@@ -39,12 +40,74 @@ export interface HomeCommit {
   readonly duplicates: number;
 }
 
+/**
+ * The conditional writes a commit issued, by kind (the processor's AggregateWrites and
+ * WriteConflicts metrics). Each step returns its own, and the commit sums them; a step that
+ * throws hands over what it had issued on its error (see FailedAfterWrites).
+ */
 export interface CommitStats {
-  homeWrites: number;
-  summaryWrites: number;
-  rollupWrites: number;
-  rollupRepairs: number;
-  conflicts: number;
+  readonly homeWrites: number;
+  readonly summaryWrites: number;
+  readonly rollupWrites: number;
+  /** Writes that brought a lagging summary or rollup up to its contributor's version. */
+  readonly rollupRepairs: number;
+  /** Conditional writes that found another writer had been first. */
+  readonly conflicts: number;
+}
+
+/** The whole batch's commit: per home item, in the order given, and the writes it took. */
+export interface AggregatesCommit {
+  readonly homes: readonly HomeCommit[];
+  readonly stats: CommitStats;
+}
+
+const NO_WRITES: CommitStats = {
+  homeWrites: 0,
+  summaryWrites: 0,
+  rollupWrites: 0,
+  rollupRepairs: 0,
+  conflicts: 0,
+};
+
+/**
+ * A step's error, and the writes the step issued before it: a contended write that gave up
+ * after eight conflicts still counts its conflicts. Unwrapped where the failure is recorded.
+ */
+class FailedAfterWrites extends Error {
+  constructor(
+    readonly error: unknown,
+    readonly stats: CommitStats,
+  ) {
+    super('commit step failed', { cause: error });
+    this.name = 'FailedAfterWrites';
+  }
+}
+
+/** `error`, thrown by a step that had issued `stats`, with what the error carries added. */
+function failedAfter(error: unknown, stats: Partial<CommitStats>): FailedAfterWrites {
+  const inner = unwrap(error);
+  return new FailedAfterWrites(inner.error, sumStats([stats, inner.stats]));
+}
+
+/** A step's failure: the error to report, and the writes the step issued. */
+function unwrap(error: unknown): { error: unknown; stats: CommitStats } {
+  return error instanceof FailedAfterWrites
+    ? { error: error.error, stats: error.stats }
+    : { error, stats: NO_WRITES };
+}
+
+/** Field-by-field sum of what several steps wrote. */
+function sumStats(parts: readonly Partial<CommitStats>[]): CommitStats {
+  return parts.reduce<CommitStats>(
+    (sum, part) => ({
+      homeWrites: sum.homeWrites + (part.homeWrites ?? 0),
+      summaryWrites: sum.summaryWrites + (part.summaryWrites ?? 0),
+      rollupWrites: sum.rollupWrites + (part.rollupWrites ?? 0),
+      rollupRepairs: sum.rollupRepairs + (part.rollupRepairs ?? 0),
+      conflicts: sum.conflicts + (part.conflicts ?? 0),
+    }),
+    NO_WRITES,
+  );
 }
 
 const MAX_ATTEMPTS = 8;
@@ -91,88 +154,128 @@ interface Advance {
  *    conditional on S's version), then add the deltas of every advanced summary to the
  *    rollups, one conditional write per rollup item for the whole batch.
  *
- * A crash anywhere leaves state that the retry's step 1 completes.
+ * Steps 1 to 3 are `commitHome`, per home; step 4 is `advanceSummaries`, then
+ * `LedgerTree.deliverToRollups`. A crash anywhere leaves state that the retry's step 1
+ * completes. Each step returns the writes it issued, and the commit sums them.
  */
 export async function commitAggregates(
   work: readonly HomeWork[],
   store: AggregateStore,
   options: FoldOptions,
-  stats: CommitStats,
-): Promise<HomeCommit[]> {
-  const tree = new LedgerTree(store, stats);
+): Promise<AggregatesCommit> {
+  const tree = new LedgerTree(store);
   await tree.preload(work);
+  const homes = await mapLimit(work, 16, (w) => commitHome(tree, store, w, options));
+  const summaries = await advanceSummaries(tree, homes);
+  const rollups = await tree.deliverToRollups(summaries.advances);
+  const failed = new Map([...summaries.failed, ...rollups.failed]);
+  return {
+    homes: homes.map(({ commit }) =>
+      failed.has(commit.id) ? { ...commit, ok: false, error: failed.get(commit.id) } : commit,
+    ),
+    stats: sumStats([...homes.map((h) => h.stats), summaries.stats, rollups.stats]),
+  };
+}
 
-  // Steps 1 to 3, per home.
-  const results = await mapLimit(
-    work,
-    16,
-    async (w): Promise<HomeCommit & { next?: HomeState; previous?: HomeState }> => {
-      const id = itemId(homeItemKey(w.key));
-      try {
-        let state = tree.home(w);
-        for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-          await tree.catchUpHome(state);
-          const fold = foldEvents(state, w.events, options);
-          if (fold.counted === 0) {
-            return { id, ok: true, counted: 0, duplicates: fold.duplicates };
-          }
-          stats.homeWrites++;
-          if ((await store.putHome(fold.next, state.version)) === 'ok') {
-            return {
-              id,
-              ok: true,
-              counted: fold.counted,
-              duplicates: fold.duplicates,
-              next: fold.next,
-              previous: state,
-            };
-          }
-          stats.conflicts++;
-          state = (await store.loadHomes([w.key])).get(id) ?? emptyHome(w.key, w.region);
-        }
-        throw new WriteContentionError(id);
-      } catch (error) {
-        return { id, ok: false, error, counted: 0, duplicates: 0 };
+/** Steps 1 to 3 for one home item. */
+interface HomeOutcome {
+  readonly commit: HomeCommit;
+  /** The home as written, and the version it moved from, if this batch wrote it. */
+  readonly written?: { readonly home: HomeState; readonly fromVersion: number };
+  readonly stats: CommitStats;
+}
+
+/** Steps 1 to 3 for one home item: catch its summary up, fold its events, put it. */
+async function commitHome(
+  tree: LedgerTree,
+  store: AggregateStore,
+  work: HomeWork,
+  options: FoldOptions,
+): Promise<HomeOutcome> {
+  const id = itemId(homeItemKey(work.key));
+  let stats = NO_WRITES;
+  try {
+    let state = tree.home(work);
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      stats = sumStats([stats, await tree.catchUpHome(state)]);
+      const fold = foldEvents(state, work.events, options);
+      if (fold.counted === 0) {
+        return { commit: { id, ok: true, counted: 0, duplicates: fold.duplicates }, stats };
       }
-    },
-  );
+      stats = sumStats([stats, { homeWrites: 1 }]);
+      if ((await store.putHome(fold.next, state.version)) === 'ok') {
+        return {
+          commit: { id, ok: true, counted: fold.counted, duplicates: fold.duplicates },
+          written: { home: fold.next, fromVersion: state.version },
+          stats,
+        };
+      }
+      stats = sumStats([stats, { conflicts: 1 }]);
+      state = (await store.loadHomes([work.key])).get(id) ?? emptyHome(work.key, work.region);
+    }
+    throw new WriteContentionError(id);
+  } catch (thrown) {
+    const { error, stats: issued } = unwrap(thrown);
+    return {
+      commit: { id, ok: false, error, counted: 0, duplicates: 0 },
+      stats: sumStats([stats, issued]),
+    };
+  }
+}
 
-  // Step 4: summaries (store days, team weeks) first, then every rollup item once.
-  const failed = new Map<string, unknown>();
-  const advances: Advance[] = [];
-  const bySummary = new Map<
-    string,
-    { key: SummaryKey; region: string | undefined; homes: string[]; contributions: Contribution[] }
-  >();
-  for (const r of results) {
-    if (r.next === undefined || r.previous === undefined) continue;
-    const summary = summaryOf(r.next.key);
+/** The homes this batch wrote, grouped by the summary (store day, team week) they feed. */
+interface SummaryWork {
+  readonly key: SummaryKey;
+  readonly region: string | undefined;
+  readonly homes: string[];
+  readonly contributions: Contribution[];
+}
+
+function bySummary(homes: readonly HomeOutcome[]): SummaryWork[] {
+  const groups = new Map<string, SummaryWork>();
+  for (const { commit, written } of homes) {
+    if (written === undefined) continue;
+    const summary = summaryOf(written.home.key);
     const sid = itemId(summaryItemKey(summary));
-    const group = bySummary.get(sid) ?? {
+    const group = groups.get(sid) ?? {
       key: summary,
-      region: r.next.region,
+      region: written.home.region,
       homes: [],
       contributions: [],
     };
-    group.homes.push(r.id);
-    group.contributions.push(homeContribution(r.next, r.previous.version));
-    bySummary.set(sid, group);
+    group.homes.push(commit.id);
+    group.contributions.push(homeContribution(written.home, written.fromVersion));
+    groups.set(sid, group);
   }
-  await mapLimit([...bySummary.values()], 16, async (group) => {
+  return [...groups.values()];
+}
+
+/**
+ * Step 4, first half: advances each summary once with the deltas of all its homes written in
+ * this batch. Returns the advances for `deliverToRollups`, in the order they committed, and the
+ * homes whose summary could not advance, with why.
+ */
+async function advanceSummaries(
+  tree: LedgerTree,
+  homes: readonly HomeOutcome[],
+): Promise<{ advances: Advance[]; failed: Map<string, unknown>; stats: CommitStats }> {
+  const advances: Advance[] = [];
+  const failed = new Map<string, unknown>();
+  const stats = await mapLimit(bySummary(homes), 16, async (group) => {
     try {
-      const advance = await tree.advanceSummary(group.key, group.region, group.contributions, {
+      const advanced = await tree.advanceSummary(group.key, group.region, group.contributions, {
         deliver: false,
       });
-      if (advance !== undefined) advances.push({ ...advance, homes: group.homes });
-    } catch (error) {
+      if (advanced.advance !== undefined)
+        advances.push({ ...advanced.advance, homes: group.homes });
+      return advanced.stats;
+    } catch (thrown) {
+      const { error, stats } = unwrap(thrown);
       for (const home of group.homes) failed.set(home, error);
+      return stats;
     }
   });
-  for (const [home, error] of await tree.deliverToRollups(advances)) failed.set(home, error);
-
-  return results.map(({ next: _next, previous: _previous, ...r }) =>
-    failed.has(r.id) ? { ...r, ok: false, error: failed.get(r.id) } : r,
-  );
+  return { advances, failed, stats: sumStats(stats) };
 }
 
 /** The delta a home's latest write owes its summary (a slot its store day, a part its week). */
@@ -206,11 +309,9 @@ class LedgerTree {
   private readonly summaries = new Map<string, SummaryState>();
   private readonly rollupVersions = new Map<string, number>();
 
-  constructor(
-    private readonly store: AggregateStore,
-    private readonly stats: CommitStats,
-  ) {}
+  constructor(private readonly store: AggregateStore) {}
 
+  /** Reads, in three batched reads, the homes of `work`, their summaries and those rollups. */
   async preload(work: readonly HomeWork[]): Promise<void> {
     const stored = await this.store.loadHomes(work.map((w) => w.key));
     for (const [id, state] of stored) this.homes.set(id, state);
@@ -252,17 +353,22 @@ class LedgerTree {
   }
 
   /** Makes sure everything downstream of `home` has absorbed its current version. */
-  async catchUpHome(home: HomeState): Promise<void> {
-    if (home.version === 0) return;
+  async catchUpHome(home: HomeState): Promise<CommitStats> {
+    if (home.version === 0) return NO_WRITES;
     const summaryKey = summaryOf(home.key);
     const summary = await this.summary(summaryKey, home.region, false);
     const owed = homeContribution(home);
     if ((summary.absorbed.get(owed.contributor) ?? 0) < home.version) {
-      this.stats.rollupRepairs++;
-      await this.advanceSummary(summaryKey, home.region, [owed], { deliver: true });
-    } else {
-      await this.catchUpRollups(summary);
+      try {
+        const repaired = await this.advanceSummary(summaryKey, home.region, [owed], {
+          deliver: true,
+        });
+        return sumStats([{ rollupRepairs: 1 }, repaired.stats]);
+      } catch (error) {
+        throw failedAfter(error, { rollupRepairs: 1 });
+      }
     }
+    return await this.catchUpRollups(summary);
   }
 
   /**
@@ -275,37 +381,39 @@ class LedgerTree {
     region: string | undefined,
     contributions: readonly Contribution[],
     options: { deliver: boolean },
-  ): Promise<Omit<Advance, 'homes'> | undefined> {
+  ): Promise<{ advance?: Omit<Advance, 'homes'>; stats: CommitStats }> {
     const id = itemId(summaryItemKey(key));
-    let state = await this.summary(key, region, false);
-    let fresh = false;
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      let absorbed: ReturnType<typeof absorbContributions>;
-      try {
-        absorbed = absorbContributions(state, contributions);
-      } catch (error) {
-        // A gap seen in a cached copy may be our staleness: read the item before believing it.
-        if (!(error instanceof ContributionGapError) || fresh) throw error;
+    let stats = NO_WRITES;
+    try {
+      let state = await this.summary(key, region, false);
+      let fresh = false;
+      for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+        let absorbed: ReturnType<typeof absorbContributions>;
+        try {
+          absorbed = absorbContributions(state, contributions);
+        } catch (error) {
+          // A gap seen in a cached copy may be our staleness: read the item before believing it.
+          if (!(error instanceof ContributionGapError) || fresh) throw error;
+          state = await this.summary(key, region, true);
+          fresh = true;
+          continue;
+        }
+        stats = sumStats([stats, await this.catchUpRollups(state)]);
+        if (absorbed.applied.length === 0) return { stats };
+        stats = sumStats([stats, { summaryWrites: 1 }]);
+        if ((await this.store.putSummary(absorbed.next, state.version)) === 'ok') {
+          this.summaries.set(id, absorbed.next);
+          if (options.deliver) stats = sumStats([stats, await this.catchUpRollups(absorbed.next)]);
+          return { advance: { before: state, after: absorbed.next }, stats };
+        }
+        stats = sumStats([stats, { conflicts: 1 }]);
         state = await this.summary(key, region, true);
         fresh = true;
-        continue;
       }
-      if (absorbed.applied.length === 0) {
-        await this.catchUpRollups(state);
-        return undefined;
-      }
-      await this.catchUpRollups(state);
-      this.stats.summaryWrites++;
-      if ((await this.store.putSummary(absorbed.next, state.version)) === 'ok') {
-        this.summaries.set(id, absorbed.next);
-        if (options.deliver) await this.catchUpRollups(absorbed.next);
-        return { before: state, after: absorbed.next };
-      }
-      this.stats.conflicts++;
-      state = await this.summary(key, region, true);
-      fresh = true;
+      throw new WriteContentionError(id);
+    } catch (error) {
+      throw failedAfter(error, stats);
     }
-    throw new WriteContentionError(id);
   }
 
   /**
@@ -313,38 +421,44 @@ class LedgerTree {
    * (and the protocol never creates a larger one); an absorbed version at or past the node's
    * is done.
    */
-  async catchUpRollups(node: LedgerNode, only?: readonly RollupTarget[]): Promise<void> {
-    if (node.version === 0) return;
+  async catchUpRollups(node: LedgerNode, only?: readonly RollupTarget[]): Promise<CommitStats> {
+    if (node.version === 0) return NO_WRITES;
     const targets = only ?? rollupTargetsOf(node.key, node.region);
-    for (const target of targets) {
-      const vid = rollupVersionId(target);
-      let fresh = !this.rollupVersions.has(vid);
-      for (let attempt = 1; ; attempt++) {
-        if (fresh) {
-          const loaded = await this.store.loadRollupVersions([target]);
-          this.rollupVersions.set(vid, loaded.get(vid) ?? 0);
-        }
-        const absorbed = this.rollupVersions.get(vid) ?? 0;
-        if (absorbed >= node.version) break;
-        if (absorbed !== node.version - 1) {
-          if (!fresh) {
-            fresh = true;
-            continue;
+    let rollupRepairs = 0;
+    try {
+      for (const target of targets) {
+        const vid = rollupVersionId(target);
+        let fresh = !this.rollupVersions.has(vid);
+        for (let attempt = 1; ; attempt++) {
+          if (fresh) {
+            const loaded = await this.store.loadRollupVersions([target]);
+            this.rollupVersions.set(vid, loaded.get(vid) ?? 0);
           }
-          throw new RollupGapError(vid, absorbed, node.version);
+          const absorbed = this.rollupVersions.get(vid) ?? 0;
+          if (absorbed >= node.version) break;
+          if (absorbed !== node.version - 1) {
+            if (!fresh) {
+              fresh = true;
+              continue;
+            }
+            throw new RollupGapError(vid, absorbed, node.version);
+          }
+          rollupRepairs++;
+          const result = await this.store.addToRollup(target, [
+            rollupContribution(target, node, absorbed),
+          ]);
+          if (result === 'ok') {
+            this.rollupVersions.set(vid, node.version);
+            break;
+          }
+          if (attempt >= MAX_ATTEMPTS) throw new WriteContentionError(vid);
+          fresh = true;
         }
-        this.stats.rollupRepairs++;
-        const result = await this.store.addToRollup(target, [
-          rollupContribution(target, node, absorbed),
-        ]);
-        if (result === 'ok') {
-          this.rollupVersions.set(vid, node.version);
-          break;
-        }
-        if (attempt >= MAX_ATTEMPTS) throw new WriteContentionError(vid);
-        fresh = true;
       }
+    } catch (error) {
+      throw failedAfter(error, { rollupRepairs });
     }
+    return sumStats([{ rollupRepairs }]);
   }
 
   /**
@@ -352,7 +466,9 @@ class LedgerTree {
    * home items whose advances could not be delivered, with why; their records are retried,
    * and the retry's step 1 delivers them.
    */
-  async deliverToRollups(advances: readonly Advance[]): Promise<Map<string, unknown>> {
+  async deliverToRollups(
+    advances: readonly Advance[],
+  ): Promise<{ failed: Map<string, unknown>; stats: CommitStats }> {
     const byRollup = new Map<
       string,
       { target: RollupTarget; advances: Advance[]; contributions: RollupContribution[] }
@@ -367,8 +483,8 @@ class LedgerTree {
       }
     }
     const failed = new Map<string, unknown>();
-    await mapLimit([...byRollup.values()], 16, async (group) => {
-      this.stats.rollupWrites++;
+    const stats = await mapLimit([...byRollup.values()], 16, async (group) => {
+      const written = sumStats([{ rollupWrites: 1 }]);
       try {
         if ((await this.store.addToRollup(group.target, group.contributions)) === 'ok') {
           for (const c of group.contributions) {
@@ -377,13 +493,13 @@ class LedgerTree {
               c.toVersion,
             );
           }
-          return;
+          return written;
         }
       } catch (error) {
         for (const a of group.advances) for (const home of a.homes) failed.set(home, error);
-        return;
+        return written;
       }
-      this.stats.conflicts++;
+      let settled = sumStats([written, { conflicts: 1 }]);
       // Someone else moved one of the contributors (a repair by a racing invocation): settle
       // each contributor on its own, from what the rollup holds now.
       for (const a of group.advances) {
@@ -393,14 +509,17 @@ class LedgerTree {
         try {
           if (target !== undefined) {
             this.rollupVersions.delete(rollupVersionId(target));
-            await this.catchUpRollups(a.after, [target]);
+            settled = sumStats([settled, await this.catchUpRollups(a.after, [target])]);
           }
-        } catch (error) {
+        } catch (thrown) {
+          const { error, stats } = unwrap(thrown);
           for (const home of a.homes) failed.set(home, error);
+          settled = sumStats([settled, stats]);
         }
       }
+      return settled;
     });
-    return failed;
+    return { failed, stats: sumStats(stats) };
   }
 }
 

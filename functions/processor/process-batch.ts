@@ -190,14 +190,16 @@ export async function processBatch(
 
   const failed = new Set<StreamRecord>();
   if (work.size > 0) {
-    let commits: Awaited<ReturnType<typeof commitAggregates>>;
+    let commits: Awaited<ReturnType<typeof commitAggregates>>['homes'];
     try {
       const homes = [...work.values()].map((w) => ({
         key: w.key,
         region: w.region,
         events: w.located.map((l) => l.event),
       }));
-      commits = await commitAggregates(homes, deps.aggregates, deps.fold, stats);
+      const committed = await commitAggregates(homes, deps.aggregates, deps.fold);
+      Object.assign(stats, committed.stats);
+      commits = committed.homes;
     } catch (error) {
       deps.logger.error('aggregate read failed; retrying the batch', { error: describe(error) });
       return failAll(records, stats);
