@@ -61,7 +61,8 @@ export interface AggregatesCommit {
   readonly stats: CommitStats;
 }
 
-const NO_WRITES: CommitStats = {
+/** A step that wrote nothing. */
+export const NO_WRITES: CommitStats = {
   homeWrites: 0,
   summaryWrites: 0,
   rollupWrites: 0,
