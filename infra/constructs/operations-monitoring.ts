@@ -100,16 +100,16 @@ export class OperationsMonitoring extends Construct {
     });
     const api5xx = props.api.metricServerError({ ...fiveMinutes, statistic: 'Sum' });
     const apiLatency = props.api.metricLatency({ ...fiveMinutes, statistic: 'p99' });
-    const tableThrottles = props.tables.map(
-      (t) =>
-        new Metric({
-          namespace: 'AWS/DynamoDB',
-          metricName: 'ThrottledRequests',
-          dimensionsMap: { TableName: t.tableName },
-          statistic: 'Sum',
-          ...fiveMinutes,
-        }),
-    );
+    const tableThrottles = props.tables.map((t) => ({
+      table: t.node.id,
+      metric: new Metric({
+        namespace: 'AWS/DynamoDB',
+        metricName: 'ThrottledRequests',
+        dimensionsMap: { TableName: t.tableName },
+        statistic: 'Sum',
+        ...fiveMinutes,
+      }),
+    }));
 
     this.alarm(
       'ProcessorIteratorAge',
@@ -140,9 +140,9 @@ export class OperationsMonitoring extends Construct {
       'Impact API p99 latency high',
       3,
     );
-    tableThrottles.forEach((m, i) => {
-      this.alarm(`DynamoDbThrottles${i}`, m, 1, 'DynamoDB throttled requests');
-    });
+    for (const { table, metric } of tableThrottles) {
+      this.alarm(`DynamoDbThrottles${table}`, metric, 1, `DynamoDB throttled requests (${table})`);
+    }
 
     this.dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(6) });
     const graph = (title: string, metrics: IMetric[]) =>
@@ -155,7 +155,10 @@ export class OperationsMonitoring extends Construct {
     this.dashboard.addWidgets(
       graph('API 5xx', [api5xx]),
       graph('API latency p99 (ms)', [apiLatency]),
-      graph('DynamoDB throttled requests', tableThrottles),
+      graph(
+        'DynamoDB throttled requests',
+        tableThrottles.map((t) => t.metric),
+      ),
     );
   }
 

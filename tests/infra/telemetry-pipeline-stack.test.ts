@@ -159,6 +159,19 @@ describe('Stack: TelemetryPipelineStack', () => {
     expect(resources('AWS::CloudWatch::Dashboard')).toHaveLength(1);
   });
 
+  it('names each table throttling alarm after the table it watches, not by position', () => {
+    const alarms = Object.entries(template.findResources('AWS::CloudWatch::Alarm')).filter(
+      ([, a]) => a.Properties.MetricName === 'ThrottledRequests',
+    );
+    expect(alarms).toHaveLength(Object.keys(TABLES).length);
+    for (const [logicalId, alarm] of alarms) {
+      const [dimension] = alarm.Properties.Dimensions as { Value: { Ref: string } }[];
+      const table = dimension?.Value.Ref.match(/^Tables([A-Za-z]+)[0-9A-F]{8}$/)?.[1];
+      expect(table, logicalId).toBeDefined();
+      expect(logicalId).toMatch(new RegExp(`^OperationsDynamoDbThrottles${table}[0-9A-F]{8}$`));
+    }
+  });
+
   it('encrypts the alarm topic with a rotating key CloudWatch may use, TLS only', () => {
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
