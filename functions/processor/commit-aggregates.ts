@@ -470,58 +470,74 @@ class LedgerTree {
   async deliverToRollups(
     advances: readonly Advance[],
   ): Promise<{ failed: Map<string, unknown>; stats: CommitStats }> {
-    const byRollup = new Map<
-      string,
-      { target: RollupTarget; advances: Advance[]; contributions: RollupContribution[] }
-    >();
-    for (const advance of advances) {
-      for (const target of rollupTargetsOf(advance.after.key, advance.after.region)) {
-        const rid = itemId(target);
-        const group = byRollup.get(rid) ?? { target, advances: [], contributions: [] };
-        group.advances.push(advance);
-        group.contributions.push(rollupContribution(target, advance.after, advance.before.version));
-        byRollup.set(rid, group);
-      }
-    }
     const failed = new Map<string, unknown>();
-    const stats = await mapLimit([...byRollup.values()], 16, async (group) => {
-      const written = sumStats([{ rollupWrites: 1 }]);
-      try {
-        if ((await this.store.addToRollup(group.target, group.contributions)) === 'ok') {
-          for (const c of group.contributions) {
-            this.rollupVersions.set(
-              rollupVersionId({ ...group.target, contributor: c.contributor }),
-              c.toVersion,
-            );
-          }
-          return written;
-        }
-      } catch (error) {
-        for (const a of group.advances) for (const home of a.homes) failed.set(home, error);
-        return written;
-      }
-      let settled = sumStats([written, { conflicts: 1 }]);
-      // Someone else moved one of the contributors (a repair by a racing invocation): settle
-      // each contributor on its own, from what the rollup holds now.
-      for (const a of group.advances) {
-        const target = rollupTargetsOf(a.after.key, a.after.region).find(
-          (t) => itemId(t) === itemId(group.target),
-        );
-        try {
-          if (target !== undefined) {
-            this.rollupVersions.delete(rollupVersionId(target));
-            settled = sumStats([settled, await this.catchUpRollups(a.after, [target])]);
-          }
-        } catch (thrown) {
-          const { error, stats } = unwrap(thrown);
-          for (const home of a.homes) failed.set(home, error);
-          settled = sumStats([settled, stats]);
-        }
-      }
-      return settled;
-    });
+    const stats = await mapLimit(byRollup(advances), 16, (group) =>
+      this.deliverToRollup(group, failed),
+    );
     return { failed, stats: sumStats(stats) };
   }
+
+  /** One rollup item's write of all its advances; records in `failed` the homes it could not. */
+  private async deliverToRollup(
+    group: RollupWork,
+    failed: Map<string, unknown>,
+  ): Promise<CommitStats> {
+    const written = sumStats([{ rollupWrites: 1 }]);
+    try {
+      if ((await this.store.addToRollup(group.target, group.contributions)) === 'ok') {
+        for (const c of group.contributions) {
+          this.rollupVersions.set(
+            rollupVersionId({ ...group.target, contributor: c.contributor }),
+            c.toVersion,
+          );
+        }
+        return written;
+      }
+    } catch (error) {
+      for (const a of group.advances) for (const home of a.homes) failed.set(home, error);
+      return written;
+    }
+    let settled = sumStats([written, { conflicts: 1 }]);
+    // Someone else moved one of the contributors (a repair by a racing invocation): settle
+    // each contributor on its own, from what the rollup holds now.
+    for (const a of group.advances) {
+      const target = rollupTargetsOf(a.after.key, a.after.region).find(
+        (t) => itemId(t) === itemId(group.target),
+      );
+      try {
+        if (target !== undefined) {
+          this.rollupVersions.delete(rollupVersionId(target));
+          settled = sumStats([settled, await this.catchUpRollups(a.after, [target])]);
+        }
+      } catch (thrown) {
+        const { error, stats } = unwrap(thrown);
+        for (const home of a.homes) failed.set(home, error);
+        settled = sumStats([settled, stats]);
+      }
+    }
+    return settled;
+  }
+}
+
+/** The advances of one batch, grouped by the rollup item they are delivered to. */
+interface RollupWork {
+  readonly target: RollupTarget;
+  readonly advances: Advance[];
+  readonly contributions: RollupContribution[];
+}
+
+function byRollup(advances: readonly Advance[]): RollupWork[] {
+  const groups = new Map<string, RollupWork>();
+  for (const advance of advances) {
+    for (const target of rollupTargetsOf(advance.after.key, advance.after.region)) {
+      const rid = itemId(target);
+      const group = groups.get(rid) ?? { target, advances: [], contributions: [] };
+      group.advances.push(advance);
+      group.contributions.push(rollupContribution(target, advance.after, advance.before.version));
+      groups.set(rid, group);
+    }
+  }
+  return [...groups.values()];
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight, keeping order. */
