@@ -72,7 +72,7 @@ export const NO_WRITES: CommitStats = {
 
 /**
  * A step's error, and the writes the step issued before it: a contended write that gave up
- * after eight conflicts still counts its conflicts. Unwrapped where the failure is recorded.
+ * after MAX_ATTEMPTS conflicts still counts them. Unwrapped where the failure is recorded.
  */
 class FailedAfterWrites extends Error {
   constructor(
@@ -178,7 +178,7 @@ export async function commitAggregates(
   };
 }
 
-/** Steps 1 to 3 for one home item. */
+/** What steps 1 to 3 made of one home item. */
 interface HomeOutcome {
   readonly commit: HomeCommit;
   /** The home as written, and the version it moved from, if this batch wrote it. */
