@@ -18,7 +18,7 @@
  * store day, a *summary* item that holds the day's totals. A team week's incidents are spread
  * the same way, over `TEAM_WEEK_PARTS` parts by a hash of the incident id (so every report of
  * one incident meets in one item), and each part feeds its team week. Store
- * days and team weeks (the summaries) feed the rollups. Every arrow carries versioned deltas (see commit-homes.ts). Rollups are
+ * days and team weeks (the summaries) feed the rollups. Every arrow carries versioned deltas (see commit-aggregates.ts). Rollups are
  * sharded by a hash of the contributing store or team, so no single item is written by
  * every batch, and a period query reads `days x shards` items instead of `days x stores`.
  * Changing a shard count re-homes contributions: it needs a rebuild, so they are constants.

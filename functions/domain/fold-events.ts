@@ -29,9 +29,11 @@ import { SeqIntervals } from './seq-intervals.js';
  * `incidents`, its resolution, `engineerMinutes`, and `minutesSaved` (see hours-saved.ts).
  */
 export interface FoldResult {
-  /** The item after the fold; `version` and `lastDelta` are advanced only if something counted. */
+  /**
+   * The item after the fold; `version` and `lastDelta` (what this fold added) are advanced only
+   * if something counted, otherwise it is the given state itself.
+   */
   readonly next: HomeState;
-  readonly delta: Counters;
   readonly counted: number;
   readonly duplicates: number;
 }
@@ -147,7 +149,7 @@ export function foldEvents(
         break;
     }
   }
-  if (counted === 0) return { next: state, delta, counted, duplicates };
+  if (counted === 0) return { next: state, counted, duplicates };
   for (const [name, value] of Object.entries(delta)) bump(draft.counters, name, value);
   return {
     next: {
@@ -159,7 +161,6 @@ export function foldEvents(
       joins: draft.joins,
       lastDelta: delta,
     },
-    delta,
     counted,
     duplicates,
   };

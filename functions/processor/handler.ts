@@ -11,11 +11,12 @@ import { parseEvent } from '../shared/middleware/parse-event.js';
 import { createLogger, createMetrics, loggerPort } from '../shared/observability.js';
 import { loadProcessorConfig } from './config.js';
 import { KinesisBatchEvent, toStreamRecords } from './kinesis-event.js';
+import { PROCESSOR_METRICS, PROCESSOR_SERVICE } from './metrics.js';
 import { type ProcessorDeps, processBatch } from './process-batch.js';
 
 const config = loadProcessorConfig();
-const logger = createLogger('processor');
-const metrics = createMetrics('processor');
+const logger = createLogger(PROCESSOR_SERVICE);
+const metrics = createMetrics(PROCESSOR_SERVICE);
 const deps: ProcessorDeps = {
   aggregates: new DynamoDbAggregateStore(dynamodb, config.aggregatesTable),
   registry: new DynamoDbRegistry(dynamodb, config.registryTable),
@@ -30,17 +31,17 @@ async function processKinesisBatch(event: KinesisBatchEvent): Promise<KinesisStr
   const result = await processBatch(toStreamRecords(event), deps);
   logger.info('batch processed', { ...result.stats });
   const s = result.stats;
-  metrics.addMetric('EventsCounted', MetricUnit.Count, s.counted);
-  metrics.addMetric('DuplicatesDropped', MetricUnit.Count, s.duplicates);
-  metrics.addMetric('RecordsDeadLettered', MetricUnit.Count, s.deadLettered);
-  metrics.addMetric('RecordsFailed', MetricUnit.Count, s.failedRecords);
-  metrics.addMetric('RecordsDeferred', MetricUnit.Count, s.deferred);
+  metrics.addMetric(PROCESSOR_METRICS.eventsCounted, MetricUnit.Count, s.counted);
+  metrics.addMetric(PROCESSOR_METRICS.duplicatesDropped, MetricUnit.Count, s.duplicates);
+  metrics.addMetric(PROCESSOR_METRICS.recordsDeadLettered, MetricUnit.Count, s.deadLettered);
+  metrics.addMetric(PROCESSOR_METRICS.recordsFailed, MetricUnit.Count, s.failedRecords);
+  metrics.addMetric(PROCESSOR_METRICS.recordsDeferred, MetricUnit.Count, s.deferred);
   metrics.addMetric(
-    'AggregateWrites',
+    PROCESSOR_METRICS.aggregateWrites,
     MetricUnit.Count,
     s.homeWrites + s.summaryWrites + s.rollupWrites + s.rollupRepairs,
   );
-  metrics.addMetric('WriteConflicts', MetricUnit.Count, s.conflicts);
+  metrics.addMetric(PROCESSOR_METRICS.writeConflicts, MetricUnit.Count, s.conflicts);
   return {
     batchItemFailures: result.failedSequenceNumbers.map((itemIdentifier) => ({ itemIdentifier })),
   };

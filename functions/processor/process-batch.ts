@@ -8,8 +8,15 @@ import {
 } from '../domain/decode-record.js';
 import { checkEventTime, type EventTimeRules } from '../domain/event-time.js';
 import type { FoldOptions } from '../domain/fold-events.js';
+import type { RegistryView } from '../domain/registry-types.js';
 import { type PoisonReason, type Rejection, routeEvent } from '../domain/route-event.js';
-import { type CommitStats, commitHomes, type HomeWork } from './commit-homes.js';
+import {
+  type AggregatesCommit,
+  type CommitStats,
+  commitAggregates,
+  type HomeWork,
+  NO_WRITES,
+} from './commit-aggregates.js';
 import type {
   AggregateStore,
   DeadLetter,
@@ -50,23 +57,30 @@ export interface BatchResult {
 }
 
 export interface BatchStats extends CommitStats {
-  records: number;
-  events: number;
-  counted: number;
-  duplicates: number;
+  readonly records: number;
+  readonly events: number;
+  readonly counted: number;
+  readonly duplicates: number;
   /** User records dead-lettered (a letter may stand for several). */
-  deadLettered: number;
+  readonly deadLettered: number;
   /** Dead-letter items written: at most one per record and reason. */
-  deadLetterItems: number;
+  readonly deadLetterItems: number;
   /** Records left to the next invocation by the inflate budget (also in failedRecords). */
-  deferred: number;
-  failedRecords: number;
+  readonly deferred: number;
+  readonly failedRecords: number;
 }
 
+/** A decoded event and where it sits in the stream. */
 interface Located {
   readonly record: StreamRecord;
   readonly position: RecordPosition;
   readonly event: TelemetryEvent;
+}
+
+/** Decoded events that can never count, and why. */
+interface Rejected {
+  readonly located: Located;
+  readonly rejection: Rejection;
 }
 
 /**
@@ -92,29 +106,53 @@ export const INFLATED_BYTES_PER_BATCH = 48 * 1024 * 1024;
  * of the items it touched, and the retry is harmless because every write is idempotent.
  * Records past the batch's inflate budget are deferred the same way (see
  * INFLATED_BYTES_PER_BATCH).
+ *
+ * The steps, in the order the batch flows through them (each a function below, in order):
+ * 1. `decodeWithinBudget`: gunzip, KPL framing and the contract's schema (decode-record.ts),
+ *    until the inflate budget is spent;
+ * 2. `lookUpSenders`: the registry entries of the batch's devices and stores;
+ * 3. `routeToHomes`: each event's time (event-time.ts) and its sender's right to report for
+ *    its store or team (route-event.ts), grouped by the home item it counts in;
+ * 4. `commitEvents`: fold (fold-events.ts) and commit exactly once (commit-aggregates.ts);
+ * 5. `writeDeadLetters`: one letter per record and reason, for what can never count;
+ * 6. `batchResult`: the records to retry, and the batch's figures summed from every step.
  */
 export async function processBatch(
   records: readonly StreamRecord[],
   deps: ProcessorDeps,
 ): Promise<BatchResult> {
-  const stats: BatchStats = {
-    records: records.length,
-    events: 0,
-    counted: 0,
-    duplicates: 0,
-    deadLettered: 0,
-    deadLetterItems: 0,
-    deferred: 0,
-    failedRecords: 0,
-    homeWrites: 0,
-    summaryWrites: 0,
-    rollupWrites: 0,
-    rollupRepairs: 0,
-    conflicts: 0,
-  };
+  const decoded = decodeWithinBudget(records, deps);
+  const senders = await lookUpSenders(decoded.located, deps);
+  if (senders === undefined) return batchResult(records, decoded, new Set(records));
+  const routed = routeToHomes(decoded.located, senders, deps.eventTime);
+  const committed = await commitEvents(routed.homes, deps);
+  if (committed === undefined) return batchResult(records, decoded, new Set(records));
+  const letters = [
+    ...decoded.refused.map(refusalLetter),
+    ...rejectionLetters([...routed.rejected, ...committed.rejected]),
+  ];
+  const lettered = await writeDeadLetters(letters, records, deps);
+  const failed = new Set([...committed.retry, ...lettered.retry, ...decoded.deferred]);
+  return batchResult(records, decoded, failed, committed, lettered);
+}
+
+/** What decoding left for the rest of the batch. */
+interface Decoded {
+  readonly located: readonly Located[];
+  /** What the decoder refused, per record. */
+  readonly refused: readonly { readonly record: StreamRecord; readonly refusal: Refusal }[];
+  /** User records decoded: events, and those refused. */
+  readonly events: number;
+  /** The records past the inflate budget, left untouched to the next invocation. */
+  readonly deferred: readonly StreamRecord[];
+}
+
+/** Step 1: decodes records until the batch's inflate budget is spent (schema and size checks). */
+function decodeWithinBudget(records: readonly StreamRecord[], deps: ProcessorDeps): Decoded {
   const budget = deps.inflatedBytesPerBatch ?? INFLATED_BYTES_PER_BATCH;
-  const letters = new LetterBook();
   const located: Located[] = [];
+  const refused: Decoded['refused'][number][] = [];
+  let events = 0;
   let inflated = 0;
   let deferred: readonly StreamRecord[] = [];
   for (const [i, record] of records.entries()) {
@@ -132,10 +170,9 @@ export async function processBatch(
       };
       located.push({ record, position, event: item.event });
     }
-    for (const refusal of decoded.refused) letters.refuse(record, refusal);
-    stats.events += decoded.events.length + decoded.refused.reduce((sum, r) => sum + r.count, 0);
+    for (const refusal of decoded.refused) refused.push({ record, refusal });
+    events += decoded.events.length + decoded.refused.reduce((sum, r) => sum + r.count, 0);
   }
-  stats.deferred = deferred.length;
   if (deferred.length > 0) {
     deps.logger.warn('batch past its inflate budget; the rest is left to the next invocation', {
       inflatedBytes: inflated,
@@ -143,121 +180,206 @@ export async function processBatch(
       deferred: deferred.length,
     });
   }
+  return { located, refused, events, deferred };
+}
 
-  let registry: Awaited<ReturnType<RegistryReader['load']>>;
+/** Step 2: the registry's entries for the batch's devices and stores; undefined if unreadable. */
+async function lookUpSenders(
+  located: readonly Located[],
+  deps: ProcessorDeps,
+): Promise<RegistryView | undefined> {
   try {
-    registry = await deps.registry.load(
+    const registry = await deps.registry.load(
       unique(located.map((l) => l.event.deviceId)),
       unique(located.map((l) => l.event.storeId).filter((s): s is string => s !== undefined)),
     );
+    return {
+      device: (id: string) => registry.devices.get(id),
+      store: (id: string) => registry.stores.get(id),
+    };
   } catch (error) {
     deps.logger.error('registry lookup failed; retrying the batch', { error: describe(error) });
-    return failAll(records, stats);
+    return undefined;
   }
-  const view = {
-    device: (id: string) => registry.devices.get(id),
-    store: (id: string) => registry.stores.get(id),
-  };
+}
 
-  // Per home item: its key, and the located events that count in it.
-  const work = new Map<
-    string,
-    { key: HomeWork['key']; region: HomeWork['region']; located: Located[] }
-  >();
+/** A home item and the batch's events that count in it. */
+interface HomeEvents {
+  readonly key: HomeWork['key'];
+  readonly region: HomeWork['region'];
+  readonly located: Located[];
+}
+
+/**
+ * Step 3: checks each event's time and its sender's right to speak for its store or team, and
+ * groups those that pass by the home item they count in (by item id).
+ */
+function routeToHomes(
+  located: readonly Located[],
+  senders: RegistryView,
+  rules: EventTimeRules,
+): { homes: Map<string, HomeEvents>; rejected: Rejected[] } {
+  const homes = new Map<string, HomeEvents>();
+  const rejected: Rejected[] = [];
   for (const l of located) {
-    const badTime = checkEventTime(l.event, l.record.arrivedAt, deps.eventTime);
+    const badTime = checkEventTime(l.event, l.record.arrivedAt, rules);
     if (badTime !== undefined) {
-      letters.reject(l, badTime);
+      rejected.push({ located: l, rejection: badTime });
       continue;
     }
-    const routing = routeEvent(l.event, view);
+    const routing = routeEvent(l.event, senders);
     if (!routing.ok) {
-      letters.reject(l, routing.rejection);
+      rejected.push({ located: l, rejection: routing.rejection });
       continue;
     }
     const id = itemId(homeItemKey(routing.home));
-    let w = work.get(id);
-    if (w === undefined) {
-      w = {
-        key: routing.home,
-        region: routing.region,
-        located: [],
-      };
-      work.set(id, w);
+    let home = homes.get(id);
+    if (home === undefined) {
+      home = { key: routing.home, region: routing.region, located: [] };
+      homes.set(id, home);
     }
-    w.located.push(l);
+    home.located.push(l);
   }
+  return { homes, rejected };
+}
 
-  const failed = new Set<StreamRecord>();
-  if (work.size > 0) {
-    let commits: Awaited<ReturnType<typeof commitHomes>>;
-    try {
-      const homes = [...work.values()].map((w) => ({
-        key: w.key,
-        region: w.region,
-        events: w.located.map((l) => l.event),
-      }));
-      commits = await commitHomes(homes, deps.aggregates, deps.fold, stats);
-    } catch (error) {
-      deps.logger.error('aggregate read failed; retrying the batch', { error: describe(error) });
-      return failAll(records, stats);
-    }
-    for (const commit of commits) {
-      const w = work.get(commit.id);
-      stats.counted += commit.counted;
-      stats.duplicates += commit.duplicates;
-      if (!commit.ok && w !== undefined && isItemTooLarge(commit.error)) {
-        // Retrying cannot help an item at DynamoDB's size limit, and retrying would hold up
-        // the shard: its events go to the dead-letter table, named, instead of being lost.
-        deps.logger.error('aggregate item at the size limit; dead-lettering its events', {
-          item: commit.id,
-        });
-        const rejection = {
-          reason: 'aggregate_too_large' as const,
-          detail: `aggregate item ${commit.id} reached the 400 KB item limit`,
-        };
-        for (const l of w.located) letters.reject(l, rejection);
-      } else if (!commit.ok && w !== undefined) {
-        deps.logger.warn('aggregate item not committed; its records will be retried', {
-          item: commit.id,
-          error: describe(commit.error),
-        });
-        for (const l of w.located) failed.add(l.record);
-      }
-    }
+/** What the commit made of the batch's events. */
+interface Committed {
+  readonly counted: number;
+  readonly duplicates: number;
+  readonly writes: CommitStats;
+  /** Events of an item at DynamoDB's size limit: they can never count. */
+  readonly rejected: readonly Rejected[];
+  /** Records holding events of an item that did not commit, to retry. */
+  readonly retry: readonly StreamRecord[];
+}
+
+const NOTHING_COMMITTED: Committed = {
+  counted: 0,
+  duplicates: 0,
+  writes: NO_WRITES,
+  rejected: [],
+  retry: [],
+};
+
+/**
+ * Step 4: folds each home's events into it and commits it, with the summaries and rollups it
+ * feeds (commit-aggregates.ts). Undefined if the items could not be read: retry the batch.
+ */
+async function commitEvents(
+  homes: ReadonlyMap<string, HomeEvents>,
+  deps: ProcessorDeps,
+): Promise<Committed | undefined> {
+  if (homes.size === 0) return NOTHING_COMMITTED;
+  let committed: AggregatesCommit;
+  try {
+    const work = [...homes.values()].map((h) => ({
+      key: h.key,
+      region: h.region,
+      events: h.located.map((l) => l.event),
+    }));
+    committed = await commitAggregates(work, deps.aggregates, deps.fold);
+  } catch (error) {
+    deps.logger.error('aggregate read failed; retrying the batch', { error: describe(error) });
+    return undefined;
   }
-
-  const written = letters.all();
-  if (written.length > 0) {
-    try {
-      await deps.deadLetters.put(written);
-      stats.deadLetterItems = written.length;
-      stats.deadLettered = written.reduce((sum, l) => sum + l.count, 0);
-      for (const letter of written) {
-        deps.logger.warn('record dead-lettered', {
-          reason: letter.reason,
-          detail: letter.detail,
-          count: letter.count,
-          shardId: letter.position.shardId,
-          sequenceNumber: letter.position.sequenceNumber,
-          subSequenceNumber: letter.position.subSequenceNumber,
-        });
-      }
-    } catch (error) {
-      deps.logger.error('dead-letter write failed; retrying those records', {
-        error: describe(error),
+  let counted = 0;
+  let duplicates = 0;
+  const rejected: Rejected[] = [];
+  const retry: StreamRecord[] = [];
+  for (const commit of committed.homes) {
+    const home = homes.get(commit.id);
+    counted += commit.counted;
+    duplicates += commit.duplicates;
+    if (commit.ok || home === undefined) continue;
+    if (isItemTooLarge(commit.error)) {
+      // Retrying cannot help an item at DynamoDB's size limit, and retrying would hold up
+      // the shard: its events go to the dead-letter table, named, instead of being lost.
+      deps.logger.error('aggregate item at the size limit; dead-lettering its events', {
+        item: commit.id,
       });
-      const bySeq = new Map(records.map((r) => [r.sequenceNumber, r]));
-      for (const letter of written)
-        failed.add(bySeq.get(letter.position.sequenceNumber) as StreamRecord);
+      const rejection = {
+        reason: 'aggregate_too_large' as const,
+        detail: `aggregate item ${commit.id} reached the 400 KB item limit`,
+      };
+      for (const l of home.located) rejected.push({ located: l, rejection });
+    } else {
+      deps.logger.warn('aggregate item not committed; its records will be retried', {
+        item: commit.id,
+        error: describe(commit.error),
+      });
+      for (const l of home.located) retry.push(l.record);
     }
   }
+  return { counted, duplicates, writes: committed.stats, rejected, retry };
+}
 
-  for (const record of deferred) failed.add(record);
-  stats.failedRecords = failed.size;
+/** What the dead-letter write made of the batch's letters. */
+interface Lettered {
+  readonly deadLettered: number;
+  readonly deadLetterItems: number;
+  /** Records whose letters could not be written, to retry. */
+  readonly retry: readonly StreamRecord[];
+}
+
+/** Step 5: writes the batch's dead letters in one call, and logs each. */
+async function writeDeadLetters(
+  letters: readonly DeadLetter[],
+  records: readonly StreamRecord[],
+  deps: ProcessorDeps,
+): Promise<Lettered> {
+  if (letters.length === 0) return { deadLettered: 0, deadLetterItems: 0, retry: [] };
+  try {
+    await deps.deadLetters.put(letters);
+  } catch (error) {
+    deps.logger.error('dead-letter write failed; retrying those records', {
+      error: describe(error),
+    });
+    const bySeq = new Map(records.map((r) => [r.sequenceNumber, r]));
+    return {
+      deadLettered: 0,
+      deadLetterItems: 0,
+      retry: letters.map((l) => bySeq.get(l.position.sequenceNumber) as StreamRecord),
+    };
+  }
+  for (const letter of letters) {
+    deps.logger.warn('record dead-lettered', {
+      reason: letter.reason,
+      detail: letter.detail,
+      count: letter.count,
+      shardId: letter.position.shardId,
+      sequenceNumber: letter.position.sequenceNumber,
+      subSequenceNumber: letter.position.subSequenceNumber,
+    });
+  }
+  return {
+    deadLettered: letters.reduce((sum, l) => sum + l.count, 0),
+    deadLetterItems: letters.length,
+    retry: [],
+  };
+}
+
+/** Step 6: the records to retry, in batch order, and the batch's figures from every step. */
+function batchResult(
+  records: readonly StreamRecord[],
+  decoded: Decoded,
+  failed: ReadonlySet<StreamRecord>,
+  committed: Committed = NOTHING_COMMITTED,
+  lettered: Omit<Lettered, 'retry'> = { deadLettered: 0, deadLetterItems: 0 },
+): BatchResult {
   return {
     failedSequenceNumbers: records.filter((r) => failed.has(r)).map((r) => r.sequenceNumber),
-    stats,
+    stats: {
+      records: records.length,
+      events: decoded.events,
+      counted: committed.counted,
+      duplicates: committed.duplicates,
+      deadLettered: lettered.deadLettered,
+      deadLetterItems: lettered.deadLetterItems,
+      deferred: decoded.deferred.length,
+      failedRecords: failed.size,
+      ...committed.writes,
+    },
   };
 }
 
@@ -270,68 +392,55 @@ export function isItemTooLarge(error: unknown): boolean {
   );
 }
 
-function failAll(records: readonly StreamRecord[], stats: BatchStats): BatchResult {
-  stats.failedRecords = records.length;
-  return { failedSequenceNumbers: records.map((r) => r.sequenceNumber), stats };
+/** The letter of a record the decoder refused (all its user records, for one reason). */
+function refusalLetter({ record, refusal }: Decoded['refused'][number]): DeadLetter {
+  const [first = 0] = refusal.subSequenceNumbers;
+  return {
+    ...envelope(record, first, refusal.reason, refusal.detail),
+    count: refusal.count,
+    ...(refusal.subSequenceNumbers.length > 1 && {
+      subSequenceNumbers: refusal.subSequenceNumbers,
+    }),
+  };
 }
 
 /**
- * The batch's dead letters, one per record and reason: a record's refusals as decoded, and
- * its events that cannot count, grouped the same way, so the letters one record causes are
- * bounded by the reasons, however many user records it holds.
+ * The letters of decoded events that cannot count: one per record and reason, so the letters
+ * one record causes are bounded by the reasons, however many user records it holds.
  */
-class LetterBook {
-  private readonly letters: DeadLetter[] = [];
-  private readonly groups = new Map<
-    StreamRecord,
-    Map<PoisonReason, { detail: string; located: Located[] }>
-  >();
-
-  refuse(record: StreamRecord, refusal: Refusal): void {
-    const [first = 0] = refusal.subSequenceNumbers;
-    this.letters.push({
-      ...envelope(record, first, refusal.reason, refusal.detail),
-      count: refusal.count,
-      ...(refusal.subSequenceNumbers.length > 1 && {
-        subSequenceNumbers: refusal.subSequenceNumbers,
-      }),
-    });
-  }
-
-  reject(l: Located, rejection: Rejection): void {
-    let byReason = this.groups.get(l.record);
+function rejectionLetters(rejected: readonly Rejected[]): DeadLetter[] {
+  const groups = new Map<StreamRecord, Map<PoisonReason, { detail: string; located: Located[] }>>();
+  for (const { located: l, rejection } of rejected) {
+    let byReason = groups.get(l.record);
     if (byReason === undefined) {
       byReason = new Map();
-      this.groups.set(l.record, byReason);
+      groups.set(l.record, byReason);
     }
     const group = byReason.get(rejection.reason);
     if (group === undefined)
       byReason.set(rejection.reason, { detail: rejection.detail, located: [l] });
     else group.located.push(l);
   }
-
-  all(): DeadLetter[] {
-    const out = [...this.letters];
-    for (const [record, byReason] of this.groups) {
-      for (const [reason, group] of byReason) {
-        const located = [...group.located].sort(
-          (a, b) => a.position.subSequenceNumber - b.position.subSequenceNumber,
-        );
-        const first = located[0] as Located;
-        out.push({
-          ...envelope(record, first.position.subSequenceNumber, reason, group.detail),
-          count: located.length,
-          deviceId: first.event.deviceId,
-          eventId: first.event.eventId,
-          ...(located.length > 1 && {
-            subSequenceNumbers: located.map((l) => l.position.subSequenceNumber),
-            eventIds: located.map((l) => l.event.eventId),
-          }),
-        });
-      }
+  const letters: DeadLetter[] = [];
+  for (const [record, byReason] of groups) {
+    for (const [reason, group] of byReason) {
+      const located = [...group.located].sort(
+        (a, b) => a.position.subSequenceNumber - b.position.subSequenceNumber,
+      );
+      const first = located[0] as Located;
+      letters.push({
+        ...envelope(record, first.position.subSequenceNumber, reason, group.detail),
+        count: located.length,
+        deviceId: first.event.deviceId,
+        eventId: first.event.eventId,
+        ...(located.length > 1 && {
+          subSequenceNumbers: located.map((l) => l.position.subSequenceNumber),
+          eventIds: located.map((l) => l.event.eventId),
+        }),
+      });
     }
-    return out;
   }
+  return letters;
 }
 
 function envelope(

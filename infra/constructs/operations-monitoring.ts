@@ -8,17 +8,21 @@ import {
   type IMetric,
   Metric,
   TreatMissingData,
+  Unit,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { FilterPattern, type LogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import {
+  PROCESSOR_METRIC_DIMENSIONS,
+  PROCESSOR_METRICS,
+} from '../../functions/processor/metrics.js';
 import { METRIC_NAMESPACE } from '../../functions/shared/observability.js';
 
 export interface AlarmThresholds {
@@ -35,7 +39,6 @@ export const DEFAULT_THRESHOLDS: AlarmThresholds = {
 
 export interface OperationsMonitoringProps {
   readonly processor: IFunction;
-  readonly processorLogs: LogGroup;
   readonly onFailureQueue: Queue;
   readonly api: HttpApi;
   readonly apiFunction: IFunction;
@@ -75,15 +78,16 @@ export class OperationsMonitoring extends Construct {
     if (props.alarmEmail !== undefined)
       this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
 
-    const deadLettered = new MetricFilter(this, 'DeadLetteredFilter', {
-      logGroup: props.processorLogs,
-      filterPattern: FilterPattern.stringValue('$.message', '=', 'record dead-lettered'),
-      metricNamespace: METRIC_NAMESPACE,
-      metricName: 'DeadLetteredRecords',
-      metricValue: '1',
-    }).metric({ statistic: 'Sum', period: Duration.minutes(5) });
-
     const fiveMinutes = { period: Duration.minutes(5) };
+    // What the processor's handler emits per batch (embedded metric format), not its log text.
+    const deadLettered = new Metric({
+      namespace: METRIC_NAMESPACE,
+      metricName: PROCESSOR_METRICS.recordsDeadLettered,
+      dimensionsMap: PROCESSOR_METRIC_DIMENSIONS,
+      unit: Unit.COUNT,
+      statistic: 'Sum',
+      ...fiveMinutes,
+    });
     const iteratorAge = props.processor.metric('IteratorAge', {
       statistic: 'Maximum',
       period: Duration.minutes(1),
@@ -96,16 +100,16 @@ export class OperationsMonitoring extends Construct {
     });
     const api5xx = props.api.metricServerError({ ...fiveMinutes, statistic: 'Sum' });
     const apiLatency = props.api.metricLatency({ ...fiveMinutes, statistic: 'p99' });
-    const tableThrottles = props.tables.map(
-      (t) =>
-        new Metric({
-          namespace: 'AWS/DynamoDB',
-          metricName: 'ThrottledRequests',
-          dimensionsMap: { TableName: t.tableName },
-          statistic: 'Sum',
-          ...fiveMinutes,
-        }),
-    );
+    const tableThrottles = props.tables.map((t) => ({
+      table: t.node.id,
+      metric: new Metric({
+        namespace: 'AWS/DynamoDB',
+        metricName: 'ThrottledRequests',
+        dimensionsMap: { TableName: t.tableName },
+        statistic: 'Sum',
+        ...fiveMinutes,
+      }),
+    }));
 
     this.alarm(
       'ProcessorIteratorAge',
@@ -136,9 +140,9 @@ export class OperationsMonitoring extends Construct {
       'Impact API p99 latency high',
       3,
     );
-    tableThrottles.forEach((m, i) => {
-      this.alarm(`DynamoDbThrottles${i}`, m, 1, 'DynamoDB throttled requests');
-    });
+    for (const { table, metric } of tableThrottles) {
+      this.alarm(`DynamoDbThrottles${table}`, metric, 1, `DynamoDB throttled requests (${table})`);
+    }
 
     this.dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(6) });
     const graph = (title: string, metrics: IMetric[]) =>
@@ -151,7 +155,10 @@ export class OperationsMonitoring extends Construct {
     this.dashboard.addWidgets(
       graph('API 5xx', [api5xx]),
       graph('API latency p99 (ms)', [apiLatency]),
-      graph('DynamoDB throttled requests', tableThrottles),
+      graph(
+        'DynamoDB throttled requests',
+        tableThrottles.map((t) => t.metric),
+      ),
     );
   }
 

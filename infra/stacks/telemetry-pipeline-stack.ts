@@ -106,7 +106,6 @@ export class TelemetryPipelineStack extends Stack {
     new CfnOutput(this, 'DeviceIotPolicy', { value: this.deviceCredentials.iotPolicy.ref });
     this.monitoring = new OperationsMonitoring(this, 'Operations', {
       processor: this.processor.function,
-      processorLogs: this.processor.logGroup,
       onFailureQueue: this.processor.onFailureQueue,
       api: this.api.httpApi,
       apiFunction: this.api.function,

@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { docsPage } from '../../functions/impact-api/openapi.js';
 import { ROUTES } from '../../functions/impact-api/routes.js';
+import { PROCESSOR_METRICS, PROCESSOR_SERVICE } from '../../functions/processor/metrics.js';
+import { createMetrics } from '../../functions/shared/observability.js';
 import { TABLES } from '../../functions/shared/resources.js';
 import { API_CSP, SITE_CSP } from '../../infra/constructs/dashboard-site.js';
 import { FUNCTION_SIZING } from '../../infra/constructs/function-defaults.js';
@@ -97,7 +100,7 @@ describe('Stack: TelemetryPipelineStack', () => {
     ['Errors', 1, 1],
     ['Throttles', 1, 1],
     ['ApproximateNumberOfMessagesVisible', 1, 1],
-    ['DeadLetteredRecords', 1, 1],
+    ['RecordsDeadLettered', 1, 1],
     ['5xx', 1, 1],
     ['Latency', 2_000, 3],
   ])(
@@ -114,12 +117,59 @@ describe('Stack: TelemetryPipelineStack', () => {
     },
   );
 
+  it("alarms on dead letters by the processor's own RecordsDeadLettered metric: its namespace, service dimension and unit", () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'StoreFloorImpact',
+      MetricName: 'RecordsDeadLettered',
+      Dimensions: [{ Name: 'service', Value: 'processor' }],
+      Unit: 'Count',
+      Statistic: 'Sum',
+      Period: 300,
+    });
+  });
+
+  it('selects the dead-letter metric exactly as Powertools writes it for the processor', () => {
+    // Prepare: the processor's metrics instance, as its handler makes it and adds to it.
+    const metrics = createMetrics(PROCESSOR_SERVICE);
+    metrics.addMetric(PROCESSOR_METRICS.recordsDeadLettered, MetricUnit.Count, 1);
+
+    // Act
+    const [emitted] = metrics.serializeMetrics()._aws.CloudWatchMetrics;
+
+    // Assess
+    const alarm = resources('AWS::CloudWatch::Alarm').find(
+      (a) => a.Properties.MetricName === PROCESSOR_METRICS.recordsDeadLettered,
+    );
+    expect(alarm?.Properties).toMatchObject({
+      Namespace: emitted?.Namespace,
+      Dimensions: emitted?.Dimensions[0]?.map((name) => ({ Name: name, Value: PROCESSOR_SERVICE })),
+      Unit: emitted?.Metrics.find((m) => m.Name === PROCESSOR_METRICS.recordsDeadLettered)?.Unit,
+    });
+  });
+
+  it('parses no log text for its alarms (no log metric filters)', () => {
+    template.resourceCountIs('AWS::Logs::MetricFilter', 0);
+  });
+
   it('alarms on DynamoDB throttling of every table, and has an operations dashboard', () => {
     const throttleAlarms = resources('AWS::CloudWatch::Alarm').filter(
       (a) => a.Properties.MetricName === 'ThrottledRequests',
     );
     expect(throttleAlarms).toHaveLength(Object.keys(TABLES).length);
     expect(resources('AWS::CloudWatch::Dashboard')).toHaveLength(1);
+  });
+
+  it('names each table throttling alarm after the table it watches, not by position', () => {
+    const alarms = Object.entries(template.findResources('AWS::CloudWatch::Alarm')).filter(
+      ([, a]) => a.Properties.MetricName === 'ThrottledRequests',
+    );
+    expect(alarms).toHaveLength(Object.keys(TABLES).length);
+    for (const [logicalId, alarm] of alarms) {
+      const [dimension] = alarm.Properties.Dimensions as { Value: { Ref: string } }[];
+      const table = dimension?.Value.Ref.match(/^Tables([A-Za-z]+)[0-9A-F]{8}$/)?.[1];
+      expect(table, logicalId).toBeDefined();
+      expect(logicalId).toMatch(new RegExp(`^OperationsDynamoDbThrottles${table}[0-9A-F]{8}$`));
+    }
   });
 
   it('encrypts the alarm topic with a rotating key CloudWatch may use, TLS only', () => {

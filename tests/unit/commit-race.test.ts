@@ -195,14 +195,14 @@ async function runFleet(seed: number) {
 }
 
 /**
- * A model check of the commit protocol (commit-homes.ts): three shards' invocations race on the
+ * A model check of the commit protocol (commit-aggregates.ts): three shards' invocations race on the
  * same store slots, store days and rollups, every store call takes a random while, and writes
  * fail before or after they apply. Whatever the interleaving, every record is retried until it
  * commits, and the end state must be exact with every summary and rollup caught up. A gap
  * error (an aggregate more than one version behind) must never happen: the protocol's one
  * invariant. 300 seeds, and 60 at 4x the load, passed when this was written; 8 run here.
  */
-describe('Function: commitHomes under racing invocations and lost answers', () => {
+describe('Function: commitAggregates under racing invocations and lost answers', () => {
   for (let seed = 1; seed <= 8; seed++) {
     it(`ends exact, with every summary and rollup caught up (seed ${seed})`, async () => {
       const { table, events, warnings } = await runFleet(seed);

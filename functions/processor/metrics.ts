@@ -1,0 +1,23 @@
+/**
+ * The processor's Powertools service name: the `service` key of its log lines, and the one
+ * dimension Powertools gives each of its metrics, by which the alarms select them.
+ */
+export const PROCESSOR_SERVICE = 'processor';
+
+/** The dimensions of every processor metric (Powertools' default dimension, `service`). */
+export const PROCESSOR_METRIC_DIMENSIONS = { service: PROCESSOR_SERVICE } as const;
+
+/**
+ * The metrics the processor emits once per batch, in the embedded metric format: namespace
+ * METRIC_NAMESPACE, dimensions PROCESSOR_METRIC_DIMENSIONS, unit Count.
+ */
+export const PROCESSOR_METRICS = {
+  eventsCounted: 'EventsCounted',
+  duplicatesDropped: 'DuplicatesDropped',
+  /** User records dead-lettered (BatchStats.deadLettered); the dead-letter alarm's metric. */
+  recordsDeadLettered: 'RecordsDeadLettered',
+  recordsFailed: 'RecordsFailed',
+  recordsDeferred: 'RecordsDeferred',
+  aggregateWrites: 'AggregateWrites',
+  writeConflicts: 'WriteConflicts',
+} as const;
