@@ -296,6 +296,7 @@ export class EdgeClient {
       this.shardMap,
       {
         aggregate: this.options.aggregate ?? true,
+        ...(this.options.compress !== undefined && { compress: this.options.compress }),
         ...(this.options.maxAggregateBytes !== undefined && {
           maxAggregateBytes: this.options.maxAggregateBytes,
         }),
