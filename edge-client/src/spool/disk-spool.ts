@@ -96,7 +96,6 @@ export class DiskSpool {
   private writeSegment = 0;
   private reservedBytes = 0;
   private flushing = false;
-  private dirty = false;
   private fsyncTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private cursorPosition: SpoolPosition = { segment: 1, offset: 0 };
@@ -366,15 +365,12 @@ export class DiskSpool {
     }
   }
 
+  /** Under `interval`: one fsync at most `fsyncIntervalMs` after a write that has none pending. */
   private scheduleFsync() {
-    this.dirty = true;
     if (this.fsyncTimer !== undefined) return;
     this.fsyncTimer = setTimeout(() => {
       this.fsyncTimer = undefined;
-      if (this.dirty && this.writeHandle !== undefined) {
-        this.dirty = false;
-        this.writeHandle.sync().catch(() => undefined);
-      }
+      this.writeHandle?.sync().catch(() => undefined);
     }, this.options.fsyncIntervalMs ?? 100);
   }
 
