@@ -188,6 +188,7 @@ describe('Integration: EdgeClient against the Kinesis emulator', () => {
     const during = await client.send(simulatedEvents(300, 6));
     await new Promise((r) => setTimeout(r, 500));
     expect(client.metrics().spoolBytes).toBeGreaterThan(0);
+    expect(client.metrics().oldestEventAgeMs).toBeGreaterThan(0);
     expect(client.metrics().lastError).toBeDefined();
     server = await start(port);
 

@@ -123,7 +123,6 @@ export class EdgeClient {
     billedKb: 0,
     lastError: undefined as { code: string; at: string } | undefined,
   };
-  private oldestAppendedAt: number | undefined;
 
   private constructor(
     private readonly options: EdgeClientOptions,
@@ -224,11 +223,11 @@ export class EdgeClient {
 
   metrics(): EdgeClientMetrics {
     const stats = this.spool.stats();
+    const oldest = this.spool.oldestAppendedAt;
     return {
       ...this.m,
       spoolBytes: stats.bytes,
-      oldestEventAgeMs:
-        this.oldestAppendedAt === undefined ? 0 : Math.max(0, Date.now() - this.oldestAppendedAt),
+      oldestEventAgeMs: oldest === undefined ? 0 : Math.max(0, Date.now() - oldest),
       corruptBytesSkipped: stats.corruptBytesSkipped,
       tornTailBytes: stats.tornTailBytes,
     };
@@ -262,7 +261,6 @@ export class EdgeClient {
     while (!signal.aborted) {
       try {
         let entries = await this.spool.read(this.spool.cursor, WINDOW_BYTES);
-        this.oldestAppendedAt = entries[0]?.appendedAt;
         if (entries.length === 0) {
           await this.spool.waitForAppend(1_000, signal);
           continue;
