@@ -8,12 +8,8 @@ export {
 export { type BuiltRecord, billedKb, buildRecords } from './aggregation/record-builder.js';
 export { hashKeyOf, ShardMap } from './aggregation/shard-map.js';
 export * from './contract/index.js';
-export {
-  EdgeClient,
-  type EdgeClientMetrics,
-  type EdgeClientOptions,
-  type EventInput,
-} from './core/edge-client.js';
+export { EdgeClient, type EdgeClientMetrics, type EventInput } from './core/edge-client.js';
+export type { EdgeClientOptions } from './core/edge-client-options.js';
 export {
   type IotCredentialsOptions,
   iotCredentialsProvider,

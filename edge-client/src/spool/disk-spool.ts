@@ -95,6 +95,7 @@ export class DiskSpool {
   private readonly segmentBytes: number;
   private readonly fsyncPolicy: NonNullable<SpoolOptions['fsync']>;
   private readonly whenFull: NonNullable<SpoolOptions['whenFull']>;
+  private readonly fsyncIntervalMs: number;
   private readonly segmentSizes = new Map<number, number>();
   private readonly readHandles = new Map<number, FileHandle>();
   private readonly queue: PendingAppend[] = [];
@@ -122,6 +123,7 @@ export class DiskSpool {
       options.segmentBytes ?? Math.min(16 * 1024 ** 2, Math.floor(this.maxBytes / 8));
     this.fsyncPolicy = options.fsync ?? 'always';
     this.whenFull = options.whenFull ?? 'reject';
+    this.fsyncIntervalMs = options.fsyncIntervalMs ?? 100;
     if (this.segmentBytes < FRAME_HEADER_BYTES + 1) throw new RangeError('segmentBytes too small');
   }
 
@@ -397,7 +399,7 @@ export class DiskSpool {
     this.fsyncTimer = setTimeout(() => {
       this.fsyncTimer = undefined;
       this.writeHandle?.sync().catch(() => undefined);
-    }, this.options.fsyncIntervalMs ?? 100);
+    }, this.fsyncIntervalMs);
   }
 
   /** Moves a position at the very end of a finished segment to the start of the next one. */
