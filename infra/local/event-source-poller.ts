@@ -89,7 +89,9 @@ export class EventSourcePoller {
   private readonly loops = new Map<string, Promise<void>>();
   private readonly ages = new Map<string, number>();
   private discovery: Promise<void> | undefined;
-  private readonly s: Required<EventSourceSettings>;
+  /** The settings and the poller's own options, defaults filled in. */
+  private readonly s: Required<EventSourceSettings> &
+    Required<Pick<PollerOptions, 'pollIntervalMs' | 'retryBaseDelayMs' | 'region'>>;
   private readonly streamArn: string;
   private readonly functionArn: string;
 
@@ -102,10 +104,12 @@ export class EventSourcePoller {
       maximumRetryAttempts: options.maximumRetryAttempts ?? 10,
       maximumRecordAgeMs: options.maximumRecordAgeMs ?? 86_400_000,
       reportBatchItemFailures: options.reportBatchItemFailures ?? true,
+      pollIntervalMs: options.pollIntervalMs ?? 250,
+      retryBaseDelayMs: options.retryBaseDelayMs ?? 200,
+      region: options.region ?? 'us-east-1',
     };
-    const region = options.region ?? 'us-east-1';
-    this.streamArn = `arn:aws:kinesis:${region}:000000000000:stream/${options.streamName}`;
-    this.functionArn = `arn:aws:lambda:${region}:000000000000:function:processor`;
+    this.streamArn = `arn:aws:kinesis:${this.s.region}:000000000000:stream/${options.streamName}`;
+    this.functionArn = `arn:aws:lambda:${this.s.region}:000000000000:function:processor`;
   }
 
   start(): void {
@@ -218,7 +222,7 @@ export class EventSourcePoller {
           this.options.checkpoints.set(shardId, { shardEnd: true });
           break;
         }
-        if (records.length === 0) await sleep(this.options.pollIntervalMs ?? 250);
+        if (records.length === 0) await sleep(this.s.pollIntervalMs);
       } catch (error) {
         if (!(error instanceof ExpiredIteratorException)) this.options.onError?.(error, shardId);
         iterator = undefined;
@@ -250,9 +254,7 @@ export class EventSourcePoller {
         }
       }
       if (piece.attempts > 0) {
-        await sleep(
-          Math.min(5_000, (this.options.retryBaseDelayMs ?? 200) * 2 ** (piece.attempts - 1)),
-        );
+        await sleep(Math.min(5_000, this.s.retryBaseDelayMs * 2 ** (piece.attempts - 1)));
       }
       let failedFrom: number;
       let functionError = false;
@@ -376,7 +378,7 @@ export class EventSourcePoller {
         eventID: `${shardId}:${r.SequenceNumber}`,
         eventName: 'aws:kinesis:record',
         invokeIdentityArn: 'arn:aws:iam::000000000000:role/processor',
-        awsRegion: this.options.region ?? 'us-east-1',
+        awsRegion: this.s.region,
         eventSourceARN: this.streamArn,
       })),
     };
