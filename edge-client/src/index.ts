@@ -25,3 +25,4 @@ export {
   type SpoolPosition,
   type SpoolStats,
 } from './spool/disk-spool.js';
+export { sleep } from './utils/sleep.js';

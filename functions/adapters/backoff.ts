@@ -1,9 +1,9 @@
+import { sleep } from '../../edge-client/src/index.js';
+
 /** Full-jitter exponential backoff delay for attempt `n` (1-based). */
 export function backoffMs(attempt: number, baseMs = 25, capMs = 2_000): number {
   return Math.random() * Math.min(capMs, baseMs * 2 ** attempt);
 }
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Thrown when a batch call still has unprocessed items after every retry. */
 export class UnprocessedItemsError extends Error {

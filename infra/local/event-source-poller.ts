@@ -9,6 +9,7 @@ import {
   type Shard,
 } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import { sleep } from '../../edge-client/src/index.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 
 /** Lambda's Kinesis event source mapping settings (same names and meaning). */
@@ -73,8 +74,6 @@ interface Piece {
   records: _Record[];
   attempts: number;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Polls every shard of a stream and invokes a handler the way Lambda's Kinesis event source

@@ -18,6 +18,7 @@ import {
   DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { sleep } from '../../edge-client/src/index.js';
 import { putAll } from '../../functions/adapters/batch-write.js';
 import {
   dynalitesClassicLevel,
@@ -102,7 +103,7 @@ async function emulator(path: string): Promise<DynamoDBClient> {
       BillingMode: 'PAY_PER_REQUEST',
     }),
   );
-  await new Promise((r) => setTimeout(r, 50));
+  await sleep(50);
   const items: Record<string, AttributeValue>[] = Array.from({ length: 2_000 }, (_, i) => ({
     pk: { S: keyOf(i) },
     pad: { S: pad },

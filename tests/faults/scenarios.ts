@@ -4,6 +4,7 @@ import type { KinesisStreamEvent } from 'aws-lambda';
 import { decodeTime, ulid } from 'ulid';
 import { encodeAggregate } from '../../edge-client/src/aggregation/kpl-format.js';
 import type { TelemetryEvent } from '../../edge-client/src/contract/index.js';
+import { sleep } from '../../edge-client/src/index.js';
 import { FleetSimulator } from '../../edge-client/src/simulator/index.js';
 import { seededRandom } from '../../edge-client/src/simulator/random.js';
 import { MAX_USER_RECORDS } from '../../functions/domain/decode-record.js';
@@ -15,8 +16,6 @@ import { allItems } from '../helpers/local-dynamodb.js';
 import { abortedPost, MALFORMED_TARGET, rawExchange } from '../helpers/raw-http.js';
 import { readStream } from '../helpers/stream-reader.js';
 import type { Harness, Scenario } from './harness.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs `fault` once when the feed passes `at` (a share of the events). */
 function at(share: number, fault: () => void | Promise<void>) {

@@ -12,6 +12,7 @@ import {
   isEdgeClientError,
   SpoolFullError,
 } from '../../edge-client/src/errors/index.js';
+import { sleep } from '../../edge-client/src/index.js';
 import { createKinesisClient } from '../../edge-client/src/producer/kinesis-client.js';
 import { defineFleet, FleetSimulator } from '../../edge-client/src/simulator/index.js';
 import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
@@ -186,7 +187,7 @@ describe('Integration: EdgeClient against the Kinesis emulator', () => {
     // Act: the stream goes away; events keep being accepted into the spool.
     await new Promise<void>((resolve) => server.close(() => resolve()));
     const during = await client.send(simulatedEvents(300, 6));
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
     expect(client.metrics().spoolBytes).toBeGreaterThan(0);
     expect(client.metrics().oldestEventAgeMs).toBeGreaterThan(0);
     expect(client.metrics().lastError).toBeDefined();

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { SpoolFullError } from '../../edge-client/src/errors/spool-full-error.js';
+import { sleep } from '../../edge-client/src/index.js';
 import { DiskSpool } from '../../edge-client/src/spool/disk-spool.js';
 import { FRAME_HEADER_BYTES } from '../../edge-client/src/spool/frame.js';
 
@@ -123,7 +124,7 @@ describe('Class: DiskSpool', () => {
     const blocked = spool.append([payload(7, 300)]).then(() => {
       done = true;
     });
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     expect(done).toBe(false);
     const entries = await spool.read(spool.cursor, 1_000_000);
     await spool.ack(entries[entries.length - 1]?.next ?? spool.cursor);

@@ -6,6 +6,7 @@ import { type ContractIssue, parseTelemetryEvent, type TelemetryEvent } from '..
 import { InvalidEventError } from '../errors/invalid-event-error.js';
 import { chunkForPutRecords } from '../producer/kinesis-limits.js';
 import { DiskSpool, type SpoolEntry } from '../spool/disk-spool.js';
+import { sleep } from '../utils/sleep.js';
 import {
   type EdgeClientOptions,
   type ResolvedEdgeClientOptions,
@@ -335,21 +336,3 @@ export function partitionKeyOf(payload: Buffer, by: 'store' | 'device'): string 
 
 const payloadBytes = (entries: readonly SpoolEntry[]) =>
   entries.reduce((s, e) => s + e.payload.byteLength, 0);
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}

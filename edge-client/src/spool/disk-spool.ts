@@ -12,6 +12,7 @@ import {
 import { join } from 'node:path';
 import { SpoolFullError } from '../errors/spool-full-error.js';
 import { SpoolStateError } from '../errors/spool-state-error.js';
+import { sleep } from '../utils/sleep.js';
 import {
   encodeFrame,
   FRAME_HEADER_BYTES,
@@ -552,7 +553,7 @@ export class DiskSpool {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    while (this.flushing || this.queue.length > 0) await new Promise((r) => setTimeout(r, 5));
+    while (this.flushing || this.queue.length > 0) await sleep(5);
     if (this.fsyncTimer !== undefined) clearTimeout(this.fsyncTimer);
     if (this.writeHandle !== undefined) {
       if (this.fsyncPolicy !== 'never') await this.writeHandle.sync();
