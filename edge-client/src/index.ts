@@ -25,4 +25,5 @@ export {
   type SpoolPosition,
   type SpoolStats,
 } from './spool/disk-spool.js';
+export { type BackoffOptions, backoffDelay } from './utils/backoff-delay.js';
 export { sleep } from './utils/sleep.js';

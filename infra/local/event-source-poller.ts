@@ -9,7 +9,7 @@ import {
   type Shard,
 } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { sleep } from '../../edge-client/src/index.js';
+import { backoffDelay, sleep } from '../../edge-client/src/index.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 
 /** Lambda's Kinesis event source mapping settings (same names and meaning). */
@@ -253,7 +253,14 @@ export class EventSourcePoller {
         }
       }
       if (piece.attempts > 0) {
-        await sleep(Math.min(5_000, this.s.retryBaseDelayMs * 2 ** (piece.attempts - 1)));
+        // No jitter: the local event source retries on a fixed schedule.
+        await sleep(
+          backoffDelay(piece.attempts, {
+            baseMs: this.s.retryBaseDelayMs,
+            capMs: 5_000,
+            jitter: 'none',
+          }),
+        );
       }
       let failedFrom: number;
       let functionError = false;

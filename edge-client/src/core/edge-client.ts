@@ -6,6 +6,7 @@ import { type ContractIssue, parseTelemetryEvent, type TelemetryEvent } from '..
 import { InvalidEventError } from '../errors/invalid-event-error.js';
 import { chunkForPutRecords } from '../producer/kinesis-limits.js';
 import { DiskSpool, type SpoolEntry } from '../spool/disk-spool.js';
+import { backoffDelay } from '../utils/backoff-delay.js';
 import { sleep } from '../utils/sleep.js';
 import {
   type EdgeClientOptions,
@@ -258,11 +259,11 @@ export class EdgeClient {
       for (let attempt = 1; pending.length > 0; attempt++) {
         if (attempt > 1) {
           this.m.retried += pending.length;
-          const cap = Math.min(
-            this.options.retryMaxDelayMs,
-            this.options.retryBaseDelayMs * 2 ** (attempt - 2),
-          );
-          await sleep(Math.random() * cap, signal);
+          const delay = backoffDelay(attempt - 1, {
+            baseMs: this.options.retryBaseDelayMs,
+            capMs: this.options.retryMaxDelayMs,
+          });
+          await sleep(delay, signal);
         }
         pending = await this.putOnce(pending, signal);
       }
