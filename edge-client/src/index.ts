@@ -26,4 +26,5 @@ export {
   type SpoolStats,
 } from './spool/disk-spool.js';
 export { type BackoffOptions, backoffDelay } from './utils/backoff-delay.js';
+export { mapLimit } from './utils/map-limit.js';
 export { sleep } from './utils/sleep.js';
