@@ -26,5 +26,6 @@ export {
   type SpoolStats,
 } from './spool/disk-spool.js';
 export { type BackoffOptions, backoffDelay } from './utils/backoff-delay.js';
+export { listShards } from './utils/list-shards.js';
 export { mapLimit } from './utils/map-limit.js';
 export { sleep } from './utils/sleep.js';

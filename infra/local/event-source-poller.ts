@@ -5,11 +5,9 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
   type KinesisClient,
-  ListShardsCommand,
-  type Shard,
 } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { backoffDelay, sleep } from '../../edge-client/src/index.js';
+import { backoffDelay, listShards, sleep } from '../../edge-client/src/index.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 
 /** Lambda's Kinesis event source mapping settings (same names and meaning). */
@@ -133,7 +131,7 @@ export class EventSourcePoller {
   private async discover(): Promise<void> {
     while (!this.stopping) {
       try {
-        const shards = await this.listShards();
+        const shards = await listShards(this.options.kinesis, this.options.streamName);
         const finished = (id: string) => {
           const cp = this.options.checkpoints.get(id);
           return cp !== undefined && 'shardEnd' in cp;
@@ -156,21 +154,6 @@ export class EventSourcePoller {
       }
       for (let waited = 0; waited < 2_000 && !this.stopping; waited += 100) await sleep(100);
     }
-  }
-
-  private async listShards(): Promise<Shard[]> {
-    const shards: Shard[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.options.kinesis.send(
-        new ListShardsCommand(
-          token === undefined ? { StreamName: this.options.streamName } : { NextToken: token },
-        ),
-      );
-      shards.push(...(page.Shards ?? []));
-      token = page.NextToken;
-    } while (token !== undefined);
-    return shards;
   }
 
   private async iteratorFor(shardId: string): Promise<string | undefined> {

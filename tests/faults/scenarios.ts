@@ -1,10 +1,10 @@
 import { gzipSync } from 'node:zlib';
-import { ListShardsCommand, SplitShardCommand } from '@aws-sdk/client-kinesis';
+import { SplitShardCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { decodeTime, ulid } from 'ulid';
 import { encodeAggregate } from '../../edge-client/src/aggregation/kpl-format.js';
 import type { TelemetryEvent } from '../../edge-client/src/contract/index.js';
-import { sleep } from '../../edge-client/src/index.js';
+import { listShards, sleep } from '../../edge-client/src/index.js';
 import { FleetSimulator } from '../../edge-client/src/simulator/index.js';
 import { seededRandom } from '../../edge-client/src/simulator/random.js';
 import { MAX_USER_RECORDS } from '../../functions/domain/decode-record.js';
@@ -385,10 +385,7 @@ export function scenarios(scale: number): Scenario[] {
         await h.feed(
           h.nextEvents(this.events),
           at(0.4, async () => {
-            const shards = await h.stack.kinesis.send(
-              new ListShardsCommand({ StreamName: TELEMETRY_STREAM.localName }),
-            );
-            const parent = shards.Shards?.[0];
+            const [parent] = await listShards(h.stack.kinesis, TELEMETRY_STREAM.localName);
             const start = BigInt(parent?.HashKeyRange?.StartingHashKey ?? '0');
             const end = BigInt(parent?.HashKeyRange?.EndingHashKey ?? '0');
             await h.stack.kinesis.send(

@@ -3,17 +3,16 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
   type KinesisClient,
-  ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
 import { decodeAggregate, isAggregated } from '../../edge-client/src/aggregation/kpl-format.js';
+import { listShards } from '../../edge-client/src/index.js';
 
 /**
  * Every Kinesis record of a stream, from the start, with its user records split out; `data`
  * is the record inflated, `gzipped` says whether it was on the stream.
  */
 export async function readStream(kinesis: KinesisClient, streamName: string) {
-  const shards =
-    (await kinesis.send(new ListShardsCommand({ StreamName: streamName }))).Shards ?? [];
+  const shards = await listShards(kinesis, streamName);
   const records: {
     shardId: string;
     sequenceNumber: string;
