@@ -4,7 +4,7 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { mapLimit } from '../../edge-client/src/index.js';
-import { drainUnprocessed } from './backoff.js';
+import { drainUnprocessed } from './drain-unprocessed.js';
 import type { Item } from './item-codec.js';
 
 /**
