@@ -8,12 +8,8 @@ export {
 export { type BuiltRecord, billedKb, buildRecords } from './aggregation/record-builder.js';
 export { hashKeyOf, ShardMap } from './aggregation/shard-map.js';
 export * from './contract/index.js';
-export {
-  EdgeClient,
-  type EdgeClientMetrics,
-  type EdgeClientOptions,
-  type EventInput,
-} from './core/edge-client.js';
+export { EdgeClient, type EdgeClientMetrics, type EventInput } from './core/edge-client.js';
+export type { EdgeClientOptions } from './core/edge-client-options.js';
 export {
   type IotCredentialsOptions,
   iotCredentialsProvider,
@@ -29,3 +25,7 @@ export {
   type SpoolPosition,
   type SpoolStats,
 } from './spool/disk-spool.js';
+export { type BackoffOptions, backoffDelay } from './utils/backoff-delay.js';
+export { listShards } from './utils/list-shards.js';
+export { mapLimit } from './utils/map-limit.js';
+export { sleep } from './utils/sleep.js';

@@ -4,7 +4,7 @@ import {
   type DynamoDBClient,
   type KeysAndAttributes,
 } from '@aws-sdk/client-dynamodb';
-import { drainUnprocessed } from './backoff.js';
+import { drainUnprocessed } from './drain-unprocessed.js';
 import type { Item } from './item-codec.js';
 
 const BATCH_GET_LIMIT = 100;

@@ -3,7 +3,8 @@ import {
   type DynamoDBClient,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import { drainUnprocessed } from './backoff.js';
+import { mapLimit } from '../../edge-client/src/index.js';
+import { drainUnprocessed } from './drain-unprocessed.js';
 import type { Item } from './item-codec.js';
 
 /**
@@ -18,22 +19,16 @@ export async function putAll(
 ): Promise<void> {
   const chunks: Item[][] = [];
   for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
-  let next = 0;
-  const worker = async () => {
-    while (next < chunks.length) {
-      const chunk = chunks[next++] as Item[];
-      const first: Record<string, WriteRequest[]> = {
-        [tableName]: chunk.map((Item) => ({ PutRequest: { Item } })),
-      };
-      await drainUnprocessed(
-        'BatchWriteItem',
-        first,
-        async (request) =>
-          (await client.send(new BatchWriteItemCommand({ RequestItems: request })))
-            .UnprocessedItems,
-        (request) => request?.[tableName]?.length ?? 0,
-      );
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, chunks.length) }, worker));
+  await mapLimit(chunks, concurrency, async (chunk) => {
+    const first: Record<string, WriteRequest[]> = {
+      [tableName]: chunk.map((Item) => ({ PutRequest: { Item } })),
+    };
+    await drainUnprocessed(
+      'BatchWriteItem',
+      first,
+      async (request) =>
+        (await client.send(new BatchWriteItemCommand({ RequestItems: request }))).UnprocessedItems,
+      (request) => request?.[tableName]?.length ?? 0,
+    );
+  });
 }

@@ -1,39 +1,18 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { Counters } from '../domain/counters.js';
+import { COUNTER_NAMES, type Counters } from '../domain/counters.js';
 
 export type Item = Record<string, AttributeValue>;
-
-/** Attributes of aggregate items that are not counters. */
-const NON_COUNTERS = new Set([
-  'pk',
-  'sk',
-  'kind',
-  'storeId',
-  'teamId',
-  'date',
-  'week',
-  'slot',
-  'region',
-  'absorbed',
-  'version',
-  'seen',
-  'joins',
-  'lastDelta',
-  'updatedAt',
-]);
 
 /** Prefix of the per-contributor version attributes of rollup items. */
 export const VERSION_PREFIX = 'v:';
 /** Prefix of the per-contributor snapshot attributes of rollup items. */
 export const SNAPSHOT_PREFIX = 's:';
 
-/** The counters of an aggregate item: every number attribute that is not bookkeeping. */
+/** The counters of an aggregate item: its attributes named in COUNTER_NAMES. */
 export function countersOf(item: Item): Counters {
   const counters: Counters = {};
   for (const [name, value] of Object.entries(item)) {
-    if (NON_COUNTERS.has(name) || name.startsWith(VERSION_PREFIX) || value.N === undefined)
-      continue;
-    counters[name] = Number(value.N);
+    if (COUNTER_NAMES.has(name) && value.N !== undefined) counters[name] = Number(value.N);
   }
   return counters;
 }

@@ -5,10 +5,9 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
   type KinesisClient,
-  ListShardsCommand,
-  type Shard,
 } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import { backoffDelay, listShards, sleep } from '../../edge-client/src/index.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 
 /** Lambda's Kinesis event source mapping settings (same names and meaning). */
@@ -74,8 +73,6 @@ interface Piece {
   attempts: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /**
  * Polls every shard of a stream and invokes a handler the way Lambda's Kinesis event source
  * mapping does: in-order batches per shard, one batch in flight per shard; a partial batch
@@ -89,7 +86,9 @@ export class EventSourcePoller {
   private readonly loops = new Map<string, Promise<void>>();
   private readonly ages = new Map<string, number>();
   private discovery: Promise<void> | undefined;
-  private readonly s: Required<EventSourceSettings>;
+  /** The settings and the poller's own options, defaults filled in. */
+  private readonly s: Required<EventSourceSettings> &
+    Required<Pick<PollerOptions, 'pollIntervalMs' | 'retryBaseDelayMs' | 'region'>>;
   private readonly streamArn: string;
   private readonly functionArn: string;
 
@@ -102,10 +101,12 @@ export class EventSourcePoller {
       maximumRetryAttempts: options.maximumRetryAttempts ?? 10,
       maximumRecordAgeMs: options.maximumRecordAgeMs ?? 86_400_000,
       reportBatchItemFailures: options.reportBatchItemFailures ?? true,
+      pollIntervalMs: options.pollIntervalMs ?? 250,
+      retryBaseDelayMs: options.retryBaseDelayMs ?? 200,
+      region: options.region ?? 'us-east-1',
     };
-    const region = options.region ?? 'us-east-1';
-    this.streamArn = `arn:aws:kinesis:${region}:000000000000:stream/${options.streamName}`;
-    this.functionArn = `arn:aws:lambda:${region}:000000000000:function:processor`;
+    this.streamArn = `arn:aws:kinesis:${this.s.region}:000000000000:stream/${options.streamName}`;
+    this.functionArn = `arn:aws:lambda:${this.s.region}:000000000000:function:processor`;
   }
 
   start(): void {
@@ -130,7 +131,7 @@ export class EventSourcePoller {
   private async discover(): Promise<void> {
     while (!this.stopping) {
       try {
-        const shards = await this.listShards();
+        const shards = await listShards(this.options.kinesis, this.options.streamName);
         const finished = (id: string) => {
           const cp = this.options.checkpoints.get(id);
           return cp !== undefined && 'shardEnd' in cp;
@@ -153,21 +154,6 @@ export class EventSourcePoller {
       }
       for (let waited = 0; waited < 2_000 && !this.stopping; waited += 100) await sleep(100);
     }
-  }
-
-  private async listShards(): Promise<Shard[]> {
-    const shards: Shard[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.options.kinesis.send(
-        new ListShardsCommand(
-          token === undefined ? { StreamName: this.options.streamName } : { NextToken: token },
-        ),
-      );
-      shards.push(...(page.Shards ?? []));
-      token = page.NextToken;
-    } while (token !== undefined);
-    return shards;
   }
 
   private async iteratorFor(shardId: string): Promise<string | undefined> {
@@ -218,7 +204,7 @@ export class EventSourcePoller {
           this.options.checkpoints.set(shardId, { shardEnd: true });
           break;
         }
-        if (records.length === 0) await sleep(this.options.pollIntervalMs ?? 250);
+        if (records.length === 0) await sleep(this.s.pollIntervalMs);
       } catch (error) {
         if (!(error instanceof ExpiredIteratorException)) this.options.onError?.(error, shardId);
         iterator = undefined;
@@ -250,8 +236,13 @@ export class EventSourcePoller {
         }
       }
       if (piece.attempts > 0) {
+        // No jitter: the local event source retries on a fixed schedule.
         await sleep(
-          Math.min(5_000, (this.options.retryBaseDelayMs ?? 200) * 2 ** (piece.attempts - 1)),
+          backoffDelay(piece.attempts, {
+            baseMs: this.s.retryBaseDelayMs,
+            capMs: 5_000,
+            jitter: 'none',
+          }),
         );
       }
       let failedFrom: number;
@@ -376,7 +367,7 @@ export class EventSourcePoller {
         eventID: `${shardId}:${r.SequenceNumber}`,
         eventName: 'aws:kinesis:record',
         invokeIdentityArn: 'arn:aws:iam::000000000000:role/processor',
-        awsRegion: this.options.region ?? 'us-east-1',
+        awsRegion: this.s.region,
         eventSourceARN: this.streamArn,
       })),
     };

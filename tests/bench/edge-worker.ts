@@ -7,6 +7,7 @@
  */
 import { CreateStreamCommand, waitUntilStreamExists } from '@aws-sdk/client-kinesis';
 import { EdgeClient } from '../../edge-client/src/core/edge-client.js';
+import { sleep } from '../../edge-client/src/index.js';
 import { createKinesisClient } from '../../edge-client/src/producer/kinesis-client.js';
 import { defineFleet, FleetSimulator } from '../../edge-client/src/simulator/index.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
@@ -86,7 +87,7 @@ async function fill(spoolDir: string, bytes: number) {
     kinesis,
     spool: { dir: spoolDir, maxBytes: bytes + 64 * 1024 ** 2 },
   });
-  await new Promise((r) => setTimeout(r, 1_000));
+  await sleep(1_000);
   const spoolBytes = reopened.metrics().spoolBytes;
   await reopened.close(0);
   return { seconds, accepted: m.accepted, spoolBytes };

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { TelemetryEvent } from '../../edge-client/src/contract/index.js';
+import { sleep } from '../../edge-client/src/index.js';
 import {
   defineFleet,
   FleetSimulator,
@@ -50,8 +51,6 @@ export interface Scenario {
   /** After the drain: a last fault whose effect is measured too (e.g. a full replay). */
   after?(h: Harness): Promise<void>;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * A fresh embedded stack per scenario, with fault-injecting proxies in front of Kinesis (for

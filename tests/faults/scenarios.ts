@@ -1,9 +1,10 @@
 import { gzipSync } from 'node:zlib';
-import { ListShardsCommand, SplitShardCommand } from '@aws-sdk/client-kinesis';
+import { SplitShardCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { decodeTime, ulid } from 'ulid';
 import { encodeAggregate } from '../../edge-client/src/aggregation/kpl-format.js';
 import type { TelemetryEvent } from '../../edge-client/src/contract/index.js';
+import { listShards, sleep } from '../../edge-client/src/index.js';
 import { FleetSimulator } from '../../edge-client/src/simulator/index.js';
 import { seededRandom } from '../../edge-client/src/simulator/random.js';
 import { MAX_USER_RECORDS } from '../../functions/domain/decode-record.js';
@@ -15,8 +16,6 @@ import { allItems } from '../helpers/local-dynamodb.js';
 import { abortedPost, MALFORMED_TARGET, rawExchange } from '../helpers/raw-http.js';
 import { readStream } from '../helpers/stream-reader.js';
 import type { Harness, Scenario } from './harness.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs `fault` once when the feed passes `at` (a share of the events). */
 function at(share: number, fault: () => void | Promise<void>) {
@@ -386,10 +385,7 @@ export function scenarios(scale: number): Scenario[] {
         await h.feed(
           h.nextEvents(this.events),
           at(0.4, async () => {
-            const shards = await h.stack.kinesis.send(
-              new ListShardsCommand({ StreamName: TELEMETRY_STREAM.localName }),
-            );
-            const parent = shards.Shards?.[0];
+            const [parent] = await listShards(h.stack.kinesis, TELEMETRY_STREAM.localName);
             const start = BigInt(parent?.HashKeyRange?.StartingHashKey ?? '0');
             const end = BigInt(parent?.HashKeyRange?.EndingHashKey ?? '0');
             await h.stack.kinesis.send(

@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { sleep } from '../../edge-client/src/index.js';
 import { defineFleet, FleetSimulator } from '../../edge-client/src/simulator/index.js';
 import { putRegistryEntries } from '../../functions/adapters/dynamodb-registry.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
@@ -72,7 +73,6 @@ for (const [flag, v] of Object.entries({
 // The stack's full collections come this often; its retained memory is read after each.
 const GC_EVERY_MS = 5_000;
 const round = (n: number) => Math.round(n * 10) / 10;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const rssMb = (pid: number | undefined) => {
   const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
   return round(Number(kb ?? 0) / 1024);

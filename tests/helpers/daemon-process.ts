@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { sleep } from '../../edge-client/src/index.js';
 
 const MAIN = fileURLToPath(new URL('../../edge-client/src/cli/main.ts', import.meta.url));
 
@@ -45,6 +46,6 @@ export async function spawnDaemon(
     if (url !== undefined) return { child, url, output: () => output, exited };
     if (child.exitCode !== null || Date.now() > deadline)
       throw new Error(`daemon did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
 }

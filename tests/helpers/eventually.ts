@@ -1,3 +1,5 @@
+import { sleep } from '../../edge-client/src/index.js';
+
 /** Retries `check` until it stops throwing or `timeoutMs` passes; rethrows the last failure. */
 export async function eventually<T>(
   check: () => Promise<T>,
@@ -10,7 +12,7 @@ export async function eventually<T>(
       return await check();
     } catch (error) {
       if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, intervalMs));
+      await sleep(intervalMs);
     }
   }
 }

@@ -3,15 +3,24 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
   type KinesisClient,
-  ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
 import { decodeAggregate, isAggregated } from '../../edge-client/src/aggregation/kpl-format.js';
+import { listShards } from '../../edge-client/src/index.js';
 
-/** Every Kinesis record of a stream, from the start, with its user records split out. */
+/**
+ * Every Kinesis record of a stream, from the start, with its user records split out; `data`
+ * is the record inflated, `gzipped` says whether it was on the stream.
+ */
 export async function readStream(kinesis: KinesisClient, streamName: string) {
-  const shards =
-    (await kinesis.send(new ListShardsCommand({ StreamName: streamName }))).Shards ?? [];
-  const records: { shardId: string; data: Uint8Array; userRecords: Buffer[] }[] = [];
+  const shards = await listShards(kinesis, streamName);
+  const records: {
+    shardId: string;
+    sequenceNumber: string;
+    partitionKey: string;
+    gzipped: boolean;
+    data: Uint8Array;
+    userRecords: Buffer[];
+  }[] = [];
   for (const shard of shards) {
     let iterator = (
       await kinesis.send(
@@ -28,11 +37,19 @@ export async function readStream(kinesis: KinesisClient, streamName: string) {
       );
       for (const r of page.Records ?? []) {
         const raw = r.Data ?? new Uint8Array();
-        const data = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw;
+        const gzipped = raw[0] === 0x1f && raw[1] === 0x8b;
+        const data = gzipped ? gunzipSync(raw) : raw;
         const userRecords = isAggregated(data)
           ? decodeAggregate(data).map((u) => Buffer.from(u.data))
           : [Buffer.from(data)];
-        records.push({ shardId: shard.ShardId as string, data, userRecords });
+        records.push({
+          shardId: shard.ShardId as string,
+          sequenceNumber: r.SequenceNumber as string,
+          partitionKey: r.PartitionKey as string,
+          gzipped,
+          data,
+          userRecords,
+        });
       }
       if ((page.Records ?? []).length === 0 || (page.MillisBehindLatest ?? 0) === 0) break;
       iterator = page.NextShardIterator;

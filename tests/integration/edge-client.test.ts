@@ -11,11 +11,21 @@ import {
   isEdgeClientError,
   SpoolFullError,
 } from '../../edge-client/src/errors/index.js';
+import { isAggregated, sleep } from '../../edge-client/src/index.js';
 import { createKinesisClient } from '../../edge-client/src/producer/kinesis-client.js';
 import { defineFleet, FleetSimulator } from '../../edge-client/src/simulator/index.js';
+import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
+import { processBatch } from '../../functions/processor/process-batch.js';
 import { eventually } from '../helpers/eventually.js';
+import { detection, NOON } from '../helpers/factories.js';
 import { startThrottlingProxy } from '../helpers/fault-proxy.js';
+import {
+  InMemoryAggregates,
+  InMemoryDeadLetters,
+  silentLogger,
+  staticRegistry,
+} from '../helpers/in-memory-aggregates.js';
 import { freshEmulators } from '../helpers/local-dynamodb.js';
 import { eventIdsOnStream, readStream } from '../helpers/stream-reader.js';
 
@@ -77,6 +87,49 @@ describe('Integration: EdgeClient against the Kinesis emulator', () => {
     expect(client.metrics()).toMatchObject({ accepted: 2_000, sent: 2_000, rejected: 0 });
   });
 
+  it('puts plain KPL aggregates on the stream with compress: false, and the processor counts them', async () => {
+    // Prepare
+    const streamName = await newStream(1);
+    const client = await EdgeClient.open({
+      streamName,
+      kinesis: env.kinesis,
+      spool: { dir: spoolDir() },
+      compress: false,
+    });
+    const events = Array.from({ length: 60 }, () => detection());
+
+    // Act
+    await client.send(events);
+    expect(await client.flush(20_000)).toBe(true);
+    await client.close();
+    const records = await readStream(env.kinesis, streamName);
+    const aggregates = new InMemoryAggregates();
+    const result = await processBatch(
+      records.map(({ shardId, sequenceNumber, partitionKey, data }) => ({
+        shardId,
+        sequenceNumber,
+        partitionKey,
+        data,
+        arrivedAt: NOON,
+      })),
+      {
+        aggregates,
+        registry: staticRegistry,
+        deadLetters: new InMemoryDeadLetters(),
+        logger: silentLogger,
+        fold: { baselines: DEFAULT_BASELINES },
+        eventTime: DEFAULT_EVENT_TIME_RULES,
+      },
+    );
+
+    // Assess
+    expect(records.map((r) => r.gzipped)).not.toContain(true);
+    expect(records.filter((r) => isAggregated(r.data)).length).toBeGreaterThan(0);
+    expect(records.length).toBeLessThan(events.length);
+    expect(result.stats).toMatchObject({ counted: events.length, deadLettered: 0 });
+    expect(aggregates.homeTotal('STORE#', 'detections')).toBe(events.length);
+  });
+
   it('retries records failed with ProvisionedThroughputExceededException until all are delivered', async () => {
     const streamName = await newStream();
     const proxy = await startThrottlingProxy(env.emulators.kinesisEndpoint, 0.3);
@@ -133,8 +186,9 @@ describe('Integration: EdgeClient against the Kinesis emulator', () => {
     // Act: the stream goes away; events keep being accepted into the spool.
     await new Promise<void>((resolve) => server.close(() => resolve()));
     const during = await client.send(simulatedEvents(300, 6));
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
     expect(client.metrics().spoolBytes).toBeGreaterThan(0);
+    expect(client.metrics().oldestEventAgeMs).toBeGreaterThan(0);
     expect(client.metrics().lastError).toBeDefined();
     server = await start(port);
 

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sleep } from '../../edge-client/src/index.js';
 import { FileCheckpointStore } from '../../infra/local/checkpoint-store.js';
 import {
   EventSourcePoller,
@@ -68,7 +69,7 @@ async function runPoller(
   });
   poller.start();
   const deadline = Date.now() + 20_000;
-  while (!done(failures) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  while (!done(failures) && Date.now() < deadline) await sleep(20);
   await poller.stop();
   return failures;
 }
@@ -140,7 +141,7 @@ describe('Integration: event-source poller (Lambda Kinesis semantics) on kinesal
       },
       () => delivered.size >= 7,
     );
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     expect([...delivered].sort()).toEqual([0, 1, 2, 3, 4, 6, 7]);
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatchObject({
@@ -164,14 +165,14 @@ describe('Integration: event-source poller (Lambda Kinesis semantics) on kinesal
       },
       () => calls >= 3,
     );
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     expect(calls).toBe(3); // first try + 2 retries
     expect(failures.map((f) => f.KinesisBatchInfo.batchSize)).toEqual([3]);
   });
 
   it('sends records older than the maximum record age to the on-failure destination unprocessed', async () => {
     const streamName = await streamWith(4);
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     let invoked = false;
     const failures = await runPoller(
       {

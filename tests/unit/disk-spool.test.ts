@@ -8,8 +8,9 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SpoolFullError } from '../../edge-client/src/errors/spool-full-error.js';
+import { sleep } from '../../edge-client/src/index.js';
 import { DiskSpool } from '../../edge-client/src/spool/disk-spool.js';
 import { FRAME_HEADER_BYTES } from '../../edge-client/src/spool/frame.js';
 
@@ -123,7 +124,7 @@ describe('Class: DiskSpool', () => {
     const blocked = spool.append([payload(7, 300)]).then(() => {
       done = true;
     });
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     expect(done).toBe(false);
     const entries = await spool.read(spool.cursor, 1_000_000);
     await spool.ack(entries[entries.length - 1]?.next ?? spool.cursor);
@@ -144,11 +145,51 @@ describe('Class: DiskSpool', () => {
 
   it('reports the oldest unacknowledged entry time', async () => {
     const spool = await DiskSpool.open({ dir: freshDir() });
-    expect(await spool.oldestAppendedAt()).toBeUndefined();
+    expect(spool.oldestAppendedAt).toBeUndefined();
     const before = Date.now();
     await spool.append([payload(1)]);
-    expect(await spool.oldestAppendedAt()).toBeGreaterThanOrEqual(before);
+    expect(spool.oldestAppendedAt).toBeGreaterThanOrEqual(before);
     await spool.close();
+  });
+
+  it('keeps the oldest entry time through acknowledgements, damage and a reopen', async () => {
+    // Prepare: three entries appended at known times.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const dir = freshDir();
+      const spool = await DiskSpool.open({ dir });
+      for (const [i, at] of [1_000, 2_000, 3_000].entries()) {
+        vi.setSystemTime(at);
+        await spool.append([payload(i + 1)]);
+      }
+      const entries = await spool.read(spool.cursor, 1_000_000);
+
+      // Act and assess: an acknowledgement moves it to the next intact entry (without
+      // counting the damage it steps over: the read does), a reopen finds it on disk, and a
+      // drained spool has none until the next append.
+      expect(spool.oldestAppendedAt).toBe(1_000);
+      const path = join(dir, segments(dir)[0] as string);
+      const bytes = readFileSync(path);
+      const second = 118 + FRAME_HEADER_BYTES + 10; // inside entry 2's payload
+      bytes[second] = (bytes[second] as number) ^ 0xff;
+      writeFileSync(path, bytes);
+      await spool.ack(entries[0]?.next ?? spool.cursor);
+      expect(spool.oldestAppendedAt).toBe(3_000);
+      expect(spool.stats().corruptBytesSkipped).toBe(0);
+      expect(texts(await spool.read(spool.cursor, 1_000_000))).toEqual(['3']);
+      expect(spool.stats().corruptBytesSkipped).toBe(118);
+      await spool.close();
+      const reopened = await DiskSpool.open({ dir });
+      expect(reopened.oldestAppendedAt).toBe(3_000);
+      await reopened.ack(reopened.end);
+      expect(reopened.oldestAppendedAt).toBeUndefined();
+      vi.setSystemTime(4_000);
+      await reopened.append([payload(4)]);
+      expect(reopened.oldestAppendedAt).toBe(4_000);
+      await reopened.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

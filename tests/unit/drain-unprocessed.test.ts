@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { drainUnprocessed, UnprocessedItemsError } from '../../functions/adapters/backoff.js';
+import {
+  drainUnprocessed,
+  UnprocessedItemsError,
+} from '../../functions/adapters/drain-unprocessed.js';
 
 describe('Function: drainUnprocessed', () => {
   it('re-sends what a batch call left unprocessed until nothing is left', async () => {

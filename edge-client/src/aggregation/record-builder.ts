@@ -24,6 +24,17 @@ export interface RecordBuilderOptions {
   readonly compress?: boolean;
 }
 
+/** Fills in RecordBuilderOptions' defaults (the `@default`s above). */
+export function resolveRecordBuilderOptions(
+  options: RecordBuilderOptions,
+): Readonly<Required<RecordBuilderOptions>> {
+  return {
+    aggregate: options.aggregate ?? true,
+    maxAggregateBytes: options.maxAggregateBytes ?? 51_200,
+    compress: options.compress ?? true,
+  };
+}
+
 const AGGREGATE_OVERHEAD = KPL_MAGIC.byteLength + 16;
 
 /**
@@ -42,9 +53,10 @@ export function buildRecords<T>(
     const r = toUserRecord(item);
     return { partitionKey: r.partitionKey, data: r.data, items: [item], aggregated: false };
   };
-  if (options.aggregate === false) return items.map(plain);
+  const { aggregate, maxAggregateBytes, compress } = resolveRecordBuilderOptions(options);
+  if (!aggregate) return items.map(plain);
   const limit = Math.min(
-    options.maxAggregateBytes ?? 51_200,
+    maxAggregateBytes,
     KINESIS_LIMITS.bytesPerRecord - KINESIS_LIMITS.partitionKeyMaxChars,
   );
   // Each item's user record is computed once; groups keep item order.
@@ -71,10 +83,10 @@ export function buildRecords<T>(
           aggregated: false,
         });
       } else if (batch.length > 1 && first !== undefined) {
-        const aggregate = encodeAggregate(batch.map((b) => b.user));
+        const packed = encodeAggregate(batch.map((b) => b.user));
         out.push({
           partitionKey: first.user.partitionKey,
-          data: options.compress === false ? aggregate : gzipSync(aggregate, { level: 6 }),
+          data: compress ? gzipSync(packed, { level: 6 }) : packed,
           items: batch.map((b) => b.item),
           aggregated: true,
         });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { type KinesisClient, ListShardsCommand, type Shard } from '@aws-sdk/client-kinesis';
+import type { KinesisClient, Shard } from '@aws-sdk/client-kinesis';
+import { listShards } from '../utils/list-shards.js';
 
 /** Kinesis maps a partition key to the 128-bit integer MD5(key); each shard owns a range. */
 export function hashKeyOf(partitionKey: string): bigint {
@@ -29,24 +30,13 @@ export class ShardMap {
 
   /** Lists the stream's shards; resolves undefined when the caller may not (e.g. a device role). */
   static async load(client: KinesisClient, streamName: string): Promise<ShardMap | undefined> {
-    const shards: Shard[] = [];
-    let token: string | undefined;
     try {
-      do {
-        const page = await client.send(
-          new ListShardsCommand(
-            token === undefined ? { StreamName: streamName } : { NextToken: token },
-          ),
-        );
-        shards.push(...(page.Shards ?? []));
-        token = page.NextToken;
-      } while (token !== undefined);
+      return ShardMap.fromShards(await listShards(client, streamName));
     } catch (error) {
       if (error instanceof Error && /AccessDenied|UnauthorizedOperation/.test(error.name))
         return undefined;
       throw error;
     }
-    return ShardMap.fromShards(shards);
   }
 
   get size(): number {

@@ -7,7 +7,8 @@ import { Identifier } from '../contract/index.js';
  * The daemon owns the identity of what it sends: `deviceId` is required, and events posted to
  * it carry no `seq` and no other `deviceId` (see EdgeClientOptions.deviceId). `"relay": true`
  * instead is a deliberate mode for a test rig or simulator that forwards a whole fleet's
- * events, each carrying its own `deviceId` and `seq`.
+ * events, each carrying its own `deviceId` and `seq`. Spool and sending settings left out
+ * take the edge client's defaults (SpoolOptions, EdgeClientOptions): they are set there only.
  */
 export const DaemonConfig = z
   .object({
@@ -46,14 +47,10 @@ export const DaemonConfig = z
     spool: z
       .object({
         dir: z.string().min(1),
-        maxBytes: z
-          .number()
-          .int()
-          .min(1024)
-          .default(1024 ** 3),
+        maxBytes: z.number().int().min(1024).optional(),
         segmentBytes: z.number().int().min(1024).optional(),
-        fsync: z.enum(['always', 'interval', 'never']).default('always'),
-        whenFull: z.enum(['reject', 'block']).default('reject'),
+        fsync: z.enum(['always', 'interval', 'never']).optional(),
+        whenFull: z.enum(['reject', 'block']).optional(),
       })
       .strict(),
     /** Local HTTP intake for the vision process; omit to disable. */
@@ -67,9 +64,9 @@ export const DaemonConfig = z
     /** Read NDJSON events from standard input. */
     stdin: z.boolean().default(true),
     statusIntervalMs: z.number().int().min(100).default(5_000),
-    lingerMs: z.number().int().min(0).max(10_000).default(100),
-    partitionBy: z.enum(['store', 'device']).default('store'),
-    aggregate: z.boolean().default(true),
+    lingerMs: z.number().int().min(0).max(10_000).optional(),
+    partitionBy: z.enum(['store', 'device']).optional(),
+    aggregate: z.boolean().optional(),
     /** How long SIGTERM waits for the spool to drain before exiting (the rest stays spooled). */
     shutdownFlushMs: z.number().int().min(0).default(5_000),
   })

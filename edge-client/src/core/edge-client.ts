@@ -1,12 +1,18 @@
-import { type KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { ulid } from 'ulid';
 import { type BuiltRecord, billedKb, buildRecords } from '../aggregation/record-builder.js';
 import { ShardMap } from '../aggregation/shard-map.js';
 import { type ContractIssue, parseTelemetryEvent, type TelemetryEvent } from '../contract/index.js';
 import { InvalidEventError } from '../errors/invalid-event-error.js';
-import { createKinesisClient } from '../producer/kinesis-client.js';
 import { chunkForPutRecords } from '../producer/kinesis-limits.js';
-import { DiskSpool, type SpoolEntry, type SpoolOptions } from '../spool/disk-spool.js';
+import { DiskSpool, type SpoolEntry } from '../spool/disk-spool.js';
+import { backoffDelay } from '../utils/backoff-delay.js';
+import { sleep } from '../utils/sleep.js';
+import {
+  type EdgeClientOptions,
+  type ResolvedEdgeClientOptions,
+  resolveEdgeClientOptions,
+} from './edge-client-options.js';
 import { SeqAllocator } from './seq-allocator.js';
 
 type Fillable = 'schemaVersion' | 'eventId' | 'seq' | 'deviceId';
@@ -22,48 +28,6 @@ export type EventInput = TelemetryEvent extends infer E
     ? Omit<E, Fillable> & Partial<Pick<E, Fillable>>
     : never
   : never;
-
-export interface EdgeClientOptions {
-  readonly streamName: string;
-  /** @default a client from `createKinesisClient()` (SDK default credentials and endpoint) */
-  readonly kinesis?: KinesisClient;
-  /**
-   * The sending device (a panel PC, an automation's agent device). When set, the client owns
-   * the identity of what it sends: every event goes out as this device with a `seq` from the
-   * client's own counter, and an event that carries a `seq`, or a `deviceId` other than this
-   * one, is refused with InvalidEventError (a caller's `seq` could collide with, and so
-   * silently drop, another event). Unset, the client relays events as their callers identify
-   * them: an event's own `deviceId` (required) and `seq` (assigned per device when absent);
-   * for a simulator, a benchmark or a test rig that speaks for a whole fleet, never for a
-   * device's own daemon.
-   */
-  readonly deviceId?: string;
-  readonly spool: SpoolOptions;
-  /** How long the first event of a batch waits for company. @default 100 */
-  readonly lingerMs?: number;
-  /**
-   * The partition key of a record: the event's `storeId` (falling back to its `deviceId` for
-   * incidents that name no store), or always its `deviceId`. By store, all of a store's
-   * panel PCs write to one shard, so a processor batch holds more events per store and the
-   * aggregates take fewer writes per event (see docs/cost-and-capacity.md); a store's few
-   * events per second never come near a shard's limits. @default 'store'
-   */
-  readonly partitionBy?: 'store' | 'device';
-  /** Pack events into KPL aggregated records. @default true */
-  readonly aggregate?: boolean;
-  /** @default 51200 */
-  readonly maxAggregateBytes?: number;
-  /** Gzip aggregated records (see RecordBuilderOptions.compress). @default true */
-  readonly compress?: boolean;
-  /** First retry delay; doubles per attempt with full jitter. @default 100 */
-  readonly retryBaseDelayMs?: number;
-  /** Largest retry delay. @default 10000 */
-  readonly retryMaxDelayMs?: number;
-  /** How often the shard map (for grouping aggregates) is refreshed. @default 60000 */
-  readonly shardMapRefreshMs?: number;
-  /** Called with every delivery error (the client keeps retrying). */
-  readonly onError?: (error: unknown) => void;
-}
 
 export interface EdgeClientMetrics {
   /** Events accepted into the spool. */
@@ -107,7 +71,6 @@ const STORE_ID = /"storeId":"([^"\\]+)"/;
  * twice, which the processor drops by (deviceId, seq).
  */
 export class EdgeClient {
-  private readonly kinesis: KinesisClient;
   private readonly stop = new AbortController();
   private sender: Promise<void> | undefined;
   private shardMap: ShardMap | undefined;
@@ -123,21 +86,18 @@ export class EdgeClient {
     billedKb: 0,
     lastError: undefined as { code: string; at: string } | undefined,
   };
-  private oldestAppendedAt: number | undefined;
 
   private constructor(
-    private readonly options: EdgeClientOptions,
+    private readonly options: ResolvedEdgeClientOptions,
     private readonly spool: DiskSpool,
     private readonly seqs: SeqAllocator,
-  ) {
-    this.kinesis = options.kinesis ?? createKinesisClient();
-  }
+  ) {}
 
   /** Opens the spool (resuming whatever it holds) and starts the background sender. */
   static async open(options: EdgeClientOptions): Promise<EdgeClient> {
     const spool = await DiskSpool.open(options.spool);
     const seqs = await SeqAllocator.open(options.spool.dir);
-    const client = new EdgeClient(options, spool, seqs);
+    const client = new EdgeClient(resolveEdgeClientOptions(options), spool, seqs);
     client.sender = client.run();
     return client;
   }
@@ -224,11 +184,11 @@ export class EdgeClient {
 
   metrics(): EdgeClientMetrics {
     const stats = this.spool.stats();
+    const oldest = this.spool.oldestAppendedAt;
     return {
       ...this.m,
       spoolBytes: stats.bytes,
-      oldestEventAgeMs:
-        this.oldestAppendedAt === undefined ? 0 : Math.max(0, Date.now() - this.oldestAppendedAt),
+      oldestEventAgeMs: oldest === undefined ? 0 : Math.max(0, Date.now() - oldest),
       corruptBytesSkipped: stats.corruptBytesSkipped,
       tornTailBytes: stats.tornTailBytes,
     };
@@ -262,13 +222,11 @@ export class EdgeClient {
     while (!signal.aborted) {
       try {
         let entries = await this.spool.read(this.spool.cursor, WINDOW_BYTES);
-        this.oldestAppendedAt = entries[0]?.appendedAt;
         if (entries.length === 0) {
           await this.spool.waitForAppend(1_000, signal);
           continue;
         }
-        const linger =
-          (this.options.lingerMs ?? 100) - (Date.now() - (entries[0] as SpoolEntry).appendedAt);
+        const linger = this.options.lingerMs - (Date.now() - (entries[0] as SpoolEntry).appendedAt);
         if (linger > 0 && payloadBytes(entries) < WINDOW_BYTES / 2 && !this.closing) {
           await sleep(linger, signal);
           entries = await this.spool.read(this.spool.cursor, WINDOW_BYTES);
@@ -279,7 +237,7 @@ export class EdgeClient {
       } catch (error) {
         if (signal.aborted) break;
         this.noteError(error);
-        await sleep(this.options.retryMaxDelayMs ?? 10_000, signal).catch(() => undefined);
+        await sleep(this.options.retryMaxDelayMs, signal).catch(() => undefined);
       }
     }
   }
@@ -290,27 +248,22 @@ export class EdgeClient {
     const records = buildRecords(
       entries,
       (e) => ({
-        partitionKey: partitionKeyOf(e.payload, this.options.partitionBy ?? 'store'),
+        partitionKey: partitionKeyOf(e.payload, this.options.partitionBy),
         data: e.payload,
       }),
       this.shardMap,
-      {
-        aggregate: this.options.aggregate ?? true,
-        ...(this.options.maxAggregateBytes !== undefined && {
-          maxAggregateBytes: this.options.maxAggregateBytes,
-        }),
-      },
+      this.options,
     );
     for (const request of chunkForPutRecords(records)) {
       let pending: BuiltRecord<SpoolEntry>[] = request;
       for (let attempt = 1; pending.length > 0; attempt++) {
         if (attempt > 1) {
           this.m.retried += pending.length;
-          const cap = Math.min(
-            this.options.retryMaxDelayMs ?? 10_000,
-            (this.options.retryBaseDelayMs ?? 100) * 2 ** (attempt - 2),
-          );
-          await sleep(Math.random() * cap, signal);
+          const delay = backoffDelay(attempt - 1, {
+            baseMs: this.options.retryBaseDelayMs,
+            capMs: this.options.retryMaxDelayMs,
+          });
+          await sleep(delay, signal);
         }
         pending = await this.putOnce(pending, signal);
       }
@@ -324,7 +277,7 @@ export class EdgeClient {
   ): Promise<BuiltRecord<SpoolEntry>[]> {
     this.m.requests++;
     try {
-      const response = await this.kinesis.send(
+      const response = await this.options.kinesis.send(
         new PutRecordsCommand({
           StreamName: this.options.streamName,
           Records: records.map((r) => ({ Data: r.data, PartitionKey: r.partitionKey })),
@@ -355,11 +308,11 @@ export class EdgeClient {
   }
 
   private async refreshShardMap(): Promise<void> {
-    if (this.options.aggregate === false) return;
-    if (Date.now() - this.shardMapLoadedAt < (this.options.shardMapRefreshMs ?? 60_000)) return;
+    if (!this.options.aggregate) return;
+    if (Date.now() - this.shardMapLoadedAt < this.options.shardMapRefreshMs) return;
     this.shardMapLoadedAt = Date.now();
     try {
-      this.shardMap = await ShardMap.load(this.kinesis, this.options.streamName);
+      this.shardMap = await ShardMap.load(this.options.kinesis, this.options.streamName);
     } catch (error) {
       // Without a map, aggregates group by partition key: still correct, less packed.
       this.noteError(error);
@@ -384,21 +337,3 @@ export function partitionKeyOf(payload: Buffer, by: 'store' | 'device'): string 
 
 const payloadBytes = (entries: readonly SpoolEntry[]) =>
   entries.reduce((s, e) => s + e.payload.byteLength, 0);
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}

@@ -1,4 +1,5 @@
 import type { TelemetryEvent } from '../contract/index.js';
+import { sleep } from '../utils/sleep.js';
 import type { FleetSimulator } from './fleet-simulator.js';
 
 export interface RunOptions {
@@ -47,7 +48,7 @@ export async function runSimulation(
       sent += await send(simulator, sink, simulator.next(count), options);
     }
     const wait = TICK_MS - (Date.now() - tickStart);
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    if (wait > 0) await sleep(wait);
   }
   if (!options.signal?.aborted)
     sent += await send(simulator, sink, simulator.drainPending(), options);

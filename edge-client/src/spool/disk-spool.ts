@@ -12,7 +12,15 @@ import {
 import { join } from 'node:path';
 import { SpoolFullError } from '../errors/spool-full-error.js';
 import { SpoolStateError } from '../errors/spool-state-error.js';
-import { encodeFrame, FRAME_HEADER_BYTES, MAX_FRAME_PAYLOAD, readFrame, resync } from './frame.js';
+import { sleep } from '../utils/sleep.js';
+import {
+  encodeFrame,
+  FRAME_HEADER_BYTES,
+  frameBytes,
+  MAX_FRAME_PAYLOAD,
+  readFrame,
+  resync,
+} from './frame.js';
 
 export interface SpoolOptions {
   /** Folder holding the segments and the cursor; created if missing. */
@@ -59,6 +67,7 @@ export interface SpoolStats {
 }
 
 interface PendingAppend {
+  readonly appendedAt: number;
   readonly frames: Buffer[];
   readonly bytes: number;
   resolve(): void;
@@ -87,6 +96,7 @@ export class DiskSpool {
   private readonly segmentBytes: number;
   private readonly fsyncPolicy: NonNullable<SpoolOptions['fsync']>;
   private readonly whenFull: NonNullable<SpoolOptions['whenFull']>;
+  private readonly fsyncIntervalMs: number;
   private readonly segmentSizes = new Map<number, number>();
   private readonly readHandles = new Map<number, FileHandle>();
   private readonly queue: PendingAppend[] = [];
@@ -96,10 +106,15 @@ export class DiskSpool {
   private writeSegment = 0;
   private reservedBytes = 0;
   private flushing = false;
-  private dirty = false;
   private fsyncTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private cursorPosition: SpoolPosition = { segment: 1, offset: 0 };
+  /** Append time of the first intact entry at or after the cursor (see oldestAppendedAt). */
+  private oldest: number | undefined;
+  /** Look-ups of `oldest` begun: a look-up's answer yields to a later one's. */
+  private lookUps = 0;
+  /** Append time of the first entry written while a look-up of `oldest` was under way. */
+  private appendedDuringLookUp: number | undefined;
   private corruptSkipped = 0;
   private tornTail = 0;
 
@@ -109,6 +124,7 @@ export class DiskSpool {
       options.segmentBytes ?? Math.min(16 * 1024 ** 2, Math.floor(this.maxBytes / 8));
     this.fsyncPolicy = options.fsync ?? 'always';
     this.whenFull = options.whenFull ?? 'reject';
+    this.fsyncIntervalMs = options.fsyncIntervalMs ?? 100;
     if (this.segmentBytes < FRAME_HEADER_BYTES + 1) throw new RangeError('segmentBytes too small');
   }
 
@@ -204,6 +220,7 @@ export class DiskSpool {
     }
     this.writeSegment = last;
     this.writeHandle = await open(this.segmentPath(last), 'a');
+    await this.lookUpOldest();
   }
 
   private async startSegment(n: number): Promise<void> {
@@ -244,6 +261,14 @@ export class DiskSpool {
     return { segment: this.writeSegment, offset: this.segmentSizes.get(this.writeSegment) ?? 0 };
   }
 
+  /**
+   * Append time (epoch ms) of the oldest entry not yet acknowledged, undefined when there is
+   * none. Kept as entries are appended and acknowledged, so reading it costs nothing.
+   */
+  get oldestAppendedAt(): number | undefined {
+    return this.oldest;
+  }
+
   get isEmpty(): boolean {
     return comparePositions(this.normalize(this.cursorPosition), this.end) >= 0;
   }
@@ -279,7 +304,7 @@ export class DiskSpool {
     }
     this.reservedBytes += bytes;
     await new Promise<void>((resolve, reject) => {
-      this.queue.push({ frames, bytes, resolve, reject });
+      this.queue.push({ appendedAt: now, frames, bytes, resolve, reject });
       void this.flush();
     });
   }
@@ -349,6 +374,9 @@ export class DiskSpool {
           await writeRun();
           if (this.fsyncPolicy === 'always') await (this.writeHandle as FileHandle).sync();
           else if (this.fsyncPolicy === 'interval') this.scheduleFsync();
+          const appendedAt = batch.find((p) => p.frames.length > 0)?.appendedAt;
+          this.oldest ??= appendedAt;
+          this.appendedDuringLookUp ??= appendedAt;
           for (const pending of batch) {
             this.reservedBytes -= pending.bytes;
             pending.resolve();
@@ -366,16 +394,13 @@ export class DiskSpool {
     }
   }
 
+  /** Under `interval`: one fsync at most `fsyncIntervalMs` after a write that has none pending. */
   private scheduleFsync() {
-    this.dirty = true;
     if (this.fsyncTimer !== undefined) return;
     this.fsyncTimer = setTimeout(() => {
       this.fsyncTimer = undefined;
-      if (this.dirty && this.writeHandle !== undefined) {
-        this.dirty = false;
-        this.writeHandle.sync().catch(() => undefined);
-      }
-    }, this.options.fsyncIntervalMs ?? 100);
+      this.writeHandle?.sync().catch(() => undefined);
+    }, this.fsyncIntervalMs);
   }
 
   /** Moves a position at the very end of a finished segment to the start of the next one. */
@@ -394,7 +419,16 @@ export class DiskSpool {
    * Reads entries from `from` on, up to about `maxBytes` of payload (at least one entry).
    * Damaged entries are skipped and counted, never returned.
    */
-  async read(from: SpoolPosition, maxBytes: number): Promise<SpoolEntry[]> {
+  read(from: SpoolPosition, maxBytes: number): Promise<SpoolEntry[]> {
+    return this.scan(from, maxBytes, true);
+  }
+
+  /** `read`, counting the damage it skips or not (a look-up must not count what a read will). */
+  private async scan(
+    from: SpoolPosition,
+    maxBytes: number,
+    countDamage: boolean,
+  ): Promise<SpoolEntry[]> {
     const entries: SpoolEntry[] = [];
     let total = 0;
     let pos = this.normalize(
@@ -429,19 +463,39 @@ export class DiskSpool {
         break;
       }
       pos = { segment: pos.segment, offset: pos.offset + offset };
-      if (damaged) pos = await this.skipDamage(pos, segmentEnd);
+      if (damaged) pos = await this.skipDamage(pos, segmentEnd, countDamage);
       pos = this.normalize(pos);
     }
     return entries;
   }
 
   /** Finds the next intact frame after damage at `at` in its segment; counts what it skips. */
-  private async skipDamage(at: SpoolPosition, segmentEnd: number): Promise<SpoolPosition> {
+  private async skipDamage(
+    at: SpoolPosition,
+    segmentEnd: number,
+    count: boolean,
+  ): Promise<SpoolPosition> {
     const rest = await this.readAt(at.segment, at.offset, segmentEnd - at.offset);
     const next = resync(rest, 1);
     const skipped = next < 0 ? rest.byteLength : next;
-    this.corruptSkipped += skipped;
+    if (count) this.corruptSkipped += skipped;
     return { segment: at.segment, offset: at.offset + skipped };
+  }
+
+  /**
+   * Append time of the first intact entry at or after `from`: the frame there, read alone
+   * (header, then the frame), or, past damage, the next intact one.
+   */
+  private async firstAppendedAt(from: SpoolPosition): Promise<number | undefined> {
+    const at = this.normalize(from);
+    if (comparePositions(at, this.end) >= 0) return undefined;
+    const header = await this.readAt(at.segment, at.offset, FRAME_HEADER_BYTES);
+    const bytes = header.byteLength === FRAME_HEADER_BYTES ? frameBytes(header, 0) : undefined;
+    if (bytes !== undefined) {
+      const frame = readFrame(await this.readAt(at.segment, at.offset, bytes), 0);
+      if (frame.kind === 'frame') return frame.appendedAt;
+    }
+    return (await this.scan(at, 1, false))[0]?.appendedAt;
   }
 
   private async readAt(segment: number, offset: number, length: number): Promise<Buffer> {
@@ -481,19 +535,25 @@ export class DiskSpool {
       this.segmentSizes.delete(segment);
     }
     for (const wake of [...this.spaceWaiters]) wake();
+    await this.lookUpOldest();
   }
 
-  /** Append time of the oldest entry not yet acknowledged, if any. */
-  async oldestAppendedAt(): Promise<number | undefined> {
-    const [first] = await this.read(this.cursorPosition, 1);
-    return first?.appendedAt;
+  /**
+   * Sets `oldest` from the entry at the cursor. An append that lands while the look-up reads
+   * is the oldest entry if the look-up found none.
+   */
+  private async lookUpOldest(): Promise<void> {
+    const lookUp = ++this.lookUps;
+    this.appendedDuringLookUp = undefined;
+    const found = await this.firstAppendedAt(this.cursorPosition);
+    if (lookUp === this.lookUps) this.oldest = found ?? this.appendedDuringLookUp;
   }
 
   /** Finishes pending appends, fsyncs and closes files. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    while (this.flushing || this.queue.length > 0) await new Promise((r) => setTimeout(r, 5));
+    while (this.flushing || this.queue.length > 0) await sleep(5);
     if (this.fsyncTimer !== undefined) clearTimeout(this.fsyncTimer);
     if (this.writeHandle !== undefined) {
       if (this.fsyncPolicy !== 'never') await this.writeHandle.sync();

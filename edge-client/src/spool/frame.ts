@@ -42,13 +42,23 @@ export type FrameRead =
   /** Bad magic, impossible length or checksum mismatch at `offset`. */
   | { readonly kind: 'corrupt' };
 
+/**
+ * Size of the whole frame whose header starts at `offset` of `buf` (which must hold the
+ * header), or undefined if that is no frame header (bad magic, impossible length).
+ */
+export function frameBytes(buf: Buffer, offset: number): number | undefined {
+  if (buf.readUInt16LE(offset) !== FRAME_MAGIC) return undefined;
+  const length = buf.readUInt32LE(offset + 2);
+  return length > MAX_FRAME_PAYLOAD ? undefined : FRAME_HEADER_BYTES + length;
+}
+
 /** Reads the frame that starts at `offset` of `buf`. */
 export function readFrame(buf: Buffer, offset: number): FrameRead {
   if (offset + FRAME_HEADER_BYTES > buf.byteLength) return { kind: 'incomplete' };
-  if (buf.readUInt16LE(offset) !== FRAME_MAGIC) return { kind: 'corrupt' };
-  const length = buf.readUInt32LE(offset + 2);
-  if (length > MAX_FRAME_PAYLOAD) return { kind: 'corrupt' };
-  const end = offset + FRAME_HEADER_BYTES + length;
+  const bytes = frameBytes(buf, offset);
+  if (bytes === undefined) return { kind: 'corrupt' };
+  const length = bytes - FRAME_HEADER_BYTES;
+  const end = offset + bytes;
   if (end > buf.byteLength) return { kind: 'incomplete' };
   const payload = buf.subarray(offset + FRAME_HEADER_BYTES, end);
   if (checksum(buf, offset, length) !== buf.readUInt32LE(offset + 14)) return { kind: 'corrupt' };

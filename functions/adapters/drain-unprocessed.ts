@@ -1,9 +1,7 @@
-/** Full-jitter exponential backoff delay for attempt `n` (1-based). */
-export function backoffMs(attempt: number, baseMs = 25, capMs = 2_000): number {
-  return Math.random() * Math.min(capMs, baseMs * 2 ** attempt);
-}
+import { backoffDelay, sleep } from '../../edge-client/src/index.js';
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Retry delays of a batch call: full jitter below 100 ms, 200 ms, ... up to 2 s. */
+const RETRY_BACKOFF = { baseMs: 100, capMs: 2_000 };
 
 /** Thrown when a batch call still has unprocessed items after every retry. */
 export class UnprocessedItemsError extends Error {
@@ -30,7 +28,7 @@ export async function drainUnprocessed<T>(
   let request: T | undefined = first;
   for (let attempt = 1; request !== undefined && size(request) > 0; attempt++) {
     if (attempt > maxAttempts) throw new UnprocessedItemsError(operation, size(request));
-    if (attempt > 1) await sleep(backoffMs(attempt));
+    if (attempt > 1) await sleep(backoffDelay(attempt - 1, RETRY_BACKOFF));
     request = await call(request);
   }
 }
