@@ -1,3 +1,4 @@
+import { sleep } from '../../edge-client/src/index.js';
 import { type ProcessorDeps, processBatch, type StreamRecord } from '../processor/process-batch.js';
 
 export interface RebuildReport {
@@ -48,7 +49,7 @@ export async function rebuildFromRecords(
         continue;
       }
       if (attempt >= 5) throw new Error(`rebuild: a batch of ${shard} kept failing`);
-      await new Promise((r) => setTimeout(r, 200 * attempt));
+      await sleep(200 * attempt);
     }
     report.batches++;
   };

@@ -1,4 +1,5 @@
 import type { TelemetryEvent } from '../../edge-client/src/contract/index.js';
+import { mapLimit } from '../../edge-client/src/index.js';
 import {
   contributorOf,
   type HomeKey,
@@ -538,22 +539,4 @@ function byRollup(advances: readonly Advance[]): RollupWork[] {
     }
   }
   return [...groups.values()];
-}
-
-/** Runs `fn` over `items` with at most `limit` in flight, keeping order. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  });
-  await Promise.all(workers);
-  return out;
 }
