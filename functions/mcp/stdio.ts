@@ -5,7 +5,7 @@
  *   IMPACT_API_TOKEN   the caller's ID token (required): the server sees what it may see
  *   IMPACT_API_URL     the impact API (default http://127.0.0.1:3000, the local stack)
  *   DASHBOARD_URL      for links to dashboard views (default: the API URL)
- *   MCP_EDGE_CONFIG    an edge daemon config file (see README, "The daemon"): enables
+ *   MCP_EDGE_CONFIG    an edge daemon config file (see docs/edge.md, "The daemon"): enables
  *                      report_incident, sending through an edge client with that spool,
  *                      stream and credentials, as the config's `deviceId` (the automation's
  *                      registered agent device; its IoT certificate is the credential). A

@@ -34,5 +34,5 @@ export const TELEMETRY_STREAM = {
   envVar: 'TELEMETRY_STREAM',
 } as const;
 
-/** Local endpoints (DESIGN.md "Local ports"); each can be overridden by its env variable. */
+/** Local endpoints (README, "Local endpoints"); each can be overridden by its env variable. */
 export const LOCAL_PORTS = { api: 3000, kinesis: 4567, dynamodb: 8000 } as const;

@@ -26,7 +26,7 @@ import { provisionLocalResources } from './provision.js';
 
 export interface EmbeddedStackOptions {
   readonly dataDir: string;
-  /** 0 picks a free port (tests); `npm start` uses DESIGN.md's defaults. */
+  /** 0 picks a free port (tests); `npm start` uses LOCAL_PORTS (README, "Local endpoints"). */
   readonly ports: { readonly api: number; readonly kinesis: number; readonly dynamodb: number };
   readonly shardCount?: number;
   /** The processor's event source mapping, as in the CDK stack unless a test overrides it. */
