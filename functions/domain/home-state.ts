@@ -3,14 +3,15 @@ import type { Counters } from './counters.js';
 import { SeqIntervals } from './seq-intervals.js';
 
 /**
- * The state of one home aggregate item (a store day or a team week).
+ * The state of one home aggregate item (a 15-minute store slot or a team week part).
  *
  * Besides the counters it carries everything needed to make its own updates exactly-once
  * without a second table or a transaction:
  * - `seen`: per sending device, the sequence numbers already counted here;
- * - `joins`: per detection (store day) or incident (team week), what has been counted of it;
+ * - `joins`: per detection (store slot) or incident (team week part), what has been counted
+ *   of it;
  * - `version` and `lastDelta`: the item's write count and the counters its last write added,
- *   from which a rollup that missed that write can be repaired.
+ *   from which the summary (store day or team week) that missed that write can be repaired.
  */
 export interface HomeState {
   readonly key: HomeKey;
