@@ -68,6 +68,10 @@ export interface RollupTarget extends ItemKey {
   readonly snapshot: 'store' | 'team';
 }
 
+/** Identifies one contributor's version in one rollup item: what loadRollupVersions keys by. */
+export const rollupVersionId = (target: RollupTarget) =>
+  `${target.pk}|${target.sk}|${target.contributor}`;
+
 export function homeItemKey(key: HomeKey): ItemKey {
   return key.kind === 'store-slot'
     ? { pk: `STORE#${key.storeId}`, sk: `SLOT#${key.date}T${key.slot}` }

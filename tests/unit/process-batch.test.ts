@@ -5,8 +5,8 @@ import { encodeAggregate } from '../../edge-client/src/wire/index.js';
 import { decodeRecord } from '../../functions/domain/decode-record.js';
 import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
+import type { RegistryReader } from '../../functions/domain/ports.js';
 import { decodeSnapshot, encodeSnapshot } from '../../functions/domain/snapshots.js';
-import type { RegistryReader } from '../../functions/processor/ports.js';
 import { type ProcessorDeps, processBatch } from '../../functions/processor/process-batch.js';
 import { detection, incident, NOON, outcome, streamRecords } from '../helpers/factories.js';
 import {
