@@ -6,7 +6,8 @@ import { putAll } from './batch-write.js';
 import type { Item } from './item-codec.js';
 
 const devicePk = (id: string) => `DEVICE#${id}`;
-const storePk = (id: string) => `STORE#${id}`;
+/** A store's registry key. */
+export const storePk = (id: string) => `STORE#${id}`;
 
 interface Cached<T> {
   readonly value: T | undefined;
