@@ -1,6 +1,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import * as z from 'zod';
-import { MAX_INFLATED_BYTES } from '../../edge-client/src/wire/index.js';
+import { MAX_INFLATED_BYTES } from '#wire';
 import { decodeRecord, REFUSAL_REASONS, type Refusal } from '../domain/decode-record.js';
 import type { RawStreamRecord, StreamRecord } from '../processor/process-batch.js';
 

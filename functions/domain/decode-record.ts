@@ -3,8 +3,8 @@ import {
   type ParseResult,
   parseTelemetryJson,
   type TelemetryEvent,
-} from '../../edge-client/src/contract/index.js';
-import { openRecord } from '../../edge-client/src/wire/index.js';
+} from '#contract';
+import { openRecord } from '#wire';
 import type { PoisonReason } from './route-event.js';
 
 /** The reasons decodeRecord refuses a user record for: the contract's, and the limits'. */

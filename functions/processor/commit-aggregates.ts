@@ -1,5 +1,5 @@
-import type { TelemetryEvent } from '../../edge-client/src/contract/index.js';
-import { mapLimit } from '../../edge-client/src/index.js';
+import type { TelemetryEvent } from '#contract';
+import { mapLimit } from '#edge-client';
 import {
   contributorOf,
   type HomeKey,

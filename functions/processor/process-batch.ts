@@ -1,4 +1,4 @@
-import type { TelemetryEvent } from '../../edge-client/src/contract/index.js';
+import type { TelemetryEvent } from '#contract';
 import { homeItemKey, itemId } from '../domain/aggregate-keys.js';
 import {
   decodeRecord,

@@ -16,9 +16,9 @@ import {
   PutItemCommand,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { TelemetryEvent } from '../../edge-client/src/contract/index.js';
-import { defineFleet, FleetSimulator } from '../../edge-client/src/simulator/index.js';
-import { encodeAggregate, MAX_USER_RECORDS } from '../../edge-client/src/wire/index.js';
+import type { TelemetryEvent } from '#contract';
+import { defineFleet, FleetSimulator } from '#simulator';
+import { encodeAggregate, MAX_USER_RECORDS } from '#wire';
 import { DynamoDbAggregateStore } from '../../functions/adapters/dynamodb-aggregate-store.js';
 import { DynamoDbDeadLetters } from '../../functions/adapters/dynamodb-dead-letters.js';
 import {

@@ -1,9 +1,5 @@
 import { ulid } from 'ulid';
-import type {
-  DetectionEvent,
-  DetectionOutcomeEvent,
-  OncallIncidentEvent,
-} from '../../edge-client/src/contract/index.js';
+import type { DetectionEvent, DetectionOutcomeEvent, OncallIncidentEvent } from '#contract';
 
 /** 2026-06-15T12:00:00Z: noon UTC, the same calendar day in every simulated store zone. */
 export const NOON = Date.UTC(2026, 5, 15, 12);

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TelemetryEvent } from '../../edge-client/src/contract/index.js';
-import { encodeAggregate, MAX_USER_RECORDS } from '../../edge-client/src/wire/index.js';
+import type { TelemetryEvent } from '#contract';
+import { encodeAggregate, MAX_USER_RECORDS } from '#wire';
 import { DynamoDbAggregateStore } from '../../functions/adapters/dynamodb-aggregate-store.js';
 import { DynamoDbDeadLetters } from '../../functions/adapters/dynamodb-dead-letters.js';
 import {

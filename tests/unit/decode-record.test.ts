@@ -1,13 +1,13 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
-import { parseTelemetryJson } from '../../edge-client/src/contract/index.js';
-import { encodeAggregate, MAX_USER_RECORDS } from '../../edge-client/src/wire/index.js';
+import { parseTelemetryJson } from '#contract';
+import { encodeAggregate, MAX_USER_RECORDS } from '#wire';
 import { decodeRecord, describeIssues } from '../../functions/domain/decode-record.js';
 import { detection, SHORTEST_EVENTS } from '../helpers/factories.js';
 
 // The contract parser, counted: decodeRecord must judge each distinct user record once.
-vi.mock('../../edge-client/src/contract/index.js', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../../edge-client/src/contract/index.js')>();
+vi.mock('#contract', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('#contract')>();
   return { ...actual, parseTelemetryJson: vi.fn(actual.parseTelemetryJson) };
 });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { encodeAggregate, MAX_INFLATED_BYTES } from '../../edge-client/src/wire/index.js';
+import { encodeAggregate, MAX_INFLATED_BYTES } from '#wire';
 import { fromArchiveLine, toArchiveLine } from '../../functions/archive/archive-line.js';
 import { RESPONSE_BUDGET_BYTES, transform } from '../../functions/archive/firehose-transform.js';
 import { decodeRecord } from '../../functions/domain/decode-record.js';

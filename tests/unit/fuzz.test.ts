@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseTelemetryEvent, parseTelemetryJson } from '../../edge-client/src/contract/index.js';
+import { parseTelemetryEvent, parseTelemetryJson } from '#contract';
+import { encodeAggregate, MAX_INFLATED_BYTES } from '#wire';
 import { DiskSpool } from '../../edge-client/src/spool/disk-spool.js';
-import { encodeAggregate, MAX_INFLATED_BYTES } from '../../edge-client/src/wire/index.js';
 import { decodeRecord } from '../../functions/domain/decode-record.js';
 import { isHttpProblem } from '../../functions/impact-api/problem.js';
 import {

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import type { TelemetryEvent } from '../../edge-client/src/contract/index.js';
-import { encodeAggregate } from '../../edge-client/src/wire/index.js';
+import type { TelemetryEvent } from '#contract';
+import { encodeAggregate } from '#wire';
 import { decodeRecord } from '../../functions/domain/decode-record.js';
 import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';

@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildRecords } from '../../edge-client/src/aggregation/record-builder.js';
-import { parseTelemetryJson } from '../../edge-client/src/contract/index.js';
+import { parseTelemetryJson } from '#contract';
 import {
   AggregateFormatError,
   AggregateLimitError,
@@ -18,7 +17,8 @@ import {
   MAX_USER_RECORDS,
   openRecord,
   SMALLEST_EVENT_BYTES,
-} from '../../edge-client/src/wire/index.js';
+} from '#wire';
+import { buildRecords } from '../../edge-client/src/aggregation/record-builder.js';
 import { decodeRecord } from '../../functions/domain/decode-record.js';
 import { SHORTEST_EVENTS } from '../helpers/factories.js';
 
