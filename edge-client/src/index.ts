@@ -1,10 +1,3 @@
-export {
-  AggregateFormatError,
-  decodeAggregate,
-  encodeAggregate,
-  isAggregated,
-  type UserRecord,
-} from './aggregation/kpl-format.js';
 export { type BuiltRecord, billedKb, buildRecords } from './aggregation/record-builder.js';
 export { hashKeyOf, ShardMap } from './aggregation/shard-map.js';
 export * from './contract/index.js';
@@ -17,7 +10,7 @@ export {
 export * from './errors/index.js';
 export * from './http/index.js';
 export { createKinesisClient } from './producer/kinesis-client.js';
-export { chunkForPutRecords, KINESIS_LIMITS } from './producer/kinesis-limits.js';
+export { chunkForPutRecords } from './producer/kinesis-limits.js';
 export {
   DiskSpool,
   type SpoolEntry,
@@ -29,3 +22,4 @@ export { type BackoffOptions, backoffDelay } from './utils/backoff-delay.js';
 export { listShards } from './utils/list-shards.js';
 export { mapLimit } from './utils/map-limit.js';
 export { sleep } from './utils/sleep.js';
+export * from './wire/index.js';

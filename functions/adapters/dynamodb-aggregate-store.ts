@@ -10,15 +10,15 @@ import {
   type ItemKey,
   itemId,
   type RollupTarget,
+  rollupVersionId,
   type SummaryKey,
   summaryItemKey,
 } from '../domain/aggregate-keys.js';
 import type { Counters } from '../domain/counters.js';
 import type { HomeState } from '../domain/home-state.js';
+import type { AggregateStore, RollupContribution, WriteResult } from '../domain/ports.js';
 import { SeqIntervals } from '../domain/seq-intervals.js';
 import type { SummaryState } from '../domain/summary-state.js';
-import type { AggregateStore, RollupContribution, WriteResult } from '../processor/ports.js';
-import { rollupVersionId } from '../processor/ports.js';
 import { getAll } from './batch-get.js';
 import {
   countersOf,

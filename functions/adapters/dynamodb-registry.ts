@@ -1,12 +1,13 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { RegistryReader } from '../domain/ports.js';
 import { DeviceInfo, StoreInfo } from '../domain/registry-types.js';
-import type { RegistryReader } from '../processor/ports.js';
 import { getAll } from './batch-get.js';
 import { putAll } from './batch-write.js';
 import type { Item } from './item-codec.js';
 
 const devicePk = (id: string) => `DEVICE#${id}`;
-const storePk = (id: string) => `STORE#${id}`;
+/** A store's registry key. */
+export const storePk = (id: string) => `STORE#${id}`;
 
 interface Cached<T> {
   readonly value: T | undefined;

@@ -1,11 +1,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import * as z from 'zod';
-import {
-  decodeRecord,
-  MAX_INFLATED_BYTES,
-  REFUSAL_REASONS,
-  type Refusal,
-} from '../domain/decode-record.js';
+import { MAX_INFLATED_BYTES } from '#wire';
+import { decodeRecord, REFUSAL_REASONS, type Refusal } from '../domain/decode-record.js';
 import type { RawStreamRecord, StreamRecord } from '../processor/process-batch.js';
 
 const position = {

@@ -1,4 +1,4 @@
-import { sleep } from '../../edge-client/src/index.js';
+import { sleep } from '#edge-client';
 import { type ProcessorDeps, processBatch, type StreamRecord } from '../processor/process-batch.js';
 
 export interface RebuildReport {

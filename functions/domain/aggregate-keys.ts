@@ -68,17 +68,46 @@ export interface RollupTarget extends ItemKey {
   readonly snapshot: 'store' | 'team';
 }
 
+/** Identifies one contributor's version in one rollup item: what loadRollupVersions keys by. */
+export const rollupVersionId = (target: RollupTarget) =>
+  `${target.pk}|${target.sk}|${target.contributor}`;
+
 export function homeItemKey(key: HomeKey): ItemKey {
   return key.kind === 'store-slot'
     ? { pk: `STORE#${key.storeId}`, sk: `SLOT#${key.date}T${key.slot}` }
     : { pk: `TEAM#${key.teamId}`, sk: `PART#${key.week}#${String(key.part).padStart(2, '0')}` };
 }
 
+/** What a summary item's sort key puts before its period (a date or an ISO week). */
+const SUMMARY_SK_PREFIX = { 'store-day': 'DAY#', 'team-week': 'WEEK#' } as const satisfies Record<
+  SummaryKey['kind'],
+  string
+>;
+
 export function summaryItemKey(key: SummaryKey): ItemKey {
   return key.kind === 'store-day'
-    ? { pk: `STORE#${key.storeId}`, sk: `DAY#${key.date}` }
-    : { pk: `TEAM#${key.teamId}`, sk: `WEEK#${key.week}` };
+    ? { pk: `STORE#${key.storeId}`, sk: `${SUMMARY_SK_PREFIX[key.kind]}${key.date}` }
+    : { pk: `TEAM#${key.teamId}`, sk: `${SUMMARY_SK_PREFIX[key.kind]}${key.week}` };
 }
+
+/** The summary items of one partition whose sort keys lie in `fromSk ..= toSk`. */
+export interface ItemRange {
+  readonly pk: string;
+  readonly fromSk: string;
+  readonly toSk: string;
+}
+
+/** One store's days `from ..= to`, or one team's weeks: the key range to query. */
+export function summaryRange(from: SummaryKey, to: SummaryKey): ItemRange {
+  const first = summaryItemKey(from);
+  const last = summaryItemKey(to);
+  if (first.pk !== last.pk) throw new RangeError('a summary range spans one store or one team');
+  return { pk: first.pk, fromSk: first.sk, toSk: last.sk };
+}
+
+/** The date or ISO week a summary item's sort key names: the inverse of summaryItemKey's `sk`. */
+export const summaryPeriodOf = (kind: SummaryKey['kind'], sk: string): string =>
+  sk.slice(SUMMARY_SK_PREFIX[kind].length);
 
 /** The summary a home feeds: a store slot its store day, a team week part its team week. */
 export function summaryOf(key: HomeKey): SummaryKey {

@@ -1,8 +1,4 @@
-import {
-  DETECTION_CATEGORIES,
-  OUTCOMES,
-  RESOLUTIONS,
-} from '../../edge-client/src/contract/index.js';
+import { DETECTION_CATEGORIES, OUTCOMES, RESOLUTIONS } from '#contract';
 
 /**
  * Aggregates are flat maps of non-negative integer counters. Flat names (`detections_walkout`

@@ -1,17 +1,10 @@
-import { gunzipSync } from 'node:zlib';
-import {
-  AggregateFormatError,
-  AggregateLimitError,
-  decodeAggregate,
-  isAggregated,
-} from '../../edge-client/src/aggregation/kpl-format.js';
 import {
   type ContractIssue,
   type ParseResult,
   parseTelemetryJson,
   type TelemetryEvent,
-} from '../../edge-client/src/contract/index.js';
-import { KINESIS_LIMITS } from '../../edge-client/src/producer/kinesis-limits.js';
+} from '#contract';
+import { openRecord } from '#wire';
 import type { PoisonReason } from './route-event.js';
 
 /** The reasons decodeRecord refuses a user record for: the contract's, and the limits'. */
@@ -22,29 +15,8 @@ export const REFUSAL_REASONS = [
 ] as const satisfies readonly PoisonReason[];
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
-/*
- * Limits on the work one Kinesis record can cause, derived from what an honest producer (the
- * edge client's record builder, or the KPL) can send:
- *
- * - A Kinesis record is at most 1 MiB (data plus partition key), and the record builder caps
- *   an aggregate *before* compression at min(maxAggregateBytes, 1 MiB - 256): the default is
- *   51,200 bytes, the largest setting stays under 1 MiB. So no honest record inflates past
- *   1 MiB; a gzip record that does is refused whole (MAX_INFLATED_BYTES).
- * - The smallest event the contract accepts is 242 bytes of JSON (a detection_outcome with
- *   one-character identifiers, seq 0 and `recovered`: every other field has a fixed minimum
- *   length); SMALLEST_EVENT_BYTES rounds that down to 240 (a unit test builds it). An
- *   aggregate of at most 1 MiB therefore holds at most 1,048,576 / 240 = 4,369 honest user
- *   records (fewer in truth: each also costs ~8 bytes of framing), and 213 at the default
- *   51,200 bytes. An aggregate holding more is refused whole (MAX_USER_RECORDS), counted in
- *   one pass that decodes none of them, with its count.
- */
-
-/** The most bytes a gzipped record may inflate to: the Kinesis record limit (see above). */
-export const MAX_INFLATED_BYTES = KINESIS_LIMITS.bytesPerRecord;
-/** A lower bound on a serialized event the contract accepts (the smallest is 242 bytes). */
-export const SMALLEST_EVENT_BYTES = 240;
-/** The most user records an honest aggregate can hold: 4,369 (see above). */
-export const MAX_USER_RECORDS = Math.floor(KINESIS_LIMITS.bytesPerRecord / SMALLEST_EVENT_BYTES);
+// The limits on the work one record can cause (MAX_INFLATED_BYTES, MAX_USER_RECORDS) are the
+// wire format's, derived beside it in edge-client/src/wire/limits.ts.
 
 /**
  * How many times its size a gzip record must inflate to before its user records are judged
@@ -56,8 +28,6 @@ export const MAX_USER_RECORDS = Math.floor(KINESIS_LIMITS.bytesPerRecord / SMALL
  * without a memo it costs no more than the worst a memo cannot help.
  */
 export const MEMO_MIN_INFLATION = 16;
-
-const isGzip = (data: Uint8Array) => data.byteLength > 2 && data[0] === 0x1f && data[1] === 0x8b;
 
 /** Where an event sat in the stream: a Kinesis record, and its index inside an aggregated one. */
 export interface RecordPosition {
@@ -129,52 +99,16 @@ const whole = (reason: RefusalReason, detail: string, bytes: number, count = 1):
  */
 export function decodeRecord(record: Uint8Array | ScreenedPayload): DecodedRecord {
   if (!(record instanceof Uint8Array)) return decodeScreened(record);
-  let data = record;
-  if (isGzip(record)) {
-    try {
-      data = gunzipSync(record, { maxOutputLength: MAX_INFLATED_BYTES });
-    } catch (error) {
-      return (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE'
-        ? whole(
-            'oversized_record',
-            `gzip record inflates past ${MAX_INFLATED_BYTES} bytes, more than any honest producer's`,
-            MAX_INFLATED_BYTES,
-          )
-        : whole('undecodable', 'corrupt gzip record', record.byteLength);
-    }
-    if (!isAggregated(data)) {
-      return whole('undecodable', 'gzip record without a KPL aggregate inside', data.byteLength);
-    }
+  const opened = openRecord(record);
+  if (opened.kind === 'refused') {
+    const reason = opened.why === 'oversized' ? 'oversized_record' : 'undecodable';
+    return whole(reason, opened.detail, opened.bytes, opened.count);
   }
+  const { data } = opened;
   const refusals = new RefusalBook();
   const memo =
     data.byteLength > MEMO_MIN_INFLATION * record.byteLength ? new ParseMemo(byContent) : undefined;
-  if (!isAggregated(data)) {
-    const event = decodeEvent(data, 0, refusals, memo);
-    return {
-      inflatedBytes: data.byteLength,
-      events: event ? [event] : [],
-      refused: refusals.all(),
-    };
-  }
-  let users: ReturnType<typeof decodeAggregate>;
-  try {
-    users = decodeAggregate(data, { maxRecords: MAX_USER_RECORDS });
-  } catch (error) {
-    if (error instanceof AggregateLimitError) {
-      return whole(
-        'oversized_record',
-        `KPL aggregate of ${error.entries} entries, more than the ${error.limit} user records an honest aggregate can hold`,
-        data.byteLength,
-        error.entries,
-      );
-    }
-    const detail =
-      error instanceof AggregateFormatError
-        ? `corrupt KPL aggregate: ${error.message}`
-        : 'corrupt KPL aggregate';
-    return whole('undecodable', detail, data.byteLength);
-  }
+  const users = opened.kind === 'plain' ? [{ data }] : opened.users;
   const events: DecodedEvent[] = [];
   for (const [i, user] of users.entries()) {
     const event = decodeEvent(user.data, i, refusals, memo);

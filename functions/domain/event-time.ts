@@ -1,5 +1,5 @@
 import { decodeTime } from 'ulid';
-import type { TelemetryEvent } from '../../edge-client/src/contract/index.js';
+import type { TelemetryEvent } from '#contract';
 import type { Rejection } from './route-event.js';
 
 /**

@@ -3,7 +3,7 @@ import type {
   DetectionOutcomeEvent,
   OncallIncidentEvent,
   TelemetryEvent,
-} from '../../edge-client/src/contract/index.js';
+} from '#contract';
 import { bump, type Counters, StoreCounters, TeamCounters } from './counters.js';
 import { draftOf, type HomeDraft, type HomeState } from './home-state.js';
 import { type HoursSavedBaselines, minutesSaved } from './hours-saved.js';

@@ -1,8 +1,4 @@
-import {
-  DETECTION_CATEGORIES,
-  OUTCOMES,
-  RESOLUTIONS,
-} from '../../edge-client/src/contract/index.js';
+import { DETECTION_CATEGORIES, OUTCOMES, RESOLUTIONS } from '#contract';
 import { type Counters, StoreCounters, TeamCounters } from './counters.js';
 
 /** Shrink figures for a period or a day, derived from summed store counters. */

@@ -1,5 +1,5 @@
 import { decodeTime } from 'ulid';
-import type { TelemetryEvent } from '../../edge-client/src/contract/index.js';
+import type { TelemetryEvent } from '#contract';
 import { type HomeKey, SLOT_MINUTES, shardOf, TEAM_WEEK_PARTS } from './aggregate-keys.js';
 import { isoWeekOfInstant, localSlot } from './calendar.js';
 import type { RegistryView } from './registry-types.js';

@@ -1,7 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { Logger } from '../processor/ports.js';
-import { problemResponses } from '../shared/middleware/problem-responses.js';
+import type { Logger } from '../domain/ports.js';
 import { createLogger, loggerPort } from '../shared/observability.js';
 import { impactFor } from './impact-query.js';
 import type { ImpactReader } from './impact-reader.js';
@@ -9,6 +8,7 @@ import { leaderboardFor } from './leaderboard-query.js';
 import { docsPage, openApiDocument } from './openapi.js';
 import { isPerson, type PersonPrincipal, principalFrom } from './principal.js';
 import { forbidden, notFound, unauthorized } from './problem.js';
+import { problemResponses } from './problem-responses.js';
 import {
   ImpactQuery,
   LeaderboardQuery,

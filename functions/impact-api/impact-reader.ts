@@ -4,14 +4,18 @@ import {
   GetItemCommand,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
-import { decodeRegistryEntry } from '../adapters/dynamodb-registry.js';
+import { decodeRegistryEntry, storePk } from '../adapters/dynamodb-registry.js';
 import { countersOf, type Item, SNAPSHOT_PREFIX } from '../adapters/item-codec.js';
 import {
+  type ItemRange,
   ORG_ROLLUP_SHARDS,
   orgDayPk,
   orgWeekPk,
   REGION_ROLLUP_SHARDS,
   regionDayPk,
+  type SummaryKey,
+  summaryPeriodOf,
+  summaryRange,
 } from '../domain/aggregate-keys.js';
 import { addCounters, type Counters } from '../domain/counters.js';
 import type { StoreInfo } from '../domain/registry-types.js';
@@ -82,10 +86,8 @@ export class DynamoDbImpactReader implements ImpactReader {
   }
 
   async storeDays(storeId: string, from: string, to: string): Promise<Map<string, Counters>> {
-    const items = await this.query(`STORE#${storeId}`, `DAY#${from}`, `DAY#${to}`);
-    return new Map(
-      items.map((item) => [(item.sk?.S ?? '').slice('DAY#'.length), countersOf(item)]),
-    );
+    const day = (date: string): SummaryKey => ({ kind: 'store-day', storeId, date });
+    return this.summaries(summaryRange(day(from), day(to)), 'store-day');
   }
 
   async teamWeeks(
@@ -93,18 +95,27 @@ export class DynamoDbImpactReader implements ImpactReader {
     fromWeek: string,
     toWeek: string,
   ): Promise<Map<string, Counters>> {
-    const items = await this.query(`TEAM#${teamId}`, `WEEK#${fromWeek}`, `WEEK#${toWeek}`);
-    return new Map(
-      items.map((item) => [(item.sk?.S ?? '').slice('WEEK#'.length), countersOf(item)]),
-    );
+    const week = (w: string): SummaryKey => ({ kind: 'team-week', teamId, week: w });
+    return this.summaries(summaryRange(week(fromWeek), week(toWeek)), 'team-week');
   }
 
   async store(storeId: string): Promise<StoreInfo | undefined> {
     const response = await this.client.send(
-      new GetItemCommand({ TableName: this.registryTable, Key: { pk: { S: `STORE#${storeId}` } } }),
+      new GetItemCommand({ TableName: this.registryTable, Key: { pk: { S: storePk(storeId) } } }),
     );
-    const entry = decodeRegistryEntry(`STORE#${storeId}`, response.Item);
+    const entry = decodeRegistryEntry(storePk(storeId), response.Item);
     return entry !== undefined && 'timeZone' in entry ? entry : undefined;
+  }
+
+  /** Summary items' counters by the period their sort key names. */
+  private async summaries(
+    range: ItemRange,
+    kind: SummaryKey['kind'],
+  ): Promise<Map<string, Counters>> {
+    const items = await this.query(range.pk, range.fromSk, range.toSk);
+    return new Map(
+      items.map((item) => [summaryPeriodOf(kind, item.sk?.S ?? ''), countersOf(item)]),
+    );
   }
 
   /** All items of one partition with `from <= sk <= to`, following pagination. */

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Identifier } from '../../edge-client/src/contract/index.js';
+import { Identifier } from '#contract';
 
 /** The roles of people who read figures (the dashboard's, and their assistants'). */
 export const ROLES = ['leadership', 'region_manager', 'store_manager'] as const;

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Identifier } from '../../edge-client/src/contract/index.js';
+import { Identifier } from '#contract';
 import { daysInclusive, parseDate } from '../domain/calendar.js';
 import { invalidParameters } from './problem.js';
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import type { OncallIncidentReport } from '../../edge-client/src/contract/index.js';
-import { BodyTooLargeError, readBody } from '../../edge-client/src/index.js';
+import type { OncallIncidentReport } from '#contract';
+import { BodyTooLargeError, readBody } from '#edge-client';
 import { isPerson, type Principal } from '../impact-api/principal.js';
 import { type KeyedTokenBucketLimits, KeyedTokenBuckets } from '../shared/keyed-token-buckets.js';
 import { impactApiClient } from './impact-client.js';

@@ -1,5 +1,5 @@
-import type { OncallIncidentReport } from '../../edge-client/src/contract/index.js';
-import type { EdgeClient } from '../../edge-client/src/core/edge-client.js';
+import type { OncallIncidentReport } from '#contract';
+import type { EdgeClient } from '#edge-client';
 import type { ReportedIncident } from './server.js';
 
 /**

@@ -1,7 +1,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod';
-import { OncallIncidentReport, SENDER_FIELDS } from '../../edge-client/src/contract/index.js';
+import { OncallIncidentReport, SENDER_FIELDS } from '#contract';
 import {
   ImpactQuery,
   LeaderboardQuery,

@@ -1,5 +1,5 @@
-import type { TelemetryEvent } from '../../edge-client/src/contract/index.js';
-import { mapLimit } from '../../edge-client/src/index.js';
+import type { TelemetryEvent } from '#contract';
+import { mapLimit } from '#edge-client';
 import {
   contributorOf,
   type HomeKey,
@@ -7,6 +7,7 @@ import {
   itemId,
   type RollupTarget,
   rollupTargetsOf,
+  rollupVersionId,
   type SummaryKey,
   summaryItemKey,
   summaryOf,
@@ -14,6 +15,7 @@ import {
 import type { Counters } from '../domain/counters.js';
 import { type FoldOptions, foldEvents } from '../domain/fold-events.js';
 import { emptyHome, type HomeState } from '../domain/home-state.js';
+import type { AggregateStore, RollupContribution } from '../domain/ports.js';
 import { encodeSnapshot } from '../domain/snapshots.js';
 import {
   absorbContributions,
@@ -23,7 +25,6 @@ import {
   type SummaryState,
 } from '../domain/summary-state.js';
 import { RollupGapError, WriteContentionError } from './errors.js';
-import { type AggregateStore, type RollupContribution, rollupVersionId } from './ports.js';
 
 /** The events of one batch that count in one home item. */
 export interface HomeWork {

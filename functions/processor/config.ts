@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { MAX_INFLATED_BYTES } from '../domain/decode-record.js';
+import { MAX_INFLATED_BYTES } from '#wire';
 import { DEFAULT_EVENT_TIME_RULES } from '../domain/event-time.js';
 import { DEFAULT_BASELINES, HoursSavedBaselines } from '../domain/hours-saved.js';
 import { parseEnv } from '../shared/parse-env.js';

@@ -1,4 +1,4 @@
-import type { TelemetryEvent } from '../../edge-client/src/contract/index.js';
+import type { TelemetryEvent } from '#contract';
 import { homeItemKey, itemId } from '../domain/aggregate-keys.js';
 import {
   decodeRecord,
@@ -8,6 +8,13 @@ import {
 } from '../domain/decode-record.js';
 import { checkEventTime, type EventTimeRules } from '../domain/event-time.js';
 import type { FoldOptions } from '../domain/fold-events.js';
+import type {
+  AggregateStore,
+  DeadLetter,
+  DeadLetterSink,
+  Logger,
+  RegistryReader,
+} from '../domain/ports.js';
 import type { RegistryView } from '../domain/registry-types.js';
 import { type PoisonReason, type Rejection, routeEvent } from '../domain/route-event.js';
 import {
@@ -17,13 +24,6 @@ import {
   type HomeWork,
   NO_WRITES,
 } from './commit-aggregates.js';
-import type {
-  AggregateStore,
-  DeadLetter,
-  DeadLetterSink,
-  Logger,
-  RegistryReader,
-} from './ports.js';
 
 /** One Kinesis record as the processor sees it, whatever delivered it. */
 export interface StreamRecord {

@@ -10,7 +10,7 @@ import {
   type HardenedServerLimits,
   readBody,
   requestUrl,
-} from '../../edge-client/src/index.js';
+} from '#edge-client';
 import { principalFrom } from '../../functions/impact-api/principal.js';
 import { matchRoute, ROUTES, routeKeyOf } from '../../functions/impact-api/routes.js';
 import { ApiThrottle, type ApiThrottleLimits } from '../../functions/impact-api/throttling.js';

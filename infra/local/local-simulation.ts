@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import type { TelemetryEvent } from '../../edge-client/src/contract/index.js';
-import { EdgeClient } from '../../edge-client/src/core/edge-client.js';
+import type { TelemetryEvent } from '#contract';
+import { EdgeClient } from '#edge-client';
 import {
   addTree,
   defineFleet,
@@ -11,7 +11,7 @@ import {
   FleetSimulator,
   type GroundTruth,
   runSimulation,
-} from '../../edge-client/src/simulator/index.js';
+} from '#simulator';
 import { putRegistryEntries } from '../../functions/adapters/dynamodb-registry.js';
 import type { HoursSavedBaselines } from '../../functions/domain/hours-saved.js';
 import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';

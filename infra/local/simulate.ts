@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createKinesisClient } from '../../edge-client/src/producer/kinesis-client.js';
+import { createKinesisClient } from '#edge-client';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import { LOCAL_PORTS } from '../../functions/shared/resources.js';
 import { localAwsEnv } from './local-env.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import * as z from 'zod';
-import { defineFleet, FleetSimulator } from '../../edge-client/src/simulator/index.js';
+import { defineFleet, FleetSimulator } from '#simulator';
 import { toArchiveLine } from '../../functions/archive/archive-line.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import { PROCESSOR_MEMORY_MB } from '../constructs/function-defaults.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { DETECTION_CATEGORIES } from '../../edge-client/src/contract/index.js';
+import { DETECTION_CATEGORIES } from '#contract';
 import { seededRandom } from '../../edge-client/src/simulator/random.js';
 import { putAll } from '../../functions/adapters/batch-write.js';
 import { countersOf, type Item } from '../../functions/adapters/item-codec.js';

@@ -14,13 +14,12 @@
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import type { Context, FirehoseTransformationResult } from 'aws-lambda';
-import { encodeAggregate } from '../../edge-client/src/aggregation/kpl-format.js';
+import type { TelemetryEvent } from '#contract';
+import { defineFleet, FleetSimulator } from '#simulator';
+import { encodeAggregate, MAX_INFLATED_BYTES } from '#wire';
 import { buildRecords } from '../../edge-client/src/aggregation/record-builder.js';
-import type { TelemetryEvent } from '../../edge-client/src/contract/index.js';
-import { defineFleet, FleetSimulator } from '../../edge-client/src/simulator/index.js';
 import type { FirehoseKinesisEvent } from '../../functions/archive/firehose-transform.js';
 import { handler } from '../../functions/archive/firehose-transform.js';
-import { MAX_INFLATED_BYTES } from '../../functions/domain/decode-record.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import {
   ARCHIVE_TRANSFORM_BUFFER_MB,

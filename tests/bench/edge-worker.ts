@@ -6,10 +6,10 @@
  *   edge-worker.ts fill <spoolDir> <bytes>      (Kinesis unreachable: the spool only grows)
  */
 import { CreateStreamCommand, waitUntilStreamExists } from '@aws-sdk/client-kinesis';
+import { sleep } from '#edge-client';
+import { defineFleet, FleetSimulator } from '#simulator';
 import { EdgeClient } from '../../edge-client/src/core/edge-client.js';
-import { sleep } from '../../edge-client/src/index.js';
 import { createKinesisClient } from '../../edge-client/src/producer/kinesis-client.js';
-import { defineFleet, FleetSimulator } from '../../edge-client/src/simulator/index.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };

@@ -18,7 +18,7 @@ import {
   DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { mapLimit, sleep } from '../../edge-client/src/index.js';
+import { mapLimit, sleep } from '#edge-client';
 import { putAll } from '../../functions/adapters/batch-write.js';
 import {
   dynalitesClassicLevel,

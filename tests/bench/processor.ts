@@ -16,9 +16,9 @@ import {
   PutItemCommand,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
-import { encodeAggregate } from '../../edge-client/src/aggregation/kpl-format.js';
-import type { TelemetryEvent } from '../../edge-client/src/contract/index.js';
-import { defineFleet, FleetSimulator } from '../../edge-client/src/simulator/index.js';
+import type { TelemetryEvent } from '#contract';
+import { defineFleet, FleetSimulator } from '#simulator';
+import { encodeAggregate, MAX_USER_RECORDS } from '#wire';
 import { DynamoDbAggregateStore } from '../../functions/adapters/dynamodb-aggregate-store.js';
 import { DynamoDbDeadLetters } from '../../functions/adapters/dynamodb-dead-letters.js';
 import {
@@ -27,7 +27,7 @@ import {
 } from '../../functions/adapters/dynamodb-registry.js';
 import { countersOf } from '../../functions/adapters/item-codec.js';
 import { homeItemKey, itemId } from '../../functions/domain/aggregate-keys.js';
-import { decodeRecord, MAX_USER_RECORDS } from '../../functions/domain/decode-record.js';
+import { decodeRecord } from '../../functions/domain/decode-record.js';
 import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
 import { foldEvents } from '../../functions/domain/fold-events.js';
 import { emptyHome } from '../../functions/domain/home-state.js';

@@ -6,7 +6,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GroundTruth } from '../../edge-client/src/simulator/index.js';
+import type { GroundTruth } from '#simulator';
 import { putRegistryEntries } from '../../functions/adapters/dynamodb-registry.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';

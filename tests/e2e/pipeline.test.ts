@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GroundTruth } from '../../edge-client/src/simulator/index.js';
+import type { GroundTruth } from '#simulator';
 import { DynamoDbAggregateStore } from '../../functions/adapters/dynamodb-aggregate-store.js';
 import { DynamoDbDeadLetters } from '../../functions/adapters/dynamodb-dead-letters.js';
 import { DynamoDbRegistry } from '../../functions/adapters/dynamodb-registry.js';

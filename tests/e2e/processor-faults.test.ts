@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GroundTruth } from '../../edge-client/src/simulator/index.js';
+import type { GroundTruth } from '#simulator';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
 import { MemoryCheckpointStore } from '../../infra/local/checkpoint-store.js';

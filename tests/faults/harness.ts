@@ -3,14 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import type { TelemetryEvent } from '../../edge-client/src/contract/index.js';
-import { sleep } from '../../edge-client/src/index.js';
-import {
-  defineFleet,
-  FleetSimulator,
-  type GroundTruth,
-  type SimFleet,
-} from '../../edge-client/src/simulator/index.js';
+import type { TelemetryEvent } from '#contract';
+import { sleep } from '#edge-client';
+import { defineFleet, FleetSimulator, type GroundTruth, type SimFleet } from '#simulator';
 import { positionSortKey } from '../../functions/adapters/dynamodb-dead-letters.js';
 import { putRegistryEntries } from '../../functions/adapters/dynamodb-registry.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';

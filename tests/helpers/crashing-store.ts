@@ -5,8 +5,8 @@ import type {
   SummaryKey,
 } from '../../functions/domain/aggregate-keys.js';
 import type { HomeState } from '../../functions/domain/home-state.js';
+import type { AggregateStore, RollupContribution } from '../../functions/domain/ports.js';
 import type { SummaryState } from '../../functions/domain/summary-state.js';
-import type { AggregateStore, RollupContribution } from '../../functions/processor/ports.js';
 import { InjectedCrash } from './in-memory-aggregates.js';
 
 /** Wraps a real AggregateStore; after `crashAfterWrites(n)`, the (n+1)-th write throws. */

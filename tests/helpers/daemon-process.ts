@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { sleep } from '../../edge-client/src/index.js';
+import { sleep } from '#edge-client';
 
 const MAIN = fileURLToPath(new URL('../../edge-client/src/cli/main.ts', import.meta.url));
 

@@ -1,4 +1,4 @@
-import { sleep } from '../../edge-client/src/index.js';
+import { sleep } from '#edge-client';
 
 /** Retries `check` until it stops throwing or `timeoutMs` passes; rethrows the last failure. */
 export async function eventually<T>(

@@ -1,9 +1,5 @@
 import { ulid } from 'ulid';
-import type {
-  DetectionEvent,
-  DetectionOutcomeEvent,
-  OncallIncidentEvent,
-} from '../../edge-client/src/contract/index.js';
+import type { DetectionEvent, DetectionOutcomeEvent, OncallIncidentEvent } from '#contract';
 
 /** 2026-06-15T12:00:00Z: noon UTC, the same calendar day in every simulated store zone. */
 export const NOON = Date.UTC(2026, 5, 15, 12);
@@ -103,3 +99,52 @@ export function streamRecords(
     arrivedAt: NOON,
   }));
 }
+
+const ULID = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
+const INSTANT = '2026-01-01T00:00:00Z';
+
+/** The shortest event of each type: one-character identifiers, zeros, the shortest enums. */
+export const SHORTEST_EVENTS = [
+  {
+    schemaVersion: 1,
+    type: 'detection_outcome',
+    eventId: ULID,
+    deviceId: 'a',
+    occurredAt: INSTANT,
+    seq: 0,
+    storeId: 'a',
+    detectionId: ULID,
+    outcome: 'recovered',
+    recoveredCents: 0,
+  },
+  {
+    schemaVersion: 1,
+    type: 'detection',
+    eventId: ULID,
+    deviceId: 'a',
+    occurredAt: INSTANT,
+    seq: 0,
+    storeId: 'a',
+    detectionId: ULID,
+    laneId: 'a',
+    category: 'other',
+    confidence: 0,
+    estimatedLossCents: 0,
+    model: { name: 'a', version: 'a' },
+  },
+  {
+    schemaVersion: 1,
+    type: 'oncall_incident',
+    eventId: ULID,
+    deviceId: 'a',
+    occurredAt: INSTANT,
+    seq: 0,
+    incidentId: 'a',
+    teamId: 'a',
+    incidentClass: 'a',
+    openedAt: INSTANT,
+    resolvedAt: INSTANT,
+    resolution: 'manual',
+    engineerMinutes: 0,
+  },
+];

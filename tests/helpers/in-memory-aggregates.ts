@@ -6,23 +6,23 @@ import {
   itemId,
   type RollupTarget,
   rollupTargetsOf,
+  rollupVersionId,
   type SummaryKey,
   summaryItemKey,
   summaryOf,
 } from '../../functions/domain/aggregate-keys.js';
 import type { Counters } from '../../functions/domain/counters.js';
 import type { HomeState } from '../../functions/domain/home-state.js';
+import type {
+  AggregateStore,
+  DeadLetter,
+  DeadLetterSink,
+  RegistryReader,
+  RollupContribution,
+  WriteResult,
+} from '../../functions/domain/ports.js';
 import { SeqIntervals } from '../../functions/domain/seq-intervals.js';
 import type { SummaryState } from '../../functions/domain/summary-state.js';
-import {
-  type AggregateStore,
-  type DeadLetter,
-  type DeadLetterSink,
-  type RegistryReader,
-  type RollupContribution,
-  rollupVersionId,
-  type WriteResult,
-} from '../../functions/processor/ports.js';
 import { REGISTRY } from './factories.js';
 
 /** Thrown by the fault-injecting store to stand for a Lambda crash between two writes. */

@@ -4,8 +4,8 @@ import {
   GetShardIteratorCommand,
   type KinesisClient,
 } from '@aws-sdk/client-kinesis';
-import { decodeAggregate, isAggregated } from '../../edge-client/src/aggregation/kpl-format.js';
-import { listShards } from '../../edge-client/src/index.js';
+import { listShards } from '#edge-client';
+import { decodeAggregate, isAggregated } from '#wire';
 
 /**
  * Every Kinesis record of a stream, from the start, with its user records split out; `data`

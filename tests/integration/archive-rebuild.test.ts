@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeAggregate } from '../../edge-client/src/aggregation/kpl-format.js';
-import type { TelemetryEvent } from '../../edge-client/src/contract/index.js';
+import type { TelemetryEvent } from '#contract';
+import { encodeAggregate, MAX_USER_RECORDS } from '#wire';
 import { DynamoDbAggregateStore } from '../../functions/adapters/dynamodb-aggregate-store.js';
 import { DynamoDbDeadLetters } from '../../functions/adapters/dynamodb-dead-letters.js';
 import {
@@ -13,7 +13,6 @@ import {
 } from '../../functions/adapters/dynamodb-registry.js';
 import { countersOf } from '../../functions/adapters/item-codec.js';
 import { rebuildFromRecords } from '../../functions/archive/rebuild.js';
-import { MAX_USER_RECORDS } from '../../functions/domain/decode-record.js';
 import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import { processBatch, type RawStreamRecord } from '../../functions/processor/process-batch.js';

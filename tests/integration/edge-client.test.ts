@@ -5,15 +5,15 @@ import { join } from 'node:path';
 import { CreateStreamCommand, waitUntilStreamExists } from '@aws-sdk/client-kinesis';
 import kinesalite from 'kinesalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isAggregated, sleep } from '#edge-client';
+import { defineFleet, FleetSimulator } from '#simulator';
 import { EdgeClient } from '../../edge-client/src/core/edge-client.js';
 import {
   InvalidEventError,
   isEdgeClientError,
   SpoolFullError,
 } from '../../edge-client/src/errors/index.js';
-import { isAggregated, sleep } from '../../edge-client/src/index.js';
 import { createKinesisClient } from '../../edge-client/src/producer/kinesis-client.js';
-import { defineFleet, FleetSimulator } from '../../edge-client/src/simulator/index.js';
 import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import { processBatch } from '../../functions/processor/process-batch.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateStreamCommand, waitUntilStreamExists } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defineFleet, FleetSimulator } from '../../edge-client/src/simulator/index.js';
+import { defineFleet, FleetSimulator } from '#simulator';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import { spawnDaemon } from '../helpers/daemon-process.js';
 import { eventually } from '../helpers/eventually.js';

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sleep } from '../../edge-client/src/index.js';
+import { sleep } from '#edge-client';
 import { FileCheckpointStore } from '../../infra/local/checkpoint-store.js';
 import {
   EventSourcePoller,

@@ -7,7 +7,7 @@ import {
   type HardenedServerOptions,
   HttpRequestError,
   readBody,
-} from '../../edge-client/src/index.js';
+} from '#edge-client';
 import { rawExchange } from '../helpers/raw-http.js';
 
 let server: Server | undefined;

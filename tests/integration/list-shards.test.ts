@@ -4,7 +4,7 @@ import {
   waitUntilStreamExists,
 } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listShards } from '../../edge-client/src/index.js';
+import { listShards } from '#edge-client';
 import { freshEmulators } from '../helpers/local-dynamodb.js';
 
 let env: Awaited<ReturnType<typeof freshEmulators>>;

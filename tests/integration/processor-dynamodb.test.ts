@@ -10,7 +10,7 @@ import { TEAM_WEEK_PARTS } from '../../functions/domain/aggregate-keys.js';
 import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
 import { emptyHome } from '../../functions/domain/home-state.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
-import type { AggregateStore } from '../../functions/processor/ports.js';
+import type { AggregateStore } from '../../functions/domain/ports.js';
 import { isItemTooLarge, processBatch } from '../../functions/processor/process-batch.js';
 import { TABLES } from '../../functions/shared/resources.js';
 import { ensureTable } from '../../infra/local/provision.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { backoffDelay } from '../../edge-client/src/index.js';
+import { backoffDelay } from '#edge-client';
 
 afterEach(() => {
   vi.restoreAllMocks();

@@ -1,6 +1,6 @@
 import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
-import type { TelemetryEvent } from '../../edge-client/src/contract/index.js';
+import type { TelemetryEvent } from '#contract';
 import { seededRandom } from '../../edge-client/src/simulator/random.js';
 import type {
   HomeKey,
@@ -11,13 +11,13 @@ import type {
 import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
 import type { HomeState } from '../../functions/domain/home-state.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
-import type { SummaryState } from '../../functions/domain/summary-state.js';
 import type {
   AggregateStore,
   RegistryReader,
   RollupContribution,
   WriteResult,
-} from '../../functions/processor/ports.js';
+} from '../../functions/domain/ports.js';
+import type { SummaryState } from '../../functions/domain/summary-state.js';
 import { processBatch } from '../../functions/processor/process-batch.js';
 import { detection, NOON, outcome, streamRecords } from '../helpers/factories.js';
 import { InMemoryAggregates, InMemoryDeadLetters } from '../helpers/in-memory-aggregates.js';

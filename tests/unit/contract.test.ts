@@ -6,7 +6,7 @@ import {
   parseTelemetryEvent,
   parseTelemetryJson,
   telemetryEventJsonSchema,
-} from '../../edge-client/src/contract/index.js';
+} from '#contract';
 import { detection, incident, outcome } from '../helpers/factories.js';
 
 describe('Contract: telemetry event v1', () => {

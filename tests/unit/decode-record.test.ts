@@ -1,74 +1,17 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
-import { encodeAggregate } from '../../edge-client/src/aggregation/kpl-format.js';
-import { buildRecords } from '../../edge-client/src/aggregation/record-builder.js';
-import { parseTelemetryJson } from '../../edge-client/src/contract/index.js';
-import { KINESIS_LIMITS } from '../../edge-client/src/producer/kinesis-limits.js';
-import {
-  decodeRecord,
-  describeIssues,
-  MAX_INFLATED_BYTES,
-  MAX_USER_RECORDS,
-  SMALLEST_EVENT_BYTES,
-} from '../../functions/domain/decode-record.js';
-import { detection } from '../helpers/factories.js';
+import { parseTelemetryJson } from '#contract';
+import { encodeAggregate, MAX_USER_RECORDS } from '#wire';
+import { decodeRecord, describeIssues } from '../../functions/domain/decode-record.js';
+import { detection, SHORTEST_EVENTS } from '../helpers/factories.js';
 
 // The contract parser, counted: decodeRecord must judge each distinct user record once.
-vi.mock('../../edge-client/src/contract/index.js', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../../edge-client/src/contract/index.js')>();
+vi.mock('#contract', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('#contract')>();
   return { ...actual, parseTelemetryJson: vi.fn(actual.parseTelemetryJson) };
 });
 
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
-const ULID = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
-const INSTANT = '2026-01-01T00:00:00Z';
-
-/** The shortest event of each type: one-character identifiers, zeros, the shortest enums. */
-const SHORTEST = [
-  {
-    schemaVersion: 1,
-    type: 'detection_outcome',
-    eventId: ULID,
-    deviceId: 'a',
-    occurredAt: INSTANT,
-    seq: 0,
-    storeId: 'a',
-    detectionId: ULID,
-    outcome: 'recovered',
-    recoveredCents: 0,
-  },
-  {
-    schemaVersion: 1,
-    type: 'detection',
-    eventId: ULID,
-    deviceId: 'a',
-    occurredAt: INSTANT,
-    seq: 0,
-    storeId: 'a',
-    detectionId: ULID,
-    laneId: 'a',
-    category: 'other',
-    confidence: 0,
-    estimatedLossCents: 0,
-    model: { name: 'a', version: 'a' },
-  },
-  {
-    schemaVersion: 1,
-    type: 'oncall_incident',
-    eventId: ULID,
-    deviceId: 'a',
-    occurredAt: INSTANT,
-    seq: 0,
-    incidentId: 'a',
-    teamId: 'a',
-    incidentClass: 'a',
-    openedAt: INSTANT,
-    resolvedAt: INSTANT,
-    resolution: 'manual',
-    engineerMinutes: 0,
-  },
-];
-
 describe('Function: decodeRecord', () => {
   it('decodes a plain JSON record as one event at sub-sequence 0, with its bytes', () => {
     const d = detection();
@@ -172,7 +115,7 @@ describe('Function: decodeRecord', () => {
 
   it('parses each distinct user record of a record once, and gives identical ones one shared result', () => {
     // Prepare: 4,000 copies of one event and 300 of one refused user record, then one other event.
-    const [first, second] = [SHORTEST[0], { ...SHORTEST[0], seq: 1 }].map(json);
+    const [first, second] = [SHORTEST_EVENTS[0], { ...SHORTEST_EVENTS[0], seq: 1 }].map(json);
     const users = [
       ...Array.from({ length: 4_000 }, (_, i) => (i % 40 === 39 ? 'x' : first)),
       second,
@@ -189,7 +132,7 @@ describe('Function: decodeRecord', () => {
     expect(decoded.events.at(-1)).toMatchObject({ subSequenceNumber: 4_000, event: { seq: 1 } });
     const [a, b] = decoded.events;
     expect([a?.subSequenceNumber, b?.subSequenceNumber]).toEqual([0, 1]);
-    expect(a?.event).toEqual(SHORTEST[0]);
+    expect(a?.event).toEqual(SHORTEST_EVENTS[0]);
     expect(a?.event).toBe(b?.event);
     expect(a?.bytes).toBe(b?.bytes);
     expect(decoded.refused).toEqual([
@@ -212,37 +155,6 @@ describe('Function: decodeRecord', () => {
     const decoded = decodeRecord(atCap);
     expect(decoded.refused).toMatchObject([{ reason: 'undecodable', count: MAX_USER_RECORDS }]);
     expect(decoded.refused[0]?.subSequenceNumbers).toHaveLength(MAX_USER_RECORDS);
-  });
-});
-
-describe('Limits: what an honest producer can send', () => {
-  it('has no contract event shorter than SMALLEST_EVENT_BYTES', () => {
-    for (const event of SHORTEST) {
-      const bytes = json(event);
-      expect(parseTelemetryJson(bytes).ok).toBe(true);
-      expect(bytes.byteLength).toBeGreaterThanOrEqual(SMALLEST_EVENT_BYTES);
-    }
-    expect(Math.min(...SHORTEST.map((e) => json(e).byteLength))).toBe(242);
-  });
-
-  it('never trips a limit with the largest aggregates the record builder makes', () => {
-    // Prepare: the shortest events, in aggregates as large as the builder allows.
-    const events = Array.from({ length: 6_000 }, (_, seq) => ({ ...SHORTEST[0], seq }));
-    const records = buildRecords(events, (e) => ({ partitionKey: 'a', data: json(e) }), undefined, {
-      maxAggregateBytes: KINESIS_LIMITS.bytesPerRecord,
-    });
-
-    // Act
-    const decoded = records.map((r) => decodeRecord(r.data));
-
-    // Assess
-    expect(records.length).toBeGreaterThan(1);
-    expect(Math.max(...records.map((r) => r.items.length))).toBeLessThanOrEqual(MAX_USER_RECORDS);
-    expect(decoded.flatMap((d) => d.refused)).toEqual([]);
-    expect(decoded.reduce((s, d) => s + d.events.length, 0)).toBe(events.length);
-    expect(Math.max(...decoded.map((d) => d.inflatedBytes))).toBeLessThanOrEqual(
-      MAX_INFLATED_BYTES,
-    );
   });
 });
 

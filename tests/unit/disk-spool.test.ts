@@ -9,8 +9,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { sleep } from '#edge-client';
 import { SpoolFullError } from '../../edge-client/src/errors/spool-full-error.js';
-import { sleep } from '../../edge-client/src/index.js';
 import { DiskSpool } from '../../edge-client/src/spool/disk-spool.js';
 import { FRAME_HEADER_BYTES } from '../../edge-client/src/spool/frame.js';
 

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { encodeAggregate } from '../../edge-client/src/aggregation/kpl-format.js';
+import { encodeAggregate, MAX_INFLATED_BYTES } from '#wire';
 import { fromArchiveLine, toArchiveLine } from '../../functions/archive/archive-line.js';
 import { RESPONSE_BUDGET_BYTES, transform } from '../../functions/archive/firehose-transform.js';
-import { decodeRecord, MAX_INFLATED_BYTES } from '../../functions/domain/decode-record.js';
+import { decodeRecord } from '../../functions/domain/decode-record.js';
 import { readArchive } from '../../infra/local/archiver.js';
 import { detection } from '../helpers/factories.js';
 

@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeAggregate } from '../../edge-client/src/aggregation/kpl-format.js';
-import { parseTelemetryEvent, parseTelemetryJson } from '../../edge-client/src/contract/index.js';
+import { parseTelemetryEvent, parseTelemetryJson } from '#contract';
+import { encodeAggregate, MAX_INFLATED_BYTES } from '#wire';
 import { DiskSpool } from '../../edge-client/src/spool/disk-spool.js';
-import { decodeRecord, MAX_INFLATED_BYTES } from '../../functions/domain/decode-record.js';
+import { decodeRecord } from '../../functions/domain/decode-record.js';
 import { isHttpProblem } from '../../functions/impact-api/problem.js';
 import {
   ImpactQuery,

@@ -1,11 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import {
-  DETECTION_CATEGORIES,
-  OUTCOMES,
-  RESOLUTIONS,
-  type TelemetryEvent,
-} from '../../edge-client/src/contract/index.js';
+import { DETECTION_CATEGORIES, OUTCOMES, RESOLUTIONS, type TelemetryEvent } from '#contract';
 import { countersOf, type Item } from '../../functions/adapters/item-codec.js';
 import type { HomeKey } from '../../functions/domain/aggregate-keys.js';
 import { foldEvents } from '../../functions/domain/fold-events.js';

@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  chunkForPutRecords,
-  entryBytes,
-  KINESIS_LIMITS,
-} from '../../edge-client/src/producer/kinesis-limits.js';
+import { KINESIS_LIMITS } from '#wire';
+import { chunkForPutRecords, entryBytes } from '../../edge-client/src/producer/kinesis-limits.js';
 
 const entry = (bytes: number, key = 'device-1') => ({
   data: new Uint8Array(bytes),

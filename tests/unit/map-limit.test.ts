@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapLimit } from '../../edge-client/src/index.js';
+import { mapLimit } from '#edge-client';
 
 describe('Function: mapLimit', () => {
   it('keeps at most `limit` calls in flight and returns results in the items’ order', async () => {

@@ -1,12 +1,12 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { encodeAggregate } from '../../edge-client/src/aggregation/kpl-format.js';
-import type { TelemetryEvent } from '../../edge-client/src/contract/index.js';
+import type { TelemetryEvent } from '#contract';
+import { encodeAggregate } from '#wire';
 import { decodeRecord } from '../../functions/domain/decode-record.js';
 import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
+import type { RegistryReader } from '../../functions/domain/ports.js';
 import { decodeSnapshot, encodeSnapshot } from '../../functions/domain/snapshots.js';
-import type { RegistryReader } from '../../functions/processor/ports.js';
 import { type ProcessorDeps, processBatch } from '../../functions/processor/process-batch.js';
 import { detection, incident, NOON, outcome, streamRecords } from '../helpers/factories.js';
 import {

@@ -1,13 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeAggregate } from '../../edge-client/src/aggregation/kpl-format.js';
+import { decodeAggregate, KINESIS_LIMITS } from '#wire';
 import { buildRecords } from '../../edge-client/src/aggregation/record-builder.js';
 import { hashKeyOf, ShardMap } from '../../edge-client/src/aggregation/shard-map.js';
-import {
-  chunkForPutRecords,
-  entryBytes,
-  KINESIS_LIMITS,
-} from '../../edge-client/src/producer/kinesis-limits.js';
+import { chunkForPutRecords, entryBytes } from '../../edge-client/src/producer/kinesis-limits.js';
 
 interface Item {
   readonly id: number;

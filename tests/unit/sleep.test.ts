@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sleep } from '../../edge-client/src/index.js';
+import { sleep } from '#edge-client';
 
 describe('Function: sleep', () => {
   it('resolves after the delay when nothing aborts it', async () => {

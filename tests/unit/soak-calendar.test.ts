@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defineFleet, FleetSimulator } from '../../edge-client/src/simulator/index.js';
+import { defineFleet, FleetSimulator } from '#simulator';
 import { checkEventTime, DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import { defaultDayMinutes, soakCalendar } from '../faults/soak-calendar.js';

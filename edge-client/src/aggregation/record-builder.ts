@@ -1,6 +1,12 @@
-import { gzipSync } from 'node:zlib';
-import { entryBytes, KINESIS_LIMITS } from '../producer/kinesis-limits.js';
-import { aggregatedSizeOf, encodeAggregate, KPL_MAGIC, type UserRecord } from './kpl-format.js';
+import { entryBytes } from '../producer/kinesis-limits.js';
+import {
+  AGGREGATE_OVERHEAD_BYTES,
+  aggregatedSizeOf,
+  encodeAggregate,
+  gzipRecord,
+  MAX_AGGREGATE_BYTES,
+  type UserRecord,
+} from '../wire/index.js';
 import type { ShardMap } from './shard-map.js';
 
 /** A Kinesis record ready to put, and the user records (by index) it carries. */
@@ -35,8 +41,6 @@ export function resolveRecordBuilderOptions(
   };
 }
 
-const AGGREGATE_OVERHEAD = KPL_MAGIC.byteLength + 16;
-
 /**
  * Turns user records into Kinesis records. With aggregation, user records are grouped by the
  * shard their partition key maps to (or, without a shard map, by partition key), so that an
@@ -55,10 +59,7 @@ export function buildRecords<T>(
   };
   const { aggregate, maxAggregateBytes, compress } = resolveRecordBuilderOptions(options);
   if (!aggregate) return items.map(plain);
-  const limit = Math.min(
-    maxAggregateBytes,
-    KINESIS_LIMITS.bytesPerRecord - KINESIS_LIMITS.partitionKeyMaxChars,
-  );
+  const limit = Math.min(maxAggregateBytes, MAX_AGGREGATE_BYTES);
   // Each item's user record is computed once; groups keep item order.
   const groups = new Map<string, { item: T; user: UserRecord }[]>();
   for (const item of items) {
@@ -72,7 +73,7 @@ export function buildRecords<T>(
   for (const members of groups.values()) {
     let batch: { item: T; user: UserRecord }[] = [];
     let keys = new Set<string>();
-    let size = AGGREGATE_OVERHEAD;
+    let size = AGGREGATE_OVERHEAD_BYTES;
     const close = () => {
       const [first] = batch;
       if (batch.length === 1 && first !== undefined) {
@@ -86,14 +87,14 @@ export function buildRecords<T>(
         const packed = encodeAggregate(batch.map((b) => b.user));
         out.push({
           partitionKey: first.user.partitionKey,
-          data: compress ? gzipSync(packed, { level: 6 }) : packed,
+          data: compress ? gzipRecord(packed) : packed,
           items: batch.map((b) => b.item),
           aggregated: true,
         });
       }
       batch = [];
       keys = new Set();
-      size = AGGREGATE_OVERHEAD;
+      size = AGGREGATE_OVERHEAD_BYTES;
     };
     for (const member of members) {
       const added = aggregatedSizeOf(member.user, !keys.has(member.user.partitionKey));

@@ -1,11 +1,4 @@
-/** Kinesis PutRecords limits (service quotas that cannot be raised). */
-export const KINESIS_LIMITS = {
-  recordsPerRequest: 500,
-  bytesPerRequest: 5 * 1024 * 1024,
-  /** Data plus partition key, per record. */
-  bytesPerRecord: 1024 * 1024,
-  partitionKeyMaxChars: 256,
-} as const;
+import { KINESIS_LIMITS } from '../wire/index.js';
 
 export interface Entry {
   readonly data: Uint8Array;

@@ -1,7 +1,7 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { internalError, isHttpProblem } from '../../impact-api/problem.js';
-import type { Logger } from '../../processor/ports.js';
+import type { Logger } from '../domain/ports.js';
+import { internalError, isHttpProblem } from './problem.js';
 
 type Request = middy.Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
 

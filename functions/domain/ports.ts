@@ -1,9 +1,9 @@
-import type { HomeKey, ItemKey, RollupTarget, SummaryKey } from '../domain/aggregate-keys.js';
-import type { RecordPosition } from '../domain/decode-record.js';
-import type { HomeState } from '../domain/home-state.js';
-import type { DeviceInfo, StoreInfo } from '../domain/registry-types.js';
-import type { PoisonReason } from '../domain/route-event.js';
-import type { Contribution, SummaryState } from '../domain/summary-state.js';
+import type { HomeKey, ItemKey, RollupTarget, SummaryKey } from './aggregate-keys.js';
+import type { RecordPosition } from './decode-record.js';
+import type { HomeState } from './home-state.js';
+import type { DeviceInfo, StoreInfo } from './registry-types.js';
+import type { PoisonReason } from './route-event.js';
+import type { Contribution, SummaryState } from './summary-state.js';
 
 /** What a conditional write found: `conflict` means another writer got there first. */
 export type WriteResult = 'ok' | 'conflict';
@@ -74,6 +74,3 @@ export interface Logger {
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
 }
-
-export const rollupVersionId = (target: RollupTarget) =>
-  `${target.pk}|${target.sk}|${target.contributor}`;

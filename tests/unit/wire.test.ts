@@ -1,15 +1,28 @@
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseTelemetryJson } from '#contract';
 import {
   AggregateFormatError,
   AggregateLimitError,
   aggregatedSizeOf,
   decodeAggregate,
   encodeAggregate,
+  gzipRecord,
   isAggregated,
+  KINESIS_LIMITS,
   KPL_MAGIC,
-} from '../../edge-client/src/aggregation/kpl-format.js';
+  MAX_INFLATED_BYTES,
+  MAX_USER_RECORDS,
+  openRecord,
+  SMALLEST_EVENT_BYTES,
+} from '#wire';
+import { buildRecords } from '../../edge-client/src/aggregation/record-builder.js';
+import { decodeRecord } from '../../functions/domain/decode-record.js';
+import { SHORTEST_EVENTS } from '../helpers/factories.js';
+
+const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 
 const userRecord = fc.record({
   partitionKey: fc.string({ minLength: 1, maxLength: 64 }),
@@ -105,5 +118,80 @@ describe('Format: KPL aggregate limits', () => {
       Array.from({ length: 60 }, (_, i) => ({ partitionKey: `k${i}`, data: Buffer.alloc(0) })),
     );
     expect(() => decodeAggregate(keys, { maxRecords: 50 })).toThrow(AggregateLimitError);
+  });
+});
+
+describe('Function: openRecord', () => {
+  it('opens what the producer writes: a plain record, an aggregate, a gzipped aggregate', () => {
+    const users = [
+      { partitionKey: 'a', data: Buffer.from('one') },
+      { partitionKey: 'b', data: Buffer.from('two') },
+    ];
+    const aggregate = encodeAggregate(users);
+    expect(openRecord(Buffer.from('plain'))).toEqual({ kind: 'plain', data: Buffer.from('plain') });
+    for (const record of [aggregate, gzipRecord(aggregate)]) {
+      const opened = openRecord(record);
+      expect(opened).toMatchObject({ kind: 'aggregate', data: aggregate });
+      expect(opened.kind === 'aggregate' && opened.users).toEqual(users);
+    }
+  });
+
+  it('refuses a gzip bomb as oversized, and gzip without an aggregate or torn gzip as corrupt', () => {
+    const bomb = gzipSync(Buffer.alloc(50 * 1024 * 1024));
+    expect(openRecord(bomb)).toMatchObject({
+      kind: 'refused',
+      why: 'oversized',
+      bytes: MAX_INFLATED_BYTES,
+    });
+    expect(openRecord(gzipSync(Buffer.from('{}')))).toMatchObject({ why: 'corrupt', count: 1 });
+    expect(openRecord(gzipSync(Buffer.from('{}')).subarray(0, 12))).toMatchObject({
+      why: 'corrupt',
+      detail: 'corrupt gzip record',
+    });
+  });
+
+  it('refuses an aggregate of more than MAX_USER_RECORDS entries whole, with its count', () => {
+    const flood = encodeAggregate(
+      Array.from({ length: MAX_USER_RECORDS + 1 }, () => ({
+        partitionKey: 'a',
+        data: Buffer.alloc(0),
+      })),
+    );
+    expect(openRecord(flood)).toMatchObject({
+      kind: 'refused',
+      why: 'oversized',
+      count: MAX_USER_RECORDS + 1,
+    });
+  });
+});
+
+describe('Limits: what an honest producer can send', () => {
+  it('has no contract event shorter than SMALLEST_EVENT_BYTES', () => {
+    for (const event of SHORTEST_EVENTS) {
+      const bytes = json(event);
+      expect(parseTelemetryJson(bytes).ok).toBe(true);
+      expect(bytes.byteLength).toBeGreaterThanOrEqual(SMALLEST_EVENT_BYTES);
+    }
+    expect(Math.min(...SHORTEST_EVENTS.map((e) => json(e).byteLength))).toBe(242);
+  });
+
+  it('never trips a limit with the largest aggregates the record builder makes', () => {
+    // Prepare: the shortest events, in aggregates as large as the builder allows.
+    const events = Array.from({ length: 6_000 }, (_, seq) => ({ ...SHORTEST_EVENTS[0], seq }));
+    const records = buildRecords(events, (e) => ({ partitionKey: 'a', data: json(e) }), undefined, {
+      maxAggregateBytes: KINESIS_LIMITS.bytesPerRecord,
+    });
+
+    // Act
+    const decoded = records.map((r) => decodeRecord(r.data));
+
+    // Assess
+    expect(records.length).toBeGreaterThan(1);
+    expect(Math.max(...records.map((r) => r.items.length))).toBeLessThanOrEqual(MAX_USER_RECORDS);
+    expect(decoded.flatMap((d) => d.refused)).toEqual([]);
+    expect(decoded.reduce((s, d) => s + d.events.length, 0)).toBe(events.length);
+    expect(Math.max(...decoded.map((d) => d.inflatedBytes))).toBeLessThanOrEqual(
+      MAX_INFLATED_BYTES,
+    );
   });
 });

@@ -19,6 +19,8 @@ import { createHash } from 'node:crypto';
  */
 export const KPL_MAGIC = Buffer.from([0xf3, 0x89, 0x9a, 0xc2]);
 const MD5_BYTES = 16;
+/** Bytes an aggregate carries besides its records: the magic and the MD5. */
+export const AGGREGATE_OVERHEAD_BYTES = KPL_MAGIC.byteLength + MD5_BYTES;
 
 export interface UserRecord {
   readonly partitionKey: string;

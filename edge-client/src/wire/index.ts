@@ -1,0 +1,21 @@
+export { gzipRecord, InflateLimitError, inflateRecord, isGzip } from './gzip.js';
+export {
+  AGGREGATE_OVERHEAD_BYTES,
+  AggregateFormatError,
+  AggregateLimitError,
+  aggregatedSizeOf,
+  type DecodeAggregateOptions,
+  decodeAggregate,
+  encodeAggregate,
+  isAggregated,
+  KPL_MAGIC,
+  type UserRecord,
+} from './kpl-format.js';
+export {
+  KINESIS_LIMITS,
+  MAX_AGGREGATE_BYTES,
+  MAX_INFLATED_BYTES,
+  MAX_USER_RECORDS,
+  SMALLEST_EVENT_BYTES,
+} from './limits.js';
+export { type OpenedRecord, openRecord } from './open-record.js';

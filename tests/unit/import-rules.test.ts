@@ -1,0 +1,59 @@
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BIOME = join(ROOT, 'node_modules', '@biomejs', 'biome', 'bin', 'biome');
+
+/** Lints `source` as a file at `dir` in the repository (so biome.json's overrides apply). */
+function lintAt(dir: string, source: string): { status: number | null; output: string } {
+  const file = join(dir, `import-rule-probe-${randomUUID()}.ts`);
+  writeFileSync(join(ROOT, file), source);
+  try {
+    const run = spawnSync(process.execPath, [BIOME, 'lint', '--colors=off', file], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    return { status: run.status, output: `${run.stdout}${run.stderr}` };
+  } finally {
+    rmSync(join(ROOT, file), { force: true });
+  }
+}
+
+describe('Lint: imports point one way', () => {
+  it('fails an edge-client file that imports functions/ or infra/', () => {
+    for (const target of ['../../functions/processor/handler.js', '../../infra/local/start.js']) {
+      const result = lintAt(
+        'edge-client/src',
+        `import { x } from '${target}';\nexport const y = x;\n`,
+      );
+      expect(result.status).toBe(1);
+      expect(result.output).toContain('lint/style/noRestrictedImports');
+    }
+  });
+
+  it('passes an edge-client file that imports inside edge-client (the control)', () => {
+    const result = lintAt(
+      'edge-client/src',
+      "import { EdgeClient } from './core/edge-client.js';\nexport const y = EdgeClient;\n",
+    );
+    expect(result).toMatchObject({ status: 0 });
+  });
+
+  it('fails a domain file that imports an adapter or an AWS SDK, and passes one that imports the contract', () => {
+    const bad = lintAt(
+      'functions/domain',
+      "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { countersOf } from '../adapters/item-codec.js';\nexport const y = [DynamoDBClient, countersOf];\n",
+    );
+    expect(bad.status).toBe(1);
+    expect(bad.output.match(/lint\/style\/noRestrictedImports/g)).toHaveLength(2);
+    const good = lintAt(
+      'functions/domain',
+      "import { parseTelemetryJson } from '#contract';\nimport { addCounters } from './counters.js';\nexport const y = [parseTelemetryJson, addCounters];\n",
+    );
+    expect(good).toMatchObject({ status: 0 });
+  });
+});
