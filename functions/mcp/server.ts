@@ -1,23 +1,21 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod';
-import { OncallIncidentReport, SENDER_FIELDS } from '#contract';
 import {
   ImpactQuery,
+  ImpactResponse,
   LeaderboardQuery,
+  LeaderboardResponse,
   PeriodQuery,
   StorePath,
   StoreShrinkQuery,
-  TeamHoursQuery,
-  TeamPath,
-} from '../impact-api/query-params.js';
-import {
-  ImpactResponse,
-  LeaderboardResponse,
   StoreShrinkResponse,
+  TeamHoursQuery,
   TeamHoursResponse,
+  TeamPath,
   TeamsResponse,
-} from '../impact-api/response-schemas.js';
+} from '#api-schemas';
+import { OncallIncidentReport, SENDER_FIELDS } from '#contract';
 import { DEFINITIONS, DEFINITIONS_URI } from './definitions.js';
 import { type ImpactApiClient, ImpactApiError } from './impact-client.js';
 

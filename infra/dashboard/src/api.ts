@@ -51,4 +51,4 @@ export type {
   StoreShrinkResponse,
   TeamHoursResponse,
   TeamsResponse,
-} from '../../../functions/impact-api/response-schemas.js';
+} from '#api-schemas';
