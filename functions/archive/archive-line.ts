@@ -10,7 +10,6 @@ const position = {
   partitionKey: z.string(),
   arrivedAt: z.number().int().min(0),
 };
-const subSequenceNumber = z.number().int().min(0);
 const refusal = {
   reason: z.enum(REFUSAL_REASONS),
   detail: z.string(),
@@ -21,26 +20,7 @@ const refusal = {
 const WholeLine = z.object({ ...position, data: z.base64() }).strict();
 
 /**
- * Version 2 (written for a few minutes before version 3, never released; still read): a
- * record the contract refuses in part or whole, its accepted user records inflated and
- * base64'd one by one, so a 1 KB record could become a 1.5 MB line.
- */
-const ScreenedLineV2 = z
-  .object({
-    v: z.literal(2),
-    ...position,
-    sizeBytes: z.number().int().min(0),
-    kept: z.array(z.object({ subSequenceNumber, data: z.base64() }).strict()),
-    refused: z
-      .array(
-        z.object({ ...refusal, subSequenceNumbers: z.array(subSequenceNumber).min(1) }).strict(),
-      )
-      .min(1),
-  })
-  .strict();
-
-/**
- * Version 3: a record the contract refuses in part or whole. Its variable part (`screened`)
+ * Version 3 (there is no released version 2): a record the contract refuses in part or whole. Its variable part (`screened`)
  * is one base64 of gzip of a screened body (see ScreenedHeader), so that the line stays
  * proportional to the record's compressed size (bench:archive measures the ratio) however many
  * user records it holds or repeats.
@@ -100,9 +80,9 @@ const fromGaps = (xs: readonly number[]) => {
  * time. Firehose's transform Lambda writes these lines to S3; the embedded stack's archiver
  * writes the same lines to a folder. `npm run rebuild` reads them back into records for the
  * processor. Lines without `v` are version 1 (every archive before the screening holds only
- * those, and they still rebuild); `v: 2` lines are read too.
+ * those, and they still rebuild).
  */
-export const ArchiveLine = z.union([ScreenedLine, ScreenedLineV2, WholeLine]);
+export const ArchiveLine = z.union([ScreenedLine, WholeLine]);
 export type ArchiveLine = z.infer<typeof ArchiveLine>;
 
 const base64 = (bytes: Uint8Array) =>
@@ -182,25 +162,12 @@ export function fromArchiveLine(text: string): StreamRecord {
     arrivedAt: line.arrivedAt,
   };
   if (!('v' in line)) return { ...at, data: Buffer.from(line.data, 'base64') };
-  if (line.v === 2) {
-    return {
-      ...at,
-      data: {
-        sizeBytes: line.sizeBytes,
-        kept: line.kept.map((k) => ({
-          subSequenceNumber: k.subSequenceNumber,
-          data: Buffer.from(k.data, 'base64'),
-        })),
-        refused: line.refused,
-      },
-    };
-  }
   const body = gunzipSync(Buffer.from(line.screened, 'base64'), {
     maxOutputLength: MAX_SCREENED_BODY_BYTES,
   });
   const end = body.indexOf(NEWLINE);
-  const header = ScreenedHeader.parse(JSON.parse(body.subarray(0, end).toString('utf8')));
   if (end < 0) throw new Error('archive line: a screened body without its header');
+  const header = ScreenedHeader.parse(JSON.parse(body.subarray(0, end).toString('utf8')));
   // One buffer per distinct user record, shared by its repeats: a rebuild holds what the line held.
   const distinct: Buffer[] = [];
   let offset = end + 1;

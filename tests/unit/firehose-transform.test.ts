@@ -235,25 +235,6 @@ describe('Function: toArchiveLine (what the archive keeps)', () => {
     }
   });
 
-  it('still reads version-2 lines (accepted user records inflated, one by one)', () => {
-    const kept = json(detection());
-    const v2 = JSON.stringify({
-      v: 2,
-      shardId: 's-1',
-      sequenceNumber: '7',
-      partitionKey: 'p',
-      arrivedAt: 1,
-      sizeBytes: 900,
-      kept: [{ subSequenceNumber: 1, data: kept.toString('base64') }],
-      refused: [{ reason: 'undecodable', detail: 'x', subSequenceNumbers: [0], count: 1 }],
-    });
-    expect(fromArchiveLine(v2).data).toEqual({
-      sizeBytes: 900,
-      kept: [{ subSequenceNumber: 1, data: kept }],
-      refused: [{ reason: 'undecodable', detail: 'x', subSequenceNumbers: [0], count: 1 }],
-    });
-  });
-
   it('still reads version-1 lines written before the archive screened records', () => {
     const v1 = JSON.stringify({
       shardId: 's-1',
