@@ -5,6 +5,7 @@ import * as z from 'zod';
 import { defineFleet, FleetSimulator } from '#simulator';
 import { toArchiveLine } from '../../functions/archive/archive-line.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
+import { PROCESSOR_EVENT_SOURCE } from '../../functions/processor/event-source.js';
 import { PROCESSOR_MEMORY_MB } from '../constructs/function-defaults.js';
 import {
   type DesignPlan,
@@ -13,7 +14,6 @@ import {
   type Workload,
 } from '../plan/capacity-model.js';
 import { PRICES, type Prices } from '../plan/prices.js';
-import { PROCESSOR_EVENT_SOURCE } from '../processor-event-source.js';
 
 const USAGE = `npm run plan -- [options]
 

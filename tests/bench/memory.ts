@@ -17,9 +17,9 @@ import { defineFleet, FleetSimulator } from '#simulator';
 import { buildRecords } from '../../edge-client/src/aggregation/record-builder.js';
 import { putRegistryEntries } from '../../functions/adapters/dynamodb-registry.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
+import { PROCESSOR_EVENT_SOURCE } from '../../functions/processor/event-source.js';
 import { TABLES } from '../../functions/shared/resources.js';
 import { ensureTable } from '../../infra/local/provision.js';
-import { PROCESSOR_EVENT_SOURCE } from '../../infra/processor-event-source.js';
 import { bundleFunction, FUNCTIONS, scratchDir } from './bundles.js';
 import { startDynaliteProcess } from './dynalite-process.js';
 

@@ -7,12 +7,12 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { docsPage } from '../../functions/impact-api/openapi.js';
 import { ROUTES } from '../../functions/impact-api/routes.js';
+import { PROCESSOR_EVENT_SOURCE } from '../../functions/processor/event-source.js';
 import { PROCESSOR_METRICS, PROCESSOR_SERVICE } from '../../functions/processor/metrics.js';
 import { createMetrics } from '../../functions/shared/observability.js';
 import { TABLES } from '../../functions/shared/resources.js';
 import { API_CSP, SITE_CSP } from '../../infra/constructs/dashboard-site.js';
 import { FUNCTION_SIZING } from '../../infra/constructs/function-defaults.js';
-import { PROCESSOR_EVENT_SOURCE } from '../../infra/processor-event-source.js';
 import { TelemetryPipelineStack } from '../../infra/stacks/telemetry-pipeline-stack.js';
 import { STAGE_CONFIG, stageFromContext } from '../../infra/stage-config.js';
 
