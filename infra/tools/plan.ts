@@ -6,7 +6,7 @@ import { defineFleet, FleetSimulator } from '#simulator';
 import { toArchiveLine } from '../../functions/archive/archive-line.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import { PROCESSOR_EVENT_SOURCE } from '../../functions/processor/event-source.js';
-import { PROCESSOR_MEMORY_MB } from '../constructs/function-defaults.js';
+import { PROCESSOR_MEMORY_MB } from '../cdk/constructs/function-defaults.js';
 import {
   type DesignPlan,
   type MeasuredFigures,

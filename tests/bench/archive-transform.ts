@@ -24,7 +24,7 @@ import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import {
   ARCHIVE_TRANSFORM_BUFFER_MB,
   FUNCTION_SIZING,
-} from '../../infra/constructs/function-defaults.js';
+} from '../../infra/cdk/constructs/function-defaults.js';
 
 const { values } = parseArgs({
   options: {

@@ -2,7 +2,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { FUNCTION_DEFAULTS } from '../../infra/constructs/function-defaults.js';
+import { FUNCTION_DEFAULTS } from '../../infra/cdk/constructs/function-defaults.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 

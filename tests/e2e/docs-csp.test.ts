@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docsPage } from '../../functions/impact-api/openapi.js';
-import { API_CSP } from '../../infra/constructs/dashboard-site.js';
+import { API_CSP } from '../../infra/cdk/constructs/dashboard-site.js';
 import { launchBrowser, screenshot } from '../helpers/dashboard-browser.js';
 
 let browser: Browser;

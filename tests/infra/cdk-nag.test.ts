@@ -2,7 +2,7 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { TelemetryPipelineStack } from '../../infra/stacks/telemetry-pipeline-stack.js';
+import { TelemetryPipelineStack } from '../../infra/cdk/telemetry-pipeline-stack.js';
 
 function checkedApp(): App {
   const app = new App();

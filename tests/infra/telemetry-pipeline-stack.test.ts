@@ -11,10 +11,10 @@ import { PROCESSOR_EVENT_SOURCE } from '../../functions/processor/event-source.j
 import { PROCESSOR_METRICS, PROCESSOR_SERVICE } from '../../functions/processor/metrics.js';
 import { createMetrics } from '../../functions/shared/observability.js';
 import { TABLES } from '../../functions/shared/resources.js';
-import { API_CSP, SITE_CSP } from '../../infra/constructs/dashboard-site.js';
-import { FUNCTION_SIZING } from '../../infra/constructs/function-defaults.js';
-import { TelemetryPipelineStack } from '../../infra/stacks/telemetry-pipeline-stack.js';
-import { STAGE_CONFIG, stageFromContext } from '../../infra/stage-config.js';
+import { API_CSP, SITE_CSP } from '../../infra/cdk/constructs/dashboard-site.js';
+import { FUNCTION_SIZING } from '../../infra/cdk/constructs/function-defaults.js';
+import { STAGE_CONFIG, stageFromContext } from '../../infra/cdk/stage-config.js';
+import { TelemetryPipelineStack } from '../../infra/cdk/telemetry-pipeline-stack.js';
 
 let template: Template;
 let assemblyDir: string;

@@ -2,15 +2,15 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/aws-kinesis';
 import type { Construct } from 'constructs';
 import { STREAM_RETENTION_HOURS } from '../../functions/processor/event-source.js';
-import { AggregateTables } from '../constructs/aggregate-tables.js';
-import { DashboardSite } from '../constructs/dashboard-site.js';
-import { DeviceCredentials } from '../constructs/device-credentials.js';
-import { EdgeRateLimits } from '../constructs/edge-rate-limits.js';
-import { type ApiCustomDomain, ImpactApi } from '../constructs/impact-api.js';
-import { OperationsMonitoring } from '../constructs/operations-monitoring.js';
-import { RawArchive } from '../constructs/raw-archive.js';
-import { StreamProcessor } from '../constructs/stream-processor.js';
-import { STAGE_CONFIG, type StageConfig } from '../stage-config.js';
+import { AggregateTables } from './constructs/aggregate-tables.js';
+import { DashboardSite } from './constructs/dashboard-site.js';
+import { DeviceCredentials } from './constructs/device-credentials.js';
+import { EdgeRateLimits } from './constructs/edge-rate-limits.js';
+import { type ApiCustomDomain, ImpactApi } from './constructs/impact-api.js';
+import { OperationsMonitoring } from './constructs/operations-monitoring.js';
+import { RawArchive } from './constructs/raw-archive.js';
+import { StreamProcessor } from './constructs/stream-processor.js';
+import { STAGE_CONFIG, type StageConfig } from './stage-config.js';
 
 export interface TelemetryPipelineStackProps extends StackProps {
   /** Stage settings (retention, removal). @default STAGE_CONFIG.dev */

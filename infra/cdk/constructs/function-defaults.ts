@@ -8,7 +8,7 @@ import {
 } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct, IConstruct } from 'constructs';
-import { METRIC_NAMESPACE } from '../../functions/shared/observability.js';
+import { METRIC_NAMESPACE } from '../../../functions/shared/observability.js';
 
 /**
  * Memory, timeout and concurrency caps, sized by measurement (`npm run bench:memory`,
@@ -140,7 +140,7 @@ export function pipelineFunction(
   });
   const fn = new NodejsFunction(scope, 'Function', {
     ...FUNCTION_DEFAULTS,
-    entry: new URL(`../../${props.entry}`, import.meta.url).pathname,
+    entry: new URL(`../../../${props.entry}`, import.meta.url).pathname,
     handler: 'handler',
     description: props.description,
     memorySize: FUNCTION_SIZING[props.name].memoryMb,

@@ -22,8 +22,8 @@ import { Construct } from 'constructs';
 import {
   PROCESSOR_METRIC_DIMENSIONS,
   PROCESSOR_METRICS,
-} from '../../functions/processor/metrics.js';
-import { METRIC_NAMESPACE } from '../../functions/shared/observability.js';
+} from '../../../functions/processor/metrics.js';
+import { METRIC_NAMESPACE } from '../../../functions/shared/observability.js';
 
 export interface AlarmThresholds {
   /** The processor falling behind the stream. @default 60000 */

@@ -1,7 +1,7 @@
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { TelemetryPipelineStack } from './stacks/telemetry-pipeline-stack.js';
 import { stageFromContext } from './stage-config.js';
+import { TelemetryPipelineStack } from './telemetry-pipeline-stack.js';
 
 const app = new App();
 // cdk-nag's AWS Solutions pack runs on every synth; a finding fails it unless acknowledged
