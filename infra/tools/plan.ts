@@ -12,15 +12,15 @@ import {
   type MeasuredFigures,
   plan,
   type Workload,
-} from '../plan/capacity-model.js';
-import { PRICES, type Prices } from '../plan/prices.js';
+} from './cost-model/capacity-model.js';
+import { PRICES, type Prices } from './cost-model/prices.js';
 
 const USAGE = `npm run plan -- [options]
 
 Prints the shards, Lambda invocations and GB-seconds, DynamoDB units, archive bytes and a
 monthly cost estimate for a fleet, for this design and for the naive one (one event per record,
 one idempotency write and one item write per event), from the per-event figures the benchmarks
-measured (infra/plan/measured-figures.json) and list prices (infra/plan/prices.ts).
+measured (infra/tools/cost-model/measured-figures.json) and list prices (infra/tools/cost-model/prices.ts).
 
   --stores N                     stores (default 10500)
   --lanes N                      checkout lanes per store (default 40)
@@ -38,8 +38,8 @@ measured (infra/plan/measured-figures.json) and list prices (infra/plan/prices.t
   --parallelization-factor N     concurrent batches per shard (default ${PROCESSOR_EVENT_SOURCE.parallelizationFactor})
   --memory-mb N                  processor memory (default ${PROCESSOR_MEMORY_MB}, the stack's)
   --api-requests-per-day N       dashboard and assistant queries (default 20000)
-  --figures FILE                 measured figures (default infra/plan/measured-figures.json)
-  --prices FILE                  prices JSON, same shape as infra/plan/prices.ts
+  --figures FILE                 measured figures (default infra/tools/cost-model/measured-figures.json)
+  --prices FILE                  prices JSON, same shape as infra/tools/cost-model/prices.ts
   --json                         print only the JSON`;
 
 const positive = z.coerce.number().positive();
@@ -75,7 +75,7 @@ const Flags = z.object({
     .default(PROCESSOR_EVENT_SOURCE.parallelizationFactor),
   'memory-mb': z.coerce.number().int().min(128).max(10_240).default(PROCESSOR_MEMORY_MB),
   'api-requests-per-day': z.coerce.number().min(0).default(20_000),
-  figures: z.string().default('infra/plan/measured-figures.json'),
+  figures: z.string().default('infra/tools/cost-model/measured-figures.json'),
   prices: z.string().optional(),
   json: z.boolean().default(false),
 });

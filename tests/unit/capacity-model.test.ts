@@ -6,10 +6,10 @@ import {
   plan,
   touchedDensity,
   type Workload,
-} from '../../infra/plan/capacity-model.js';
-import { PRICES } from '../../infra/plan/prices.js';
+} from '../../infra/tools/cost-model/capacity-model.js';
+import { PRICES } from '../../infra/tools/cost-model/prices.js';
 
-const file = JSON.parse(readFileSync('infra/plan/measured-figures.json', 'utf8'));
+const file = JSON.parse(readFileSync('infra/tools/cost-model/measured-figures.json', 'utf8'));
 const figures: MeasuredFigures = {
   edge: { ...file.edge, plainEventBytes: 350 },
   processor: file.processor,
