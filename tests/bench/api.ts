@@ -124,7 +124,7 @@ for (const date of dates) {
 const loadSeconds = (performance.now() - loadStarted) / 1000;
 
 // ---- count the items the API's own DynamoDB client reads ----------------------------------
-const { dynamodb: apiClient } = await import('../../functions/clients/dynamodb.js');
+const { dynamodb: apiClient } = await import('../../functions/adapters/dynamodb-client.js');
 let itemsRead = 0;
 apiClient.middlewareStack.add(
   (next) => async (args) => {

@@ -3,7 +3,7 @@
  * fresh Node process on full Lambda batches against the DynamoDB emulator (its own process),
  * and reports peak RSS, CPU per batch and per event; the baseline, in the same run, is the same
  * process after importing the bundle and handling nothing. These figures size the functions'
- * memory (infra/constructs/function-defaults.ts) and feed `npm run plan`.
+ * memory (infra/cdk/constructs/function-defaults.ts) and feed `npm run plan`.
  *
  * Options: --records N (per batch, default the event source's batch size), --batches N
  * (default 4), --stores N (default 100), --lanes N (default 1): few senders, so records are full.
