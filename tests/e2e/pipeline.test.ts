@@ -9,12 +9,12 @@ import { DynamoDbAggregateStore } from '../../functions/adapters/dynamodb-aggreg
 import { DynamoDbDeadLetters } from '../../functions/adapters/dynamodb-dead-letters.js';
 import { DynamoDbRegistry } from '../../functions/adapters/dynamodb-registry.js';
 import { countersOf } from '../../functions/adapters/item-codec.js';
+import { readArchive } from '../../functions/archive/read-archive.js';
 import { rebuildFromRecords } from '../../functions/archive/rebuild.js';
 import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
 import type { HoursSavedBaselines } from '../../functions/domain/hours-saved.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
-import { readArchive } from '../../infra/local/archiver.js';
 import { type EmbeddedStack, startEmbeddedStack } from '../../infra/local/embedded-stack.js';
 import { runLocalSimulation } from '../../infra/local/local-simulation.js';
 import { ensureTable } from '../../infra/local/provision.js';

@@ -12,12 +12,13 @@ import {
   putRegistryEntries,
 } from '../../functions/adapters/dynamodb-registry.js';
 import { countersOf } from '../../functions/adapters/item-codec.js';
+import { readArchive } from '../../functions/archive/read-archive.js';
 import { rebuildFromRecords } from '../../functions/archive/rebuild.js';
 import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import { processBatch, type RawStreamRecord } from '../../functions/processor/process-batch.js';
 import { TABLES } from '../../functions/shared/resources.js';
-import { archiveHandler, readArchive } from '../../infra/local/archiver.js';
+import { archiveHandler } from '../../infra/local/archiver.js';
 import { ensureTable } from '../../infra/local/provision.js';
 import { detection, incident, NOON, outcome, REGISTRY } from '../helpers/factories.js';
 import { silentLogger } from '../helpers/in-memory-aggregates.js';

@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { encodeAggregate, MAX_INFLATED_BYTES } from '#wire';
 import { fromArchiveLine, toArchiveLine } from '../../functions/archive/archive-line.js';
 import { RESPONSE_BUDGET_BYTES, transform } from '../../functions/archive/firehose-transform.js';
+import { readArchive } from '../../functions/archive/read-archive.js';
 import { decodeRecord } from '../../functions/domain/decode-record.js';
-import { readArchive } from '../../infra/local/archiver.js';
 import { detection } from '../helpers/factories.js';
 
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
