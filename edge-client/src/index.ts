@@ -1,5 +1,7 @@
 export { type BuiltRecord, billedKb, buildRecords } from './aggregation/record-builder.js';
 export { hashKeyOf, ShardMap } from './aggregation/shard-map.js';
+export { type Daemon, type DaemonIo, startDaemon } from './cli/daemon.js';
+export { DaemonConfig, loadDaemonConfig } from './cli/daemon-config.js';
 export * from './contract/index.js';
 export { EdgeClient, type EdgeClientMetrics, type EventInput } from './core/edge-client.js';
 export type { EdgeClientOptions } from './core/edge-client-options.js';
@@ -18,8 +20,5 @@ export {
   type SpoolPosition,
   type SpoolStats,
 } from './spool/disk-spool.js';
-export { type BackoffOptions, backoffDelay } from './utils/backoff-delay.js';
-export { listShards } from './utils/list-shards.js';
-export { mapLimit } from './utils/map-limit.js';
-export { sleep } from './utils/sleep.js';
+export * from './utils/index.js';
 export * from './wire/index.js';

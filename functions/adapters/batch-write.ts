@@ -3,7 +3,7 @@ import {
   type DynamoDBClient,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import { mapLimit } from '#edge-client';
+import { mapLimit } from '#utils';
 import { drainUnprocessed } from './drain-unprocessed.js';
 import type { Item } from './item-codec.js';
 

@@ -1,4 +1,4 @@
-import { backoffDelay, sleep } from '#edge-client';
+import { backoffDelay, sleep } from '#utils';
 
 /** Retry delays of a batch call: full jitter below 100 ms, 200 ms, ... up to 2 s. */
 const RETRY_BACKOFF = { baseMs: 100, capMs: 2_000 };

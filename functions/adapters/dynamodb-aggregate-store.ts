@@ -13,12 +13,12 @@ import {
   rollupVersionId,
   type SummaryKey,
   summaryItemKey,
-} from '../domain/aggregate-keys.js';
-import type { Counters } from '../domain/counters.js';
-import type { HomeState } from '../domain/home-state.js';
-import type { AggregateStore, RollupContribution, WriteResult } from '../domain/ports.js';
-import { SeqIntervals } from '../domain/seq-intervals.js';
-import type { SummaryState } from '../domain/summary-state.js';
+} from '#domain/aggregate-keys';
+import type { Counters } from '#domain/counters';
+import type { HomeState } from '#domain/home-state';
+import type { AggregateStore, RollupContribution, WriteResult } from '#domain/ports';
+import { SeqIntervals } from '#domain/seq-intervals';
+import type { SummaryState } from '#domain/summary-state';
 import { getAll } from './batch-get.js';
 import {
   countersOf,

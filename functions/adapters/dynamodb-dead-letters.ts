@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DeadLetter, DeadLetterSink } from '../domain/ports.js';
+import type { DeadLetter, DeadLetterSink } from '#domain/ports';
 import { putAll } from './batch-write.js';
 import type { Item } from './item-codec.js';
 

@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { RegistryReader } from '../domain/ports.js';
-import { DeviceInfo, StoreInfo } from '../domain/registry-types.js';
+import type { RegistryReader } from '#domain/ports';
+import { DeviceInfo, StoreInfo } from '#domain/registry-types';
 import { getAll } from './batch-get.js';
 import { putAll } from './batch-write.js';
 import type { Item } from './item-codec.js';

@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { COUNTER_NAMES, type Counters } from '../domain/counters.js';
+import { COUNTER_NAMES, type Counters } from '#domain/counters';
 
 export type Item = Record<string, AttributeValue>;
 

@@ -1,8 +1,8 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import * as z from 'zod';
+import { decodeRecord, REFUSAL_REASONS, type Refusal } from '#domain/decode-record';
+import type { RawStreamRecord, StreamRecord } from '#processor';
 import { MAX_INFLATED_BYTES } from '#wire';
-import { decodeRecord, REFUSAL_REASONS, type Refusal } from '../domain/decode-record.js';
-import type { RawStreamRecord, StreamRecord } from '../processor/process-batch.js';
 
 const position = {
   shardId: z.string().min(1),

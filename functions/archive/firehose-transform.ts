@@ -1,8 +1,8 @@
 import middy from '@middy/core';
 import type { FirehoseTransformationResult } from 'aws-lambda';
 import * as z from 'zod';
-import { parseEvent } from '../shared/middleware/parse-event.js';
-import { createLogger } from '../shared/observability.js';
+import { parseEvent } from '#shared/middleware/parse-event';
+import { createLogger } from '#shared/observability';
 import { screenRecord } from './archive-line.js';
 
 /** The part of a Firehose transformation event (Kinesis stream source) the archive needs. */

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import type { StreamRecord } from '../processor/process-batch.js';
+import type { StreamRecord } from '#processor';
 import { fromArchiveLine } from './archive-line.js';
 
 /**

@@ -1,5 +1,5 @@
-import { sleep } from '#edge-client';
-import { type ProcessorDeps, processBatch, type StreamRecord } from '../processor/process-batch.js';
+import { type ProcessorDeps, processBatch, type StreamRecord } from '#processor';
+import { sleep } from '#utils';
 
 export interface RebuildReport {
   records: number;

@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { parseEnv } from '../shared/parse-env.js';
-import { TABLES } from '../shared/resources.js';
+import { parseEnv } from '#shared/parse-env';
+import { TABLES } from '#shared/resources';
 
 const TableName = z.string().min(3).max(255);
 

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { Logger } from '../domain/ports.js';
-import { createLogger, loggerPort } from '../shared/observability.js';
+import type { Logger } from '#domain/ports';
+import { createLogger, loggerPort } from '#shared/observability';
 import { impactFor } from './impact-query.js';
 import type { ImpactReader } from './impact-reader.js';
 import { leaderboardFor } from './leaderboard-query.js';

@@ -1,4 +1,4 @@
-import { dynamodb } from '../adapters/dynamodb-client.js';
+import { dynamodb } from '#adapters';
 import { loadImpactApiConfig } from './config.js';
 import { createImpactApiHandler } from './create-handler.js';
 import { DynamoDbImpactReader } from './impact-reader.js';

@@ -1,11 +1,5 @@
-import {
-  addDays,
-  daysInclusive,
-  eachDate,
-  eachIsoWeek,
-  isoWeekOfDate,
-} from '../domain/calendar.js';
-import { hoursSavedFigures, shrinkFigures } from '../domain/impact-report.js';
+import { addDays, daysInclusive, eachDate, eachIsoWeek, isoWeekOfDate } from '#domain/calendar';
+import { hoursSavedFigures, shrinkFigures } from '#domain/impact-report';
 import type { ImpactReader } from './impact-reader.js';
 import type { PersonPrincipal } from './principal.js';
 import type { ImpactQuery } from './query-params.js';

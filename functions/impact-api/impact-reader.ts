@@ -4,8 +4,7 @@ import {
   GetItemCommand,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
-import { decodeRegistryEntry, storePk } from '../adapters/dynamodb-registry.js';
-import { countersOf, type Item, SNAPSHOT_PREFIX } from '../adapters/item-codec.js';
+import { countersOf, decodeRegistryEntry, type Item, SNAPSHOT_PREFIX, storePk } from '#adapters';
 import {
   type ItemRange,
   ORG_ROLLUP_SHARDS,
@@ -16,10 +15,10 @@ import {
   type SummaryKey,
   summaryPeriodOf,
   summaryRange,
-} from '../domain/aggregate-keys.js';
-import { addCounters, type Counters } from '../domain/counters.js';
-import type { StoreInfo } from '../domain/registry-types.js';
-import { decodeSnapshot, type SnapshotKind } from '../domain/snapshots.js';
+} from '#domain/aggregate-keys';
+import { addCounters, type Counters } from '#domain/counters';
+import type { StoreInfo } from '#domain/registry-types';
+import { decodeSnapshot, type SnapshotKind } from '#domain/snapshots';
 
 /** Rollup items summed over a period: in total, per contributing store or team, and per day or week. */
 export interface RollupRead {

@@ -1,4 +1,4 @@
-import { shrinkFigures } from '../domain/impact-report.js';
+import { shrinkFigures } from '#domain/impact-report';
 import { decodeCursor, encodeCursor, queryChecksum } from './cursor.js';
 import type { ImpactReader } from './impact-reader.js';
 import type { PersonPrincipal } from './principal.js';

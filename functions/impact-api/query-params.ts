@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { Identifier } from '#contract';
-import { daysInclusive, parseDate } from '../domain/calendar.js';
+import { daysInclusive, parseDate } from '#domain/calendar';
 import { invalidParameters } from './problem.js';
 
 /** Longest period one request may ask for. */

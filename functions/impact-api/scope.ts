@@ -1,4 +1,4 @@
-import { addCounters, type Counters } from '../domain/counters.js';
+import { addCounters, type Counters } from '#domain/counters';
 import type { ImpactReader, RollupRead } from './impact-reader.js';
 import type { PersonPrincipal } from './principal.js';
 import { forbidden } from './problem.js';

@@ -1,6 +1,6 @@
-import { eachDate, isoWeekOfDate } from '../domain/calendar.js';
-import { addCounters, type Counters, sumCounters } from '../domain/counters.js';
-import { shrinkFigures } from '../domain/impact-report.js';
+import { eachDate, isoWeekOfDate } from '#domain/calendar';
+import { addCounters, type Counters, sumCounters } from '#domain/counters';
+import { shrinkFigures } from '#domain/impact-report';
 import type { ImpactReader } from './impact-reader.js';
 import type { PersonPrincipal } from './principal.js';
 import { forbidden, notFound } from './problem.js';

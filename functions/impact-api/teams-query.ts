@@ -1,6 +1,6 @@
-import { eachIsoWeek, isoWeekOfDate, mondayOfIsoWeek } from '../domain/calendar.js';
-import { addCounters, type Counters, sumCounters } from '../domain/counters.js';
-import { hoursSavedFigures } from '../domain/impact-report.js';
+import { eachIsoWeek, isoWeekOfDate, mondayOfIsoWeek } from '#domain/calendar';
+import { addCounters, type Counters, sumCounters } from '#domain/counters';
+import { hoursSavedFigures } from '#domain/impact-report';
 import type { ImpactReader } from './impact-reader.js';
 import type { PersonPrincipal } from './principal.js';
 import type { PeriodQuery, TeamHoursQuery } from './query-params.js';

@@ -1,4 +1,4 @@
-import { KeyedTokenBuckets } from '../shared/keyed-token-buckets.js';
+import { KeyedTokenBuckets } from '#shared/keyed-token-buckets';
 
 /** A token bucket's two numbers, as API Gateway states its throttles. */
 export interface RateLimit {

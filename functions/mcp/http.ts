@@ -2,8 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { OncallIncidentReport } from '#contract';
 import { BodyTooLargeError, readBody } from '#edge-client';
-import { isPerson, type Principal } from '../impact-api/principal.js';
-import { type KeyedTokenBucketLimits, KeyedTokenBuckets } from '../shared/keyed-token-buckets.js';
+import { isPerson, type Principal } from '#impact-api';
+import { type KeyedTokenBucketLimits, KeyedTokenBuckets } from '#shared/keyed-token-buckets';
 import { impactApiClient } from './impact-client.js';
 import { createImpactMcpServer, type ReportedIncident } from './server.js';
 

@@ -14,8 +14,7 @@
  * Standard output carries the protocol; logs go to standard error.
  */
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { startDaemon } from '../../edge-client/src/cli/daemon.js';
-import { loadDaemonConfig } from '../../edge-client/src/cli/daemon-config.js';
+import { loadDaemonConfig, startDaemon } from '#edge-client';
 import { impactApiClient } from './impact-client.js';
 import { incidentReporter } from './report-incident.js';
 import { createImpactMcpServer } from './server.js';

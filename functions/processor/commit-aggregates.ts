@@ -1,5 +1,4 @@
 import type { TelemetryEvent } from '#contract';
-import { mapLimit } from '#edge-client';
 import {
   contributorOf,
   type HomeKey,
@@ -11,19 +10,20 @@ import {
   type SummaryKey,
   summaryItemKey,
   summaryOf,
-} from '../domain/aggregate-keys.js';
-import type { Counters } from '../domain/counters.js';
-import { type FoldOptions, foldEvents } from '../domain/fold-events.js';
-import { emptyHome, type HomeState } from '../domain/home-state.js';
-import type { AggregateStore, RollupContribution } from '../domain/ports.js';
-import { encodeSnapshot } from '../domain/snapshots.js';
+} from '#domain/aggregate-keys';
+import type { Counters } from '#domain/counters';
+import { type FoldOptions, foldEvents } from '#domain/fold-events';
+import { emptyHome, type HomeState } from '#domain/home-state';
+import type { AggregateStore, RollupContribution } from '#domain/ports';
+import { encodeSnapshot } from '#domain/snapshots';
 import {
   absorbContributions,
   type Contribution,
   ContributionGapError,
   emptySummary,
   type SummaryState,
-} from '../domain/summary-state.js';
+} from '#domain/summary-state';
+import { mapLimit } from '#utils';
 import { RollupGapError, WriteContentionError } from './errors.js';
 
 /** The events of one batch that count in one home item. */

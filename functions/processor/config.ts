@@ -1,9 +1,9 @@
 import * as z from 'zod';
+import { DEFAULT_EVENT_TIME_RULES } from '#domain/event-time';
+import { DEFAULT_BASELINES, HoursSavedBaselines } from '#domain/hours-saved';
+import { parseEnv } from '#shared/parse-env';
+import { TABLES } from '#shared/resources';
 import { MAX_INFLATED_BYTES } from '#wire';
-import { DEFAULT_EVENT_TIME_RULES } from '../domain/event-time.js';
-import { DEFAULT_BASELINES, HoursSavedBaselines } from '../domain/hours-saved.js';
-import { parseEnv } from '../shared/parse-env.js';
-import { TABLES } from '../shared/resources.js';
 import { INFLATED_BYTES_PER_BATCH } from './process-batch.js';
 
 const TableName = z.string().min(3).max(255);

@@ -1,22 +1,22 @@
 import type { TelemetryEvent } from '#contract';
-import { homeItemKey, itemId } from '../domain/aggregate-keys.js';
+import { homeItemKey, itemId } from '#domain/aggregate-keys';
 import {
   decodeRecord,
   type RecordPosition,
   type Refusal,
   type ScreenedPayload,
-} from '../domain/decode-record.js';
-import { checkEventTime, type EventTimeRules } from '../domain/event-time.js';
-import type { FoldOptions } from '../domain/fold-events.js';
+} from '#domain/decode-record';
+import { checkEventTime, type EventTimeRules } from '#domain/event-time';
+import type { FoldOptions } from '#domain/fold-events';
 import type {
   AggregateStore,
   DeadLetter,
   DeadLetterSink,
   Logger,
   RegistryReader,
-} from '../domain/ports.js';
-import type { RegistryView } from '../domain/registry-types.js';
-import { type PoisonReason, type Rejection, routeEvent } from '../domain/route-event.js';
+} from '#domain/ports';
+import type { RegistryView } from '#domain/registry-types';
+import { type PoisonReason, type Rejection, routeEvent } from '#domain/route-event';
 import {
   type AggregatesCommit,
   type CommitStats,

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { Logger as LoggerPort } from '../domain/ports.js';
+import type { Logger as LoggerPort } from '#domain/ports';
 
 /** Namespace of the pipeline's own CloudWatch metrics (embedded metric format). */
 export const METRIC_NAMESPACE = 'StoreFloorImpact';

@@ -1,7 +1,7 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/aws-kinesis';
 import type { Construct } from 'constructs';
-import { STREAM_RETENTION_HOURS } from '../../functions/processor/event-source.js';
+import { STREAM_RETENTION_HOURS } from '#processor';
 import { AggregateTables } from './constructs/aggregate-tables.js';
 import { DashboardSite } from './constructs/dashboard-site.js';
 import { DeviceCredentials } from './constructs/device-credentials.js';

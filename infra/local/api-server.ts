@@ -11,10 +11,15 @@ import {
   readBody,
   requestUrl,
 } from '#edge-client';
-import { principalFrom } from '../../functions/impact-api/principal.js';
-import { matchRoute, ROUTES, routeKeyOf } from '../../functions/impact-api/routes.js';
-import { ApiThrottle, type ApiThrottleLimits } from '../../functions/impact-api/throttling.js';
-import type { McpGatewayRequest } from '../../functions/mcp/http.js';
+import {
+  ApiThrottle,
+  type ApiThrottleLimits,
+  matchRoute,
+  principalFrom,
+  ROUTES,
+  routeKeyOf,
+} from '#impact-api';
+import type { McpGatewayRequest } from '#mcp';
 import type { DevIssuer } from './dev-issuer.js';
 
 export type ApiHandler = (

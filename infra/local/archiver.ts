@@ -1,8 +1,8 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KinesisStreamEvent } from 'aws-lambda';
-import { archiveDatePath, toArchiveLine } from '../../functions/archive/archive-line.js';
-import { KinesisBatchEvent, toStreamRecords } from '../../functions/processor/kinesis-event.js';
+import { archiveDatePath, toArchiveLine } from '#archive';
+import { KinesisBatchEvent, toStreamRecords } from '#processor';
 
 /**
  * The embedded stack's stand-in for the Firehose raw archive: every record of the stream, as

@@ -2,14 +2,13 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { ensureDashboard } from '#dashboard';
 import { createKinesisClient, EdgeClient } from '#edge-client';
-import type { ApiThrottleLimits } from '../../functions/impact-api/throttling.js';
-import { createMcpHttpHandler } from '../../functions/mcp/http.js';
-import { incidentReporter } from '../../functions/mcp/report-incident.js';
-import { PROCESSOR_EVENT_SOURCE } from '../../functions/processor/event-source.js';
-import type { KeyedTokenBucketLimits } from '../../functions/shared/keyed-token-buckets.js';
-import { TELEMETRY_STREAM } from '../../functions/shared/resources.js';
-import { ensureDashboard } from '../dashboard/build.js';
+import { type ApiThrottleLimits, loadImpactApiHandler } from '#impact-api';
+import { createMcpHttpHandler, incidentReporter } from '#mcp';
+import { loadProcessorHandler, PROCESSOR_EVENT_SOURCE } from '#processor';
+import type { KeyedTokenBucketLimits } from '#shared/keyed-token-buckets';
+import { TELEMETRY_STREAM } from '#shared/resources';
 import { type ApiHandler, startApiServer } from './api-server.js';
 import { archiveHandler } from './archiver.js';
 import { FileCheckpointStore } from './checkpoint-store.js';
@@ -111,8 +110,8 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     const dynamodb = new DynamoDBClient({ endpoint: direct.dynamodb });
     await provisionLocalResources(dynamodb, kinesis, { shardCount: options.shardCount ?? 2 });
 
-    const processor = (await import('../../functions/processor/handler.js')).handler;
-    const impactApi = (await import('../../functions/impact-api/handler.js')).handler;
+    const processor = await loadProcessorHandler();
+    const impactApi = await loadImpactApiHandler();
     const issuer = await openDevIssuer(options.dataDir);
 
     const onFailureFile = join(options.dataDir, 'on-failure', 'processor.ndjson');

@@ -7,7 +7,7 @@ import {
   type KinesisClient,
 } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { backoffDelay, listShards, sleep } from '#edge-client';
+import { backoffDelay, listShards, sleep } from '#utils';
 import type { CheckpointStore } from './checkpoint-store.js';
 
 /** Lambda's Kinesis event source mapping settings (same names and meaning). */

@@ -1,4 +1,4 @@
-import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
+import { TABLES, TELEMETRY_STREAM } from '#shared/resources';
 
 /**
  * The environment the handlers see on the embedded stack: the same variables a deployed

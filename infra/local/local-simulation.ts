@@ -2,8 +2,11 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { putRegistryEntries } from '#adapters';
 import type { TelemetryEvent } from '#contract';
+import type { HoursSavedBaselines } from '#domain/hours-saved';
 import { EdgeClient } from '#edge-client';
+import { TABLES, TELEMETRY_STREAM } from '#shared/resources';
 import {
   addTree,
   defineFleet,
@@ -12,9 +15,6 @@ import {
   type GroundTruth,
   runSimulation,
 } from '#simulator';
-import { putRegistryEntries } from '../../functions/adapters/dynamodb-registry.js';
-import type { HoursSavedBaselines } from '../../functions/domain/hours-saved.js';
-import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
 
 export interface LocalSimulationOptions {
   readonly kinesis: KinesisClient;

@@ -12,11 +12,7 @@ import {
   ResourceInUseException as StreamInUseException,
   waitUntilStreamExists,
 } from '@aws-sdk/client-kinesis';
-import {
-  TABLES,
-  type TableDefinition,
-  TELEMETRY_STREAM,
-} from '../../functions/shared/resources.js';
+import { TABLES, type TableDefinition, TELEMETRY_STREAM } from '#shared/resources';
 
 /** Creates a table from its shared definition (under `name`, default its local name), unless it exists. */
 export async function ensureTable(

@@ -1,9 +1,9 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DEFAULT_BASELINES } from '#domain/hours-saved';
 import { createKinesisClient } from '#edge-client';
-import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
-import { LOCAL_PORTS } from '../../functions/shared/resources.js';
+import { LOCAL_PORTS } from '#shared/resources';
 import { localAwsEnv } from './local-env.js';
 import { runLocalSimulation } from './local-simulation.js';
 

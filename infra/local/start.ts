@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
-import { LOCAL_PORTS, TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
+import { DEFAULT_BASELINES } from '#domain/hours-saved';
+import { LOCAL_PORTS, TABLES, TELEMETRY_STREAM } from '#shared/resources';
 import { startEmbeddedStack } from './embedded-stack.js';
 import { runLocalSimulation } from './local-simulation.js';
 

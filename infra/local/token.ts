@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Claims } from '../../functions/impact-api/principal.js';
+import { Claims } from '#impact-api';
 import { openDevIssuer } from './dev-issuer.js';
 
 const USAGE = `npm run token -- --role leadership|region_manager|store_manager|automation [options]

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import * as z from 'zod';
+import { toArchiveLine } from '#archive';
+import { PROCESSOR_MEMORY_MB } from '#cdk';
+import { DEFAULT_BASELINES } from '#domain/hours-saved';
+import { PROCESSOR_EVENT_SOURCE } from '#processor';
 import { defineFleet, FleetSimulator } from '#simulator';
-import { toArchiveLine } from '../../functions/archive/archive-line.js';
-import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
-import { PROCESSOR_EVENT_SOURCE } from '../../functions/processor/event-source.js';
-import { PROCESSOR_MEMORY_MB } from '../cdk/constructs/function-defaults.js';
 import {
   type DesignPlan,
   type MeasuredFigures,

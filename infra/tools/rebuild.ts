@@ -2,15 +2,12 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDbAggregateStore } from '../../functions/adapters/dynamodb-aggregate-store.js';
-import { DynamoDbDeadLetters } from '../../functions/adapters/dynamodb-dead-letters.js';
-import { DynamoDbRegistry } from '../../functions/adapters/dynamodb-registry.js';
-import { readArchive } from '../../functions/archive/read-archive.js';
-import { rebuildFromRecords } from '../../functions/archive/rebuild.js';
-import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
-import { DEFAULT_BASELINES, HoursSavedBaselines } from '../../functions/domain/hours-saved.js';
-import { TABLES } from '../../functions/shared/resources.js';
-import { ensureTable } from '../local/provision.js';
+import { DynamoDbAggregateStore, DynamoDbDeadLetters, DynamoDbRegistry } from '#adapters';
+import { readArchive, rebuildFromRecords } from '#archive';
+import { DEFAULT_EVENT_TIME_RULES } from '#domain/event-time';
+import { DEFAULT_BASELINES, HoursSavedBaselines } from '#domain/hours-saved';
+import { ensureTable } from '#local';
+import { TABLES } from '#shared/resources';
 
 const USAGE = `npm run rebuild -- --table NAME [options]
 

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
-import { putRegistryEntries } from '../../functions/adapters/dynamodb-registry.js';
-import { DeviceInfo, StoreInfo } from '../../functions/domain/registry-types.js';
-import { TABLES } from '../../functions/shared/resources.js';
+import { putRegistryEntries } from '#adapters';
+import { DeviceInfo, StoreInfo } from '#domain/registry-types';
+import { TABLES } from '#shared/resources';
 
 const USAGE = `npm run register -- --file fleet.json [--table NAME]
 

@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { TABLES, type TableDefinition } from '../../../functions/shared/resources.js';
+import { TABLES, type TableDefinition } from '#shared/resources';
 
 export interface AggregateTablesProps {
   /** What happens to the tables when the stack is deleted. @default RemovalPolicy.RETAIN */

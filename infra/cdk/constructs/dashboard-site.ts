@@ -29,8 +29,8 @@ import {
 import { Bucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, type IConstruct } from 'constructs';
-import { DOCS_STYLE } from '../../../functions/impact-api/openapi.js';
-import { bundleDashboardSync, DASHBOARD_DIR } from '../../dashboard/build.js';
+import { bundleDashboardSync, DASHBOARD_DIR } from '#dashboard';
+import { DOCS_STYLE } from '#impact-api';
 import { accessLogBucket, PRIVATE_BUCKET } from './private-bucket.js';
 
 export interface DashboardSiteProps {

@@ -8,7 +8,7 @@ import {
 } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct, IConstruct } from 'constructs';
-import { METRIC_NAMESPACE } from '../../../functions/shared/observability.js';
+import { METRIC_NAMESPACE } from '#shared/observability';
 
 /**
  * Memory, timeout and concurrency caps, sized by measurement (`npm run bench:memory`,

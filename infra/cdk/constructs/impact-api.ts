@@ -22,9 +22,8 @@ import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ROUTES } from '../../../functions/impact-api/routes.js';
-import { API_THROTTLE } from '../../../functions/impact-api/throttling.js';
-import { TABLES } from '../../../functions/shared/resources.js';
+import { API_THROTTLE, ROUTES } from '#impact-api';
+import { TABLES } from '#shared/resources';
 import { pipelineFunction } from './function-defaults.js';
 
 export interface ImpactApiProps {

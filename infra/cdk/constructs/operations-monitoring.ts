@@ -19,11 +19,8 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import {
-  PROCESSOR_METRIC_DIMENSIONS,
-  PROCESSOR_METRICS,
-} from '../../../functions/processor/metrics.js';
-import { METRIC_NAMESPACE } from '../../../functions/shared/observability.js';
+import { PROCESSOR_METRIC_DIMENSIONS, PROCESSOR_METRICS } from '#processor';
+import { METRIC_NAMESPACE } from '#shared/observability';
 
 export interface AlarmThresholds {
   /** The processor falling behind the stream. @default 60000 */

@@ -7,8 +7,8 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { PROCESSOR_EVENT_SOURCE } from '../../../functions/processor/event-source.js';
-import { TABLES } from '../../../functions/shared/resources.js';
+import { PROCESSOR_EVENT_SOURCE } from '#processor';
+import { TABLES } from '#shared/resources';
 import { pipelineFunction } from './function-defaults.js';
 
 export interface StreamProcessorProps {

@@ -1,0 +1,8 @@
+/**
+ * Small utilities the edge client, the functions and the local stack share (`#utils`): one
+ * abortable sleep, one jittered backoff, one bounded worker pool, one ListShards pager.
+ */
+export { type BackoffOptions, backoffDelay } from './backoff-delay.js';
+export { listShards } from './list-shards.js';
+export { mapLimit } from './map-limit.js';
+export { sleep } from './sleep.js';

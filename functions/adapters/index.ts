@@ -1,0 +1,15 @@
+/**
+ * The DynamoDB adapters' face (`#adapters`): the implementations of the domain's ports, the
+ * registry's writer, the item codec the impact reader decodes with, and the one SDK client.
+ */
+
+export { DynamoDbAggregateStore } from './dynamodb-aggregate-store.js';
+export { dynamodb } from './dynamodb-client.js';
+export { DynamoDbDeadLetters } from './dynamodb-dead-letters.js';
+export {
+  DynamoDbRegistry,
+  decodeRegistryEntry,
+  putRegistryEntries,
+  storePk,
+} from './dynamodb-registry.js';
+export { countersOf, type Item, SNAPSHOT_PREFIX } from './item-codec.js';
