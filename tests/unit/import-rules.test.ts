@@ -56,4 +56,34 @@ describe('Lint: imports point one way', () => {
     );
     expect(good).toMatchObject({ status: 0 });
   });
+
+  // Each row: a folder, an import a file there must not make, and one it may (the control).
+  const DIRECTIONS: { dir: string; refused: string; allowed: string }[] = [
+    { dir: 'edge-client/src', refused: '#processor', allowed: '#contract' },
+    { dir: 'edge-client/src/wire', refused: '../core/edge-client.js', allowed: '#contract' },
+    { dir: 'edge-client/src/contract', refused: '#wire', allowed: 'zod' },
+    { dir: 'functions/processor', refused: '../domain/counters.js', allowed: '#domain/counters' },
+    { dir: 'functions/processor', refused: '#impact-api', allowed: '#adapters' },
+    { dir: 'functions/domain', refused: '#adapters', allowed: '#wire' },
+    { dir: 'functions/adapters', refused: '#processor', allowed: '#domain/ports' },
+    { dir: 'functions/mcp', refused: '#adapters', allowed: '#impact-api' },
+    { dir: 'functions/impact-api', refused: '#local', allowed: '#shared/resources' },
+    { dir: 'infra/cdk/constructs', refused: '#local', allowed: '#processor' },
+    { dir: 'infra/local', refused: 'aws-cdk-lib', allowed: '#processor' },
+    { dir: 'infra/local', refused: '#cdk', allowed: '#dashboard' },
+    { dir: 'infra/tools', refused: '../local/provision.js', allowed: '#local' },
+    { dir: 'infra/dashboard/src', refused: '#domain/counters', allowed: '#api-schemas' },
+  ];
+
+  it.each(DIRECTIONS)(
+    'in $dir refuses $refused and lets $allowed through',
+    ({ dir, refused, allowed }) => {
+      const probe = (specifier: string) =>
+        lintAt(dir, `import * as m from '${specifier}';\nexport const y = m;\n`);
+      const bad = probe(refused);
+      expect(bad.status).toBe(1);
+      expect(bad.output).toContain('lint/style/noRestrictedImports');
+      expect(probe(allowed)).toMatchObject({ status: 0 });
+    },
+  );
 });
