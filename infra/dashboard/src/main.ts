@@ -12,11 +12,11 @@ import {
 } from './auth.js';
 import { clearCharts, mountCharts } from './charts.js';
 import { h } from './dom.js';
+import { renderOverview } from './overview-view.js';
 import { daysBefore, defaultPeriod, latestToday } from './period.js';
-import type { ViewContext } from './views/context.js';
-import { renderOverview } from './views/overview.js';
-import { type LeaderboardState, renderStore, renderStores } from './views/stores.js';
-import { renderTeams } from './views/teams.js';
+import { type LeaderboardState, renderStore, renderStores } from './stores-view.js';
+import { renderTeams } from './teams-view.js';
+import type { ViewContext } from './view-context.js';
 
 /** Auto-refresh interval unless config.json sets `refreshSeconds`. */
 const DEFAULT_REFRESH_SECONDS = 15;

@@ -1,8 +1,8 @@
-import { get, type LeaderboardResponse, type StoreShrinkResponse } from '../api.js';
-import { chartCard, PALETTE } from '../charts.js';
-import { h } from '../dom.js';
-import { count, label, money, share } from '../format.js';
-import { regionQuery, type ViewContext } from './context.js';
+import { get, type LeaderboardResponse, type StoreShrinkResponse } from './api.js';
+import { chartCard, PALETTE } from './charts.js';
+import { h } from './dom.js';
+import { count, label, money, share } from './format.js';
+import { regionQuery, type ViewContext } from './view-context.js';
 
 const SORTS = [
   ['lossPrevented', 'Loss prevented'],

@@ -1,8 +1,8 @@
-import { get, type TeamHoursResponse, type TeamsResponse } from '../api.js';
-import { chartCard, PALETTE } from '../charts.js';
-import { h } from '../dom.js';
-import { count, hours, share } from '../format.js';
-import type { ViewContext } from './context.js';
+import { get, type TeamHoursResponse, type TeamsResponse } from './api.js';
+import { chartCard, PALETTE } from './charts.js';
+import { h } from './dom.js';
+import { count, hours, share } from './format.js';
+import type { ViewContext } from './view-context.js';
 
 /** Hours saved by team and week (leadership only: teams span the organisation). */
 export async function renderTeams(ctx: ViewContext): Promise<HTMLElement> {

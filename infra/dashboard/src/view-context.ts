@@ -1,4 +1,4 @@
-import type { Claims } from '../auth.js';
+import type { Claims } from './auth.js';
 
 /** What every view renders from: who is looking and which period and region. */
 export interface ViewContext {

@@ -1,8 +1,8 @@
-import { get, type ImpactResponse } from '../api.js';
-import { chartCard, PALETTE } from '../charts.js';
-import { h } from '../dom.js';
-import { change, count, hours, label, money, share } from '../format.js';
-import { regionQuery, type ViewContext } from './context.js';
+import { get, type ImpactResponse } from './api.js';
+import { chartCard, PALETTE } from './charts.js';
+import { h } from './dom.js';
+import { change, count, hours, label, money, share } from './format.js';
+import { regionQuery, type ViewContext } from './view-context.js';
 
 function kpi(
   id: string,
