@@ -24,7 +24,6 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ROUTES } from '../../functions/impact-api/routes.js';
 import { API_THROTTLE } from '../../functions/impact-api/throttling.js';
-import { TABLES } from '../../functions/shared/resources.js';
 import { pipelineFunction } from './function-defaults.js';
 
 export interface ImpactApiProps {
@@ -134,15 +133,13 @@ export class ImpactApi extends Construct {
       name: 'impact-api',
       entry: 'functions/impact-api/handler.ts',
       description: 'Answers leadership impact queries from the aggregates',
-      environment: {
-        [TABLES.aggregates.envVar]: props.aggregates.tableName,
-        [TABLES.registry.envVar]: props.registry.tableName,
-      },
+      tables: [
+        { name: 'aggregates', table: props.aggregates, access: 'read' },
+        { name: 'registry', table: props.registry, access: 'read' },
+      ],
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
     }).fn;
-    props.aggregates.grantReadData(this.function);
-    props.registry.grantReadData(this.function);
 
     const authorizer = new HttpUserPoolAuthorizer('CognitoJwt', this.userPool, {
       userPoolClients: [this.userPoolClient],

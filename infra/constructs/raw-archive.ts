@@ -59,7 +59,6 @@ export class RawArchive extends Construct {
       name: 'archive-transform',
       entry: 'functions/archive/firehose-transform.ts',
       description: 'Turns each Kinesis record into a raw-archive JSON line for Firehose',
-      environment: {},
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
     }).fn;
