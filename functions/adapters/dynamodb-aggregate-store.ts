@@ -192,38 +192,56 @@ function splitId(id: string): ItemKey {
   return { pk: id.slice(0, bar), sk: id.slice(bar + 1) };
 }
 
-function encodeHome(state: HomeState): Item {
-  const key = homeItemKey(state.key);
+/**
+ * A home or summary item: its key, kind and version, `own` (the attributes only its type has),
+ * its last delta and write time, its region if it has one, and each counter as a number.
+ */
+function aggregateItem(key: ItemKey, state: HomeState | SummaryState, own: Item): Item {
   const item: Item = {
     pk: { S: key.pk },
     sk: { S: key.sk },
     kind: { S: state.key.kind },
     version: { N: String(state.version) },
-    seen: stringMap([...state.seen].map(([device, s]) => [device, s.toString()])),
-    joins: stringMap(state.joins),
+    ...own,
     lastDelta: numberMap(state.lastDelta),
     updatedAt: { S: new Date().toISOString() },
   };
-  if (state.key.kind === 'store-slot') {
-    item.storeId = { S: state.key.storeId };
-    item.date = { S: state.key.date };
-    item.slot = { S: state.key.slot };
-  } else {
-    item.teamId = { S: state.key.teamId };
-    item.week = { S: state.key.week };
-    item.part = { N: String(state.key.part) };
-  }
   if (state.region !== undefined) item.region = { S: state.region };
   for (const [name, value] of Object.entries(state.counters)) item[name] = { N: String(value) };
   return item;
 }
 
+/** Reads what a home and a summary item share: region, version and counters. */
+function figuresOf(item: Item): {
+  region: string | undefined;
+  version: number;
+  counters: Counters;
+} {
+  return { region: str(item, 'region'), version: num(item, 'version'), counters: countersOf(item) };
+}
+
+function encodeHome(state: HomeState): Item {
+  return aggregateItem(homeItemKey(state.key), state, {
+    ...(state.key.kind === 'store-slot'
+      ? {
+          storeId: { S: state.key.storeId },
+          date: { S: state.key.date },
+          slot: { S: state.key.slot },
+        }
+      : {
+          teamId: { S: state.key.teamId },
+          week: { S: state.key.week },
+          part: { N: String(state.key.part) },
+        }),
+    seen: stringMap([...state.seen].map(([device, s]) => [device, s.toString()])),
+    joins: stringMap(state.joins),
+  });
+}
+
 function decodeHome(key: HomeKey, item: Item): HomeState {
   return {
     key,
-    region: str(item, 'region'),
-    version: num(item, 'version'),
-    counters: countersOf(item),
+    ...figuresOf(item),
     seen: new Map([...readStringMap(item.seen)].map(([d, s]) => [d, SeqIntervals.parse(s)])),
     joins: readStringMap(item.joins),
     lastDelta: readNumberMap(item.lastDelta),
@@ -231,30 +249,18 @@ function decodeHome(key: HomeKey, item: Item): HomeState {
 }
 
 function encodeSummary(state: SummaryState): Item {
-  const key = summaryItemKey(state.key);
-  const item: Item = {
-    pk: { S: key.pk },
-    sk: { S: key.sk },
-    kind: { S: state.key.kind },
+  return aggregateItem(summaryItemKey(state.key), state, {
     ...(state.key.kind === 'store-day'
       ? { storeId: { S: state.key.storeId }, date: { S: state.key.date } }
       : { teamId: { S: state.key.teamId }, week: { S: state.key.week } }),
-    version: { N: String(state.version) },
     absorbed: numberMap(Object.fromEntries(state.absorbed)),
-    lastDelta: numberMap(state.lastDelta),
-    updatedAt: { S: new Date().toISOString() },
-  };
-  if (state.region !== undefined) item.region = { S: state.region };
-  for (const [name, value] of Object.entries(state.counters)) item[name] = { N: String(value) };
-  return item;
+  });
 }
 
 function decodeSummary(key: SummaryKey, item: Item): SummaryState {
   return {
     key,
-    region: str(item, 'region'),
-    version: num(item, 'version'),
-    counters: countersOf(item),
+    ...figuresOf(item),
     absorbed: new Map(Object.entries(readNumberMap(item.absorbed))),
     lastDelta: readNumberMap(item.lastDelta),
   };

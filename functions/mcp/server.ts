@@ -118,18 +118,20 @@ function registerReadingTools(server: McpServer, api: ImpactApiClient, dashboard
     for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, v);
     return `${dashboardUrl.replace(/\/$/, '')}/#/${hash}${params.size > 0 ? `?${params}` : ''}`;
   };
-  /** A read-only tool over one API route: its query schema in, its response schema out. */
+  /**
+   * A read-only tool over one API route: its query schema in, its response schema out. The
+   * `{name}` segments of `path` and `view` are filled from the arguments (URI-encoded; they are
+   * not sent again as query parameters); the rest of the arguments are the query. The
+   * dashboard link carries the query's period and region.
+   */
   const apiTool = <I extends z.ZodObject>(tool: {
     name: string;
     title: string;
     description: string;
     input: I;
     output: z.ZodObject;
-    request: (args: z.infer<I>) => {
-      path: string;
-      query: Record<string, string | number | undefined>;
-      view: [hash: string, query: Record<string, string | undefined>];
-    };
+    path: string;
+    view: string;
   }) =>
     server.registerTool(
       tool.name,
@@ -140,11 +142,19 @@ function registerReadingTools(server: McpServer, api: ImpactApiClient, dashboard
         outputSchema: tool.output.extend(Links),
         annotations: { readOnlyHint: true },
       },
-      (async (args: z.infer<I>) => {
+      (async (args: Record<string, string | number | undefined>) => {
         try {
-          const r = tool.request(args);
-          const body = await api.get<Record<string, unknown>>(r.path, r.query);
-          return answer({ ...body, dashboardUrl: view(...r.view), units: UNITS });
+          const query = { ...args };
+          const fill = (template: string) =>
+            template.replace(/\{(\w+)\}/g, (_, name: string) => {
+              delete query[name];
+              return encodeURIComponent(String(args[name]));
+            });
+          const path = fill(tool.path);
+          const { from, to, region } = args as Record<string, string | undefined>;
+          const link = view(fill(tool.view), { from, to, region });
+          const body = await api.get<Record<string, unknown>>(path, query);
+          return answer({ ...body, dashboardUrl: link, units: UNITS });
         } catch (error) {
           return failure(error);
         }
@@ -158,11 +168,8 @@ function registerReadingTools(server: McpServer, api: ImpactApiClient, dashboard
       'Loss detected, prevented and confirmed, false-positive rate, detections by category and (leadership only) hours saved for a period, with the period before it and day-by-day series. Optional region.',
     input: ImpactQuery,
     output: ImpactResponse,
-    request: (q) => ({
-      path: '/v1/impact',
-      query: q,
-      view: ['overview', { from: q.from, to: q.to, region: q.region }],
-    }),
+    path: '/v1/impact',
+    view: 'overview',
   });
   apiTool({
     name: 'get_store_shrink',
@@ -170,11 +177,8 @@ function registerReadingTools(server: McpServer, api: ImpactApiClient, dashboard
     description: "One store's shrink figures by day, week or month over a period.",
     input: StorePath.extend(StoreShrinkQuery.shape),
     output: StoreShrinkResponse,
-    request: ({ storeId, ...q }) => ({
-      path: `/v1/stores/${encodeURIComponent(storeId)}/shrink`,
-      query: q,
-      view: [`stores/${encodeURIComponent(storeId)}`, { from: q.from, to: q.to }],
-    }),
+    path: '/v1/stores/{storeId}/shrink',
+    view: 'stores/{storeId}',
   });
   apiTool({
     name: 'get_store_leaderboard',
@@ -183,11 +187,8 @@ function registerReadingTools(server: McpServer, api: ImpactApiClient, dashboard
       'Stores ranked by loss prevented, loss detected or false-positive rate over a period; page with nextCursor.',
     input: LeaderboardQuery,
     output: LeaderboardResponse,
-    request: (q) => ({
-      path: '/v1/stores',
-      query: q,
-      view: ['stores', { from: q.from, to: q.to, region: q.region }],
-    }),
+    path: '/v1/stores',
+    view: 'stores',
   });
   apiTool({
     name: 'get_hours_saved_by_team',
@@ -196,7 +197,8 @@ function registerReadingTools(server: McpServer, api: ImpactApiClient, dashboard
       'Staff hours saved by on-call automation, per team, over a period (leadership only).',
     input: PeriodQuery,
     output: TeamsResponse,
-    request: (q) => ({ path: '/v1/teams', query: q, view: ['teams', q] }),
+    path: '/v1/teams',
+    view: 'teams',
   });
   apiTool({
     name: 'get_team_hours_saved',
@@ -204,11 +206,8 @@ function registerReadingTools(server: McpServer, api: ImpactApiClient, dashboard
     description: "One team's hours saved series (leadership only).",
     input: TeamPath.extend(TeamHoursQuery.shape),
     output: TeamHoursResponse,
-    request: ({ teamId, ...q }) => ({
-      path: `/v1/teams/${encodeURIComponent(teamId)}/hours-saved`,
-      query: q,
-      view: ['teams', { from: q.from, to: q.to }],
-    }),
+    path: '/v1/teams/{teamId}/hours-saved',
+    view: 'teams',
   });
 }
 

@@ -132,30 +132,14 @@ function measureEvents() {
 }
 
 function main() {
-  const { values } = parseArgs({
-    options: {
-      stores: { type: 'string' },
-      lanes: { type: 'string' },
-      'events-per-lane-hour': { type: 'string' },
-      'open-hours': { type: 'string' },
-      'peak-factor': { type: 'string' },
-      'devices-per-store': { type: 'string' },
-      'linger-ms': { type: 'string' },
-      'partition-by': { type: 'string' },
-      teams: { type: 'string' },
-      'incidents-per-team-day': { type: 'string' },
-      kinesis: { type: 'string' },
-      'batch-size': { type: 'string' },
-      'batch-window-ms': { type: 'string' },
-      'parallelization-factor': { type: 'string' },
-      'memory-mb': { type: 'string' },
-      'api-requests-per-day': { type: 'string' },
-      figures: { type: 'string' },
-      prices: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', default: false },
-    },
-  });
+  // Every flag takes a value but the two switches; Flags says which values are valid.
+  const options = Object.fromEntries(
+    [...Object.keys(Flags.shape), 'help'].map((name) => [
+      name,
+      { type: name === 'json' || name === 'help' ? 'boolean' : 'string' } as const,
+    ]),
+  );
+  const { values } = parseArgs({ options });
   if (values.help) {
     console.log(USAGE);
     return;
@@ -223,97 +207,42 @@ function printTable(
   const n = (v: number, digits = 0) =>
     v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
   const usd = (v: number) => `$${n(v, 0)}`;
-  const rows: [string, string, string][] = [
-    ['events per second (peak)', n(ours.events.perSecondPeak), n(naive.events.perSecondPeak)],
-    ['events per month', n(ours.events.perMonth), n(naive.events.perMonth)],
-    ['events per record', n(ours.kinesis.eventsPerRecord, 2), n(naive.kinesis.eventsPerRecord, 2)],
-    [
-      'records per second (peak)',
-      n(ours.kinesis.recordsPerSecondPeak),
-      n(naive.kinesis.recordsPerSecondPeak),
-    ],
-    [
-      'billed KB per event',
-      n(ours.kinesis.billedKbPerEvent, 3),
-      n(naive.kinesis.billedKbPerEvent, 3),
-    ],
-    [`shards (${w.kinesisMode})`, n(ours.kinesis.shards), n(naive.kinesis.shards)],
-    [
-      'Kinesis ingest GB per month',
-      n(ours.kinesis.ingestGbPerMonth, 1),
-      n(naive.kinesis.ingestGbPerMonth, 1),
-    ],
-    [
-      'Lambda invocations per month',
-      n(ours.lambda.invocationsPerMonth),
-      n(naive.lambda.invocationsPerMonth),
-    ],
-    ['events per batch', n(ours.lambda.eventsPerBatch, 1), n(naive.lambda.eventsPerBatch, 1)],
-    [
-      'events per store per batch',
-      n(ours.lambda.eventsPerStorePerBatch, 2),
-      n(naive.lambda.eventsPerStorePerBatch, 2),
-    ],
-    [
-      `ms per invocation (${w.processorMemoryMb} MB)`,
-      n(ours.lambda.msPerInvocation),
-      n(naive.lambda.msPerInvocation),
-    ],
-    [
-      'Lambda GB-seconds per month',
-      n(ours.lambda.gbSecondsPerMonth),
-      n(naive.lambda.gbSecondsPerMonth),
-    ],
+  // A row: its label and how to read its figure off a design; printed for both designs.
+  const rows: [string, (design: DesignPlan) => string][] = [
+    ['events per second (peak)', (d) => n(d.events.perSecondPeak)],
+    ['events per month', (d) => n(d.events.perMonth)],
+    ['events per record', (d) => n(d.kinesis.eventsPerRecord, 2)],
+    ['records per second (peak)', (d) => n(d.kinesis.recordsPerSecondPeak)],
+    ['billed KB per event', (d) => n(d.kinesis.billedKbPerEvent, 3)],
+    [`shards (${w.kinesisMode})`, (d) => n(d.kinesis.shards)],
+    ['Kinesis ingest GB per month', (d) => n(d.kinesis.ingestGbPerMonth, 1)],
+    ['Lambda invocations per month', (d) => n(d.lambda.invocationsPerMonth)],
+    ['events per batch', (d) => n(d.lambda.eventsPerBatch, 1)],
+    ['events per store per batch', (d) => n(d.lambda.eventsPerStorePerBatch, 2)],
+    [`ms per invocation (${w.processorMemoryMb} MB)`, (d) => n(d.lambda.msPerInvocation)],
+    ['Lambda GB-seconds per month', (d) => n(d.lambda.gbSecondsPerMonth)],
     [
       'concurrency needed / available',
-      `${n(ours.lambda.concurrencyPeak, 1)} / ${ours.lambda.concurrencyAvailable}`,
-      `${n(naive.lambda.concurrencyPeak, 1)} / ${naive.lambda.concurrencyAvailable}`,
+      (d) => `${n(d.lambda.concurrencyPeak, 1)} / ${d.lambda.concurrencyAvailable}`,
     ],
-    [
-      'DynamoDB writes per event',
-      n(ours.dynamodb.writesPerEvent, 3),
-      n(naive.dynamodb.writesPerEvent, 3),
-    ],
-    [
-      'DynamoDB write units per event',
-      n(ours.dynamodb.writeUnitsPerEvent, 3),
-      n(naive.dynamodb.writeUnitsPerEvent, 3),
-    ],
-    [
-      'DynamoDB read units per event',
-      n(ours.dynamodb.readUnitsPerEvent, 3),
-      n(naive.dynamodb.readUnitsPerEvent, 3),
-    ],
-    [
-      'write units per second (peak)',
-      n(ours.dynamodb.writeUnitsPerSecondPeak),
-      n(naive.dynamodb.writeUnitsPerSecondPeak),
-    ],
-    [
-      'archive GB per month (gzip)',
-      n(ours.archive.gbPerMonthCompressed, 1),
-      n(naive.archive.gbPerMonthCompressed, 1),
-    ],
-    ['cost: Kinesis', usd(ours.monthlyCostUsd.kinesis), usd(naive.monthlyCostUsd.kinesis)],
-    ['cost: Lambda', usd(ours.monthlyCostUsd.lambda), usd(naive.monthlyCostUsd.lambda)],
-    ['cost: DynamoDB', usd(ours.monthlyCostUsd.dynamodb), usd(naive.monthlyCostUsd.dynamodb)],
-    [
-      'cost: archive (Firehose, S3)',
-      usd(ours.monthlyCostUsd.archive),
-      usd(naive.monthlyCostUsd.archive),
-    ],
-    [
-      'cost: API, logs',
-      usd(ours.monthlyCostUsd.api + ours.monthlyCostUsd.logs),
-      usd(naive.monthlyCostUsd.api + naive.monthlyCostUsd.logs),
-    ],
-    ['monthly total', usd(ours.monthlyCostUsd.total), usd(naive.monthlyCostUsd.total)],
+    ['DynamoDB writes per event', (d) => n(d.dynamodb.writesPerEvent, 3)],
+    ['DynamoDB write units per event', (d) => n(d.dynamodb.writeUnitsPerEvent, 3)],
+    ['DynamoDB read units per event', (d) => n(d.dynamodb.readUnitsPerEvent, 3)],
+    ['write units per second (peak)', (d) => n(d.dynamodb.writeUnitsPerSecondPeak)],
+    ['archive GB per month (gzip)', (d) => n(d.archive.gbPerMonthCompressed, 1)],
+    ['cost: Kinesis', (d) => usd(d.monthlyCostUsd.kinesis)],
+    ['cost: Lambda', (d) => usd(d.monthlyCostUsd.lambda)],
+    ['cost: DynamoDB', (d) => usd(d.monthlyCostUsd.dynamodb)],
+    ['cost: archive (Firehose, S3)', (d) => usd(d.monthlyCostUsd.archive)],
+    ['cost: API, logs', (d) => usd(d.monthlyCostUsd.api + d.monthlyCostUsd.logs)],
+    ['monthly total', (d) => usd(d.monthlyCostUsd.total)],
   ];
   console.log(
     `${w.stores} stores x ${w.lanes} lanes x ${w.eventsPerLaneHour} events per lane-hour, ${w.openHoursPerDay} h a day, peak x${w.peakFactor}; ${w.devicesPerStore} panel PCs per store`,
   );
   console.log(`${''.padEnd(34)}${'this design'.padEnd(18)}naive`);
-  for (const [label, a, b] of rows) console.log(`${label.padEnd(34)}${a.padEnd(18)}${b}`);
+  for (const [label, cell] of rows)
+    console.log(`${label.padEnd(34)}${cell(ours).padEnd(18)}${cell(naive)}`);
   if (ours.lambda.concurrencyPeak > ours.lambda.concurrencyAvailable) {
     console.log(
       `warning: the processor needs ${n(ours.lambda.concurrencyPeak, 1)} concurrent batches at peak but the stream allows ${ours.lambda.concurrencyAvailable}: raise --parallelization-factor or the memory`,

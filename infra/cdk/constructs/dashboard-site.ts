@@ -26,12 +26,12 @@ import {
   type UserPoolClient,
   type UserPoolDomain,
 } from 'aws-cdk-lib/aws-cognito';
-import { Bucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { type Bucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, type IConstruct } from 'constructs';
 import { bundleDashboardSync, DASHBOARD_DIR } from '#dashboard';
 import { DOCS_STYLE } from '#impact-api';
-import { accessLogBucket, PRIVATE_BUCKET } from './private-bucket.js';
+import { loggedPrivateBucket } from './private-bucket.js';
 
 export interface DashboardSiteProps {
   /** The host CloudFront sends `API_PATHS` to (ImpactApi.originDomainName). */
@@ -85,19 +85,20 @@ export class DashboardSite extends Construct {
 
   constructor(scope: Construct, id: string, props: DashboardSiteProps) {
     super(scope, id);
-    const logs = accessLogBucket(this, 'Logs', {
-      expireAfter: Duration.days(90),
-      what: "the site bucket's and CloudFront's access logs",
-      // CloudFront standard logging writes with ACLs.
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
-    });
-    this.bucket = new Bucket(this, 'Site', {
-      ...PRIVATE_BUCKET,
-      serverAccessLogsBucket: logs,
-      serverAccessLogsPrefix: 'site/',
+    const site = loggedPrivateBucket(this, 'Site', {
+      accessLogs: {
+        id: 'Logs',
+        prefix: 'site/',
+        expireAfter: Duration.days(90),
+        what: "the site bucket's and CloudFront's access logs",
+        // CloudFront standard logging writes with ACLs.
+        objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      },
       // The files are rebuilt from the repository on every deploy.
       removalPolicy: props.removalPolicy,
     });
+    this.bucket = site.bucket;
+    const logs = site.accessLogs;
 
     const headers = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
       securityHeadersBehavior: securityHeaders(SITE_CSP),

@@ -1,4 +1,5 @@
 import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import {
@@ -9,6 +10,7 @@ import {
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct, IConstruct } from 'constructs';
 import { METRIC_NAMESPACE } from '#shared/observability';
+import { TABLES } from '#shared/resources';
 
 /**
  * Memory, timeout and concurrency caps, sized by measurement (`npm run bench:memory`,
@@ -120,20 +122,35 @@ export interface PipelineFunctionProps {
   /** Handler module, relative to the repository root (exports `handler`). */
   readonly entry: string;
   readonly description: string;
-  readonly environment: Record<string, string>;
+  /**
+   * The tables it uses and how: each one's name reaches it in the table's environment variable
+   * (TABLES), and it is granted that access and nothing more. @default none
+   */
+  readonly tables?: readonly TableUse[];
+  /** Further environment, after the tables'. @default none */
+  readonly environment?: Record<string, string>;
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
+}
+
+/** A table a function uses: which one (TABLES), the table, and what it may do with it. */
+export interface TableUse {
+  readonly name: keyof typeof TABLES;
+  readonly table: ITableV2;
+  readonly access: 'read' | 'write' | 'readWrite';
 }
 
 /**
  * One of the pipeline's functions: the shared defaults, a log group of its own (retention and
  * removal by stage), a role that may write only that log group, and the runtime
- * acknowledgement. Data access is for the caller to grant.
+ * acknowledgement. Its tables' access is granted from `tables`; any other access is for the
+ * caller to grant.
  */
 export function pipelineFunction(
   scope: Construct,
   props: PipelineFunctionProps,
 ): { fn: NodejsFunction; logGroup: LogGroup } {
+  const tables = props.tables ?? [];
   const logGroup = new LogGroup(scope, 'Logs', {
     retention: props.logRetention,
     removalPolicy: props.removalPolicy,
@@ -148,8 +165,17 @@ export function pipelineFunction(
     reservedConcurrentExecutions: FUNCTION_SIZING[props.name].reservedConcurrency,
     logGroup,
     role: functionRole(scope, 'Role', logGroup),
-    environment: { ...FUNCTION_DEFAULTS.environment, ...props.environment },
+    environment: {
+      ...FUNCTION_DEFAULTS.environment,
+      ...Object.fromEntries(tables.map((t) => [TABLES[t.name].envVar, t.table.tableName])),
+      ...props.environment,
+    },
   });
+  for (const t of tables) {
+    if (t.access === 'read') t.table.grantReadData(fn);
+    else if (t.access === 'write') t.table.grantWriteData(fn);
+    else t.table.grantReadWriteData(fn);
+  }
   acknowledgeRuntime(fn);
   return { fn, logGroup };
 }

@@ -23,7 +23,6 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { API_THROTTLE, ROUTES } from '#impact-api';
-import { TABLES } from '#shared/resources';
 import { pipelineFunction } from './function-defaults.js';
 
 export interface ImpactApiProps {
@@ -133,15 +132,13 @@ export class ImpactApi extends Construct {
       name: 'impact-api',
       entry: 'functions/impact-api/handler.ts',
       description: 'Answers leadership impact queries from the aggregates',
-      environment: {
-        [TABLES.aggregates.envVar]: props.aggregates.tableName,
-        [TABLES.registry.envVar]: props.registry.tableName,
-      },
+      tables: [
+        { name: 'aggregates', table: props.aggregates, access: 'read' },
+        { name: 'registry', table: props.registry, access: 'read' },
+      ],
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
     }).fn;
-    props.aggregates.grantReadData(this.function);
-    props.registry.grantReadData(this.function);
 
     const authorizer = new HttpUserPoolAuthorizer('CognitoJwt', this.userPool, {
       userPoolClients: [this.userPoolClient],

@@ -3,10 +3,10 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import { CfnDeliveryStream } from 'aws-cdk-lib/aws-kinesisfirehose';
 import { LogGroup, LogStream, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Bucket, StorageClass } from 'aws-cdk-lib/aws-s3';
+import { type Bucket, StorageClass } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ARCHIVE_TRANSFORM_BUFFER_MB, pipelineFunction } from './function-defaults.js';
-import { accessLogBucket, PRIVATE_BUCKET } from './private-bucket.js';
+import { loggedPrivateBucket } from './private-bucket.js';
 
 export interface RawArchiveProps {
   readonly stream: IStream;
@@ -33,15 +33,14 @@ export class RawArchive extends Construct {
 
   constructor(scope: Construct, id: string, props: RawArchiveProps) {
     super(scope, id);
-    const accessLogs = accessLogBucket(this, 'AccessLogs', {
-      expireAfter: Duration.days(365),
-      what: "the archive bucket's server access logs",
-    });
-    this.bucket = new Bucket(this, 'Bucket', {
-      ...PRIVATE_BUCKET,
+    this.bucket = loggedPrivateBucket(this, 'Bucket', {
+      accessLogs: {
+        id: 'AccessLogs',
+        prefix: 'archive/',
+        expireAfter: Duration.days(365),
+        what: "the archive bucket's server access logs",
+      },
       versioned: true,
-      serverAccessLogsBucket: accessLogs,
-      serverAccessLogsPrefix: 'archive/',
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [
         {
@@ -55,12 +54,11 @@ export class RawArchive extends Construct {
           ...(props.expireAfter !== undefined && { expiration: props.expireAfter }),
         },
       ],
-    });
+    }).bucket;
     const transform = pipelineFunction(this, {
       name: 'archive-transform',
       entry: 'functions/archive/firehose-transform.ts',
       description: 'Turns each Kinesis record into a raw-archive JSON line for Firehose',
-      environment: {},
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
     }).fn;

@@ -8,7 +8,6 @@ import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { PROCESSOR_EVENT_SOURCE } from '#processor';
-import { TABLES } from '#shared/resources';
 import { pipelineFunction } from './function-defaults.js';
 
 export interface StreamProcessorProps {
@@ -53,10 +52,12 @@ export class StreamProcessor extends Construct {
       name: 'processor',
       entry: 'functions/processor/handler.ts',
       description: 'Folds telemetry batches into exactly-once shrink and hours-saved aggregates',
+      tables: [
+        { name: 'aggregates', table: props.aggregates, access: 'readWrite' },
+        { name: 'registry', table: props.registry, access: 'read' },
+        { name: 'deadLetters', table: props.deadLetters, access: 'write' },
+      ],
       environment: {
-        [TABLES.aggregates.envVar]: props.aggregates.tableName,
-        [TABLES.registry.envVar]: props.registry.tableName,
-        [TABLES.deadLetters.envVar]: props.deadLetters.tableName,
         ...(props.hoursSavedBaselines !== undefined && {
           HOURS_SAVED_BASELINES: props.hoursSavedBaselines,
         }),
@@ -66,9 +67,6 @@ export class StreamProcessor extends Construct {
     });
     this.function = built.fn;
     this.logGroup = built.logGroup;
-    props.aggregates.grantReadWriteData(this.function);
-    props.registry.grantReadData(this.function);
-    props.deadLetters.grantWriteData(this.function);
 
     const settings = PROCESSOR_EVENT_SOURCE;
     this.function.addEventSource(

@@ -1,35 +1,21 @@
-import {
-  ArcElement,
-  BarController,
-  BarElement,
-  CategoryScale,
-  Chart,
-  type ChartConfiguration,
-  DoughnutController,
-  Filler,
-  Legend,
-  LinearScale,
-  LineController,
-  LineElement,
-  PointElement,
-  Tooltip,
-} from 'chart.js';
+import * as ChartJs from 'chart.js';
+import { Chart, type ChartConfiguration } from 'chart.js';
 import { h, table } from './dom.js';
 
 // Only the parts of Chart.js the views draw, so the bundle stays small.
 Chart.register(
-  ArcElement,
-  BarController,
-  BarElement,
-  CategoryScale,
-  DoughnutController,
-  Filler,
-  Legend,
-  LinearScale,
-  LineController,
-  LineElement,
-  PointElement,
-  Tooltip,
+  ChartJs.ArcElement,
+  ChartJs.BarController,
+  ChartJs.BarElement,
+  ChartJs.CategoryScale,
+  ChartJs.DoughnutController,
+  ChartJs.Filler,
+  ChartJs.Legend,
+  ChartJs.LinearScale,
+  ChartJs.LineController,
+  ChartJs.LineElement,
+  ChartJs.PointElement,
+  ChartJs.Tooltip,
 );
 Chart.defaults.animation = false;
 Chart.defaults.maintainAspectRatio = false;

@@ -2,6 +2,8 @@ import { get, type ImpactResponse } from './api.js';
 import { chartCard, PALETTE } from './charts.js';
 import { h } from './dom.js';
 import { change, count, hours, label, money, share } from './format.js';
+import { kpiCard } from './kpi-card.js';
+import { lossByDayTable } from './loss-table.js';
 import { regionQuery, type ViewContext } from './view-context.js';
 
 function kpi(
@@ -17,11 +19,10 @@ function kpi(
       : (delta.trend === 'up') === goodWhenUp
         ? 'good'
         : 'bad';
-  return h(
-    'div',
-    { class: 'card kpi', 'data-kpi': id },
-    h('h2', {}, title),
-    h('p', { class: 'value' }, value),
+  return kpiCard(
+    id,
+    title,
+    value,
     h(
       'p',
       { class: `delta ${tone}` },
@@ -159,13 +160,7 @@ export async function renderOverview(ctx: ViewContext): Promise<HTMLElement> {
         },
       },
     },
-    ['Day', 'Detected', 'Prevented', 'Confirmed loss'],
-    days.map((d) => [
-      d.period,
-      cur(d.lossDetectedCents),
-      cur(d.lossPreventedCents),
-      cur(d.confirmedLossCents),
-    ]),
+    ...lossByDayTable(days, cur),
   );
 
   const categories = Object.entries(s.detectionsByCategory).filter(([, n]) => n > 0);

@@ -2,6 +2,8 @@ import { get, type LeaderboardResponse, type StoreShrinkResponse } from './api.j
 import { chartCard, PALETTE } from './charts.js';
 import { h } from './dom.js';
 import { count, label, money, share } from './format.js';
+import { kpiCard } from './kpi-card.js';
+import { lossByDayTable } from './loss-table.js';
 import { regionQuery, type ViewContext } from './view-context.js';
 
 const SORTS = [
@@ -189,13 +191,7 @@ export async function renderStore(ctx: ViewContext, storeId: string): Promise<HT
       },
       options: { scales: { y: { beginAtZero: true } } },
     },
-    ['Day', 'Detected', 'Prevented', 'Confirmed loss'],
-    r.series.map((d) => [
-      d.period,
-      cur(d.lossDetectedCents),
-      cur(d.lossPreventedCents),
-      cur(d.confirmedLossCents),
-    ]),
+    ...lossByDayTable(r.series, cur),
   );
   return h(
     'section',
@@ -206,30 +202,10 @@ export async function renderStore(ctx: ViewContext, storeId: string): Promise<HT
     h(
       'div',
       { class: 'kpis' },
-      h(
-        'div',
-        { class: 'card kpi', 'data-kpi': 'lossPrevented' },
-        h('h2', {}, 'Loss prevented'),
-        h('p', { class: 'value' }, cur(r.total.lossPreventedCents)),
-      ),
-      h(
-        'div',
-        { class: 'card kpi', 'data-kpi': 'lossDetected' },
-        h('h2', {}, 'Loss detected'),
-        h('p', { class: 'value' }, cur(r.total.lossDetectedCents)),
-      ),
-      h(
-        'div',
-        { class: 'card kpi', 'data-kpi': 'detections' },
-        h('h2', {}, 'Detections'),
-        h('p', { class: 'value' }, count(r.total.detections)),
-      ),
-      h(
-        'div',
-        { class: 'card kpi', 'data-kpi': 'falsePositiveRate' },
-        h('h2', {}, 'False-positive rate'),
-        h('p', { class: 'value' }, share(r.total.falsePositiveRate)),
-      ),
+      kpiCard('lossPrevented', 'Loss prevented', cur(r.total.lossPreventedCents)),
+      kpiCard('lossDetected', 'Loss detected', cur(r.total.lossDetectedCents)),
+      kpiCard('detections', 'Detections', count(r.total.detections)),
+      kpiCard('falsePositiveRate', 'False-positive rate', share(r.total.falsePositiveRate)),
     ),
     h('div', { class: 'charts' }, byCategory, loss),
   );

@@ -1,0 +1,23 @@
+/** A day's loss figures, as the impact and store-shrink series give them. */
+interface LossDay {
+  readonly period: string;
+  readonly lossDetectedCents: number;
+  readonly lossPreventedCents: number;
+  readonly confirmedLossCents: number;
+}
+
+/** The table behind a loss-by-day chart: its headers, and a row a day in `money`. */
+export function lossByDayTable(
+  days: readonly LossDay[],
+  money: (cents: number) => string,
+): [headers: string[], rows: string[][]] {
+  return [
+    ['Day', 'Detected', 'Prevented', 'Confirmed loss'],
+    days.map((d) => [
+      d.period,
+      money(d.lossDetectedCents),
+      money(d.lossPreventedCents),
+      money(d.confirmedLossCents),
+    ]),
+  ];
+}
