@@ -1,21 +1,6 @@
 import type { z } from 'zod';
-import {
-  ImpactQuery,
-  LeaderboardQuery,
-  NoQuery,
-  PeriodQuery,
-  StorePath,
-  StoreShrinkQuery,
-  TeamHoursQuery,
-  TeamPath,
-} from './query-params.js';
-import {
-  ImpactResponse,
-  LeaderboardResponse,
-  StoreShrinkResponse,
-  TeamHoursResponse,
-  TeamsResponse,
-} from './response-schemas.js';
+import { NoQuery } from './query-params.js';
+import * as api from './schemas.js';
 
 export interface RouteDefinition {
   readonly method: 'GET';
@@ -31,7 +16,8 @@ export interface RouteDefinition {
 /**
  * The impact API's routes: the one list from which the CDK stack creates HTTP API routes, the
  * embedded server matches requests, the handler dispatches and the OpenAPI document is
- * generated. `{name}` segments become path parameters.
+ * generated. `{name}` segments become path parameters. Its schemas are the public ones
+ * (`schemas.ts`, `#api-schemas`), so what a client reads is what the handler checks.
  */
 export const ROUTES = [
   {
@@ -40,42 +26,42 @@ export const ROUTES = [
     summary:
       'Totals for a period (and the period before): shrink caught and prevented, hours saved',
     auth: true,
-    query: ImpactQuery,
-    response: ImpactResponse,
+    query: api.ImpactQuery,
+    response: api.ImpactResponse,
   },
   {
     method: 'GET',
     path: '/v1/stores',
     summary: 'Store leaderboard for a period, sorted by a figure, paged with opaque cursors',
     auth: true,
-    query: LeaderboardQuery,
-    response: LeaderboardResponse,
+    query: api.LeaderboardQuery,
+    response: api.LeaderboardResponse,
   },
   {
     method: 'GET',
     path: '/v1/stores/{storeId}/shrink',
     summary: "A store's shrink series by day, week or month",
     auth: true,
-    pathParams: StorePath,
-    query: StoreShrinkQuery,
-    response: StoreShrinkResponse,
+    pathParams: api.StorePath,
+    query: api.StoreShrinkQuery,
+    response: api.StoreShrinkResponse,
   },
   {
     method: 'GET',
     path: '/v1/teams',
     summary: 'Hours saved per team for a period (leadership)',
     auth: true,
-    query: PeriodQuery,
-    response: TeamsResponse,
+    query: api.PeriodQuery,
+    response: api.TeamsResponse,
   },
   {
     method: 'GET',
     path: '/v1/teams/{teamId}/hours-saved',
     summary: "A team's hours saved by week or month, with incidents by resolution (leadership)",
     auth: true,
-    pathParams: TeamPath,
-    query: TeamHoursQuery,
-    response: TeamHoursResponse,
+    pathParams: api.TeamPath,
+    query: api.TeamHoursQuery,
+    response: api.TeamHoursResponse,
   },
   {
     method: 'GET',
