@@ -1,5 +1,6 @@
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import {
   type CapacityCount,
   countRequest,
@@ -15,6 +16,9 @@ export interface CapacityProxy {
   close(): Promise<void>;
 }
 
+/** Where the proxy answers with its counts (a path no DynamoDB request uses). */
+export const COUNTS_PATH = '/__bench/capacity-counts';
+
 const readAll = async (stream: IncomingMessage) => {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
@@ -28,11 +32,17 @@ const readAll = async (stream: IncomingMessage) => {
  * sums what the emulator reports. For handlers that build their own SDK clients (the
  * deployed ones, on the embedded stack), so that nothing in them changes. The emulator does
  * not check request signatures, so rewriting the body is harmless; responses pass unchanged.
+ * Run as a process of its own (`node --import tsx capacity-proxy.ts <target>` prints its port),
+ * its parsing is not charged to the process it counts for.
  */
 export async function startCapacityProxy(target: string): Promise<CapacityProxy> {
   const upstream = new URL(target);
   const counts: Record<string, CapacityCount> = {};
   const server = createServer(async (req, res) => {
+    if (req.method === 'GET' && req.url === COUNTS_PATH) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(counts));
+      return;
+    }
     try {
       let body = await readAll(req);
       const target = String(req.headers['x-amz-target'] ?? '');
@@ -82,4 +92,9 @@ export async function startCapacityProxy(target: string): Promise<CapacityProxy>
         server.close(() => resolve());
       }),
   };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const proxy = await startCapacityProxy(process.argv[2] as string);
+  console.log(new URL(proxy.url).port);
 }

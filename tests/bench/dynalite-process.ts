@@ -9,13 +9,20 @@ async function startEmulatorProcess(
   factory: 'dynalite' | 'kinesalite',
   options: Record<string, number>,
 ): Promise<{ endpoint: string; child: ChildProcess }> {
+  return startPortProcess([
+    '--input-type=module',
+    '-e',
+    `import f from '${factory}'; const s = f(${JSON.stringify(options)}); s.listen(0, '127.0.0.1', () => console.log(s.address().port));`,
+  ]);
+}
+
+/** Starts `node <args>`, a server that prints the port it listens on (127.0.0.1) as its first line. */
+export async function startPortProcess(
+  args: readonly string[],
+): Promise<{ endpoint: string; child: ChildProcess }> {
   const child = spawn(
     process.execPath,
-    [
-      '--input-type=module',
-      '-e',
-      `import f from '${factory}'; const s = f(${JSON.stringify(options)}); s.listen(0, '127.0.0.1', () => console.log(s.address().port));`,
-    ],
+    args,
     // Its stderr is not inherited: a pipe held open by it would keep a caller's pipeline waiting.
     { stdio: ['ignore', 'pipe', 'ignore'] },
   );

@@ -2,7 +2,7 @@
  * One profile's embedded stack for `npm run bench:fleet`, in a process of its own so that the
  * processor's CPU is measured apart from the lanes and the emulators (each in theirs). It runs
  * the deployed processor behind the event-source poller with the profile's settings, and the
- * impact API; a proxy in front of DynamoDB counts what the handlers read and write. Talks to
+ * impact API, both reaching DynamoDB through the counting proxy (capacity-proxy.ts). Talks to
  * its parent over IPC: `ready` (API URL and a leadership token), then on `stop` the figures.
  *
  *   node --import tsx fleet-stack.ts '<FleetStackConfig as JSON>'
@@ -11,21 +11,22 @@ import type { KinesisStreamEvent } from 'aws-lambda';
 import { openRecord } from '#wire';
 import { startEmbeddedStack } from '../../infra/local/embedded-stack.js';
 import type { KinesisHandler } from '../../infra/local/event-source-poller.js';
-import { startCapacityProxy } from './capacity-proxy.js';
 import { recordBilling } from './fleet-metrics.js';
 
 export interface FleetStackConfig {
   readonly dataDir: string;
   readonly kinesisEndpoint: string;
   readonly dynamodbEndpoint: string;
+  /** Where the handlers reach DynamoDB: the counting proxy (capacity-proxy.ts) in front of it. */
+  readonly handlerDynamodbEndpoint: string;
   readonly eventSource: { readonly batchSize: number; readonly maxBatchingWindowMs: number };
 }
 
 /** What the stack measured, sent to the parent on `stop`. */
 export interface FleetStackReport {
   readonly invocations: number;
-  /** Processor CPU (user + system) summed over its invocations, ms. */
-  readonly processorCpuMs: number;
+  /** Processor CPU (user + system) of each invocation, ms. */
+  readonly invocationCpuMs: number[];
   /** Wall time of each invocation, ms. */
   readonly invocationMs: number[];
   /** Records and events per invocation, and distinct stores (else devices) it touched. */
@@ -42,7 +43,6 @@ export interface FleetStackReport {
   readonly recordBytes: number;
   readonly failedItems: number;
   readonly pollerErrors: number;
-  readonly dynamodb: Record<string, import('./capacity-counter.js').CapacityCount>;
 }
 
 const STORE_ID = /"storeId":"([^"\\]+)"/;
@@ -52,7 +52,7 @@ const config = JSON.parse(process.argv[2] as string) as FleetStackConfig;
 const seen = new Set<string>();
 const report = {
   invocations: 0,
-  processorCpuMs: 0,
+  invocationCpuMs: [] as number[],
   invocationMs: [] as number[],
   batchRecords: [] as number[],
   batchEvents: [] as number[],
@@ -112,14 +112,13 @@ const instrument =
     const answer = await processor(event);
     const cpu = process.cpuUsage(cpu0);
     report.invocationMs.push(performance.now() - t0);
-    report.processorCpuMs += (cpu.user + cpu.system) / 1000;
+    report.invocationCpuMs.push((cpu.user + cpu.system) / 1000);
     report.invocations++;
     report.failedItems += answer?.batchItemFailures?.length ?? 0;
     tally(event);
     return answer;
   };
 
-let proxy: Awaited<ReturnType<typeof startCapacityProxy>> | undefined;
 const stack = await startEmbeddedStack({
   dataDir: config.dataDir,
   ports: { api: 0, kinesis: 0, dynamodb: 0 },
@@ -134,10 +133,10 @@ const stack = await startEmbeddedStack({
     stage: { rateLimit: 10_000, burstLimit: 10_000 },
     perCaller: { rateLimit: 10_000, burstLimit: 10_000 },
   },
-  handlerEndpoints: async (direct) => {
-    proxy = await startCapacityProxy(direct.dynamodb);
-    return { kinesis: direct.kinesis, dynamodb: proxy.url };
-  },
+  handlerEndpoints: async (direct) => ({
+    kinesis: direct.kinesis,
+    dynamodb: config.handlerDynamodbEndpoint,
+  }),
   wrapProcessor: instrument,
   onError: () => {
     report.pollerErrors++;
@@ -151,10 +150,7 @@ process.send?.({ type: 'ready', apiUrl: stack.apiUrl, token });
 process.on('message', async (message: { type: string }) => {
   if (message.type !== 'stop') return;
   await stack.stop();
-  const dynamodb = proxy?.counts() ?? {};
-  await proxy?.close();
-  process.send?.(
-    { type: 'report', report: { ...report, dynamodb } satisfies FleetStackReport },
-    () => process.exit(0),
+  process.send?.({ type: 'report', report: report satisfies FleetStackReport }, () =>
+    process.exit(0),
   );
 });
