@@ -57,3 +57,21 @@ export function selectProfiles(list: string): [ProfileName, FleetProfile][] {
     return [name as ProfileName, FLEET_PROFILES[name as ProfileName]];
   });
 }
+
+/**
+ * A profile in slow motion: every interval that shapes records and batches (the lanes'
+ * linger, the batching window) `factor` times longer, for a fleet whose rates are divided by
+ * `factor`. Each lane's linger and each batch's window then hold the same events as at full
+ * speed, so per-record and per-batch figures are the same; only wall time stretches.
+ */
+export function slowMotion(profile: FleetProfile, factor: number): FleetProfile {
+  if (!(factor >= 1)) throw new RangeError('a slow-motion factor is at least 1');
+  return {
+    ...profile,
+    edge: { ...profile.edge, lingerMs: profile.edge.lingerMs * factor },
+    eventSource: {
+      ...profile.eventSource,
+      maxBatchingWindowMs: profile.eventSource.maxBatchingWindowMs * factor,
+    },
+  };
+}

@@ -19,7 +19,12 @@ export interface FleetStackConfig {
   readonly dynamodbEndpoint: string;
   /** Where the handlers reach DynamoDB: the counting proxy (capacity-proxy.ts) in front of it. */
   readonly handlerDynamodbEndpoint: string;
-  readonly eventSource: { readonly batchSize: number; readonly maxBatchingWindowMs: number };
+  readonly eventSource: {
+    readonly batchSize: number;
+    readonly maxBatchingWindowMs: number;
+    /** The poller's idle wait between empty reads (EventSourcePoller). */
+    readonly pollIntervalMs: number;
+  };
 }
 
 /** What the stack measured, sent to the parent on `stop`. */

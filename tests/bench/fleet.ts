@@ -12,7 +12,7 @@
  *   npm run bench:fleet -- --minutes 1 --stores 100          (a quick check)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,7 +39,12 @@ import {
   type VisibilityProbe,
   visibleEvents,
 } from './fleet-metrics.js';
-import { type FleetProfile, type ProfileName, selectProfiles } from './fleet-profiles.js';
+import {
+  type FleetProfile,
+  type ProfileName,
+  selectProfiles,
+  slowMotion,
+} from './fleet-profiles.js';
 import type { FleetStackConfig, FleetStackReport } from './fleet-stack.js';
 import { openStoreFloor } from './lane-topology.js';
 
@@ -56,6 +61,7 @@ const { values } = parseArgs({
     'incident-share': { type: 'string', default: '0.000003' },
     'probe-ms': { type: 'string', default: '1000' },
     seed: { type: 'string', default: '19' },
+    slow: { type: 'string', default: '1' },
   },
 });
 const number = (name: keyof typeof values, min: number) => {
@@ -71,6 +77,13 @@ const RATE_FACTOR = number('rate-factor', 0.01);
 const INCIDENT_SHARE = number('incident-share', 0);
 const PROBE_MS = number('probe-ms', 100);
 const SEED = Math.round(number('seed', 0));
+/**
+ * Slow motion (fleet-profiles.ts, slowMotion): rates divided by SLOW and every interval that
+ * shapes records and batches multiplied by it, for a machine that cannot run the fleet's pace
+ * through per-lane clients and the emulators. Minutes and rates are the fleet's; wall time is
+ * SLOW times longer.
+ */
+const SLOW = number('slow', 1);
 /** Fleet-wide events per second: the stores' lanes at their per-lane rate. */
 const RATE = (STORES * LANES * EVENTS_PER_LANE_HOUR * RATE_FACTOR) / 3600;
 /**
@@ -180,7 +193,8 @@ function processorCounts(counts: Record<string, CapacityCount>) {
   return out;
 }
 
-async function runProfile(name: ProfileName, profile: FleetProfile) {
+async function runProfile(name: ProfileName, asNamed: FleetProfile) {
+  const profile = slowMotion(asNamed, SLOW);
   const dir = join(scratch, name);
   const [kinesalite, dynalite] = await Promise.all([
     startKinesaliteProcess(),
@@ -200,7 +214,7 @@ async function runProfile(name: ProfileName, profile: FleetProfile) {
     kinesisEndpoint: kinesalite.endpoint,
     dynamodbEndpoint: dynalite.endpoint,
     handlerDynamodbEndpoint: proxy.endpoint,
-    eventSource: profile.eventSource,
+    eventSource: { ...profile.eventSource, pollIntervalMs: 250 * SLOW },
   });
   const fleet = defineFleet({ stores: STORES, lanesPerStore: LANES, seed: SEED });
   console.error(`[${name}] registering ${fleet.panels.length} lanes of ${STORES} stores...`);
@@ -240,7 +254,7 @@ async function runProfile(name: ProfileName, profile: FleetProfile) {
       } catch {
         // A probe that fails is a missing sample, not a failed run.
       }
-      await sleep(Math.max(0, PROBE_MS - (Date.now() - t)));
+      await sleep(Math.max(0, PROBE_MS * SLOW - (Date.now() - t)));
     }
   })();
 
@@ -255,17 +269,21 @@ async function runProfile(name: ProfileName, profile: FleetProfile) {
   const lateDetections = new Set<string>();
   const later = (tick: number, e: TelemetryEvent) => {
     const at =
-      tick + Math.round((RESOLVE_MS[0] + random() * (RESOLVE_MS[1] - RESOLVE_MS[0])) / TICK_MS);
+      tick +
+      Math.round(((RESOLVE_MS[0] + random() * (RESOLVE_MS[1] - RESOLVE_MS[0])) * SLOW) / TICK_MS);
     due.set(at, [...(due.get(at) ?? []), e]);
   };
   const sends = new Set<Promise<void>>();
   const started = Date.now();
-  const durationMs = MINUTES * 60_000;
+  const durationMs = MINUTES * 60_000 * SLOW;
   let made = 0;
+  const tickLagMs: number[] = [];
+  const lanesCpu0 = process.cpuUsage();
   for (let tick = 0; Date.now() - started < durationMs; tick++) {
+    tickLagMs.push(Date.now() - (started + tick * TICK_MS));
     const now = [...(due.get(tick) ?? [])];
     due.delete(tick);
-    const count = Math.floor((RATE * (Date.now() - started)) / 1000) - made;
+    const count = Math.floor((RATE * (Date.now() - started)) / SLOW / 1000) - made;
     const fresh = count > 0 ? simulator.next(count) : [];
     made += fresh.length;
     for (const e of fresh) {
@@ -288,12 +306,12 @@ async function runProfile(name: ProfileName, profile: FleetProfile) {
     await sleep(Math.max(0, started + (tick + 1) * TICK_MS - Date.now()));
   }
   await Promise.all(sends);
-  const intakeSeconds = (Date.now() - started) / 1000;
+  const intakeSeconds = (Date.now() - started) / 1000 / SLOW;
   const accepted = acceptedAt.length;
   console.error(`[${name}] ${accepted} events accepted; draining...`);
   const drained = await floor.drain(120_000);
   // Wait for the API to show every accepted event (or for it to stop moving).
-  const deadline = Date.now() + profile.eventSource.maxBatchingWindowMs + 180_000;
+  const deadline = Date.now() + profile.eventSource.maxBatchingWindowMs + 180_000 * SLOW;
   let last = -1;
   let stableSince = Date.now();
   while (Date.now() < deadline) {
@@ -302,7 +320,7 @@ async function runProfile(name: ProfileName, profile: FleetProfile) {
     if (visible !== last) {
       last = visible;
       stableSince = Date.now();
-    } else if (Date.now() - stableSince > 60_000) break;
+    } else if (Date.now() - stableSince > 60_000 * SLOW) break;
     await sleep(500);
   }
   probing = false;
@@ -310,6 +328,14 @@ async function runProfile(name: ProfileName, profile: FleetProfile) {
   const truthCheck = compareToTruth(simulator.truth(), await impact(stack));
   const edge = await floor.close();
   kinesis.destroy();
+  const lanesCpu = process.cpuUsage(lanesCpu0);
+  const processCpuSeconds = {
+    lanes: round((lanesCpu.user + lanesCpu.system) / 1e6, 1),
+    kinesalite: cpuSecondsOf(kinesalite.child),
+    dynalite: cpuSecondsOf(dynalite.child),
+    capacityProxy: cpuSecondsOf(proxy.child),
+    stack: cpuSecondsOf(stack.child),
+  };
   const report = await stack.stop();
   const counts = (await (await fetch(`${proxy.endpoint}${COUNTS_PATH}`)).json()) as Record<
     string,
@@ -324,13 +350,15 @@ async function runProfile(name: ProfileName, profile: FleetProfile) {
     acceptedAt.sort((a, b) => a - b),
     probes,
   );
-  const delays = fresh.delaysMs.sort((a, b) => a - b);
+  // In the fleet's time: at SLOW > 1 the processor's own time is divided too (a lower bound).
+  const delays = fresh.delaysMs.map((d) => d / SLOW).sort((a, b) => a - b);
   const invocationMs = [...report.invocationMs].sort((a, b) => a - b);
   const db = processorCounts(counts);
   const per = (x: number, d = 4) => round(x / accepted, d);
   return {
     profile: name,
     minutes: MINUTES,
+    slow: SLOW,
     stores: STORES,
     lanes: fleet.panels.length,
     targetEventsPerSec: round(RATE, 1),
@@ -377,12 +405,28 @@ async function runProfile(name: ProfileName, profile: FleetProfile) {
     lost: truthCheck.lost,
     doubleCounted: truthCheck.doubleCounted,
     exact: truthCheck.exact && truthCheck.lost === 0 && truthCheck.doubleCounted === 0,
+    // Whether this machine kept the pace: how late the intake's 100 ms ticks ran.
+    intakeTickLagMsP99: percentile(
+      tickLagMs.sort((a, b) => a - b),
+      99,
+    ),
+    processCpuSeconds,
     edgeClientOpens: edge.opens,
     edgeClientsOpenAtMost: edge.maxOpen,
     edgeRetried: edge.retried,
     failedItems: report.failedItems,
     pollerErrors: report.pollerErrors,
   };
+}
+
+/** A child's CPU time so far (user + system), from /proc; NaN where there is none. */
+function cpuSecondsOf(child: ChildProcess): number {
+  try {
+    const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return round((Number(fields[11]) + Number(fields[12])) / 100, 1);
+  } catch {
+    return Number.NaN;
+  }
 }
 
 function sum(xs: readonly number[]) {
@@ -442,7 +486,10 @@ for (const r of results) {
     `${r.profile}: ${r.lanes} lanes of ${r.stores} stores for ${r.minutes} min; ${r.invocations} invocations; ` +
       `${r.edgeClientOpens} lane client opens (at most ${r.edgeClientsOpenAtMost} open); lost ${r.lost}, ` +
       `double-counted ${r.doubleCounted}, unseen ${r.unseen}; ${r.edgeRetried} records retried, ` +
-      `${r.pollerErrors} poller errors`,
+      `${r.pollerErrors} poller errors; intake ticks late by ${r.intakeTickLagMsP99} ms at p99; ` +
+      `CPU s: ${Object.entries(r.processCpuSeconds)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
   );
 }
 console.log(JSON.stringify({ bench: 'fleet', profiles: results }));

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { TelemetryEvent } from '#contract';
-import { EdgeClient, type EventInput } from '#edge-client';
+import { EdgeClient, type EventInput, sleep } from '#edge-client';
 import type { EdgeTopology, PerLaneTopology } from './fleet-profiles.js';
 
 export interface FloorStats {
@@ -57,6 +57,12 @@ interface Slot {
 
 /** How long a device's client stays open after its spool drained with nothing new. */
 const IDLE_CLOSE_MS = 2_000;
+/**
+ * Most clients open at once (each holds a few file handles): a machine that cannot keep the
+ * pace makes the intake wait here, which shows as the intake's lag, instead of running out
+ * of file handles.
+ */
+const MAX_OPEN = 3_000;
 
 /**
  * One EdgeClient per device, opened with the device's own identity (`deviceId`: the client
@@ -102,6 +108,7 @@ class PerLaneFloor implements StoreFloor {
         slot.busy++;
         try {
           while (slot.closing !== undefined) await slot.closing;
+          while (slot.client === undefined && this.open >= MAX_OPEN) await sleep(20);
           slot.client ??= this.openClient(deviceId);
           const client = await slot.client;
           // The device's own daemon assigns seq: the simulator's is dropped.

@@ -13,7 +13,7 @@ import {
   recordBilling,
   visibleEvents,
 } from '../bench/fleet-metrics.js';
-import { FLEET_PROFILES, selectProfiles } from '../bench/fleet-profiles.js';
+import { FLEET_PROFILES, selectProfiles, slowMotion } from '../bench/fleet-profiles.js';
 
 describe('Function: recordBilling', () => {
   it('rounds a record up to 1 KB for on-demand Kinesis, 25 KB PUT units, 5 KB for Firehose', () => {
@@ -199,5 +199,15 @@ describe('Function: selectProfiles', () => {
       batchSize: 5_000,
       maxBatchingWindowMs: 5_000,
     });
+  });
+});
+
+describe('Function: slowMotion', () => {
+  it('stretches the linger and the batching window, and nothing else', () => {
+    const slow = slowMotion(FLEET_PROFILES.baseline, 4);
+    expect(slow.edge).toEqual({ kind: 'per-lane', lingerMs: 400, partitionBy: 'store' });
+    expect(slow.eventSource).toEqual({ batchSize: 5_000, maxBatchingWindowMs: 20_000 });
+    expect(slowMotion(FLEET_PROFILES.baseline, 1)).toEqual(FLEET_PROFILES.baseline);
+    expect(() => slowMotion(FLEET_PROFILES.baseline, 0.5)).toThrow(RangeError);
   });
 });
