@@ -59,6 +59,11 @@ export interface EmbeddedStackOptions {
     kinesis: string;
     dynamodb: string;
   }) => Promise<{ kinesis: string; dynamodb: string }>;
+  /**
+   * Wraps the processor as the event source invokes it (a benchmark measures each invocation);
+   * the wrapper must call the handler it is given and return its answer.
+   */
+  readonly wrapProcessor?: (processor: KinesisHandler) => KinesisHandler;
 }
 
 export interface EmbeddedStack {
@@ -117,8 +122,9 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     const onFailureFile = join(options.dataDir, 'on-failure', 'processor.ndjson');
     mkdirSync(join(options.dataDir, 'on-failure'), { recursive: true });
     const { parallelizationFactor: _oneAtATime, ...settings } = PROCESSOR_EVENT_SOURCE;
-    const invokeProcessor: KinesisHandler = (event) =>
+    const unwrapped: KinesisHandler = (event) =>
       processor(event as never, lambdaContext('processor') as never);
+    const invokeProcessor = options.wrapProcessor?.(unwrapped) ?? unwrapped;
     const poller = new EventSourcePoller({
       ...settings,
       ...options.eventSource,

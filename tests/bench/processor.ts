@@ -36,6 +36,7 @@ import { routeEvent } from '../../functions/domain/route-event.js';
 import { processBatch, type StreamRecord } from '../../functions/processor/process-batch.js';
 import { TABLES } from '../../functions/shared/resources.js';
 import { ensureTable } from '../../infra/local/provision.js';
+import { countRequest, countResponse, emptyCount, operationName } from './capacity-counter.js';
 import { startDynaliteProcess } from './dynalite-process.js';
 
 // This machine runs Node 20; the SDK's notice about future releases is noise in a benchmark.
@@ -54,24 +55,9 @@ const EVENTS = Number(values.events);
 const BATCH = Number(values['batch-size']);
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-const WRITE_COMMANDS = new Set([
-  'PutItemCommand',
-  'UpdateItemCommand',
-  'DeleteItemCommand',
-  'BatchWriteItemCommand',
-]);
-const READ_COMMANDS = new Set([
-  'GetItemCommand',
-  'BatchGetItemCommand',
-  'QueryCommand',
-  'ScanCommand',
-]);
-
 /**
  * A client that counts the items it writes and the capacity units DynamoDB bills for its
- * reads and writes: it asks every request for `ReturnConsumedCapacity: TOTAL`, which the
- * emulator computes as DynamoDB does (1 write unit per started KB of the larger of the item
- * before and after, 1 read unit per started 4 KB of a strongly consistent read).
+ * reads and writes (capacity-counter.ts: every request asks for its consumed capacity).
  */
 function countingClient(endpoint: string) {
   const client = new DynamoDBClient({
@@ -80,26 +66,13 @@ function countingClient(endpoint: string) {
     credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
     maxAttempts: 6,
   });
-  const counter = { writes: 0, writeUnits: 0, readUnits: 0 };
+  const counter = emptyCount();
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      const name = context.commandName ?? '';
-      const input = args.input as {
-        RequestItems?: Record<string, unknown[]>;
-        ReturnConsumedCapacity?: string;
-      };
-      if (name === 'BatchWriteItemCommand')
-        counter.writes += Object.values(input.RequestItems ?? {}).reduce((s, r) => s + r.length, 0);
-      else if (WRITE_COMMANDS.has(name)) counter.writes++;
-      if (WRITE_COMMANDS.has(name) || READ_COMMANDS.has(name))
-        input.ReturnConsumedCapacity = 'TOTAL';
+      const operation = operationName(context.commandName ?? '');
+      const counted = countRequest(counter, operation, args.input);
       const result = await next(args);
-      const consumed = (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
-      const units = [consumed ?? []]
-        .flat()
-        .reduce((s: number, c) => s + ((c as { CapacityUnits?: number }).CapacityUnits ?? 0), 0);
-      if (WRITE_COMMANDS.has(name)) counter.writeUnits += units;
-      else counter.readUnits += units;
+      if (counted) countResponse(counter, operation, result.output);
       return result;
     },
     { step: 'initialize', name: 'countWrites' },

@@ -1,0 +1,92 @@
+/**
+ * How the benchmarks count DynamoDB work: items written and read, and the capacity units
+ * DynamoDB bills for them. Every counted request asks for `ReturnConsumedCapacity: TOTAL`,
+ * which the emulator (dynalite) answers as DynamoDB does: 1 write unit per started KB of the
+ * larger of the item before and after, 1 read unit per started 4 KB of a strongly consistent
+ * read (half that eventually consistent). One implementation for every bench: bench:processor
+ * applies it as SDK middleware, bench:fleet in an HTTP proxy in front of the emulator.
+ */
+
+/** What a run of requests cost; `byOperation` keeps the same figures per operation. */
+export interface CapacityCount {
+  writes: number;
+  reads: number;
+  writeUnits: number;
+  readUnits: number;
+  requests: number;
+}
+
+/** Operations that write, and that read (by their wire name: `PutItem`, not `PutItemCommand`). */
+export const WRITE_OPERATIONS: ReadonlySet<string> = new Set([
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'BatchWriteItem',
+  'TransactWriteItems',
+]);
+export const READ_OPERATIONS: ReadonlySet<string> = new Set([
+  'GetItem',
+  'BatchGetItem',
+  'Query',
+  'Scan',
+  'TransactGetItems',
+]);
+
+export const emptyCount = (): CapacityCount => ({
+  writes: 0,
+  reads: 0,
+  writeUnits: 0,
+  readUnits: 0,
+  requests: 0,
+});
+
+/** `PutItemCommand` (an SDK command name) or `DynamoDB_20120810.PutItem` (a wire target) to `PutItem`. */
+export function operationName(commandOrTarget: string): string {
+  return commandOrTarget.replace(/^DynamoDB_\d+\./, '').replace(/Command$/, '');
+}
+
+interface RequestShape {
+  RequestItems?: Record<string, unknown[] | { Keys?: unknown[] }>;
+  TransactItems?: unknown[];
+  ReturnConsumedCapacity?: string;
+}
+
+/**
+ * Counts one request before it is sent and asks it to return its consumed capacity (mutates
+ * `input`). Items: a batch or transaction counts each item it names; a Query or Scan counts
+ * as one read (its units say how much it read). Returns whether the operation is counted.
+ */
+export function countRequest(count: CapacityCount, operation: string, input: unknown): boolean {
+  const write = WRITE_OPERATIONS.has(operation);
+  if (!write && !READ_OPERATIONS.has(operation)) return false;
+  const request = input as RequestShape;
+  const items =
+    operation === 'BatchWriteItem'
+      ? Object.values(request.RequestItems ?? {}).reduce(
+          (s, r) => s + (Array.isArray(r) ? r.length : 0),
+          0,
+        )
+      : operation === 'BatchGetItem'
+        ? Object.values(request.RequestItems ?? {}).reduce(
+            (s, r) => s + (Array.isArray(r) ? 0 : (r.Keys?.length ?? 0)),
+            0,
+          )
+        : operation.startsWith('Transact')
+          ? (request.TransactItems?.length ?? 0)
+          : 1;
+  count.requests++;
+  if (write) count.writes += items;
+  else count.reads += items;
+  request.ReturnConsumedCapacity = 'TOTAL';
+  return true;
+}
+
+/** Adds the capacity units a counted request's response reports. */
+export function countResponse(count: CapacityCount, operation: string, output: unknown): void {
+  const consumed = (output as { ConsumedCapacity?: unknown } | undefined)?.ConsumedCapacity;
+  const units = [consumed ?? []]
+    .flat()
+    .reduce((s: number, c) => s + ((c as { CapacityUnits?: number }).CapacityUnits ?? 0), 0);
+  if (WRITE_OPERATIONS.has(operation)) count.writeUnits += units;
+  else if (READ_OPERATIONS.has(operation)) count.readUnits += units;
+}

@@ -1,0 +1,116 @@
+/**
+ * The arithmetic of `npm run bench:fleet`, kept pure so it is unit-tested: what a Kinesis record
+ * is billed, the percentiles, freshness from the accepted and visible curves, and the check of
+ * the API's totals against the simulator's ground truth.
+ */
+import { billedKb } from '#edge-client';
+import type { GroundTruth } from '#simulator';
+
+/** A provisioned-mode PUT payload unit: each record rounded up to 25 KB. */
+export const PUT_PAYLOAD_UNIT_BYTES = 25 * 1024;
+/** Firehose bills each record it ingests rounded up to the next 5 KB. */
+export const FIREHOSE_RECORD_BYTES = 5 * 1024;
+
+/** What one Kinesis record costs on each meter. */
+export interface RecordBilling {
+  /** On-demand ingest: the record (data and partition key) rounded up to 1 KB. */
+  readonly kinesisKb: number;
+  /** Provisioned: PUT payload units of 25 KB. */
+  readonly putPayloadUnits: number;
+  /** Firehose ingest: the record's data rounded up to 5 KB. */
+  readonly firehoseBytes: number;
+}
+
+export function recordBilling(record: {
+  readonly data: Uint8Array;
+  readonly partitionKey: string;
+}): RecordBilling {
+  const bytes = record.data.byteLength + Buffer.byteLength(record.partitionKey);
+  return {
+    kinesisKb: billedKb(record),
+    putPayloadUnits: Math.max(1, Math.ceil(bytes / PUT_PAYLOAD_UNIT_BYTES)),
+    firehoseBytes:
+      Math.max(1, Math.ceil(record.data.byteLength / FIREHOSE_RECORD_BYTES)) *
+      FIREHOSE_RECORD_BYTES,
+  };
+}
+
+/** Nearest-rank percentile (p in 0..100) of ascending `sorted`; NaN when empty. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] as number;
+}
+
+/** One read of the API: when it answered, and how many events its totals held. */
+export interface VisibilityProbe {
+  readonly at: number;
+  readonly visible: number;
+}
+
+/**
+ * Freshness of each accepted event: the time from the k-th acceptance at the edge to the
+ * first probe whose totals hold at least k events (the horizontal distance between the
+ * accepted and the visible curves). Exact when events become visible in the order they were
+ * accepted; otherwise a quantile of it is still the delay by which the visible count trails
+ * the accepted one. `acceptedAt` and `probes` ascending; events never seen are left out and
+ * counted in `unseen`.
+ */
+export function freshness(
+  acceptedAt: readonly number[],
+  probes: readonly VisibilityProbe[],
+): { delaysMs: number[]; unseen: number } {
+  const delaysMs: number[] = [];
+  let p = 0;
+  for (let k = 0; k < acceptedAt.length; k++) {
+    // The first probe that shows the (k+1)-th event and was taken after it was accepted.
+    const at = acceptedAt[k] as number;
+    while (
+      p < probes.length &&
+      ((probes[p] as VisibilityProbe).visible < k + 1 || (probes[p] as VisibilityProbe).at < at)
+    )
+      p++;
+    if (p === probes.length) return { delaysMs, unseen: acceptedAt.length - k };
+    delaysMs.push((probes[p] as VisibilityProbe).at - at);
+  }
+  return { delaysMs, unseen: 0 };
+}
+
+/** The totals the impact API answers with (the fields the truth check reads). */
+export interface ApiTotals {
+  readonly shrink: Readonly<Record<string, unknown>>;
+  readonly hoursSaved: Readonly<Record<string, unknown>> | null;
+}
+
+/** Events the API's totals hold: every event adds to exactly one of these three counts. */
+export function visibleEvents(api: ApiTotals): number {
+  const n = (v: unknown) => (typeof v === 'number' ? v : 0);
+  return n(api.shrink.detections) + n(api.shrink.outcomes) + n(api.hoursSaved?.incidents);
+}
+
+/**
+ * The API's totals against the ground truth: events lost and counted twice, and whether every
+ * number (counts, by-category and by-kind breakdowns, cents, minutes) is equal.
+ */
+export function compareToTruth(
+  truth: GroundTruth,
+  api: ApiTotals,
+): { expected: number; visible: number; lost: number; doubleCounted: number; exact: boolean } {
+  const expected = truth.shrink.detections + truth.shrink.outcomes + truth.hours.incidents;
+  const visible = visibleEvents(api);
+  const same = (want: object, got: Readonly<Record<string, unknown>> | null): boolean =>
+    Object.entries(want).every(([k, v]) =>
+      typeof v === 'number'
+        ? (got?.[k] ?? 0) === v
+        : Object.entries(v as Record<string, number>).every(
+            ([kk, vv]) => ((got?.[k] as Record<string, number> | undefined)?.[kk] ?? 0) === vv,
+          ),
+    );
+  return {
+    expected,
+    visible,
+    lost: Math.max(0, expected - visible),
+    doubleCounted: Math.max(0, visible - expected),
+    exact: same(truth.shrink, api.shrink) && same(truth.hours, api.hoursSaved),
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * The configurations `npm run bench:fleet` compares, each measured in the same run against
+ * `baseline` (today's settings). A profile names how the lanes reach Kinesis (the edge
+ * topology and its settings) and the processor's event source settings; everything else (the
+ * processor, the item layout, the API) is the code under test. Adding a candidate is a row
+ * here, plus a topology in lane-topology.ts when it needs a new one.
+ */
+import { PROCESSOR_EVENT_SOURCE } from '../../infra/processor-event-source.js';
+
+/** Today's edge: one EdgeClient per lane PC, each with its own spool, sending to Kinesis. */
+export interface PerLaneTopology {
+  readonly kind: 'per-lane';
+  /** EdgeClientOptions.lingerMs of every lane's client. */
+  readonly lingerMs: number;
+  /** EdgeClientOptions.partitionBy of every lane's client. */
+  readonly partitionBy: 'store' | 'device';
+}
+
+/** How the store floor reaches Kinesis; a store gateway would be a second member. */
+export type EdgeTopology = PerLaneTopology;
+
+export interface FleetProfile {
+  /** One line for the table's legend. */
+  readonly description: string;
+  readonly edge: EdgeTopology;
+  /** The processor's Kinesis event source mapping (Lambda's names). */
+  readonly eventSource: {
+    readonly batchSize: number;
+    readonly maxBatchingWindowMs: number;
+  };
+}
+
+export const FLEET_PROFILES = {
+  baseline: {
+    description: 'today: a client per lane (linger 100 ms, key by store); batch 5,000 / 5 s',
+    // The edge client's defaults (edge-client-options.ts), as a panel PC's daemon runs them.
+    edge: { kind: 'per-lane', lingerMs: 100, partitionBy: 'store' },
+    eventSource: {
+      batchSize: PROCESSOR_EVENT_SOURCE.batchSize,
+      maxBatchingWindowMs: PROCESSOR_EVENT_SOURCE.maxBatchingWindowMs,
+    },
+  },
+} as const satisfies Record<string, FleetProfile>;
+
+export type ProfileName = keyof typeof FLEET_PROFILES;
+
+/** The profiles named in a `--profile a,b` list; `baseline` always first, unknown names refused. */
+export function selectProfiles(list: string): [ProfileName, FleetProfile][] {
+  const names = [...new Set(['baseline', ...list.split(',').map((s) => s.trim())])].filter(
+    (s) => s !== '',
+  );
+  return names.map((name) => {
+    if (!Object.hasOwn(FLEET_PROFILES, name))
+      throw new Error(
+        `unknown profile ${JSON.stringify(name)}; known: ${Object.keys(FLEET_PROFILES).join(', ')}`,
+      );
+    return [name as ProfileName, FLEET_PROFILES[name as ProfileName]];
+  });
+}
+
+/**
+ * A profile in slow motion: every interval that shapes records and batches (the lanes'
+ * linger, the batching window) `factor` times longer, for a fleet whose rates are divided by
+ * `factor`. Each lane's linger and each batch's window then hold the same events as at full
+ * speed, so per-record and per-batch figures are the same; only wall time stretches.
+ */
+export function slowMotion(profile: FleetProfile, factor: number): FleetProfile {
+  if (!(factor >= 1)) throw new RangeError('a slow-motion factor is at least 1');
+  return {
+    ...profile,
+    edge: { ...profile.edge, lingerMs: profile.edge.lingerMs * factor },
+    eventSource: {
+      ...profile.eventSource,
+      maxBatchingWindowMs: profile.eventSource.maxBatchingWindowMs * factor,
+    },
+  };
+}

@@ -1,0 +1,161 @@
+/**
+ * One profile's embedded stack for `npm run bench:fleet`, in a process of its own so that the
+ * processor's CPU is measured apart from the lanes and the emulators (each in theirs). It runs
+ * the deployed processor behind the event-source poller with the profile's settings, and the
+ * impact API, both reaching DynamoDB through the counting proxy (capacity-proxy.ts). Talks to
+ * its parent over IPC: `ready` (API URL and a leadership token), then on `stop` the figures.
+ *
+ *   node --import tsx fleet-stack.ts '<FleetStackConfig as JSON>'
+ */
+import type { KinesisStreamEvent } from 'aws-lambda';
+import { openRecord } from '#wire';
+import { startEmbeddedStack } from '../../infra/local/embedded-stack.js';
+import type { KinesisHandler } from '../../infra/local/event-source-poller.js';
+import { recordBilling } from './fleet-metrics.js';
+
+export interface FleetStackConfig {
+  readonly dataDir: string;
+  readonly kinesisEndpoint: string;
+  readonly dynamodbEndpoint: string;
+  /** Where the handlers reach DynamoDB: the counting proxy (capacity-proxy.ts) in front of it. */
+  readonly handlerDynamodbEndpoint: string;
+  readonly eventSource: {
+    readonly batchSize: number;
+    readonly maxBatchingWindowMs: number;
+    /** The poller's idle wait between empty reads (EventSourcePoller). */
+    readonly pollIntervalMs: number;
+  };
+}
+
+/** What the stack measured, sent to the parent on `stop`. */
+export interface FleetStackReport {
+  readonly invocations: number;
+  /** Processor CPU (user + system) of each invocation, ms. */
+  readonly invocationCpuMs: number[];
+  /** Wall time of each invocation, ms. */
+  readonly invocationMs: number[];
+  /** Records and events per invocation, and distinct stores (else devices) it touched. */
+  readonly batchRecords: number[];
+  readonly batchEvents: number[];
+  readonly batchStores: number[];
+  /** Distinct Kinesis records the processor was handed, and the user records inside them. */
+  readonly records: number;
+  readonly userRecords: number;
+  readonly refusedRecords: number;
+  readonly kinesisKb: number;
+  readonly putPayloadUnits: number;
+  readonly firehoseBytes: number;
+  readonly recordBytes: number;
+  readonly failedItems: number;
+  readonly pollerErrors: number;
+}
+
+const STORE_ID = /"storeId":"([^"\\]+)"/;
+const DEVICE_ID = /"deviceId":"([^"\\]+)"/;
+
+const config = JSON.parse(process.argv[2] as string) as FleetStackConfig;
+const seen = new Set<string>();
+const report = {
+  invocations: 0,
+  invocationCpuMs: [] as number[],
+  invocationMs: [] as number[],
+  batchRecords: [] as number[],
+  batchEvents: [] as number[],
+  batchStores: [] as number[],
+  records: 0,
+  userRecords: 0,
+  refusedRecords: 0,
+  kinesisKb: 0,
+  putPayloadUnits: 0,
+  firehoseBytes: 0,
+  recordBytes: 0,
+  failedItems: 0,
+  pollerErrors: 0,
+};
+
+/** Tallies a batch after the processor returned, so that its CPU is not the processor's. */
+function tally(event: KinesisStreamEvent) {
+  const stores = new Set<string>();
+  let events = 0;
+  for (const r of event.Records) {
+    const data = Buffer.from(r.kinesis.data, 'base64');
+    const opened = openRecord(data);
+    const users =
+      opened.kind === 'plain'
+        ? [opened.data]
+        : opened.kind === 'aggregate'
+          ? opened.users.map((u) => u.data)
+          : [];
+    for (const u of users) {
+      const head = Buffer.from(u.buffer, u.byteOffset, Math.min(u.byteLength, 1024)).toString();
+      stores.add(STORE_ID.exec(head)?.[1] ?? DEVICE_ID.exec(head)?.[1] ?? '?');
+    }
+    events += users.length;
+    if (seen.has(r.kinesis.sequenceNumber)) continue;
+    seen.add(r.kinesis.sequenceNumber);
+    const billing = recordBilling({ data, partitionKey: r.kinesis.partitionKey });
+    report.records++;
+    report.userRecords += users.length;
+    if (opened.kind === 'refused') report.refusedRecords++;
+    report.kinesisKb += billing.kinesisKb;
+    report.putPayloadUnits += billing.putPayloadUnits;
+    report.firehoseBytes += billing.firehoseBytes;
+    report.recordBytes += data.byteLength + Buffer.byteLength(r.kinesis.partitionKey);
+  }
+  report.batchRecords.push(event.Records.length);
+  report.batchEvents.push(events);
+  report.batchStores.push(stores.size);
+}
+
+const instrument =
+  (processor: KinesisHandler): KinesisHandler =>
+  async (event) => {
+    // One shard, one batch in flight: the process does little else while this runs (the
+    // poller's reads, and the API answering the parent's probe about once a second).
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const answer = await processor(event);
+    const cpu = process.cpuUsage(cpu0);
+    report.invocationMs.push(performance.now() - t0);
+    report.invocationCpuMs.push((cpu.user + cpu.system) / 1000);
+    report.invocations++;
+    report.failedItems += answer?.batchItemFailures?.length ?? 0;
+    tally(event);
+    return answer;
+  };
+
+const stack = await startEmbeddedStack({
+  dataDir: config.dataDir,
+  ports: { api: 0, kinesis: 0, dynamodb: 0 },
+  shardCount: 1,
+  externalEmulators: {
+    kinesisEndpoint: config.kinesisEndpoint,
+    dynamodbEndpoint: config.dynamodbEndpoint,
+  },
+  eventSource: config.eventSource,
+  archive: false,
+  apiThrottle: {
+    stage: { rateLimit: 10_000, burstLimit: 10_000 },
+    perCaller: { rateLimit: 10_000, burstLimit: 10_000 },
+  },
+  handlerEndpoints: async (direct) => ({
+    kinesis: direct.kinesis,
+    dynamodb: config.handlerDynamodbEndpoint,
+  }),
+  wrapProcessor: instrument,
+  onError: () => {
+    report.pollerErrors++;
+  },
+});
+const token = await stack.issuer.sign(
+  { sub: 'bench-fleet', 'custom:role': 'leadership' },
+  6 * 3600,
+);
+process.send?.({ type: 'ready', apiUrl: stack.apiUrl, token });
+process.on('message', async (message: { type: string }) => {
+  if (message.type !== 'stop') return;
+  await stack.stop();
+  process.send?.({ type: 'report', report: report satisfies FleetStackReport }, () =>
+    process.exit(0),
+  );
+});

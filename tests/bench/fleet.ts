@@ -1,0 +1,496 @@
+/**
+ * `npm run bench:fleet`: one Kinesis shard's share of the reference fleet (10,500 stores x 40
+ * lanes x 30 events per lane-hour, `npm run plan`), run in real time through the real edge
+ * topology, the real event-source settings, the deployed processor and the impact API on the
+ * embedded stack. Each profile (fleet-profiles.ts) runs in turn on fresh emulators, baseline
+ * first, with the same seeded fleet, and is measured the same way: events per record, billed
+ * Kinesis and Firehose bytes, DynamoDB reads, writes and units, processor CPU, freshness at
+ * the API, and whether the API's totals equal the simulator's ground truth. Prints a table and,
+ * last, one JSON line.
+ *
+ *   npm run bench:fleet -- [--minutes 10] [--stores 1170] [--profile baseline,...]
+ *   npm run bench:fleet -- --minutes 1 --stores 100          (a quick check)
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { TelemetryEvent } from '#contract';
+import { createKinesisClient, sleep } from '#edge-client';
+import { defineFleet, FleetSimulator, type SimFleet } from '#simulator';
+import { putRegistryEntries } from '../../functions/adapters/dynamodb-registry.js';
+import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
+import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
+import { type CapacityCount, READ_OPERATIONS, WRITE_OPERATIONS } from './capacity-counter.js';
+import { COUNTS_PATH } from './capacity-proxy.js';
+import {
+  startDynaliteProcess,
+  startKinesaliteProcess,
+  startPortProcess,
+} from './dynalite-process.js';
+import {
+  type ApiTotals,
+  compareToTruth,
+  freshness,
+  percentile,
+  type VisibilityProbe,
+  visibleEvents,
+} from './fleet-metrics.js';
+import {
+  type FleetProfile,
+  type ProfileName,
+  selectProfiles,
+  slowMotion,
+} from './fleet-profiles.js';
+import type { FleetStackConfig, FleetStackReport } from './fleet-stack.js';
+import { openStoreFloor } from './lane-topology.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const { values } = parseArgs({
+  options: {
+    profile: { type: 'string', default: 'baseline' },
+    minutes: { type: 'string', default: '10' },
+    stores: { type: 'string', default: '1170' },
+    lanes: { type: 'string', default: '40' },
+    'events-per-lane-hour': { type: 'string', default: '30' },
+    'rate-factor': { type: 'string', default: '1' },
+    'incident-share': { type: 'string', default: '0.000003' },
+    'probe-ms': { type: 'string', default: '1000' },
+    seed: { type: 'string', default: '19' },
+    slow: { type: 'string', default: '1' },
+  },
+});
+const number = (name: keyof typeof values, min: number) => {
+  const n = Number(values[name]);
+  if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number >= ${min}`);
+  return n;
+};
+const MINUTES = number('minutes', 0.05);
+const STORES = Math.round(number('stores', 1));
+const LANES = Math.round(number('lanes', 1));
+const EVENTS_PER_LANE_HOUR = number('events-per-lane-hour', 0.001);
+const RATE_FACTOR = number('rate-factor', 0.01);
+const INCIDENT_SHARE = number('incident-share', 0);
+const PROBE_MS = number('probe-ms', 100);
+const SEED = Math.round(number('seed', 0));
+/**
+ * Slow motion (fleet-profiles.ts, slowMotion): rates divided by SLOW and every interval that
+ * shapes records and batches multiplied by it, for a machine that cannot run the fleet's pace
+ * through per-lane clients and the emulators. Minutes and rates are the fleet's; wall time is
+ * SLOW times longer.
+ */
+const SLOW = number('slow', 1);
+/** Fleet-wide events per second: the stores' lanes at their per-lane rate. */
+const RATE = (STORES * LANES * EVENTS_PER_LANE_HOUR * RATE_FACTOR) / 3600;
+/**
+ * An associate resolves an alert this long after the detection (uniform): the outcome is sent
+ * then, by the same lane. The simulator emits an outcome a few events after its detection,
+ * which at a fleet's pace would put both in one linger window, as no real lane does.
+ */
+const RESOLVE_MS: [number, number] = [10_000, 90_000];
+const TICK_MS = 100;
+const profiles = selectProfiles(values.profile);
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const scratch = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'bench-fleet-'));
+const children = new Set<ChildProcess>();
+const killAll = () => {
+  for (const c of children) c.kill();
+};
+process.on('exit', () => {
+  killAll();
+  rmSync(scratch, { recursive: true, force: true });
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
+
+interface StackHandle {
+  child: ChildProcess;
+  apiUrl: string;
+  token: string;
+  stop(): Promise<FleetStackReport>;
+}
+
+async function startStack(config: FleetStackConfig): Promise<StackHandle> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(HERE, 'fleet-stack.ts'), JSON.stringify(config)],
+    { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: process.env },
+  );
+  children.add(child);
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4_000);
+  });
+  const ready = await new Promise<{ apiUrl: string; token: string }>((resolve, reject) => {
+    child.on('message', (m: { type: string; apiUrl: string; token: string }) => {
+      if (m.type === 'ready') resolve(m);
+    });
+    child.on('exit', (code) => reject(new Error(`stack exited (${code}):\n${stderr}`)));
+  });
+  return {
+    child,
+    ...ready,
+    stop: () =>
+      new Promise((resolve) => {
+        child.on('message', (m: { type: string; report: FleetStackReport }) => {
+          if (m.type === 'report') resolve(m.report);
+        });
+        child.send({ type: 'stop' });
+      }),
+  };
+}
+
+async function impact(stack: StackHandle): Promise<ApiTotals> {
+  const day = (offset: number) =>
+    new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+  const res = await fetch(`${stack.apiUrl}/v1/impact?from=${day(-30)}&to=${day(2)}`, {
+    headers: { authorization: `Bearer ${stack.token}` },
+  });
+  if (res.status !== 200) throw new Error(`impact API answered ${res.status}`);
+  return (await res.json()) as ApiTotals;
+}
+
+async function register(endpoint: string, fleet: SimFleet) {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  await putRegistryEntries(client, TABLES.registry.localName, {
+    stores: fleet.stores.map(({ storeId, region, timeZone }) => ({ storeId, region, timeZone })),
+    devices: [
+      ...fleet.panels.map(({ deviceId, storeId }) => ({
+        deviceId,
+        kind: 'panel' as const,
+        storeId,
+      })),
+      ...fleet.agents.map(({ deviceId, teamId }) => ({ deviceId, kind: 'agent' as const, teamId })),
+    ],
+  });
+  client.destroy();
+}
+
+/** The processor's share of the DynamoDB counts: the API reads by Query and GetItem only. */
+function processorCounts(counts: Record<string, CapacityCount>) {
+  const api = new Set(['Query', 'GetItem']);
+  const out = { writes: 0, reads: 0, writeUnits: 0, readUnits: 0, apiReadUnits: 0 };
+  for (const [operation, c] of Object.entries(counts)) {
+    if (api.has(operation)) {
+      out.apiReadUnits += c.readUnits;
+      continue;
+    }
+    if (WRITE_OPERATIONS.has(operation) || READ_OPERATIONS.has(operation)) {
+      out.writes += c.writes;
+      out.reads += c.reads;
+      out.writeUnits += c.writeUnits;
+      out.readUnits += c.readUnits;
+    }
+  }
+  return out;
+}
+
+async function runProfile(name: ProfileName, asNamed: FleetProfile) {
+  const profile = slowMotion(asNamed, SLOW);
+  const dir = join(scratch, name);
+  const [kinesalite, dynalite] = await Promise.all([
+    startKinesaliteProcess(),
+    startDynaliteProcess(),
+  ]);
+  children.add(kinesalite.child);
+  children.add(dynalite.child);
+  const proxy = await startPortProcess([
+    '--import',
+    'tsx',
+    join(HERE, 'capacity-proxy.ts'),
+    dynalite.endpoint,
+  ]);
+  children.add(proxy.child);
+  const stack = await startStack({
+    dataDir: join(dir, 'stack'),
+    kinesisEndpoint: kinesalite.endpoint,
+    dynamodbEndpoint: dynalite.endpoint,
+    handlerDynamodbEndpoint: proxy.endpoint,
+    eventSource: { ...profile.eventSource, pollIntervalMs: 250 * SLOW },
+  });
+  const fleet = defineFleet({ stores: STORES, lanesPerStore: LANES, seed: SEED });
+  console.error(`[${name}] registering ${fleet.panels.length} lanes of ${STORES} stores...`);
+  await register(dynalite.endpoint, fleet);
+  const simulator = new FleetSimulator({
+    fleet,
+    seed: SEED,
+    baselines: DEFAULT_BASELINES,
+    resendRate: 0,
+    incidentShare: INCIDENT_SHARE,
+  });
+  const acceptedAt: number[] = [];
+  const kinesis = createKinesisClient({
+    endpoint: kinesalite.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const floor = openStoreFloor(profile.edge, {
+    kinesis,
+    streamName: TELEMETRY_STREAM.localName,
+    dir: join(dir, 'lanes'),
+    onAccepted: (events, at) => {
+      simulator.acknowledge(events);
+      for (let i = 0; i < events.length; i++) acceptedAt.push(at);
+    },
+  });
+
+  // Probe the API about once a second for as long as the profile runs.
+  const probes: VisibilityProbe[] = [];
+  let probing = true;
+  const prober = (async () => {
+    while (probing) {
+      const t = Date.now();
+      try {
+        const visible = visibleEvents(await impact(stack));
+        probes.push({ at: Date.now(), visible });
+      } catch {
+        // A probe that fails is a missing sample, not a failed run.
+      }
+      await sleep(Math.max(0, PROBE_MS * SLOW - (Date.now() - t)));
+    }
+  })();
+
+  console.error(
+    `[${name}] ${MINUTES} min at ${RATE.toFixed(1)} events/s (${fleet.panels.length} lanes, ${profile.description})`,
+  );
+  // Detections go out when they happen; an outcome when its alert is resolved, RESOLVE_MS
+  // later (or, for the simulator's outcomes reported first, its detection goes out late).
+  const random = mulberry(SEED);
+  const due = new Map<number, TelemetryEvent[]>();
+  const generated = new Set<string>();
+  const lateDetections = new Set<string>();
+  const later = (tick: number, e: TelemetryEvent) => {
+    const at =
+      tick +
+      Math.round(((RESOLVE_MS[0] + random() * (RESOLVE_MS[1] - RESOLVE_MS[0])) * SLOW) / TICK_MS);
+    due.set(at, [...(due.get(at) ?? []), e]);
+  };
+  const sends = new Set<Promise<void>>();
+  const started = Date.now();
+  const durationMs = MINUTES * 60_000 * SLOW;
+  let made = 0;
+  const tickLagMs: number[] = [];
+  const lanesCpu0 = process.cpuUsage();
+  for (let tick = 0; Date.now() - started < durationMs; tick++) {
+    tickLagMs.push(Date.now() - (started + tick * TICK_MS));
+    const now = [...(due.get(tick) ?? [])];
+    due.delete(tick);
+    const count = Math.floor((RATE * (Date.now() - started)) / SLOW / 1000) - made;
+    const fresh = count > 0 ? simulator.next(count) : [];
+    made += fresh.length;
+    for (const e of fresh) {
+      if (e.type === 'detection') {
+        generated.add(e.detectionId);
+        if (lateDetections.delete(e.detectionId)) later(tick, e);
+        else now.push(e);
+      } else if (e.type === 'detection_outcome') {
+        if (generated.delete(e.detectionId)) later(tick, e);
+        else {
+          lateDetections.add(e.detectionId);
+          now.push(e);
+        }
+      } else now.push(e);
+    }
+    if (now.length > 0) {
+      const p = floor.send(now).finally(() => sends.delete(p));
+      sends.add(p);
+    }
+    await sleep(Math.max(0, started + (tick + 1) * TICK_MS - Date.now()));
+  }
+  await Promise.all(sends);
+  const intakeSeconds = (Date.now() - started) / 1000 / SLOW;
+  const accepted = acceptedAt.length;
+  console.error(`[${name}] ${accepted} events accepted; draining...`);
+  const drained = await floor.drain(120_000);
+  // Wait for the API to show every accepted event (or for it to stop moving).
+  const deadline = Date.now() + profile.eventSource.maxBatchingWindowMs + 180_000 * SLOW;
+  let last = -1;
+  let stableSince = Date.now();
+  while (Date.now() < deadline) {
+    const visible = probes.at(-1)?.visible ?? 0;
+    if (visible >= accepted) break;
+    if (visible !== last) {
+      last = visible;
+      stableSince = Date.now();
+    } else if (Date.now() - stableSince > 60_000 * SLOW) break;
+    await sleep(500);
+  }
+  probing = false;
+  await prober;
+  const truthCheck = compareToTruth(simulator.truth(), await impact(stack));
+  const edge = await floor.close();
+  kinesis.destroy();
+  const lanesCpu = process.cpuUsage(lanesCpu0);
+  const processCpuSeconds = {
+    lanes: round((lanesCpu.user + lanesCpu.system) / 1e6, 1),
+    kinesalite: cpuSecondsOf(kinesalite.child),
+    dynalite: cpuSecondsOf(dynalite.child),
+    capacityProxy: cpuSecondsOf(proxy.child),
+    stack: cpuSecondsOf(stack.child),
+  };
+  const report = await stack.stop();
+  const counts = (await (await fetch(`${proxy.endpoint}${COUNTS_PATH}`)).json()) as Record<
+    string,
+    CapacityCount
+  >;
+  for (const c of [kinesalite.child, dynalite.child, proxy.child, stack.child]) {
+    c.kill();
+    children.delete(c);
+  }
+
+  const fresh = freshness(
+    acceptedAt.sort((a, b) => a - b),
+    probes,
+  );
+  // In the fleet's time: at SLOW > 1 the processor's own time is divided too (a lower bound).
+  const delays = fresh.delaysMs.map((d) => d / SLOW).sort((a, b) => a - b);
+  const invocationMs = [...report.invocationMs].sort((a, b) => a - b);
+  const db = processorCounts(counts);
+  const per = (x: number, d = 4) => round(x / accepted, d);
+  return {
+    profile: name,
+    minutes: MINUTES,
+    slow: SLOW,
+    stores: STORES,
+    lanes: fleet.panels.length,
+    targetEventsPerSec: round(RATE, 1),
+    eventsPerSec: round(accepted / intakeSeconds, 1),
+    events: accepted,
+    records: report.records,
+    eventsPerRecord: round(report.userRecords / report.records, 3),
+    kinesisKbPerEvent: per(report.kinesisKb),
+    putPayloadUnitsPerEvent: per(report.putPayloadUnits),
+    firehoseBytesPerEvent: per(report.firehoseBytes, 0),
+    recordBytesPerEvent: per(report.recordBytes, 1),
+    putRecordsRequestsPerEvent: per(edge.requests),
+    dynamodbReadsPerEvent: per(db.reads),
+    dynamodbWritesPerEvent: per(db.writes),
+    readUnitsPerEvent: per(db.readUnits),
+    writeUnitsPerEvent: per(db.writeUnits),
+    apiReadUnits: round(db.apiReadUnits, 1),
+    // The first invocation loads and compiles the handler (a cold start): counted apart.
+    processorCpuMsPer1000Events: round(
+      (sum(report.invocationCpuMs.slice(1)) / Math.max(1, sum(report.batchEvents.slice(1)))) * 1000,
+      1,
+    ),
+    coldInvocationCpuMs: round(report.invocationCpuMs[0] ?? 0, 0),
+    invocations: report.invocations,
+    recordsPerBatchP50: percentile(
+      [...report.batchRecords].sort((a, b) => a - b),
+      50,
+    ),
+    eventsPerStorePerBatch: round(
+      report.batchEvents.reduce((s, x) => s + x, 0) /
+        Math.max(
+          1,
+          report.batchStores.reduce((s, x) => s + x, 0),
+        ),
+      2,
+    ),
+    invocationMsP50: round(percentile(invocationMs, 50), 0),
+    invocationMsP99: round(percentile(invocationMs, 99), 0),
+    freshnessP50Seconds: round(percentile(delays, 50) / 1000, 1),
+    freshnessP99Seconds: round(percentile(delays, 99) / 1000, 1),
+    unseen: fresh.unseen,
+    probes: probes.length,
+    drained,
+    lost: truthCheck.lost,
+    doubleCounted: truthCheck.doubleCounted,
+    exact: truthCheck.exact && truthCheck.lost === 0 && truthCheck.doubleCounted === 0,
+    // Whether this machine kept the pace: how late the intake's 100 ms ticks ran.
+    intakeTickLagMsP99: percentile(
+      tickLagMs.sort((a, b) => a - b),
+      99,
+    ),
+    processCpuSeconds,
+    edgeClientOpens: edge.opens,
+    edgeClientsOpenAtMost: edge.maxOpen,
+    edgeRetried: edge.retried,
+    failedItems: report.failedItems,
+    pollerErrors: report.pollerErrors,
+  };
+}
+
+/** A child's CPU time so far (user + system), from /proc; NaN where there is none. */
+function cpuSecondsOf(child: ChildProcess): number {
+  try {
+    const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return round((Number(fields[11]) + Number(fields[12])) / 100, 1);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+function sum(xs: readonly number[]) {
+  return xs.reduce((s, x) => s + x, 0);
+}
+
+function round(n: number, d = 3) {
+  return Math.round(n * 10 ** d) / 10 ** d;
+}
+
+/** The bench's own seeded randomness (resolution delays), apart from the simulator's. */
+function mulberry(seed: number): () => number {
+  let a = (seed ^ 0x9e3779b9) >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+const results: Awaited<ReturnType<typeof runProfile>>[] = [];
+for (const [name, profile] of profiles) results.push(await runProfile(name, profile));
+
+const ROWS: [string, keyof (typeof results)[number]][] = [
+  ['events (accepted at the edge)', 'events'],
+  ['events per second (target)', 'targetEventsPerSec'],
+  ['events per second (achieved)', 'eventsPerSec'],
+  ['events per record', 'eventsPerRecord'],
+  ['billed Kinesis KB per event', 'kinesisKbPerEvent'],
+  ['PUT payload units per event', 'putPayloadUnitsPerEvent'],
+  ['Firehose-billed bytes per event', 'firehoseBytesPerEvent'],
+  ['DynamoDB reads per event', 'dynamodbReadsPerEvent'],
+  ['DynamoDB writes per event', 'dynamodbWritesPerEvent'],
+  ['read units per event', 'readUnitsPerEvent'],
+  ['write units per event', 'writeUnitsPerEvent'],
+  ['processor CPU ms per 1,000 events', 'processorCpuMsPer1000Events'],
+  ['events per store per batch', 'eventsPerStorePerBatch'],
+  ['records per batch (p50)', 'recordsPerBatchP50'],
+  ['invocation ms p50 / p99', 'invocationMsP50'],
+  ['freshness p50 (s)', 'freshnessP50Seconds'],
+  ['freshness p99 (s)', 'freshnessP99Seconds'],
+  ['every total exact', 'exact'],
+];
+console.log(
+  ['', ...results.map((r) => r.profile)].map((c, i) => c.padEnd(i === 0 ? 36 : 16)).join(''),
+);
+for (const [label, key] of ROWS) {
+  const cells = results.map((r) =>
+    key === 'invocationMsP50' ? `${r.invocationMsP50} / ${r.invocationMsP99}` : String(r[key]),
+  );
+  console.log([label.padEnd(36), ...cells.map((c) => c.padEnd(16))].join(''));
+}
+for (const r of results) {
+  console.log(
+    `${r.profile}: ${r.lanes} lanes of ${r.stores} stores for ${r.minutes} min; ${r.invocations} invocations; ` +
+      `${r.edgeClientOpens} lane client opens (at most ${r.edgeClientsOpenAtMost} open); lost ${r.lost}, ` +
+      `double-counted ${r.doubleCounted}, unseen ${r.unseen}; ${r.edgeRetried} records retried, ` +
+      `${r.pollerErrors} poller errors; intake ticks late by ${r.intakeTickLagMsP99} ms at p99; ` +
+      `CPU s: ${Object.entries(r.processCpuSeconds)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+  );
+}
+console.log(JSON.stringify({ bench: 'fleet', profiles: results }));
+process.exit(results.every((r) => r.exact) ? 0 : 1);

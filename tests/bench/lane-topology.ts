@@ -1,0 +1,188 @@
+/**
+ * The store floors of `npm run bench:fleet`: how each device's events reach Kinesis, per the
+ * profile's edge topology. Today's is `per-lane`: every lane PC (and every on-call agent) runs
+ * its own EdgeClient with its own spool, seq file and linger, exactly as the daemon does.
+ */
+import { join } from 'node:path';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { TelemetryEvent } from '#contract';
+import { EdgeClient, type EventInput, sleep } from '#edge-client';
+import type { EdgeTopology, PerLaneTopology } from './fleet-profiles.js';
+
+export interface FloorStats {
+  /** Events the devices' clients accepted (durably spooled). */
+  accepted: number;
+  /** Events Kinesis acknowledged. */
+  sent: number;
+  /** PutRecords requests, and records sent again after a failure. */
+  requests: number;
+  retried: number;
+  /** Times a device's client was opened (see PerLaneFloor), and the most open at once. */
+  opens: number;
+  maxOpen: number;
+}
+
+/** Where the floor's devices put their records. */
+export interface FloorOptions {
+  readonly kinesis: KinesisClient;
+  readonly streamName: string;
+  /** Folder for the devices' spools (one sub-folder per device). */
+  readonly dir: string;
+  /** Called with each device's events once its edge accepted them. */
+  readonly onAccepted: (events: readonly TelemetryEvent[], at: number) => void;
+}
+
+/** A fleet's edge: devices that accept events and deliver them to the stream. */
+export interface StoreFloor {
+  /** Hands each event to its device's edge; resolves once all of them are accepted. */
+  send(events: readonly TelemetryEvent[]): Promise<void>;
+  /** Resolves true once every accepted event is acknowledged by Kinesis (false on timeout). */
+  drain(timeoutMs: number): Promise<boolean>;
+  close(): Promise<FloorStats>;
+}
+
+export function openStoreFloor(topology: EdgeTopology, options: FloorOptions): StoreFloor {
+  switch (topology.kind) {
+    case 'per-lane':
+      return new PerLaneFloor(topology, options);
+  }
+}
+
+interface Slot {
+  client?: Promise<EdgeClient>;
+  closing?: Promise<void>;
+  busy: number;
+  lastUse: number;
+}
+
+/** How long a device's client stays open after its spool drained with nothing new. */
+const IDLE_CLOSE_MS = 2_000;
+/**
+ * Most clients open at once (each holds a few file handles): a machine that cannot keep the
+ * pace makes the intake wait here, which shows as the intake's lag, instead of running out
+ * of file handles.
+ */
+const MAX_OPEN = 3_000;
+
+/**
+ * One EdgeClient per device, opened with the device's own identity (`deviceId`: the client
+ * assigns `seq`) and the topology's linger and partition key. A lane sends about once in two
+ * minutes, so ~47,000 clients held open in one process would spend its CPU on their idle
+ * wake-ups (each sender polls its spool once a second) and need more file handles than a
+ * process has. So a device's client is opened when the device has an event and closed once
+ * its spool has drained and it has been idle for IDLE_CLOSE_MS: reopening resumes the same
+ * spool and seq file, as a daemon restart does. What shapes records is unchanged: the sender
+ * waits the linger from the first spooled event before it reads the spool again and puts what
+ * it holds, and it loads the shard map before a delivery when the map is older than 60 s,
+ * which a lane that sends every two minutes does for every delivery either way. The devices'
+ * clients share one SDK client (the HTTP connection pool), never a spool or a counter.
+ */
+class PerLaneFloor implements StoreFloor {
+  private readonly slots = new Map<string, Slot>();
+  private readonly stats: FloorStats = {
+    accepted: 0,
+    sent: 0,
+    requests: 0,
+    retried: 0,
+    opens: 0,
+    maxOpen: 0,
+  };
+  private open = 0;
+  private readonly reaper: NodeJS.Timeout;
+
+  constructor(
+    private readonly topology: PerLaneTopology,
+    private readonly options: FloorOptions,
+  ) {
+    this.reaper = setInterval(() => this.reap(), 500);
+  }
+
+  async send(events: readonly TelemetryEvent[]): Promise<void> {
+    const byDevice = new Map<string, TelemetryEvent[]>();
+    for (const e of events) byDevice.set(e.deviceId, [...(byDevice.get(e.deviceId) ?? []), e]);
+    await Promise.all(
+      [...byDevice].map(async ([deviceId, own]) => {
+        const slot = this.slots.get(deviceId) ?? { busy: 0, lastUse: 0 };
+        this.slots.set(deviceId, slot);
+        // Counted busy before any wait, so the reaper leaves this client open.
+        slot.busy++;
+        try {
+          while (slot.closing !== undefined) await slot.closing;
+          while (slot.client === undefined && this.open >= MAX_OPEN) await sleep(20);
+          slot.client ??= this.openClient(deviceId);
+          const client = await slot.client;
+          // The device's own daemon assigns seq: the simulator's is dropped.
+          const inputs = own.map(({ seq: _seq, ...rest }) => rest as EventInput);
+          const accepted = await client.send(inputs);
+          this.stats.accepted += accepted.length;
+          this.options.onAccepted(accepted, Date.now());
+        } finally {
+          slot.busy--;
+          slot.lastUse = Date.now();
+        }
+      }),
+    );
+  }
+
+  private openClient(deviceId: string): Promise<EdgeClient> {
+    this.stats.opens++;
+    this.open++;
+    this.stats.maxOpen = Math.max(this.stats.maxOpen, this.open);
+    return EdgeClient.open({
+      streamName: this.options.streamName,
+      kinesis: this.options.kinesis,
+      deviceId,
+      spool: { dir: join(this.options.dir, deviceId) },
+      lingerMs: this.topology.lingerMs,
+      partitionBy: this.topology.partitionBy,
+    });
+  }
+
+  private reap(): void {
+    const now = Date.now();
+    for (const slot of this.slots.values()) {
+      if (slot.client === undefined || slot.closing !== undefined || slot.busy > 0) continue;
+      if (now - slot.lastUse < IDLE_CLOSE_MS) continue;
+      const pending = slot.client;
+      slot.closing = (async () => {
+        const client = await pending;
+        // Only a drained client is closed: closing skips the linger of what it still holds.
+        if (!(await client.flush(0))) return;
+        slot.client = undefined;
+        await this.closeClient(client, 0);
+      })().finally(() => {
+        slot.closing = undefined;
+      });
+    }
+  }
+
+  private async closeClient(client: EdgeClient, flushTimeoutMs: number): Promise<void> {
+    await client.close(flushTimeoutMs);
+    const m = client.metrics();
+    this.stats.sent += m.sent;
+    this.stats.requests += m.requests;
+    this.stats.retried += m.retried;
+    this.open--;
+  }
+
+  async drain(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (const slot of this.slots.values()) {
+      const client = await slot.client;
+      if (client !== undefined && !(await client.flush(Math.max(0, deadline - Date.now()))))
+        return false;
+    }
+    return true;
+  }
+
+  async close(): Promise<FloorStats> {
+    clearInterval(this.reaper);
+    for (const slot of this.slots.values()) {
+      await slot.closing;
+      const client = await slot.client;
+      slot.client = undefined;
+      if (client !== undefined) await this.closeClient(client, 5_000);
+    }
+    return { ...this.stats };
+  }
+}

@@ -1,0 +1,213 @@
+import { describe, expect, it } from 'vitest';
+import { emptyTruth } from '#simulator';
+import {
+  countRequest,
+  countResponse,
+  emptyCount,
+  operationName,
+} from '../bench/capacity-counter.js';
+import {
+  compareToTruth,
+  freshness,
+  percentile,
+  recordBilling,
+  visibleEvents,
+} from '../bench/fleet-metrics.js';
+import { FLEET_PROFILES, selectProfiles, slowMotion } from '../bench/fleet-profiles.js';
+
+describe('Function: recordBilling', () => {
+  it('rounds a record up to 1 KB for on-demand Kinesis, 25 KB PUT units, 5 KB for Firehose', () => {
+    // Prepare: a 400-byte plain event with a 10-byte key, and a 6,000-byte aggregate
+    const small = { data: new Uint8Array(400), partitionKey: 'store-0001' };
+    const large = { data: new Uint8Array(6_000), partitionKey: 'store-0001' };
+
+    // Act & Assess
+    expect(recordBilling(small)).toEqual({
+      kinesisKb: 1,
+      putPayloadUnits: 1,
+      firehoseBytes: 5_120,
+    });
+    expect(recordBilling(large)).toEqual({
+      kinesisKb: 6,
+      putPayloadUnits: 1,
+      firehoseBytes: 10_240,
+    });
+  });
+
+  it('counts the partition key toward the Kinesis meters, not Firehose', () => {
+    const record = { data: new Uint8Array(1_020), partitionKey: 'store-0001' };
+    expect(recordBilling(record)).toMatchObject({ kinesisKb: 2, firehoseBytes: 5_120 });
+    const unit = { data: new Uint8Array(25 * 1024 - 9), partitionKey: 'store-0001' };
+    expect(recordBilling(unit).putPayloadUnits).toBe(2);
+  });
+});
+
+describe('Function: percentile', () => {
+  it('takes the nearest rank of a sorted list', () => {
+    const xs = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(percentile(xs, 50)).toBe(50);
+    expect(percentile(xs, 99)).toBe(99);
+    expect(percentile(xs, 100)).toBe(100);
+    expect(percentile([7], 99)).toBe(7);
+    expect(percentile([], 50)).toBeNaN();
+  });
+});
+
+describe('Function: freshness', () => {
+  it('measures each accepted event to the first probe that shows it', () => {
+    // Prepare: three events accepted at 0, 100 and 200 ms; the API shows one at 1,000 ms, all at 3,000
+    const accepted = [0, 100, 200];
+    const probes = [
+      { at: 500, visible: 0 },
+      { at: 1_000, visible: 1 },
+      { at: 2_000, visible: 1 },
+      { at: 3_000, visible: 3 },
+    ];
+
+    // Act
+    const result = freshness(accepted, probes);
+
+    // Assess
+    expect(result).toEqual({ delaysMs: [1_000, 2_900, 2_800], unseen: 0 });
+  });
+
+  it('never credits a probe taken before the event was accepted', () => {
+    const result = freshness(
+      [1_000],
+      [
+        { at: 900, visible: 5 },
+        { at: 1_500, visible: 5 },
+      ],
+    );
+    expect(result.delaysMs).toEqual([500]);
+  });
+
+  it('counts events no probe ever showed as unseen', () => {
+    const result = freshness([0, 10, 20], [{ at: 100, visible: 1 }]);
+    expect(result).toEqual({ delaysMs: [100], unseen: 2 });
+  });
+});
+
+describe('Function: compareToTruth', () => {
+  const truth = () => {
+    const t = emptyTruth();
+    t.shrink.detections = 3;
+    t.shrink.detectionsByCategory = { walkout: 2, other: 1 };
+    t.shrink.lossDetectedCents = 900;
+    t.shrink.outcomes = 1;
+    t.shrink.outcomesByKind = { recovered: 1 };
+    t.shrink.lossPreventedCents = 300;
+    t.hours.incidents = 1;
+    t.hours.minutesSaved = 40;
+    return t;
+  };
+  const api = (over: Record<string, unknown> = {}) => ({
+    shrink: {
+      detections: 3,
+      detectionsByCategory: { walkout: 2, other: 1 },
+      lossDetectedCents: 900,
+      lossPreventedCents: 300,
+      confirmedLossCents: 0,
+      outcomes: 1,
+      outcomesByKind: { recovered: 1 },
+      falsePositives: 0,
+      falsePositiveRate: 0,
+      ...over,
+    },
+    hoursSaved: {
+      incidents: 1,
+      incidentsByResolution: {},
+      engineerMinutes: 0,
+      minutesSaved: 40,
+      hoursSaved: 0.67,
+    },
+  });
+
+  it('is exact when every count, breakdown and sum equals the truth', () => {
+    expect(compareToTruth(truth(), api())).toEqual({
+      expected: 5,
+      visible: 5,
+      lost: 0,
+      doubleCounted: 0,
+      exact: true,
+    });
+    expect(visibleEvents(api())).toBe(5);
+  });
+
+  it('tells a lost event, a double count and a wrong cent apart', () => {
+    expect(compareToTruth(truth(), api({ detections: 2 }))).toMatchObject({
+      lost: 1,
+      exact: false,
+    });
+    expect(compareToTruth(truth(), api({ outcomes: 2 }))).toMatchObject({
+      doubleCounted: 1,
+      exact: false,
+    });
+    expect(compareToTruth(truth(), api({ lossDetectedCents: 901 }))).toMatchObject({
+      lost: 0,
+      doubleCounted: 0,
+      exact: false,
+    });
+    expect(compareToTruth(truth(), api({ detectionsByCategory: { walkout: 3 } })).exact).toBe(
+      false,
+    );
+  });
+
+  it('reads an absent hours-saved section as zero incidents', () => {
+    const t = truth();
+    t.hours.incidents = 0;
+    t.hours.minutesSaved = 0;
+    expect(compareToTruth(t, { ...api(), hoursSaved: null })).toMatchObject({ exact: true });
+  });
+});
+
+describe('Function: countRequest', () => {
+  it('counts items per operation and asks for the consumed capacity', () => {
+    // Prepare
+    const count = emptyCount();
+    const batchWrite = { RequestItems: { a: [{}, {}], b: [{}] } };
+    const batchGet = { RequestItems: { a: { Keys: [{}, {}, {}] } } };
+    const put: Record<string, unknown> = {};
+
+    // Act
+    countRequest(count, operationName('BatchWriteItemCommand'), batchWrite);
+    countRequest(count, operationName('DynamoDB_20120810.BatchGetItem'), batchGet);
+    countRequest(count, 'PutItem', put);
+    const other = countRequest(count, 'DescribeTable', {});
+    countResponse(count, 'BatchWriteItem', {
+      ConsumedCapacity: [{ CapacityUnits: 3 }, { CapacityUnits: 2 }],
+    });
+    countResponse(count, 'PutItem', { ConsumedCapacity: { CapacityUnits: 15 } });
+    countResponse(count, 'BatchGetItem', { ConsumedCapacity: [{ CapacityUnits: 1.5 }] });
+
+    // Assess
+    expect(count).toEqual({ writes: 4, reads: 3, writeUnits: 20, readUnits: 1.5, requests: 3 });
+    expect(other).toBe(false);
+    expect(put.ReturnConsumedCapacity).toBe('TOTAL');
+  });
+});
+
+describe('Function: selectProfiles', () => {
+  it('puts the baseline first and refuses an unknown profile', () => {
+    expect(selectProfiles('baseline').map(([n]) => n)).toEqual(['baseline']);
+    expect(selectProfiles('').map(([n]) => n)).toEqual(['baseline']);
+    expect(() => selectProfiles('baseline,gateway-typo')).toThrow(/unknown profile/);
+  });
+
+  it("gives the baseline today's event source settings", () => {
+    expect(FLEET_PROFILES.baseline.eventSource).toEqual({
+      batchSize: 5_000,
+      maxBatchingWindowMs: 5_000,
+    });
+  });
+});
+
+describe('Function: slowMotion', () => {
+  it('stretches the linger and the batching window, and nothing else', () => {
+    const slow = slowMotion(FLEET_PROFILES.baseline, 4);
+    expect(slow.edge).toEqual({ kind: 'per-lane', lingerMs: 400, partitionBy: 'store' });
+    expect(slow.eventSource).toEqual({ batchSize: 5_000, maxBatchingWindowMs: 20_000 });
+    expect(slowMotion(FLEET_PROFILES.baseline, 1)).toEqual(FLEET_PROFILES.baseline);
+    expect(() => slowMotion(FLEET_PROFILES.baseline, 0.5)).toThrow(RangeError);
+  });
+});
