@@ -5,7 +5,7 @@
  * processor, the item layout, the API) is the code under test. Adding a candidate is a row
  * here, plus a topology in lane-topology.ts when it needs a new one.
  */
-import { PROCESSOR_EVENT_SOURCE } from '../../infra/processor-event-source.js';
+import { PROCESSOR_EVENT_SOURCE } from '#processor';
 
 /** Today's edge: one EdgeClient per lane PC, each with its own spool, sending to Kinesis. */
 export interface PerLaneTopology {
