@@ -181,11 +181,36 @@ export async function renderStore(ctx: ViewContext, storeId: string): Promise<HT
     to: ctx.to,
     granularity: 'day',
   });
+  return h(
+    'section',
+    { 'data-view': 'store', 'data-store': r.storeId },
+    h('p', {}, h('a', { href: '#/stores' }, '← All stores')),
+    h('h2', {}, `Store ${r.storeId}`),
+    h('p', { class: 'period' }, `${r.region}, ${r.timeZone}; ${ctx.from} to ${ctx.to}`),
+    storeKpis(r),
+    h('div', { class: 'charts' }, storeCategoryChart(r), storeLossChart(r)),
+  );
+}
+
+/** The store's totals for the period. */
+function storeKpis(r: StoreShrinkResponse): HTMLElement {
   const cur = (c: number) => money(c, r.currency);
+  return h(
+    'div',
+    { class: 'kpis' },
+    kpiCard('lossPrevented', 'Loss prevented', cur(r.total.lossPreventedCents)),
+    kpiCard('lossDetected', 'Loss detected', cur(r.total.lossDetectedCents)),
+    kpiCard('detections', 'Detections', count(r.total.detections)),
+    kpiCard('falsePositiveRate', 'False-positive rate', share(r.total.falsePositiveRate)),
+  );
+}
+
+/** The store's detections per day, stacked by category (those with any in the period). */
+function storeCategoryChart(r: StoreShrinkResponse): HTMLElement {
   const categories = Object.keys(r.total.detectionsByCategory).filter(
     (k) => (r.total.detectionsByCategory[k] ?? 0) > 0,
   );
-  const byCategory = chartCard(
+  return chartCard(
     'store-by-category',
     'Detections by category, by day',
     `Stacked bar chart of ${r.storeId}'s detections per day by category`,
@@ -207,7 +232,11 @@ export async function renderStore(ctx: ViewContext, storeId: string): Promise<HT
       ...categories.map((k) => count(d.detectionsByCategory[k] ?? 0)),
     ]),
   );
-  const loss = chartCard(
+}
+
+/** The store's loss detected and prevented per day. */
+function storeLossChart(r: StoreShrinkResponse): HTMLElement {
+  return chartCard(
     'store-loss',
     'Loss prevented and detected, by day',
     `Line chart of ${r.storeId}'s loss prevented and detected per day`,
@@ -232,22 +261,6 @@ export async function renderStore(ctx: ViewContext, storeId: string): Promise<HT
       },
       options: { scales: { y: { beginAtZero: true } } },
     },
-    ...lossByDayTable(r.series, cur),
-  );
-  return h(
-    'section',
-    { 'data-view': 'store', 'data-store': r.storeId },
-    h('p', {}, h('a', { href: '#/stores' }, '← All stores')),
-    h('h2', {}, `Store ${r.storeId}`),
-    h('p', { class: 'period' }, `${r.region}, ${r.timeZone}; ${ctx.from} to ${ctx.to}`),
-    h(
-      'div',
-      { class: 'kpis' },
-      kpiCard('lossPrevented', 'Loss prevented', cur(r.total.lossPreventedCents)),
-      kpiCard('lossDetected', 'Loss detected', cur(r.total.lossDetectedCents)),
-      kpiCard('detections', 'Detections', count(r.total.detections)),
-      kpiCard('falsePositiveRate', 'False-positive rate', share(r.total.falsePositiveRate)),
-    ),
-    h('div', { class: 'charts' }, byCategory, loss),
+    ...lossByDayTable(r.series, (c) => money(c, r.currency)),
   );
 }
