@@ -105,7 +105,15 @@ function signInScreen(config: AuthConfig, message?: string): void {
   main.replaceChildren(form);
 }
 
+/** The page around the views: the navigation, who is signed in, and the period filters. */
 function renderChrome(claims: Claims, config: AuthConfig): void {
+  renderNav(claims);
+  renderWho(claims, config);
+  renderFilters(claims);
+}
+
+/** Overview and stores for everyone; teams for leadership, whose scope spans them. */
+function renderNav(claims: Claims): void {
   const links: [string, string][] = [
     ['#/overview', 'Overview'],
     ['#/stores', 'Stores'],
@@ -116,6 +124,10 @@ function renderChrome(claims: Claims, config: AuthConfig): void {
       h('a', { href, 'aria-current': location.hash.startsWith(href) ? 'page' : undefined }, text),
     ),
   );
+}
+
+/** The caller's role and scope, and a sign-out button. */
+function renderWho(claims: Claims, config: AuthConfig): void {
   const scope =
     claims.role === 'leadership'
       ? 'Leadership: every store'
@@ -137,42 +149,14 @@ function renderChrome(claims: Claims, config: AuthConfig): void {
       'Sign out',
     ),
   );
+}
 
-  const from = h('input', {
-    type: 'date',
-    id: 'from',
-    value: state.from,
-    max: today(),
-    required: true,
-  });
-  const to = h('input', { type: 'date', id: 'to', value: state.to, max: today(), required: true });
-  const preset = (days: number, text: string) =>
-    h(
-      'button',
-      {
-        type: 'button',
-        class: 'preset',
-        onclick: () => {
-          state.to = today();
-          state.from = daysBefore(state.to, days - 1);
-          from.value = state.from;
-          to.value = state.to;
-          void route();
-        },
-      },
-      text,
-    );
-  const region =
-    claims.role === 'store_manager'
-      ? null
-      : claims.role === 'region_manager'
-        ? h(
-            'select',
-            { id: 'region' },
-            h('option', { value: '' }, 'All my regions'),
-            claims.regions.map((r) => h('option', { value: r, selected: r === state.region }, r)),
-          )
-        : h('input', { id: 'region', value: state.region, placeholder: 'All regions', size: 12 });
+/** The period (dates and presets), the region where the role has a choice, auto-refresh. */
+function renderFilters(claims: Claims): void {
+  const from = dateInput('from', state.from);
+  const to = dateInput('to', state.to);
+  const preset = (days: number, text: string) => presetButton(days, text, from, to);
+  const region = regionControl(claims);
   const auto = h('input', { type: 'checkbox', id: 'auto', checked: state.autoRefresh });
   const controls: (Node | null)[] = [
     h('label', { for: 'from' }, 'From'),
@@ -191,24 +175,79 @@ function renderChrome(claims: Claims, config: AuthConfig): void {
   filters.replaceChildren(...controls.filter((c): c is Node => c !== null));
   filters.onsubmit = (e) => {
     e.preventDefault();
-    if (from.value > to.value) {
-      showError(
-        new ApiError(
-          400,
-          'The period starts after it ends',
-          'Pick a "from" date on or before the "to" date.',
-        ),
-      );
-      return;
-    }
-    state.from = from.value;
-    state.to = to.value;
-    state.region = region?.value.trim() ?? '';
-    void route();
+    applyFilters(from, to, region);
   };
   auto.onchange = () => {
     state.autoRefresh = auto.checked;
   };
+}
+
+/** A date no later than the latest date any store can be in. */
+function dateInput(id: 'from' | 'to', value: string): HTMLInputElement {
+  return h('input', { type: 'date', id, value, max: today(), required: true });
+}
+
+/** Shows the last `days` days up to today, and puts them in the date inputs. */
+function presetButton(
+  days: number,
+  text: string,
+  from: HTMLInputElement,
+  to: HTMLInputElement,
+): HTMLButtonElement {
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: 'preset',
+      onclick: () => {
+        state.to = today();
+        state.from = daysBefore(state.to, days - 1);
+        from.value = state.from;
+        to.value = state.to;
+        void route();
+      },
+    },
+    text,
+  );
+}
+
+/**
+ * None for a store manager (one scope); a region manager picks among their regions; leadership
+ * types any region.
+ */
+function regionControl(claims: Claims): HTMLSelectElement | HTMLInputElement | null {
+  if (claims.role === 'store_manager') return null;
+  if (claims.role === 'region_manager') {
+    return h(
+      'select',
+      { id: 'region' },
+      h('option', { value: '' }, 'All my regions'),
+      claims.regions.map((r) => h('option', { value: r, selected: r === state.region }, r)),
+    );
+  }
+  return h('input', { id: 'region', value: state.region, placeholder: 'All regions', size: 12 });
+}
+
+/** Takes the filters into `state` and shows them, or says why a period is not one. */
+function applyFilters(
+  from: HTMLInputElement,
+  to: HTMLInputElement,
+  region: HTMLSelectElement | HTMLInputElement | null,
+): void {
+  if (from.value > to.value) {
+    showError(
+      new ApiError(
+        400,
+        'The period starts after it ends',
+        'Pick a "from" date on or before the "to" date.',
+      ),
+    );
+    return;
+  }
+  state.from = from.value;
+  state.to = to.value;
+  state.region = region?.value.trim() ?? '';
+  void route();
 }
 
 function showError(error: unknown): void {
