@@ -269,6 +269,10 @@ function showError(error: unknown): void {
   );
 }
 
+/**
+ * Shows the view the address names, for the period and region in `state`. `quiet` (the
+ * auto-refresh) keeps the current view up until the new one is ready and shows no error.
+ */
 async function route(quiet = false): Promise<void> {
   const token = currentToken();
   const claims = token === undefined ? undefined : claimsOf(token);
@@ -277,8 +281,29 @@ async function route(quiet = false): Promise<void> {
     return;
   }
   const seq = ++renderSeq;
-  // A link may carry the period and region (`#/stores?from=...&to=...`), e.g. from the
-  // MCP server's answers.
+  const hash = readAddress();
+  markCurrentLink(hash);
+  const ctx: ViewContext = { claims, from: state.from, to: state.to, region: state.region };
+  if (!quiet) showLoading();
+  try {
+    const view = await renderView(hash, ctx);
+    if (seq !== renderSeq) return; // a newer render started meanwhile
+    showView(view);
+  } catch (error) {
+    if (seq !== renderSeq) return;
+    if (error instanceof ApiError && error.status === 401) {
+      signInScreen(await loadConfig(), error.message);
+      return;
+    }
+    if (!quiet) showError(error);
+  }
+}
+
+/**
+ * The view's path in the address; a period and region it carries (`#/stores?from=...&to=...`,
+ * e.g. from the MCP server's answers) go into `state` and the filter inputs.
+ */
+function readAddress(): string {
   const [hash = '#/overview', search] = (location.hash || '#/overview').split('?');
   if (search !== undefined) {
     const params = new URLSearchParams(search);
@@ -294,49 +319,48 @@ async function route(quiet = false): Promise<void> {
       if (input !== null) input.value = value;
     }
   }
+  return hash;
+}
+
+/** Marks the navigation link of the view shown as the current page. */
+function markCurrentLink(hash: string): void {
   for (const a of nav.querySelectorAll('a')) {
     if (hash.startsWith(a.getAttribute('href') ?? '')) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
-  const ctx: ViewContext = { claims, from: state.from, to: state.to, region: state.region };
-  if (!quiet) {
-    main.setAttribute('aria-busy', 'true');
-    main.replaceChildren(h('p', { class: 'loading', 'data-state': 'loading' }, 'Loading…'));
+}
+
+function showLoading(): void {
+  main.setAttribute('aria-busy', 'true');
+  main.replaceChildren(h('p', { class: 'loading', 'data-state': 'loading' }, 'Loading…'));
+}
+
+/** The view for `hash`: a store, the leaderboard, teams (leadership only), else the overview. */
+function renderView(hash: string, ctx: ViewContext): Promise<HTMLElement> {
+  const store = /^#\/stores\/(.+)$/.exec(hash)?.[1];
+  if (store !== undefined) return renderStore(ctx, decodeURIComponent(store));
+  if (hash.startsWith('#/stores')) return renderStores(ctx, state.leaderboard, () => void route());
+  if (hash.startsWith('#/teams') && ctx.claims.role === 'leadership') return renderTeams(ctx);
+  return renderOverview(ctx);
+}
+
+/** Puts a rendered view in the page and draws its charts. */
+function showView(view: HTMLElement): void {
+  // Keep what the reader opened ("Show as table") across a refresh.
+  const open = new Set(
+    [...main.querySelectorAll('details[open]')].map((d) =>
+      d.closest('[data-chart]')?.getAttribute('data-chart'),
+    ),
+  );
+  clearCharts();
+  main.replaceChildren(view);
+  mountCharts();
+  for (const d of main.querySelectorAll('details')) {
+    if (open.has(d.closest('[data-chart]')?.getAttribute('data-chart'))) d.open = true;
   }
-  try {
-    const store = /^#\/stores\/(.+)$/.exec(hash)?.[1];
-    const view =
-      store !== undefined
-        ? await renderStore(ctx, decodeURIComponent(store))
-        : hash.startsWith('#/stores')
-          ? await renderStores(ctx, state.leaderboard, () => void route())
-          : hash.startsWith('#/teams') && claims.role === 'leadership'
-            ? await renderTeams(ctx)
-            : await renderOverview(ctx);
-    if (seq !== renderSeq) return; // a newer render started meanwhile
-    // Keep what the reader opened ("Show as table") across a refresh.
-    const open = new Set(
-      [...main.querySelectorAll('details[open]')].map((d) =>
-        d.closest('[data-chart]')?.getAttribute('data-chart'),
-      ),
-    );
-    clearCharts();
-    main.replaceChildren(view);
-    mountCharts();
-    for (const d of main.querySelectorAll('details')) {
-      if (open.has(d.closest('[data-chart]')?.getAttribute('data-chart'))) d.open = true;
-    }
-    main.setAttribute('aria-busy', 'false');
-    const updated = document.getElementById('updated');
-    if (updated !== null) updated.textContent = `Updated ${new Date().toLocaleTimeString('en-GB')}`;
-  } catch (error) {
-    if (seq !== renderSeq) return;
-    if (error instanceof ApiError && error.status === 401) {
-      signInScreen(await loadConfig(), error.message);
-      return;
-    }
-    if (!quiet) showError(error);
-  }
+  main.setAttribute('aria-busy', 'false');
+  const updated = document.getElementById('updated');
+  if (updated !== null) updated.textContent = `Updated ${new Date().toLocaleTimeString('en-GB')}`;
 }
 
 async function start(config: AuthConfig): Promise<void> {
