@@ -105,7 +105,15 @@ function signInScreen(config: AuthConfig, message?: string): void {
   main.replaceChildren(form);
 }
 
+/** The page around the views: the navigation, who is signed in, and the period filters. */
 function renderChrome(claims: Claims, config: AuthConfig): void {
+  renderNav(claims);
+  renderWho(claims, config);
+  renderFilters(claims);
+}
+
+/** Overview and stores for everyone; teams for leadership, whose scope spans them. */
+function renderNav(claims: Claims): void {
   const links: [string, string][] = [
     ['#/overview', 'Overview'],
     ['#/stores', 'Stores'],
@@ -116,6 +124,10 @@ function renderChrome(claims: Claims, config: AuthConfig): void {
       h('a', { href, 'aria-current': location.hash.startsWith(href) ? 'page' : undefined }, text),
     ),
   );
+}
+
+/** The caller's role and scope, and a sign-out button. */
+function renderWho(claims: Claims, config: AuthConfig): void {
   const scope =
     claims.role === 'leadership'
       ? 'Leadership: every store'
@@ -137,42 +149,14 @@ function renderChrome(claims: Claims, config: AuthConfig): void {
       'Sign out',
     ),
   );
+}
 
-  const from = h('input', {
-    type: 'date',
-    id: 'from',
-    value: state.from,
-    max: today(),
-    required: true,
-  });
-  const to = h('input', { type: 'date', id: 'to', value: state.to, max: today(), required: true });
-  const preset = (days: number, text: string) =>
-    h(
-      'button',
-      {
-        type: 'button',
-        class: 'preset',
-        onclick: () => {
-          state.to = today();
-          state.from = daysBefore(state.to, days - 1);
-          from.value = state.from;
-          to.value = state.to;
-          void route();
-        },
-      },
-      text,
-    );
-  const region =
-    claims.role === 'store_manager'
-      ? null
-      : claims.role === 'region_manager'
-        ? h(
-            'select',
-            { id: 'region' },
-            h('option', { value: '' }, 'All my regions'),
-            claims.regions.map((r) => h('option', { value: r, selected: r === state.region }, r)),
-          )
-        : h('input', { id: 'region', value: state.region, placeholder: 'All regions', size: 12 });
+/** The period (dates and presets), the region where the role has a choice, auto-refresh. */
+function renderFilters(claims: Claims): void {
+  const from = dateInput('from', state.from);
+  const to = dateInput('to', state.to);
+  const preset = (days: number, text: string) => presetButton(days, text, from, to);
+  const region = regionControl(claims);
   const auto = h('input', { type: 'checkbox', id: 'auto', checked: state.autoRefresh });
   const controls: (Node | null)[] = [
     h('label', { for: 'from' }, 'From'),
@@ -191,24 +175,79 @@ function renderChrome(claims: Claims, config: AuthConfig): void {
   filters.replaceChildren(...controls.filter((c): c is Node => c !== null));
   filters.onsubmit = (e) => {
     e.preventDefault();
-    if (from.value > to.value) {
-      showError(
-        new ApiError(
-          400,
-          'The period starts after it ends',
-          'Pick a "from" date on or before the "to" date.',
-        ),
-      );
-      return;
-    }
-    state.from = from.value;
-    state.to = to.value;
-    state.region = region?.value.trim() ?? '';
-    void route();
+    applyFilters(from, to, region);
   };
   auto.onchange = () => {
     state.autoRefresh = auto.checked;
   };
+}
+
+/** A date no later than the latest date any store can be in. */
+function dateInput(id: 'from' | 'to', value: string): HTMLInputElement {
+  return h('input', { type: 'date', id, value, max: today(), required: true });
+}
+
+/** Shows the last `days` days up to today, and puts them in the date inputs. */
+function presetButton(
+  days: number,
+  text: string,
+  from: HTMLInputElement,
+  to: HTMLInputElement,
+): HTMLButtonElement {
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: 'preset',
+      onclick: () => {
+        state.to = today();
+        state.from = daysBefore(state.to, days - 1);
+        from.value = state.from;
+        to.value = state.to;
+        void route();
+      },
+    },
+    text,
+  );
+}
+
+/**
+ * None for a store manager (one scope); a region manager picks among their regions; leadership
+ * types any region.
+ */
+function regionControl(claims: Claims): HTMLSelectElement | HTMLInputElement | null {
+  if (claims.role === 'store_manager') return null;
+  if (claims.role === 'region_manager') {
+    return h(
+      'select',
+      { id: 'region' },
+      h('option', { value: '' }, 'All my regions'),
+      claims.regions.map((r) => h('option', { value: r, selected: r === state.region }, r)),
+    );
+  }
+  return h('input', { id: 'region', value: state.region, placeholder: 'All regions', size: 12 });
+}
+
+/** Takes the filters into `state` and shows them, or says why a period is not one. */
+function applyFilters(
+  from: HTMLInputElement,
+  to: HTMLInputElement,
+  region: HTMLSelectElement | HTMLInputElement | null,
+): void {
+  if (from.value > to.value) {
+    showError(
+      new ApiError(
+        400,
+        'The period starts after it ends',
+        'Pick a "from" date on or before the "to" date.',
+      ),
+    );
+    return;
+  }
+  state.from = from.value;
+  state.to = to.value;
+  state.region = region?.value.trim() ?? '';
+  void route();
 }
 
 function showError(error: unknown): void {
@@ -230,6 +269,10 @@ function showError(error: unknown): void {
   );
 }
 
+/**
+ * Shows the view the address names, for the period and region in `state`. `quiet` (the
+ * auto-refresh) keeps the current view up until the new one is ready and shows no error.
+ */
 async function route(quiet = false): Promise<void> {
   const token = currentToken();
   const claims = token === undefined ? undefined : claimsOf(token);
@@ -238,8 +281,29 @@ async function route(quiet = false): Promise<void> {
     return;
   }
   const seq = ++renderSeq;
-  // A link may carry the period and region (`#/stores?from=...&to=...`), e.g. from the
-  // MCP server's answers.
+  const hash = readAddress();
+  markCurrentLink(hash);
+  const ctx: ViewContext = { claims, from: state.from, to: state.to, region: state.region };
+  if (!quiet) showLoading();
+  try {
+    const view = await renderView(hash, ctx);
+    if (seq !== renderSeq) return; // a newer render started meanwhile
+    showView(view);
+  } catch (error) {
+    if (seq !== renderSeq) return;
+    if (error instanceof ApiError && error.status === 401) {
+      signInScreen(await loadConfig(), error.message);
+      return;
+    }
+    if (!quiet) showError(error);
+  }
+}
+
+/**
+ * The view's path in the address; a period and region it carries (`#/stores?from=...&to=...`,
+ * e.g. from the MCP server's answers) go into `state` and the filter inputs.
+ */
+function readAddress(): string {
   const [hash = '#/overview', search] = (location.hash || '#/overview').split('?');
   if (search !== undefined) {
     const params = new URLSearchParams(search);
@@ -255,49 +319,48 @@ async function route(quiet = false): Promise<void> {
       if (input !== null) input.value = value;
     }
   }
+  return hash;
+}
+
+/** Marks the navigation link of the view shown as the current page. */
+function markCurrentLink(hash: string): void {
   for (const a of nav.querySelectorAll('a')) {
     if (hash.startsWith(a.getAttribute('href') ?? '')) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
-  const ctx: ViewContext = { claims, from: state.from, to: state.to, region: state.region };
-  if (!quiet) {
-    main.setAttribute('aria-busy', 'true');
-    main.replaceChildren(h('p', { class: 'loading', 'data-state': 'loading' }, 'Loading…'));
+}
+
+function showLoading(): void {
+  main.setAttribute('aria-busy', 'true');
+  main.replaceChildren(h('p', { class: 'loading', 'data-state': 'loading' }, 'Loading…'));
+}
+
+/** The view for `hash`: a store, the leaderboard, teams (leadership only), else the overview. */
+function renderView(hash: string, ctx: ViewContext): Promise<HTMLElement> {
+  const store = /^#\/stores\/(.+)$/.exec(hash)?.[1];
+  if (store !== undefined) return renderStore(ctx, decodeURIComponent(store));
+  if (hash.startsWith('#/stores')) return renderStores(ctx, state.leaderboard, () => void route());
+  if (hash.startsWith('#/teams') && ctx.claims.role === 'leadership') return renderTeams(ctx);
+  return renderOverview(ctx);
+}
+
+/** Puts a rendered view in the page and draws its charts. */
+function showView(view: HTMLElement): void {
+  // Keep what the reader opened ("Show as table") across a refresh.
+  const open = new Set(
+    [...main.querySelectorAll('details[open]')].map((d) =>
+      d.closest('[data-chart]')?.getAttribute('data-chart'),
+    ),
+  );
+  clearCharts();
+  main.replaceChildren(view);
+  mountCharts();
+  for (const d of main.querySelectorAll('details')) {
+    if (open.has(d.closest('[data-chart]')?.getAttribute('data-chart'))) d.open = true;
   }
-  try {
-    const store = /^#\/stores\/(.+)$/.exec(hash)?.[1];
-    const view =
-      store !== undefined
-        ? await renderStore(ctx, decodeURIComponent(store))
-        : hash.startsWith('#/stores')
-          ? await renderStores(ctx, state.leaderboard, () => void route())
-          : hash.startsWith('#/teams') && claims.role === 'leadership'
-            ? await renderTeams(ctx)
-            : await renderOverview(ctx);
-    if (seq !== renderSeq) return; // a newer render started meanwhile
-    // Keep what the reader opened ("Show as table") across a refresh.
-    const open = new Set(
-      [...main.querySelectorAll('details[open]')].map((d) =>
-        d.closest('[data-chart]')?.getAttribute('data-chart'),
-      ),
-    );
-    clearCharts();
-    main.replaceChildren(view);
-    mountCharts();
-    for (const d of main.querySelectorAll('details')) {
-      if (open.has(d.closest('[data-chart]')?.getAttribute('data-chart'))) d.open = true;
-    }
-    main.setAttribute('aria-busy', 'false');
-    const updated = document.getElementById('updated');
-    if (updated !== null) updated.textContent = `Updated ${new Date().toLocaleTimeString('en-GB')}`;
-  } catch (error) {
-    if (seq !== renderSeq) return;
-    if (error instanceof ApiError && error.status === 401) {
-      signInScreen(await loadConfig(), error.message);
-      return;
-    }
-    if (!quiet) showError(error);
-  }
+  main.setAttribute('aria-busy', 'false');
+  const updated = document.getElementById('updated');
+  if (updated !== null) updated.textContent = `Updated ${new Date().toLocaleTimeString('en-GB')}`;
 }
 
 async function start(config: AuthConfig): Promise<void> {

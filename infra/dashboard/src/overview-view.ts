@@ -38,43 +38,68 @@ export async function renderOverview(ctx: ViewContext): Promise<HTMLElement> {
     to: ctx.to,
     region: regionQuery(ctx),
   });
+  if (isEmpty(r)) return emptyOverview(r);
+  const kpis = h('div', { class: 'kpis' }, ...shrinkKpis(r), ...hoursKpis(r));
+  const charts = h(
+    'div',
+    { class: 'charts' },
+    lossOverTimeChart(r),
+    categoryChart(r),
+    r.series.weeks === null ? null : hoursByWeekChart(r.series.weeks),
+  );
+  return h('section', { 'data-view': 'overview' }, periodLine(r), kpis, charts);
+}
+
+/** Nothing detected, no outcome and no incident in the period. */
+function isEmpty(r: ImpactResponse): boolean {
+  return (
+    r.shrink.detections === 0 && r.shrink.outcomes === 0 && (r.hoursSaved?.incidents ?? 0) === 0
+  );
+}
+
+/** An empty period: what it covered, and how to get events into it. */
+function emptyOverview(r: ImpactResponse): HTMLElement {
+  return h(
+    'section',
+    { class: 'empty', 'data-state': 'empty' },
+    h('h2', {}, 'No events in this period yet'),
+    h(
+      'p',
+      {},
+      `Nothing was detected between ${r.period.from} and ${r.period.to}${r.region === null ? '' : ` in ${r.region}`}. `,
+      'Pick a longer period, or send some events.',
+    ),
+    h(
+      'p',
+      {},
+      'On the local stack, ',
+      h('code', {}, 'npm start'),
+      ' simulates a fleet by default; with ',
+      h('code', {}, '--no-simulate'),
+      ', run ',
+      h('code', {}, 'npm run simulate'),
+      '. In AWS, register the stores and panel PCs (',
+      h('code', {}, 'npm run register'),
+      ') and start their edge clients.',
+    ),
+  );
+}
+
+/** The period shown, its region, and the previous period the changes compare with. */
+function periodLine(r: ImpactResponse): HTMLElement {
+  return h(
+    'p',
+    { class: 'period' },
+    `${r.period.from} to ${r.period.to}${r.region === null ? '' : `, ${r.region}`}; previous period ${r.previous.period.from} to ${r.previous.period.to}`,
+  );
+}
+
+/** The four shrink figures, each with its change from the previous period. */
+function shrinkKpis(r: ImpactResponse): HTMLElement[] {
   const s = r.shrink;
   const p = r.previous.shrink;
   const cur = (c: number) => money(c, r.currency);
-  const hoursNow = r.hoursSaved;
-  const hoursBefore = r.previous.hoursSaved;
-
-  const empty = s.detections === 0 && s.outcomes === 0 && (hoursNow?.incidents ?? 0) === 0;
-  if (empty) {
-    return h(
-      'section',
-      { class: 'empty', 'data-state': 'empty' },
-      h('h2', {}, 'No events in this period yet'),
-      h(
-        'p',
-        {},
-        `Nothing was detected between ${r.period.from} and ${r.period.to}${r.region === null ? '' : ` in ${r.region}`}. `,
-        'Pick a longer period, or send some events.',
-      ),
-      h(
-        'p',
-        {},
-        'On the local stack, ',
-        h('code', {}, 'npm start'),
-        ' simulates a fleet by default; with ',
-        h('code', {}, '--no-simulate'),
-        ', run ',
-        h('code', {}, 'npm run simulate'),
-        '. In AWS, register the stores and panel PCs (',
-        h('code', {}, 'npm run register'),
-        ') and start their edge clients.',
-      ),
-    );
-  }
-
-  const kpis = h(
-    'div',
-    { class: 'kpis' },
+  return [
     kpi(
       'lossPrevented',
       'Loss prevented',
@@ -103,28 +128,36 @@ export async function renderOverview(ctx: ViewContext): Promise<HTMLElement> {
       change(s.falsePositiveRate, p.falsePositiveRate),
       false,
     ),
-    hoursNow === null
-      ? null
-      : kpi(
-          'hoursSaved',
-          'Staff hours saved',
-          hours(hoursNow.hoursSaved),
-          change(hoursNow.hoursSaved, hoursBefore?.hoursSaved ?? null),
-          true,
-        ),
-    hoursNow === null
-      ? null
-      : kpi(
-          'automatedShare',
-          'Incidents closed by automation',
-          share(hoursNow.automatedShare),
-          change(hoursNow.automatedShare, hoursBefore?.automatedShare ?? null),
-          true,
-        ),
-  );
+  ];
+}
 
+/** Hours saved and the automated share, for callers who see hours at all (none otherwise). */
+function hoursKpis(r: ImpactResponse): HTMLElement[] {
+  const now = r.hoursSaved;
+  if (now === null) return [];
+  const before = r.previous.hoursSaved;
+  return [
+    kpi(
+      'hoursSaved',
+      'Staff hours saved',
+      hours(now.hoursSaved),
+      change(now.hoursSaved, before?.hoursSaved ?? null),
+      true,
+    ),
+    kpi(
+      'automatedShare',
+      'Incidents closed by automation',
+      share(now.automatedShare),
+      change(now.automatedShare, before?.automatedShare ?? null),
+      true,
+    ),
+  ];
+}
+
+/** Loss detected, prevented and confirmed per day, in the API's currency. */
+function lossOverTimeChart(r: ImpactResponse): HTMLElement {
   const days = r.series.days;
-  const lossChart = chartCard(
+  return chartCard(
     'loss-over-time',
     'Loss prevented and detected, by day',
     `Line chart of loss prevented and loss detected per day from ${r.period.from} to ${r.period.to}`,
@@ -160,11 +193,15 @@ export async function renderOverview(ctx: ViewContext): Promise<HTMLElement> {
         },
       },
     },
-    ...lossByDayTable(days, cur),
+    ...lossByDayTable(days, (c) => money(c, r.currency)),
   );
+}
 
+/** The period's detections by category (those with any), against the previous period's. */
+function categoryChart(r: ImpactResponse): HTMLElement {
+  const s = r.shrink;
   const categories = Object.entries(s.detectionsByCategory).filter(([, n]) => n > 0);
-  const categoryChart = chartCard(
+  return chartCard(
     'detections-by-category',
     'Detections by category',
     `Doughnut chart of ${count(s.detections)} detections by category`,
@@ -177,50 +214,37 @@ export async function renderOverview(ctx: ViewContext): Promise<HTMLElement> {
       options: { plugins: { legend: { position: 'right' } } },
     },
     ['Category', 'Detections', 'Previous period'],
-    categories.map(([k, n]) => [label(k), count(n), count(p.detectionsByCategory[k] ?? 0)]),
+    categories.map(([k, n]) => [
+      label(k),
+      count(n),
+      count(r.previous.shrink.detectionsByCategory[k] ?? 0),
+    ]),
   );
+}
 
-  const charts = h('div', { class: 'charts' }, lossChart, categoryChart);
-  const weeks = r.series.weeks;
-  if (weeks !== null) {
-    charts.append(
-      chartCard(
-        'hours-over-time',
-        'Staff hours saved, by week',
-        `Bar chart of staff hours saved by automation per ISO week, ${weeks[0]?.period ?? ''} to ${weeks.at(-1)?.period ?? ''}`,
-        {
-          type: 'bar',
-          data: {
-            labels: weeks.map((w) => w.period),
-            datasets: [
-              {
-                label: 'Hours saved',
-                data: weeks.map((w) => w.hoursSaved),
-                backgroundColor: PALETTE[2],
-              },
-            ],
+type Week = NonNullable<ImpactResponse['series']['weeks']>[number];
+
+/** Staff hours saved by automation per ISO week. */
+function hoursByWeekChart(weeks: readonly Week[]): HTMLElement {
+  return chartCard(
+    'hours-over-time',
+    'Staff hours saved, by week',
+    `Bar chart of staff hours saved by automation per ISO week, ${weeks[0]?.period ?? ''} to ${weeks.at(-1)?.period ?? ''}`,
+    {
+      type: 'bar',
+      data: {
+        labels: weeks.map((w) => w.period),
+        datasets: [
+          {
+            label: 'Hours saved',
+            data: weeks.map((w) => w.hoursSaved),
+            backgroundColor: PALETTE[2],
           },
-          options: { scales: { y: { beginAtZero: true } } },
-        },
-        ['Week', 'Hours saved', 'Incidents', 'Closed by automation'],
-        weeks.map((w) => [
-          w.period,
-          hours(w.hoursSaved),
-          count(w.incidents),
-          share(w.automatedShare),
-        ]),
-      ),
-    );
-  }
-  return h(
-    'section',
-    { 'data-view': 'overview' },
-    h(
-      'p',
-      { class: 'period' },
-      `${r.period.from} to ${r.period.to}${r.region === null ? '' : `, ${r.region}`}; previous period ${r.previous.period.from} to ${r.previous.period.to}`,
-    ),
-    kpis,
-    charts,
+        ],
+      },
+      options: { scales: { y: { beginAtZero: true } } },
+    },
+    ['Week', 'Hours saved', 'Incidents', 'Closed by automation'],
+    weeks.map((w) => [w.period, hours(w.hoursSaved), count(w.incidents), share(w.automatedShare)]),
   );
 }

@@ -23,7 +23,27 @@ export async function renderStores(
   state: LeaderboardState,
   rerender: () => void,
 ): Promise<HTMLElement> {
-  const query = {
+  const query = leaderboardQuery(ctx, state);
+  const first = await get<LeaderboardResponse>('/v1/stores', query);
+  if (first.stores.length === 0) return emptyLeaderboard();
+  const body = h('tbody', {});
+  const addRows = (page: LeaderboardResponse) => {
+    for (const s of page.stores) body.append(leaderboardRow(s, first.currency));
+  };
+  addRows(first);
+  return h(
+    'section',
+    { 'data-view': 'stores' },
+    leaderboardTable(ctx, state, rerender, body),
+    showMoreButton(query, first.nextCursor, addRows),
+  );
+}
+
+type LeaderboardQuery = Record<string, string | undefined>;
+
+/** The first page's query: the period, the region, the sort, 25 stores. */
+function leaderboardQuery(ctx: ViewContext, state: LeaderboardState): LeaderboardQuery {
+  return {
     from: ctx.from,
     to: ctx.to,
     region: regionQuery(ctx),
@@ -31,105 +51,126 @@ export async function renderStores(
     order: state.order,
     limit: '25',
   };
-  const first = await get<LeaderboardResponse>('/v1/stores', query);
-  const body = h('tbody', {});
-  const currency = first.currency;
-  const addRows = (page: LeaderboardResponse) => {
-    for (const s of page.stores) {
-      body.append(
-        h(
-          'tr',
-          { 'data-store': s.storeId },
-          h('td', {}, s.rank),
-          h(
-            'th',
-            { scope: 'row' },
-            h('a', { href: `#/stores/${encodeURIComponent(s.storeId)}` }, s.storeId),
-          ),
-          h('td', {}, money(s.lossPreventedCents, currency)),
-          h('td', {}, money(s.lossDetectedCents, currency)),
-          h('td', {}, money(s.confirmedLossCents, currency)),
-          h('td', {}, count(s.detections)),
-          h('td', {}, share(s.falsePositiveRate)),
-        ),
-      );
-    }
-  };
-  addRows(first);
-  if (first.stores.length === 0) {
-    return h(
-      'section',
-      { class: 'empty', 'data-state': 'empty' },
-      h('h2', {}, 'No stores with detections in this period'),
-      h('p', {}, 'Pick a longer period, or check that the stores you expect are registered.'),
-    );
-  }
-  let cursor = first.nextCursor;
-  const more = h('button', { type: 'button', class: 'more' }, 'Show more stores');
-  more.hidden = cursor === null;
-  more.addEventListener('click', async () => {
-    if (cursor === null) return;
-    more.disabled = true;
-    const page = await get<LeaderboardResponse>('/v1/stores', { ...query, cursor });
-    addRows(page);
-    cursor = page.nextCursor;
-    more.hidden = cursor === null;
-    more.disabled = false;
-  });
-  const sortHeader = (key: LeaderboardState['sort'], text: string) => {
-    const active = state.sort === key;
-    return h(
-      'th',
-      {
-        scope: 'col',
-        'aria-sort': active ? (state.order === 'desc' ? 'descending' : 'ascending') : 'none',
-      },
-      h(
-        'button',
-        {
-          type: 'button',
-          class: 'sort',
-          'data-sort': key,
-          onclick: () => {
-            state.order = active && state.order === 'desc' ? 'asc' : 'desc';
-            state.sort = key;
-            rerender();
-          },
-        },
-        text,
-        active ? (state.order === 'desc' ? ' ▼' : ' ▲') : '',
-      ),
-    );
-  };
+}
+
+/** No store had a detection in the period. */
+function emptyLeaderboard(): HTMLElement {
   return h(
     'section',
-    { 'data-view': 'stores' },
+    { class: 'empty', 'data-state': 'empty' },
+    h('h2', {}, 'No stores with detections in this period'),
+    h('p', {}, 'Pick a longer period, or check that the stores you expect are registered.'),
+  );
+}
+
+/** A store's rank, its link to the drill-down, and its figures. */
+function leaderboardRow(s: LeaderboardResponse['stores'][number], currency: string): HTMLElement {
+  return h(
+    'tr',
+    { 'data-store': s.storeId },
+    h('td', {}, s.rank),
     h(
-      'table',
-      { class: 'leaderboard' },
-      h(
-        'caption',
-        {},
-        `Stores ranked by ${SORTS.find(([k]) => k === state.sort)?.[1].toLowerCase()}, ${ctx.from} to ${ctx.to}`,
-      ),
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          h('th', { scope: 'col' }, 'Rank'),
-          h('th', { scope: 'col' }, 'Store'),
-          sortHeader('lossPrevented', 'Loss prevented'),
-          sortHeader('lossDetected', 'Loss detected'),
-          h('th', { scope: 'col' }, 'Confirmed loss'),
-          h('th', { scope: 'col' }, 'Detections'),
-          sortHeader('falsePositiveRate', 'False-positive rate'),
-        ),
-      ),
-      body,
+      'th',
+      { scope: 'row' },
+      h('a', { href: `#/stores/${encodeURIComponent(s.storeId)}` }, s.storeId),
     ),
-    more,
+    h('td', {}, money(s.lossPreventedCents, currency)),
+    h('td', {}, money(s.lossDetectedCents, currency)),
+    h('td', {}, money(s.confirmedLossCents, currency)),
+    h('td', {}, count(s.detections)),
+    h('td', {}, share(s.falsePositiveRate)),
+  );
+}
+
+/** "Show more stores": fetches the page after `cursor` and adds its rows; hidden at the end. */
+function showMoreButton(
+  query: LeaderboardQuery,
+  cursor: string | null,
+  addRows: (page: LeaderboardResponse) => void,
+): HTMLButtonElement {
+  let next = cursor;
+  const more = h('button', { type: 'button', class: 'more' }, 'Show more stores');
+  more.hidden = next === null;
+  more.addEventListener('click', async () => {
+    if (next === null) return;
+    more.disabled = true;
+    const page = await get<LeaderboardResponse>('/v1/stores', { ...query, cursor: next });
+    addRows(page);
+    next = page.nextCursor;
+    more.hidden = next === null;
+    more.disabled = false;
+  });
+  return more;
+}
+
+/** The ranked table; its sortable columns re-sort through `state` and `rerender`. */
+function leaderboardTable(
+  ctx: ViewContext,
+  state: LeaderboardState,
+  rerender: () => void,
+  body: HTMLElement,
+): HTMLElement {
+  const sortHeader = (key: LeaderboardState['sort'], text: string) =>
+    sortableHeader(state, rerender, key, text);
+  return h(
+    'table',
+    { class: 'leaderboard' },
+    h(
+      'caption',
+      {},
+      `Stores ranked by ${SORTS.find(([k]) => k === state.sort)?.[1].toLowerCase()}, ${ctx.from} to ${ctx.to}`,
+    ),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'col' }, 'Rank'),
+        h('th', { scope: 'col' }, 'Store'),
+        sortHeader('lossPrevented', 'Loss prevented'),
+        sortHeader('lossDetected', 'Loss detected'),
+        h('th', { scope: 'col' }, 'Confirmed loss'),
+        h('th', { scope: 'col' }, 'Detections'),
+        sortHeader('falsePositiveRate', 'False-positive rate'),
+      ),
+    ),
+    body,
+  );
+}
+
+/**
+ * A column header that sorts by `key`: descending first, and flips the order when it is
+ * already the sort.
+ */
+function sortableHeader(
+  state: LeaderboardState,
+  rerender: () => void,
+  key: LeaderboardState['sort'],
+  text: string,
+): HTMLElement {
+  const active = state.sort === key;
+  return h(
+    'th',
+    {
+      scope: 'col',
+      'aria-sort': active ? (state.order === 'desc' ? 'descending' : 'ascending') : 'none',
+    },
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'sort',
+        'data-sort': key,
+        onclick: () => {
+          state.order = active && state.order === 'desc' ? 'asc' : 'desc';
+          state.sort = key;
+          rerender();
+        },
+      },
+      text,
+      active ? (state.order === 'desc' ? ' ▼' : ' ▲') : '',
+    ),
   );
 }
 
@@ -140,11 +181,36 @@ export async function renderStore(ctx: ViewContext, storeId: string): Promise<HT
     to: ctx.to,
     granularity: 'day',
   });
+  return h(
+    'section',
+    { 'data-view': 'store', 'data-store': r.storeId },
+    h('p', {}, h('a', { href: '#/stores' }, '← All stores')),
+    h('h2', {}, `Store ${r.storeId}`),
+    h('p', { class: 'period' }, `${r.region}, ${r.timeZone}; ${ctx.from} to ${ctx.to}`),
+    storeKpis(r),
+    h('div', { class: 'charts' }, storeCategoryChart(r), storeLossChart(r)),
+  );
+}
+
+/** The store's totals for the period. */
+function storeKpis(r: StoreShrinkResponse): HTMLElement {
   const cur = (c: number) => money(c, r.currency);
+  return h(
+    'div',
+    { class: 'kpis' },
+    kpiCard('lossPrevented', 'Loss prevented', cur(r.total.lossPreventedCents)),
+    kpiCard('lossDetected', 'Loss detected', cur(r.total.lossDetectedCents)),
+    kpiCard('detections', 'Detections', count(r.total.detections)),
+    kpiCard('falsePositiveRate', 'False-positive rate', share(r.total.falsePositiveRate)),
+  );
+}
+
+/** The store's detections per day, stacked by category (those with any in the period). */
+function storeCategoryChart(r: StoreShrinkResponse): HTMLElement {
   const categories = Object.keys(r.total.detectionsByCategory).filter(
     (k) => (r.total.detectionsByCategory[k] ?? 0) > 0,
   );
-  const byCategory = chartCard(
+  return chartCard(
     'store-by-category',
     'Detections by category, by day',
     `Stacked bar chart of ${r.storeId}'s detections per day by category`,
@@ -166,7 +232,11 @@ export async function renderStore(ctx: ViewContext, storeId: string): Promise<HT
       ...categories.map((k) => count(d.detectionsByCategory[k] ?? 0)),
     ]),
   );
-  const loss = chartCard(
+}
+
+/** The store's loss detected and prevented per day. */
+function storeLossChart(r: StoreShrinkResponse): HTMLElement {
+  return chartCard(
     'store-loss',
     'Loss prevented and detected, by day',
     `Line chart of ${r.storeId}'s loss prevented and detected per day`,
@@ -191,22 +261,6 @@ export async function renderStore(ctx: ViewContext, storeId: string): Promise<HT
       },
       options: { scales: { y: { beginAtZero: true } } },
     },
-    ...lossByDayTable(r.series, cur),
-  );
-  return h(
-    'section',
-    { 'data-view': 'store', 'data-store': r.storeId },
-    h('p', {}, h('a', { href: '#/stores' }, '← All stores')),
-    h('h2', {}, `Store ${r.storeId}`),
-    h('p', { class: 'period' }, `${r.region}, ${r.timeZone}; ${ctx.from} to ${ctx.to}`),
-    h(
-      'div',
-      { class: 'kpis' },
-      kpiCard('lossPrevented', 'Loss prevented', cur(r.total.lossPreventedCents)),
-      kpiCard('lossDetected', 'Loss detected', cur(r.total.lossDetectedCents)),
-      kpiCard('detections', 'Detections', count(r.total.detections)),
-      kpiCard('falsePositiveRate', 'False-positive rate', share(r.total.falsePositiveRate)),
-    ),
-    h('div', { class: 'charts' }, byCategory, loss),
+    ...lossByDayTable(r.series, (c) => money(c, r.currency)),
   );
 }
