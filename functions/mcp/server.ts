@@ -111,57 +111,27 @@ export function createImpactMcpServer(options: ImpactMcpOptions): McpServer {
   return server;
 }
 
-/** The read-only tools, one per API route, answering with the caller's token. */
-function registerReadingTools(server: McpServer, api: ImpactApiClient, dashboardUrl: string) {
-  const view = (hash: string, query: Record<string, string | undefined>) => {
-    const params = new URLSearchParams();
-    for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, v);
-    return `${dashboardUrl.replace(/\/$/, '')}/#/${hash}${params.size > 0 ? `?${params}` : ''}`;
-  };
-  /**
-   * A read-only tool over one API route: its query schema in, its response schema out. The
-   * `{name}` segments of `path` and `view` are filled from the arguments (URI-encoded; they are
-   * not sent again as query parameters); the rest of the arguments are the query. The
-   * dashboard link carries the query's period and region.
-   */
-  const apiTool = <I extends z.ZodObject>(tool: {
-    name: string;
-    title: string;
-    description: string;
-    input: I;
-    output: z.ZodObject;
-    path: string;
-    view: string;
-  }) =>
-    server.registerTool(
-      tool.name,
-      {
-        title: tool.title,
-        description: tool.description,
-        inputSchema: tool.input,
-        outputSchema: tool.output.extend(Links),
-        annotations: { readOnlyHint: true },
-      },
-      (async (args: Record<string, string | number | undefined>) => {
-        try {
-          const query = { ...args };
-          const fill = (template: string) =>
-            template.replace(/\{(\w+)\}/g, (_, name: string) => {
-              delete query[name];
-              return encodeURIComponent(String(args[name]));
-            });
-          const path = fill(tool.path);
-          const { from, to, region } = args as Record<string, string | undefined>;
-          const link = view(fill(tool.view), { from, to, region });
-          const body = await api.get<Record<string, unknown>>(path, query);
-          return answer({ ...body, dashboardUrl: link, units: UNITS });
-        } catch (error) {
-          return failure(error);
-        }
-      }) as never,
-    );
+/**
+ * A read-only tool over one API route: its query schema in, its response schema out. The
+ * `{name}` segments of `path` and `view` are filled from the arguments (URI-encoded; they are
+ * not sent again as query parameters); the rest of the arguments are the query. The
+ * dashboard link carries the query's period and region.
+ */
+interface ReadingTool {
+  readonly name: string;
+  readonly title: string;
+  readonly description: string;
+  readonly input: z.ZodObject;
+  readonly output: z.ZodObject;
+  /** The API route's path, `{name}` segments filled from the arguments. */
+  readonly path: string;
+  /** The matching dashboard view (its `#/` route), filled the same way. */
+  readonly view: string;
+}
 
-  apiTool({
+/** The read-only tools, one per API route. */
+const READING_TOOLS: readonly ReadingTool[] = [
+  {
     name: 'get_impact',
     title: 'Impact for a period',
     description:
@@ -170,8 +140,8 @@ function registerReadingTools(server: McpServer, api: ImpactApiClient, dashboard
     output: ImpactResponse,
     path: '/v1/impact',
     view: 'overview',
-  });
-  apiTool({
+  },
+  {
     name: 'get_store_shrink',
     title: "A store's shrink series",
     description: "One store's shrink figures by day, week or month over a period.",
@@ -179,8 +149,8 @@ function registerReadingTools(server: McpServer, api: ImpactApiClient, dashboard
     output: StoreShrinkResponse,
     path: '/v1/stores/{storeId}/shrink',
     view: 'stores/{storeId}',
-  });
-  apiTool({
+  },
+  {
     name: 'get_store_leaderboard',
     title: 'Store leaderboard',
     description:
@@ -189,8 +159,8 @@ function registerReadingTools(server: McpServer, api: ImpactApiClient, dashboard
     output: LeaderboardResponse,
     path: '/v1/stores',
     view: 'stores',
-  });
-  apiTool({
+  },
+  {
     name: 'get_hours_saved_by_team',
     title: 'Hours saved by team',
     description:
@@ -199,8 +169,8 @@ function registerReadingTools(server: McpServer, api: ImpactApiClient, dashboard
     output: TeamsResponse,
     path: '/v1/teams',
     view: 'teams',
-  });
-  apiTool({
+  },
+  {
     name: 'get_team_hours_saved',
     title: "A team's hours saved by week or month",
     description: "One team's hours saved series (leadership only).",
@@ -208,7 +178,68 @@ function registerReadingTools(server: McpServer, api: ImpactApiClient, dashboard
     output: TeamHoursResponse,
     path: '/v1/teams/{teamId}/hours-saved',
     view: 'teams',
-  });
+  },
+];
+
+type ToolArgs = Record<string, string | number | undefined>;
+
+/** The read-only tools, one per API route, answering with the caller's token. */
+function registerReadingTools(server: McpServer, api: ImpactApiClient, dashboardUrl: string) {
+  for (const tool of READING_TOOLS) registerReadingTool(server, api, dashboardUrl, tool);
+}
+
+/** One reading tool: the route's answer, with a link to the matching view and the units. */
+function registerReadingTool(
+  server: McpServer,
+  api: ImpactApiClient,
+  dashboardUrl: string,
+  tool: ReadingTool,
+) {
+  server.registerTool(
+    tool.name,
+    {
+      title: tool.title,
+      description: tool.description,
+      inputSchema: tool.input,
+      outputSchema: tool.output.extend(Links),
+      annotations: { readOnlyHint: true },
+    },
+    (async (args: ToolArgs) => {
+      try {
+        const { path, view, query } = fillTemplates(tool, args);
+        const { from, to, region } = args as Record<string, string | undefined>;
+        const link = dashboardLink(dashboardUrl, view, { from, to, region });
+        const body = await api.get<Record<string, unknown>>(path, query);
+        return answer({ ...body, dashboardUrl: link, units: UNITS });
+      } catch (error) {
+        return failure(error);
+      }
+    }) as never,
+  );
+}
+
+/** The tool's path and view with `{name}` filled from `args`, and the arguments left for the query. */
+function fillTemplates(tool: ReadingTool, args: ToolArgs) {
+  const query = { ...args };
+  const fill = (template: string) =>
+    template.replace(/\{(\w+)\}/g, (_, name: string) => {
+      delete query[name];
+      return encodeURIComponent(String(args[name]));
+    });
+  const path = fill(tool.path);
+  const view = fill(tool.view);
+  return { path, view, query };
+}
+
+/** The dashboard's `#/` route `hash`, with the query parameters that are set. */
+function dashboardLink(
+  dashboardUrl: string,
+  hash: string,
+  query: Record<string, string | undefined>,
+): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, v);
+  return `${dashboardUrl.replace(/\/$/, '')}/#/${hash}${params.size > 0 ? `?${params}` : ''}`;
 }
 
 /** `report_incident`: an automation's closed incident, sent as the caller's own device. */

@@ -216,6 +216,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   };
 }
 
+/** One request past the throttle: to the MCP endpoint, or as an API Gateway event to the handler. */
 async function handle(
   req: IncomingMessage,
   res: ServerResponse,
@@ -225,25 +226,10 @@ async function handle(
 ) {
   const method = req.method ?? 'GET';
   if (url.pathname === '/mcp' && options.mcp !== undefined) {
-    const token = bearerOf(req);
-    // Claims that grant no principal (an unknown role, a missing scope) are refused as the
-    // API refuses them: no tool of any kind for a token the API would answer 401.
-    const principal = verified === undefined ? undefined : principalFrom(verified);
-    if (token === undefined || principal === undefined) {
-      unauthorized(res);
-      return;
-    }
-    await options.mcp(req, res, { token, principal, maxBodyBytes: API_MAX_BODY_BYTES });
+    await handleMcp(req, res, options.mcp, verified);
     return;
   }
-  let matched: { routeKey: string; params: Record<string, string>; auth: boolean } | undefined;
-  for (const route of ROUTES) {
-    const params = route.method === method ? matchRoute(route.path, url.pathname) : undefined;
-    if (params !== undefined) {
-      matched = { routeKey: routeKeyOf(route), params, auth: route.auth };
-      break;
-    }
-  }
+  const matched = matchGatewayRoute(method, url.pathname);
   if (matched === undefined) {
     gatewayRefusal(res, 404);
     return;
@@ -255,18 +241,66 @@ async function handle(
   }
   const raw = await readBody(req, { limit: API_MAX_BODY_BYTES });
   const body = raw.byteLength === 0 ? undefined : raw.toString('utf8');
-  const now = Date.now();
-  // Null-prototype maps: a parameter or header named `__proto__` is an own key like any other
-  // (as in the JSON Lambda receives), so the handler sees it and refuses it.
-  const headers: Record<string, string> = Object.create(null);
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
-  }
-  const query: Record<string, string> = Object.create(null);
-  for (const [name, value] of url.searchParams)
-    query[name] = Object.hasOwn(query, name) ? `${query[name]},${value}` : value;
   const requestId = randomUUID();
-  const event: APIGatewayProxyEventV2 = {
+  const event = gatewayEvent(req, url, { method, matched, claims, body, requestId });
+  const result = await options.handler(event, {
+    awsRequestId: requestId,
+    functionName: 'impact-api',
+  });
+  sendResult(res, result, requestId);
+}
+
+/** `/mcp` for a caller whose verified claims grant a principal; 401 otherwise. */
+async function handleMcp(
+  req: IncomingMessage,
+  res: ServerResponse,
+  mcp: NonNullable<ApiServerOptions['mcp']>,
+  verified: Record<string, unknown> | undefined,
+) {
+  const token = bearerOf(req);
+  // Claims that grant no principal (an unknown role, a missing scope) are refused as the
+  // API refuses them: no tool of any kind for a token the API would answer 401.
+  const principal = verified === undefined ? undefined : principalFrom(verified);
+  if (token === undefined || principal === undefined) {
+    unauthorized(res);
+    return;
+  }
+  await mcp(req, res, { token, principal, maxBodyBytes: API_MAX_BODY_BYTES });
+}
+
+/** A deployed route that matched a request: its key, its path parameters, whether it needs a token. */
+interface MatchedRoute {
+  readonly routeKey: string;
+  readonly params: Record<string, string>;
+  readonly auth: boolean;
+}
+
+/** The first deployed route with this method and a path that matches, as API Gateway picks it. */
+function matchGatewayRoute(method: string, pathname: string): MatchedRoute | undefined {
+  for (const route of ROUTES) {
+    const params = route.method === method ? matchRoute(route.path, pathname) : undefined;
+    if (params !== undefined) return { routeKey: routeKeyOf(route), params, auth: route.auth };
+  }
+  return undefined;
+}
+
+/** The payload 2.0 event API Gateway hands the handler for this request. */
+function gatewayEvent(
+  req: IncomingMessage,
+  url: URL,
+  request: {
+    method: string;
+    matched: MatchedRoute;
+    claims: Record<string, unknown>;
+    body: string | undefined;
+    requestId: string;
+  },
+): APIGatewayProxyEventV2 {
+  const { method, matched, claims, body, requestId } = request;
+  const now = Date.now();
+  const headers = headersOf(req);
+  const query = queryOf(url);
+  return {
     version: '2.0',
     routeKey: matched.routeKey,
     rawPath: url.pathname,
@@ -298,10 +332,35 @@ async function handle(
     ...(body !== undefined && { body }),
     isBase64Encoded: false,
   };
-  const result = await options.handler(event, {
-    awsRequestId: requestId,
-    functionName: 'impact-api',
-  });
+}
+
+/**
+ * The request's headers, a multi-valued one joined with commas, in a null-prototype map: a header
+ * named `__proto__` is an own key like any other (as in the JSON Lambda receives), so the
+ * handler sees it and refuses it.
+ */
+function headersOf(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = Object.create(null);
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  return headers;
+}
+
+/** The query string's parameters, a repeated one joined with commas; null-prototype, as above. */
+function queryOf(url: URL): Record<string, string> {
+  const query: Record<string, string> = Object.create(null);
+  for (const [name, value] of url.searchParams)
+    query[name] = Object.hasOwn(query, name) ? `${query[name]},${value}` : value;
+  return query;
+}
+
+/** The handler's result as API Gateway returns it, with the request id the handler saw. */
+function sendResult(
+  res: ServerResponse,
+  result: APIGatewayProxyStructuredResultV2,
+  requestId: string,
+) {
   const responseHeaders: Record<string, string> = {};
   for (const [name, value] of Object.entries(result.headers ?? {}))
     responseHeaders[name] = String(value);

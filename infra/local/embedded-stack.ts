@@ -9,11 +9,11 @@ import { createMcpHttpHandler, incidentReporter } from '#mcp';
 import { loadProcessorHandler, PROCESSOR_EVENT_SOURCE } from '#processor';
 import type { KeyedTokenBucketLimits } from '#shared/keyed-token-buckets';
 import { TELEMETRY_STREAM } from '#shared/resources';
-import { type ApiHandler, startApiServer } from './api-server.js';
+import { type ApiHandler, type ApiServer, startApiServer } from './api-server.js';
 import { archiveHandler } from './archiver.js';
 import { FileCheckpointStore } from './checkpoint-store.js';
 import { type DevIssuer, openDevIssuer } from './dev-issuer.js';
-import { startEmulators } from './emulators.js';
+import { type Emulators, startEmulators } from './emulators.js';
 import {
   EventSourcePoller,
   type EventSourceSettings,
@@ -93,116 +93,40 @@ export interface EmbeddedStack {
  */
 export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise<EmbeddedStack> {
   mkdirSync(options.dataDir, { recursive: true });
-  const emulators =
-    options.externalEmulators !== undefined
-      ? { ...options.externalEmulators, close: async () => undefined }
-      : await startEmulators({
-          dataDir: options.dataDir,
-          kinesisPort: options.ports.kinesis,
-          dynamodbPort: options.ports.dynamodb,
-        });
+  const emulators = await openEmulators(options);
   try {
-    const direct = { kinesis: emulators.kinesisEndpoint, dynamodb: emulators.dynamodbEndpoint };
-    // What the AWS side sees: the handlers' SDK endpoints, and the stream the event source reads.
-    const awsSide = (await options.handlerEndpoints?.(direct)) ?? direct;
-    const env = localAwsEnv(awsSide);
-    Object.assign(process.env, env);
-    const kinesis = createKinesisClient({ maxAttempts: 3, endpoint: direct.kinesis });
-    const eventSourceKinesis =
-      awsSide.kinesis === direct.kinesis
-        ? kinesis
-        : createKinesisClient({ maxAttempts: 3, endpoint: awsSide.kinesis });
-    const dynamodb = new DynamoDBClient({ endpoint: direct.dynamodb });
-    await provisionLocalResources(dynamodb, kinesis, { shardCount: options.shardCount ?? 2 });
-
+    const aws = await connectToEmulators(options, emulators);
+    await provisionLocalResources(aws.dynamodb, aws.kinesis, {
+      shardCount: options.shardCount ?? 2,
+    });
     const processor = await loadProcessorHandler();
     const impactApi = await loadImpactApiHandler();
     const issuer = await openDevIssuer(options.dataDir);
-
-    const onFailureFile = join(options.dataDir, 'on-failure', 'processor.ndjson');
-    mkdirSync(join(options.dataDir, 'on-failure'), { recursive: true });
-    const { parallelizationFactor: _oneAtATime, ...settings } = PROCESSOR_EVENT_SOURCE;
-    const unwrapped: KinesisHandler = (event) =>
-      processor(event as never, lambdaContext('processor') as never);
-    const invokeProcessor = options.wrapProcessor?.(unwrapped) ?? unwrapped;
-    const poller = new EventSourcePoller({
-      ...settings,
-      ...options.eventSource,
-      kinesis: eventSourceKinesis,
-      streamName: TELEMETRY_STREAM.localName,
-      handler: invokeProcessor,
-      checkpoints: new FileCheckpointStore(join(options.dataDir, 'poller', 'checkpoints.json')),
-      // The embedded stand-in for the SQS on-failure destination: one JSON message per line.
-      onFailure: async (record) => appendFileSync(onFailureFile, `${JSON.stringify(record)}\n`),
-      ...(options.onError !== undefined && { onError: options.onError }),
-    });
-    poller.start();
-    // A second consumer of the stream, as Firehose is in AWS: the raw archive.
-    const archiveDir = join(options.dataDir, 'archive');
-    const archiver = new EventSourcePoller({
-      kinesis,
-      streamName: TELEMETRY_STREAM.localName,
-      handler: archiveHandler(archiveDir),
-      checkpoints: new FileCheckpointStore(join(archiveDir, 'checkpoints.json')),
-      onFailure: async () => undefined,
-      batchSize: 500,
-      maxBatchingWindowMs: options.eventSource?.maxBatchingWindowMs ?? 1_000,
-      ...(options.eventSource?.pollIntervalMs !== undefined && {
-        pollIntervalMs: options.eventSource.pollIntervalMs,
-      }),
-    });
-    if (options.archive !== false) archiver.start();
-    // report_incident through the MCP endpoint goes through an edge client, as it would from
-    // an on-call automation's own machine; opened on the first report, not at start-up. It
-    // serves every automation, so it has no device of its own: each report is sent as the
-    // device its verified token names, with a seq the client assigns for that device.
-    let mcpEdge: Promise<EdgeClient> | undefined;
-    const openMcpEdge = () => {
-      mcpEdge ??= EdgeClient.open({
-        streamName: TELEMETRY_STREAM.localName,
-        kinesis: createKinesisClient({ endpoint: direct.kinesis }),
-        spool: { dir: join(options.dataDir, 'mcp', 'spool') },
-      });
-      return mcpEdge;
-    };
-    let apiBase = '';
-    const api = await startApiServer({
-      mcp: createMcpHttpHandler({
-        apiUrl: () => apiBase,
-        dashboardUrl: () => `${apiBase}/`,
-        reporterFor: (deviceId) => incidentReporter(openMcpEdge, deviceId),
-        ...(options.mcpReportLimits !== undefined && { reportLimits: options.mcpReportLimits }),
-      }),
-      handler: ((event, context) => impactApi(event, context as never)) as ApiHandler,
-      issuer,
-      port: options.ports.api,
-      ...(options.apiThrottle !== undefined && { throttle: options.apiThrottle }),
-      ...(options.dashboard === true && {
-        site: { dir: await ensureDashboard(), config: { auth: { kind: 'dev' } } },
-      }),
-    });
-    apiBase = api.url;
+    const processing = startProcessing(options, aws.eventSourceKinesis, processor);
+    const archiving = startArchiving(options, aws.kinesis);
+    const mcpEdge = mcpEdgeClient(options.dataDir, aws.direct.kinesis);
+    const api = await startGateway(options, impactApi, issuer, mcpEdge.open);
     return {
       apiUrl: api.url,
       kinesisEndpoint: emulators.kinesisEndpoint,
       dynamodbEndpoint: emulators.dynamodbEndpoint,
       dataDir: options.dataDir,
-      onFailureFile,
-      archiveDir,
-      env,
+      onFailureFile: processing.onFailureFile,
+      archiveDir: archiving.archiveDir,
+      env: aws.env,
       issuer,
-      kinesis,
-      dynamodb,
-      processor: invokeProcessor,
-      iteratorAgeMs: () => poller.iteratorAgeMs(),
+      kinesis: aws.kinesis,
+      dynamodb: aws.dynamodb,
+      processor: processing.invokeProcessor,
+      iteratorAgeMs: () => processing.poller.iteratorAgeMs(),
       stop: async () => {
         await api.close();
-        await (await mcpEdge)?.close();
-        await poller.stop();
-        await archiver.stop();
-        kinesis.destroy();
-        eventSourceKinesis.destroy();
-        dynamodb.destroy();
+        await mcpEdge.close();
+        await processing.poller.stop();
+        await archiving.archiver.stop();
+        aws.kinesis.destroy();
+        aws.eventSourceKinesis.destroy();
+        aws.dynamodb.destroy();
         await emulators.close();
       },
     };
@@ -210,6 +134,149 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     await emulators.close();
     throw error;
   }
+}
+
+/** The emulators the options name, or new ones on the options' ports. */
+async function openEmulators(options: EmbeddedStackOptions): Promise<Emulators> {
+  return options.externalEmulators !== undefined
+    ? { ...options.externalEmulators, close: async () => undefined }
+    : await startEmulators({
+        dataDir: options.dataDir,
+        kinesisPort: options.ports.kinesis,
+        dynamodbPort: options.ports.dynamodb,
+      });
+}
+
+/** The endpoints and SDK clients the stack talks to the emulators with. */
+interface EmulatorConnections {
+  /** The emulators' own endpoints (provisioning, the returned clients, the archive). */
+  readonly direct: { readonly kinesis: string; readonly dynamodb: string };
+  /** The SDK endpoint variables the handlers read, as set in `process.env`. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly kinesis: KinesisClient;
+  /** The stream as the processor's event source reads it (the AWS side). */
+  readonly eventSourceKinesis: KinesisClient;
+  readonly dynamodb: DynamoDBClient;
+}
+
+/**
+ * Points the AWS side (the handlers' SDK endpoint variables, the processor's event source) at
+ * the emulators, or at what `handlerEndpoints` puts in between, and opens the clients.
+ */
+async function connectToEmulators(
+  options: EmbeddedStackOptions,
+  emulators: Emulators,
+): Promise<EmulatorConnections> {
+  const direct = { kinesis: emulators.kinesisEndpoint, dynamodb: emulators.dynamodbEndpoint };
+  // What the AWS side sees: the handlers' SDK endpoints, and the stream the event source reads.
+  const awsSide = (await options.handlerEndpoints?.(direct)) ?? direct;
+  const env = localAwsEnv(awsSide);
+  Object.assign(process.env, env);
+  const kinesis = createKinesisClient({ maxAttempts: 3, endpoint: direct.kinesis });
+  const eventSourceKinesis =
+    awsSide.kinesis === direct.kinesis
+      ? kinesis
+      : createKinesisClient({ maxAttempts: 3, endpoint: awsSide.kinesis });
+  const dynamodb = new DynamoDBClient({ endpoint: direct.dynamodb });
+  return { direct, env, kinesis, eventSourceKinesis, dynamodb };
+}
+
+/**
+ * The processor behind an event-source poller with the CDK stack's settings (one batch per
+ * shard at a time), dead-lettering to a file; started.
+ */
+function startProcessing(
+  options: EmbeddedStackOptions,
+  kinesis: KinesisClient,
+  processor: Awaited<ReturnType<typeof loadProcessorHandler>>,
+) {
+  const onFailureFile = join(options.dataDir, 'on-failure', 'processor.ndjson');
+  mkdirSync(join(options.dataDir, 'on-failure'), { recursive: true });
+  const { parallelizationFactor: _oneAtATime, ...settings } = PROCESSOR_EVENT_SOURCE;
+  const unwrapped: KinesisHandler = (event) =>
+    processor(event as never, lambdaContext('processor') as never);
+  const invokeProcessor = options.wrapProcessor?.(unwrapped) ?? unwrapped;
+  const poller = new EventSourcePoller({
+    ...settings,
+    ...options.eventSource,
+    kinesis,
+    streamName: TELEMETRY_STREAM.localName,
+    handler: invokeProcessor,
+    checkpoints: new FileCheckpointStore(join(options.dataDir, 'poller', 'checkpoints.json')),
+    // The embedded stand-in for the SQS on-failure destination: one JSON message per line.
+    onFailure: async (record) => appendFileSync(onFailureFile, `${JSON.stringify(record)}\n`),
+    ...(options.onError !== undefined && { onError: options.onError }),
+  });
+  poller.start();
+  return { poller, invokeProcessor, onFailureFile };
+}
+
+/** A second consumer of the stream, as Firehose is in AWS: the raw archive (started unless off). */
+function startArchiving(options: EmbeddedStackOptions, kinesis: KinesisClient) {
+  const archiveDir = join(options.dataDir, 'archive');
+  const archiver = new EventSourcePoller({
+    kinesis,
+    streamName: TELEMETRY_STREAM.localName,
+    handler: archiveHandler(archiveDir),
+    checkpoints: new FileCheckpointStore(join(archiveDir, 'checkpoints.json')),
+    onFailure: async () => undefined,
+    batchSize: 500,
+    maxBatchingWindowMs: options.eventSource?.maxBatchingWindowMs ?? 1_000,
+    ...(options.eventSource?.pollIntervalMs !== undefined && {
+      pollIntervalMs: options.eventSource.pollIntervalMs,
+    }),
+  });
+  if (options.archive !== false) archiver.start();
+  return { archiver, archiveDir };
+}
+
+/**
+ * The edge client `report_incident` sends through at `/mcp`, as it would from an on-call
+ * automation's own machine; opened on the first report, not at start-up. It serves every
+ * automation, so it has no device of its own: each report is sent as the device its verified
+ * token names, with a seq the client assigns for that device.
+ */
+function mcpEdgeClient(dataDir: string, kinesisEndpoint: string) {
+  let edge: Promise<EdgeClient> | undefined;
+  const open = () => {
+    edge ??= EdgeClient.open({
+      streamName: TELEMETRY_STREAM.localName,
+      kinesis: createKinesisClient({ endpoint: kinesisEndpoint }),
+      spool: { dir: join(dataDir, 'mcp', 'spool') },
+    });
+    return edge;
+  };
+  return { open, close: async () => await (await edge)?.close() };
+}
+
+/**
+ * The API Gateway stand-in: the impact API, the MCP endpoint at `/mcp` and, if asked, the
+ * dashboard at `/` (built first if its sources changed).
+ */
+async function startGateway(
+  options: EmbeddedStackOptions,
+  impactApi: Awaited<ReturnType<typeof loadImpactApiHandler>>,
+  issuer: DevIssuer,
+  openMcpEdge: () => Promise<EdgeClient>,
+): Promise<ApiServer> {
+  let apiBase = '';
+  const api = await startApiServer({
+    mcp: createMcpHttpHandler({
+      apiUrl: () => apiBase,
+      dashboardUrl: () => `${apiBase}/`,
+      reporterFor: (deviceId) => incidentReporter(openMcpEdge, deviceId),
+      ...(options.mcpReportLimits !== undefined && { reportLimits: options.mcpReportLimits }),
+    }),
+    handler: ((event, context) => impactApi(event, context as never)) as ApiHandler,
+    issuer,
+    port: options.ports.api,
+    ...(options.apiThrottle !== undefined && { throttle: options.apiThrottle }),
+    ...(options.dashboard === true && {
+      site: { dir: await ensureDashboard(), config: { auth: { kind: 'dev' } } },
+    }),
+  });
+  apiBase = api.url;
+  return api;
 }
 
 function lambdaContext(functionName: string) {

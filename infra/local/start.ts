@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_BASELINES } from '#domain/hours-saved';
 import { LOCAL_PORTS, TABLES, TELEMETRY_STREAM } from '#shared/resources';
-import { startEmbeddedStack } from './embedded-stack.js';
+import { type EmbeddedStack, startEmbeddedStack } from './embedded-stack.js';
 import { runLocalSimulation } from './local-simulation.js';
 
 const USAGE = `npm start [-- options]
@@ -27,6 +27,26 @@ const port = (name: string, fallback: number) => {
 };
 
 async function main() {
+  const flags = readFlags();
+  if (flags === undefined) return;
+  // The handlers log every batch and request at INFO: useful in CloudWatch, noise in a terminal.
+  if (!flags.verbose) process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  const started = performance.now();
+  const dataDir = resolve(flags.dataDir);
+  const stack = await startStack(dataDir);
+  printEndpoints(stack, dataDir);
+  const simulation = new AbortController();
+  const simulator = flags.simulate
+    ? startSimulation(stack, dataDir, flags, simulation.signal)
+    : Promise.resolve();
+  console.log(
+    `ready in ${((performance.now() - started) / 1000).toFixed(1)} s; get a token with: npm run token -- --role leadership`,
+  );
+  stopOnSignals(dataDir, stack, simulation, simulator);
+}
+
+/** The command line, checked; undefined when it asked for --help (printed). */
+function readFlags() {
   const { values } = parseArgs({
     options: {
       'no-simulate': { type: 'boolean', default: false },
@@ -39,18 +59,25 @@ async function main() {
   });
   if (values.help) {
     console.log(USAGE);
-    return;
+    return undefined;
   }
-  // The handlers log every batch and request at INFO: useful in CloudWatch, noise in a terminal.
-  if (!values.verbose) process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   const stores = Number(values.stores);
   const rate = Number(values.rate);
   if (!Number.isInteger(stores) || stores < 1)
     throw new Error('--stores must be a positive integer');
   if (!(rate > 0)) throw new Error('--rate must be a positive number');
-  const started = performance.now();
-  const dataDir = resolve(values['data-dir']);
-  const stack = await startEmbeddedStack({
+  return {
+    simulate: !values['no-simulate'],
+    stores,
+    rate,
+    dataDir: values['data-dir'],
+    verbose: values.verbose,
+  };
+}
+
+/** The embedded stack with the dashboard, on the ports the environment names (or LOCAL_PORTS). */
+function startStack(dataDir: string): Promise<EmbeddedStack> {
+  return startEmbeddedStack({
     dataDir,
     ports: {
       api: port('API_PORT', LOCAL_PORTS.api),
@@ -61,7 +88,9 @@ async function main() {
     onError: (error, shard) =>
       console.error(`poller [${shard}]: ${error instanceof Error ? error.message : String(error)}`),
   });
-  const truthFile = join(dataDir, 'simulator', 'ground-truth.json');
+}
+
+function printEndpoints(stack: EmbeddedStack, dataDir: string) {
   console.log(`dashboard           ${stack.apiUrl}/`);
   console.log(`impact API          ${stack.apiUrl}/v1/impact?from=YYYY-MM-DD&to=YYYY-MM-DD`);
   console.log(
@@ -73,30 +102,41 @@ async function main() {
       .join(', ')}`,
   );
   console.log(`data folder         ${dataDir}`);
-  const simulation = new AbortController();
-  let simulator: Promise<unknown> = Promise.resolve();
-  if (!values['no-simulate']) {
-    console.log(
-      `simulator           ${stores} stores, ${rate} events/s, ground truth in ${truthFile}`,
-    );
-    simulator = runLocalSimulation({
-      kinesis: stack.kinesis,
-      dynamodb: stack.dynamodb,
-      stores,
-      rate,
-      seed: 1,
-      baselines: DEFAULT_BASELINES,
-      truthFile,
-      spoolDir: join(dataDir, 'simulator', 'spool'),
-      signal: simulation.signal,
-    }).catch((error: unknown) =>
-      console.error(`simulator stopped: ${error instanceof Error ? error.message : String(error)}`),
-    );
-  }
-  console.log(
-    `ready in ${((performance.now() - started) / 1000).toFixed(1)} s; get a token with: npm run token -- --role leadership`,
-  );
+}
 
+/** The store-fleet simulator, until `signal` aborts; a failure is reported, not thrown. */
+function startSimulation(
+  stack: EmbeddedStack,
+  dataDir: string,
+  { stores, rate }: { stores: number; rate: number },
+  signal: AbortSignal,
+): Promise<unknown> {
+  const truthFile = join(dataDir, 'simulator', 'ground-truth.json');
+  console.log(
+    `simulator           ${stores} stores, ${rate} events/s, ground truth in ${truthFile}`,
+  );
+  return runLocalSimulation({
+    kinesis: stack.kinesis,
+    dynamodb: stack.dynamodb,
+    stores,
+    rate,
+    seed: 1,
+    baselines: DEFAULT_BASELINES,
+    truthFile,
+    spoolDir: join(dataDir, 'simulator', 'spool'),
+    signal,
+  }).catch((error: unknown) =>
+    console.error(`simulator stopped: ${error instanceof Error ? error.message : String(error)}`),
+  );
+}
+
+/** SIGINT or SIGTERM stops the simulator, then the stack, and exits; a second one forces it. */
+function stopOnSignals(
+  dataDir: string,
+  stack: EmbeddedStack,
+  simulation: AbortController,
+  simulator: Promise<unknown>,
+) {
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) {

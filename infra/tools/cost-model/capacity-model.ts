@@ -158,12 +158,63 @@ export function touchedDensity(x: number): number {
   return x / (1 - Math.exp(-x));
 }
 
+/**
+ * One design's plan for a workload, step by step: the event load, the stream that carries it,
+ * the function that folds it, the tables it writes, the archive that keeps it, and what each
+ * costs a month. Each step is pure and returns its part of the plan, plus the figures a later
+ * step reads (the record size and count, the processor's per-event figures).
+ */
 export function planDesign(
   design: 'ours' | 'naive',
   w: Workload,
   m: MeasuredFigures,
   prices: Prices,
 ): DesignPlan {
+  const load = planEvents(w);
+  const stream = planStream(design, w, m, load);
+  const fn = planFunction(design, w, m, load, stream.kinesis);
+  const dynamodb = planTables(w, m, load.events, fn.perEvent);
+  const archive = planArchive(m, load.events, stream.records);
+  return {
+    design,
+    events: load.events,
+    kinesis: stream.kinesis,
+    lambda: fn.lambda,
+    dynamodb,
+    archive,
+    monthlyCostUsd: monthlyCosts(w, prices, stream, fn.lambda, dynamodb, archive),
+  };
+}
+
+/** The workload's events, and the two rates the later steps start from. */
+interface EventLoad {
+  readonly events: DesignPlan['events'];
+  /** Events per second of one store in an average open hour. */
+  readonly storeRateAvg: number;
+  readonly openSecondsPerMonth: number;
+}
+
+/** The stream's part, and the records it carries (what Kinesis and Firehose bill by). */
+interface StreamPlan {
+  readonly kinesis: DesignPlan['kinesis'];
+  readonly records: {
+    readonly bytes: number;
+    readonly perMonth: number;
+    readonly dataGbPerMonth: number;
+  };
+}
+
+/** The processor's DynamoDB and CPU figures per event, at one batch density. */
+type PerEventFigures = MeasuredFigures['processor']['naive'];
+
+/** The function's part, and the per-event figures the tables step reads. */
+interface FunctionPlan {
+  readonly lambda: DesignPlan['lambda'];
+  readonly perEvent: PerEventFigures;
+}
+
+/** Events per second (average open hour and peak) and per month, incidents included. */
+function planEvents(w: Workload): EventLoad {
   const A = ASSUMPTIONS;
   const storeRateAvg = (w.lanes * w.eventsPerLaneHour) / 3600;
   const perSecondAverageOpen = w.stores * storeRateAvg;
@@ -172,8 +223,21 @@ export function planDesign(
   const perMonth =
     perSecondAverageOpen * w.openHoursPerDay * 3600 * A.daysPerMonth + incidentsPerMonth;
   const openSecondsPerMonth = w.openHoursPerDay * 3600 * A.daysPerMonth;
+  return {
+    events: { perSecondPeak, perSecondAverageOpen, perMonth },
+    storeRateAvg,
+    openSecondsPerMonth,
+  };
+}
 
-  // ---- Kinesis: what each edge client can pack into a record within its linger.
+/** Kinesis: what each edge client can pack into a record within its linger, and the shards. */
+function planStream(
+  design: 'ours' | 'naive',
+  w: Workload,
+  m: MeasuredFigures,
+  { events, storeRateAvg }: EventLoad,
+): StreamPlan {
+  const A = ASSUMPTIONS;
   const deviceRatePeak = (storeRateAvg * w.peakFactor) / w.devicesPerStore;
   const eventsPerRecord =
     design === 'naive'
@@ -185,17 +249,37 @@ export function planDesign(
       : eventsPerRecord * m.edge.aggregatedBytesPerEvent;
   const billedKbPerRecord = Math.max(1, Math.ceil(recordBytes / 1024));
   const billedKbPerEvent = billedKbPerRecord / eventsPerRecord;
-  const recordsPerSecondPeak = perSecondPeak / eventsPerRecord;
+  const recordsPerSecondPeak = events.perSecondPeak / eventsPerRecord;
   const bytesPerSecondPeak = recordsPerSecondPeak * recordBytes;
   const neededShards = Math.ceil(
     Math.max(recordsPerSecondPeak / 1000, bytesPerSecondPeak / 1_048_576) / A.shardUtilisation,
   );
   const shards = Math.max(w.kinesisMode === 'on-demand' ? A.onDemandMinShards : 1, neededShards, 1);
-  const recordsPerMonth = perMonth / eventsPerRecord;
+  const recordsPerMonth = events.perMonth / eventsPerRecord;
   const ingestGbPerMonth = (recordsPerMonth * billedKbPerRecord) / 1_048_576;
   const dataGbPerMonth = (recordsPerMonth * recordBytes) / 1_073_741_824;
+  return {
+    kinesis: {
+      eventsPerRecord,
+      recordsPerSecondPeak,
+      bytesPerSecondPeak,
+      billedKbPerEvent,
+      shards,
+      ingestGbPerMonth,
+    },
+    records: { bytes: recordBytes, perMonth: recordsPerMonth, dataGbPerMonth },
+  };
+}
 
-  // ---- Lambda: one batch per shard (times the parallelization factor) per window or full batch.
+/** Lambda: one batch per shard (times the parallelization factor) per window or full batch. */
+function planFunction(
+  design: 'ours' | 'naive',
+  w: Workload,
+  m: MeasuredFigures,
+  { storeRateAvg, openSecondsPerMonth }: EventLoad,
+  { recordsPerSecondPeak, shards, eventsPerRecord }: DesignPlan['kinesis'],
+): FunctionPlan {
+  const A = ASSUMPTIONS;
   const recordsPerShardPerSecond = recordsPerSecondPeak / shards;
   const invocationsPerShardPerSecond = Math.max(
     1000 / w.batchWindowMs,
@@ -208,96 +292,22 @@ export function planDesign(
   const storeEventsPerBatch =
     (storeRateAvg * w.peakFactor) / shardsPerStore / invocationsPerShardPerSecond;
   const density = touchedDensity(storeEventsPerBatch);
-  const at = (pick: (p: DensityPoint) => number | undefined) =>
-    fitInverse(
-      m.processor.ours.flatMap((p) => {
-        const y = pick(p);
-        return y === undefined ? [] : [{ d: p.eventsPerStorePerBatch, y }];
-      }),
-    )(density);
-  const per =
-    design === 'naive'
-      ? m.processor.naive
-      : {
-          writesPerEvent: at((p) => p.writesPerEvent),
-          writeUnitsPerEvent: at((p) => p.writeUnitsPerEvent),
-          readUnitsPerEvent: at((p) => p.readUnitsPerEvent),
-          cpuMsPerEvent: at((p) => p.cpuMsPerEvent),
-        };
+  const perEvent = perEventFigures(design, m, density);
   const vcpu = Math.min(1, w.processorMemoryMb / A.fullVcpuMemoryMb);
   const roundTrips =
     design === 'naive'
       ? m.processor.naiveRoundTripsPerEvent * eventsPerBatch
       : m.processor.sequentialRoundTripsPerBatch;
   const msPerInvocation =
-    (eventsPerBatch * per.cpuMsPerEvent * A.cpuScale) / vcpu + roundTrips * A.dynamoDbRoundTripMs;
+    (eventsPerBatch * perEvent.cpuMsPerEvent * A.cpuScale) / vcpu +
+    roundTrips * A.dynamoDbRoundTripMs;
   const invocationsPerMonth =
     (invocationsPerShardPerSecond * shards * openSecondsPerMonth) / w.peakFactor;
   const gbSecondsPerMonth =
     (invocationsPerMonth * msPerInvocation * w.processorMemoryMb) / 1000 / 1024;
   const concurrencyPeak = invocationsPerShardPerSecond * shards * (msPerInvocation / 1000);
   const concurrencyAvailable = shards * w.parallelizationFactor;
-
-  // ---- DynamoDB (on-demand): billed units scale with item size, which the benchmark measured.
-  const writeUnitsPerMonth = perMonth * per.writeUnitsPerEvent;
-  const apiReadUnits = w.apiRequestsPerDay * A.daysPerMonth * apiReadUnitsPerRequest(w);
-  const readUnitsPerMonth = perMonth * per.readUnitsPerEvent + apiReadUnits;
-  // Both designs keep the same aggregates; the naive design's idempotency rows expire (the
-  // Powertools default is one hour), so they are left out.
-  const storageGbAfterYear = (perMonth * 12 * m.storage.aggregateBytesPerEvent) / 1_073_741_824;
-
-  // ---- Raw archive: Firehose reads the stream and writes gzipped JSON lines to S3.
-  const archiveGbPerMonth =
-    (perMonth * m.storage.archiveLineBytes) / m.storage.archiveCompression / 1_073_741_824;
-  const firehoseBilledGbPerMonth =
-    (recordsPerMonth *
-      Math.max(
-        A.firehoseRecordKb,
-        Math.ceil(recordBytes / 1024 / A.firehoseRecordKb) * A.firehoseRecordKb,
-      )) /
-    1_048_576;
-  const standardMonths = Math.min(w.archiveDaysInStandard, w.archiveRetentionDays) / A.daysPerMonth;
-  const coldMonths = Math.max(0, w.archiveRetentionDays - w.archiveDaysInStandard) / A.daysPerMonth;
-
-  const p = prices;
-  const kinesis =
-    w.kinesisMode === 'on-demand'
-      ? p.kinesis.onDemandStreamHour * A.hoursPerMonth +
-        ingestGbPerMonth * p.kinesis.onDemandIngestGb +
-        2 * dataGbPerMonth * p.kinesis.onDemandRetrievalGb +
-        dataGbPerMonth * (6 / 7) * p.kinesis.onDemandExtendedRetentionGbMonth
-      : shards * A.hoursPerMonth * (p.kinesis.shardHour + p.kinesis.extendedRetentionShardHour) +
-        ((recordsPerMonth * Math.ceil(recordBytes / 25_600)) / 1e6) *
-          p.kinesis.putPayloadUnitsMillion;
-  const lambda =
-    gbSecondsPerMonth * p.lambda.gbSecondArm +
-    (invocationsPerMonth / 1e6) * p.lambda.requestsMillion;
-  const dynamodb =
-    (writeUnitsPerMonth / 1e6) * p.dynamodb.writeRequestUnitsMillion +
-    (readUnitsPerMonth / 1e6) * p.dynamodb.readRequestUnitsMillion +
-    storageGbAfterYear * (p.dynamodb.storageGbMonth + p.dynamodb.pointInTimeRecoveryGbMonth);
-  const archive =
-    firehoseBilledGbPerMonth * p.firehose.ingestGb +
-    archiveGbPerMonth * standardMonths * p.s3.standardGbMonth +
-    archiveGbPerMonth * coldMonths * p.s3.glacierInstantRetrievalGbMonth +
-    ((A.daysPerMonth * 86_400) / A.firehoseBufferSeconds / 1000) * p.s3.putRequestsThousand;
-  const api = ((w.apiRequestsPerDay * A.daysPerMonth) / 1e6) * p.apiGateway.httpRequestsMillion;
-  const logs =
-    ((invocationsPerMonth * A.logBytesPerInvocation) / 1_073_741_824) * p.cloudwatch.logsIngestGb;
-  const cost = { kinesis, lambda, dynamodb, archive, api, logs };
-  const total = Object.values(cost).reduce((s, v) => s + v, 0);
-
   return {
-    design,
-    events: { perSecondPeak, perSecondAverageOpen, perMonth },
-    kinesis: {
-      eventsPerRecord,
-      recordsPerSecondPeak,
-      bytesPerSecondPeak,
-      billedKbPerEvent,
-      shards,
-      ingestGbPerMonth,
-    },
     lambda: {
       invocationsPerMonth,
       eventsPerBatch,
@@ -308,18 +318,122 @@ export function planDesign(
       concurrencyAvailable,
       memoryMb: w.processorMemoryMb,
     },
-    dynamodb: {
-      writesPerEvent: per.writesPerEvent,
-      writeUnitsPerEvent: per.writeUnitsPerEvent,
-      readUnitsPerEvent: per.readUnitsPerEvent,
-      writeUnitsPerSecondPeak: perSecondPeak * per.writeUnitsPerEvent,
-      writeUnitsPerMonth,
-      readUnitsPerMonth,
-      storageGbAfterYear,
-    },
-    archive: { gbPerMonthCompressed: archiveGbPerMonth, firehoseBilledGbPerMonth },
-    monthlyCostUsd: { ...cost, total },
+    perEvent,
   };
+}
+
+/**
+ * The processor's figures per event: the naive design's as measured; ours fitted over the
+ * measured densities (each figure over the points that counted it) and read at `density`.
+ */
+function perEventFigures(
+  design: 'ours' | 'naive',
+  m: MeasuredFigures,
+  density: number,
+): PerEventFigures {
+  if (design === 'naive') return m.processor.naive;
+  const at = (pick: (p: DensityPoint) => number | undefined) =>
+    fitInverse(
+      m.processor.ours.flatMap((p) => {
+        const y = pick(p);
+        return y === undefined ? [] : [{ d: p.eventsPerStorePerBatch, y }];
+      }),
+    )(density);
+  return {
+    writesPerEvent: at((p) => p.writesPerEvent),
+    writeUnitsPerEvent: at((p) => p.writeUnitsPerEvent),
+    readUnitsPerEvent: at((p) => p.readUnitsPerEvent),
+    cpuMsPerEvent: at((p) => p.cpuMsPerEvent),
+  };
+}
+
+/** DynamoDB (on-demand): billed units scale with item size, which the benchmark measured. */
+function planTables(
+  w: Workload,
+  m: MeasuredFigures,
+  events: DesignPlan['events'],
+  per: PerEventFigures,
+): DesignPlan['dynamodb'] {
+  const A = ASSUMPTIONS;
+  const writeUnitsPerMonth = events.perMonth * per.writeUnitsPerEvent;
+  const apiReadUnits = w.apiRequestsPerDay * A.daysPerMonth * apiReadUnitsPerRequest(w);
+  const readUnitsPerMonth = events.perMonth * per.readUnitsPerEvent + apiReadUnits;
+  // Both designs keep the same aggregates; the naive design's idempotency rows expire (the
+  // Powertools default is one hour), so they are left out.
+  const storageGbAfterYear =
+    (events.perMonth * 12 * m.storage.aggregateBytesPerEvent) / 1_073_741_824;
+  return {
+    writesPerEvent: per.writesPerEvent,
+    writeUnitsPerEvent: per.writeUnitsPerEvent,
+    readUnitsPerEvent: per.readUnitsPerEvent,
+    writeUnitsPerSecondPeak: events.perSecondPeak * per.writeUnitsPerEvent,
+    writeUnitsPerMonth,
+    readUnitsPerMonth,
+    storageGbAfterYear,
+  };
+}
+
+/** Raw archive: Firehose reads the stream and writes gzipped JSON lines to S3. */
+function planArchive(
+  m: MeasuredFigures,
+  events: DesignPlan['events'],
+  records: StreamPlan['records'],
+): DesignPlan['archive'] {
+  const A = ASSUMPTIONS;
+  const gbPerMonthCompressed =
+    (events.perMonth * m.storage.archiveLineBytes) / m.storage.archiveCompression / 1_073_741_824;
+  const firehoseBilledGbPerMonth =
+    (records.perMonth *
+      Math.max(
+        A.firehoseRecordKb,
+        Math.ceil(records.bytes / 1024 / A.firehoseRecordKb) * A.firehoseRecordKb,
+      )) /
+    1_048_576;
+  return { gbPerMonthCompressed, firehoseBilledGbPerMonth };
+}
+
+/** Each service's monthly list price for the planned figures, and their total. */
+function monthlyCosts(
+  w: Workload,
+  p: Prices,
+  { kinesis: stream, records }: StreamPlan,
+  fn: DesignPlan['lambda'],
+  tables: DesignPlan['dynamodb'],
+  archived: DesignPlan['archive'],
+): DesignPlan['monthlyCostUsd'] {
+  const A = ASSUMPTIONS;
+  const kinesis =
+    w.kinesisMode === 'on-demand'
+      ? p.kinesis.onDemandStreamHour * A.hoursPerMonth +
+        stream.ingestGbPerMonth * p.kinesis.onDemandIngestGb +
+        2 * records.dataGbPerMonth * p.kinesis.onDemandRetrievalGb +
+        records.dataGbPerMonth * (6 / 7) * p.kinesis.onDemandExtendedRetentionGbMonth
+      : stream.shards *
+          A.hoursPerMonth *
+          (p.kinesis.shardHour + p.kinesis.extendedRetentionShardHour) +
+        ((records.perMonth * Math.ceil(records.bytes / 25_600)) / 1e6) *
+          p.kinesis.putPayloadUnitsMillion;
+  const lambda =
+    fn.gbSecondsPerMonth * p.lambda.gbSecondArm +
+    (fn.invocationsPerMonth / 1e6) * p.lambda.requestsMillion;
+  const dynamodb =
+    (tables.writeUnitsPerMonth / 1e6) * p.dynamodb.writeRequestUnitsMillion +
+    (tables.readUnitsPerMonth / 1e6) * p.dynamodb.readRequestUnitsMillion +
+    tables.storageGbAfterYear * (p.dynamodb.storageGbMonth + p.dynamodb.pointInTimeRecoveryGbMonth);
+  const standardMonths = Math.min(w.archiveDaysInStandard, w.archiveRetentionDays) / A.daysPerMonth;
+  const coldMonths = Math.max(0, w.archiveRetentionDays - w.archiveDaysInStandard) / A.daysPerMonth;
+  const archive =
+    archived.firehoseBilledGbPerMonth * p.firehose.ingestGb +
+    archived.gbPerMonthCompressed * standardMonths * p.s3.standardGbMonth +
+    archived.gbPerMonthCompressed * coldMonths * p.s3.glacierInstantRetrievalGbMonth +
+    ((A.daysPerMonth * 86_400) / A.firehoseBufferSeconds / 1000) * p.s3.putRequestsThousand;
+  const api = ((w.apiRequestsPerDay * A.daysPerMonth) / 1e6) * p.apiGateway.httpRequestsMillion;
+  const logs =
+    ((fn.invocationsPerMonth * A.logBytesPerInvocation) / 1_073_741_824) *
+    p.cloudwatch.logsIngestGb;
+  const cost = { kinesis, lambda, dynamodb, archive, api, logs };
+  const total = Object.values(cost).reduce((s, v) => s + v, 0);
+  return { ...cost, total };
 }
 
 /**
