@@ -13,7 +13,7 @@ import { readBody } from '../http/read-body.js';
 import { requestUrl } from '../http/request-url.js';
 import { createKinesisClient } from '../producer/kinesis-client.js';
 import type { DaemonConfig } from './daemon-config.js';
-import { parseEventsBody } from './events-body.js';
+import { type EventsBody, parseEventsBody } from './events-body.js';
 
 /** Largest `POST /events` body. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -233,18 +233,7 @@ async function handleHttp(
     body = await readBody(req, { limit: MAX_BODY_BYTES, discardLimit: MAX_DISCARD_BYTES });
   } catch (error) {
     if (!(error instanceof BodyTooLargeError)) throw error;
-    return reply(
-      res,
-      413,
-      {
-        type: 'about:blank',
-        title: 'Payload Too Large',
-        status: 413,
-        detail: `${error.detail}: send fewer events per request`,
-      },
-      // The rest of the upload is not read.
-      req.complete ? {} : { connection: 'close' },
-    );
+    return replyTooLarge(req, res, error);
   }
   // A line that is not JSON throws a 400 naming it; the server answers it.
   const { events, lines } = parseEventsBody(body.toString('utf8'));
@@ -252,37 +241,61 @@ async function handleHttp(
     const accepted = await client.send(events as never);
     return reply(res, 202, { accepted: accepted.length, eventIds: accepted.map((e) => e.eventId) });
   } catch (error) {
-    if (error instanceof InvalidEventError) {
-      return reply(res, 400, {
-        type: 'about:blank',
-        title: 'Invalid event',
-        status: 400,
-        detail:
-          error.index !== undefined && lines?.[error.index] !== undefined
-            ? `line ${lines[error.index]}: ${error.message}`
-            : error.message,
-        errors: error.issues.map((i) => ({
-          name: i.path,
-          reason: i.message,
-          ...(error.index !== undefined && { index: error.index }),
-          ...(error.index !== undefined &&
-            lines?.[error.index] !== undefined && { line: lines[error.index] }),
-        })),
-      });
-    }
-    if (error instanceof SpoolFullError) {
-      return reply(
-        res,
-        507,
-        { type: 'about:blank', title: 'Spool full', status: 507, detail: error.message },
-        { 'retry-after': '5' },
-      );
-    }
-    return reply(res, 503, {
-      type: 'about:blank',
-      title: 'Unavailable',
-      status: 503,
-      detail: describe(error),
-    });
+    return replyNotAccepted(res, error, lines);
   }
+}
+
+/** 413 for a body over MAX_BODY_BYTES, closing the connection if the upload is unread. */
+function replyTooLarge(req: IncomingMessage, res: ServerResponse, error: BodyTooLargeError) {
+  return reply(
+    res,
+    413,
+    {
+      type: 'about:blank',
+      title: 'Payload Too Large',
+      status: 413,
+      detail: `${error.detail}: send fewer events per request`,
+    },
+    // The rest of the upload is not read.
+    req.complete ? {} : { connection: 'close' },
+  );
+}
+
+/** Why `client.send` refused the events: 400 naming the line, 507 spool full, else 503. */
+function replyNotAccepted(res: ServerResponse, error: unknown, lines: EventsBody['lines']) {
+  if (error instanceof InvalidEventError) return reply(res, 400, invalidEvent(error, lines));
+  if (error instanceof SpoolFullError) {
+    return reply(
+      res,
+      507,
+      { type: 'about:blank', title: 'Spool full', status: 507, detail: error.message },
+      { 'retry-after': '5' },
+    );
+  }
+  return reply(res, 503, {
+    type: 'about:blank',
+    title: 'Unavailable',
+    status: 503,
+    detail: describe(error),
+  });
+}
+
+/** The 400 problem: each issue, with the event's index and, for NDJSON, its body line. */
+function invalidEvent(error: InvalidEventError, lines: EventsBody['lines']) {
+  return {
+    type: 'about:blank',
+    title: 'Invalid event',
+    status: 400,
+    detail:
+      error.index !== undefined && lines?.[error.index] !== undefined
+        ? `line ${lines[error.index]}: ${error.message}`
+        : error.message,
+    errors: error.issues.map((i) => ({
+      name: i.path,
+      reason: i.message,
+      ...(error.index !== undefined && { index: error.index }),
+      ...(error.index !== undefined &&
+        lines?.[error.index] !== undefined && { line: lines[error.index] }),
+    })),
+  };
 }
