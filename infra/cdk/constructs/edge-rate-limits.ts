@@ -105,19 +105,11 @@ function refusalBodies(
 
 /** First, so that it counts every request an address makes, refused ones included. */
 function perSourceIpRule(limits: EdgeRateLimitSettings): CfnWebACL.RuleProperty {
-  return {
-    name: 'PerSourceIp',
-    priority: 0,
-    action: blockWith(429, 'tooManyRequests'),
-    statement: {
-      rateBasedStatement: {
-        aggregateKeyType: 'IP',
-        limit: limits.perSourceIp,
-        evaluationWindowSec: limits.windowSeconds,
-      },
-    },
-    visibilityConfig: visibility('PerSourceIp'),
-  };
+  return rateLimitRule('PerSourceIp', 0, {
+    aggregateKeyType: 'IP',
+    limit: limits.perSourceIp,
+    evaluationWindowSec: limits.windowSeconds,
+  });
 }
 
 /** `/v1/*` without an `Authorization` header: 401 at the edge. */
@@ -158,25 +150,27 @@ function apiWithoutTokenRule(): CfnWebACL.RuleProperty {
 
 /** A request without the header has no key and is not counted here (WAF's rule). */
 function perTokenRule(limits: EdgeRateLimitSettings): CfnWebACL.RuleProperty {
+  return rateLimitRule('PerToken', 2, {
+    aggregateKeyType: 'CUSTOM_KEYS',
+    customKeys: [
+      { header: { name: 'authorization', textTransformations: [{ priority: 0, type: 'NONE' }] } },
+    ],
+    limit: limits.perToken,
+    evaluationWindowSec: limits.windowSeconds,
+  });
+}
+
+/** A rate-based rule answering 429 over its limit; its metric is named after it. */
+function rateLimitRule(
+  name: string,
+  priority: number,
+  rateBasedStatement: CfnWebACL.RateBasedStatementProperty,
+): CfnWebACL.RuleProperty {
   return {
-    name: 'PerToken',
-    priority: 2,
+    name,
+    priority,
     action: blockWith(429, 'tooManyRequests'),
-    statement: {
-      rateBasedStatement: {
-        aggregateKeyType: 'CUSTOM_KEYS',
-        customKeys: [
-          {
-            header: {
-              name: 'authorization',
-              textTransformations: [{ priority: 0, type: 'NONE' }],
-            },
-          },
-        ],
-        limit: limits.perToken,
-        evaluationWindowSec: limits.windowSeconds,
-      },
-    },
-    visibilityConfig: visibility('PerToken'),
+    statement: { rateBasedStatement },
+    visibilityConfig: visibility(name),
   };
 }
