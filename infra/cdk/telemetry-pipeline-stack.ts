@@ -59,7 +59,25 @@ export class TelemetryPipelineStack extends Stack {
       removalPolicy: stage.removalPolicy,
       deletionProtection: stage.deletionProtection,
     });
-    this.processor = new StreamProcessor(this, 'Processor', {
+    this.processor = this.addProcessor(stage, props.hoursSavedBaselines);
+    this.api = this.addImpactApi(stage, props.apiDomain);
+    this.edgeRateLimits = new EdgeRateLimits(this, 'EdgeRateLimits', {
+      limits: stage.edgeRateLimits,
+      ...(props.webAclArn !== undefined && { existingWebAclArn: props.webAclArn }),
+    });
+    this.site = this.addDashboardSite(stage);
+    this.archive = this.addRawArchive(stage);
+    this.deviceCredentials = this.addDeviceCredentials();
+    this.monitoring = this.addMonitoring(props.alarmEmail);
+    this.addOutputs();
+  }
+
+  /** The processor: the stream into the aggregates, poison records to the dead-letter table. */
+  private addProcessor(
+    stage: StageConfig,
+    hoursSavedBaselines: string | undefined,
+  ): StreamProcessor {
+    return new StreamProcessor(this, 'Processor', {
       stream: this.stream,
       aggregates: this.tables.aggregates,
       registry: this.tables.registry,
@@ -67,22 +85,23 @@ export class TelemetryPipelineStack extends Stack {
       logRetention: stage.logRetention,
       removalPolicy: stage.removalPolicy,
       onFailureRetention: stage.onFailureRetention,
-      ...(props.hoursSavedBaselines !== undefined && {
-        hoursSavedBaselines: props.hoursSavedBaselines,
-      }),
+      ...(hoursSavedBaselines !== undefined && { hoursSavedBaselines }),
     });
-    this.api = new ImpactApi(this, 'ImpactApi', {
+  }
+
+  private addImpactApi(stage: StageConfig, apiDomain: ApiCustomDomain | undefined): ImpactApi {
+    return new ImpactApi(this, 'ImpactApi', {
       aggregates: this.tables.aggregates,
       registry: this.tables.registry,
       logRetention: stage.logRetention,
       removalPolicy: stage.removalPolicy,
-      ...(props.apiDomain !== undefined && { customDomain: props.apiDomain }),
+      ...(apiDomain !== undefined && { customDomain: apiDomain }),
     });
-    this.edgeRateLimits = new EdgeRateLimits(this, 'EdgeRateLimits', {
-      limits: stage.edgeRateLimits,
-      ...(props.webAclArn !== undefined && { existingWebAclArn: props.webAclArn }),
-    });
-    this.site = new DashboardSite(this, 'Dashboard', {
+  }
+
+  /** The dashboard in front of the API, with its address and its sign-in domain as outputs. */
+  private addDashboardSite(stage: StageConfig): DashboardSite {
+    const site = new DashboardSite(this, 'Dashboard', {
       apiOriginDomainName: this.api.originDomainName,
       webAclId: this.edgeRateLimits.webAclId,
       userPool: this.api.userPool,
@@ -91,27 +110,45 @@ export class TelemetryPipelineStack extends Stack {
       removalPolicy: stage.removalPolicy,
     });
     new CfnOutput(this, 'DashboardUrl', {
-      value: `https://${this.site.distribution.distributionDomainName}/`,
+      value: `https://${site.distribution.distributionDomainName}/`,
     });
-    new CfnOutput(this, 'LoginDomain', { value: this.site.loginDomain.baseUrl() });
-    this.archive = new RawArchive(this, 'RawArchive', {
+    new CfnOutput(this, 'LoginDomain', { value: site.loginDomain.baseUrl() });
+    return site;
+  }
+
+  /** The raw archive of the stream, with its bucket's name as an output. */
+  private addRawArchive(stage: StageConfig): RawArchive {
+    const archive = new RawArchive(this, 'RawArchive', {
       stream: this.stream,
       logRetention: stage.logRetention,
       removalPolicy: stage.removalPolicy,
       ...(stage.archiveExpiry !== undefined && { expireAfter: stage.archiveExpiry }),
     });
-    new CfnOutput(this, 'ArchiveBucket', { value: this.archive.bucket.bucketName });
-    this.deviceCredentials = new DeviceCredentials(this, 'Devices', { stream: this.stream });
-    new CfnOutput(this, 'DeviceRoleAlias', { value: this.deviceCredentials.roleAlias.ref });
-    new CfnOutput(this, 'DeviceIotPolicy', { value: this.deviceCredentials.iotPolicy.ref });
-    this.monitoring = new OperationsMonitoring(this, 'Operations', {
+    new CfnOutput(this, 'ArchiveBucket', { value: archive.bucket.bucketName });
+    return archive;
+  }
+
+  /** The panel PCs' way in, with the role alias and IoT policy to register them by. */
+  private addDeviceCredentials(): DeviceCredentials {
+    const devices = new DeviceCredentials(this, 'Devices', { stream: this.stream });
+    new CfnOutput(this, 'DeviceRoleAlias', { value: devices.roleAlias.ref });
+    new CfnOutput(this, 'DeviceIotPolicy', { value: devices.iotPolicy.ref });
+    return devices;
+  }
+
+  private addMonitoring(alarmEmail: string | undefined): OperationsMonitoring {
+    return new OperationsMonitoring(this, 'Operations', {
       processor: this.processor.function,
       onFailureQueue: this.processor.onFailureQueue,
       api: this.api.httpApi,
       apiFunction: this.api.function,
       tables: [this.tables.aggregates, this.tables.registry, this.tables.deadLetters],
-      ...(props.alarmEmail !== undefined && { alarmEmail: props.alarmEmail }),
+      ...(alarmEmail !== undefined && { alarmEmail }),
     });
+  }
+
+  /** What operations and the tools need to find: the alarm topic, the stream, the API, the tables. */
+  private addOutputs(): void {
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
     new CfnOutput(this, 'StreamName', { value: this.stream.streamName });

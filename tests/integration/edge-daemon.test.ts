@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateStreamCommand, waitUntilStreamExists } from '@aws-sdk/client-kinesis';
@@ -140,6 +140,42 @@ describe('Integration: edge daemon process', () => {
     const onStream = await eventIdsOnStream(env.kinesis, 'daemon-413');
     expect(big.some((e) => onStream.has(e.eventId))).toBe(false);
     expect(accepted.every((id) => onStream.has(id))).toBe(true);
+  });
+
+  it('answers 507 with retry-after when the events do not fit in the spool', async () => {
+    // Prepare: a 1 KiB spool, which one request of twenty events overflows.
+    const file = config('daemon-507', mkdtempSync(join(tmpdir(), 'd507-')));
+    const settings = JSON.parse(readFileSync(file, 'utf8')) as { spool: object };
+    writeFileSync(
+      file,
+      JSON.stringify({ ...settings, spool: { ...settings.spool, maxBytes: 1024 } }),
+    );
+    const daemon = await spawnDaemon(file);
+    const simulator = new FleetSimulator({
+      fleet: defineFleet({ stores: 1, lanesPerStore: 2, seed: 5 }),
+      seed: 5,
+      baselines: DEFAULT_BASELINES,
+      resendRate: 0,
+    });
+
+    // Act
+    const res = await fetch(`${daemon.url}/events`, {
+      method: 'POST',
+      body: simulator
+        .next(20)
+        .map((e) => JSON.stringify(e))
+        .join('\n'),
+    });
+    const problem = (await res.json()) as { title: string; status: number; detail: string };
+    daemon.child.kill('SIGTERM');
+    await daemon.exited;
+
+    // Assess
+    expect(res.status).toBe(507);
+    expect(res.headers.get('retry-after')).toBe('5');
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(problem).toMatchObject({ title: 'Spool full', status: 507 });
+    expect(problem.detail).toMatch(/^spool full: \d+ of 1024 bytes used/);
   });
 
   it('survives an aborted body and a malformed request line, and keeps accepting events', async () => {

@@ -85,6 +85,10 @@ beforeAll(async () => {
     },
     (req, res) => {
       const peer = (req.socket as TLSSocket).getPeerCertificate();
+      if (req.url === '/role-aliases/incomplete-role-alias/credentials') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"credentials":{}}');
+        return;
+      }
       if (
         req.url !== '/role-aliases/device-role-alias/credentials' ||
         req.headers['x-amzn-iot-thingname'] !== peer.subject.CN
@@ -145,5 +149,27 @@ describe('Integration: IoT credentials provider over mutual TLS', () => {
     await expect(rogue()).rejects.toBeInstanceOf(CredentialsError);
     const impostor = iotCredentialsProvider(options({ thingName: 'panel-store-0002-lane-01' }));
     await expect(impostor()).rejects.toMatchObject({ name: 'CredentialsError', statusCode: 403 });
+  });
+
+  it('refuses an answer without complete credentials, naming the provider', async () => {
+    const provider = iotCredentialsProvider(options({ roleAlias: 'incomplete-role-alias' }));
+    await expect(provider()).rejects.toMatchObject({
+      name: 'CredentialsError',
+      message: 'unreadable answer from the IoT credentials provider',
+      statusCode: 200,
+    });
+  });
+
+  it('says the provider is unreachable when nothing answers', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', () => resolve()));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const provider = iotCredentialsProvider(options({ endpoint: `https://127.0.0.1:${port}` }));
+    await expect(provider()).rejects.toMatchObject({
+      name: 'CredentialsError',
+      message: expect.stringMatching(/^IoT credentials provider unreachable: /),
+      statusCode: undefined,
+    });
   });
 });

@@ -13,7 +13,7 @@ import { readBody } from '../http/read-body.js';
 import { requestUrl } from '../http/request-url.js';
 import { createKinesisClient } from '../producer/kinesis-client.js';
 import type { DaemonConfig } from './daemon-config.js';
-import { parseEventsBody } from './events-body.js';
+import { type EventsBody, parseEventsBody } from './events-body.js';
 
 /** Largest `POST /events` body. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -74,7 +74,35 @@ export function statusLine(
  * silent stdin line is a promise the event will reach the stream.
  */
 export async function startDaemon(config: DaemonConfig, io: DaemonIo): Promise<Daemon> {
-  const client = await EdgeClient.open({
+  const client = await openEdgeClient(config);
+  const status = reportStatus(client, config.statusIntervalMs, io.log);
+  const intake =
+    config.http === undefined ? undefined : await listenHttp(client, config.http, io.log);
+  const stdinDone =
+    config.stdin && io.stdin !== undefined
+      ? readStdinEvents(client, io.stdin, io.log)
+      : Promise.resolve();
+  return {
+    client,
+    url: intake?.url,
+    stop: async () => {
+      status.stop();
+      await new Promise<void>((resolve) =>
+        intake === undefined ? resolve() : intake.server.close(() => resolve()),
+      );
+      intake?.server.closeAllConnections();
+      io.stdin?.destroy();
+      await stdinDone.catch(() => undefined);
+      const result = await client.close(config.shutdownFlushMs);
+      status.logLast();
+      return result;
+    },
+  };
+}
+
+/** The edge client on the configured stream and spool, with IoT credentials if configured. */
+function openEdgeClient(config: DaemonConfig): Promise<EdgeClient> {
+  return EdgeClient.open({
     streamName: config.streamName,
     kinesis: createKinesisClient({
       ...(config.region !== undefined && { region: config.region }),
@@ -89,70 +117,73 @@ export async function startDaemon(config: DaemonConfig, io: DaemonIo): Promise<D
     partitionBy: config.partitionBy,
     aggregate: config.aggregate,
   });
+}
+
+/** A status line every `intervalMs`, its rate over the interval before; `logLast` one more. */
+function reportStatus(
+  client: EdgeClient,
+  intervalMs: number,
+  log: (line: string) => void,
+): { stop(): void; logLast(): void } {
   let previous: EdgeClientMetrics | undefined;
   const timer = setInterval(() => {
     const m = client.metrics();
-    io.log(statusLine(m, previous, config.statusIntervalMs));
+    log(statusLine(m, previous, intervalMs));
     previous = m;
-  }, config.statusIntervalMs);
-
-  let server: Server | undefined;
-  let url: string | undefined;
-  if (config.http !== undefined) {
-    server = createHardenedServer((req, res) => handleHttp(client, req, res), {
-      ...DAEMON_HTTP_LIMITS,
-      service: 'edge-daemon',
-      log: io.log,
-    });
-    const http = config.http;
-    await new Promise<void>((resolve, reject) => {
-      server?.once('error', reject);
-      server?.listen(http.port, http.host, () => resolve());
-    });
-    url = `http://${http.host}:${(server.address() as AddressInfo).port}`;
-  }
-
-  let stdinDone: Promise<void> = Promise.resolve();
-  if (config.stdin && io.stdin !== undefined) {
-    const lines = createInterface({ input: io.stdin, crlfDelay: Number.POSITIVE_INFINITY });
-    stdinDone = (async () => {
-      let n = 0;
-      // One line at a time, in order: each is spooled before the next is read.
-      for await (const line of lines) {
-        n++;
-        if (line.trim() === '') continue;
-        try {
-          await client.send(JSON.parse(line));
-        } catch (error) {
-          io.log(
-            JSON.stringify({
-              level: 'WARN',
-              message: 'stdin event refused',
-              line: n,
-              error: describe(error),
-            }),
-          );
-        }
-      }
-    })();
-  }
-
+  }, intervalMs);
   return {
-    client,
-    url,
-    stop: async () => {
-      clearInterval(timer);
-      await new Promise<void>((resolve) =>
-        server === undefined ? resolve() : server.close(() => resolve()),
-      );
-      server?.closeAllConnections();
-      io.stdin?.destroy();
-      await stdinDone.catch(() => undefined);
-      const result = await client.close(config.shutdownFlushMs);
-      io.log(statusLine(client.metrics(), previous, config.statusIntervalMs));
-      return result;
-    },
+    stop: () => clearInterval(timer),
+    logLast: () => log(statusLine(client.metrics(), previous, intervalMs)),
   };
+}
+
+/** The HTTP intake (`POST /events`, `GET /status`), listening; its URL has the bound port. */
+async function listenHttp(
+  client: EdgeClient,
+  http: NonNullable<DaemonConfig['http']>,
+  log: (line: string) => void,
+): Promise<{ server: Server; url: string }> {
+  const server = createHardenedServer((req, res) => handleHttp(client, req, res), {
+    ...DAEMON_HTTP_LIMITS,
+    service: 'edge-daemon',
+    log,
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(http.port, http.host, () => resolve());
+  });
+  return { server, url: `http://${http.host}:${(server.address() as AddressInfo).port}` };
+}
+
+/**
+ * NDJSON events from stdin until it ends, one line at a time, in order: each is spooled before
+ * the next is read; a refused line is logged with its number.
+ */
+function readStdinEvents(
+  client: EdgeClient,
+  stdin: Readable,
+  log: (line: string) => void,
+): Promise<void> {
+  const lines = createInterface({ input: stdin, crlfDelay: Number.POSITIVE_INFINITY });
+  return (async () => {
+    let n = 0;
+    for await (const line of lines) {
+      n++;
+      if (line.trim() === '') continue;
+      try {
+        await client.send(JSON.parse(line));
+      } catch (error) {
+        log(
+          JSON.stringify({
+            level: 'WARN',
+            message: 'stdin event refused',
+            line: n,
+            error: describe(error),
+          }),
+        );
+      }
+    }
+  })();
 }
 
 function iotCredentialsFromFiles(iot: NonNullable<DaemonConfig['credentials']>['iot']) {
@@ -202,18 +233,7 @@ async function handleHttp(
     body = await readBody(req, { limit: MAX_BODY_BYTES, discardLimit: MAX_DISCARD_BYTES });
   } catch (error) {
     if (!(error instanceof BodyTooLargeError)) throw error;
-    return reply(
-      res,
-      413,
-      {
-        type: 'about:blank',
-        title: 'Payload Too Large',
-        status: 413,
-        detail: `${error.detail}: send fewer events per request`,
-      },
-      // The rest of the upload is not read.
-      req.complete ? {} : { connection: 'close' },
-    );
+    return replyTooLarge(req, res, error);
   }
   // A line that is not JSON throws a 400 naming it; the server answers it.
   const { events, lines } = parseEventsBody(body.toString('utf8'));
@@ -221,37 +241,61 @@ async function handleHttp(
     const accepted = await client.send(events as never);
     return reply(res, 202, { accepted: accepted.length, eventIds: accepted.map((e) => e.eventId) });
   } catch (error) {
-    if (error instanceof InvalidEventError) {
-      return reply(res, 400, {
-        type: 'about:blank',
-        title: 'Invalid event',
-        status: 400,
-        detail:
-          error.index !== undefined && lines?.[error.index] !== undefined
-            ? `line ${lines[error.index]}: ${error.message}`
-            : error.message,
-        errors: error.issues.map((i) => ({
-          name: i.path,
-          reason: i.message,
-          ...(error.index !== undefined && { index: error.index }),
-          ...(error.index !== undefined &&
-            lines?.[error.index] !== undefined && { line: lines[error.index] }),
-        })),
-      });
-    }
-    if (error instanceof SpoolFullError) {
-      return reply(
-        res,
-        507,
-        { type: 'about:blank', title: 'Spool full', status: 507, detail: error.message },
-        { 'retry-after': '5' },
-      );
-    }
-    return reply(res, 503, {
-      type: 'about:blank',
-      title: 'Unavailable',
-      status: 503,
-      detail: describe(error),
-    });
+    return replyNotAccepted(res, error, lines);
   }
+}
+
+/** 413 for a body over MAX_BODY_BYTES, closing the connection if the upload is unread. */
+function replyTooLarge(req: IncomingMessage, res: ServerResponse, error: BodyTooLargeError) {
+  return reply(
+    res,
+    413,
+    {
+      type: 'about:blank',
+      title: 'Payload Too Large',
+      status: 413,
+      detail: `${error.detail}: send fewer events per request`,
+    },
+    // The rest of the upload is not read.
+    req.complete ? {} : { connection: 'close' },
+  );
+}
+
+/** Why `client.send` refused the events: 400 naming the line, 507 spool full, else 503. */
+function replyNotAccepted(res: ServerResponse, error: unknown, lines: EventsBody['lines']) {
+  if (error instanceof InvalidEventError) return reply(res, 400, invalidEvent(error, lines));
+  if (error instanceof SpoolFullError) {
+    return reply(
+      res,
+      507,
+      { type: 'about:blank', title: 'Spool full', status: 507, detail: error.message },
+      { 'retry-after': '5' },
+    );
+  }
+  return reply(res, 503, {
+    type: 'about:blank',
+    title: 'Unavailable',
+    status: 503,
+    detail: describe(error),
+  });
+}
+
+/** The 400 problem: each issue, with the event's index and, for NDJSON, its body line. */
+function invalidEvent(error: InvalidEventError, lines: EventsBody['lines']) {
+  return {
+    type: 'about:blank',
+    title: 'Invalid event',
+    status: 400,
+    detail:
+      error.index !== undefined && lines?.[error.index] !== undefined
+        ? `line ${lines[error.index]}: ${error.message}`
+        : error.message,
+    errors: error.issues.map((i) => ({
+      name: i.path,
+      reason: i.message,
+      ...(error.index !== undefined && { index: error.index }),
+      ...(error.index !== undefined &&
+        lines?.[error.index] !== undefined && { line: lines[error.index] }),
+    })),
+  };
 }

@@ -79,46 +79,9 @@ export function createHardenedServer(
   handler: HardenedHandler,
   options: HardenedServerOptions,
 ): Server {
-  const limits: HardenedServerLimits = {
-    maxConnections: options.maxConnections ?? DEFAULT_SERVER_LIMITS.maxConnections,
-    headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_SERVER_LIMITS.headersTimeoutMs,
-    requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_SERVER_LIMITS.requestTimeoutMs,
-    keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? DEFAULT_SERVER_LIMITS.keepAliveTimeoutMs,
-  };
+  const limits = resolveLimits(options);
   const respond = options.errorResponse ?? problemResponse;
-  const log = (level: string, message: string, fields: Record<string, unknown>) => {
-    try {
-      options.log(JSON.stringify({ level, service: options.service, message, ...fields }));
-    } catch {
-      // a log sink that fails must not take the request (or the process) with it
-    }
-  };
-
-  const fail = (req: IncomingMessage, res: ServerResponse, error: unknown) => {
-    const known = error instanceof HttpRequestError ? error : undefined;
-    const status = known?.status ?? 500;
-    // Once a request is destroyed (a body cut off past its limit) Node has let go of its socket.
-    const gone = error instanceof RequestAbortedError || req.socket?.destroyed !== false;
-    log(status >= 500 ? 'ERROR' : 'WARN', gone ? 'request aborted' : 'request failed', {
-      method: req.method,
-      path: pathOf(req),
-      status: gone ? undefined : status,
-      error: describe(error),
-    });
-    if (gone || res.headersSent) {
-      res.destroy();
-      return;
-    }
-    const answer = respond(status, known);
-    // After a refused body the rest of the upload is not read: the connection ends.
-    res.writeHead(status, {
-      ...answer.headers,
-      'content-length': Buffer.byteLength(answer.body),
-      ...(!req.complete && { connection: 'close' }),
-    });
-    res.end(answer.body);
-  };
-
+  const log = serverLog(options);
   const server = createServer(
     {
       headersTimeout: limits.headersTimeoutMs,
@@ -127,41 +90,119 @@ export function createHardenedServer(
       // Node checks the two timeouts above only this often (30 s by default).
       connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
     },
-    (req, res) => {
-      res.on('error', (error) => log('WARN', 'response failed', { error: describe(error) }));
-      let running: Promise<void> | void;
-      try {
-        running = handler(req, res);
-      } catch (error) {
-        fail(req, res, error);
-        return;
-      }
-      if (running !== undefined) running.catch((error: unknown) => fail(req, res, error));
-    },
+    guardedListener(handler, log, respond),
   );
   server.maxConnections = limits.maxConnections;
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-    const status =
-      error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? 408
-        : error.code === 'HPE_HEADER_OVERFLOW'
-          ? 431
-          : 400;
-    const open = socket as Socket & { _httpMessage?: { headersSent?: boolean } };
-    if (error.code !== 'ECONNRESET' && socket.writable && open._httpMessage?.headersSent !== true) {
-      const answer = respond(status, undefined);
-      const head = Object.entries({
-        ...answer.headers,
-        'content-length': Buffer.byteLength(answer.body),
-        connection: 'close',
-      })
-        .map(([name, value]) => `${name}: ${String(value)}`)
-        .join('\r\n');
-      socket.end(`HTTP/1.1 ${status} ${REASONS[status]}\r\n${head}\r\n\r\n${answer.body}`);
-    }
-    socket.destroySoon();
-  });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) =>
+    refuseMalformed(error, socket, respond),
+  );
   return server;
+}
+
+/** Writes one JSON line: level, service, message, then the fields. */
+type ServerLog = (level: string, message: string, fields: Record<string, unknown>) => void;
+
+function resolveLimits(options: HardenedServerOptions): HardenedServerLimits {
+  return {
+    maxConnections: options.maxConnections ?? DEFAULT_SERVER_LIMITS.maxConnections,
+    headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_SERVER_LIMITS.headersTimeoutMs,
+    requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_SERVER_LIMITS.requestTimeoutMs,
+    keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? DEFAULT_SERVER_LIMITS.keepAliveTimeoutMs,
+  };
+}
+
+/** `options.log` as a ServerLog that never throws. */
+function serverLog(options: HardenedServerOptions): ServerLog {
+  return (level, message, fields) => {
+    try {
+      options.log(JSON.stringify({ level, service: options.service, message, ...fields }));
+    } catch {
+      // a log sink that fails must not take the request (or the process) with it
+    }
+  };
+}
+
+/** The request listener: runs the handler; whatever it throws or rejects with goes to failRequest. */
+function guardedListener(
+  handler: HardenedHandler,
+  log: ServerLog,
+  respond: ErrorResponder,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const fail = (req: IncomingMessage, res: ServerResponse, error: unknown) =>
+    failRequest(req, res, error, log, respond);
+  return (req, res) => {
+    res.on('error', (error) => log('WARN', 'response failed', { error: describe(error) }));
+    let running: Promise<void> | void;
+    try {
+      running = handler(req, res);
+    } catch (error) {
+      fail(req, res, error);
+      return;
+    }
+    if (running !== undefined) running.catch((error: unknown) => fail(req, res, error));
+  };
+}
+
+/**
+ * A failed request: logged once; answered with the error's status (500 if it has none), or,
+ * when no answer is possible any more, its socket closed.
+ */
+function failRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  error: unknown,
+  log: ServerLog,
+  respond: ErrorResponder,
+): void {
+  const known = error instanceof HttpRequestError ? error : undefined;
+  const status = known?.status ?? 500;
+  // Once a request is destroyed (a body cut off past its limit) Node has let go of its socket.
+  const gone = error instanceof RequestAbortedError || req.socket?.destroyed !== false;
+  log(status >= 500 ? 'ERROR' : 'WARN', gone ? 'request aborted' : 'request failed', {
+    method: req.method,
+    path: pathOf(req),
+    status: gone ? undefined : status,
+    error: describe(error),
+  });
+  if (gone || res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const answer = respond(status, known);
+  // After a refused body the rest of the upload is not read: the connection ends.
+  res.writeHead(status, {
+    ...answer.headers,
+    'content-length': Buffer.byteLength(answer.body),
+    ...(!req.complete && { connection: 'close' }),
+  });
+  res.end(answer.body);
+}
+
+/** Malformed HTTP, or headers too slow or too large: a raw 400/408/431 if the socket can take one, then close. */
+function refuseMalformed(
+  error: NodeJS.ErrnoException,
+  socket: Socket,
+  respond: ErrorResponder,
+): void {
+  const status =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? 408
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? 431
+        : 400;
+  const open = socket as Socket & { _httpMessage?: { headersSent?: boolean } };
+  if (error.code !== 'ECONNRESET' && socket.writable && open._httpMessage?.headersSent !== true) {
+    const answer = respond(status, undefined);
+    const head = Object.entries({
+      ...answer.headers,
+      'content-length': Buffer.byteLength(answer.body),
+      connection: 'close',
+    })
+      .map(([name, value]) => `${name}: ${String(value)}`)
+      .join('\r\n');
+    socket.end(`HTTP/1.1 ${status} ${REASONS[status]}\r\n${head}\r\n\r\n${answer.body}`);
+  }
+  socket.destroySoon();
 }
 
 /** The path without its query (which may carry cursors or other caller data). */

@@ -10,6 +10,7 @@ import {
 } from 'aws-cdk-lib';
 import {
   AllowedMethods,
+  type BehaviorOptions,
   CachePolicy,
   Distribution,
   HeadersFrameOption,
@@ -85,96 +86,141 @@ export class DashboardSite extends Construct {
 
   constructor(scope: Construct, id: string, props: DashboardSiteProps) {
     super(scope, id);
-    const site = loggedPrivateBucket(this, 'Site', {
-      accessLogs: {
-        id: 'Logs',
-        prefix: 'site/',
-        expireAfter: Duration.days(90),
-        what: "the site bucket's and CloudFront's access logs",
-        // CloudFront standard logging writes with ACLs.
-        objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
-      },
-      // The files are rebuilt from the repository on every deploy.
-      removalPolicy: props.removalPolicy,
-    });
+    const site = siteBucket(this, props.removalPolicy);
     this.bucket = site.bucket;
-    const logs = site.accessLogs;
-
-    const headers = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
-      securityHeadersBehavior: securityHeaders(SITE_CSP),
-    });
-    const apiHeaders = new ResponseHeadersPolicy(this, 'ApiSecurityHeaders', {
-      comment: 'The API paths: JSON, and the self-contained /docs page',
-      securityHeadersBehavior: securityHeaders(API_CSP),
-    });
-    const apiBehavior = {
-      origin: new HttpOrigin(props.apiOriginDomainName),
-      viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
-      // No CORS, so no preflight: OPTIONS has nothing to answer.
-      allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
-      // With caching off, this policy forwards the Authorization header (never cached).
-      cachePolicy: CachePolicy.CACHING_DISABLED,
-      originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-      responseHeadersPolicy: apiHeaders,
-    };
-    this.distribution = new Distribution(this, 'Distribution', {
-      comment: `Store-floor impact dashboard (${props.stage})`,
-      defaultRootObject: 'index.html',
-      defaultBehavior: {
-        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
-        viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-        responseHeadersPolicy: headers,
-        compress: true,
-      },
-      additionalBehaviors: Object.fromEntries(API_PATHS.map((path) => [path, apiBehavior])),
-      enableLogging: true,
-      logBucket: logs,
-      logFilePrefix: 'cloudfront/',
-      ...(props.webAclId !== undefined && { webAclId: props.webAclId }),
-    });
+    this.distribution = siteDistribution(this, site, props);
     acknowledgeDistribution(this.distribution);
-
-    const siteUrl = `https://${this.distribution.distributionDomainName}/`;
     this.loginDomain = props.userPool.addDomain('Login', {
       cognitoDomain: { domainPrefix: `store-floor-${props.stage}-${Stack.of(this).account}` },
     });
-    // The dashboard's app client signs in by the authorization code flow, back to the site.
-    const client = props.userPoolClient.node.defaultChild as CfnUserPoolClient;
-    client.allowedOAuthFlows = ['code'];
-    client.allowedOAuthFlowsUserPoolClient = true;
-    client.allowedOAuthScopes = [OAuthScope.OPENID.scopeName, OAuthScope.EMAIL.scopeName];
-    client.callbackUrLs = [siteUrl];
-    client.logoutUrLs = [siteUrl];
-    client.supportedIdentityProviders = ['COGNITO'];
-
-    new BucketDeployment(this, 'Deploy', {
-      destinationBucket: this.bucket,
+    signInBackToSite(props.userPoolClient, `https://${this.distribution.distributionDomainName}/`);
+    deploySite(this, {
+      bucket: this.bucket,
       distribution: this.distribution,
-      sources: [
-        Source.asset(DASHBOARD_DIR, {
-          exclude: ['dist', 'src', 'node_modules'],
-          bundling: {
-            // Never pulled: the local bundler below always succeeds (no Docker here or in CI).
-            image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:22-alpine'),
-            local: {
-              tryBundle(outputDir) {
-                bundleDashboardSync(outputDir);
-                return true;
-              },
-            },
-          },
-        }),
-        Source.jsonData('config.json', {
-          auth: {
-            kind: 'cognito',
-            domain: this.loginDomain.baseUrl(),
-            clientId: props.userPoolClient.userPoolClientId,
-          },
-        }),
-      ],
+      loginDomain: this.loginDomain,
+      userPoolClient: props.userPoolClient,
     });
     acknowledgeDeploymentHandler(Stack.of(this), this.bucket);
   }
+}
+
+/** The site's files, and the access logs of both the bucket and CloudFront. */
+interface SiteBuckets {
+  readonly bucket: Bucket;
+  readonly accessLogs: Bucket;
+}
+
+/** The site's private bucket and the access-log bucket it shares with CloudFront. */
+function siteBucket(scope: Construct, removalPolicy: RemovalPolicy): SiteBuckets {
+  return loggedPrivateBucket(scope, 'Site', {
+    accessLogs: {
+      id: 'Logs',
+      prefix: 'site/',
+      expireAfter: Duration.days(90),
+      what: "the site bucket's and CloudFront's access logs",
+      // CloudFront standard logging writes with ACLs.
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+    },
+    // The files are rebuilt from the repository on every deploy.
+    removalPolicy,
+  });
+}
+
+/**
+ * The distribution: the bucket by default (origin access control, SITE_CSP), API_PATHS to
+ * the impact API, logged to the access-log bucket, behind the web ACL if there is one.
+ */
+function siteDistribution(
+  scope: Construct,
+  site: SiteBuckets,
+  props: DashboardSiteProps,
+): Distribution {
+  const headers = new ResponseHeadersPolicy(scope, 'SecurityHeaders', {
+    securityHeadersBehavior: securityHeaders(SITE_CSP),
+  });
+  const apiBehavior = apiPathBehavior(scope, props.apiOriginDomainName);
+  return new Distribution(scope, 'Distribution', {
+    comment: `Store-floor impact dashboard (${props.stage})`,
+    defaultRootObject: 'index.html',
+    defaultBehavior: {
+      origin: S3BucketOrigin.withOriginAccessControl(site.bucket),
+      viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      responseHeadersPolicy: headers,
+      compress: true,
+    },
+    additionalBehaviors: Object.fromEntries(API_PATHS.map((path) => [path, apiBehavior])),
+    enableLogging: true,
+    logBucket: site.accessLogs,
+    logFilePrefix: 'cloudfront/',
+    ...(props.webAclId !== undefined && { webAclId: props.webAclId }),
+  });
+}
+
+/** How CloudFront serves API_PATHS: HTTPS only, GET and HEAD, never cached, API_CSP. */
+function apiPathBehavior(scope: Construct, apiOriginDomainName: string): BehaviorOptions {
+  const apiHeaders = new ResponseHeadersPolicy(scope, 'ApiSecurityHeaders', {
+    comment: 'The API paths: JSON, and the self-contained /docs page',
+    securityHeadersBehavior: securityHeaders(API_CSP),
+  });
+  return {
+    origin: new HttpOrigin(apiOriginDomainName),
+    viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
+    // No CORS, so no preflight: OPTIONS has nothing to answer.
+    allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
+    // With caching off, this policy forwards the Authorization header (never cached).
+    cachePolicy: CachePolicy.CACHING_DISABLED,
+    originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+    responseHeadersPolicy: apiHeaders,
+  };
+}
+
+/** The dashboard's app client signs in by the authorization code flow, back to the site. */
+function signInBackToSite(userPoolClient: UserPoolClient, siteUrl: string): void {
+  const client = userPoolClient.node.defaultChild as CfnUserPoolClient;
+  client.allowedOAuthFlows = ['code'];
+  client.allowedOAuthFlowsUserPoolClient = true;
+  client.allowedOAuthScopes = [OAuthScope.OPENID.scopeName, OAuthScope.EMAIL.scopeName];
+  client.callbackUrLs = [siteUrl];
+  client.logoutUrLs = [siteUrl];
+  client.supportedIdentityProviders = ['COGNITO'];
+}
+
+/** The Vite build and `config.json` (where to sign in) into the bucket, then an invalidation. */
+function deploySite(
+  scope: Construct,
+  site: {
+    readonly bucket: Bucket;
+    readonly distribution: Distribution;
+    readonly loginDomain: UserPoolDomain;
+    readonly userPoolClient: UserPoolClient;
+  },
+): void {
+  new BucketDeployment(scope, 'Deploy', {
+    destinationBucket: site.bucket,
+    distribution: site.distribution,
+    sources: [
+      Source.asset(DASHBOARD_DIR, {
+        exclude: ['dist', 'src', 'node_modules'],
+        bundling: {
+          // Never pulled: the local bundler below always succeeds (no Docker here or in CI).
+          image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:22-alpine'),
+          local: {
+            tryBundle(outputDir) {
+              bundleDashboardSync(outputDir);
+              return true;
+            },
+          },
+        },
+      }),
+      Source.jsonData('config.json', {
+        auth: {
+          kind: 'cognito',
+          domain: site.loginDomain.baseUrl(),
+          clientId: site.userPoolClient.userPoolClientId,
+        },
+      }),
+    ],
+  });
 }
 
 function acknowledgeDistribution(distribution: IConstruct): void {

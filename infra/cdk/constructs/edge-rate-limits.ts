@@ -31,6 +31,8 @@ const visibility = (metricName: string): CfnWebACL.VisibilityConfigProperty => (
 const blockWith = (responseCode: number, customResponseBodyKey: string) => ({
   block: { customResponse: { responseCode, customResponseBodyKey } },
 });
+const problem = (slug: string, title: string, status: number, detail: string) =>
+  JSON.stringify({ type: `${PROBLEM_BASE}${slug}`, title, status, detail });
 
 /**
  * Per-caller throttling for the deployed API, which an HTTP API cannot do itself: its stage
@@ -57,98 +59,13 @@ export class EdgeRateLimits extends Construct {
     this.inUsEast1 = new CfnCondition(this, 'InUsEast1', {
       expression: Fn.conditionEquals(Aws.REGION, 'us-east-1'),
     });
-    const problem = (slug: string, title: string, status: number, detail: string) =>
-      JSON.stringify({ type: `${PROBLEM_BASE}${slug}`, title, status, detail });
     this.webAcl = new CfnWebACL(this, 'WebAcl', {
       scope: 'CLOUDFRONT',
       description: 'Per-caller request limits for the store-floor impact API and dashboard',
       defaultAction: { allow: {} },
       visibilityConfig: visibility('StoreFloorEdge'),
-      customResponseBodies: {
-        tooManyRequests: {
-          contentType: 'APPLICATION_JSON',
-          content: problem(
-            'too-many-requests',
-            'Too Many Requests',
-            429,
-            `over this caller's limit; retry after up to ${limits.windowSeconds} s`,
-          ),
-        },
-        unauthorized: {
-          contentType: 'APPLICATION_JSON',
-          content: problem('unauthorized', 'Unauthorized', 401, 'a valid bearer token is required'),
-        },
-      },
-      rules: [
-        {
-          // First, so that it counts every request an address makes, refused ones included.
-          name: 'PerSourceIp',
-          priority: 0,
-          action: blockWith(429, 'tooManyRequests'),
-          statement: {
-            rateBasedStatement: {
-              aggregateKeyType: 'IP',
-              limit: limits.perSourceIp,
-              evaluationWindowSec: limits.windowSeconds,
-            },
-          },
-          visibilityConfig: visibility('PerSourceIp'),
-        },
-        {
-          name: 'ApiWithoutToken',
-          priority: 1,
-          action: blockWith(401, 'unauthorized'),
-          statement: {
-            andStatement: {
-              statements: [
-                {
-                  byteMatchStatement: {
-                    fieldToMatch: { uriPath: {} },
-                    positionalConstraint: 'STARTS_WITH',
-                    searchString: '/v1/',
-                    textTransformations: [{ priority: 0, type: 'NONE' }],
-                  },
-                },
-                {
-                  notStatement: {
-                    statement: {
-                      sizeConstraintStatement: {
-                        fieldToMatch: { singleHeader: { Name: 'authorization' } },
-                        comparisonOperator: 'GT',
-                        size: 0,
-                        textTransformations: [{ priority: 0, type: 'NONE' }],
-                      },
-                    },
-                  },
-                },
-              ],
-            },
-          },
-          visibilityConfig: visibility('ApiWithoutToken'),
-        },
-        {
-          // A request without the header has no key and is not counted here (WAF's rule).
-          name: 'PerToken',
-          priority: 2,
-          action: blockWith(429, 'tooManyRequests'),
-          statement: {
-            rateBasedStatement: {
-              aggregateKeyType: 'CUSTOM_KEYS',
-              customKeys: [
-                {
-                  header: {
-                    name: 'authorization',
-                    textTransformations: [{ priority: 0, type: 'NONE' }],
-                  },
-                },
-              ],
-              limit: limits.perToken,
-              evaluationWindowSec: limits.windowSeconds,
-            },
-          },
-          visibilityConfig: visibility('PerToken'),
-        },
-      ],
+      customResponseBodies: refusalBodies(limits.windowSeconds),
+      rules: [perSourceIpRule(limits), apiWithoutTokenRule(), perTokenRule(limits)],
     });
     this.webAcl.cfnOptions.condition = this.inUsEast1;
     this.webAclId = Fn.conditionIf(
@@ -163,4 +80,97 @@ export class EdgeRateLimits extends Construct {
     });
     output.condition = this.inUsEast1;
   }
+}
+
+/** The problem documents the rules answer with: 429 over a limit, 401 without a token. */
+function refusalBodies(
+  windowSeconds: number,
+): Record<string, CfnWebACL.CustomResponseBodyProperty> {
+  return {
+    tooManyRequests: {
+      contentType: 'APPLICATION_JSON',
+      content: problem(
+        'too-many-requests',
+        'Too Many Requests',
+        429,
+        `over this caller's limit; retry after up to ${windowSeconds} s`,
+      ),
+    },
+    unauthorized: {
+      contentType: 'APPLICATION_JSON',
+      content: problem('unauthorized', 'Unauthorized', 401, 'a valid bearer token is required'),
+    },
+  };
+}
+
+/** First, so that it counts every request an address makes, refused ones included. */
+function perSourceIpRule(limits: EdgeRateLimitSettings): CfnWebACL.RuleProperty {
+  return rateLimitRule('PerSourceIp', 0, {
+    aggregateKeyType: 'IP',
+    limit: limits.perSourceIp,
+    evaluationWindowSec: limits.windowSeconds,
+  });
+}
+
+/** `/v1/*` without an `Authorization` header: 401 at the edge. */
+function apiWithoutTokenRule(): CfnWebACL.RuleProperty {
+  return {
+    name: 'ApiWithoutToken',
+    priority: 1,
+    action: blockWith(401, 'unauthorized'),
+    statement: {
+      andStatement: {
+        statements: [
+          {
+            byteMatchStatement: {
+              fieldToMatch: { uriPath: {} },
+              positionalConstraint: 'STARTS_WITH',
+              searchString: '/v1/',
+              textTransformations: [{ priority: 0, type: 'NONE' }],
+            },
+          },
+          {
+            notStatement: {
+              statement: {
+                sizeConstraintStatement: {
+                  fieldToMatch: { singleHeader: { Name: 'authorization' } },
+                  comparisonOperator: 'GT',
+                  size: 0,
+                  textTransformations: [{ priority: 0, type: 'NONE' }],
+                },
+              },
+            },
+          },
+        ],
+      },
+    },
+    visibilityConfig: visibility('ApiWithoutToken'),
+  };
+}
+
+/** A request without the header has no key and is not counted here (WAF's rule). */
+function perTokenRule(limits: EdgeRateLimitSettings): CfnWebACL.RuleProperty {
+  return rateLimitRule('PerToken', 2, {
+    aggregateKeyType: 'CUSTOM_KEYS',
+    customKeys: [
+      { header: { name: 'authorization', textTransformations: [{ priority: 0, type: 'NONE' }] } },
+    ],
+    limit: limits.perToken,
+    evaluationWindowSec: limits.windowSeconds,
+  });
+}
+
+/** A rate-based rule answering 429 over its limit; its metric is named after it. */
+function rateLimitRule(
+  name: string,
+  priority: number,
+  rateBasedStatement: CfnWebACL.RateBasedStatementProperty,
+): CfnWebACL.RuleProperty {
+  return {
+    name,
+    priority,
+    action: blockWith(429, 'tooManyRequests'),
+    statement: { rateBasedStatement },
+    visibilityConfig: visibility(name),
+  };
 }

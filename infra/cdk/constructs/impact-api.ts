@@ -91,126 +91,170 @@ export class ImpactApi extends Construct {
 
   constructor(scope: Construct, id: string, props: ImpactApiProps) {
     super(scope, id);
-    this.userPool = new UserPool(this, 'Users', {
-      selfSignUpEnabled: false,
-      signInAliases: { email: true },
-      accountRecovery: AccountRecovery.EMAIL_ONLY,
-      passwordPolicy: {
-        minLength: 14,
-        requireDigits: true,
-        requireLowercase: true,
-        requireUppercase: true,
-        requireSymbols: true,
-      },
-      // Leadership data: a second factor (authenticator app) for every user.
-      mfa: Mfa.REQUIRED,
-      mfaSecondFactor: { otp: true, sms: false },
-      customAttributes: {
-        role: new StringAttribute({ mutable: true, maxLen: 32 }),
-        stores: new StringAttribute({ mutable: true, maxLen: 2048 }),
-        regions: new StringAttribute({ mutable: true, maxLen: 512 }),
-        // An on-call automation's registered agent device (role `automation`): what it
-        // reports as through report_incident; set by an administrator like role and scope.
-        device: new StringAttribute({ mutable: true, maxLen: 64 }),
-      },
-      removalPolicy: props.removalPolicy,
-    });
-    this.userPoolClient = this.userPool.addClient('Dashboard', {
-      authFlows: { userSrp: true },
-      generateSecret: false,
-      idTokenValidity: Duration.hours(1),
-      accessTokenValidity: Duration.hours(1),
-      refreshTokenValidity: Duration.days(1),
-      preventUserExistenceErrors: true,
-      readAttributes: new ClientAttributes()
-        .withStandardAttributes({ email: true })
-        .withCustomAttributes('role', 'stores', 'regions', 'device'),
-      writeAttributes: new ClientAttributes().withStandardAttributes({ email: true }),
-    });
-
-    this.function = pipelineFunction(this, {
-      name: 'impact-api',
-      entry: 'functions/impact-api/handler.ts',
-      description: 'Answers leadership impact queries from the aggregates',
-      tables: [
-        { name: 'aggregates', table: props.aggregates, access: 'read' },
-        { name: 'registry', table: props.registry, access: 'read' },
-      ],
-      logRetention: props.logRetention,
-      removalPolicy: props.removalPolicy,
-    }).fn;
-
-    const authorizer = new HttpUserPoolAuthorizer('CognitoJwt', this.userPool, {
-      userPoolClients: [this.userPoolClient],
-    });
+    this.userPool = dashboardUserPool(this, props.removalPolicy);
+    this.userPoolClient = dashboardClient(this.userPool);
+    this.function = impactFunction(this, props);
     if (props.customDomain !== undefined) {
-      this.customDomain = new DomainName(this, 'Domain', {
-        domainName: props.customDomain.domainName,
-        certificate: Certificate.fromCertificateArn(
-          this,
-          'Certificate',
-          props.customDomain.certificateArn,
-        ),
-      });
+      this.customDomain = apiDomainName(this, props.customDomain);
     }
     // No CORS: the dashboard and the API share CloudFront's origin, and no other site may
     // call the API from a browser.
     this.httpApi = new HttpApi(this, 'HttpApi', {
       description: 'Store-floor impact API',
-      defaultAuthorizer: authorizer,
+      defaultAuthorizer: new HttpUserPoolAuthorizer('CognitoJwt', this.userPool, {
+        userPoolClients: [this.userPoolClient],
+      }),
       createDefaultStage: false,
       disableExecuteApiEndpoint: this.customDomain !== undefined,
     });
     this.originDomainName =
       props.customDomain?.domainName ??
       `${this.httpApi.apiId}.execute-api.${Stack.of(this).region}.${Stack.of(this).urlSuffix}`;
-    const accessLogs = new LogGroup(this, 'AccessLogs', {
-      retention: props.logRetention,
-      removalPolicy: props.removalPolicy,
-    });
-    this.httpApi.addStage('DefaultStage', {
-      stageName: '$default',
-      autoDeploy: true,
-      accessLogSettings: {
-        destination: new LogGroupLogDestination(accessLogs),
-        format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
-      },
-      throttle: {
-        rateLimit: props.rateLimit ?? API_THROTTLE.rateLimit,
-        burstLimit: props.burstLimit ?? API_THROTTLE.burstLimit,
-      },
-      ...(this.customDomain !== undefined && { domainMapping: { domainName: this.customDomain } }),
-    });
-    const integration = new HttpLambdaIntegration('Impact', this.function);
-    for (const route of ROUTES) {
-      const added = this.httpApi.addRoutes({
-        path: route.path,
-        methods: [HttpMethod[route.method]],
-        integration,
-        // The API's own documentation is public; everything else takes the default JWT authorizer.
-        ...(!route.auth && { authorizer: new HttpNoneAuthorizer() }),
-      });
-      if (route.auth) continue;
-      for (const publicRoute of added) {
-        Validations.of(publicRoute).acknowledge({
-          id: 'AwsSolutions-APIG4',
-          reason:
-            'The API documentation (OpenAPI document and docs page) is public on purpose; it holds no data.',
-        });
-      }
-    }
-    Validations.of(this.userPool).acknowledge({
-      id: 'AwsSolutions-COG8',
-      reason:
-        'Users are few and created by administrators only (no self sign-up), with MFA required; the Plus tier threat protection is charged per user and is worth it only if sign-up is opened.',
-    });
+    addThrottledStage(this, this.httpApi, props, this.customDomain);
+    addImpactRoutes(this.httpApi, this.function);
+    acknowledgeUserPool(this.userPool);
+    this.addOutputs();
+  }
+
+  /** The user pool's ids for the dashboard, and where the custom domain's DNS must point. */
+  private addOutputs(): void {
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });
     if (this.customDomain !== undefined) {
       new CfnOutput(this, 'ApiDomainTarget', {
-        description: `Point ${props.customDomain?.domainName} (CNAME or alias) here`,
+        description: `Point ${this.originDomainName} (CNAME or alias) here`,
         value: this.customDomain.regionalDomainName,
       });
     }
   }
+}
+
+/**
+ * The users: created by administrators only, signed in by e-mail with a strong password and
+ * an authenticator app, their role and scope in custom attributes.
+ */
+function dashboardUserPool(scope: Construct, removalPolicy: RemovalPolicy): UserPool {
+  return new UserPool(scope, 'Users', {
+    selfSignUpEnabled: false,
+    signInAliases: { email: true },
+    accountRecovery: AccountRecovery.EMAIL_ONLY,
+    passwordPolicy: {
+      minLength: 14,
+      requireDigits: true,
+      requireLowercase: true,
+      requireUppercase: true,
+      requireSymbols: true,
+    },
+    // Leadership data: a second factor (authenticator app) for every user.
+    mfa: Mfa.REQUIRED,
+    mfaSecondFactor: { otp: true, sms: false },
+    customAttributes: {
+      role: new StringAttribute({ mutable: true, maxLen: 32 }),
+      stores: new StringAttribute({ mutable: true, maxLen: 2048 }),
+      regions: new StringAttribute({ mutable: true, maxLen: 512 }),
+      // An on-call automation's registered agent device (role `automation`): what it
+      // reports as through report_incident; set by an administrator like role and scope.
+      device: new StringAttribute({ mutable: true, maxLen: 64 }),
+    },
+    removalPolicy,
+  });
+}
+
+/** The dashboard's app client: SRP sign-in, short-lived tokens, no custom attribute writable. */
+function dashboardClient(userPool: UserPool): UserPoolClient {
+  return userPool.addClient('Dashboard', {
+    authFlows: { userSrp: true },
+    generateSecret: false,
+    idTokenValidity: Duration.hours(1),
+    accessTokenValidity: Duration.hours(1),
+    refreshTokenValidity: Duration.days(1),
+    preventUserExistenceErrors: true,
+    readAttributes: new ClientAttributes()
+      .withStandardAttributes({ email: true })
+      .withCustomAttributes('role', 'stores', 'regions', 'device'),
+    writeAttributes: new ClientAttributes().withStandardAttributes({ email: true }),
+  });
+}
+
+/** The one Lambda behind every route, reading the aggregates and the registry. */
+function impactFunction(scope: Construct, props: ImpactApiProps): NodejsFunction {
+  return pipelineFunction(scope, {
+    name: 'impact-api',
+    entry: 'functions/impact-api/handler.ts',
+    description: 'Answers leadership impact queries from the aggregates',
+    tables: [
+      { name: 'aggregates', table: props.aggregates, access: 'read' },
+      { name: 'registry', table: props.registry, access: 'read' },
+    ],
+    logRetention: props.logRetention,
+    removalPolicy: props.removalPolicy,
+  }).fn;
+}
+
+/** The custom domain (a regional endpoint with its ACM certificate). */
+function apiDomainName(scope: Construct, domain: ApiCustomDomain): DomainName {
+  return new DomainName(scope, 'Domain', {
+    domainName: domain.domainName,
+    certificate: Certificate.fromCertificateArn(scope, 'Certificate', domain.certificateArn),
+  });
+}
+
+/**
+ * The `$default` stage: deployed on every change, each request logged as ACCESS_LOG_FIELDS,
+ * throttled as a whole, and mapped to the custom domain if there is one.
+ */
+function addThrottledStage(
+  scope: Construct,
+  httpApi: HttpApi,
+  props: ImpactApiProps,
+  customDomain: DomainName | undefined,
+): void {
+  const accessLogs = new LogGroup(scope, 'AccessLogs', {
+    retention: props.logRetention,
+    removalPolicy: props.removalPolicy,
+  });
+  httpApi.addStage('DefaultStage', {
+    stageName: '$default',
+    autoDeploy: true,
+    accessLogSettings: {
+      destination: new LogGroupLogDestination(accessLogs),
+      format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+    },
+    throttle: {
+      rateLimit: props.rateLimit ?? API_THROTTLE.rateLimit,
+      burstLimit: props.burstLimit ?? API_THROTTLE.burstLimit,
+    },
+    ...(customDomain !== undefined && { domainMapping: { domainName: customDomain } }),
+  });
+}
+
+/** Every route of ROUTES to the function; the public ones without an authorizer, acknowledged. */
+function addImpactRoutes(httpApi: HttpApi, fn: NodejsFunction): void {
+  const integration = new HttpLambdaIntegration('Impact', fn);
+  for (const route of ROUTES) {
+    const added = httpApi.addRoutes({
+      path: route.path,
+      methods: [HttpMethod[route.method]],
+      integration,
+      // The API's own documentation is public; everything else takes the default JWT authorizer.
+      ...(!route.auth && { authorizer: new HttpNoneAuthorizer() }),
+    });
+    if (route.auth) continue;
+    for (const publicRoute of added) {
+      Validations.of(publicRoute).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'The API documentation (OpenAPI document and docs page) is public on purpose; it holds no data.',
+      });
+    }
+  }
+}
+
+/** cdk-nag: why the user pool goes without the Plus tier. */
+function acknowledgeUserPool(userPool: UserPool): void {
+  Validations.of(userPool).acknowledge({
+    id: 'AwsSolutions-COG8',
+    reason:
+      'Users are few and created by administrators only (no self sign-up), with MFA required; the Plus tier threat protection is charged per user and is worth it only if sign-up is opened.',
+  });
 }

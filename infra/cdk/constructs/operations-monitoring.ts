@@ -59,104 +59,46 @@ export class OperationsMonitoring extends Construct {
   constructor(scope: Construct, id: string, props: OperationsMonitoringProps) {
     super(scope, id);
     const thresholds = { ...DEFAULT_THRESHOLDS, ...props.thresholds };
-    // CloudWatch cannot publish to a topic under the AWS managed SNS key: a key of our own.
-    const key = new Key(this, 'AlarmTopicKey', {
-      enableKeyRotation: true,
-      description: 'Encrypts the alarm topic',
-    });
-    key.addToResourcePolicy(
-      new PolicyStatement({
-        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-      }),
-    );
-    this.topic = new Topic(this, 'Alarms', { masterKey: key, enforceSSL: true });
-    if (props.alarmEmail !== undefined)
-      this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+    this.topic = alarmTopic(this, props.alarmEmail);
+    const metrics = watchedMetrics(props);
+    this.addAlarms(metrics, thresholds);
+    this.dashboard = operationsDashboard(this, metrics);
+  }
 
-    const fiveMinutes = { period: Duration.minutes(5) };
-    // What the processor's handler emits per batch (embedded metric format), not its log text.
-    const deadLettered = new Metric({
-      namespace: METRIC_NAMESPACE,
-      metricName: PROCESSOR_METRICS.recordsDeadLettered,
-      dimensionsMap: PROCESSOR_METRIC_DIMENSIONS,
-      unit: Unit.COUNT,
-      statistic: 'Sum',
-      ...fiveMinutes,
-    });
-    const iteratorAge = props.processor.metric('IteratorAge', {
-      statistic: 'Maximum',
-      period: Duration.minutes(1),
-    });
-    const errors = props.processor.metricErrors({ ...fiveMinutes, statistic: 'Sum' });
-    const throttles = props.processor.metricThrottles({ ...fiveMinutes, statistic: 'Sum' });
-    const onFailure = props.onFailureQueue.metricApproximateNumberOfMessagesVisible({
-      ...fiveMinutes,
-      statistic: 'Maximum',
-    });
-    const api5xx = props.api.metricServerError({ ...fiveMinutes, statistic: 'Sum' });
-    const apiLatency = props.api.metricLatency({ ...fiveMinutes, statistic: 'p99' });
-    const tableThrottles = props.tables.map((t) => ({
-      table: t.node.id,
-      metric: new Metric({
-        namespace: 'AWS/DynamoDB',
-        metricName: 'ThrottledRequests',
-        dimensionsMap: { TableName: t.tableName },
-        statistic: 'Sum',
-        ...fiveMinutes,
-      }),
-    }));
-
+  /** One alarm per watched metric, in the order operations reads them. */
+  private addAlarms(metrics: WatchedMetrics, thresholds: AlarmThresholds): void {
     this.alarm(
       'ProcessorIteratorAge',
-      iteratorAge,
+      metrics.iteratorAge,
       thresholds.iteratorAgeMs,
       'Processor behind the stream',
       5,
     );
-    this.alarm('ProcessorErrors', errors, 1, 'Processor invocations failed');
-    this.alarm('ProcessorThrottles', throttles, 1, 'Processor invocations throttled');
+    this.alarm('ProcessorErrors', metrics.errors, 1, 'Processor invocations failed');
+    this.alarm('ProcessorThrottles', metrics.throttles, 1, 'Processor invocations throttled');
     this.alarm(
       'OnFailureQueueDepth',
-      onFailure,
+      metrics.onFailure,
       1,
       'Batches exhausted their retries (on-failure queue)',
     );
     this.alarm(
       'DeadLetteredRecords',
-      deadLettered,
+      metrics.deadLettered,
       1,
       'Records dead-lettered (see the dead-letter table)',
     );
-    this.alarm('ApiServerErrors', api5xx, 1, 'Impact API answered 5xx');
+    this.alarm('ApiServerErrors', metrics.api5xx, 1, 'Impact API answered 5xx');
     this.alarm(
       'ApiLatencyP99',
-      apiLatency,
+      metrics.apiLatency,
       thresholds.apiLatencyP99Ms,
       'Impact API p99 latency high',
       3,
     );
-    for (const { table, metric } of tableThrottles) {
+    for (const { table, metric } of metrics.tableThrottles) {
       this.alarm(`DynamoDbThrottles${table}`, metric, 1, `DynamoDB throttled requests (${table})`);
     }
-
-    this.dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(6) });
-    const graph = (title: string, metrics: IMetric[]) =>
-      new GraphWidget({ title, left: metrics, width: 8 });
-    this.dashboard.addWidgets(
-      graph('Processor iterator age (ms)', [iteratorAge]),
-      graph('Processor errors and throttles', [errors, throttles]),
-      graph('Dead letters', [deadLettered, onFailure]),
-    );
-    this.dashboard.addWidgets(
-      graph('API 5xx', [api5xx]),
-      graph('API latency p99 (ms)', [apiLatency]),
-      graph(
-        'DynamoDB throttled requests',
-        tableThrottles.map((t) => t.metric),
-      ),
-    );
   }
 
   private alarm(
@@ -177,4 +119,95 @@ export class OperationsMonitoring extends Construct {
     alarm.addAlarmAction(new SnsAction(this.topic));
     this.alarms.push(alarm);
   }
+}
+
+/** What the alarms and the dashboard watch. */
+interface WatchedMetrics {
+  readonly iteratorAge: IMetric;
+  readonly errors: IMetric;
+  readonly throttles: IMetric;
+  readonly onFailure: IMetric;
+  readonly deadLettered: IMetric;
+  readonly api5xx: IMetric;
+  readonly apiLatency: IMetric;
+  /** Per table, by its construct id. */
+  readonly tableThrottles: readonly { readonly table: string; readonly metric: IMetric }[];
+}
+
+/** The alarms' SNS topic, under a key of its own, with the e-mail subscription if one is given. */
+function alarmTopic(scope: Construct, alarmEmail: string | undefined): Topic {
+  // CloudWatch cannot publish to a topic under the AWS managed SNS key: a key of our own.
+  const key = new Key(scope, 'AlarmTopicKey', {
+    enableKeyRotation: true,
+    description: 'Encrypts the alarm topic',
+  });
+  key.addToResourcePolicy(
+    new PolicyStatement({
+      principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+    }),
+  );
+  const topic = new Topic(scope, 'Alarms', { masterKey: key, enforceSSL: true });
+  if (alarmEmail !== undefined) topic.addSubscription(new EmailSubscription(alarmEmail));
+  return topic;
+}
+
+/** The processor's, the queue's, the API's and the tables' metrics, over 5 minutes (lag: 1). */
+function watchedMetrics(props: OperationsMonitoringProps): WatchedMetrics {
+  const fiveMinutes = { period: Duration.minutes(5) };
+  return {
+    // What the processor's handler emits per batch (embedded metric format), not its log text.
+    deadLettered: new Metric({
+      namespace: METRIC_NAMESPACE,
+      metricName: PROCESSOR_METRICS.recordsDeadLettered,
+      dimensionsMap: PROCESSOR_METRIC_DIMENSIONS,
+      unit: Unit.COUNT,
+      statistic: 'Sum',
+      ...fiveMinutes,
+    }),
+    iteratorAge: props.processor.metric('IteratorAge', {
+      statistic: 'Maximum',
+      period: Duration.minutes(1),
+    }),
+    errors: props.processor.metricErrors({ ...fiveMinutes, statistic: 'Sum' }),
+    throttles: props.processor.metricThrottles({ ...fiveMinutes, statistic: 'Sum' }),
+    onFailure: props.onFailureQueue.metricApproximateNumberOfMessagesVisible({
+      ...fiveMinutes,
+      statistic: 'Maximum',
+    }),
+    api5xx: props.api.metricServerError({ ...fiveMinutes, statistic: 'Sum' }),
+    apiLatency: props.api.metricLatency({ ...fiveMinutes, statistic: 'p99' }),
+    tableThrottles: props.tables.map((t) => ({
+      table: t.node.id,
+      metric: new Metric({
+        namespace: 'AWS/DynamoDB',
+        metricName: 'ThrottledRequests',
+        dimensionsMap: { TableName: t.tableName },
+        statistic: 'Sum',
+        ...fiveMinutes,
+      }),
+    })),
+  };
+}
+
+/** Two rows of three graphs: the processor and its dead letters, then the API and the tables. */
+function operationsDashboard(scope: Construct, metrics: WatchedMetrics): Dashboard {
+  const dashboard = new Dashboard(scope, 'Dashboard', { defaultInterval: Duration.hours(6) });
+  const graph = (title: string, shown: IMetric[]) =>
+    new GraphWidget({ title, left: shown, width: 8 });
+  dashboard.addWidgets(
+    graph('Processor iterator age (ms)', [metrics.iteratorAge]),
+    graph('Processor errors and throttles', [metrics.errors, metrics.throttles]),
+    graph('Dead letters', [metrics.deadLettered, metrics.onFailure]),
+  );
+  dashboard.addWidgets(
+    graph('API 5xx', [metrics.api5xx]),
+    graph('API latency p99 (ms)', [metrics.apiLatency]),
+    graph(
+      'DynamoDB throttled requests',
+      metrics.tableThrottles.map((t) => t.metric),
+    ),
+  );
+  return dashboard;
 }
