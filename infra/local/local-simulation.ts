@@ -14,6 +14,7 @@ import {
   FleetSimulator,
   type GroundTruth,
   runSimulation,
+  type SimFleet,
 } from '#simulator';
 
 export interface LocalSimulationOptions {
@@ -55,17 +56,7 @@ export async function runLocalSimulation(
   options: LocalSimulationOptions,
 ): Promise<{ sent: number; truth: GroundTruth; drained: boolean }> {
   const fleet = defineFleet({ stores: options.stores, seed: options.seed });
-  await putRegistryEntries(options.dynamodb, options.registryTable ?? TABLES.registry.localName, {
-    stores: fleet.stores.map(({ storeId, region, timeZone }) => ({ storeId, region, timeZone })),
-    devices: [
-      ...fleet.panels.map(({ deviceId, storeId }) => ({
-        deviceId,
-        kind: 'panel' as const,
-        storeId,
-      })),
-      ...fleet.agents.map(({ deviceId, teamId }) => ({ deviceId, kind: 'agent' as const, teamId })),
-    ],
-  });
+  await registerFleet(options.dynamodb, fleet, options.registryTable);
   const simulator = new FleetSimulator({ fleet, seed: options.seed, baselines: options.baselines });
   const client = await EdgeClient.open({
     streamName: options.streamName ?? TELEMETRY_STREAM.localName,
@@ -97,4 +88,23 @@ export async function runLocalSimulation(
   // Accepted means spooled: give the sender a moment to deliver; the rest waits for next time.
   const { drained } = await client.close(options.signal?.aborted ? 3_000 : 60_000);
   return { sent, truth, drained };
+}
+
+/** Registers a simulated fleet's stores, panel PCs and on-call agents, as provisioning would. */
+export async function registerFleet(
+  dynamodb: DynamoDBClient,
+  fleet: SimFleet,
+  registryTable: string = TABLES.registry.localName,
+): Promise<void> {
+  await putRegistryEntries(dynamodb, registryTable, {
+    stores: fleet.stores.map(({ storeId, region, timeZone }) => ({ storeId, region, timeZone })),
+    devices: [
+      ...fleet.panels.map(({ deviceId, storeId }) => ({
+        deviceId,
+        kind: 'panel' as const,
+        storeId,
+      })),
+      ...fleet.agents.map(({ deviceId, teamId }) => ({ deviceId, kind: 'agent' as const, teamId })),
+    ],
+  });
 }

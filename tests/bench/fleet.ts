@@ -20,10 +20,10 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { TelemetryEvent } from '#contract';
 import { createKinesisClient, sleep } from '#edge-client';
-import { defineFleet, FleetSimulator, type SimFleet } from '#simulator';
-import { putRegistryEntries } from '../../functions/adapters/dynamodb-registry.js';
+import { defineFleet, FleetSimulator, type SimFleet, seededRandom } from '#simulator';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
-import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
+import { TELEMETRY_STREAM } from '../../functions/shared/resources.js';
+import { registerFleet } from '../../infra/local/local-simulation.js';
 import { type CapacityCount, READ_OPERATIONS, WRITE_OPERATIONS } from './capacity-counter.js';
 import { COUNTS_PATH } from './capacity-proxy.js';
 import {
@@ -160,17 +160,7 @@ async function register(endpoint: string, fleet: SimFleet) {
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  await putRegistryEntries(client, TABLES.registry.localName, {
-    stores: fleet.stores.map(({ storeId, region, timeZone }) => ({ storeId, region, timeZone })),
-    devices: [
-      ...fleet.panels.map(({ deviceId, storeId }) => ({
-        deviceId,
-        kind: 'panel' as const,
-        storeId,
-      })),
-      ...fleet.agents.map(({ deviceId, teamId }) => ({ deviceId, kind: 'agent' as const, teamId })),
-    ],
-  });
+  await registerFleet(client, fleet);
   client.destroy();
 }
 
@@ -438,16 +428,7 @@ function round(n: number, d = 3) {
 }
 
 /** The bench's own seeded randomness (resolution delays), apart from the simulator's. */
-function mulberry(seed: number): () => number {
-  let a = (seed ^ 0x9e3779b9) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+const mulberry = (seed: number) => seededRandom(seed ^ 0x9e3779b9);
 
 const results: Awaited<ReturnType<typeof runProfile>>[] = [];
 for (const [name, profile] of profiles) results.push(await runProfile(name, profile));

@@ -7,4 +7,5 @@ export {
   type HoursTruth,
   type ShrinkTruth,
 } from './ground-truth.js';
+export { seededRandom } from './random.js';
 export { type EventSink, type RunOptions, runSimulation } from './run-simulation.js';
