@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +11,8 @@ const BIOME = join(ROOT, 'node_modules', '@biomejs', 'biome', 'bin', 'biome');
 /** Lints `source` as a file at `dir` in the repository (so biome.json's overrides apply). */
 function lintAt(dir: string, source: string): { status: number | null; output: string } {
   const file = join(dir, `import-rule-probe-${randomUUID()}.ts`);
+  const newFolder = !existsSync(join(ROOT, dir));
+  mkdirSync(join(ROOT, dir), { recursive: true });
   writeFileSync(join(ROOT, file), source);
   try {
     const run = spawnSync(process.execPath, [BIOME, 'lint', '--colors=off', file], {
@@ -19,7 +21,7 @@ function lintAt(dir: string, source: string): { status: number | null; output: s
     });
     return { status: run.status, output: `${run.stdout}${run.stderr}` };
   } finally {
-    rmSync(join(ROOT, file), { force: true });
+    rmSync(join(ROOT, newFolder ? dir : file), { recursive: true, force: true });
   }
 }
 
@@ -73,6 +75,18 @@ describe('Lint: imports point one way', () => {
     { dir: 'infra/local', refused: '#cdk', allowed: '#dashboard' },
     { dir: 'infra/tools', refused: '../local/provision.js', allowed: '#local' },
     { dir: 'infra/dashboard/src', refused: '#domain/counters', allowed: '#api-schemas' },
+    { dir: 'infra/dashboard/src', refused: 'node:fs', allowed: 'chart.js' },
+    { dir: 'infra/dashboard/src', refused: '#contract', allowed: './api.js' },
+    {
+      dir: 'functions/domain',
+      refused: '#shared/middleware/parse-event',
+      allowed: '#domain/counters',
+    },
+    { dir: 'functions/domain', refused: '@aws-lambda-powertools/logger', allowed: 'zod' },
+    { dir: 'functions/shared', refused: '#adapters', allowed: '#domain/ports' },
+    { dir: 'functions/archive', refused: '#impact-api', allowed: '#processor' },
+    { dir: 'functions/a-new-folder', refused: '#processor', allowed: '#api-schemas' },
+    { dir: 'edge-client/src/utils', refused: '#contract', allowed: 'node:timers/promises' },
   ];
 
   it.each(DIRECTIONS)(
@@ -86,4 +100,15 @@ describe('Lint: imports point one way', () => {
       expect(probe(allowed)).toMatchObject({ status: 0 });
     },
   );
+
+  it('refuses createRequire and require() where imports are checked, so none hides', () => {
+    for (const source of [
+      "import { createRequire } from 'node:module';\nexport const r = createRequire(import.meta.url);\n",
+      "export const r = require('../adapters/index.ts');\n",
+    ]) {
+      const result = lintAt('functions/domain', source);
+      expect(result.status).toBe(1);
+      expect(result.output).toMatch(/noRestrictedImports|noRestrictedGlobals/);
+    }
+  });
 });
