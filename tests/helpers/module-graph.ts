@@ -20,41 +20,75 @@ export interface SourceFile {
 
 /** Tracked TypeScript files under the production roots, relative to `root`. */
 export function productionFiles(root: string): SourceFile[] {
-  const listed = execFileSync('git', ['ls-files', ...PRODUCTION_ROOTS], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  return listed
-    .split('\n')
+  // Tracked files and new ones git does not ignore, so a check sees a file before it is staged.
+  const listed = execFileSync(
+    'git',
+    ['ls-files', '--cached', '--others', '--exclude-standard', ...PRODUCTION_ROOTS],
+    { cwd: root, encoding: 'utf8' },
+  );
+  return [...new Set(listed.split('\n'))]
     .filter((path) => /\.tsx?$/.test(path) && !path.endsWith('.d.ts'))
     .filter((path) => existsSync(join(root, path)))
     .map((path) => ({ path, text: readFileSync(join(root, path), 'utf8') }));
 }
 
-/** Every module specifier a file names: static imports, re-exports and dynamic imports. */
-export function specifiersOf(file: SourceFile): string[] {
+/** What a file imports: every specifier it names, and the imports whose target is computed. */
+export interface FileImports {
+  readonly specifiers: string[];
+  /** `import(x)` or `require(x)` with an argument that is not a string literal. */
+  readonly computed: string[];
+}
+
+/**
+ * Every module specifier a file names: static imports, re-exports, `import()` (in code and in
+ * types), `require()` and the functions `createRequire` makes.
+ */
+export function importsOf(file: SourceFile): FileImports {
   const source = ts.createSourceFile(file.path, file.text, ts.ScriptTarget.Latest, true);
-  const found: string[] = [];
+  const specifiers: string[] = [];
+  const computed: string[] = [];
+  const requireNames = new Set(['require']);
+  const literal = (node: ts.Node | undefined): string | undefined =>
+    node !== undefined && (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node))
+      ? node.text
+      : undefined;
   const visit = (node: ts.Node): void => {
     if (
       (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
       node.moduleSpecifier !== undefined &&
       ts.isStringLiteral(node.moduleSpecifier)
     ) {
-      found.push(node.moduleSpecifier.text);
+      specifiers.push(node.moduleSpecifier.text);
+    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) {
+      const named = literal(node.argument.literal);
+      if (named !== undefined) specifiers.push(named);
     } else if (
-      ts.isCallExpression(node) &&
-      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
-      node.arguments[0] !== undefined &&
-      ts.isStringLiteral(node.arguments[0])
+      ts.isVariableDeclaration(node) &&
+      ts.isIdentifier(node.name) &&
+      node.initializer !== undefined &&
+      ts.isCallExpression(node.initializer) &&
+      node.initializer.expression.getText(source) === 'createRequire'
     ) {
-      found.push(node.arguments[0].text);
+      requireNames.add(node.name.text);
+    } else if (ts.isCallExpression(node)) {
+      const callee = node.expression;
+      const loads =
+        callee.kind === ts.SyntaxKind.ImportKeyword ||
+        (ts.isIdentifier(callee) && requireNames.has(callee.text));
+      if (loads) {
+        const named = literal(node.arguments[0]);
+        if (named !== undefined) specifiers.push(named);
+        else computed.push(node.getText(source));
+      }
     }
     ts.forEachChild(node, visit);
   };
   visit(source);
-  return found;
+  return { specifiers, computed };
 }
+
+/** The specifiers of `importsOf`. */
+export const specifiersOf = (file: SourceFile): string[] => importsOf(file).specifiers;
 
 /**
  * The file a specifier names, or undefined for a package. `aliases` is package.json's
@@ -169,6 +203,10 @@ export interface TreeStructure {
   /** Imports whose specifier starts with `../`: each leaves its folder by a relative path. */
   readonly parentRelativeImports: { readonly from: string; readonly specifier: string }[];
   readonly largestFunctions: FunctionSize[];
+  /** `import(x)` / `require(x)` whose target is computed, so no check can follow it. */
+  readonly computedImports: { readonly from: string; readonly call: string }[];
+  /** File arrows between modules that `MODULE_ARROWS` does not allow. */
+  readonly wrongWayArrows: { readonly from: string; readonly to: string }[];
 }
 
 export function measureTree(root: string): TreeStructure {
@@ -177,9 +215,12 @@ export function measureTree(root: string): TreeStructure {
   const known = new Set(files.map((f) => f.path));
   const fileArrows = new Map<string, Set<string>>();
   const parentRelativeImports: { from: string; specifier: string }[] = [];
+  const computedImports: { from: string; call: string }[] = [];
   for (const file of files) {
     const targets = new Set<string>();
-    for (const specifier of specifiersOf(file)) {
+    const { specifiers, computed } = importsOf(file);
+    for (const call of computed) computedImports.push({ from: file.path, call });
+    for (const specifier of specifiers) {
       if (specifier.startsWith('../')) parentRelativeImports.push({ from: file.path, specifier });
       const target = resolveSpecifier(file.path, specifier, aliases, (p) => known.has(p));
       if (target !== undefined && target !== file.path) targets.add(target);
@@ -192,5 +233,82 @@ export function measureTree(root: string): TreeStructure {
     fileLoops: loopsOf(fileArrows),
     parentRelativeImports,
     largestFunctions: files.flatMap(functionSizes).sort((a, b) => b.lines - a.lines),
+    computedImports,
+    wrongWayArrows: wrongWayArrows(fileArrows),
   };
+}
+
+/**
+ * The modules of the production tree, most specific prefix first, and the modules each may
+ * import: the arrows of docs/architecture.md ("Module faces and the way arrows point"), checked
+ * here from the code itself, apart from Biome's per-folder rules. A folder no prefix names is
+ * a module of its own that may import nothing (so a new folder needs a row).
+ */
+export const MODULES: readonly (readonly [prefix: string, module: string])[] = [
+  ['edge-client/src/contract/', 'contract'],
+  ['edge-client/src/wire/', 'wire'],
+  ['edge-client/src/utils/', 'utils'],
+  ['edge-client/src/simulator/', 'simulator'],
+  ['edge-client/src/', 'edge-client'],
+  ['functions/domain/', 'domain'],
+  ['functions/shared/', 'shared'],
+  ['functions/adapters/', 'adapters'],
+  ['functions/processor/', 'processor'],
+  ['functions/impact-api/schemas.ts', 'api-schemas'],
+  ['functions/impact-api/', 'impact-api'],
+  ['functions/mcp/', 'mcp'],
+  ['functions/archive/', 'archive'],
+  ['infra/cdk/', 'cdk'],
+  ['infra/local/', 'local'],
+  ['infra/dashboard/src/', 'dashboard'],
+  ['infra/dashboard/', 'dashboard-build'],
+  ['infra/tools/', 'tools'],
+];
+
+const BOTTOM = ['contract', 'wire', 'utils'];
+const FUNCTIONS = ['domain', 'shared', 'adapters', 'processor', 'impact-api', 'api-schemas'];
+
+export const MODULE_ARROWS: Readonly<Record<string, readonly string[]>> = {
+  contract: [],
+  wire: ['contract'],
+  utils: [],
+  simulator: ['contract', 'utils'],
+  'edge-client': BOTTOM.concat('simulator'),
+  domain: ['contract', 'wire'],
+  shared: ['domain', 'contract'],
+  adapters: ['domain', 'shared', 'contract', 'utils'],
+  processor: ['domain', 'shared', 'adapters', 'contract', 'wire', 'utils'],
+  'api-schemas': ['impact-api'],
+  'impact-api': ['domain', 'shared', 'adapters', 'contract', 'utils', 'api-schemas'],
+  // The MCP server shares the API's token claims and schemas, and sends through the edge client.
+  mcp: ['impact-api', 'api-schemas', 'shared', 'domain', 'contract', 'edge-client', 'utils'],
+  // The archive's rebuild replays through the processor.
+  archive: ['processor', 'domain', 'shared', 'adapters', 'contract', 'wire', 'utils'],
+  cdk: ['processor', 'impact-api', 'shared', 'domain', 'dashboard-build', 'contract'],
+  local: [...FUNCTIONS, 'mcp', 'archive', 'edge-client', 'simulator', 'dashboard-build', ...BOTTOM],
+  dashboard: ['api-schemas'],
+  'dashboard-build': [],
+  tools: [...FUNCTIONS, 'archive', 'cdk', 'local', 'edge-client', 'simulator', ...BOTTOM],
+};
+
+/** The module a production file belongs to (see `MODULES`). */
+export function moduleOf(path: string): string {
+  const found = MODULES.find(([prefix]) => path === prefix || path.startsWith(prefix));
+  return found?.[1] ?? dirname(path);
+}
+
+/** File arrows from one module to another that `MODULE_ARROWS` does not allow. */
+export function wrongWayArrows(
+  fileArrows: ReadonlyMap<string, ReadonlySet<string>>,
+  allowed: Readonly<Record<string, readonly string[]>> = MODULE_ARROWS,
+): { from: string; to: string }[] {
+  const wrong: { from: string; to: string }[] = [];
+  for (const [from, targets] of fileArrows) {
+    for (const to of targets) {
+      const a = moduleOf(from);
+      const b = moduleOf(to);
+      if (a !== b && !(allowed[a] ?? []).includes(b)) wrong.push({ from, to });
+    }
+  }
+  return wrong;
 }

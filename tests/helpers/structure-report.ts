@@ -1,7 +1,8 @@
 /**
  * `npm run structure`: the production tree's structure as issue 18 judges it: imports that
- * leave their folder by a `../` path, folder-level and file-level import loops, the longest
- * functions, and the README's length. `-- --json` prints one JSON line instead.
+ * leave their folder by a `../` path, folder-level and file-level import loops, arrows between
+ * modules that point the wrong way, imports with a computed target, the longest functions, and
+ * the README's length. `-- --json` prints one JSON line instead.
  */
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -26,6 +27,8 @@ if (values.json) {
       parentRelativeImportsByFolder: Object.fromEntries(byFolder),
       folderLoops: tree.folderLoops,
       fileLoops: tree.fileLoops,
+      wrongWayArrows: tree.wrongWayArrows,
+      computedImports: tree.computedImports,
       largestFunctions: top,
       readmeLines,
     }),
@@ -38,6 +41,10 @@ if (values.json) {
   console.log(`folder-level import loops: ${tree.folderLoops.length}`);
   for (const loop of tree.folderLoops) console.log(`  ${loop.join(' <-> ')}`);
   console.log(`file-level import loops: ${tree.fileLoops.length}`);
+  console.log(`arrows between modules that point the wrong way: ${tree.wrongWayArrows.length}`);
+  for (const { from, to } of tree.wrongWayArrows) console.log(`  ${from} -> ${to}`);
+  console.log(`imports with a computed target: ${tree.computedImports.length}`);
+  for (const { from, call } of tree.computedImports) console.log(`  ${from}: ${call}`);
   console.log('longest functions (lines):');
   for (const f of top) console.log(`  ${String(f.lines).padStart(4)}  ${f.name}  ${f.where}`);
   console.log(`README.md: ${readmeLines} lines`);

@@ -2,10 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   folderArrows,
+  importsOf,
   loopsOf,
+  MODULE_ARROWS,
   measureTree,
+  moduleOf,
   resolveSpecifier,
-  specifiersOf,
+  wrongWayArrows,
 } from '../helpers/module-graph.js';
 
 const ROOT = process.cwd();
@@ -23,6 +26,19 @@ describe('Module graph of the production tree', () => {
   it('leaves a folder by a relative path only inside the edge client', () => {
     const outside = tree.parentRelativeImports.filter((i) => !i.from.startsWith('edge-client/'));
     expect(outside).toEqual([]);
+  });
+
+  it('has every arrow between modules point the way docs/architecture.md draws it', () => {
+    expect(tree.wrongWayArrows).toEqual([]);
+  });
+
+  it('names every import: no import() or require() with a computed target', () => {
+    expect(tree.computedImports).toEqual([]);
+  });
+
+  it('places every production file in a module the arrow table knows', () => {
+    const unknown = [...tree.fileArrows.keys()].filter((f) => !(moduleOf(f) in MODULE_ARROWS));
+    expect(unknown).toEqual([]);
   });
 
   it('has every package.json alias pointing at a file that exists', () => {
@@ -65,9 +81,35 @@ describe('Module graph helpers (negative controls)', () => {
     expect(resolveSpecifier('infra/a.ts', 'zod', aliases, exists)).toBeUndefined();
   });
 
-  it('reads static imports, re-exports and dynamic imports', () => {
-    const text =
-      "import { a } from './a.js';\nexport { b } from '#b';\nconst c = await import('../c.js');\nexport const d = [a, c];\n";
-    expect(specifiersOf({ path: 'x/y.ts', text })).toEqual(['./a.js', '#b', '../c.js']);
+  it('reads imports, re-exports, import() in code and types, require and createRequire', () => {
+    const text = [
+      "import { a } from './a.js';",
+      "export { b } from '#b';",
+      "const c = await import('../c.js');",
+      'const d = await import(`#d`);',
+      "type E = import('#e').E;",
+      "import { createRequire } from 'node:module';",
+      'const load = createRequire(import.meta.url);',
+      "const f = load('../f.ts');",
+      "const g = require('g');",
+      'const h = await import(String(c));',
+      'export const all = [a, c, d, f, g, h];',
+    ].join('\n');
+    expect(importsOf({ path: 'x/y.ts', text })).toEqual({
+      specifiers: ['./a.js', '#b', '../c.js', '#d', '#e', 'node:module', '../f.ts', 'g'],
+      computed: ['import(String(c))'],
+    });
+  });
+
+  it('flags an arrow the table does not allow, and lets an allowed one through', () => {
+    const arrows = new Map([
+      ['functions/domain/fold-events.ts', new Set(['functions/adapters/index.ts'])],
+      ['functions/processor/handler.ts', new Set(['functions/adapters/index.ts'])],
+      ['functions/billing/new.ts', new Set(['functions/domain/counters.ts'])],
+    ]);
+    expect(wrongWayArrows(arrows)).toEqual([
+      { from: 'functions/domain/fold-events.ts', to: 'functions/adapters/index.ts' },
+      { from: 'functions/billing/new.ts', to: 'functions/domain/counters.ts' },
+    ]);
   });
 });
