@@ -1,9 +1,9 @@
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DEFAULT_BASELINES } from '#domain/hours-saved';
 import { createKinesisClient } from '#edge-client';
 import { LOCAL_PORTS } from '#shared/resources';
+import { parseCommandLine } from '#utils';
 import { localAwsEnv } from './local-env.js';
 import { runLocalSimulation } from './local-simulation.js';
 
@@ -28,18 +28,21 @@ const positive = (name: string, raw: string) => {
 };
 
 async function main() {
-  const { values } = parseArgs({
-    options: {
-      stores: { type: 'string', default: '10' },
-      rate: { type: 'string', default: '200' },
-      duration: { type: 'string', default: '10' },
-      events: { type: 'string' },
-      seed: { type: 'string', default: '1' },
-      truth: { type: 'string' },
-      'data-dir': { type: 'string', default: process.env.LOCAL_DATA_DIR ?? '.data' },
-      help: { type: 'boolean', default: false },
+  const { values } = parseCommandLine(
+    {
+      options: {
+        stores: { type: 'string', default: '10' },
+        rate: { type: 'string', default: '200' },
+        duration: { type: 'string', default: '10' },
+        events: { type: 'string' },
+        seed: { type: 'string', default: '1' },
+        truth: { type: 'string' },
+        'data-dir': { type: 'string', default: process.env.LOCAL_DATA_DIR ?? '.data' },
+        help: { type: 'boolean', default: false },
+      },
     },
-  });
+    USAGE,
+  );
   if (values.help) {
     console.log(USAGE);
     return;

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DEFAULT_BASELINES } from '#domain/hours-saved';
 import { LOCAL_PORTS, TABLES, TELEMETRY_STREAM } from '#shared/resources';
+import { parseCommandLine } from '#utils';
 import { type EmbeddedStack, startEmbeddedStack } from './embedded-stack.js';
 import { runLocalSimulation } from './local-simulation.js';
 
@@ -47,16 +47,19 @@ async function main() {
 
 /** The command line, checked; undefined when it asked for --help (printed). */
 function readFlags() {
-  const { values } = parseArgs({
-    options: {
-      'no-simulate': { type: 'boolean', default: false },
-      stores: { type: 'string', default: '5' },
-      rate: { type: 'string', default: '20' },
-      'data-dir': { type: 'string', default: process.env.LOCAL_DATA_DIR ?? '.data' },
-      verbose: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
+  const { values } = parseCommandLine(
+    {
+      options: {
+        'no-simulate': { type: 'boolean', default: false },
+        stores: { type: 'string', default: '5' },
+        rate: { type: 'string', default: '20' },
+        'data-dir': { type: 'string', default: process.env.LOCAL_DATA_DIR ?? '.data' },
+        verbose: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
     },
-  });
+    USAGE,
+  );
   if (values.help) {
     console.log(USAGE);
     return undefined;

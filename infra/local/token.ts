@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Claims } from '#impact-api';
+import { parseCommandLine } from '#utils';
 import { openDevIssuer } from './dev-issuer.js';
 
 const USAGE = `npm run token -- --role leadership|region_manager|store_manager|automation [options]
@@ -16,18 +16,21 @@ Prints a bearer token from the embedded stack's dev issuer (key in <data-dir>/de
   --data-dir DIR   local data folder (default .data, or LOCAL_DATA_DIR)`;
 
 async function main() {
-  const { values } = parseArgs({
-    options: {
-      role: { type: 'string' },
-      stores: { type: 'string' },
-      regions: { type: 'string' },
-      device: { type: 'string' },
-      subject: { type: 'string' },
-      ttl: { type: 'string', default: '28800' },
-      'data-dir': { type: 'string', default: process.env.LOCAL_DATA_DIR ?? '.data' },
-      help: { type: 'boolean', default: false },
+  const { values } = parseCommandLine(
+    {
+      options: {
+        role: { type: 'string' },
+        stores: { type: 'string' },
+        regions: { type: 'string' },
+        device: { type: 'string' },
+        subject: { type: 'string' },
+        ttl: { type: 'string', default: '28800' },
+        'data-dir': { type: 'string', default: process.env.LOCAL_DATA_DIR ?? '.data' },
+        help: { type: 'boolean', default: false },
+      },
     },
-  });
+    USAGE,
+  );
   if (values.help || values.role === undefined) {
     console.error(USAGE);
     process.exit(values.help ? 0 : 2);

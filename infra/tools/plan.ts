@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import * as z from 'zod';
 import { toArchiveLine } from '#archive';
@@ -7,6 +6,7 @@ import { PROCESSOR_MEMORY_MB } from '#cdk';
 import { DEFAULT_BASELINES } from '#domain/hours-saved';
 import { PROCESSOR_EVENT_SOURCE } from '#processor';
 import { defineFleet, FleetSimulator } from '#simulator';
+import { parseCommandLine } from '#utils';
 import {
   type DesignPlan,
   type MeasuredFigures,
@@ -139,7 +139,7 @@ function main() {
       { type: name === 'json' || name === 'help' ? 'boolean' : 'string' } as const,
     ]),
   );
-  const { values } = parseArgs({ options });
+  const { values } = parseCommandLine({ options }, USAGE);
   if (values.help) {
     console.log(USAGE);
     return;

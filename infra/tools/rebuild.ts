@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbAggregateStore, DynamoDbDeadLetters, DynamoDbRegistry } from '#adapters';
 import { readArchive, rebuildFromRecords } from '#archive';
@@ -8,6 +7,7 @@ import { DEFAULT_EVENT_TIME_RULES } from '#domain/event-time';
 import { DEFAULT_BASELINES, HoursSavedBaselines } from '#domain/hours-saved';
 import { ensureTable } from '#local';
 import { TABLES } from '#shared/resources';
+import { parseCommandLine } from '#utils';
 
 const USAGE = `npm run rebuild -- --table NAME [options]
 
@@ -23,17 +23,20 @@ the new table once it is checked.
   --dead-letter-table NAME default $DEAD_LETTER_TABLE, else ${TABLES.deadLetters.localName}`;
 
 async function main() {
-  const { values } = parseArgs({
-    options: {
-      table: { type: 'string' },
-      create: { type: 'boolean', default: false },
-      archive: { type: 'string', default: '.data/archive' },
-      baselines: { type: 'string' },
-      'registry-table': { type: 'string' },
-      'dead-letter-table': { type: 'string' },
-      help: { type: 'boolean', default: false },
+  const { values } = parseCommandLine(
+    {
+      options: {
+        table: { type: 'string' },
+        create: { type: 'boolean', default: false },
+        archive: { type: 'string', default: '.data/archive' },
+        baselines: { type: 'string' },
+        'registry-table': { type: 'string' },
+        'dead-letter-table': { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
     },
-  });
+    USAGE,
+  );
   if (values.help || values.table === undefined) {
     console.error(USAGE);
     process.exit(values.help ? 0 : 2);

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
 import { putRegistryEntries } from '#adapters';
 import { DeviceInfo, StoreInfo } from '#domain/registry-types';
 import { TABLES } from '#shared/resources';
+import { parseCommandLine } from '#utils';
 
 const USAGE = `npm run register -- --file fleet.json [--table NAME]
 
@@ -25,13 +25,16 @@ const FleetFile = z
   .strict();
 
 async function main() {
-  const { values } = parseArgs({
-    options: {
-      file: { type: 'string' },
-      table: { type: 'string' },
-      help: { type: 'boolean', default: false },
+  const { values } = parseCommandLine(
+    {
+      options: {
+        file: { type: 'string' },
+        table: { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
     },
-  });
+    USAGE,
+  );
   if (values.help || values.file === undefined) {
     console.error(USAGE);
     process.exit(values.help ? 0 : 2);

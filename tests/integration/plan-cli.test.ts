@@ -26,4 +26,15 @@ describe('CLI: npm run plan', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('--stores');
   });
+
+  it('answers a malformed command line with the problem and the usage, not a stack trace', () => {
+    for (const args of [['--stores', '-1'], ['--bogus']]) {
+      const result = run(...args);
+
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(/--stores|--bogus/);
+      expect(result.stderr).toContain('npm run plan -- [options]');
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
 });

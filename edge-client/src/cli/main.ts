@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from '../utils/command-line.js';
 import { startDaemon } from './daemon.js';
 import { ConfigError, loadDaemonConfig } from './daemon-config.js';
 
@@ -9,10 +9,13 @@ POST /events (JSON object, array or NDJSON), spools them durably, and sends them
 GET /status answers the metrics. SIGTERM or SIGINT drains and exits.`;
 
 async function main() {
-  const { positionals, values } = parseArgs({
-    allowPositionals: true,
-    options: { config: { type: 'string' }, help: { type: 'boolean', default: false } },
-  });
+  const { positionals, values } = parseCommandLine(
+    {
+      allowPositionals: true,
+      options: { config: { type: 'string' }, help: { type: 'boolean', default: false } },
+    },
+    USAGE,
+  );
   if (values.help || positionals[0] !== 'run' || values.config === undefined) {
     console.error(USAGE);
     process.exit(values.help ? 0 : 2);

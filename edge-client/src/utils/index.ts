@@ -3,6 +3,7 @@
  * abortable sleep, one jittered backoff, one bounded worker pool, one ListShards pager.
  */
 export { type BackoffOptions, backoffDelay } from './backoff-delay.js';
+export { parseCommandLine } from './command-line.js';
 export { listShards } from './list-shards.js';
 export { mapLimit } from './map-limit.js';
 export { sleep } from './sleep.js';
