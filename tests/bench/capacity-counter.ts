@@ -4,7 +4,9 @@
  * which the emulator (dynalite) answers as DynamoDB does: 1 write unit per started KB of the
  * larger of the item before and after, 1 read unit per started 4 KB of a strongly consistent
  * read (half that eventually consistent). One implementation for every bench: bench:processor
- * applies it as SDK middleware, bench:fleet in an HTTP proxy in front of the emulator.
+ * applies it as SDK middleware, bench:fleet in an HTTP proxy in front of the emulator. Where
+ * DynamoDB Local bills otherwise (a BatchGetItem key with no item; neither bills a write its
+ * condition refused): `npm run bench:crosscheck`, docs/cost-and-capacity.md.
  */
 
 /** What a run of requests cost; `byOperation` keeps the same figures per operation. */

@@ -10,6 +10,7 @@
  *
  *   npm run bench:fleet -- [--minutes 10] [--stores 1170] [--profile baseline,...]
  *   npm run bench:fleet -- --minutes 1 --stores 100          (a quick check)
+ *   npm run bench:fleet -- --minutes 1 --stores 50 --dynamodb local   (units by DynamoDB Local)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -26,11 +27,8 @@ import { TELEMETRY_STREAM } from '../../functions/shared/resources.js';
 import { registerFleet } from '../../infra/local/local-simulation.js';
 import { type CapacityCount, READ_OPERATIONS, WRITE_OPERATIONS } from './capacity-counter.js';
 import { COUNTS_PATH } from './capacity-proxy.js';
-import {
-  startDynaliteProcess,
-  startKinesaliteProcess,
-  startPortProcess,
-} from './dynalite-process.js';
+import { startKinesaliteProcess, startPortProcess } from './dynalite-process.js';
+import { DYNAMODB_OPTION, parseDynamoDbChoice, startDynamoDb } from './dynamodb-emulator.js';
 import {
   type ApiTotals,
   compareToTruth,
@@ -62,6 +60,8 @@ const { values } = parseArgs({
     'probe-ms': { type: 'string', default: '1000' },
     seed: { type: 'string', default: '19' },
     slow: { type: 'string', default: '1' },
+    // dynalite, local (Amazon's DynamoDB Local) or a URL: dynamodb-emulator.ts.
+    dynamodb: DYNAMODB_OPTION,
   },
 });
 const number = (name: keyof typeof values, min: number) => {
@@ -94,6 +94,10 @@ const RATE = (STORES * LANES * EVENTS_PER_LANE_HOUR * RATE_FACTOR) / 3600;
 const RESOLVE_MS: [number, number] = [10_000, 90_000];
 const TICK_MS = 100;
 const profiles = selectProfiles(values.profile);
+const DYNAMODB = parseDynamoDbChoice(values.dynamodb);
+// Each profile starts on an empty DynamoDB; one given by URL is not restarted between them.
+if (DYNAMODB.includes('://') && profiles.length > 1)
+  throw new Error('--dynamodb <URL> runs one profile (baseline): the tables must start empty');
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const scratch = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'bench-fleet-'));
@@ -186,29 +190,29 @@ function processorCounts(counts: Record<string, CapacityCount>) {
 async function runProfile(name: ProfileName, asNamed: FleetProfile) {
   const profile = slowMotion(asNamed, SLOW);
   const dir = join(scratch, name);
-  const [kinesalite, dynalite] = await Promise.all([
+  const [kinesalite, dynamodb] = await Promise.all([
     startKinesaliteProcess(),
-    startDynaliteProcess(),
+    startDynamoDb(DYNAMODB),
   ]);
   children.add(kinesalite.child);
-  children.add(dynalite.child);
+  if (dynamodb.child !== undefined) children.add(dynamodb.child);
   const proxy = await startPortProcess([
     '--import',
     'tsx',
     join(HERE, 'capacity-proxy.ts'),
-    dynalite.endpoint,
+    dynamodb.endpoint,
   ]);
   children.add(proxy.child);
   const stack = await startStack({
     dataDir: join(dir, 'stack'),
     kinesisEndpoint: kinesalite.endpoint,
-    dynamodbEndpoint: dynalite.endpoint,
+    dynamodbEndpoint: dynamodb.endpoint,
     handlerDynamodbEndpoint: proxy.endpoint,
     eventSource: { ...profile.eventSource, pollIntervalMs: 250 * SLOW },
   });
   const fleet = defineFleet({ stores: STORES, lanesPerStore: LANES, seed: SEED });
   console.error(`[${name}] registering ${fleet.panels.length} lanes of ${STORES} stores...`);
-  await register(dynalite.endpoint, fleet);
+  await register(dynamodb.endpoint, fleet);
   const simulator = new FleetSimulator({
     fleet,
     seed: SEED,
@@ -322,7 +326,7 @@ async function runProfile(name: ProfileName, asNamed: FleetProfile) {
   const processCpuSeconds = {
     lanes: round((lanesCpu.user + lanesCpu.system) / 1e6, 1),
     kinesalite: cpuSecondsOf(kinesalite.child),
-    dynalite: cpuSecondsOf(dynalite.child),
+    dynamodb: dynamodb.child === undefined ? Number.NaN : cpuSecondsOf(dynamodb.child),
     capacityProxy: cpuSecondsOf(proxy.child),
     stack: cpuSecondsOf(stack.child),
   };
@@ -331,7 +335,8 @@ async function runProfile(name: ProfileName, asNamed: FleetProfile) {
     string,
     CapacityCount
   >;
-  for (const c of [kinesalite.child, dynalite.child, proxy.child, stack.child]) {
+  for (const c of [kinesalite.child, dynamodb.child, proxy.child, stack.child]) {
+    if (c === undefined) continue;
     c.kill();
     children.delete(c);
   }
@@ -347,6 +352,7 @@ async function runProfile(name: ProfileName, asNamed: FleetProfile) {
   const per = (x: number, d = 4) => round(x / accepted, d);
   return {
     profile: name,
+    dynamodb: dynamodb.name,
     minutes: MINUTES,
     slow: SLOW,
     stores: STORES,

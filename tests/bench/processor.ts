@@ -5,6 +5,12 @@
  * per event. Checks both end with identical aggregates; prints a table and a last JSON line.
  * Then (c): the time of one normal batch, and of the same batch with one amplification record
  * in it (issue 17), each on fresh tables in the same run.
+ *
+ *   npm run bench:processor -- [--events 20000] [--stores 50] [--lanes 12] [--dynamodb local]
+ *
+ * `--dynamodb local` runs the same against Amazon's DynamoDB Local instead of dynalite, to
+ * cross-check the capacity units (docs/cost-and-capacity.md, "Cross-checked against DynamoDB
+ * Local"; dynamodb-emulator.ts says where it finds the jar).
  */
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -36,8 +42,14 @@ import { routeEvent } from '../../functions/domain/route-event.js';
 import { processBatch, type StreamRecord } from '../../functions/processor/process-batch.js';
 import { TABLES } from '../../functions/shared/resources.js';
 import { ensureTable } from '../../infra/local/provision.js';
-import { countRequest, countResponse, emptyCount, operationName } from './capacity-counter.js';
-import { startDynaliteProcess } from './dynalite-process.js';
+import {
+  type CapacityCount,
+  countRequest,
+  countResponse,
+  emptyCount,
+  operationName,
+} from './capacity-counter.js';
+import { DYNAMODB_OPTION, parseDynamoDbChoice, startDynamoDb } from './dynamodb-emulator.js';
 
 // This machine runs Node 20; the SDK's notice about future releases is noise in a benchmark.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -49,6 +61,8 @@ const { values } = parseArgs({
     lanes: { type: 'string', default: '12' },
     'batch-size': { type: 'string', default: '1000' },
     'no-baseline': { type: 'boolean', default: false },
+    // dynalite, local (Amazon's DynamoDB Local) or a URL: dynamodb-emulator.ts.
+    dynamodb: DYNAMODB_OPTION,
   },
 });
 const EVENTS = Number(values.events);
@@ -57,7 +71,10 @@ const silent = { info: () => undefined, warn: () => undefined, error: () => unde
 
 /**
  * A client that counts the items it writes and the capacity units DynamoDB bills for its
- * reads and writes (capacity-counter.ts: every request asks for its consumed capacity).
+ * reads and writes (capacity-counter.ts: every request asks for its consumed capacity), in all
+ * and per operation. A write refused by its condition is counted as a write with no units (no
+ * emulator reports its units; DynamoDB bills it as if it had written): `conditionFailures`
+ * says how many there were.
  */
 function countingClient(endpoint: string) {
   const client = new DynamoDBClient({
@@ -67,17 +84,40 @@ function countingClient(endpoint: string) {
     maxAttempts: 6,
   });
   const counter = emptyCount();
+  let byOperation: Record<string, CapacityCount & { conditionFailures: number }> = {};
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const operation = operationName(context.commandName ?? '');
       const counted = countRequest(counter, operation, args.input);
-      const result = await next(args);
-      if (counted) countResponse(counter, operation, result.output);
-      return result;
+      byOperation[operation] ??= { ...emptyCount(), conditionFailures: 0 };
+      const own = byOperation[operation];
+      if (counted) countRequest(own, operation, args.input);
+      try {
+        const result = await next(args);
+        if (counted) {
+          countResponse(counter, operation, result.output);
+          countResponse(own, operation, result.output);
+        }
+        return result;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) own.conditionFailures++;
+        throw error;
+      }
     },
     { step: 'initialize', name: 'countWrites' },
   );
-  return { client, counter };
+  /** Zeroes the counts (the run's total and per operation), returning those so far. */
+  const reset = () => {
+    const so = byOperation;
+    byOperation = {};
+    counter.writes = 0;
+    counter.reads = 0;
+    counter.writeUnits = 0;
+    counter.readUnits = 0;
+    counter.requests = 0;
+    return so;
+  };
+  return { client, counter, reset };
 }
 
 // ---- the workload ---------------------------------------------------------------------------
@@ -120,8 +160,9 @@ const eventsPerStorePerBatch =
     0,
   );
 
-const dynalite = await startDynaliteProcess();
-const { client, counter } = countingClient(dynalite.endpoint);
+const dynamodb = await startDynamoDb(parseDynamoDbChoice(values.dynamodb));
+process.on('exit', () => dynamodb.child?.kill());
+const { client, counter, reset } = countingClient(dynamodb.endpoint);
 const tables = {
   ours: 'bench-ours',
   baseline: 'bench-baseline',
@@ -152,9 +193,7 @@ const deps = {
   fold: { baselines: DEFAULT_BASELINES },
   eventTime: DEFAULT_EVENT_TIME_RULES,
 };
-counter.writes = 0;
-counter.writeUnits = 0;
-counter.readUnits = 0;
+reset();
 let duplicates = 0;
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
@@ -168,6 +207,7 @@ const oursSeconds = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
 const oursWrites = counter.writes;
 const oursUnits = { write: counter.writeUnits, read: counter.readUnits };
+const oursByOperation = reset();
 
 // ---- (c) amplification: a normal batch, and the same batch plus one hostile record -----------
 // Each run starts on fresh tables, so the batch does the same work with and without the extra
@@ -256,12 +296,11 @@ let baselineSeconds = Number.NaN;
 let baselineWrites = Number.NaN;
 let baselineCpuMsPer1000 = Number.NaN;
 const baselineUnits = { write: Number.NaN, read: Number.NaN };
+let baselineByOperation: ReturnType<typeof reset> = {};
 if (!values['no-baseline']) {
   const registry = new DynamoDbRegistry(client, tables.registry);
   const baselineStore = new DynamoDbAggregateStore(client, tables.baseline);
-  counter.writes = 0;
-  counter.writeUnits = 0;
-  counter.readUnits = 0;
+  reset();
   const baselineCpu0 = process.cpuUsage();
   const t1 = performance.now();
   for (const record of records) {
@@ -308,6 +347,7 @@ if (!values['no-baseline']) {
   baselineWrites = counter.writes;
   baselineUnits.write = counter.writeUnits;
   baselineUnits.read = counter.readUnits;
+  baselineByOperation = reset();
 }
 
 // ---- compare --------------------------------------------------------------------------------
@@ -361,11 +401,12 @@ for (const [k] of ours) {
   if (k.startsWith('ROLLUP#')) largestRollupBytes = Math.max(largestRollupBytes, bytes);
   else largestHomeBytes = Math.max(largestHomeBytes, bytes);
 }
-dynalite.child.kill();
+dynamodb.child?.kill();
 client.destroy();
 
 const round = (n: number, d = 3) => Math.round(n * 10 ** d) / 10 ** d;
 const result = {
+  dynamodb: dynamodb.name,
   events: EVENTS,
   batches: batches.length,
   duplicates,
@@ -385,6 +426,8 @@ const result = {
   aggregateBytesPerEvent: round(aggregateBytes / EVENTS, 1),
   identical,
   amplification,
+  // Per operation (requests, items, units, refused conditions): where the figures above come from.
+  byOperation: { ours: oursByOperation, baseline: baselineByOperation },
 };
 console.log(`${''.padEnd(24)}${'processor'.padEnd(16)}baseline (idempotency + write per event)`);
 console.log(
