@@ -38,6 +38,8 @@ export interface FleetStackReport {
   readonly batchRecords: number[];
   readonly batchEvents: number[];
   readonly batchStores: number[];
+  /** Each invocation's payload as Lambda would send it (the event's JSON), bytes. */
+  readonly batchPayloadBytes: number[];
   /** Distinct Kinesis records the processor was handed, and the user records inside them. */
   readonly records: number;
   readonly userRecords: number;
@@ -62,6 +64,7 @@ const report = {
   batchRecords: [] as number[],
   batchEvents: [] as number[],
   batchStores: [] as number[],
+  batchPayloadBytes: [] as number[],
   records: 0,
   userRecords: 0,
   refusedRecords: 0,
@@ -105,6 +108,7 @@ function tally(event: KinesisStreamEvent) {
   report.batchRecords.push(event.Records.length);
   report.batchEvents.push(events);
   report.batchStores.push(stores.size);
+  report.batchPayloadBytes.push(Buffer.byteLength(JSON.stringify(event)));
 }
 
 const instrument =
