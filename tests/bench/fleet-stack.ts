@@ -24,6 +24,8 @@ export interface FleetStackConfig {
     readonly maxBatchingWindowMs: number;
     /** The poller's idle wait between empty reads (EventSourcePoller). */
     readonly pollIntervalMs: number;
+    /** The poller's invocation payload cap (EventSourcePoller; Lambda's 6 MB by default). */
+    readonly maxPayloadBytes?: number;
   };
 }
 

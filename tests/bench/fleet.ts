@@ -10,6 +10,8 @@
  *
  *   npm run bench:fleet -- [--minutes 10] [--stores 1170] [--profile baseline,...]
  *   npm run bench:fleet -- --minutes 1 --stores 100          (a quick check)
+ *   npm run bench:fleet -- --minutes 5 --stores 100 --shard-stores 1170
+ *                                   (batches sized as the full share's would fill; see SHARD_STORES)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -23,6 +25,7 @@ import { createKinesisClient, sleep } from '#edge-client';
 import { defineFleet, FleetSimulator, type SimFleet, seededRandom } from '#simulator';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import { TELEMETRY_STREAM } from '../../functions/shared/resources.js';
+import { LAMBDA_PAYLOAD_CAP_BYTES } from '../../infra/local/event-source-poller.js';
 import { registerFleet } from '../../infra/local/local-simulation.js';
 import { type CapacityCount, READ_OPERATIONS, WRITE_OPERATIONS } from './capacity-counter.js';
 import { COUNTS_PATH } from './capacity-proxy.js';
@@ -62,6 +65,7 @@ const { values } = parseArgs({
     'probe-ms': { type: 'string', default: '1000' },
     seed: { type: 'string', default: '19' },
     slow: { type: 'string', default: '1' },
+    'shard-stores': { type: 'string' },
   },
 });
 const number = (name: keyof typeof values, min: number) => {
@@ -84,6 +88,16 @@ const SEED = Math.round(number('seed', 0));
  * SLOW times longer.
  */
 const SLOW = number('slow', 1);
+/**
+ * The stores whose share of the stream the event source's batches are sized for (default
+ * --stores). A smaller share run with --shard-stores set to the full share's (1,170) has its
+ * batch size and its 6 MB payload cap scaled down by stores / shard-stores: batches then fill
+ * in the same time and hold the same events per store as the full share's would, on a machine
+ * that cannot run the full share in real time. The processor's time per batch is the smaller
+ * batch's.
+ */
+const SHARD_STORES = values['shard-stores'] === undefined ? STORES : number('shard-stores', 1);
+const EVENT_SOURCE_SCALE = STORES / SHARD_STORES;
 /** Fleet-wide events per second: the stores' lanes at their per-lane rate. */
 const RATE = (STORES * LANES * EVENTS_PER_LANE_HOUR * RATE_FACTOR) / 3600;
 /**
@@ -204,7 +218,14 @@ async function runProfile(name: ProfileName, asNamed: FleetProfile) {
     kinesisEndpoint: kinesalite.endpoint,
     dynamodbEndpoint: dynalite.endpoint,
     handlerDynamodbEndpoint: proxy.endpoint,
-    eventSource: { ...profile.eventSource, pollIntervalMs: 250 * SLOW },
+    eventSource: {
+      ...profile.eventSource,
+      pollIntervalMs: 250 * SLOW,
+      ...(EVENT_SOURCE_SCALE !== 1 && {
+        batchSize: Math.max(1, Math.round(profile.eventSource.batchSize * EVENT_SOURCE_SCALE)),
+        maxPayloadBytes: Math.round(LAMBDA_PAYLOAD_CAP_BYTES * EVENT_SOURCE_SCALE),
+      }),
+    },
   });
   const fleet = defineFleet({ stores: STORES, lanesPerStore: LANES, seed: SEED });
   console.error(`[${name}] registering ${fleet.panels.length} lanes of ${STORES} stores...`);
@@ -352,6 +373,7 @@ async function runProfile(name: ProfileName, asNamed: FleetProfile) {
     minutes: MINUTES,
     slow: SLOW,
     stores: STORES,
+    shardStores: SHARD_STORES,
     lanes: fleet.panels.length,
     targetEventsPerSec: round(RATE, 1),
     eventsPerSec: round(accepted / intakeSeconds, 1),
@@ -469,7 +491,9 @@ for (const [label, key] of ROWS) {
 }
 for (const r of results) {
   console.log(
-    `${r.profile}: ${r.lanes} lanes of ${r.stores} stores for ${r.minutes} min; ${r.invocations} invocations; ` +
+    `${r.profile}: ${r.lanes} lanes of ${r.stores} stores for ${r.minutes} min` +
+      (r.shardStores !== r.stores ? ` (batches sized for ${r.shardStores} stores)` : '') +
+      `; ${r.invocations} invocations; ` +
       `${r.edgeClientOpens} lane client opens (at most ${r.edgeClientsOpenAtMost} open); lost ${r.lost}, ` +
       `double-counted ${r.doubleCounted}, unseen ${r.unseen}; ${r.edgeRetried} records retried, ` +
       `${r.pollerErrors} poller errors; intake ticks late by ${r.intakeTickLagMsP99} ms at p99; ` +
