@@ -31,6 +31,7 @@ export interface EmbeddedStackOptions {
   readonly eventSource?: EventSourceSettings & {
     pollIntervalMs?: number;
     retryBaseDelayMs?: number;
+    maxPayloadBytes?: number;
   };
   /** Called for poller errors (handler crashes, emulator outages). */
   readonly onError?: (error: unknown, shardId: string) => void;

@@ -62,11 +62,22 @@ export interface PollerOptions extends EventSourceSettings {
   readonly onFailure: (record: OnFailureRecord) => Promise<void>;
   /** Idle wait between empty reads of a shard. @default 250 */
   readonly pollIntervalMs?: number;
+  /**
+   * Largest invocation payload (the event's JSON): Lambda sends a Kinesis batch when it holds
+   * `batchSize` records, its window is over, or its payload reaches 6 MB, the cap of a
+   * synchronous invocation. Records past it wait for the next batch. @default 6 MiB
+   */
+  readonly maxPayloadBytes?: number;
   /** First retry delay of a failing batch; doubles per retry, capped at 5 s. @default 200 */
   readonly retryBaseDelayMs?: number;
   readonly region?: string;
   readonly onError?: (error: unknown, shardId: string) => void;
 }
+
+/** Lambda's cap on a synchronous invocation's payload, which a Kinesis batch must fit. */
+export const LAMBDA_PAYLOAD_CAP_BYTES = 6 * 1024 * 1024;
+/** `{"Records":[]}`: the payload of a batch before its records. */
+const EMPTY_EVENT_BYTES = 14;
 
 interface Piece {
   records: _Record[];
@@ -88,7 +99,9 @@ export class EventSourcePoller {
   private discovery: Promise<void> | undefined;
   /** The settings and the poller's own options, defaults filled in. */
   private readonly s: Required<EventSourceSettings> &
-    Required<Pick<PollerOptions, 'pollIntervalMs' | 'retryBaseDelayMs' | 'region'>>;
+    Required<
+      Pick<PollerOptions, 'pollIntervalMs' | 'retryBaseDelayMs' | 'region' | 'maxPayloadBytes'>
+    >;
   private readonly streamArn: string;
   private readonly functionArn: string;
 
@@ -102,6 +115,7 @@ export class EventSourcePoller {
       maximumRecordAgeMs: options.maximumRecordAgeMs ?? 86_400_000,
       reportBatchItemFailures: options.reportBatchItemFailures ?? true,
       pollIntervalMs: options.pollIntervalMs ?? 250,
+      maxPayloadBytes: options.maxPayloadBytes ?? LAMBDA_PAYLOAD_CAP_BYTES,
       retryBaseDelayMs: options.retryBaseDelayMs ?? 200,
       region: options.region ?? 'us-east-1',
     };
@@ -175,6 +189,9 @@ export class EventSourcePoller {
   private async pollShard(shardId: string): Promise<void> {
     let iterator: string | undefined;
     let buffer: _Record[] = [];
+    // How many of the buffer's records fit in one invocation's payload, and their bytes.
+    let fitting = 0;
+    let payloadBytes = EMPTY_EVENT_BYTES;
     let windowStart = 0;
     while (!this.stopping) {
       try {
@@ -189,14 +206,24 @@ export class EventSourcePoller {
         const records = response.Records ?? [];
         if (records.length > 0 && buffer.length === 0) windowStart = Date.now();
         buffer.push(...records);
+        while (fitting < buffer.length) {
+          const added =
+            this.entryBytes(shardId, buffer[fitting] as _Record) + (fitting > 0 ? 1 : 0);
+          if (fitting > 0 && payloadBytes + added > this.s.maxPayloadBytes) break;
+          payloadBytes += added;
+          fitting++;
+        }
         iterator = response.NextShardIterator;
         const closed = iterator === undefined || iterator === null;
-        const full = buffer.length >= this.s.batchSize;
+        const full = buffer.length >= this.s.batchSize || fitting < buffer.length;
         const windowOver =
           buffer.length > 0 && Date.now() - windowStart >= this.s.maxBatchingWindowMs;
         if (buffer.length > 0 && (full || windowOver || closed)) {
-          await this.deliver(shardId, buffer);
+          // Records past the payload cap are read again from the checkpoint, in order.
+          await this.deliver(shardId, buffer.slice(0, fitting));
           buffer = [];
+          fitting = 0;
+          payloadBytes = EMPTY_EVENT_BYTES;
           // Records after a retried or skipped batch are re-read from the checkpoint.
           iterator = await this.iteratorFor(shardId);
         }
@@ -209,6 +236,8 @@ export class EventSourcePoller {
         if (!(error instanceof ExpiredIteratorException)) this.options.onError?.(error, shardId);
         iterator = undefined;
         buffer = [];
+        fitting = 0;
+        payloadBytes = EMPTY_EVENT_BYTES;
         await sleep(1_000);
       }
     }
@@ -352,24 +381,31 @@ export class EventSourcePoller {
   }
 
   private eventFor(shardId: string, records: _Record[]): KinesisStreamEvent {
+    return { Records: records.map((r) => this.entryFor(shardId, r)) };
+  }
+
+  /** One record's bytes in the invocation payload (its entry's JSON). */
+  private entryBytes(shardId: string, record: _Record): number {
+    return Buffer.byteLength(JSON.stringify(this.entryFor(shardId, record)));
+  }
+
+  private entryFor(shardId: string, r: _Record): KinesisStreamEvent['Records'][number] {
     return {
-      Records: records.map((r) => ({
-        kinesis: {
-          kinesisSchemaVersion: '1.0',
-          partitionKey: r.PartitionKey as string,
-          sequenceNumber: r.SequenceNumber as string,
-          data: Buffer.from(r.Data ?? new Uint8Array()).toString('base64'),
-          approximateArrivalTimestamp:
-            (r.ApproximateArrivalTimestamp?.getTime() ?? Date.now()) / 1000,
-        },
-        eventSource: 'aws:kinesis',
-        eventVersion: '1.0',
-        eventID: `${shardId}:${r.SequenceNumber}`,
-        eventName: 'aws:kinesis:record',
-        invokeIdentityArn: 'arn:aws:iam::000000000000:role/processor',
-        awsRegion: this.s.region,
-        eventSourceARN: this.streamArn,
-      })),
+      kinesis: {
+        kinesisSchemaVersion: '1.0',
+        partitionKey: r.PartitionKey as string,
+        sequenceNumber: r.SequenceNumber as string,
+        data: Buffer.from(r.Data ?? new Uint8Array()).toString('base64'),
+        approximateArrivalTimestamp:
+          (r.ApproximateArrivalTimestamp?.getTime() ?? Date.now()) / 1000,
+      },
+      eventSource: 'aws:kinesis',
+      eventVersion: '1.0',
+      eventID: `${shardId}:${r.SequenceNumber}`,
+      eventName: 'aws:kinesis:record',
+      invokeIdentityArn: 'arn:aws:iam::000000000000:role/processor',
+      awsRegion: this.s.region,
+      eventSourceARN: this.streamArn,
     };
   }
 }

@@ -40,6 +40,23 @@ export const FLEET_PROFILES = {
       maxBatchingWindowMs: PROCESSOR_EVENT_SOURCE.maxBatchingWindowMs,
     },
   },
+  // Candidates for issue 19's "longer batching in the event source": today's edge, a longer
+  // batching window and Lambda's largest batch. Measurement only; PROCESSOR_EVENT_SOURCE stays.
+  'window-30s': {
+    description: "today's edge; batch 10,000 / 30 s",
+    edge: { kind: 'per-lane', lingerMs: 100, partitionBy: 'store' },
+    eventSource: { batchSize: 10_000, maxBatchingWindowMs: 30_000 },
+  },
+  'window-60s': {
+    description: "today's edge; batch 10,000 / 60 s",
+    edge: { kind: 'per-lane', lingerMs: 100, partitionBy: 'store' },
+    eventSource: { batchSize: 10_000, maxBatchingWindowMs: 60_000 },
+  },
+  'window-120s': {
+    description: "today's edge; batch 10,000 / 120 s",
+    edge: { kind: 'per-lane', lingerMs: 100, partitionBy: 'store' },
+    eventSource: { batchSize: 10_000, maxBatchingWindowMs: 120_000 },
+  },
 } as const satisfies Record<string, FleetProfile>;
 
 export type ProfileName = keyof typeof FLEET_PROFILES;

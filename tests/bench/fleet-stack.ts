@@ -24,6 +24,8 @@ export interface FleetStackConfig {
     readonly maxBatchingWindowMs: number;
     /** The poller's idle wait between empty reads (EventSourcePoller). */
     readonly pollIntervalMs: number;
+    /** The poller's invocation payload cap (EventSourcePoller; Lambda's 6 MB by default). */
+    readonly maxPayloadBytes?: number;
   };
 }
 
@@ -38,6 +40,8 @@ export interface FleetStackReport {
   readonly batchRecords: number[];
   readonly batchEvents: number[];
   readonly batchStores: number[];
+  /** Each invocation's payload as Lambda would send it (the event's JSON), bytes. */
+  readonly batchPayloadBytes: number[];
   /** Distinct Kinesis records the processor was handed, and the user records inside them. */
   readonly records: number;
   readonly userRecords: number;
@@ -62,6 +66,7 @@ const report = {
   batchRecords: [] as number[],
   batchEvents: [] as number[],
   batchStores: [] as number[],
+  batchPayloadBytes: [] as number[],
   records: 0,
   userRecords: 0,
   refusedRecords: 0,
@@ -105,6 +110,7 @@ function tally(event: KinesisStreamEvent) {
   report.batchRecords.push(event.Records.length);
   report.batchEvents.push(events);
   report.batchStores.push(stores.size);
+  report.batchPayloadBytes.push(Buffer.byteLength(JSON.stringify(event)));
 }
 
 const instrument =

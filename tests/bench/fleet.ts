@@ -11,6 +11,8 @@
  *   npm run bench:fleet -- [--minutes 10] [--stores 1170] [--profile baseline,...]
  *   npm run bench:fleet -- --minutes 1 --stores 100          (a quick check)
  *   npm run bench:fleet -- --minutes 1 --stores 50 --dynamodb local   (units by DynamoDB Local)
+ *   npm run bench:fleet -- --minutes 5 --stores 100 --shard-stores 1170
+ *                                   (batches sized as the full share's would fill; see SHARD_STORES)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -24,6 +26,7 @@ import { createKinesisClient, sleep } from '#edge-client';
 import { defineFleet, FleetSimulator, type SimFleet, seededRandom } from '#simulator';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import { TELEMETRY_STREAM } from '../../functions/shared/resources.js';
+import { LAMBDA_PAYLOAD_CAP_BYTES } from '../../infra/local/event-source-poller.js';
 import { registerFleet } from '../../infra/local/local-simulation.js';
 import { type CapacityCount, READ_OPERATIONS, WRITE_OPERATIONS } from './capacity-counter.js';
 import { COUNTS_PATH } from './capacity-proxy.js';
@@ -62,6 +65,7 @@ const { values } = parseArgs({
     slow: { type: 'string', default: '1' },
     // dynalite, local (Amazon's DynamoDB Local) or a URL: dynamodb-emulator.ts.
     dynamodb: DYNAMODB_OPTION,
+    'shard-stores': { type: 'string' },
   },
 });
 const number = (name: keyof typeof values, min: number) => {
@@ -84,6 +88,16 @@ const SEED = Math.round(number('seed', 0));
  * SLOW times longer.
  */
 const SLOW = number('slow', 1);
+/**
+ * The stores whose share of the stream the event source's batches are sized for (default
+ * --stores). A smaller share run with --shard-stores set to the full share's (1,170) has its
+ * batch size and its 6 MB payload cap scaled down by stores / shard-stores: batches then fill
+ * in the same time and hold the same events per store as the full share's would, on a machine
+ * that cannot run the full share in real time. The processor's time per batch is the smaller
+ * batch's.
+ */
+const SHARD_STORES = values['shard-stores'] === undefined ? STORES : number('shard-stores', 1);
+const EVENT_SOURCE_SCALE = STORES / SHARD_STORES;
 /** Fleet-wide events per second: the stores' lanes at their per-lane rate. */
 const RATE = (STORES * LANES * EVENTS_PER_LANE_HOUR * RATE_FACTOR) / 3600;
 /**
@@ -208,7 +222,14 @@ async function runProfile(name: ProfileName, asNamed: FleetProfile) {
     kinesisEndpoint: kinesalite.endpoint,
     dynamodbEndpoint: dynamodb.endpoint,
     handlerDynamodbEndpoint: proxy.endpoint,
-    eventSource: { ...profile.eventSource, pollIntervalMs: 250 * SLOW },
+    eventSource: {
+      ...profile.eventSource,
+      pollIntervalMs: 250 * SLOW,
+      ...(EVENT_SOURCE_SCALE !== 1 && {
+        batchSize: Math.max(1, Math.round(profile.eventSource.batchSize * EVENT_SOURCE_SCALE)),
+        maxPayloadBytes: Math.round(LAMBDA_PAYLOAD_CAP_BYTES * EVENT_SOURCE_SCALE),
+      }),
+    },
   });
   const fleet = defineFleet({ stores: STORES, lanesPerStore: LANES, seed: SEED });
   console.error(`[${name}] registering ${fleet.panels.length} lanes of ${STORES} stores...`);
@@ -304,8 +325,10 @@ async function runProfile(name: ProfileName, asNamed: FleetProfile) {
   const accepted = acceptedAt.length;
   console.error(`[${name}] ${accepted} events accepted; draining...`);
   const drained = await floor.drain(120_000);
-  // Wait for the API to show every accepted event (or for it to stop moving).
+  // Wait for the API to show every accepted event (or for it to stop moving for longer than a
+  // batching window: the last batch may sit that long in the event source).
   const deadline = Date.now() + profile.eventSource.maxBatchingWindowMs + 180_000 * SLOW;
+  const stillFor = Math.max(60_000 * SLOW, profile.eventSource.maxBatchingWindowMs + 30_000);
   let last = -1;
   let stableSince = Date.now();
   while (Date.now() < deadline) {
@@ -314,7 +337,7 @@ async function runProfile(name: ProfileName, asNamed: FleetProfile) {
     if (visible !== last) {
       last = visible;
       stableSince = Date.now();
-    } else if (Date.now() - stableSince > 60_000 * SLOW) break;
+    } else if (Date.now() - stableSince > stillFor) break;
     await sleep(500);
   }
   probing = false;
@@ -356,6 +379,7 @@ async function runProfile(name: ProfileName, asNamed: FleetProfile) {
     minutes: MINUTES,
     slow: SLOW,
     stores: STORES,
+    shardStores: SHARD_STORES,
     lanes: fleet.panels.length,
     targetEventsPerSec: round(RATE, 1),
     eventsPerSec: round(accepted / intakeSeconds, 1),
@@ -391,6 +415,7 @@ async function runProfile(name: ProfileName, asNamed: FleetProfile) {
         ),
       2,
     ),
+    largestBatchPayloadMb: round(Math.max(0, ...report.batchPayloadBytes) / 1048576, 2),
     invocationMsP50: round(percentile(invocationMs, 50), 0),
     invocationMsP99: round(percentile(invocationMs, 99), 0),
     freshnessP50Seconds: round(percentile(delays, 50) / 1000, 1),
@@ -454,6 +479,8 @@ const ROWS: [string, keyof (typeof results)[number]][] = [
   ['processor CPU ms per 1,000 events', 'processorCpuMsPer1000Events'],
   ['events per store per batch', 'eventsPerStorePerBatch'],
   ['records per batch (p50)', 'recordsPerBatchP50'],
+  ['invocations', 'invocations'],
+  ['largest batch payload (MB)', 'largestBatchPayloadMb'],
   ['invocation ms p50 / p99', 'invocationMsP50'],
   ['freshness p50 (s)', 'freshnessP50Seconds'],
   ['freshness p99 (s)', 'freshnessP99Seconds'],
@@ -470,7 +497,9 @@ for (const [label, key] of ROWS) {
 }
 for (const r of results) {
   console.log(
-    `${r.profile}: ${r.lanes} lanes of ${r.stores} stores for ${r.minutes} min; ${r.invocations} invocations; ` +
+    `${r.profile}: ${r.lanes} lanes of ${r.stores} stores for ${r.minutes} min` +
+      (r.shardStores !== r.stores ? ` (batches sized for ${r.shardStores} stores)` : '') +
+      `; ${r.invocations} invocations; ` +
       `${r.edgeClientOpens} lane client opens (at most ${r.edgeClientsOpenAtMost} open); lost ${r.lost}, ` +
       `double-counted ${r.doubleCounted}, unseen ${r.unseen}; ${r.edgeRetried} records retried, ` +
       `${r.pollerErrors} poller errors; intake ticks late by ${r.intakeTickLagMsP99} ms at p99; ` +

@@ -7,14 +7,25 @@
  *
  * Options: --records N (per batch, default the event source's batch size), --batches N
  * (default 4), --stores N (default 100), --lanes N (default 1): few senders, so records are full.
+ * At the fleet's shape (issue 19): --events-per-record N packs exactly N events of one partition
+ * key into each record (1: plain records, as a panel PC sends one event every two minutes; 10-40:
+ * what a store gateway would send), --partition-by device|store (default device) names that key,
+ * and --payload-cap-mb M ends a batch before its event would exceed M MB, as Lambda's 6 MB
+ * invocation payload cap does (default: no cap, so a batch is --records long whatever its size).
+ *
+ *   npm run bench:memory -- --stores 1170 --lanes 40 --records 10000 --events-per-record 1
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { TelemetryEvent } from '#contract';
 import { defineFleet, FleetSimulator } from '#simulator';
-import { buildRecords } from '../../edge-client/src/aggregation/record-builder.js';
+import {
+  type BuiltRecord,
+  buildRecords,
+} from '../../edge-client/src/aggregation/record-builder.js';
 import { putRegistryEntries } from '../../functions/adapters/dynamodb-registry.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import { PROCESSOR_EVENT_SOURCE } from '../../functions/processor/event-source.js';
@@ -29,10 +40,24 @@ const { values } = parseArgs({
     batches: { type: 'string', default: '4' },
     stores: { type: 'string', default: '100' },
     lanes: { type: 'string', default: '1' },
+    'events-per-record': { type: 'string', default: '0' },
+    'partition-by': { type: 'string', default: 'device' },
+    'payload-cap-mb': { type: 'string', default: '0' },
   },
 });
 const RECORDS = Number(values.records);
 const BATCHES = Number(values.batches);
+/** Events per record; 0 packs each record as full as the edge client's aggregation allows. */
+const EVENTS_PER_RECORD = Number(values['events-per-record']);
+if (!Number.isInteger(EVENTS_PER_RECORD) || EVENTS_PER_RECORD < 0)
+  throw new Error('--events-per-record must be a whole number >= 0');
+const PARTITION_BY = values['partition-by'];
+if (PARTITION_BY !== 'device' && PARTITION_BY !== 'store')
+  throw new Error('--partition-by must be device or store');
+/** Lambda's invocation payload cap is 6 MB; 0 is no cap. */
+const PAYLOAD_CAP_BYTES = Number(values['payload-cap-mb']) * 1048576;
+if (!(PAYLOAD_CAP_BYTES >= 0)) throw new Error('--payload-cap-mb must be a number >= 0');
+const LAMBDA_PAYLOAD_CAP_BYTES = 6 * 1048576;
 
 // ---- full batches of aggregated, gzipped records, as edge clients send them ---------------
 const fleet = defineFleet({
@@ -44,35 +69,79 @@ const simulator = new FleetSimulator({ fleet, seed: 9, baselines: DEFAULT_BASELI
 const out = scratchDir('bench-memory');
 const eventFiles: string[] = [];
 let events = 0;
+let recordCount = 0;
 let payloadBytes = 0;
 let sequence = 10n ** 40n;
-for (let b = 0; b < BATCHES; b++) {
-  const records: { kinesis: object; eventID: string }[] = [];
-  while (records.length < RECORDS) {
+const partitionKey = (e: TelemetryEvent) =>
+  PARTITION_BY === 'store' && 'storeId' in e && e.storeId !== undefined ? e.storeId : e.deviceId;
+const toUserRecord = (e: TelemetryEvent) => ({
+  partitionKey: partitionKey(e),
+  data: Buffer.from(JSON.stringify(e)),
+});
+// Events wait here per partition key until they make a record of EVENTS_PER_RECORD.
+const pending = new Map<string, TelemetryEvent[]>();
+function* nextRecords(): Generator<BuiltRecord<TelemetryEvent>> {
+  for (;;) {
     const batch = simulator.next(20_000);
-    const built = buildRecords(
-      batch,
-      (e) => ({ partitionKey: e.deviceId, data: Buffer.from(JSON.stringify(e)) }),
-      undefined,
-    );
-    for (const r of built) {
-      if (records.length >= RECORDS) break;
-      sequence += 1n;
-      events += r.items.length;
-      records.push({
-        eventID: `shardId-000000000000:${sequence}`,
-        kinesis: {
-          kinesisSchemaVersion: '1.0',
-          partitionKey: r.partitionKey,
-          sequenceNumber: String(sequence),
-          data: Buffer.from(r.data).toString('base64'),
-          approximateArrivalTimestamp: Date.now() / 1000,
-        },
-      });
+    if (EVENTS_PER_RECORD === 0) {
+      yield* buildRecords(batch, toUserRecord, undefined);
+      continue;
+    }
+    for (const e of batch) {
+      const key = partitionKey(e);
+      const group = [...(pending.get(key) ?? []), e];
+      if (group.length < EVENTS_PER_RECORD) {
+        pending.set(key, group);
+        continue;
+      }
+      pending.delete(key);
+      const built = buildRecords(group, toUserRecord, undefined);
+      if (built.length !== 1) throw new Error(`${EVENTS_PER_RECORD} events exceed one record`);
+      yield* built;
     }
   }
-  const body = JSON.stringify({ Records: records });
-  payloadBytes = Math.max(payloadBytes, body.length);
+}
+const source = nextRecords();
+// The fields Lambda's Kinesis event carries besides the record, so that the payload is its size.
+const envelope = {
+  eventSource: 'aws:kinesis',
+  eventVersion: '1.0',
+  eventName: 'aws:kinesis:record',
+  invokeIdentityArn: 'arn:aws:iam::000000000000:role/processor',
+  awsRegion: 'us-east-1',
+  eventSourceARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/telemetry',
+};
+let carried: BuiltRecord<TelemetryEvent> | undefined;
+for (let b = 0; b < BATCHES; b++) {
+  const records: string[] = [];
+  let bytes = '{"Records":[]}'.length;
+  while (records.length < RECORDS) {
+    const r = carried ?? (source.next().value as BuiltRecord<TelemetryEvent>);
+    carried = undefined;
+    sequence += 1n;
+    const json = JSON.stringify({
+      eventID: `shardId-000000000000:${sequence}`,
+      kinesis: {
+        kinesisSchemaVersion: '1.0',
+        partitionKey: r.partitionKey,
+        sequenceNumber: String(sequence),
+        data: Buffer.from(r.data).toString('base64'),
+        approximateArrivalTimestamp: Date.now() / 1000,
+      },
+      ...envelope,
+    });
+    const added = Buffer.byteLength(json) + (records.length > 0 ? 1 : 0);
+    if (PAYLOAD_CAP_BYTES > 0 && records.length > 0 && bytes + added > PAYLOAD_CAP_BYTES) {
+      carried = r; // the next batch starts with it
+      break;
+    }
+    bytes += added;
+    events += r.items.length;
+    records.push(json);
+  }
+  recordCount += records.length;
+  const body = `{"Records":[${records.join(',')}]}`;
+  payloadBytes = Math.max(payloadBytes, Buffer.byteLength(body));
   const file = join(out, `batch-${b}.json`);
   writeFileSync(file, body);
   eventFiles.push(file);
@@ -201,8 +270,12 @@ const cpuMs = measured.perBatch.reduce((s, b) => s + b.cpuMs, 0);
 const result = {
   records: RECORDS,
   batches: BATCHES,
+  recordsPerBatch: round(recordCount / BATCHES, 0),
+  eventsPerRecord: round(events / recordCount, 2),
   eventsPerBatch: round(events / BATCHES, 0),
   largestPayloadMb: round(payloadBytes / 1048576, 2),
+  // Lambda refuses a payload over 6 MB: its event source would have sent a smaller batch.
+  overLambdaPayloadCap: payloadBytes > LAMBDA_PAYLOAD_CAP_BYTES,
   processor: {
     peakRssMb: round(measured.peakRssMb),
     cpuMsPerBatch: round(cpuMs / BATCHES, 0),
@@ -213,7 +286,10 @@ const result = {
   impactApi: { peakRssMb: round(api.peakRssMb), cpuMsPerRequest: round(api.cpuMsPerRequest) },
 };
 console.log(
-  `${RECORDS} records per batch, ${result.eventsPerBatch} events per batch, payload ${result.largestPayloadMb} MB`,
+  `${result.recordsPerBatch} records per batch (${result.eventsPerRecord} events each), ${result.eventsPerBatch} events per batch, payload ${result.largestPayloadMb} MB` +
+    (result.overLambdaPayloadCap
+      ? " (over Lambda's 6 MB cap: no real batch is this large; see --payload-cap-mb 6)"
+      : ''),
 );
 console.log(`${''.padEnd(28)}${'full batches'.padEnd(16)}baseline (imported, idle)`);
 console.log(
@@ -222,6 +298,7 @@ console.log(
 console.log(
   `${'CPU per batch'.padEnd(28)}${result.processor.cpuMsPerBatch} ms (${result.processor.cpuMsPerEvent} ms per event)`,
 );
+console.log(`${'wall time per batch'.padEnd(28)}${result.processor.wallMsPerBatch} ms`);
 console.log(
   `${'impact API peak RSS'.padEnd(28)}${`${result.impactApi.peakRssMb} MB`.padEnd(16)}(${result.impactApi.cpuMsPerRequest} ms CPU per leadership query)`,
 );

@@ -33,6 +33,7 @@ async function streamWith(count: number): Promise<string> {
     { client: env.kinesis, maxWaitTime: 10, minDelay: 1, maxDelay: 1 },
     { StreamName: name },
   );
+  if (count === 0) return name;
   await env.kinesis.send(
     new PutRecordsCommand({
       StreamName: name,
@@ -91,6 +92,44 @@ describe('Integration: event-source poller (Lambda Kinesis semantics) on kinesal
     );
     expect(batches.flat()).toEqual(Array.from({ length: 25 }, (_, i) => i));
     expect(Math.max(...batches.map((b) => b.length))).toBeLessThanOrEqual(10);
+  });
+
+  it("caps a batch's payload at Lambda's 6 MB, the rest following in order in the next batch", async () => {
+    // Prepare: 8 records of 700 KB (933 KB each in base64), 7.3 MB of payload in all.
+    const streamName = await streamWith(0);
+    for (let i = 0; i < 8; i += 2) {
+      await env.kinesis.send(
+        new PutRecordsCommand({
+          StreamName: streamName,
+          Records: [i, i + 1].map((n) => ({
+            Data: Buffer.concat([Buffer.from(`${n}:`), Buffer.alloc(700_000, 120)]),
+            PartitionKey: 'k',
+          })),
+        }),
+      );
+    }
+    const batches: { order: number[]; bytes: number }[] = [];
+    // Act
+    await runPoller(
+      {
+        streamName,
+        batchSize: 100,
+        handler: async (e) => {
+          batches.push({
+            order: e.Records.map((r) =>
+              Number(Buffer.from(r.kinesis.data, 'base64').subarray(0, 8).toString().split(':')[0]),
+            ),
+            bytes: Buffer.byteLength(JSON.stringify(e)),
+          });
+          return { batchItemFailures: [] };
+        },
+      },
+      () => batches.flatMap((b) => b.order).length >= 8,
+    );
+    // Assess
+    expect(batches.flatMap((b) => b.order)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(batches.length).toBeGreaterThan(1);
+    for (const b of batches) expect(b.bytes).toBeLessThanOrEqual(6 * 1048576);
   });
 
   it('checkpoints before the lowest reported failure and retries from it', async () => {

@@ -200,6 +200,15 @@ describe('Function: selectProfiles', () => {
       maxBatchingWindowMs: 5_000,
     });
   });
+
+  it("changes only the event source in the window candidates, within Lambda's limits", () => {
+    for (const name of ['window-30s', 'window-60s', 'window-120s'] as const) {
+      const { edge, eventSource } = FLEET_PROFILES[name];
+      expect(edge).toEqual(FLEET_PROFILES.baseline.edge);
+      expect(eventSource.batchSize).toBeLessThanOrEqual(10_000);
+      expect(eventSource.maxBatchingWindowMs).toBeLessThanOrEqual(300_000);
+    }
+  });
 });
 
 describe('Function: slowMotion', () => {
