@@ -87,9 +87,6 @@ export function importsOf(file: SourceFile): FileImports {
   return { specifiers, computed };
 }
 
-/** The specifiers of `importsOf`. */
-export const specifiersOf = (file: SourceFile): string[] => importsOf(file).specifiers;
-
 /**
  * The file a specifier names, or undefined for a package. `aliases` is package.json's
  * `"imports"` (exact keys, and keys ending in `*`).
