@@ -92,3 +92,33 @@ export function countResponse(count: CapacityCount, operation: string, output: u
   if (WRITE_OPERATIONS.has(operation)) count.writeUnits += units;
   else if (READ_OPERATIONS.has(operation)) count.readUnits += units;
 }
+
+/** The item kinds the aggregates table holds, by their keys (functions/domain/aggregate-keys.ts). */
+const ITEM_KINDS: readonly [RegExp, RegExp, string][] = [
+  [/^STORE#/, /^SLOT#/, 'store slot'],
+  [/^STORE#/, /^DAY#/, 'store day'],
+  [/^TEAM#/, /^PART#/, 'team week part'],
+  [/^TEAM#/, /^WEEK#/, 'team week'],
+  [/^ROLLUP#ORG#DAY#/, /./, 'org day rollup'],
+  [/^ROLLUP#REGION#/, /./, 'region day rollup'],
+  [/^ROLLUP#ORG#WEEK#/, /./, 'org week rollup'],
+];
+
+interface SingleItemShape {
+  Item?: { pk?: { S?: string }; sk?: { S?: string } };
+  Key?: { pk?: { S?: string }; sk?: { S?: string } };
+}
+
+/**
+ * The kind of item a single-item write touches (`store slot`, `org day rollup`, ...), from
+ * its key; `other` for anything else (the registry, dead letters) and for batch writes, whose
+ * consumed capacity DynamoDB reports per table, not per item.
+ */
+export function writtenItemKind(operation: string, input: unknown): string {
+  if (!['PutItem', 'UpdateItem', 'DeleteItem'].includes(operation)) return 'other';
+  const shape = input as SingleItemShape;
+  const key = shape.Item ?? shape.Key;
+  const pk = key?.pk?.S ?? '';
+  const sk = key?.sk?.S ?? '';
+  return ITEM_KINDS.find(([p, s]) => p.test(pk) && s.test(sk))?.[2] ?? 'other';
+}

@@ -7,17 +7,23 @@ import {
   countResponse,
   emptyCount,
   operationName,
+  WRITE_OPERATIONS,
+  writtenItemKind,
 } from './capacity-counter.js';
 
 export interface CapacityProxy {
   readonly url: string;
   /** The counts so far, per DynamoDB operation (`PutItem`, `Query`, ...). */
   counts(): Record<string, CapacityCount>;
+  /** The writes' counts per kind of item written (`store slot`, `org day rollup`, ...). */
+  writesByItem(): Record<string, CapacityCount>;
   close(): Promise<void>;
 }
 
 /** Where the proxy answers with its counts (a path no DynamoDB request uses). */
 export const COUNTS_PATH = '/__bench/capacity-counts';
+/** Where it answers with the writes' counts per kind of item. */
+export const WRITES_BY_ITEM_PATH = '/__bench/writes-by-item';
 
 const readAll = async (stream: IncomingMessage) => {
   const chunks: Buffer[] = [];
@@ -38,9 +44,14 @@ const readAll = async (stream: IncomingMessage) => {
 export async function startCapacityProxy(target: string): Promise<CapacityProxy> {
   const upstream = new URL(target);
   const counts: Record<string, CapacityCount> = {};
+  const byItem: Record<string, CapacityCount> = {};
   const server = createServer(async (req, res) => {
     if (req.method === 'GET' && req.url === COUNTS_PATH) {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(counts));
+      return;
+    }
+    if (req.method === 'GET' && req.url === WRITES_BY_ITEM_PATH) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(byItem));
       return;
     }
     try {
@@ -48,10 +59,15 @@ export async function startCapacityProxy(target: string): Promise<CapacityProxy>
       const target = String(req.headers['x-amz-target'] ?? '');
       const operation = operationName(target);
       let counted = false;
+      let kind: CapacityCount | undefined;
       if (target !== '' && body.byteLength > 0) {
         const input = JSON.parse(body.toString('utf8')) as unknown;
         counts[operation] ??= emptyCount();
         counted = countRequest(counts[operation], operation, input);
+        if (counted && WRITE_OPERATIONS.has(operation)) {
+          kind = byItem[writtenItemKind(operation, input)] ??= emptyCount();
+          countRequest(kind, operation, structuredClone(input));
+        }
         if (counted) body = Buffer.from(JSON.stringify(input));
       }
       const forwarded = httpRequest(
@@ -64,12 +80,11 @@ export async function startCapacityProxy(target: string): Promise<CapacityProxy>
         },
         async (answer) => {
           const reply = await readAll(answer);
-          if (counted && answer.statusCode === 200)
-            countResponse(
-              counts[operation] as CapacityCount,
-              operation,
-              JSON.parse(reply.toString('utf8')),
-            );
+          if (counted && answer.statusCode === 200) {
+            const output = JSON.parse(reply.toString('utf8')) as unknown;
+            countResponse(counts[operation] as CapacityCount, operation, output);
+            if (kind !== undefined) countResponse(kind, operation, output);
+          }
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           res.end(reply);
         },
@@ -86,6 +101,7 @@ export async function startCapacityProxy(target: string): Promise<CapacityProxy>
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     counts: () => structuredClone(counts),
+    writesByItem: () => structuredClone(byItem),
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

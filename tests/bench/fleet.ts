@@ -29,7 +29,7 @@ import { TELEMETRY_STREAM } from '../../functions/shared/resources.js';
 import { LAMBDA_PAYLOAD_CAP_BYTES } from '../../infra/local/event-source-poller.js';
 import { registerFleet } from '../../infra/local/local-simulation.js';
 import { type CapacityCount, READ_OPERATIONS, WRITE_OPERATIONS } from './capacity-counter.js';
-import { COUNTS_PATH } from './capacity-proxy.js';
+import { COUNTS_PATH, WRITES_BY_ITEM_PATH } from './capacity-proxy.js';
 import { startKinesaliteProcess, startPortProcess } from './dynalite-process.js';
 import { DYNAMODB_OPTION, parseDynamoDbChoice, startDynamoDb } from './dynamodb-emulator.js';
 import {
@@ -358,6 +358,9 @@ async function runProfile(name: ProfileName, asNamed: FleetProfile) {
     string,
     CapacityCount
   >;
+  const writesByItem = (await (
+    await fetch(`${proxy.endpoint}${WRITES_BY_ITEM_PATH}`)
+  ).json()) as Record<string, CapacityCount>;
   for (const c of [kinesalite.child, dynamodb.child, proxy.child, stack.child]) {
     if (c === undefined) continue;
     c.kill();
@@ -395,6 +398,12 @@ async function runProfile(name: ProfileName, asNamed: FleetProfile) {
     dynamodbWritesPerEvent: per(db.writes),
     readUnitsPerEvent: per(db.readUnits),
     writeUnitsPerEvent: per(db.writeUnits),
+    // Where the write units go: per kind of item written, units per event and writes per event.
+    writeUnitsPerEventByItem: Object.fromEntries(
+      Object.entries(writesByItem)
+        .sort(([, a], [, b]) => b.writeUnits - a.writeUnits)
+        .map(([kind, c]) => [kind, { units: per(c.writeUnits), writes: per(c.writes) }]),
+    ),
     apiReadUnits: round(db.apiReadUnits, 1),
     // The first invocation loads and compiles the handler (a cold start): counted apart.
     processorCpuMsPer1000Events: round(
@@ -494,6 +503,15 @@ for (const [label, key] of ROWS) {
     key === 'invocationMsP50' ? `${r.invocationMsP50} / ${r.invocationMsP99}` : String(r[key]),
   );
   console.log([label.padEnd(36), ...cells.map((c) => c.padEnd(16))].join(''));
+}
+for (const r of results) {
+  console.log(
+    `${r.profile}: write units (writes) per event by item: ${Object.entries(
+      r.writeUnitsPerEventByItem,
+    )
+      .map(([kind, c]) => `${kind} ${c.units} (${c.writes})`)
+      .join(', ')}`,
+  );
 }
 for (const r of results) {
   console.log(

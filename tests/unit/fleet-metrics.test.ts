@@ -5,6 +5,7 @@ import {
   countResponse,
   emptyCount,
   operationName,
+  writtenItemKind,
 } from '../bench/capacity-counter.js';
 import {
   compareToTruth,
@@ -218,5 +219,38 @@ describe('Function: slowMotion', () => {
     expect(slow.eventSource).toEqual({ batchSize: 5_000, maxBatchingWindowMs: 20_000 });
     expect(slowMotion(FLEET_PROFILES.baseline, 1)).toEqual(FLEET_PROFILES.baseline);
     expect(() => slowMotion(FLEET_PROFILES.baseline, 0.5)).toThrow(RangeError);
+  });
+});
+
+describe('Function: writtenItemKind', () => {
+  it('names the aggregate item a single-item write touches, from its key', () => {
+    // Prepare
+    const key = (pk: string, sk: string) => ({ pk: { S: pk }, sk: { S: sk } });
+
+    // Act
+    const kinds = [
+      writtenItemKind('PutItem', { Item: key('STORE#s1', 'SLOT#2026-12-01T10:15') }),
+      writtenItemKind('PutItem', { Item: key('STORE#s1', 'DAY#2026-12-01') }),
+      writtenItemKind('PutItem', { Item: key('TEAM#t1', 'PART#2026-W49#3') }),
+      writtenItemKind('PutItem', { Item: key('TEAM#t1', 'WEEK#2026-W49') }),
+      writtenItemKind('UpdateItem', { Key: key('ROLLUP#ORG#DAY#3', '2026-12-01') }),
+      writtenItemKind('UpdateItem', { Key: key('ROLLUP#REGION#eu#DAY#1', '2026-12-01') }),
+      writtenItemKind('UpdateItem', { Key: key('ROLLUP#ORG#WEEK#0', '2026-W49') }),
+      writtenItemKind('PutItem', { Item: key('DEVICE#d1', 'DEVICE') }),
+      writtenItemKind('BatchWriteItem', { RequestItems: {} }),
+    ];
+
+    // Assert
+    expect(kinds).toEqual([
+      'store slot',
+      'store day',
+      'team week part',
+      'team week',
+      'org day rollup',
+      'region day rollup',
+      'org week rollup',
+      'other',
+      'other',
+    ]);
   });
 });
