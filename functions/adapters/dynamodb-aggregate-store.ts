@@ -17,19 +17,17 @@ import {
 import type { Counters } from '#domain/counters';
 import type { HomeState } from '#domain/home-state';
 import type { AggregateStore, RollupContribution, WriteResult } from '#domain/ports';
-import { SeqIntervals } from '#domain/seq-intervals';
 import type { SummaryState } from '#domain/summary-state';
 import { getAll } from './batch-get.js';
+import { packHomeState, unpackHomeState } from './home-codec.js';
 import {
   countersOf,
   type Item,
   num,
   numberMap,
   readNumberMap,
-  readStringMap,
   SNAPSHOT_PREFIX,
   str,
-  stringMap,
   VERSION_PREFIX,
 } from './item-codec.js';
 
@@ -233,8 +231,7 @@ function encodeHome(state: HomeState): Item {
           week: { S: state.key.week },
           part: { N: String(state.key.part) },
         }),
-    seen: stringMap([...state.seen].map(([device, s]) => [device, s.toString()])),
-    joins: stringMap(state.joins),
+    packed: packHomeState(state),
   });
 }
 
@@ -242,8 +239,7 @@ function decodeHome(key: HomeKey, item: Item): HomeState {
   return {
     key,
     ...figuresOf(item),
-    seen: new Map([...readStringMap(item.seen)].map(([d, s]) => [d, SeqIntervals.parse(s)])),
-    joins: readStringMap(item.joins),
+    ...unpackHomeState(item),
     lastDelta: readNumberMap(item.lastDelta),
   };
 }

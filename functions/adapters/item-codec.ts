@@ -24,10 +24,6 @@ export function numberMap(values: Readonly<Counters>): AttributeValue {
   return { M: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, { N: String(v) }])) };
 }
 
-export function stringMap(values: Iterable<[string, string]>): AttributeValue {
-  return { M: Object.fromEntries([...values].map(([k, v]) => [k, { S: v }])) };
-}
-
 export function readNumberMap(value: AttributeValue | undefined): Counters {
   return Object.fromEntries(Object.entries(value?.M ?? {}).map(([k, v]) => [k, Number(v.N ?? 0)]));
 }

@@ -59,3 +59,22 @@ export async function allItems(
   } while (start !== undefined);
   return items.sort((a, b) => `${a.pk?.S}|${a.sk?.S}`.localeCompare(`${b.pk?.S}|${b.sk?.S}`));
 }
+
+/**
+ * An item's size as DynamoDB counts it against the 400 KB limit and bills it: each attribute
+ * name's UTF-8 bytes plus its value's (a string's UTF-8 bytes, a binary's bytes, a number's
+ * about one byte per two digits plus one, a map or list 3 bytes plus 1 per element).
+ */
+export function itemBytes(item: Record<string, AttributeValue>): number {
+  const value = (v: AttributeValue): number => {
+    if (v.S !== undefined) return Buffer.byteLength(v.S);
+    if (v.N !== undefined) return Math.ceil(v.N.replace(/[-.]/g, '').length / 2) + 1;
+    if (v.B !== undefined) return v.B.byteLength;
+    if (v.M !== undefined)
+      return Object.entries(v.M).reduce((s, [k, e]) => s + 1 + Buffer.byteLength(k) + value(e), 3);
+    if (v.L !== undefined) return v.L.reduce((s, e) => s + 1 + value(e), 3);
+    if (v.SS !== undefined) return v.SS.reduce((s, e) => s + Buffer.byteLength(e), 0);
+    return 1;
+  };
+  return Object.entries(item).reduce((s, [k, v]) => s + Buffer.byteLength(k) + value(v), 0);
+}

@@ -1,3 +1,4 @@
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbAggregateStore } from '../../functions/adapters/dynamodb-aggregate-store.js';
@@ -6,6 +7,7 @@ import {
   DynamoDbRegistry,
   putRegistryEntries,
 } from '../../functions/adapters/dynamodb-registry.js';
+import { unpackHomeState } from '../../functions/adapters/home-codec.js';
 import { TEAM_WEEK_PARTS } from '../../functions/domain/aggregate-keys.js';
 import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
 import { emptyHome } from '../../functions/domain/home-state.js';
@@ -17,7 +19,7 @@ import { ensureTable } from '../../infra/local/provision.js';
 import { CrashingStore } from '../helpers/crashing-store.js';
 import { detection, incident, outcome, REGISTRY, streamRecords } from '../helpers/factories.js';
 import { silentLogger } from '../helpers/in-memory-aggregates.js';
-import { allItems, freshEmulators } from '../helpers/local-dynamodb.js';
+import { allItems, freshEmulators, itemBytes } from '../helpers/local-dynamodb.js';
 
 let env: Awaited<ReturnType<typeof freshEmulators>>;
 
@@ -168,7 +170,7 @@ describe('Integration: processor on the DynamoDB emulator', () => {
     expect(day?.lossDetectedCents?.N).toBe('1200000');
     const slots = items.filter((i) => i.sk?.S?.startsWith('SLOT#2026-06-15T'));
     expect(slots).toHaveLength(48);
-    const largest = Math.max(...items.map((i) => JSON.stringify(i).length));
+    const largest = Math.max(...items.map(itemBytes));
     expect(largest).toBeLessThan(64 * 1024);
   });
 
@@ -204,7 +206,7 @@ describe('Integration: processor on the DynamoDB emulator', () => {
     expect(parts.reduce((sum, p) => sum + Number(p.incidents?.N), 0)).toBe(16_000);
     const rollups = items.filter((i) => i.pk?.S?.startsWith('ROLLUP#ORG#WEEK#'));
     expect(rollups.reduce((sum, r) => sum + Number(r.incidents?.N ?? 0), 0)).toBe(16_000);
-    const largest = Math.max(...items.map((i) => JSON.stringify(i).length));
+    const largest = Math.max(...items.map(itemBytes));
     expect(largest).toBeLessThan(64 * 1024);
   });
 
@@ -249,15 +251,59 @@ describe('Integration: processor on the DynamoDB emulator', () => {
     ).toBe(true);
   });
 
+  it('carries on from a store slot of the earlier layout (seen and joins as maps) and packs it', async () => {
+    // Prepare: a detection counted, then its slot rewritten as the release before packing
+    // wrote it (seen and joins as DynamoDB maps of strings, no packed attribute).
+    const d1 = detection({ estimatedLossCents: 3_000 });
+    await processBatch(streamRecords([d1]), depsWith(realStore()));
+    const slot = (await allItems(env.dynamodb, aggregatesTable)).find((i) =>
+      i.sk?.S?.startsWith('SLOT#'),
+    );
+    if (slot === undefined) throw new Error('no store slot written');
+    const { seen, joins } = unpackHomeState(slot);
+    const { packed: _, ...rest } = slot;
+    await env.dynamodb.send(
+      new PutItemCommand({
+        TableName: aggregatesTable,
+        Item: {
+          ...rest,
+          seen: { M: Object.fromEntries([...seen].map(([d, v]) => [d, { S: v.toString() }])) },
+          joins: { M: Object.fromEntries([...joins].map(([id, j]) => [id, { S: j }])) },
+        },
+      }),
+    );
+
+    // Act: the same detection again (a resend) and its outcome.
+    const result = await processBatch(
+      streamRecords([d1, outcome(d1, { outcome: 'confirmed_loss', recoveredCents: 1_000 })]),
+      depsWith(realStore()),
+    );
+
+    // Assess: the resend found in the old maps, the outcome joined to the old estimate, and
+    // the slot written back packed.
+    expect(result.failedSequenceNumbers).toEqual([]);
+    const items = await allItems(env.dynamodb, aggregatesTable);
+    const day = items.find((i) => i.sk?.S?.startsWith('DAY#'));
+    expect(day?.detections?.N).toBe('1');
+    expect(day?.outcomes?.N).toBe('1');
+    expect(day?.confirmedLossCents?.N).toBe('2000');
+    const after = items.find((i) => i.sk?.S === slot.sk?.S);
+    expect(after?.packed?.B).toBeDefined();
+    expect(after?.seen).toBeUndefined();
+    expect(after?.joins).toBeUndefined();
+  });
+
   it('recognises the emulator refusing a store slot past 400 KB as an item-size error', async () => {
     const home = emptyHome(
       { kind: 'store-slot', storeId: 'store-0001', date: '2026-06-15', slot: '12:00' },
       'us-east',
     );
+    // Joins as real detections make them (random ULIDs, assorted figures), so that packing
+    // cannot shrink them under the limit: about 23 bytes each once packed.
     const joins = new Map(
-      Array.from({ length: 9_000 }, (_, i) => [
-        `01KB6Z8R2T${String(i).padStart(16, '0')}`,
-        '12345|confirmed_loss|0',
+      Array.from({ length: 24_000 }, (_, i) => [
+        ulid(Date.parse('2026-06-15T12:00:00Z') + i),
+        `${(i * 7_919) % 20_000}|confirmed_loss|${(i * 104_729) % 9_000}`,
       ]),
     );
     const error = await realStore()

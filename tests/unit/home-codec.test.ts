@@ -1,0 +1,140 @@
+import { deflateRawSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import {
+  MAX_UNPACKED_BYTES,
+  PackedStateError,
+  packHomeState,
+  unpackHomeState,
+} from '../../functions/adapters/home-codec.js';
+import { SeqIntervals } from '../../functions/domain/seq-intervals.js';
+
+const intervals = (text: string) => SeqIntervals.parse(text);
+
+describe('Function: packHomeState', () => {
+  it('reads back the seen and joins it packed', () => {
+    // Prepare
+    const state = {
+      seen: new Map([
+        ['panel-store-0001-lane-02', intervals('1-40,42')],
+        ['panel-store-0001-lane-01', intervals('7')],
+      ]),
+      joins: new Map([
+        ['01KB0000000000000000000002', '5200|recovered|3100'],
+        ['01KB0000000000000000000001', '120||'],
+      ]),
+    };
+
+    // Act
+    const back = unpackHomeState({ packed: packHomeState(state) });
+
+    // Assert
+    expect([...back.seen].map(([d, s]) => [d, s.toString()])).toEqual([
+      ['panel-store-0001-lane-01', '7'],
+      ['panel-store-0001-lane-02', '1-40,42'],
+    ]);
+    expect(Object.fromEntries(back.joins)).toEqual(Object.fromEntries(state.joins));
+  });
+
+  it('packs equal state to equal bytes, whatever order it was built in', () => {
+    // Prepare
+    const a = {
+      seen: new Map([
+        ['d1', intervals('1-3')],
+        ['d2', intervals('5')],
+      ]),
+      joins: new Map([
+        ['x', '1||'],
+        ['y', '2||'],
+      ]),
+    };
+    const b = {
+      seen: new Map([
+        ['d2', intervals('5')],
+        ['d1', intervals('1-3')],
+      ]),
+      joins: new Map([
+        ['y', '2||'],
+        ['x', '1||'],
+      ]),
+    };
+
+    // Act
+    const [pa, pb] = [packHomeState(a).B, packHomeState(b).B];
+
+    // Assert
+    expect(Buffer.from(pa as Uint8Array).equals(Buffer.from(pb as Uint8Array))).toBe(true);
+  });
+
+  it('packs a full store slot (300 detections, 40 lanes) to under half its maps', () => {
+    // Prepare: ULID-like ids (random base32 tails), joins in every state, one seq run per lane.
+    const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed;
+    };
+    const id = () => `01KB${Array.from({ length: 22 }, () => alphabet[next() % 32]).join('')}`;
+    const joins = new Map<string, string>();
+    for (let i = 0; i < 300; i++) {
+      const estimate = next() % 20_000;
+      joins.set(id(), i % 7 === 0 ? `${estimate}||` : `${estimate}|recovered|${next() % estimate}`);
+    }
+    const seen = new Map(
+      Array.from({ length: 40 }, (_, l) => [
+        `panel-store-0001-lane-${String(l + 1).padStart(2, '0')}`,
+        intervals(`${1_000 + l}-${1_010 + l}`),
+      ]),
+    );
+    const mapBytes = (m: Map<string, string>) =>
+      [...m].reduce((s, [k, v]) => s + 2 + k.length + v.length, 3);
+    const maps = mapBytes(joins) + mapBytes(new Map([...seen].map(([d, s]) => [d, s.toString()])));
+
+    // Act
+    const packed = (packHomeState({ seen, joins }).B as Uint8Array).byteLength;
+
+    // Assert
+    expect(packed).toBeLessThan(maps / 2);
+  });
+});
+
+describe('Function: unpackHomeState', () => {
+  it('reads an item of the earlier layout, with seen and joins as maps of strings', () => {
+    // Prepare: a store slot as the release before packing wrote it.
+    const item = {
+      seen: { M: { 'panel-store-0001-lane-01': { S: '1-4031' } } },
+      joins: { M: { '01KB0000000000000000000001': { S: '5200|false_positive|0' } } },
+    };
+
+    // Act
+    const state = unpackHomeState(item);
+
+    // Assert
+    expect(state.seen.get('panel-store-0001-lane-01')?.toString()).toBe('1-4031');
+    expect(state.joins.get('01KB0000000000000000000001')).toBe('5200|false_positive|0');
+  });
+
+  it('refuses a packed layout it does not know, and corrupt bytes', () => {
+    // Prepare
+    const newer = {
+      packed: { B: deflateRawSync(JSON.stringify({ layout: 2, seen: [], joins: [] })) },
+    };
+    const corrupt = { packed: { B: Buffer.from('not deflate at all') } };
+    const wrongShape = {
+      packed: { B: deflateRawSync(JSON.stringify({ layout: 1, seen: [['d', 5]], joins: [] })) },
+    };
+
+    // Act & Assert
+    expect(() => unpackHomeState(newer)).toThrow(/layout 2; this code reads layout 1/);
+    expect(() => unpackHomeState(corrupt)).toThrow(PackedStateError);
+    expect(() => unpackHomeState(wrongShape)).toThrow(PackedStateError);
+  });
+
+  it('stops inflating a value past its bound instead of filling memory', () => {
+    // Prepare: a few KB that inflate past MAX_UNPACKED_BYTES.
+    const bomb = { packed: { B: deflateRawSync(Buffer.alloc(MAX_UNPACKED_BYTES + 1, 0x20)) } };
+
+    // Act & Assert
+    expect((bomb.packed.B as Buffer).byteLength).toBeLessThan(10_000);
+    expect(() => unpackHomeState(bomb)).toThrow(PackedStateError);
+  });
+});
