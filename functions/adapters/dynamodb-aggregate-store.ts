@@ -2,7 +2,6 @@ import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
   PutItemCommand,
-  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
   type HomeKey,
@@ -20,16 +19,14 @@ import type { AggregateStore, RollupContribution, WriteResult } from '#domain/po
 import type { SummaryState } from '#domain/summary-state';
 import { getAll } from './batch-get.js';
 import { packHomeState, unpackHomeState } from './home-codec.js';
-import {
-  countersOf,
-  type Item,
-  num,
-  numberMap,
-  readNumberMap,
-  SNAPSHOT_PREFIX,
-  str,
-  VERSION_PREFIX,
-} from './item-codec.js';
+import { countersOf, type Item, num, numberMap, readNumberMap, str } from './item-codec.js';
+import { packContributors, unpackContributors } from './rollup-codec.js';
+
+/**
+ * Puts a rollup item at most this many times per `addToRollup` when other invocations keep
+ * writing it in between; then the caller hears `conflict` and settles each contributor alone.
+ */
+const ROLLUP_PUT_ATTEMPTS = 4;
 
 /** The processor's aggregate storage on one DynamoDB table (see aggregate-keys.ts). */
 export class DynamoDbAggregateStore implements AggregateStore {
@@ -93,84 +90,67 @@ export class DynamoDbAggregateStore implements AggregateStore {
   }
 
   async loadRollupVersions(targets: readonly RollupTarget[]): Promise<Map<string, number>> {
-    const byItem = new Map<string, RollupTarget[]>();
-    for (const t of targets) {
-      const id = itemId(t);
-      byItem.set(id, [...(byItem.get(id) ?? []), t]);
-    }
     const out = new Map<string, number>();
     for (const t of targets) out.set(rollupVersionId(t), 0);
-    // One projection covers every contributor asked about; items hold few contributors each.
-    const contributors = [...new Set(targets.map((t) => t.contributor))];
-    const names: Record<string, string> = { '#pk': 'pk', '#sk': 'sk' };
-    contributors.forEach((c, i) => {
-      names[`#v${i}`] = `${VERSION_PREFIX}${c}`;
-    });
-    const items = await this.batchGet(
-      [...byItem.keys()].map((id) => splitId(id)),
-      { ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names },
-    );
-    for (const item of items) {
-      const id = `${str(item, 'pk')}|${str(item, 'sk')}`;
-      for (const t of byItem.get(id) ?? []) {
-        out.set(rollupVersionId(t), num(item, `${VERSION_PREFIX}${t.contributor}`));
-      }
+    const items = await this.batchGet([...new Map(targets.map((t) => [itemId(t), t])).values()]);
+    const byItem = new Map(items.map((item) => [`${str(item, 'pk')}|${str(item, 'sk')}`, item]));
+    for (const t of targets) {
+      const item = byItem.get(itemId(t));
+      if (item === undefined) continue;
+      out.set(rollupVersionId(t), unpackContributors(item).get(t.contributor)?.version ?? 0);
     }
     return out;
   }
 
+  /**
+   * Adds the contributions in one put of the whole item (rollup-codec.ts), only if every
+   * contributor is still at its `fromVersion`; `conflict` otherwise. The put is conditional on
+   * the item's `rev` as read: when another invocation wrote the item in between (adding other
+   * contributors), it reads again and retries, a few times, before answering `conflict`.
+   */
   async addToRollup(
     target: ItemKey,
     contributions: readonly RollupContribution[],
   ): Promise<WriteResult> {
-    const total: Counters = {};
-    for (const c of contributions) {
-      for (const [name, value] of Object.entries(c.delta)) total[name] = (total[name] ?? 0) + value;
-    }
-    const names: Record<string, string> = { '#updatedAt': 'updatedAt', '#kind': 'kind' };
-    const values: Item = {
-      ':now': { S: new Date().toISOString() },
-      ':kind': { S: 'rollup' },
-    };
-    const adds: string[] = [];
-    const sets = ['#updatedAt = :now', '#kind = :kind'];
-    const conditions: string[] = [];
-    Object.entries(total)
-      .filter(([, v]) => v !== 0)
-      .forEach(([name, value], i) => {
-        names[`#c${i}`] = name;
-        values[`:c${i}`] = { N: String(value) };
-        adds.push(`#c${i} :c${i}`);
-      });
-    contributions.forEach((c, i) => {
-      names[`#v${i}`] = `${VERSION_PREFIX}${c.contributor}`;
-      names[`#s${i}`] = `${SNAPSHOT_PREFIX}${c.contributor}`;
-      values[`:to${i}`] = { N: String(c.toVersion) };
-      values[`:s${i}`] = { S: c.snapshot };
-      sets.push(`#v${i} = :to${i}`, `#s${i} = :s${i}`);
-      if (c.fromVersion === 0) {
-        conditions.push(`attribute_not_exists(#v${i})`);
-      } else {
-        values[`:from${i}`] = { N: String(c.fromVersion) };
-        conditions.push(`#v${i} = :from${i}`);
+    for (let attempt = 1; attempt <= ROLLUP_PUT_ATTEMPTS; attempt++) {
+      const [item] = await this.batchGet([target]);
+      const entries = item === undefined ? new Map() : unpackContributors(item);
+      if (contributions.some((c) => (entries.get(c.contributor)?.version ?? 0) !== c.fromVersion))
+        return 'conflict';
+      const counters = item === undefined ? {} : countersOf(item);
+      for (const c of contributions) {
+        for (const [name, value] of Object.entries(c.delta)) {
+          if (value !== 0) counters[name] = (counters[name] ?? 0) + value;
+        }
+        entries.set(c.contributor, { version: c.toVersion, snapshot: c.snapshot });
       }
-    });
-    try {
-      await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: { pk: { S: target.pk }, sk: { S: target.sk } },
-          UpdateExpression: `SET ${sets.join(', ')}${adds.length > 0 ? ` ADD ${adds.join(', ')}` : ''}`,
-          ConditionExpression: conditions.join(' AND '),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return 'ok';
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return 'conflict';
-      throw error;
+      const rev = item === undefined ? 0 : num(item, 'rev');
+      try {
+        await this.client.send(
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: {
+              pk: { S: target.pk },
+              sk: { S: target.sk },
+              kind: { S: 'rollup' },
+              rev: { N: String(rev + 1) },
+              updatedAt: { S: new Date().toISOString() },
+              contributors: packContributors(entries),
+              ...Object.fromEntries(
+                Object.entries(counters).map(([name, value]) => [name, { N: String(value) }]),
+              ),
+            },
+            ConditionExpression: rev === 0 ? 'attribute_not_exists(#rev)' : '#rev = :rev',
+            ExpressionAttributeNames: { '#rev': 'rev' },
+            ...(rev !== 0 && { ExpressionAttributeValues: { ':rev': { N: String(rev) } } }),
+          }),
+        );
+        return 'ok';
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
     }
+    return 'conflict';
   }
 
   private batchGet(

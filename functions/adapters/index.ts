@@ -1,6 +1,6 @@
 /**
  * The DynamoDB adapters' face (`#adapters`): the implementations of the domain's ports, the
- * registry's writer, the item codec the impact reader decodes with, and the one SDK client.
+ * registry's writer, the item codecs the impact reader decodes with, and the one SDK client.
  */
 
 export { DynamoDbAggregateStore } from './dynamodb-aggregate-store.js';
@@ -12,4 +12,5 @@ export {
   putRegistryEntries,
   storePk,
 } from './dynamodb-registry.js';
-export { countersOf, type Item, SNAPSHOT_PREFIX } from './item-codec.js';
+export { countersOf, type Item } from './item-codec.js';
+export { packContributors, unpackContributors } from './rollup-codec.js';

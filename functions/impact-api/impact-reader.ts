@@ -4,7 +4,7 @@ import {
   GetItemCommand,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
-import { countersOf, decodeRegistryEntry, type Item, SNAPSHOT_PREFIX, storePk } from '#adapters';
+import { countersOf, decodeRegistryEntry, type Item, storePk, unpackContributors } from '#adapters';
 import {
   type ItemRange,
   ORG_ROLLUP_SHARDS,
@@ -51,11 +51,9 @@ export function sumRollupItems(items: readonly Item[], kind: SnapshotKind): Roll
     addCounters(totals, counters);
     const period = item.sk?.S ?? '';
     byPeriod.set(period, addCounters(byPeriod.get(period) ?? {}, counters));
-    for (const [name, value] of Object.entries(item)) {
-      if (!name.startsWith(SNAPSHOT_PREFIX) || value.S === undefined) continue;
-      const contributor = name.slice(SNAPSHOT_PREFIX.length);
+    for (const [contributor, { snapshot }] of unpackContributors(item)) {
       const sum = byContributor.get(contributor) ?? {};
-      addCounters(sum, decodeSnapshot(kind, value.S));
+      addCounters(sum, decodeSnapshot(kind, snapshot));
       byContributor.set(contributor, sum);
     }
   }

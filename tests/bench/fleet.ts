@@ -13,6 +13,7 @@
  *   npm run bench:fleet -- --minutes 1 --stores 50 --dynamodb local   (units by DynamoDB Local)
  *   npm run bench:fleet -- --minutes 5 --stores 100 --shard-stores 1170
  *                                   (batches sized as the full share's would fill; see SHARD_STORES)
+ *   npm run bench:fleet -- --fleet-shards 1   (rollups hold only the run's stores; see FLEET_SHARDS)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -25,7 +26,7 @@ import type { TelemetryEvent } from '#contract';
 import { createKinesisClient, sleep } from '#edge-client';
 import { defineFleet, FleetSimulator, type SimFleet, seededRandom } from '#simulator';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
-import { TELEMETRY_STREAM } from '../../functions/shared/resources.js';
+import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
 import { LAMBDA_PAYLOAD_CAP_BYTES } from '../../infra/local/event-source-poller.js';
 import { registerFleet } from '../../infra/local/local-simulation.js';
 import { type CapacityCount, READ_OPERATIONS, WRITE_OPERATIONS } from './capacity-counter.js';
@@ -46,6 +47,7 @@ import {
   selectProfiles,
   slowMotion,
 } from './fleet-profiles.js';
+import { seedOtherStores } from './fleet-rollups.js';
 import type { FleetStackConfig, FleetStackReport } from './fleet-stack.js';
 import { openStoreFloor } from './lane-topology.js';
 
@@ -66,6 +68,7 @@ const { values } = parseArgs({
     // dynalite, local (Amazon's DynamoDB Local) or a URL: dynamodb-emulator.ts.
     dynamodb: DYNAMODB_OPTION,
     'shard-stores': { type: 'string' },
+    'fleet-shards': { type: 'string', default: '9' },
   },
 });
 const number = (name: keyof typeof values, min: number) => {
@@ -98,6 +101,13 @@ const SLOW = number('slow', 1);
  */
 const SHARD_STORES = values['shard-stores'] === undefined ? STORES : number('shard-stores', 1);
 const EVENT_SOURCE_SCALE = STORES / SHARD_STORES;
+/**
+ * The run stands for one of this many Kinesis shards whose stores feed the same rollup items
+ * (the reference fleet: 9). Before each profile, fleet-rollups.ts writes the other shards'
+ * stores into those items, so rollup writes are billed at the fleet's item sizes. 1 = only the
+ * run's own stores, as before this option.
+ */
+const FLEET_SHARDS = Math.round(number('fleet-shards', 1));
 /** Fleet-wide events per second: the stores' lanes at their per-lane rate. */
 const RATE = (STORES * LANES * EVENTS_PER_LANE_HOUR * RATE_FACTOR) / 3600;
 /**
@@ -234,6 +244,18 @@ async function runProfile(name: ProfileName, asNamed: FleetProfile) {
   const fleet = defineFleet({ stores: STORES, lanesPerStore: LANES, seed: SEED });
   console.error(`[${name}] registering ${fleet.panels.length} lanes of ${STORES} stores...`);
   await register(dynamodb.endpoint, fleet);
+  const seeded = await seedOtherStores({
+    endpoint: dynamodb.endpoint,
+    table: TABLES.aggregates.localName,
+    runStores: STORES,
+    fleetShards: FLEET_SHARDS,
+    regions: [...new Set(fleet.stores.map((s) => s.region))],
+    dates: [-1, 0, 1].map((d) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10)),
+  });
+  if (seeded > 0)
+    console.error(
+      `[${name}] rollups seeded with ${seeded} stores of the other ${FLEET_SHARDS - 1} shards`,
+    );
   const simulator = new FleetSimulator({
     fleet,
     seed: SEED,
@@ -383,6 +405,7 @@ async function runProfile(name: ProfileName, asNamed: FleetProfile) {
     slow: SLOW,
     stores: STORES,
     shardStores: SHARD_STORES,
+    fleetShards: FLEET_SHARDS,
     lanes: fleet.panels.length,
     targetEventsPerSec: round(RATE, 1),
     eventsPerSec: round(accepted / intakeSeconds, 1),
