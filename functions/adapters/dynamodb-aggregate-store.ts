@@ -13,13 +13,17 @@ import {
   type SummaryKey,
   summaryItemKey,
 } from '#domain/aggregate-keys';
-import type { Counters } from '#domain/counters';
 import type { HomeState } from '#domain/home-state';
 import type { AggregateStore, RollupContribution, WriteResult } from '#domain/ports';
 import type { SummaryState } from '#domain/summary-state';
 import { getAll } from './batch-get.js';
-import { packHomeState, unpackHomeState } from './home-codec.js';
-import { countersOf, type Item, num, numberMap, readNumberMap, str } from './item-codec.js';
+import {
+  packHomeState,
+  packSummaryState,
+  unpackHomeState,
+  unpackSummaryState,
+} from './home-codec.js';
+import { countersOf, type Item, num, str } from './item-codec.js';
 import { packContributors, unpackContributors } from './rollup-codec.js';
 
 /**
@@ -172,7 +176,7 @@ function splitId(id: string): ItemKey {
 
 /**
  * A home or summary item: its key, kind and version, `own` (the attributes only its type has),
- * its last delta and write time, its region if it has one, and each counter as a number.
+ * its write time and its region if it has one.
  */
 function aggregateItem(key: ItemKey, state: HomeState | SummaryState, own: Item): Item {
   const item: Item = {
@@ -181,21 +185,10 @@ function aggregateItem(key: ItemKey, state: HomeState | SummaryState, own: Item)
     kind: { S: state.key.kind },
     version: { N: String(state.version) },
     ...own,
-    lastDelta: numberMap(state.lastDelta),
     updatedAt: { S: new Date().toISOString() },
   };
   if (state.region !== undefined) item.region = { S: state.region };
-  for (const [name, value] of Object.entries(state.counters)) item[name] = { N: String(value) };
   return item;
-}
-
-/** Reads what a home and a summary item share: region, version and counters. */
-function figuresOf(item: Item): {
-  region: string | undefined;
-  version: number;
-  counters: Counters;
-} {
-  return { region: str(item, 'region'), version: num(item, 'version'), counters: countersOf(item) };
 }
 
 function encodeHome(state: HomeState): Item {
@@ -218,26 +211,30 @@ function encodeHome(state: HomeState): Item {
 function decodeHome(key: HomeKey, item: Item): HomeState {
   return {
     key,
-    ...figuresOf(item),
+    region: str(item, 'region'),
+    version: num(item, 'version'),
     ...unpackHomeState(item),
-    lastDelta: readNumberMap(item.lastDelta),
   };
 }
 
+/** A summary: its bookkeeping packed, its counters plain numbers (what the API reads). */
 function encodeSummary(state: SummaryState): Item {
-  return aggregateItem(summaryItemKey(state.key), state, {
+  const item = aggregateItem(summaryItemKey(state.key), state, {
     ...(state.key.kind === 'store-day'
       ? { storeId: { S: state.key.storeId }, date: { S: state.key.date } }
       : { teamId: { S: state.key.teamId }, week: { S: state.key.week } }),
-    absorbed: numberMap(Object.fromEntries(state.absorbed)),
+    packed: packSummaryState(state),
   });
+  for (const [name, value] of Object.entries(state.counters)) item[name] = { N: String(value) };
+  return item;
 }
 
 function decodeSummary(key: SummaryKey, item: Item): SummaryState {
   return {
     key,
-    ...figuresOf(item),
-    absorbed: new Map(Object.entries(readNumberMap(item.absorbed))),
-    lastDelta: readNumberMap(item.lastDelta),
+    region: str(item, 'region'),
+    version: num(item, 'version'),
+    counters: countersOf(item),
+    ...unpackSummaryState(item),
   };
 }

@@ -1,7 +1,11 @@
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { MAX_UNPACKED_BYTES } from './home-codec.js';
 import { type Item, SNAPSHOT_PREFIX, VERSION_PREFIX } from './item-codec.js';
+import {
+  byFirst,
+  PackedAttributeError,
+  packAttribute,
+  unpackAttribute,
+} from './packed-attribute.js';
 
 /**
  * How a rollup item (an organisation or region day shard, an organisation week shard) stores
@@ -11,9 +15,8 @@ import { type Item, SNAPSHOT_PREFIX, VERSION_PREFIX } from './item-codec.js';
  * Every batch of every Kinesis shard rewrites the rollup items its stores feed, and DynamoDB
  * bills a write by the whole item, so at a fleet's size these entries are much of the
  * pipeline's write units: an organisation day shard of the reference fleet holds some 1,300
- * stores. They are kept in one binary attribute, `contributors`: raw DEFLATE (RFC 1951) of the
- * JSON `{"layout":1,"entries":[[contributor, version, snapshot], ...]}`, sorted by contributor,
- * so equal state packs to equal bytes. 1,312 stores' entries take about 32 KB packed against
+ * stores. They are kept in one packed attribute (packed-attribute.ts), `contributors`:
+ * `{"layout":1,"entries":[[contributor, version, snapshot], ...]}`, sorted by contributor. 1,312 stores' entries take about 32 KB packed against
  * about 90 KB as attributes of their own.
  *
  * The item's counters stay top-level number attributes (the API reads them), and `rev` counts
@@ -31,19 +34,11 @@ export interface ContributorEntry {
   readonly snapshot: string;
 }
 
-export class PackedRollupError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PackedRollupError';
-  }
-}
-
 /** The `contributors` attribute for a rollup item's entries. Deterministic. */
 export function packContributors(entries: ReadonlyMap<string, ContributorEntry>): AttributeValue {
-  const list = [...entries]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([id, e]) => [id, e.version, e.snapshot]);
-  return { B: deflateRawSync(JSON.stringify({ layout: PACKED_LAYOUT, entries: list })) };
+  return packAttribute(PACKED_LAYOUT, {
+    entries: [...entries].sort(byFirst).map(([id, e]) => [id, e.version, e.snapshot]),
+  });
 }
 
 /** A rollup item's contributors: from `contributors`, or from the earlier layout's attributes. */
@@ -61,33 +56,17 @@ export function unpackContributors(item: Readonly<Item>): Map<string, Contributo
     }
     return out;
   }
-  let parsed: { layout?: unknown; entries?: unknown };
-  try {
-    parsed = JSON.parse(
-      inflateRawSync(packed, { maxOutputLength: MAX_UNPACKED_BYTES }).toString('utf8'),
-    );
-  } catch (error) {
-    throw new PackedRollupError(`unreadable rollup contributors: ${(error as Error).message}`);
-  }
-  if (parsed.layout !== PACKED_LAYOUT || !Array.isArray(parsed.entries)) {
-    throw new PackedRollupError(
-      `rollup contributors of layout ${String(parsed.layout)}; this code reads layout ${PACKED_LAYOUT}`,
-    );
-  }
-  for (const entry of parsed.entries as unknown[]) {
+  const { entries } = unpackAttribute(packed, PACKED_LAYOUT, 'rollup contributors');
+  for (const entry of Array.isArray(entries) ? entries : [undefined]) {
     if (
       !Array.isArray(entry) ||
       typeof entry[0] !== 'string' ||
       typeof entry[1] !== 'number' ||
       typeof entry[2] !== 'string'
     ) {
-      throw new PackedRollupError('a rollup contributor entry is not [id, version, snapshot]');
+      throw new PackedAttributeError('a rollup contributor entry is not [id, version, snapshot]');
     }
     out.set(entry[0], { version: entry[1], snapshot: entry[2] });
   }
   return out;
 }
-
-/** Whether an attribute of a rollup item is the earlier layout's per-contributor attribute. */
-export const isUnpackedContributorAttribute = (name: string): boolean =>
-  name.startsWith(VERSION_PREFIX) || name.startsWith(SNAPSHOT_PREFIX);

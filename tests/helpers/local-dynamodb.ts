@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { unpackHomeState } from '../../functions/adapters/home-codec.js';
+import { countersOf } from '../../functions/adapters/item-codec.js';
 import { startEmulators } from '../../infra/local/emulators.js';
 import { provisionLocalResources } from '../../infra/local/provision.js';
 
@@ -77,4 +79,15 @@ export function itemBytes(item: Record<string, AttributeValue>): number {
     return 1;
   };
   return Object.entries(item).reduce((s, [k, v]) => s + Buffer.byteLength(k) + value(v), 0);
+}
+
+/**
+ * The counters of any aggregate item as read from the table: a home's from its packed state
+ * (home-codec.ts), a summary's or a rollup's from their number attributes.
+ */
+export function itemCounters(item: Record<string, AttributeValue>): Record<string, number> {
+  const sk = item.sk?.S ?? '';
+  return sk.startsWith('SLOT#') || sk.startsWith('PART#')
+    ? unpackHomeState(item).counters
+    : countersOf(item);
 }

@@ -19,7 +19,7 @@ import { ensureTable } from '../../infra/local/provision.js';
 import { CrashingStore } from '../helpers/crashing-store.js';
 import { detection, incident, outcome, REGISTRY, streamRecords } from '../helpers/factories.js';
 import { silentLogger } from '../helpers/in-memory-aggregates.js';
-import { allItems, freshEmulators, itemBytes } from '../helpers/local-dynamodb.js';
+import { allItems, freshEmulators, itemBytes, itemCounters } from '../helpers/local-dynamodb.js';
 
 let env: Awaited<ReturnType<typeof freshEmulators>>;
 
@@ -133,7 +133,7 @@ describe('Integration: processor on the DynamoDB emulator', () => {
     const sum = (prefix: string, skPrefix = '') =>
       items
         .filter((i) => i.pk?.S?.startsWith(prefix) && i.sk?.S?.startsWith(skPrefix))
-        .reduce((s, i) => s + Number(i.lossDetectedCents?.N ?? 0), 0);
+        .reduce((s, i) => s + (itemCounters(i).lossDetectedCents ?? 0), 0);
     expect(sum('STORE#', 'SLOT#')).toBe(4_040);
     expect(sum('STORE#', 'DAY#')).toBe(4_040);
     expect(sum('ROLLUP#ORG#DAY#')).toBe(4_040);
@@ -203,7 +203,7 @@ describe('Integration: processor on the DynamoDB emulator', () => {
     expect(week?.minutesSaved?.N).toBe(String(16_000 * 90));
     const parts = items.filter((i) => i.sk?.S?.startsWith('PART#2026-W25#'));
     expect(parts).toHaveLength(TEAM_WEEK_PARTS);
-    expect(parts.reduce((sum, p) => sum + Number(p.incidents?.N), 0)).toBe(16_000);
+    expect(parts.reduce((sum, p) => sum + (itemCounters(p).incidents ?? 0), 0)).toBe(16_000);
     const rollups = items.filter((i) => i.pk?.S?.startsWith('ROLLUP#ORG#WEEK#'));
     expect(rollups.reduce((sum, r) => sum + Number(r.incidents?.N ?? 0), 0)).toBe(16_000);
     const largest = Math.max(...items.map(itemBytes));

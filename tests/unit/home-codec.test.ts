@@ -1,11 +1,15 @@
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
-  MAX_UNPACKED_BYTES,
-  PackedStateError,
   packHomeState,
+  packSummaryState,
   unpackHomeState,
+  unpackSummaryState,
 } from '../../functions/adapters/home-codec.js';
+import {
+  MAX_UNPACKED_BYTES,
+  PackedAttributeError,
+} from '../../functions/adapters/packed-attribute.js';
 import { SeqIntervals } from '../../functions/domain/seq-intervals.js';
 
 const intervals = (text: string) => SeqIntervals.parse(text);
@@ -22,6 +26,8 @@ describe('Function: packHomeState', () => {
         ['01KB0000000000000000000002', '5200|recovered|3100'],
         ['01KB0000000000000000000001', '120||'],
       ]),
+      counters: { detections: 2, lossDetectedCents: 5_320 },
+      lastDelta: { detections: 1 },
     };
 
     // Act
@@ -33,6 +39,8 @@ describe('Function: packHomeState', () => {
       ['panel-store-0001-lane-02', '1-40,42'],
     ]);
     expect(Object.fromEntries(back.joins)).toEqual(Object.fromEntries(state.joins));
+    expect(back.counters).toEqual(state.counters);
+    expect(back.lastDelta).toEqual(state.lastDelta);
   });
 
   it('packs equal state to equal bytes, whatever order it was built in', () => {
@@ -46,6 +54,8 @@ describe('Function: packHomeState', () => {
         ['x', '1||'],
         ['y', '2||'],
       ]),
+      counters: { outcomes: 1, detections: 2 },
+      lastDelta: {},
     };
     const b = {
       seen: new Map([
@@ -56,6 +66,8 @@ describe('Function: packHomeState', () => {
         ['y', '2||'],
         ['x', '1||'],
       ]),
+      counters: { detections: 2, outcomes: 1 },
+      lastDelta: {},
     };
 
     // Act
@@ -90,7 +102,8 @@ describe('Function: packHomeState', () => {
     const maps = mapBytes(joins) + mapBytes(new Map([...seen].map(([d, s]) => [d, s.toString()])));
 
     // Act
-    const packed = (packHomeState({ seen, joins }).B as Uint8Array).byteLength;
+    const packed = (packHomeState({ seen, joins, counters: {}, lastDelta: {} }).B as Uint8Array)
+      .byteLength;
 
     // Assert
     expect(packed).toBeLessThan(maps / 2);
@@ -103,6 +116,9 @@ describe('Function: unpackHomeState', () => {
     const item = {
       seen: { M: { 'panel-store-0001-lane-01': { S: '1-4031' } } },
       joins: { M: { '01KB0000000000000000000001': { S: '5200|false_positive|0' } } },
+      detections: { N: '1' },
+      version: { N: '3' },
+      lastDelta: { M: { detections: { N: '1' } } },
     };
 
     // Act
@@ -111,6 +127,8 @@ describe('Function: unpackHomeState', () => {
     // Assert
     expect(state.seen.get('panel-store-0001-lane-01')?.toString()).toBe('1-4031');
     expect(state.joins.get('01KB0000000000000000000001')).toBe('5200|false_positive|0');
+    expect(state.counters).toEqual({ detections: 1 });
+    expect(state.lastDelta).toEqual({ detections: 1 });
   });
 
   it('refuses a packed layout it does not know, and corrupt bytes', () => {
@@ -120,13 +138,17 @@ describe('Function: unpackHomeState', () => {
     };
     const corrupt = { packed: { B: Buffer.from('not deflate at all') } };
     const wrongShape = {
-      packed: { B: deflateRawSync(JSON.stringify({ layout: 1, seen: [['d', 5]], joins: [] })) },
+      packed: {
+        B: deflateRawSync(
+          JSON.stringify({ layout: 1, seen: [['d', 5]], joins: [], counters: {}, lastDelta: {} }),
+        ),
+      },
     };
 
     // Act & Assert
     expect(() => unpackHomeState(newer)).toThrow(/layout 2; this code reads layout 1/);
-    expect(() => unpackHomeState(corrupt)).toThrow(PackedStateError);
-    expect(() => unpackHomeState(wrongShape)).toThrow(PackedStateError);
+    expect(() => unpackHomeState(corrupt)).toThrow(PackedAttributeError);
+    expect(() => unpackHomeState(wrongShape)).toThrow(PackedAttributeError);
   });
 
   it('stops inflating a value past its bound instead of filling memory', () => {
@@ -135,6 +157,33 @@ describe('Function: unpackHomeState', () => {
 
     // Act & Assert
     expect((bomb.packed.B as Buffer).byteLength).toBeLessThan(10_000);
-    expect(() => unpackHomeState(bomb)).toThrow(PackedStateError);
+    expect(() => unpackHomeState(bomb)).toThrow(PackedAttributeError);
+  });
+});
+
+describe('Function: packSummaryState', () => {
+  it('reads back the absorbed versions and last delta, and an item of the earlier layout', () => {
+    // Prepare
+    const state = {
+      absorbed: new Map([
+        ['10:15', 4],
+        ['10:00', 9],
+      ]),
+      lastDelta: { detections: 3 },
+    };
+    const earlier = {
+      absorbed: { M: { '10:00': { N: '9' } } },
+      lastDelta: { M: { detections: { N: '3' } } },
+    };
+
+    // Act
+    const back = unpackSummaryState({ packed: packSummaryState(state) });
+    const old = unpackSummaryState(earlier);
+
+    // Assert
+    expect(Object.fromEntries(back.absorbed)).toEqual({ '10:00': 9, '10:15': 4 });
+    expect(back.lastDelta).toEqual({ detections: 3 });
+    expect(Object.fromEntries(old.absorbed)).toEqual({ '10:00': 9 });
+    expect(old.lastDelta).toEqual({ detections: 3 });
   });
 });

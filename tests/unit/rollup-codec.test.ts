@@ -1,10 +1,7 @@
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import {
-  PackedRollupError,
-  packContributors,
-  unpackContributors,
-} from '../../functions/adapters/rollup-codec.js';
+import { PackedAttributeError } from '../../functions/adapters/packed-attribute.js';
+import { packContributors, unpackContributors } from '../../functions/adapters/rollup-codec.js';
 
 describe('Function: packContributors', () => {
   it('reads back every entry, and packs equal entries to equal bytes in any order', () => {
@@ -83,7 +80,7 @@ describe('Function: unpackContributors', () => {
     // Act & Assert
     expect(() => unpackContributors(of({ layout: 2, entries: [] }))).toThrow(/layout 2/);
     expect(() => unpackContributors({ contributors: { B: Buffer.from('junk') } })).toThrow(
-      PackedRollupError,
+      PackedAttributeError,
     );
     expect(() => unpackContributors(of({ layout: 1, entries: [['s', '4', '']] }))).toThrow(
       /not \[id, version, snapshot\]/,
