@@ -11,7 +11,7 @@ import type { KeyedTokenBucketLimits } from '#shared/keyed-token-buckets';
 import { TELEMETRY_STREAM } from '#shared/resources';
 import { type ApiHandler, type ApiServer, startApiServer } from './api-server.js';
 import { archiveHandler } from './archiver.js';
-import { FileCheckpointStore } from './checkpoint-store.js';
+import { type CheckpointStore, FileCheckpointStore } from './checkpoint-store.js';
 import { type DevIssuer, openDevIssuer } from './dev-issuer.js';
 import { type Emulators, startEmulators } from './emulators.js';
 import {
@@ -83,6 +83,11 @@ export interface EmbeddedStack {
   readonly processor: KinesisHandler;
   /** The processor's event source IteratorAge (see EventSourcePoller.iteratorAgeMs). */
   iteratorAgeMs(): number;
+  /**
+   * Where the processor's event source stands per shard: past a record only once the
+   * processor committed it and every record before it (or sent them to on-failure).
+   */
+  readonly processorCheckpoints: Pick<CheckpointStore, 'get'>;
   stop(): Promise<void>;
 }
 
@@ -120,6 +125,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       dynamodb: aws.dynamodb,
       processor: processing.invokeProcessor,
       iteratorAgeMs: () => processing.poller.iteratorAgeMs(),
+      processorCheckpoints: processing.checkpoints,
       stop: async () => {
         await api.close();
         await mcpEdge.close();
@@ -197,19 +203,20 @@ function startProcessing(
   const unwrapped: KinesisHandler = (event) =>
     processor(event as never, lambdaContext('processor') as never);
   const invokeProcessor = options.wrapProcessor?.(unwrapped) ?? unwrapped;
+  const checkpoints = new FileCheckpointStore(join(options.dataDir, 'poller', 'checkpoints.json'));
   const poller = new EventSourcePoller({
     ...settings,
     ...options.eventSource,
     kinesis,
     streamName: TELEMETRY_STREAM.localName,
     handler: invokeProcessor,
-    checkpoints: new FileCheckpointStore(join(options.dataDir, 'poller', 'checkpoints.json')),
+    checkpoints,
     // The embedded stand-in for the SQS on-failure destination: one JSON message per line.
     onFailure: async (record) => appendFileSync(onFailureFile, `${JSON.stringify(record)}\n`),
     ...(options.onError !== undefined && { onError: options.onError }),
   });
   poller.start();
-  return { poller, invokeProcessor, onFailureFile };
+  return { poller, invokeProcessor, onFailureFile, checkpoints };
 }
 
 /** A second consumer of the stream, as Firehose is in AWS: the raw archive (started unless off). */
