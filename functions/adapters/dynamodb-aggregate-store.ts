@@ -2,6 +2,7 @@ import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
   PutItemCommand,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
   type HomeKey,
@@ -13,6 +14,7 @@ import {
   type SummaryKey,
   summaryItemKey,
 } from '#domain/aggregate-keys';
+import type { Counters } from '#domain/counters';
 import type { HomeState } from '#domain/home-state';
 import type { AggregateStore, RollupContribution, WriteResult } from '#domain/ports';
 import type { SummaryState } from '#domain/summary-state';
@@ -23,14 +25,20 @@ import {
   unpackHomeState,
   unpackSummaryState,
 } from './home-codec.js';
-import { countersOf, type Item, num, str } from './item-codec.js';
-import { packContributors, unpackContributors } from './rollup-codec.js';
-
-/**
- * Puts a rollup item at most this many times per `addToRollup` when other invocations keep
- * writing it in between; then the caller hears `conflict` and settles each contributor alone.
- */
-const ROLLUP_PUT_ATTEMPTS = 4;
+import {
+  countersOf,
+  type Item,
+  num,
+  SNAPSHOT_PREFIX,
+  str,
+  VERSION_PREFIX,
+} from './item-codec.js';
+import {
+  CONTRIBUTOR_PREFIX,
+  contributorValue,
+  unpackContributors,
+  versionPrefix,
+} from './rollup-codec.js';
 
 /** The processor's aggregate storage on one DynamoDB table (see aggregate-keys.ts). */
 export class DynamoDbAggregateStore implements AggregateStore {
@@ -94,67 +102,102 @@ export class DynamoDbAggregateStore implements AggregateStore {
   }
 
   async loadRollupVersions(targets: readonly RollupTarget[]): Promise<Map<string, number>> {
+    const byItem = new Map<string, RollupTarget[]>();
+    for (const t of targets) {
+      const id = itemId(t);
+      byItem.set(id, [...(byItem.get(id) ?? []), t]);
+    }
     const out = new Map<string, number>();
     for (const t of targets) out.set(rollupVersionId(t), 0);
-    const items = await this.batchGet([...new Map(targets.map((t) => [itemId(t), t])).values()]);
-    const byItem = new Map(items.map((item) => [`${str(item, 'pk')}|${str(item, 'sk')}`, item]));
-    for (const t of targets) {
-      const item = byItem.get(itemId(t));
-      if (item === undefined) continue;
-      out.set(rollupVersionId(t), unpackContributors(item).get(t.contributor)?.version ?? 0);
+    // One projection covers every contributor asked about, in either layout (rollup-codec.ts).
+    const contributors = [...new Set(targets.map((t) => t.contributor))];
+    const names: Record<string, string> = { '#pk': 'pk', '#sk': 'sk' };
+    contributors.forEach((c, i) => {
+      names[`#c${i}`] = `${CONTRIBUTOR_PREFIX}${c}`;
+      names[`#v${i}`] = `${VERSION_PREFIX}${c}`;
+    });
+    const items = await this.batchGet(
+      [...byItem.keys()].map((id) => splitId(id)),
+      { ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names },
+    );
+    for (const item of items) {
+      const id = `${str(item, 'pk')}|${str(item, 'sk')}`;
+      const entries = unpackContributors(item);
+      for (const t of byItem.get(id) ?? []) {
+        out.set(rollupVersionId(t), entries.get(t.contributor)?.version ?? 0);
+      }
     }
     return out;
   }
 
   /**
-   * Adds the contributions in one put of the whole item (rollup-codec.ts), only if every
-   * contributor is still at its `fromVersion`; `conflict` otherwise. The put is conditional on
-   * the item's `rev` as read: when another invocation wrote the item in between (adding other
-   * contributors), it reads again and retries, a few times, before answering `conflict`.
+   * Adds the contributions' deltas and sets their entries in one `UpdateItem`, only if each
+   * contributor is still at its `fromVersion` (in either layout, rollup-codec.ts); a write
+   * moves each entry it sets to the current layout.
    */
   async addToRollup(
     target: ItemKey,
     contributions: readonly RollupContribution[],
   ): Promise<WriteResult> {
-    for (let attempt = 1; attempt <= ROLLUP_PUT_ATTEMPTS; attempt++) {
-      const [item] = await this.batchGet([target]);
-      const entries = item === undefined ? new Map() : unpackContributors(item);
-      if (contributions.some((c) => (entries.get(c.contributor)?.version ?? 0) !== c.fromVersion))
-        return 'conflict';
-      const counters = item === undefined ? {} : countersOf(item);
-      for (const c of contributions) {
-        for (const [name, value] of Object.entries(c.delta)) {
-          if (value !== 0) counters[name] = (counters[name] ?? 0) + value;
-        }
-        entries.set(c.contributor, { version: c.toVersion, snapshot: c.snapshot });
-      }
-      const rev = item === undefined ? 0 : num(item, 'rev');
-      try {
-        await this.client.send(
-          new PutItemCommand({
-            TableName: this.tableName,
-            Item: {
-              pk: { S: target.pk },
-              sk: { S: target.sk },
-              kind: { S: 'rollup' },
-              rev: { N: String(rev + 1) },
-              updatedAt: { S: new Date().toISOString() },
-              contributors: packContributors(entries),
-              ...Object.fromEntries(
-                Object.entries(counters).map(([name, value]) => [name, { N: String(value) }]),
-              ),
-            },
-            ConditionExpression: rev === 0 ? 'attribute_not_exists(#rev)' : '#rev = :rev',
-            ExpressionAttributeNames: { '#rev': 'rev' },
-            ...(rev !== 0 && { ExpressionAttributeValues: { ':rev': { N: String(rev) } } }),
-          }),
-        );
-        return 'ok';
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
+    const total: Counters = {};
+    for (const c of contributions) {
+      for (const [name, value] of Object.entries(c.delta)) total[name] = (total[name] ?? 0) + value;
     }
-    return 'conflict';
+    const names: Record<string, string> = { '#updatedAt': 'updatedAt', '#kind': 'kind' };
+    const values: Item = {
+      ':now': { S: new Date().toISOString() },
+      ':kind': { S: 'rollup' },
+    };
+    const adds: string[] = [];
+    const sets = ['#updatedAt = :now', '#kind = :kind'];
+    const removes: string[] = [];
+    const conditions: string[] = [];
+    Object.entries(total)
+      .filter(([, v]) => v !== 0)
+      .forEach(([name, value], i) => {
+        names[`#n${i}`] = name;
+        values[`:n${i}`] = { N: String(value) };
+        adds.push(`#n${i} :n${i}`);
+      });
+    contributions.forEach((c, i) => {
+      names[`#c${i}`] = `${CONTRIBUTOR_PREFIX}${c.contributor}`;
+      names[`#v${i}`] = `${VERSION_PREFIX}${c.contributor}`;
+      names[`#s${i}`] = `${SNAPSHOT_PREFIX}${c.contributor}`;
+      values[`:c${i}`] = {
+        S: contributorValue({ version: c.toVersion, snapshot: c.snapshot }),
+      };
+      sets.push(`#c${i} = :c${i}`);
+      removes.push(`#v${i}`, `#s${i}`);
+      if (c.fromVersion === 0) {
+        conditions.push(`(attribute_not_exists(#c${i}) AND attribute_not_exists(#v${i}))`);
+      } else {
+        values[`:p${i}`] = { S: versionPrefix(c.fromVersion) };
+        values[`:from${i}`] = { N: String(c.fromVersion) };
+        conditions.push(
+          `(begins_with(#c${i}, :p${i}) OR (attribute_not_exists(#c${i}) AND #v${i} = :from${i}))`,
+        );
+      }
+    });
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { pk: { S: target.pk }, sk: { S: target.sk } },
+          UpdateExpression: [
+            `SET ${sets.join(', ')}`,
+            ...(adds.length > 0 ? [`ADD ${adds.join(', ')}`] : []),
+            `REMOVE ${removes.join(', ')}`,
+          ].join(' '),
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return 'ok';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'conflict';
+      throw error;
+    }
   }
 
   private batchGet(

@@ -13,4 +13,4 @@ export {
   storePk,
 } from './dynamodb-registry.js';
 export { countersOf, type Item } from './item-codec.js';
-export { packContributors, unpackContributors } from './rollup-codec.js';
+export { unpackContributors } from './rollup-codec.js';

@@ -18,7 +18,11 @@ import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { rollupTargetsOf } from '#domain/aggregate-keys';
 import { encodeSnapshot, STORE_SNAPSHOT_FIELDS } from '#domain/snapshots';
 import { mapLimit } from '#utils';
-import { type ContributorEntry, packContributors } from '../../functions/adapters/rollup-codec.js';
+import {
+  CONTRIBUTOR_PREFIX,
+  type ContributorEntry,
+  contributorValue,
+} from '../../functions/adapters/rollup-codec.js';
 
 /**
  * A full day of a store at the reference rate (40 lanes x 30 events an hour): the figures its
@@ -85,9 +89,13 @@ export async function seedOtherStores(options: SeedOptions): Promise<number> {
           pk: { S: item.pk },
           sk: { S: item.sk },
           kind: { S: 'rollup' },
-          rev: { N: '1' },
           updatedAt: { S: new Date().toISOString() },
-          contributors: packContributors(item.entries),
+          ...Object.fromEntries(
+            [...item.entries].map(([id, entry]) => [
+              `${CONTRIBUTOR_PREFIX}${id}`,
+              { S: contributorValue(entry) },
+            ]),
+          ),
         },
       }),
     );
