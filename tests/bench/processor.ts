@@ -31,7 +31,6 @@ import {
   DynamoDbRegistry,
   putRegistryEntries,
 } from '../../functions/adapters/dynamodb-registry.js';
-import { countersOf } from '../../functions/adapters/item-codec.js';
 import { homeItemKey, itemId } from '../../functions/domain/aggregate-keys.js';
 import { decodeRecord } from '../../functions/domain/decode-record.js';
 import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
@@ -42,6 +41,7 @@ import { routeEvent } from '../../functions/domain/route-event.js';
 import { processBatch, type StreamRecord } from '../../functions/processor/process-batch.js';
 import { TABLES } from '../../functions/shared/resources.js';
 import { ensureTable } from '../../infra/local/provision.js';
+import { itemBytes, itemCounters } from '../helpers/local-dynamodb.js';
 import {
   type CapacityCount,
   countRequest,
@@ -356,7 +356,7 @@ async function homes(table: string): Promise<Map<string, Record<string, number>>
   let start: Record<string, AttributeValue> | undefined;
   do {
     const page = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
-    for (const item of page.Items ?? []) out.set(`${item.pk?.S}|${item.sk?.S}`, countersOf(item));
+    for (const item of page.Items ?? []) out.set(`${item.pk?.S}|${item.sk?.S}`, itemCounters(item));
     start = page.LastEvaluatedKey;
   } while (start !== undefined);
   return out;
@@ -396,7 +396,7 @@ for (const [k] of ours) {
         new GetItemCommand({ TableName: tables.ours, Key: { pk: { S: pk }, sk: { S: sk } } }),
       )
     ).Item ?? {};
-  const bytes = JSON.stringify(item).length;
+  const bytes = itemBytes(item);
   aggregateBytes += bytes;
   if (k.startsWith('ROLLUP#')) largestRollupBytes = Math.max(largestRollupBytes, bytes);
   else largestHomeBytes = Math.max(largestHomeBytes, bytes);
