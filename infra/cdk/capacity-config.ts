@@ -34,17 +34,17 @@ export const ON_DEMAND_CAPACITY: CapacitySettings = {
  */
 export const PROVISIONED_AGGREGATES_DEFAULTS = {
   write: { min: 230, max: 4_600 },
-  read: { min: 560, max: 11_100 },
+  read: { min: 1_852, max: 37_024 },
   targetUtilizationPercent: 70,
 } as const;
 
 /** The context options this module reads, with what each takes. */
 export const CAPACITY_CONTEXT = {
   dynamodbCapacity: 'on-demand (default) or provisioned',
-  dynamodbMinWrite: 'a whole number of write units per second from 1 to 40000',
-  dynamodbMaxWrite: 'a whole number of write units per second from 1 to 40000',
-  dynamodbMinRead: 'a whole number of read units per second from 1 to 40000',
-  dynamodbMaxRead: 'a whole number of read units per second from 1 to 40000',
+  dynamodbMinWrite: 'a whole number of write units per second, at least 1',
+  dynamodbMaxWrite: 'a whole number of write units per second, at least 1',
+  dynamodbMinRead: 'a whole number of read units per second, at least 1',
+  dynamodbMaxRead: 'a whole number of read units per second, at least 1',
   dynamodbTargetUtilization: 'a whole percentage from 20 to 90 (auto scaling target)',
   kinesisShards: 'a whole number of shards from 1 to 10000 (absent: on-demand)',
 } as const;
@@ -71,7 +71,6 @@ export function capacityFromContext(context: (name: string) => unknown): Capacit
   const fail = (name: ContextName, value: unknown, why: string = CAPACITY_CONTEXT[name]): never => {
     throw new Error(`context "${name}" must be ${why}; got ${JSON.stringify(value)}`);
   };
-  // 40,000 units per second is DynamoDB's default per-table quota.
   const whole = (name: ContextName, min: number, max: number): number | undefined => {
     const value = given(name);
     if (value === undefined) return undefined;
@@ -95,8 +94,8 @@ export function capacityFromContext(context: (name: string) => unknown): Capacit
         dimension === 'write'
           ? (['dynamodbMinWrite', 'dynamodbMaxWrite'] as const)
           : (['dynamodbMinRead', 'dynamodbMaxRead'] as const);
-      const min = whole(minName, 1, 40_000) ?? d[dimension].min;
-      const max = whole(maxName, 1, 40_000) ?? Math.max(d[dimension].max, min);
+      const min = whole(minName, 1, Number.MAX_SAFE_INTEGER) ?? d[dimension].min;
+      const max = whole(maxName, 1, Number.MAX_SAFE_INTEGER) ?? Math.max(d[dimension].max, min);
       if (max < min) fail(maxName, given(maxName), `at least ${minName} (${min})`);
       return { min, max };
     };

@@ -147,7 +147,7 @@ describe('Function: capacityFromContext', () => {
     [{ kinesisShards: '0' }, 'kinesisShards', /from 1 to 10000/],
     [{ kinesisShards: '2.5' }, 'kinesisShards', /whole number/],
     [{ kinesisShards: 'many' }, 'kinesisShards', /"many"/],
-    [{ dynamodbCapacity: 'provisioned', dynamodbMinWrite: '-5' }, 'dynamodbMinWrite', /from 1/],
+    [{ dynamodbCapacity: 'provisioned', dynamodbMinWrite: '-5' }, 'dynamodbMinWrite', /at least 1/],
     [
       { dynamodbCapacity: 'provisioned', dynamodbMinRead: '500', dynamodbMaxRead: '100' },
       'dynamodbMaxRead',
