@@ -1,5 +1,6 @@
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { capacityFromContext } from './capacity-config.js';
 import { stageFromContext } from './stage-config.js';
 import { TelemetryPipelineStack } from './telemetry-pipeline-stack.js';
 
@@ -17,8 +18,10 @@ const apiCertificateArn = context('apiCertificateArn');
 if ((apiDomain === undefined) !== (apiCertificateArn === undefined)) {
   throw new Error('context "apiDomain" and "apiCertificateArn" go together: give both or neither');
 }
+const capacity = capacityFromContext((name) => app.node.tryGetContext(name));
 const stack = new TelemetryPipelineStack(app, `StoreFloorImpact-${stage.name}`, {
   stage,
+  capacity,
   ...(context('alarmEmail') !== undefined && { alarmEmail: context('alarmEmail') }),
   ...(apiDomain !== undefined &&
     apiCertificateArn !== undefined && {

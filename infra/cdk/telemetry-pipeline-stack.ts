@@ -2,6 +2,7 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/aws-kinesis';
 import type { Construct } from 'constructs';
 import { STREAM_RETENTION_HOURS } from '#processor';
+import { type CapacitySettings, ON_DEMAND_CAPACITY } from './capacity-config.js';
 import { AggregateTables } from './constructs/aggregate-tables.js';
 import { DashboardSite } from './constructs/dashboard-site.js';
 import { DeviceCredentials } from './constructs/device-credentials.js';
@@ -29,6 +30,11 @@ export interface TelemetryPipelineStackProps extends StackProps {
    * another region; in us-east-1 the stack creates its own. @default none
    */
   readonly webAclArn?: string;
+  /**
+   * How the stream and the aggregates table buy capacity (context `kinesisShards`,
+   * `dynamodbCapacity` and its bounds; capacity-config.ts). @default ON_DEMAND_CAPACITY
+   */
+  readonly capacity?: CapacitySettings;
 }
 
 /**
@@ -49,8 +55,12 @@ export class TelemetryPipelineStack extends Stack {
   constructor(scope: Construct, id: string, props: TelemetryPipelineStackProps = {}) {
     super(scope, id, props);
     const stage = props.stage ?? STAGE_CONFIG.dev;
+    const capacity = props.capacity ?? ON_DEMAND_CAPACITY;
+    // The processor's event source and the edge client work the same on either mode.
     this.stream = new Stream(this, 'TelemetryStream', {
-      streamMode: StreamMode.ON_DEMAND,
+      ...(capacity.kinesis.mode === 'on-demand'
+        ? { streamMode: StreamMode.ON_DEMAND }
+        : { streamMode: StreamMode.PROVISIONED, shardCount: capacity.kinesis.shards }),
       encryption: StreamEncryption.MANAGED,
       retentionPeriod: Duration.hours(STREAM_RETENTION_HOURS),
       removalPolicy: stage.removalPolicy,
@@ -58,6 +68,7 @@ export class TelemetryPipelineStack extends Stack {
     this.tables = new AggregateTables(this, 'Tables', {
       removalPolicy: stage.removalPolicy,
       deletionProtection: stage.deletionProtection,
+      aggregatesCapacity: capacity.dynamodb,
     });
     this.processor = this.addProcessor(stage, props.hoursSavedBaselines);
     this.api = this.addImpactApi(stage, props.apiDomain);

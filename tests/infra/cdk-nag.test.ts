@@ -2,6 +2,7 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
+import { capacityFromContext } from '../../infra/cdk/capacity-config.js';
 import { TelemetryPipelineStack } from '../../infra/cdk/telemetry-pipeline-stack.js';
 
 function checkedApp(): App {
@@ -14,6 +15,15 @@ describe('Security checks: cdk-nag AwsSolutions', () => {
   it('finds nothing unacknowledged in the pipeline stack', () => {
     const app = checkedApp();
     new TelemetryPipelineStack(app, 'Nag');
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('finds nothing unacknowledged with provisioned capacity (auto-scaled aggregates, fixed shards)', () => {
+    const app = checkedApp();
+    const context: Record<string, string> = { dynamodbCapacity: 'provisioned', kinesisShards: '9' };
+    new TelemetryPipelineStack(app, 'NagProvisioned', {
+      capacity: capacityFromContext((name) => context[name]),
+    });
     expect(() => app.synth()).not.toThrow();
   });
 

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
+  type FleetFigures,
   fitInverse,
+  fleetFiguresFor,
   type MeasuredFigures,
   plan,
   touchedDensity,
@@ -27,6 +29,8 @@ const workload: Workload = {
   teams: 20,
   incidentsPerTeamDay: 30,
   kinesisMode: 'on-demand',
+  dynamodbMode: 'on-demand',
+  dynamodbTargetUtilization: 0.7,
   batchSize: 5_000,
   batchWindowMs: 5_000,
   parallelizationFactor: 1,
@@ -110,5 +114,109 @@ describe('Function: plan', () => {
 
   it('refuses a fleet with no stores', () => {
     expect(() => plan({ ...workload, stores: 0 }, figures, PRICES)).toThrow(RangeError);
+  });
+});
+
+describe('Function: plan, with a bench:fleet run', () => {
+  const fleet: FleetFigures = {
+    command: 'npm run bench:fleet -- --stores 100 --minutes 3 --profile window-60s',
+    measuredAt: '2026-12-01',
+    profile: 'window-60s',
+    settings: {
+      lanes: 40,
+      eventsPerLaneHour: 30,
+      devicesPerStore: 40,
+      lingerMs: 100,
+      partitionBy: 'store',
+      batchSize: 10_000,
+      batchWindowMs: 60_000,
+    },
+    eventsPerRecord: 2,
+    kinesisKbPerEvent: 0.5,
+    firehoseBytesPerEvent: 2_560,
+    dynamodbWritesPerEvent: 0.1,
+    writeUnitsPerEvent: 0.2,
+    readUnitsPerEvent: 0.4,
+    processorCpuMsPer1000Events: 500,
+    eventsPerStorePerBatch: 20,
+    freshnessP50Seconds: 40,
+    freshnessP99Seconds: 80,
+  };
+  const withFleet: MeasuredFigures = { ...figures, fleet };
+  const atFleetSettings: Workload = { ...workload, batchSize: 10_000, batchWindowMs: 60_000 };
+
+  it("uses the run's per-event figures for this design at the settings it measured", () => {
+    const { ours, naive } = plan(atFleetSettings, withFleet, PRICES);
+    const events = ours.events.perMonth;
+
+    expect(ours.kinesis).toMatchObject({ eventsPerRecord: 2, billedKbPerEvent: 0.5 });
+    expect(ours.kinesis.ingestGbPerMonth).toBeCloseTo((events * 0.5) / 1_048_576);
+    expect(ours.archive.firehoseBilledGbPerMonth).toBeCloseTo((events * 2_560) / 1_073_741_824);
+    expect(ours.lambda.eventsPerStorePerBatch).toBe(20);
+    expect(ours.dynamodb).toMatchObject({
+      writesPerEvent: 0.1,
+      writeUnitsPerEvent: 0.2,
+      readUnitsPerEvent: 0.4,
+    });
+    expect(ours.dynamodb.writeUnitsPerMonth).toBeCloseTo(events * 0.2);
+    expect(ours.freshness).toEqual({ p50Seconds: 40, p99Seconds: 80 });
+    expect(ours.sources.processor).toBe('bench:fleet (2026-12-01, profile window-60s)');
+    // The naive design is not what the run measured.
+    expect(naive.dynamodb.writeUnitsPerEvent).toBe(file.processor.naive.writeUnitsPerEvent);
+    expect(naive.freshness).toBeUndefined();
+  });
+
+  it('extrapolates from bench:processor, and says so, at other settings', () => {
+    const { ours } = plan({ ...atFleetSettings, partitionBy: 'device' }, withFleet, PRICES);
+    const without = plan({ ...atFleetSettings, partitionBy: 'device' }, figures, PRICES).ours;
+
+    expect(ours.dynamodb).toEqual(without.dynamodb);
+    expect(ours.sources.processor).toMatch(/^bench:processor fit/);
+    expect(ours.freshness).toBeUndefined();
+    expect(
+      fleetFiguresFor({ ...atFleetSettings, partitionBy: 'device' }, withFleet).differs,
+    ).toEqual(['partitionBy']);
+    expect(fleetFiguresFor(workload, withFleet).differs).toEqual(['batchSize', 'batchWindowMs']);
+  });
+});
+
+describe('Function: plan, capacity modes', () => {
+  it('puts the chosen mode of each service into the total and both into the comparison', () => {
+    const onDemand = plan(workload, figures, PRICES).ours;
+    const provisioned = plan(
+      { ...workload, kinesisMode: 'provisioned', dynamodbMode: 'provisioned' },
+      figures,
+      PRICES,
+    ).ours;
+
+    expect(onDemand.capacityModes).toEqual(provisioned.capacityModes);
+    expect(onDemand.monthlyCostUsd.dynamodb).toBe(onDemand.capacityModes.dynamodb.onDemand.costUsd);
+    expect(provisioned.monthlyCostUsd.dynamodb).toBe(
+      provisioned.capacityModes.dynamodb.provisioned.costUsd,
+    );
+    expect(provisioned.monthlyCostUsd.kinesis).toBe(
+      provisioned.capacityModes.kinesis.provisioned.costUsd,
+    );
+  });
+
+  it("sizes the aggregates table's writes from the events' write units per second", () => {
+    const { ours } = plan(workload, figures, PRICES);
+    const write = ours.capacityModes.dynamodb.provisioned.write;
+
+    expect(write.peakPerSecond).toBeCloseTo(ours.dynamodb.writeUnitsPerSecondPeak);
+    expect(write.meanOpenPerSecond).toBeCloseTo(3_500 * ours.dynamodb.writeUnitsPerEvent);
+    expect(write.peakNeed).toBeCloseTo(write.peakPerSecond / 0.7);
+  });
+
+  it('provisions the shards asked for, and plans the batches on them', () => {
+    const { ours } = plan(
+      { ...workload, kinesisMode: 'provisioned', kinesisShards: 18 },
+      figures,
+      PRICES,
+    );
+
+    expect(ours.kinesis.shards).toBe(18);
+    expect(ours.kinesis.neededShards).toBe(9);
+    expect(ours.lambda.concurrencyAvailable).toBe(18);
   });
 });

@@ -1,3 +1,9 @@
+import {
+  type DynamoDbModes,
+  dynamodbModes,
+  type KinesisModes,
+  kinesisModes,
+} from './capacity-modes.js';
 import type { Prices } from './prices.js';
 
 /**
@@ -22,6 +28,12 @@ export interface Workload {
   readonly teams: number;
   readonly incidentsPerTeamDay: number;
   readonly kinesisMode: 'on-demand' | 'provisioned';
+  /** Provisioned shards; absent: what the peak needs. */
+  readonly kinesisShards?: number;
+  /** The aggregates table: on-demand, or provisioned with auto scaling at the target. */
+  readonly dynamodbMode: 'on-demand' | 'provisioned';
+  /** Auto scaling's target utilization (0.2 to 0.9). */
+  readonly dynamodbTargetUtilization: number;
   readonly batchSize: number;
   readonly batchWindowMs: number;
   readonly parallelizationFactor: number;
@@ -39,6 +51,50 @@ export interface DensityPoint {
   readonly writeUnitsPerEvent?: number;
   readonly readUnitsPerEvent?: number;
   readonly cpuMsPerEvent: number;
+}
+
+/** The settings a `bench:fleet` run measured at: its fleet's shape, its edge and its event source. */
+export interface FleetSettings {
+  readonly lanes: number;
+  readonly eventsPerLaneHour: number;
+  readonly devicesPerStore: number;
+  readonly lingerMs: number;
+  readonly partitionBy: 'store' | 'device';
+  readonly batchSize: number;
+  readonly batchWindowMs: number;
+}
+
+/** The workload fields a `bench:fleet` run's per-event figures hold for. */
+export const FLEET_SETTING_KEYS = [
+  'lanes',
+  'eventsPerLaneHour',
+  'devicesPerStore',
+  'lingerMs',
+  'partitionBy',
+  'batchSize',
+  'batchWindowMs',
+] as const satisfies readonly (keyof FleetSettings & keyof Workload)[];
+
+/**
+ * One profile of `npm run bench:fleet`'s last JSON line: per-event figures measured at the
+ * fleet's shape, which the plan uses instead of its extrapolation at the same settings.
+ */
+export interface FleetFigures {
+  /** The run that produced them, and when. */
+  readonly command: string;
+  readonly measuredAt: string;
+  readonly profile: string;
+  readonly settings: FleetSettings;
+  readonly eventsPerRecord: number;
+  readonly kinesisKbPerEvent: number;
+  readonly firehoseBytesPerEvent: number;
+  readonly dynamodbWritesPerEvent: number;
+  readonly writeUnitsPerEvent: number;
+  readonly readUnitsPerEvent: number;
+  readonly processorCpuMsPer1000Events: number;
+  readonly eventsPerStorePerBatch: number;
+  readonly freshnessP50Seconds: number;
+  readonly freshnessP99Seconds: number;
 }
 
 export interface MeasuredFigures {
@@ -68,6 +124,8 @@ export interface MeasuredFigures {
     /** Firehose gzip ratio of archive lines. */
     readonly archiveCompression: number;
   };
+  /** `bench:fleet`'s figures for one configuration, when measured. */
+  readonly fleet?: FleetFigures;
 }
 
 /** Assumptions the benchmarks cannot measure here (no AWS account); stated in the docs. */
@@ -102,6 +160,8 @@ export interface DesignPlan {
     bytesPerSecondPeak: number;
     billedKbPerEvent: number;
     shards: number;
+    /** Shards the peak needs at the planned utilisation. */
+    neededShards: number;
     ingestGbPerMonth: number;
   };
   readonly lambda: {
@@ -125,6 +185,29 @@ export interface DesignPlan {
   };
   readonly archive: { gbPerMonthCompressed: number; firehoseBilledGbPerMonth: number };
   readonly monthlyCostUsd: Readonly<Record<CostLine, number>> & { total: number };
+  /** Both capacity modes of the stream and the aggregates table, for the same load. */
+  readonly capacityModes: { readonly kinesis: KinesisModes; readonly dynamodb: DynamoDbModes };
+  /** Where each group of per-event figures came from. */
+  readonly sources: Readonly<Record<FigureGroup, string>>;
+  /** Event accepted at the edge to visible in the API, where `bench:fleet` measured it. */
+  readonly freshness?: { readonly p50Seconds: number; readonly p99Seconds: number };
+}
+
+/** The per-event figures whose source the plan names. */
+export type FigureGroup = 'records' | 'archive' | 'batches' | 'processor' | 'freshness';
+
+/**
+ * `bench:fleet`'s figures if they were measured at this workload's settings, else the
+ * settings that differ (none measured: an empty list and no figures).
+ */
+export function fleetFiguresFor(
+  w: Workload,
+  m: MeasuredFigures,
+): { figures?: FleetFigures; differs: readonly (typeof FLEET_SETTING_KEYS)[number][] } {
+  if (m.fleet === undefined) return { differs: [] };
+  const fleet = m.fleet;
+  const differs = FLEET_SETTING_KEYS.filter((k) => fleet.settings[k] !== w[k]);
+  return differs.length === 0 ? { figures: fleet, differs } : { differs };
 }
 
 export type CostLine = 'kinesis' | 'lambda' | 'dynamodb' | 'archive' | 'api' | 'logs';
@@ -170,11 +253,46 @@ export function planDesign(
   m: MeasuredFigures,
   prices: Prices,
 ): DesignPlan {
+  const A = ASSUMPTIONS;
+  const fleet = design === 'ours' ? fleetFiguresFor(w, m).figures : undefined;
   const load = planEvents(w);
-  const stream = planStream(design, w, m, load);
-  const fn = planFunction(design, w, m, load, stream.kinesis);
+  const stream = planStream(design, w, m, load, fleet);
+  const fn = planFunction(design, w, m, load, stream.kinesis, fleet);
   const dynamodb = planTables(w, m, load.events, fn.perEvent);
-  const archive = planArchive(m, load.events, stream.records);
+  const archive = planArchive(m, load.events, stream.records, fleet);
+  const capacityModes = {
+    kinesis: kinesisModes(
+      {
+        neededShards: stream.kinesis.neededShards,
+        ingestGbPerMonth: stream.kinesis.ingestGbPerMonth,
+        recordBytes: stream.records.bytes,
+        recordsPerMonth: stream.records.perMonth,
+        dataGbPerMonth: stream.records.dataGbPerMonth,
+      },
+      w.kinesisShards,
+      prices,
+      A.hoursPerMonth,
+      A.onDemandMinShards,
+    ),
+    dynamodb: dynamodbModes(
+      {
+        openHoursPerDay: w.openHoursPerDay,
+        peakFactor: w.peakFactor,
+        eventsPerSecondAverageOpen: load.events.perSecondAverageOpen,
+        eventsPerSecondPeak: load.events.perSecondPeak,
+        writeUnitsPerEvent: dynamodb.writeUnitsPerEvent,
+        readUnitsPerEvent: dynamodb.readUnitsPerEvent,
+        writeUnitsPerMonth: dynamodb.writeUnitsPerMonth,
+        readUnitsPerMonth: dynamodb.readUnitsPerMonth,
+        apiReadUnitsPerMonth:
+          dynamodb.readUnitsPerMonth - load.events.perMonth * dynamodb.readUnitsPerEvent,
+        storageGbAfterYear: dynamodb.storageGbAfterYear,
+      },
+      w.dynamodbTargetUtilization,
+      prices,
+      A.daysPerMonth,
+    ),
+  };
   return {
     design,
     events: load.events,
@@ -182,7 +300,39 @@ export function planDesign(
     lambda: fn.lambda,
     dynamodb,
     archive,
-    monthlyCostUsd: monthlyCosts(w, prices, stream, fn.lambda, dynamodb, archive),
+    monthlyCostUsd: monthlyCosts(w, prices, capacityModes, fn.lambda, archive),
+    capacityModes,
+    sources: sourcesOf(design, m, fn.lambda.eventsPerStorePerBatch, fleet),
+    ...(fleet !== undefined && {
+      freshness: { p50Seconds: fleet.freshnessP50Seconds, p99Seconds: fleet.freshnessP99Seconds },
+    }),
+  };
+}
+
+/** What each group of a design's per-event figures rests on, in words for the plan's output. */
+function sourcesOf(
+  design: 'ours' | 'naive',
+  m: MeasuredFigures,
+  density: number,
+  fleet: FleetFigures | undefined,
+): DesignPlan['sources'] {
+  if (fleet !== undefined) {
+    const run = `bench:fleet (${fleet.measuredAt}, profile ${fleet.profile})`;
+    return { records: run, archive: run, batches: run, processor: run, freshness: run };
+  }
+  const densities = m.processor.ours.map((p) => p.eventsPerStorePerBatch);
+  return {
+    records:
+      design === 'naive'
+        ? 'naive: one event per record'
+        : 'model: 1 + panel PC rate x linger, bench:edge bytes',
+    archive: 'model: records rounded up to 5 KB',
+    batches: 'model: store rate x batch interval',
+    processor:
+      design === 'naive'
+        ? "bench:processor's naive baseline"
+        : `bench:processor fit over ${Math.min(...densities)}-${Math.max(...densities)} events per store per batch, at ${density.toFixed(2)}`,
+    freshness: 'not modelled (bench:fleet measures it)',
   };
 }
 
@@ -236,25 +386,35 @@ function planStream(
   w: Workload,
   m: MeasuredFigures,
   { events, storeRateAvg }: EventLoad,
+  fleet: FleetFigures | undefined,
 ): StreamPlan {
   const A = ASSUMPTIONS;
   const deviceRatePeak = (storeRateAvg * w.peakFactor) / w.devicesPerStore;
   const eventsPerRecord =
-    design === 'naive'
+    fleet?.eventsPerRecord ??
+    (design === 'naive'
       ? 1
-      : Math.min(m.edge.maxEventsPerRecord, 1 + (deviceRatePeak * w.lingerMs) / 1000);
+      : Math.min(m.edge.maxEventsPerRecord, 1 + (deviceRatePeak * w.lingerMs) / 1000));
+  // Measured records bill what bench:fleet counted; the bytes (shard sizing, consumers' reads)
+  // follow from the events they carry either way.
   const recordBytes =
     design === 'naive' || eventsPerRecord < 2
       ? m.edge.plainEventBytes * eventsPerRecord
       : eventsPerRecord * m.edge.aggregatedBytesPerEvent;
-  const billedKbPerRecord = Math.max(1, Math.ceil(recordBytes / 1024));
+  const billedKbPerRecord =
+    fleet === undefined
+      ? Math.max(1, Math.ceil(recordBytes / 1024))
+      : fleet.kinesisKbPerEvent * eventsPerRecord;
   const billedKbPerEvent = billedKbPerRecord / eventsPerRecord;
   const recordsPerSecondPeak = events.perSecondPeak / eventsPerRecord;
   const bytesPerSecondPeak = recordsPerSecondPeak * recordBytes;
   const neededShards = Math.ceil(
     Math.max(recordsPerSecondPeak / 1000, bytesPerSecondPeak / 1_048_576) / A.shardUtilisation,
   );
-  const shards = Math.max(w.kinesisMode === 'on-demand' ? A.onDemandMinShards : 1, neededShards, 1);
+  const shards =
+    w.kinesisMode === 'on-demand'
+      ? Math.max(A.onDemandMinShards, neededShards, 1)
+      : (w.kinesisShards ?? Math.max(neededShards, 1));
   const recordsPerMonth = events.perMonth / eventsPerRecord;
   const ingestGbPerMonth = (recordsPerMonth * billedKbPerRecord) / 1_048_576;
   const dataGbPerMonth = (recordsPerMonth * recordBytes) / 1_073_741_824;
@@ -265,6 +425,7 @@ function planStream(
       bytesPerSecondPeak,
       billedKbPerEvent,
       shards,
+      neededShards,
       ingestGbPerMonth,
     },
     records: { bytes: recordBytes, perMonth: recordsPerMonth, dataGbPerMonth },
@@ -278,6 +439,7 @@ function planFunction(
   m: MeasuredFigures,
   { storeRateAvg, openSecondsPerMonth }: EventLoad,
   { recordsPerSecondPeak, shards, eventsPerRecord }: DesignPlan['kinesis'],
+  fleet: FleetFigures | undefined,
 ): FunctionPlan {
   const A = ASSUMPTIONS;
   const recordsPerShardPerSecond = recordsPerSecondPeak / shards;
@@ -291,8 +453,16 @@ function planFunction(
   const shardsPerStore = w.partitionBy === 'store' ? 1 : Math.min(shards, w.devicesPerStore);
   const storeEventsPerBatch =
     (storeRateAvg * w.peakFactor) / shardsPerStore / invocationsPerShardPerSecond;
-  const density = touchedDensity(storeEventsPerBatch);
-  const perEvent = perEventFigures(design, m, density);
+  const density = fleet?.eventsPerStorePerBatch ?? touchedDensity(storeEventsPerBatch);
+  const perEvent =
+    fleet === undefined
+      ? perEventFigures(design, m, density)
+      : {
+          writesPerEvent: fleet.dynamodbWritesPerEvent,
+          writeUnitsPerEvent: fleet.writeUnitsPerEvent,
+          readUnitsPerEvent: fleet.readUnitsPerEvent,
+          cpuMsPerEvent: fleet.processorCpuMsPer1000Events / 1000,
+        };
   const vcpu = Math.min(1, w.processorMemoryMb / A.fullVcpuMemoryMb);
   const roundTrips =
     design === 'naive'
@@ -378,17 +548,20 @@ function planArchive(
   m: MeasuredFigures,
   events: DesignPlan['events'],
   records: StreamPlan['records'],
+  fleet: FleetFigures | undefined,
 ): DesignPlan['archive'] {
   const A = ASSUMPTIONS;
   const gbPerMonthCompressed =
     (events.perMonth * m.storage.archiveLineBytes) / m.storage.archiveCompression / 1_073_741_824;
   const firehoseBilledGbPerMonth =
-    (records.perMonth *
-      Math.max(
-        A.firehoseRecordKb,
-        Math.ceil(records.bytes / 1024 / A.firehoseRecordKb) * A.firehoseRecordKb,
-      )) /
-    1_048_576;
+    fleet === undefined
+      ? (records.perMonth *
+          Math.max(
+            A.firehoseRecordKb,
+            Math.ceil(records.bytes / 1024 / A.firehoseRecordKb) * A.firehoseRecordKb,
+          )) /
+        1_048_576
+      : (events.perMonth * fleet.firehoseBytesPerEvent) / 1_073_741_824;
   return { gbPerMonthCompressed, firehoseBilledGbPerMonth };
 }
 
@@ -396,30 +569,22 @@ function planArchive(
 function monthlyCosts(
   w: Workload,
   p: Prices,
-  { kinesis: stream, records }: StreamPlan,
+  modes: DesignPlan['capacityModes'],
   fn: DesignPlan['lambda'],
-  tables: DesignPlan['dynamodb'],
   archived: DesignPlan['archive'],
 ): DesignPlan['monthlyCostUsd'] {
   const A = ASSUMPTIONS;
   const kinesis =
     w.kinesisMode === 'on-demand'
-      ? p.kinesis.onDemandStreamHour * A.hoursPerMonth +
-        stream.ingestGbPerMonth * p.kinesis.onDemandIngestGb +
-        2 * records.dataGbPerMonth * p.kinesis.onDemandRetrievalGb +
-        records.dataGbPerMonth * (6 / 7) * p.kinesis.onDemandExtendedRetentionGbMonth
-      : stream.shards *
-          A.hoursPerMonth *
-          (p.kinesis.shardHour + p.kinesis.extendedRetentionShardHour) +
-        ((records.perMonth * Math.ceil(records.bytes / 25_600)) / 1e6) *
-          p.kinesis.putPayloadUnitsMillion;
+      ? modes.kinesis.onDemand.costUsd
+      : modes.kinesis.provisioned.costUsd;
   const lambda =
     fn.gbSecondsPerMonth * p.lambda.gbSecondArm +
     (fn.invocationsPerMonth / 1e6) * p.lambda.requestsMillion;
   const dynamodb =
-    (tables.writeUnitsPerMonth / 1e6) * p.dynamodb.writeRequestUnitsMillion +
-    (tables.readUnitsPerMonth / 1e6) * p.dynamodb.readRequestUnitsMillion +
-    tables.storageGbAfterYear * (p.dynamodb.storageGbMonth + p.dynamodb.pointInTimeRecoveryGbMonth);
+    w.dynamodbMode === 'on-demand'
+      ? modes.dynamodb.onDemand.costUsd
+      : modes.dynamodb.provisioned.costUsd;
   const standardMonths = Math.min(w.archiveDaysInStandard, w.archiveRetentionDays) / A.daysPerMonth;
   const coldMonths = Math.max(0, w.archiveRetentionDays - w.archiveDaysInStandard) / A.daysPerMonth;
   const archive =

@@ -11,6 +11,7 @@ export const PRICES = {
     'https://aws.amazon.com/kinesis/data-streams/pricing/',
     'https://aws.amazon.com/lambda/pricing/',
     'https://aws.amazon.com/dynamodb/pricing/on-demand/',
+    'https://aws.amazon.com/dynamodb/pricing/provisioned/',
     'https://aws.amazon.com/firehose/pricing/',
     'https://aws.amazon.com/s3/pricing/',
     'https://aws.amazon.com/api-gateway/pricing/',
@@ -42,6 +43,10 @@ export const PRICES = {
     writeRequestUnitsMillion: 0.625,
     /** On-demand, per million read request units (4 KB strongly consistent, or 2 x 4 KB eventually). */
     readRequestUnitsMillion: 0.125,
+    /** Provisioned, per write capacity unit-hour (one 1 KB write a second for an hour). */
+    writeCapacityUnitHour: 0.00065,
+    /** Provisioned, per read capacity unit-hour (one 4 KB strongly consistent read a second). */
+    readCapacityUnitHour: 0.00013,
     storageGbMonth: 0.25,
     pointInTimeRecoveryGbMonth: 0.2,
   },
