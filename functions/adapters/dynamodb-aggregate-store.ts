@@ -25,14 +25,7 @@ import {
   unpackHomeState,
   unpackSummaryState,
 } from './home-codec.js';
-import {
-  countersOf,
-  type Item,
-  num,
-  SNAPSHOT_PREFIX,
-  str,
-  VERSION_PREFIX,
-} from './item-codec.js';
+import { countersOf, type Item, num, SNAPSHOT_PREFIX, str, VERSION_PREFIX } from './item-codec.js';
 import {
   CONTRIBUTOR_PREFIX,
   contributorValue,
