@@ -3,7 +3,12 @@
  * entry is `handler.ts` (the CDK app bundles it by path; the local stack loads it with
  * `loadProcessorHandler` once its environment is set).
  */
-export { PROCESSOR_EVENT_SOURCE, STREAM_RETENTION_HOURS } from './event-source.js';
+export {
+  type EventSourceBatching,
+  FLEET_BATCHING,
+  PROCESSOR_EVENT_SOURCE,
+  STREAM_RETENTION_HOURS,
+} from './event-source.js';
 export { KinesisBatchEvent, toStreamRecords } from './kinesis-event.js';
 export { PROCESSOR_METRIC_DIMENSIONS, PROCESSOR_METRICS } from './metrics.js';
 export {

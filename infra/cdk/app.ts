@@ -1,7 +1,7 @@
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { capacityFromContext } from './capacity-config.js';
-import { stageFromContext } from './stage-config.js';
+import { batchingFromContext, stageFromContext } from './stage-config.js';
 import { TelemetryPipelineStack } from './telemetry-pipeline-stack.js';
 
 const app = new App();
@@ -19,9 +19,11 @@ if ((apiDomain === undefined) !== (apiCertificateArn === undefined)) {
   throw new Error('context "apiDomain" and "apiCertificateArn" go together: give both or neither');
 }
 const capacity = capacityFromContext((name) => app.node.tryGetContext(name));
+const batching = batchingFromContext(stage, (name) => app.node.tryGetContext(name));
 const stack = new TelemetryPipelineStack(app, `StoreFloorImpact-${stage.name}`, {
   stage,
   capacity,
+  batching,
   ...(context('alarmEmail') !== undefined && { alarmEmail: context('alarmEmail') }),
   ...(apiDomain !== undefined &&
     apiCertificateArn !== undefined && {

@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { type EventSourceBatching, FLEET_BATCHING, PROCESSOR_EVENT_SOURCE } from '#processor';
 import type { EdgeRateLimitSettings } from './constructs/edge-rate-limits.js';
 
 export const STAGES = ['dev', 'prod'] as const;
@@ -22,7 +23,19 @@ export interface StageConfig {
    * IP, which an office's users may share behind NAT, a fifth.
    */
   readonly edgeRateLimits: EdgeRateLimitSettings;
+  /**
+   * How the processor's event source gathers a batch. Prod takes the fleet's batching (10,000
+   * records or 60 s: a fraction of the write units, figures within a minute or two); dev keeps
+   * 5,000 or 5 s, like the local stack, for quick feedback. Context `batchSize` and
+   * `batchWindowSeconds` override either (`batchingFromContext`).
+   */
+  readonly batching: EventSourceBatching;
 }
+
+const QUICK_BATCHING: EventSourceBatching = {
+  batchSize: PROCESSOR_EVENT_SOURCE.batchSize,
+  maxBatchingWindowMs: PROCESSOR_EVENT_SOURCE.maxBatchingWindowMs,
+};
 
 /** The per-caller limits both stages use today (see `StageConfig.edgeRateLimits`). */
 export const EDGE_RATE_LIMITS: EdgeRateLimitSettings = {
@@ -40,6 +53,7 @@ export const STAGE_CONFIG: Record<StageName, StageConfig> = {
     onFailureRetention: Duration.days(4),
     archiveExpiry: Duration.days(30),
     edgeRateLimits: EDGE_RATE_LIMITS,
+    batching: QUICK_BATCHING,
   },
   prod: {
     name: 'prod',
@@ -48,6 +62,7 @@ export const STAGE_CONFIG: Record<StageName, StageConfig> = {
     logRetention: RetentionDays.ONE_YEAR,
     onFailureRetention: Duration.days(14),
     edgeRateLimits: EDGE_RATE_LIMITS,
+    batching: FLEET_BATCHING,
   },
 };
 
@@ -60,4 +75,33 @@ export function stageFromContext(value: unknown): StageConfig {
     );
   }
   return STAGE_CONFIG[name as StageName];
+}
+
+/**
+ * The stage's batching with context `batchSize` (1-10,000 records, Lambda's range for a
+ * Kinesis source) and `batchWindowSeconds` (0-300) applied; anything else is an error naming
+ * the option.
+ */
+export function batchingFromContext(
+  stage: StageConfig,
+  get: (name: string) => unknown,
+): EventSourceBatching {
+  const option = (name: string, min: number, max: number): number | undefined => {
+    const raw = get(name);
+    if (raw === undefined || raw === '') return undefined;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new Error(
+        `context "${name}" must be a whole number from ${min} to ${max}; got ${JSON.stringify(raw)}`,
+      );
+    }
+    return value;
+  };
+  const batchSize = option('batchSize', 1, 10_000);
+  const windowSeconds = option('batchWindowSeconds', 0, 300);
+  return {
+    batchSize: batchSize ?? stage.batching.batchSize,
+    maxBatchingWindowMs:
+      windowSeconds === undefined ? stage.batching.maxBatchingWindowMs : windowSeconds * 1_000,
+  };
 }

@@ -1,7 +1,7 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/aws-kinesis';
 import type { Construct } from 'constructs';
-import { STREAM_RETENTION_HOURS } from '#processor';
+import { type EventSourceBatching, STREAM_RETENTION_HOURS } from '#processor';
 import { type CapacitySettings, ON_DEMAND_CAPACITY } from './capacity-config.js';
 import { AggregateTables } from './constructs/aggregate-tables.js';
 import { DashboardSite } from './constructs/dashboard-site.js';
@@ -35,6 +35,8 @@ export interface TelemetryPipelineStackProps extends StackProps {
    * `dynamodbCapacity` and its bounds; capacity-config.ts). @default ON_DEMAND_CAPACITY
    */
   readonly capacity?: CapacitySettings;
+  /** The event source's batch size and window. @default the stage's (`StageConfig.batching`) */
+  readonly batching?: EventSourceBatching;
 }
 
 /**
@@ -70,7 +72,11 @@ export class TelemetryPipelineStack extends Stack {
       deletionProtection: stage.deletionProtection,
       aggregatesCapacity: capacity.dynamodb,
     });
-    this.processor = this.addProcessor(stage, props.hoursSavedBaselines);
+    this.processor = this.addProcessor(
+      stage,
+      props.batching ?? stage.batching,
+      props.hoursSavedBaselines,
+    );
     this.api = this.addImpactApi(stage, props.apiDomain);
     this.edgeRateLimits = new EdgeRateLimits(this, 'EdgeRateLimits', {
       limits: stage.edgeRateLimits,
@@ -86,6 +92,7 @@ export class TelemetryPipelineStack extends Stack {
   /** The processor: the stream into the aggregates, poison records to the dead-letter table. */
   private addProcessor(
     stage: StageConfig,
+    batching: EventSourceBatching,
     hoursSavedBaselines: string | undefined,
   ): StreamProcessor {
     return new StreamProcessor(this, 'Processor', {
@@ -96,6 +103,7 @@ export class TelemetryPipelineStack extends Stack {
       logRetention: stage.logRetention,
       removalPolicy: stage.removalPolicy,
       onFailureRetention: stage.onFailureRetention,
+      batching,
       ...(hoursSavedBaselines !== undefined && { hoursSavedBaselines }),
     });
   }

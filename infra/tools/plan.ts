@@ -4,7 +4,7 @@ import * as z from 'zod';
 import { toArchiveLine } from '#archive';
 import { PROCESSOR_MEMORY_MB } from '#cdk';
 import { DEFAULT_BASELINES } from '#domain/hours-saved';
-import { PROCESSOR_EVENT_SOURCE } from '#processor';
+import { FLEET_BATCHING, PROCESSOR_EVENT_SOURCE } from '#processor';
 import { defineFleet, FleetSimulator } from '#simulator';
 import { parseCommandLine } from '#utils';
 import {
@@ -466,10 +466,10 @@ function printSources(
         `${n(model.dynamodb.writeUnitsPerEvent, 3)} write units per event, ${usd(model.monthlyCostUsd.total)} a month (--extrapolate)`,
     );
   if (extrapolate) console.log('  --extrapolate: the fleet run is not used');
-  const deployed = PROCESSOR_EVENT_SOURCE;
+  const deployed = FLEET_BATCHING;
   if (w.batchSize !== deployed.batchSize || w.batchWindowMs !== deployed.maxBatchingWindowMs)
     console.log(
-      `note: the stack deploys batch ${n(deployed.batchSize)} / ${n(deployed.maxBatchingWindowMs / 1000)} s (PROCESSOR_EVENT_SOURCE); this plan prices ${n(w.batchSize)} / ${n(w.batchWindowMs / 1000)} s`,
+      `note: the prod stage deploys batch ${n(deployed.batchSize)} / ${n(deployed.maxBatchingWindowMs / 1000)} s (FLEET_BATCHING; -c batchSize and -c batchWindowSeconds change it); this plan prices ${n(w.batchSize)} / ${n(w.batchWindowMs / 1000)} s`,
     );
 }
 

@@ -7,7 +7,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { PROCESSOR_EVENT_SOURCE } from '#processor';
+import { type EventSourceBatching, PROCESSOR_EVENT_SOURCE } from '#processor';
 import { pipelineFunction } from './function-defaults.js';
 
 export interface StreamProcessorProps {
@@ -20,6 +20,8 @@ export interface StreamProcessorProps {
   readonly removalPolicy: RemovalPolicy;
   /** How long the on-failure queue keeps batch metadata. */
   readonly onFailureRetention: Duration;
+  /** Batch size and window; every other event-source setting is PROCESSOR_EVENT_SOURCE's. */
+  readonly batching: EventSourceBatching;
   /** JSON baseline table for hours saved (see functions/domain/hours-saved.ts). @default built-in defaults */
   readonly hoursSavedBaselines?: string;
 }
@@ -72,8 +74,8 @@ export class StreamProcessor extends Construct {
     this.function.addEventSource(
       new KinesisEventSource(props.stream, {
         startingPosition: StartingPosition[settings.startingPosition],
-        batchSize: settings.batchSize,
-        maxBatchingWindow: Duration.millis(settings.maxBatchingWindowMs),
+        batchSize: props.batching.batchSize,
+        maxBatchingWindow: Duration.millis(props.batching.maxBatchingWindowMs),
         bisectBatchOnError: settings.bisectBatchOnFunctionError,
         retryAttempts: settings.maximumRetryAttempts,
         maxRecordAge: Duration.millis(settings.maximumRecordAgeMs),
