@@ -111,3 +111,42 @@ export function buildRecords<T>(
 /** On-demand Kinesis bills each record's payload rounded up to the next KB. */
 export const billedKb = (record: { data: Uint8Array; partitionKey: string }) =>
   Math.ceil(entryBytes(record) / 1024);
+
+/**
+ * The size-aware flush rule, for a sender that may linger `lingerLeftMs` more before it must
+ * put what it holds: whether the records built now from `items` are best put now. On-demand
+ * Kinesis bills each record rounded up to 1 KB, so the billed KB per event of a record of n
+ * events that fills k KB is k / n, and it jumps to (k + 1) / n with the event that crosses
+ * the boundary. The rule looks at the record carrying the most events (at a store gateway,
+ * the store's aggregate): while the next event still fits within its billed KB (the room left
+ * is at least what the last event added, compressed), lingering only lowers the cost per
+ * event, so it lingers. Once the next event would cross the boundary, crossing pays only if
+ * more than n / k further events arrive before the linger runs out ((k + 1) / (n + j) < k / n
+ * exactly when j > n / k); the events expected, at the rate this record's events arrived, are
+ * compared with that, and if they fall short the record is cut now, at the boundary. A plain
+ * record (a group of one) always lingers: aggregating is what lowers its cost.
+ */
+export function billingCutDue<T extends { readonly appendedAt: number }>(
+  items: readonly T[],
+  toUserRecord: (item: T) => UserRecord,
+  shardMap: ShardMap | undefined,
+  lingerLeftMs: number,
+  options: RecordBuilderOptions = {},
+): boolean {
+  const records = buildRecords(items, toUserRecord, shardMap, options);
+  const main = records.reduce<BuiltRecord<T> | undefined>(
+    (best, r) => (best === undefined || r.items.length > best.items.length ? r : best),
+    undefined,
+  );
+  if (main === undefined || !main.aggregated) return false;
+  const n = main.items.length;
+  const bytes = entryBytes(main);
+  const k = Math.ceil(bytes / 1024);
+  const [withoutLast] = buildRecords(main.items.slice(0, -1), toUserRecord, undefined, options);
+  const marginal = withoutLast === undefined ? bytes : bytes - entryBytes(withoutLast);
+  if (k * 1024 - bytes >= marginal) return false;
+  const first = (main.items[0] as T).appendedAt;
+  const span = (main.items[n - 1] as T).appendedAt - first;
+  const expected = span > 0 ? ((n - 1) / span) * Math.max(0, lingerLeftMs) : 0;
+  return expected <= n / k;
+}
