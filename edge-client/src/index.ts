@@ -1,4 +1,9 @@
-export { type BuiltRecord, billedKb, buildRecords } from './aggregation/record-builder.js';
+export {
+  type BuiltRecord,
+  billedKb,
+  billingCutDue,
+  buildRecords,
+} from './aggregation/record-builder.js';
 export { hashKeyOf, ShardMap } from './aggregation/shard-map.js';
 export { type Daemon, type DaemonIo, startDaemon } from './cli/daemon.js';
 export { DaemonConfig, loadDaemonConfig } from './cli/daemon-config.js';
@@ -10,6 +15,23 @@ export {
   iotCredentialsProvider,
 } from './credentials/iot-credentials-provider.js';
 export * from './errors/index.js';
+export { GATEWAY_LIMITS } from './gateway/gateway-limits.js';
+export {
+  GATEWAY_HTTP_LIMITS,
+  type GatewayListener,
+  type GatewayListenerOptions,
+  listenGateway,
+} from './gateway/gateway-server.js';
+export { GatewayDeliveryError, type GatewayUpstreamOptions } from './gateway/gateway-sink.js';
+export {
+  type LaneCredential,
+  LaneCredentials,
+  MIN_TOKEN_LENGTH,
+  readLaneToken,
+  readSecretFile,
+  SecretFileModeError,
+  sha256Hex,
+} from './gateway/lane-credentials.js';
 export * from './http/index.js';
 export { createKinesisClient } from './producer/kinesis-client.js';
 export { chunkForPutRecords } from './producer/kinesis-limits.js';

@@ -1,7 +1,7 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { resolveRecordBuilderOptions } from '../aggregation/record-builder.js';
-import { createKinesisClient } from '../producer/kinesis-client.js';
 import type { GatewayUpstreamOptions } from '../gateway/gateway-sink.js';
+import { createKinesisClient } from '../producer/kinesis-client.js';
 import type { SpoolOptions } from '../spool/disk-spool.js';
 
 export interface EdgeClientOptions {

@@ -6,12 +6,12 @@ import { KinesisSink } from '../producer/kinesis-sink.js';
 import { DiskSpool, type SpoolEntry } from '../spool/disk-spool.js';
 import { backoffDelay } from '../utils/backoff-delay.js';
 import { sleep } from '../utils/sleep.js';
+import type { DeliverySink } from './delivery-sink.js';
 import {
   type EdgeClientOptions,
   type ResolvedEdgeClientOptions,
   resolveEdgeClientOptions,
 } from './edge-client-options.js';
-import type { DeliverySink } from './delivery-sink.js';
 import { SeqAllocator } from './seq-allocator.js';
 
 export { partitionKeyOf } from '../producer/kinesis-sink.js';

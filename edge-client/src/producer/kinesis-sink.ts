@@ -46,9 +46,7 @@ export class KinesisSink implements DeliverySink<BuiltRecord<SpoolEntry>> {
 
   async plan(entries: readonly SpoolEntry[]): Promise<BuiltRecord<SpoolEntry>[][]> {
     await this.refreshShardMap();
-    return chunkForPutRecords(
-      buildRecords(entries, this.userRecord, this.shardMap, this.options),
-    );
+    return chunkForPutRecords(buildRecords(entries, this.userRecord, this.shardMap, this.options));
   }
 
   readyToCut(entries: readonly SpoolEntry[], lingerLeftMs: number): boolean {
