@@ -15,7 +15,7 @@ export {
   iotCredentialsProvider,
 } from './credentials/iot-credentials-provider.js';
 export * from './errors/index.js';
-export { GATEWAY_LIMITS } from './gateway/gateway-limits.js';
+export { GATEWAY_LIMITS, GATEWAY_LINGER_MS } from './gateway/gateway-limits.js';
 export {
   GATEWAY_HTTP_LIMITS,
   type GatewayListener,

@@ -4,6 +4,7 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import {
   EdgeClient,
   type EdgeClientMetrics,
+  GATEWAY_LINGER_MS,
   type GatewayListener,
   type GatewayUpstreamOptions,
   listenGateway,
@@ -28,12 +29,11 @@ export interface StoreGateways {
   upstreamOf(deviceId: string): GatewayUpstreamOptions;
   /** The gateways' edge clients' metrics, summed over what is counted. */
   metrics(): Pick<EdgeClientMetrics, 'accepted' | 'sent' | 'requests' | 'retried' | 'recordsPut'>;
+  /** Resolves true once every gateway's spool is acknowledged by Kinesis (false on timeout). */
+  flush(timeoutMs: number): Promise<boolean>;
   /** Stops the listeners, drains each gateway for up to `flushTimeoutMs`, closes the spools. */
   stop(flushTimeoutMs?: number): Promise<{ drained: boolean }>;
 }
-
-/** The gateway config's defaults (edge-client/src/cli/daemon-config.ts). */
-const GATEWAY_LINGER_MS = 45_000;
 
 /**
  * One store gateway per store on loopback, as the daemon's `gateway` mode runs it (a relaying
@@ -81,6 +81,12 @@ export async function startStoreGateways(options: StoreGatewaysOptions): Promise
         for (const k of Object.keys(sum) as (keyof typeof sum)[]) sum[k] += m[k];
       }
       return sum;
+    },
+    async flush(timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      for (const { client } of gateways.values())
+        if (!(await client.flush(Math.max(0, deadline - Date.now())))) return false;
+      return true;
     },
     async stop(flushTimeoutMs = 5_000) {
       let drained = true;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { Identifier } from '../contract/index.js';
+import { GATEWAY_LINGER_MS } from '../gateway/gateway-limits.js';
 
 /**
  * `edge.json`: what the daemon on a panel PC needs. Unknown keys are refused (typos show).
@@ -54,9 +55,9 @@ const Gateway = z
       .max(1_000),
     /**
      * How long the store's records may linger for company before they are put, in ms; a record
-     * is cut earlier at a billed-KB boundary (size-aware flush). @default 45000
+     * is cut earlier at a billed-KB boundary (size-aware flush). @default GATEWAY_LINGER_MS (45000)
      */
-    lingerMs: z.number().int().min(0).max(300_000).default(45_000),
+    lingerMs: z.number().int().min(0).max(300_000).default(GATEWAY_LINGER_MS),
     /** Cut records at a billed-KB boundary before the linger is up. @default true */
     sizeAwareFlush: z.boolean().default(true),
   })
