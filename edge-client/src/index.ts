@@ -7,6 +7,12 @@ export {
 export { hashKeyOf, ShardMap } from './aggregation/shard-map.js';
 export { type Daemon, type DaemonIo, startDaemon } from './cli/daemon.js';
 export { DaemonConfig, loadDaemonConfig } from './cli/daemon-config.js';
+export {
+  GATEWAY_HTTP_LIMITS,
+  type GatewayListener,
+  type GatewayListenerOptions,
+  listenGateway,
+} from './cli/gateway-server.js';
 export * from './contract/index.js';
 export { EdgeClient, type EdgeClientMetrics, type EventInput } from './core/edge-client.js';
 export type { EdgeClientOptions } from './core/edge-client-options.js';
@@ -14,15 +20,6 @@ export {
   type IotCredentialsOptions,
   iotCredentialsProvider,
 } from './credentials/iot-credentials-provider.js';
-export * from './errors/index.js';
-export { GATEWAY_LIMITS, GATEWAY_LINGER_MS } from './gateway/gateway-limits.js';
-export {
-  GATEWAY_HTTP_LIMITS,
-  type GatewayListener,
-  type GatewayListenerOptions,
-  listenGateway,
-} from './gateway/gateway-server.js';
-export { GatewayDeliveryError, type GatewayUpstreamOptions } from './gateway/gateway-sink.js';
 export {
   type LaneCredential,
   LaneCredentials,
@@ -31,7 +28,10 @@ export {
   readSecretFile,
   SecretFileModeError,
   sha256Hex,
-} from './gateway/lane-credentials.js';
+} from './credentials/lane-credentials.js';
+export { GATEWAY_LIMITS, GATEWAY_LINGER_MS } from './delivery/gateway-limits.js';
+export { GatewayDeliveryError, type GatewayUpstreamOptions } from './delivery/gateway-sink.js';
+export * from './errors/index.js';
 export * from './http/index.js';
 export { createKinesisClient } from './producer/kinesis-client.js';
 export { chunkForPutRecords } from './producer/kinesis-limits.js';

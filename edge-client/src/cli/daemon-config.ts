@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { Identifier } from '../contract/index.js';
-import { GATEWAY_LINGER_MS } from '../gateway/gateway-limits.js';
+import { GATEWAY_LINGER_MS } from '../delivery/gateway-limits.js';
 
 /**
  * `edge.json`: what the daemon on a panel PC needs. Unknown keys are refused (typos show).

@@ -5,8 +5,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { EdgeClient, type EdgeClientMetrics } from '../core/edge-client.js';
 import { iotCredentialsProvider } from '../credentials/iot-credentials-provider.js';
-import { listenGateway } from '../gateway/gateway-server.js';
-import { readLaneToken, readSecretFile } from '../gateway/lane-credentials.js';
+import { readLaneToken, readSecretFile } from '../credentials/lane-credentials.js';
 import { BodyTooLargeError } from '../http/errors.js';
 import { createHardenedServer, type HardenedServerLimits } from '../http/hardened-server.js';
 import { readBody } from '../http/read-body.js';
@@ -15,6 +14,7 @@ import { createKinesisClient } from '../producer/kinesis-client.js';
 import type { DaemonConfig } from './daemon-config.js';
 import { describe, reply, replyNotAccepted, replyTooLarge } from './event-replies.js';
 import { parseEventsBody } from './events-body.js';
+import { listenGateway } from './gateway-server.js';
 
 /** Largest `POST /events` body. */
 export const MAX_BODY_BYTES = 1024 * 1024;

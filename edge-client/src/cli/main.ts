@@ -1,4 +1,4 @@
-import { readLaneToken, sha256Hex } from '../gateway/lane-credentials.js';
+import { readLaneToken, sha256Hex } from '../credentials/lane-credentials.js';
 import { parseCommandLine } from '../utils/command-line.js';
 import { startDaemon } from './daemon.js';
 import { ConfigError, loadDaemonConfig } from './daemon-config.js';

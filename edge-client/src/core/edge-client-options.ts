@@ -1,6 +1,6 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { resolveRecordBuilderOptions } from '../aggregation/record-builder.js';
-import type { GatewayUpstreamOptions } from '../gateway/gateway-sink.js';
+import type { GatewayUpstreamOptions } from '../delivery/gateway-sink.js';
 import { createKinesisClient } from '../producer/kinesis-client.js';
 import type { SpoolOptions } from '../spool/disk-spool.js';
 

@@ -1,12 +1,12 @@
 import { ulid } from 'ulid';
 import { type ContractIssue, parseTelemetryEvent, type TelemetryEvent } from '../contract/index.js';
+import type { DeliverySink } from '../delivery/delivery-sink.js';
+import { GatewaySink } from '../delivery/gateway-sink.js';
+import { KinesisSink } from '../delivery/kinesis-sink.js';
 import { InvalidEventError } from '../errors/invalid-event-error.js';
-import { GatewaySink } from '../gateway/gateway-sink.js';
-import { KinesisSink } from '../producer/kinesis-sink.js';
 import { DiskSpool, type SpoolEntry } from '../spool/disk-spool.js';
 import { backoffDelay } from '../utils/backoff-delay.js';
 import { sleep } from '../utils/sleep.js';
-import type { DeliverySink } from './delivery-sink.js';
 import {
   type EdgeClientOptions,
   type ResolvedEdgeClientOptions,
@@ -14,7 +14,7 @@ import {
 } from './edge-client-options.js';
 import { SeqAllocator } from './seq-allocator.js';
 
-export { partitionKeyOf } from '../producer/kinesis-sink.js';
+export { partitionKeyOf } from '../delivery/kinesis-sink.js';
 
 type Fillable = 'schemaVersion' | 'eventId' | 'seq' | 'deviceId';
 

@@ -7,9 +7,9 @@ import {
   type RecordBuilderOptions,
 } from '../aggregation/record-builder.js';
 import { ShardMap } from '../aggregation/shard-map.js';
-import type { DeliverySink } from '../core/delivery-sink.js';
+import { chunkForPutRecords } from '../producer/kinesis-limits.js';
 import type { SpoolEntry } from '../spool/disk-spool.js';
-import { chunkForPutRecords } from './kinesis-limits.js';
+import type { DeliverySink } from './delivery-sink.js';
 
 const RETRYABLE_RECORD_ERRORS = new Set([
   'ProvisionedThroughputExceededException',

@@ -1,14 +1,14 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { reply, replyNotAccepted, replyTooLarge } from '../cli/event-replies.js';
-import { parseEventsBody } from '../cli/events-body.js';
 import type { EdgeClient } from '../core/edge-client.js';
+import { type LaneCredential, LaneCredentials } from '../credentials/lane-credentials.js';
+import { GATEWAY_LIMITS } from '../delivery/gateway-limits.js';
 import { BodyTooLargeError } from '../http/errors.js';
 import { createHardenedServer, type HardenedServerLimits } from '../http/hardened-server.js';
 import { readBody } from '../http/read-body.js';
 import { requestUrl } from '../http/request-url.js';
-import { GATEWAY_LIMITS } from './gateway-limits.js';
-import { type LaneCredential, LaneCredentials } from './lane-credentials.js';
+import { reply, replyNotAccepted, replyTooLarge } from './event-replies.js';
+import { parseEventsBody } from './events-body.js';
 
 /**
  * The gateway's HTTP limits: a store's 40 lanes each keep a connection or two open; a request

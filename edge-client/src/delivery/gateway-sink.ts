@@ -1,7 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { DeliverySink } from '../core/delivery-sink.js';
 import type { SpoolEntry } from '../spool/disk-spool.js';
+import type { DeliverySink } from './delivery-sink.js';
 import { GATEWAY_LIMITS } from './gateway-limits.js';
 
 /** A lane's upstream: the store gateway it delivers to instead of Kinesis. */
