@@ -1,6 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { SpoolEntry } from '../spool/disk-spool.js';
+import { chunkBySize } from '../utils/chunk-by-size.js';
 import type { DeliverySink } from './delivery-sink.js';
 import { GATEWAY_LIMITS } from './gateway-limits.js';
 
@@ -57,24 +58,11 @@ export class GatewaySink implements DeliverySink<SpoolEntry> {
   }
 
   async plan(entries: readonly SpoolEntry[]): Promise<SpoolEntry[][]> {
-    const requests: SpoolEntry[][] = [];
-    let current: SpoolEntry[] = [];
-    let bytes = 0;
-    for (const entry of entries) {
-      const size = entry.payload.byteLength + 1;
-      if (
-        current.length === GATEWAY_LIMITS.eventsPerRequest ||
-        (current.length > 0 && bytes + size > GATEWAY_LIMITS.bodyBytes)
-      ) {
-        requests.push(current);
-        current = [];
-        bytes = 0;
-      }
-      current.push(entry);
-      bytes += size;
-    }
-    if (current.length > 0) requests.push(current);
-    return requests;
+    // Each event is one NDJSON line: its payload and a newline.
+    return chunkBySize(entries, (e) => e.payload.byteLength + 1, {
+      count: GATEWAY_LIMITS.eventsPerRequest,
+      bytes: GATEWAY_LIMITS.bodyBytes,
+    });
   }
 
   counters() {
