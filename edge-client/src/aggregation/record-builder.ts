@@ -119,7 +119,7 @@ export const billedKb = (record: { data: Uint8Array; partitionKey: string }) =>
  * events that fills k KB is k / n, and it jumps to (k + 1) / n with the event that crosses
  * the boundary. The rule looks at the record carrying the most events (at a store gateway,
  * the store's aggregate): while the next event still fits within its billed KB (the room left
- * is at least what the last event added, compressed), lingering only lowers the cost per
+ * is at least what an event adds, compressed, as measured over the record's later half), lingering only lowers the cost per
  * event, so it lingers. Once the next event would cross the boundary, crossing pays only if
  * more than n / k further events arrive before the linger runs out ((k + 1) / (n + j) < k / n
  * exactly when j > n / k); the events expected, at the rate this record's events arrived, are
@@ -142,8 +142,12 @@ export function billingCutDue<T extends { readonly appendedAt: number }>(
   const n = main.items.length;
   const bytes = entryBytes(main);
   const k = Math.ceil(bytes / 1024);
-  const [withoutLast] = buildRecords(main.items.slice(0, -1), toUserRecord, undefined, options);
-  const marginal = withoutLast === undefined ? bytes : bytes - entryBytes(withoutLast);
+  // What one more event adds, compressed: the mean over the record's second half (one event's
+  // own addition is too noisy to go by, and the first events cost more than the later ones).
+  const half = Math.ceil(n / 2);
+  const [firstHalf] = buildRecords(main.items.slice(0, half), toUserRecord, undefined, options);
+  const marginal =
+    firstHalf === undefined || n === half ? bytes : (bytes - entryBytes(firstHalf)) / (n - half);
   if (k * 1024 - bytes >= marginal) return false;
   const first = (main.items[0] as T).appendedAt;
   const span = (main.items[n - 1] as T).appendedAt - first;
