@@ -140,6 +140,12 @@ describe('Integration: store gateway (lanes -> gateway -> Kinesis)', () => {
       line(detection({ deviceId: a, storeId: STORE })),
     );
     expect((await postAs(url, tokenOf(a), many.join('\n'))).status).toBe(413);
+    const wrongRoute = await fetch(`${url}/status`, {
+      method: 'POST',
+      body: line(mine),
+      headers: { authorization: `Bearer ${tokenOf(a)}` },
+    });
+    expect(wrongRoute.status).toBe(404);
     expect(gateway.client.metrics().accepted).toBe(0);
 
     // A lane's own events, outcome included, are accepted.

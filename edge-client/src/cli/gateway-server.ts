@@ -84,7 +84,9 @@ async function handleLaneRequest(
   res: ServerResponse,
 ): Promise<void> {
   const path = requestUrl(req).pathname;
-  const known = (req.method === 'POST' && path === '/v1/lane-events') || path === '/status';
+  const known =
+    (req.method === 'POST' && path === '/v1/lane-events') ||
+    (req.method === 'GET' && path === '/status');
   if (!known) return reply(res, 404, problem(404, 'Not Found', `no ${req.method} ${path}`));
   const auth = /^Bearer ([^\s]+)$/.exec(req.headers.authorization ?? '');
   const deviceId = auth?.[1] === undefined ? undefined : credentials.identify(auth[1]);
