@@ -122,8 +122,9 @@ export const billedKb = (record: { data: Uint8Array; partitionKey: string }) =>
  * is at least what an event adds, compressed, as measured over the record's later half), lingering only lowers the cost per
  * event, so it lingers. Once the next event would cross the boundary, crossing pays only if
  * more than n / k further events arrive before the linger runs out ((k + 1) / (n + j) < k / n
- * exactly when j > n / k); the events expected, at the rate this record's events arrived, are
- * compared with that, and if they fall short the record is cut now, at the boundary. A plain
+ * exactly when j > n / k); the events expected, at the rate this record's events arrived, must
+ * be at least twice that (the rate is a noisy estimate from a few events), or the record is
+ * cut now, at the boundary. A plain
  * record (a group of one) always lingers: aggregating is what lowers its cost.
  */
 export function billingCutDue<T extends { readonly appendedAt: number }>(
@@ -152,5 +153,8 @@ export function billingCutDue<T extends { readonly appendedAt: number }>(
   const first = (main.items[0] as T).appendedAt;
   const span = (main.items[n - 1] as T).appendedAt - first;
   const expected = span > 0 ? ((n - 1) / span) * Math.max(0, lingerLeftMs) : 0;
-  return expected <= n / k;
+  // The rate is estimated from a few events that arrive at random, so it runs high about as
+  // often as low, and a wrong crossing costs more than a right one saves: cross only when
+  // twice the events needed are expected.
+  return expected < (2 * n) / k;
 }
