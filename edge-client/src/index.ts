@@ -1,7 +1,18 @@
-export { type BuiltRecord, billedKb, buildRecords } from './aggregation/record-builder.js';
+export {
+  type BuiltRecord,
+  billedKb,
+  billingCutDue,
+  buildRecords,
+} from './aggregation/record-builder.js';
 export { hashKeyOf, ShardMap } from './aggregation/shard-map.js';
 export { type Daemon, type DaemonIo, startDaemon } from './cli/daemon.js';
 export { DaemonConfig, loadDaemonConfig } from './cli/daemon-config.js';
+export {
+  GATEWAY_HTTP_LIMITS,
+  type GatewayListener,
+  type GatewayListenerOptions,
+  listenGateway,
+} from './cli/gateway-server.js';
 export * from './contract/index.js';
 export { EdgeClient, type EdgeClientMetrics, type EventInput } from './core/edge-client.js';
 export type { EdgeClientOptions } from './core/edge-client-options.js';
@@ -9,6 +20,17 @@ export {
   type IotCredentialsOptions,
   iotCredentialsProvider,
 } from './credentials/iot-credentials-provider.js';
+export {
+  type LaneCredential,
+  LaneCredentials,
+  MIN_TOKEN_LENGTH,
+  readLaneToken,
+  readSecretFile,
+  SecretFileModeError,
+  sha256Hex,
+} from './credentials/lane-credentials.js';
+export { GATEWAY_LIMITS, GATEWAY_LINGER_MS } from './delivery/gateway-limits.js';
+export { GatewayDeliveryError, type GatewayUpstreamOptions } from './delivery/gateway-sink.js';
 export * from './errors/index.js';
 export * from './http/index.js';
 export { createKinesisClient } from './producer/kinesis-client.js';

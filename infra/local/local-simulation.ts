@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { putRegistryEntries } from '#adapters';
 import type { TelemetryEvent } from '#contract';
 import type { HoursSavedBaselines } from '#domain/hours-saved';
-import { EdgeClient } from '#edge-client';
+import { EdgeClient, type EventInput } from '#edge-client';
 import { TABLES, TELEMETRY_STREAM } from '#shared/resources';
 import {
   addTree,
@@ -16,6 +16,7 @@ import {
   runSimulation,
   type SimFleet,
 } from '#simulator';
+import { type StoreGateways, startStoreGateways } from './store-gateways.js';
 
 export interface LocalSimulationOptions {
   readonly kinesis: KinesisClient;
@@ -35,6 +36,25 @@ export interface LocalSimulationOptions {
   readonly spoolDir: string;
   /** Pack events into KPL aggregated records. @default true */
   readonly aggregate?: boolean;
+  /**
+   * How the store floor reaches Kinesis. `direct`: one relaying edge client for the whole
+   * fleet (the simulator's ids and seqs). `gateway`: each lane PC its own edge client (its own
+   * spool and seq) delivering to its store's gateway (one per store, on loopback), which puts
+   * the store's records; on-call agents send directly. @default 'direct'
+   */
+  readonly topology?: SimulationTopology;
+}
+
+export const SIMULATION_TOPOLOGIES = ['direct', 'gateway'] as const;
+export type SimulationTopology = (typeof SIMULATION_TOPOLOGIES)[number];
+
+/** A `--topology` value, checked. */
+export function parseTopology(value: string): SimulationTopology {
+  if (!(SIMULATION_TOPOLOGIES as readonly string[]).includes(value))
+    throw new Error(
+      `--topology must be one of ${SIMULATION_TOPOLOGIES.join(', ')}, got "${value}"`,
+    );
+  return value as SimulationTopology;
 }
 
 function writeAtomically(file: string, text: string) {
@@ -64,7 +84,14 @@ export async function runLocalSimulation(
     spool: { dir: options.spoolDir },
     ...(options.aggregate !== undefined && { aggregate: options.aggregate }),
   });
-  const sink = { put: (events: readonly TelemetryEvent[]) => client.send(events) };
+  const floor =
+    options.topology === 'gateway'
+      ? await openGatewayFloor(fleet, options, client)
+      : {
+          send: (events: readonly TelemetryEvent[]) => client.send(events),
+          close: async () => true,
+        };
+  const sink = { put: (events: readonly TelemetryEvent[]) => floor.send(events) };
   const base = readTruth(options.truthFile);
   const merged = () => addTree(structuredClone(base), simulator.truth());
   let lastWrite = 0;
@@ -86,8 +113,65 @@ export async function runLocalSimulation(
   const truth = merged();
   writeAtomically(options.truthFile, JSON.stringify(truth, null, 2));
   // Accepted means spooled: give the sender a moment to deliver; the rest waits for next time.
-  const { drained } = await client.close(options.signal?.aborted ? 3_000 : 60_000);
-  return { sent, truth, drained };
+  const flushMs = options.signal?.aborted ? 3_000 : 60_000;
+  const floorDrained = await floor.close(flushMs);
+  const { drained } = await client.close(flushMs);
+  return { sent, truth, drained: drained && floorDrained };
+}
+
+/**
+ * The gateway topology: a gateway per store and an edge client per lane PC (opened when the
+ * lane first has an event, on its own spool under `<spoolDir>/lanes`), each sending as its
+ * device with its own seq, to its store's gateway; an incident goes out through `direct`,
+ * as an on-call agent's own daemon sends it.
+ */
+async function openGatewayFloor(
+  fleet: SimFleet,
+  options: LocalSimulationOptions,
+  direct: EdgeClient,
+): Promise<{
+  send(events: readonly TelemetryEvent[]): Promise<unknown>;
+  close(flushMs: number): Promise<boolean>;
+}> {
+  const gateways: StoreGateways = await startStoreGateways({
+    lanes: fleet.panels,
+    kinesis: options.kinesis,
+    streamName: options.streamName ?? TELEMETRY_STREAM.localName,
+    dir: join(options.spoolDir, 'gateways'),
+  });
+  const lanes = new Map<string, Promise<EdgeClient>>();
+  const laneOf = (deviceId: string) => {
+    let lane = lanes.get(deviceId);
+    if (lane === undefined) {
+      lane = EdgeClient.open({
+        deviceId,
+        gateway: gateways.upstreamOf(deviceId),
+        spool: { dir: join(options.spoolDir, 'lanes', deviceId) },
+      });
+      lanes.set(deviceId, lane);
+    }
+    return lane;
+  };
+  const panels = new Set(fleet.panels.map((p) => p.deviceId));
+  return {
+    async send(events) {
+      await Promise.all(
+        events.map(async (e) => {
+          if (!panels.has(e.deviceId)) return direct.send(e);
+          // The lane's own daemon assigns seq: the simulator's is dropped.
+          const { seq: _seq, ...own } = e;
+          return (await laneOf(e.deviceId)).send(own as EventInput);
+        }),
+      );
+    },
+    async close(flushMs) {
+      const closed = await Promise.all(
+        [...lanes.values()].map(async (l) => (await l).close(flushMs)),
+      );
+      const lanesDrained = closed.every((c) => c.drained);
+      return (await gateways.stop(flushMs)).drained && lanesDrained;
+    },
+  };
 }
 
 /** Registers a simulated fleet's stores, panel PCs and on-call agents, as provisioning would. */

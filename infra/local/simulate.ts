@@ -5,7 +5,7 @@ import { createKinesisClient } from '#edge-client';
 import { LOCAL_PORTS } from '#shared/resources';
 import { parseCommandLine } from '#utils';
 import { localAwsEnv } from './local-env.js';
-import { runLocalSimulation } from './local-simulation.js';
+import { parseTopology, runLocalSimulation } from './local-simulation.js';
 
 const USAGE = `npm run simulate -- [options]
 
@@ -17,6 +17,8 @@ Registers a simulated store fleet and sends its events to the running embedded s
   --duration D     seconds to run (default 10)
   --events N       stop after N events instead
   --seed S         random seed (default 1)
+  --topology T     direct (one edge client for the fleet, default) or gateway (a client per
+                   lane PC, each delivering to its store's gateway, which puts the store's records)
   --truth FILE     ground-truth file, added to if present (default <data-dir>/simulator/ground-truth.json)
   --data-dir DIR   local data folder (default .data, or LOCAL_DATA_DIR)`;
 
@@ -36,6 +38,7 @@ async function main() {
         duration: { type: 'string', default: '10' },
         events: { type: 'string' },
         seed: { type: 'string', default: '1' },
+        topology: { type: 'string', default: 'direct' },
         truth: { type: 'string' },
         'data-dir': { type: 'string', default: process.env.LOCAL_DATA_DIR ?? '.data' },
         help: { type: 'boolean', default: false },
@@ -70,6 +73,7 @@ async function main() {
     baselines: DEFAULT_BASELINES,
     truthFile,
     spoolDir: join(dataDir, 'simulator', 'spool'),
+    topology: parseTopology(values.topology),
     durationMs: positive('duration', values.duration) * 1000,
     ...(values.events !== undefined && {
       maxEvents: positive('events', values.events),

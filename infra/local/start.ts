@@ -3,7 +3,7 @@ import { DEFAULT_BASELINES } from '#domain/hours-saved';
 import { LOCAL_PORTS, TABLES, TELEMETRY_STREAM } from '#shared/resources';
 import { parseCommandLine } from '#utils';
 import { type EmbeddedStack, startEmbeddedStack } from './embedded-stack.js';
-import { runLocalSimulation } from './local-simulation.js';
+import { parseTopology, runLocalSimulation, type SimulationTopology } from './local-simulation.js';
 
 const USAGE = `npm start [-- options]
 
@@ -13,6 +13,8 @@ Starts the embedded stack (Kinesis and DynamoDB emulators, processor, impact API
   --no-simulate      do not run the simulator
   --stores N         simulated stores (default 5)
   --rate R           simulated events per second (default 20)
+  --topology T       direct (one edge client for the fleet, default) or gateway (a client per
+                     lane PC, each delivering to its store's gateway)
   --data-dir DIR     local data folder (default .data, or LOCAL_DATA_DIR)
   --verbose          the handlers' INFO logs too (default: warnings and errors)
 
@@ -53,6 +55,7 @@ function readFlags() {
         'no-simulate': { type: 'boolean', default: false },
         stores: { type: 'string', default: '5' },
         rate: { type: 'string', default: '20' },
+        topology: { type: 'string', default: 'direct' },
         'data-dir': { type: 'string', default: process.env.LOCAL_DATA_DIR ?? '.data' },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
@@ -73,6 +76,7 @@ function readFlags() {
     simulate: !values['no-simulate'],
     stores,
     rate,
+    topology: parseTopology(values.topology),
     dataDir: values['data-dir'],
     verbose: values.verbose,
   };
@@ -111,12 +115,12 @@ function printEndpoints(stack: EmbeddedStack, dataDir: string) {
 function startSimulation(
   stack: EmbeddedStack,
   dataDir: string,
-  { stores, rate }: { stores: number; rate: number },
+  { stores, rate, topology }: { stores: number; rate: number; topology: SimulationTopology },
   signal: AbortSignal,
 ): Promise<unknown> {
   const truthFile = join(dataDir, 'simulator', 'ground-truth.json');
   console.log(
-    `simulator           ${stores} stores, ${rate} events/s, ground truth in ${truthFile}`,
+    `simulator           ${stores} stores, ${rate} events/s, ${topology} topology, ground truth in ${truthFile}`,
   );
   return runLocalSimulation({
     kinesis: stack.kinesis,
@@ -127,6 +131,7 @@ function startSimulation(
     baselines: DEFAULT_BASELINES,
     truthFile,
     spoolDir: join(dataDir, 'simulator', 'spool'),
+    topology,
     signal,
   }).catch((error: unknown) =>
     console.error(`simulator stopped: ${error instanceof Error ? error.message : String(error)}`),

@@ -5,6 +5,7 @@
  * processor, the item layout, the API) is the code under test. Adding a candidate is a row
  * here, plus a topology in lane-topology.ts when it needs a new one.
  */
+import { GATEWAY_LINGER_MS } from '#edge-client';
 import { PROCESSOR_EVENT_SOURCE } from '#processor';
 
 /** Today's edge: one EdgeClient per lane PC, each with its own spool, sending to Kinesis. */
@@ -16,8 +17,22 @@ export interface PerLaneTopology {
   readonly partitionBy: 'store' | 'device';
 }
 
-/** How the store floor reaches Kinesis; a store gateway would be a second member. */
-export type EdgeTopology = PerLaneTopology;
+/**
+ * A store gateway: every lane PC runs its EdgeClient with its own spool and seq, delivering
+ * over the store LAN (HTTP on loopback here) to one gateway per store, which spools the
+ * store's events and puts them to Kinesis aggregated by store (docs/edge.md, "Store gateway").
+ */
+export interface GatewayTopology {
+  readonly kind: 'gateway';
+  /** EdgeClientOptions.lingerMs of every lane's client (to its gateway). */
+  readonly lingerMs: number;
+  /** The gateways' linger (the size-aware flush cuts a record earlier at a KB boundary). */
+  readonly gatewayLingerMs: number;
+  readonly sizeAwareFlush: boolean;
+}
+
+/** How the store floor reaches Kinesis. */
+export type EdgeTopology = PerLaneTopology | GatewayTopology;
 
 export interface FleetProfile {
   /** One line for the table's legend. */
@@ -29,6 +44,13 @@ export interface FleetProfile {
     readonly maxBatchingWindowMs: number;
   };
 }
+
+const GATEWAY_EDGE: GatewayTopology = {
+  kind: 'gateway',
+  lingerMs: 100,
+  gatewayLingerMs: GATEWAY_LINGER_MS,
+  sizeAwareFlush: true,
+};
 
 export const FLEET_PROFILES = {
   baseline: {
@@ -56,6 +78,21 @@ export const FLEET_PROFILES = {
     description: "today's edge; batch 10,000 / 120 s",
     edge: { kind: 'per-lane', lingerMs: 100, partitionBy: 'store' },
     eventSource: { batchSize: 10_000, maxBatchingWindowMs: 120_000 },
+  },
+  // Issue 19's store gateway: the gateway daemon's defaults (45 s linger, size-aware flush),
+  // with today's event source and with the window-60s one.
+  gateway: {
+    description: `lanes -> one gateway per store (linger ${GATEWAY_LINGER_MS / 1000} s, size-aware flush); batch 5,000 / 5 s`,
+    edge: GATEWAY_EDGE,
+    eventSource: {
+      batchSize: PROCESSOR_EVENT_SOURCE.batchSize,
+      maxBatchingWindowMs: PROCESSOR_EVENT_SOURCE.maxBatchingWindowMs,
+    },
+  },
+  'gateway-window-60s': {
+    description: 'lanes -> one gateway per store, as gateway; batch 10,000 / 60 s',
+    edge: GATEWAY_EDGE,
+    eventSource: { batchSize: 10_000, maxBatchingWindowMs: 60_000 },
   },
 } as const satisfies Record<string, FleetProfile>;
 
@@ -85,7 +122,14 @@ export function slowMotion(profile: FleetProfile, factor: number): FleetProfile 
   if (!(factor >= 1)) throw new RangeError('a slow-motion factor is at least 1');
   return {
     ...profile,
-    edge: { ...profile.edge, lingerMs: profile.edge.lingerMs * factor },
+    edge:
+      profile.edge.kind === 'gateway'
+        ? {
+            ...profile.edge,
+            lingerMs: profile.edge.lingerMs * factor,
+            gatewayLingerMs: profile.edge.gatewayLingerMs * factor,
+          }
+        : { ...profile.edge, lingerMs: profile.edge.lingerMs * factor },
     eventSource: {
       ...profile.eventSource,
       maxBatchingWindowMs: profile.eventSource.maxBatchingWindowMs * factor,

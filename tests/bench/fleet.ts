@@ -269,8 +269,9 @@ async function runProfile(name: ProfileName, asNamed: FleetProfile) {
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  const floor = openStoreFloor(profile.edge, {
+  const floor = await openStoreFloor(profile.edge, {
     kinesis,
+    lanes: fleet.panels,
     streamName: TELEMETRY_STREAM.localName,
     dir: join(dir, 'lanes'),
     onAccepted: (events, at) => {

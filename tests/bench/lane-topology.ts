@@ -2,19 +2,23 @@
  * The store floors of `npm run bench:fleet`: how each device's events reach Kinesis, per the
  * profile's edge topology. Today's is `per-lane`: every lane PC (and every on-call agent) runs
  * its own EdgeClient with its own spool, seq file and linger, exactly as the daemon does.
+ * `gateway`: the same lane clients deliver to one store gateway per store (the daemon's
+ * gateway mode, in process: startStoreGateways), which puts the store's records; on-call
+ * agents still send directly.
  */
 import { join } from 'node:path';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { TelemetryEvent } from '#contract';
-import { EdgeClient, type EventInput, sleep } from '#edge-client';
-import type { EdgeTopology, PerLaneTopology } from './fleet-profiles.js';
+import { EdgeClient, type EventInput, type GatewayUpstreamOptions, sleep } from '#edge-client';
+import { type StoreGateways, startStoreGateways } from '../../infra/local/store-gateways.js';
+import type { EdgeTopology, GatewayTopology } from './fleet-profiles.js';
 
 export interface FloorStats {
   /** Events the devices' clients accepted (durably spooled). */
   accepted: number;
   /** Events Kinesis acknowledged. */
   sent: number;
-  /** PutRecords requests, and records sent again after a failure. */
+  /** PutRecords requests (the gateways', in the gateway topology), and units sent again. */
   requests: number;
   retried: number;
   /** Times a device's client was opened (see PerLaneFloor), and the most open at once. */
@@ -30,6 +34,8 @@ export interface FloorOptions {
   readonly dir: string;
   /** Called with each device's events once its edge accepted them. */
   readonly onAccepted: (events: readonly TelemetryEvent[], at: number) => void;
+  /** The fleet's lane PCs and their stores (a gateway per store serves them). */
+  readonly lanes: readonly { readonly deviceId: string; readonly storeId: string }[];
 }
 
 /** A fleet's edge: devices that accept events and deliver them to the stream. */
@@ -41,10 +47,15 @@ export interface StoreFloor {
   close(): Promise<FloorStats>;
 }
 
-export function openStoreFloor(topology: EdgeTopology, options: FloorOptions): StoreFloor {
+export async function openStoreFloor(
+  topology: EdgeTopology,
+  options: FloorOptions,
+): Promise<StoreFloor> {
   switch (topology.kind) {
     case 'per-lane':
       return new PerLaneFloor(topology, options);
+    case 'gateway':
+      return GatewayFloor.open(topology, options);
   }
 }
 
@@ -91,8 +102,13 @@ class PerLaneFloor implements StoreFloor {
   private readonly reaper: NodeJS.Timeout;
 
   constructor(
-    private readonly topology: PerLaneTopology,
+    private readonly topology: {
+      readonly lingerMs: number;
+      readonly partitionBy: 'store' | 'device';
+    },
     private readonly options: FloorOptions,
+    /** A lane's gateway, when the lanes deliver to gateways (devices it has none for go to Kinesis). */
+    private readonly upstreamOf?: (deviceId: string) => GatewayUpstreamOptions | undefined,
   ) {
     this.reaper = setInterval(() => this.reap(), 500);
   }
@@ -128,9 +144,11 @@ class PerLaneFloor implements StoreFloor {
     this.stats.opens++;
     this.open++;
     this.stats.maxOpen = Math.max(this.stats.maxOpen, this.open);
+    const gateway = this.upstreamOf?.(deviceId);
     return EdgeClient.open({
-      streamName: this.options.streamName,
-      kinesis: this.options.kinesis,
+      ...(gateway === undefined
+        ? { streamName: this.options.streamName, kinesis: this.options.kinesis }
+        : { gateway }),
       deviceId,
       spool: { dir: join(this.options.dir, deviceId) },
       lingerMs: this.topology.lingerMs,
@@ -184,5 +202,56 @@ class PerLaneFloor implements StoreFloor {
       if (client !== undefined) await this.closeClient(client, 5_000);
     }
     return { ...this.stats };
+  }
+}
+
+/**
+ * The gateway topology: the lanes as in PerLaneFloor (opened and closed the same way), each
+ * delivering to its store's gateway over HTTP on loopback; a gateway per store, each with its
+ * own spool and the topology's linger and size-aware flush. Draining waits for the lanes and
+ * then for the gateways.
+ */
+class GatewayFloor implements StoreFloor {
+  private constructor(
+    private readonly lanes: PerLaneFloor,
+    private readonly gateways: StoreGateways,
+  ) {}
+
+  static async open(topology: GatewayTopology, options: FloorOptions): Promise<GatewayFloor> {
+    const gateways = await startStoreGateways({
+      lanes: options.lanes,
+      kinesis: options.kinesis,
+      streamName: options.streamName,
+      dir: join(options.dir, 'gateways'),
+      lingerMs: topology.gatewayLingerMs,
+      sizeAwareFlush: topology.sizeAwareFlush,
+    });
+    const isLane = new Set(options.lanes.map((l) => l.deviceId));
+    const lanes = new PerLaneFloor(
+      { lingerMs: topology.lingerMs, partitionBy: 'store' },
+      { ...options, dir: join(options.dir, 'lanes') },
+      (deviceId) => (isLane.has(deviceId) ? gateways.upstreamOf(deviceId) : undefined),
+    );
+    return new GatewayFloor(lanes, gateways);
+  }
+
+  send(events: readonly TelemetryEvent[]): Promise<void> {
+    return this.lanes.send(events);
+  }
+
+  async drain(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    return (
+      (await this.lanes.drain(timeoutMs)) &&
+      (await this.gateways.flush(Math.max(0, deadline - Date.now())))
+    );
+  }
+
+  async close(): Promise<FloorStats> {
+    const lanes = await this.lanes.close();
+    const gateways = this.gateways.metrics();
+    await this.gateways.stop();
+    // The lanes' own requests go to their gateways; what Kinesis saw is the gateways'.
+    return { ...lanes, requests: gateways.requests, retried: lanes.retried + gateways.retried };
   }
 }

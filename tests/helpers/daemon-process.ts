@@ -15,7 +15,10 @@ export interface DaemonProcess {
 /** The Node flags `npm run edge-client` runs the daemon with (package.json). */
 export const DAEMON_NODE_FLAGS = ['--max-old-space-size=96', '--max-semi-space-size=2'];
 
-/** Starts the edge daemon as its own process (as on a panel PC) and waits for its HTTP intake. */
+/**
+ * Starts the edge daemon as its own process (as on a panel PC) and waits for its HTTP intake
+ * (or, for a store gateway, its LAN listener).
+ */
 export async function spawnDaemon(
   configFile: string,
   env: Record<string, string> = {},
@@ -42,7 +45,7 @@ export async function spawnDaemon(
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const url = /"http":"(http:\/\/[^"]+)"/.exec(output)?.[1];
+    const url = /"(?:http|gateway)":"(https?:\/\/[^"]+)"/.exec(output)?.[1];
     if (url !== undefined) return { child, url, output: () => output, exited };
     if (child.exitCode !== null || Date.now() > deadline)
       throw new Error(`daemon did not start:\n${output}`);

@@ -27,4 +27,47 @@ describe('Function: loadDaemonConfig', () => {
       loadDaemonConfig(configFile({ relay: true, deviceId: 'panel-store-0001-lane-01' })),
     ).toThrow(/relay: a relay forwards each event as its own device, so it takes no deviceId/);
   });
+
+  const lanes = [{ deviceId: 'panel-store-0001-lane-01', tokenSha256: 'a'.repeat(64) }];
+
+  it('takes a gateway for one store, with its lanes by token hash, and the gateway defaults', () => {
+    const config = loadDaemonConfig(
+      configFile({ gateway: { storeId: 'store-0001', listen: { host: '10.0.0.2' }, lanes } }),
+    );
+    expect(config.gateway).toMatchObject({
+      storeId: 'store-0001',
+      listen: { host: '10.0.0.2', port: 8788 },
+      lingerMs: 45_000,
+      sizeAwareFlush: true,
+    });
+  });
+
+  it('refuses a gateway that would speak as a device, take local intake, or hold a token instead of its hash', () => {
+    const gateway = { storeId: 'store-0001', listen: { host: '10.0.0.2' }, lanes };
+    expect(() =>
+      loadDaemonConfig(configFile({ gateway, deviceId: 'panel-store-0001-lane-01' })),
+    ).toThrow(/deviceId: a gateway relays its lanes' events under their own deviceIds/);
+    expect(() => loadDaemonConfig(configFile({ gateway, http: { port: 0 } }))).toThrow(
+      /http: a gateway's intake is gateway.listen/,
+    );
+    expect(() => loadDaemonConfig(configFile({ gateway, stdin: true }))).toThrow(/stdin:/);
+    expect(() =>
+      loadDaemonConfig(
+        configFile({ gateway: { ...gateway, lanes: [{ ...lanes[0], tokenSha256: 'secret' }] } }),
+      ),
+    ).toThrow(/gateway.lanes.0.tokenSha256: must be 64 lowercase hex digits/);
+  });
+
+  it('takes a lane behind a gateway (upstream) without a stream, and refuses Kinesis settings for it', () => {
+    const upstream = { url: 'https://10.0.0.2:8788', tokenFile: '/etc/edge/lane.token' };
+    const lane = { spool: { dir: '/tmp/x' }, deviceId: 'panel-store-0001-lane-01', upstream };
+    const file = join(mkdtempSync(join(tmpdir(), 'edge-cfg-')), 'edge.json');
+    writeFileSync(file, JSON.stringify(lane));
+    expect(loadDaemonConfig(file).upstream).toEqual(upstream);
+    expect(() =>
+      loadDaemonConfig(configFile({ deviceId: 'panel-store-0001-lane-01', upstream })),
+    ).toThrow(/streamName: a lane behind a gateway \(upstream\) does not talk to Kinesis/);
+    writeFileSync(file, JSON.stringify({ ...lane, upstream: { ...upstream, url: 'ftp://x' } }));
+    expect(() => loadDaemonConfig(file)).toThrow(/upstream.url/);
+  });
 });

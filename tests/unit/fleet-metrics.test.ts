@@ -220,6 +220,17 @@ describe('Function: slowMotion', () => {
     expect(slowMotion(FLEET_PROFILES.baseline, 1)).toEqual(FLEET_PROFILES.baseline);
     expect(() => slowMotion(FLEET_PROFILES.baseline, 0.5)).toThrow(RangeError);
   });
+
+  it("stretches a gateway's linger with its lanes'", () => {
+    const slow = slowMotion(FLEET_PROFILES['gateway-window-60s'], 2);
+    expect(slow.edge).toEqual({
+      kind: 'gateway',
+      lingerMs: 200,
+      gatewayLingerMs: 90_000,
+      sizeAwareFlush: true,
+    });
+    expect(slow.eventSource).toEqual({ batchSize: 10_000, maxBatchingWindowMs: 120_000 });
+  });
 });
 
 describe('Function: writtenItemKind', () => {

@@ -111,3 +111,50 @@ export function buildRecords<T>(
 /** On-demand Kinesis bills each record's payload rounded up to the next KB. */
 export const billedKb = (record: { data: Uint8Array; partitionKey: string }) =>
   Math.ceil(entryBytes(record) / 1024);
+
+/**
+ * The size-aware flush rule, for a sender that may linger `lingerLeftMs` more before it must
+ * put what it holds: whether the records built now from `items` are best put now. On-demand
+ * Kinesis bills each record rounded up to 1 KB, so the billed KB per event of a record of n
+ * events that fills k KB is k / n, and it jumps to (k + 1) / n with the event that crosses
+ * the boundary. The rule looks at the record carrying the most events (at a store gateway,
+ * the store's aggregate): while the next event still fits within its billed KB (the room left
+ * is at least what an event adds, compressed, as measured over the record's later half), lingering only lowers the cost per
+ * event, so it lingers. Once the next event would cross the boundary, crossing pays only if
+ * more than n / k further events arrive before the linger runs out ((k + 1) / (n + j) < k / n
+ * exactly when j > n / k); the events expected, at the rate this record's events arrived, must
+ * be at least twice that (the rate is a noisy estimate from a few events), or the record is
+ * cut now, at the boundary. A plain
+ * record (a group of one) always lingers: aggregating is what lowers its cost.
+ */
+export function billingCutDue<T extends { readonly appendedAt: number }>(
+  items: readonly T[],
+  toUserRecord: (item: T) => UserRecord,
+  shardMap: ShardMap | undefined,
+  lingerLeftMs: number,
+  options: RecordBuilderOptions = {},
+): boolean {
+  const records = buildRecords(items, toUserRecord, shardMap, options);
+  const main = records.reduce<BuiltRecord<T> | undefined>(
+    (best, r) => (best === undefined || r.items.length > best.items.length ? r : best),
+    undefined,
+  );
+  if (main === undefined || !main.aggregated) return false;
+  const n = main.items.length;
+  const bytes = entryBytes(main);
+  const k = Math.ceil(bytes / 1024);
+  // What one more event adds, compressed: the mean over the record's second half (one event's
+  // own addition is too noisy to go by, and the first events cost more than the later ones).
+  const half = Math.ceil(n / 2);
+  const [firstHalf] = buildRecords(main.items.slice(0, half), toUserRecord, undefined, options);
+  const marginal =
+    firstHalf === undefined || n === half ? bytes : (bytes - entryBytes(firstHalf)) / (n - half);
+  if (k * 1024 - bytes >= marginal) return false;
+  const first = (main.items[0] as T).appendedAt;
+  const span = (main.items[n - 1] as T).appendedAt - first;
+  const expected = span > 0 ? ((n - 1) / span) * Math.max(0, lingerLeftMs) : 0;
+  // The rate is estimated from a few events that arrive at random, so it runs high about as
+  // often as low, and a wrong crossing costs more than a right one saves: cross only when
+  // twice the events needed are expected.
+  return expected < (2 * n) / k;
+}

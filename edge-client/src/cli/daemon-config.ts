@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { Identifier } from '../contract/index.js';
+import { GATEWAY_LINGER_MS } from '../delivery/gateway-limits.js';
 
 /**
  * `edge.json`: what the daemon on a panel PC needs. Unknown keys are refused (typos show).
@@ -10,10 +11,66 @@ import { Identifier } from '../contract/index.js';
  * events, each carrying its own `deviceId` and `seq`. Spool and sending settings left out
  * take the edge client's defaults (SpoolOptions, EdgeClientOptions): they are set there only.
  */
+const Secret = z.string().min(1);
+
+/** A lane PC behind a store gateway: where it delivers instead of Kinesis. */
+const Upstream = z
+  .object({
+    /** The gateway's URL on the store LAN (`https://` when the gateway has TLS). */
+    url: z.url({ protocol: /^https?$/ }),
+    /** File holding this lane's bearer token; must be readable by its owner only. */
+    tokenFile: Secret,
+    /** CA certificate(s) the gateway's certificate must chain to (TLS). */
+    caFile: Secret.optional(),
+    /** Time for the gateway's answer to one request. @default 10000 */
+    timeoutMs: z.number().int().min(100).max(120_000).optional(),
+  })
+  .strict();
+
+/** A store gateway: the lanes of one store deliver to it, it delivers to Kinesis. */
+const Gateway = z
+  .object({
+    /** The one store it serves: every detection and outcome it accepts must name it. */
+    storeId: Identifier,
+    /** Where it listens on the store LAN. */
+    listen: z
+      .object({
+        host: z.string().min(1),
+        port: z.number().int().min(0).max(65_535).default(8788),
+      })
+      .strict(),
+    /** Serve HTTPS (keyFile readable by its owner only). */
+    tls: z.object({ certFile: Secret, keyFile: Secret }).strict().optional(),
+    /** The lanes it accepts: each lane's device id and the SHA-256 (hex) of its token. */
+    lanes: z
+      .array(
+        z
+          .object({
+            deviceId: Identifier,
+            tokenSha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits'),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(1_000),
+    /**
+     * How long the store's records may linger for company before they are put, in ms; a record
+     * is cut earlier at a billed-KB boundary (size-aware flush). @default GATEWAY_LINGER_MS (45000)
+     */
+    lingerMs: z.number().int().min(0).max(300_000).default(GATEWAY_LINGER_MS),
+    /** Cut records at a billed-KB boundary before the linger is up. @default true */
+    sizeAwareFlush: z.boolean().default(true),
+  })
+  .strict();
+
 export const DaemonConfig = z
   .object({
-    /** Kinesis stream name (the stack's StreamName output). */
-    streamName: z.string().min(1).max(128),
+    /** Kinesis stream name (the stack's StreamName output); not for a lane behind a gateway. */
+    streamName: z.string().min(1).max(128).optional(),
+    /** Deliver to a store gateway instead of Kinesis (a lane PC of a store with a gateway). */
+    upstream: Upstream.optional(),
+    /** Run as the store gateway instead of a panel PC's daemon. */
+    gateway: Gateway.optional(),
     /** This PC's device id: every event is sent as it, with the daemon's own `seq`. */
     deviceId: Identifier.optional(),
     /**
@@ -61,8 +118,8 @@ export const DaemonConfig = z
       })
       .strict()
       .optional(),
-    /** Read NDJSON events from standard input. */
-    stdin: z.boolean().default(true),
+    /** Read NDJSON events from standard input. @default true (false for a gateway) */
+    stdin: z.boolean().optional(),
     statusIntervalMs: z.number().int().min(100).default(5_000),
     lingerMs: z.number().int().min(0).max(10_000).optional(),
     partitionBy: z.enum(['store', 'device']).optional(),
@@ -72,6 +129,28 @@ export const DaemonConfig = z
   })
   .strict()
   .superRefine((config, ctx) => {
+    const refuse = (key: string, message: string) =>
+      ctx.addIssue({ code: 'custom', path: [key], message });
+    if (config.upstream !== undefined) {
+      for (const key of ['streamName', 'endpoint', 'credentials', 'gateway'] as const)
+        if (config[key] !== undefined)
+          refuse(key, 'a lane behind a gateway (upstream) does not talk to Kinesis: remove it');
+      if (config.relay) refuse('relay', 'a lane behind a gateway sends as its own deviceId');
+    } else if (config.streamName === undefined) {
+      refuse('streamName', 'required (or "upstream" for a lane behind a store gateway)');
+    }
+    if (config.gateway !== undefined) {
+      if (config.deviceId !== undefined || config.relay)
+        refuse(
+          config.relay ? 'relay' : 'deviceId',
+          "a gateway relays its lanes' events under their own deviceIds: remove it",
+        );
+      if (config.http !== undefined)
+        refuse('http', "a gateway's intake is gateway.listen (authenticated lanes only)");
+      if (config.stdin === true) refuse('stdin', 'a gateway takes events from its lanes only');
+      if (config.lingerMs !== undefined) refuse('lingerMs', 'a gateway takes gateway.lingerMs');
+      return;
+    }
     if (!config.relay && config.deviceId === undefined) {
       ctx.addIssue({
         code: 'custom',

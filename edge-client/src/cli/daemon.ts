@@ -5,15 +5,16 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { EdgeClient, type EdgeClientMetrics } from '../core/edge-client.js';
 import { iotCredentialsProvider } from '../credentials/iot-credentials-provider.js';
-import { InvalidEventError } from '../errors/invalid-event-error.js';
-import { SpoolFullError } from '../errors/spool-full-error.js';
+import { readLaneToken, readSecretFile } from '../credentials/lane-credentials.js';
 import { BodyTooLargeError } from '../http/errors.js';
 import { createHardenedServer, type HardenedServerLimits } from '../http/hardened-server.js';
 import { readBody } from '../http/read-body.js';
 import { requestUrl } from '../http/request-url.js';
 import { createKinesisClient } from '../producer/kinesis-client.js';
 import type { DaemonConfig } from './daemon-config.js';
-import { type EventsBody, parseEventsBody } from './events-body.js';
+import { describe, reply, replyNotAccepted, replyTooLarge } from './event-replies.js';
+import { parseEventsBody } from './events-body.js';
+import { listenGateway } from './gateway-server.js';
 
 /** Largest `POST /events` body. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -39,6 +40,8 @@ export interface Daemon {
   readonly client: EdgeClient;
   /** The HTTP intake's address, when enabled. */
   readonly url: string | undefined;
+  /** A gateway's LAN address (`gateway` mode). */
+  readonly gatewayUrl: string | undefined;
   /** Stops intake, drains for up to `shutdownFlushMs`, closes the spool. */
   stop(): Promise<{ drained: boolean }>;
 }
@@ -71,26 +74,46 @@ export function statusLine(
 /**
  * The panel-PC daemon: events in as NDJSON on stdin and on `POST /events`, durably spooled by
  * the edge client, a status line every few seconds. Accepting means spooled: an HTTP 202 or a
- * silent stdin line is a promise the event will reach the stream.
+ * silent stdin line is a promise the event will reach the stream (or, for a lane with an
+ * `upstream`, its store gateway, which then owes the same promise). With `gateway` it is the
+ * store gateway instead: its lanes' events in on the LAN, spooled, put to Kinesis by store.
  */
 export async function startDaemon(config: DaemonConfig, io: DaemonIo): Promise<Daemon> {
   const client = await openEdgeClient(config);
   const status = reportStatus(client, config.statusIntervalMs, io.log);
   const intake =
     config.http === undefined ? undefined : await listenHttp(client, config.http, io.log);
+  const gateway =
+    config.gateway === undefined
+      ? undefined
+      : await listenGateway(client, {
+          storeId: config.gateway.storeId,
+          lanes: config.gateway.lanes,
+          host: config.gateway.listen.host,
+          port: config.gateway.listen.port,
+          ...(config.gateway.tls !== undefined && {
+            tls: {
+              cert: readFileSync(config.gateway.tls.certFile),
+              key: readSecretFile(config.gateway.tls.keyFile),
+            },
+          }),
+          log: io.log,
+        });
   const stdinDone =
-    config.stdin && io.stdin !== undefined
+    (config.stdin ?? config.gateway === undefined) && io.stdin !== undefined
       ? readStdinEvents(client, io.stdin, io.log)
       : Promise.resolve();
+  const servers = [intake?.server, gateway?.server].filter((s) => s !== undefined);
   return {
     client,
     url: intake?.url,
+    gatewayUrl: gateway?.url,
     stop: async () => {
       status.stop();
-      await new Promise<void>((resolve) =>
-        intake === undefined ? resolve() : intake.server.close(() => resolve()),
-      );
-      intake?.server.closeAllConnections();
+      for (const server of servers) {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+      }
       io.stdin?.destroy();
       await stdinDone.catch(() => undefined);
       const result = await client.close(config.shutdownFlushMs);
@@ -100,10 +123,32 @@ export async function startDaemon(config: DaemonConfig, io: DaemonIo): Promise<D
   };
 }
 
-/** The edge client on the configured stream and spool, with IoT credentials if configured. */
+/**
+ * The edge client on the configured spool: to the configured stream (with IoT credentials if
+ * configured), or, for a lane with an `upstream`, to its store gateway; a gateway's client
+ * relays (its lanes' events keep their deviceId and seq) and lingers by the size-aware rule.
+ */
 function openEdgeClient(config: DaemonConfig): Promise<EdgeClient> {
+  const { upstream, gateway } = config;
+  if (upstream !== undefined) {
+    return EdgeClient.open({
+      gateway: {
+        url: upstream.url,
+        token: readLaneToken(upstream.tokenFile),
+        ...(upstream.caFile !== undefined && { ca: readFileSync(upstream.caFile) }),
+        ...(upstream.timeoutMs !== undefined && { timeoutMs: upstream.timeoutMs }),
+      },
+      ...(config.deviceId !== undefined && { deviceId: config.deviceId }),
+      spool: config.spool,
+      lingerMs: config.lingerMs,
+    });
+  }
   return EdgeClient.open({
-    streamName: config.streamName,
+    ...(config.streamName !== undefined && { streamName: config.streamName }),
+    ...(gateway !== undefined && {
+      lingerMs: gateway.lingerMs,
+      sizeAwareFlush: gateway.sizeAwareFlush,
+    }),
     kinesis: createKinesisClient({
       ...(config.region !== undefined && { region: config.region }),
       ...(config.endpoint !== undefined && { endpoint: config.endpoint }),
@@ -113,7 +158,7 @@ function openEdgeClient(config: DaemonConfig): Promise<EdgeClient> {
     }),
     ...(config.deviceId !== undefined && { deviceId: config.deviceId }),
     spool: config.spool,
-    lingerMs: config.lingerMs,
+    ...(gateway === undefined && { lingerMs: config.lingerMs }),
     partitionBy: config.partitionBy,
     aggregate: config.aggregate,
   });
@@ -197,27 +242,6 @@ function iotCredentialsFromFiles(iot: NonNullable<DaemonConfig['credentials']>['
   });
 }
 
-function describe(error: unknown): string {
-  if (error instanceof SyntaxError) return `not JSON: ${error.message}`;
-  return error instanceof Error ? error.message : String(error);
-}
-
-function reply(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-) {
-  const text = JSON.stringify(body);
-  const type = status >= 400 ? 'application/problem+json' : 'application/json';
-  res.writeHead(status, {
-    'content-type': type,
-    'content-length': Buffer.byteLength(text),
-    ...headers,
-  });
-  res.end(text);
-}
-
 async function handleHttp(
   client: EdgeClient,
   req: IncomingMessage,
@@ -243,59 +267,4 @@ async function handleHttp(
   } catch (error) {
     return replyNotAccepted(res, error, lines);
   }
-}
-
-/** 413 for a body over MAX_BODY_BYTES, closing the connection if the upload is unread. */
-function replyTooLarge(req: IncomingMessage, res: ServerResponse, error: BodyTooLargeError) {
-  return reply(
-    res,
-    413,
-    {
-      type: 'about:blank',
-      title: 'Payload Too Large',
-      status: 413,
-      detail: `${error.detail}: send fewer events per request`,
-    },
-    // The rest of the upload is not read.
-    req.complete ? {} : { connection: 'close' },
-  );
-}
-
-/** Why `client.send` refused the events: 400 naming the line, 507 spool full, else 503. */
-function replyNotAccepted(res: ServerResponse, error: unknown, lines: EventsBody['lines']) {
-  if (error instanceof InvalidEventError) return reply(res, 400, invalidEvent(error, lines));
-  if (error instanceof SpoolFullError) {
-    return reply(
-      res,
-      507,
-      { type: 'about:blank', title: 'Spool full', status: 507, detail: error.message },
-      { 'retry-after': '5' },
-    );
-  }
-  return reply(res, 503, {
-    type: 'about:blank',
-    title: 'Unavailable',
-    status: 503,
-    detail: describe(error),
-  });
-}
-
-/** The 400 problem: each issue, with the event's index and, for NDJSON, its body line. */
-function invalidEvent(error: InvalidEventError, lines: EventsBody['lines']) {
-  return {
-    type: 'about:blank',
-    title: 'Invalid event',
-    status: 400,
-    detail:
-      error.index !== undefined && lines?.[error.index] !== undefined
-        ? `line ${lines[error.index]}: ${error.message}`
-        : error.message,
-    errors: error.issues.map((i) => ({
-      name: i.path,
-      reason: i.message,
-      ...(error.index !== undefined && { index: error.index }),
-      ...(error.index !== undefined &&
-        lines?.[error.index] !== undefined && { line: lines[error.index] }),
-    })),
-  };
 }

@@ -1,21 +1,33 @@
+import { readLaneToken, sha256Hex } from '../credentials/lane-credentials.js';
 import { parseCommandLine } from '../utils/command-line.js';
 import { startDaemon } from './daemon.js';
 import { ConfigError, loadDaemonConfig } from './daemon-config.js';
 
 const USAGE = `edge-client run --config edge.json
+edge-client token-hash --token-file lane.token
 
-Runs the panel-PC daemon: accepts telemetry events as NDJSON on standard input and on
-POST /events (JSON object, array or NDJSON), spools them durably, and sends them to Kinesis.
-GET /status answers the metrics. SIGTERM or SIGINT drains and exits.`;
+run: the panel-PC daemon: accepts telemetry events as NDJSON on standard input and on
+POST /events (JSON object, array or NDJSON), spools them durably, and sends them to Kinesis
+(or, with "upstream", to the store gateway). With "gateway" it is the store gateway.
+GET /status answers the metrics. SIGTERM or SIGINT drains and exits.
+token-hash: prints the SHA-256 of a lane's token file (owner-only), for the gateway's config.`;
 
 async function main() {
   const { positionals, values } = parseCommandLine(
     {
       allowPositionals: true,
-      options: { config: { type: 'string' }, help: { type: 'boolean', default: false } },
+      options: {
+        config: { type: 'string' },
+        'token-file': { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
     },
     USAGE,
   );
+  if (positionals[0] === 'token-hash' && values['token-file'] !== undefined) {
+    console.log(sha256Hex(readLaneToken(values['token-file'])));
+    return;
+  }
   if (values.help || positionals[0] !== 'run' || values.config === undefined) {
     console.error(USAGE);
     process.exit(values.help ? 0 : 2);
@@ -26,10 +38,12 @@ async function main() {
   log(
     JSON.stringify({
       level: 'INFO',
-      message: 'edge daemon ready',
-      stream: config.streamName,
+      message: config.gateway === undefined ? 'edge daemon ready' : 'store gateway ready',
+      ...(config.streamName !== undefined && { stream: config.streamName }),
+      ...(config.upstream !== undefined && { upstream: config.upstream.url }),
       spool: config.spool.dir,
       ...(daemon.url !== undefined && { http: daemon.url }),
+      ...(daemon.gatewayUrl !== undefined && { gateway: daemon.gatewayUrl }),
     }),
   );
   let stopping = false;

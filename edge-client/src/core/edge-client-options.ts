@@ -1,10 +1,19 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { resolveRecordBuilderOptions } from '../aggregation/record-builder.js';
+import type { GatewayUpstreamOptions } from '../delivery/gateway-sink.js';
 import { createKinesisClient } from '../producer/kinesis-client.js';
 import type { SpoolOptions } from '../spool/disk-spool.js';
 
 export interface EdgeClientOptions {
-  readonly streamName: string;
+  /** The stream (the stack's StreamName output); required unless `gateway` is set. */
+  readonly streamName?: string;
+  /**
+   * Deliver to a store gateway on the LAN instead of to Kinesis (a lane PC behind a gateway;
+   * see docs/edge.md, "Store gateway"). The spool, the `seq`s and the retries are the same;
+   * an entry is released only once the gateway answered that it holds it durably. Requires a
+   * `deviceId`: the gateway accepts a lane's events only under the lane's own identity.
+   */
+  readonly gateway?: GatewayUpstreamOptions;
   /** @default a client from `createKinesisClient()` (SDK default credentials and endpoint) */
   readonly kinesis?: KinesisClient;
   /**
@@ -21,6 +30,12 @@ export interface EdgeClientOptions {
   readonly spool: SpoolOptions;
   /** How long the first event of a batch waits for company. @default 100 */
   readonly lingerMs?: number;
+  /**
+   * Put a record before `lingerMs` is up once its compressed size reaches a billed-KB boundary
+   * that lingering would not improve on (billingCutDue in aggregation/record-builder.ts): for
+   * a store gateway, which lingers seconds. Kinesis delivery only. @default false
+   */
+  readonly sizeAwareFlush?: boolean;
   /**
    * The partition key of a record: the event's `storeId` (falling back to its `deviceId` for
    * incidents that name no store), or always its `deviceId`. By store, all of a store's
@@ -47,16 +62,21 @@ export interface EdgeClientOptions {
 
 /** EdgeClientOptions with every default filled in: what the client reads, and all it reads. */
 export type ResolvedEdgeClientOptions = Readonly<
-  Required<Omit<EdgeClientOptions, 'deviceId' | 'onError'>> &
-    Pick<EdgeClientOptions, 'deviceId' | 'onError'>
+  Required<Omit<EdgeClientOptions, 'deviceId' | 'onError' | 'gateway' | 'streamName'>> &
+    Pick<EdgeClientOptions, 'deviceId' | 'onError' | 'gateway' | 'streamName'>
 >;
 
 /** Fills in EdgeClientOptions' defaults, once (the `@default`s above are these). */
 export function resolveEdgeClientOptions(options: EdgeClientOptions): ResolvedEdgeClientOptions {
+  if ((options.streamName === undefined) === (options.gateway === undefined))
+    throw new TypeError('an edge client takes either a streamName (Kinesis) or a gateway');
+  if (options.gateway !== undefined && options.deviceId === undefined)
+    throw new TypeError('a lane behind a gateway needs its deviceId: it sends as itself');
   return {
     ...options,
     kinesis: options.kinesis ?? createKinesisClient(),
     lingerMs: options.lingerMs ?? 100,
+    sizeAwareFlush: options.sizeAwareFlush ?? false,
     partitionBy: options.partitionBy ?? 'store',
     ...resolveRecordBuilderOptions(options),
     retryBaseDelayMs: options.retryBaseDelayMs ?? 100,

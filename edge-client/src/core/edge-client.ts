@@ -1,10 +1,9 @@
-import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { ulid } from 'ulid';
-import { type BuiltRecord, billedKb, buildRecords } from '../aggregation/record-builder.js';
-import { ShardMap } from '../aggregation/shard-map.js';
 import { type ContractIssue, parseTelemetryEvent, type TelemetryEvent } from '../contract/index.js';
+import type { DeliverySink } from '../delivery/delivery-sink.js';
+import { GatewaySink } from '../delivery/gateway-sink.js';
+import { KinesisSink } from '../delivery/kinesis-sink.js';
 import { InvalidEventError } from '../errors/invalid-event-error.js';
-import { chunkForPutRecords } from '../producer/kinesis-limits.js';
 import { DiskSpool, type SpoolEntry } from '../spool/disk-spool.js';
 import { backoffDelay } from '../utils/backoff-delay.js';
 import { sleep } from '../utils/sleep.js';
@@ -14,6 +13,8 @@ import {
   resolveEdgeClientOptions,
 } from './edge-client-options.js';
 import { SeqAllocator } from './seq-allocator.js';
+
+export { partitionKeyOf } from '../delivery/kinesis-sink.js';
 
 type Fillable = 'schemaVersion' | 'eventId' | 'seq' | 'deviceId';
 
@@ -34,10 +35,11 @@ export interface EdgeClientMetrics {
   readonly accepted: number;
   /** Events refused at `send` (invalid, or spool full). */
   readonly rejected: number;
-  /** Events acknowledged by Kinesis. */
+  /** Events acknowledged by Kinesis (or, behind a gateway, by the gateway). */
   readonly sent: number;
-  /** Kinesis records sent again after a failure. */
+  /** Records (or, behind a gateway, events) sent again after a failure. */
   readonly retried: number;
+  /** PutRecords requests (or, behind a gateway, gateway requests). */
   readonly requests: number;
   readonly recordsPut: number;
   /** On-demand billing units of the records put (each rounded up to 1 KB). */
@@ -52,14 +54,6 @@ export interface EdgeClientMetrics {
 
 /** Events read from the spool per delivery: small enough to keep memory flat, large enough to pack aggregates well. */
 const WINDOW_BYTES = 1024 * 1024;
-const RETRYABLE_RECORD_ERRORS = new Set([
-  'ProvisionedThroughputExceededException',
-  'InternalFailure',
-  'KMSThrottlingException',
-  'ServiceUnavailable',
-]);
-const DEVICE_ID = /"deviceId":"([^"\\]+)"/;
-const STORE_ID = /"storeId":"([^"\\]+)"/;
 
 /**
  * The producer a panel PC runs. `send` validates an event against the contract and resolves
@@ -72,18 +66,17 @@ const STORE_ID = /"storeId":"([^"\\]+)"/;
  */
 export class EdgeClient {
   private readonly stop = new AbortController();
+  /** Aborted by `close`: ends a linger at once, so a closing client drains what it holds. */
+  private readonly closed = new AbortController();
   private sender: Promise<void> | undefined;
-  private shardMap: ShardMap | undefined;
-  private shardMapLoadedAt = 0;
   private closing = false;
+  private readonly sink: DeliverySink<unknown> & { close?(): void };
   private m = {
     accepted: 0,
     rejected: 0,
     sent: 0,
     retried: 0,
     requests: 0,
-    recordsPut: 0,
-    billedKb: 0,
     lastError: undefined as { code: string; at: string } | undefined,
   };
 
@@ -91,13 +84,20 @@ export class EdgeClient {
     private readonly options: ResolvedEdgeClientOptions,
     private readonly spool: DiskSpool,
     private readonly seqs: SeqAllocator,
-  ) {}
+  ) {
+    const noteError = (error: unknown) => this.noteError(error);
+    this.sink =
+      options.gateway !== undefined
+        ? new GatewaySink(options.gateway, noteError)
+        : new KinesisSink({ ...options, streamName: options.streamName as string, noteError });
+  }
 
   /** Opens the spool (resuming whatever it holds) and starts the background sender. */
   static async open(options: EdgeClientOptions): Promise<EdgeClient> {
+    const resolved = resolveEdgeClientOptions(options);
     const spool = await DiskSpool.open(options.spool);
     const seqs = await SeqAllocator.open(options.spool.dir);
-    const client = new EdgeClient(resolveEdgeClientOptions(options), spool, seqs);
+    const client = new EdgeClient(resolved, spool, seqs);
     client.sender = client.run();
     return client;
   }
@@ -187,6 +187,7 @@ export class EdgeClient {
     const oldest = this.spool.oldestAppendedAt;
     return {
       ...this.m,
+      ...this.sink.counters(),
       spoolBytes: stats.bytes,
       oldestEventAgeMs: oldest === undefined ? 0 : Math.max(0, Date.now() - oldest),
       corruptBytesSkipped: stats.corruptBytesSkipped,
@@ -210,9 +211,11 @@ export class EdgeClient {
    */
   async close(flushTimeoutMs = 5_000): Promise<{ drained: boolean }> {
     this.closing = true;
+    this.closed.abort();
     const drained = await this.flush(flushTimeoutMs);
     this.stop.abort(new Error('edge client closed'));
     await this.sender;
+    this.sink.close?.();
     await this.spool.close();
     return { drained };
   }
@@ -221,16 +224,8 @@ export class EdgeClient {
     const signal = this.stop.signal;
     while (!signal.aborted) {
       try {
-        let entries = await this.spool.read(this.spool.cursor, WINDOW_BYTES);
-        if (entries.length === 0) {
-          await this.spool.waitForAppend(1_000, signal);
-          continue;
-        }
-        const linger = this.options.lingerMs - (Date.now() - (entries[0] as SpoolEntry).appendedAt);
-        if (linger > 0 && payloadBytes(entries) < WINDOW_BYTES / 2 && !this.closing) {
-          await sleep(linger, signal);
-          entries = await this.spool.read(this.spool.cursor, WINDOW_BYTES);
-        }
+        const entries = await this.lingered(signal);
+        if (entries.length === 0) continue;
         await this.deliver(entries, signal);
         await this.spool.ack((entries[entries.length - 1] as SpoolEntry).next);
         this.m.sent += entries.length;
@@ -242,20 +237,39 @@ export class EdgeClient {
     }
   }
 
-  /** Puts every entry, retrying failures until all are acknowledged (or the client closes). */
+  /**
+   * The next entries to deliver: what the spool holds once its first entry has waited
+   * `lingerMs` for company (or the window is half full, or the client is closing). With a
+   * size-aware flush the wait is watched append by append and ends early once the sink says
+   * the records are best put now.
+   */
+  private async lingered(signal: AbortSignal): Promise<SpoolEntry[]> {
+    let entries = await this.spool.read(this.spool.cursor, WINDOW_BYTES);
+    if (entries.length === 0) {
+      await this.spool.waitForAppend(1_000, signal);
+      return [];
+    }
+    const deadline = (entries[0] as SpoolEntry).appendedAt + this.options.lingerMs;
+    const watch = this.options.sizeAwareFlush && this.sink.readyToCut !== undefined;
+    const wake = AbortSignal.any([signal, this.closed.signal]);
+    for (;;) {
+      const left = deadline - Date.now();
+      if (left <= 0 || payloadBytes(entries) >= WINDOW_BYTES / 2 || this.closing) return entries;
+      if (watch && this.sink.readyToCut?.(entries, left)) return entries;
+      await (watch ? this.spool.waitForAppend(left, wake) : sleep(left, wake)).catch(
+        (error: unknown) => {
+          if (signal.aborted) throw error;
+        },
+      );
+      entries = await this.spool.read(this.spool.cursor, WINDOW_BYTES);
+      if (!watch) return entries;
+    }
+  }
+
+  /** Sends every entry, retrying what failed until all are acknowledged (or the client closes). */
   private async deliver(entries: readonly SpoolEntry[], signal: AbortSignal): Promise<void> {
-    await this.refreshShardMap();
-    const records = buildRecords(
-      entries,
-      (e) => ({
-        partitionKey: partitionKeyOf(e.payload, this.options.partitionBy),
-        data: e.payload,
-      }),
-      this.shardMap,
-      this.options,
-    );
-    for (const request of chunkForPutRecords(records)) {
-      let pending: BuiltRecord<SpoolEntry>[] = request;
+    for (const request of await this.sink.plan(entries)) {
+      let pending = request;
       for (let attempt = 1; pending.length > 0; attempt++) {
         if (attempt > 1) {
           this.m.retried += pending.length;
@@ -265,57 +279,9 @@ export class EdgeClient {
           });
           await sleep(delay, signal);
         }
-        pending = await this.putOnce(pending, signal);
+        this.m.requests++;
+        pending = await this.sink.sendOnce(pending, signal);
       }
-    }
-  }
-
-  /** One PutRecords call; returns the records that must be sent again. */
-  private async putOnce(
-    records: BuiltRecord<SpoolEntry>[],
-    signal: AbortSignal,
-  ): Promise<BuiltRecord<SpoolEntry>[]> {
-    this.m.requests++;
-    try {
-      const response = await this.options.kinesis.send(
-        new PutRecordsCommand({
-          StreamName: this.options.streamName,
-          Records: records.map((r) => ({ Data: r.data, PartitionKey: r.partitionKey })),
-        }),
-        { abortSignal: signal },
-      );
-      const failed: BuiltRecord<SpoolEntry>[] = [];
-      records.forEach((record, i) => {
-        const result = response.Records?.[i];
-        if (result?.SequenceNumber !== undefined && result.ErrorCode === undefined) {
-          this.m.recordsPut++;
-          this.m.billedKb += billedKb(record);
-          return;
-        }
-        const code = result?.ErrorCode ?? 'MissingResult';
-        this.noteError(Object.assign(new Error(result?.ErrorMessage ?? code), { name: code }));
-        if (!RETRYABLE_RECORD_ERRORS.has(code)) this.shardMapLoadedAt = 0;
-        failed.push(record);
-      });
-      if (failed.length > 0 && failed.length < records.length) this.shardMapLoadedAt = 0;
-      return failed;
-    } catch (error) {
-      if (signal.aborted) throw error;
-      // Nothing of a failed request is known to have landed: all of it goes again.
-      this.noteError(error);
-      return records;
-    }
-  }
-
-  private async refreshShardMap(): Promise<void> {
-    if (!this.options.aggregate) return;
-    if (Date.now() - this.shardMapLoadedAt < this.options.shardMapRefreshMs) return;
-    this.shardMapLoadedAt = Date.now();
-    try {
-      this.shardMap = await ShardMap.load(this.options.kinesis, this.options.streamName);
-    } catch (error) {
-      // Without a map, aggregates group by partition key: still correct, less packed.
-      this.noteError(error);
     }
   }
 
@@ -324,15 +290,6 @@ export class EdgeClient {
     this.m.lastError = { code, at: new Date().toISOString() };
     this.options.onError?.(error);
   }
-}
-
-/** The partition key of a spooled event (see EdgeClientOptions.partitionBy). */
-export function partitionKeyOf(payload: Buffer, by: 'store' | 'device'): string {
-  // Spooled payloads are our own serialization of a validated event: the ids are near the
-  // start, and `deviceId` is always there.
-  const head = payload.toString('utf8', 0, Math.min(payload.byteLength, 1024));
-  const store = by === 'store' ? STORE_ID.exec(head)?.[1] : undefined;
-  return store ?? DEVICE_ID.exec(head)?.[1] ?? 'unknown';
 }
 
 const payloadBytes = (entries: readonly SpoolEntry[]) =>

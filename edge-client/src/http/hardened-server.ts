@@ -5,6 +5,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { HttpRequestError, RequestAbortedError } from './errors.js';
 
@@ -32,6 +33,8 @@ export interface HardenedServerOptions {
   readonly keepAliveTimeoutMs?: number;
   /** The body of refusals and failures. @default an RFC 9457 problem document */
   readonly errorResponse?: ErrorResponder;
+  /** Serve HTTPS with this certificate (PEM chain) and key. @default plain HTTP */
+  readonly tls?: { readonly cert: Buffer | string; readonly key: Buffer | string };
 }
 
 /** The options with every default filled in (resolved once, when the server is made). */
@@ -82,16 +85,26 @@ export function createHardenedServer(
   const limits = resolveLimits(options);
   const respond = options.errorResponse ?? problemResponse;
   const log = serverLog(options);
-  const server = createServer(
-    {
-      headersTimeout: limits.headersTimeoutMs,
-      requestTimeout: limits.requestTimeoutMs,
-      keepAliveTimeout: limits.keepAliveTimeoutMs,
-      // Node checks the two timeouts above only this often (30 s by default).
-      connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
-    },
-    guardedListener(handler, log, respond),
-  );
+  const settings = {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Node checks the two timeouts above only this often (30 s by default).
+    connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
+  };
+  const listener = guardedListener(handler, log, respond);
+  // An https.Server is an http.Server in all the server needs (listen, close, clientError).
+  const server =
+    options.tls === undefined
+      ? createServer(settings, listener)
+      : (createHttpsServer({ ...settings, ...options.tls }, listener) as unknown as Server);
+  if (options.tls !== undefined) {
+    // A failed TLS handshake (a scanner, a wrong CA) costs one log line and its socket.
+    server.on('tlsClientError', (error: Error, socket: Socket) => {
+      log('WARN', 'TLS handshake failed', { error: describe(error) });
+      socket.destroy();
+    });
+  }
   server.maxConnections = limits.maxConnections;
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) =>
     refuseMalformed(error, socket, respond),

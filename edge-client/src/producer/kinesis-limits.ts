@@ -1,3 +1,4 @@
+import { chunkBySize } from '../utils/chunk-by-size.js';
 import { KINESIS_LIMITS } from '../wire/index.js';
 
 export interface Entry {
@@ -16,21 +17,13 @@ export function chunkForPutRecords<T extends Entry>(
   entries: readonly T[],
   limits = KINESIS_LIMITS,
 ): T[][] {
-  const chunks: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
   for (const entry of entries) {
     const size = entryBytes(entry);
     if (size > limits.bytesPerRecord)
       throw new RangeError(`record of ${size} bytes exceeds the Kinesis record limit`);
-    if (current.length === limits.recordsPerRequest || bytes + size > limits.bytesPerRequest) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(entry);
-    bytes += size;
   }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
+  return chunkBySize(entries, entryBytes, {
+    count: limits.recordsPerRequest,
+    bytes: limits.bytesPerRequest,
+  });
 }

@@ -1,8 +1,10 @@
 /**
  * Small utilities the edge client, the functions and the local stack share (`#utils`): one
- * abortable sleep, one jittered backoff, one bounded worker pool, one ListShards pager.
+ * abortable sleep, one jittered backoff, one bounded worker pool, one ListShards pager, one
+ * size-bounded chunker.
  */
 export { type BackoffOptions, backoffDelay } from './backoff-delay.js';
+export { chunkBySize } from './chunk-by-size.js';
 export { parseCommandLine } from './command-line.js';
 export { listShards } from './list-shards.js';
 export { mapLimit } from './map-limit.js';

@@ -1,0 +1,79 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+
+/** A lane a gateway accepts: its device id and the SHA-256 (hex) of its bearer token. */
+export interface LaneCredential {
+  readonly deviceId: string;
+  readonly tokenSha256: string;
+}
+
+/** Shortest lane token accepted: 32 characters (e.g. `openssl rand -hex 16` or longer). */
+export const MIN_TOKEN_LENGTH = 32;
+
+/** The SHA-256 (hex) of a lane token: what a gateway's config holds instead of the token. */
+export const sha256Hex = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/**
+ * The lanes a gateway accepts, by token hash. `identify` hashes the presented token and
+ * compares it with every lane's hash in constant time (no early exit, no lookup keyed by the
+ * secret), so how long a refusal takes says nothing about which bytes matched.
+ */
+export class LaneCredentials {
+  private readonly lanes: readonly { deviceId: string; hash: Buffer }[];
+
+  constructor(lanes: readonly LaneCredential[]) {
+    const seen = new Set<string>();
+    this.lanes = lanes.map((l) => {
+      if (!/^[0-9a-f]{64}$/.test(l.tokenSha256))
+        throw new RangeError(`lane ${l.deviceId}: tokenSha256 must be 64 lowercase hex digits`);
+      if (seen.has(l.tokenSha256))
+        throw new RangeError(`lane ${l.deviceId}: its token hash is another lane's too`);
+      seen.add(l.tokenSha256);
+      return { deviceId: l.deviceId, hash: Buffer.from(l.tokenSha256, 'hex') };
+    });
+  }
+
+  /** The device id whose token this is, or undefined. */
+  identify(token: string): string | undefined {
+    const presented = createHash('sha256').update(token).digest();
+    let found: string | undefined;
+    for (const lane of this.lanes) {
+      if (timingSafeEqual(presented, lane.hash) && found === undefined) found = lane.deviceId;
+    }
+    return found;
+  }
+}
+
+/** A secret file (a lane token, a TLS key) that others than its owner can read. */
+export class SecretFileModeError extends Error {
+  constructor(
+    readonly file: string,
+    readonly mode: number,
+  ) {
+    super(
+      `${file} is readable by others than its owner (mode ${(mode & 0o777).toString(8)}): chmod 600 it`,
+    );
+    this.name = 'SecretFileModeError';
+  }
+}
+
+/**
+ * Reads a secret file (a lane's token, the gateway's TLS key), refusing one that its group or
+ * other users may read or write: a token anyone on the PC can read is anyone's identity.
+ */
+export function readSecretFile(file: string): Buffer {
+  const { mode } = statSync(file);
+  if (process.platform !== 'win32' && (mode & 0o077) !== 0)
+    throw new SecretFileModeError(file, mode);
+  return readFileSync(file);
+}
+
+/** A lane's token from its token file (owner-only), trimmed; at least MIN_TOKEN_LENGTH long. */
+export function readLaneToken(file: string): string {
+  const token = readSecretFile(file).toString('utf8').trim();
+  if (token.length < MIN_TOKEN_LENGTH || /\s/.test(token))
+    throw new RangeError(
+      `${file}: a lane token is one word of at least ${MIN_TOKEN_LENGTH} characters`,
+    );
+  return token;
+}

@@ -1,0 +1,123 @@
+import { type KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import {
+  type BuiltRecord,
+  billedKb,
+  billingCutDue,
+  buildRecords,
+  type RecordBuilderOptions,
+} from '../aggregation/record-builder.js';
+import { ShardMap } from '../aggregation/shard-map.js';
+import { chunkForPutRecords } from '../producer/kinesis-limits.js';
+import type { SpoolEntry } from '../spool/disk-spool.js';
+import type { DeliverySink } from './delivery-sink.js';
+
+const RETRYABLE_RECORD_ERRORS = new Set([
+  'ProvisionedThroughputExceededException',
+  'InternalFailure',
+  'KMSThrottlingException',
+  'ServiceUnavailable',
+]);
+const DEVICE_ID = /"deviceId":"([^"\\]+)"/;
+const STORE_ID = /"storeId":"([^"\\]+)"/;
+
+export interface KinesisSinkOptions extends Required<RecordBuilderOptions> {
+  readonly kinesis: KinesisClient;
+  readonly streamName: string;
+  readonly partitionBy: 'store' | 'device';
+  readonly shardMapRefreshMs: number;
+  /** Cut records at a billed-KB boundary instead of lingering the full time (billingCutDue). */
+  readonly sizeAwareFlush: boolean;
+  readonly noteError: (error: unknown) => void;
+}
+
+/**
+ * Delivery to Kinesis: spooled events packed into (gzipped KPL) records grouped by the shard
+ * their partition key maps to, in PutRecords requests within the API's limits; a request's
+ * records that failed (per-record error codes, or the whole request on the network) are what
+ * the client sends again.
+ */
+export class KinesisSink implements DeliverySink<BuiltRecord<SpoolEntry>> {
+  private shardMap: ShardMap | undefined;
+  private shardMapLoadedAt = 0;
+  private recordsPut = 0;
+  private billed = 0;
+
+  constructor(private readonly options: KinesisSinkOptions) {}
+
+  async plan(entries: readonly SpoolEntry[]): Promise<BuiltRecord<SpoolEntry>[][]> {
+    await this.refreshShardMap();
+    return chunkForPutRecords(buildRecords(entries, this.userRecord, this.shardMap, this.options));
+  }
+
+  readyToCut(entries: readonly SpoolEntry[], lingerLeftMs: number): boolean {
+    if (!this.options.sizeAwareFlush || !this.options.aggregate) return false;
+    return billingCutDue(entries, this.userRecord, this.shardMap, lingerLeftMs, this.options);
+  }
+
+  counters() {
+    return { recordsPut: this.recordsPut, billedKb: this.billed };
+  }
+
+  private readonly userRecord = (e: SpoolEntry) => ({
+    partitionKey: partitionKeyOf(e.payload, this.options.partitionBy),
+    data: e.payload,
+  });
+
+  async sendOnce(
+    records: BuiltRecord<SpoolEntry>[],
+    signal: AbortSignal,
+  ): Promise<BuiltRecord<SpoolEntry>[]> {
+    try {
+      const response = await this.options.kinesis.send(
+        new PutRecordsCommand({
+          StreamName: this.options.streamName,
+          Records: records.map((r) => ({ Data: r.data, PartitionKey: r.partitionKey })),
+        }),
+        { abortSignal: signal },
+      );
+      const failed: BuiltRecord<SpoolEntry>[] = [];
+      records.forEach((record, i) => {
+        const result = response.Records?.[i];
+        if (result?.SequenceNumber !== undefined && result.ErrorCode === undefined) {
+          this.recordsPut++;
+          this.billed += billedKb(record);
+          return;
+        }
+        const code = result?.ErrorCode ?? 'MissingResult';
+        this.options.noteError(
+          Object.assign(new Error(result?.ErrorMessage ?? code), { name: code }),
+        );
+        if (!RETRYABLE_RECORD_ERRORS.has(code)) this.shardMapLoadedAt = 0;
+        failed.push(record);
+      });
+      if (failed.length > 0 && failed.length < records.length) this.shardMapLoadedAt = 0;
+      return failed;
+    } catch (error) {
+      if (signal.aborted) throw error;
+      // Nothing of a failed request is known to have landed: all of it goes again.
+      this.options.noteError(error);
+      return records;
+    }
+  }
+
+  private async refreshShardMap(): Promise<void> {
+    if (!this.options.aggregate) return;
+    if (Date.now() - this.shardMapLoadedAt < this.options.shardMapRefreshMs) return;
+    this.shardMapLoadedAt = Date.now();
+    try {
+      this.shardMap = await ShardMap.load(this.options.kinesis, this.options.streamName);
+    } catch (error) {
+      // Without a map, aggregates group by partition key: still correct, less packed.
+      this.options.noteError(error);
+    }
+  }
+}
+
+/** The partition key of a spooled event (see EdgeClientOptions.partitionBy). */
+export function partitionKeyOf(payload: Buffer, by: 'store' | 'device'): string {
+  // Spooled payloads are our own serialization of a validated event: the ids are near the
+  // start, and `deviceId` is always there.
+  const head = payload.toString('utf8', 0, Math.min(payload.byteLength, 1024));
+  const store = by === 'store' ? STORE_ID.exec(head)?.[1] : undefined;
+  return store ?? DEVICE_ID.exec(head)?.[1] ?? 'unknown';
+}

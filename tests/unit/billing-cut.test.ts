@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { billedKb, billingCutDue, buildRecords } from '#edge-client';
+import { defineFleet, FleetSimulator } from '#simulator';
+import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
+
+/** One store's events, as its gateway spools them, one every `gapMs`. */
+function storeEntries(count: number, gapMs: number, seed = 19) {
+  const fleet = defineFleet({ stores: 1, lanesPerStore: 40, seed });
+  const simulator = new FleetSimulator({
+    fleet,
+    seed,
+    baselines: DEFAULT_BASELINES,
+    resendRate: 0,
+    incidentShare: 0,
+  });
+  return simulator.next(count).map((e, i) => ({
+    appendedAt: 1_000_000 + i * gapMs,
+    payload: Buffer.from(JSON.stringify(e)),
+  }));
+}
+const toUser = (e: { payload: Buffer }) => ({ partitionKey: 'store-0001', data: e.payload });
+const recordOf = (entries: ReturnType<typeof storeEntries>) =>
+  buildRecords(entries, toUser, undefined)[0] as Parameters<typeof billedKb>[0];
+
+/**
+ * The fewest events (from 2) at which the rule cuts, given the linger left after the last;
+ * undefined if it lingers until the linger is up (the sender then puts what it holds).
+ */
+function firstCut(entries: ReturnType<typeof storeEntries>, lingerLeftMs: (n: number) => number) {
+  for (let n = 2; n <= entries.length && lingerLeftMs(n) > 0; n++)
+    if (billingCutDue(entries.slice(0, n), toUser, undefined, lingerLeftMs(n))) return n;
+  return undefined;
+}
+
+describe('Function: billingCutDue (size-aware flush)', () => {
+  it('lingers while the next event still fits in the billed KB, and cuts just before the boundary', () => {
+    // Prepare: a store's pace (one event every 3 s), a 45 s linger, 40 stores' events (event
+    // and detection ids are random, so compressed sizes differ from run to run).
+    const cuts: number[] = [];
+    for (let seed = 1; seed <= 40; seed++) {
+      const entries = storeEntries(40, 3_000, seed);
+
+      // Act
+      const n = firstCut(entries, (k) => 45_000 - (k - 1) * 3_000);
+
+      // Assess: a record cut early never bills a second KB.
+      if (n === undefined) continue; // the next event was larger than the estimate: it crossed
+      expect(billedKb(recordOf(entries.slice(0, n)))).toBe(1);
+      expect(n * 3_000).toBeLessThan(45_000);
+      cuts.push(n);
+    }
+    // Most records are cut at the boundary, and full: at 9 events or more (a KB holds ~12).
+    expect(cuts.length).toBeGreaterThanOrEqual(32);
+    expect(cuts.reduce((s, n) => s + n, 0) / cuts.length).toBeGreaterThanOrEqual(9);
+  });
+
+  it('crosses the boundary when enough events to make the bigger record cheaper will come in time', () => {
+    // Prepare: ten times the pace, the same 45 s linger: the second KB fills long before it ends.
+    const entries = storeEntries(200, 300);
+
+    // Act
+    const n = firstCut(entries, (k) => 45_000 - (k - 1) * 300);
+
+    // Assess: the record it cuts at bills fewer KB per event than the first full KB would.
+    expect(n).toBeDefined();
+    let firstKb = 1; // the most events whose record fits in one billed KB
+    while (billedKb(recordOf(entries.slice(0, firstKb + 1))) === 1) firstKb++;
+    const cut = recordOf(entries.slice(0, n));
+    expect(billedKb(cut)).toBeGreaterThan(1);
+    expect(billedKb(cut) / (n as number)).toBeLessThan(1 / firstKb);
+  });
+
+  it('never cuts a plain record: one event is what aggregating is for', () => {
+    const [one] = storeEntries(1, 3_000);
+    expect(billingCutDue([one as never], toUser, undefined, 0)).toBe(false);
+  });
+});
