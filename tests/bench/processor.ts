@@ -388,6 +388,8 @@ if (!values['no-baseline']) {
 let largestRollupBytes = 0;
 let largestHomeBytes = 0;
 let aggregateBytes = 0;
+/** DynamoDB bills storage as each item's size plus this much per item for its indexing. */
+const DYNAMODB_ITEM_OVERHEAD_BYTES = 100;
 for (const [k] of ours) {
   const [pk, sk] = k.split('|') as [string, string];
   const item =
@@ -397,7 +399,7 @@ for (const [k] of ours) {
       )
     ).Item ?? {};
   const bytes = itemBytes(item);
-  aggregateBytes += bytes;
+  aggregateBytes += bytes + DYNAMODB_ITEM_OVERHEAD_BYTES;
   if (k.startsWith('ROLLUP#')) largestRollupBytes = Math.max(largestRollupBytes, bytes);
   else largestHomeBytes = Math.max(largestHomeBytes, bytes);
 }
