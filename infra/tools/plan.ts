@@ -41,7 +41,7 @@ settings marked * default to the fleet entry's, else to the value shown.
   --open-hours N                 open hours per day (default 16)
   --peak-factor N                busiest hour over the average open hour (default 2)
   --devices-per-store N        * panel PCs (edge clients) per store (default: one per lane)
-  --linger-ms N                * edge client linger (default 100, the daemon's default)
+  --linger-ms N                * edge client linger (default 100, the daemon's default; a store gateway's is 45000)
   --partition-by store|device  * edge client partition key (default store, the client's default)
   --teams N                      on-call teams (default 20)
   --incidents-per-team-day N     closed incidents per team per day (default 30)
@@ -75,7 +75,7 @@ const Flags = z.object({
   'open-hours': z.coerce.number().positive().max(24).default(16),
   'peak-factor': z.coerce.number().min(1).default(2),
   'devices-per-store': positive.optional(),
-  'linger-ms': z.coerce.number().min(0).max(10_000).optional(),
+  'linger-ms': z.coerce.number().min(0).max(300_000).optional(),
   'partition-by': z.enum(['store', 'device']).optional(),
   teams: z.coerce.number().min(0).default(20),
   'incidents-per-team-day': z.coerce.number().min(0).default(30),
