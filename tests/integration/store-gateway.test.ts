@@ -326,3 +326,47 @@ describe('Integration: a lane releases only what its gateway acknowledged', () =
     await gateway.stop();
   }, 60_000);
 });
+
+describe('Integration: store gateway against a hostile lane or LAN host', () => {
+  const [A] = LANES;
+  const line = (e: object) => JSON.stringify(e);
+  /** A gateway that lingers (nothing leaves it during the test) and keeps its log lines. */
+  async function lingeringGateway(streamName: string) {
+    await createStream(streamName);
+    const logged: string[] = [];
+    const config = DaemonConfig.parse({
+      streamName,
+      endpoint: env.emulators.kinesisEndpoint,
+      region: 'us-east-1',
+      spool: { dir: mkdtempSync(join(dir, 'gw-spool-')) },
+      statusIntervalMs: 60_000,
+      gateway: {
+        storeId: STORE,
+        listen: { host: '127.0.0.1', port: 0 },
+        lanes: LANES.map((deviceId) => ({ deviceId, tokenSha256: sha256Hex(tokenOf(deviceId)) })),
+        lingerMs: 300,
+      },
+    });
+    const daemon = await startDaemon(config, { log: (l) => logged.push(l) });
+    return { daemon, url: daemon.gatewayUrl as string, logged };
+  }
+
+  it('refuses an event whose seq is null (400 naming seq): the gateway never numbers one', async () => {
+    // Prepare
+    const { daemon, url } = await lingeringGateway('gw-seq-null');
+
+    // Act
+    const answer = await postAs(
+      url,
+      tokenOf(A),
+      line({ ...detection({ deviceId: A, storeId: STORE }), seq: null }),
+    );
+
+    // Assess
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors).toEqual([expect.objectContaining({ name: 'seq' })]);
+    const accepted = daemon.client.metrics().accepted;
+    await daemon.stop();
+    expect(accepted).toBe(0);
+  }, 60_000);
+});

@@ -168,7 +168,8 @@ export class EdgeClient {
       ...(base.eventId === undefined && { eventId: ulid() }),
       ...base,
       ...(owned !== undefined && { deviceId: owned }),
-      seq: base.seq ?? 0,
+      // A placeholder only when absent (allocated below); a null seq is the contract's to refuse.
+      seq: base.seq === undefined ? 0 : base.seq,
     };
     const parsed = parseTelemetryEvent(filled);
     if (!parsed.ok) {
