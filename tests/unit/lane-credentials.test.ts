@@ -32,6 +32,18 @@ describe('Class: LaneCredentials', () => {
         ]),
     ).toThrow(/another lane's/);
   });
+
+  it('refuses a lane listed twice (one deviceId, two tokens)', () => {
+    // Two PCs under one deviceId would number their events alike, and the processor would
+    // drop one's as the other's duplicates; or a replaced PC's old token would stay valid.
+    expect(
+      () =>
+        new LaneCredentials([
+          { deviceId: 'lane-a', tokenSha256: sha256Hex(TOKEN_A) },
+          { deviceId: 'lane-a', tokenSha256: sha256Hex(TOKEN_B) },
+        ]),
+    ).toThrow(/lane-a.*listed twice/);
+  });
 });
 
 describe('Function: readLaneToken', () => {

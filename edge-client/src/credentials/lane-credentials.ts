@@ -23,12 +23,19 @@ export class LaneCredentials {
 
   constructor(lanes: readonly LaneCredential[]) {
     const seen = new Set<string>();
+    const devices = new Set<string>();
     this.lanes = lanes.map((l) => {
       if (!/^[0-9a-f]{64}$/.test(l.tokenSha256))
         throw new RangeError(`lane ${l.deviceId}: tokenSha256 must be 64 lowercase hex digits`);
       if (seen.has(l.tokenSha256))
         throw new RangeError(`lane ${l.deviceId}: its token hash is another lane's too`);
+      // One device, one token: two PCs under one deviceId would share its seq numbers (the
+      // processor would drop one's events as the other's), and a replaced PC's old token
+      // would stay valid.
+      if (devices.has(l.deviceId))
+        throw new RangeError(`lane ${l.deviceId} is listed twice: one token per device`);
       seen.add(l.tokenSha256);
+      devices.add(l.deviceId);
       return { deviceId: l.deviceId, hash: Buffer.from(l.tokenSha256, 'hex') };
     });
   }
