@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -62,5 +62,25 @@ describe('Function: readLaneToken', () => {
     expect(() => readLaneToken(file(0o644, TOKEN_A))).toThrow(SecretFileModeError);
     expect(() => readLaneToken(file(0o640, TOKEN_A))).toThrow(/chmod 600/);
     expect(() => readLaneToken(file(0o600, 'short'))).toThrow(/at least 32 characters/);
+    expect(() => readLaneToken(file(0o600, ''))).toThrow(/at least 32 characters/);
+    expect(() => readLaneToken(file(0o600, '\n\n'))).toThrow(/at least 32 characters/);
+  });
+
+  it('refuses a token an Authorization header cannot carry as it is', () => {
+    // A lane with such a token would start, then never deliver (the header is refused or
+    // re-encoded on the way): refused at start instead.
+    expect(() => readLaneToken(file(0o600, `${TOKEN_A}\u20ac`))).toThrow(/token68/);
+    expect(() => readLaneToken(file(0o600, `${TOKEN_A}\u0001`))).toThrow(/token68/);
+    expect(() => readLaneToken(file(0o600, `${TOKEN_A}\u00e9`))).toThrow(/token68/);
+    expect(readLaneToken(file(0o600, `${TOKEN_A}-._~+/==`))).toBe(`${TOKEN_A}-._~+/==`);
+  });
+
+  it('checks the file a symlink points to', () => {
+    const target = file(0o644, TOKEN_A);
+    const link = join(mkdtempSync(join(tmpdir(), 'lane-token-')), 'lane.token');
+    symlinkSync(target, link);
+    expect(() => readLaneToken(link)).toThrow(SecretFileModeError);
+    chmodSync(target, 0o600);
+    expect(readLaneToken(link)).toBe(TOKEN_A);
   });
 });

@@ -75,12 +75,22 @@ export function readSecretFile(file: string): Buffer {
   return readFileSync(file);
 }
 
+/**
+ * A bearer token's characters (RFC 6750 `b64token`, RFC 9110 `token68`): what an Authorization
+ * header carries as it is. Others are refused by Node's client or re-encoded on the way.
+ */
+const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
+
 /** A lane's token from its token file (owner-only), trimmed; at least MIN_TOKEN_LENGTH long. */
 export function readLaneToken(file: string): string {
   const token = readSecretFile(file).toString('utf8').trim();
   if (token.length < MIN_TOKEN_LENGTH || /\s/.test(token))
     throw new RangeError(
       `${file}: a lane token is one word of at least ${MIN_TOKEN_LENGTH} characters`,
+    );
+  if (!TOKEN68.test(token))
+    throw new RangeError(
+      `${file}: a lane token is made of token68 characters (A-Z a-z 0-9 - . _ ~ + /, then = padding)`,
     );
   return token;
 }
