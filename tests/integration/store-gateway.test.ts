@@ -16,7 +16,7 @@ import {
   sha256Hex,
   startDaemon,
 } from '#edge-client';
-import { detection, outcome } from '../helpers/factories.js';
+import { detection, incident, outcome } from '../helpers/factories.js';
 import { freshEmulators } from '../helpers/local-dynamodb.js';
 import { readStream } from '../helpers/stream-reader.js';
 
@@ -65,7 +65,7 @@ async function gatewayDaemon(
 function lane(deviceId: string, url: string, extra: { ca?: Buffer } = {}): Promise<EdgeClient> {
   return EdgeClient.open({
     deviceId,
-    gateway: { url, token: tokenOf(deviceId), timeoutMs: 2_000, ...extra },
+    gateway: { url, storeId: STORE, token: tokenOf(deviceId), timeoutMs: 2_000, ...extra },
     spool: { dir: mkdtempSync(join(dir, 'lane-')) },
     retryBaseDelayMs: 20,
     retryMaxDelayMs: 200,
@@ -161,7 +161,7 @@ describe('Integration: store gateway (lanes -> gateway -> Kinesis)', () => {
     chmodSync(tokenFile, 0o644);
     const config = DaemonConfig.parse({
       deviceId: LANES[0],
-      upstream: { url: 'http://127.0.0.1:9', tokenFile },
+      upstream: { url: 'http://127.0.0.1:9', storeId: STORE, tokenFile },
       spool: { dir: mkdtempSync(join(dir, 'lane-')) },
       stdin: false,
     });
@@ -267,7 +267,7 @@ describe('Integration: a lane releases only what its gateway acknowledged', () =
     const open = () =>
       EdgeClient.open({
         deviceId: LANES[0],
-        gateway: { url: gateway.url, token: tokenOf(LANES[0]), timeoutMs: 300 },
+        gateway: { url: gateway.url, storeId: STORE, token: tokenOf(LANES[0]), timeoutMs: 300 },
         spool: { dir: spoolDir },
         retryBaseDelayMs: 20,
         retryMaxDelayMs: 100,
@@ -350,6 +350,36 @@ describe('Integration: store gateway against a hostile lane or LAN host', () => 
     const daemon = await startDaemon(config, { log: (l) => logged.push(l) });
     return { daemon, url: daemon.gatewayUrl as string, logged };
   }
+
+  it("refuses at a lane's send an event for another store, which would hold back the lane's later events", async () => {
+    // Prepare
+    const { daemon, url } = await lingeringGateway('gw-other-store');
+    const l = await lane(A, url);
+    const elsewhere = { ...ownEvent(), storeId: 'store-0002' } as EventInput;
+    const { deviceId: _d, seq: _s, ...elsewhereIncident } = incident({ storeId: 'store-0002' });
+
+    // Act
+    const refused = await Promise.allSettled([
+      l.send(elsewhere),
+      l.send(elsewhereIncident as EventInput),
+    ]);
+    const later = await l.send(ownEvent());
+    const delivered = await l.flush(10_000);
+    const held = daemon.client.metrics().accepted;
+    await l.close(0);
+    await daemon.stop();
+
+    // Assess: the next event goes on; the caller is told at once (a 400 at the lane's intake).
+    expect(delivered).toBe(true);
+    expect(held).toBe(later.length);
+    for (const r of refused) {
+      expect(r.status).toBe('rejected');
+      expect(r.status === 'rejected' && r.reason).toMatchObject({
+        name: 'InvalidEventError',
+        issues: [expect.objectContaining({ path: 'storeId' })],
+      });
+    }
+  }, 60_000);
 
   it('refuses an event whose seq is null (400 naming seq): the gateway never numbers one', async () => {
     // Prepare

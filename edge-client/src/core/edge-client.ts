@@ -3,6 +3,7 @@ import { type ContractIssue, parseTelemetryEvent, type TelemetryEvent } from '..
 import type { DeliverySink } from '../delivery/delivery-sink.js';
 import { GatewaySink } from '../delivery/gateway-sink.js';
 import { KinesisSink } from '../delivery/kinesis-sink.js';
+import { namesOtherStore } from '../delivery/store-binding.js';
 import { InvalidEventError } from '../errors/invalid-event-error.js';
 import { DiskSpool, type SpoolEntry } from '../spool/disk-spool.js';
 import { backoffDelay } from '../utils/backoff-delay.js';
@@ -175,6 +176,14 @@ export class EdgeClient {
     if (!parsed.ok) {
       this.m.rejected++;
       throw new InvalidEventError(parsed.issues, many ? index : undefined);
+    }
+    const store = this.options.gateway?.storeId;
+    if (store !== undefined && namesOtherStore(parsed.event, store)) {
+      this.m.rejected++;
+      throw new InvalidEventError(
+        [{ path: 'storeId', message: `this lane's store gateway serves store ${store}` }],
+        many ? index : undefined,
+      );
     }
     return {
       event: parsed.event,
