@@ -18,6 +18,7 @@ import {
 } from '#edge-client';
 import { detection, incident, outcome } from '../helpers/factories.js';
 import { freshEmulators } from '../helpers/local-dynamodb.js';
+import { rawExchange } from '../helpers/raw-http.js';
 import { readStream } from '../helpers/stream-reader.js';
 
 process.env.AWS_ACCESS_KEY_ID ??= 'local';
@@ -328,7 +329,7 @@ describe('Integration: a lane releases only what its gateway acknowledged', () =
 });
 
 describe('Integration: store gateway against a hostile lane or LAN host', () => {
-  const [A] = LANES;
+  const [A, B] = LANES;
   const line = (e: object) => JSON.stringify(e);
   /** A gateway that lingers (nothing leaves it during the test) and keeps its log lines. */
   async function lingeringGateway(streamName: string) {
@@ -350,6 +351,25 @@ describe('Integration: store gateway against a hostile lane or LAN host', () => 
     const daemon = await startDaemon(config, { log: (l) => logged.push(l) });
     return { daemon, url: daemon.gatewayUrl as string, logged };
   }
+  const rawPost = (url: string, headers: string[], body: string | Buffer) =>
+    rawExchange(
+      url,
+      Buffer.concat([
+        Buffer.from(
+          [
+            'POST /v1/lane-events HTTP/1.1',
+            'Host: 127.0.0.1',
+            'Connection: close',
+            `Content-Length: ${Buffer.byteLength(body)}`,
+            ...headers,
+            '',
+            '',
+          ].join('\r\n'),
+        ),
+        Buffer.from(body),
+      ]),
+    );
+  const statusOf = (answer: string) => Number(/^HTTP\/1\.1 (\d{3}) /.exec(answer)?.[1]);
 
   it("refuses at a lane's send an event for another store, which would hold back the lane's later events", async () => {
     // Prepare
@@ -398,5 +418,125 @@ describe('Integration: store gateway against a hostile lane or LAN host', () => 
     const accepted = daemon.client.metrics().accepted;
     await daemon.stop();
     expect(accepted).toBe(0);
+  }, 60_000);
+
+  it("refuses a negative, fractional, string or past-safe seq (400), and a replay of another lane's body (403)", async () => {
+    // Prepare
+    const { daemon, url } = await lingeringGateway('gw-seq-odd');
+    const mine = detection({ deviceId: A, storeId: STORE });
+    const seqs = [-1, 1.5, '7', 2 ** 53, 1e308];
+    const capturedFromB = line(detection({ deviceId: B, storeId: STORE }));
+
+    // Act
+    const answers = [];
+    for (const seq of seqs)
+      answers.push((await postAs(url, tokenOf(A), line({ ...mine, seq }))).status);
+    const replayed = await postAs(url, tokenOf(A), capturedFromB);
+    const accepted = daemon.client.metrics().accepted;
+    await daemon.stop();
+
+    // Assess
+    expect(answers).toEqual(seqs.map(() => 400));
+    expect(replayed.status).toBe(403);
+    expect(accepted).toBe(0);
+  }, 60_000);
+
+  it('relays the deviceId JSON.parse keeps of a key given twice, and refuses __proto__ keys', async () => {
+    // Prepare
+    const { daemon, url } = await lingeringGateway('gw-dup-keys');
+    const mine = line(detection({ deviceId: A, storeId: STORE }));
+    const posingFirst = mine.replace('"deviceId":', `"deviceId":"${B}","deviceId":`);
+    const posingLast = `${mine.slice(0, -1)},"deviceId":"${B}"}`;
+    const viaProto = line({ ...detection({ deviceId: A, storeId: STORE }) }).replace(
+      `"deviceId":"${A}",`,
+      `"__proto__":{"deviceId":"${A}"},`,
+    );
+    const extraProto = `${mine.slice(0, -1)},"__proto__":{"storeId":"store-0002"}}`;
+
+    // Act
+    const kept = await postAs(url, tokenOf(A), posingFirst);
+    const posed = await postAs(url, tokenOf(A), posingLast);
+    const asB = await postAs(url, tokenOf(B), posingFirst);
+    const proto = await postAs(url, tokenOf(A), viaProto);
+    const extra = await postAs(url, tokenOf(A), extraProto);
+    await daemon.stop();
+
+    // Assess: only the body whose last deviceId is A's, sent with A's token, is taken, as A's.
+    expect([kept.status, posed.status, asB.status, proto.status, extra.status]).toEqual([
+      202, 403, 403, 403, 400,
+    ]);
+    const records = await readStream(env.kinesis, 'gw-dup-keys');
+    const relayed = records.flatMap((r) => r.userRecords.map((u) => JSON.parse(u.toString())));
+    expect(relayed.map((e) => e.deviceId)).toEqual([A]);
+    expect(relayed[0]).toEqual(JSON.parse(mine));
+  }, 60_000);
+
+  it('takes one credential per request: two Authorization headers, odd schemes, a long header', async () => {
+    // Prepare
+    const { daemon, url, logged } = await lingeringGateway('gw-headers');
+    const ofB = line(detection({ deviceId: B, storeId: STORE }));
+    const bearer = (t: string) => `Authorization: Bearer ${t}`;
+
+    // Act
+    const answers = {
+      aThenB: statusOf(await rawPost(url, [bearer(tokenOf(A)), bearer(tokenOf(B))], ofB)),
+      lowercase: statusOf(await rawPost(url, [`Authorization: bearer ${tokenOf(B)}`], ofB)),
+      twoWords: statusOf(await rawPost(url, [`${bearer(tokenOf(B))} ${tokenOf(B)}`], ofB)),
+      basic: statusOf(await rawPost(url, [`Authorization: Basic ${tokenOf(B)}`], ofB)),
+      long: statusOf(await rawPost(url, [bearer(tokenOf(B).repeat(2_000))], ofB)),
+    };
+    const stillUp = await postAs(url, tokenOf(B), ofB);
+    await daemon.stop();
+
+    // Assess: never taken as B's but with B's one clean credential; no token in any log line.
+    expect(answers).toEqual({ aThenB: 403, lowercase: 401, twoWords: 401, basic: 401, long: 431 });
+    expect(stillUp.status).toBe(202);
+    for (const l of logged) for (const d of LANES) expect(l).not.toContain(tokenOf(d));
+  }, 60_000);
+
+  it('refuses bodies past the limit (one megabyte line, chunked), invalid UTF-8 and nested JSON, and stays up', async () => {
+    // Prepare
+    const { daemon, url } = await lingeringGateway('gw-bodies');
+    const auth = `Authorization: Bearer ${tokenOf(A)}`;
+    const mine = detection({ deviceId: A, storeId: STORE });
+    const megaLine = line({ ...mine, laneId: 'x'.repeat(1024 * 1024) });
+    const text = line(mine);
+    const at = text.indexOf('"lane-01"');
+    const badUtf8 = Buffer.concat([
+      Buffer.from(`${text.slice(0, at)}"lane-`),
+      Buffer.from([0xc3, 0x28]), // not UTF-8
+      Buffer.from(`01"${text.slice(at + '"lane-01"'.length)}`),
+    ]);
+    const chunked = (body: string) =>
+      rawExchange(
+        url,
+        `POST /v1/lane-events HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n${auth}\r\nTransfer-Encoding: chunked\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`,
+      );
+
+    // Act
+    const answers = {
+      megaLine: (await postAs(url, tokenOf(A), megaLine)).status,
+      chunkedOver: statusOf(await chunked('\n'.repeat(1024 * 1024 + 1))),
+      badUtf8: statusOf(await rawPost(url, [auth], badUtf8)),
+      nested: (await postAs(url, tokenOf(A), `${'['.repeat(500_000)}${']'.repeat(500_000)}`))
+        .status,
+      nestedObject: (
+        await postAs(url, tokenOf(A), `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`)
+      ).status,
+    };
+    const chunkedOk = statusOf(await chunked(line(mine)));
+    const accepted = daemon.client.metrics().accepted;
+    await daemon.stop();
+
+    // Assess
+    expect(answers).toEqual({
+      megaLine: 413,
+      chunkedOver: 413,
+      badUtf8: 400,
+      nested: 400,
+      nestedObject: 403,
+    });
+    expect(chunkedOk).toBe(202);
+    expect(accepted).toBe(1);
   }, 60_000);
 });
