@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateStreamCommand, waitUntilStreamExists } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TelemetryEvent } from '#contract';
+import { MAX_EVENT_BYTES, parseTelemetryJson, type TelemetryEvent } from '#contract';
 import {
   type Daemon,
   DaemonConfig,
@@ -16,7 +16,7 @@ import {
   sha256Hex,
   startDaemon,
 } from '#edge-client';
-import { detection, incident, outcome } from '../helpers/factories.js';
+import { detection, incident, NOON, outcome } from '../helpers/factories.js';
 import { freshEmulators } from '../helpers/local-dynamodb.js';
 import { rawExchange } from '../helpers/raw-http.js';
 import { readStream } from '../helpers/stream-reader.js';
@@ -399,6 +399,31 @@ describe('Integration: store gateway against a hostile lane or LAN host', () => 
         issues: [expect.objectContaining({ path: 'storeId' })],
       });
     }
+  }, 60_000);
+
+  it('refuses an event the contract takes but the processor would not decode (over MAX_EVENT_BYTES)', async () => {
+    // Prepare: the contract's instants take any number of fractional digits.
+    const { daemon, url } = await lingeringGateway('gw-event-bytes');
+    const l = await lane(A, url);
+    const occurredAt = `${new Date(NOON).toISOString().slice(0, 19)}.${'1'.repeat(MAX_EVENT_BYTES)}Z`;
+    const huge = { ...detection({ deviceId: A, storeId: STORE }), occurredAt };
+
+    // Act
+    const posted = await postAs(url, tokenOf(A), line(huge));
+    const sent = l.send({ ...ownEvent(), occurredAt } as EventInput);
+    await expect(sent).rejects.toMatchObject({ name: 'InvalidEventError' });
+    const accepted = daemon.client.metrics().accepted;
+    await l.close(0);
+    await daemon.stop();
+
+    // Assess: what the processor would dead-letter as undecodable is refused at the edge.
+    expect(parseTelemetryJson(Buffer.from(line(huge)))).toMatchObject({
+      ok: false,
+      kind: 'undecodable',
+    });
+    expect(posted.status).toBe(400);
+    expect(posted.body.detail).toMatch(/larger than 4096 bytes/);
+    expect(accepted).toBe(0);
   }, 60_000);
 
   it('refuses an event whose seq is null (400 naming seq): the gateway never numbers one', async () => {
