@@ -25,9 +25,15 @@ export const DEFAULT_BASELINES: HoursSavedBaselines = {
   },
 };
 
-/** Baseline minutes for an incident class, falling back to the default. */
+/**
+ * Baseline minutes for an incident class, falling back to the default. Only the table's own
+ * entries count: a class named like a member of every object (`constructor`, `toString`, all
+ * valid identifiers) would otherwise read a function, and NaN minutes would poison the counters.
+ */
 export function baselineMinutes(baselines: HoursSavedBaselines, incidentClass: string): number {
-  return baselines.classes[incidentClass] ?? baselines.defaultMinutes;
+  return Object.hasOwn(baselines.classes, incidentClass)
+    ? (baselines.classes[incidentClass] as number)
+    : baselines.defaultMinutes;
 }
 
 /** Engineer minutes automation saved on one incident; never negative. */

@@ -70,9 +70,10 @@ export async function startStoreGateways(options: StoreGatewaysOptions): Promise
   const storeOf = new Map(options.lanes.map((l) => [l.deviceId, l.storeId]));
   return {
     upstreamOf(deviceId) {
-      const gateway = gateways.get(storeOf.get(deviceId) ?? '');
+      const storeId = storeOf.get(deviceId) ?? '';
+      const gateway = gateways.get(storeId);
       if (gateway === undefined) throw new Error(`no gateway for lane ${deviceId}`);
-      return { url: gateway.listener.url, token: tokens.get(deviceId) as string };
+      return { url: gateway.listener.url, storeId, token: tokens.get(deviceId) as string };
     },
     metrics() {
       const sum = { accepted: 0, sent: 0, requests: 0, retried: 0, recordsPut: 0 };

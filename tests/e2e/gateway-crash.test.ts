@@ -82,7 +82,7 @@ describe('E2E: kill -9 of a store gateway', () => {
         p.deviceId,
         await EdgeClient.open({
           deviceId: p.deviceId,
-          gateway: { url, token: tokenOf(p.deviceId), timeoutMs: 2_000 },
+          gateway: { url, storeId, token: tokenOf(p.deviceId), timeoutMs: 2_000 },
           spool: { dir: join(dir, 'lanes', p.deviceId) },
           retryBaseDelayMs: 50,
           retryMaxDelayMs: 500,

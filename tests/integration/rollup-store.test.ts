@@ -1,5 +1,6 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Identifier } from '#contract';
 import { DynamoDbAggregateStore } from '../../functions/adapters/dynamodb-aggregate-store.js';
 import { unpackContributors } from '../../functions/adapters/rollup-codec.js';
 import type { RollupContribution } from '../../functions/domain/ports.js';
@@ -118,5 +119,31 @@ describe('Integration: rollup items on the DynamoDB emulator', () => {
     });
     expect(Object.keys(item ?? {}).filter((k) => /^[vs]:/.test(k))).toEqual([]);
     expect(Object.keys(item ?? {}).filter((k) => k.startsWith('c:'))).toHaveLength(2);
+  });
+
+  it('keeps contributors of any id the contract allows apart, one a prefix of another included', async () => {
+    // Prepare: ids at the edges of the contract's Identifier ([A-Za-z0-9][A-Za-z0-9._:-]*, 64).
+    const table = await freshTable();
+    const store = new DynamoDbAggregateStore(env.dynamodb, table);
+    const ids = ['s', 's:1', 's.1', 's-1_', 'constructor', 'v:store', `9${'Z'.repeat(63)}`];
+    for (const id of ids) expect(Identifier.safeParse(id).success).toBe(true);
+
+    // Act: every contributor advances twice, in one write per step.
+    for (const step of [0, 1]) {
+      const all = ids.map((id, i) => contribution(id, step, i + 1));
+      expect(await store.addToRollup(target, all)).toBe('ok');
+    }
+    const versions = await store.loadRollupVersions(
+      ids.map((contributor) => ({ ...target, contributor, snapshot: 'store' as const })),
+    );
+
+    // Assess
+    const [item] = await allItems(env.dynamodb, table);
+    const entries = unpackContributors(item ?? {});
+    expect([...entries.keys()].sort()).toEqual([...ids].sort());
+    for (const [i, id] of ids.entries())
+      expect(entries.get(id)).toEqual({ version: 2, snapshot: `${i + 1},0,0,0,0,0` });
+    expect([...versions.values()]).toEqual(ids.map(() => 2));
+    expect(item?.detections?.N).toBe(String(2 * ((ids.length * (ids.length + 1)) / 2)));
   });
 });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateStreamCommand, waitUntilStreamExists } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TelemetryEvent } from '#contract';
+import { MAX_EVENT_BYTES, parseTelemetryJson, type TelemetryEvent } from '#contract';
 import {
   type Daemon,
   DaemonConfig,
@@ -16,8 +16,9 @@ import {
   sha256Hex,
   startDaemon,
 } from '#edge-client';
-import { detection, outcome } from '../helpers/factories.js';
+import { detection, incident, NOON, outcome } from '../helpers/factories.js';
 import { freshEmulators } from '../helpers/local-dynamodb.js';
+import { rawExchange } from '../helpers/raw-http.js';
 import { readStream } from '../helpers/stream-reader.js';
 
 process.env.AWS_ACCESS_KEY_ID ??= 'local';
@@ -65,7 +66,7 @@ async function gatewayDaemon(
 function lane(deviceId: string, url: string, extra: { ca?: Buffer } = {}): Promise<EdgeClient> {
   return EdgeClient.open({
     deviceId,
-    gateway: { url, token: tokenOf(deviceId), timeoutMs: 2_000, ...extra },
+    gateway: { url, storeId: STORE, token: tokenOf(deviceId), timeoutMs: 2_000, ...extra },
     spool: { dir: mkdtempSync(join(dir, 'lane-')) },
     retryBaseDelayMs: 20,
     retryMaxDelayMs: 200,
@@ -161,7 +162,7 @@ describe('Integration: store gateway (lanes -> gateway -> Kinesis)', () => {
     chmodSync(tokenFile, 0o644);
     const config = DaemonConfig.parse({
       deviceId: LANES[0],
-      upstream: { url: 'http://127.0.0.1:9', tokenFile },
+      upstream: { url: 'http://127.0.0.1:9', storeId: STORE, tokenFile },
       spool: { dir: mkdtempSync(join(dir, 'lane-')) },
       stdin: false,
     });
@@ -267,7 +268,7 @@ describe('Integration: a lane releases only what its gateway acknowledged', () =
     const open = () =>
       EdgeClient.open({
         deviceId: LANES[0],
-        gateway: { url: gateway.url, token: tokenOf(LANES[0]), timeoutMs: 300 },
+        gateway: { url: gateway.url, storeId: STORE, token: tokenOf(LANES[0]), timeoutMs: 300 },
         spool: { dir: spoolDir },
         retryBaseDelayMs: 20,
         retryMaxDelayMs: 100,
@@ -324,5 +325,243 @@ describe('Integration: a lane releases only what its gateway acknowledged', () =
     expect(client.metrics().spoolBytes).toBeGreaterThan(0);
     await client.close(0);
     await gateway.stop();
+  }, 60_000);
+});
+
+describe('Integration: store gateway against a hostile lane or LAN host', () => {
+  const [A, B] = LANES;
+  const line = (e: object) => JSON.stringify(e);
+  /** A gateway that lingers (nothing leaves it during the test) and keeps its log lines. */
+  async function lingeringGateway(streamName: string) {
+    await createStream(streamName);
+    const logged: string[] = [];
+    const config = DaemonConfig.parse({
+      streamName,
+      endpoint: env.emulators.kinesisEndpoint,
+      region: 'us-east-1',
+      spool: { dir: mkdtempSync(join(dir, 'gw-spool-')) },
+      statusIntervalMs: 60_000,
+      gateway: {
+        storeId: STORE,
+        listen: { host: '127.0.0.1', port: 0 },
+        lanes: LANES.map((deviceId) => ({ deviceId, tokenSha256: sha256Hex(tokenOf(deviceId)) })),
+        lingerMs: 300,
+      },
+    });
+    const daemon = await startDaemon(config, { log: (l) => logged.push(l) });
+    return { daemon, url: daemon.gatewayUrl as string, logged };
+  }
+  const rawPost = (url: string, headers: string[], body: string | Buffer) =>
+    rawExchange(
+      url,
+      Buffer.concat([
+        Buffer.from(
+          [
+            'POST /v1/lane-events HTTP/1.1',
+            'Host: 127.0.0.1',
+            'Connection: close',
+            `Content-Length: ${Buffer.byteLength(body)}`,
+            ...headers,
+            '',
+            '',
+          ].join('\r\n'),
+        ),
+        Buffer.from(body),
+      ]),
+    );
+  const statusOf = (answer: string) => Number(/^HTTP\/1\.1 (\d{3}) /.exec(answer)?.[1]);
+
+  it("refuses at a lane's send an event for another store, which would hold back the lane's later events", async () => {
+    // Prepare
+    const { daemon, url } = await lingeringGateway('gw-other-store');
+    const l = await lane(A, url);
+    const elsewhere = { ...ownEvent(), storeId: 'store-0002' } as EventInput;
+    const { deviceId: _d, seq: _s, ...elsewhereIncident } = incident({ storeId: 'store-0002' });
+
+    // Act
+    const refused = await Promise.allSettled([
+      l.send(elsewhere),
+      l.send(elsewhereIncident as EventInput),
+    ]);
+    const later = await l.send(ownEvent());
+    const delivered = await l.flush(10_000);
+    const held = daemon.client.metrics().accepted;
+    await l.close(0);
+    await daemon.stop();
+
+    // Assess: the next event goes on; the caller is told at once (a 400 at the lane's intake).
+    expect(delivered).toBe(true);
+    expect(held).toBe(later.length);
+    for (const r of refused) {
+      expect(r.status).toBe('rejected');
+      expect(r.status === 'rejected' && r.reason).toMatchObject({
+        name: 'InvalidEventError',
+        issues: [expect.objectContaining({ path: 'storeId' })],
+      });
+    }
+  }, 60_000);
+
+  it('refuses an event the contract takes but the processor would not decode (over MAX_EVENT_BYTES)', async () => {
+    // Prepare: the contract's instants take any number of fractional digits.
+    const { daemon, url } = await lingeringGateway('gw-event-bytes');
+    const l = await lane(A, url);
+    const occurredAt = `${new Date(NOON).toISOString().slice(0, 19)}.${'1'.repeat(MAX_EVENT_BYTES)}Z`;
+    const huge = { ...detection({ deviceId: A, storeId: STORE }), occurredAt };
+
+    // Act
+    const posted = await postAs(url, tokenOf(A), line(huge));
+    const sent = l.send({ ...ownEvent(), occurredAt } as EventInput);
+    await expect(sent).rejects.toMatchObject({ name: 'InvalidEventError' });
+    const accepted = daemon.client.metrics().accepted;
+    await l.close(0);
+    await daemon.stop();
+
+    // Assess: what the processor would dead-letter as undecodable is refused at the edge.
+    expect(parseTelemetryJson(Buffer.from(line(huge)))).toMatchObject({
+      ok: false,
+      kind: 'undecodable',
+    });
+    expect(posted.status).toBe(400);
+    expect(posted.body.detail).toMatch(/larger than 4096 bytes/);
+    expect(accepted).toBe(0);
+  }, 60_000);
+
+  it('refuses an event whose seq is null (400 naming seq): the gateway never numbers one', async () => {
+    // Prepare
+    const { daemon, url } = await lingeringGateway('gw-seq-null');
+
+    // Act
+    const answer = await postAs(
+      url,
+      tokenOf(A),
+      line({ ...detection({ deviceId: A, storeId: STORE }), seq: null }),
+    );
+
+    // Assess
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors).toEqual([expect.objectContaining({ name: 'seq' })]);
+    const accepted = daemon.client.metrics().accepted;
+    await daemon.stop();
+    expect(accepted).toBe(0);
+  }, 60_000);
+
+  it("refuses a negative, fractional, string or past-safe seq (400), and a replay of another lane's body (403)", async () => {
+    // Prepare
+    const { daemon, url } = await lingeringGateway('gw-seq-odd');
+    const mine = detection({ deviceId: A, storeId: STORE });
+    const seqs = [-1, 1.5, '7', 2 ** 53, 1e308];
+    const capturedFromB = line(detection({ deviceId: B, storeId: STORE }));
+
+    // Act
+    const answers = [];
+    for (const seq of seqs)
+      answers.push((await postAs(url, tokenOf(A), line({ ...mine, seq }))).status);
+    const replayed = await postAs(url, tokenOf(A), capturedFromB);
+    const accepted = daemon.client.metrics().accepted;
+    await daemon.stop();
+
+    // Assess
+    expect(answers).toEqual(seqs.map(() => 400));
+    expect(replayed.status).toBe(403);
+    expect(accepted).toBe(0);
+  }, 60_000);
+
+  it('relays the deviceId JSON.parse keeps of a key given twice, and refuses __proto__ keys', async () => {
+    // Prepare
+    const { daemon, url } = await lingeringGateway('gw-dup-keys');
+    const mine = line(detection({ deviceId: A, storeId: STORE }));
+    const posingFirst = mine.replace('"deviceId":', `"deviceId":"${B}","deviceId":`);
+    const posingLast = `${mine.slice(0, -1)},"deviceId":"${B}"}`;
+    const viaProto = line({ ...detection({ deviceId: A, storeId: STORE }) }).replace(
+      `"deviceId":"${A}",`,
+      `"__proto__":{"deviceId":"${A}"},`,
+    );
+    const extraProto = `${mine.slice(0, -1)},"__proto__":{"storeId":"store-0002"}}`;
+
+    // Act
+    const kept = await postAs(url, tokenOf(A), posingFirst);
+    const posed = await postAs(url, tokenOf(A), posingLast);
+    const asB = await postAs(url, tokenOf(B), posingFirst);
+    const proto = await postAs(url, tokenOf(A), viaProto);
+    const extra = await postAs(url, tokenOf(A), extraProto);
+    await daemon.stop();
+
+    // Assess: only the body whose last deviceId is A's, sent with A's token, is taken, as A's.
+    expect([kept.status, posed.status, asB.status, proto.status, extra.status]).toEqual([
+      202, 403, 403, 403, 400,
+    ]);
+    const records = await readStream(env.kinesis, 'gw-dup-keys');
+    const relayed = records.flatMap((r) => r.userRecords.map((u) => JSON.parse(u.toString())));
+    expect(relayed.map((e) => e.deviceId)).toEqual([A]);
+    expect(relayed[0]).toEqual(JSON.parse(mine));
+  }, 60_000);
+
+  it('takes one credential per request: two Authorization headers, odd schemes, a long header', async () => {
+    // Prepare
+    const { daemon, url, logged } = await lingeringGateway('gw-headers');
+    const ofB = line(detection({ deviceId: B, storeId: STORE }));
+    const bearer = (t: string) => `Authorization: Bearer ${t}`;
+
+    // Act
+    const answers = {
+      aThenB: statusOf(await rawPost(url, [bearer(tokenOf(A)), bearer(tokenOf(B))], ofB)),
+      lowercase: statusOf(await rawPost(url, [`Authorization: bearer ${tokenOf(B)}`], ofB)),
+      twoWords: statusOf(await rawPost(url, [`${bearer(tokenOf(B))} ${tokenOf(B)}`], ofB)),
+      basic: statusOf(await rawPost(url, [`Authorization: Basic ${tokenOf(B)}`], ofB)),
+      long: statusOf(await rawPost(url, [bearer(tokenOf(B).repeat(2_000))], ofB)),
+    };
+    const stillUp = await postAs(url, tokenOf(B), ofB);
+    await daemon.stop();
+
+    // Assess: never taken as B's but with B's one clean credential; no token in any log line.
+    expect(answers).toEqual({ aThenB: 403, lowercase: 401, twoWords: 401, basic: 401, long: 431 });
+    expect(stillUp.status).toBe(202);
+    for (const l of logged) for (const d of LANES) expect(l).not.toContain(tokenOf(d));
+  }, 60_000);
+
+  it('refuses bodies past the limit (one megabyte line, chunked), invalid UTF-8 and nested JSON, and stays up', async () => {
+    // Prepare
+    const { daemon, url } = await lingeringGateway('gw-bodies');
+    const auth = `Authorization: Bearer ${tokenOf(A)}`;
+    const mine = detection({ deviceId: A, storeId: STORE });
+    const megaLine = line({ ...mine, laneId: 'x'.repeat(1024 * 1024) });
+    const text = line(mine);
+    const at = text.indexOf('"lane-01"');
+    const badUtf8 = Buffer.concat([
+      Buffer.from(`${text.slice(0, at)}"lane-`),
+      Buffer.from([0xc3, 0x28]), // not UTF-8
+      Buffer.from(`01"${text.slice(at + '"lane-01"'.length)}`),
+    ]);
+    const chunked = (body: string) =>
+      rawExchange(
+        url,
+        `POST /v1/lane-events HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n${auth}\r\nTransfer-Encoding: chunked\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`,
+      );
+
+    // Act
+    const answers = {
+      megaLine: (await postAs(url, tokenOf(A), megaLine)).status,
+      chunkedOver: statusOf(await chunked('\n'.repeat(1024 * 1024 + 1))),
+      badUtf8: statusOf(await rawPost(url, [auth], badUtf8)),
+      nested: (await postAs(url, tokenOf(A), `${'['.repeat(500_000)}${']'.repeat(500_000)}`))
+        .status,
+      nestedObject: (
+        await postAs(url, tokenOf(A), `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`)
+      ).status,
+    };
+    const chunkedOk = statusOf(await chunked(line(mine)));
+    const accepted = daemon.client.metrics().accepted;
+    await daemon.stop();
+
+    // Assess
+    expect(answers).toEqual({
+      megaLine: 413,
+      chunkedOver: 413,
+      badUtf8: 400,
+      nested: 400,
+      nestedObject: 403,
+    });
+    expect(chunkedOk).toBe(202);
+    expect(accepted).toBe(1);
   }, 60_000);
 });

@@ -59,7 +59,11 @@ describe('Function: loadDaemonConfig', () => {
   });
 
   it('takes a lane behind a gateway (upstream) without a stream, and refuses Kinesis settings for it', () => {
-    const upstream = { url: 'https://10.0.0.2:8788', tokenFile: '/etc/edge/lane.token' };
+    const upstream = {
+      url: 'https://10.0.0.2:8788',
+      storeId: 'store-0001',
+      tokenFile: '/etc/edge/lane.token',
+    };
     const lane = { spool: { dir: '/tmp/x' }, deviceId: 'panel-store-0001-lane-01', upstream };
     const file = join(mkdtempSync(join(tmpdir(), 'edge-cfg-')), 'edge.json');
     writeFileSync(file, JSON.stringify(lane));
@@ -69,5 +73,8 @@ describe('Function: loadDaemonConfig', () => {
     ).toThrow(/streamName: a lane behind a gateway \(upstream\) does not talk to Kinesis/);
     writeFileSync(file, JSON.stringify({ ...lane, upstream: { ...upstream, url: 'ftp://x' } }));
     expect(() => loadDaemonConfig(file)).toThrow(/upstream.url/);
+    const { storeId: _storeId, ...unbound } = upstream;
+    writeFileSync(file, JSON.stringify({ ...lane, upstream: unbound }));
+    expect(() => loadDaemonConfig(file)).toThrow(/upstream.storeId/);
   });
 });

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,6 +32,18 @@ describe('Class: LaneCredentials', () => {
         ]),
     ).toThrow(/another lane's/);
   });
+
+  it('refuses a lane listed twice (one deviceId, two tokens)', () => {
+    // Two PCs under one deviceId would number their events alike, and the processor would
+    // drop one's as the other's duplicates; or a replaced PC's old token would stay valid.
+    expect(
+      () =>
+        new LaneCredentials([
+          { deviceId: 'lane-a', tokenSha256: sha256Hex(TOKEN_A) },
+          { deviceId: 'lane-a', tokenSha256: sha256Hex(TOKEN_B) },
+        ]),
+    ).toThrow(/lane-a.*listed twice/);
+  });
 });
 
 describe('Function: readLaneToken', () => {
@@ -50,5 +62,25 @@ describe('Function: readLaneToken', () => {
     expect(() => readLaneToken(file(0o644, TOKEN_A))).toThrow(SecretFileModeError);
     expect(() => readLaneToken(file(0o640, TOKEN_A))).toThrow(/chmod 600/);
     expect(() => readLaneToken(file(0o600, 'short'))).toThrow(/at least 32 characters/);
+    expect(() => readLaneToken(file(0o600, ''))).toThrow(/at least 32 characters/);
+    expect(() => readLaneToken(file(0o600, '\n\n'))).toThrow(/at least 32 characters/);
+  });
+
+  it('refuses a token an Authorization header cannot carry as it is', () => {
+    // A lane with such a token would start, then never deliver (the header is refused or
+    // re-encoded on the way): refused at start instead.
+    expect(() => readLaneToken(file(0o600, `${TOKEN_A}\u20ac`))).toThrow(/token68/);
+    expect(() => readLaneToken(file(0o600, `${TOKEN_A}\u0001`))).toThrow(/token68/);
+    expect(() => readLaneToken(file(0o600, `${TOKEN_A}\u00e9`))).toThrow(/token68/);
+    expect(readLaneToken(file(0o600, `${TOKEN_A}-._~+/==`))).toBe(`${TOKEN_A}-._~+/==`);
+  });
+
+  it('checks the file a symlink points to', () => {
+    const target = file(0o644, TOKEN_A);
+    const link = join(mkdtempSync(join(tmpdir(), 'lane-token-')), 'lane.token');
+    symlinkSync(target, link);
+    expect(() => readLaneToken(link)).toThrow(SecretFileModeError);
+    chmodSync(target, 0o600);
+    expect(readLaneToken(link)).toBe(TOKEN_A);
   });
 });

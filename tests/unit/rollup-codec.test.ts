@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Identifier } from '#contract';
 import {
   CONTRIBUTOR_PREFIX,
   contributorValue,
@@ -74,5 +75,22 @@ describe('Function: unpackContributors', () => {
     // Act & Assert
     expect(() => unpackContributors(broken)).toThrow(/store-0001/);
     expect(() => unpackContributors(badFigure)).toThrow(/store-0002/);
+  });
+});
+
+describe('Rule: a contributor value is unambiguous for every id the contract allows', () => {
+  it("holds no id (its attribute name does), and no id may hold the value's '|' or ','", () => {
+    // Prepare
+    const entry = { version: 12, snapshot: '3,0,1,0,0,0' };
+
+    // Act / Assess
+    expect(contributorValue(entry)).toBe('12|3,0,1,0,0,0');
+    for (const id of ['a|b', 'a,b', '|', ',', 'a b', '#a'])
+      expect(Identifier.safeParse(id).success).toBe(false);
+    const odd = ['s:1', 's.1', 'v:x', `9${'Z'.repeat(63)}`];
+    const item = Object.fromEntries(
+      odd.map((id) => [`${CONTRIBUTOR_PREFIX}${id}`, { S: contributorValue(entry) }]),
+    );
+    expect([...unpackContributors(item)]).toEqual(odd.map((id) => [id, entry]));
   });
 });

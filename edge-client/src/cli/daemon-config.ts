@@ -18,6 +18,8 @@ const Upstream = z
   .object({
     /** The gateway's URL on the store LAN (`https://` when the gateway has TLS). */
     url: z.url({ protocol: /^https?$/ }),
+    /** The store the gateway serves (its `gateway.storeId`): events for another are refused. */
+    storeId: Identifier,
     /** File holding this lane's bearer token; must be readable by its owner only. */
     tokenFile: Secret,
     /** CA certificate(s) the gateway's certificate must chain to (TLS). */

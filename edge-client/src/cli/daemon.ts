@@ -134,6 +134,7 @@ function openEdgeClient(config: DaemonConfig): Promise<EdgeClient> {
     return EdgeClient.open({
       gateway: {
         url: upstream.url,
+        storeId: upstream.storeId,
         token: readLaneToken(upstream.tokenFile),
         ...(upstream.caFile !== undefined && { ca: readFileSync(upstream.caFile) }),
         ...(upstream.timeoutMs !== undefined && { timeoutMs: upstream.timeoutMs }),

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { EdgeClient } from '../core/edge-client.js';
 import { type LaneCredential, LaneCredentials } from '../credentials/lane-credentials.js';
 import { GATEWAY_LIMITS } from '../delivery/gateway-limits.js';
+import { namesOtherStore } from '../delivery/store-binding.js';
 import { BodyTooLargeError } from '../http/errors.js';
 import { createHardenedServer, type HardenedServerLimits } from '../http/hardened-server.js';
 import { readBody } from '../http/read-body.js';
@@ -162,8 +163,7 @@ function senderRefusal(
         'seq',
         'required: a lane sends its own seq, the gateway never assigns one',
       );
-    const namesStore = event.type === 'detection' || event.type === 'detection_outcome';
-    if ((namesStore || event.storeId !== undefined) && event.storeId !== storeId)
+    if (namesOtherStore(event, storeId))
       return refuse(403, 'storeId', `must be this gateway's store (${storeId})`);
   }
   return undefined;

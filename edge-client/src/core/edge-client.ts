@@ -1,8 +1,14 @@
 import { ulid } from 'ulid';
-import { type ContractIssue, parseTelemetryEvent, type TelemetryEvent } from '../contract/index.js';
+import {
+  type ContractIssue,
+  MAX_EVENT_BYTES,
+  parseTelemetryEvent,
+  type TelemetryEvent,
+} from '../contract/index.js';
 import type { DeliverySink } from '../delivery/delivery-sink.js';
 import { GatewaySink } from '../delivery/gateway-sink.js';
 import { KinesisSink } from '../delivery/kinesis-sink.js';
+import { namesOtherStore } from '../delivery/store-binding.js';
 import { InvalidEventError } from '../errors/invalid-event-error.js';
 import { DiskSpool, type SpoolEntry } from '../spool/disk-spool.js';
 import { backoffDelay } from '../utils/backoff-delay.js';
@@ -119,11 +125,19 @@ export class EdgeClient {
       const seq = draft.seq ?? (await this.seqs.allocate(draft.deviceId));
       events.push({ ...draft.event, seq } as TelemetryEvent);
     }
-    try {
-      await this.spool.append(
-        events.map((e) => Buffer.from(JSON.stringify(e))),
-        signal,
+    const payloads = events.map((e) => Buffer.from(JSON.stringify(e)));
+    // The processor decodes no record larger than this (parseTelemetryJson): refused here, not
+    // accepted and then dead-lettered. (Any number of fractional digits is a valid instant.)
+    const large = payloads.findIndex((p) => p.byteLength > MAX_EVENT_BYTES);
+    if (large !== -1) {
+      this.m.rejected += events.length;
+      throw new InvalidEventError(
+        [{ path: '(event)', message: `larger than ${MAX_EVENT_BYTES} bytes serialized` }],
+        inputs.length > 1 ? large : undefined,
       );
+    }
+    try {
+      await this.spool.append(payloads, signal);
     } catch (error) {
       this.m.rejected += events.length;
       throw error;
@@ -168,12 +182,21 @@ export class EdgeClient {
       ...(base.eventId === undefined && { eventId: ulid() }),
       ...base,
       ...(owned !== undefined && { deviceId: owned }),
-      seq: base.seq ?? 0,
+      // A placeholder only when absent (allocated below); a null seq is the contract's to refuse.
+      seq: base.seq === undefined ? 0 : base.seq,
     };
     const parsed = parseTelemetryEvent(filled);
     if (!parsed.ok) {
       this.m.rejected++;
       throw new InvalidEventError(parsed.issues, many ? index : undefined);
+    }
+    const store = this.options.gateway?.storeId;
+    if (store !== undefined && namesOtherStore(parsed.event, store)) {
+      this.m.rejected++;
+      throw new InvalidEventError(
+        [{ path: 'storeId', message: `this lane's store gateway serves store ${store}` }],
+        many ? index : undefined,
+      );
     }
     return {
       event: parsed.event,

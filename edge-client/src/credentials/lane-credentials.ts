@@ -23,12 +23,19 @@ export class LaneCredentials {
 
   constructor(lanes: readonly LaneCredential[]) {
     const seen = new Set<string>();
+    const devices = new Set<string>();
     this.lanes = lanes.map((l) => {
       if (!/^[0-9a-f]{64}$/.test(l.tokenSha256))
         throw new RangeError(`lane ${l.deviceId}: tokenSha256 must be 64 lowercase hex digits`);
       if (seen.has(l.tokenSha256))
         throw new RangeError(`lane ${l.deviceId}: its token hash is another lane's too`);
+      // One device, one token: two PCs under one deviceId would share its seq numbers (the
+      // processor would drop one's events as the other's), and a replaced PC's old token
+      // would stay valid.
+      if (devices.has(l.deviceId))
+        throw new RangeError(`lane ${l.deviceId} is listed twice: one token per device`);
       seen.add(l.tokenSha256);
+      devices.add(l.deviceId);
       return { deviceId: l.deviceId, hash: Buffer.from(l.tokenSha256, 'hex') };
     });
   }
@@ -68,12 +75,22 @@ export function readSecretFile(file: string): Buffer {
   return readFileSync(file);
 }
 
+/**
+ * A bearer token's characters (RFC 6750 `b64token`, RFC 9110 `token68`): what an Authorization
+ * header carries as it is. Others are refused by Node's client or re-encoded on the way.
+ */
+const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
+
 /** A lane's token from its token file (owner-only), trimmed; at least MIN_TOKEN_LENGTH long. */
 export function readLaneToken(file: string): string {
   const token = readSecretFile(file).toString('utf8').trim();
   if (token.length < MIN_TOKEN_LENGTH || /\s/.test(token))
     throw new RangeError(
       `${file}: a lane token is one word of at least ${MIN_TOKEN_LENGTH} characters`,
+    );
+  if (!TOKEN68.test(token))
+    throw new RangeError(
+      `${file}: a lane token is made of token68 characters (A-Z a-z 0-9 - . _ ~ + /, then = padding)`,
     );
   return token;
 }

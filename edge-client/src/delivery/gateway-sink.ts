@@ -9,6 +9,11 @@ import { GATEWAY_LIMITS } from './gateway-limits.js';
 export interface GatewayUpstreamOptions {
   /** The gateway's base URL on the store LAN (`https://` with TLS), e.g. `https://10.0.0.2:8788`. */
   readonly url: string;
+  /**
+   * The store the gateway serves. The lane refuses at `send` an event for another store
+   * (namesOtherStore), which the gateway would refuse for good.
+   */
+  readonly storeId: string;
   /** The lane's bearer token (the gateway holds only its SHA-256). */
   readonly token: string;
   /** CA certificate(s) the gateway's TLS certificate must chain to; default the system's. */
