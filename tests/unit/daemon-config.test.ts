@@ -32,7 +32,9 @@ describe('Function: loadDaemonConfig', () => {
 
   it('takes a gateway for one store, with its lanes by token hash, and the gateway defaults', () => {
     const config = loadDaemonConfig(
-      configFile({ gateway: { storeId: 'store-0001', listen: { host: '10.0.0.2' }, lanes } }),
+      configFile({
+        gateway: { storeId: 'store-0001', listen: { host: '10.0.0.2' }, lanes, plainHttp: true },
+      }),
     );
     expect(config.gateway).toMatchObject({
       storeId: 'store-0001',
@@ -42,8 +44,40 @@ describe('Function: loadDaemonConfig', () => {
     });
   });
 
-  it('refuses a gateway that would speak as a device, take local intake, or hold a token instead of its hash', () => {
+  it('refuses plain HTTP beyond loopback unless told the LAN is trusted, on both ends', () => {
     const gateway = { storeId: 'store-0001', listen: { host: '10.0.0.2' }, lanes };
+    const upstream = {
+      url: 'http://10.0.0.2:8788',
+      storeId: 'store-0001',
+      tokenFile: '/etc/edge/lane.token',
+    };
+    const laneWith = (u: Record<string, unknown>) => {
+      const file = join(mkdtempSync(join(tmpdir(), 'edge-cfg-')), 'edge.json');
+      const lane = { spool: { dir: '/tmp/x' }, deviceId: 'panel-store-0001-lane-01', upstream: u };
+      writeFileSync(file, JSON.stringify(lane));
+      return loadDaemonConfig(file);
+    };
+    expect(() => loadDaemonConfig(configFile({ gateway }))).toThrow(
+      /gateway.tls: lane tokens would cross the store LAN in clear/,
+    );
+    expect(() => laneWith(upstream)).toThrow(
+      /upstream.url: lane tokens would cross the store LAN in clear/,
+    );
+    expect(
+      loadDaemonConfig(configFile({ gateway: { ...gateway, listen: { host: '127.0.0.1' } } }))
+        .gateway?.plainHttp,
+    ).toBe(false);
+    expect(laneWith({ ...upstream, plainHttp: true }).upstream?.plainHttp).toBe(true);
+    expect(laneWith({ ...upstream, url: 'http://127.0.0.1:8788' }).upstream?.url).toBe(
+      'http://127.0.0.1:8788',
+    );
+    expect(laneWith({ ...upstream, url: 'https://10.0.0.2:8788' }).upstream?.url).toBe(
+      'https://10.0.0.2:8788',
+    );
+  });
+
+  it('refuses a gateway that would speak as a device, take local intake, or hold a token instead of its hash', () => {
+    const gateway = { storeId: 'store-0001', listen: { host: '127.0.0.1' }, lanes };
     expect(() =>
       loadDaemonConfig(configFile({ gateway, deviceId: 'panel-store-0001-lane-01' })),
     ).toThrow(/deviceId: a gateway relays its lanes' events under their own deviceIds/);
@@ -67,7 +101,7 @@ describe('Function: loadDaemonConfig', () => {
     const lane = { spool: { dir: '/tmp/x' }, deviceId: 'panel-store-0001-lane-01', upstream };
     const file = join(mkdtempSync(join(tmpdir(), 'edge-cfg-')), 'edge.json');
     writeFileSync(file, JSON.stringify(lane));
-    expect(loadDaemonConfig(file).upstream).toEqual(upstream);
+    expect(loadDaemonConfig(file).upstream).toEqual({ ...upstream, plainHttp: false });
     expect(() =>
       loadDaemonConfig(configFile({ deviceId: 'panel-store-0001-lane-01', upstream })),
     ).toThrow(/streamName: a lane behind a gateway \(upstream\) does not talk to Kinesis/);

@@ -13,6 +13,15 @@ import { GATEWAY_LINGER_MS } from '../delivery/gateway-limits.js';
  */
 const Secret = z.string().min(1);
 
+/** Whether a host name or address is this machine's loopback (nothing on the LAN sees it). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+const PLAIN_HTTP_REFUSED =
+  'lane tokens would cross the store LAN in clear: use TLS, or set plainHttp: true for a LAN you trust';
+
 /** A lane PC behind a store gateway: where it delivers instead of Kinesis. */
 const Upstream = z
   .object({
@@ -26,8 +35,15 @@ const Upstream = z
     caFile: Secret.optional(),
     /** Time for the gateway's answer to one request. @default 10000 */
     timeoutMs: z.number().int().min(100).max(120_000).optional(),
+    /** Allow an `http://` URL to a gateway beyond loopback (the token goes in clear). @default false */
+    plainHttp: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  .superRefine((upstream, ctx) => {
+    const url = new URL(upstream.url);
+    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname) && !upstream.plainHttp)
+      ctx.addIssue({ code: 'custom', path: ['url'], message: PLAIN_HTTP_REFUSED });
+  });
 
 /** A store gateway: the lanes of one store deliver to it, it delivers to Kinesis. */
 const Gateway = z
@@ -62,8 +78,14 @@ const Gateway = z
     lingerMs: z.number().int().min(0).max(300_000).default(GATEWAY_LINGER_MS),
     /** Cut records at a billed-KB boundary before the linger is up. @default true */
     sizeAwareFlush: z.boolean().default(true),
+    /** Serve plain HTTP on an address beyond loopback (lane tokens in clear). @default false */
+    plainHttp: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  .superRefine((gateway, ctx) => {
+    if (gateway.tls === undefined && !isLoopbackHost(gateway.listen.host) && !gateway.plainHttp)
+      ctx.addIssue({ code: 'custom', path: ['tls'], message: PLAIN_HTTP_REFUSED });
+  });
 
 export const DaemonConfig = z
   .object({
