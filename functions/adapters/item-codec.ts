@@ -20,10 +20,6 @@ export function countersOf(item: Item): Counters {
 export const str = (item: Item, name: string): string | undefined => item[name]?.S;
 export const num = (item: Item, name: string): number => Number(item[name]?.N ?? 0);
 
-export function numberMap(values: Readonly<Counters>): AttributeValue {
-  return { M: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, { N: String(v) }])) };
-}
-
 export function readNumberMap(value: AttributeValue | undefined): Counters {
   return Object.fromEntries(Object.entries(value?.M ?? {}).map(([k, v]) => [k, Number(v.N ?? 0)]));
 }

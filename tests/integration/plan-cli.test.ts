@@ -3,6 +3,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MEASURED_FLEET_FIGURES } from '../helpers/fleet-run-fixture.js';
 
 const run = (...args: string[]) =>
   spawnSync(process.execPath, ['--import', 'tsx', 'infra/tools/plan.ts', ...args], {
@@ -77,16 +78,7 @@ describe('CLI: npm run plan, capacity modes and the fleet run', () => {
       minutes: 3,
       slow: 1,
       exact: true,
-      eventsPerRecord: 1.009,
-      kinesisKbPerEvent: 0.9906,
-      firehoseBytesPerEvent: 5072,
-      dynamodbWritesPerEvent: 0.1362,
-      writeUnitsPerEvent: 0.23,
-      readUnitsPerEvent: 0.5516,
-      processorCpuMsPer1000Events: 647.3,
-      eventsPerStorePerBatch: 17.59,
-      freshnessP50Seconds: 45.2,
-      freshnessP99Seconds: 78.3,
+      ...MEASURED_FLEET_FIGURES,
     };
     writeFileSync(line, `table\n${JSON.stringify({ bench: 'fleet', profiles: [profile] })}\n`);
 

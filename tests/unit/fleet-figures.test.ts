@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { FleetFiguresError, takeFleetFigures } from '../../infra/tools/cost-model/fleet-figures.js';
+import { MEASURED_FLEET_FIGURES } from '../helpers/fleet-run-fixture.js';
 
-const measured = {
-  eventsPerRecord: 1.009,
-  kinesisKbPerEvent: 0.9906,
-  firehoseBytesPerEvent: 5072,
-  dynamodbWritesPerEvent: 0.1362,
-  writeUnitsPerEvent: 0.23,
-  readUnitsPerEvent: 0.5516,
-  processorCpuMsPer1000Events: 647.3,
-  eventsPerStorePerBatch: 17.59,
-  freshnessP50Seconds: 45.2,
-  freshnessP99Seconds: 78.3,
-};
+const measured = MEASURED_FLEET_FIGURES;
 const profile = (name: string, extra: Record<string, unknown> = {}) => ({
   profile: name,
   stores: 100,

@@ -14,7 +14,7 @@ import { GATEWAY_LINGER_MS } from '../delivery/gateway-limits.js';
 const Secret = z.string().min(1);
 
 /** Whether a host name or address is this machine's loopback (nothing on the LAN sees it). */
-export function isLoopbackHost(host: string): boolean {
+function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
