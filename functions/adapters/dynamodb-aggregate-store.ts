@@ -13,10 +13,17 @@ import {
   rollupVersionId,
   type SummaryKey,
   summaryItemKey,
+  totalsKeyOf,
 } from '#domain/aggregate-keys';
-import type { Counters } from '#domain/counters';
+import { COUNTER_NAMES, type Counters } from '#domain/counters';
 import type { HomeState } from '#domain/home-state';
-import type { AggregateStore, RollupContribution, WriteResult } from '#domain/ports';
+import type {
+  AggregateStore,
+  RollupContribution,
+  RollupHead,
+  RollupVersions,
+  WriteResult,
+} from '#domain/ports';
 import type { SummaryState } from '#domain/summary-state';
 import { getAll } from './batch-get.js';
 import {
@@ -94,33 +101,85 @@ export class DynamoDbAggregateStore implements AggregateStore {
     }
   }
 
-  async loadRollupVersions(targets: readonly RollupTarget[]): Promise<Map<string, number>> {
+  async loadRollupVersions(targets: readonly RollupTarget[]): Promise<RollupVersions> {
     const byItem = new Map<string, RollupTarget[]>();
     for (const t of targets) {
       const id = itemId(t);
       byItem.set(id, [...(byItem.get(id) ?? []), t]);
     }
-    const out = new Map<string, number>();
-    for (const t of targets) out.set(rollupVersionId(t), 0);
-    // One projection covers every contributor asked about, in either layout (rollup-codec.ts).
+    const versions = new Map<string, number>();
+    const heads = new Map<string, RollupHead>();
+    for (const t of targets) versions.set(rollupVersionId(t), 0);
+    // One projection covers every contributor asked about, in either layout (rollup-codec.ts),
+    // and the item's head (its rev and counters). A read is billed by the whole item anyway.
     const contributors = [...new Set(targets.map((t) => t.contributor))];
-    const names: Record<string, string> = { '#pk': 'pk', '#sk': 'sk' };
+    const names: Record<string, string> = { '#pk': 'pk', '#sk': 'sk', '#rev': REV };
     contributors.forEach((c, i) => {
       names[`#c${i}`] = `${CONTRIBUTOR_PREFIX}${c}`;
       names[`#v${i}`] = `${VERSION_PREFIX}${c}`;
     });
+    [...COUNTER_NAMES].forEach((name, i) => {
+      names[`#k${i}`] = name;
+    });
+    // The totals copies in the same read (a few hundred bytes each), so a batch that finds its
+    // copies current, a replay, writes none.
+    const rollupOfCopy = new Map<string, string>();
+    for (const id of byItem.keys()) {
+      const copy = totalsKeyOf(splitId(id));
+      if (copy !== undefined) rollupOfCopy.set(itemId(copy), id);
+    }
     const items = await this.batchGet(
-      [...byItem.keys()].map((id) => splitId(id)),
+      [...byItem.keys(), ...rollupOfCopy.keys()].map((id) => splitId(id)),
       { ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names },
     );
+    const copies = new Map<string, number>();
     for (const item of items) {
       const id = `${str(item, 'pk')}|${str(item, 'sk')}`;
+      const rollup = rollupOfCopy.get(id);
+      if (rollup !== undefined) {
+        copies.set(rollup, num(item, REV));
+        continue;
+      }
+      heads.set(id, headOf(item));
       const entries = unpackContributors(item);
       for (const t of byItem.get(id) ?? []) {
-        out.set(rollupVersionId(t), entries.get(t.contributor)?.version ?? 0);
+        versions.set(rollupVersionId(t), entries.get(t.contributor)?.version ?? 0);
       }
     }
-    return out;
+    return { versions, heads, copies };
+  }
+
+  /**
+   * Writes a day rollup's totals item (aggregate-keys.ts, `totalsKeyOf`): its counters as
+   * plain numbers, as a summary keeps them, and the rollup's `rev` they are as of; only if the
+   * item holds an earlier rev or none, so racing copies settle on the newest.
+   */
+  async putRollupTotals(rollup: ItemKey, head: RollupHead): Promise<WriteResult> {
+    const key = totalsKeyOf(rollup);
+    if (key === undefined) throw new RangeError(`${itemId(rollup)} has no totals item`);
+    const item: Item = {
+      pk: { S: key.pk },
+      sk: { S: key.sk },
+      kind: { S: 'rollup-totals' },
+      [REV]: { N: String(head.rev) },
+      updatedAt: { S: new Date().toISOString() },
+    };
+    for (const [name, value] of Object.entries(head.counters)) item[name] = { N: String(value) };
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(#rev) OR #rev < :rev',
+          ExpressionAttributeNames: { '#rev': REV },
+          ExpressionAttributeValues: { ':rev': { N: String(head.rev) } },
+        }),
+      );
+      return 'ok';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'conflict';
+      throw error;
+    }
   }
 
   /**
@@ -131,17 +190,22 @@ export class DynamoDbAggregateStore implements AggregateStore {
   async addToRollup(
     target: ItemKey,
     contributions: readonly RollupContribution[],
-  ): Promise<WriteResult> {
+  ): Promise<RollupHead | 'conflict'> {
     const total: Counters = {};
     for (const c of contributions) {
       for (const [name, value] of Object.entries(c.delta)) total[name] = (total[name] ?? 0) + value;
     }
-    const names: Record<string, string> = { '#updatedAt': 'updatedAt', '#kind': 'kind' };
+    const names: Record<string, string> = {
+      '#updatedAt': 'updatedAt',
+      '#kind': 'kind',
+      '#rev': REV,
+    };
     const values: Item = {
       ':now': { S: new Date().toISOString() },
       ':kind': { S: 'rollup' },
+      ':one': { N: '1' },
     };
-    const adds: string[] = [];
+    const adds = ['#rev :one'];
     const sets = ['#updatedAt = :now', '#kind = :kind'];
     const removes: string[] = [];
     const conditions: string[] = [];
@@ -172,21 +236,23 @@ export class DynamoDbAggregateStore implements AggregateStore {
       }
     });
     try {
-      await this.client.send(
+      const response = await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: { pk: { S: target.pk }, sk: { S: target.sk } },
           UpdateExpression: [
             `SET ${sets.join(', ')}`,
-            ...(adds.length > 0 ? [`ADD ${adds.join(', ')}`] : []),
+            `ADD ${adds.join(', ')}`,
             `REMOVE ${removes.join(', ')}`,
           ].join(' '),
           ConditionExpression: conditions.join(' AND '),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
+          // The whole item after the write: its counters are the totals copy's (no read units).
+          ReturnValues: 'ALL_NEW',
         }),
       );
-      return 'ok';
+      return headOf(response.Attributes ?? {});
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return 'conflict';
       throw error;
@@ -203,6 +269,13 @@ export class DynamoDbAggregateStore implements AggregateStore {
     const dynamoKeys = keys.map((k) => ({ pk: { S: k.pk }, sk: { S: k.sk } }));
     return getAll(this.client, this.tableName, dynamoKeys, { ConsistentRead: true, ...options });
   }
+}
+
+/** A rollup item's write count: of two copies of its counters, the higher rev is the newer. */
+const REV = 'rev';
+
+function headOf(item: Item): RollupHead {
+  return { rev: num(item, REV), counters: countersOf(item) };
 }
 
 function splitId(id: string): ItemKey {

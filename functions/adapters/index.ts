@@ -14,3 +14,4 @@ export {
 } from './dynamodb-registry.js';
 export { countersOf, type Item } from './item-codec.js';
 export { unpackContributors } from './rollup-codec.js';
+export { backfillRollupTotals, registeredRegions } from './rollup-totals-backfill.js';

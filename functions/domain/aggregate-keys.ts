@@ -10,6 +10,8 @@
  * | organisation day rollup, shard k | `ROLLUP#ORG#DAY#{k}` | `{date}` |
  * | region day rollup, shard k | `ROLLUP#REGION#{region}#DAY#{k}` | `{date}` |
  * | organisation week rollup, shard k | `ROLLUP#ORG#WEEK#{k}` | `{isoWeek}` |
+ * | organisation day totals, shard k | `TOTALS#ORG#DAY` | `{date}#{k}` |
+ * | region day totals, shard k | `TOTALS#REGION#{region}#DAY` | `{date}#{k}` |
  *
  * Events land in exactly one *home* item. A store's detections are homed in the
  * `SLOT_MINUTES`-long slot of the store's local day in which they were made, so that the
@@ -144,6 +146,34 @@ export const orgDayPk = (shard: number) => `ROLLUP#ORG#DAY#${shard}`;
 export const regionDayPk = (region: string, shard: number) =>
   `ROLLUP#REGION#${region}#DAY#${shard}`;
 export const orgWeekPk = (shard: number) => `ROLLUP#ORG#WEEK#${shard}`;
+
+/**
+ * The totals copy of a day rollup shard: the same counters without the contributors' entries,
+ * so that a query for totals reads a few hundred bytes per shard and day instead of the whole
+ * rollup item (DynamoDB bills a read by the size of the items it returns). All shards of one
+ * scope share a partition, so one Query reads a period: sort key `{date}#{k}`.
+ */
+export const orgDayTotalsPk = 'TOTALS#ORG#DAY';
+export const regionDayTotalsPk = (region: string) => `TOTALS#REGION#${region}#DAY`;
+
+const DAY_ROLLUP_PK = /^ROLLUP#(ORG|REGION#.+)#DAY#(\d+)$/;
+
+/** The totals item of a day rollup shard; undefined for week rollups, which have none. */
+export function totalsKeyOf(rollup: ItemKey): ItemKey | undefined {
+  const match = DAY_ROLLUP_PK.exec(rollup.pk);
+  if (match === null) return undefined;
+  return { pk: `TOTALS#${match[1]}#DAY`, sk: `${rollup.sk}#${match[2]}` };
+}
+
+/** The sort keys of every shard's totals for the dates `from ..= to`, to query. */
+export const totalsRange = (pk: string, from: string, to: string): ItemRange => ({
+  pk,
+  fromSk: `${from}#`,
+  toSk: `${to}#~`,
+});
+
+/** The date a totals item's sort key names. */
+export const totalsDateOf = (sk: string): string => sk.slice(0, sk.indexOf('#'));
 
 /** The rollup items a store day or a team week feeds. */
 export function rollupTargetsOf(key: SummaryKey, region: string | undefined): RollupTarget[] {

@@ -1,4 +1,5 @@
 import type { HomeKey, ItemKey, RollupTarget, SummaryKey } from './aggregate-keys.js';
+import type { Counters } from './counters.js';
 import type { RecordPosition } from './decode-record.js';
 import type { HomeState } from './home-state.js';
 import type { DeviceInfo, StoreInfo } from './registry-types.js';
@@ -14,6 +15,25 @@ export interface RollupContribution extends Contribution {
   readonly snapshot: string;
 }
 
+/**
+ * A rollup item's counters as of one of its writes: `rev` counts the item's writes, so of two
+ * heads of one item the higher `rev` is the newer. What the item's totals copy is given.
+ */
+export interface RollupHead {
+  readonly rev: number;
+  readonly counters: Counters;
+}
+
+/** What a read of rollup items found: each contributor's version, and each item's head. */
+export interface RollupVersions {
+  /** By `rollupVersionId`; 0 for a contributor (or an item) never written. */
+  readonly versions: Map<string, number>;
+  /** By `itemId` of the rollup item; absent for an item that does not exist. */
+  readonly heads: Map<string, RollupHead>;
+  /** The `rev` each day rollup's totals copy is at, by `itemId` of the rollup; absent if none. */
+  readonly copies: Map<string, number>;
+}
+
 /** Storage of the aggregates, as the processor needs it. Implemented over DynamoDB. */
 export interface AggregateStore {
   /** Strongly consistent reads; keys with no item are absent from the result (by `itemId`). */
@@ -24,10 +44,24 @@ export interface AggregateStore {
   loadSummaries(keys: readonly SummaryKey[]): Promise<Map<string, SummaryState>>;
   /** Writes `next` only if the stored version is still `expectedVersion` (0 = no item). */
   putSummary(next: SummaryState, expectedVersion: number): Promise<WriteResult>;
-  /** Versions each contributor has reached in each rollup item (0 if never), by `rollupVersionId`. */
-  loadRollupVersions(targets: readonly RollupTarget[]): Promise<Map<string, number>>;
-  /** Adds all deltas in one write, only if every contributor is still at its `fromVersion`. */
-  addToRollup(target: ItemKey, contributions: readonly RollupContribution[]): Promise<WriteResult>;
+  /**
+   * Strongly consistent: versions each contributor has reached, each item's head, and where
+   * each day rollup's totals copy is.
+   */
+  loadRollupVersions(targets: readonly RollupTarget[]): Promise<RollupVersions>;
+  /**
+   * Adds all deltas in one write, only if every contributor is still at its `fromVersion`;
+   * returns the item's head after the write.
+   */
+  addToRollup(
+    target: ItemKey,
+    contributions: readonly RollupContribution[],
+  ): Promise<RollupHead | 'conflict'>;
+  /**
+   * Sets the totals copy of a day rollup item (`totalsKeyOf`) to `head`, unless it already
+   * holds that `rev` or a later one (`conflict`).
+   */
+  putRollupTotals(rollup: ItemKey, head: RollupHead): Promise<WriteResult>;
 }
 
 export interface RegistryReader {

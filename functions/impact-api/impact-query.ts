@@ -4,7 +4,7 @@ import type { ImpactReader } from './impact-reader.js';
 import type { PersonPrincipal } from './principal.js';
 import type { ImpactQuery } from './query-params.js';
 import type { ImpactResponse } from './response-schemas.js';
-import { readStoreFigures, storeScopeFor } from './scope.js';
+import { readStoreTotals, storeScopeFor } from './scope.js';
 
 /** Totals for a period and the period of equal length before it, within the token's scope. */
 export async function impactFor(
@@ -19,7 +19,7 @@ export async function impactFor(
   const figures = async (period: { from: string; to: string }) => {
     const weeks = { from: isoWeekOfDate(period.from), to: isoWeekOfDate(period.to) };
     const [stores, teams] = await Promise.all([
-      readStoreFigures(scope, period.from, period.to, reader),
+      readStoreTotals(scope, period.from, period.to, reader),
       principal.role === 'leadership' ? reader.teamRollup(weeks.from, weeks.to) : undefined,
     ]);
     return {

@@ -9,12 +9,16 @@ import {
   type ItemRange,
   ORG_ROLLUP_SHARDS,
   orgDayPk,
+  orgDayTotalsPk,
   orgWeekPk,
   REGION_ROLLUP_SHARDS,
   regionDayPk,
+  regionDayTotalsPk,
   type SummaryKey,
   summaryPeriodOf,
   summaryRange,
+  totalsDateOf,
+  totalsRange,
 } from '#domain/aggregate-keys';
 import { addCounters, type Counters } from '#domain/counters';
 import type { StoreInfo } from '#domain/registry-types';
@@ -28,10 +32,21 @@ export interface RollupRead {
   readonly byPeriod: Map<string, Counters>;
 }
 
+/** Store totals over a period: in total and per date (dates without activity are absent). */
+export interface TotalsRead {
+  readonly totals: Counters;
+  readonly byPeriod: Map<string, Counters>;
+}
+
 /** Read side of the aggregates, always by key (Query/GetItem), never by Scan. */
 export interface ImpactReader {
-  /** Store figures over every store (or one region's), from the rollup shards. */
+  /** Store figures over every store (or one region's), per store too, from the rollup shards. */
   storeRollup(region: string | undefined, from: string, to: string): Promise<RollupRead>;
+  /**
+   * The same totals without the per-store figures, from the rollups' totals copies (a few
+   * hundred bytes per shard and day, where a rollup item holds every store's entry).
+   */
+  storeTotals(region: string | undefined, from: string, to: string): Promise<TotalsRead>;
   /** Team figures over every team for ISO weeks `fromWeek`..`toWeek`. */
   teamRollup(fromWeek: string, toWeek: string): Promise<RollupRead>;
   /** Store-day counters by date (dates without activity are absent). */
@@ -74,6 +89,23 @@ export class DynamoDbImpactReader implements ImpactReader {
         : Array.from({ length: REGION_ROLLUP_SHARDS }, (_, k) => regionDayPk(region, k));
     const items = await Promise.all(partitions.map((pk) => this.query(pk, from, to)));
     return sumRollupItems(items.flat(), 'store');
+  }
+
+  async storeTotals(region: string | undefined, from: string, to: string): Promise<TotalsRead> {
+    const range = totalsRange(
+      region === undefined ? orgDayTotalsPk : regionDayTotalsPk(region),
+      from,
+      to,
+    );
+    const totals: Counters = {};
+    const byPeriod = new Map<string, Counters>();
+    for (const item of await this.query(range.pk, range.fromSk, range.toSk)) {
+      const counters = countersOf(item);
+      addCounters(totals, counters);
+      const date = totalsDateOf(item.sk?.S ?? '');
+      byPeriod.set(date, addCounters(byPeriod.get(date) ?? {}, counters));
+    }
+    return { totals, byPeriod };
   }
 
   async teamRollup(fromWeek: string, toWeek: string): Promise<RollupRead> {

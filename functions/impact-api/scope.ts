@@ -1,5 +1,5 @@
 import { addCounters, type Counters } from '#domain/counters';
-import type { ImpactReader, RollupRead } from './impact-reader.js';
+import type { ImpactReader, RollupRead, TotalsRead } from './impact-reader.js';
 import type { PersonPrincipal } from './principal.js';
 import { forbidden } from './problem.js';
 
@@ -32,6 +32,18 @@ export function storeScopeFor(principal: PersonPrincipal, region: string | undef
 /** Only leadership reads organisation-wide team figures. */
 export function requireLeadership(principal: PersonPrincipal, what: string): void {
   if (principal.role !== 'leadership') throw forbidden(`${what} are visible to leadership only`);
+}
+
+function mergeTotals(reads: readonly TotalsRead[]): TotalsRead {
+  const totals: Counters = {};
+  const byPeriod = new Map<string, Counters>();
+  for (const read of reads) {
+    addCounters(totals, read.totals);
+    for (const [period, counters] of read.byPeriod) {
+      byPeriod.set(period, addCounters(byPeriod.get(period) ?? {}, counters));
+    }
+  }
+  return { totals, byPeriod };
 }
 
 function merge(reads: readonly RollupRead[]): RollupRead {
@@ -73,5 +85,27 @@ export async function readStoreFigures(
       );
       return merge(reads);
     }
+  }
+}
+
+/**
+ * Store totals over a period for a scope, without the per-store figures: from the rollups'
+ * totals copies for an organisation or regions, from the store days for a store scope.
+ */
+export async function readStoreTotals(
+  scope: StoreScope,
+  from: string,
+  to: string,
+  reader: ImpactReader,
+): Promise<TotalsRead> {
+  switch (scope.kind) {
+    case 'organisation':
+      return reader.storeTotals(undefined, from, to);
+    case 'regions':
+      return mergeTotals(
+        await Promise.all(scope.regions.map((r) => reader.storeTotals(r, from, to))),
+      );
+    case 'stores':
+      return readStoreFigures(scope, from, to, reader);
   }
 }

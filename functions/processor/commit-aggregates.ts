@@ -3,6 +3,7 @@ import {
   contributorOf,
   type HomeKey,
   homeItemKey,
+  type ItemKey,
   itemId,
   type RollupTarget,
   rollupTargetsOf,
@@ -10,11 +11,12 @@ import {
   type SummaryKey,
   summaryItemKey,
   summaryOf,
+  totalsKeyOf,
 } from '#domain/aggregate-keys';
 import type { Counters } from '#domain/counters';
 import { type FoldOptions, foldEvents } from '#domain/fold-events';
 import { emptyHome, type HomeState } from '#domain/home-state';
-import type { AggregateStore, RollupContribution } from '#domain/ports';
+import type { AggregateStore, RollupContribution, RollupHead, RollupVersions } from '#domain/ports';
 import { encodeSnapshot } from '#domain/snapshots';
 import {
   absorbContributions,
@@ -53,6 +55,8 @@ export interface CommitStats {
   readonly rollupWrites: number;
   /** Writes that brought a lagging summary or rollup up to its contributor's version. */
   readonly rollupRepairs: number;
+  /** Writes of day rollups' totals copies (one per rollup item written or found ahead). */
+  readonly totalsWrites: number;
   /** Conditional writes that found another writer had been first. */
   readonly conflicts: number;
 }
@@ -69,6 +73,7 @@ export const NO_WRITES: CommitStats = {
   summaryWrites: 0,
   rollupWrites: 0,
   rollupRepairs: 0,
+  totalsWrites: 0,
   conflicts: 0,
 };
 
@@ -107,6 +112,7 @@ function sumStats(parts: readonly Partial<CommitStats>[]): CommitStats {
       summaryWrites: sum.summaryWrites + (part.summaryWrites ?? 0),
       rollupWrites: sum.rollupWrites + (part.rollupWrites ?? 0),
       rollupRepairs: sum.rollupRepairs + (part.rollupRepairs ?? 0),
+      totalsWrites: sum.totalsWrites + (part.totalsWrites ?? 0),
       conflicts: sum.conflicts + (part.conflicts ?? 0),
     }),
     NO_WRITES,
@@ -157,9 +163,16 @@ interface Advance {
  *    conditional on S's version), then add the deltas of every advanced summary to the
  *    rollups, one conditional write per rollup item for the whole batch.
  *
+ * 5. Copy the counters of every day rollup item this batch wrote, or read at a later write
+ *    than its totals copy may hold, to that copy (`putRollupTotals`, conditional on the
+ *    rollup's write count `rev` being newer than the copy's). The copy is a function of its
+ *    rollup, not a delta, so a repeated or late copy changes nothing; a copy missed by a
+ *    crash is made by the retry, which reads the same rollup items in its preload.
+ *
  * Steps 1 to 3 are `commitHome`, per home; step 4 is `advanceSummaries`, then
- * `LedgerTree.deliverToRollups`. A crash anywhere leaves state that the retry's step 1
- * completes. Each step returns the writes it issued, and the commit sums them.
+ * `LedgerTree.deliverToRollups`; step 5 `LedgerTree.copyTotals`. A crash anywhere leaves
+ * state that the retry's steps 1 and 5 complete. Each step returns the writes it issued, and
+ * the commit sums them.
  */
 export async function commitAggregates(
   work: readonly HomeWork[],
@@ -171,13 +184,27 @@ export async function commitAggregates(
   const homes = await mapLimit(work, 16, (w) => commitHome(tree, store, w, options));
   const summaries = await advanceSummaries(tree, homes);
   const rollups = await tree.deliverToRollups(summaries.advances);
-  const failed = new Map([...summaries.failed, ...rollups.failed]);
+  const totals = await tree.copyTotals(homesByRollup(work));
+  const failed = new Map([...summaries.failed, ...rollups.failed, ...totals.failed]);
   return {
     homes: homes.map(({ commit }) =>
       failed.has(commit.id) ? { ...commit, ok: false, error: failed.get(commit.id) } : commit,
     ),
-    stats: sumStats([...homes.map((h) => h.stats), summaries.stats, rollups.stats]),
+    stats: sumStats([...homes.map((h) => h.stats), summaries.stats, rollups.stats, totals.stats]),
   };
+}
+
+/** The home items of `work` by the rollup items (`itemId`) their summaries feed. */
+function homesByRollup(work: readonly HomeWork[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const w of work) {
+    const home = itemId(homeItemKey(w.key));
+    for (const target of rollupTargetsOf(summaryOf(w.key), w.region)) {
+      const id = itemId(target);
+      out.set(id, [...(out.get(id) ?? []), home]);
+    }
+  }
+  return out;
 }
 
 /** What steps 1 to 3 made of one home item. */
@@ -311,8 +338,57 @@ class LedgerTree {
   private readonly homes = new Map<string, HomeState>();
   private readonly summaries = new Map<string, SummaryState>();
   private readonly rollupVersions = new Map<string, number>();
+  /** The newest head seen of each rollup item, and whether its totals copy has been given it. */
+  private readonly heads = new Map<string, { head: RollupHead; key: ItemKey; copied: boolean }>();
+  /** The rev each totals copy was last read or written at, by the rollup's `itemId`. */
+  private readonly copies = new Map<string, number>();
 
   constructor(private readonly store: AggregateStore) {}
+
+  /** Keeps `head` of rollup item `key` if it is newer than the one held. */
+  private noteHead(key: ItemKey, head: RollupHead): void {
+    const id = itemId(key);
+    if ((this.heads.get(id)?.head.rev ?? -1) >= head.rev) return;
+    const copied = (this.copies.get(id) ?? 0) >= head.rev;
+    this.heads.set(id, { head, key: { pk: key.pk, sk: key.sk }, copied });
+  }
+
+  private noteRead(targets: readonly RollupTarget[], read: RollupVersions): void {
+    for (const [id, v] of read.versions) this.rollupVersions.set(id, v);
+    for (const [id, rev] of read.copies) {
+      this.copies.set(id, Math.max(rev, this.copies.get(id) ?? 0));
+      const held = this.heads.get(id);
+      if (held !== undefined && rev >= held.head.rev) held.copied = true;
+    }
+    for (const target of targets) {
+      const head = read.heads.get(itemId(target));
+      if (head !== undefined) this.noteHead(target, head);
+    }
+  }
+
+  /**
+   * Step 5: gives each day rollup's totals copy the newest head this batch saw of it. Returns
+   * the homes (by `homesOf`, the rollup items their summaries feed) whose copies could not be
+   * written; their records are retried, and the retry copies.
+   */
+  async copyTotals(
+    homesOf: ReadonlyMap<string, readonly string[]>,
+  ): Promise<{ failed: Map<string, unknown>; stats: CommitStats }> {
+    const failed = new Map<string, unknown>();
+    const pending = [...this.heads].filter(
+      ([, h]) => !h.copied && h.head.rev > 0 && totalsKeyOf(h.key) !== undefined,
+    );
+    await mapLimit(pending, 16, async ([id, h]) => {
+      try {
+        await this.store.putRollupTotals(h.key, h.head);
+        h.copied = true;
+        this.copies.set(id, Math.max(h.head.rev, this.copies.get(id) ?? 0));
+      } catch (error) {
+        for (const home of homesOf.get(id) ?? []) failed.set(home, error);
+      }
+    });
+    return { failed, stats: sumStats([{ totalsWrites: pending.length }]) };
+  }
 
   /** Reads, in three batched reads, the homes of `work`, their summaries and those rollups. */
   async preload(work: readonly HomeWork[]): Promise<void> {
@@ -331,11 +407,7 @@ class LedgerTree {
     }
     const nodes: LedgerNode[] = [...this.summaries.values()].filter((s) => s.version > 0);
     const targets = nodes.flatMap((n) => rollupTargetsOf(n.key, n.region));
-    if (targets.length > 0) {
-      for (const [id, v] of await this.store.loadRollupVersions(targets)) {
-        this.rollupVersions.set(id, v);
-      }
-    }
+    if (targets.length > 0) this.noteRead(targets, await this.store.loadRollupVersions(targets));
   }
 
   home(w: HomeWork): HomeState {
@@ -434,8 +506,8 @@ class LedgerTree {
         let fresh = !this.rollupVersions.has(vid);
         for (let attempt = 1; ; attempt++) {
           if (fresh) {
-            const loaded = await this.store.loadRollupVersions([target]);
-            this.rollupVersions.set(vid, loaded.get(vid) ?? 0);
+            this.noteRead([target], await this.store.loadRollupVersions([target]));
+            if (!this.rollupVersions.has(vid)) this.rollupVersions.set(vid, 0);
           }
           const absorbed = this.rollupVersions.get(vid) ?? 0;
           if (absorbed >= node.version) break;
@@ -450,8 +522,9 @@ class LedgerTree {
           const result = await this.store.addToRollup(target, [
             rollupContribution(target, node, absorbed),
           ]);
-          if (result === 'ok') {
+          if (result !== 'conflict') {
             this.rollupVersions.set(vid, node.version);
+            this.noteHead(target, result);
             break;
           }
           if (attempt >= MAX_ATTEMPTS) throw new WriteContentionError(vid);
@@ -486,7 +559,9 @@ class LedgerTree {
   ): Promise<CommitStats> {
     const written = sumStats([{ rollupWrites: 1 }]);
     try {
-      if ((await this.store.addToRollup(group.target, group.contributions)) === 'ok') {
+      const result = await this.store.addToRollup(group.target, group.contributions);
+      if (result !== 'conflict') {
+        this.noteHead(group.target, result);
         for (const c of group.contributions) {
           this.rollupVersions.set(
             rollupVersionId({ ...group.target, contributor: c.contributor }),

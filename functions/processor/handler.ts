@@ -36,7 +36,7 @@ async function processKinesisBatch(event: KinesisBatchEvent): Promise<KinesisStr
   metrics.addMetric(
     PROCESSOR_METRICS.aggregateWrites,
     MetricUnit.Count,
-    s.homeWrites + s.summaryWrites + s.rollupWrites + s.rollupRepairs,
+    s.homeWrites + s.summaryWrites + s.rollupWrites + s.rollupRepairs + s.totalsWrites,
   );
   metrics.addMetric(PROCESSOR_METRICS.writeConflicts, MetricUnit.Count, s.conflicts);
   return {

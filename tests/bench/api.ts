@@ -20,6 +20,7 @@ import {
   regionDayPk,
   shardOf,
   summaryItemKey,
+  totalsKeyOf,
 } from '../../functions/domain/aggregate-keys.js';
 import { addDays, eachDate } from '../../functions/domain/calendar.js';
 import { addCounters, type Counters, StoreCounters } from '../../functions/domain/counters.js';
@@ -27,6 +28,7 @@ import { shrinkFigures } from '../../functions/domain/impact-report.js';
 import { encodeSnapshot } from '../../functions/domain/snapshots.js';
 import { TABLES } from '../../functions/shared/resources.js';
 import { startEmbeddedStack } from '../../infra/local/embedded-stack.js';
+import { itemBytes } from '../helpers/local-dynamodb.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.LOG_LEVEL ??= 'ERROR';
@@ -116,21 +118,45 @@ for (const date of dates) {
         rollup[k] = { N: String(Number(rollup[k]?.N ?? 0) + v) };
       rollup[`v:${storeId}`] = { N: '1' };
       rollup[`s:${storeId}`] = { S: encodeSnapshot('store', counters) };
+      rollup.rev = { N: '1' };
       rollups.set(pk, rollup);
     }
   }
-  await putAll(stack.dynamodb, table, [...homes, ...rollups.values()]);
+  // Each rollup's totals copy, as the processor keeps it (aggregate-keys.ts, totalsKeyOf).
+  const copies = [...rollups.values()].map((rollup) => {
+    const key = totalsKeyOf({ pk: rollup.pk?.S ?? '', sk: rollup.sk?.S ?? '' });
+    if (key === undefined) throw new Error('a day rollup has a totals copy');
+    const copy: Item = { pk: { S: key.pk }, sk: { S: key.sk }, kind: { S: 'rollup-totals' } };
+    copy.rev = { N: '1' };
+    for (const [k, v] of Object.entries(countersOf(rollup))) copy[k] = { N: String(v) };
+    return copy;
+  });
+  await putAll(stack.dynamodb, table, [...homes, ...rollups.values(), ...copies]);
 }
 const loadSeconds = (performance.now() - loadStarted) / 1000;
 
 // ---- count the items the API's own DynamoDB client reads ----------------------------------
 const { dynamodb: apiClient } = await import('../../functions/adapters/dynamodb-client.js');
 let itemsRead = 0;
+/**
+ * Read request units as DynamoDB bills the API's eventually consistent reads: per Query page
+ * the returned items' sizes summed and rounded up to 4 KB, half a unit per 4 KB; per GetItem
+ * the item's size the same way.
+ */
+let readUnits = 0;
 apiClient.middlewareStack.add(
   (next) => async (args) => {
     const result = await next(args);
-    const output = (result.output ?? {}) as { ScannedCount?: number; Item?: unknown };
+    const output = (result.output ?? {}) as {
+      ScannedCount?: number;
+      Item?: Item;
+      Items?: Item[];
+    };
     itemsRead += output.ScannedCount ?? (output.Item === undefined ? 0 : 1);
+    const bytes = [...(output.Items ?? []), ...(output.Item === undefined ? [] : [output.Item])]
+      .map(itemBytes)
+      .reduce((a, b) => a + b, 0);
+    readUnits += Math.max(1, Math.ceil(bytes / 4096)) * 0.5;
     return result;
   },
   { step: 'initialize', name: 'countItemsRead' },
@@ -140,9 +166,11 @@ const token = await stack.issuer.sign({ sub: 'bench', 'custom:role': 'leadership
 async function measure(path: string, n: number) {
   const latencies: number[] = [];
   let reads = 0;
+  let units = 0;
   let body: unknown;
   for (let i = 0; i < n; i++) {
     itemsRead = 0;
+    readUnits = 0;
     const started = performance.now();
     const res = await fetch(`${stack.apiUrl}${path}`, {
       headers: { authorization: `Bearer ${token}` },
@@ -151,13 +179,14 @@ async function measure(path: string, n: number) {
     latencies.push(performance.now() - started);
     if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
     reads = itemsRead;
+    units = readUnits;
   }
   latencies.sort((a, b) => a - b);
   const pct = (p: number) =>
     latencies[
       Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)
     ] as number;
-  return { p50: pct(50), p99: pct(99), itemsRead: reads, body };
+  return { p50: pct(50), p99: pct(99), itemsRead: reads, readUnits: units, body };
 }
 
 const yearFrom = addDays(LAST_DAY, -364);
@@ -221,36 +250,43 @@ const result = {
   itemsReadPerQuery: year.itemsRead,
   itemsReadPerQuery90d: quarter.itemsRead,
   itemsReadPerLeaderboard: leaderboard.itemsRead,
+  readUnitsPerQuery: year.readUnits,
+  readUnitsPerQuery90d: quarter.readUnits,
+  readUnitsPerLeaderboard: leaderboard.readUnits,
   baselineItemsReadPerQuery: baselineItems,
   itemsReadRatio: round(baselineItems / year.itemsRead),
   identical,
   loadSeconds: round(loadSeconds),
 };
-const rows: [string, string, string, string][] = [
-  ['query', 'p50 ms', 'p99 ms', 'items read'],
+const rows: string[][] = [
+  ['query', 'p50 ms', 'p99 ms', 'items read', 'read units'],
   [
     '/v1/impact, 90 days',
     String(result.impact90dP50Ms),
     String(result.impact90dP99Ms),
     String(result.itemsReadPerQuery90d),
+    String(result.readUnitsPerQuery90d),
   ],
   [
     '/v1/impact, 365 days',
     String(result.impactP50Ms),
     String(result.impactP99Ms),
     String(result.itemsReadPerQuery),
+    String(result.readUnitsPerQuery),
   ],
   [
     '/v1/stores leaderboard, 90 days',
     String(result.leaderboardP50Ms),
     String(result.leaderboardP99Ms),
     String(result.itemsReadPerLeaderboard),
+    String(result.readUnitsPerLeaderboard),
   ],
   [
     'baseline: scan store days, 365 days',
     String(result.baselineP50Ms),
     '',
     String(result.baselineItemsReadPerQuery),
+    '',
   ],
 ];
 for (const row of rows) console.log(row.map((c, i) => c.padEnd(i === 0 ? 38 : 12)).join(''));

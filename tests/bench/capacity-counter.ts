@@ -102,6 +102,7 @@ const ITEM_KINDS: readonly [RegExp, RegExp, string][] = [
   [/^ROLLUP#ORG#DAY#/, /./, 'org day rollup'],
   [/^ROLLUP#REGION#/, /./, 'region day rollup'],
   [/^ROLLUP#ORG#WEEK#/, /./, 'org week rollup'],
+  [/^TOTALS#/, /./, 'day rollup totals'],
 ];
 
 interface SingleItemShape {

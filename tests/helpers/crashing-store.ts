@@ -5,7 +5,11 @@ import type {
   SummaryKey,
 } from '../../functions/domain/aggregate-keys.js';
 import type { HomeState } from '../../functions/domain/home-state.js';
-import type { AggregateStore, RollupContribution } from '../../functions/domain/ports.js';
+import type {
+  AggregateStore,
+  RollupContribution,
+  RollupHead,
+} from '../../functions/domain/ports.js';
 import type { SummaryState } from '../../functions/domain/summary-state.js';
 import { InjectedCrash } from './in-memory-aggregates.js';
 
@@ -54,5 +58,10 @@ export class CrashingStore implements AggregateStore {
   async addToRollup(target: ItemKey, contributions: readonly RollupContribution[]) {
     this.write();
     return this.inner.addToRollup(target, contributions);
+  }
+
+  async putRollupTotals(rollup: ItemKey, head: RollupHead) {
+    this.write();
+    return this.inner.putRollupTotals(rollup, head);
   }
 }

@@ -10,6 +10,7 @@ import {
   type SummaryKey,
   summaryItemKey,
   summaryOf,
+  totalsKeyOf,
 } from '../../functions/domain/aggregate-keys.js';
 import type { Counters } from '../../functions/domain/counters.js';
 import type { HomeState } from '../../functions/domain/home-state.js';
@@ -19,6 +20,8 @@ import type {
   DeadLetterSink,
   RegistryReader,
   RollupContribution,
+  RollupHead,
+  RollupVersions,
   WriteResult,
 } from '../../functions/domain/ports.js';
 import { SeqIntervals } from '../../functions/domain/seq-intervals.js';
@@ -43,8 +46,15 @@ export class InMemoryAggregates implements AggregateStore {
   readonly summaries = new Map<string, SummaryState>();
   readonly rollups = new Map<
     string,
-    { counters: Counters; versions: Map<string, number>; snapshots: Map<string, string> }
+    {
+      counters: Counters;
+      versions: Map<string, number>;
+      snapshots: Map<string, string>;
+      rev: number;
+    }
   >();
+  /** Day rollups' totals copies, by the totals item's id. */
+  readonly totals = new Map<string, RollupHead>();
   writes = 0;
   private crashAfter = Number.POSITIVE_INFINITY;
 
@@ -97,24 +107,41 @@ export class InMemoryAggregates implements AggregateStore {
     return 'ok';
   }
 
-  async loadRollupVersions(targets: readonly RollupTarget[]) {
-    return new Map(
-      targets.map((t) => [
-        rollupVersionId(t),
-        this.rollups.get(itemId(t))?.versions.get(t.contributor) ?? 0,
-      ]),
-    );
+  async loadRollupVersions(targets: readonly RollupTarget[]): Promise<RollupVersions> {
+    const heads = new Map<string, RollupHead>();
+    for (const t of targets) {
+      const item = this.rollups.get(itemId(t));
+      if (item !== undefined)
+        heads.set(itemId(t), { rev: item.rev, counters: { ...item.counters } });
+    }
+    const copies = new Map<string, number>();
+    for (const t of targets) {
+      const key = totalsKeyOf(t);
+      const copy = key === undefined ? undefined : this.totals.get(itemId(key));
+      if (copy !== undefined) copies.set(itemId(t), copy.rev);
+    }
+    return {
+      copies,
+      versions: new Map(
+        targets.map((t) => [
+          rollupVersionId(t),
+          this.rollups.get(itemId(t))?.versions.get(t.contributor) ?? 0,
+        ]),
+      ),
+      heads,
+    };
   }
 
   async addToRollup(
     target: ItemKey,
     contributions: readonly RollupContribution[],
-  ): Promise<WriteResult> {
+  ): Promise<RollupHead | 'conflict'> {
     this.write();
     const item = this.rollups.get(itemId(target)) ?? {
       counters: {} as Counters,
       versions: new Map<string, number>(),
       snapshots: new Map<string, string>(),
+      rev: 0,
     };
     if (contributions.some((c) => (item.versions.get(c.contributor) ?? 0) !== c.fromVersion))
       return 'conflict';
@@ -123,7 +150,17 @@ export class InMemoryAggregates implements AggregateStore {
       item.snapshots.set(c.contributor, c.snapshot);
       for (const [k, v] of Object.entries(c.delta)) item.counters[k] = (item.counters[k] ?? 0) + v;
     }
+    item.rev++;
     this.rollups.set(itemId(target), item);
+    return { rev: item.rev, counters: { ...item.counters } };
+  }
+
+  async putRollupTotals(rollup: ItemKey, head: RollupHead): Promise<WriteResult> {
+    this.write();
+    const key = totalsKeyOf(rollup);
+    if (key === undefined) throw new RangeError(`${itemId(rollup)} has no totals item`);
+    if ((this.totals.get(itemId(key))?.rev ?? -1) >= head.rev) return 'conflict';
+    this.totals.set(itemId(key), { rev: head.rev, counters: { ...head.counters } });
     return 'ok';
   }
 
@@ -160,10 +197,14 @@ export class InMemoryAggregates implements AggregateStore {
         .sort()
         .map(([id, s]) => [id, s.counters, [...s.absorbed].sort()]),
       rollups: [...this.rollups].sort().map(([id, r]) => [id, r.counters, [...r.snapshots].sort()]),
+      totals: [...this.totals].sort().map(([id, t]) => [id, t.counters]),
     };
   }
 
-  /** Where a summary has not absorbed its homes' versions, or a rollup its summaries'. */
+  /**
+   * Where a summary has not absorbed its homes' versions, a rollup its summaries', or a day
+   * rollup's totals copy is not at its rollup's write.
+   */
   lagging(): string[] {
     const out: string[] = [];
     for (const [id, h] of this.homes) {
@@ -176,6 +217,11 @@ export class InMemoryAggregates implements AggregateStore {
           out.push(`${id} -> ${itemId(t)}`);
       }
     }
+    for (const [id, r] of this.rollups) {
+      const key = totalsKeyOf(splitItemId(id));
+      if (key !== undefined && this.totals.get(itemId(key))?.rev !== r.rev)
+        out.push(`${id} -> ${itemId(key)}`);
+    }
     return out;
   }
 
@@ -186,9 +232,17 @@ export class InMemoryAggregates implements AggregateStore {
       summaries: [...this.summaries]
         .sort()
         .map(([id, s]) => [id, s.version, s.counters, [...s.absorbed].sort()]),
-      rollups: [...this.rollups].sort().map(([id, r]) => [id, r.counters, [...r.versions].sort()]),
+      rollups: [...this.rollups]
+        .sort()
+        .map(([id, r]) => [id, r.rev, r.counters, [...r.versions].sort()]),
+      totals: [...this.totals].sort().map(([id, t]) => [id, t.rev, t.counters]),
     };
   }
+}
+
+function splitItemId(id: string): ItemKey {
+  const bar = id.indexOf('|');
+  return { pk: id.slice(0, bar), sk: id.slice(bar + 1) };
 }
 
 function clone(h: HomeState): HomeState {

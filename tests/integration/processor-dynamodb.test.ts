@@ -138,6 +138,9 @@ describe('Integration: processor on the DynamoDB emulator', () => {
     expect(sum('STORE#', 'DAY#')).toBe(4_040);
     expect(sum('ROLLUP#ORG#DAY#')).toBe(4_040);
     expect(sum('ROLLUP#REGION#')).toBe(4_040);
+    // The totals copies, which /v1/impact reads, hold the same (racing shards included).
+    expect(sum('TOTALS#ORG#DAY')).toBe(4_040);
+    expect(sum('TOTALS#REGION#')).toBe(4_040);
   });
 
   it('counts a store day of 12,000 detections, past what one 400 KB item could join', async () => {

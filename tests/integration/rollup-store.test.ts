@@ -1,9 +1,12 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backfillRollupTotals, putRegistryEntries, registeredRegions } from '#adapters';
 import { Identifier } from '#contract';
 import { DynamoDbAggregateStore } from '../../functions/adapters/dynamodb-aggregate-store.js';
 import { unpackContributors } from '../../functions/adapters/rollup-codec.js';
+import { totalsKeyOf } from '../../functions/domain/aggregate-keys.js';
 import type { RollupContribution } from '../../functions/domain/ports.js';
+import { DynamoDbImpactReader } from '../../functions/impact-api/impact-reader.js';
 import { TABLES } from '../../functions/shared/resources.js';
 import { ensureTable } from '../../infra/local/provision.js';
 import { allItems, freshEmulators } from '../helpers/local-dynamodb.js';
@@ -48,7 +51,8 @@ describe('Integration: rollup items on the DynamoDB emulator', () => {
     await Promise.all(
       stores.map(async ({ id, store }, i) => {
         for (let attempt = 0; attempt < 50; attempt++) {
-          if ((await store.addToRollup(target, [contribution(id, 0, i + 1)])) === 'ok') return;
+          if ((await store.addToRollup(target, [contribution(id, 0, i + 1)])) !== 'conflict')
+            return;
         }
         throw new Error(`${id} never landed`);
       }),
@@ -64,7 +68,10 @@ describe('Integration: rollup items on the DynamoDB emulator', () => {
     // Prepare
     const table = await freshTable();
     const store = new DynamoDbAggregateStore(env.dynamodb, table);
-    expect(await store.addToRollup(target, [contribution('store-0001', 0, 5)])).toBe('ok');
+    expect(await store.addToRollup(target, [contribution('store-0001', 0, 5)])).toEqual({
+      rev: 1,
+      counters: { detections: 5 },
+    });
     const before = await allItems(env.dynamodb, table);
 
     // Act: a repeat of the same advance, and one that skips a version.
@@ -79,7 +86,7 @@ describe('Integration: rollup items on the DynamoDB emulator', () => {
         await store.loadRollupVersions([
           { ...target, contributor: 'store-0001', snapshot: 'store' },
         ])
-      )
+      ).versions
         .values()
         .next().value,
     ).toBe(1);
@@ -109,8 +116,8 @@ describe('Integration: rollup items on the DynamoDB emulator', () => {
       contribution('store-0002', 0, 7),
     ]);
 
-    // Assess
-    expect(result).toBe('ok');
+    // Assess: the item's first write under this layout is its rev 1, with all its counters.
+    expect(result).toEqual({ rev: 1, counters: { detections: 49 } });
     const [item] = await allItems(env.dynamodb, table);
     expect(item?.detections?.N).toBe('49');
     expect(Object.fromEntries(unpackContributors(item ?? {}))).toEqual({
@@ -131,7 +138,7 @@ describe('Integration: rollup items on the DynamoDB emulator', () => {
     // Act: every contributor advances twice, in one write per step.
     for (const step of [0, 1]) {
       const all = ids.map((id, i) => contribution(id, step, i + 1));
-      expect(await store.addToRollup(target, all)).toBe('ok');
+      expect(await store.addToRollup(target, all)).not.toBe('conflict');
     }
     const versions = await store.loadRollupVersions(
       ids.map((contributor) => ({ ...target, contributor, snapshot: 'store' as const })),
@@ -143,7 +150,86 @@ describe('Integration: rollup items on the DynamoDB emulator', () => {
     expect([...entries.keys()].sort()).toEqual([...ids].sort());
     for (const [i, id] of ids.entries())
       expect(entries.get(id)).toEqual({ version: 2, snapshot: `${i + 1},0,0,0,0,0` });
-    expect([...versions.values()]).toEqual(ids.map(() => 2));
+    expect([...versions.versions.values()]).toEqual(ids.map(() => 2));
+    expect(versions.heads.get(`${target.pk}|${target.sk}`)).toEqual({
+      rev: 2,
+      counters: { detections: 2 * ((ids.length * (ids.length + 1)) / 2) },
+    });
     expect(item?.detections?.N).toBe(String(2 * ((ids.length * (ids.length + 1)) / 2)));
+  });
+
+  it("keeps a day rollup's totals copy at the newest head it is given, and refuses an older one", async () => {
+    // Prepare: two writes to the rollup; their heads arrive at the copy out of order.
+    const table = await freshTable();
+    const store = new DynamoDbAggregateStore(env.dynamodb, table);
+    const first = await store.addToRollup(target, [contribution('store-0001', 0, 5)]);
+    const second = await store.addToRollup(target, [contribution('store-0002', 0, 7)]);
+    if (first === 'conflict' || second === 'conflict') throw new Error('unexpected conflict');
+
+    // Act
+    const newer = await store.putRollupTotals(target, second);
+    const older = await store.putRollupTotals(target, first);
+    const again = await store.putRollupTotals(target, second);
+
+    // Assess: the copy is the rollup's counters at rev 2, in the scope's totals partition.
+    expect([newer, older, again]).toEqual(['ok', 'conflict', 'conflict']);
+    const totals = (await allItems(env.dynamodb, table)).find((i) => i.kind?.S === 'rollup-totals');
+    expect(totals?.pk?.S).toBe(totalsKeyOf(target)?.pk);
+    expect(totals?.sk?.S).toBe(`${target.sk}#${target.pk.split('#').at(-1)}`);
+    expect(totals?.rev?.N).toBe('2');
+    expect(totals?.detections?.N).toBe('12');
+    await expect(
+      store.putRollupTotals({ pk: 'ROLLUP#ORG#WEEK#3', sk: '2026-W10' }, second),
+    ).rejects.toThrow(/no totals item/);
+  });
+
+  it('backfills totals copies for rollups written before them, once, and the API reads the same totals', async () => {
+    // Prepare: day rollups of the earlier layout (no rev, no copy) for the organisation and a
+    // region that the registry names, and a week rollup, which has no copy.
+    const table = await freshTable();
+    const registry = `${TABLES.registry.localName}-backfill-${tables}`;
+    await ensureTable(env.dynamodb, TABLES.registry, registry);
+    await putRegistryEntries(env.dynamodb, registry, {
+      stores: [{ storeId: 'store-0001', region: 'uk', timeZone: 'Europe/London' }],
+    });
+    const old = (pk: string, sk: string, detections: number) =>
+      env.dynamodb.send(
+        new PutItemCommand({
+          TableName: table,
+          Item: {
+            pk: { S: pk },
+            sk: { S: sk },
+            kind: { S: 'rollup' },
+            detections: { N: String(detections) },
+            'v:store-0001': { N: '1' },
+            's:store-0001': { S: `${detections},0,0,0,0,0` },
+          },
+        }),
+      );
+    await old('ROLLUP#ORG#DAY#2', '2026-11-30', 4);
+    await old('ROLLUP#ORG#DAY#5', '2026-12-01', 6);
+    await old('ROLLUP#REGION#uk#DAY#1', '2026-12-01', 6);
+    await old('ROLLUP#ORG#WEEK#2', '2026-W49', 3);
+    const reader = new DynamoDbImpactReader(env.dynamodb, table, registry);
+    expect((await reader.storeTotals(undefined, '2026-11-30', '2026-12-01')).totals).toEqual({});
+
+    // Act
+    const regions = await registeredRegions(env.dynamodb, registry);
+    const first = await backfillRollupTotals(env.dynamodb, table, regions);
+    const again = await backfillRollupTotals(env.dynamodb, table, regions);
+
+    // Assess: three copies, none on the second pass; the totals are the rollups'.
+    expect(regions).toEqual(['uk']);
+    expect(first).toEqual({ rollups: 3, copied: 3 });
+    expect(again).toEqual({ rollups: 3, copied: 0 });
+    for (const region of [undefined, 'uk']) {
+      const totals = await reader.storeTotals(region, '2026-11-30', '2026-12-01');
+      const rollup = await reader.storeRollup(region, '2026-11-30', '2026-12-01');
+      expect(totals.totals).toEqual(rollup.totals);
+      expect(totals.byPeriod).toEqual(rollup.byPeriod);
+    }
+    expect((await reader.storeTotals(undefined, '2026-11-30', '2026-12-01')).totals).toEqual({
+      detections: 10,
+    });
   });
 });

@@ -15,7 +15,7 @@ import type {
   AggregateStore,
   RegistryReader,
   RollupContribution,
-  WriteResult,
+  RollupHead,
 } from '../../functions/domain/ports.js';
 import type { SummaryState } from '../../functions/domain/summary-state.js';
 import { processBatch } from '../../functions/processor/process-batch.js';
@@ -54,7 +54,7 @@ class RacingStore implements AggregateStore {
     return value;
   }
 
-  private async write(fn: () => Promise<WriteResult>): Promise<WriteResult> {
+  private async write<T>(fn: () => Promise<T | 'conflict'>): Promise<T | 'conflict'> {
     await this.pause();
     const roll = this.random();
     if (roll < this.faults.refuse) throw new TransientError(false);
@@ -62,7 +62,7 @@ class RacingStore implements AggregateStore {
     await this.pause();
     if (roll < this.faults.refuse + this.faults.loseAnswer) throw new TransientError(true);
     if (
-      result === 'ok' &&
+      result !== 'conflict' &&
       roll < this.faults.refuse + this.faults.loseAnswer + this.faults.retryFindsOwn
     )
       return 'conflict';
@@ -86,6 +86,9 @@ class RacingStore implements AggregateStore {
   }
   addToRollup(target: ItemKey, contributions: readonly RollupContribution[]) {
     return this.write(() => this.inner.addToRollup(target, contributions));
+  }
+  putRollupTotals(rollup: ItemKey, head: RollupHead) {
+    return this.write(() => this.inner.putRollupTotals(rollup, head));
   }
 }
 
