@@ -16,6 +16,7 @@ import {
   totalsKeyOf,
 } from '#domain/aggregate-keys';
 import { COUNTER_NAMES, type Counters } from '#domain/counters';
+import { homeExpiresAt } from '#domain/home-expiry';
 import type { HomeState } from '#domain/home-state';
 import type {
   AggregateStore,
@@ -25,6 +26,7 @@ import type {
   WriteResult,
 } from '#domain/ports';
 import type { SummaryState } from '#domain/summary-state';
+import { TABLES } from '#shared/resources';
 import { getAll } from './batch-get.js';
 import {
   packHomeState,
@@ -40,11 +42,21 @@ import {
   versionPrefix,
 } from './rollup-codec.js';
 
+export interface AggregateStoreOptions {
+  /**
+   * How long after its period a home item is kept (home-expiry.ts): each home is written with
+   * `expiresAt`, the table's time-to-live attribute. Absent, homes are kept for good.
+   */
+  readonly homeRetentionMs?: number;
+  readonly now?: () => number;
+}
+
 /** The processor's aggregate storage on one DynamoDB table (see aggregate-keys.ts). */
 export class DynamoDbAggregateStore implements AggregateStore {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
+    private readonly options: AggregateStoreOptions = {},
   ) {}
 
   loadHomes(keys: readonly HomeKey[]): Promise<Map<string, HomeState>> {
@@ -52,7 +64,13 @@ export class DynamoDbAggregateStore implements AggregateStore {
   }
 
   putHome(next: HomeState, expectedVersion: number): Promise<WriteResult> {
-    return this.putVersioned(encodeHome(next), expectedVersion);
+    const item = encodeHome(next);
+    const retention = this.options.homeRetentionMs;
+    if (retention !== undefined) {
+      const now = (this.options.now ?? Date.now)();
+      item[HOME_EXPIRES_AT] = { N: String(homeExpiresAt(next.key, retention, now)) };
+    }
+    return this.putVersioned(item, expectedVersion);
   }
 
   loadSummaries(keys: readonly SummaryKey[]): Promise<Map<string, SummaryState>> {
@@ -270,6 +288,9 @@ export class DynamoDbAggregateStore implements AggregateStore {
     return getAll(this.client, this.tableName, dynamoKeys, { ConsistentRead: true, ...options });
   }
 }
+
+/** The aggregates table's time-to-live attribute: only home items carry it (home-expiry.ts). */
+export const HOME_EXPIRES_AT = TABLES.aggregates.timeToLiveAttribute;
 
 /** A rollup item's write count: of two copies of its counters, the higher rev is the newer. */
 const REV = 'rev';

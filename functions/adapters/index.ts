@@ -3,7 +3,11 @@
  * registry's writer, the item codecs the impact reader decodes with, and the one SDK client.
  */
 
-export { DynamoDbAggregateStore } from './dynamodb-aggregate-store.js';
+export {
+  type AggregateStoreOptions,
+  DynamoDbAggregateStore,
+  HOME_EXPIRES_AT,
+} from './dynamodb-aggregate-store.js';
 export { dynamodb } from './dynamodb-client.js';
 export { DynamoDbDeadLetters } from './dynamodb-dead-letters.js';
 export {

@@ -26,7 +26,7 @@ import {
   type SummaryState,
 } from '#domain/summary-state';
 import { mapLimit } from '#utils';
-import { RollupGapError, WriteContentionError } from './errors.js';
+import { HomeExpiredError, RollupGapError, WriteContentionError } from './errors.js';
 
 /** The events of one batch that count in one home item. */
 export interface HomeWork {
@@ -227,6 +227,7 @@ async function commitHome(
   try {
     let state = tree.home(work);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      if (state.version === 0) await tree.refuseIfExpired(work.key, work.region);
       stats = sumStats([stats, await tree.catchUpHome(state)]);
       const fold = foldEvents(state, work.events, options);
       if (fold.counted === 0) {
@@ -425,6 +426,17 @@ class LedgerTree {
     const state = (await this.store.loadSummaries([key])).get(id) ?? emptySummary(key, region);
     this.summaries.set(id, state);
     return state;
+  }
+
+  /**
+   * Throws HomeExpiredError if the home item `key`, read as missing, is one its summary has
+   * absorbed: an expired home (home-expiry.ts), never to be recreated. The summary's absorbed
+   * version of a home nobody can write any more does not move, so the batch's copy is enough.
+   */
+  async refuseIfExpired(key: HomeKey, region: string | undefined): Promise<void> {
+    const summary = await this.summary(summaryOf(key), region, false);
+    const absorbed = summary.absorbed.get(contributorOf(key)) ?? 0;
+    if (absorbed > 0) throw new HomeExpiredError(itemId(homeItemKey(key)), absorbed);
   }
 
   /** Makes sure everything downstream of `home` has absorbed its current version. */

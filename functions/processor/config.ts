@@ -1,9 +1,11 @@
 import * as z from 'zod';
 import { DEFAULT_EVENT_TIME_RULES } from '#domain/event-time';
+import { homeRetentionMs } from '#domain/home-expiry';
 import { DEFAULT_BASELINES, HoursSavedBaselines } from '#domain/hours-saved';
 import { parseEnv } from '#shared/parse-env';
 import { TABLES } from '#shared/resources';
 import { MAX_INFLATED_BYTES } from '#wire';
+import { STREAM_RETENTION_HOURS } from './event-source.js';
 import { INFLATED_BYTES_PER_BATCH } from './process-batch.js';
 
 const TableName = z.string().min(3).max(255);
@@ -62,5 +64,9 @@ export function loadProcessorConfig(env: NodeJS.ProcessEnv = process.env) {
       futureToleranceMs: data.CLOCK_SKEW_TOLERANCE_SECONDS * 1000,
       horizonMs: data.LATE_EVENT_HORIZON_DAYS * 86_400_000,
     },
+    homeRetentionMs: homeRetentionMs(
+      data.LATE_EVENT_HORIZON_DAYS * 86_400_000,
+      STREAM_RETENTION_HOURS * 3_600_000,
+    ),
   };
 }

@@ -29,3 +29,21 @@ export class RollupGapError extends ProcessorError {
     this.name = 'RollupGapError';
   }
 }
+
+/**
+ * A home item is gone although its summary has absorbed a version of it: DynamoDB's time to
+ * live deleted it (home-expiry.ts), or someone did by hand. Recreating it would count its
+ * events again from nothing, and the summary would take the new home's first versions for
+ * ones it already holds, so the events are dead-lettered as too late instead.
+ */
+export class HomeExpiredError extends ProcessorError {
+  constructor(
+    readonly item: string,
+    readonly absorbedVersion: number,
+  ) {
+    super(
+      `home ${item} has expired (its summary absorbed version ${absorbedVersion}, the item is gone)`,
+    );
+    this.name = 'HomeExpiredError';
+  }
+}

@@ -15,7 +15,9 @@ const config = loadProcessorConfig();
 const logger = createLogger(PROCESSOR_SERVICE);
 const metrics = createMetrics(PROCESSOR_SERVICE);
 const deps: ProcessorDeps = {
-  aggregates: new DynamoDbAggregateStore(dynamodb, config.aggregatesTable),
+  aggregates: new DynamoDbAggregateStore(dynamodb, config.aggregatesTable, {
+    homeRetentionMs: config.homeRetentionMs,
+  }),
   registry: new DynamoDbRegistry(dynamodb, config.registryTable),
   deadLetters: new DynamoDbDeadLetters(dynamodb, config.deadLetterTable),
   logger: loggerPort(logger),

@@ -24,6 +24,10 @@ import {
   type HomeWork,
   NO_WRITES,
 } from './commit-aggregates.js';
+import { HomeExpiredError } from './errors.js';
+
+/** What a too_old letter for an expired home says of how long homes are kept. */
+const HOME_KEPT = 'for the late-event horizon, the stream retention and a week after its period';
 
 /** One Kinesis record as the processor sees it, whatever delivered it. */
 export interface StreamRecord {
@@ -301,6 +305,13 @@ async function commitEvents(
       const rejection = {
         reason: 'aggregate_too_large' as const,
         detail: `aggregate item ${commit.id} reached the 400 KB item limit`,
+      };
+      for (const l of home.located) rejected.push({ located: l, rejection });
+    } else if (commit.error instanceof HomeExpiredError) {
+      // Its dedup state is gone: counting now could count an event twice or lose it.
+      const rejection = {
+        reason: 'too_old' as const,
+        detail: `the item it counts in, ${commit.id}, has expired (its bookkeeping is kept ${HOME_KEPT})`,
       };
       for (const l of home.located) rejected.push({ located: l, rejection });
     } else {

@@ -11,6 +11,8 @@ export interface TableDefinition {
   readonly envVar: string;
   readonly partitionKey: string;
   readonly sortKey?: string;
+  /** The attribute DynamoDB's time to live deletes items by (epoch seconds), if any. */
+  readonly timeToLiveAttribute?: string;
 }
 
 export const TABLES = {
@@ -19,6 +21,8 @@ export const TABLES = {
     envVar: 'AGGREGATES_TABLE',
     partitionKey: 'pk',
     sortKey: 'sk',
+    // Only home items carry it (functions/domain/home-expiry.ts).
+    timeToLiveAttribute: 'expiresAt',
   },
   registry: { localName: 'device-registry', envVar: 'REGISTRY_TABLE', partitionKey: 'pk' },
   deadLetters: {

@@ -54,6 +54,7 @@ settings marked * default to the fleet entry's, else to the value shown.
   --parallelization-factor N     concurrent batches per shard (default ${PROCESSOR_EVENT_SOURCE.parallelizationFactor})
   --memory-mb N                  processor memory (default ${PROCESSOR_MEMORY_MB}, the stack's)
   --api-requests-per-day N       dashboard and assistant queries (default 20000)
+  --api-leaderboard-share N      of those, the share that are leaderboard pages (default 0.5)
   --figures FILE                 measured figures (default infra/tools/cost-model/measured-figures.json)
   --prices FILE                  prices JSON, same shape as infra/tools/cost-model/prices.ts
   --extrapolate                  ignore the fleet entry's figures (its settings still default)
@@ -97,6 +98,7 @@ const Flags = z.object({
     .default(PROCESSOR_EVENT_SOURCE.parallelizationFactor),
   'memory-mb': z.coerce.number().int().min(128).max(10_240).default(PROCESSOR_MEMORY_MB),
   'api-requests-per-day': z.coerce.number().min(0).default(20_000),
+  'api-leaderboard-share': z.coerce.number().min(0).max(1).default(0.5),
   figures: z.string().default('infra/tools/cost-model/measured-figures.json'),
   prices: z.string().optional(),
   extrapolate: z.boolean().default(false),
@@ -246,6 +248,7 @@ function main() {
     parallelizationFactor: f['parallelization-factor'],
     processorMemoryMb: f['memory-mb'],
     apiRequestsPerDay: f['api-requests-per-day'],
+    apiLeaderboardShare: f['api-leaderboard-share'],
     archiveDaysInStandard: 90,
     archiveRetentionDays: 365,
   };

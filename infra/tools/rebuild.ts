@@ -4,8 +4,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbAggregateStore, DynamoDbDeadLetters, DynamoDbRegistry } from '#adapters';
 import { readArchive, rebuildFromRecords } from '#archive';
 import { DEFAULT_EVENT_TIME_RULES } from '#domain/event-time';
+import { homeRetentionMs } from '#domain/home-expiry';
 import { DEFAULT_BASELINES, HoursSavedBaselines } from '#domain/hours-saved';
 import { ensureTable } from '#local';
+import { STREAM_RETENTION_HOURS } from '#processor';
 import { TABLES } from '#shared/resources';
 import { parseCommandLine } from '#utils';
 
@@ -49,7 +51,14 @@ async function main() {
   if (values.create) await ensureTable(client, TABLES.aggregates, values.table);
   const started = performance.now();
   const report = await rebuildFromRecords(readArchive(resolve(values.archive)), {
-    aggregates: new DynamoDbAggregateStore(client, values.table),
+    // Homes expire as the processor's do; a rebuilt home of a long-past period is kept a week
+    // from its write (home-expiry.ts, REBUILD_GRACE_MS), which outlasts the rebuild.
+    aggregates: new DynamoDbAggregateStore(client, values.table, {
+      homeRetentionMs: homeRetentionMs(
+        DEFAULT_EVENT_TIME_RULES.horizonMs,
+        STREAM_RETENTION_HOURS * 3_600_000,
+      ),
+    }),
     registry: new DynamoDbRegistry(
       client,
       values['registry-table'] ?? process.env[TABLES.registry.envVar] ?? TABLES.registry.localName,

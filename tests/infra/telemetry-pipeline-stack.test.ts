@@ -42,7 +42,7 @@ describe('Stack: TelemetryPipelineStack', () => {
     });
   });
 
-  it('creates every table from the shared definitions: on-demand, encrypted, point-in-time recovery', () => {
+  it('creates every table from the shared definitions: on-demand, encrypted, point-in-time recovery, time to live', () => {
     const tables = resources('AWS::DynamoDB::GlobalTable');
     expect(tables).toHaveLength(Object.keys(TABLES).length);
     for (const def of Object.values(TABLES)) {
@@ -54,6 +54,15 @@ describe('Stack: TelemetryPipelineStack', () => {
         KeySchema: keys,
         BillingMode: 'PAY_PER_REQUEST',
         SSESpecification: { SSEEnabled: true },
+        // Home items expire (home-expiry.ts): the aggregates table deletes them by expiresAt.
+        ...('timeToLiveAttribute' in def
+          ? {
+              TimeToLiveSpecification: {
+                AttributeName: def.timeToLiveAttribute,
+                Enabled: true,
+              },
+            }
+          : {}),
         Replicas: [
           Match.objectLike({
             PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },

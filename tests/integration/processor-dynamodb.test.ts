@@ -1,6 +1,7 @@
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { DetectionEvent } from '#contract';
 import { DynamoDbAggregateStore } from '../../functions/adapters/dynamodb-aggregate-store.js';
 import { DynamoDbDeadLetters } from '../../functions/adapters/dynamodb-dead-letters.js';
 import {
@@ -17,7 +18,14 @@ import { isItemTooLarge, processBatch } from '../../functions/processor/process-
 import { TABLES } from '../../functions/shared/resources.js';
 import { ensureTable } from '../../infra/local/provision.js';
 import { CrashingStore } from '../helpers/crashing-store.js';
-import { detection, incident, outcome, REGISTRY, streamRecords } from '../helpers/factories.js';
+import {
+  detection,
+  incident,
+  NOON,
+  outcome,
+  REGISTRY,
+  streamRecords,
+} from '../helpers/factories.js';
 import { silentLogger } from '../helpers/in-memory-aggregates.js';
 import { allItems, freshEmulators, itemBytes, itemCounters } from '../helpers/local-dynamodb.js';
 
@@ -211,6 +219,64 @@ describe('Integration: processor on the DynamoDB emulator', () => {
     expect(rollups.reduce((sum, r) => sum + Number(r.incidents?.N ?? 0), 0)).toBe(16_000);
     const largest = Math.max(...items.map(itemBytes));
     expect(largest).toBeLessThan(64 * 1024);
+  });
+
+  it('writes home items with their expiry, and dead-letters a late event once its home has expired', async () => {
+    // Prepare: homes kept 49 days after their period (a 35-day horizon, 7 days of stream, a
+    // week's margin), written at the batch's noon.
+    const retention = 49 * 86_400_000;
+    const store = new DynamoDbAggregateStore(env.dynamodb, aggregatesTable, {
+      homeRetentionMs: retention,
+      now: () => NOON,
+    });
+    await processBatch(streamRecords(batch()), depsWith(store));
+    const items = await allItems(env.dynamodb, aggregatesTable);
+    const slots = items.filter((i) => i.sk?.S?.startsWith('SLOT#'));
+    const parts = items.filter((i) => i.sk?.S?.startsWith('PART#'));
+
+    // Assess: each home expires 49 days after its period's end (a store date + 2 days, an ISO
+    // week's Monday + 8); nothing else expires.
+    const june15 = Date.UTC(2026, 5, 15);
+    for (const slot of slots)
+      expect(Number(slot.expiresAt?.N)).toBe((june15 + 2 * 86_400_000 + retention) / 1000);
+    for (const part of parts)
+      expect(Number(part.expiresAt?.N)).toBe((june15 + 8 * 86_400_000 + retention) / 1000);
+    expect(slots.length + parts.length).toBeGreaterThan(0);
+    expect(items.filter((i) => i.expiresAt !== undefined)).toHaveLength(
+      slots.length + parts.length,
+    );
+
+    // Act: time to live deletes store-0001's slot; a late second outcome for its detection
+    // comes in.
+    const [d1] = batch().filter((e) => e.type === 'detection');
+    const slot = slots.find((i) => i.pk?.S === 'STORE#store-0001');
+    await env.dynamodb.send(
+      new DeleteItemCommand({
+        TableName: aggregatesTable,
+        Key: { pk: { S: slot?.pk?.S ?? '' }, sk: { S: slot?.sk?.S ?? '' } },
+      }),
+    );
+    const before = (await allItems(env.dynamodb, aggregatesTable)).filter(
+      (i) => !i.sk?.S?.startsWith('SLOT#'),
+    );
+    const late = await processBatch(
+      streamRecords([
+        outcome(d1 as DetectionEvent, { outcome: 'false_positive', recoveredCents: 0 }),
+      ]),
+      depsWith(store),
+    );
+
+    // Assess: dead-lettered as too_old, nothing rewritten, and the slot is not recreated.
+    expect(late.failedSequenceNumbers).toEqual([]);
+    expect(late.stats).toMatchObject({ counted: 0, deadLettered: 1 });
+    const letters = await allItems(env.dynamodb, deadLetterTable);
+    expect(letters.map((l) => l.reason?.S)).toEqual(['too_old']);
+    expect(await allItems(env.dynamodb, aggregatesTable)).toEqual(expect.arrayContaining(before));
+    expect(
+      (await allItems(env.dynamodb, aggregatesTable)).filter(
+        (i) => i.pk?.S === 'STORE#store-0001' && i.sk?.S?.startsWith('SLOT#'),
+      ),
+    ).toEqual([]);
   });
 
   it('keeps registry entries a minute, then forgets devices it no longer sees', async () => {

@@ -36,6 +36,7 @@ const workload: Workload = {
   parallelizationFactor: 1,
   processorMemoryMb: 1769,
   apiRequestsPerDay: 20_000,
+  apiLeaderboardShare: 0.5,
   archiveDaysInStandard: 90,
   archiveRetentionDays: 365,
 };

@@ -282,6 +282,40 @@ describe('Function: processBatch at the item size limit', () => {
   });
 });
 
+describe('Function: processBatch after a home item expired', () => {
+  it('dead-letters a late event for an expired home as too_old instead of counting it from nothing', async () => {
+    // Prepare: a detection and its outcome counted; then DynamoDB's time to live deletes the
+    // slot (its store day, which never expires, keeps the figures).
+    const d = deps();
+    const counted = detection({ estimatedLossCents: 4_000 });
+    const resolved = outcome(counted, { outcome: 'recovered', recoveredCents: 4_000 });
+    await processBatch(streamRecords([counted, resolved]), d);
+    const [slot] = [...d.aggregates.homes.keys()];
+    d.aggregates.homes.delete(slot as string);
+    const figures = d.aggregates.summaryTotal('lossPreventedCents');
+
+    // Act: a second outcome of the same detection (to be ignored), a resend of the detection
+    // (a duplicate), and a new detection in the same slot: without the slot's bookkeeping,
+    // the first two would count again, and the summary would skip the slot's new versions.
+    const late = [
+      outcome(counted, { outcome: 'confirmed_loss', recoveredCents: 0 }),
+      counted,
+      detection({ estimatedLossCents: 1_000 }),
+    ];
+    const result = await processBatch(streamRecords(late), d);
+
+    // Assess: each is dead-lettered with why; nothing counted, nothing to retry.
+    expect(result.failedSequenceNumbers).toEqual([]);
+    expect(result.stats).toMatchObject({ counted: 0, deadLettered: 3 });
+    const letters = [...d.deadLetters.letters.values()];
+    expect(letters.map((l) => l.reason)).toEqual(['too_old', 'too_old', 'too_old']);
+    expect(letters[0]?.detail).toMatch(/has expired/);
+    expect(d.aggregates.homes.size).toBe(0);
+    expect(d.aggregates.summaryTotal('lossPreventedCents')).toBe(figures);
+    expect(d.aggregates.summaryTotal('lossDetectedCents')).toBe(4_000);
+  });
+});
+
 describe('Function: processBatch under amplification', () => {
   const aggregateOf = (users: readonly Uint8Array[]) =>
     gzipSync(encodeAggregate(users.map((data) => ({ partitionKey: 'a', data }))));

@@ -43,7 +43,8 @@ export interface AggregateTablesProps {
 
 /**
  * The pipeline's DynamoDB tables, built from the same definitions the embedded stack uses:
- * encrypted, point-in-time recovery on. The aggregates table, which every batch writes, may
+ * encrypted, point-in-time recovery on, time to live where the definition names its attribute
+ * (the aggregates' home items, functions/domain/home-expiry.ts). The aggregates table, which every batch writes, may
  * be provisioned with auto scaling; the registry and the dead letters stay on-demand in
  * either mode: their load is too small to pay for a minimum, and comes in bursts (a batch's
  * registry lookups when its cache expires, a flood of poison records) that provisioned
@@ -63,6 +64,9 @@ export class AggregateTables extends Construct {
           sortKey: { name: def.sortKey, type: AttributeType.STRING },
         }),
         billing,
+        ...(def.timeToLiveAttribute !== undefined && {
+          timeToLiveAttribute: def.timeToLiveAttribute,
+        }),
         encryption: TableEncryptionV2.awsManagedKey(),
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
         removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,

@@ -39,6 +39,8 @@ export interface Workload {
   readonly parallelizationFactor: number;
   readonly processorMemoryMb: number;
   readonly apiRequestsPerDay: number;
+  /** The share of those that are leaderboard pages (`/v1/stores`); the rest are overviews. */
+  readonly apiLeaderboardShare: number;
   readonly archiveDaysInStandard: number;
   readonly archiveRetentionDays: number;
 }
@@ -258,7 +260,7 @@ export function planDesign(
   const load = planEvents(w);
   const stream = planStream(design, w, m, load, fleet);
   const fn = planFunction(design, w, m, load, stream.kinesis, fleet);
-  const dynamodb = planTables(w, m, load.events, fn.perEvent);
+  const dynamodb = planTables(design, w, m, load.events, fn.perEvent);
   const archive = planArchive(m, load.events, stream.records, fleet);
   const capacityModes = {
     kinesis: kinesisModes(
@@ -519,6 +521,7 @@ function perEventFigures(
 
 /** DynamoDB (on-demand): billed units scale with item size, which the benchmark measured. */
 function planTables(
+  design: 'ours' | 'naive',
   w: Workload,
   m: MeasuredFigures,
   events: DesignPlan['events'],
@@ -526,7 +529,7 @@ function planTables(
 ): DesignPlan['dynamodb'] {
   const A = ASSUMPTIONS;
   const writeUnitsPerMonth = events.perMonth * per.writeUnitsPerEvent;
-  const apiReadUnits = w.apiRequestsPerDay * A.daysPerMonth * apiReadUnitsPerRequest(w);
+  const apiReadUnits = w.apiRequestsPerDay * A.daysPerMonth * apiReadUnitsPerRequest(w, design);
   const readUnitsPerMonth = events.perMonth * per.readUnitsPerEvent + apiReadUnits;
   // Both designs keep the same aggregates; the naive design's idempotency rows expire (the
   // Powertools default is one hour), so they are left out.
@@ -602,14 +605,21 @@ function monthlyCosts(
 }
 
 /**
- * Read units of one leadership query: a 90-day period reads 90 x 12 rollup items (8
- * organisation shards and, for the previous period, as many again) by eventually consistent
- * Query; each organisation-day item holds ~56 bytes per store of its shard.
+ * Read units of one leadership query over 90 days, by eventually consistent Query (half a unit
+ * per 4 KB returned). A leaderboard page reads the period's 90 x 8 organisation day rollup
+ * items, each ~56 bytes per store of its shard. An overview (`/v1/impact`) reads the period and
+ * the one before it: this design reads the rollups' totals copies (90 x 2 x 8 items of
+ * TOTALS_COPY_KB), the naive design the rollup items themselves.
  */
-function apiReadUnitsPerRequest(w: Workload): number {
-  const itemKb = (1024 + (w.stores / 8) * 56) / 1024;
-  return (90 * 2 * 8 * itemKb) / 4 / 2;
+export function apiReadUnitsPerRequest(w: Workload, design: 'ours' | 'naive'): number {
+  const rollupKb = (1024 + (w.stores / 8) * 56) / 1024;
+  const leaderboard = (90 * 8 * rollupKb) / 4 / 2;
+  const overview = (90 * 2 * 8 * (design === 'ours' ? TOTALS_COPY_KB : rollupKb)) / 4 / 2;
+  return w.apiLeaderboardShare * leaderboard + (1 - w.apiLeaderboardShare) * overview;
 }
+
+/** A day rollup's totals copy (its counters, keys and rev): measured by `npm run bench:api`. */
+export const TOTALS_COPY_KB = 0.55;
 
 export interface Plan {
   readonly workload: Workload;
