@@ -3,8 +3,10 @@ import { gzipSync } from 'node:zlib';
 import * as z from 'zod';
 import { toArchiveLine } from '#archive';
 import { PROCESSOR_MEMORY_MB } from '#cdk';
+import { DEFAULT_EVENT_TIME_RULES } from '#domain/event-time';
+import { homeRetentionMs } from '#domain/home-expiry';
 import { DEFAULT_BASELINES } from '#domain/hours-saved';
-import { FLEET_BATCHING, PROCESSOR_EVENT_SOURCE } from '#processor';
+import { FLEET_BATCHING, PROCESSOR_EVENT_SOURCE, STREAM_RETENTION_HOURS } from '#processor';
 import { defineFleet, FleetSimulator } from '#simulator';
 import { parseCommandLine } from '#utils';
 import {
@@ -23,6 +25,15 @@ import {
   takeFleetFigures,
 } from './cost-model/fleet-figures.js';
 import { PRICES, type Prices } from './cost-model/prices.js';
+
+/**
+ * Days a home item is stored: its period (bounded by two days) and the retention after it at
+ * the processor's defaults (the late-event horizon, the stream's retention, a week's margin).
+ */
+const HOME_KEPT_DAYS =
+  2 +
+  homeRetentionMs(DEFAULT_EVENT_TIME_RULES.horizonMs, STREAM_RETENTION_HOURS * 3_600_000) /
+    86_400_000;
 
 const USAGE = `npm run plan -- [options]
 
@@ -162,7 +173,10 @@ const FiguresFile = z.object({
     sequentialRoundTripsPerBatch: z.number().positive(),
     naiveRoundTripsPerEvent: z.number().positive(),
   }),
-  storage: z.object({ aggregateBytesPerEvent: z.number().positive() }),
+  storage: z.object({
+    aggregateBytesPerEvent: z.number().positive(),
+    homeBytesPerEvent: z.number().min(0).optional(),
+  }),
   fleet: FleetFiguresSchema.optional(),
 });
 
@@ -227,6 +241,10 @@ function main() {
     processor: file.processor,
     storage: {
       aggregateBytesPerEvent: file.storage.aggregateBytesPerEvent,
+      ...(file.storage.homeBytesPerEvent !== undefined && {
+        homeBytesPerEvent: file.storage.homeBytesPerEvent,
+      }),
+      homeKeptDays: HOME_KEPT_DAYS,
       archiveLineBytes: measured.archiveLineBytes,
       archiveCompression: measured.archiveCompression,
     },

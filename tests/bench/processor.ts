@@ -369,7 +369,9 @@ const rollupsConsistent =
     (c) =>
       sum(/^STORE#.*\|SLOT#/, c) === sum(/^STORE#.*\|DAY#/, c) &&
       sum(/^STORE#.*\|DAY#/, c) === sum(/^ROLLUP#ORG#DAY#/, c) &&
-      sum(/^STORE#.*\|DAY#/, c) === sum(/^ROLLUP#REGION#/, c),
+      sum(/^STORE#.*\|DAY#/, c) === sum(/^ROLLUP#REGION#/, c) &&
+      sum(/^STORE#.*\|DAY#/, c) === sum(/^TOTALS#ORG#DAY\|/, c) &&
+      sum(/^STORE#.*\|DAY#/, c) === sum(/^TOTALS#REGION#/, c),
   ) &&
   sum(/^TEAM#.*\|PART#/, 'minutesSaved') === sum(/^TEAM#.*\|WEEK#/, 'minutesSaved') &&
   sum(/^TEAM#.*\|WEEK#/, 'minutesSaved') === sum(/^ROLLUP#ORG#WEEK#/, 'minutesSaved');
@@ -378,7 +380,11 @@ if (!values['no-baseline']) {
   const theirs = await homes(tables.baseline);
   // The baseline keeps the home items only (store slots and team week parts).
   const homeKeys = [...ours.keys()].filter(
-    (k) => !k.startsWith('ROLLUP#') && !k.includes('|DAY#') && !k.includes('|WEEK#'),
+    (k) =>
+      !k.startsWith('ROLLUP#') &&
+      !k.startsWith('TOTALS#') &&
+      !k.includes('|DAY#') &&
+      !k.includes('|WEEK#'),
   );
   identical =
     identical &&
@@ -388,6 +394,8 @@ if (!values['no-baseline']) {
 let largestRollupBytes = 0;
 let largestHomeBytes = 0;
 let aggregateBytes = 0;
+/** Of which home items (store slots, team week parts), which expire (home-expiry.ts). */
+let homeBytes = 0;
 /** DynamoDB bills storage as each item's size plus this much per item for its indexing. */
 const DYNAMODB_ITEM_OVERHEAD_BYTES = 100;
 for (const [k] of ours) {
@@ -400,6 +408,7 @@ for (const [k] of ours) {
     ).Item ?? {};
   const bytes = itemBytes(item);
   aggregateBytes += bytes + DYNAMODB_ITEM_OVERHEAD_BYTES;
+  if (/\|(SLOT|PART)#/.test(k)) homeBytes += bytes + DYNAMODB_ITEM_OVERHEAD_BYTES;
   if (k.startsWith('ROLLUP#')) largestRollupBytes = Math.max(largestRollupBytes, bytes);
   else largestHomeBytes = Math.max(largestHomeBytes, bytes);
 }
@@ -426,6 +435,7 @@ const result = {
   largestRollupItemKb: round(largestRollupBytes / 1024, 1),
   largestHomeItemKb: round(largestHomeBytes / 1024, 1),
   aggregateBytesPerEvent: round(aggregateBytes / EVENTS, 1),
+  homeBytesPerEvent: round(homeBytes / EVENTS, 1),
   identical,
   amplification,
   // Per operation (requests, items, units, refused conditions): where the figures above come from.

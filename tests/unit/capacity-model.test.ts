@@ -15,7 +15,7 @@ const file = JSON.parse(readFileSync('infra/tools/cost-model/measured-figures.js
 const figures: MeasuredFigures = {
   edge: { ...file.edge, plainEventBytes: 350 },
   processor: file.processor,
-  storage: { ...file.storage, archiveLineBytes: 600, archiveCompression: 6 },
+  storage: { ...file.storage, archiveLineBytes: 600, archiveCompression: 6, homeKeptDays: 51 },
 };
 const workload: Workload = {
   stores: 10_500,
@@ -111,6 +111,25 @@ describe('Function: plan', () => {
 
     expect(Object.values(lines).reduce((s, v) => s + v, 0)).toBeCloseTo(total);
     expect(two.dynamodb / one.dynamodb).toBeCloseTo(2, 1);
+  });
+
+  it("stores a year of aggregates but only the last 51 days of this design's expiring home items", () => {
+    const kept = { ...figures, storage: { ...figures.storage, aggregateBytesPerEvent: 20 } };
+    const expiring = {
+      ...figures,
+      storage: { ...kept.storage, homeBytesPerEvent: 15 },
+    };
+    const all = plan(workload, kept, PRICES);
+    const some = plan(workload, expiring, PRICES);
+    const perMonthGb = all.ours.events.perMonth / 1_073_741_824;
+    expect(all.ours.dynamodb.storageGbAfterYear).toBeCloseTo(perMonthGb * 12 * 20, 6);
+    // 5 bytes kept a year, 15 bytes kept 51 days (of a 30.4-day month).
+    expect(some.ours.dynamodb.storageGbAfterYear).toBeCloseTo(
+      perMonthGb * (12 * 5 + (51 / 30.4) * 15),
+      1,
+    );
+    // The naive design keeps its aggregates for good either way.
+    expect(some.naive.dynamodb.storageGbAfterYear).toBe(all.naive.dynamodb.storageGbAfterYear);
   });
 
   it('refuses a fleet with no stores', () => {

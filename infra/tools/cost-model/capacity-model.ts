@@ -119,8 +119,15 @@ export interface MeasuredFigures {
     readonly naiveRoundTripsPerEvent: number;
   };
   readonly storage: {
-    /** Bytes a detection leaves in its store slot (join, share of seen). */
+    /** Bytes an event leaves in the aggregates table (DynamoDB's item sizes, all kinds). */
     readonly aggregateBytesPerEvent: number;
+    /**
+     * Of which in home items (store slots, team week parts), which expire (home-expiry.ts);
+     * absent, homes are kept like the rest.
+     */
+    readonly homeBytesPerEvent?: number;
+    /** Days a home item is stored: its period and the retention after it. */
+    readonly homeKeptDays: number;
     /** Bytes of one archived event (a JSON line), before Firehose's gzip. */
     readonly archiveLineBytes: number;
     /** Firehose gzip ratio of archive lines. */
@@ -532,9 +539,14 @@ function planTables(
   const apiReadUnits = w.apiRequestsPerDay * A.daysPerMonth * apiReadUnitsPerRequest(w, design);
   const readUnitsPerMonth = events.perMonth * per.readUnitsPerEvent + apiReadUnits;
   // Both designs keep the same aggregates; the naive design's idempotency rows expire (the
-  // Powertools default is one hour), so they are left out.
+  // Powertools default is one hour), so they are left out. This design's home items expire
+  // (home-expiry.ts): a year on, only their last homeKeptDays are stored.
+  const homeBytes = design === 'ours' ? (m.storage.homeBytesPerEvent ?? 0) : 0;
   const storageGbAfterYear =
-    (events.perMonth * 12 * m.storage.aggregateBytesPerEvent) / 1_073_741_824;
+    (events.perMonth *
+      (12 * (m.storage.aggregateBytesPerEvent - homeBytes) +
+        (m.storage.homeKeptDays / A.daysPerMonth) * homeBytes)) /
+    1_073_741_824;
   return {
     writesPerEvent: per.writesPerEvent,
     writeUnitsPerEvent: per.writeUnitsPerEvent,
