@@ -114,3 +114,28 @@ export function compareToTruth(
     exact: same(truth.shrink, api.shrink) && same(truth.hours, api.hoursSaved),
   };
 }
+
+/**
+ * Events per record and billed bytes per event over the records that arrived while the intake
+ * ran (`from`..`to`, epoch ms).
+ */
+export function steadyKinesis(
+  log: readonly (readonly [number, number, number, number])[],
+  from: number,
+  to: number,
+) {
+  const inside = log.filter(([at]) => at >= from && at <= to);
+  const events = total(inside.map(([, users]) => users));
+  return {
+    steadyRecordShare: round(inside.length / Math.max(1, log.length), 3),
+    steadyEventsPerRecord: round(events / Math.max(1, inside.length), 3),
+    steadyKinesisKbPerEvent: round(total(inside.map(([, , kb]) => kb)) / Math.max(1, events), 4),
+    steadyFirehoseBytesPerEvent: round(
+      total(inside.map(([, , , bytes]) => bytes)) / Math.max(1, events),
+      0,
+    ),
+  };
+}
+
+const total = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0);
+const round = (n: number, d: number) => Math.round(n * 10 ** d) / 10 ** d;

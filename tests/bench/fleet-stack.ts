@@ -52,6 +52,11 @@ export interface FleetStackReport {
   readonly recordBytes: number;
   readonly failedItems: number;
   readonly pollerErrors: number;
+  /**
+   * Per distinct record, in the order handed over: its arrival (epoch ms), user records,
+   * billed Kinesis KB and Firehose-billed bytes; for figures over part of the run.
+   */
+  readonly recordLog: (readonly [number, number, number, number])[];
 }
 
 const STORE_ID = /"storeId":"([^"\\]+)"/;
@@ -76,6 +81,7 @@ const report = {
   recordBytes: 0,
   failedItems: 0,
   pollerErrors: 0,
+  recordLog: [] as [number, number, number, number][],
 };
 
 /** Tallies a batch after the processor returned, so that its CPU is not the processor's. */
@@ -106,6 +112,12 @@ function tally(event: KinesisStreamEvent) {
     report.putPayloadUnits += billing.putPayloadUnits;
     report.firehoseBytes += billing.firehoseBytes;
     report.recordBytes += data.byteLength + Buffer.byteLength(r.kinesis.partitionKey);
+    report.recordLog.push([
+      Math.round(r.kinesis.approximateArrivalTimestamp * 1000),
+      users.length,
+      billing.kinesisKb,
+      billing.firehoseBytes,
+    ]);
   }
   report.batchRecords.push(event.Records.length);
   report.batchEvents.push(events);

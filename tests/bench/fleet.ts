@@ -38,6 +38,7 @@ import {
   compareToTruth,
   freshness,
   percentile,
+  steadyKinesis,
   type VisibilityProbe,
   visibleEvents,
 } from './fleet-metrics.js';
@@ -414,6 +415,10 @@ async function runProfile(name: ProfileName, asNamed: FleetProfile) {
     records: report.records,
     eventsPerRecord: round(report.userRecords / report.records, 3),
     kinesisKbPerEvent: per(report.kinesisKb),
+    // The same over the records put while the intake ran: what a fleet that never stops sends.
+    // The records after it are the drain's flush of every lane's and gateway's partial record,
+    // which a run of minutes has once per sender, and a day of store hours once a day.
+    ...steadyKinesis(report.recordLog, started, started + durationMs),
     putPayloadUnitsPerEvent: per(report.putPayloadUnits),
     firehoseBytesPerEvent: per(report.firehoseBytes, 0),
     recordBytesPerEvent: per(report.recordBytes, 1),
@@ -503,6 +508,9 @@ const ROWS: [string, keyof (typeof results)[number]][] = [
   ['events per second (achieved)', 'eventsPerSec'],
   ['events per record', 'eventsPerRecord'],
   ['billed Kinesis KB per event', 'kinesisKbPerEvent'],
+  ['  steady: events per record', 'steadyEventsPerRecord'],
+  ['  steady: billed KB per event', 'steadyKinesisKbPerEvent'],
+  ['  steady: Firehose bytes per event', 'steadyFirehoseBytesPerEvent'],
   ['PUT payload units per event', 'putPayloadUnitsPerEvent'],
   ['Firehose-billed bytes per event', 'firehoseBytesPerEvent'],
   ['DynamoDB reads per event', 'dynamodbReadsPerEvent'],

@@ -12,6 +12,7 @@ import {
   freshness,
   percentile,
   recordBilling,
+  steadyKinesis,
   visibleEvents,
 } from '../bench/fleet-metrics.js';
 import { FLEET_PROFILES, selectProfiles, slowMotion } from '../bench/fleet-profiles.js';
@@ -265,3 +266,26 @@ describe('Function: writtenItemKind', () => {
     ]);
   });
 });
+
+describe('Function: steadyKinesis', () => {
+  it('counts only the records that arrived while the intake ran, leaving out the drain', () => {
+    // [arrival, events, billed KB, Firehose bytes]: two full records inside, two partial
+    // flushes after the intake stopped.
+    const log = [
+      [1_000, 10, 1, 5_120],
+      [2_000, 11, 1, 5_120],
+      [3_500, 2, 1, 5_120],
+      [3_600, 3, 1, 5_120],
+    ] as const;
+    expect(steadyKinesis(log, 500, 3_000)).toEqual({
+      steadyRecordShare: 0.5,
+      steadyEventsPerRecord: 10.5,
+      steadyKinesisKbPerEvent: round4(2 / 21),
+      steadyFirehoseBytesPerEvent: Math.round(10_240 / 21),
+    });
+    // Over the whole run the partial records weigh in.
+    expect(steadyKinesis(log, 0, 10_000).steadyKinesisKbPerEvent).toBe(round4(4 / 26));
+  });
+});
+
+const round4 = (n: number) => Math.round(n * 1e4) / 1e4;
