@@ -33,8 +33,8 @@ export const ON_DEMAND_CAPACITY: CapacitySettings = {
  * the options for another fleet.
  */
 export const PROVISIONED_AGGREGATES_DEFAULTS = {
-  write: { min: 230, max: 4_600 },
-  read: { min: 1_852, max: 37_024 },
+  write: { min: 326, max: 6_516 },
+  read: { min: 904, max: 18_077 },
   targetUtilizationPercent: 70,
 } as const;
 

@@ -630,8 +630,11 @@ export function apiReadUnitsPerRequest(w: Workload, design: 'ours' | 'naive'): n
   return w.apiLeaderboardShare * leaderboard + (1 - w.apiLeaderboardShare) * overview;
 }
 
-/** A day rollup's totals copy (its counters, keys and rev): measured by `npm run bench:api`. */
-export const TOTALS_COPY_KB = 0.55;
+/**
+ * A day rollup's totals copy (its counters, keys and rev): `npm run bench:api` read 1,440 of them
+ * for 66 read units (2026-12-02), 0.37 KB each.
+ */
+export const TOTALS_COPY_KB = 0.37;
 
 export interface Plan {
   readonly workload: Workload;
