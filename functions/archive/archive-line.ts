@@ -1,5 +1,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import * as z from 'zod';
+import { Identifier } from '#contract';
 import { decodeRecord, REFUSAL_REASONS, type Refusal } from '#domain/decode-record';
 import type { RawStreamRecord, StreamRecord } from '#processor';
 import { MAX_INFLATED_BYTES } from '#wire';
@@ -54,6 +55,8 @@ const ScreenedHeader = z
     keptAt: gaps,
     keptRecord: z.array(z.number().int().min(0)),
     refused: z.array(z.object({ ...refusal, at: gaps.min(1) }).strict()).min(1),
+    /** A signed record's signer and key: the rebuild checks them, not the signature. */
+    signedBy: z.object({ signer: Identifier, keyId: Identifier }).strict().optional(),
   })
   .strict()
   .refine((h) => h.keptAt.length === h.keptRecord.length, {
@@ -140,6 +143,9 @@ export function screenRecord(record: RawStreamRecord): ScreenedRecord {
       at: toGaps(r.subSequenceNumbers),
       count: r.count,
     })),
+    ...(decoded.envelope !== undefined && {
+      signedBy: { signer: decoded.envelope.signer, keyId: decoded.envelope.keyId },
+    }),
   };
   // JSON.stringify never writes a raw newline, so the first one ends the header.
   const body = Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), ...records]);
@@ -198,6 +204,7 @@ export function fromArchiveLine(text: string): StreamRecord {
           count: r.count,
         }),
       ),
+      ...(header.signedBy !== undefined && { signedBy: header.signedBy }),
     },
   };
 }

@@ -4,7 +4,7 @@ import {
   parseTelemetryJson,
   type TelemetryEvent,
 } from '#contract';
-import { openRecord } from '#wire';
+import { openRecord, type SignedEnvelope } from '#wire';
 import type { PoisonReason } from './route-event.js';
 
 /** The reasons decodeRecord refuses a user record for: the contract's, and the limits'. */
@@ -68,6 +68,14 @@ export interface DecodedRecord {
   readonly inflatedBytes: number;
   readonly events: readonly DecodedEvent[];
   readonly refused: readonly Refusal[];
+  /** The signed envelope the record came in (its signature is checked by the processor). */
+  readonly envelope?: SignedEnvelope;
+  /**
+   * Read back from the raw archive's screened form (a record the contract refused in part),
+   * which keeps who signed it but not the signature: see signature-check.ts.
+   */
+  readonly screened?: true;
+  readonly archivedSigner?: ArchivedSigner;
 }
 
 /**
@@ -80,6 +88,14 @@ export interface ScreenedPayload {
   readonly sizeBytes: number;
   readonly kept: readonly { readonly subSequenceNumber: number; readonly data: Uint8Array }[];
   readonly refused: readonly Refusal[];
+  /** Who signed the record, with which key (the signature bytes are not kept). */
+  readonly signedBy?: ArchivedSigner;
+}
+
+/** The signer and key of a signed record the archive screened. */
+export interface ArchivedSigner {
+  readonly signer: string;
+  readonly keyId: string;
 }
 
 const whole = (reason: RefusalReason, detail: string, bytes: number, count = 1): DecodedRecord => ({
@@ -102,7 +118,8 @@ export function decodeRecord(record: Uint8Array | ScreenedPayload): DecodedRecor
   const opened = openRecord(record);
   if (opened.kind === 'refused') {
     const reason = opened.why === 'oversized' ? 'oversized_record' : 'undecodable';
-    return whole(reason, opened.detail, opened.bytes, opened.count);
+    const refused = whole(reason, opened.detail, opened.bytes, opened.count);
+    return opened.envelope === undefined ? refused : { ...refused, envelope: opened.envelope };
   }
   const { data } = opened;
   const refusals = new RefusalBook();
@@ -114,7 +131,12 @@ export function decodeRecord(record: Uint8Array | ScreenedPayload): DecodedRecor
     const event = decodeEvent(user.data, i, refusals, memo);
     if (event !== undefined) events.push(event);
   }
-  return { inflatedBytes: data.byteLength, events, refused: refusals.all() };
+  return {
+    inflatedBytes: data.byteLength,
+    events,
+    refused: refusals.all(),
+    ...(opened.envelope !== undefined && { envelope: opened.envelope }),
+  };
 }
 
 /** A screened record: its kept user records are judged again (the same parse), refusals kept. */
@@ -129,7 +151,13 @@ function decodeScreened(payload: ScreenedPayload): DecodedRecord {
     const event = decodeEvent(user.data, user.subSequenceNumber, refusals, memo);
     if (event !== undefined) events.push(event);
   }
-  return { inflatedBytes, events, refused: refusals.all() };
+  return {
+    inflatedBytes,
+    events,
+    refused: refusals.all(),
+    screened: true,
+    ...(payload.signedBy !== undefined && { archivedSigner: payload.signedBy }),
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Identifier } from '#contract';
+import { Identifier, UtcInstant } from '#contract';
 import { isValidTimeZone } from './calendar.js';
 
 /**
@@ -16,9 +16,33 @@ export const StoreInfo = z
   .strict();
 export type StoreInfo = z.infer<typeof StoreInfo>;
 
+/**
+ * A key a device signs its records with (signature-check.ts): an Ed25519 public key, its 32
+ * raw bytes in base64url, valid from `validFrom` until `validUntil` (exclusive; absent: until
+ * further notice). Rotation is a second key whose window starts before the first one's ends;
+ * revocation is a `validUntil` at the time the key was lost.
+ */
+export const SigningKey = z
+  .object({
+    keyId: Identifier,
+    publicKey: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be 32 bytes in base64url'),
+    validFrom: UtcInstant,
+    validUntil: UtcInstant.optional(),
+  })
+  .strict();
+export type SigningKey = z.infer<typeof SigningKey>;
+
+/** At most this many keys per device: a rotation needs two; the rest is history. */
+export const MAX_KEYS_PER_DEVICE = 8;
+const keys = z.array(SigningKey).max(MAX_KEYS_PER_DEVICE).optional();
+
 export const DeviceInfo = z.discriminatedUnion('kind', [
-  z.object({ deviceId: Identifier, kind: z.literal('panel'), storeId: Identifier }).strict(),
-  z.object({ deviceId: Identifier, kind: z.literal('agent'), teamId: Identifier }).strict(),
+  z.object({ deviceId: Identifier, kind: z.literal('panel'), storeId: Identifier, keys }).strict(),
+  z.object({ deviceId: Identifier, kind: z.literal('agent'), teamId: Identifier, keys }).strict(),
+  /** A store gateway: signs the records that carry its store's lanes' events. */
+  z
+    .object({ deviceId: Identifier, kind: z.literal('gateway'), storeId: Identifier, keys })
+    .strict(),
 ]);
 export type DeviceInfo = z.infer<typeof DeviceInfo>;
 

@@ -17,7 +17,15 @@ export type PoisonReason =
   /** The DynamoDB aggregate item the event counts in reached the 400 KB item limit. */
   | 'aggregate_too_large'
   /** A record past what any honest producer sends (see decode-record.ts): refused whole. */
-  | 'oversized_record';
+  | 'oversized_record'
+  /** A record without a signature, where the processor refuses those (signature-check.ts). */
+  | 'unsigned'
+  /** A signature that does not verify under the key the record names. */
+  | 'bad_signature'
+  /** A signer that is not registered, or a key it does not hold or that is not valid then. */
+  | 'unknown_key'
+  /** An event the record's signer may not carry (another device's, another store's). */
+  | 'signer_mismatch';
 
 export interface Rejection {
   readonly reason: PoisonReason;

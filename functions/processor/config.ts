@@ -35,6 +35,11 @@ export const ProcessorConfig = z.object({
     .int()
     .min(MAX_INFLATED_BYTES)
     .default(INFLATED_BYTES_PER_BATCH),
+  /**
+   * `refuse` (the default): an unsigned record is dead-lettered as `unsigned`. `accept`: it is
+   * counted, with the UnsignedRecords metric, for a migration window (signature-check.ts).
+   */
+  UNSIGNED_RECORDS: z.enum(['refuse', 'accept']).default('refuse'),
   HOURS_SAVED_BASELINES: z
     .string()
     .optional()
@@ -60,6 +65,7 @@ export function loadProcessorConfig(env: NodeJS.ProcessEnv = process.env) {
     deadLetterTable: data[TABLES.deadLetters.envVar],
     baselines: data.HOURS_SAVED_BASELINES,
     inflatedBytesPerBatch: data.INFLATED_BYTES_PER_BATCH,
+    unsignedRecords: data.UNSIGNED_RECORDS,
     eventTime: {
       futureToleranceMs: data.CLOCK_SKEW_TOLERANCE_SECONDS * 1000,
       horizonMs: data.LATE_EVENT_HORIZON_DAYS * 86_400_000,

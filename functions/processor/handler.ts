@@ -24,6 +24,7 @@ const deps: ProcessorDeps = {
   fold: { baselines: config.baselines },
   eventTime: config.eventTime,
   inflatedBytesPerBatch: config.inflatedBytesPerBatch,
+  unsignedRecords: config.unsignedRecords,
 };
 
 async function processKinesisBatch(event: KinesisBatchEvent): Promise<KinesisStreamBatchResponse> {
@@ -35,6 +36,7 @@ async function processKinesisBatch(event: KinesisBatchEvent): Promise<KinesisStr
   metrics.addMetric(PROCESSOR_METRICS.recordsDeadLettered, MetricUnit.Count, s.deadLettered);
   metrics.addMetric(PROCESSOR_METRICS.recordsFailed, MetricUnit.Count, s.failedRecords);
   metrics.addMetric(PROCESSOR_METRICS.recordsDeferred, MetricUnit.Count, s.deferred);
+  metrics.addMetric(PROCESSOR_METRICS.unsignedRecords, MetricUnit.Count, s.unsignedAccepted);
   metrics.addMetric(
     PROCESSOR_METRICS.aggregateWrites,
     MetricUnit.Count,

@@ -20,4 +20,6 @@ export const PROCESSOR_METRICS = {
   recordsDeferred: 'RecordsDeferred',
   aggregateWrites: 'AggregateWrites',
   writeConflicts: 'WriteConflicts',
+  /** Unsigned records counted under UNSIGNED_RECORDS=accept; the migration alarm's metric. */
+  unsignedRecords: 'UnsignedRecords',
 } as const;

@@ -1,6 +1,7 @@
 import type { TelemetryEvent } from '#contract';
 import { homeItemKey, itemId } from '#domain/aggregate-keys';
 import {
+  type ArchivedSigner,
   decodeRecord,
   type RecordPosition,
   type Refusal,
@@ -17,6 +18,8 @@ import type {
 } from '#domain/ports';
 import type { RegistryView } from '#domain/registry-types';
 import { type PoisonReason, type Rejection, routeEvent } from '#domain/route-event';
+import { checkSignature, type UnsignedPolicy } from '#domain/signature-check';
+import type { SignedEnvelope } from '#wire';
 import {
   type AggregatesCommit,
   type CommitStats,
@@ -52,6 +55,8 @@ export interface ProcessorDeps {
   readonly eventTime: EventTimeRules;
   /** Bytes one invocation inflates before deferring the rest. @default INFLATED_BYTES_PER_BATCH */
   readonly inflatedBytesPerBatch?: number;
+  /** Unsigned records: refused (the default), or counted in a migration window. */
+  readonly unsignedRecords?: UnsignedPolicy;
 }
 
 export interface BatchResult {
@@ -71,6 +76,8 @@ export interface BatchStats extends CommitStats {
   readonly deadLetterItems: number;
   /** Records left to the next invocation by the inflate budget (also in failedRecords). */
   readonly deferred: number;
+  /** Unsigned records counted under the `accept` policy (the UnsignedRecords metric). */
+  readonly unsignedAccepted: number;
   readonly failedRecords: number;
 }
 
@@ -79,6 +86,17 @@ interface Located {
   readonly record: StreamRecord;
   readonly position: RecordPosition;
   readonly event: TelemetryEvent;
+}
+
+/** One record as decoded: its events, and its signature for checkSignatures. */
+interface DecodedRecordAt {
+  readonly record: StreamRecord;
+  readonly located: readonly Located[];
+  readonly envelope?: SignedEnvelope;
+  /** Read back from the archive's screened form: who signed it, if anyone. */
+  readonly archivedSigner?: ArchivedSigner;
+  /** User records it holds, events and refused ones. */
+  readonly userRecords: number;
 }
 
 /** Decoded events that can never count, and why. */
@@ -126,18 +144,20 @@ export async function processBatch(
   deps: ProcessorDeps,
 ): Promise<BatchResult> {
   const decoded = decodeWithinBudget(records, deps);
-  const senders = await lookUpSenders(decoded.located, deps);
+  const senders = await lookUpSenders(decoded, deps);
   if (senders === undefined) return batchResult(records, decoded, new Set(records));
-  const routed = routeToHomes(decoded.located, senders, deps.eventTime);
+  const signed = checkSignatures(decoded, senders, deps.unsignedRecords ?? 'refuse');
+  const routed = routeToHomes(signed.located, senders, deps.eventTime);
   const committed = await commitEvents(routed.homes, deps);
   if (committed === undefined) return batchResult(records, decoded, new Set(records));
   const letters = [
-    ...decoded.refused.map(refusalLetter),
+    ...signed.letters,
+    ...decoded.refused.filter((r) => !signed.refusedRecords.has(r.record)).map(refusalLetter),
     ...rejectionLetters([...routed.rejected, ...committed.rejected]),
   ];
   const lettered = await writeDeadLetters(letters, records, deps);
   const failed = new Set([...committed.retry, ...lettered.retry, ...decoded.deferred]);
-  return batchResult(records, decoded, failed, committed, lettered);
+  return batchResult(records, decoded, failed, committed, lettered, signed.unsignedAccepted);
 }
 
 /** What decoding left for the rest of the batch. */
@@ -149,6 +169,8 @@ interface Decoded {
   readonly events: number;
   /** The records past the inflate budget, left untouched to the next invocation. */
   readonly deferred: readonly StreamRecord[];
+  /** Per record decoded, in batch order. */
+  readonly byRecord: readonly DecodedRecordAt[];
 }
 
 /** Step 1: decodes records until the batch's inflate budget is spent (schema and size checks). */
@@ -156,6 +178,7 @@ function decodeWithinBudget(records: readonly StreamRecord[], deps: ProcessorDep
   const budget = deps.inflatedBytesPerBatch ?? INFLATED_BYTES_PER_BATCH;
   const located: Located[] = [];
   const refused: Decoded['refused'][number][] = [];
+  const byRecord: DecodedRecordAt[] = [];
   let events = 0;
   let inflated = 0;
   let deferred: readonly StreamRecord[] = [];
@@ -166,16 +189,27 @@ function decodeWithinBudget(records: readonly StreamRecord[], deps: ProcessorDep
     }
     const decoded = decodeRecord(record.data);
     inflated += decoded.inflatedBytes;
+    const mine: Located[] = [];
     for (const item of decoded.events) {
       const position = {
         shardId: record.shardId,
         sequenceNumber: record.sequenceNumber,
         subSequenceNumber: item.subSequenceNumber,
       };
-      located.push({ record, position, event: item.event });
+      mine.push({ record, position, event: item.event });
     }
+    located.push(...mine);
     for (const refusal of decoded.refused) refused.push({ record, refusal });
-    events += decoded.events.length + decoded.refused.reduce((sum, r) => sum + r.count, 0);
+    const userRecords =
+      decoded.events.length + decoded.refused.reduce((sum, r) => sum + r.count, 0);
+    events += userRecords;
+    byRecord.push({
+      record,
+      located: mine,
+      ...(decoded.envelope !== undefined && { envelope: decoded.envelope }),
+      ...(decoded.archivedSigner !== undefined && { archivedSigner: decoded.archivedSigner }),
+      userRecords,
+    });
   }
   if (deferred.length > 0) {
     deps.logger.warn('batch past its inflate budget; the rest is left to the next invocation', {
@@ -184,17 +218,27 @@ function decodeWithinBudget(records: readonly StreamRecord[], deps: ProcessorDep
       deferred: deferred.length,
     });
   }
-  return { located, refused, events, deferred };
+  return { located, refused, events, deferred, byRecord };
 }
 
-/** Step 2: the registry's entries for the batch's devices and stores; undefined if unreadable. */
+/**
+ * Step 2: the registry's entries for the batch's devices, its records' signers and its
+ * stores; undefined if unreadable.
+ */
 async function lookUpSenders(
-  located: readonly Located[],
+  decoded: Decoded,
   deps: ProcessorDeps,
 ): Promise<RegistryView | undefined> {
+  const { located } = decoded;
   try {
     const registry = await deps.registry.load(
-      unique(located.map((l) => l.event.deviceId)),
+      unique([
+        ...located.map((l) => l.event.deviceId),
+        ...decoded.byRecord.flatMap((r) => {
+          const signer = r.envelope?.signer ?? r.archivedSigner?.signer;
+          return signer === undefined ? [] : [signer];
+        }),
+      ]),
       unique(located.map((l) => l.event.storeId).filter((s): s is string => s !== undefined)),
     );
     return {
@@ -205,6 +249,58 @@ async function lookUpSenders(
     deps.logger.error('registry lookup failed; retrying the batch', { error: describe(error) });
     return undefined;
   }
+}
+
+/**
+ * Step 2b: each record's signature (signature-check.ts). A record that fails is one dead
+ * letter, whole, with the signature's reason (what the contract refused in it is not lettered
+ * apart); its events go no further.
+ */
+function checkSignatures(
+  decoded: Decoded,
+  senders: RegistryView,
+  policy: UnsignedPolicy,
+): {
+  located: Located[];
+  letters: DeadLetter[];
+  refusedRecords: Set<StreamRecord>;
+  unsignedAccepted: number;
+} {
+  const located: Located[] = [];
+  const letters: DeadLetter[] = [];
+  const refusedRecords = new Set<StreamRecord>();
+  let unsignedAccepted = 0;
+  for (const r of decoded.byRecord) {
+    const verdict = checkSignature(
+      {
+        ...(r.envelope !== undefined && { envelope: r.envelope }),
+        ...(r.archivedSigner !== undefined && { archivedSigner: r.archivedSigner }),
+        events: r.located.map((l) => l.event),
+        arrivedAt: r.record.arrivedAt,
+      },
+      senders,
+      policy,
+    );
+    if (verdict.ok) {
+      if (verdict.unsigned) unsignedAccepted++;
+      located.push(...r.located);
+      continue;
+    }
+    refusedRecords.add(r.record);
+    const first = r.located[0];
+    const sender = (r.envelope ?? r.archivedSigner)?.signer ?? first?.event.deviceId;
+    letters.push({
+      ...envelope(r.record, 0, verdict.rejection.reason, verdict.rejection.detail),
+      count: r.userRecords,
+      ...(sender !== undefined && { deviceId: sender }),
+      ...(r.located.length > 1 && {
+        subSequenceNumbers: r.located.map((l) => l.position.subSequenceNumber),
+        eventIds: r.located.map((l) => l.event.eventId),
+      }),
+      ...(r.located.length === 1 && first !== undefined && { eventId: first.event.eventId }),
+    });
+  }
+  return { located, letters, refusedRecords, unsignedAccepted };
 }
 
 /** A home item and the batch's events that count in it. */
@@ -377,6 +473,7 @@ function batchResult(
   failed: ReadonlySet<StreamRecord>,
   committed: Committed = NOTHING_COMMITTED,
   lettered: Omit<Lettered, 'retry'> = { deadLettered: 0, deadLetterItems: 0 },
+  unsignedAccepted = 0,
 ): BatchResult {
   return {
     failedSequenceNumbers: records.filter((r) => failed.has(r)).map((r) => r.sequenceNumber),
@@ -388,6 +485,7 @@ function batchResult(
       deadLettered: lettered.deadLettered,
       deadLetterItems: lettered.deadLetterItems,
       deferred: decoded.deferred.length,
+      unsignedAccepted,
       failedRecords: failed.size,
       ...committed.writes,
     },

@@ -22,7 +22,10 @@ the new table once it is checked.
   --archive DIR            archive folder (default .data/archive; for S3, sync it down first)
   --baselines FILE         hours-saved baselines JSON (default: the built-in table)
   --registry-table NAME    default $REGISTRY_TABLE, else ${TABLES.registry.localName}
-  --dead-letter-table NAME default $DEAD_LETTER_TABLE, else ${TABLES.deadLetters.localName}`;
+  --dead-letter-table NAME default $DEAD_LETTER_TABLE, else ${TABLES.deadLetters.localName}
+  --unsigned-records refuse|accept
+                           unsigned records, as the live processor's UNSIGNED_RECORDS (default
+                           refuse; accept for an archive from before the senders signed)`;
 
 async function main() {
   const { values } = parseCommandLine(
@@ -34,11 +37,16 @@ async function main() {
         baselines: { type: 'string' },
         'registry-table': { type: 'string' },
         'dead-letter-table': { type: 'string' },
+        'unsigned-records': { type: 'string', default: 'refuse' },
         help: { type: 'boolean', default: false },
       },
     },
     USAGE,
   );
+  if (!['refuse', 'accept'].includes(values['unsigned-records'])) {
+    console.error('--unsigned-records is refuse or accept');
+    process.exit(2);
+  }
   if (values.help || values.table === undefined) {
     console.error(USAGE);
     process.exit(values.help ? 0 : 2);
@@ -72,6 +80,7 @@ async function main() {
     logger: { info: () => undefined, warn: () => undefined, error: (m, f) => console.error(m, f) },
     fold: { baselines },
     eventTime: DEFAULT_EVENT_TIME_RULES,
+    unsignedRecords: values['unsigned-records'] === 'accept' ? 'accept' : 'refuse',
   });
   client.destroy();
   console.log(

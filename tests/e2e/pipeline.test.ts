@@ -148,6 +148,8 @@ describe('End to end: edge producer -> Kinesis -> processor -> DynamoDB -> impac
       logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
       fold: { baselines },
       eventTime: DEFAULT_EVENT_TIME_RULES,
+      // As the local stack's processor: its simulated fleet's records are not signed yet.
+      unsignedRecords: 'accept' as const,
     });
     await ensureTable(stack.dynamodb, TABLES.aggregates, 'rebuilt-same');
     await ensureTable(stack.dynamodb, TABLES.aggregates, 'rebuilt-generous');

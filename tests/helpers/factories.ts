@@ -1,5 +1,8 @@
+import { createHash, createPrivateKey, type KeyObject } from 'node:crypto';
 import { ulid } from 'ulid';
 import type { DetectionEvent, DetectionOutcomeEvent, OncallIncidentEvent } from '#contract';
+import { type RecordSigner, rawPublicKey, signRecord } from '#wire';
+import type { DeviceInfo } from '../../functions/domain/registry-types.js';
 
 /** 2026-06-15T12:00:00Z: noon UTC, the same calendar day in every simulated store zone. */
 export const NOON = Date.UTC(2026, 5, 15, 12);
@@ -65,17 +68,63 @@ export function incident(overrides: Partial<OncallIncidentEvent> = {}): OncallIn
 }
 
 /** A registry view for store-0001 (America/New_York) with one panel and one agent. */
+/**
+ * A device's test signing key: Ed25519 from a seed derived from its id (deterministic, so
+ * that a test's records are the same bytes every run). Never a key outside the tests.
+ */
+export function testKey(deviceId: string): KeyObject {
+  const seed = createHash('sha256').update(`test-key:${deviceId}`).digest();
+  const pkcs8 = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]);
+  return createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
+}
+
+/** The signer a test device puts records with (its key `test-1`). */
+export const testSigner = (deviceId: string): RecordSigner => ({
+  signer: deviceId,
+  keyId: TEST_KEY_ID,
+  privateKey: testKey(deviceId),
+});
+
+export const TEST_KEY_ID = 'test-1';
+
+/** A registry entry's keys: the device's test key, valid since 2000. */
+export const testKeys = (deviceId: string) => [
+  {
+    keyId: TEST_KEY_ID,
+    publicKey: rawPublicKey(testKey(deviceId)),
+    validFrom: '2000-01-01T00:00:00Z',
+  },
+];
+
+const panel = (deviceId: string, storeId: string) => ({
+  deviceId,
+  kind: 'panel' as const,
+  storeId,
+  keys: testKeys(deviceId),
+});
+
 export const REGISTRY = {
-  devices: new Map([
+  devices: new Map<string, DeviceInfo>([
+    ['panel-store-0001-lane-01', panel('panel-store-0001-lane-01', 'store-0001')],
+    ['panel-store-0002-lane-01', panel('panel-store-0002-lane-01', 'store-0002')],
     [
-      'panel-store-0001-lane-01',
-      { deviceId: 'panel-store-0001-lane-01', kind: 'panel' as const, storeId: 'store-0001' },
+      'gateway-store-0001',
+      {
+        deviceId: 'gateway-store-0001',
+        kind: 'gateway' as const,
+        storeId: 'store-0001',
+        keys: testKeys('gateway-store-0001'),
+      },
     ],
     [
-      'panel-store-0002-lane-01',
-      { deviceId: 'panel-store-0002-lane-01', kind: 'panel' as const, storeId: 'store-0002' },
+      'agent-team-pos',
+      {
+        deviceId: 'agent-team-pos',
+        kind: 'agent' as const,
+        teamId: 'team-pos',
+        keys: testKeys('agent-team-pos'),
+      },
     ],
-    ['agent-team-pos', { deviceId: 'agent-team-pos', kind: 'agent' as const, teamId: 'team-pos' }],
   ]),
   stores: new Map([
     ['store-0001', { storeId: 'store-0001', region: 'us-east', timeZone: 'America/New_York' }],
@@ -83,21 +132,36 @@ export const REGISTRY = {
   ]),
 };
 
-/** Wraps events as stream records of one shard, one JSON event per record. */
+/**
+ * Wraps events as stream records of one shard, one JSON event per record, each signed as
+ * its own device does (`signer`: `'own'`, the default) with its test key, or by a given
+ * signer, or unsigned (`false`). A string (raw bytes) is signed by store-0001's lane under
+ * `'own'`.
+ */
 export function streamRecords(
   events: readonly unknown[],
-  options: { shardId?: string; firstSequence?: bigint } = {},
+  options: { shardId?: string; firstSequence?: bigint; signer?: 'own' | RecordSigner | false } = {},
 ): import('../../functions/processor/process-batch.js').StreamRecord[] {
   const first =
     options.firstSequence ?? 49_000_000_000_000_000_000_000_000_000_000_000_000_000_000_000n;
-  return events.map((e, i) => ({
-    shardId: options.shardId ?? 'shardId-000000000000',
-    sequenceNumber: String(first + BigInt(i) * 10n),
-    partitionKey:
-      typeof e === 'object' && e !== null && 'deviceId' in e ? String(e.deviceId) : 'raw',
-    data: typeof e === 'string' ? Buffer.from(e) : Buffer.from(JSON.stringify(e)),
-    arrivedAt: NOON,
-  }));
+  return events.map((e, i) => {
+    const device =
+      typeof e === 'object' && e !== null && 'deviceId' in e ? String(e.deviceId) : undefined;
+    const body = typeof e === 'string' ? Buffer.from(e) : Buffer.from(JSON.stringify(e));
+    const signer =
+      options.signer === false
+        ? undefined
+        : options.signer === undefined || options.signer === 'own'
+          ? testSigner(device ?? 'panel-store-0001-lane-01')
+          : options.signer;
+    return {
+      shardId: options.shardId ?? 'shardId-000000000000',
+      sequenceNumber: String(first + BigInt(i) * 10n),
+      partitionKey: device ?? 'raw',
+      data: signer === undefined ? body : signRecord(body, signer),
+      arrivedAt: NOON,
+    };
+  });
 }
 
 const ULID = '01ARZ3NDEKTSV4RRFFQ69G5FAV';

@@ -4,7 +4,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TelemetryEvent } from '#contract';
-import { encodeAggregate, MAX_USER_RECORDS } from '#wire';
+import { encodeAggregate, MAX_USER_RECORDS, signRecord } from '#wire';
 import { DynamoDbAggregateStore } from '../../functions/adapters/dynamodb-aggregate-store.js';
 import { DynamoDbDeadLetters } from '../../functions/adapters/dynamodb-dead-letters.js';
 import {
@@ -20,7 +20,7 @@ import { processBatch, type RawStreamRecord } from '../../functions/processor/pr
 import { TABLES } from '../../functions/shared/resources.js';
 import { archiveHandler } from '../../infra/local/archiver.js';
 import { ensureTable } from '../../infra/local/provision.js';
-import { detection, incident, NOON, outcome, REGISTRY } from '../helpers/factories.js';
+import { detection, incident, NOON, outcome, REGISTRY, testSigner } from '../helpers/factories.js';
 import { silentLogger } from '../helpers/in-memory-aggregates.js';
 import { allItems, freshEmulators } from '../helpers/local-dynamodb.js';
 
@@ -86,11 +86,13 @@ function stream(): RawStreamRecord[] {
       ...Array.from({ length: 1_200 }, () => repeated),
     ]),
   ];
+  // Signed as store-0001's gateway puts its records: the third carries another store's event
+  // and an incident, which a gateway may not, and is refused whole (live and rebuilt alike).
   return payloads.map((data, i) => ({
     shardId: 'shardId-000000000000',
     sequenceNumber: String(49_000_000_000_000_000_000n + BigInt(i) * 10n),
     partitionKey: 'store-0001',
-    data,
+    data: signRecord(data, testSigner('gateway-store-0001')),
     arrivedAt: NOON,
   }));
 }
@@ -141,7 +143,9 @@ describe('Integration: rebuild from a raw archive that screened refused records'
       'schema_violation',
       'schema_violation',
       'schema_violation',
-      'schema_violation',
+      // The gateway's record of another store's event and two incidents, refused whole, live
+      // and in the rebuild, which reads its signer from the screened archive line.
+      'signer_mismatch',
       'undecodable',
       'unknown_device',
     ]);

@@ -19,7 +19,7 @@ import type {
 } from '../../functions/domain/ports.js';
 import type { SummaryState } from '../../functions/domain/summary-state.js';
 import { processBatch } from '../../functions/processor/process-batch.js';
-import { detection, NOON, outcome, streamRecords } from '../helpers/factories.js';
+import { detection, NOON, outcome, streamRecords, testKeys } from '../helpers/factories.js';
 import { InMemoryAggregates, InMemoryDeadLetters } from '../helpers/in-memory-aggregates.js';
 
 class TransientError extends Error {
@@ -110,7 +110,10 @@ const registry: RegistryReader = {
       STORES.flatMap((s) =>
         Array.from({ length: LANES }, (_, lane) => {
           const deviceId = deviceOf(s.storeId, lane);
-          return [deviceId, { deviceId, kind: 'panel' as const, storeId: s.storeId }] as const;
+          return [
+            deviceId,
+            { deviceId, kind: 'panel' as const, storeId: s.storeId, keys: testKeys(deviceId) },
+          ] as const;
         }),
       ),
     ),

@@ -1,14 +1,21 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { TelemetryEvent } from '#contract';
-import { encodeAggregate } from '#wire';
+import { encodeAggregate, signRecord } from '#wire';
 import { decodeRecord } from '../../functions/domain/decode-record.js';
 import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import type { RegistryReader } from '../../functions/domain/ports.js';
 import { decodeSnapshot, encodeSnapshot } from '../../functions/domain/snapshots.js';
 import { type ProcessorDeps, processBatch } from '../../functions/processor/process-batch.js';
-import { detection, incident, NOON, outcome, streamRecords } from '../helpers/factories.js';
+import {
+  detection,
+  incident,
+  NOON,
+  outcome,
+  streamRecords,
+  testSigner,
+} from '../helpers/factories.js';
 import {
   InMemoryAggregates,
   InMemoryDeadLetters,
@@ -160,6 +167,27 @@ describe('Function: processBatch', () => {
     expect(d.aggregates.snapshot()).toEqual(before);
   });
 
+  it('counts nothing again when a signed record is copied off the stream and put again', async () => {
+    // Prepare: signed records counted once.
+    const d = deps();
+    const records = streamRecords(mixedEvents());
+    await processBatch(records, d);
+    const before = d.aggregates.snapshot();
+
+    // Act: the same bytes, put again later (a replay by whoever copied them): new sequence
+    // numbers, a later arrival, a valid signature.
+    const copies = records.map((r, i) => ({
+      ...r,
+      sequenceNumber: String(50_000_000_000_000_000_000n + BigInt(i)),
+      arrivedAt: r.arrivedAt + 3_600_000,
+    }));
+    const replay = await processBatch(copies, d);
+
+    // Assess: accepted as signed (nothing dead-lettered), and every event a duplicate.
+    expect(replay.stats).toMatchObject({ counted: 0, deadLettered: 0, duplicates: 9 });
+    expect(d.aggregates.snapshot()).toEqual(before);
+  });
+
   it('gives the same aggregates whatever the order the events arrive in', async () => {
     const events = mixedEvents();
     const forward = deps();
@@ -216,11 +244,12 @@ describe('Function: processBatch', () => {
     expect(result.failedSequenceNumbers).toEqual([]);
     expect(d.aggregates.homeTotal('STORE#', 'lossDetectedCents')).toBe(300);
     const letters = [...d.deadLetters.letters.values()];
+    // panel-x is not registered, so it holds no key its record could be signed with.
     expect(letters.map((l) => l.reason).sort()).toEqual([
       'schema_violation',
       'store_mismatch',
       'undecodable',
-      'unknown_device',
+      'unknown_key',
     ]);
     const schema = letters.find((l) => l.reason === 'schema_violation');
     expect(schema?.detail).toContain('faceEmbedding');
@@ -317,8 +346,12 @@ describe('Function: processBatch after a home item expired', () => {
 });
 
 describe('Function: processBatch under amplification', () => {
-  const aggregateOf = (users: readonly Uint8Array[]) =>
-    gzipSync(encodeAggregate(users.map((data) => ({ partitionKey: 'a', data }))));
+  /** A gzipped aggregate, signed by store-0001's lane as its daemon would (or another). */
+  const aggregateOf = (users: readonly Uint8Array[], signer = 'panel-store-0001-lane-01') =>
+    signRecord(
+      gzipSync(encodeAggregate(users.map((data) => ({ partitionKey: 'a', data })))),
+      testSigner(signer),
+    );
 
   it('dead-letters an aggregate of 100,000 user records once, with its count, and counts its neighbours', async () => {
     // Prepare: the record of issue 17, between two good events.
@@ -347,7 +380,8 @@ describe('Function: processBatch under amplification', () => {
   });
 
   it('writes one dead letter per record and reason, listing every position and event id', async () => {
-    // Prepare: an aggregate of 3,000 bad user records, 2 unregistered-device events and 1 good.
+    // Prepare: an aggregate of 3,000 bad user records, 2 unregistered-device events and 1 good,
+    // as store-0001's gateway carries its lanes' events.
     const d = deps();
     const strangers = [detection({ deviceId: 'panel-x' }), detection({ deviceId: 'panel-y' })];
     const good = detection({ estimatedLossCents: 40 });
@@ -358,7 +392,12 @@ describe('Function: processBatch under amplification', () => {
       Buffer.from(JSON.stringify(strangers[1])),
     ];
     const [record] = streamRecords(['x']);
-    const batch = [{ ...(record as NonNullable<typeof record>), data: aggregateOf(users) }];
+    const batch = [
+      {
+        ...(record as NonNullable<typeof record>),
+        data: aggregateOf(users, 'gateway-store-0001'),
+      },
+    ];
 
     // Act
     const result = await processBatch(batch, d);

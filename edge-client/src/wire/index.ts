@@ -19,3 +19,21 @@ export {
   SMALLEST_EVENT_BYTES,
 } from './limits.js';
 export { type OpenedRecord, openRecord } from './open-record.js';
+export {
+  ED25519,
+  ENVELOPE_MAGIC,
+  ENVELOPE_VERSION,
+  EnvelopeFormatError,
+  envelopeBytesFor,
+  isSignedEnvelope,
+  MAX_ENVELOPE_BYTES,
+  parseEnvelope,
+  privateKeyFromPem,
+  publicKeyFromRaw,
+  type RecordSigner,
+  rawPublicKey,
+  SIGNING_CONTEXT,
+  type SignedEnvelope,
+  signRecord,
+  verifyEnvelope,
+} from './signed-envelope.js';

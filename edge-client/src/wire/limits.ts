@@ -1,3 +1,5 @@
+import { MAX_ENVELOPE_BYTES } from './signed-envelope.js';
+
 /** Kinesis PutRecords limits (service quotas that cannot be raised). */
 export const KINESIS_LIMITS = {
   recordsPerRequest: 500,
@@ -25,9 +27,12 @@ export const KINESIS_LIMITS = {
  *   one pass that decodes none of them, with its count.
  */
 
-/** The largest aggregate before compression: a record's limit, less the longest partition key. */
+/**
+ * The largest aggregate before compression: a record's limit, less the longest partition key
+ * and the largest signed envelope (signed-envelope.ts).
+ */
 export const MAX_AGGREGATE_BYTES =
-  KINESIS_LIMITS.bytesPerRecord - KINESIS_LIMITS.partitionKeyMaxChars;
+  KINESIS_LIMITS.bytesPerRecord - KINESIS_LIMITS.partitionKeyMaxChars - MAX_ENVELOPE_BYTES;
 /** The most bytes a gzipped record may inflate to: the Kinesis record limit (see above). */
 export const MAX_INFLATED_BYTES = KINESIS_LIMITS.bytesPerRecord;
 /** A lower bound on a serialized event the contract accepts (the smallest is 242 bytes). */

@@ -7,6 +7,12 @@ import {
   type UserRecord,
 } from './kpl-format.js';
 import { MAX_INFLATED_BYTES, MAX_USER_RECORDS } from './limits.js';
+import {
+  EnvelopeFormatError,
+  isSignedEnvelope,
+  parseEnvelope,
+  type SignedEnvelope,
+} from './signed-envelope.js';
 
 /**
  * What the framing of one Kinesis record holds, before any user record is judged: one plain
@@ -14,8 +20,14 @@ import { MAX_INFLATED_BYTES, MAX_USER_RECORDS } from './limits.js';
  * record because its framing is broken (`corrupt`) or past the limits (`oversized`).
  */
 export type OpenedRecord =
-  | { readonly kind: 'plain'; readonly data: Uint8Array }
-  | { readonly kind: 'aggregate'; readonly data: Uint8Array; readonly users: UserRecord[] }
+  | { readonly kind: 'plain'; readonly data: Uint8Array; readonly envelope?: SignedEnvelope }
+  | {
+      readonly kind: 'aggregate';
+      readonly data: Uint8Array;
+      readonly users: UserRecord[];
+      /** The signed envelope the record came in, if signed (verified by the consumer). */
+      readonly envelope?: SignedEnvelope;
+    }
   | {
       readonly kind: 'refused';
       readonly why: 'corrupt' | 'oversized';
@@ -24,6 +36,8 @@ export type OpenedRecord =
       readonly bytes: number;
       /** How many user records it stands for (an aggregate's entry count, else 1). */
       readonly count: number;
+      /** The signed envelope whose body this is, if the envelope itself could be read. */
+      readonly envelope?: SignedEnvelope;
     };
 
 const refused = (
@@ -34,12 +48,28 @@ const refused = (
 ): OpenedRecord => ({ kind: 'refused', why, detail, bytes, count });
 
 /**
- * Opens one Kinesis record's framing: inflates gzip (never past MAX_INFLATED_BYTES) and splits
+ * Opens one Kinesis record's framing: reads a signed envelope (signed-envelope.ts) and opens
+ * its body, inflates gzip (never past MAX_INFLATED_BYTES) and splits
  * a KPL aggregate (never one of more than MAX_USER_RECORDS entries). A gzip record must hold
  * an aggregate (the edge client gzips nothing else); an aggregate whose checksum or framing is
  * broken is refused whole, since it cannot be trusted.
  */
 export function openRecord(record: Uint8Array): OpenedRecord {
+  if (!isSignedEnvelope(record)) return openBody(record);
+  let envelope: SignedEnvelope;
+  try {
+    envelope = parseEnvelope(record);
+  } catch (error) {
+    const detail = error instanceof EnvelopeFormatError ? error.message : 'corrupt signed record';
+    return refused('corrupt', detail, record.byteLength);
+  }
+  if (isSignedEnvelope(envelope.body))
+    return refused('corrupt', 'a signed record inside a signed record', record.byteLength);
+  return { ...openBody(envelope.body), envelope };
+}
+
+/** Opens an unsigned record, or the body of a signed one. */
+function openBody(record: Uint8Array): OpenedRecord {
   let data = record;
   if (isGzip(record)) {
     try {
