@@ -20,10 +20,15 @@ if ((apiDomain === undefined) !== (apiCertificateArn === undefined)) {
 }
 const capacity = capacityFromContext((name) => app.node.tryGetContext(name));
 const batching = batchingFromContext(stage, (name) => app.node.tryGetContext(name));
+const unsignedRecords = context('unsignedRecords') ?? 'refuse';
+if (unsignedRecords !== 'refuse' && unsignedRecords !== 'accept') {
+  throw new Error('context "unsignedRecords" is refuse (the default) or accept');
+}
 const stack = new TelemetryPipelineStack(app, `StoreFloorImpact-${stage.name}`, {
   stage,
   capacity,
   batching,
+  unsignedRecords,
   ...(context('alarmEmail') !== undefined && { alarmEmail: context('alarmEmail') }),
   ...(apiDomain !== undefined &&
     apiCertificateArn !== undefined && {

@@ -37,6 +37,12 @@ export interface TelemetryPipelineStackProps extends StackProps {
   readonly capacity?: CapacitySettings;
   /** The event source's batch size and window. @default the stage's (`StageConfig.batching`) */
   readonly batching?: EventSourceBatching;
+  /**
+   * Unsigned records (context `unsignedRecords`): `refuse` dead-letters them; `accept` counts
+   * them, for a migration window, with the UnsignedRecords metric and its alarm.
+   * @default 'refuse'
+   */
+  readonly unsignedRecords?: 'refuse' | 'accept';
 }
 
 /**
@@ -72,11 +78,12 @@ export class TelemetryPipelineStack extends Stack {
       deletionProtection: stage.deletionProtection,
       aggregatesCapacity: capacity.dynamodb,
     });
-    this.processor = this.addProcessor(
-      stage,
-      props.batching ?? stage.batching,
-      props.hoursSavedBaselines,
-    );
+    this.processor = this.addProcessor(stage, props.batching ?? stage.batching, {
+      ...(props.hoursSavedBaselines !== undefined && {
+        hoursSavedBaselines: props.hoursSavedBaselines,
+      }),
+      unsignedRecords: props.unsignedRecords ?? 'refuse',
+    });
     this.api = this.addImpactApi(stage, props.apiDomain);
     this.edgeRateLimits = new EdgeRateLimits(this, 'EdgeRateLimits', {
       limits: stage.edgeRateLimits,
@@ -93,7 +100,7 @@ export class TelemetryPipelineStack extends Stack {
   private addProcessor(
     stage: StageConfig,
     batching: EventSourceBatching,
-    hoursSavedBaselines: string | undefined,
+    settings: { hoursSavedBaselines?: string; unsignedRecords: 'refuse' | 'accept' },
   ): StreamProcessor {
     return new StreamProcessor(this, 'Processor', {
       stream: this.stream,
@@ -104,7 +111,7 @@ export class TelemetryPipelineStack extends Stack {
       removalPolicy: stage.removalPolicy,
       onFailureRetention: stage.onFailureRetention,
       batching,
-      ...(hoursSavedBaselines !== undefined && { hoursSavedBaselines }),
+      ...settings,
     });
   }
 

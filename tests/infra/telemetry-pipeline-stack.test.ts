@@ -110,6 +110,7 @@ describe('Stack: TelemetryPipelineStack', () => {
     ['Throttles', 1, 1],
     ['ApproximateNumberOfMessagesVisible', 1, 1],
     ['RecordsDeadLettered', 1, 1],
+    ['UnsignedRecords', 1, 1],
     ['5xx', 1, 1],
     ['Latency', 2_000, 3],
   ])(
@@ -473,9 +474,28 @@ describe('Stack: TelemetryPipelineStack', () => {
     });
     template.hasResourceProperties('AWS::IoT::Policy', {
       PolicyDocument: {
-        Statement: [Match.objectLike({ Effect: 'Allow', Action: 'iot:AssumeRoleWithCertificate' })],
+        Statement: [
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 'iot:AssumeRoleWithCertificate',
+            // The certificate must be attached to the thing whose name it asks credentials for.
+            Condition: { Bool: { 'iot:Connection.Thing.IsAttached': 'true' } },
+          }),
+        ],
       },
     });
+  });
+
+  it('refuses unsigned records in the processor unless a migration window is opened', () => {
+    const env = (t: Template) =>
+      Object.values(t.findResources('AWS::Lambda::Function'))
+        .map((f) => f.Properties?.Environment?.Variables ?? {})
+        .find((v) => 'UNSIGNED_RECORDS' in v);
+    expect(env(template)?.UNSIGNED_RECORDS).toBe('refuse');
+    const open = Template.fromStack(
+      new TelemetryPipelineStack(new App(), 'Migrating', { unsignedRecords: 'accept' }),
+    );
+    expect(env(open)?.UNSIGNED_RECORDS).toBe('accept');
   });
 
   it('archives the raw stream through Firehose and its transform into an encrypted, retained, date-partitioned bucket', () => {

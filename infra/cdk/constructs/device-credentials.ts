@@ -48,6 +48,9 @@ export class DeviceCredentials extends Construct {
               resource: 'rolealias',
               resourceName: this.roleAlias.ref,
             }),
+            // Only a certificate attached to the thing it names (the x-amzn-iot-thingname
+            // header) gets credentials: a certificate cannot borrow another device's name.
+            Condition: { Bool: { 'iot:Connection.Thing.IsAttached': 'true' } },
           },
         ],
       },

@@ -88,6 +88,12 @@ export class OperationsMonitoring extends Construct {
       1,
       'Records dead-lettered (see the dead-letter table)',
     );
+    this.alarm(
+      'UnsignedRecordsCounted',
+      metrics.unsignedCounted,
+      1,
+      'Unsigned records counted (UNSIGNED_RECORDS=accept: a migration window is open)',
+    );
     this.alarm('ApiServerErrors', metrics.api5xx, 1, 'Impact API answered 5xx');
     this.alarm(
       'ApiLatencyP99',
@@ -128,6 +134,7 @@ interface WatchedMetrics {
   readonly throttles: IMetric;
   readonly onFailure: IMetric;
   readonly deadLettered: IMetric;
+  readonly unsignedCounted: IMetric;
   readonly api5xx: IMetric;
   readonly apiLatency: IMetric;
   /** Per table, by its construct id. */
@@ -161,6 +168,14 @@ function watchedMetrics(props: OperationsMonitoringProps): WatchedMetrics {
     deadLettered: new Metric({
       namespace: METRIC_NAMESPACE,
       metricName: PROCESSOR_METRICS.recordsDeadLettered,
+      dimensionsMap: PROCESSOR_METRIC_DIMENSIONS,
+      unit: Unit.COUNT,
+      statistic: 'Sum',
+      ...fiveMinutes,
+    }),
+    unsignedCounted: new Metric({
+      namespace: METRIC_NAMESPACE,
+      metricName: PROCESSOR_METRICS.unsignedRecords,
       dimensionsMap: PROCESSOR_METRIC_DIMENSIONS,
       unit: Unit.COUNT,
       statistic: 'Sum',

@@ -24,6 +24,8 @@ export interface StreamProcessorProps {
   readonly batching: EventSourceBatching;
   /** JSON baseline table for hours saved (see functions/domain/hours-saved.ts). @default built-in defaults */
   readonly hoursSavedBaselines?: string;
+  /** The processor's UNSIGNED_RECORDS (signature-check.ts). @default 'refuse' */
+  readonly unsignedRecords?: 'refuse' | 'accept';
 }
 
 /**
@@ -63,6 +65,7 @@ export class StreamProcessor extends Construct {
         ...(props.hoursSavedBaselines !== undefined && {
           HOURS_SAVED_BASELINES: props.hoursSavedBaselines,
         }),
+        UNSIGNED_RECORDS: props.unsignedRecords ?? 'refuse',
       },
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
