@@ -16,6 +16,7 @@ import {
   runSimulation,
   type SimFleet,
 } from '#simulator';
+import { fleetSigner, gatewayIdOf, LocalSigners } from './local-signers.js';
 import { type StoreGateways, startStoreGateways } from './store-gateways.js';
 
 export interface LocalSimulationOptions {
@@ -76,17 +77,22 @@ export async function runLocalSimulation(
   options: LocalSimulationOptions,
 ): Promise<{ sent: number; truth: GroundTruth; drained: boolean }> {
   const fleet = defineFleet({ stores: options.stores, seed: options.seed });
-  await registerFleet(options.dynamodb, fleet, options.registryTable);
+  // The simulated devices' keys, from a seed beside the simulator's spool (local-signers.ts).
+  const signers = LocalSigners.open(join(dirname(options.spoolDir), 'signing-seed'));
+  await registerFleet(options.dynamodb, fleet, options.registryTable, signers);
   const simulator = new FleetSimulator({ fleet, seed: options.seed, baselines: options.baselines });
+  // One client relays the whole fleet: each record is signed by its store's gateway (or the
+  // incident's agent), as a store's gateway would put it.
   const client = await EdgeClient.open({
     streamName: options.streamName ?? TELEMETRY_STREAM.localName,
     kinesis: options.kinesis,
     spool: { dir: options.spoolDir },
     ...(options.aggregate !== undefined && { aggregate: options.aggregate }),
+    signer: fleetSigner(signers),
   });
   const floor =
     options.topology === 'gateway'
-      ? await openGatewayFloor(fleet, options, client)
+      ? await openGatewayFloor(fleet, options, client, signers)
       : {
           send: (events: readonly TelemetryEvent[]) => client.send(events),
           close: async () => true,
@@ -129,6 +135,7 @@ async function openGatewayFloor(
   fleet: SimFleet,
   options: LocalSimulationOptions,
   direct: EdgeClient,
+  signers: LocalSigners,
 ): Promise<{
   send(events: readonly TelemetryEvent[]): Promise<unknown>;
   close(flushMs: number): Promise<boolean>;
@@ -138,6 +145,7 @@ async function openGatewayFloor(
     kinesis: options.kinesis,
     streamName: options.streamName ?? TELEMETRY_STREAM.localName,
     dir: join(options.spoolDir, 'gateways'),
+    signerOf: (storeId) => signers.signer(gatewayIdOf(storeId)),
   });
   const lanes = new Map<string, Promise<EdgeClient>>();
   const laneOf = (deviceId: string) => {
@@ -174,12 +182,18 @@ async function openGatewayFloor(
   };
 }
 
-/** Registers a simulated fleet's stores, panel PCs and on-call agents, as provisioning would. */
+/**
+ * Registers a simulated fleet's stores, panel PCs and on-call agents, as provisioning would;
+ * with `signers`, each device's public key too, and a gateway per store (kind `gateway`).
+ */
 export async function registerFleet(
   dynamodb: DynamoDBClient,
   fleet: SimFleet,
   registryTable: string = TABLES.registry.localName,
+  signers?: LocalSigners,
 ): Promise<void> {
+  const keys = (deviceId: string) =>
+    signers === undefined ? {} : { keys: signers.registryKeys(deviceId) };
   await putRegistryEntries(dynamodb, registryTable, {
     stores: fleet.stores.map(({ storeId, region, timeZone }) => ({ storeId, region, timeZone })),
     devices: [
@@ -187,8 +201,22 @@ export async function registerFleet(
         deviceId,
         kind: 'panel' as const,
         storeId,
+        ...keys(deviceId),
       })),
-      ...fleet.agents.map(({ deviceId, teamId }) => ({ deviceId, kind: 'agent' as const, teamId })),
+      ...fleet.agents.map(({ deviceId, teamId }) => ({
+        deviceId,
+        kind: 'agent' as const,
+        teamId,
+        ...keys(deviceId),
+      })),
+      ...(signers === undefined
+        ? []
+        : fleet.stores.map(({ storeId }) => ({
+            deviceId: gatewayIdOf(storeId),
+            kind: 'gateway' as const,
+            storeId,
+            ...keys(gatewayIdOf(storeId)),
+          }))),
     ],
   });
 }

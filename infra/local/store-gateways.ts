@@ -10,6 +10,7 @@ import {
   listenGateway,
   sha256Hex,
 } from '#edge-client';
+import type { RecordSigner } from '#wire';
 
 export interface StoreGatewaysOptions {
   /** The lanes, each with its store: one gateway per store, accepting that store's lanes. */
@@ -22,6 +23,8 @@ export interface StoreGatewaysOptions {
   readonly lingerMs?: number;
   readonly sizeAwareFlush?: boolean;
   readonly log?: (line: string) => void;
+  /** Who a store's gateway signs its records as (local-signers.ts); absent, unsigned. */
+  readonly signerOf?: (storeId: string) => RecordSigner;
 }
 
 export interface StoreGateways {
@@ -54,6 +57,7 @@ export async function startStoreGateways(options: StoreGatewaysOptions): Promise
       spool: { dir: join(options.dir, storeId) },
       lingerMs: options.lingerMs ?? GATEWAY_LINGER_MS,
       sizeAwareFlush: options.sizeAwareFlush ?? true,
+      ...(options.signerOf !== undefined && { signer: options.signerOf(storeId) }),
     });
     const listener = await listenGateway(client, {
       storeId,

@@ -5,11 +5,12 @@ import {
   type KinesisClient,
 } from '@aws-sdk/client-kinesis';
 import { listShards } from '#edge-client';
-import { decodeAggregate, isAggregated } from '#wire';
+import { decodeAggregate, isAggregated, isSignedEnvelope, parseEnvelope } from '#wire';
 
 /**
  * Every Kinesis record of a stream, from the start, with its user records split out; `data`
- * is the record inflated, `gzipped` says whether it was on the stream.
+ * is the record inflated (a signed record's body), `gzipped` says whether it was on the
+ * stream, `raw` holds its bytes as they were on the stream (what a processor is handed).
  */
 export async function readStream(kinesis: KinesisClient, streamName: string) {
   const shards = await listShards(kinesis, streamName);
@@ -18,6 +19,8 @@ export async function readStream(kinesis: KinesisClient, streamName: string) {
     sequenceNumber: string;
     partitionKey: string;
     gzipped: boolean;
+    signed: boolean;
+    raw: Uint8Array;
     data: Uint8Array;
     userRecords: Buffer[];
   }[] = [];
@@ -37,8 +40,10 @@ export async function readStream(kinesis: KinesisClient, streamName: string) {
       );
       for (const r of page.Records ?? []) {
         const raw = r.Data ?? new Uint8Array();
-        const gzipped = raw[0] === 0x1f && raw[1] === 0x8b;
-        const data = gzipped ? gunzipSync(raw) : raw;
+        const signed = isSignedEnvelope(raw);
+        const body = signed ? parseEnvelope(raw).body : raw;
+        const gzipped = body[0] === 0x1f && body[1] === 0x8b;
+        const data = gzipped ? gunzipSync(body) : body;
         const userRecords = isAggregated(data)
           ? decodeAggregate(data).map((u) => Buffer.from(u.data))
           : [Buffer.from(data)];
@@ -47,6 +52,8 @@ export async function readStream(kinesis: KinesisClient, streamName: string) {
           sequenceNumber: r.SequenceNumber as string,
           partitionKey: r.PartitionKey as string,
           gzipped,
+          signed,
+          raw,
           data,
           userRecords,
         });

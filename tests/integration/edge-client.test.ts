@@ -7,6 +7,7 @@ import kinesalite from 'kinesalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAggregated, sleep } from '#edge-client';
 import { defineFleet, FleetSimulator } from '#simulator';
+import { isSignedEnvelope } from '#wire';
 import { EdgeClient } from '../../edge-client/src/core/edge-client.js';
 import {
   InvalidEventError,
@@ -18,7 +19,7 @@ import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import { processBatch } from '../../functions/processor/process-batch.js';
 import { eventually } from '../helpers/eventually.js';
-import { detection, NOON } from '../helpers/factories.js';
+import { detection, NOON, testSigner } from '../helpers/factories.js';
 import { startThrottlingProxy } from '../helpers/fault-proxy.js';
 import {
   InMemoryAggregates,
@@ -119,6 +120,8 @@ describe('Integration: EdgeClient against the Kinesis emulator', () => {
         logger: silentLogger,
         fold: { baselines: DEFAULT_BASELINES },
         eventTime: DEFAULT_EVENT_TIME_RULES,
+        // The edge client under test does not sign its records here.
+        unsignedRecords: 'accept',
       },
     );
 
@@ -128,6 +131,55 @@ describe('Integration: EdgeClient against the Kinesis emulator', () => {
     expect(records.length).toBeLessThan(events.length);
     expect(result.stats).toMatchObject({ counted: events.length, deadLettered: 0 });
     expect(aggregates.homeTotal('STORE#', 'detections')).toBe(events.length);
+  });
+
+  it('signs its records as its device, which the processor verifies, and refuses the cross-store forgery through it whole', async () => {
+    // Prepare: store-0001's lane signs with its registered key; the processor refuses
+    // unsigned records (the default). The second send claims store-0002's lane and store.
+    const streamName = await newStream(1);
+    const client = await EdgeClient.open({
+      streamName,
+      kinesis: env.kinesis,
+      spool: { dir: spoolDir() },
+      signer: testSigner('panel-store-0001-lane-01'),
+    });
+    const honest = Array.from({ length: 30 }, () => detection());
+    const forged = detection({ deviceId: 'panel-store-0002-lane-01', storeId: 'store-0002' });
+
+    // Act
+    await client.send(honest);
+    expect(await client.flush(20_000)).toBe(true);
+    await client.send([forged]);
+    expect(await client.flush(20_000)).toBe(true);
+    await client.close();
+    const records = await readStream(env.kinesis, streamName);
+    const aggregates = new InMemoryAggregates();
+    const deadLetters = new InMemoryDeadLetters();
+    const result = await processBatch(
+      records.map(({ shardId, sequenceNumber, partitionKey, raw }) => ({
+        shardId,
+        sequenceNumber,
+        partitionKey,
+        data: raw,
+        arrivedAt: NOON,
+      })),
+      {
+        aggregates,
+        registry: staticRegistry,
+        deadLetters,
+        logger: silentLogger,
+        fold: { baselines: DEFAULT_BASELINES },
+        eventTime: DEFAULT_EVENT_TIME_RULES,
+      },
+    );
+
+    // Assess: every record is signed; the honest events count, the forgery is one letter.
+    expect(records.every((r) => r.signed && isSignedEnvelope(r.raw))).toBe(true);
+    expect(aggregates.homeTotal('STORE#', 'detections')).toBe(honest.length);
+    expect(result.stats).toMatchObject({ counted: honest.length, deadLettered: 1 });
+    expect([...deadLetters.letters.values()]).toMatchObject([
+      { reason: 'signer_mismatch', deviceId: 'panel-store-0001-lane-01', eventId: forged.eventId },
+    ]);
   });
 
   it('retries records failed with ProvisionedThroughputExceededException until all are delivered', async () => {

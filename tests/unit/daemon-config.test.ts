@@ -30,6 +30,30 @@ describe('Function: loadDaemonConfig', () => {
 
   const lanes = [{ deviceId: 'panel-store-0001-lane-01', tokenSha256: 'a'.repeat(64) }];
 
+  it('takes a signing key for a daemon or a named gateway, and refuses one where no single key can sign', () => {
+    const signing = { keyId: 'k1', keyFile: '/etc/edge/signing.pem' };
+    expect(
+      loadDaemonConfig(configFile({ deviceId: 'panel-store-0001-lane-01', signing })).signing,
+    ).toEqual(signing);
+    const gateway = { storeId: 'store-0001', listen: { host: '127.0.0.1' }, lanes };
+    expect(() => loadDaemonConfig(configFile({ gateway, signing }))).toThrow(
+      /gateway: deviceId: required to sign/,
+    );
+    expect(
+      loadDaemonConfig(
+        configFile({ gateway: { ...gateway, deviceId: 'gateway-store-0001' }, signing }),
+      ).gateway?.deviceId,
+    ).toBe('gateway-store-0001');
+    expect(() => loadDaemonConfig(configFile({ relay: true, signing }))).toThrow(
+      /signing: a relay carries other devices' events/,
+    );
+    expect(() =>
+      loadDaemonConfig(
+        configFile({ deviceId: 'panel-store-0001-lane-01', signing: { keyId: 'k1' } }),
+      ),
+    ).toThrow(/signing.keyFile/);
+  });
+
   it('takes a gateway for one store, with its lanes by token hash, and the gateway defaults', () => {
     const config = loadDaemonConfig(
       configFile({

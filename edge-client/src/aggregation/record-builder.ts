@@ -132,7 +132,10 @@ export function billingCutDue<T extends { readonly appendedAt: number }>(
   toUserRecord: (item: T) => UserRecord,
   shardMap: ShardMap | undefined,
   lingerLeftMs: number,
-  options: RecordBuilderOptions = {},
+  options: RecordBuilderOptions & {
+    /** Bytes each record gains after it is built (a signed envelope, signed-envelope.ts). */
+    readonly envelopeBytes?: number;
+  } = {},
 ): boolean {
   const records = buildRecords(items, toUserRecord, shardMap, options);
   const main = records.reduce<BuiltRecord<T> | undefined>(
@@ -141,14 +144,15 @@ export function billingCutDue<T extends { readonly appendedAt: number }>(
   );
   if (main === undefined || !main.aggregated) return false;
   const n = main.items.length;
-  const bytes = entryBytes(main);
+  const raw = entryBytes(main);
+  const bytes = raw + (options.envelopeBytes ?? 0);
   const k = Math.ceil(bytes / 1024);
   // What one more event adds, compressed: the mean over the record's second half (one event's
   // own addition is too noisy to go by, and the first events cost more than the later ones).
   const half = Math.ceil(n / 2);
   const [firstHalf] = buildRecords(main.items.slice(0, half), toUserRecord, undefined, options);
   const marginal =
-    firstHalf === undefined || n === half ? bytes : (bytes - entryBytes(firstHalf)) / (n - half);
+    firstHalf === undefined || n === half ? raw : (raw - entryBytes(firstHalf)) / (n - half);
   if (k * 1024 - bytes >= marginal) return false;
   const first = (main.items[0] as T).appendedAt;
   const span = (main.items[n - 1] as T).appendedAt - first;

@@ -50,6 +50,8 @@ const Gateway = z
   .object({
     /** The one store it serves: every detection and outcome it accepts must name it. */
     storeId: Identifier,
+    /** The gateway's own device id (kind `gateway` in the registry): it signs as it. */
+    deviceId: Identifier.optional(),
     /** Where it listens on the store LAN. */
     listen: z
       .object({
@@ -134,6 +136,12 @@ export const DaemonConfig = z
         whenFull: z.enum(['reject', 'block']).optional(),
       })
       .strict(),
+    /**
+     * Sign every record put to Kinesis (docs/contract.md, "Signed records") with this
+     * Ed25519 private key (PKCS#8 PEM, readable by its owner only), registered under `keyId`
+     * for this PC's `deviceId` (or the gateway's `gateway.deviceId`).
+     */
+    signing: z.object({ keyId: Identifier, keyFile: Secret }).strict().optional(),
     /** Local HTTP intake for the vision process; omit to disable. */
     http: z
       .object({
@@ -155,6 +163,16 @@ export const DaemonConfig = z
   .superRefine((config, ctx) => {
     const refuse = (key: string, message: string) =>
       ctx.addIssue({ code: 'custom', path: [key], message });
+    if (config.signing !== undefined && config.upstream !== undefined)
+      refuse('signing', 'a lane behind a gateway puts nothing on the stream: its gateway signs');
+    if (
+      config.signing !== undefined &&
+      config.gateway !== undefined &&
+      config.gateway.deviceId === undefined
+    )
+      refuse('gateway', 'deviceId: required to sign: the device id the gateway is registered as');
+    if (config.signing !== undefined && config.relay)
+      refuse('signing', "a relay carries other devices' events, which no one key may sign");
     if (config.upstream !== undefined) {
       for (const key of ['streamName', 'endpoint', 'credentials', 'gateway'] as const)
         if (config[key] !== undefined)

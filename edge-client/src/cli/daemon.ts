@@ -1,3 +1,4 @@
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,7 +12,7 @@ import { createHardenedServer, type HardenedServerLimits } from '../http/hardene
 import { readBody } from '../http/read-body.js';
 import { requestUrl } from '../http/request-url.js';
 import { createKinesisClient } from '../producer/kinesis-client.js';
-import type { DaemonConfig } from './daemon-config.js';
+import { ConfigError, type DaemonConfig } from './daemon-config.js';
 import { describe, reply, replyNotAccepted, replyTooLarge } from './event-replies.js';
 import { parseEventsBody } from './events-body.js';
 import { listenGateway } from './gateway-server.js';
@@ -162,7 +163,22 @@ function openEdgeClient(config: DaemonConfig): Promise<EdgeClient> {
     ...(gateway === undefined && { lingerMs: config.lingerMs }),
     partitionBy: config.partitionBy,
     aggregate: config.aggregate,
+    ...(config.signing !== undefined && {
+      signer: {
+        signer: (gateway?.deviceId ?? config.deviceId) as string,
+        keyId: config.signing.keyId,
+        privateKey: readSigningKey(config.signing.keyFile),
+      },
+    }),
   });
+}
+
+/** The daemon's Ed25519 signing key (PKCS#8 PEM, owner-only like every secret file). */
+function readSigningKey(file: string): KeyObject {
+  const key = createPrivateKey(readSecretFile(file));
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new ConfigError(`${file}: a record signing key must be an Ed25519 private key`);
+  return key;
 }
 
 /** A status line every `intervalMs`, its rate over the interval before; `logLast` one more. */

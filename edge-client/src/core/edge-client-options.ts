@@ -1,6 +1,7 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { resolveRecordBuilderOptions } from '../aggregation/record-builder.js';
 import type { GatewayUpstreamOptions } from '../delivery/gateway-sink.js';
+import type { EventSigner } from '../delivery/kinesis-sink.js';
 import { createKinesisClient } from '../producer/kinesis-client.js';
 import type { SpoolOptions } from '../spool/disk-spool.js';
 
@@ -58,12 +59,18 @@ export interface EdgeClientOptions {
   readonly shardMapRefreshMs?: number;
   /** Called with every delivery error (the client keeps retrying). */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Sign every record put to Kinesis (docs/contract.md, "Signed records"): as one device (a
+   * panel PC's daemon, a store gateway), or per event for a relay of several senders.
+   * @default unsigned
+   */
+  readonly signer?: EventSigner;
 }
 
 /** EdgeClientOptions with every default filled in: what the client reads, and all it reads. */
 export type ResolvedEdgeClientOptions = Readonly<
-  Required<Omit<EdgeClientOptions, 'deviceId' | 'onError' | 'gateway' | 'streamName'>> &
-    Pick<EdgeClientOptions, 'deviceId' | 'onError' | 'gateway' | 'streamName'>
+  Required<Omit<EdgeClientOptions, 'deviceId' | 'onError' | 'gateway' | 'streamName' | 'signer'>> &
+    Pick<EdgeClientOptions, 'deviceId' | 'onError' | 'gateway' | 'streamName' | 'signer'>
 >;
 
 /** Fills in EdgeClientOptions' defaults, once (the `@default`s above are these). */

@@ -9,6 +9,7 @@ import {
 import { ShardMap } from '../aggregation/shard-map.js';
 import { chunkForPutRecords } from '../producer/kinesis-limits.js';
 import type { SpoolEntry } from '../spool/disk-spool.js';
+import { envelopeBytesFor, type RecordSigner, signRecord } from '../wire/index.js';
 import type { DeliverySink } from './delivery-sink.js';
 
 const RETRYABLE_RECORD_ERRORS = new Set([
@@ -28,7 +29,16 @@ export interface KinesisSinkOptions extends Required<RecordBuilderOptions> {
   /** Cut records at a billed-KB boundary instead of lingering the full time (billingCutDue). */
   readonly sizeAwareFlush: boolean;
   readonly noteError: (error: unknown) => void;
+  /**
+   * Who signs the records (signed-envelope.ts): the one device a daemon or gateway sends as,
+   * or, for a relay of several senders (the simulator), who signs each event's record; records
+   * are then built per signer. Absent: records go unsigned.
+   */
+  readonly signer?: EventSigner;
 }
+
+/** One signer for every record, or the signer of the record an event goes in. */
+export type EventSigner = RecordSigner | ((payload: Buffer) => RecordSigner);
 
 /**
  * Delivery to Kinesis: spooled events packed into (gzipped KPL) records grouped by the shard
@@ -46,12 +56,42 @@ export class KinesisSink implements DeliverySink<BuiltRecord<SpoolEntry>> {
 
   async plan(entries: readonly SpoolEntry[]): Promise<BuiltRecord<SpoolEntry>[][]> {
     await this.refreshShardMap();
-    return chunkForPutRecords(buildRecords(entries, this.userRecord, this.shardMap, this.options));
+    const records: BuiltRecord<SpoolEntry>[] = [];
+    for (const { signer, members } of this.bySigner(entries)) {
+      for (const r of buildRecords(members, this.userRecord, this.shardMap, this.options)) {
+        records.push(signer === undefined ? r : { ...r, data: signRecord(r.data, signer) });
+      }
+    }
+    return chunkForPutRecords(records);
   }
 
   readyToCut(entries: readonly SpoolEntry[], lingerLeftMs: number): boolean {
     if (!this.options.sizeAwareFlush || !this.options.aggregate) return false;
-    return billingCutDue(entries, this.userRecord, this.shardMap, lingerLeftMs, this.options);
+    const { signer } = this.options;
+    // A gateway signs every record as itself: its envelope counts toward the billed KB.
+    const envelopeBytes =
+      signer === undefined || typeof signer === 'function' ? 0 : envelopeBytesFor(signer);
+    return billingCutDue(entries, this.userRecord, this.shardMap, lingerLeftMs, {
+      ...this.options,
+      envelopeBytes,
+    });
+  }
+
+  /** The entries by who signs their records, in order of first sight (one group if one signer). */
+  private bySigner(
+    entries: readonly SpoolEntry[],
+  ): { signer: RecordSigner | undefined; members: SpoolEntry[] }[] {
+    const { signer } = this.options;
+    if (typeof signer !== 'function') return [{ signer, members: [...entries] }];
+    const groups = new Map<string, { signer: RecordSigner; members: SpoolEntry[] }>();
+    for (const e of entries) {
+      const s = signer(e.payload);
+      const id = `${s.signer}|${s.keyId}`;
+      const group = groups.get(id) ?? { signer: s, members: [] };
+      group.members.push(e);
+      groups.set(id, group);
+    }
+    return [...groups.values()];
   }
 
   counters() {

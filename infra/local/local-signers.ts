@@ -1,0 +1,81 @@
+import { createHash, createPrivateKey, type KeyObject, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { SigningKey } from '#domain/registry-types';
+import { type RecordSigner, rawPublicKey } from '#wire';
+
+/** The key id every simulated device's one key is registered under. */
+export const LOCAL_KEY_ID = 'local-1';
+
+/** A simulated store's gateway device (kind `gateway`): it signs its store's records. */
+export const gatewayIdOf = (storeId: string) => `gateway-${storeId}`;
+
+/**
+ * The simulated fleet's signing keys. Each device's Ed25519 key is derived from one random
+ * seed kept in the local data folder (owner-only, made on first use), so that the keys
+ * outlive a restart of `npm start` (spooled records stay verifiable) and no key is in the
+ * repository. Local only: a real panel PC makes its own key and never shares it.
+ */
+export class LocalSigners {
+  private readonly keys = new Map<string, KeyObject>();
+
+  private constructor(private readonly seed: Buffer) {}
+
+  /** The signers of the seed in `seedFile`, made (32 random bytes, mode 600) if missing. */
+  static open(seedFile: string): LocalSigners {
+    if (!existsSync(seedFile)) {
+      mkdirSync(dirname(seedFile), { recursive: true });
+      writeFileSync(seedFile, randomBytes(32), { mode: 0o600 });
+    }
+    chmodSync(seedFile, 0o600);
+    const seed = readFileSync(seedFile);
+    if (seed.byteLength !== 32) throw new Error(`${seedFile}: a signing seed is 32 bytes`);
+    return new LocalSigners(seed);
+  }
+
+  /** `deviceId`'s signer. */
+  signer(deviceId: string): RecordSigner {
+    return { signer: deviceId, keyId: LOCAL_KEY_ID, privateKey: this.key(deviceId) };
+  }
+
+  /** `deviceId`'s registry keys: its one key, valid from 2000. */
+  registryKeys(deviceId: string): SigningKey[] {
+    return [
+      {
+        keyId: LOCAL_KEY_ID,
+        publicKey: rawPublicKey(this.key(deviceId)),
+        validFrom: '2000-01-01T00:00:00Z',
+      },
+    ];
+  }
+
+  private key(deviceId: string): KeyObject {
+    let key = this.keys.get(deviceId);
+    if (key === undefined) {
+      const derived = createHash('sha256').update(this.seed).update(deviceId).digest();
+      // PKCS#8 of an Ed25519 private key: a fixed prefix, then the 32-byte seed.
+      const der = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), derived]);
+      key = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+      this.keys.set(deviceId, key);
+    }
+    return key;
+  }
+}
+
+const STORE_ID = /"storeId":"([^"\\]+)"/;
+const DEVICE_ID = /"deviceId":"([^"\\]+)"/;
+
+/**
+ * Who signs a spooled event's record when one edge client relays a whole simulated fleet:
+ * the event's store's gateway (detections and outcomes), or the event's own device (an
+ * on-call agent's incident). The record builder groups events by signer.
+ */
+export function fleetSigner(signers: LocalSigners): (payload: Buffer) => RecordSigner {
+  return (payload) => {
+    const head = payload.toString('utf8', 0, Math.min(payload.byteLength, 1024));
+    const store = /"type":"oncall_incident"/.test(head) ? undefined : STORE_ID.exec(head)?.[1];
+    return store !== undefined
+      ? signers.signer(gatewayIdOf(store))
+      : signers.signer(DEVICE_ID.exec(head)?.[1] ?? 'unknown');
+  };
+}
