@@ -11,7 +11,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { build } from 'esbuild';
+import { defineFleet, FleetSimulator } from '#simulator';
+import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import { startEmulators } from '../../infra/local/emulators.js';
+import { signingCost } from './signing-cost.js';
 
 const { values } = parseArgs({
   options: {
@@ -93,8 +96,25 @@ console.error(
 const full = await run(['fill', join(dir, 'spool-full'), String(spoolBytes)]);
 rmSync(dir, { recursive: true, force: true });
 
+// Signing (issue 20): what a signing daemon adds per record, in process, on simulated events
+// packed as this run's aggregated records are (and as a store gateway's, 10 a record).
+const simulated = new FleetSimulator({
+  fleet: defineFleet({ stores: 20, lanesPerStore: 8, seed: 5 }),
+  seed: 5,
+  baselines: DEFAULT_BASELINES,
+}).next(20_000);
+const perRecord = Math.max(
+  1,
+  Math.round((aggregated.events as number) / (aggregated.records as number)),
+);
+const signing = [...new Set([10, perRecord])].map((n) => signingCost(simulated, n));
+
 const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
 const result = {
+  signing: signing.map((s) => ({
+    eventsPerRecord: s.eventsPerRecord,
+    signMicrosPerRecord: s.signMicrosPerRecord,
+  })),
   events: aggregated.events as number,
   baselineRecords: baseline.records as number,
   records: aggregated.records as number,
@@ -125,4 +145,8 @@ console.log(
 console.log(
   `ratios: ${result.eventsPerRecord} events/record; billed KB ${round(result.baselineBilledKbPerEvent / result.billedKbPerEvent, 1)}x less; throughput ${round(result.eventsPerSec / result.baselineEventsPerSec, 1)}x baseline`,
 );
+for (const s of signing)
+  console.log(
+    `signing: ${s.signMicrosPerRecord} µs CPU a record of ${s.eventsPerRecord} events (${round(s.signMicrosPerRecord / s.eventsPerRecord, 1)} µs an event)`,
+  );
 console.log(JSON.stringify(result));

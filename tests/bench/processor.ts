@@ -50,6 +50,7 @@ import {
   operationName,
 } from './capacity-counter.js';
 import { DYNAMODB_OPTION, parseDynamoDbChoice, startDynamoDb } from './dynamodb-emulator.js';
+import { signingCost } from './signing-cost.js';
 
 // This machine runs Node 20; the SDK's notice about future releases is noise in a benchmark.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -417,6 +418,9 @@ for (const [k] of ours) {
 dynamodb.child?.kill();
 client.destroy();
 
+// ---- (c) signed records: what the signature adds, on the same events ----------------------
+const signing = [1, 10].map((perRecord) => signingCost(events, perRecord));
+
 const round = (n: number, d = 3) => Math.round(n * 10 ** d) / 10 ** d;
 const result = {
   dynamodb: dynamodb.name,
@@ -438,6 +442,7 @@ const result = {
   largestHomeItemKb: round(largestHomeBytes / 1024, 1),
   aggregateBytesPerEvent: round(aggregateBytes / EVENTS, 1),
   homeBytesPerEvent: round(homeBytes / EVENTS, 1),
+  signing,
   identical,
   amplification,
   // Per operation (requests, items, units, refused conditions): where the figures above come from.
@@ -460,6 +465,11 @@ console.log(
   `${EVENTS} events in ${batches.length} batches of ${BATCH} (${duplicates} duplicates dropped); ${result.cpuMsPer1000Events} ms CPU per 1,000 events; ` +
     `${round(result.baselineWritesPerEvent / result.writesPerEvent, 1)}x fewer writes, ${round(result.eventsPerSec / result.baselineEventsPerSec, 1)}x the events/s; identical: ${identical}`,
 );
+for (const s of signing) {
+  console.log(
+    `signed records of ${s.eventsPerRecord} event(s): signing ${s.signMicrosPerRecord} µs a record (the sender); verifying ${s.verifyMicrosPerRecord} µs a record, ${s.verifyMicrosPerEvent} µs an event, beside ${s.decodeMicrosPerRecord} µs to decode it (the processor; ${s.records} records)`,
+  );
+}
 console.log(`amplification: a batch of ${BATCH} records, median of ${ROUNDS} runs on fresh tables`);
 for (const [name, a] of Object.entries(amplification)) {
   console.log(
