@@ -1,8 +1,8 @@
-import { createHash, createPrivateKey, type KeyObject, randomBytes } from 'node:crypto';
+import { createHash, type KeyObject, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { SigningKey } from '#domain/registry-types';
-import { type RecordSigner, rawPublicKey } from '#wire';
+import { ed25519FromSeed, type RecordSigner, rawPublicKey } from '#wire';
 
 /** The key id every simulated device's one key is registered under. */
 export const LOCAL_KEY_ID = 'local-1';
@@ -52,10 +52,7 @@ export class LocalSigners {
   private key(deviceId: string): KeyObject {
     let key = this.keys.get(deviceId);
     if (key === undefined) {
-      const derived = createHash('sha256').update(this.seed).update(deviceId).digest();
-      // PKCS#8 of an Ed25519 private key: a fixed prefix, then the 32-byte seed.
-      const der = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), derived]);
-      key = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+      key = ed25519FromSeed(createHash('sha256').update(this.seed).update(deviceId).digest());
       this.keys.set(deviceId, key);
     }
     return key;

@@ -1,7 +1,7 @@
-import { createHash, createPrivateKey, type KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import { ulid } from 'ulid';
 import type { DetectionEvent, DetectionOutcomeEvent, OncallIncidentEvent } from '#contract';
-import { type RecordSigner, rawPublicKey, signRecord } from '#wire';
+import { ed25519FromSeed, type RecordSigner, rawPublicKey, signRecord } from '#wire';
 import type { DeviceInfo } from '../../functions/domain/registry-types.js';
 
 /** 2026-06-15T12:00:00Z: noon UTC, the same calendar day in every simulated store zone. */
@@ -73,9 +73,7 @@ export function incident(overrides: Partial<OncallIncidentEvent> = {}): OncallIn
  * that a test's records are the same bytes every run). Never a key outside the tests.
  */
 export function testKey(deviceId: string): KeyObject {
-  const seed = createHash('sha256').update(`test-key:${deviceId}`).digest();
-  const pkcs8 = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]);
-  return createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
+  return ed25519FromSeed(createHash('sha256').update(`test-key:${deviceId}`).digest());
 }
 
 /** The signer a test device puts records with (its key `test-1`). */

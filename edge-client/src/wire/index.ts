@@ -24,6 +24,7 @@ export {
   ENVELOPE_MAGIC,
   ENVELOPE_VERSION,
   EnvelopeFormatError,
+  ed25519FromSeed,
   envelopeBytesFor,
   isSignedEnvelope,
   MAX_ENVELOPE_BYTES,

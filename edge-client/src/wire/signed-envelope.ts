@@ -182,5 +182,18 @@ export function rawPublicKey(key: KeyObject | string): string {
   return jwk.x as string;
 }
 
-/** A private key from PKCS#8 PEM (what `npm run register -- --new-key` writes). */
+/** A private key from PKCS#8 PEM (`openssl genpkey -algorithm ed25519`). */
 export const privateKeyFromPem = (pem: string): KeyObject => createPrivateKey(pem);
+
+/** PKCS#8's fixed prefix of an Ed25519 private key, before its 32-byte seed (RFC 8410). */
+const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+/** The Ed25519 private key of a 32-byte seed (for keys derived from a secret, never sent). */
+export function ed25519FromSeed(seed: Uint8Array): KeyObject {
+  if (seed.byteLength !== 32) throw new EnvelopeFormatError('an Ed25519 seed is 32 bytes');
+  return createPrivateKey({
+    key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]),
+    format: 'der',
+    type: 'pkcs8',
+  });
+}
