@@ -71,10 +71,9 @@ export interface DecodedRecord {
   /** The signed envelope the record came in (its signature is checked by the processor). */
   readonly envelope?: SignedEnvelope;
   /**
-   * Read back from the raw archive's screened form (a record the contract refused in part),
-   * which keeps who signed it but not the signature: see signature-check.ts.
+   * Who signed a record read back from the raw archive's screened form (a record the contract
+   * refused in part), which keeps the signer but not the signature: see signature-check.ts.
    */
-  readonly screened?: true;
   readonly archivedSigner?: ArchivedSigner;
 }
 
@@ -155,7 +154,6 @@ function decodeScreened(payload: ScreenedPayload): DecodedRecord {
     inflatedBytes,
     events,
     refused: refusals.all(),
-    screened: true,
     ...(payload.signedBy !== undefined && { archivedSigner: payload.signedBy }),
   };
 }

@@ -19,7 +19,7 @@ import type {
 import type { RegistryView } from '#domain/registry-types';
 import { type PoisonReason, type Rejection, routeEvent } from '#domain/route-event';
 import { checkSignature, type UnsignedPolicy } from '#domain/signature-check';
-import type { SignedEnvelope } from '#wire';
+import { isSignedEnvelope, type SignedEnvelope } from '#wire';
 import {
   type AggregatesCommit,
   type CommitStats,
@@ -275,6 +275,7 @@ function checkSignatures(
       {
         ...(r.envelope !== undefined && { envelope: r.envelope }),
         ...(r.archivedSigner !== undefined && { archivedSigner: r.archivedSigner }),
+        brokenEnvelope: r.record.data instanceof Uint8Array && isSignedEnvelope(r.record.data),
         events: r.located.map((l) => l.event),
         arrivedAt: r.record.arrivedAt,
       },

@@ -190,7 +190,6 @@ describe('Function: toArchiveLine (what the archive keeps)', () => {
     // Read back, it decodes as the live record did: the same events, the same refusal.
     expect(decodeRecord(back.data)).toEqual({
       ...decodeRecord(record.data),
-      screened: true,
       inflatedBytes: expect.any(Number),
       events: decodeRecord(record.data).events.map((e) => ({ ...e, bytes: expect.anything() })),
     });

@@ -188,6 +188,19 @@ describe('Function: processBatch', () => {
     expect(d.aggregates.snapshot()).toEqual(before);
   });
 
+  it('refuses a signed record cut short as bad_signature, whole, and counts its neighbours', async () => {
+    const d = deps();
+    const [good, cut] = streamRecords([detection({ estimatedLossCents: 7 }), detection()]);
+    const truncated = { ...(cut as NonNullable<typeof cut>) };
+    truncated.data = (truncated.data as Buffer).subarray(0, 40);
+    const result = await processBatch([good as NonNullable<typeof good>, truncated], d);
+    expect(result.failedSequenceNumbers).toEqual([]);
+    expect(d.aggregates.homeTotal('STORE#', 'lossDetectedCents')).toBe(7);
+    expect([...d.deadLetters.letters.values()]).toMatchObject([
+      { reason: 'bad_signature', detail: expect.stringMatching(/cannot be read/) },
+    ]);
+  });
+
   it('gives the same aggregates whatever the order the events arrive in', async () => {
     const events = mixedEvents();
     const forward = deps();
