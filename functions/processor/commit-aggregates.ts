@@ -227,7 +227,7 @@ async function commitHome(
   try {
     let state = tree.home(work);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      if (state.version === 0) await tree.refuseIfExpired(work.key, work.region);
+      if (state.version === 0) state = await tree.homeUnlessExpired(work, state);
       stats = sumStats([stats, await tree.catchUpHome(state)]);
       const fold = foldEvents(state, work.events, options);
       if (fold.counted === 0) {
@@ -429,14 +429,20 @@ class LedgerTree {
   }
 
   /**
-   * Throws HomeExpiredError if the home item `key`, read as missing, is one its summary has
-   * absorbed: an expired home (home-expiry.ts), never to be recreated. The summary's absorbed
-   * version of a home nobody can write any more does not move, so the batch's copy is enough.
+   * `missing` (the home of `work`, read as absent), unless its summary has absorbed a version
+   * of it. Then the home is read again: the home was written before its summary absorbed it,
+   * so a read after the summary's sees it, unless the item is gone. A racing invocation may
+   * have written both between this batch's two reads, and the home it wrote is returned. Gone,
+   * it has expired (home-expiry.ts) and is never recreated: HomeExpiredError.
    */
-  async refuseIfExpired(key: HomeKey, region: string | undefined): Promise<void> {
-    const summary = await this.summary(summaryOf(key), region, false);
-    const absorbed = summary.absorbed.get(contributorOf(key)) ?? 0;
-    if (absorbed > 0) throw new HomeExpiredError(itemId(homeItemKey(key)), absorbed);
+  async homeUnlessExpired(work: HomeWork, missing: HomeState): Promise<HomeState> {
+    const summary = await this.summary(summaryOf(work.key), work.region, false);
+    const absorbed = summary.absorbed.get(contributorOf(work.key)) ?? 0;
+    if (absorbed === 0) return missing;
+    const id = itemId(homeItemKey(work.key));
+    const fresh = (await this.store.loadHomes([work.key])).get(id);
+    if (fresh !== undefined) return fresh;
+    throw new HomeExpiredError(id, absorbed);
   }
 
   /** Makes sure everything downstream of `home` has absorbed its current version. */

@@ -358,6 +358,31 @@ describe('Function: processBatch after a home item expired', () => {
   });
 });
 
+describe('Function: processBatch with a home read before a racing writer wrote it', () => {
+  it('reads the home again when its summary has absorbed it, and neither dead-letters nor counts twice', async () => {
+    // Prepare: a batch counted; then a read of the home that answers as if it came just
+    // before a racing invocation wrote it (the summary, read after, has absorbed it).
+    const aggregates = new InMemoryAggregates();
+    const d = deps(aggregates);
+    const counted = detection({ estimatedLossCents: 4_000 });
+    await processBatch(streamRecords([counted]), d);
+    const before = aggregates.snapshot();
+    const load = aggregates.loadHomes.bind(aggregates);
+    let stale = 1;
+    aggregates.loadHomes = async (keys) => (stale-- > 0 ? new Map() : load(keys));
+
+    // Act: the same event again (a resend), and a new one in the same slot.
+    const later = detection({ estimatedLossCents: 500 });
+    const result = await processBatch(streamRecords([counted, later]), d);
+
+    // Assess: not expired; the resend is a duplicate, the new one counts once.
+    expect(result.failedSequenceNumbers).toEqual([]);
+    expect(result.stats).toMatchObject({ counted: 1, duplicates: 1, deadLettered: 0 });
+    expect(aggregates.summaryTotal('lossDetectedCents')).toBe(4_500);
+    expect(aggregates.snapshot()).not.toEqual(before);
+  });
+});
+
 describe('Function: processBatch under amplification', () => {
   /** A gzipped aggregate, signed by store-0001's lane as its daemon would (or another). */
   const aggregateOf = (users: readonly Uint8Array[], signer = 'panel-store-0001-lane-01') =>
