@@ -2,8 +2,11 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import * as z from 'zod';
 import { Identifier } from '#contract';
 import { decodeRecord, REFUSAL_REASONS, type Refusal } from '#domain/decode-record';
+import type { RegistryReader } from '#domain/ports';
+import type { RegistryView } from '#domain/registry-types';
+import { signatureVerifies } from '#domain/signature-check';
 import type { RawStreamRecord, StreamRecord } from '#processor';
-import { MAX_INFLATED_BYTES } from '#wire';
+import { isSignedEnvelope, MAX_INFLATED_BYTES, parseEnvelope } from '#wire';
 
 const position = {
   shardId: z.string().min(1),
@@ -55,8 +58,15 @@ const ScreenedHeader = z
     keptAt: gaps,
     keptRecord: z.array(z.number().int().min(0)),
     refused: z.array(z.object({ ...refusal, at: gaps.min(1) }).strict()).min(1),
-    /** A signed record's signer and key: the rebuild checks them, not the signature. */
-    signedBy: z.object({ signer: Identifier, keyId: Identifier }).strict().optional(),
+    /**
+     * A signed record's signer and key, and `verified` if its signature verified under that
+     * key when the archive screened it: the rebuild checks the key and trusts that verdict,
+     * refusing a screened record without it (the line cannot keep the signed bytes).
+     */
+    signedBy: z
+      .object({ signer: Identifier, keyId: Identifier, verified: z.literal(true).optional() })
+      .strict()
+      .optional(),
   })
   .strict()
   .refine((h) => h.keptAt.length === h.keptRecord.length, {
@@ -77,6 +87,31 @@ const fromGaps = (xs: readonly number[]) => {
     return at;
   });
 };
+
+/** No registry at hand: no screened signed record is marked verified (a rebuild refuses it). */
+export const NO_SIGNERS: RegistryView = { device: () => undefined, store: () => undefined };
+
+/**
+ * The registry entries of the signers that `records` name (each signed record's envelope,
+ * once each): what screenRecord verifies their signatures against.
+ */
+export async function loadSigners(
+  registry: RegistryReader,
+  records: readonly Uint8Array[],
+): Promise<RegistryView> {
+  const signers = new Set<string>();
+  for (const data of records) {
+    if (!isSignedEnvelope(data)) continue;
+    try {
+      signers.add(parseEnvelope(data).signer);
+    } catch {
+      // A broken envelope is refused whole: it names no one to verify.
+    }
+  }
+  if (signers.size === 0) return NO_SIGNERS;
+  const found = await registry.load([...signers], []);
+  return { device: (id) => found.devices.get(id), store: () => undefined };
+}
 
 /**
  * One raw Kinesis record in the archive, as a JSON line with its stream position and arrival
@@ -100,8 +135,8 @@ const base64 = (bytes: Uint8Array) =>
  * inflated one: user records with identical bytes (decodeRecord hands them over as one `bytes`
  * object) are kept once, and the rest is gzipped.
  */
-export function toArchiveLine(record: RawStreamRecord): string {
-  return screenRecord(record).line;
+export function toArchiveLine(record: RawStreamRecord, signers: RegistryView = NO_SIGNERS): string {
+  return screenRecord(record, signers).line;
 }
 
 /** An archive line, and whether it keeps any event (a stub keeps only refusals). */
@@ -110,8 +145,15 @@ export interface ScreenedRecord {
   readonly keepsEvents: boolean;
 }
 
-/** `toArchiveLine`, also saying whether the line keeps any accepted event. */
-export function screenRecord(record: RawStreamRecord): ScreenedRecord {
+/**
+ * `toArchiveLine`, also saying whether the line keeps any accepted event. `signers` holds the
+ * registry entries of the records' signers: a screened line drops the bytes a signature covers,
+ * so the signature is verified here, and the line says so, or a rebuild refuses it.
+ */
+export function screenRecord(
+  record: RawStreamRecord,
+  signers: RegistryView = NO_SIGNERS,
+): ScreenedRecord {
   const at = {
     shardId: record.shardId,
     sequenceNumber: record.sequenceNumber,
@@ -144,7 +186,11 @@ export function screenRecord(record: RawStreamRecord): ScreenedRecord {
       count: r.count,
     })),
     ...(decoded.envelope !== undefined && {
-      signedBy: { signer: decoded.envelope.signer, keyId: decoded.envelope.keyId },
+      signedBy: {
+        signer: decoded.envelope.signer,
+        keyId: decoded.envelope.keyId,
+        ...(signatureVerifies(decoded.envelope, signers) && { verified: true as const }),
+      },
     }),
   };
   // JSON.stringify never writes a raw newline, so the first one ends the header.
