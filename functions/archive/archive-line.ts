@@ -6,7 +6,7 @@ import type { RegistryReader } from '#domain/ports';
 import type { RegistryView } from '#domain/registry-types';
 import { signatureVerifies } from '#domain/signature-check';
 import type { RawStreamRecord, StreamRecord } from '#processor';
-import { isSignedEnvelope, MAX_INFLATED_BYTES, parseEnvelope } from '#wire';
+import { MAX_INFLATED_BYTES } from '#wire';
 
 const position = {
   shardId: z.string().min(1),
@@ -92,24 +92,32 @@ const fromGaps = (xs: readonly number[]) => {
 export const NO_SIGNERS: RegistryView = { device: () => undefined, store: () => undefined };
 
 /**
- * The registry entries of the signers that `records` name (each signed record's envelope,
- * once each): what screenRecord verifies their signatures against.
+ * Runs `screen` (the screening of a batch of records against the signers' registry entries)
+ * so that the registry is read only when a screened signed record has a signature to verify:
+ * a first pass notes the signers it is asked about (an honest batch, accepted whole, asks about
+ * none); only then are their entries loaded and the batch screened again with them.
  */
-export async function loadSigners(
+export async function screenVerifying<T>(
+  screen: (signers: RegistryView) => T,
+  load: (signers: readonly string[]) => Promise<RegistryView>,
+): Promise<T> {
+  const asked = new Set<string>();
+  const first = screen({
+    device: (id) => {
+      asked.add(id);
+      return undefined;
+    },
+    store: () => undefined,
+  });
+  return asked.size === 0 ? first : screen(await load([...asked]));
+}
+
+/** The registry entries of `signers`, as screenRecord reads them. */
+export async function signersIn(
   registry: RegistryReader,
-  records: readonly Uint8Array[],
+  signers: readonly string[],
 ): Promise<RegistryView> {
-  const signers = new Set<string>();
-  for (const data of records) {
-    if (!isSignedEnvelope(data)) continue;
-    try {
-      signers.add(parseEnvelope(data).signer);
-    } catch {
-      // A broken envelope is refused whole: it names no one to verify.
-    }
-  }
-  if (signers.size === 0) return NO_SIGNERS;
-  const found = await registry.load([...signers], []);
+  const found = await registry.load(signers, []);
   return { device: (id) => found.devices.get(id), store: () => undefined };
 }
 

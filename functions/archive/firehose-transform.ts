@@ -7,7 +7,7 @@ import { parseEvent } from '#shared/middleware/parse-event';
 import { createLogger } from '#shared/observability';
 import { parseEnv } from '#shared/parse-env';
 import { TABLES } from '#shared/resources';
-import { loadSigners, NO_SIGNERS, screenRecord } from './archive-line.js';
+import { NO_SIGNERS, screenRecord, screenVerifying, signersIn } from './archive-line.js';
 
 /** The part of a Firehose transformation event (Kinesis stream source) the archive needs. */
 export const FirehoseKinesisEvent = z.object({
@@ -96,16 +96,13 @@ const registryReader = () => {
 };
 
 /**
- * The registry entries of the batch's signers, to verify the signatures of the records the
- * archive screens. Never fails the transform (Firehose would archive raw bytes): unreadable,
- * no screened record is marked verified, and a rebuild refuses those (bad_signature).
+ * The registry entries of `signers`, to verify the signatures of the records the archive
+ * screens. Never fails the transform (Firehose would archive raw bytes): unreadable, no
+ * screened record is marked verified, and a rebuild refuses those (bad_signature).
  */
-async function signersOf(event: FirehoseKinesisEvent): Promise<RegistryView> {
+async function signersOrNone(signers: readonly string[]): Promise<RegistryView> {
   try {
-    return await loadSigners(
-      registryReader(),
-      event.records.map((r) => Buffer.from(r.data, 'base64')),
-    );
+    return await signersIn(registryReader(), signers);
   } catch (error) {
     logger.error('registry unreadable; screened signed records are archived unverified', {
       error: error instanceof Error ? error.message : String(error),
@@ -117,7 +114,7 @@ async function signersOf(event: FirehoseKinesisEvent): Promise<RegistryView> {
 export const handler = middy<FirehoseKinesisEvent, FirehoseTransformationResult>()
   .use(parseEvent(FirehoseKinesisEvent))
   .handler(async (event) => {
-    const result = transform(event, await signersOf(event));
+    const result = await screenVerifying((signers) => transform(event, signers), signersOrNone);
     const stubsDropped = result.records.filter((r) => r.result === 'Dropped').length;
     if (stubsDropped > 0) {
       logger.warn('archive stubs dropped to keep the response within its budget', {

@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KinesisStreamEvent } from 'aws-lambda';
-import { archiveDatePath, loadSigners, toArchiveLine } from '#archive';
+import { archiveDatePath, NO_SIGNERS, screenVerifying, signersIn, toArchiveLine } from '#archive';
 import type { RegistryReader } from '#domain/ports';
 import { KinesisBatchEvent, toStreamRecords } from '#processor';
 
@@ -15,17 +15,14 @@ import { KinesisBatchEvent, toStreamRecords } from '#processor';
 export function archiveHandler(dir: string, registry?: RegistryReader) {
   return async (event: KinesisStreamEvent) => {
     const records = toStreamRecords(KinesisBatchEvent.parse(event));
-    const signers =
-      registry === undefined
-        ? undefined
-        : await loadSigners(
-            registry,
-            records.map((r) => r.data),
-          );
-    for (const record of records) {
+    const lines = await screenVerifying(
+      (signers) => records.map((record) => toArchiveLine(record, signers)),
+      async (signers) => (registry === undefined ? NO_SIGNERS : signersIn(registry, signers)),
+    );
+    for (const [i, record] of records.entries()) {
       const folder = join(dir, 'raw', archiveDatePath(record.arrivedAt));
       mkdirSync(folder, { recursive: true });
-      appendFileSync(join(folder, `${record.shardId}.ndjson`), toArchiveLine(record, signers));
+      appendFileSync(join(folder, `${record.shardId}.ndjson`), lines[i] as string);
     }
     return { batchItemFailures: [] };
   };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeAggregate, signRecord } from '#wire';
-import { fromArchiveLine } from '../../functions/archive/archive-line.js';
+import { fromArchiveLine, screenVerifying } from '../../functions/archive/archive-line.js';
 import { transform } from '../../functions/archive/firehose-transform.js';
 import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
@@ -40,23 +40,22 @@ async function run(records: readonly StreamRecord[]) {
   };
 }
 
+const firehoseEvent = (records: readonly StreamRecord[]) => ({
+  records: records.map((r, i) => ({
+    recordId: `r${i}`,
+    data: Buffer.from(r.data as Uint8Array).toString('base64'),
+    kinesisRecordMetadata: {
+      shardId: r.shardId,
+      partitionKey: r.partitionKey,
+      sequenceNumber: r.sequenceNumber,
+      approximateArrivalTimestamp: r.arrivedAt,
+    },
+  })),
+});
+
 /** The records as the Firehose transform archives them, read back for a rebuild. */
 function archived(records: readonly StreamRecord[], signers: RegistryView) {
-  const result = transform(
-    {
-      records: records.map((r, i) => ({
-        recordId: `r${i}`,
-        data: Buffer.from(r.data as Uint8Array).toString('base64'),
-        kinesisRecordMetadata: {
-          shardId: r.shardId,
-          partitionKey: r.partitionKey,
-          sequenceNumber: r.sequenceNumber,
-          approximateArrivalTimestamp: r.arrivedAt,
-        },
-      })),
-    },
-    signers,
-  );
+  const result = transform(firehoseEvent(records), signers);
   return result.records.map((r) =>
     fromArchiveLine(
       Buffer.from(r.data ?? '', 'base64')
@@ -99,5 +98,31 @@ describe('Function: rebuild of signed records the archive screened', () => {
     expect(live.counted).toBe(1);
     expect(live.letters).toContainEqual(['101', 'bad_signature']);
     expect(rebuilt).toEqual(live);
+  });
+
+  it('reads the registry only for a batch holding a screened signed record, and only its signers', async () => {
+    // Prepare: a batch accepted whole, and one with a screened record signed by a lane.
+    const lane = testSigner('panel-store-0001-lane-01');
+    const at = (data: Buffer): StreamRecord => ({
+      shardId: 'shardId-000000000000',
+      sequenceNumber: '100',
+      partitionKey: 'store-0001',
+      data,
+      arrivedAt: NOON,
+    });
+    const whole = at(signRecord(json(detection()), lane));
+    const screened = at(signRecord(json({ ...detection(), faceEmbedding: EMBEDDING }), lane));
+    const asked: (readonly string[])[] = [];
+    const load = async (signers: readonly string[]) => {
+      asked.push(signers);
+      return VIEW;
+    };
+
+    // Act
+    await screenVerifying((view) => transform(firehoseEvent([whole]), view), load);
+    await screenVerifying((view) => transform(firehoseEvent([whole, screened]), view), load);
+
+    // Assess
+    expect(asked).toEqual([['panel-store-0001-lane-01']]);
   });
 });
