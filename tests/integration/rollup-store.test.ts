@@ -250,22 +250,25 @@ describe('Integration: rollup items on the DynamoDB emulator', () => {
           ),
         }),
       );
-    await put({ pk: 'ROLLUP#ORG#DAY#3', sk: '2026-12-01', kind: 'rollup', rev: 2, detections: 9 });
-    await put({
-      pk: 'TOTALS#ORG#DAY',
-      sk: '2026-12-01#3',
-      kind: 'rollup-totals',
-      rev: 2,
-      detections: 5,
-    });
-    await put({ pk: 'ROLLUP#ORG#DAY#4', sk: '2026-12-01', kind: 'rollup', rev: 1, detections: 2 });
-    await put({
-      pk: 'TOTALS#ORG#DAY',
-      sk: '2026-12-01#4',
-      kind: 'rollup-totals',
-      rev: 1,
-      detections: 2,
-    });
+    /** Shard `k`'s rollup of 2026-12-01 and its copy, both at `rev`. */
+    const pair = async (k: number, rev: number, rollup: number, copy: number) => {
+      await put({
+        pk: `ROLLUP#ORG#DAY#${k}`,
+        sk: '2026-12-01',
+        kind: 'rollup',
+        rev,
+        detections: rollup,
+      });
+      await put({
+        pk: 'TOTALS#ORG#DAY',
+        sk: `2026-12-01#${k}`,
+        kind: 'rollup-totals',
+        rev,
+        detections: copy,
+      });
+    };
+    await pair(3, 2, 9, 5); // stale at its rollup's rev
+    await pair(4, 1, 2, 2); // current
     const reader = new DynamoDbImpactReader(env.dynamodb, table, 'unused');
 
     // Act

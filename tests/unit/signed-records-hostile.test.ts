@@ -5,8 +5,9 @@ import { transform } from '../../functions/archive/firehose-transform.js';
 import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import type { RegistryView } from '../../functions/domain/registry-types.js';
+import type { UnsignedPolicy } from '../../functions/domain/signature-check.js';
 import { processBatch, type StreamRecord } from '../../functions/processor/process-batch.js';
-import { detection, NOON, REGISTRY, testSigner } from '../helpers/factories.js';
+import { detection, NOON, REGISTRY, streamRecords, testSigner } from '../helpers/factories.js';
 import {
   InMemoryAggregates,
   InMemoryDeadLetters,
@@ -22,7 +23,7 @@ const VIEW: RegistryView = {
 };
 
 /** Runs records through the processor into fresh tables: what it counted and lettered. */
-async function run(records: readonly StreamRecord[]) {
+async function process(records: readonly StreamRecord[], unsignedRecords: UnsignedPolicy) {
   const deadLetters = new InMemoryDeadLetters();
   const result = await processBatch(records, {
     aggregates: new InMemoryAggregates(),
@@ -31,12 +32,16 @@ async function run(records: readonly StreamRecord[]) {
     logger: silentLogger,
     fold: { baselines: DEFAULT_BASELINES },
     eventTime: DEFAULT_EVENT_TIME_RULES,
+    unsignedRecords,
   });
+  return { result, letters: [...deadLetters.letters.values()] };
+}
+
+async function run(records: readonly StreamRecord[]) {
+  const { result, letters } = await process(records, 'refuse');
   return {
     counted: result.stats.counted,
-    letters: [...deadLetters.letters.values()]
-      .map((l) => [l.position.sequenceNumber, l.reason])
-      .sort(),
+    letters: letters.map((l) => [l.position.sequenceNumber, l.reason]).sort(),
   };
 }
 
@@ -124,5 +129,26 @@ describe('Function: rebuild of signed records the archive screened', () => {
 
     // Assess
     expect(asked).toEqual([['panel-store-0001-lane-01']]);
+  });
+});
+
+describe('Function: processBatch on a signed record whose envelope cannot be read', () => {
+  it('dead-letters it as undecodable, never as unsigned, and never counts it as an unsigned record', async () => {
+    // Prepare: a signed record cut inside its signature (the envelope's framing is broken).
+    const signed = streamRecords([detection()])[0] as StreamRecord;
+    const cut = { ...signed, data: (signed.data as Uint8Array).subarray(0, 60) };
+
+    for (const policy of ['refuse', 'accept'] as const) {
+      // Act
+      const { result, letters } = await process([cut], policy);
+
+      // Assess: one letter, for what is wrong with it; the migration window's metric is for
+      // senders that do not sign, and this one did.
+      expect(letters.map((l) => [l.reason, l.detail])).toEqual([
+        ['undecodable', 'signed record cut short'],
+      ]);
+      expect(result.stats.unsignedAccepted).toBe(0);
+      expect(result.stats.counted).toBe(0);
+    }
   });
 });
