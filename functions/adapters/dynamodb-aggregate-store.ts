@@ -170,9 +170,14 @@ export class DynamoDbAggregateStore implements AggregateStore {
   /**
    * Writes a day rollup's totals item (aggregate-keys.ts, `totalsKeyOf`): its counters as
    * plain numbers, as a summary keeps them, and the rollup's `rev` they are as of; only if the
-   * item holds an earlier rev or none, so racing copies settle on the newest.
+   * item holds an earlier rev or none, so racing copies settle on the newest. `orSameRev` (the
+   * backfill's repair, rollup-totals-backfill.ts) also replaces a copy at the same rev.
    */
-  async putRollupTotals(rollup: ItemKey, head: RollupHead): Promise<WriteResult> {
+  async putRollupTotals(
+    rollup: ItemKey,
+    head: RollupHead,
+    options: { orSameRev?: boolean } = {},
+  ): Promise<WriteResult> {
     const key = totalsKeyOf(rollup);
     if (key === undefined) throw new RangeError(`${itemId(rollup)} has no totals item`);
     const item: Item = {
@@ -188,7 +193,7 @@ export class DynamoDbAggregateStore implements AggregateStore {
         new PutItemCommand({
           TableName: this.tableName,
           Item: item,
-          ConditionExpression: 'attribute_not_exists(#rev) OR #rev < :rev',
+          ConditionExpression: `attribute_not_exists(#rev) OR #rev ${options.orSameRev === true ? '<=' : '<'} :rev`,
           ExpressionAttributeNames: { '#rev': REV },
           ExpressionAttributeValues: { ':rev': { N: String(head.rev) } },
         }),

@@ -2,6 +2,9 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import * as z from 'zod';
 import { Identifier } from '#contract';
 import { decodeRecord, REFUSAL_REASONS, type Refusal } from '#domain/decode-record';
+import type { RegistryReader } from '#domain/ports';
+import type { RegistryView } from '#domain/registry-types';
+import { signatureVerifies } from '#domain/signature-check';
 import type { RawStreamRecord, StreamRecord } from '#processor';
 import { MAX_INFLATED_BYTES } from '#wire';
 
@@ -55,8 +58,15 @@ const ScreenedHeader = z
     keptAt: gaps,
     keptRecord: z.array(z.number().int().min(0)),
     refused: z.array(z.object({ ...refusal, at: gaps.min(1) }).strict()).min(1),
-    /** A signed record's signer and key: the rebuild checks them, not the signature. */
-    signedBy: z.object({ signer: Identifier, keyId: Identifier }).strict().optional(),
+    /**
+     * A signed record's signer and key, and `verified` if its signature verified under that
+     * key when the archive screened it: the rebuild checks the key and trusts that verdict,
+     * refusing a screened record without it (the line cannot keep the signed bytes).
+     */
+    signedBy: z
+      .object({ signer: Identifier, keyId: Identifier, verified: z.literal(true).optional() })
+      .strict()
+      .optional(),
   })
   .strict()
   .refine((h) => h.keptAt.length === h.keptRecord.length, {
@@ -77,6 +87,39 @@ const fromGaps = (xs: readonly number[]) => {
     return at;
   });
 };
+
+/** No registry at hand: no screened signed record is marked verified (a rebuild refuses it). */
+export const NO_SIGNERS: RegistryView = { device: () => undefined, store: () => undefined };
+
+/**
+ * Runs `screen` (the screening of a batch of records against the signers' registry entries)
+ * so that the registry is read only when a screened signed record has a signature to verify:
+ * a first pass notes the signers it is asked about (an honest batch, accepted whole, asks about
+ * none); only then are their entries loaded and the batch screened again with them.
+ */
+export async function screenVerifying<T>(
+  screen: (signers: RegistryView) => T,
+  load: (signers: readonly string[]) => Promise<RegistryView>,
+): Promise<T> {
+  const asked = new Set<string>();
+  const first = screen({
+    device: (id) => {
+      asked.add(id);
+      return undefined;
+    },
+    store: () => undefined,
+  });
+  return asked.size === 0 ? first : screen(await load([...asked]));
+}
+
+/** The registry entries of `signers`, as screenRecord reads them. */
+export async function signersIn(
+  registry: RegistryReader,
+  signers: readonly string[],
+): Promise<RegistryView> {
+  const found = await registry.load(signers, []);
+  return { device: (id) => found.devices.get(id), store: () => undefined };
+}
 
 /**
  * One raw Kinesis record in the archive, as a JSON line with its stream position and arrival
@@ -100,8 +143,8 @@ const base64 = (bytes: Uint8Array) =>
  * inflated one: user records with identical bytes (decodeRecord hands them over as one `bytes`
  * object) are kept once, and the rest is gzipped.
  */
-export function toArchiveLine(record: RawStreamRecord): string {
-  return screenRecord(record).line;
+export function toArchiveLine(record: RawStreamRecord, signers: RegistryView = NO_SIGNERS): string {
+  return screenRecord(record, signers).line;
 }
 
 /** An archive line, and whether it keeps any event (a stub keeps only refusals). */
@@ -110,8 +153,15 @@ export interface ScreenedRecord {
   readonly keepsEvents: boolean;
 }
 
-/** `toArchiveLine`, also saying whether the line keeps any accepted event. */
-export function screenRecord(record: RawStreamRecord): ScreenedRecord {
+/**
+ * `toArchiveLine`, also saying whether the line keeps any accepted event. `signers` holds the
+ * registry entries of the records' signers: a screened line drops the bytes a signature covers,
+ * so the signature is verified here, and the line says so, or a rebuild refuses it.
+ */
+export function screenRecord(
+  record: RawStreamRecord,
+  signers: RegistryView = NO_SIGNERS,
+): ScreenedRecord {
   const at = {
     shardId: record.shardId,
     sequenceNumber: record.sequenceNumber,
@@ -144,7 +194,11 @@ export function screenRecord(record: RawStreamRecord): ScreenedRecord {
       count: r.count,
     })),
     ...(decoded.envelope !== undefined && {
-      signedBy: { signer: decoded.envelope.signer, keyId: decoded.envelope.keyId },
+      signedBy: {
+        signer: decoded.envelope.signer,
+        keyId: decoded.envelope.keyId,
+        ...(signatureVerifies(decoded.envelope, signers) && { verified: true as const }),
+      },
     }),
   };
   // JSON.stringify never writes a raw newline, so the first one ends the header.

@@ -1,9 +1,13 @@
 import middy from '@middy/core';
 import type { FirehoseTransformationResult } from 'aws-lambda';
 import * as z from 'zod';
+import { DynamoDbRegistry, dynamodb } from '#adapters';
+import type { RegistryView } from '#domain/registry-types';
 import { parseEvent } from '#shared/middleware/parse-event';
 import { createLogger } from '#shared/observability';
-import { screenRecord } from './archive-line.js';
+import { parseEnv } from '#shared/parse-env';
+import { TABLES } from '#shared/resources';
+import { NO_SIGNERS, screenRecord, screenVerifying, signersIn } from './archive-line.js';
 
 /** The part of a Firehose transformation event (Kinesis stream source) the archive needs. */
 export const FirehoseKinesisEvent = z.object({
@@ -44,15 +48,21 @@ const ENTRY_OVERHEAD_BYTES = 48;
  * processor's dead letters keep their positions and reasons, and every accepted event stays
  * in the archive, so a rebuild still counts what the live processor counted.
  */
-export function transform(event: FirehoseKinesisEvent): FirehoseTransformationResult {
+export function transform(
+  event: FirehoseKinesisEvent,
+  signers: RegistryView = NO_SIGNERS,
+): FirehoseTransformationResult {
   const screened = event.records.map((r) => {
-    const { line, keepsEvents } = screenRecord({
-      shardId: r.kinesisRecordMetadata.shardId,
-      sequenceNumber: r.kinesisRecordMetadata.sequenceNumber,
-      partitionKey: r.kinesisRecordMetadata.partitionKey,
-      arrivedAt: r.kinesisRecordMetadata.approximateArrivalTimestamp,
-      data: Buffer.from(r.data, 'base64'),
-    });
+    const { line, keepsEvents } = screenRecord(
+      {
+        shardId: r.kinesisRecordMetadata.shardId,
+        sequenceNumber: r.kinesisRecordMetadata.sequenceNumber,
+        partitionKey: r.kinesisRecordMetadata.partitionKey,
+        arrivedAt: r.kinesisRecordMetadata.approximateArrivalTimestamp,
+        data: Buffer.from(r.data, 'base64'),
+      },
+      signers,
+    );
     const data = Buffer.from(line).toString('base64');
     return { recordId: r.recordId, data, keepsEvents, drop: false };
   });
@@ -74,11 +84,37 @@ export function transform(event: FirehoseKinesisEvent): FirehoseTransformationRe
 }
 
 const logger = createLogger('archive-transform');
+const ArchiveConfig = z.object({ [TABLES.registry.envVar]: z.string().min(3).max(255) });
+let registry: DynamoDbRegistry | undefined;
+/** The registry reader, made at the first signed batch (its table from the environment). */
+const registryReader = () => {
+  registry ??= new DynamoDbRegistry(
+    dynamodb,
+    parseEnv(ArchiveConfig, process.env, 'archive transform')[TABLES.registry.envVar] as string,
+  );
+  return registry;
+};
+
+/**
+ * The registry entries of `signers`, to verify the signatures of the records the archive
+ * screens. Never fails the transform (Firehose would archive raw bytes): unreadable, no
+ * screened record is marked verified, and a rebuild refuses those (bad_signature).
+ */
+async function signersOrNone(signers: readonly string[]): Promise<RegistryView> {
+  try {
+    return await signersIn(registryReader(), signers);
+  } catch (error) {
+    logger.error('registry unreadable; screened signed records are archived unverified', {
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return NO_SIGNERS;
+  }
+}
 
 export const handler = middy<FirehoseKinesisEvent, FirehoseTransformationResult>()
   .use(parseEvent(FirehoseKinesisEvent))
   .handler(async (event) => {
-    const result = transform(event);
+    const result = await screenVerifying((signers) => transform(event, signers), signersOrNone);
     const stubsDropped = result.records.filter((r) => r.result === 'Dropped').length;
     if (stubsDropped > 0) {
       logger.warn('archive stubs dropped to keep the response within its budget', {

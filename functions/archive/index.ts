@@ -3,6 +3,13 @@
  * rebuilding aggregates from it. The Firehose transform's Lambda entry is
  * `firehose-transform.ts`.
  */
-export { archiveDatePath, fromArchiveLine, toArchiveLine } from './archive-line.js';
+export {
+  archiveDatePath,
+  fromArchiveLine,
+  NO_SIGNERS,
+  screenVerifying,
+  signersIn,
+  toArchiveLine,
+} from './archive-line.js';
 export { readArchive } from './read-archive.js';
 export { type RebuildReport, rebuildFromRecords } from './rebuild.js';

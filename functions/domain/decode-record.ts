@@ -95,6 +95,11 @@ export interface ScreenedPayload {
 export interface ArchivedSigner {
   readonly signer: string;
   readonly keyId: string;
+  /**
+   * The archive verified the signature under that key when it screened the record; absent,
+   * the signer and key id are only the record's claim (signature-check.ts refuses it).
+   */
+  readonly verified?: true;
 }
 
 const whole = (reason: RefusalReason, detail: string, bytes: number, count = 1): DecodedRecord => ({

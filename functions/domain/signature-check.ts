@@ -34,8 +34,10 @@ const refuse = (
  *    then checked against the store as any sender is, route-event.ts): else `signer_mismatch`.
  *
  * A record read back from the raw archive's screened form (a record the contract refused in
- * part) has lost its signature bytes; the archive keeps who signed it, and the rebuild trusts
- * the archive for the signature itself (docs/security.md).
+ * part) has lost its signature bytes; the archive keeps who signed it and whether the signature
+ * verified when it was archived (`verified`, signatureVerifies). The rebuild trusts that
+ * verdict, and refuses as `bad_signature` a screened record the archive did not verify: the
+ * signer and key id are only what the record claimed (docs/security.md).
  */
 export function checkSignature(
   record: {
@@ -77,6 +79,12 @@ export function checkSignature(
       `the signature does not verify under key ${envelope.keyId} of ${envelope.signer}`,
     );
   }
+  if (signed === undefined && record.archivedSigner?.verified !== true) {
+    return refuse(
+      'bad_signature',
+      `the raw archive did not verify the signature of this screened record under key ${envelope.keyId} of ${envelope.signer}, and keeps no signature bytes to check`,
+    );
+  }
   const stranger = record.events.find((event) => !mayCarry(device, event));
   if (stranger !== undefined) {
     return refuse(
@@ -85,6 +93,17 @@ export function checkSignature(
     );
   }
   return { ok: true, unsigned: false };
+}
+
+/**
+ * Whether `envelope`'s signature verifies under the key it names of its signer in `registry`
+ * (the key's validity window aside: that is checked against the record's arrival). What the raw
+ * archive records of a signed record it screens, since the screened form cannot keep the bytes
+ * the signature covers (archive-line.ts).
+ */
+export function signatureVerifies(envelope: SignedEnvelope, registry: RegistryView): boolean {
+  const key = registry.device(envelope.signer)?.keys?.find((k) => k.keyId === envelope.keyId);
+  return key !== undefined && verifyEnvelope(envelope, publicKeyOf(envelope.signer, key));
 }
 
 const validAt = (key: SigningKey, at: number) =>

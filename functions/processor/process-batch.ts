@@ -271,6 +271,9 @@ function checkSignatures(
   const refusedRecords = new Set<StreamRecord>();
   let unsignedAccepted = 0;
   for (const r of decoded.byRecord) {
+    // A signed record whose envelope cannot be read holds no events, and the decoder's letter
+    // (undecodable) says what is wrong: it is not an unsigned record, under either policy.
+    if (r.envelope === undefined && isBrokenEnvelope(r.record.data)) continue;
     const verdict = checkSignature(
       {
         ...(r.envelope !== undefined && { envelope: r.envelope }),
@@ -303,6 +306,10 @@ function checkSignatures(
   }
   return { located, letters, refusedRecords, unsignedAccepted };
 }
+
+/** Bytes that open with the signed envelope's magic: a record its sender meant as signed. */
+const isBrokenEnvelope = (data: StreamRecord['data']) =>
+  data instanceof Uint8Array && isSignedEnvelope(data);
 
 /** A home item and the batch's events that count in it. */
 interface HomeEvents {

@@ -146,6 +146,7 @@ export class TelemetryPipelineStack extends Stack {
   private addRawArchive(stage: StageConfig): RawArchive {
     const archive = new RawArchive(this, 'RawArchive', {
       stream: this.stream,
+      registry: this.tables.registry,
       logRetention: stage.logRetention,
       removalPolicy: stage.removalPolicy,
       ...(stage.archiveExpiry !== undefined && { expireAfter: stage.archiveExpiry }),

@@ -2,13 +2,14 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { DynamoDbRegistry } from '#adapters';
 import { ensureDashboard } from '#dashboard';
 import { createKinesisClient, EdgeClient } from '#edge-client';
 import { type ApiThrottleLimits, loadImpactApiHandler } from '#impact-api';
 import { createMcpHttpHandler, incidentReporter } from '#mcp';
 import { loadProcessorHandler, PROCESSOR_EVENT_SOURCE } from '#processor';
 import type { KeyedTokenBucketLimits } from '#shared/keyed-token-buckets';
-import { TELEMETRY_STREAM } from '#shared/resources';
+import { TABLES, TELEMETRY_STREAM } from '#shared/resources';
 import { type ApiHandler, type ApiServer, startApiServer } from './api-server.js';
 import { archiveHandler } from './archiver.js';
 import { type CheckpointStore, FileCheckpointStore } from './checkpoint-store.js';
@@ -109,7 +110,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     const impactApi = await loadImpactApiHandler();
     const issuer = await openDevIssuer(options.dataDir);
     const processing = startProcessing(options, aws.eventSourceKinesis, processor);
-    const archiving = startArchiving(options, aws.kinesis);
+    const archiving = startArchiving(options, aws.kinesis, aws.dynamodb);
     const mcpEdge = mcpEdgeClient(options.dataDir, aws.direct.kinesis);
     const api = await startGateway(options, impactApi, issuer, mcpEdge.open);
     return {
@@ -220,12 +221,16 @@ function startProcessing(
 }
 
 /** A second consumer of the stream, as Firehose is in AWS: the raw archive (started unless off). */
-function startArchiving(options: EmbeddedStackOptions, kinesis: KinesisClient) {
+function startArchiving(
+  options: EmbeddedStackOptions,
+  kinesis: KinesisClient,
+  dynamodb: DynamoDBClient,
+) {
   const archiveDir = join(options.dataDir, 'archive');
   const archiver = new EventSourcePoller({
     kinesis,
     streamName: TELEMETRY_STREAM.localName,
-    handler: archiveHandler(archiveDir),
+    handler: archiveHandler(archiveDir, new DynamoDbRegistry(dynamodb, TABLES.registry.localName)),
     checkpoints: new FileCheckpointStore(join(archiveDir, 'checkpoints.json')),
     onFailure: async () => undefined,
     batchSize: 500,

@@ -348,11 +348,12 @@ describe('Stack: TelemetryPipelineStack', () => {
       .filter((f) => existsSync(f));
     expect(bundles).toHaveLength(3);
     for (const file of bundles) expect(statSync(file).size).toBeLessThan(250 * 1024);
-    // The two that use DynamoDB import the runtime's SDK rather than bundling it.
+    // All three use DynamoDB (the archive transform reads the registry's keys) and import the
+    // runtime's SDK rather than bundling it.
     const importingSdk = bundles.filter((f) =>
       readFileSync(f, 'utf8').includes('"@aws-sdk/client-dynamodb"'),
     );
-    expect(importingSdk).toHaveLength(2);
+    expect(importingSdk).toHaveLength(3);
   });
 
   it('gives each function a role of its own with no AWS managed policy, writing only its log group', () => {
@@ -556,6 +557,16 @@ describe('Stack: TelemetryPipelineStack', () => {
       Description: Match.stringLikeRegexp('raw-archive JSON line for Firehose'),
       MemorySize: 1769,
       Timeout: 60,
+    });
+  });
+
+  it('lets the archive transform read the registry, to verify the signatures of what it screens', () => {
+    // A screened line cannot keep the bytes a signature covers: the transform verifies it.
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('raw-archive JSON line for Firehose'),
+      Environment: {
+        Variables: Match.objectLike({ [TABLES.registry.envVar]: Match.anyValue() }),
+      },
     });
   });
 

@@ -112,7 +112,10 @@ describe('Integration: rebuild from a raw archive that screened refused records'
     }
     const live = await processBatch(records, deps('agg-live', 'dlq-live'));
     expect(live.failedSequenceNumbers).toEqual([]);
-    await archiveHandler(env.dir)({
+    await archiveHandler(
+      env.dir,
+      new DynamoDbRegistry(env.dynamodb, TABLES.registry.localName),
+    )({
       Records: records.map((r) => ({
         eventID: `${r.shardId}:${r.sequenceNumber}`,
         kinesis: {

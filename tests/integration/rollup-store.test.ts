@@ -232,4 +232,56 @@ describe('Integration: rollup items on the DynamoDB emulator', () => {
       detections: 10,
     });
   });
+
+  it("repairs a copy at its rollup's rev whose counters a processor without copies moved on (a rollback), and only those", async () => {
+    // Prepare: a copy made at rev 2; then code from before the copies (a rollback, or an
+    // invocation of it still running during the upgrade) added to the rollup without counting
+    // the write in `rev`. The day is over: no later write will move the copy on.
+    const table = await freshTable();
+    const put = (item: Record<string, string | number>) =>
+      env.dynamodb.send(
+        new PutItemCommand({
+          TableName: table,
+          Item: Object.fromEntries(
+            Object.entries(item).map(([k, v]) => [
+              k,
+              typeof v === 'number' ? { N: `${v}` } : { S: v },
+            ]),
+          ),
+        }),
+      );
+    /** Shard `k`'s rollup of 2026-12-01 and its copy, both at `rev`. */
+    const pair = async (k: number, rev: number, rollup: number, copy: number) => {
+      await put({
+        pk: `ROLLUP#ORG#DAY#${k}`,
+        sk: '2026-12-01',
+        kind: 'rollup',
+        rev,
+        detections: rollup,
+      });
+      await put({
+        pk: 'TOTALS#ORG#DAY',
+        sk: `2026-12-01#${k}`,
+        kind: 'rollup-totals',
+        rev,
+        detections: copy,
+      });
+    };
+    await pair(3, 2, 9, 5); // stale at its rollup's rev
+    await pair(4, 1, 2, 2); // current
+    const reader = new DynamoDbImpactReader(env.dynamodb, table, 'unused');
+
+    // Act
+    const first = await backfillRollupTotals(env.dynamodb, table, []);
+    const again = await backfillRollupTotals(env.dynamodb, table, []);
+
+    // Assess: the stale copy is repaired, the current one left alone; the API reads the rollups.
+    expect(first).toEqual({ rollups: 2, copied: 1 });
+    expect(again).toEqual({ rollups: 2, copied: 0 });
+    const totals = await reader.storeTotals(undefined, '2026-12-01', '2026-12-01');
+    expect(totals.totals).toEqual(
+      (await reader.storeRollup(undefined, '2026-12-01', '2026-12-01')).totals,
+    );
+    expect(totals.totals).toEqual({ detections: 11 });
+  });
 });

@@ -119,9 +119,9 @@ describe('Domain: checkSignature', () => {
     expect(reasonOf(checkSignature(unsigned, view(), 'accept'))).toBe('unsigned accepted');
   });
 
-  it("checks an archived record's signer and key, whose signature the archive did not keep", () => {
-    const archived = (signer: string, keyId = 'test-1') => ({
-      archivedSigner: { signer, keyId },
+  it("checks an archived record's signer and key, and trusts only a signature the archive verified", () => {
+    const archived = (signer: string, keyId = 'test-1', verified = true) => ({
+      archivedSigner: { signer, keyId, ...(verified && { verified: true as const }) },
       events: [detection()],
       arrivedAt: NOON,
     });
@@ -130,5 +130,11 @@ describe('Domain: checkSignature', () => {
     expect(reasonOf(checkSignature(archived(LANE_1, 'gone'), view(), 'refuse'))).toBe(
       'unknown_key',
     );
+    // A signer the archive did not verify is only what the record claimed.
+    for (const policy of ['refuse', 'accept'] as const) {
+      expect(reasonOf(checkSignature(archived(LANE_1, 'test-1', false), view(), policy))).toBe(
+        'bad_signature',
+      );
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import { CfnDeliveryStream } from 'aws-cdk-lib/aws-kinesisfirehose';
@@ -11,6 +12,8 @@ import { loggedPrivateBucket } from './private-bucket.js';
 
 export interface RawArchiveProps {
   readonly stream: IStream;
+  /** The device registry: the transform reads signers' keys to verify what it screens. */
+  readonly registry: ITableV2;
   readonly logRetention: RetentionDays;
   /** For the log groups. */
   readonly removalPolicy: RemovalPolicy;
@@ -92,6 +95,7 @@ function archiveTransform(scope: Construct, props: RawArchiveProps): IFunction {
     name: 'archive-transform',
     entry: 'functions/archive/firehose-transform.ts',
     description: 'Turns each Kinesis record into a raw-archive JSON line for Firehose',
+    tables: [{ name: 'registry', table: props.registry, access: 'read' }],
     logRetention: props.logRetention,
     removalPolicy: props.removalPolicy,
   }).fn;
