@@ -44,16 +44,12 @@ export function checkSignature(
     readonly envelope?: SignedEnvelope;
     /** Instead of an envelope: who signed a record the raw archive screened. */
     readonly archivedSigner?: ArchivedSigner;
-    /** The record starts as a signed one does, but its envelope cannot be read. */
-    readonly brokenEnvelope?: boolean;
     readonly events: readonly TelemetryEvent[];
     readonly arrivedAt: number;
   },
   registry: RegistryView,
   policy: UnsignedPolicy,
 ): SignatureVerdict {
-  if (record.brokenEnvelope === true && record.envelope === undefined)
-    return refuse('bad_signature', 'the signed envelope cannot be read (cut short or altered)');
   const envelope = record.envelope ?? record.archivedSigner;
   if (envelope === undefined) {
     return policy === 'accept'

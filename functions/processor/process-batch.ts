@@ -278,7 +278,6 @@ function checkSignatures(
       {
         ...(r.envelope !== undefined && { envelope: r.envelope }),
         ...(r.archivedSigner !== undefined && { archivedSigner: r.archivedSigner }),
-        brokenEnvelope: r.record.data instanceof Uint8Array && isSignedEnvelope(r.record.data),
         events: r.located.map((l) => l.event),
         arrivedAt: r.record.arrivedAt,
       },

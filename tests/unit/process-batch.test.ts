@@ -188,7 +188,7 @@ describe('Function: processBatch', () => {
     expect(d.aggregates.snapshot()).toEqual(before);
   });
 
-  it('refuses a signed record cut short as bad_signature, whole, and counts its neighbours', async () => {
+  it('refuses a signed record cut short, whole, as undecodable, and counts its neighbours', async () => {
     const d = deps();
     const [good, cut] = streamRecords([detection({ estimatedLossCents: 7 }), detection()]);
     const truncated = { ...(cut as NonNullable<typeof cut>) };
@@ -197,7 +197,7 @@ describe('Function: processBatch', () => {
     expect(result.failedSequenceNumbers).toEqual([]);
     expect(d.aggregates.homeTotal('STORE#', 'lossDetectedCents')).toBe(7);
     expect([...d.deadLetters.letters.values()]).toMatchObject([
-      { reason: 'bad_signature', detail: expect.stringMatching(/cannot be read/) },
+      { reason: 'undecodable', detail: expect.stringMatching(/signed record cut short/) },
     ]);
   });
 
