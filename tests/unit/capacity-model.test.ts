@@ -114,7 +114,10 @@ describe('Function: plan', () => {
   });
 
   it("stores a year of aggregates but only the last 51 days of this design's expiring home items", () => {
-    const kept = { ...figures, storage: { ...figures.storage, aggregateBytesPerEvent: 20 } };
+    const kept = {
+      ...figures,
+      storage: { ...figures.storage, aggregateBytesPerEvent: 20, homeBytesPerEvent: 0 },
+    };
     const expiring = {
       ...figures,
       storage: { ...kept.storage, homeBytesPerEvent: 15 },
