@@ -34,7 +34,14 @@ export type SigningKey = z.infer<typeof SigningKey>;
 
 /** At most this many keys per device: a rotation needs two; the rest is history. */
 export const MAX_KEYS_PER_DEVICE = 8;
-const keys = z.array(SigningKey).max(MAX_KEYS_PER_DEVICE).optional();
+const keys = z
+  .array(SigningKey)
+  .max(MAX_KEYS_PER_DEVICE)
+  // A key id names one key: a second key under the same id would never be tried.
+  .refine((ks) => new Set(ks.map((k) => k.keyId)).size === ks.length, {
+    message: 'each key of a device needs its own keyId',
+  })
+  .optional();
 
 export const DeviceInfo = z.discriminatedUnion('kind', [
   z.object({ deviceId: Identifier, kind: z.literal('panel'), storeId: Identifier, keys }).strict(),

@@ -90,6 +90,12 @@ describe('Function: readFleetFile (npm run register)', () => {
       ),
     ).toThrow(/rsa\.pub\.pem: .*Ed25519/);
     expect(() => readFleetFile(fleetFile(dir, [panel([both])]))).toThrow(/exactly one of/);
+    const twice = {
+      keyId: 'k1',
+      publicKey: rawPublicKey(ed.publicKey),
+      validFrom: '2026-12-01T00:00:00Z',
+    };
+    expect(() => readFleetFile(fleetFile(dir, [panel([twice, twice])]))).toThrow(/its own keyId/);
     expect(() =>
       readFleetFile(
         fleetFile(dir, [
