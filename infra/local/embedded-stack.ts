@@ -21,6 +21,7 @@ import {
   type KinesisHandler,
 } from './event-source-poller.js';
 import { localAwsEnv } from './local-env.js';
+import { deviceSigner, LocalSigners, localSeedFile } from './local-signers.js';
 import { provisionLocalResources } from './provision.js';
 
 export interface EmbeddedStackOptions {
@@ -256,6 +257,8 @@ function mcpEdgeClient(dataDir: string, kinesisEndpoint: string) {
       streamName: TELEMETRY_STREAM.localName,
       kinesis: createKinesisClient({ endpoint: kinesisEndpoint }),
       spool: { dir: join(dataDir, 'mcp', 'spool') },
+      // Each report is signed as its agent, with the local fleet's derived keys.
+      signer: deviceSigner(LocalSigners.open(localSeedFile(dataDir))),
     });
     return edge;
   };

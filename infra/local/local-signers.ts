@@ -1,6 +1,6 @@
 import { createHash, type KeyObject, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { SigningKey } from '#domain/registry-types';
 import { ed25519FromSeed, type RecordSigner, rawPublicKey } from '#wire';
 
@@ -57,6 +57,17 @@ export class LocalSigners {
     }
     return key;
   }
+}
+
+/** The local simulated devices' seed file in a local data folder (beside the simulator's spool). */
+export const localSeedFile = (dataDir: string) => join(dataDir, 'simulator', 'signing-seed');
+
+/** Who signs a spooled event's record when a client sends for several devices: the event's own. */
+export function deviceSigner(signers: LocalSigners): (payload: Buffer) => RecordSigner {
+  return (payload) => {
+    const head = payload.toString('utf8', 0, Math.min(payload.byteLength, 1024));
+    return signers.signer(DEVICE_ID.exec(head)?.[1] ?? 'unknown');
+  };
 }
 
 const STORE_ID = /"storeId":"([^"\\]+)"/;

@@ -11,6 +11,7 @@ import { putRegistryEntries } from '../../functions/adapters/dynamodb-registry.j
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
 import { type EmbeddedStack, startEmbeddedStack } from '../../infra/local/embedded-stack.js';
+import { LocalSigners, localSeedFile } from '../../infra/local/local-signers.js';
 import { runLocalSimulation } from '../../infra/local/local-simulation.js';
 import { eventually } from '../helpers/eventually.js';
 import { allItems } from '../helpers/local-dynamodb.js';
@@ -98,7 +99,15 @@ beforeAll(async () => {
   }));
   await putRegistryEntries(stack.dynamodb, TABLES.registry.localName, {
     stores: [],
-    devices: [{ deviceId: AGENT, kind: 'agent', teamId: 'team-network' }],
+    // With its key, as the simulator registers its agents': the MCP endpoint signs as it.
+    devices: [
+      {
+        deviceId: AGENT,
+        kind: 'agent',
+        teamId: 'team-network',
+        keys: LocalSigners.open(localSeedFile(dataDir)).registryKeys(AGENT),
+      },
+    ],
   });
   await eventually(async () => {
     const body = await api(`/v1/impact?${query}`);
