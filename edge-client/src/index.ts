@@ -14,7 +14,12 @@ export {
   listenGateway,
 } from './cli/gateway-server.js';
 export * from './contract/index.js';
-export { EdgeClient, type EdgeClientMetrics, type EventInput } from './core/edge-client.js';
+export {
+  EdgeClient,
+  type EdgeClientMetrics,
+  type EventInput,
+  partitionKeyOf,
+} from './core/edge-client.js';
 export type { EdgeClientOptions } from './core/edge-client-options.js';
 export {
   type IotCredentialsOptions,

@@ -339,8 +339,8 @@ class LedgerTree {
   private readonly homes = new Map<string, HomeState>();
   private readonly summaries = new Map<string, SummaryState>();
   private readonly rollupVersions = new Map<string, number>();
-  /** The newest head seen of each rollup item, and whether its totals copy has been given it. */
-  private readonly heads = new Map<string, { head: RollupHead; key: ItemKey; copied: boolean }>();
+  /** The newest head seen of each rollup item, by its `itemId`. */
+  private readonly heads = new Map<string, { head: RollupHead; key: ItemKey }>();
   /** The rev each totals copy was last read or written at, by the rollup's `itemId`. */
   private readonly copies = new Map<string, number>();
 
@@ -350,17 +350,17 @@ class LedgerTree {
   private noteHead(key: ItemKey, head: RollupHead): void {
     const id = itemId(key);
     if ((this.heads.get(id)?.head.rev ?? -1) >= head.rev) return;
-    const copied = (this.copies.get(id) ?? 0) >= head.rev;
-    this.heads.set(id, { head, key: { pk: key.pk, sk: key.sk }, copied });
+    this.heads.set(id, { head, key: { pk: key.pk, sk: key.sk } });
+  }
+
+  /** Notes that `id`'s totals copy holds `rev` (read or written); a copy never goes back. */
+  private noteCopy(id: string, rev: number): void {
+    this.copies.set(id, Math.max(rev, this.copies.get(id) ?? 0));
   }
 
   private noteRead(targets: readonly RollupTarget[], read: RollupVersions): void {
     for (const [id, v] of read.versions) this.rollupVersions.set(id, v);
-    for (const [id, rev] of read.copies) {
-      this.copies.set(id, Math.max(rev, this.copies.get(id) ?? 0));
-      const held = this.heads.get(id);
-      if (held !== undefined && rev >= held.head.rev) held.copied = true;
-    }
+    for (const [id, rev] of read.copies) this.noteCopy(id, rev);
     for (const target of targets) {
       const head = read.heads.get(itemId(target));
       if (head !== undefined) this.noteHead(target, head);
@@ -377,13 +377,12 @@ class LedgerTree {
   ): Promise<{ failed: Map<string, unknown>; stats: CommitStats }> {
     const failed = new Map<string, unknown>();
     const pending = [...this.heads].filter(
-      ([, h]) => !h.copied && h.head.rev > 0 && totalsKeyOf(h.key) !== undefined,
+      ([id, h]) => h.head.rev > (this.copies.get(id) ?? 0) && totalsKeyOf(h.key) !== undefined,
     );
     await mapLimit(pending, 16, async ([id, h]) => {
       try {
         await this.store.putRollupTotals(h.key, h.head);
-        h.copied = true;
-        this.copies.set(id, Math.max(h.head.rev, this.copies.get(id) ?? 0));
+        this.noteCopy(id, h.head.rev);
       } catch (error) {
         for (const home of homesOf.get(id) ?? []) failed.set(home, error);
       }

@@ -2,6 +2,7 @@ import { createHash, type KeyObject, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { SigningKey } from '#domain/registry-types';
+import { partitionKeyOf } from '#edge-client';
 import { ed25519FromSeed, type RecordSigner, rawPublicKey } from '#wire';
 
 /** The key id every simulated device's one key is registered under. */
@@ -64,14 +65,8 @@ export const localSeedFile = (dataDir: string) => join(dataDir, 'simulator', 'si
 
 /** Who signs a spooled event's record when a client sends for several devices: the event's own. */
 export function deviceSigner(signers: LocalSigners): (payload: Buffer) => RecordSigner {
-  return (payload) => {
-    const head = payload.toString('utf8', 0, Math.min(payload.byteLength, 1024));
-    return signers.signer(DEVICE_ID.exec(head)?.[1] ?? 'unknown');
-  };
+  return (payload) => signers.signer(partitionKeyOf(payload, 'device'));
 }
-
-const STORE_ID = /"storeId":"([^"\\]+)"/;
-const DEVICE_ID = /"deviceId":"([^"\\]+)"/;
 
 /**
  * Who signs a spooled event's record when one edge client relays a whole simulated fleet:
@@ -79,11 +74,9 @@ const DEVICE_ID = /"deviceId":"([^"\\]+)"/;
  * on-call agent's incident). The record builder groups events by signer.
  */
 export function fleetSigner(signers: LocalSigners): (payload: Buffer) => RecordSigner {
-  return (payload) => {
-    const head = payload.toString('utf8', 0, Math.min(payload.byteLength, 1024));
-    const store = /"type":"oncall_incident"/.test(head) ? undefined : STORE_ID.exec(head)?.[1];
-    return store !== undefined
-      ? signers.signer(gatewayIdOf(store))
-      : signers.signer(DEVICE_ID.exec(head)?.[1] ?? 'unknown');
-  };
+  // An incident may name a store too, but only its agent may put it.
+  return (payload) =>
+    payload.includes('"type":"oncall_incident"')
+      ? signers.signer(partitionKeyOf(payload, 'device'))
+      : signers.signer(gatewayIdOf(partitionKeyOf(payload, 'store')));
 }

@@ -27,11 +27,15 @@ const FileKey = z
     { message: 'give exactly one of publicKey, publicKeyFile, certificateFile' },
   );
 
-const FileDevice = z.union([
-  ...DeviceInfo.options.map((o) =>
-    o.extend({ keys: z.array(FileKey).max(MAX_KEYS_PER_DEVICE).optional() }),
-  ),
-] as unknown as [z.ZodTypeAny, z.ZodTypeAny, ...z.ZodTypeAny[]]);
+/** A device as the registry holds it, its keys as the file gives them. */
+const fileKeys = { keys: z.array(FileKey).max(MAX_KEYS_PER_DEVICE).optional() };
+// One per kind of DeviceInfo, each with its keys as the file gives them.
+const [panel, agent, gateway] = DeviceInfo.options;
+const FileDevice = z.discriminatedUnion('kind', [
+  panel.extend(fileKeys),
+  agent.extend(fileKeys),
+  gateway.extend(fileKeys),
+]);
 
 export const FleetFile = z
   .object({ stores: z.array(StoreInfo).default([]), devices: z.array(FileDevice).default([]) })
@@ -66,9 +70,8 @@ export function readFleetFile(file: string): {
     );
   }
   const dir = dirname(resolve(file));
-  const devices = (parsed.data.devices as Record<string, unknown>[]).map((d) => {
-    const keys = d.keys as z.infer<typeof FileKey>[] | undefined;
-    return DeviceInfo.parse({
+  const devices = parsed.data.devices.map(({ keys, ...d }) =>
+    DeviceInfo.parse({
       ...d,
       ...(keys !== undefined && {
         keys: keys.map((k) => ({
@@ -78,7 +81,7 @@ export function readFleetFile(file: string): {
           ...(k.validUntil !== undefined && { validUntil: k.validUntil }),
         })),
       }),
-    });
-  });
+    }),
+  );
   return { stores: parsed.data.stores, devices };
 }
