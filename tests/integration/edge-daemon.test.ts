@@ -4,12 +4,22 @@ import { join } from 'node:path';
 import { CreateStreamCommand, waitUntilStreamExists } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineFleet, FleetSimulator } from '#simulator';
+import { parseEnvelope } from '#wire';
+import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
+import { processBatch } from '../../functions/processor/process-batch.js';
 import { spawnDaemon } from '../helpers/daemon-process.js';
 import { eventually } from '../helpers/eventually.js';
+import { detection, incident, NOON, TEST_KEY_ID, testKey } from '../helpers/factories.js';
+import {
+  InMemoryAggregates,
+  InMemoryDeadLetters,
+  silentLogger,
+  staticRegistry,
+} from '../helpers/in-memory-aggregates.js';
 import { freshEmulators } from '../helpers/local-dynamodb.js';
 import { abortedPost, MALFORMED_TARGET, rawExchange } from '../helpers/raw-http.js';
-import { eventIdsOnStream } from '../helpers/stream-reader.js';
+import { eventIdsOnStream, readStream } from '../helpers/stream-reader.js';
 
 let env: Awaited<ReturnType<typeof freshEmulators>>;
 beforeAll(async () => {
@@ -17,11 +27,12 @@ beforeAll(async () => {
 });
 afterAll(async () => env.close());
 
-function config(streamName: string, spoolDir: string): string {
+function config(streamName: string, spoolDir: string, extra: Record<string, unknown> = {}): string {
   const file = join(mkdtempSync(join(tmpdir(), 'edge-cfg-')), 'edge.json');
   writeFileSync(
     file,
     JSON.stringify({
+      ...extra,
       streamName,
       endpoint: env.emulators.kinesisEndpoint,
       region: 'us-east-1',
@@ -45,7 +56,102 @@ async function post(url: string, events: unknown[]): Promise<string[]> {
   return ((await res.json()) as { eventIds: string[] }).eventIds;
 }
 
+async function newStream(name: string): Promise<void> {
+  await env.kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: 1 }));
+  await waitUntilStreamExists(
+    { client: env.kinesis, maxWaitTime: 10, minDelay: 1, maxDelay: 1 },
+    { StreamName: name },
+  );
+}
+
 describe('Integration: edge daemon process', () => {
+  it("as a relay with a keyring, signs each record as its events' device, and refuses at intake an event of a device it holds no key of", async () => {
+    // Prepare: a keyring with two lanes of two stores and an agent (the test keys the
+    // processor's registry knows), owner-only; the processor refuses unsigned records.
+    await newStream('daemon-keyring');
+    const dir = mkdtempSync(join(tmpdir(), 'daemon-keyring-'));
+    const devices = ['panel-store-0001-lane-01', 'panel-store-0002-lane-01', 'agent-team-pos'];
+    const keyringFile = join(dir, 'keyring.json');
+    writeFileSync(
+      keyringFile,
+      JSON.stringify({
+        keys: devices.map((deviceId) => ({
+          deviceId,
+          keyId: TEST_KEY_ID,
+          privateKey: testKey(deviceId).export({ type: 'pkcs8', format: 'pem' }).toString(),
+        })),
+      }),
+      { mode: 0o600 },
+    );
+    const daemon = await spawnDaemon(
+      config('daemon-keyring', join(dir, 'spool'), { signing: { keyringFile } }),
+    );
+    const events = [
+      ...Array.from({ length: 20 }, () => detection()),
+      ...Array.from({ length: 20 }, () =>
+        detection({ deviceId: 'panel-store-0002-lane-01', storeId: 'store-0002' }),
+      ),
+      incident({ deviceId: 'agent-team-pos' }),
+    ];
+    const stranger = detection({ deviceId: 'panel-store-0003-lane-01', storeId: 'store-0003' });
+
+    // Act
+    const accepted = await post(daemon.url, events);
+    const refused = await fetch(`${daemon.url}/events`, {
+      method: 'POST',
+      body: [detection(), stranger].map((e) => JSON.stringify(e)).join('\n'),
+    });
+    const records = await eventually(async () => {
+      const r = await readStream(env.kinesis, 'daemon-keyring');
+      expect(r.flatMap((x) => x.userRecords)).toHaveLength(events.length);
+      return r;
+    });
+    daemon.child.kill('SIGTERM');
+    await daemon.exited;
+    const aggregates = new InMemoryAggregates();
+    const deadLetters = new InMemoryDeadLetters();
+    const result = await processBatch(
+      records.map(({ shardId, sequenceNumber, partitionKey, raw }) => ({
+        shardId,
+        sequenceNumber,
+        partitionKey,
+        data: raw,
+        arrivedAt: NOON,
+      })),
+      {
+        aggregates,
+        registry: staticRegistry,
+        deadLetters,
+        logger: silentLogger,
+        fold: { baselines: DEFAULT_BASELINES },
+        eventTime: DEFAULT_EVENT_TIME_RULES,
+        unsignedRecords: 'refuse',
+      },
+    );
+
+    // Assess: all accepted; the batch naming a stranger refused whole with its line; every
+    // record signed, each by the one device its events name; all counted.
+    expect(accepted).toHaveLength(events.length);
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({
+      errors: [
+        {
+          name: 'deviceId',
+          reason: 'this edge client holds no signing key for panel-store-0003-lane-01',
+          index: 1,
+        },
+      ],
+    });
+    for (const r of records) {
+      expect(r.signed).toBe(true);
+      const signer = parseEnvelope(r.raw).signer;
+      const named = new Set(r.userRecords.map((u) => JSON.parse(u.toString()).deviceId));
+      expect([...named]).toEqual([signer]);
+    }
+    expect(result.stats).toMatchObject({ counted: events.length, deadLettered: 0 });
+    expect(deadLetters.letters.size).toBe(0);
+  });
+
   it('delivers every accepted event after kill -9 mid-stream and a restart, skipping a torn spool tail', async () => {
     // Prepare
     await env.kinesis.send(new CreateStreamCommand({ StreamName: 'daemon-kill', ShardCount: 2 }));

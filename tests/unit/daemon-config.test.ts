@@ -54,6 +54,21 @@ describe('Function: loadDaemonConfig', () => {
     ).toThrow(/signing.keyFile/);
   });
 
+  it('takes a keyring for a relay only, and never a keyring beside a key of its own', () => {
+    const keyring = { keyringFile: '/tmp/rig/keyring.json' };
+    expect(loadDaemonConfig(configFile({ relay: true, signing: keyring })).signing).toEqual(
+      keyring,
+    );
+    expect(() =>
+      loadDaemonConfig(configFile({ deviceId: 'panel-store-0001-lane-01', signing: keyring })),
+    ).toThrow(/signing: keyringFile: a relay only/);
+    expect(() =>
+      loadDaemonConfig(
+        configFile({ relay: true, signing: { ...keyring, keyId: 'k1', keyFile: '/k.pem' } }),
+      ),
+    ).toThrow(/signing: either keyId and keyFile \(this device\) or keyringFile/);
+  });
+
   it('takes a gateway for one store, with its lanes by token hash, and the gateway defaults', () => {
     const config = loadDaemonConfig(
       configFile({

@@ -141,7 +141,32 @@ export const DaemonConfig = z
      * Ed25519 private key (PKCS#8 PEM, readable by its owner only), registered under `keyId`
      * for this PC's `deviceId` (or the gateway's `gateway.deviceId`).
      */
-    signing: z.object({ keyId: Identifier, keyFile: Secret }).strict().optional(),
+    signing: z
+      .object({
+        keyId: Identifier.optional(),
+        keyFile: Secret.optional(),
+        /**
+         * A relay only (a test rig forwarding a simulated fleet), instead of keyId and keyFile:
+         * a keyring file (owner-only; its format is KeyringFile in daemon.ts) with each device's
+         * key. Every event is signed as its own device, and an event of a device the keyring
+         * lacks is refused at intake. A real panel PC never holds another device's key.
+         */
+        keyringFile: Secret.optional(),
+      })
+      .strict()
+      .superRefine((s, ctx) => {
+        const own = s.keyId !== undefined || s.keyFile !== undefined;
+        if (s.keyringFile !== undefined && own)
+          ctx.addIssue({
+            code: 'custom',
+            message: 'either keyId and keyFile (this device) or keyringFile (a relay), not both',
+          });
+        else if (s.keyringFile === undefined)
+          for (const key of ['keyId', 'keyFile'] as const)
+            if (s[key] === undefined)
+              ctx.addIssue({ code: 'custom', path: [key], message: 'required' });
+      })
+      .optional(),
     /** Local HTTP intake for the vision process; omit to disable. */
     http: z
       .object({
@@ -171,8 +196,14 @@ export const DaemonConfig = z
       config.gateway.deviceId === undefined
     )
       refuse('gateway', 'deviceId: required to sign: the device id the gateway is registered as');
-    if (config.signing !== undefined && config.relay)
-      refuse('signing', "a relay carries other devices' events, which no one key may sign");
+    const keyring = config.signing !== undefined && 'keyringFile' in config.signing;
+    if (config.signing !== undefined && config.relay && !keyring)
+      refuse(
+        'signing',
+        "a relay carries other devices' events, which no one key may sign: give it a keyringFile",
+      );
+    if (keyring && !config.relay)
+      refuse('signing', 'keyringFile: a relay only; a device signs with its own keyId and keyFile');
     if (config.upstream !== undefined) {
       for (const key of ['streamName', 'endpoint', 'credentials', 'gateway'] as const)
         if (config[key] !== undefined)

@@ -16,6 +16,7 @@ import { ConfigError, type DaemonConfig } from './daemon-config.js';
 import { describe, reply, replyNotAccepted, replyTooLarge } from './event-replies.js';
 import { parseEventsBody } from './events-body.js';
 import { listenGateway } from './gateway-server.js';
+import { readKeyring } from './keyring.js';
 
 /** Largest `POST /events` body. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -164,11 +165,14 @@ function openEdgeClient(config: DaemonConfig): Promise<EdgeClient> {
     partitionBy: config.partitionBy,
     aggregate: config.aggregate,
     ...(config.signing !== undefined && {
-      signer: {
-        signer: (gateway?.deviceId ?? config.deviceId) as string,
-        keyId: config.signing.keyId,
-        privateKey: readSigningKey(config.signing.keyFile),
-      },
+      signer:
+        config.signing.keyringFile !== undefined
+          ? readKeyring(config.signing.keyringFile)
+          : {
+              signer: (gateway?.deviceId ?? config.deviceId) as string,
+              keyId: config.signing.keyId as string,
+              privateKey: readSigningKey(config.signing.keyFile as string),
+            },
     }),
   });
 }

@@ -136,6 +136,23 @@ export class EdgeClient {
         inputs.length > 1 ? large : undefined,
       );
     }
+    // A relay signing per event (a keyring) must hold the key of each event's device: an
+    // event it could not sign is refused now, not spooled and then dead-lettered.
+    const { signer } = this.options;
+    const unsignable =
+      typeof signer === 'function' ? payloads.findIndex((p) => signer(p) === undefined) : -1;
+    if (unsignable !== -1) {
+      this.m.rejected += events.length;
+      throw new InvalidEventError(
+        [
+          {
+            path: 'deviceId',
+            message: `this edge client holds no signing key for ${events[unsignable]?.deviceId}`,
+          },
+        ],
+        inputs.length > 1 ? unsignable : undefined,
+      );
+    }
     try {
       await this.spool.append(payloads, signal);
     } catch (error) {

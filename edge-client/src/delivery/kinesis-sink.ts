@@ -37,8 +37,11 @@ export interface KinesisSinkOptions extends Required<RecordBuilderOptions> {
   readonly signer?: EventSigner;
 }
 
-/** One signer for every record, or the signer of the record an event goes in. */
-export type EventSigner = RecordSigner | ((payload: Buffer) => RecordSigner);
+/**
+ * One signer for every record, or the signer of the record an event goes in: undefined when
+ * none may sign it, which the client refuses at intake (EdgeClient.send).
+ */
+export type EventSigner = RecordSigner | ((payload: Buffer) => RecordSigner | undefined);
 
 /**
  * Delivery to Kinesis: spooled events packed into (gzipped KPL) records grouped by the shard
@@ -83,10 +86,12 @@ export class KinesisSink implements DeliverySink<BuiltRecord<SpoolEntry>> {
   ): { signer: RecordSigner | undefined; members: SpoolEntry[] }[] {
     const { signer } = this.options;
     if (typeof signer !== 'function') return [{ signer, members: [...entries] }];
-    const groups = new Map<string, { signer: RecordSigner; members: SpoolEntry[] }>();
+    const groups = new Map<string, { signer: RecordSigner | undefined; members: SpoolEntry[] }>();
     for (const e of entries) {
+      // No signer: refused at intake, so only an event spooled before its key left the keyring
+      // (a restart with another keyring). It goes unsigned, and the processor dead-letters it.
       const s = signer(e.payload);
-      const id = `${s.signer}|${s.keyId}`;
+      const id = s === undefined ? '' : `${s.signer}|${s.keyId}`;
       const group = groups.get(id) ?? { signer: s, members: [] };
       group.members.push(e);
       groups.set(id, group);
