@@ -23,8 +23,5 @@ export function localAwsEnv(endpoints: {
     [TABLES.registry.envVar]: TABLES.registry.localName,
     [TABLES.deadLetters.envVar]: TABLES.deadLetters.localName,
     [TELEMETRY_STREAM.envVar]: TELEMETRY_STREAM.localName,
-    // The migration window's setting (signature-check.ts): the local stack's simulated fleet
-    // does not sign its records yet. Signed records are verified all the same.
-    UNSIGNED_RECORDS: 'accept',
   };
 }

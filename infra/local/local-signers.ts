@@ -50,6 +50,20 @@ export class LocalSigners {
     ];
   }
 
+  /**
+   * Writes a relay daemon's keyring (`signing.keyringFile`, edge-client/src/cli/keyring.ts)
+   * with these devices' keys, owner-only: for a test rig's relay that forwards a simulated fleet.
+   */
+  writeKeyring(file: string, deviceIds: readonly string[]): void {
+    const keys = deviceIds.map((deviceId) => ({
+      deviceId,
+      keyId: LOCAL_KEY_ID,
+      privateKey: this.key(deviceId).export({ type: 'pkcs8', format: 'pem' }).toString(),
+    }));
+    writeFileSync(file, JSON.stringify({ keys }), { mode: 0o600 });
+    chmodSync(file, 0o600);
+  }
+
   private key(deviceId: string): KeyObject {
     let key = this.keys.get(deviceId);
     if (key === undefined) {

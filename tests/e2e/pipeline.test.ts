@@ -5,6 +5,7 @@ import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GroundTruth } from '#simulator';
+import { signRecord } from '#wire';
 import { DynamoDbAggregateStore } from '../../functions/adapters/dynamodb-aggregate-store.js';
 import { DynamoDbDeadLetters } from '../../functions/adapters/dynamodb-dead-letters.js';
 import { DynamoDbRegistry } from '../../functions/adapters/dynamodb-registry.js';
@@ -16,6 +17,7 @@ import type { HoursSavedBaselines } from '../../functions/domain/hours-saved.js'
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
 import { type EmbeddedStack, startEmbeddedStack } from '../../infra/local/embedded-stack.js';
+import { LocalSigners, localSeedFile } from '../../infra/local/local-signers.js';
 import { runLocalSimulation } from '../../infra/local/local-simulation.js';
 import { ensureTable } from '../../infra/local/provision.js';
 import { eventually } from '../helpers/eventually.js';
@@ -148,8 +150,6 @@ describe('End to end: edge producer -> Kinesis -> processor -> DynamoDB -> impac
       logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
       fold: { baselines },
       eventTime: DEFAULT_EVENT_TIME_RULES,
-      // As the local stack's processor: its simulated fleet's records are not signed yet.
-      unsignedRecords: 'accept' as const,
     });
     await ensureTable(stack.dynamodb, TABLES.aggregates, 'rebuilt-same');
     await ensureTable(stack.dynamodb, TABLES.aggregates, 'rebuilt-generous');
@@ -184,8 +184,9 @@ describe('End to end: edge producer -> Kinesis -> processor -> DynamoDB -> impac
     expect(await minutes('rebuilt-generous')).toBeGreaterThan(truth.hours.minutesSaved);
   });
 
-  it('processes records from a plain Kinesis client the same way and dead-letters malformed ones', async () => {
-    // Prepare: two good events from a registered panel PC, three bad records between them.
+  it('processes signed records from a plain Kinesis client the same way, and dead-letters malformed and unsigned ones', async () => {
+    // Prepare: two good events from a registered panel PC, signed with its key (the local
+    // fleet's, from the stack's seed), four bad records between them: three signed, one not.
     const before = (await get(`/v1/impact?${PERIOD}`, leadership)).body.shrink as {
       detections: number;
       lossDetectedCents: number;
@@ -213,11 +214,20 @@ describe('End to end: edge producer -> Kinesis -> processor -> DynamoDB -> impac
     ];
 
     // Act
+    const lane = LocalSigners.open(localSeedFile(dataDir)).signer('panel-store-0001-lane-01');
+    const signed = (r: string | object) =>
+      signRecord(Buffer.from(typeof r === 'string' ? r : JSON.stringify(r)), lane);
+    const unsigned = Buffer.from(JSON.stringify({ ...good[0], seq: 3, eventId: ulid() }));
     const response = await stack.kinesis.send(
       new PutRecordsCommand({
         StreamName: TELEMETRY_STREAM.localName,
-        Records: [good[0], ...bad, good[1]].map((r) => ({
-          Data: Buffer.from(typeof r === 'string' ? r : JSON.stringify(r)),
+        Records: [
+          signed(good[0] as object),
+          ...bad.map(signed),
+          unsigned,
+          signed(good[1] as object),
+        ].map((data) => ({
+          Data: data,
           PartitionKey: 'panel-store-0001-lane-01',
         })),
       }),
@@ -232,13 +242,14 @@ describe('End to end: edge producer -> Kinesis -> processor -> DynamoDB -> impac
     });
     const letters = await eventually(async () => {
       const items = await allItems(stack.dynamodb, TABLES.deadLetters.localName);
-      expect(items).toHaveLength(3);
+      expect(items).toHaveLength(4);
       return items;
     });
     expect(letters.map((l) => l.reason?.S).sort()).toEqual([
       'schema_violation',
       'store_mismatch',
       'undecodable',
+      'unsigned',
     ]);
     expect(letters.map((l) => l.detail?.S).join(' ')).toContain('faceEmbedding');
     // Poison never reached Lambda's on-failure destination: nothing was retried to exhaustion.

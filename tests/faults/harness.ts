@@ -7,12 +7,27 @@ import type { TelemetryEvent } from '#contract';
 import { sleep } from '#edge-client';
 import { defineFleet, FleetSimulator, type GroundTruth, type SimFleet } from '#simulator';
 import { positionSortKey } from '../../functions/adapters/dynamodb-dead-letters.js';
-import { putRegistryEntries } from '../../functions/adapters/dynamodb-registry.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
 import { type EmbeddedStack, startEmbeddedStack } from '../../infra/local/embedded-stack.js';
+import { LocalSigners } from '../../infra/local/local-signers.js';
+import { registerFleet } from '../../infra/local/local-simulation.js';
 import { type ChaosProxy, type ChaosSettings, startChaosProxy } from '../helpers/chaos-proxy.js';
 import { type DaemonProcess, spawnDaemon } from '../helpers/daemon-process.js';
+
+/** A record put straight on the stream, meant to be dead-lettered (with `reason`, if given). */
+export interface RawRecord {
+  readonly data: Buffer;
+  readonly partitionKey: string;
+  readonly reason?: string;
+}
+
+/** A dead letter as the report reads it: its position, reason, and event id if it had one. */
+interface Letter {
+  readonly position: string;
+  readonly reason: string;
+  readonly eventId?: string;
+}
 
 /** One row of the report. */
 export interface ScenarioResult {
@@ -63,9 +78,13 @@ export class Harness {
   accepted = 0;
   /** Records meant to be dead-lettered, by the event id inside them (or a marker). */
   readonly expectedLetters = new Set<string>();
+  /** The reason a raw record meant to be dead-lettered must carry, by its position. */
+  readonly expectedReasons = new Map<string, string>();
   notes: string[] = [];
   /** Set by the replay scenario when a replay changed an aggregate (it must not). */
   replayChanged = false;
+  /** The simulated devices' signing keys (the relay signs with them; so does raw poison). */
+  readonly signers: LocalSigners;
   private readonly configFile: string;
   private leadership = '';
 
@@ -82,6 +101,7 @@ export class Harness {
       resendRate: 0,
     });
     this.configFile = join(this.dataDir, 'edge.json');
+    this.signers = LocalSigners.open(join(this.dataDir, 'signing-seed'));
   }
 
   async start(): Promise<void> {
@@ -104,25 +124,13 @@ export class Harness {
         return { kinesis: this.kinesisProxy.url, dynamodb: this.dynamodbProxy.url };
       },
     });
-    await putRegistryEntries(this.stack.dynamodb, TABLES.registry.localName, {
-      stores: this.fleet.stores.map(({ storeId, region, timeZone }) => ({
-        storeId,
-        region,
-        timeZone,
-      })),
-      devices: [
-        ...this.fleet.panels.map(({ deviceId, storeId }) => ({
-          deviceId,
-          kind: 'panel' as const,
-          storeId,
-        })),
-        ...this.fleet.agents.map(({ deviceId, teamId }) => ({
-          deviceId,
-          kind: 'agent' as const,
-          teamId,
-        })),
-      ],
-    });
+    // Every device's key (from a seed of the run's), registered and in the relay's keyring.
+    await registerFleet(this.stack.dynamodb, this.fleet, TABLES.registry.localName, this.signers);
+    const keyringFile = join(this.dataDir, 'keyring.json');
+    this.signers.writeKeyring(keyringFile, [
+      ...this.fleet.panels.map((p) => p.deviceId),
+      ...this.fleet.agents.map((a) => a.deviceId),
+    ]);
     this.leadership = await this.stack.issuer.sign(
       { sub: 'faults', 'custom:role': 'leadership' },
       3_600,
@@ -134,8 +142,10 @@ export class Harness {
         endpoint: this.kinesisProxy.url,
         region: 'us-east-1',
         spool: { dir: join(this.dataDir, 'spool'), fsync: 'always' },
-        // One daemon forwards the whole simulated fleet, each event with its own deviceId and seq.
+        // One daemon forwards the whole simulated fleet, each event with its own deviceId and
+        // seq, each record signed as its events' device.
         relay: true,
+        signing: { keyringFile },
         http: { port: 0 },
         stdin: false,
         statusIntervalMs: 60_000,
@@ -192,7 +202,7 @@ export class Harness {
    * Puts raw records on the stream directly (poison the edge client would refuse); each is
    * expected in the dead-letter table at its stream position.
    */
-  async putRaw(records: { data: Buffer; partitionKey: string }[]): Promise<void> {
+  async putRaw(records: readonly RawRecord[]): Promise<void> {
     for (let i = 0; i < records.length; i += 100) {
       const chunk = records.slice(i, i + 100);
       const out = await this.stack.kinesis.send(
@@ -202,17 +212,18 @@ export class Harness {
         }),
       );
       if ((out.FailedRecordCount ?? 0) > 0) throw new Error('raw put failed');
-      for (const r of out.Records ?? []) {
-        this.expectedLetters.add(
-          positionSortKey({
-            position: {
-              shardId: r.ShardId as string,
-              sequenceNumber: r.SequenceNumber as string,
-              subSequenceNumber: 0,
-            },
-          }),
-        );
-      }
+      (out.Records ?? []).forEach((r, j) => {
+        const position = positionSortKey({
+          position: {
+            shardId: r.ShardId as string,
+            sequenceNumber: r.SequenceNumber as string,
+            subSequenceNumber: 0,
+          },
+        });
+        this.expectedLetters.add(position);
+        const reason = chunk[j]?.reason;
+        if (reason !== undefined) this.expectedReasons.set(position, reason);
+      });
     }
     this.accepted += records.length;
   }
@@ -248,8 +259,8 @@ export class Harness {
   }
 
   /** Every dead letter: its stream position, and its event id when the record held one. */
-  async deadLetters(): Promise<{ position: string; eventId?: string }[]> {
-    const out: { position: string; eventId?: string }[] = [];
+  async deadLetters(): Promise<Letter[]> {
+    const out: Letter[] = [];
     let start: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
     do {
       const page = await this.stack.dynamodb.send(
@@ -337,10 +348,12 @@ export class Harness {
     const api = await this.impact();
     const f = this.figures(this.truth(), api);
     const letters = await this.deadLetters();
+    // A letter is wrong if it was not meant to be, or was meant with another reason.
     const wrongly = letters.filter(
       (l) =>
-        !this.expectedLetters.has(l.position) &&
-        (l.eventId === undefined || !this.expectedLetters.has(l.eventId)),
+        (!this.expectedLetters.has(l.position) &&
+          (l.eventId === undefined || !this.expectedLetters.has(l.eventId))) ||
+        (this.expectedReasons.has(l.position) && this.expectedReasons.get(l.position) !== l.reason),
     ).length;
     return {
       scenario: this.scenario.name,
@@ -375,15 +388,19 @@ export class Harness {
  */
 function lettersOf(
   item: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue>,
-): { position: string; eventId?: string }[] {
+): Letter[] {
   const position = item.sk?.S ?? '';
+  const reason = item.reason?.S ?? '';
   const ids = item.eventIds?.L?.map((v) => v.S ?? '') ?? [];
   if (ids.length === 0)
-    return [{ position, ...(item.eventId?.S !== undefined && { eventId: item.eventId.S }) }];
+    return [
+      { position, reason, ...(item.eventId?.S !== undefined && { eventId: item.eventId.S }) },
+    ];
   const subs = item.subSequenceNumbers?.L?.map((v) => Number(v.N)) ?? [];
   const prefix = position.slice(0, position.lastIndexOf('#') + 1);
   return ids.map((eventId, i) => ({
     position: `${prefix}${String(subs[i] ?? 0).padStart(6, '0')}`,
+    reason,
     eventId,
   }));
 }

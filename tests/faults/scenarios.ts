@@ -5,7 +5,7 @@ import { decodeTime, ulid } from 'ulid';
 import type { TelemetryEvent } from '#contract';
 import { listShards, sleep } from '#edge-client';
 import { FleetSimulator } from '#simulator';
-import { encodeAggregate, MAX_USER_RECORDS } from '#wire';
+import { encodeAggregate, MAX_USER_RECORDS, signRecord } from '#wire';
 import { seededRandom } from '../../edge-client/src/simulator/random.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
@@ -14,7 +14,7 @@ import { EventSourcePoller } from '../../infra/local/event-source-poller.js';
 import { allItems } from '../helpers/local-dynamodb.js';
 import { abortedPost, MALFORMED_TARGET, rawExchange } from '../helpers/raw-http.js';
 import { readStream } from '../helpers/stream-reader.js';
-import type { Harness, Scenario } from './harness.js';
+import type { Harness, RawRecord, Scenario } from './harness.js';
 
 /** Runs `fault` once when the feed passes `at` (a share of the events). */
 function at(share: number, fault: () => void | Promise<void>) {
@@ -48,7 +48,11 @@ function shifted(e: TelemetryEvent, ms: number, ids: Map<string, string>): Telem
   return { ...base, detectionId: id };
 }
 
-/** The poison kinds of scenario 7, each a record the edge client would never send. */
+/**
+ * The poison kinds of scenario 7, each a record the edge client would never send. Each is
+ * signed by a registered device (as a stolen or buggy one would), so that it meets the checks
+ * behind the signature; two kinds fail the signature itself (unsigned, a forged signature).
+ */
 function poisonRecords(h: Harness, count: number, seed: number) {
   const random = seededRandom(seed);
   const [a, b] = h.fleet.stores as unknown as readonly [{ storeId: string }, { storeId: string }];
@@ -62,20 +66,36 @@ function poisonRecords(h: Harness, count: number, seed: number) {
       if (e.type === 'detection') return e;
     }
   };
-  const kinds = [
-    () => Buffer.from('{"schemaVersion":1,"type":"detection",'), // bad JSON
-    () => Buffer.from(JSON.stringify({ ...detection(), estimatedLossCents: -5 })), // schema
-    () => Buffer.from(JSON.stringify({ ...detection(), deviceId: 'panel-unregistered-0001' })),
-    () => Buffer.from(JSON.stringify({ ...detection(), deviceId: laneOfA, storeId: b.storeId })),
-    // Oversize: a gzip bomb past the processor's bounded inflate.
-    () => gzipSync(Buffer.alloc(16 * 1024 * 1024, 0x20)),
-    () => Buffer.from(JSON.stringify({ ...detection(), faceEmbedding: [0.12, 0.5, 0.33] })),
-    () => Buffer.from(JSON.stringify({ ...detection(), image: 'data:image/jpeg;base64,/9j/4AAQ' })),
+  const json = (e: unknown) => Buffer.from(JSON.stringify(e));
+  const asA = (body: Buffer) => signRecord(body, h.signers.signer(laneOfA));
+  const asItself = (e: TelemetryEvent) => signRecord(json(e), h.signers.signer(e.deviceId));
+  const kinds: [reason: string, record: () => Buffer][] = [
+    ['undecodable', () => asA(Buffer.from('{"schemaVersion":1,"type":"detection",'))],
+    ['schema_violation', () => asItself({ ...detection(), estimatedLossCents: -5 })],
+    ['unknown_key', () => asItself({ ...detection(), deviceId: 'panel-unregistered-0001' })],
+    ['store_mismatch', () => asA(json({ ...detection(), deviceId: laneOfA, storeId: b.storeId }))],
+    // A gzip bomb past the processor's bounded inflate.
+    ['oversized_record', () => asA(gzipSync(Buffer.alloc(16 * 1024 * 1024, 0x20)))],
+    ['schema_violation', () => asItself({ ...detection(), faceEmbedding: [0.12, 0.5] } as never)],
+    [
+      'schema_violation',
+      () => asItself({ ...detection(), image: 'data:image/jpeg;base64,/9j/' } as never),
+    ],
+    ['unsigned', () => json(detection())],
+    [
+      'bad_signature',
+      () => {
+        const forged = asItself(detection()); // its last byte changed after signing
+        forged.writeUInt8((forged.at(-1) as number) ^ 0x01, forged.byteLength - 1);
+        return forged;
+      },
+    ],
+    ['signer_mismatch', () => asA(json({ ...detection(), deviceId: 'panel-store-9999-lane-01' }))],
   ];
-  return Array.from({ length: count }, (_, i) => ({
-    data: (kinds[i % kinds.length] as () => Buffer)(),
-    partitionKey: `poison-${Math.floor(random() * 1e9)}`,
-  }));
+  return Array.from({ length: count }, (_, i) => {
+    const [reason, record] = kinds[i % kinds.length] as (typeof kinds)[number];
+    return { data: record(), partitionKey: `poison-${Math.floor(random() * 1e9)}`, reason };
+  });
 }
 
 /**
@@ -84,18 +104,30 @@ function poisonRecords(h: Harness, count: number, seed: number) {
  * whose every user record the contract refuses (a faceEmbedding each). Each is meant to be one
  * dead letter, at its position.
  */
-function amplificationRecords(): { data: Buffer; partitionKey: string }[] {
+function amplificationRecords(h: Harness): RawRecord[] {
+  // Signed by a registered lane, so that they reach the decoder's bounds.
+  const signer = h.signers.signer(h.fleet.panels[0]?.deviceId as string);
   const users = (n: number, data: (i: number) => Buffer) =>
-    encodeAggregate(Array.from({ length: n }, (_, i) => ({ partitionKey: 'amp', data: data(i) })));
-  return [
-    { data: gzipSync(users(100_000, () => Buffer.alloc(0))), partitionKey: 'amplification-1' },
-    {
-      data: gzipSync(
-        users(MAX_USER_RECORDS, (i) =>
-          Buffer.from(`{"schemaVersion":1,"seq":${i},"faceEmbedding":[0.12,0.5]}`),
+    signRecord(
+      gzipSync(
+        encodeAggregate(
+          Array.from({ length: n }, (_, i) => ({ partitionKey: 'amp', data: data(i) })),
         ),
       ),
+      signer,
+    );
+  return [
+    {
+      data: users(100_000, () => Buffer.alloc(0)),
+      partitionKey: 'amplification-1',
+      reason: 'oversized_record',
+    },
+    {
+      data: users(MAX_USER_RECORDS, (i) =>
+        Buffer.from(`{"schemaVersion":1,"seq":${i},"faceEmbedding":[0.12,0.5]}`),
+      ),
       partitionKey: 'amplification-2',
+      reason: 'schema_violation',
     },
   ];
 }
@@ -336,7 +368,7 @@ export function scenarios(scale: number): Scenario[] {
     {
       name: '1% poison of every kind',
       proves:
-        'each poison record is dead-lettered with its reason and position, and the rest of its batch counts',
+        'each poison record (signed by a registered device, or failing the signature check) is dead-lettered with the reason meant for it and its position, and the rest of its batch counts',
       events: n(20_000),
       async run(h) {
         const events = h.nextEvents(this.events);
@@ -448,7 +480,7 @@ export function scenarios(scale: number): Scenario[] {
         await h.feed(h.nextEvents(Math.floor(this.events / 2)));
         await h.drain();
         const usual = await countedWithin(h, h.nextEvents(probe));
-        await h.putRaw(amplificationRecords());
+        await h.putRaw(amplificationRecords(h));
         const amid = await countedWithin(h, h.nextEvents(probe));
         await h.feed(h.nextEvents(this.events - Math.floor(this.events / 2) - 2 * probe));
         h.notes.push(

@@ -30,9 +30,10 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { sleep } from '#edge-client';
 import { defineFleet, FleetSimulator } from '#simulator';
-import { putRegistryEntries } from '../../functions/adapters/dynamodb-registry.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
+import { LocalSigners } from '../../infra/local/local-signers.js';
+import { registerFleet } from '../../infra/local/local-simulation.js';
 import { DAEMON_NODE_FLAGS, spawnDaemon } from '../helpers/daemon-process.js';
 import { DAY_MS, defaultDayMinutes, soakCalendar } from './soak-calendar.js';
 
@@ -178,13 +179,14 @@ const dynamodb = new DynamoDBClient({
   region: 'us-east-1',
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
 });
-await putRegistryEntries(dynamodb, TABLES.registry.localName, {
-  stores: fleet.stores.map(({ storeId, region, timeZone }) => ({ storeId, region, timeZone })),
-  devices: [
-    ...fleet.panels.map(({ deviceId, storeId }) => ({ deviceId, kind: 'panel' as const, storeId })),
-    ...fleet.agents.map(({ deviceId, teamId }) => ({ deviceId, kind: 'agent' as const, teamId })),
-  ],
-});
+// Every device's key (from a seed of the run's), registered and in the relay's keyring.
+const signers = LocalSigners.open(join(dir, 'signing-seed'));
+await registerFleet(dynamodb, fleet, TABLES.registry.localName, signers);
+const keyringFile = join(dir, 'keyring.json');
+signers.writeKeyring(keyringFile, [
+  ...fleet.panels.map((p) => p.deviceId),
+  ...fleet.agents.map((a) => a.deviceId),
+]);
 const configFile = join(dir, 'edge.json');
 writeFileSync(
   configFile,
@@ -193,8 +195,10 @@ writeFileSync(
     endpoint: kinesisEndpoint,
     region: 'us-east-1',
     spool: { dir: join(dir, 'spool') },
-    // One daemon forwards the whole simulated fleet, each event with its own deviceId and seq.
+    // One daemon forwards the whole simulated fleet, each event with its own deviceId and
+    // seq, each record signed as its events' device.
     relay: true,
+    signing: { keyringFile },
     http: { port: 0 },
     stdin: false,
     statusIntervalMs: 60_000,
