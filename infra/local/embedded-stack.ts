@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { DynamoDbRegistry } from '#adapters';
 import { ensureDashboard } from '#dashboard';
+import type { UnsignedPolicy } from '#domain/signature-check';
 import { createKinesisClient, EdgeClient } from '#edge-client';
 import { type ApiThrottleLimits, loadImpactApiHandler } from '#impact-api';
 import { createMcpHttpHandler, incidentReporter } from '#mcp';
@@ -67,6 +68,11 @@ export interface EmbeddedStackOptions {
    * the wrapper must call the handler it is given and return its answer.
    */
   readonly wrapProcessor?: (processor: KinesisHandler) => KinesisHandler;
+  /**
+   * The processor's UNSIGNED_RECORDS (signature-check.ts), for a test or benchmark whose every
+   * writer signs and that must hold whatever the local default is. @default localAwsEnv's
+   */
+  readonly unsignedRecords?: UnsignedPolicy;
 }
 
 export interface EmbeddedStack {
@@ -179,7 +185,10 @@ async function connectToEmulators(
   const direct = { kinesis: emulators.kinesisEndpoint, dynamodb: emulators.dynamodbEndpoint };
   // What the AWS side sees: the handlers' SDK endpoints, and the stream the event source reads.
   const awsSide = (await options.handlerEndpoints?.(direct)) ?? direct;
-  const env = localAwsEnv(awsSide);
+  const env = {
+    ...localAwsEnv(awsSide),
+    ...(options.unsignedRecords !== undefined && { UNSIGNED_RECORDS: options.unsignedRecords }),
+  };
   Object.assign(process.env, env);
   const kinesis = createKinesisClient({ maxAttempts: 3, endpoint: direct.kinesis });
   const eventSourceKinesis =

@@ -161,6 +161,9 @@ const stack = await startEmbeddedStack({
     dynamodb: config.handlerDynamodbEndpoint,
   }),
   wrapProcessor: instrument,
+  // Every writer of the bench signs (lane-topology.ts): the processor refuses what does not,
+  // as deployed, whatever the local stack's migration setting.
+  unsignedRecords: 'refuse',
   onError: () => {
     report.pollerErrors++;
   },

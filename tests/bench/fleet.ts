@@ -21,13 +21,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { TelemetryEvent } from '#contract';
 import { createKinesisClient, sleep } from '#edge-client';
 import { defineFleet, FleetSimulator, type SimFleet, seededRandom } from '#simulator';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
 import { LAMBDA_PAYLOAD_CAP_BYTES } from '../../infra/local/event-source-poller.js';
+import { LocalSigners } from '../../infra/local/local-signers.js';
 import { registerFleet } from '../../infra/local/local-simulation.js';
 import { type CapacityCount, READ_OPERATIONS, WRITE_OPERATIONS } from './capacity-counter.js';
 import { COUNTS_PATH, WRITES_BY_ITEM_PATH } from './capacity-proxy.js';
@@ -135,6 +136,12 @@ process.on('exit', () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
+/**
+ * The fleet's signing keys, derived from a seed in the run's scratch folder: every device and
+ * gateway is registered with its key, and every record put is signed, so the processor runs as
+ * deployed (UNSIGNED_RECORDS=refuse, fleet-stack.ts).
+ */
+const signers = LocalSigners.open(join(scratch, 'signing-seed'));
 
 interface StackHandle {
   child: ChildProcess;
@@ -189,8 +196,38 @@ async function register(endpoint: string, fleet: SimFleet) {
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  await registerFleet(client, fleet);
+  await registerFleet(client, fleet, TABLES.registry.localName, signers);
   client.destroy();
+}
+
+/**
+ * The user records the processor dead-lettered, by reason (each letter's `count`): a run whose
+ * writers all sign and send only valid events has none. Read from DynamoDB directly, not
+ * through the counting proxy, after the run.
+ */
+async function deadLettersByReason(endpoint: string): Promise<Record<string, number>> {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const byReason: Record<string, number> = {};
+  let start: Record<string, AttributeValue> | undefined;
+  try {
+    do {
+      const page = await client.send(
+        new ScanCommand({ TableName: TABLES.deadLetters.localName, ExclusiveStartKey: start }),
+      );
+      for (const item of page.Items ?? []) {
+        const reason = item.reason?.S ?? '?';
+        byReason[reason] = (byReason[reason] ?? 0) + Number(item.count?.N ?? 1);
+      }
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+  } finally {
+    client.destroy();
+  }
+  return byReason;
 }
 
 /** The processor's share of the DynamoDB counts: the API reads by Query and GetItem only. */
@@ -275,6 +312,7 @@ async function runProfile(name: ProfileName, asNamed: FleetProfile) {
     lanes: fleet.panels,
     streamName: TELEMETRY_STREAM.localName,
     dir: join(dir, 'lanes'),
+    signers,
     onAccepted: (events, at) => {
       simulator.acknowledge(events);
       for (let i = 0; i < events.length; i++) acceptedAt.push(at);
@@ -385,6 +423,7 @@ async function runProfile(name: ProfileName, asNamed: FleetProfile) {
   const writesByItem = (await (
     await fetch(`${proxy.endpoint}${WRITES_BY_ITEM_PATH}`)
   ).json()) as Record<string, CapacityCount>;
+  const deadLettered = await deadLettersByReason(dynamodb.endpoint);
   for (const c of [kinesalite.child, dynamodb.child, proxy.child, stack.child]) {
     if (c === undefined) continue;
     c.kill();
@@ -463,7 +502,13 @@ async function runProfile(name: ProfileName, asNamed: FleetProfile) {
     drained,
     lost: truthCheck.lost,
     doubleCounted: truthCheck.doubleCounted,
-    exact: truthCheck.exact && truthCheck.lost === 0 && truthCheck.doubleCounted === 0,
+    // User records dead-lettered, by reason (e.g. `unsigned`): none, for a run to be exact.
+    deadLettered,
+    exact:
+      truthCheck.exact &&
+      truthCheck.lost === 0 &&
+      truthCheck.doubleCounted === 0 &&
+      Object.keys(deadLettered).length === 0,
     // Whether this machine kept the pace: how late the intake's 100 ms ticks ran.
     intakeTickLagMsP99: percentile(
       tickLagMs.sort((a, b) => a - b),
@@ -551,7 +596,8 @@ for (const r of results) {
       (r.shardStores !== r.stores ? ` (batches sized for ${r.shardStores} stores)` : '') +
       `; ${r.invocations} invocations; ` +
       `${r.edgeClientOpens} lane client opens (at most ${r.edgeClientsOpenAtMost} open); lost ${r.lost}, ` +
-      `double-counted ${r.doubleCounted}, unseen ${r.unseen}; ${r.edgeRetried} records retried, ` +
+      `double-counted ${r.doubleCounted}, unseen ${r.unseen}; dead-lettered ${JSON.stringify(r.deadLettered)}; ` +
+      `${r.edgeRetried} records retried, ` +
       `${r.pollerErrors} poller errors; intake ticks late by ${r.intakeTickLagMsP99} ms at p99; ` +
       `CPU s: ${Object.entries(r.processCpuSeconds)
         .map(([k, v]) => `${k} ${v}`)

@@ -4,12 +4,14 @@
  * its own EdgeClient with its own spool, seq file and linger, exactly as the daemon does.
  * `gateway`: the same lane clients deliver to one store gateway per store (the daemon's
  * gateway mode, in process: startStoreGateways), which puts the store's records; on-call
- * agents still send directly.
+ * agents still send directly. Every record put is signed: by the device that puts it, or by
+ * the store's gateway (kind `gateway` in the registry) for the lanes it carries.
  */
 import { join } from 'node:path';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { TelemetryEvent } from '#contract';
 import { EdgeClient, type EventInput, type GatewayUpstreamOptions, sleep } from '#edge-client';
+import { gatewayIdOf, type LocalSigners } from '../../infra/local/local-signers.js';
 import { type StoreGateways, startStoreGateways } from '../../infra/local/store-gateways.js';
 import type { EdgeTopology, GatewayTopology } from './fleet-profiles.js';
 
@@ -36,6 +38,11 @@ export interface FloorOptions {
   readonly onAccepted: (events: readonly TelemetryEvent[], at: number) => void;
   /** The fleet's lane PCs and their stores (a gateway per store serves them). */
   readonly lanes: readonly { readonly deviceId: string; readonly storeId: string }[];
+  /**
+   * The fleet's keys (registered with registerFleet): whatever puts records signs them, a
+   * device sending directly as itself, a store's gateway as `gatewayIdOf(storeId)`.
+   */
+  readonly signers: LocalSigners;
 }
 
 /** A fleet's edge: devices that accept events and deliver them to the stream. */
@@ -146,8 +153,13 @@ class PerLaneFloor implements StoreFloor {
     this.stats.maxOpen = Math.max(this.stats.maxOpen, this.open);
     const gateway = this.upstreamOf?.(deviceId);
     return EdgeClient.open({
+      // A lane behind a gateway puts nothing on the stream: its gateway signs what it puts.
       ...(gateway === undefined
-        ? { streamName: this.options.streamName, kinesis: this.options.kinesis }
+        ? {
+            streamName: this.options.streamName,
+            kinesis: this.options.kinesis,
+            signer: this.options.signers.signer(deviceId),
+          }
         : { gateway }),
       deviceId,
       spool: { dir: join(this.options.dir, deviceId) },
@@ -225,6 +237,7 @@ class GatewayFloor implements StoreFloor {
       dir: join(options.dir, 'gateways'),
       lingerMs: topology.gatewayLingerMs,
       sizeAwareFlush: topology.sizeAwareFlush,
+      signerOf: (storeId) => options.signers.signer(gatewayIdOf(storeId)),
     });
     const isLane = new Set(options.lanes.map((l) => l.deviceId));
     const lanes = new PerLaneFloor(

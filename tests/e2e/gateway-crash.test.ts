@@ -7,21 +7,28 @@ import type { TelemetryEvent } from '#contract';
 import { createKinesisClient, EdgeClient, type EventInput, sha256Hex, sleep } from '#edge-client';
 import { defineFleet, FleetSimulator } from '#simulator';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
-import { TELEMETRY_STREAM } from '../../functions/shared/resources.js';
+import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
 import { type EmbeddedStack, startEmbeddedStack } from '../../infra/local/embedded-stack.js';
+import { gatewayIdOf, LOCAL_KEY_ID, LocalSigners } from '../../infra/local/local-signers.js';
 import { registerFleet } from '../../infra/local/local-simulation.js';
 import { type ApiTotals, compareToTruth } from '../bench/fleet-metrics.js';
-import { type DaemonProcess, spawnDaemon } from '../helpers/daemon-process.js';
+import { type DaemonProcess, spawnDaemon, writeSigningKeyFile } from '../helpers/daemon-process.js';
+import { allItems } from '../helpers/local-dynamodb.js';
 
 /**
  * lanes (in process, each its own EdgeClient and spool) -> a store gateway (its own process)
  * -> the embedded Kinesis -> the processor -> the impact API, with the gateway killed -9 twice
- * mid-run and restarted on the same spool: every total equals the ground truth exactly.
+ * mid-run and restarted on the same spool: every total equals the ground truth exactly. Every
+ * writer signs (the gateway as its registered `gateway` device, each agent as itself) and the
+ * processor refuses unsigned records, as deployed.
  */
 const dir = mkdtempSync(join(tmpdir(), 'gw-crash-'));
 const fleet = defineFleet({ stores: 1, lanesPerStore: 8, seed: 7 });
 const storeId = (fleet.stores[0] as { storeId: string }).storeId;
 const tokenOf = (deviceId: string) => `lane-token-${deviceId}-`.padEnd(48, '0');
+// The fleet's keys, from a seed in the test's folder; registered with the fleet.
+const signers = LocalSigners.open(join(dir, 'signing-seed'));
+const gatewayId = gatewayIdOf(storeId);
 let stack: EmbeddedStack;
 
 /** A free port on loopback, kept for the gateway's restarts (lanes keep its URL). */
@@ -42,8 +49,10 @@ beforeAll(async () => {
       perCaller: { rateLimit: 10_000, burstLimit: 10_000 },
     },
     eventSource: { maxBatchingWindowMs: 200, pollIntervalMs: 100, retryBaseDelayMs: 100 },
+    unsignedRecords: 'refuse',
   });
-  await registerFleet(stack.dynamodb, fleet);
+  // Lanes, agents and the store's gateway (kind `gateway`, bound to the store), with their keys.
+  await registerFleet(stack.dynamodb, fleet, TABLES.registry.localName, signers);
 }, 60_000);
 afterAll(async () => {
   await stack?.stop();
@@ -63,8 +72,16 @@ describe('E2E: kill -9 of a store gateway', () => {
         region: 'us-east-1',
         spool: { dir: join(dir, 'gateway-spool'), fsync: 'always' },
         statusIntervalMs: 60_000,
+        signing: {
+          keyId: LOCAL_KEY_ID,
+          keyFile: writeSigningKeyFile(
+            join(dir, 'gateway-signing.pem'),
+            signers.signer(gatewayId).privateKey,
+          ),
+        },
         gateway: {
           storeId,
+          deviceId: gatewayId,
           listen: { host: '127.0.0.1', port },
           lanes: fleet.panels.map((p) => ({
             deviceId: p.deviceId,
@@ -102,6 +119,7 @@ describe('E2E: kill -9 of a store gateway', () => {
           streamName: TELEMETRY_STREAM.localName,
           kinesis,
           spool: { dir: join(dir, 'agents', a.deviceId) },
+          signer: signers.signer(a.deviceId),
         }),
       );
     const simulator = new FleetSimulator({
@@ -154,5 +172,7 @@ describe('E2E: kill -9 of a store gateway', () => {
     // Assess
     expect(check.expected).toBeGreaterThanOrEqual(total);
     expect(check).toMatchObject({ lost: 0, doubleCounted: 0, exact: true });
+    // Every record was signed by a sender the registry knows: nothing was dead-lettered.
+    expect(await allItems(stack.dynamodb, TABLES.deadLetters.localName)).toEqual([]);
   }, 180_000);
 });

@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import type { KeyObject } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sleep } from '#edge-client';
 
@@ -51,4 +53,13 @@ export async function spawnDaemon(
       throw new Error(`daemon did not start:\n${output}`);
     await sleep(50);
   }
+}
+
+/**
+ * Writes `key` where a daemon's `signing.keyFile` names it: PKCS#8 PEM, readable by its owner
+ * only (the daemon refuses a key file others may read).
+ */
+export function writeSigningKeyFile(file: string, key: KeyObject): string {
+  writeFileSync(file, key.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  return file;
 }
