@@ -1,4 +1,5 @@
 import { readLaneToken, sha256Hex } from '../credentials/lane-credentials.js';
+import { SpoolFormatError } from '../errors/spool-format-error.js';
 import { parseCommandLine } from '../utils/command-line.js';
 import { startDaemon } from './daemon.js';
 import { ConfigError, loadDaemonConfig } from './daemon-config.js';
@@ -71,7 +72,10 @@ async function main() {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
+// A wrong config, or a spool a newer release wrote, is the operator's to fix (exit 2, the
+// message alone): restarting the same daemon cannot mend it.
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(error instanceof ConfigError ? 2 : 1);
+  const operatorFix = error instanceof ConfigError || error instanceof SpoolFormatError;
+  console.error(operatorFix ? error.message : error);
+  process.exit(operatorFix ? 2 : 1);
 });

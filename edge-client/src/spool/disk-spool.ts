@@ -21,6 +21,7 @@ import {
   readFrame,
   resync,
 } from './frame.js';
+import { markSpoolFormat, readableSpoolFormat } from './spool-format.js';
 
 export interface SpoolOptions {
   /** Folder holding the segments and the cursor; created if missing. */
@@ -135,6 +136,10 @@ export class DiskSpool {
     return spool;
   }
 
+  private get lockFile() {
+    return join(this.options.dir, 'spool.lock');
+  }
+
   private get cursorFile() {
     return join(this.options.dir, 'cursor.json');
   }
@@ -149,7 +154,7 @@ export class DiskSpool {
    * taken over.
    */
   private async lock(): Promise<void> {
-    const file = join(this.options.dir, 'spool.lock');
+    const file = this.lockFile;
     for (let attempt = 1; ; attempt++) {
       try {
         await writeFile(file, String(process.pid), { flag: 'wx' });
@@ -166,8 +171,20 @@ export class DiskSpool {
   }
 
   private async recover(): Promise<void> {
+    // A spool of a newer format is refused before anything here is created, locked or
+    // repaired: the release that wrote it must find it exactly as it left it.
+    await readableSpoolFormat(this.options.dir);
     await mkdir(this.options.dir, { recursive: true });
     await this.lock();
+    try {
+      // Again under the lock (a newer daemon may have run in between); a folder without the
+      // marker (a new spool, or one of the releases before markers: format 1) is stamped.
+      if ((await readableSpoolFormat(this.options.dir)).marker !== 'file')
+        await markSpoolFormat(this.options.dir);
+    } catch (error) {
+      await rm(this.lockFile, { force: true });
+      throw error;
+    }
     const segments = (await readdir(this.options.dir))
       .map((f) => SEGMENT_PATTERN.exec(f)?.[1])
       .filter((n): n is string => n !== undefined)
@@ -561,7 +578,7 @@ export class DiskSpool {
     }
     for (const handle of this.readHandles.values()) await handle.close();
     this.readHandles.clear();
-    await rm(join(this.options.dir, 'spool.lock'), { force: true });
+    await rm(this.lockFile, { force: true });
   }
 }
 
@@ -572,16 +589,4 @@ function isAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-/** Writes a file atomically: temporary file, fsync, rename. */
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
-  await writeFile(`${file}.tmp`, text);
-  const handle = await open(`${file}.tmp`, 'r+');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(`${file}.tmp`, file);
 }
