@@ -75,7 +75,12 @@ interface PendingAppend {
   reject(error: unknown): void;
 }
 
-const SEGMENT_PATTERN = /^segment-(\d{12})\.log$/;
+/** SpoolOptions' defaults that others report on (the doctor): set here only. */
+export const DEFAULT_SPOOL_MAX_BYTES = 1024 ** 3;
+export const DEFAULT_SPOOL_FSYNC: NonNullable<SpoolOptions['fsync']> = 'always';
+export const DEFAULT_FSYNC_INTERVAL_MS = 100;
+
+export const SEGMENT_PATTERN = /^segment-(\d{12})\.log$/;
 const segmentName = (n: number) => `segment-${String(n).padStart(12, '0')}.log`;
 /** Large enough for the largest frame (1 MiB payload plus header). */
 const READ_CHUNK = 1024 * 1024 + 64 * 1024;
@@ -120,12 +125,12 @@ export class DiskSpool {
   private tornTail = 0;
 
   private constructor(private readonly options: SpoolOptions) {
-    this.maxBytes = options.maxBytes ?? 1024 ** 3;
+    this.maxBytes = options.maxBytes ?? DEFAULT_SPOOL_MAX_BYTES;
     this.segmentBytes =
       options.segmentBytes ?? Math.min(16 * 1024 ** 2, Math.floor(this.maxBytes / 8));
-    this.fsyncPolicy = options.fsync ?? 'always';
+    this.fsyncPolicy = options.fsync ?? DEFAULT_SPOOL_FSYNC;
     this.whenFull = options.whenFull ?? 'reject';
-    this.fsyncIntervalMs = options.fsyncIntervalMs ?? 100;
+    this.fsyncIntervalMs = options.fsyncIntervalMs ?? DEFAULT_FSYNC_INTERVAL_MS;
     if (this.segmentBytes < FRAME_HEADER_BYTES + 1) throw new RangeError('segmentBytes too small');
   }
 
