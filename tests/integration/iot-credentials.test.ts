@@ -1,78 +1,19 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { iotCredentialsProvider } from '../../edge-client/src/credentials/iot-credentials-provider.js';
 import { CredentialsError } from '../../edge-client/src/errors/index.js';
-
-const dir = mkdtempSync(join(tmpdir(), 'iot-pki-'));
-const file = (name: string) => join(dir, name);
-const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
-
-/** A CA, a server certificate for 127.0.0.1 and client certificates, made fresh with openssl. */
-function makePki() {
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  for (const ca of ['ca', 'rogue-ca'])
-    openssl(
-      'req',
-      '-x509',
-      ...ec,
-      '-keyout',
-      file(`${ca}.key`),
-      '-out',
-      file(`${ca}.pem`),
-      '-days',
-      '1',
-      '-subj',
-      `/CN=${ca}`,
-    );
-  const issue = (name: string, cn: string, ca: string, ext?: string) => {
-    openssl(
-      'req',
-      ...ec,
-      '-keyout',
-      file(`${name}.key`),
-      '-out',
-      file(`${name}.csr`),
-      '-subj',
-      `/CN=${cn}`,
-    );
-    const extArgs = ext === undefined ? [] : ['-extfile', file(`${name}.ext`)];
-    if (ext !== undefined) writeFileSync(file(`${name}.ext`), ext);
-    openssl(
-      'x509',
-      '-req',
-      '-in',
-      file(`${name}.csr`),
-      '-CA',
-      file(`${ca}.pem`),
-      '-CAkey',
-      file(`${ca}.key`),
-      '-CAcreateserial',
-      '-out',
-      file(`${name}.pem`),
-      '-days',
-      '1',
-      ...extArgs,
-    );
-  };
-  issue('server', '127.0.0.1', 'ca', 'subjectAltName=IP:127.0.0.1\n');
-  issue('device', 'panel-store-0001-lane-01', 'ca');
-  issue('rogue', 'panel-store-0001-lane-01', 'rogue-ca');
-}
+import { makeTestPki } from '../helpers/test-pki.js';
 
 let server: Server;
 let endpoint: string;
 let lifetimeMs = 3_600_000;
-const pem = (name: string) => readFileSync(file(`${name}.pem`));
-const key = (name: string) => readFileSync(file(`${name}.key`));
+let pem: (name: string) => Buffer;
+let key: (name: string) => Buffer;
 
 beforeAll(async () => {
-  makePki();
+  ({ pem, key } = makeTestPki());
   // A stand-in for the IoT credentials provider: mutual TLS against the device CA, the role
   // alias in the path, the thing name in a header matching the certificate.
   server = createServer(

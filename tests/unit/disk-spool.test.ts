@@ -10,9 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { sleep } from '#edge-client';
+import { SpoolStateError } from '../../edge-client/src/errors/index.js';
 import { SpoolFullError } from '../../edge-client/src/errors/spool-full-error.js';
 import { DiskSpool } from '../../edge-client/src/spool/disk-spool.js';
 import { FRAME_HEADER_BYTES } from '../../edge-client/src/spool/frame.js';
+import { readSpoolFormat, SPOOL_FORMAT } from '../../edge-client/src/spool/spool-format.js';
 
 const freshDir = () => mkdtempSync(join(tmpdir(), 'spool-'));
 const payload = (n: number, size = 100) => Buffer.from(`${n}:`.padEnd(size, 'x'));
@@ -203,5 +205,56 @@ describe('Class: DiskSpool, one owner', () => {
     writeFileSync(join(dir, 'spool.lock'), '999999999');
     const restarted = await DiskSpool.open({ dir });
     await restarted.close();
+  });
+});
+
+describe('Class: DiskSpool, format marker', () => {
+  it('stamps a new spool with its format, atomically (no temporary file left)', async () => {
+    // Prepare
+    const dir = join(freshDir(), 'new-spool');
+    expect(await readSpoolFormat(dir)).toEqual({ format: SPOOL_FORMAT, marker: 'new' });
+
+    // Act
+    const spool = await DiskSpool.open({ dir });
+    await spool.close();
+
+    // Assess
+    expect(readFileSync(join(dir, 'FORMAT'), 'utf8')).toBe(`${SPOOL_FORMAT}\n`);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(await readSpoolFormat(dir)).toEqual({ format: SPOOL_FORMAT, marker: 'file' });
+  });
+
+  it('reads a folder without the marker as format 1', async () => {
+    expect(await readSpoolFormat(freshDir())).toEqual({ format: 1, marker: 'none' });
+  });
+
+  it.each([
+    ['not a number', 'one\n'],
+    ['zero', '0\n'],
+    ['empty', ''],
+    ['too long', `${'1'.repeat(40)}\n`],
+  ])('refuses a marker that is %s, naming the file, and creates nothing', async (_, text) => {
+    // Prepare
+    const dir = freshDir();
+    writeFileSync(join(dir, 'FORMAT'), text);
+
+    // Act
+    const opening = DiskSpool.open({ dir });
+
+    // Assess
+    await expect(opening).rejects.toBeInstanceOf(SpoolStateError);
+    await expect(opening).rejects.toThrow(/FORMAT holds .*not a format number/);
+    expect(readdirSync(dir)).toEqual(['FORMAT']);
+  });
+
+  it('refuses a newer format with a SpoolFormatError, and creates nothing', async () => {
+    const dir = freshDir();
+    writeFileSync(join(dir, 'FORMAT'), `${SPOOL_FORMAT + 1}\n`);
+    await expect(DiskSpool.open({ dir })).rejects.toMatchObject({
+      name: 'SpoolFormatError',
+      found: SPOOL_FORMAT + 1,
+      supported: SPOOL_FORMAT,
+    });
+    expect(readdirSync(dir)).toEqual(['FORMAT']);
   });
 });

@@ -178,7 +178,7 @@ function openEdgeClient(config: DaemonConfig): Promise<EdgeClient> {
 }
 
 /** The daemon's Ed25519 signing key (PKCS#8 PEM, owner-only like every secret file). */
-function readSigningKey(file: string): KeyObject {
+export function readSigningKey(file: string): KeyObject {
   const key = createPrivateKey(readSecretFile(file));
   if (key.asymmetricKeyType !== 'ed25519')
     throw new ConfigError(`${file}: a record signing key must be an Ed25519 private key`);
@@ -252,7 +252,7 @@ function readStdinEvents(
   })();
 }
 
-function iotCredentialsFromFiles(iot: NonNullable<DaemonConfig['credentials']>['iot']) {
+export function iotCredentialsFromFiles(iot: NonNullable<DaemonConfig['credentials']>['iot']) {
   return iotCredentialsProvider({
     endpoint: iot.endpoint,
     roleAlias: iot.roleAlias,

@@ -1,15 +1,22 @@
 import { readLaneToken, sha256Hex } from '../credentials/lane-credentials.js';
+import { SpoolFormatError } from '../errors/spool-format-error.js';
 import { parseCommandLine } from '../utils/command-line.js';
 import { startDaemon } from './daemon.js';
 import { ConfigError, loadDaemonConfig } from './daemon-config.js';
+import { formatCheck, runDoctor } from './doctor.js';
 
 const USAGE = `edge-client run --config edge.json
+edge-client doctor --config edge.json [--time-source URL]
 edge-client token-hash --token-file lane.token
 
 run: the panel-PC daemon: accepts telemetry events as NDJSON on standard input and on
 POST /events (JSON object, array or NDJSON), spools them durably, and sends them to Kinesis
 (or, with "upstream", to the store gateway). With "gateway" it is the store gateway.
 GET /status answers the metrics. SIGTERM or SIGINT drains and exits.
+doctor: checks the set-up the config describes (config, spool folder, free space, fsync mode,
+spool format, clock, credentials, the stream or the lane's gateway, the signing key), one line
+per check (ok, warn, FAIL, skip); exits 1 if any check fails. --time-source: an http(s) URL
+whose Date header is the trusted time (default: the Kinesis endpoint, or the lane's gateway).
 token-hash: prints the SHA-256 of a lane's token file (owner-only), for the gateway's config.`;
 
 async function main() {
@@ -19,6 +26,7 @@ async function main() {
       options: {
         config: { type: 'string' },
         'token-file': { type: 'string' },
+        'time-source': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     },
@@ -27,6 +35,14 @@ async function main() {
   if (positionals[0] === 'token-hash' && values['token-file'] !== undefined) {
     console.log(sha256Hex(readLaneToken(values['token-file'])));
     return;
+  }
+  if (positionals[0] === 'doctor' && values.config !== undefined) {
+    const results = await runDoctor({
+      configFile: values.config,
+      ...(values['time-source'] !== undefined && { timeSource: values['time-source'] }),
+    });
+    for (const result of results) console.log(formatCheck(result));
+    process.exit(results.some((r) => r.status === 'FAIL') ? 1 : 0);
   }
   if (values.help || positionals[0] !== 'run' || values.config === undefined) {
     console.error(USAGE);
@@ -71,7 +87,10 @@ async function main() {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
+// A wrong config, or a spool a newer release wrote, is the operator's to fix (exit 2, the
+// message alone): restarting the same daemon cannot mend it.
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(error instanceof ConfigError ? 2 : 1);
+  const operatorFix = error instanceof ConfigError || error instanceof SpoolFormatError;
+  console.error(operatorFix ? error.message : error);
+  process.exit(operatorFix ? 2 : 1);
 });

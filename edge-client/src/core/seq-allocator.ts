@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../spool/disk-spool.js';
+import { writeFileAtomic } from '../spool/atomic-file.js';
 
 const BLOCK = 100_000;
 

@@ -21,6 +21,7 @@ import {
   readFrame,
   resync,
 } from './frame.js';
+import { markSpoolFormat, readableSpoolFormat } from './spool-format.js';
 
 export interface SpoolOptions {
   /** Folder holding the segments and the cursor; created if missing. */
@@ -74,7 +75,12 @@ interface PendingAppend {
   reject(error: unknown): void;
 }
 
-const SEGMENT_PATTERN = /^segment-(\d{12})\.log$/;
+/** SpoolOptions' defaults that others report on (the doctor): set here only. */
+export const DEFAULT_SPOOL_MAX_BYTES = 1024 ** 3;
+export const DEFAULT_SPOOL_FSYNC: NonNullable<SpoolOptions['fsync']> = 'always';
+export const DEFAULT_FSYNC_INTERVAL_MS = 100;
+
+export const SEGMENT_PATTERN = /^segment-(\d{12})\.log$/;
 const segmentName = (n: number) => `segment-${String(n).padStart(12, '0')}.log`;
 /** Large enough for the largest frame (1 MiB payload plus header). */
 const READ_CHUNK = 1024 * 1024 + 64 * 1024;
@@ -119,12 +125,12 @@ export class DiskSpool {
   private tornTail = 0;
 
   private constructor(private readonly options: SpoolOptions) {
-    this.maxBytes = options.maxBytes ?? 1024 ** 3;
+    this.maxBytes = options.maxBytes ?? DEFAULT_SPOOL_MAX_BYTES;
     this.segmentBytes =
       options.segmentBytes ?? Math.min(16 * 1024 ** 2, Math.floor(this.maxBytes / 8));
-    this.fsyncPolicy = options.fsync ?? 'always';
+    this.fsyncPolicy = options.fsync ?? DEFAULT_SPOOL_FSYNC;
     this.whenFull = options.whenFull ?? 'reject';
-    this.fsyncIntervalMs = options.fsyncIntervalMs ?? 100;
+    this.fsyncIntervalMs = options.fsyncIntervalMs ?? DEFAULT_FSYNC_INTERVAL_MS;
     if (this.segmentBytes < FRAME_HEADER_BYTES + 1) throw new RangeError('segmentBytes too small');
   }
 
@@ -133,6 +139,10 @@ export class DiskSpool {
     const spool = new DiskSpool(options);
     await spool.recover();
     return spool;
+  }
+
+  private get lockFile() {
+    return join(this.options.dir, 'spool.lock');
   }
 
   private get cursorFile() {
@@ -149,7 +159,7 @@ export class DiskSpool {
    * taken over.
    */
   private async lock(): Promise<void> {
-    const file = join(this.options.dir, 'spool.lock');
+    const file = this.lockFile;
     for (let attempt = 1; ; attempt++) {
       try {
         await writeFile(file, String(process.pid), { flag: 'wx' });
@@ -166,8 +176,20 @@ export class DiskSpool {
   }
 
   private async recover(): Promise<void> {
+    // A spool of a newer format is refused before anything here is created, locked or
+    // repaired: the release that wrote it must find it exactly as it left it.
+    await readableSpoolFormat(this.options.dir);
     await mkdir(this.options.dir, { recursive: true });
     await this.lock();
+    try {
+      // Again under the lock (a newer daemon may have run in between); a folder without the
+      // marker (a new spool, or one of the releases before markers: format 1) is stamped.
+      if ((await readableSpoolFormat(this.options.dir)).marker !== 'file')
+        await markSpoolFormat(this.options.dir);
+    } catch (error) {
+      await rm(this.lockFile, { force: true });
+      throw error;
+    }
     const segments = (await readdir(this.options.dir))
       .map((f) => SEGMENT_PATTERN.exec(f)?.[1])
       .filter((n): n is string => n !== undefined)
@@ -561,7 +583,7 @@ export class DiskSpool {
     }
     for (const handle of this.readHandles.values()) await handle.close();
     this.readHandles.clear();
-    await rm(join(this.options.dir, 'spool.lock'), { force: true });
+    await rm(this.lockFile, { force: true });
   }
 }
 
@@ -572,16 +594,4 @@ function isAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-/** Writes a file atomically: temporary file, fsync, rename. */
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
-  await writeFile(`${file}.tmp`, text);
-  const handle = await open(`${file}.tmp`, 'r+');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(`${file}.tmp`, file);
 }
