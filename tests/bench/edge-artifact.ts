@@ -17,7 +17,6 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CreateStreamCommand, waitUntilStreamExists } from '@aws-sdk/client-kinesis';
-import { ulid } from 'ulid';
 import { createKinesisClient, sleep } from '#edge-client';
 import { startEmulators } from '../../infra/local/emulators.js';
 import {
@@ -26,6 +25,7 @@ import {
   EDGE_BUNDLE,
 } from '../../infra/tools/edge-artifact.js';
 import { type BuiltDaemon, type DaemonProcess, spawnDaemon } from '../helpers/daemon-process.js';
+import { postedDetection } from '../helpers/factories.js';
 import { ROOT } from './bundles.js';
 
 const { values } = parseArgs({
@@ -126,20 +126,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
 
 function detections(count: number) {
-  const now = Date.now();
-  return Array.from({ length: count }, () =>
-    JSON.stringify({
-      type: 'detection',
-      occurredAt: new Date(now).toISOString(),
-      storeId: 'store-bench',
-      detectionId: ulid(now),
-      laneId: 'lane-01',
-      category: 'walkout',
-      confidence: 0.9,
-      estimatedLossCents: 1_000,
-      model: { name: 'shrink-vision', version: '4.2.1' },
-    }),
-  ).join('\n');
+  return Array.from({ length: count }, () => JSON.stringify(postedDetection('store-bench'))).join(
+    '\n',
+  );
 }
 
 /** Posts `rate` events a second for `seconds` (a batch every TICK_MS), sampling RSS. */
@@ -228,7 +217,7 @@ rmSync(dir, { recursive: true, force: true });
 
 const rows: [string, string][] = [
   ['start-up: spawn to ready, median (min) ms', 'startup'],
-  ['the same node running nothing (node -e 0), ms', 'bareNodeMsMedian'],
+  ['bare node start (node -e 0), median ms', 'bareNodeMsMedian'],
   ['CPU used until ready, median ms', 'startupCpuMsMedian'],
   ['RSS idle (MB)', 'idleRssMb'],
   [`RSS at ${rate} events/s, max (median) MB`, 'rss'],

@@ -13,7 +13,6 @@ import {
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep } from '#edge-client';
 import { putRegistryEntries } from '../../functions/adapters/dynamodb-registry.js';
@@ -27,7 +26,7 @@ import {
 } from '../../infra/tools/edge-artifact.js';
 import { type DaemonProcess, spawnDaemon } from '../helpers/daemon-process.js';
 import { eventually } from '../helpers/eventually.js';
-import { TEST_KEY_ID, testKey, testKeys } from '../helpers/factories.js';
+import { postedDetection, TEST_KEY_ID, testKey, testKeys } from '../helpers/factories.js';
 
 /**
  * `npm run build:edge`'s folder as a panel PC gets it: copied into an empty folder with no
@@ -151,18 +150,7 @@ describe.each(NODES.map((n, i) => ({ ...n, i })))(
         return body.total?.detections ?? 0;
       };
       const post = async (daemon: DaemonProcess, count: number) => {
-        const now = Date.now();
-        const events = Array.from({ length: count }, () => ({
-          type: 'detection',
-          occurredAt: new Date(now).toISOString(),
-          storeId,
-          detectionId: ulid(now),
-          laneId: 'lane-01',
-          category: 'walkout',
-          confidence: 0.9,
-          estimatedLossCents: 1_000,
-          model: { name: 'shrink-vision', version: '4.2.1' },
-        }));
+        const events = Array.from({ length: count }, () => postedDetection(storeId));
         const res = await fetch(`${daemon.url}/events`, {
           method: 'POST',
           body: events.map((e) => JSON.stringify(e)).join('\n'),
