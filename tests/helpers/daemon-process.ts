@@ -2,7 +2,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import type { KeyObject } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { sleep } from '#edge-client';
 
 const MAIN = fileURLToPath(new URL('../../edge-client/src/cli/main.ts', import.meta.url));
 
@@ -12,23 +11,44 @@ export interface DaemonProcess {
   readonly output: () => string;
   /** Resolves with the exit code once the process has ended. */
   readonly exited: Promise<number | null>;
+  /** From spawn to the ready line (naming its HTTP intake or LAN listener), in ms. */
+  readonly startupMs: number;
 }
 
 /** The Node flags `npm run edge-client` runs the daemon with (package.json). */
 export const DAEMON_NODE_FLAGS = ['--max-old-space-size=96', '--max-semi-space-size=2'];
 
 /**
- * The edge-client CLI as its own process, with placeholder AWS keys and region (`env`
- * overrides them); its standard output and error are collected as they come.
+ * A built daemon to run instead of the TypeScript source under tsx: the bundle (`script`) run
+ * by a `node` binary from `cwd`, with an environment of PATH alone (no NODE_OPTIONS, no
+ * NODE_PATH), as a service manager gives it.
+ */
+export interface BuiltDaemon {
+  readonly node: string;
+  readonly script: string;
+  readonly cwd: string;
+}
+
+/**
+ * The edge-client CLI as its own process (the source under tsx, or a `built` bundle), with
+ * placeholder AWS keys and region (`env` overrides them); its standard output and error are
+ * collected as they come, and `onOutput` sees each chunk.
  */
 function spawnCli(
   args: readonly string[],
   env: Record<string, string>,
   nodeFlags: readonly string[] = [],
+  built?: BuiltDaemon,
+  onOutput?: () => void,
 ) {
-  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', MAIN, ...args], {
+  const argv =
+    built === undefined
+      ? [...nodeFlags, '--import', 'tsx', MAIN, ...args]
+      : [...nodeFlags, built.script, ...args];
+  const child = spawn(built?.node ?? process.execPath, argv, {
+    ...(built !== undefined && { cwd: built.cwd }),
     env: {
-      ...process.env,
+      ...(built === undefined ? process.env : { PATH: process.env.PATH ?? '/usr/bin:/bin' }),
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_REGION: 'us-east-1',
@@ -40,10 +60,12 @@ function spawnCli(
   child.stdout?.on('data', (c: Buffer) => {
     out.stdout += c.toString();
     out.both += c.toString();
+    onOutput?.();
   });
   child.stderr?.on('data', (c: Buffer) => {
     out.stderr += c.toString();
     out.both += c.toString();
+    onOutput?.();
   });
   return { child, out };
 }
@@ -52,22 +74,35 @@ function spawnCli(
  * Starts the edge daemon as its own process (as on a panel PC) and waits for its HTTP intake
  * (or, for a store gateway, its LAN listener).
  */
-export async function spawnDaemon(
+export function spawnDaemon(
   configFile: string,
   env: Record<string, string> = {},
   nodeFlags: readonly string[] = [],
+  built?: BuiltDaemon,
 ): Promise<DaemonProcess> {
-  const { child, out } = spawnCli(['run', '--config', configFile], env, nodeFlags);
-  const output = () => out.both;
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const url = /"(?:http|gateway)":"(https?:\/\/[^"]+)"/.exec(output())?.[1];
-    if (url !== undefined) return { child, url, output, exited };
-    if (child.exitCode !== null || Date.now() > deadline)
-      throw new Error(`daemon did not start:\n${output()}`);
-    await sleep(50);
-  }
+  const started = performance.now();
+  return new Promise<DaemonProcess>((resolve, reject) => {
+    let ready = false;
+    const { child, out } = spawnCli(['run', '--config', configFile], env, nodeFlags, built, () => {
+      if (ready) return;
+      const url = /"(?:http|gateway)":"(https?:\/\/[^"]+)"/.exec(out.both)?.[1];
+      if (url === undefined) return;
+      ready = true;
+      clearTimeout(timer);
+      const startupMs = performance.now() - started;
+      resolve({ child, url, output: () => out.both, exited, startupMs });
+    });
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    const timer = setTimeout(() => fail('did not start within 20 s'), 20_000);
+    function fail(why: string) {
+      clearTimeout(timer);
+      reject(new Error(`daemon ${why}:\n${out.both}`));
+    }
+    child.on('error', (error) => fail(`could not be spawned (${error.message})`));
+    void exited.then((code) => {
+      if (!ready) fail(`exited with ${code} before it was ready`);
+    });
+  });
 }
 
 /**

@@ -29,6 +29,19 @@ export function detection(overrides: Partial<DetectionEvent> = {}): DetectionEve
   };
 }
 
+/**
+ * A detection as the vision process posts it to its panel PC's daemon, at `at` (default now):
+ * no schemaVersion, eventId, deviceId or seq, which the daemon fills in.
+ */
+export function postedDetection(storeId: string, at = Date.now()) {
+  const { schemaVersion, eventId, deviceId, seq, ...posted } = detection({
+    storeId,
+    occurredAt: new Date(at).toISOString(),
+    detectionId: ulid(at),
+  });
+  return posted;
+}
+
 export function outcome(
   of: Pick<DetectionEvent, 'detectionId' | 'storeId' | 'deviceId'>,
   overrides: Partial<DetectionOutcomeEvent> = {},
