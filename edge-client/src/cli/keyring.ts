@@ -1,8 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
-import { statSync } from 'node:fs';
 import * as z from 'zod';
 import { Identifier } from '../contract/index.js';
-import { readSecretFile } from '../credentials/lane-credentials.js';
+import { readSecretFile, SecretFileError } from '../credentials/lane-credentials.js';
 import { partitionKeyOf } from '../delivery/kinesis-sink.js';
 import type { RecordSigner } from '../wire/index.js';
 import { ConfigError } from './daemon-config.js';
@@ -39,14 +38,15 @@ const KeyringFile = z
  * the keyring has no key for it (the client refuses such an event at intake).
  */
 export function readKeyring(file: string): (payload: Buffer) => RecordSigner | undefined {
-  if (statSync(file).size > MAX_KEYRING_BYTES)
-    throw new ConfigError(`${file}: a keyring is at most ${MAX_KEYRING_BYTES} bytes`);
   let raw: unknown;
   try {
-    raw = JSON.parse(readSecretFile(file).toString('utf8'));
+    raw = JSON.parse(readSecretConfigFile(file, MAX_KEYRING_BYTES).toString('utf8'));
   } catch (error) {
+    // V8 quotes the text around a syntax error: here that would be key material.
     if (error instanceof SyntaxError)
-      throw new ConfigError(`${file}: a keyring is JSON: ${error.message}`);
+      throw new ConfigError(
+        `${file}: a keyring is JSON: ${/at position \d+/.exec(error.message)?.[0] ?? 'it does not parse'}`,
+      );
     throw error;
   }
   const parsed = KeyringFile.safeParse(raw);
@@ -69,4 +69,20 @@ export function readKeyring(file: string): (payload: Buffer) => RecordSigner | u
     signers.set(deviceId, { signer: deviceId, keyId, privateKey: key });
   });
   return (payload) => signers.get(partitionKeyOf(payload, 'device'));
+}
+
+/**
+ * A secret file of the config (readSecretFile's checks), any failure to read it a ConfigError
+ * naming the file: a start-up refusal, not a crash.
+ */
+function readSecretConfigFile(file: string, maxBytes?: number): Buffer {
+  try {
+    return readSecretFile(file, maxBytes);
+  } catch (error) {
+    if (error instanceof SecretFileError) throw new ConfigError(error.message);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (typeof code === 'string')
+      throw new ConfigError(`${file}: cannot read it (${code}: ${(error as Error).message})`);
+    throw error;
+  }
 }
