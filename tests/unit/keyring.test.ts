@@ -4,7 +4,8 @@ import { chmodSync, chownSync, mkdtempSync, statSync, symlinkSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../edge-client/src/cli/daemon-config.js';
+import { startDaemon } from '../../edge-client/src/cli/daemon.js';
+import { ConfigError, DaemonConfig } from '../../edge-client/src/cli/daemon-config.js';
 import { readKeyring } from '../../edge-client/src/cli/keyring.js';
 import { testKey } from '../helpers/factories.js';
 
@@ -132,3 +133,61 @@ function waitForFifo(fifo: string): void {
   }
   throw new Error(`${fifo} was not made`);
 }
+
+describe("A daemon's signing key file (signing.keyFile)", () => {
+  const start = (keyFile: string) =>
+    startDaemon(
+      DaemonConfig.parse({
+        streamName: 's',
+        endpoint: 'http://127.0.0.1:9',
+        deviceId: 'panel-store-0001-lane-01',
+        spool: { dir: mkdtempSync(join(tmpdir(), 'signing-spool-')) },
+        signing: { keyId: 'test-1', keyFile },
+        stdin: false,
+      }),
+      { log: () => undefined },
+    );
+
+  it('refuses at start-up, as a ConfigError naming the file and never quoting it, a key that is missing, public, encrypted, not a PEM, not Ed25519, or readable by others', async () => {
+    const ed = generateKeyPairSync('ed25519');
+    const secret = ed.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const cases: [string, RegExp][] = [
+      [join(tmpdir(), 'no-such-dir', 'signing.pem'), /ENOENT/],
+      [
+        keyringFile(ed.publicKey.export({ type: 'spki', format: 'pem' }).toString()),
+        /not an unencrypted PEM private key/,
+      ],
+      [
+        keyringFile(
+          ed.privateKey
+            .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' })
+            .toString(),
+        ),
+        /not an unencrypted PEM private key/,
+      ],
+      [
+        keyringFile(secret.replace('PRIVATE KEY', 'PRIVATE KEX')),
+        /not an unencrypted PEM private key/,
+      ],
+      [
+        keyringFile(
+          generateKeyPairSync('ec', { namedCurve: 'P-256' })
+            .privateKey.export({ type: 'pkcs8', format: 'pem' })
+            .toString(),
+        ),
+        /must be an Ed25519 private key/,
+      ],
+      [keyringFile(secret, 0o644), /readable by others than its owner/],
+    ];
+    for (const [file, reason] of cases) {
+      const refusal = await start(file).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(refusal).toBeInstanceOf(ConfigError);
+      expect((refusal as Error).message).toMatch(reason);
+      expect((refusal as Error).message).toContain(file);
+      expect((refusal as Error).message).not.toMatch(/MC4C|BEGIN/);
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import * as z from 'zod';
 import { Identifier } from '../contract/index.js';
 import { readSecretFile, SecretFileError } from '../credentials/lane-credentials.js';
@@ -69,6 +69,22 @@ export function readKeyring(file: string): (payload: Buffer) => RecordSigner | u
     signers.set(deviceId, { signer: deviceId, keyId, privateKey: key });
   });
   return (payload) => signers.get(partitionKeyOf(payload, 'device'));
+}
+
+/** The daemon's Ed25519 signing key (`signing.keyFile`: PKCS#8 PEM, owner-only). */
+export function readSigningKey(file: string): KeyObject {
+  const pem = readSecretConfigFile(file);
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(pem);
+  } catch {
+    throw new ConfigError(
+      `${file}: not an unencrypted PEM private key (a record signing key is an Ed25519 PKCS#8 PEM, no passphrase)`,
+    );
+  }
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new ConfigError(`${file}: a record signing key must be an Ed25519 private key`);
+  return key;
 }
 
 /**
