@@ -1,4 +1,4 @@
-import { readLaneToken, sha256Hex } from '../credentials/lane-credentials.js';
+import { readLaneToken, SecretFileError, sha256Hex } from '../credentials/lane-credentials.js';
 import { parseCommandLine } from '../utils/command-line.js';
 import { startDaemon } from './daemon.js';
 import { ConfigError, loadDaemonConfig } from './daemon-config.js';
@@ -72,6 +72,8 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(error instanceof ConfigError ? 2 : 1);
+  // A config, or a secret file it names, that must not be used: one line, exit 2.
+  const refused = error instanceof ConfigError || error instanceof SecretFileError;
+  console.error(refused ? error.message : error);
+  process.exit(refused ? 2 : 1);
 });
