@@ -29,7 +29,7 @@ import {
   staticRegistry,
 } from '../helpers/in-memory-aggregates.js';
 import { freshEmulators } from '../helpers/local-dynamodb.js';
-import { eventIdsOnStream, readStream } from '../helpers/stream-reader.js';
+import { eventIdsOnStream, processInMemory, readStream } from '../helpers/stream-reader.js';
 
 let env: Awaited<ReturnType<typeof freshEmulators>>;
 let streams = 0;
@@ -154,25 +154,7 @@ describe('Integration: EdgeClient against the Kinesis emulator', () => {
     expect(await client.flush(20_000)).toBe(true);
     await client.close();
     const records = await readStream(env.kinesis, streamName);
-    const aggregates = new InMemoryAggregates();
-    const deadLetters = new InMemoryDeadLetters();
-    const result = await processBatch(
-      records.map(({ shardId, sequenceNumber, partitionKey, raw }) => ({
-        shardId,
-        sequenceNumber,
-        partitionKey,
-        data: raw,
-        arrivedAt: NOON,
-      })),
-      {
-        aggregates,
-        registry: staticRegistry,
-        deadLetters,
-        logger: silentLogger,
-        fold: { baselines: DEFAULT_BASELINES },
-        eventTime: DEFAULT_EVENT_TIME_RULES,
-      },
-    );
+    const { result, aggregates, deadLetters } = await processInMemory(records);
 
     // Assess: every record is signed; the honest events count, the forgery is one letter.
     expect(records.every((r) => r.signed && isSignedEnvelope(r.raw))).toBe(true);
@@ -230,25 +212,7 @@ describe('Integration: EdgeClient against the Kinesis emulator', () => {
     expect(await after.flush(20_000)).toBe(true);
     await after.close();
     const records = await readStream(env.kinesis, streamName);
-    const aggregates = new InMemoryAggregates();
-    const deadLetters = new InMemoryDeadLetters();
-    const result = await processBatch(
-      records.map(({ shardId, sequenceNumber, partitionKey, raw }) => ({
-        shardId,
-        sequenceNumber,
-        partitionKey,
-        data: raw,
-        arrivedAt: NOON,
-      })),
-      {
-        aggregates,
-        registry: staticRegistry,
-        deadLetters,
-        logger: silentLogger,
-        fold: { baselines: DEFAULT_BASELINES },
-        eventTime: DEFAULT_EVENT_TIME_RULES,
-      },
-    );
+    const { result, aggregates, deadLetters } = await processInMemory(records);
 
     // Assess: lane 01's events (spooled before the restart and after) are signed and count;
     // lane 02's spooled events went out in unsigned records, each dead-lettered unsigned.
