@@ -31,6 +31,7 @@ export {
   MIN_TOKEN_LENGTH,
   readLaneToken,
   readSecretFile,
+  SecretFileError,
   SecretFileModeError,
   sha256Hex,
 } from './credentials/lane-credentials.js';

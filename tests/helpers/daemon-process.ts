@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import type { KeyObject } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,20 @@ export interface DaemonProcess {
   readonly exited: Promise<number | null>;
   /** From spawn to the ready line (naming its HTTP intake or LAN listener), in ms. */
   readonly startupMs: number;
+}
+
+/** Runs the edge daemon on a config it must refuse: its exit code and what it wrote. */
+export function refusedDaemon(configFile: string): { code: number | null; output: string } {
+  const run = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', MAIN, 'run', '--config', configFile],
+    {
+      encoding: 'utf8',
+      timeout: 30_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  return { code: run.status, output: `${run.stdout}${run.stderr}` };
 }
 
 /** The Node flags `npm run edge-client` runs the daemon with (package.json). */

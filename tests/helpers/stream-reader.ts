@@ -6,6 +6,16 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { listShards } from '#edge-client';
 import { decodeAggregate, isAggregated, isSignedEnvelope, parseEnvelope } from '#wire';
+import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
+import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
+import { processBatch } from '../../functions/processor/process-batch.js';
+import { NOON } from './factories.js';
+import {
+  InMemoryAggregates,
+  InMemoryDeadLetters,
+  silentLogger,
+  staticRegistry,
+} from './in-memory-aggregates.js';
 
 /**
  * Every Kinesis record of a stream, from the start, with its user records split out; `data`
@@ -78,4 +88,33 @@ export async function eventIdsOnStream(
     }
   }
   return counts;
+}
+
+/**
+ * Runs the processor's batch over records read from the stream (readStream), arrived at NOON,
+ * against in-memory aggregates and dead letters and the static registry, refusing unsigned
+ * records (the default).
+ */
+export async function processInMemory(records: Awaited<ReturnType<typeof readStream>>) {
+  const aggregates = new InMemoryAggregates();
+  const deadLetters = new InMemoryDeadLetters();
+  const result = await processBatch(
+    records.map(({ shardId, sequenceNumber, partitionKey, raw }) => ({
+      shardId,
+      sequenceNumber,
+      partitionKey,
+      data: raw,
+      arrivedAt: NOON,
+    })),
+    {
+      aggregates,
+      registry: staticRegistry,
+      deadLetters,
+      logger: silentLogger,
+      fold: { baselines: DEFAULT_BASELINES },
+      eventTime: DEFAULT_EVENT_TIME_RULES,
+      unsignedRecords: 'refuse',
+    },
+  );
+  return { result, aggregates, deadLetters };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAggregated, sleep } from '#edge-client';
 import { defineFleet, FleetSimulator } from '#simulator';
 import { isSignedEnvelope } from '#wire';
+import { readKeyring } from '../../edge-client/src/cli/keyring.js';
 import { EdgeClient } from '../../edge-client/src/core/edge-client.js';
 import {
   InvalidEventError,
@@ -19,7 +20,7 @@ import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import { processBatch } from '../../functions/processor/process-batch.js';
 import { eventually } from '../helpers/eventually.js';
-import { detection, NOON, testSigner } from '../helpers/factories.js';
+import { detection, NOON, TEST_KEY_ID, testKey, testSigner } from '../helpers/factories.js';
 import { startThrottlingProxy } from '../helpers/fault-proxy.js';
 import {
   InMemoryAggregates,
@@ -28,7 +29,7 @@ import {
   staticRegistry,
 } from '../helpers/in-memory-aggregates.js';
 import { freshEmulators } from '../helpers/local-dynamodb.js';
-import { eventIdsOnStream, readStream } from '../helpers/stream-reader.js';
+import { eventIdsOnStream, processInMemory, readStream } from '../helpers/stream-reader.js';
 
 let env: Awaited<ReturnType<typeof freshEmulators>>;
 let streams = 0;
@@ -153,25 +154,7 @@ describe('Integration: EdgeClient against the Kinesis emulator', () => {
     expect(await client.flush(20_000)).toBe(true);
     await client.close();
     const records = await readStream(env.kinesis, streamName);
-    const aggregates = new InMemoryAggregates();
-    const deadLetters = new InMemoryDeadLetters();
-    const result = await processBatch(
-      records.map(({ shardId, sequenceNumber, partitionKey, raw }) => ({
-        shardId,
-        sequenceNumber,
-        partitionKey,
-        data: raw,
-        arrivedAt: NOON,
-      })),
-      {
-        aggregates,
-        registry: staticRegistry,
-        deadLetters,
-        logger: silentLogger,
-        fold: { baselines: DEFAULT_BASELINES },
-        eventTime: DEFAULT_EVENT_TIME_RULES,
-      },
-    );
+    const { result, aggregates, deadLetters } = await processInMemory(records);
 
     // Assess: every record is signed; the honest events count, the forgery is one letter.
     expect(records.every((r) => r.signed && isSignedEnvelope(r.raw))).toBe(true);
@@ -180,6 +163,72 @@ describe('Integration: EdgeClient against the Kinesis emulator', () => {
     expect([...deadLetters.letters.values()]).toMatchObject([
       { reason: 'signer_mismatch', deviceId: 'panel-store-0001-lane-01', eventId: forged.eventId },
     ]);
+  });
+
+  it("as a relay restarted with a keyring that lacks a device, puts that device's spooled events unsigned (dead-lettered unsigned) and holds nothing else up", async () => {
+    // Prepare: a relay holding both lanes' keys spools both lanes' events while the stream
+    // is unreachable (none delivered); it restarts on the same spool with lane 02 gone from
+    // its keyring, and the stream reachable. The processor refuses unsigned records.
+    const dir = spoolDir();
+    const keyring = (deviceIds: string[]) => {
+      const file = join(mkdtempSync(join(tmpdir(), 'relay-keyring-')), 'keyring.json');
+      const keys = deviceIds.map((deviceId) => ({
+        deviceId,
+        keyId: TEST_KEY_ID,
+        privateKey: testKey(deviceId).export({ type: 'pkcs8', format: 'pem' }).toString(),
+      }));
+      writeFileSync(file, JSON.stringify({ keys }), { mode: 0o600 });
+      return readKeyring(file);
+    };
+    const [LANE_1, LANE_2] = ['panel-store-0001-lane-01', 'panel-store-0002-lane-01'];
+    const before = await EdgeClient.open({
+      streamName: 'no-such-stream',
+      kinesis: env.kinesis,
+      spool: { dir },
+      signer: keyring([LANE_1, LANE_2]),
+      retryMaxDelayMs: 20,
+    });
+    const events = Array.from({ length: 40 }, (_, i) =>
+      i % 2 === 0
+        ? detection({ seq: i + 1 })
+        : detection({ deviceId: LANE_2, storeId: 'store-0002', seq: i + 1 }),
+    );
+    await before.send(events);
+    expect(await before.close(0)).toEqual({ drained: false });
+    const streamName = await newStream(1);
+
+    // Act
+    const after = await EdgeClient.open({
+      streamName,
+      kinesis: env.kinesis,
+      spool: { dir },
+      signer: keyring([LANE_1]),
+    });
+    const later = detection({ seq: 1_000 });
+    await after.send([later]);
+    await expect(
+      after.send([detection({ deviceId: LANE_2, storeId: 'store-0002', seq: 1_001 })]),
+    ).rejects.toThrow(/holds no signing key for panel-store-0002-lane-01/);
+    expect(await after.flush(20_000)).toBe(true);
+    await after.close();
+    const records = await readStream(env.kinesis, streamName);
+    const { result, aggregates, deadLetters } = await processInMemory(records);
+
+    // Assess: lane 01's events (spooled before the restart and after) are signed and count;
+    // lane 02's spooled events went out in unsigned records, each dead-lettered unsigned.
+    const lane1 = events.filter((e) => e.deviceId === LANE_1).length + 1;
+    const lane2 = events.filter((e) => e.deviceId === LANE_2).length;
+    expect(records.filter((r) => !r.signed).flatMap((r) => r.userRecords)).toHaveLength(lane2);
+    expect(
+      records
+        .filter((r) => r.signed)
+        .flatMap((r) => r.userRecords.map((u) => JSON.parse(u.toString()).deviceId)),
+    ).toEqual(Array(lane1).fill(LANE_1));
+    const letters = [...deadLetters.letters.values()];
+    expect(result.stats).toMatchObject({ counted: lane1, deadLettered: lane2 });
+    expect(aggregates.homeTotal('STORE#', 'detections')).toBe(lane1);
+    expect(letters.length).toBeGreaterThan(0);
+    expect(new Set(letters.map((l) => l.reason))).toEqual(new Set(['unsigned']));
   });
 
   it('retries records failed with ProvisionedThroughputExceededException until all are delivered', async () => {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,21 +6,13 @@ import { CreateStreamCommand, waitUntilStreamExists } from '@aws-sdk/client-kine
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineFleet, FleetSimulator } from '#simulator';
 import { parseEnvelope } from '#wire';
-import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
-import { processBatch } from '../../functions/processor/process-batch.js';
-import { spawnDaemon } from '../helpers/daemon-process.js';
+import { refusedDaemon, spawnDaemon } from '../helpers/daemon-process.js';
 import { eventually } from '../helpers/eventually.js';
-import { detection, incident, NOON, TEST_KEY_ID, testKey } from '../helpers/factories.js';
-import {
-  InMemoryAggregates,
-  InMemoryDeadLetters,
-  silentLogger,
-  staticRegistry,
-} from '../helpers/in-memory-aggregates.js';
+import { detection, incident, TEST_KEY_ID, testKey } from '../helpers/factories.js';
 import { freshEmulators } from '../helpers/local-dynamodb.js';
 import { abortedPost, MALFORMED_TARGET, rawExchange } from '../helpers/raw-http.js';
-import { eventIdsOnStream, readStream } from '../helpers/stream-reader.js';
+import { eventIdsOnStream, processInMemory, readStream } from '../helpers/stream-reader.js';
 
 let env: Awaited<ReturnType<typeof freshEmulators>>;
 beforeAll(async () => {
@@ -108,26 +101,7 @@ describe('Integration: edge daemon process', () => {
     });
     daemon.child.kill('SIGTERM');
     await daemon.exited;
-    const aggregates = new InMemoryAggregates();
-    const deadLetters = new InMemoryDeadLetters();
-    const result = await processBatch(
-      records.map(({ shardId, sequenceNumber, partitionKey, raw }) => ({
-        shardId,
-        sequenceNumber,
-        partitionKey,
-        data: raw,
-        arrivedAt: NOON,
-      })),
-      {
-        aggregates,
-        registry: staticRegistry,
-        deadLetters,
-        logger: silentLogger,
-        fold: { baselines: DEFAULT_BASELINES },
-        eventTime: DEFAULT_EVENT_TIME_RULES,
-        unsignedRecords: 'refuse',
-      },
-    );
+    const { result, deadLetters } = await processInMemory(records);
 
     // Assess: all accepted; the batch naming a stranger refused whole with its line; every
     // record signed, each by the one device its events name; all counted.
@@ -150,6 +124,41 @@ describe('Integration: edge daemon process', () => {
     }
     expect(result.stats).toMatchObject({ counted: events.length, deadLettered: 0 });
     expect(deadLetters.letters.size).toBe(0);
+  });
+
+  it('refuses at start-up, in one line and exit 2, a secret file it must not read: a lane token others may read, a FIFO keyring', () => {
+    // Prepare: a lane whose token file is mode 644, and a relay whose keyring is a FIFO
+    // nobody writes to (a blocking read would hang start-up for ever).
+    const dir = mkdtempSync(join(tmpdir(), 'daemon-secrets-'));
+    const token = join(dir, 'lane.token');
+    writeFileSync(token, 'x'.repeat(40), { mode: 0o644 });
+    const fifo = join(dir, 'keyring.json');
+    execFileSync('mkfifo', ['-m', '600', fifo]);
+    const configs = [
+      {
+        deviceId: 'panel-store-0001-lane-01',
+        upstream: { url: 'http://127.0.0.1:9', storeId: 'store-0001', tokenFile: token },
+      },
+      { relay: true, streamName: 's', signing: { keyringFile: fifo } },
+    ].map((c, i) => {
+      const file = join(dir, `edge-${i}.json`);
+      writeFileSync(
+        file,
+        JSON.stringify({ ...c, spool: { dir: join(dir, `spool-${i}`) }, stdin: false }),
+      );
+      return file;
+    });
+
+    // Act
+    const [lane, relay] = configs.map((c) => refusedDaemon(c));
+
+    // Assess: each names the file and what is wrong, with no stack trace.
+    expect(lane).toMatchObject({ code: 2 });
+    expect(lane?.output.trim()).toBe(
+      `${token} is readable by others than its owner (mode 644): chmod 600 it`,
+    );
+    expect(relay).toMatchObject({ code: 2 });
+    expect(relay?.output.trim()).toBe(`${fifo} is not a regular file (a secret is read from one)`);
   });
 
   it('delivers every accepted event after kill -9 mid-stream and a restart, skipping a torn spool tail', async () => {

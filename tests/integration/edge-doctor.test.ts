@@ -329,7 +329,7 @@ describe('Integration: edge-client doctor', () => {
 
   it.each([
     ['readable by others', 0o644, /readable by others than its owner.*chmod 600/],
-    ['not a PEM key', 0o600, /not a PEM private key/],
+    ['not a PEM key', 0o600, /not an unencrypted PEM private key/],
     ['not an Ed25519 key', 0o600, /must be an Ed25519 private key/],
   ])('fails signing for a key file %s', async (what, mode, reason) => {
     const { keyFile, configFile } = setUp();

@@ -1,8 +1,11 @@
+import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { startDaemon } from '../../edge-client/src/cli/daemon.js';
+import { ConfigError, DaemonConfig } from '../../edge-client/src/cli/daemon-config.js';
 import { readKeyring } from '../../edge-client/src/cli/keyring.js';
 import { testKey } from '../helpers/factories.js';
 
@@ -61,5 +64,130 @@ describe('A relay keyring (signing.keyringFile)', () => {
     expect(() => readKeyring(keyringFile({ keys: [entry('a', p256)] }))).toThrow(
       /keys.0: a record signing key must be an Ed25519 key/,
     );
+  });
+
+  it('refuses, as a ConfigError naming the file, a keyring that is missing, a folder, a FIFO, a device, or a file others may read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keyring-'));
+    const valid = JSON.stringify({
+      keys: [{ deviceId: 'a', keyId: 'test-1', privateKey: pem('a') }],
+    });
+    const devZero = join(dir, 'dev-zero.json');
+    symlinkSync('/dev/zero', devZero);
+    // A FIFO with a writer ready: a reader that opens it as a file reads what the writer
+    // sends (and, with no writer, blocks start-up for ever). It is refused before any read.
+    const fifo = join(dir, 'keyring.fifo');
+    const writer = spawn('sh', [
+      '-c',
+      `mkfifo -m 600 "$1" && printf '%s' "$2" > "$1"`,
+      'sh',
+      fifo,
+      valid,
+    ]);
+    try {
+      for (const [file, reason] of [
+        [join(dir, 'missing.json'), /ENOENT|no such file/],
+        [dir, /not a regular file/],
+        [devZero, /not a regular file|readable by others/],
+        [keyringFile(valid, 0o644), /readable by others than its owner/],
+      ] as const) {
+        expect(() => readKeyring(file)).toThrow(ConfigError);
+        expect(() => readKeyring(file)).toThrow(reason);
+      }
+      waitForFifo(fifo);
+      expect(() => readKeyring(fifo)).toThrow(ConfigError);
+    } finally {
+      writer.kill();
+    }
+  });
+
+  it.skipIf(process.getuid?.() !== 0)(
+    'refuses a keyring (or a symlink to one) owned by another user, who could read or replace its keys',
+    () => {
+      const file = keyringFile({
+        keys: [{ deviceId: 'a', keyId: 'test-1', privateKey: pem('a') }],
+      });
+      chownSync(file, 4321, 4321);
+      const link = join(mkdtempSync(join(tmpdir(), 'keyring-')), 'keyring.json');
+      symlinkSync(file, link);
+      expect(() => readKeyring(link)).toThrow(ConfigError);
+      expect(() => readKeyring(link)).toThrow(/owned by uid 4321/);
+    },
+  );
+
+  it('says where a keyring stops being JSON without quoting it (no key material in the message)', () => {
+    const file = keyringFile(
+      '{"keys":[{"deviceId":"a","keyId":"k","privateKey": MC4CAQAwBQYDK2VwBCIEIPQ7secret}]}',
+    );
+    expect(() => readKeyring(file)).toThrow(/a keyring is JSON/);
+    expect(() => readKeyring(file)).not.toThrow(/MC4C/);
+  });
+});
+
+/** Waits (at most a few seconds) until `sh` has made the FIFO. */
+function waitForFifo(fifo: string): void {
+  for (let i = 0; i < 200; i++) {
+    try {
+      if (statSync(fifo).isFIFO()) return;
+    } catch {}
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  }
+  throw new Error(`${fifo} was not made`);
+}
+
+describe("A daemon's signing key file (signing.keyFile)", () => {
+  const start = (keyFile: string) =>
+    startDaemon(
+      DaemonConfig.parse({
+        streamName: 's',
+        endpoint: 'http://127.0.0.1:9',
+        deviceId: 'panel-store-0001-lane-01',
+        spool: { dir: mkdtempSync(join(tmpdir(), 'signing-spool-')) },
+        signing: { keyId: 'test-1', keyFile },
+        stdin: false,
+      }),
+      { log: () => undefined },
+    );
+
+  it('refuses at start-up, as a ConfigError naming the file and never quoting it, a key that is missing, public, encrypted, not a PEM, not Ed25519, or readable by others', async () => {
+    const ed = generateKeyPairSync('ed25519');
+    const secret = ed.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const cases: [string, RegExp][] = [
+      [join(tmpdir(), 'no-such-dir', 'signing.pem'), /ENOENT/],
+      [
+        keyringFile(ed.publicKey.export({ type: 'spki', format: 'pem' }).toString()),
+        /not an unencrypted PEM private key/,
+      ],
+      [
+        keyringFile(
+          ed.privateKey
+            .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' })
+            .toString(),
+        ),
+        /not an unencrypted PEM private key/,
+      ],
+      [
+        keyringFile(secret.replace('PRIVATE KEY', 'PRIVATE KEX')),
+        /not an unencrypted PEM private key/,
+      ],
+      [
+        keyringFile(
+          generateKeyPairSync('ec', { namedCurve: 'P-256' })
+            .privateKey.export({ type: 'pkcs8', format: 'pem' })
+            .toString(),
+        ),
+        /must be an Ed25519 private key/,
+      ],
+      [keyringFile(secret, 0o644), /readable by others than its owner/],
+    ];
+    for (const [file, reason] of cases) {
+      const refusal = await start(file).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(refusal).toBeInstanceOf(ConfigError);
+      expect((refusal as Error).message).toMatch(reason);
+      expect((refusal as Error).message).toContain(file);
+      expect((refusal as Error).message).not.toMatch(/MC4C|BEGIN/);
+    }
   });
 });

@@ -147,7 +147,7 @@ export const DaemonConfig = z
         keyFile: Secret.optional(),
         /**
          * A relay only (a test rig forwarding a simulated fleet), instead of keyId and keyFile:
-         * a keyring file (owner-only; its format is KeyringFile in daemon.ts) with each device's
+         * a keyring file (owner-only; its format is KeyringFile in keyring.ts) with each device's
          * key. Every event is signed as its own device, and an event of a device the keyring
          * lacks is refused at intake. A real panel PC never holds another device's key.
          */

@@ -1,4 +1,3 @@
-import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,11 +11,11 @@ import { createHardenedServer, type HardenedServerLimits } from '../http/hardene
 import { readBody } from '../http/read-body.js';
 import { requestUrl } from '../http/request-url.js';
 import { createKinesisClient } from '../producer/kinesis-client.js';
-import { ConfigError, type DaemonConfig } from './daemon-config.js';
+import type { DaemonConfig } from './daemon-config.js';
 import { describe, reply, replyNotAccepted, replyTooLarge } from './event-replies.js';
 import { parseEventsBody } from './events-body.js';
 import { listenGateway } from './gateway-server.js';
-import { readKeyring } from './keyring.js';
+import { readKeyring, readSigningKey } from './keyring.js';
 
 /** Largest `POST /events` body. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -175,14 +174,6 @@ function openEdgeClient(config: DaemonConfig): Promise<EdgeClient> {
             },
     }),
   });
-}
-
-/** The daemon's Ed25519 signing key (PKCS#8 PEM, owner-only like every secret file). */
-export function readSigningKey(file: string): KeyObject {
-  const key = createPrivateKey(readSecretFile(file));
-  if (key.asymmetricKeyType !== 'ed25519')
-    throw new ConfigError(`${file}: a record signing key must be an Ed25519 private key`);
-  return key;
 }
 
 /** A status line every `intervalMs`, its rate over the interval before; `logLast` one more. */

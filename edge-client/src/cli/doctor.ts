@@ -9,7 +9,7 @@ import {
   ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { readLaneToken, readSecretFile } from '../credentials/lane-credentials.js';
+import { readLaneToken } from '../credentials/lane-credentials.js';
 import { CredentialsError } from '../errors/credentials-error.js';
 import { createKinesisClient } from '../producer/kinesis-client.js';
 import {
@@ -20,9 +20,9 @@ import {
 } from '../spool/disk-spool.js';
 import { readableSpoolFormat } from '../spool/spool-format.js';
 import { rawPublicKey } from '../wire/index.js';
-import { iotCredentialsFromFiles, readSigningKey } from './daemon.js';
+import { iotCredentialsFromFiles } from './daemon.js';
 import { ConfigError, type DaemonConfig, loadDaemonConfig } from './daemon-config.js';
-import { readKeyring } from './keyring.js';
+import { readKeyring, readSigningKey } from './keyring.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'FAIL' | 'skip';
 
@@ -550,14 +550,8 @@ function signingCheck(config: DaemonConfig): CheckResult {
     );
   if (signing.keyringFile !== undefined) {
     try {
-      readKeyring(signing.keyringFile);
-      const { keys } = JSON.parse(readSecretFile(signing.keyringFile).toString('utf8')) as {
-        keys: unknown[];
-      };
-      return ok(
-        'signing',
-        `keyring ${signing.keyringFile}: ${keys.length} devices' keys, owner-only`,
-      );
+      const { devices } = readKeyring(signing.keyringFile);
+      return ok('signing', `keyring ${signing.keyringFile}: ${devices} devices' keys, owner-only`);
     } catch (error) {
       return fail('signing', messageOf(error));
     }

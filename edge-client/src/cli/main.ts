@@ -1,4 +1,4 @@
-import { readLaneToken, sha256Hex } from '../credentials/lane-credentials.js';
+import { readLaneToken, SecretFileError, sha256Hex } from '../credentials/lane-credentials.js';
 import { SpoolFormatError } from '../errors/spool-format-error.js';
 import { parseCommandLine } from '../utils/command-line.js';
 import { startDaemon } from './daemon.js';
@@ -87,10 +87,13 @@ async function main() {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-// A wrong config, or a spool a newer release wrote, is the operator's to fix (exit 2, the
-// message alone): restarting the same daemon cannot mend it.
+// A wrong config, a secret file it names that must not be used, or a spool a newer release
+// wrote, is the operator's to fix (exit 2, the message alone): a restart cannot mend it.
 main().catch((error: unknown) => {
-  const operatorFix = error instanceof ConfigError || error instanceof SpoolFormatError;
-  console.error(operatorFix ? error.message : error);
-  process.exit(operatorFix ? 2 : 1);
+  const refused =
+    error instanceof ConfigError ||
+    error instanceof SecretFileError ||
+    error instanceof SpoolFormatError;
+  console.error(refused ? error.message : error);
+  process.exit(refused ? 2 : 1);
 });

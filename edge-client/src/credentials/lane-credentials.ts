@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 
 /** A lane a gateway accepts: its device id and the SHA-256 (hex) of its bearer token. */
 export interface LaneCredential {
@@ -51,28 +51,73 @@ export class LaneCredentials {
   }
 }
 
-/** A secret file (a lane token, a TLS key) that others than its owner can read. */
-export class SecretFileModeError extends Error {
+/**
+ * A secret file (a lane token, a TLS or signing key, a keyring) that is unsafe to read: not a
+ * regular file, owned by another user, or too large.
+ */
+export class SecretFileError extends Error {
   constructor(
     readonly file: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SecretFileError';
+  }
+}
+
+/** A secret file that others than its owner can read. */
+export class SecretFileModeError extends SecretFileError {
+  constructor(
+    file: string,
     readonly mode: number,
   ) {
     super(
+      file,
       `${file} is readable by others than its owner (mode ${(mode & 0o777).toString(8)}): chmod 600 it`,
     );
     this.name = 'SecretFileModeError';
   }
 }
 
+/** The largest secret file read unless a caller says otherwise: a token or a key is far smaller. */
+const MAX_SECRET_FILE_BYTES = 1024 * 1024;
+
 /**
- * Reads a secret file (a lane's token, the gateway's TLS key), refusing one that its group or
- * other users may read or write: a token anyone on the PC can read is anyone's identity.
+ * Reads a secret file (a lane's token, the gateway's TLS key, a signing key or keyring),
+ * refusing one that its group or other users may read or write (a token anyone on the PC can
+ * read is anyone's identity), one owned by another user than this process's (or root), who
+ * could read or replace it, and anything but a regular file (a FIFO would block start-up for
+ * ever, a device never ends). A symlink is followed: the file it names is checked. It is
+ * opened once, without blocking, and checked and read through that descriptor, so what is
+ * checked is what is read; at most `maxBytes` (1 MiB unless given).
  */
-export function readSecretFile(file: string): Buffer {
-  const { mode } = statSync(file);
-  if (process.platform !== 'win32' && (mode & 0o077) !== 0)
-    throw new SecretFileModeError(file, mode);
-  return readFileSync(file);
+export function readSecretFile(file: string, maxBytes = MAX_SECRET_FILE_BYTES): Buffer {
+  const fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile())
+      throw new SecretFileError(file, `${file} is not a regular file (a secret is read from one)`);
+    if (process.platform !== 'win32') {
+      if ((stat.mode & 0o077) !== 0) throw new SecretFileModeError(file, stat.mode);
+      const uid = process.geteuid?.();
+      if (uid !== undefined && stat.uid !== uid && stat.uid !== 0)
+        throw new SecretFileError(
+          file,
+          `${file} is owned by uid ${stat.uid}, not by this process's user (uid ${uid}) or root: chown it`,
+        );
+    }
+    const tooLarge = new SecretFileError(file, `${file} is larger than ${maxBytes} bytes`);
+    if (stat.size > maxBytes) throw tooLarge;
+    // One byte more than fstat said: a file still growing is refused, not read without end.
+    const buffer = Buffer.alloc(stat.size + 1);
+    let length = 0;
+    for (let n = 1; n > 0 && length < buffer.byteLength; length += n)
+      n = readSync(fd, buffer, length, buffer.byteLength - length, null);
+    if (length > stat.size) throw tooLarge;
+    return buffer.subarray(0, length);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

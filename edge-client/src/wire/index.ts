@@ -21,6 +21,7 @@ export {
 export { type OpenedRecord, openRecord } from './open-record.js';
 export {
   ED25519,
+  ED25519_PKCS8_PREFIX,
   ENVELOPE_MAGIC,
   ENVELOPE_VERSION,
   EnvelopeFormatError,

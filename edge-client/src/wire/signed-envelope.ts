@@ -186,7 +186,7 @@ export function rawPublicKey(key: KeyObject | string): string {
 export const privateKeyFromPem = (pem: string): KeyObject => createPrivateKey(pem);
 
 /** PKCS#8's fixed prefix of an Ed25519 private key, before its 32-byte seed (RFC 8410). */
-const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+export const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
 /** The Ed25519 private key of a 32-byte seed (for keys derived from a secret, never sent). */
 export function ed25519FromSeed(seed: Uint8Array): KeyObject {
