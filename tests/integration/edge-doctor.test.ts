@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -256,6 +256,29 @@ describe('Integration: edge-client doctor', () => {
     );
     expect(expiring.checks.get('credentials')?.line).toMatch(
       /^warn credentials +.*expiring in 1\d\d s .*inside the 5-min refresh margin/,
+    );
+  });
+
+  it("fails credentials when the IoT certificate's private key is readable by others", async () => {
+    const open = join(mkdtempSync(join(tmpdir(), 'doctor-iot-')), 'device.key');
+    copyFileSync(pki.file('device.key'), open);
+    chmodSync(open, 0o644);
+    const { configFile } = setUp({
+      credentials: {
+        iot: {
+          endpoint: iotEndpoint,
+          roleAlias: 'device-role-alias',
+          thingName: DEVICE,
+          certFile: pki.file('device.pem'),
+          keyFile: open,
+          caFile: pki.file('ca.pem'),
+        },
+      },
+    });
+    const result = await doctor(configFile);
+    expect(result.code).toBe(1);
+    expect(result.checks.get('credentials')?.line).toMatch(
+      /^FAIL credentials +.*device\.key.*mode/,
     );
   });
 

@@ -15,7 +15,7 @@ import type { DaemonConfig } from './daemon-config.js';
 import { describe, reply, replyNotAccepted, replyTooLarge } from './event-replies.js';
 import { parseEventsBody } from './events-body.js';
 import { listenGateway } from './gateway-server.js';
-import { readKeyring, readSigningKey } from './keyring.js';
+import { readKeyring, readSecretConfigFile, readSigningKey } from './keyring.js';
 
 /** Largest `POST /events` body. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -249,7 +249,8 @@ export function iotCredentialsFromFiles(iot: NonNullable<DaemonConfig['credentia
     roleAlias: iot.roleAlias,
     thingName: iot.thingName,
     cert: readFileSync(iot.certFile),
-    key: readFileSync(iot.keyFile),
+    // The certificate's private key: owner-only, like every secret file the daemon reads.
+    key: readSecretConfigFile(iot.keyFile),
     ...(iot.caFile !== undefined && { ca: readFileSync(iot.caFile) }),
   });
 }

@@ -126,7 +126,7 @@ export function readSigningKey(file: string): KeyObject {
  * A secret file of the config (readSecretFile's checks), any failure to read it a ConfigError
  * naming the file: a start-up refusal, not a crash.
  */
-function readSecretConfigFile(file: string, maxBytes?: number): Buffer {
+export function readSecretConfigFile(file: string, maxBytes?: number): Buffer {
   try {
     return readSecretFile(file, maxBytes);
   } catch (error) {
