@@ -15,19 +15,12 @@ import {
   SpoolFullError,
 } from '../../edge-client/src/errors/index.js';
 import { createKinesisClient } from '../../edge-client/src/producer/kinesis-client.js';
-import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
-import { processBatch } from '../../functions/processor/process-batch.js';
 import { eventually } from '../helpers/eventually.js';
-import { detection, NOON, testSigner } from '../helpers/factories.js';
+import { detection, testSigner } from '../helpers/factories.js';
 import { startThrottlingProxy } from '../helpers/fault-proxy.js';
-import {
-  InMemoryAggregates,
-  InMemoryDeadLetters,
-  silentLogger,
-  staticRegistry,
-} from '../helpers/in-memory-aggregates.js';
 import { freshEmulators } from '../helpers/local-dynamodb.js';
+import { processStream } from '../helpers/process-stream.js';
 import { eventIdsOnStream, readStream } from '../helpers/stream-reader.js';
 
 let env: Awaited<ReturnType<typeof freshEmulators>>;
@@ -113,24 +106,7 @@ describe('Integration: EdgeClient against the Kinesis emulator', () => {
       expect(await client.flush(20_000)).toBe(true);
       await client.close();
       const records = await readStream(env.kinesis, streamName);
-      const aggregates = new InMemoryAggregates();
-      const result = await processBatch(
-        records.map(({ shardId, sequenceNumber, partitionKey, raw }) => ({
-          shardId,
-          sequenceNumber,
-          partitionKey,
-          data: raw,
-          arrivedAt: NOON,
-        })),
-        {
-          aggregates,
-          registry: staticRegistry,
-          deadLetters: new InMemoryDeadLetters(),
-          logger: silentLogger,
-          fold: { baselines: DEFAULT_BASELINES },
-          eventTime: DEFAULT_EVENT_TIME_RULES,
-        },
-      );
+      const { result, aggregates } = await processStream(records);
 
       // Assess: every aggregate in the format asked for, every event counted once.
       const packed = records.filter((r) => r.userRecords.length > 1);
@@ -164,25 +140,7 @@ describe('Integration: EdgeClient against the Kinesis emulator', () => {
     expect(await client.flush(20_000)).toBe(true);
     await client.close();
     const records = await readStream(env.kinesis, streamName);
-    const aggregates = new InMemoryAggregates();
-    const deadLetters = new InMemoryDeadLetters();
-    const result = await processBatch(
-      records.map(({ shardId, sequenceNumber, partitionKey, raw }) => ({
-        shardId,
-        sequenceNumber,
-        partitionKey,
-        data: raw,
-        arrivedAt: NOON,
-      })),
-      {
-        aggregates,
-        registry: staticRegistry,
-        deadLetters,
-        logger: silentLogger,
-        fold: { baselines: DEFAULT_BASELINES },
-        eventTime: DEFAULT_EVENT_TIME_RULES,
-      },
-    );
+    const { result, aggregates, deadLetters } = await processStream(records);
 
     // Assess: every record is signed; the honest events count, the forgery is one letter.
     expect(records.every((r) => r.signed && isSignedEnvelope(r.raw))).toBe(true);

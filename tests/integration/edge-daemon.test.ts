@@ -5,19 +5,12 @@ import { CreateStreamCommand, waitUntilStreamExists } from '@aws-sdk/client-kine
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineFleet, FleetSimulator } from '#simulator';
 import { parseEnvelope } from '#wire';
-import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
-import { processBatch } from '../../functions/processor/process-batch.js';
 import { spawnDaemon } from '../helpers/daemon-process.js';
 import { eventually } from '../helpers/eventually.js';
-import { detection, incident, NOON, TEST_KEY_ID, testKey } from '../helpers/factories.js';
-import {
-  InMemoryAggregates,
-  InMemoryDeadLetters,
-  silentLogger,
-  staticRegistry,
-} from '../helpers/in-memory-aggregates.js';
+import { detection, incident, TEST_KEY_ID, testKey } from '../helpers/factories.js';
 import { freshEmulators } from '../helpers/local-dynamodb.js';
+import { processStream } from '../helpers/process-stream.js';
 import { abortedPost, MALFORMED_TARGET, rawExchange } from '../helpers/raw-http.js';
 import { eventIdsOnStream, readStream } from '../helpers/stream-reader.js';
 
@@ -108,26 +101,9 @@ describe('Integration: edge daemon process', () => {
     });
     daemon.child.kill('SIGTERM');
     await daemon.exited;
-    const aggregates = new InMemoryAggregates();
-    const deadLetters = new InMemoryDeadLetters();
-    const result = await processBatch(
-      records.map(({ shardId, sequenceNumber, partitionKey, raw }) => ({
-        shardId,
-        sequenceNumber,
-        partitionKey,
-        data: raw,
-        arrivedAt: NOON,
-      })),
-      {
-        aggregates,
-        registry: staticRegistry,
-        deadLetters,
-        logger: silentLogger,
-        fold: { baselines: DEFAULT_BASELINES },
-        eventTime: DEFAULT_EVENT_TIME_RULES,
-        unsignedRecords: 'refuse',
-      },
-    );
+    const { result, deadLetters } = await processStream(records, {
+      unsignedRecords: 'refuse',
+    });
 
     // Assess: all accepted; the batch naming a stranger refused whole with its line; every
     // record signed, each by the one device its events name; all counted.
