@@ -1,4 +1,4 @@
-export { boundedInflate, InflateLimitError } from './bounded-inflate.js';
+export { InflateLimitError } from './bounded-inflate.js';
 export { CURRENT_DICTIONARY_ID, DICTIONARIES, DICTIONARY_1 } from './dictionaries.js';
 export {
   DICTIONARY_DEFLATE_HEADER_BYTES,
