@@ -26,9 +26,13 @@ const recordOf = (entries: ReturnType<typeof storeEntries>) =>
  * The fewest events (from 2) at which the rule cuts, given the linger left after the last;
  * undefined if it lingers until the linger is up (the sender then puts what it holds).
  */
-function firstCut(entries: ReturnType<typeof storeEntries>, lingerLeftMs: (n: number) => number) {
+function firstCut(
+  entries: ReturnType<typeof storeEntries>,
+  lingerLeftMs: (n: number) => number,
+  options: Parameters<typeof billingCutDue>[4] = {},
+) {
   for (let n = 2; n <= entries.length && lingerLeftMs(n) > 0; n++)
-    if (billingCutDue(entries.slice(0, n), toUser, undefined, lingerLeftMs(n))) return n;
+    if (billingCutDue(entries.slice(0, n), toUser, undefined, lingerLeftMs(n), options)) return n;
   return undefined;
 }
 
@@ -84,6 +88,29 @@ describe('Function: billingCutDue (size-aware flush)', () => {
     }
     expect(cheaper.length).toBeGreaterThanOrEqual(16);
     expect(cheaper.every(Boolean)).toBe(true);
+  });
+
+  it('sizes a record with the compression it is sent with', () => {
+    // Prepare: 10 stores' events, each as gzip and as dictionary-deflate records; a 75 s linger
+    // at one event every 3 s, long enough to fill a KB of either.
+    const cuts = { gzip: [] as number[], dictionary: [] as number[] };
+    for (let seed = 1; seed <= 10; seed++) {
+      const entries = storeEntries(30, 3_000, seed);
+      for (const compress of ['gzip', 'dictionary'] as const) {
+        // Act
+        const n = firstCut(entries, (k) => 75_000 - (k - 1) * 3_000, { compress });
+
+        // Assess: a cut is just before its own format's KB boundary.
+        if (n === undefined) continue; // the next event was larger than the estimate
+        const [record] = buildRecords(entries.slice(0, n), toUser, undefined, { compress });
+        expect(billedKb(record as Parameters<typeof billedKb>[0])).toBe(1);
+        cuts[compress].push(n);
+      }
+    }
+    // A KB holds ~10 events gzipped, ~18 with the dictionary: the cuts say so.
+    const mean = (xs: number[]) => xs.reduce((s, n) => s + n, 0) / xs.length;
+    expect(Math.min(cuts.gzip.length, cuts.dictionary.length)).toBeGreaterThanOrEqual(5);
+    expect(mean(cuts.dictionary)).toBeGreaterThan(mean(cuts.gzip) + 5);
   });
 
   it('never cuts a plain record: one event is what aggregating is for', () => {
