@@ -19,9 +19,10 @@ export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 // wire format's, derived beside it in edge-client/src/wire/limits.ts.
 
 /**
- * How many times its size a gzip record must inflate to before its user records are judged
- * through a ParseMemo. The edge client's aggregates inflate ~7.5 times (see
- * INFLATED_BYTES_PER_BATCH), and a memo costs an honest record ~20% more time (a key of each
+ * How many times its size a compressed record (gzip or dictionary-deflate) must inflate to
+ * before its user records are judged through a ParseMemo. The edge client's full aggregates
+ * inflate ~7.5 times gzipped (see INFLATED_BYTES_PER_BATCH) and ~8 times with the preset
+ * dictionary (~5.6 at a store gateway's 9 events a record), and a memo costs an honest record ~20% more time (a key of each
  * user record's bytes), so honest records go without. A record below this ratio carries at
  * most 16 / SMALLEST_EVENT_BYTES user records per byte (~68 per KB), a fifth of what distinct
  * events can pack (~330 per KB, each one a parse, memo or not; `npm run bench:archive`), so
@@ -64,7 +65,7 @@ export interface Refusal {
 
 /** What one Kinesis record holds: its contract events, and what the contract refused. */
 export interface DecodedRecord {
-  /** Bytes the record inflated to (its size, when not gzipped): what a batch budget counts. */
+  /** Bytes the record inflated to (its size, when not compressed): what a batch budget counts. */
   readonly inflatedBytes: number;
   readonly events: readonly DecodedEvent[];
   readonly refused: readonly Refusal[];
@@ -111,7 +112,7 @@ const whole = (reason: RefusalReason, detail: string, bytes: number, count = 1):
 /**
  * Turns one Kinesis record into contract events: the one judge of what a record holds, for
  * the processor and the raw archive alike. A plain record holds one JSON event; a KPL
- * aggregated record (possibly gzipped by the edge client) holds many, each with its
+ * aggregated record (possibly compressed: gzip or dictionary-deflate) holds many, each with its
  * sub-sequence number (its index). Each user record is judged on its own, so one bad event in
  * an aggregate does not sink its neighbours; refusals are grouped by reason. An aggregate whose
  * checksum or framing is broken is refused whole (it cannot be trusted), and so is one past

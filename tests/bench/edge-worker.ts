@@ -2,7 +2,8 @@
  * One side of `npm run bench:edge`, run in its own process so that its memory is measured
  * alone: sends simulated events through an EdgeClient and reports what it did as one JSON line.
  *
- *   edge-worker.ts send <endpoint> <stream> <events> <aggregate:0|1> <spoolDir>
+ *   edge-worker.ts send <endpoint> <stream> <events> <aggregate:0|1|gzip> <spoolDir>
+ *     (1: aggregated, the default compression; gzip: aggregated, gzipped as before issue 19)
  *   edge-worker.ts fill <spoolDir> <bytes>      (Kinesis unreachable: the spool only grows)
  */
 import { CreateStreamCommand, waitUntilStreamExists } from '@aws-sdk/client-kinesis';
@@ -28,7 +29,7 @@ async function send(
   endpoint: string,
   stream: string,
   total: number,
-  aggregate: boolean,
+  aggregate: '0' | '1' | 'gzip',
   spoolDir: string,
 ) {
   const kinesis = createKinesisClient({ endpoint, region: 'us-east-1', credentials });
@@ -41,7 +42,8 @@ async function send(
     streamName: stream,
     kinesis,
     spool: { dir: spoolDir },
-    aggregate,
+    aggregate: aggregate !== '0',
+    ...(aggregate === 'gzip' && { compress: 'gzip' as const }),
   });
   const sim = simulator();
   const started = performance.now();
@@ -100,7 +102,7 @@ const result =
         args[0] as string,
         args[1] as string,
         Number(args[2]),
-        args[3] === '1',
+        args[3] === 'gzip' ? 'gzip' : args[3] === '1' ? '1' : '0',
         args[4] as string,
       )
     : await fill(args[0] as string, Number(args[1]));

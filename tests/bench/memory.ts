@@ -59,7 +59,7 @@ const PAYLOAD_CAP_BYTES = Number(values['payload-cap-mb']) * 1048576;
 if (!(PAYLOAD_CAP_BYTES >= 0)) throw new Error('--payload-cap-mb must be a number >= 0');
 const LAMBDA_PAYLOAD_CAP_BYTES = 6 * 1048576;
 
-// ---- full batches of aggregated, gzipped records, as edge clients send them ---------------
+// ---- full batches of aggregated, compressed records, as edge clients send them ------------
 const fleet = defineFleet({
   stores: Number(values.stores),
   lanesPerStore: Number(values.lanes),

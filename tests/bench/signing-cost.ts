@@ -5,9 +5,8 @@
  * `checkSignature`, against `decodeRecord` alone on the same records unsigned), for records of
  * one event and of the store gateway's ten.
  */
-import { gzipSync } from 'node:zlib';
 import type { TelemetryEvent } from '#contract';
-import { encodeAggregate, signRecord } from '#wire';
+import { deflateWithDictionary, encodeAggregate, signRecord } from '#wire';
 import { decodeRecord } from '../../functions/domain/decode-record.js';
 import type { DeviceInfo, RegistryView } from '../../functions/domain/registry-types.js';
 import { checkSignature } from '../../functions/domain/signature-check.js';
@@ -16,7 +15,7 @@ import { testKeys, testSigner } from '../helpers/factories.js';
 const SIGNER = 'gateway-bench';
 
 /** Median of `rounds` runs of `fn`, in CPU microseconds. */
-function cpuMicros(fn: () => void, rounds = 3): number {
+export function cpuMicros(fn: () => void, rounds = 3): number {
   const runs: number[] = [];
   for (let r = 0; r < rounds; r++) {
     const start = process.cpuUsage();
@@ -51,7 +50,9 @@ export function signingCost(
     bodies.push(
       eventsPerRecord === 1
         ? (users[0] as Buffer)
-        : gzipSync(encodeAggregate(users.map((data) => ({ partitionKey: 'p', data })))),
+        : deflateWithDictionary(
+            encodeAggregate(users.map((data) => ({ partitionKey: 'p', data }))),
+          ),
     );
   }
   const signer = testSigner(SIGNER);

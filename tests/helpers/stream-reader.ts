@@ -1,26 +1,35 @@
-import { gunzipSync } from 'node:zlib';
 import {
   GetRecordsCommand,
   GetShardIteratorCommand,
   type KinesisClient,
 } from '@aws-sdk/client-kinesis';
 import { listShards } from '#edge-client';
-import { decodeAggregate, isAggregated, isSignedEnvelope, parseEnvelope } from '#wire';
-import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
-import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
-import { processBatch } from '../../functions/processor/process-batch.js';
-import { NOON } from './factories.js';
 import {
-  InMemoryAggregates,
-  InMemoryDeadLetters,
-  silentLogger,
-  staticRegistry,
-} from './in-memory-aggregates.js';
+  decodeAggregate,
+  inflateRecord,
+  inflateWithDictionary,
+  isAggregated,
+  isDictionaryDeflate,
+  isGzip,
+  isSignedEnvelope,
+  parseEnvelope,
+} from '#wire';
+
+/** How a record's body was compressed on the stream. */
+export type StreamCompression = 'dictionary' | 'gzip' | 'none';
+
+const inflate = (body: Uint8Array): { compression: StreamCompression; data: Uint8Array } =>
+  isDictionaryDeflate(body)
+    ? { compression: 'dictionary', data: inflateWithDictionary(body) }
+    : isGzip(body)
+      ? { compression: 'gzip', data: inflateRecord(body) }
+      : { compression: 'none', data: body };
 
 /**
  * Every Kinesis record of a stream, from the start, with its user records split out; `data`
- * is the record inflated (a signed record's body), `gzipped` says whether it was on the
- * stream, `raw` holds its bytes as they were on the stream (what a processor is handed).
+ * is the record inflated (a signed record's body), `compression` says how its body was
+ * compressed on the stream, `raw` holds its bytes as they were on the stream (what a
+ * processor is handed).
  */
 export async function readStream(kinesis: KinesisClient, streamName: string) {
   const shards = await listShards(kinesis, streamName);
@@ -28,7 +37,7 @@ export async function readStream(kinesis: KinesisClient, streamName: string) {
     shardId: string;
     sequenceNumber: string;
     partitionKey: string;
-    gzipped: boolean;
+    compression: StreamCompression;
     signed: boolean;
     raw: Uint8Array;
     data: Uint8Array;
@@ -52,8 +61,7 @@ export async function readStream(kinesis: KinesisClient, streamName: string) {
         const raw = r.Data ?? new Uint8Array();
         const signed = isSignedEnvelope(raw);
         const body = signed ? parseEnvelope(raw).body : raw;
-        const gzipped = body[0] === 0x1f && body[1] === 0x8b;
-        const data = gzipped ? gunzipSync(body) : body;
+        const { compression, data } = inflate(body);
         const userRecords = isAggregated(data)
           ? decodeAggregate(data).map((u) => Buffer.from(u.data))
           : [Buffer.from(data)];
@@ -61,7 +69,7 @@ export async function readStream(kinesis: KinesisClient, streamName: string) {
           shardId: shard.ShardId as string,
           sequenceNumber: r.SequenceNumber as string,
           partitionKey: r.PartitionKey as string,
-          gzipped,
+          compression,
           signed,
           raw,
           data,
@@ -88,33 +96,4 @@ export async function eventIdsOnStream(
     }
   }
   return counts;
-}
-
-/**
- * Runs the processor's batch over records read from the stream (readStream), arrived at NOON,
- * against in-memory aggregates and dead letters and the static registry, refusing unsigned
- * records (the default).
- */
-export async function processInMemory(records: Awaited<ReturnType<typeof readStream>>) {
-  const aggregates = new InMemoryAggregates();
-  const deadLetters = new InMemoryDeadLetters();
-  const result = await processBatch(
-    records.map(({ shardId, sequenceNumber, partitionKey, raw }) => ({
-      shardId,
-      sequenceNumber,
-      partitionKey,
-      data: raw,
-      arrivedAt: NOON,
-    })),
-    {
-      aggregates,
-      registry: staticRegistry,
-      deadLetters,
-      logger: silentLogger,
-      fold: { baselines: DEFAULT_BASELINES },
-      eventTime: DEFAULT_EVENT_TIME_RULES,
-      unsignedRecords: 'refuse',
-    },
-  );
-  return { result, aggregates, deadLetters };
 }

@@ -1,10 +1,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TelemetryEvent } from '#contract';
-import { encodeAggregate, MAX_USER_RECORDS, signRecord } from '#wire';
+import {
+  deflateWithDictionary,
+  encodeAggregate,
+  MAX_USER_RECORDS,
+  openRecord,
+  signRecord,
+} from '#wire';
 import { DynamoDbAggregateStore } from '../../functions/adapters/dynamodb-aggregate-store.js';
 import { DynamoDbDeadLetters } from '../../functions/adapters/dynamodb-dead-letters.js';
 import {
@@ -36,10 +42,21 @@ beforeAll(async () => {
 afterAll(async () => env.close());
 
 const EMBEDDING = [0.913_372, -0.402_118, 0.277_905, 0.066_431];
-const isGzip = (b: Uint8Array) => b[0] === 0x1f && b[1] === 0x8b;
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
-const aggregate = (events: readonly unknown[]) =>
-  gzipSync(encodeAggregate(events.map((e) => ({ partitionKey: 'store-0001', data: json(e) }))));
+const users = (events: readonly unknown[]) =>
+  encodeAggregate(events.map((e) => ({ partitionKey: 'store-0001', data: json(e) })));
+const aggregate = (events: readonly unknown[]) => gzipSync(users(events));
+/** As the edge client compresses its aggregates by default (dictionary-deflate). */
+const dictionaryAggregate = (events: readonly unknown[]) => deflateWithDictionary(users(events));
+/** A record's text as its user records read, whatever its framing. */
+const openedText = (data: Uint8Array) => {
+  const opened = openRecord(data);
+  const parts =
+    opened.kind === 'aggregate'
+      ? opened.users.map((u) => u.data)
+      : [opened.kind === 'plain' ? opened.data : data];
+  return parts.map((p) => Buffer.from(p).toString('latin1')).join('');
+};
 
 function deps(aggregatesTable: string, deadLetterTable: string) {
   return {
@@ -85,6 +102,9 @@ function stream(): RawStreamRecord[] {
       face(detection()),
       ...Array.from({ length: 1_200 }, () => repeated),
     ]),
+    // The edge client's own format: one accepted whole, one with a refused event inside.
+    dictionaryAggregate([detection({ estimatedLossCents: 4_242 }), detection()]),
+    dictionaryAggregate([detection({ estimatedLossCents: 31 }), face(detection())]),
   ];
   // Signed as store-0001's gateway puts its records: the third carries another store's event
   // and an incident, which a gateway may not, and is refused whole (live and rebuilt alike).
@@ -146,6 +166,7 @@ describe('Integration: rebuild from a raw archive that screened refused records'
       'schema_violation',
       'schema_violation',
       'schema_violation',
+      'schema_violation',
       // The gateway's record of another store's event and two incidents, refused whole, live
       // and in the rebuild, which reads its signer from the screened archive line.
       'signer_mismatch',
@@ -163,12 +184,13 @@ describe('Integration: rebuild from a raw archive that screened refused records'
     const opened = [...readArchive(env.dir)]
       .map((r) =>
         r.data instanceof Uint8Array
-          ? (isGzip(r.data) ? gunzipSync(r.data) : Buffer.from(r.data)).toString('latin1')
+          ? openedText(r.data)
           : JSON.stringify(r.data.refused) +
             r.data.kept.map((k) => Buffer.from(k.data).toString('latin1')).join(''),
       )
       .join('');
     expect(opened).toContain(`"estimatedLossCents":777`);
+    expect(opened).toContain(`"estimatedLossCents":4242`);
     // The archive is the size of the stream (a line per record), not of what it inflates to.
     const streamBytes = records.reduce((sum, r) => sum + r.data.byteLength, 0);
     expect(archived.length).toBeLessThan(2 * streamBytes + 512 * records.length);

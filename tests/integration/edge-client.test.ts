@@ -16,20 +16,13 @@ import {
   SpoolFullError,
 } from '../../edge-client/src/errors/index.js';
 import { createKinesisClient } from '../../edge-client/src/producer/kinesis-client.js';
-import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
-import { processBatch } from '../../functions/processor/process-batch.js';
 import { eventually } from '../helpers/eventually.js';
-import { detection, NOON, TEST_KEY_ID, testKey, testSigner } from '../helpers/factories.js';
+import { detection, TEST_KEY_ID, testKey, testSigner } from '../helpers/factories.js';
 import { startThrottlingProxy } from '../helpers/fault-proxy.js';
-import {
-  InMemoryAggregates,
-  InMemoryDeadLetters,
-  silentLogger,
-  staticRegistry,
-} from '../helpers/in-memory-aggregates.js';
 import { freshEmulators } from '../helpers/local-dynamodb.js';
-import { eventIdsOnStream, processInMemory, readStream } from '../helpers/stream-reader.js';
+import { processStream } from '../helpers/process-stream.js';
+import { eventIdsOnStream, readStream } from '../helpers/stream-reader.js';
 
 let env: Awaited<ReturnType<typeof freshEmulators>>;
 let streams = 0;
@@ -89,50 +82,44 @@ describe('Integration: EdgeClient against the Kinesis emulator', () => {
     expect(client.metrics()).toMatchObject({ accepted: 2_000, sent: 2_000, rejected: 0 });
   });
 
-  it('puts plain KPL aggregates on the stream with compress: false, and the processor counts them', async () => {
-    // Prepare
-    const streamName = await newStream(1);
-    const client = await EdgeClient.open({
-      streamName,
-      kinesis: env.kinesis,
-      spool: { dir: spoolDir() },
-      compress: false,
-    });
-    const events = Array.from({ length: 60 }, () => detection());
+  it.each([
+    { compress: undefined, expected: 'dictionary' },
+    { compress: 'gzip', expected: 'gzip' },
+    { compress: false, expected: 'none' },
+  ] as const)(
+    'puts $expected aggregates on the stream with compress: $compress, signed, and the processor counts them exactly',
+    async ({ compress, expected }) => {
+      // Prepare: a lane's daemon, signing as itself; the processor refuses unsigned records.
+      const streamName = await newStream(1);
+      const client = await EdgeClient.open({
+        streamName,
+        kinesis: env.kinesis,
+        spool: { dir: spoolDir() },
+        signer: testSigner('panel-store-0001-lane-01'),
+        ...(compress !== undefined && { compress }),
+      });
+      const events = Array.from({ length: 60 }, (_, i) =>
+        detection({ estimatedLossCents: 100 + i, confidence: 0.5 + i / 200 }),
+      );
 
-    // Act
-    await client.send(events);
-    expect(await client.flush(20_000)).toBe(true);
-    await client.close();
-    const records = await readStream(env.kinesis, streamName);
-    const aggregates = new InMemoryAggregates();
-    const result = await processBatch(
-      records.map(({ shardId, sequenceNumber, partitionKey, data }) => ({
-        shardId,
-        sequenceNumber,
-        partitionKey,
-        data,
-        arrivedAt: NOON,
-      })),
-      {
-        aggregates,
-        registry: staticRegistry,
-        deadLetters: new InMemoryDeadLetters(),
-        logger: silentLogger,
-        fold: { baselines: DEFAULT_BASELINES },
-        eventTime: DEFAULT_EVENT_TIME_RULES,
-        // The edge client under test does not sign its records here.
-        unsignedRecords: 'accept',
-      },
-    );
+      // Act
+      await client.send(events);
+      expect(await client.flush(20_000)).toBe(true);
+      await client.close();
+      const records = await readStream(env.kinesis, streamName);
+      const { result, aggregates } = await processStream(records);
 
-    // Assess
-    expect(records.map((r) => r.gzipped)).not.toContain(true);
-    expect(records.filter((r) => isAggregated(r.data)).length).toBeGreaterThan(0);
-    expect(records.length).toBeLessThan(events.length);
-    expect(result.stats).toMatchObject({ counted: events.length, deadLettered: 0 });
-    expect(aggregates.homeTotal('STORE#', 'detections')).toBe(events.length);
-  });
+      // Assess: every aggregate in the format asked for, every event counted once.
+      const packed = records.filter((r) => r.userRecords.length > 1);
+      expect(packed.length).toBeGreaterThan(0);
+      expect(new Set(packed.map((r) => r.compression))).toEqual(new Set([expected]));
+      expect(packed.every((r) => r.signed && isAggregated(r.data))).toBe(true);
+      expect(records.length).toBeLessThan(events.length);
+      expect(result.stats).toMatchObject({ counted: events.length, deadLettered: 0 });
+      expect(aggregates.homeTotal('STORE#', 'detections')).toBe(events.length);
+      expect(aggregates.homeTotal('STORE#', 'lossDetectedCents')).toBe(60 * 100 + (59 * 60) / 2);
+    },
+  );
 
   it('signs its records as its device, which the processor verifies, and refuses the cross-store forgery through it whole', async () => {
     // Prepare: store-0001's lane signs with its registered key; the processor refuses
@@ -154,7 +141,7 @@ describe('Integration: EdgeClient against the Kinesis emulator', () => {
     expect(await client.flush(20_000)).toBe(true);
     await client.close();
     const records = await readStream(env.kinesis, streamName);
-    const { result, aggregates, deadLetters } = await processInMemory(records);
+    const { result, aggregates, deadLetters } = await processStream(records);
 
     // Assess: every record is signed; the honest events count, the forgery is one letter.
     expect(records.every((r) => r.signed && isSignedEnvelope(r.raw))).toBe(true);
@@ -212,7 +199,7 @@ describe('Integration: EdgeClient against the Kinesis emulator', () => {
     expect(await after.flush(20_000)).toBe(true);
     await after.close();
     const records = await readStream(env.kinesis, streamName);
-    const { result, aggregates, deadLetters } = await processInMemory(records);
+    const { result, aggregates, deadLetters } = await processStream(records);
 
     // Assess: lane 01's events (spooled before the restart and after) are signed and count;
     // lane 02's spooled events went out in unsigned records, each dead-lettered unsigned.

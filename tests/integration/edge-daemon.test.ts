@@ -11,8 +11,9 @@ import { refusedDaemon, spawnDaemon } from '../helpers/daemon-process.js';
 import { eventually } from '../helpers/eventually.js';
 import { detection, incident, TEST_KEY_ID, testKey } from '../helpers/factories.js';
 import { freshEmulators } from '../helpers/local-dynamodb.js';
+import { processStream } from '../helpers/process-stream.js';
 import { abortedPost, MALFORMED_TARGET, rawExchange } from '../helpers/raw-http.js';
-import { eventIdsOnStream, processInMemory, readStream } from '../helpers/stream-reader.js';
+import { eventIdsOnStream, readStream } from '../helpers/stream-reader.js';
 
 let env: Awaited<ReturnType<typeof freshEmulators>>;
 beforeAll(async () => {
@@ -101,7 +102,9 @@ describe('Integration: edge daemon process', () => {
     });
     daemon.child.kill('SIGTERM');
     await daemon.exited;
-    const { result, deadLetters } = await processInMemory(records);
+    const { result, deadLetters } = await processStream(records, {
+      unsignedRecords: 'refuse',
+    });
 
     // Assess: all accepted; the batch naming a stranger refused whole with its line; every
     // record signed, each by the one device its events name; all counted.

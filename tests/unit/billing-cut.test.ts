@@ -26,32 +26,43 @@ const recordOf = (entries: ReturnType<typeof storeEntries>) =>
  * The fewest events (from 2) at which the rule cuts, given the linger left after the last;
  * undefined if it lingers until the linger is up (the sender then puts what it holds).
  */
-function firstCut(entries: ReturnType<typeof storeEntries>, lingerLeftMs: (n: number) => number) {
+function firstCut(
+  entries: ReturnType<typeof storeEntries>,
+  lingerLeftMs: (n: number) => number,
+  options: Parameters<typeof billingCutDue>[4] = {},
+) {
   for (let n = 2; n <= entries.length && lingerLeftMs(n) > 0; n++)
-    if (billingCutDue(entries.slice(0, n), toUser, undefined, lingerLeftMs(n))) return n;
+    if (billingCutDue(entries.slice(0, n), toUser, undefined, lingerLeftMs(n), options)) return n;
   return undefined;
 }
 
 describe('Function: billingCutDue (size-aware flush)', () => {
   it('lingers while the next event still fits in the billed KB, and cuts just before the boundary', () => {
-    // Prepare: a store's pace (one event every 3 s), a 45 s linger, 40 stores' events (event
-    // and detection ids are random, so compressed sizes differ from run to run).
+    // Prepare: a store's pace (one event every 3 s), a 90 s linger (long enough to fill a KB
+    // of the dictionary format), 40 stores' events (event and detection ids are random, so
+    // compressed sizes differ from run to run).
     const cuts: number[] = [];
+    const fills: number[] = [];
     for (let seed = 1; seed <= 40; seed++) {
-      const entries = storeEntries(40, 3_000, seed);
+      const entries = storeEntries(60, 3_000, seed);
 
       // Act
-      const n = firstCut(entries, (k) => 45_000 - (k - 1) * 3_000);
+      const n = firstCut(entries, (k) => 90_000 - (k - 1) * 3_000);
 
       // Assess: a record cut early never bills a second KB.
+      let full = 1; // the most events whose record fits in one billed KB
+      while (billedKb(recordOf(entries.slice(0, full + 1))) === 1) full++;
+      fills.push(full);
       if (n === undefined) continue; // the next event was larger than the estimate: it crossed
       expect(billedKb(recordOf(entries.slice(0, n)))).toBe(1);
-      expect(n * 3_000).toBeLessThan(45_000);
+      expect(n * 3_000).toBeLessThan(90_000);
       cuts.push(n);
     }
-    // Most records are cut at the boundary, and full: at 9 events or more (a KB holds ~12).
+    // Most records are cut at the boundary, and nearly full: within two events of what a KB
+    // holds (~18 events in the dictionary format, ~11 in gzip).
+    const mean = (xs: number[]) => xs.reduce((s, n) => s + n, 0) / xs.length;
     expect(cuts.length).toBeGreaterThanOrEqual(32);
-    expect(cuts.reduce((s, n) => s + n, 0) / cuts.length).toBeGreaterThanOrEqual(9);
+    expect(mean(cuts)).toBeGreaterThanOrEqual(mean(fills) - 2);
   });
 
   it('crosses the boundary when enough events to make the bigger record cheaper will come in time', () => {
@@ -77,6 +88,29 @@ describe('Function: billingCutDue (size-aware flush)', () => {
     }
     expect(cheaper.length).toBeGreaterThanOrEqual(16);
     expect(cheaper.every(Boolean)).toBe(true);
+  });
+
+  it('sizes a record with the compression it is sent with', () => {
+    // Prepare: 10 stores' events, each as gzip and as dictionary-deflate records; a 75 s linger
+    // at one event every 3 s, long enough to fill a KB of either.
+    const cuts = { gzip: [] as number[], dictionary: [] as number[] };
+    for (let seed = 1; seed <= 10; seed++) {
+      const entries = storeEntries(30, 3_000, seed);
+      for (const compress of ['gzip', 'dictionary'] as const) {
+        // Act
+        const n = firstCut(entries, (k) => 75_000 - (k - 1) * 3_000, { compress });
+
+        // Assess: a cut is just before its own format's KB boundary.
+        if (n === undefined) continue; // the next event was larger than the estimate
+        const [record] = buildRecords(entries.slice(0, n), toUser, undefined, { compress });
+        expect(billedKb(record as Parameters<typeof billedKb>[0])).toBe(1);
+        cuts[compress].push(n);
+      }
+    }
+    // A KB holds ~10 events gzipped, ~18 with the dictionary: the cuts say so.
+    const mean = (xs: number[]) => xs.reduce((s, n) => s + n, 0) / xs.length;
+    expect(Math.min(cuts.gzip.length, cuts.dictionary.length)).toBeGreaterThanOrEqual(5);
+    expect(mean(cuts.dictionary)).toBeGreaterThan(mean(cuts.gzip) + 5);
   });
 
   it('never cuts a plain record: one event is what aggregating is for', () => {

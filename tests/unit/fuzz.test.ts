@@ -10,7 +10,12 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseTelemetryEvent, parseTelemetryJson } from '#contract';
-import { encodeAggregate, MAX_INFLATED_BYTES } from '#wire';
+import {
+  DICTIONARY_DEFLATE_MAGIC,
+  deflateWithDictionary,
+  encodeAggregate,
+  MAX_INFLATED_BYTES,
+} from '#wire';
 import { DiskSpool } from '../../edge-client/src/spool/disk-spool.js';
 import { decodeRecord } from '../../functions/domain/decode-record.js';
 import { isHttpProblem } from '../../functions/impact-api/problem.js';
@@ -87,15 +92,24 @@ describe('Fuzz: the contract parser', () => {
   });
 });
 
-describe('Fuzz: the record decoder (gzip, KPL aggregates, JSON)', () => {
+describe('Fuzz: the record decoder (gzip, dictionary-deflate, KPL aggregates, JSON)', () => {
   const aggregate = encodeAggregate(
     valid().map((e) => ({ partitionKey: e.deviceId, data: Buffer.from(JSON.stringify(e)) })),
   );
   const gzipped = gzipSync(aggregate);
+  const dictionary = deflateWithDictionary(aggregate);
+  // Arbitrary bytes rarely start with a format's magic: most of them are given one.
+  const prefixes = fc.constantFrom(
+    Buffer.alloc(0),
+    Buffer.from([0x1f, 0x8b]),
+    Buffer.concat([DICTIONARY_DEFLATE_MAGIC, Buffer.of(1)]),
+    DICTIONARY_DEFLATE_MAGIC,
+  );
 
   it('answers arbitrary bytes with typed items, never a throw', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 2_000 }), (bytes) => {
+      fc.property(prefixes, fc.uint8Array({ maxLength: 2_000 }), (prefix, tail) => {
+        const bytes = Buffer.concat([prefix, tail]);
         const decoded = decodeRecord(bytes);
         for (const refusal of decoded.refused) expect(refusal.reason).toMatch(/^[a-z_]+$/);
         expect(decoded.inflatedBytes).toBeLessThanOrEqual(MAX_INFLATED_BYTES);
@@ -107,7 +121,7 @@ describe('Fuzz: the record decoder (gzip, KPL aggregates, JSON)', () => {
   it('answers every bit flip and truncation of a real aggregate with typed items', () => {
     fc.assert(
       fc.property(
-        fc.constantFrom(aggregate, gzipped),
+        fc.constantFrom(aggregate, gzipped, dictionary),
         fc.nat(),
         fc.nat(),
         fc.integer({ min: 0, max: 7 }),

@@ -1,7 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { TelemetryEvent } from '#contract';
-import { encodeAggregate, signRecord } from '#wire';
+import { encodeAggregate, isDictionaryDeflate, signRecord } from '#wire';
+import { buildRecords } from '../../edge-client/src/aggregation/record-builder.js';
 import { decodeRecord } from '../../functions/domain/decode-record.js';
 import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
@@ -199,6 +200,48 @@ describe('Function: processBatch', () => {
     expect([...d.deadLetters.letters.values()]).toMatchObject([
       { reason: 'undecodable', detail: expect.stringMatching(/signed record cut short/) },
     ]);
+  });
+
+  it('counts a gateway’s dictionary-deflate record exactly as the same events one per record', async () => {
+    // Prepare: store-0001's events (a resend among them) in one record as its gateway packs
+    // and signs it, and the same events as plain records, each signed by its lane.
+    const events = mixedEvents().filter((e) => e.storeId === 'store-0001');
+    const [built, ...rest] = buildRecords(
+      events,
+      (e) => ({ partitionKey: 'store-0001', data: Buffer.from(JSON.stringify(e)) }),
+      undefined,
+    );
+    expect(rest).toEqual([]);
+    const data = built?.data ?? Buffer.alloc(0);
+    expect(isDictionaryDeflate(data)).toBe(true);
+    const [carrier] = streamRecords(['x']);
+    const packed = deps();
+    const plain = deps();
+
+    // Act
+    const result = await processBatch(
+      [
+        {
+          ...(carrier as NonNullable<typeof carrier>),
+          data: signRecord(data, testSigner('gateway-store-0001')),
+        },
+      ],
+      packed,
+    );
+    await processBatch(streamRecords(events), plain);
+
+    // Assess: every event counted once, the resend a duplicate, the same figures as plain.
+    expect(result.failedSequenceNumbers).toEqual([]);
+    expect(result.stats).toMatchObject({
+      counted: events.length - 1,
+      duplicates: 1,
+      deadLettered: 0,
+    });
+    for (const counter of ['lossDetectedCents', 'confirmedLossCents', 'lossPreventedCents'])
+      expect(packed.aggregates.homeTotal('STORE#', counter)).toBe(
+        plain.aggregates.homeTotal('STORE#', counter),
+      );
+    expect(packed.aggregates.homeTotal('STORE#', 'lossDetectedCents')).toBe(11_000);
   });
 
   it('gives the same aggregates whatever the order the events arrive in', async () => {

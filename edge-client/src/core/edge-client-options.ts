@@ -1,5 +1,8 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { resolveRecordBuilderOptions } from '../aggregation/record-builder.js';
+import {
+  type RecordBuilderOptions,
+  resolveRecordBuilderOptions,
+} from '../aggregation/record-builder.js';
 import type { GatewayUpstreamOptions } from '../delivery/gateway-sink.js';
 import type { EventSigner } from '../delivery/kinesis-sink.js';
 import { createKinesisClient } from '../producer/kinesis-client.js';
@@ -49,8 +52,11 @@ export interface EdgeClientOptions {
   readonly aggregate?: boolean;
   /** @default 51200 */
   readonly maxAggregateBytes?: number;
-  /** Gzip aggregated records (see RecordBuilderOptions.compress). @default true */
-  readonly compress?: boolean;
+  /**
+   * Compress aggregated records: `true` (the preset-dictionary format), `'dictionary'`,
+   * `'gzip'` or `false` (see RecordBuilderOptions.compress). @default true
+   */
+  readonly compress?: RecordBuilderOptions['compress'];
   /** First retry delay; doubles per attempt with full jitter. @default 100 */
   readonly retryBaseDelayMs?: number;
   /** Largest retry delay. @default 10000 */

@@ -1,4 +1,14 @@
-export { gzipRecord, InflateLimitError, inflateRecord, isGzip } from './gzip.js';
+export { InflateLimitError } from './bounded-inflate.js';
+export { CURRENT_DICTIONARY_ID, DICTIONARIES, DICTIONARY_1 } from './dictionaries.js';
+export {
+  DICTIONARY_DEFLATE_HEADER_BYTES,
+  DICTIONARY_DEFLATE_MAGIC,
+  deflateWithDictionary,
+  inflateWithDictionary,
+  isDictionaryDeflate,
+  UnknownDictionaryError,
+} from './dictionary-deflate.js';
+export { gzipRecord, inflateRecord, isGzip } from './gzip.js';
 export {
   AGGREGATE_OVERHEAD_BYTES,
   AggregateFormatError,

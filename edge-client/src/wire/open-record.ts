@@ -1,4 +1,10 @@
-import { InflateLimitError, inflateRecord, isGzip } from './gzip.js';
+import { InflateLimitError } from './bounded-inflate.js';
+import {
+  inflateWithDictionary,
+  isDictionaryDeflate,
+  UnknownDictionaryError,
+} from './dictionary-deflate.js';
+import { inflateRecord, isGzip } from './gzip.js';
 import {
   AggregateFormatError,
   AggregateLimitError,
@@ -16,7 +22,7 @@ import {
 
 /**
  * What the framing of one Kinesis record holds, before any user record is judged: one plain
- * user record, the user records of a KPL aggregate (gzipped or not), or a refusal of the whole
+ * user record, the user records of a KPL aggregate (compressed or not), or a refusal of the whole
  * record because its framing is broken (`corrupt`) or past the limits (`oversized`).
  */
 export type OpenedRecord =
@@ -47,12 +53,18 @@ const refused = (
   count = 1,
 ): OpenedRecord => ({ kind: 'refused', why, detail, bytes, count });
 
+/** The compressed body formats a record may come in: each holds a KPL aggregate. */
+const COMPRESSIONS = [
+  { name: 'gzip', is: isGzip, inflate: inflateRecord },
+  { name: 'dictionary-deflate', is: isDictionaryDeflate, inflate: inflateWithDictionary },
+] as const;
+
 /**
  * Opens one Kinesis record's framing: reads a signed envelope (signed-envelope.ts) and opens
- * its body, inflates gzip (never past MAX_INFLATED_BYTES) and splits
- * a KPL aggregate (never one of more than MAX_USER_RECORDS entries). A gzip record must hold
- * an aggregate (the edge client gzips nothing else); an aggregate whose checksum or framing is
- * broken is refused whole, since it cannot be trusted.
+ * its body, inflates gzip or dictionary-deflate (never past MAX_INFLATED_BYTES) and splits
+ * a KPL aggregate (never one of more than MAX_USER_RECORDS entries). A compressed record must
+ * hold an aggregate (the edge client compresses nothing else); an aggregate whose checksum or
+ * framing is broken is refused whole, since it cannot be trusted.
  */
 export function openRecord(record: Uint8Array): OpenedRecord {
   if (!isSignedEnvelope(record)) return openBody(record);
@@ -71,20 +83,27 @@ export function openRecord(record: Uint8Array): OpenedRecord {
 /** Opens an unsigned record, or the body of a signed one. */
 function openBody(record: Uint8Array): OpenedRecord {
   let data = record;
-  if (isGzip(record)) {
+  const compression = COMPRESSIONS.find((c) => c.is(record));
+  if (compression !== undefined) {
     try {
-      data = inflateRecord(record);
+      data = compression.inflate(record);
     } catch (error) {
-      return error instanceof InflateLimitError
-        ? refused(
-            'oversized',
-            `gzip record inflates past ${MAX_INFLATED_BYTES} bytes, more than any honest producer's`,
-            MAX_INFLATED_BYTES,
-          )
-        : refused('corrupt', 'corrupt gzip record', record.byteLength);
+      if (error instanceof InflateLimitError)
+        return refused(
+          'oversized',
+          `${compression.name} record inflates past ${MAX_INFLATED_BYTES} bytes, more than any honest producer's`,
+          MAX_INFLATED_BYTES,
+        );
+      if (error instanceof UnknownDictionaryError)
+        return refused('corrupt', error.message, record.byteLength);
+      return refused('corrupt', `corrupt ${compression.name} record`, record.byteLength);
     }
     if (!isAggregated(data)) {
-      return refused('corrupt', 'gzip record without a KPL aggregate inside', data.byteLength);
+      return refused(
+        'corrupt',
+        `${compression.name} record without a KPL aggregate inside`,
+        data.byteLength,
+      );
     }
   }
   if (!isAggregated(data)) return { kind: 'plain', data };

@@ -16,7 +16,7 @@ import { createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 
  * | 1 + n | signer: the sending device's id (UTF-8, 1 to 64 bytes) |
  * | 1 + n | key id: which of the signer's registered keys (UTF-8, 1 to 64 bytes) |
  * | 1 + n | signature (64 bytes for Ed25519) |
- * | rest | body: the record as it would be unsigned (a plain event, a KPL aggregate, or its gzip) |
+ * | rest | body: the record as it would be unsigned (an event, a KPL aggregate, or it compressed) |
  *
  * The signature covers `SIGNING_CONTEXT` (the ASCII string and a zero byte), then every byte
  * from the version to the end of the key id, then the body: everything but the magic and the
