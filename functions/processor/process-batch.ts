@@ -108,7 +108,7 @@ interface Rejected {
 /**
  * Most bytes one invocation inflates before it leaves the rest of its batch to the next one.
  * Lambda hands over a Kinesis batch of at most 6 MB of payload (~4.5 MB of record data once
- * base64 is undone), and the edge client's gzipped aggregates inflate ~7.5 times (measured on
+ * base64 is undone), and the edge client's compressed aggregates inflate ~7.5 to ~8 times (measured on
  * the simulator's events), so an honest full batch inflates to ~34 MB: 48 MiB leaves it room,
  * and bounds a hostile batch (1 KB records that each inflate to 1 MiB) to ~200,000 user
  * records of work (48 MiB / SMALLEST_EVENT_BYTES) instead of 5 GB.

@@ -44,7 +44,7 @@ export interface KinesisSinkOptions extends Required<RecordBuilderOptions> {
 export type EventSigner = RecordSigner | ((payload: Buffer) => RecordSigner | undefined);
 
 /**
- * Delivery to Kinesis: spooled events packed into (gzipped KPL) records grouped by the shard
+ * Delivery to Kinesis: spooled events packed into (compressed KPL) records grouped by the shard
  * their partition key maps to, in PutRecords requests within the API's limits; a request's
  * records that failed (per-record error codes, or the whole request on the network) are what
  * the client sends again.
