@@ -11,8 +11,9 @@ import { putRegistryEntries } from '../../functions/adapters/dynamodb-registry.j
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
 import { type EmbeddedStack, startEmbeddedStack } from '../../infra/local/embedded-stack.js';
-import { LocalSigners, localSeedFile } from '../../infra/local/local-signers.js';
+import { LOCAL_KEY_ID, LocalSigners, localSeedFile } from '../../infra/local/local-signers.js';
 import { runLocalSimulation } from '../../infra/local/local-simulation.js';
+import { writeSigningKeyFile } from '../helpers/daemon-process.js';
 import { eventually } from '../helpers/eventually.js';
 import { allItems } from '../helpers/local-dynamodb.js';
 import { eventIdsOnStream, readStream } from '../helpers/stream-reader.js';
@@ -509,7 +510,17 @@ describe('MCP server on stdio (npm run mcp)', () => {
     await client.connect(
       stdioTransport({
         IMPACT_API_TOKEN: automation,
-        MCP_EDGE_CONFIG: edgeConfig({ deviceId: AGENT }),
+        // The agent signs with its registered key, as every writer must (unsigned is refused).
+        MCP_EDGE_CONFIG: edgeConfig({
+          deviceId: AGENT,
+          signing: {
+            keyId: LOCAL_KEY_ID,
+            keyFile: writeSigningKeyFile(
+              join(mkdtempSync(join(dataDir, 'mcp-key-')), 'agent.pem'),
+              LocalSigners.open(localSeedFile(dataDir)).signer(AGENT).privateKey,
+            ),
+          },
+        }),
       }),
     );
     clients.push(client);
