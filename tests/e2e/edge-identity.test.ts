@@ -230,7 +230,10 @@ describe('End to end: what a daemon puts is signed, and the processor counts onl
     // Act
     const sent = await post([detection({}, THIEF_STORE), detection({}, THIEF_STORE)], unsigned);
 
-    // Assess
+    // Assess: it said so at start; its records are refused.
+    expect(unsigned.output()).toContain(
+      '"level":"WARN","message":"no signing key: records go unsigned',
+    );
     expect(sent.status).toBe(202);
     const eventIds = sent.body.eventIds as string[];
     const letters = await eventually(async () => {

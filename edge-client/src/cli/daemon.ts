@@ -81,6 +81,14 @@ export function statusLine(
  */
 export async function startDaemon(config: DaemonConfig, io: DaemonIo): Promise<Daemon> {
   const client = await openEdgeClient(config);
+  if (config.signing === undefined && config.upstream === undefined)
+    io.log(
+      JSON.stringify({
+        level: 'WARN',
+        message:
+          'no signing key: records go unsigned, and a stage that refuses unsigned records (the default) dead-letters them; give "signing" (docs/edge.md, Signing its records)',
+      }),
+    );
   const status = reportStatus(client, config.statusIntervalMs, io.log);
   const intake =
     config.http === undefined ? undefined : await listenHttp(client, config.http, io.log);
