@@ -33,8 +33,8 @@ export const ON_DEMAND_CAPACITY: CapacitySettings = {
  * the options for another fleet.
  */
 export const PROVISIONED_AGGREGATES_DEFAULTS = {
-  write: { min: 326, max: 6_516 },
-  read: { min: 904, max: 18_077 },
+  write: { min: 325, max: 6_500 },
+  read: { min: 918, max: 18_341 },
   targetUtilizationPercent: 70,
 } as const;
 
