@@ -2,6 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import type { KeyObject } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { TEST_KEY_ID, testKey } from './factories.js';
 
 const MAIN = fileURLToPath(new URL('../../edge-client/src/cli/main.ts', import.meta.url));
 
@@ -117,6 +118,20 @@ export function spawnDaemon(
       if (!ready) fail(`exited with ${code} before it was ready`);
     });
   });
+}
+
+/**
+ * Writes a relay's keyring (`signing.keyringFile`) of these devices' test keys
+ * (factories.ts testKey, under TEST_KEY_ID), owner-only.
+ */
+export function writeTestKeyring(file: string, deviceIds: readonly string[]): string {
+  const keys = deviceIds.map((deviceId) => ({
+    deviceId,
+    keyId: TEST_KEY_ID,
+    privateKey: testKey(deviceId).export({ type: 'pkcs8', format: 'pem' }).toString(),
+  }));
+  writeFileSync(file, JSON.stringify({ keys }), { mode: 0o600 });
+  return file;
 }
 
 /**

@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineFleet, FleetSimulator } from '#simulator';
 import { parseEnvelope } from '#wire';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
-import { refusedDaemon, spawnDaemon } from '../helpers/daemon-process.js';
+import { refusedDaemon, spawnDaemon, writeTestKeyring } from '../helpers/daemon-process.js';
 import { eventually } from '../helpers/eventually.js';
-import { detection, incident, TEST_KEY_ID, testKey } from '../helpers/factories.js';
+import { detection, incident } from '../helpers/factories.js';
 import { freshEmulators } from '../helpers/local-dynamodb.js';
 import { processStream } from '../helpers/process-stream.js';
 import { abortedPost, MALFORMED_TARGET, rawExchange } from '../helpers/raw-http.js';
@@ -66,17 +66,7 @@ describe('Integration: edge daemon process', () => {
     const dir = mkdtempSync(join(tmpdir(), 'daemon-keyring-'));
     const devices = ['panel-store-0001-lane-01', 'panel-store-0002-lane-01', 'agent-team-pos'];
     const keyringFile = join(dir, 'keyring.json');
-    writeFileSync(
-      keyringFile,
-      JSON.stringify({
-        keys: devices.map((deviceId) => ({
-          deviceId,
-          keyId: TEST_KEY_ID,
-          privateKey: testKey(deviceId).export({ type: 'pkcs8', format: 'pem' }).toString(),
-        })),
-      }),
-      { mode: 0o600 },
-    );
+    writeTestKeyring(keyringFile, devices);
     const daemon = await spawnDaemon(
       config('daemon-keyring', join(dir, 'spool'), { signing: { keyringFile } }),
     );

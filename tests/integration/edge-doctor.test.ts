@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { CreateStreamCommand, waitUntilStreamExists } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawPublicKey } from '#wire';
-import { runEdgeCli } from '../helpers/daemon-process.js';
+import { runEdgeCli, writeTestKeyring } from '../helpers/daemon-process.js';
 import { TEST_KEY_ID, testKey } from '../helpers/factories.js';
 import { freshEmulators } from '../helpers/local-dynamodb.js';
 import { makeTestPki } from '../helpers/test-pki.js';
@@ -374,17 +374,7 @@ describe('Integration: edge-client doctor', () => {
     const { dir } = setUp();
     const keyringFile = join(dir, 'keyring.json');
     const devices = [DEVICE, 'panel-store-0002-lane-01'];
-    writeFileSync(
-      keyringFile,
-      JSON.stringify({
-        keys: devices.map((deviceId) => ({
-          deviceId,
-          keyId: TEST_KEY_ID,
-          privateKey: testKey(deviceId).export({ type: 'pkcs8', format: 'pem' }).toString(),
-        })),
-      }),
-      { mode: 0o600 },
-    );
+    writeTestKeyring(keyringFile, devices);
     const { configFile } = setUp({ deviceId: undefined, relay: true, signing: { keyringFile } });
     const result = await doctor(configFile);
     expect(result.checks.get('signing')?.line).toMatch(/^ok {3}signing .*: 2 devices' keys/);
