@@ -1,7 +1,7 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { DeadLetter, DeadLetterSink } from '#domain/ports';
 import { putAll } from './batch-write.js';
-import type { Item } from './item-codec.js';
+import { type Item, num, str } from './item-codec.js';
 
 /**
  * Dead letters in a DynamoDB table: `pk` = `DLQ#{arrival date}`, `sk` = the record's stream
@@ -50,4 +50,145 @@ function encode(letter: DeadLetter): Item {
     item.subSequenceNumbers = { L: letter.subSequenceNumbers.map((n) => ({ N: String(n) })) };
   if (letter.eventIds !== undefined) item.eventIds = { L: letter.eventIds.map((S) => ({ S })) };
   return item;
+}
+
+/** A dead letter as stored: what `list` and `explain` show (no payload is ever stored). */
+export interface StoredDeadLetter {
+  /** `{arrival date}/{shardId}/{sequenceNumber}/{subSequenceNumber}`: names one letter. */
+  readonly id: string;
+  readonly reason: string;
+  readonly detail: string;
+  readonly arrivedAt: string;
+  readonly deadLetteredAt: string;
+  readonly shardId: string;
+  readonly sequenceNumber: string;
+  readonly subSequenceNumber: number;
+  /** User records the letter stands for. */
+  readonly count: number;
+  readonly sizeBytes: number;
+  readonly deviceId?: string;
+  readonly eventIds: readonly string[];
+}
+
+export interface DeadLetterQuery {
+  /** Arrival dates, `YYYY-MM-DD`, inclusive; one Query each. */
+  readonly dates: readonly string[];
+  readonly reason?: string;
+  readonly deviceId?: string;
+  /** At most this many letters are read (the newest dates first). */
+  readonly limit: number;
+}
+
+/**
+ * A day's letters come from one Query of its partition, sorted by stream position; the dates
+ * are read newest first and the reading stops at `limit` letters, so one call's work is
+ * bounded whatever the table holds.
+ */
+export async function listDeadLetters(
+  client: DynamoDBClient,
+  tableName: string,
+  query: DeadLetterQuery,
+): Promise<{ letters: StoredDeadLetter[]; truncated: boolean }> {
+  const letters: StoredDeadLetter[] = [];
+  const filters: string[] = [];
+  const values: Item = {};
+  if (query.reason !== undefined) {
+    filters.push('reason = :reason');
+    values[':reason'] = { S: query.reason };
+  }
+  if (query.deviceId !== undefined) {
+    filters.push('deviceId = :device');
+    values[':device'] = { S: query.deviceId };
+  }
+  for (const date of [...query.dates].sort().reverse()) {
+    let start: Item | undefined;
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk',
+          FilterExpression: filters.length > 0 ? filters.join(' AND ') : undefined,
+          ExpressionAttributeValues: { ':pk': { S: `DLQ#${date}` }, ...values },
+          ExclusiveStartKey: start,
+          Limit: Math.min(1_000, query.limit + 1),
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        if (letters.length === query.limit) return { letters, truncated: true };
+        letters.push(decodeDeadLetter(item));
+      }
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+  }
+  return { letters, truncated: false };
+}
+
+/** One letter by its id (`list` prints it), or undefined; a malformed id is an error. */
+export async function getDeadLetter(
+  client: DynamoDBClient,
+  tableName: string,
+  id: string,
+): Promise<StoredDeadLetter | undefined> {
+  const key = parseDeadLetterId(id);
+  const page = await client.send(
+    new GetItemCommand({
+      TableName: tableName,
+      Key: {
+        pk: { S: `DLQ#${key.date}` },
+        sk: { S: positionSortKey({ position: key }) },
+      },
+      ConsistentRead: true,
+    }),
+  );
+  return page.Item === undefined ? undefined : decodeDeadLetter(page.Item);
+}
+
+const LETTER_ID = /^(\d{4}-\d{2}-\d{2})\/(shardId-\d{1,20})\/(\d{1,128})\/(\d{1,6})$/;
+
+export function parseDeadLetterId(id: string): {
+  date: string;
+  shardId: string;
+  sequenceNumber: string;
+  subSequenceNumber: number;
+} {
+  const match = LETTER_ID.exec(id);
+  if (match === null) {
+    throw new Error(
+      `not a dead-letter id: expected {arrival date}/{shardId}/{sequenceNumber}/{subSequenceNumber}, as list prints`,
+    );
+  }
+  const [, date, shardId, sequenceNumber, sub] = match as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  return { date, shardId, sequenceNumber, subSequenceNumber: Number(sub) };
+}
+
+function decodeDeadLetter(item: Item): StoredDeadLetter {
+  const arrivedAt = str(item, 'arrivedAt') ?? '';
+  const shardId = str(item, 'shardId') ?? '';
+  const sequenceNumber = str(item, 'sequenceNumber') ?? '';
+  const subSequenceNumber = num(item, 'subSequenceNumber');
+  const date = (str(item, 'pk') ?? '').replace(/^DLQ#/, '');
+  const deviceId = str(item, 'deviceId');
+  return {
+    id: `${date}/${shardId}/${sequenceNumber}/${subSequenceNumber}`,
+    reason: str(item, 'reason') ?? '',
+    detail: str(item, 'detail') ?? '',
+    arrivedAt,
+    deadLetteredAt: str(item, 'deadLetteredAt') ?? '',
+    shardId,
+    sequenceNumber,
+    subSequenceNumber,
+    count: num(item, 'count'),
+    sizeBytes: num(item, 'sizeBytes'),
+    ...(deviceId === undefined ? {} : { deviceId }),
+    eventIds:
+      item.eventIds?.L !== undefined
+        ? item.eventIds.L.flatMap((v) => (v.S === undefined ? [] : [v.S]))
+        : [str(item, 'eventId')].flatMap((v) => (v === undefined ? [] : [v])),
+  };
 }

@@ -9,7 +9,13 @@ export {
   HOME_EXPIRES_AT,
 } from './dynamodb-aggregate-store.js';
 export { dynamodb } from './dynamodb-client.js';
-export { DynamoDbDeadLetters } from './dynamodb-dead-letters.js';
+export {
+  DynamoDbDeadLetters,
+  getDeadLetter,
+  listDeadLetters,
+  parseDeadLetterId,
+  type StoredDeadLetter,
+} from './dynamodb-dead-letters.js';
 export {
   DynamoDbRegistry,
   decodeRegistryEntry,
