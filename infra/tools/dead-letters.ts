@@ -43,9 +43,25 @@ function dateOption(name: string, value: string | undefined, fallback: string): 
   return date;
 }
 
+/**
+ * A letter's detail names fields an event carried, and a hostile sender chooses those names:
+ * control characters are shown escaped, so no letter can drive the operator's terminal.
+ */
+function printable(text: string): string {
+  let out = '';
+  for (const c of text) {
+    const code = c.charCodeAt(0);
+    const control = code < 0x20 || (code >= 0x7f && code <= 0x9f);
+    out += control ? `\\u${code.toString(16).padStart(4, '0')}` : c;
+  }
+  return out;
+}
+
 function describeLine(letter: StoredDeadLetter): string {
   const device = letter.deviceId === undefined ? '' : ` ${letter.deviceId}`;
-  return `${letter.id}  ${letter.reason}  ${letter.count} record(s)${device}  arrived ${letter.arrivedAt}`;
+  return printable(
+    `${letter.id}  ${letter.reason}  ${letter.count} record(s)${device}  arrived ${letter.arrivedAt}`,
+  );
 }
 
 function explainText(letter: StoredDeadLetter, stream: string): string {
@@ -72,7 +88,9 @@ function explainText(letter: StoredDeadLetter, stream: string): string {
     `  aws kinesis get-shard-iterator --stream-name ${stream} --shard-id ${letter.shardId} \\`,
     `    --shard-iterator-type AT_SEQUENCE_NUMBER --starting-sequence-number ${letter.sequenceNumber}`,
     '  aws kinesis get-records --shard-iterator <ShardIterator> --limit 1',
-  ].join('\n');
+  ]
+    .map(printable)
+    .join('\n');
 }
 
 async function main() {

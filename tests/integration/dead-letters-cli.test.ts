@@ -63,6 +63,11 @@ beforeAll(async () => {
       position: { shardId: 'shardId-000000000000', sequenceNumber: '4970', subSequenceNumber: 0 },
     }),
     letter({
+      reason: 'schema_violation',
+      detail: 'x\u001b]0;owned\u0007\u001b[2J: not a field of the v1 contract',
+      position: { shardId: 'shardId-000000000000', sequenceNumber: '4980', subSequenceNumber: 0 },
+    }),
+    letter({
       reason: 'undecodable',
       detail: 'not gzip, not KPL, not JSON',
       arrivedAt: '2026-11-30T23:59:00.000Z',
@@ -83,11 +88,13 @@ describe('CLI: npm run dead-letters, against the DynamoDB emulator over HTTP', (
     expect(answer.byReason).toEqual([
       { reason: 'unknown_device', letters: 1, records: 3 },
       { reason: 'clock_skew', letters: 1, records: 1 },
+      { reason: 'schema_violation', letters: 1, records: 1 },
       { reason: 'undecodable', letters: 1, records: 1 },
     ]);
     expect(answer.letters.map((l: { id: string }) => l.id)).toEqual([
       '2026-12-01/shardId-000000000000/4960/0',
       '2026-12-01/shardId-000000000000/4970/0',
+      '2026-12-01/shardId-000000000000/4980/0',
       '2026-11-30/shardId-000000000001/12/0',
     ]);
     expect(answer.truncated).toBe(false);
@@ -155,6 +162,15 @@ describe('CLI: npm run dead-letters, against the DynamoDB emulator over HTTP', (
     );
     expect(single.letter.eventIds).toEqual(['01EV0000000000000000000009']);
     expect(single.advice.recovery).toBe('never');
+  });
+
+  it('shows control characters a sender put in field names escaped, never raw', async () => {
+    const result = await run('explain', '2026-12-01/shardId-000000000000/4980/0');
+
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('x\\u001b]0;owned\\u0007\\u001b[2J: not a field');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: asserting their absence
+    expect(result.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
   });
 
   it('exits 1 for a letter that is not there, 2 with the usage for a malformed line', async () => {
