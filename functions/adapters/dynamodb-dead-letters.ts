@@ -75,14 +75,19 @@ export interface DeadLetterQuery {
   readonly dates: readonly string[];
   readonly reason?: string;
   readonly deviceId?: string;
-  /** At most this many letters are read (the newest dates first). */
+  /** At most this many letters are returned (the newest dates first). */
   readonly limit: number;
+  /**
+   * At most this many items are read, filtered or not (default 20,000: a few MB), so a narrow
+   * filter over a busy range stops too.
+   */
+  readonly maxScanned?: number;
 }
 
 /**
  * A day's letters come from one Query of its partition, sorted by stream position; the dates
- * are read newest first and the reading stops at `limit` letters, so one call's work is
- * bounded whatever the table holds.
+ * are read newest first and the reading stops at `limit` letters or `maxScanned` items read,
+ * so one call's work is bounded whatever the table holds.
  */
 export async function listDeadLetters(
   client: DynamoDBClient,
@@ -90,6 +95,8 @@ export async function listDeadLetters(
   query: DeadLetterQuery,
 ): Promise<{ letters: StoredDeadLetter[]; truncated: boolean }> {
   const letters: StoredDeadLetter[] = [];
+  const maxScanned = query.maxScanned ?? 20_000;
+  let scanned = 0;
   const filters: string[] = [];
   const values: Item = {};
   if (query.reason !== undefined) {
@@ -103,6 +110,7 @@ export async function listDeadLetters(
   for (const date of [...query.dates].sort().reverse()) {
     let start: Item | undefined;
     do {
+      if (scanned >= maxScanned) return { letters, truncated: true };
       const page = await client.send(
         new QueryCommand({
           TableName: tableName,
@@ -110,9 +118,10 @@ export async function listDeadLetters(
           FilterExpression: filters.length > 0 ? filters.join(' AND ') : undefined,
           ExpressionAttributeValues: { ':pk': { S: `DLQ#${date}` }, ...values },
           ExclusiveStartKey: start,
-          Limit: Math.min(1_000, query.limit + 1),
+          Limit: Math.min(1_000, query.limit + 1, maxScanned - scanned),
         }),
       );
+      scanned += page.ScannedCount ?? page.Items?.length ?? 0;
       for (const item of page.Items ?? []) {
         if (letters.length === query.limit) return { letters, truncated: true };
         letters.push(decodeDeadLetter(item));

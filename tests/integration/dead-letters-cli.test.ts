@@ -1,6 +1,9 @@
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbDeadLetters } from '../../functions/adapters/dynamodb-dead-letters.js';
+import {
+  DynamoDbDeadLetters,
+  listDeadLetters,
+} from '../../functions/adapters/dynamodb-dead-letters.js';
 import type { DeadLetter } from '../../functions/domain/ports.js';
 import { TABLES } from '../../functions/shared/resources.js';
 import { freshEmulators } from '../helpers/local-dynamodb.js';
@@ -162,6 +165,17 @@ describe('CLI: npm run dead-letters, against the DynamoDB emulator over HTTP', (
     );
     expect(single.letter.eventIds).toEqual(['01EV0000000000000000000009']);
     expect(single.advice.recovery).toBe('never');
+  });
+
+  it('stops after reading maxScanned items, matching or not, and says it stopped', async () => {
+    const query = { dates: ['2026-11-30', '2026-12-01'], limit: 100, reason: 'undecodable' };
+    const table = TABLES.deadLetters.localName;
+
+    const all = await listDeadLetters(env.dynamodb, table, query);
+    expect(all).toMatchObject({ truncated: false, letters: [{ reason: 'undecodable' }] });
+    // The newest day holds three letters, none undecodable: reading two of them stops the search.
+    const bounded = await listDeadLetters(env.dynamodb, table, { ...query, maxScanned: 2 });
+    expect(bounded).toEqual({ letters: [], truncated: true });
   });
 
   it('shows control characters a sender put in field names escaped, never raw', async () => {
