@@ -132,13 +132,14 @@ export async function listDeadLetters(
   return { letters, truncated: false };
 }
 
-/** One letter by its id (`list` prints it), or undefined; a malformed id is an error. */
+export type DeadLetterKey = ReturnType<typeof parseDeadLetterId>;
+
+/** One letter by its key (`parseDeadLetterId` of the id `list` prints), or undefined. */
 export async function getDeadLetter(
   client: DynamoDBClient,
   tableName: string,
-  id: string,
+  key: DeadLetterKey,
 ): Promise<StoredDeadLetter | undefined> {
-  const key = parseDeadLetterId(id);
   const page = await client.send(
     new GetItemCommand({
       TableName: tableName,
@@ -183,6 +184,7 @@ function decodeDeadLetter(item: Item): StoredDeadLetter {
   const subSequenceNumber = num(item, 'subSequenceNumber');
   const date = (str(item, 'pk') ?? '').replace(/^DLQ#/, '');
   const deviceId = str(item, 'deviceId');
+  const eventId = str(item, 'eventId');
   return {
     id: `${date}/${shardId}/${sequenceNumber}/${subSequenceNumber}`,
     reason: str(item, 'reason') ?? '',
@@ -196,8 +198,7 @@ function decodeDeadLetter(item: Item): StoredDeadLetter {
     sizeBytes: num(item, 'sizeBytes'),
     ...(deviceId === undefined ? {} : { deviceId }),
     eventIds:
-      item.eventIds?.L !== undefined
-        ? item.eventIds.L.flatMap((v) => (v.S === undefined ? [] : [v.S]))
-        : [str(item, 'eventId')].flatMap((v) => (v === undefined ? [] : [v])),
+      item.eventIds?.L?.flatMap((v) => (v.S === undefined ? [] : [v.S])) ??
+      (eventId === undefined ? [] : [eventId]),
   };
 }

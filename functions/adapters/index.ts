@@ -10,6 +10,7 @@ export {
 } from './dynamodb-aggregate-store.js';
 export { dynamodb } from './dynamodb-client.js';
 export {
+  type DeadLetterKey,
   DynamoDbDeadLetters,
   getDeadLetter,
   listDeadLetters,

@@ -1,5 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { getDeadLetter, listDeadLetters, type StoredDeadLetter } from '#adapters';
+import {
+  type DeadLetterKey,
+  getDeadLetter,
+  listDeadLetters,
+  parseDeadLetterId,
+  type StoredDeadLetter,
+} from '#adapters';
 import { daysInclusive, eachDate, parseDate } from '#domain/calendar';
 import {
   adviceFor,
@@ -155,15 +161,13 @@ async function main() {
       return;
     }
     if (command === 'explain' && rest.length === 1) {
-      let letter: StoredDeadLetter | undefined;
+      let key: DeadLetterKey;
       try {
-        letter = await getDeadLetter(client, table, rest[0] as string);
+        key = parseDeadLetterId(rest[0] as string);
       } catch (error) {
-        if (error instanceof Error && error.message.startsWith('not a dead-letter id')) {
-          usageError(error.message);
-        }
-        throw error;
+        usageError((error as Error).message);
       }
+      const letter = await getDeadLetter(client, table, key);
       if (letter === undefined) {
         console.error(`no dead letter ${rest[0]} in ${table}`);
         process.exitCode = 1;
