@@ -29,7 +29,7 @@ explain  one letter: its reason and what it means, the contract's field issues, 
 
   --reason R     only this reason (${DEAD_LETTER_REASONS.join(', ')})
   --device ID    only letters of this deviceId
-  --limit N      read at most N letters (default 100, at most ${MAX_LIMIT})
+  --limit N      show at most N letters (default 100, at most ${MAX_LIMIT}); at most 20,000 are read
   --table NAME   dead-letter table (default $${TABLES.deadLetters.envVar}, else the local ${TABLES.deadLetters.localName})
   --stream NAME  the stream, for the fetch commands explain prints (default $${TELEMETRY_STREAM.envVar})
   --json         one JSON document instead of text
@@ -156,7 +156,9 @@ async function main() {
       }
       for (const letter of letters) console.log(describeLine(letter));
       if (truncated) {
-        console.log(`(stopped at --limit ${limit}; narrow the dates, the reason or the device)`);
+        console.log(
+          `(stopped at --limit ${limit} or after reading 20,000 letters; narrow the dates, the reason or the device)`,
+        );
       }
       return;
     }
