@@ -3,29 +3,19 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { KinesisStreamBatchResponse } from 'aws-lambda';
-import { DynamoDbAggregateStore, DynamoDbDeadLetters, DynamoDbRegistry, dynamodb } from '#adapters';
+import { dynamodb } from '#adapters';
 import { parseEvent } from '#shared/middleware/parse-event';
 import { createLogger, createMetrics, loggerPort } from '#shared/observability';
 import { loadProcessorConfig } from './config.js';
+import { processorDeps } from './deps.js';
 import { KinesisBatchEvent, toStreamRecords } from './kinesis-event.js';
 import { PROCESSOR_METRICS, PROCESSOR_SERVICE } from './metrics.js';
-import { type ProcessorDeps, processBatch } from './process-batch.js';
+import { processBatch } from './process-batch.js';
 
 const config = loadProcessorConfig();
 const logger = createLogger(PROCESSOR_SERVICE);
 const metrics = createMetrics(PROCESSOR_SERVICE);
-const deps: ProcessorDeps = {
-  aggregates: new DynamoDbAggregateStore(dynamodb, config.aggregatesTable, {
-    homeRetentionMs: config.homeRetentionMs,
-  }),
-  registry: new DynamoDbRegistry(dynamodb, config.registryTable),
-  deadLetters: new DynamoDbDeadLetters(dynamodb, config.deadLetterTable),
-  logger: loggerPort(logger),
-  fold: { baselines: config.baselines },
-  eventTime: config.eventTime,
-  inflatedBytesPerBatch: config.inflatedBytesPerBatch,
-  unsignedRecords: config.unsignedRecords,
-};
+const deps = processorDeps(dynamodb, config, loggerPort(logger));
 
 async function processKinesisBatch(event: KinesisBatchEvent): Promise<KinesisStreamBatchResponse> {
   const result = await processBatch(toStreamRecords(event), deps);

@@ -3,6 +3,9 @@
  * entry is `handler.ts` (the CDK app bundles it by path; the local stack loads it with
  * `loadProcessorHandler` once its environment is set).
  */
+
+export { loadProcessorConfig } from './config.js';
+export { type ProcessorConfigValues, processorDeps } from './deps.js';
 export {
   type EventSourceBatching,
   FLEET_BATCHING,
