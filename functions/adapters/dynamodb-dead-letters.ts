@@ -1,4 +1,9 @@
-import { type DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBClient,
+  GetItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import type { DeadLetter, DeadLetterSink } from '#domain/ports';
 import { putAll } from './batch-write.js';
 import { type Item, num, str } from './item-codec.js';
@@ -63,18 +68,38 @@ export interface StoredDeadLetter {
   readonly shardId: string;
   readonly sequenceNumber: string;
   readonly subSequenceNumber: number;
+  /** The sub-sequence numbers of every user record it stands for, ascending. */
+  readonly subSequenceNumbers: readonly number[];
   /** User records the letter stands for. */
   readonly count: number;
   readonly sizeBytes: number;
   readonly deviceId?: string;
   readonly eventIds: readonly string[];
+  /** The last replay of its record, if it was replayed (`markReplayed`). */
+  readonly replay?: LetterReplay;
+}
+
+/**
+ * What replaying a letter's record made of it: `counted`, nothing of the record was
+ * dead-lettered again (its events counted, or had counted already); `refused_again`, the
+ * processor refused it again (the letter then holds the new judgement, and `reasons` says
+ * which).
+ */
+export interface LetterReplay {
+  readonly at: string;
+  readonly outcome: 'counted' | 'refused_again';
+  readonly reasons?: readonly string[];
 }
 
 export interface DeadLetterQuery {
   /** Arrival dates, `YYYY-MM-DD`, inclusive; one Query each. */
   readonly dates: readonly string[];
   readonly reason?: string;
+  /** Only letters of one of these reasons (with `reason`: of any of them). */
+  readonly reasons?: readonly string[];
   readonly deviceId?: string;
+  /** Leave out letters whose record a replay counted. */
+  readonly unresolved?: boolean;
   /** At most this many letters are returned (the newest dates first). */
   readonly limit: number;
   /**
@@ -99,13 +124,20 @@ export async function listDeadLetters(
   let scanned = 0;
   const filters: string[] = [];
   const values: Item = {};
-  if (query.reason !== undefined) {
-    filters.push('reason = :reason');
-    values[':reason'] = { S: query.reason };
+  const reasons = [...(query.reason === undefined ? [] : [query.reason]), ...(query.reasons ?? [])];
+  if (reasons.length > 0) {
+    filters.push(`reason IN (${reasons.map((_, i) => `:reason${i}`).join(', ')})`);
+    reasons.forEach((reason, i) => {
+      values[`:reason${i}`] = { S: reason };
+    });
   }
   if (query.deviceId !== undefined) {
     filters.push('deviceId = :device');
     values[':device'] = { S: query.deviceId };
+  }
+  if (query.unresolved === true) {
+    filters.push('(attribute_not_exists(replayOutcome) OR replayOutcome <> :counted)');
+    values[':counted'] = { S: 'counted' };
   }
   for (const date of [...query.dates].sort().reverse()) {
     let start: Item | undefined;
@@ -153,6 +185,44 @@ export async function getDeadLetter(
   return page.Item === undefined ? undefined : decodeDeadLetter(page.Item);
 }
 
+/**
+ * Records on each letter what the replay of its record made of it (after the replay: a letter
+ * the replay wrote again is updated in place, keeping the new reason). Only existing letters
+ * are touched.
+ */
+export async function markReplayed(
+  client: DynamoDBClient,
+  tableName: string,
+  marks: readonly { readonly key: DeadLetterKey; readonly replay: LetterReplay }[],
+): Promise<void> {
+  for (const { key, replay } of marks) {
+    await client
+      .send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: { pk: { S: `DLQ#${key.date}` }, sk: { S: positionSortKey({ position: key }) } },
+          UpdateExpression:
+            replay.reasons === undefined
+              ? 'SET replayedAt = :at, replayOutcome = :outcome REMOVE replayReasons'
+              : 'SET replayedAt = :at, replayOutcome = :outcome, replayReasons = :reasons',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: {
+            ':at': { S: replay.at },
+            ':outcome': { S: replay.outcome },
+            ...(replay.reasons !== undefined && {
+              ':reasons': { L: replay.reasons.map((S) => ({ S })) },
+            }),
+          },
+        }),
+      )
+      .catch((error: unknown) => {
+        // A letter deleted since it was read: nothing to mark.
+        if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException'))
+          throw error;
+      });
+  }
+}
+
 const LETTER_ID = /^(\d{4}-\d{2}-\d{2})\/(shardId-\d{1,20})\/(\d{1,128})\/(\d{1,6})$/;
 
 export function parseDeadLetterId(id: string): {
@@ -185,6 +255,9 @@ function decodeDeadLetter(item: Item): StoredDeadLetter {
   const date = (str(item, 'pk') ?? '').replace(/^DLQ#/, '');
   const deviceId = str(item, 'deviceId');
   const eventId = str(item, 'eventId');
+  const replayedAt = str(item, 'replayedAt');
+  const outcome = str(item, 'replayOutcome');
+  const reasons = item.replayReasons?.L?.flatMap((v) => (v.S === undefined ? [] : [v.S]));
   return {
     id: `${date}/${shardId}/${sequenceNumber}/${subSequenceNumber}`,
     reason: str(item, 'reason') ?? '',
@@ -194,11 +267,16 @@ function decodeDeadLetter(item: Item): StoredDeadLetter {
     shardId,
     sequenceNumber,
     subSequenceNumber,
+    subSequenceNumbers: item.subSequenceNumbers?.L?.map((v) => Number(v.N)) ?? [subSequenceNumber],
     count: num(item, 'count'),
     sizeBytes: num(item, 'sizeBytes'),
     ...(deviceId === undefined ? {} : { deviceId }),
     eventIds:
       item.eventIds?.L?.flatMap((v) => (v.S === undefined ? [] : [v.S])) ??
       (eventId === undefined ? [] : [eventId]),
+    ...(replayedAt !== undefined &&
+      (outcome === 'counted' || outcome === 'refused_again') && {
+        replay: { at: replayedAt, outcome, ...(reasons !== undefined && { reasons }) },
+      }),
   };
 }

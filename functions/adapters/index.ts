@@ -1,6 +1,7 @@
 /**
- * The DynamoDB adapters' face (`#adapters`): the implementations of the domain's ports, the
- * registry's writer, the item codecs the impact reader decodes with, and the one SDK client.
+ * The AWS adapters' face (`#adapters`): the implementations of the domain's ports, the
+ * registry's writer, the item codecs the impact reader decodes with, the one DynamoDB client,
+ * the dead-letter table's reading, and reading records back from the stream.
  */
 
 export {
@@ -13,7 +14,9 @@ export {
   type DeadLetterKey,
   DynamoDbDeadLetters,
   getDeadLetter,
+  type LetterReplay,
   listDeadLetters,
+  markReplayed,
   parseDeadLetterId,
   type StoredDeadLetter,
 } from './dynamodb-dead-letters.js';
@@ -24,5 +27,12 @@ export {
   storePk,
 } from './dynamodb-registry.js';
 export { countersOf, type Item } from './item-codec.js';
+export {
+  compareSequence,
+  positionKey,
+  readStreamRecords,
+  type StreamedRecord,
+  type StreamPosition,
+} from './kinesis-records.js';
 export { unpackContributors } from './rollup-codec.js';
 export { backfillRollupTotals, registeredRegions } from './rollup-totals-backfill.js';
