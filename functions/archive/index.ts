@@ -1,7 +1,7 @@
 /**
- * The raw archive's face (`#archive`): its line format, reading an archive folder back, and
- * rebuilding aggregates from it. The Firehose transform's Lambda entry is
- * `firehose-transform.ts`.
+ * The raw archive's face (`#archive`): its line format, reading an archive folder back,
+ * rebuilding aggregates from it, and replaying dead letters (from the stream or the archive).
+ * The Firehose transform's Lambda entry is `firehose-transform.ts`.
  */
 export {
   archiveDatePath,
@@ -11,5 +11,14 @@ export {
   signersIn,
   toArchiveLine,
 } from './archive-line.js';
-export { readArchive } from './read-archive.js';
+export { readArchive, readArchiveDays } from './read-archive.js';
 export { type RebuildReport, rebuildFromRecords } from './rebuild.js';
+export {
+  archiveSource,
+  type LetterOutcome,
+  type LetterResult,
+  type RecordSource,
+  type ReplayReport,
+  replayDeadLetters,
+  streamSource,
+} from './replay.js';

@@ -1,6 +1,9 @@
 import type { PoisonReason } from './route-event.js';
 
-/** Whether a rebuild from the raw archive counts the letter's events once the cause is fixed. */
+/**
+ * Whether a replay of the letter's record (from the stream, or the raw archive), or a rebuild
+ * from the archive, counts its events once the cause is fixed.
+ */
 export type Recovery = 'rebuild_after_fix' | 'counts_after_fix' | 'never';
 
 export interface DeadLetterAdvice {
@@ -13,8 +16,9 @@ export interface DeadLetterAdvice {
 
 /**
  * The runbook's table (docs/operations.md, "A dead-lettered record") as data, so the tools say
- * the same as the page. Registry reasons are in the raw archive and a rebuild counts them once
- * the registry is right; the others are judged the same way again by a rebuild.
+ * the same as the page. Registry reasons (a device, store or key registered late or wrongly) are
+ * in the stream and the raw archive, and a replay or a rebuild counts them once the registry is
+ * right; the others are judged the same way again.
  */
 const ADVICE: Readonly<Record<PoisonReason, DeadLetterAdvice>> = {
   unknown_device: {
@@ -39,8 +43,8 @@ const ADVICE: Readonly<Record<PoisonReason, DeadLetterAdvice>> = {
   },
   unknown_key: {
     meaning: 'the signer, or the key the record names, is not registered or not valid at arrival',
-    fix: "register the device's signing key (npm run register, keys), or rotate a lost one",
-    recovery: 'never',
+    fix: "register the device's signing key (npm run register, keys) valid from before the records arrived, then replay; or rotate a lost one",
+    recovery: 'rebuild_after_fix',
   },
   unsigned: {
     meaning: 'the record carries no signature and the processor refuses unsigned records',

@@ -158,7 +158,9 @@ describe('CLI: npm run dead-letters, against the DynamoDB emulator over HTTP', (
     expect(result.stdout).toContain('--stream-name telemetry --shard-id shardId-000000000000');
     expect(result.stdout).toContain('--starting-sequence-number 4960');
     expect(result.stdout).toContain('npm run register');
-    expect(result.stdout).toContain('a rebuild from the raw archive counts these events');
+    expect(result.stdout).toContain(
+      'once fixed, replay counts these events (npm run dead-letters -- replay 2026-12-01/shardId-000000000000/4960/0)',
+    );
 
     const single = JSON.parse(
       (await run('explain', '2026-12-01/shardId-000000000000/4970/0', '--json')).stdout,

@@ -7,13 +7,13 @@ import {
 } from '../../functions/domain/dead-letter-advice.js';
 
 describe('dead-letter advice', () => {
-  it('names a fix for every reason, and only registry reasons are recovered by a rebuild', () => {
+  it('names a fix for every reason, and only registry reasons (keys included) are recovered by a replay or rebuild', () => {
     expect(DEAD_LETTER_REASONS).toHaveLength(14);
     const rebuildable = DEAD_LETTER_REASONS.filter(
       (r) => adviceFor(r).recovery === 'rebuild_after_fix',
     );
     expect(rebuildable.sort()).toEqual(
-      ['store_mismatch', 'team_mismatch', 'unknown_device', 'unknown_store'].sort(),
+      ['store_mismatch', 'team_mismatch', 'unknown_device', 'unknown_key', 'unknown_store'].sort(),
     );
     for (const reason of DEAD_LETTER_REASONS) {
       expect(adviceFor(reason).fix.length).toBeGreaterThan(10);
