@@ -8,6 +8,7 @@ import {
   type StoredDeadLetter,
   type StreamPosition,
 } from '#adapters';
+import { addDays } from '#domain/calendar';
 import { adviceFor } from '#domain/dead-letter-advice';
 import type { DeadLetter, DeadLetterSink } from '#domain/ports';
 import type { ProcessorDeps, StreamRecord } from '#processor';
@@ -42,7 +43,7 @@ export const archiveSource = (dir: string): RecordSource => ({
   name: 'archive',
   async fetch(wanted) {
     const keys = new Set(wanted.map(positionKey));
-    const days = new Set(wanted.flatMap((w) => [w.arrivalDate, nextDate(w.arrivalDate)]));
+    const days = new Set(wanted.flatMap((w) => [w.arrivalDate, addDays(w.arrivalDate, 1)]));
     const found = new Map<string, StreamRecord>();
     for (const record of readArchiveDays(dir, [...days].sort())) {
       const key = positionKey(record);
@@ -51,9 +52,6 @@ export const archiveSource = (dir: string): RecordSource => ({
     return found;
   },
 });
-
-const nextDate = (date: string) =>
-  new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 
 /** What a replay made, or (dry run) would try to make, of one letter. */
 export type LetterOutcome =

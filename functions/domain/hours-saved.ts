@@ -22,6 +22,10 @@ export const DEFAULT_BASELINES: HoursSavedBaselines = {
     disk_full: 30,
     network_degraded: 60,
     false_alarm_storm: 40,
+    // The pipeline's own: dead letters found, fetched from the stream and counted by hand
+    // (query the table, fetch each record, rebuild into a new table and switch to it), against
+    // `npm run dead-letters -- replay --report-incident` (docs/operations.md).
+    dead_letter_replay: 90,
   },
 };
 

@@ -29,6 +29,12 @@ import { createKinesisClient } from '#edge-client';
 import { loadProcessorConfig, processorDeps } from '#processor';
 import { TABLES, TELEMETRY_STREAM } from '#shared/resources';
 import { parseCommandLine } from '#utils';
+import {
+  reportToolkitIncident,
+  TOOLKIT_EDGE_CONFIG,
+  TOOLKIT_INCIDENT_CLASSES,
+  toolkitIncident,
+} from './toolkit-incident.js';
 
 const MAX_DAYS = 62;
 const MAX_LIMIT = 1_000;
@@ -56,6 +62,13 @@ replay   after a fix (a device or its key registered late), runs the records of 
   --yes          (replay) replay; without it, a dry run
   --source S     (replay) auto (the default: the stream, then the archive), stream or archive
   --archive DIR  (replay) the raw archive folder (default .data/archive; for S3, sync raw/ down)
+  --report-incident TEAM
+                 (replay) once letters counted, report the resolved pipeline incident as an
+                 oncall_incident of TEAM (class ${TOOLKIT_INCIDENT_CLASSES.replay}, assisted),
+                 sent through the edge client of $${TOOLKIT_EDGE_CONFIG} (the toolkit's agent
+                 device, registered to TEAM), so the pipeline counts the hours it saved
+  --engineer-minutes N
+                 (replay) minutes the operator spent on it, for that report (default 5)
 
 list and explain read only. replay writes the aggregates and the letters: it judges records
 with the processor settings in this environment ($${TABLES.aggregates.envVar}, $${TABLES.registry.envVar},
@@ -153,6 +166,8 @@ function parseOptions() {
         yes: { type: 'boolean', default: false },
         source: { type: 'string', default: 'auto' },
         archive: { type: 'string', default: '.data/archive' },
+        'report-incident': { type: 'string' },
+        'engineer-minutes': { type: 'string', default: '5' },
         help: { type: 'boolean', default: false },
       },
     },
@@ -317,6 +332,7 @@ async function replayCommand(
   ids: readonly string[],
   values: Values,
 ) {
+  const reporting = incidentReporting(values);
   // HTTP/1.1 (kinesalite speaks no other), with the SDK's retries: reads may be throttled.
   const kinesis = createKinesisClient({ maxAttempts: 6 });
   let report: ReplayReport;
@@ -337,9 +353,23 @@ async function replayCommand(
     kinesis.destroy();
   }
   const { truncated, missing } = found;
-  if (values.json) console.log(JSON.stringify({ table, ...report, truncated, missing }));
+  const incident =
+    reporting !== undefined && !report.dryRun
+      ? await reportReplay(reporting, report, found.letters)
+      : undefined;
+  if (values.json) console.log(JSON.stringify({ table, ...report, truncated, missing, incident }));
   else {
     for (const line of replayText(report)) console.log(line);
+    if (incident !== undefined) {
+      const where = incident.delivered
+        ? 'sent'
+        : 'spooled, not yet delivered (the next report sends it)';
+      console.log(
+        printable(
+          `reported incident ${incident.incidentId} of ${incident.teamId} as ${incident.deviceId}: ${where}`,
+        ),
+      );
+    }
     if (truncated) console.log(TRUNCATED(Number(values.limit)));
     if (report.dryRun && report.records.wanted > report.records.notFound) {
       console.log('nothing was replayed: run again with --yes to replay these records');
@@ -349,6 +379,48 @@ async function replayCommand(
     (r) => r.outcome === 'refused_again' || r.outcome === 'not_found',
   );
   if (failed || missing.length > 0) process.exitCode = 1;
+}
+
+/** --report-incident, checked before anything is replayed. */
+function incidentReporting(values: Values) {
+  const teamId = values['report-incident'];
+  if (teamId === undefined) return undefined;
+  const configFile = process.env[TOOLKIT_EDGE_CONFIG];
+  if (configFile === undefined || configFile === '') {
+    usageError(`--report-incident needs $${TOOLKIT_EDGE_CONFIG}: the toolkit's edge config file`);
+  }
+  const engineerMinutes = Number(values['engineer-minutes']);
+  const probe = { teamId, incidentClass: TOOLKIT_INCIDENT_CLASSES.replay, engineerMinutes };
+  try {
+    const now = new Date();
+    toolkitIncident({ ...probe, resolved: [], openedAt: now.toISOString(), now });
+  } catch {
+    usageError('--report-incident takes a team id, and --engineer-minutes a number of minutes');
+  }
+  return { ...probe, configFile };
+}
+
+/** Reports the incident a replay resolved: the letters it counted. */
+async function reportReplay(
+  reporting: NonNullable<ReturnType<typeof incidentReporting>>,
+  report: ReplayReport,
+  letters: readonly StoredDeadLetter[],
+) {
+  const counted = new Set(report.results.filter((r) => r.outcome === 'counted').map((r) => r.id));
+  const resolved = letters.filter((l) => counted.has(l.id));
+  if (resolved.length === 0) return undefined;
+  const incident = toolkitIncident({
+    ...reporting,
+    resolved: resolved.map((l) => l.id),
+    openedAt:
+      resolved
+        .map((l) => l.deadLetteredAt)
+        .filter((at) => at !== '')
+        .sort()[0] ?? new Date().toISOString(),
+    now: new Date(),
+  });
+  const sent = await reportToolkitIncident(reporting.configFile, incident);
+  return { incidentId: incident.incidentId, teamId: incident.teamId, ...sent };
 }
 
 async function main() {

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   GetRecordsCommand,
   GetShardIteratorCommand,
@@ -16,13 +18,22 @@ import {
   DynamoDbRegistry,
   putRegistryEntries,
 } from '../../functions/adapters/dynamodb-registry.js';
+import { isoWeekOfInstant } from '../../functions/domain/calendar.js';
 import { DynamoDbImpactReader } from '../../functions/impact-api/impact-reader.js';
 import { loadProcessorConfig } from '../../functions/processor/config.js';
 import { processorDeps } from '../../functions/processor/deps.js';
 import { processBatch, type RawStreamRecord } from '../../functions/processor/process-batch.js';
 import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
 import { archiveHandler } from '../../infra/local/archiver.js';
-import { detection, REGISTRY, testKeys, testSigner } from '../helpers/factories.js';
+import { writeSigningKeyFile } from '../helpers/daemon-process.js';
+import {
+  detection,
+  REGISTRY,
+  TEST_KEY_ID,
+  testKey,
+  testKeys,
+  testSigner,
+} from '../helpers/factories.js';
 import { silentLogger } from '../helpers/in-memory-aggregates.js';
 import { freshEmulators } from '../helpers/local-dynamodb.js';
 
@@ -93,6 +104,7 @@ const run = (...args: string[]) =>
           AWS_ACCESS_KEY_ID: 'local',
           AWS_SECRET_ACCESS_KEY: 'local',
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          TOOLKIT_EDGE_CONFIG: join(env.dir, 'toolkit-edge.json'),
         },
       },
       (error, stdout, stderr) =>
@@ -109,14 +121,16 @@ const replay = async (...args: string[]) => {
   return { ...result, report: JSON.parse(result.stdout || '{}') };
 };
 
-/** The stream's records, as Lambda hands them to the processor. */
-async function readStream(): Promise<RawStreamRecord[]> {
+/** The stream's records (after `after`, if given), as Lambda hands them to the processor. */
+async function readStream(after?: string): Promise<RawStreamRecord[]> {
   const shardId = 'shardId-000000000000';
   const { ShardIterator } = await env.kinesis.send(
     new GetShardIteratorCommand({
       StreamName: TELEMETRY_STREAM.localName,
       ShardId: shardId,
-      ShardIteratorType: 'TRIM_HORIZON',
+      ...(after === undefined
+        ? { ShardIteratorType: 'TRIM_HORIZON' }
+        : { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: after }),
     }),
   );
   const { Records = [] } = await env.kinesis.send(new GetRecordsCommand({ ShardIterator }));
@@ -145,11 +159,46 @@ async function figures() {
   };
 }
 
+/** Live processing, as the deployed processor runs it. */
+async function processLive(stream: readonly RawStreamRecord[]) {
+  const config = loadProcessorConfig({
+    [TABLES.aggregates.envVar]: TABLES.aggregates.localName,
+    [TABLES.registry.envVar]: TABLES.registry.localName,
+    [TABLES.deadLetters.envVar]: TABLES.deadLetters.localName,
+  });
+  const live = await processBatch(stream, processorDeps(env.dynamodb, config, silentLogger));
+  expect(live.failedSequenceNumbers).toEqual([]);
+  lastSequence = stream.at(-1)?.sequenceNumber ?? lastSequence;
+}
+let lastSequence: string | undefined;
+
+/** The toolkit's agent device, registered to team-ops, and its edge config. */
+const AGENT = 'agent-pipeline-toolkit';
+function writeToolkitConfig() {
+  const keyFile = writeSigningKeyFile(join(env.dir, 'toolkit.pem'), testKey(AGENT));
+  const config = {
+    streamName: TELEMETRY_STREAM.localName,
+    deviceId: AGENT,
+    endpoint: env.emulators.kinesisEndpoint,
+    region: 'us-east-1',
+    spool: { dir: join(env.dir, 'toolkit-spool') },
+    signing: { keyId: TEST_KEY_ID, keyFile },
+  };
+  writeFileSync(join(env.dir, 'toolkit-edge.json'), JSON.stringify(config));
+}
+
 beforeAll(async () => {
   env = await freshEmulators(1);
+  writeToolkitConfig();
+  const agent = {
+    deviceId: AGENT,
+    kind: 'agent' as const,
+    teamId: 'team-ops',
+    keys: testKeys(AGENT),
+  };
   const registry = {
     stores: [...REGISTRY.stores.values()],
-    devices: [...REGISTRY.devices.values()],
+    devices: [...REGISTRY.devices.values(), agent],
   };
   await putRegistryEntries(env.dynamodb, TABLES.registry.localName, registry);
   await env.kinesis.send(
@@ -160,13 +209,7 @@ beforeAll(async () => {
   );
   // Live processing and the archive, as the deployed stack runs them.
   const stream = await readStream();
-  const config = loadProcessorConfig({
-    [TABLES.aggregates.envVar]: TABLES.aggregates.localName,
-    [TABLES.registry.envVar]: TABLES.registry.localName,
-    [TABLES.deadLetters.envVar]: TABLES.deadLetters.localName,
-  });
-  const live = await processBatch(stream, processorDeps(env.dynamodb, config, silentLogger));
-  expect(live.failedSequenceNumbers).toEqual([]);
+  await processLive(stream);
   await archiveHandler(
     env.dir,
     new DynamoDbRegistry(env.dynamodb, TABLES.registry.localName),
@@ -239,7 +282,7 @@ describe('CLI: npm run dead-letters -- replay, against the emulators over HTTP',
     const listed = await run('list', ...range, '--device', 'panel-store-0001-lane-07', '--json');
     const [lane07Letter] = JSON.parse(listed.stdout).letters;
     const fromArchive = await replay(lane07Letter.id, '--stream', 'no-such-stream', '--yes');
-    const first = await replay(...range, '--yes');
+    const first = await replay(...range, '--yes', '--report-incident', 'team-ops');
 
     // Assess
     expect(fromArchive.status).toBe(0);
@@ -271,17 +314,40 @@ describe('CLI: npm run dead-letters -- replay, against the emulators over HTTP',
 
     // A second replay: by range, nothing is left; by id, everything is a duplicate.
     const again = await replay(...range, '--yes');
-    const byId = await replay(...first.report.results.map((r: { id: string }) => r.id), '--yes');
+    const ids = first.report.results.map((r: { id: string }) => r.id);
+    const byId = await replay(...ids, '--yes', '--report-incident', 'team-ops');
     expect(again.report.letters).toBe(0);
     expect(byId.status).toBe(0);
     expect(byId.report.counted).toBe(0);
     expect(byId.report.duplicates).toBe(5);
     expect(await figures()).toEqual(exact);
+
+    // The toolkit reported the incident it resolved, once however often it is reported: the
+    // pipeline counts its own automation (90 baseline minutes, 5 spent).
+    expect(first.report.incident).toMatchObject({
+      teamId: 'team-ops',
+      deviceId: AGENT,
+      delivered: true,
+    });
+    expect(byId.report.incident.incidentId).toBe(first.report.incident.incidentId);
+    await processLive(await readStream(lastSequence));
+    const week = isoWeekOfInstant(Date.now());
+    const reader = new DynamoDbImpactReader(
+      env.dynamodb,
+      TABLES.aggregates.localName,
+      TABLES.registry.localName,
+    );
+    expect((await reader.teamWeeks('team-ops', week, week)).get(week)).toMatchObject({
+      incidents: 1,
+      engineerMinutes: 5,
+      minutesSaved: 85,
+    });
   });
 
   it('refuses a malformed id or source with exit 2, and says a letter it cannot find (exit 1)', async () => {
     const bad = await run('replay', 'not-an-id');
     const source = await run('replay', '--source', 'tape');
+    const team = await run('replay', '--report-incident', 'team ops; rm -rf', '--yes');
     const missing = await run(
       'replay',
       '2026-12-01/shardId-000000000000/123/0',
@@ -293,6 +359,8 @@ describe('CLI: npm run dead-letters -- replay, against the emulators over HTTP',
     expect(bad.stderr).toContain('not a dead-letter id');
     expect(source.status).toBe(2);
     expect(source.stderr).toContain('--source is auto, stream or archive');
+    expect(team.status).toBe(2);
+    expect(team.stderr).toContain('--report-incident takes a team id');
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('no dead letter 2026-12-01/shardId-000000000000/123/0');
   });
