@@ -26,6 +26,7 @@ export {
   putRegistryEntries,
   storePk,
 } from './dynamodb-registry.js';
+export { DynamoDbShardStatus, readShardStatuses } from './dynamodb-shard-status.js';
 export { countersOf, type Item } from './item-codec.js';
 export {
   compareSequence,

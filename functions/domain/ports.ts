@@ -108,3 +108,30 @@ export interface Logger {
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
 }
+
+/**
+ * What the processor last did on one shard: written after every batch (one small item per
+ * shard, the last batch's), so that operators see iterator age, errors and throughput per
+ * shard without CloudWatch, the same on the embedded stack as in AWS.
+ */
+export interface ShardStatus {
+  readonly shardId: string;
+  /** When the batch finished (ISO-8601 UTC). */
+  readonly batchAt: string;
+  /** Arrival of the batch's newest record: the shard is read up to here. */
+  readonly newestArrivedAt: string;
+  /** `batchAt` minus `newestArrivedAt`: Lambda's IteratorAge, for this shard. */
+  readonly iteratorAgeMs: number;
+  readonly records: number;
+  readonly events: number;
+  readonly counted: number;
+  readonly deadLettered: number;
+  /** Records the batch left to a retry (failures and deferred ones). */
+  readonly failedRecords: number;
+  /** The batch's first error, if it logged one: a fixed message and the error's name. */
+  readonly error?: { readonly message: string; readonly name?: string };
+}
+
+export interface ShardStatusSink {
+  record(status: ShardStatus): Promise<void>;
+}

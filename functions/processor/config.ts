@@ -15,6 +15,8 @@ export const ProcessorConfig = z.object({
   [TABLES.aggregates.envVar]: TableName,
   [TABLES.registry.envVar]: TableName,
   [TABLES.deadLetters.envVar]: TableName,
+  /** Where each batch's shard status goes; unset (a rebuild, a replay, a bench), none is kept. */
+  [TABLES.pipelineStatus.envVar]: TableName.optional(),
   /** Event times further ahead of arrival are dead-lettered as clock_skew. */
   CLOCK_SKEW_TOLERANCE_SECONDS: z.coerce
     .number()
@@ -63,6 +65,7 @@ export function loadProcessorConfig(env: NodeJS.ProcessEnv = process.env) {
     aggregatesTable: data[TABLES.aggregates.envVar],
     registryTable: data[TABLES.registry.envVar],
     deadLetterTable: data[TABLES.deadLetters.envVar],
+    pipelineStatusTable: data[TABLES.pipelineStatus.envVar],
     baselines: data.HOURS_SAVED_BASELINES,
     inflatedBytesPerBatch: data.INFLATED_BYTES_PER_BATCH,
     unsignedRecords: data.UNSIGNED_RECORDS,

@@ -3,7 +3,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { KinesisStreamBatchResponse } from 'aws-lambda';
-import { dynamodb } from '#adapters';
+import { DynamoDbShardStatus, dynamodb } from '#adapters';
 import { parseEvent } from '#shared/middleware/parse-event';
 import { createLogger, createMetrics, loggerPort } from '#shared/observability';
 import { loadProcessorConfig } from './config.js';
@@ -15,7 +15,12 @@ import { processBatch } from './process-batch.js';
 const config = loadProcessorConfig();
 const logger = createLogger(PROCESSOR_SERVICE);
 const metrics = createMetrics(PROCESSOR_SERVICE);
-const deps = processorDeps(dynamodb, config, loggerPort(logger));
+const deps = {
+  ...processorDeps(dynamodb, config, loggerPort(logger)),
+  ...(config.pipelineStatusTable !== undefined && {
+    status: new DynamoDbShardStatus(dynamodb, config.pipelineStatusTable),
+  }),
+};
 
 async function processKinesisBatch(event: KinesisBatchEvent): Promise<KinesisStreamBatchResponse> {
   const result = await processBatch(toStreamRecords(event), deps);

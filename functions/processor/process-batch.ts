@@ -15,6 +15,8 @@ import type {
   DeadLetterSink,
   Logger,
   RegistryReader,
+  ShardStatus,
+  ShardStatusSink,
 } from '#domain/ports';
 import type { RegistryView } from '#domain/registry-types';
 import { type PoisonReason, type Rejection, routeEvent } from '#domain/route-event';
@@ -57,6 +59,14 @@ export interface ProcessorDeps {
   readonly inflatedBytesPerBatch?: number;
   /** Unsigned records: refused (the default), or counted in a migration window. */
   readonly unsignedRecords?: UnsignedPolicy;
+  /**
+   * Where each batch's shard status goes (the live processor's; a rebuild or a replay has
+   * none, so that it does not stand for the live shard). Best effort: a failed status write
+   * is logged and never fails the batch.
+   */
+  readonly status?: ShardStatusSink;
+  /** The clock of the shard status. @default Date.now */
+  readonly now?: () => number;
 }
 
 export interface BatchResult {
@@ -140,6 +150,18 @@ export const INFLATED_BYTES_PER_BATCH = 48 * 1024 * 1024;
  * 6. `batchResult`: the records to retry, and the batch's figures summed from every step.
  */
 export async function processBatch(
+  records: readonly StreamRecord[],
+  deps: ProcessorDeps,
+): Promise<BatchResult> {
+  if (deps.status === undefined) return processRecords(records, deps);
+  const { logger, firstError } = watchErrors(deps.logger);
+  const result = await processRecords(records, { ...deps, logger });
+  await recordShardStatus(records, result, firstError(), deps);
+  return result;
+}
+
+/** Steps 1 to 6 of processBatch. */
+async function processRecords(
   records: readonly StreamRecord[],
   deps: ProcessorDeps,
 ): Promise<BatchResult> {
@@ -497,6 +519,56 @@ function batchResult(
       ...committed.writes,
     },
   };
+}
+
+/** A logger that also keeps the first error it is given (its message and the error's name). */
+function watchErrors(logger: Logger): {
+  logger: Logger;
+  firstError: () => ShardStatus['error'];
+} {
+  let first: ShardStatus['error'];
+  return {
+    logger: {
+      info: (message, fields) => logger.info(message, fields),
+      warn: (message, fields) => logger.warn(message, fields),
+      error: (message, fields) => {
+        const name = (fields?.error as { name?: unknown } | undefined)?.name;
+        first ??= { message, ...(typeof name === 'string' && { name: name.slice(0, 100) }) };
+        logger.error(message, fields);
+      },
+    },
+    firstError: () => first,
+  };
+}
+
+/** Step 7 (live only): the shard's status after this batch. */
+async function recordShardStatus(
+  records: readonly StreamRecord[],
+  result: BatchResult,
+  error: ShardStatus['error'],
+  deps: ProcessorDeps,
+): Promise<void> {
+  const [first] = records;
+  if (first === undefined || deps.status === undefined) return;
+  const now = deps.now?.() ?? Date.now();
+  const newest = records.reduce((max, r) => Math.max(max, r.arrivedAt), 0);
+  const { stats } = result;
+  try {
+    await deps.status.record({
+      shardId: first.shardId,
+      batchAt: new Date(now).toISOString(),
+      newestArrivedAt: new Date(newest).toISOString(),
+      iteratorAgeMs: Math.max(0, now - newest),
+      records: stats.records,
+      events: stats.events,
+      counted: stats.counted,
+      deadLettered: stats.deadLettered,
+      failedRecords: stats.failedRecords,
+      ...(error !== undefined && { error }),
+    });
+  } catch (e) {
+    deps.logger.warn('shard status not written; the batch is unaffected', { error: describe(e) });
+  }
 }
 
 /** DynamoDB's refusal of an item over 400 KB: permanent for that item, whatever the retries. */

@@ -31,6 +31,13 @@ export const TABLES = {
     partitionKey: 'pk',
     sortKey: 'sk',
   },
+  /** What operators read of the pipeline itself: each shard's last batch (pipeline-status.ts). */
+  pipelineStatus: {
+    localName: 'pipeline-status',
+    envVar: 'PIPELINE_STATUS_TABLE',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+  },
 } as const satisfies Record<string, TableDefinition>;
 
 export const TELEMETRY_STREAM = {

@@ -107,6 +107,7 @@ export class TelemetryPipelineStack extends Stack {
       aggregates: this.tables.aggregates,
       registry: this.tables.registry,
       deadLetters: this.tables.deadLetters,
+      pipelineStatus: this.tables.pipelineStatus,
       logRetention: stage.logRetention,
       removalPolicy: stage.removalPolicy,
       onFailureRetention: stage.onFailureRetention,
@@ -169,7 +170,12 @@ export class TelemetryPipelineStack extends Stack {
       onFailureQueue: this.processor.onFailureQueue,
       api: this.api.httpApi,
       apiFunction: this.api.function,
-      tables: [this.tables.aggregates, this.tables.registry, this.tables.deadLetters],
+      tables: [
+        this.tables.aggregates,
+        this.tables.registry,
+        this.tables.deadLetters,
+        this.tables.pipelineStatus,
+      ],
       ...(alarmEmail !== undefined && { alarmEmail }),
     });
   }
@@ -186,6 +192,7 @@ export class TelemetryPipelineStack extends Stack {
     new CfnOutput(this, 'AggregatesTable', { value: this.tables.aggregates.tableName });
     new CfnOutput(this, 'RegistryTable', { value: this.tables.registry.tableName });
     new CfnOutput(this, 'DeadLetterTable', { value: this.tables.deadLetters.tableName });
+    new CfnOutput(this, 'PipelineStatusTable', { value: this.tables.pipelineStatus.tableName });
     new CfnOutput(this, 'OnFailureQueueUrl', { value: this.processor.onFailureQueue.queueUrl });
   }
 }

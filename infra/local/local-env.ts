@@ -22,6 +22,7 @@ export function localAwsEnv(endpoints: {
     [TABLES.aggregates.envVar]: TABLES.aggregates.localName,
     [TABLES.registry.envVar]: TABLES.registry.localName,
     [TABLES.deadLetters.envVar]: TABLES.deadLetters.localName,
+    [TABLES.pipelineStatus.envVar]: TABLES.pipelineStatus.localName,
     [TELEMETRY_STREAM.envVar]: TELEMETRY_STREAM.localName,
   };
 }

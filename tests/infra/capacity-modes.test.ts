@@ -16,7 +16,7 @@ const synth = (capacity?: CapacitySettings) =>
     new TelemetryPipelineStack(new App(), 'Capacity', capacity === undefined ? {} : { capacity }),
   );
 type Table = { Properties: Record<string, unknown> };
-/** The stack's tables by construct name (Aggregates, Registry, DeadLetters). */
+/** The stack's tables by construct name (Aggregates, Registry, DeadLetters, PipelineStatus). */
 const tablesOf = (template: Template) =>
   Object.fromEntries(
     Object.entries(template.findResources('AWS::DynamoDB::GlobalTable')).map(([id, r]) => [
@@ -53,7 +53,7 @@ describe('Stack: capacity modes', () => {
       ShardCount: Match.absent(),
     });
     const tables = Object.values(tablesOf(onDemand));
-    expect(tables).toHaveLength(3);
+    expect(tables).toHaveLength(4);
     for (const t of tables) {
       expect(t.Properties.BillingMode).toBe('PAY_PER_REQUEST');
       expect(t.Properties.WriteProvisionedThroughputSettings).toBeUndefined();

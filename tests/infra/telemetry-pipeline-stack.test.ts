@@ -560,6 +560,29 @@ describe('Stack: TelemetryPipelineStack', () => {
     });
   });
 
+  it("gives the processor the pipeline-status table, which it may only write (each shard's last batch)", () => {
+    const processor = Object.entries(template.findResources('AWS::Lambda::Function')).find(
+      ([, f]) => 'UNSIGNED_RECORDS' in (f.Properties?.Environment?.Variables ?? {}),
+    );
+    const variables = processor?.[1].Properties.Environment.Variables;
+    const [statusTable] = Object.keys(template.findResources('AWS::DynamoDB::GlobalTable')).filter(
+      (id) => id.includes('PipelineStatus'),
+    );
+    expect(statusTable).toBeDefined();
+    expect(variables[TABLES.pipelineStatus.envVar]).toEqual({ Ref: statusTable });
+    const grants = resources('AWS::IAM::Policy')
+      .flatMap(
+        (p) => (p.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement,
+      )
+      .filter((st) => JSON.stringify(st.Resource ?? '').includes(statusTable as string));
+    const actions = grants.flatMap((st) => [st.Action].flat() as string[]);
+    expect(actions.length).toBeGreaterThan(0);
+    for (const action of actions)
+      expect(action).toMatch(
+        /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem|DescribeTable)$/,
+      );
+  });
+
   it('lets the archive transform read the registry, to verify the signatures of what it screens', () => {
     // A screened line cannot keep the bytes a signature covers: the transform verifies it.
     template.hasResourceProperties('AWS::Lambda::Function', {

@@ -54,6 +54,7 @@ export class AggregateTables extends Construct {
   public readonly aggregates: TableV2;
   public readonly registry: TableV2;
   public readonly deadLetters: TableV2;
+  public readonly pipelineStatus: TableV2;
 
   constructor(scope: Construct, id: string, props: AggregateTablesProps = {}) {
     super(scope, id);
@@ -79,6 +80,7 @@ export class AggregateTables extends Construct {
     );
     this.registry = build('Registry', TABLES.registry, Billing.onDemand());
     this.deadLetters = build('DeadLetters', TABLES.deadLetters, Billing.onDemand());
+    this.pipelineStatus = build('PipelineStatus', TABLES.pipelineStatus, Billing.onDemand());
   }
 }
 

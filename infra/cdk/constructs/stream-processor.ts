@@ -15,6 +15,8 @@ export interface StreamProcessorProps {
   readonly aggregates: TableV2;
   readonly registry: TableV2;
   readonly deadLetters: TableV2;
+  /** Each shard's last batch, for operators (functions/domain/pipeline-status.ts). */
+  readonly pipelineStatus: TableV2;
   readonly logRetention: RetentionDays;
   /** For the log group and queue. */
   readonly removalPolicy: RemovalPolicy;
@@ -60,6 +62,7 @@ export class StreamProcessor extends Construct {
         { name: 'aggregates', table: props.aggregates, access: 'readWrite' },
         { name: 'registry', table: props.registry, access: 'read' },
         { name: 'deadLetters', table: props.deadLetters, access: 'write' },
+        { name: 'pipelineStatus', table: props.pipelineStatus, access: 'write' },
       ],
       environment: {
         ...(props.hoursSavedBaselines !== undefined && {

@@ -1,0 +1,162 @@
+import { execFile } from 'node:child_process';
+import { ulid } from 'ulid';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbAggregateStore } from '../../functions/adapters/dynamodb-aggregate-store.js';
+import { DynamoDbDeadLetters } from '../../functions/adapters/dynamodb-dead-letters.js';
+import {
+  DynamoDbRegistry,
+  putRegistryEntries,
+} from '../../functions/adapters/dynamodb-registry.js';
+import {
+  DynamoDbShardStatus,
+  readShardStatuses,
+} from '../../functions/adapters/dynamodb-shard-status.js';
+import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
+import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
+import { type ProcessorDeps, processBatch } from '../../functions/processor/process-batch.js';
+import { TABLES } from '../../functions/shared/resources.js';
+import { detection, REGISTRY, streamRecords } from '../helpers/factories.js';
+import { silentLogger } from '../helpers/in-memory-aggregates.js';
+import { freshEmulators } from '../helpers/local-dynamodb.js';
+
+let env: Awaited<ReturnType<typeof freshEmulators>>;
+
+const run = (...args: string[]) =>
+  new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'infra/tools/pipeline-status.ts', ...args],
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: {
+          ...process.env,
+          AWS_ENDPOINT_URL_DYNAMODB: env.emulators.dynamodbEndpoint,
+          AWS_ENDPOINT_URL_KINESIS: env.emulators.kinesisEndpoint,
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'local',
+          AWS_SECRET_ACCESS_KEY: 'local',
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        },
+      },
+      (error, stdout, stderr) =>
+        resolve({
+          status: error === null ? 0 : ((error as { code?: number }).code ?? null),
+          stdout,
+          stderr,
+        }),
+    );
+  });
+
+const NOW = Date.now();
+function deps(over: Partial<ProcessorDeps> = {}): ProcessorDeps {
+  return {
+    aggregates: new DynamoDbAggregateStore(env.dynamodb, TABLES.aggregates.localName),
+    registry: new DynamoDbRegistry(env.dynamodb, TABLES.registry.localName),
+    deadLetters: new DynamoDbDeadLetters(env.dynamodb, TABLES.deadLetters.localName),
+    logger: silentLogger,
+    fold: { baselines: DEFAULT_BASELINES },
+    eventTime: DEFAULT_EVENT_TIME_RULES,
+    status: new DynamoDbShardStatus(env.dynamodb, TABLES.pipelineStatus.localName),
+    ...over,
+  };
+}
+const recent = (over = {}) =>
+  detection({
+    eventId: ulid(NOW - 60_000),
+    detectionId: ulid(NOW - 60_000),
+    occurredAt: new Date(NOW - 60_000).toISOString(),
+    ...over,
+  });
+const arrived = <T extends { arrivedAt: number }>(records: T[]) =>
+  records.map((r) => ({ ...r, arrivedAt: NOW - 2_000 }));
+
+beforeAll(async () => {
+  env = await freshEmulators(2);
+  await putRegistryEntries(env.dynamodb, TABLES.registry.localName, {
+    stores: [...REGISTRY.stores.values()],
+    devices: [...REGISTRY.devices.values()],
+  });
+}, 60_000);
+afterAll(async () => env?.close());
+
+describe('Integration: the shard status the processor writes, and npm run pipeline-status', () => {
+  it("keeps each shard's last batch: what it counted and dead-lettered, its iterator age, its first error", async () => {
+    // Prepare: shard 0 counts two events and dead-letters one (a device never registered);
+    // shard 1's registry read fails, so its batch is left to a retry.
+    const good = arrived(
+      streamRecords([recent(), recent(), recent({ deviceId: 'panel-unknown' })], {
+        shardId: 'shardId-000000000000',
+      }),
+    );
+    const failing = arrived(streamRecords([recent()], { shardId: 'shardId-000000000001' }));
+    const broken = {
+      load: async () => {
+        throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      },
+    };
+
+    // Act
+    await processBatch(good, deps({ now: () => NOW }));
+    await processBatch(failing, deps({ registry: broken, now: () => NOW }));
+    // A batch of shard 0 that finished earlier (an overlapping invocation) changes nothing.
+    await processBatch(good.slice(0, 1), deps({ now: () => NOW - 60_000 }));
+
+    // Assess
+    const statuses = await readShardStatuses(env.dynamodb, TABLES.pipelineStatus.localName);
+    expect(statuses).toEqual([
+      {
+        shardId: 'shardId-000000000000',
+        batchAt: new Date(NOW).toISOString(),
+        newestArrivedAt: new Date(NOW - 2_000).toISOString(),
+        iteratorAgeMs: 2_000,
+        records: 3,
+        events: 3,
+        counted: 2,
+        deadLettered: 1,
+        failedRecords: 0,
+      },
+      expect.objectContaining({
+        shardId: 'shardId-000000000001',
+        failedRecords: 1,
+        error: {
+          message: 'registry lookup failed; retrying the batch',
+          name: 'ThrottlingException',
+        },
+      }),
+    ]);
+  });
+
+  it('prints each shard of the stream with its state and the last day of dead letters, exit 1 with a failing shard', async () => {
+    const result = await run('--json');
+
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(1);
+    const status = JSON.parse(result.stdout);
+    expect(
+      status.shards.map((s: { shardId: string; state: string }) => [s.shardId, s.state]),
+    ).toEqual([
+      ['shardId-000000000000', 'ok'],
+      ['shardId-000000000001', 'failing'],
+    ]);
+    expect(status.state).toBe('failing');
+    const hour = new Date(NOW - 2_000).toISOString().slice(0, 13);
+    expect(status.deadLettersPerHour.find((h: { hour: string }) => h.hour === hour)).toEqual({
+      hour,
+      letters: 1,
+      records: 1,
+    });
+    expect(status.recentErrors).toHaveLength(1);
+
+    const text = await run();
+    expect(text.stdout).toContain('shardId-000000000001    failing');
+    expect(text.stdout).toContain(
+      'registry lookup failed; retrying the batch (ThrottlingException)',
+    );
+  });
+
+  it('refuses an unknown option with exit 2', async () => {
+    const result = await run('--shard', 'x');
+    expect(result.status).toBe(2);
+  });
+});
