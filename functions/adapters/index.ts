@@ -11,6 +11,7 @@ export {
 export { dynamodb } from './dynamodb-client.js';
 export {
   type DeadLetterKey,
+  type DeadLetterQuery,
   DynamoDbDeadLetters,
   getDeadLetter,
   listDeadLetters,
