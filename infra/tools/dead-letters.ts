@@ -6,6 +6,7 @@ import {
   parseDeadLetterId,
   type StoredDeadLetter,
 } from '#adapters';
+import { MAX_DEAD_LETTER_DAYS, MAX_DEAD_LETTER_LIMIT } from '#api-schemas';
 import { daysInclusive, eachDate, parseDate } from '#domain/calendar';
 import {
   adviceFor,
@@ -16,8 +17,9 @@ import {
 import { TABLES, TELEMETRY_STREAM } from '#shared/resources';
 import { parseCommandLine } from '#utils';
 
-const MAX_DAYS = 62;
-const MAX_LIMIT = 1_000;
+// The ops API's bounds (GET /v1/ops/dead-letters), so the CLI and the API refuse alike.
+const MAX_DAYS = MAX_DEAD_LETTER_DAYS;
+const MAX_LIMIT = MAX_DEAD_LETTER_LIMIT;
 
 const USAGE = `npm run dead-letters -- list [--from DATE] [--to DATE] [--reason R] [--device ID] [--limit N] [--json]
 npm run dead-letters -- explain ID [--json]
