@@ -292,7 +292,7 @@ describe('Stack: TelemetryPipelineStack', () => {
 
   it('routes the ops routes to a function of their own, behind the same JWT authorizer', () => {
     // Prepare
-    const opsKeys = routesOf('ops-api').map(routeKeyOf);
+    const opsKeys: string[] = routesOf('ops-api').map(routeKeyOf);
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Resource[];
     const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
     const opsFunction = opsFunctionId();

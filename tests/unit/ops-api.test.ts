@@ -122,7 +122,7 @@ describe('Function: ops API, the operator role', () => {
     it(`${routeKey}: refuses no token, and claims that grant no role, with 401`, async () => {
       const { reader, calls } = fakeReader();
       expect((await ops(reader, routeKey, VALID_QUERY[routeKey], undefined)).status).toBe(401);
-      for (const claims of [
+      for (const claims of <Record<string, string>[]>[
         { sub: 'x', 'custom:role': 'root' },
         { sub: '', 'custom:role': 'operator' },
         { 'custom:role': 'operator' },
