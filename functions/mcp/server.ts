@@ -264,7 +264,9 @@ function registerOpsTool(server: McpServer, api: ImpactApiClient, tool: Omit<Rea
       title: tool.title,
       description: tool.description,
       inputSchema: tool.input,
-      outputSchema: tool.output,
+      // A copy without the schema's OpenAPI id, so the tool's output schema is an object
+      // schema itself (as MCP requires), not a reference to one.
+      outputSchema: tool.output.extend({}),
       annotations: { readOnlyHint: true },
     },
     (async (args: ToolArgs) => {
