@@ -110,7 +110,7 @@ describe('MCP ops tools at /mcp (operator tokens only)', () => {
       byReason: [{ reason: 'unknown_device', letters: 1, records: 1 }],
       truncated: false,
     });
-    const [first] = listed.structuredContent?.letters as { id: string }[];
+    const [first] = (listed.structuredContent?.letters ?? []) as { id: string }[];
     expect(first?.id).toBe(LETTER_ID);
 
     const explained = await call(client, 'explain_dead_letter', { id: LETTER_ID });
