@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -197,6 +198,26 @@ describe('Integration: the ops API over HTTP on the embedded stack', () => {
     const figures = await get(`/v1/impact?from=${TODAY}&to=${TODAY}`, operator);
     expect(figures.status).toBe(403);
     expect(figures.body.detail).toMatch(/operator token reads the ops routes/);
+  });
+
+  it('reads the ops routes with an operator token from npm run token', async () => {
+    // Prepare: the CLI signs with the stack's own dev issuer key (its data folder).
+    const token = await new Promise<string>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', 'infra/local/token.ts', '--role', 'operator', '--data-dir', dataDir],
+        { encoding: 'utf8', timeout: 60_000 },
+        (error, stdout, stderr) =>
+          error === null ? resolve(stdout.trim()) : reject(new Error(stderr)),
+      );
+    });
+    // Act
+    const res = await get('/v1/ops/dead-letters', token);
+    // Assess
+    expect(res.status).toBe(200);
+    expect(res.body.byReason).toEqual(
+      expect.arrayContaining([expect.objectContaining({ reason: 'clock_skew' })]),
+    );
   });
 
   it('documents both ops routes in the OpenAPI document, with their response schemas', async () => {
