@@ -4,6 +4,12 @@ import {
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import {
+  DEAD_LETTER_ID_FORMAT,
+  type DeadLetterKey,
+  deadLetterIdOf,
+  deadLetterKeyOf,
+} from '#domain/dead-letter-id';
 import type { DeadLetter, DeadLetterSink } from '#domain/ports';
 import { putAll } from './batch-write.js';
 import { type Item, num, str } from './item-codec.js';
@@ -164,8 +170,6 @@ export async function listDeadLetters(
   return { letters, truncated: false };
 }
 
-export type DeadLetterKey = ReturnType<typeof parseDeadLetterId>;
-
 /** One letter by its key (`parseDeadLetterId` of the id `list` prints), or undefined. */
 export async function getDeadLetter(
   client: DynamoDBClient,
@@ -223,28 +227,13 @@ export async function markReplayed(
   }
 }
 
-const LETTER_ID = /^(\d{4}-\d{2}-\d{2})\/(shardId-\d{1,20})\/(\d{1,128})\/(\d{1,6})$/;
+export type { DeadLetterKey };
 
-export function parseDeadLetterId(id: string): {
-  date: string;
-  shardId: string;
-  sequenceNumber: string;
-  subSequenceNumber: number;
-} {
-  const match = LETTER_ID.exec(id);
-  if (match === null) {
-    throw new Error(
-      `not a dead-letter id: expected {arrival date}/{shardId}/{sequenceNumber}/{subSequenceNumber}, as list prints`,
-    );
-  }
-  const [, date, shardId, sequenceNumber, sub] = match as unknown as [
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
-  return { date, shardId, sequenceNumber, subSequenceNumber: Number(sub) };
+/** The key an id names; throws for a malformed id (with the expected form). */
+export function parseDeadLetterId(id: string): DeadLetterKey {
+  const key = deadLetterKeyOf(id);
+  if (key === undefined) throw new Error(`not a dead-letter id: ${DEAD_LETTER_ID_FORMAT}`);
+  return key;
 }
 
 function decodeDeadLetter(item: Item): StoredDeadLetter {
@@ -259,7 +248,7 @@ function decodeDeadLetter(item: Item): StoredDeadLetter {
   const outcome = str(item, 'replayOutcome');
   const reasons = item.replayReasons?.L?.flatMap((v) => (v.S === undefined ? [] : [v.S]));
   return {
-    id: `${date}/${shardId}/${sequenceNumber}/${subSequenceNumber}`,
+    id: deadLetterIdOf({ date, shardId, sequenceNumber, subSequenceNumber }),
     reason: str(item, 'reason') ?? '',
     detail: str(item, 'detail') ?? '',
     arrivedAt,

@@ -12,6 +12,7 @@ export {
 export { dynamodb } from './dynamodb-client.js';
 export {
   type DeadLetterKey,
+  type DeadLetterQuery,
   DynamoDbDeadLetters,
   getDeadLetter,
   type LetterReplay,

@@ -1,20 +1,26 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { Logger } from '#domain/ports';
+import { problemResponses } from '#shared/middleware/problem-responses';
 import { createLogger, loggerPort } from '#shared/observability';
+import { parseParams } from '#shared/parse-params';
+import {
+  AUTOMATION_ROLE,
+  isReader,
+  type PersonPrincipal,
+  principalFrom,
+  verifiedClaims,
+} from '#shared/principal';
+import { forbidden, notFound, unauthorized } from '#shared/problem';
 import { impactFor } from './impact-query.js';
 import type { ImpactReader } from './impact-reader.js';
 import { leaderboardFor } from './leaderboard-query.js';
 import { docsPage, openApiDocument } from './openapi.js';
-import { isPerson, type PersonPrincipal, principalFrom } from './principal.js';
-import { forbidden, notFound, unauthorized } from './problem.js';
-import { problemResponses } from './problem-responses.js';
 import {
   ImpactQuery,
   LeaderboardQuery,
   NoQuery,
   PeriodQuery,
-  parseParams,
   StorePath,
   StoreShrinkQuery,
   TeamHoursQuery,
@@ -44,7 +50,7 @@ const json = (value: unknown): Answer => ({
 const query = (event: APIGatewayProxyEventV2) => event.queryStringParameters;
 
 /** One function per route; each parses its parameters with the route's own schemas. */
-const handlers: Record<RouteKey, (ctx: RouteContext) => Promise<Answer>> = {
+const handlers: Record<RouteKey<'impact-api'>, (ctx: RouteContext) => Promise<Answer>> = {
   'GET /v1/impact': async ({ event, principal, reader, currency }) =>
     json(await impactFor(principal, parseParams(ImpactQuery, query(event)), reader, currency)),
   'GET /v1/stores': async ({ event, principal, reader, currency }) =>
@@ -88,12 +94,6 @@ const handlers: Record<RouteKey, (ctx: RouteContext) => Promise<Answer>> = {
 
 const PUBLIC = new Set<string>(ROUTES.filter((r) => !r.auth).map((r) => routeKeyOf(r)));
 
-/** The JWT claims API Gateway's authorizer verified (absent if the route had no authorizer). */
-function claimsOf(event: APIGatewayProxyEventV2): unknown {
-  const context = event.requestContext as { authorizer?: { jwt?: { claims?: unknown } } };
-  return context.authorizer?.jwt?.claims;
-}
-
 const ANONYMOUS: PersonPrincipal = { subject: 'anonymous', role: 'store_manager', stores: [] };
 
 /** Builds the handler around a reader; the module's `handler` wires the DynamoDB one. */
@@ -106,16 +106,24 @@ export function createImpactApiHandler(
     .use(problemResponses(logger))
     .handler(async (event) => {
       const started = performance.now();
-      const route = handlers[event.routeKey as RouteKey];
-      if (route === undefined) throw notFound(`no route ${event.routeKey}`);
+      if (!Object.hasOwn(handlers, event.routeKey)) throw notFound(`no route ${event.routeKey}`);
+      const route = handlers[event.routeKey as RouteKey<'impact-api'>];
       // Defence in depth: API Gateway already refused requests without a valid token. The
       // public documentation routes get a principal that may read nothing.
-      const principal = PUBLIC.has(event.routeKey) ? ANONYMOUS : principalFrom(claimsOf(event));
+      const principal = PUBLIC.has(event.routeKey)
+        ? ANONYMOUS
+        : principalFrom(verifiedClaims(event));
       if (principal === undefined) throw unauthorized();
-      // An automation's token is valid (it reports incidents through the edge) but reads no
-      // figures: authenticated, not a reader.
-      if (!isPerson(principal))
-        throw forbidden('an automation token reports incidents and reads no figures');
+      // An automation's token is valid (it reports incidents through the edge) and an
+      // operator's (it reads the ops routes), but neither reads figures: authenticated, not a
+      // reader.
+      if (!isReader(principal)) {
+        throw forbidden(
+          principal.role === AUTOMATION_ROLE
+            ? 'an automation token reports incidents and reads no figures'
+            : 'an operator token reads the ops routes (/v1/ops/*) and no figures',
+        );
+      }
       const answer = await route({ event, principal, reader, currency });
       logger.info('request', {
         requestId: event.requestContext.requestId,

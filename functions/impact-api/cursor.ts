@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { invalidParameters } from './problem.js';
+import { invalidParameters } from '#shared/problem';
 
 /**
  * Largest offset a leaderboard cursor may carry: far past any fleet's store count (every page

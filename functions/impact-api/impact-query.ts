@@ -1,7 +1,7 @@
 import { addDays, daysInclusive, eachDate, eachIsoWeek, isoWeekOfDate } from '#domain/calendar';
 import { hoursSavedFigures, shrinkFigures } from '#domain/impact-report';
+import type { PersonPrincipal } from '#shared/principal';
 import type { ImpactReader } from './impact-reader.js';
-import type { PersonPrincipal } from './principal.js';
 import type { ImpactQuery } from './query-params.js';
 import type { ImpactResponse } from './response-schemas.js';
 import { readStoreTotals, storeScopeFor } from './scope.js';

@@ -1,7 +1,7 @@
 import { shrinkFigures } from '#domain/impact-report';
+import type { PersonPrincipal } from '#shared/principal';
 import { decodeCursor, encodeCursor, queryChecksum } from './cursor.js';
 import type { ImpactReader } from './impact-reader.js';
-import type { PersonPrincipal } from './principal.js';
 import type { LeaderboardQuery } from './query-params.js';
 import type { LeaderboardResponse } from './response-schemas.js';
 import { readStoreFigures, storeScopeFor } from './scope.js';

@@ -67,6 +67,12 @@ function buildOpenApiDocument(): Record<string, unknown> {
       summary: route.summary,
       operationId: `${route.method.toLowerCase()}${route.path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`,
       parameters: [...parameters(route.pathParams, 'path'), ...parameters(route.query, 'query')],
+      ...(route.body !== undefined && {
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: jsonSchema(route.body, 'input') } },
+        },
+      }),
       responses: {
         200:
           route.response === undefined
@@ -78,8 +84,14 @@ function buildOpenApiDocument(): Record<string, unknown> {
         400: problem('Invalid or unknown parameters, each named (a cursor of another query too)'),
         ...(route.auth && {
           401: { description: 'No valid bearer token' },
-          403: problem("Outside the token's scope"),
-          404: problem('No such store'),
+          403: problem(
+            route.function === 'ops-api'
+              ? 'Not an operator token (the ops routes answer operators only)'
+              : "Outside the token's scope (or an operator's or automation's token, which reads no figures)",
+          ),
+          404: problem(
+            route.function === 'ops-api' ? 'No such dead letter' : 'No such store or team',
+          ),
         }),
         429: { description: 'Rate limit exceeded' },
         500: problem('Unexpected error; the request id identifies the logs'),
@@ -94,7 +106,7 @@ function buildOpenApiDocument(): Record<string, unknown> {
       title: 'Store-floor impact API',
       version: '1.0.0',
       description:
-        'Shrink caught and prevented, store by store and day by day, and staff hours saved by on-call automation. Money is integer cents of `currency`. Dates are inclusive calendar dates.',
+        "Shrink caught and prevented, store by store and day by day, and staff hours saved by on-call automation. Money is integer cents of `currency`. Dates are inclusive calendar dates. The /v1/ops routes are the pipeline operators' own (operator tokens only): dead letters, the records that can never count; no payload is ever stored.",
     },
     security: [{ bearerAuth: [] }],
     components: {

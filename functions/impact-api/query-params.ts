@@ -1,7 +1,6 @@
 import * as z from 'zod';
 import { Identifier } from '#contract';
 import { daysInclusive, parseDate } from '#domain/calendar';
-import { invalidParameters } from './problem.js';
 
 /** Longest period one request may ask for. */
 export const MAX_PERIOD_DAYS = 400;
@@ -22,7 +21,8 @@ export const DATE_RANGE = { first: '2000-01-01', last: '2099-12-31' } as const;
 const inDateRange = (s: string) =>
   parseDate(s) !== undefined && s >= DATE_RANGE.first && s <= DATE_RANGE.last;
 
-const CalendarDate = z
+/** A query's calendar date, within DATE_RANGE. */
+export const CalendarDate = z
   .string()
   .refine((s) => parseDate(s) !== undefined, {
     message: 'must be a calendar date (YYYY-MM-DD)',
@@ -102,18 +102,3 @@ export type TeamHoursQuery = z.infer<typeof TeamHoursQuery>;
 export const StorePath = z.object({ storeId: Identifier }).strict();
 export const TeamPath = z.object({ teamId: Identifier }).strict();
 export const NoQuery = z.object({}).strict();
-
-/** Parses request parameters or throws a 400 problem that names each bad parameter. */
-export function parseParams<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
-  const result = schema.safeParse(input ?? {});
-  if (result.success) return result.data;
-  throw invalidParameters(
-    result.error.issues.flatMap((issue) => {
-      if (issue.code === 'unrecognized_keys') {
-        return issue.keys.map((name) => ({ name, reason: 'unknown parameter' }));
-      }
-      const name = issue.path.length > 0 ? issue.path.map(String).join('.') : '(request)';
-      return [{ name, reason: issue.message }];
-    }),
-  );
-}

@@ -2,22 +2,37 @@ import type { z } from 'zod';
 import { NoQuery } from './query-params.js';
 import * as api from './schemas.js';
 
+/**
+ * The Lambda functions behind the HTTP API: the impact API reads the aggregates for people who
+ * read figures; the ops API reads the pipeline's own state (dead letters) for operators. Each
+ * has its own role and grants (least privilege); both sit behind the same stage, authorizer
+ * and throttle.
+ */
+export const API_FUNCTIONS = ['impact-api', 'ops-api'] as const;
+export type ApiFunction = (typeof API_FUNCTIONS)[number];
+
 export interface RouteDefinition {
-  readonly method: 'GET';
+  readonly method: 'GET' | 'POST';
   readonly path: string;
   readonly summary: string;
   /** false: public (the API's own documentation); true: bearer JWT required. */
   readonly auth: boolean;
+  /** The function that answers it (its integration in AWS, its handler on the local stack). */
+  readonly function: ApiFunction;
   readonly query?: z.ZodType;
   readonly pathParams?: z.ZodType;
+  /** A POST's JSON body, parsed by the handler like the query (`application/json`). */
+  readonly body?: z.ZodType;
   readonly response?: z.ZodType;
 }
 
 /**
- * The impact API's routes: the one list from which the CDK stack creates HTTP API routes, the
- * embedded server matches requests, the handler dispatches and the OpenAPI document is
- * generated. `{name}` segments become path parameters. Its schemas are the public ones
- * (`schemas.ts`, `#api-schemas`), so what a client reads is what the handler checks.
+ * The HTTP API's routes: the one list from which the CDK stack creates HTTP API routes (each to
+ * its `function`), the embedded server matches requests and picks the handler, the handlers
+ * dispatch and the OpenAPI document is generated. `{name}` segments become path parameters.
+ * Its schemas are the public ones (`schemas.ts`, `#api-schemas`), so what a client reads is
+ * what the handler checks. The `/v1/ops/*` routes answer operator tokens only; every other
+ * `/v1` route answers readers of figures only.
  */
 export const ROUTES = [
   {
@@ -26,6 +41,7 @@ export const ROUTES = [
     summary:
       'Totals for a period (and the period before): shrink caught and prevented, hours saved',
     auth: true,
+    function: 'impact-api',
     query: api.ImpactQuery,
     response: api.ImpactResponse,
   },
@@ -34,6 +50,7 @@ export const ROUTES = [
     path: '/v1/stores',
     summary: 'Store leaderboard for a period, sorted by a figure, paged with opaque cursors',
     auth: true,
+    function: 'impact-api',
     query: api.LeaderboardQuery,
     response: api.LeaderboardResponse,
   },
@@ -42,6 +59,7 @@ export const ROUTES = [
     path: '/v1/stores/{storeId}/shrink',
     summary: "A store's shrink series by day, week or month",
     auth: true,
+    function: 'impact-api',
     pathParams: api.StorePath,
     query: api.StoreShrinkQuery,
     response: api.StoreShrinkResponse,
@@ -51,6 +69,7 @@ export const ROUTES = [
     path: '/v1/teams',
     summary: 'Hours saved per team for a period (leadership)',
     auth: true,
+    function: 'impact-api',
     query: api.PeriodQuery,
     response: api.TeamsResponse,
   },
@@ -59,6 +78,7 @@ export const ROUTES = [
     path: '/v1/teams/{teamId}/hours-saved',
     summary: "A team's hours saved by week or month, with incidents by resolution (leadership)",
     auth: true,
+    function: 'impact-api',
     pathParams: api.TeamPath,
     query: api.TeamHoursQuery,
     response: api.TeamHoursResponse,
@@ -68,13 +88,47 @@ export const ROUTES = [
     path: '/openapi.json',
     summary: 'This API as an OpenAPI 3.1 document',
     auth: false,
+    function: 'impact-api',
     query: NoQuery,
   },
-  { method: 'GET', path: '/docs', summary: 'This API, readable', auth: false, query: NoQuery },
+  {
+    method: 'GET',
+    path: '/docs',
+    summary: 'This API, readable',
+    auth: false,
+    function: 'impact-api',
+    query: NoQuery,
+  },
+  {
+    method: 'GET',
+    path: '/v1/ops/dead-letters',
+    summary:
+      'Dead letters (records that can never count) by arrival date, reason and device, with a count per reason (operators)',
+    auth: true,
+    function: 'ops-api',
+    query: api.DeadLetterListQuery,
+    response: api.DeadLetterListResponse,
+  },
+  {
+    method: 'GET',
+    path: '/v1/ops/dead-letter',
+    summary:
+      "One dead letter explained: its reason and what it means, the contract's field issues, the stream position and the likely fix (operators)",
+    auth: true,
+    function: 'ops-api',
+    query: api.DeadLetterIdQuery,
+    response: api.DeadLetterResponse,
+  },
 ] as const satisfies readonly RouteDefinition[];
 
 export type Route = (typeof ROUTES)[number];
-export type RouteKey = `${Route['method']} ${Route['path']}`;
+type KeyOf<R extends Route> = R extends Route ? `${R['method']} ${R['path']}` : never;
+/** The key of a route (`METHOD /path`, API Gateway's routeKey), of one function's routes if named. */
+export type RouteKey<F extends ApiFunction = ApiFunction> = KeyOf<Extract<Route, { function: F }>>;
+
+/** The routes one function answers. */
+export const routesOf = (fn: ApiFunction): readonly RouteDefinition[] =>
+  ROUTES.filter((route) => route.function === fn);
 
 export const routeKeyOf = (route: Pick<RouteDefinition, 'method' | 'path'>): RouteKey =>
   `${route.method} ${route.path}` as RouteKey;

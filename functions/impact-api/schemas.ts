@@ -1,8 +1,21 @@
 /**
- * The impact API's public schemas (`#api-schemas`): what a request may ask and what each route
- * answers. The MCP server and the dashboard reach the API's contract through this module only,
+ * The HTTP API's public schemas (`#api-schemas`), of the impact and the ops routes: what a
+ * request may ask and what each route answers. The MCP server and the dashboard reach the API's contract through this module only,
  * never through its handler files.
  */
+
+export {
+  DeadLetter,
+  DeadLetterIdQuery,
+  DeadLetterListQuery,
+  DeadLetterListResponse,
+  DeadLetterResponse,
+  DeadLetterSummary,
+  LIST_DETAIL_CHARS,
+  LIST_EVENT_IDS,
+  MAX_DEAD_LETTER_DAYS,
+  MAX_DEAD_LETTER_LIMIT,
+} from './dead-letter-schemas.js';
 export {
   ImpactQuery,
   LeaderboardQuery,

@@ -1,7 +1,7 @@
 import { addCounters, type Counters } from '#domain/counters';
+import type { PersonPrincipal } from '#shared/principal';
+import { forbidden } from '#shared/problem';
 import type { ImpactReader, RollupRead, TotalsRead } from './impact-reader.js';
-import type { PersonPrincipal } from './principal.js';
-import { forbidden } from './problem.js';
 
 /** The stores a store-figure query covers, decided from the token alone. */
 export type StoreScope =

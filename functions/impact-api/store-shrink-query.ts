@@ -1,9 +1,9 @@
 import { eachDate, isoWeekOfDate } from '#domain/calendar';
 import { addCounters, type Counters, sumCounters } from '#domain/counters';
 import { shrinkFigures } from '#domain/impact-report';
+import type { PersonPrincipal } from '#shared/principal';
+import { forbidden, notFound } from '#shared/problem';
 import type { ImpactReader } from './impact-reader.js';
-import type { PersonPrincipal } from './principal.js';
-import { forbidden, notFound } from './problem.js';
 import type { StoreShrinkQuery } from './query-params.js';
 import type { StoreShrinkResponse } from './response-schemas.js';
 

@@ -1,8 +1,8 @@
 import { eachIsoWeek, isoWeekOfDate, mondayOfIsoWeek } from '#domain/calendar';
 import { addCounters, type Counters, sumCounters } from '#domain/counters';
 import { hoursSavedFigures } from '#domain/impact-report';
+import type { PersonPrincipal } from '#shared/principal';
 import type { ImpactReader } from './impact-reader.js';
-import type { PersonPrincipal } from './principal.js';
 import type { PeriodQuery, TeamHoursQuery } from './query-params.js';
 import type { TeamHoursResponse, TeamsResponse } from './response-schemas.js';
 import { requireLeadership } from './scope.js';

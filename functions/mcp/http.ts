@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { OncallIncidentReport } from '#contract';
 import { BodyTooLargeError, readBody } from '#edge-client';
-import { isPerson, type Principal } from '#impact-api';
+import { isOperator, isReader, type Principal } from '#impact-api';
 import { type KeyedTokenBucketLimits, KeyedTokenBuckets } from '#shared/keyed-token-buckets';
 import { impactApiClient } from './impact-client.js';
 import { createImpactMcpServer, type ReportedIncident } from './server.js';
@@ -56,9 +56,10 @@ export class ReportLimitError extends Error {
 
 /**
  * The MCP server over Streamable HTTP, stateless: each request gets a server bound to its
- * caller. A person's token gets the reading tools (answering what that token may see through
- * the API); an automation's token gets only `report_incident`, sent as the automation's own
- * device, within a per-automation write limit. One JSON-RPC message per request: batches
+ * caller. A reader's token (leadership, region or store manager) gets the reading tools
+ * (answering what that token may see through the API); an operator's token gets only the ops
+ * tools (dead letters, through the ops routes); an automation's token gets only
+ * `report_incident`, sent as the automation's own device, within a per-automation write limit. One JSON-RPC message per request: batches
  * (dropped from MCP in 2025-06-18) are refused, so every call passes the gateway's throttle.
  */
 export function createMcpHttpHandler(options: McpHttpOptions) {
@@ -107,13 +108,17 @@ export function createMcpHttpHandler(options: McpHttpOptions) {
       );
     }
     const { principal, token } = caller;
+    const dashboardUrl = options.dashboardUrl();
+    const api = () => impactApiClient(options.apiUrl(), token);
     const server = createImpactMcpServer(
-      isPerson(principal)
-        ? { api: impactApiClient(options.apiUrl(), token), dashboardUrl: options.dashboardUrl() }
-        : {
-            dashboardUrl: options.dashboardUrl(),
-            reportIncident: limited(principal.device, options.reporterFor(principal.device)),
-          },
+      isReader(principal)
+        ? { api: api(), dashboardUrl }
+        : isOperator(principal)
+          ? { opsApi: api(), dashboardUrl }
+          : {
+              dashboardUrl,
+              reportIncident: limited(principal.device, options.reporterFor(principal.device)),
+            },
     );
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: undefined,

@@ -2,10 +2,15 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod';
 import {
+  DeadLetterIdQuery,
+  DeadLetterListQuery,
+  DeadLetterListResponse,
+  DeadLetterResponse,
   ImpactQuery,
   ImpactResponse,
   LeaderboardQuery,
   LeaderboardResponse,
+  MAX_DEAD_LETTER_DAYS,
   PeriodQuery,
   StorePath,
   StoreShrinkQuery,
@@ -27,9 +32,10 @@ export interface ReportedIncident {
 }
 
 /**
- * What the server offers is what it is given: the reading tools with an API client, the
- * reporting tool with a reporter. The transport decides from the caller (at `/mcp`: a
- * person's token gets the reading tools, an automation's only `report_incident`).
+ * What the server offers is what it is given: the reading tools with an API client, the ops
+ * tools with an ops API client, the reporting tool with a reporter. The transport decides from
+ * the caller (at `/mcp`: a reader's token gets the reading tools, an operator's only the ops
+ * tools, an automation's only `report_incident`).
  */
 export interface ImpactMcpOptions {
   /**
@@ -37,6 +43,11 @@ export interface ImpactMcpOptions {
    * Absent, the reading tools are not offered.
    */
   readonly api?: ImpactApiClient;
+  /**
+   * The same API for the ops routes (`/v1/ops/*`), with an operator's token. Absent, the ops
+   * tools (`list_dead_letters`, `explain_dead_letter`) are not offered.
+   */
+  readonly opsApi?: ImpactApiClient;
   /** The dashboard's address, for links to the matching view. */
   readonly dashboardUrl: string;
   /**
@@ -107,6 +118,9 @@ export function createImpactMcpServer(options: ImpactMcpOptions): McpServer {
   );
 
   if (options.api !== undefined) registerReadingTools(server, options.api, options.dashboardUrl);
+  if (options.opsApi !== undefined) {
+    for (const tool of OPS_TOOLS) registerOpsTool(server, options.opsApi, tool);
+  }
   if (options.reportIncident !== undefined) registerReportTool(server, options.reportIncident);
   return server;
 }
@@ -211,6 +225,53 @@ function registerReadingTool(
         const link = dashboardLink(dashboardUrl, view, { from, to, region });
         const body = await api.get<Record<string, unknown>>(path, query);
         return answer({ ...body, dashboardUrl: link, units: UNITS });
+      } catch (error) {
+        return failure(error);
+      }
+    }) as never,
+  );
+}
+
+/** What a dead letter is, for the ops tools' descriptions. */
+const DEAD_LETTERS =
+  "Dead letters are the records the pipeline can never count (an unregistered device or store, a bad or missing signature, a clock too far ahead, a record that is not of the telemetry contract, ...), kept in a table with their reason, the stream position of the record and the contract's field issues (field paths, never values). No payload is ever stored: the position finds the record in the stream while it is retained.";
+
+/** The ops tools, one per ops route, for operator tokens only; read-only, no dashboard view. */
+const OPS_TOOLS: readonly Omit<ReadingTool, 'view'>[] = [
+  {
+    name: 'list_dead_letters',
+    title: 'List dead letters',
+    description: `${DEAD_LETTERS} Lists the letters that arrived from \`from\` to \`to\` (UTC dates; default today, at most ${MAX_DEAD_LETTER_DAYS} days), optionally of one reason or device, newest date first, with a count per reason; \`truncated\` says the list stopped at \`limit\`. Pass a letter's id to explain_dead_letter. Operators only.`,
+    input: DeadLetterListQuery,
+    output: DeadLetterListResponse,
+    path: '/v1/ops/dead-letters',
+  },
+  {
+    name: 'explain_dead_letter',
+    title: 'Explain a dead letter',
+    description: `${DEAD_LETTERS} Explains one letter, by the id list_dead_letters answers: its reason and what it means, the contract's field issues, the stream position, the likely fix, and whether a rebuild from the raw archive counts its events once fixed. Operators only.`,
+    input: DeadLetterIdQuery,
+    output: DeadLetterResponse,
+    path: '/v1/ops/dead-letter',
+  },
+];
+
+/** One ops tool: the route's answer as it is (no dashboard view, no figures' units). */
+function registerOpsTool(server: McpServer, api: ImpactApiClient, tool: Omit<ReadingTool, 'view'>) {
+  server.registerTool(
+    tool.name,
+    {
+      title: tool.title,
+      description: tool.description,
+      inputSchema: tool.input,
+      // A copy without the schema's OpenAPI id, so the tool's output schema is an object
+      // schema itself (as MCP requires), not a reference to one.
+      outputSchema: tool.output.extend({}),
+      annotations: { readOnlyHint: true },
+    },
+    (async (args: ToolArgs) => {
+      try {
+        return answer(await api.get<Record<string, unknown>>(tool.path, args));
       } catch (error) {
         return failure(error);
       }

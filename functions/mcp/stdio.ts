@@ -2,7 +2,11 @@
  * `npm run mcp`: the impact MCP server on standard input and output, for an assistant that
  * launches it. Configuration (environment):
  *
- *   IMPACT_API_TOKEN   the caller's ID token (required): the server sees what it may see
+ *   IMPACT_API_TOKEN   the caller's ID token (required): the server sees what it may see.
+ *                      An operator's token (custom:role operator) gets the ops tools
+ *                      (list_dead_letters, explain_dead_letter) instead of the reading tools;
+ *                      the role is read from the token to choose the offer only, the API
+ *                      verifies the token on every call.
  *   IMPACT_API_URL     the impact API (default http://127.0.0.1:3000, the local stack)
  *   DASHBOARD_URL      for links to dashboard views (default: the API URL)
  *   MCP_EDGE_CONFIG    an edge daemon config file (see docs/edge.md, "The daemon"): enables
@@ -14,7 +18,9 @@
  * Standard output carries the protocol; logs go to standard error.
  */
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { decodeJwt } from 'jose';
 import { loadDaemonConfig, startDaemon } from '#edge-client';
+import { isOperator, principalFrom } from '#impact-api';
 import { impactApiClient } from './impact-client.js';
 import { incidentReporter } from './report-incident.js';
 import { createImpactMcpServer } from './server.js';
@@ -45,8 +51,19 @@ const edge =
         { log: (line) => process.stderr.write(`${line}\n`) },
       );
 
+/** The token's principal, unverified: it only chooses which tools to offer. */
+function offeredPrincipal(jwt: string) {
+  try {
+    return principalFrom(decodeJwt(jwt));
+  } catch {
+    return undefined;
+  }
+}
+const principal = offeredPrincipal(token);
+const api = impactApiClient(apiUrl, token);
+
 const server = createImpactMcpServer({
-  api: impactApiClient(apiUrl, token),
+  ...(principal !== undefined && isOperator(principal) ? { opsApi: api } : { api }),
   dashboardUrl: process.env.DASHBOARD_URL ?? apiUrl,
   // The edge client sends as its configured device and assigns seq.
   ...(edge !== undefined && { reportIncident: incidentReporter(edge.client) }),

@@ -9,6 +9,7 @@ import { DeviceCredentials } from './constructs/device-credentials.js';
 import { EdgeRateLimits } from './constructs/edge-rate-limits.js';
 import { type ApiCustomDomain, ImpactApi } from './constructs/impact-api.js';
 import { OperationsMonitoring } from './constructs/operations-monitoring.js';
+import { OpsApi } from './constructs/ops-api.js';
 import { RawArchive } from './constructs/raw-archive.js';
 import { StreamProcessor } from './constructs/stream-processor.js';
 import { STAGE_CONFIG, type StageConfig } from './stage-config.js';
@@ -47,13 +48,14 @@ export interface TelemetryPipelineStackProps extends StackProps {
 
 /**
  * The whole pipeline: the telemetry stream, the processor that folds it into aggregates, the
- * tables, and the impact API with its user pool.
+ * tables, the impact API with its user pool, and the operators' ops API on the same HTTP API.
  */
 export class TelemetryPipelineStack extends Stack {
   public readonly stream: Stream;
   public readonly tables: AggregateTables;
   public readonly processor: StreamProcessor;
   public readonly api: ImpactApi;
+  public readonly opsApi: OpsApi;
   public readonly monitoring: OperationsMonitoring;
   public readonly deviceCredentials: DeviceCredentials;
   public readonly archive: RawArchive;
@@ -85,6 +87,12 @@ export class TelemetryPipelineStack extends Stack {
       unsignedRecords: props.unsignedRecords ?? 'refuse',
     });
     this.api = this.addImpactApi(stage, props.apiDomain);
+    this.opsApi = new OpsApi(this, 'OpsApi', {
+      httpApi: this.api.httpApi,
+      deadLetters: this.tables.deadLetters,
+      logRetention: stage.logRetention,
+      removalPolicy: stage.removalPolicy,
+    });
     this.edgeRateLimits = new EdgeRateLimits(this, 'EdgeRateLimits', {
       limits: stage.edgeRateLimits,
       ...(props.webAclArn !== undefined && { existingWebAclArn: props.webAclArn }),

@@ -12,6 +12,7 @@ import {
   requestUrl,
 } from '#edge-client';
 import {
+  type ApiFunction,
   ApiThrottle,
   type ApiThrottleLimits,
   matchRoute,
@@ -28,7 +29,10 @@ export type ApiHandler = (
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
 export interface ApiServerOptions {
+  /** The impact API's handler: the routes of ROUTES with `function: 'impact-api'`. */
   readonly handler: ApiHandler;
+  /** The ops API's handler: the routes with `function: 'ops-api'` (`/v1/ops/*`). */
+  readonly opsHandler: ApiHandler;
   readonly issuer: DevIssuer;
   readonly port: number;
   readonly host?: string;
@@ -154,7 +158,8 @@ const bearerOf = (req: IncomingMessage) =>
 
 /**
  * A stand-in for API Gateway (HTTP API, payload 2.0, JWT authorizer) in front of the impact
- * API handler: it matches the same route list the CDK stack deploys, answers like API
+ * API and ops API handlers: it matches the same route list the CDK stack deploys, hands each
+ * route to the function the list names, answers like API
  * Gateway for unknown routes (404) and missing or invalid tokens (401), and hands the
  * verified claims to the handler in `requestContext.authorizer.jwt.claims`.
  */
@@ -243,10 +248,8 @@ async function handle(
   const body = raw.byteLength === 0 ? undefined : raw.toString('utf8');
   const requestId = randomUUID();
   const event = gatewayEvent(req, url, { method, matched, claims, body, requestId });
-  const result = await options.handler(event, {
-    awsRequestId: requestId,
-    functionName: 'impact-api',
-  });
+  const handler = matched.function === 'ops-api' ? options.opsHandler : options.handler;
+  const result = await handler(event, { awsRequestId: requestId, functionName: matched.function });
   sendResult(res, result, requestId);
 }
 
@@ -273,13 +276,17 @@ interface MatchedRoute {
   readonly routeKey: string;
   readonly params: Record<string, string>;
   readonly auth: boolean;
+  /** The function whose integration answers it, as in the CDK stack. */
+  readonly function: ApiFunction;
 }
 
 /** The first deployed route with this method and a path that matches, as API Gateway picks it. */
 function matchGatewayRoute(method: string, pathname: string): MatchedRoute | undefined {
   for (const route of ROUTES) {
     const params = route.method === method ? matchRoute(route.path, pathname) : undefined;
-    if (params !== undefined) return { routeKey: routeKeyOf(route), params, auth: route.auth };
+    if (params !== undefined) {
+      return { routeKey: routeKeyOf(route), params, auth: route.auth, function: route.function };
+    }
   }
   return undefined;
 }

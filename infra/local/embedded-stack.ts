@@ -8,6 +8,7 @@ import type { UnsignedPolicy } from '#domain/signature-check';
 import { createKinesisClient, EdgeClient } from '#edge-client';
 import { type ApiThrottleLimits, loadImpactApiHandler } from '#impact-api';
 import { createMcpHttpHandler, incidentReporter } from '#mcp';
+import { loadOpsApiHandler } from '#ops-api';
 import { loadProcessorHandler, PROCESSOR_EVENT_SOURCE } from '#processor';
 import type { KeyedTokenBucketLimits } from '#shared/keyed-token-buckets';
 import { TABLES, TELEMETRY_STREAM } from '#shared/resources';
@@ -115,11 +116,12 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     });
     const processor = await loadProcessorHandler();
     const impactApi = await loadImpactApiHandler();
+    const opsApi = await loadOpsApiHandler();
     const issuer = await openDevIssuer(options.dataDir);
     const processing = startProcessing(options, aws.eventSourceKinesis, processor);
     const archiving = startArchiving(options, aws.kinesis, aws.dynamodb);
     const mcpEdge = mcpEdgeClient(options.dataDir, aws.direct.kinesis);
-    const api = await startGateway(options, impactApi, issuer, mcpEdge.open);
+    const api = await startGateway(options, { impactApi, opsApi }, issuer, mcpEdge.open);
     return {
       apiUrl: api.url,
       kinesisEndpoint: emulators.kinesisEndpoint,
@@ -275,12 +277,15 @@ function mcpEdgeClient(dataDir: string, kinesisEndpoint: string) {
 }
 
 /**
- * The API Gateway stand-in: the impact API, the MCP endpoint at `/mcp` and, if asked, the
+ * The API Gateway stand-in: the impact API, the ops API, the MCP endpoint at `/mcp` and, if asked, the
  * dashboard at `/` (built first if its sources changed).
  */
 async function startGateway(
   options: EmbeddedStackOptions,
-  impactApi: Awaited<ReturnType<typeof loadImpactApiHandler>>,
+  handlers: {
+    impactApi: Awaited<ReturnType<typeof loadImpactApiHandler>>;
+    opsApi: Awaited<ReturnType<typeof loadOpsApiHandler>>;
+  },
   issuer: DevIssuer,
   openMcpEdge: () => Promise<EdgeClient>,
 ): Promise<ApiServer> {
@@ -292,7 +297,8 @@ async function startGateway(
       reporterFor: (deviceId) => incidentReporter(openMcpEdge, deviceId),
       ...(options.mcpReportLimits !== undefined && { reportLimits: options.mcpReportLimits }),
     }),
-    handler: ((event, context) => impactApi(event, context as never)) as ApiHandler,
+    handler: ((event, context) => handlers.impactApi(event, context as never)) as ApiHandler,
+    opsHandler: ((event, context) => handlers.opsApi(event, context as never)) as ApiHandler,
     issuer,
     port: options.ports.api,
     ...(options.apiThrottle !== undefined && { throttle: options.apiThrottle }),

@@ -3,9 +3,10 @@ import { Claims } from '#impact-api';
 import { parseCommandLine } from '#utils';
 import { openDevIssuer } from './dev-issuer.js';
 
-const USAGE = `npm run token -- --role leadership|region_manager|store_manager|automation [options]
+const USAGE = `npm run token -- --role leadership|region_manager|store_manager|automation|operator [options]
 
 Prints a bearer token from the embedded stack's dev issuer (key in <data-dir>/dev-issuer/).
+An operator token reads the ops routes (/v1/ops/*, the dead-letter MCP tools) and no figures.
 
   --stores a,b     stores a store manager may read
   --regions x,y    regions a region manager may read

@@ -10,6 +10,7 @@ import {
   parseDeadLetterId,
   type StoredDeadLetter,
 } from '#adapters';
+import { MAX_DEAD_LETTER_DAYS, MAX_DEAD_LETTER_LIMIT } from '#api-schemas';
 import {
   archiveSource,
   type LetterResult,
@@ -36,8 +37,9 @@ import {
   toolkitIncident,
 } from './toolkit-incident.js';
 
-const MAX_DAYS = 62;
-const MAX_LIMIT = 1_000;
+// The ops API's bounds (GET /v1/ops/dead-letters), so the CLI and the API refuse alike.
+const MAX_DAYS = MAX_DEAD_LETTER_DAYS;
+const MAX_LIMIT = MAX_DEAD_LETTER_LIMIT;
 
 const USAGE = `npm run dead-letters -- list [--from DATE] [--to DATE] [--reason R] [--device ID] [--limit N] [--json]
 npm run dead-letters -- explain ID [--json]

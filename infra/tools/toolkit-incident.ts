@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { OncallIncidentReport } from '#contract';
 import { loadDaemonConfig, startDaemon } from '#edge-client';
-import { incidentReporter } from '#mcp';
 
 /** The incident class a toolkit action reports (its baseline: hours-saved.ts). */
 export const TOOLKIT_INCIDENT_CLASSES = { replay: 'dead_letter_replay' } as const;
@@ -64,7 +63,9 @@ export async function reportToolkitIncident(
     { log: () => undefined },
   );
   try {
-    const sent = await incidentReporter(daemon.client)(report);
+    // The edge client assigns schemaVersion, eventId, seq and the device: the config's.
+    const [sent] = await daemon.client.send(report);
+    if (sent === undefined) throw new Error('the edge client accepted nothing');
     const delivered = await daemon.client.flush(10_000);
     return { eventId: sent.eventId, deviceId: sent.deviceId, delivered };
   } finally {

@@ -253,6 +253,7 @@ export const MODULES: readonly (readonly [prefix: string, module: string])[] = [
   ['functions/processor/', 'processor'],
   ['functions/impact-api/schemas.ts', 'api-schemas'],
   ['functions/impact-api/', 'impact-api'],
+  ['functions/ops-api/', 'ops-api'],
   ['functions/mcp/', 'mcp'],
   ['functions/archive/', 'archive'],
   ['infra/cdk/', 'cdk'],
@@ -263,7 +264,15 @@ export const MODULES: readonly (readonly [prefix: string, module: string])[] = [
 ];
 
 const BOTTOM = ['contract', 'wire', 'utils'];
-const FUNCTIONS = ['domain', 'shared', 'adapters', 'processor', 'impact-api', 'api-schemas'];
+const FUNCTIONS = [
+  'domain',
+  'shared',
+  'adapters',
+  'processor',
+  'impact-api',
+  'ops-api',
+  'api-schemas',
+];
 
 export const MODULE_ARROWS: Readonly<Record<string, readonly string[]>> = {
   contract: [],
@@ -277,6 +286,8 @@ export const MODULE_ARROWS: Readonly<Record<string, readonly string[]>> = {
   processor: ['domain', 'shared', 'adapters', 'contract', 'wire', 'utils'],
   'api-schemas': ['impact-api'],
   'impact-api': ['domain', 'shared', 'adapters', 'contract', 'utils', 'api-schemas'],
+  // The ops API stands alone beside the impact API: the shared pieces are in shared/.
+  'ops-api': ['domain', 'shared', 'adapters', 'contract', 'api-schemas'],
   // The MCP server shares the API's token claims and schemas, and sends through the edge client.
   mcp: ['impact-api', 'api-schemas', 'shared', 'domain', 'contract', 'edge-client', 'utils'],
   // The archive's rebuild replays through the processor.

@@ -6,7 +6,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { docsPage } from '../../functions/impact-api/openapi.js';
-import { ROUTES } from '../../functions/impact-api/routes.js';
+import { ROUTES, routeKeyOf, routesOf } from '../../functions/impact-api/routes.js';
 import { PROCESSOR_EVENT_SOURCE } from '../../functions/processor/event-source.js';
 import { PROCESSOR_METRICS, PROCESSOR_SERVICE } from '../../functions/processor/metrics.js';
 import { createMetrics } from '../../functions/shared/observability.js';
@@ -32,6 +32,15 @@ const ours = (type: string) =>
   Object.entries(template.findResources(type))
     .filter(([id]) => !id.startsWith('CustomCDKBucketDeployment'))
     .map(([, r]) => r) as Resource[];
+
+/** The logical id of the ops API's function. */
+const opsFunctionId = () => {
+  const ids = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) =>
+    id.startsWith('OpsApi'),
+  );
+  expect(ids).toHaveLength(1);
+  return ids[0] as string;
+};
 
 describe('Stack: TelemetryPipelineStack', () => {
   it('creates an on-demand, KMS-encrypted telemetry stream with seven days of retention', () => {
@@ -231,7 +240,7 @@ describe('Stack: TelemetryPipelineStack', () => {
 
   it('runs every function on Node.js 22 and arm64, traced by X-Ray', () => {
     const functions = ours('AWS::Lambda::Function');
-    expect(functions).toHaveLength(3);
+    expect(functions).toHaveLength(4);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -279,6 +288,87 @@ describe('Stack: TelemetryPipelineStack', () => {
         .map((r) => r.Properties.RouteKey)
         .sort(),
     ).toEqual(['GET /docs', 'GET /openapi.json']);
+  });
+
+  it('routes the ops routes to a function of their own, behind the same JWT authorizer', () => {
+    // Prepare
+    const opsKeys: string[] = routesOf('ops-api').map(routeKeyOf);
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Resource[];
+    const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
+    const opsFunction = opsFunctionId();
+    const [authorizer] = Object.keys(template.findResources('AWS::ApiGatewayV2::Authorizer'));
+    // Act
+    const targetOf = (route: Resource) => {
+      const target = JSON.stringify(route.Properties.Target);
+      const integration = Object.entries(integrations).find(([id]) => target.includes(id));
+      return JSON.stringify(integration?.[1]);
+    };
+    // Assess
+    expect(opsKeys).toEqual(['GET /v1/ops/dead-letters', 'GET /v1/ops/dead-letter']);
+    for (const key of opsKeys) {
+      const route = routes.find((r) => r.Properties.RouteKey === key);
+      expect(route, key).toBeDefined();
+      expect(route?.Properties).toMatchObject({
+        AuthorizationType: 'JWT',
+        AuthorizerId: { Ref: authorizer },
+      });
+      expect(targetOf(route as Resource), key).toContain(opsFunction);
+    }
+    // No other route reaches the ops function.
+    for (const route of routes.filter((r) => !opsKeys.includes(String(r.Properties.RouteKey)))) {
+      expect(targetOf(route), String(route.Properties.RouteKey)).not.toContain(opsFunction);
+    }
+  });
+
+  it('lets the ops function read the dead-letter table, and write nothing nor touch the aggregates', () => {
+    // Prepare
+    const tableIds = Object.keys(template.findResources('AWS::DynamoDB::GlobalTable'));
+    const deadLetters = tableIds.find((id) => id.includes('DeadLetters')) as string;
+    const aggregates = tableIds.find((id) => id.includes('Aggregates')) as string;
+    const fn = template.findResources('AWS::Lambda::Function')[opsFunctionId()] as Resource;
+    const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    // Act
+    const statements = ours('AWS::IAM::Policy')
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleId))
+      .flatMap(
+        (p) =>
+          (
+            p.Properties.PolicyDocument as {
+              Statement: { Action: string | string[]; Resource: unknown }[];
+            }
+          ).Statement,
+      );
+    const dynamodb = statements.filter((s) =>
+      [s.Action].flat().some((a) => a.startsWith('dynamodb:')),
+    );
+    const actions = dynamodb.flatMap((s) => [s.Action].flat());
+    // Assess
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
+    expect(actions.filter((a) => /Put|Update|Delete|Write|Create|Restore|Import/.test(a))).toEqual(
+      [],
+    );
+    for (const s of dynamodb) expect(JSON.stringify(s.Resource)).toContain(deadLetters);
+    expect(JSON.stringify(statements)).not.toContain(aggregates);
+    expect(fn.Properties.Environment).toMatchObject({
+      Variables: { [TABLES.deadLetters.envVar]: { Ref: deadLetters } },
+    });
+    expect(
+      Object.keys((fn.Properties.Environment as { Variables: object }).Variables),
+    ).not.toContain(TABLES.aggregates.envVar);
+  });
+
+  it('keeps the impact function off the dead-letter table', () => {
+    const tableIds = Object.keys(template.findResources('AWS::DynamoDB::GlobalTable'));
+    const deadLetters = tableIds.find((id) => id.includes('DeadLetters')) as string;
+    const [impactId, impact] = Object.entries(template.findResources('AWS::Lambda::Function')).find(
+      ([id]) => id.startsWith('ImpactApi'),
+    ) as [string, Resource];
+    const roleId = (impact.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const policies = ours('AWS::IAM::Policy').filter((p) =>
+      JSON.stringify(p.Properties.Roles).includes(roleId),
+    );
+    expect(policies.length, impactId).toBeGreaterThan(0);
+    expect(JSON.stringify(policies)).not.toContain(deadLetters);
   });
 
   it('throttles the API stage', () => {
@@ -346,14 +436,14 @@ describe('Stack: TelemetryPipelineStack', () => {
       .filter((d) => d.startsWith('asset.'))
       .map((d) => join(assemblyDir, d, 'index.mjs'))
       .filter((f) => existsSync(f));
-    expect(bundles).toHaveLength(3);
+    expect(bundles).toHaveLength(4);
     for (const file of bundles) expect(statSync(file).size).toBeLessThan(250 * 1024);
-    // All three use DynamoDB (the archive transform reads the registry's keys) and import the
+    // All four use DynamoDB (the archive transform reads the registry's keys) and import the
     // runtime's SDK rather than bundling it.
     const importingSdk = bundles.filter((f) =>
       readFileSync(f, 'utf8').includes('"@aws-sdk/client-dynamodb"'),
     );
-    expect(importingSdk).toHaveLength(3);
+    expect(importingSdk).toHaveLength(4);
   });
 
   it('gives each function a role of its own with no AWS managed policy, writing only its log group', () => {
@@ -366,8 +456,8 @@ describe('Stack: TelemetryPipelineStack', () => {
         }
       ).Statement.filter((s) => ([] as string[]).concat(s.Action).includes('logs:PutLogEvents')),
     );
-    // Three functions, each to its own log group, and Firehose to its error log group.
-    expect(logWrites).toHaveLength(4);
+    // Four functions, each to its own log group, and Firehose to its error log group.
+    expect(logWrites).toHaveLength(5);
     for (const s of logWrites)
       expect(JSON.stringify(s.Resource)).toMatch(/Logs[0-9A-F]{8}|FirehoseErrors/);
   });

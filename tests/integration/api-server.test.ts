@@ -16,6 +16,7 @@ describe('Integration: local API Gateway stand-in', () => {
     const server = await startApiServer({
       issuer,
       port: 0,
+      opsHandler: async () => ({ statusCode: 200, body: '{}' }),
       throttle: { stage: { rateLimit: 1, burstLimit: 2 } },
       handler: async () => ({ statusCode: 200, body: '{}' }),
     });
@@ -38,6 +39,7 @@ describe('Integration: local API Gateway stand-in', () => {
     const server = await startApiServer({
       issuer,
       port: 0,
+      opsHandler: async () => ({ statusCode: 200, body: '{}' }),
       throttle: { perCaller: { rateLimit: 1, burstLimit: 3 } },
       handler: async () => ({ statusCode: 200, body: '{}' }),
     });
@@ -64,6 +66,7 @@ describe('Integration: local API Gateway stand-in', () => {
     const server = await startApiServer({
       issuer,
       port: 0,
+      opsHandler: async () => ({ statusCode: 200, body: '{}' }),
       handler: async () => ({ statusCode: 200, body: '{}' }),
     });
     const leadership = await issuer.sign({ sub: 'lead', 'custom:role': 'leadership' }, 60);
@@ -110,6 +113,7 @@ describe('Integration: local API Gateway stand-in', () => {
     const server = await startApiServer({
       issuer,
       port: 0,
+      opsHandler: async () => ({ statusCode: 200, body: '{}' }),
       handler: async (event) => {
         seen = (event.requestContext as { authorizer?: { jwt?: { claims?: unknown } } }).authorizer
           ?.jwt?.claims;
@@ -148,6 +152,7 @@ async function realHandlerServer(site?: { dir: string; config: unknown }) {
   const server = await startApiServer({
     issuer,
     port: 0,
+    opsHandler: async () => ({ statusCode: 200, body: '{}' }),
     handler: ((event, context) => impact(event, context as never)) as ApiHandler,
     ...(site !== undefined && { site }),
   });
@@ -242,6 +247,7 @@ describe('Integration: the gateway stand-in under hostile requests', () => {
     const server = await startApiServer({
       issuer,
       port: 0,
+      opsHandler: async () => ({ statusCode: 200, body: '{}' }),
       throttle: { unauthenticated: { rateLimit: 0.001, burstLimit: 2 } },
       handler: ((event, context) => impact(event, context as never)) as ApiHandler,
     });

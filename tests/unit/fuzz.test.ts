@@ -18,13 +18,13 @@ import {
 } from '#wire';
 import { DiskSpool } from '../../edge-client/src/spool/disk-spool.js';
 import { decodeRecord } from '../../functions/domain/decode-record.js';
-import { isHttpProblem } from '../../functions/impact-api/problem.js';
 import {
   ImpactQuery,
   LeaderboardQuery,
-  parseParams,
   StoreShrinkQuery,
 } from '../../functions/impact-api/query-params.js';
+import { parseParams } from '../../functions/shared/parse-params.js';
+import { isHttpProblem } from '../../functions/shared/problem.js';
 import { detection, incident, outcome } from '../helpers/factories.js';
 
 const RUNS = 2_000;

@@ -22,12 +22,16 @@ import { TABLES } from '#shared/resources';
  *   room for 40 shards (or 4 shards at parallelization factor 10).
  * - impact-api: ~85 MB RSS and ~30 ms of CPU per leadership query; 512 MB keeps cold starts
  *   short. The cap is above what the stage's 50 requests/s throttle can use at p99 latency.
+ * - ops-api: operators' dead-letter reads, a few people at a time; a list reads at most 20,000
+ *   items (a few MB) and answers at most 1,000 shortened letters. 512 MB as the impact API; the
+ *   cap of 5 bounds what the ops routes can take of the table's and the account's capacity.
  * - archive-transform: see ARCHIVE_TRANSFORM_BUFFER_MB. Its work follows the bytes Firehose
  *   hands it, and a hostile device chooses those bytes.
  */
 export const FUNCTION_SIZING = {
   processor: { memoryMb: 1769, timeoutSeconds: 30, reservedConcurrency: 40 },
   'impact-api': { memoryMb: 512, timeoutSeconds: 30, reservedConcurrency: 25 },
+  'ops-api': { memoryMb: 512, timeoutSeconds: 30, reservedConcurrency: 5 },
   'archive-transform': { memoryMb: 1769, timeoutSeconds: 60, reservedConcurrency: 10 },
 } as const;
 export type FunctionName = keyof typeof FUNCTION_SIZING;

@@ -22,7 +22,7 @@ import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { API_THROTTLE, ROUTES } from '#impact-api';
+import { API_THROTTLE, routesOf } from '#impact-api';
 import { pipelineFunction } from './function-defaults.js';
 
 export interface ImpactApiProps {
@@ -228,10 +228,13 @@ function addThrottledStage(
   });
 }
 
-/** Every route of ROUTES to the function; the public ones without an authorizer, acknowledged. */
+/**
+ * The impact API's routes of ROUTES (`function: 'impact-api'`) to the function; the public ones
+ * without an authorizer, acknowledged. The ops routes are the OpsApi construct's.
+ */
 function addImpactRoutes(httpApi: HttpApi, fn: NodejsFunction): void {
   const integration = new HttpLambdaIntegration('Impact', fn);
-  for (const route of ROUTES) {
+  for (const route of routesOf('impact-api')) {
     const added = httpApi.addRoutes({
       path: route.path,
       methods: [HttpMethod[route.method]],

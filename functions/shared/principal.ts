@@ -1,3 +1,4 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { Identifier } from '#contract';
 
@@ -9,6 +10,13 @@ export const ROLES = ['leadership', 'region_manager', 'store_manager'] as const;
  * agent device, and reads no figures.
  */
 export const AUTOMATION_ROLE = 'automation';
+
+/**
+ * The role of the people who run the pipeline: they read the ops routes (`/v1/ops/*`: dead
+ * letters) and nothing else. The role grants no shrink or hours figures: an operator who also
+ * needs those holds a second, reader, account. Every other role is refused the ops routes.
+ */
+export const OPERATOR_ROLE = 'operator';
 
 const idList = z
   .string()
@@ -34,14 +42,24 @@ const AutomationClaims = z.object({
   'custom:device': Identifier,
 });
 
+const OperatorClaims = z.object({
+  sub: z.string().min(1),
+  'custom:role': z.literal(OPERATOR_ROLE),
+});
+
 /**
  * The claims a token must carry (Cognito custom attributes in AWS, the same names from the
  * local dev issuer). Scope and identity come only from here, never from request parameters.
- * This is the one claims check: the impact API and the MCP endpoint both use `principalFrom`.
+ * This is the one claims check: the impact API, the ops API and the MCP endpoint all use
+ * `principalFrom`.
  */
-export const Claims = z.discriminatedUnion('custom:role', [PersonClaims, AutomationClaims]);
+export const Claims = z.discriminatedUnion('custom:role', [
+  PersonClaims,
+  AutomationClaims,
+  OperatorClaims,
+]);
 
-/** A person who reads figures, with the scope their role grants. */
+/** A person who reads figures, with the scope their role grants (`isReader`). */
 export type PersonPrincipal =
   | { readonly subject: string; readonly role: 'leadership' }
   | {
@@ -62,7 +80,13 @@ export interface AutomationPrincipal {
   readonly device: string;
 }
 
-export type Principal = PersonPrincipal | AutomationPrincipal;
+/** A person who runs the pipeline: reads the ops routes, no figures. */
+export interface OperatorPrincipal {
+  readonly subject: string;
+  readonly role: typeof OPERATOR_ROLE;
+}
+
+export type Principal = PersonPrincipal | AutomationPrincipal | OperatorPrincipal;
 
 /** Turns verified JWT claims into a principal; undefined when they do not grant any role. */
 export function principalFrom(claims: unknown): Principal | undefined {
@@ -78,8 +102,20 @@ export function principalFrom(claims: unknown): Principal | undefined {
       return { subject: c.sub, role: 'store_manager', stores: c['custom:stores'] ?? [] };
     case AUTOMATION_ROLE:
       return { subject: c.sub, role: AUTOMATION_ROLE, device: c['custom:device'] };
+    case OPERATOR_ROLE:
+      return { subject: c.sub, role: OPERATOR_ROLE };
   }
 }
 
-export const isPerson = (principal: Principal): principal is PersonPrincipal =>
-  principal.role !== AUTOMATION_ROLE;
+/** A reader of figures (leadership, region or store manager): what the impact API answers. */
+export const isReader = (principal: Principal): principal is PersonPrincipal =>
+  (ROLES as readonly string[]).includes(principal.role);
+
+export const isOperator = (principal: Principal): principal is OperatorPrincipal =>
+  principal.role === OPERATOR_ROLE;
+
+/** The JWT claims API Gateway's authorizer verified (absent if the route had no authorizer). */
+export function verifiedClaims(event: APIGatewayProxyEventV2): unknown {
+  const context = event.requestContext as { authorizer?: { jwt?: { claims?: unknown } } };
+  return context.authorizer?.jwt?.claims;
+}

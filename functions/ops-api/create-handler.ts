@@ -1,0 +1,80 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { DeadLetterIdQuery, DeadLetterListQuery } from '#api-schemas';
+import type { Logger } from '#domain/ports';
+import { problemResponses } from '#shared/middleware/problem-responses';
+import { createLogger, loggerPort } from '#shared/observability';
+import { parseParams } from '#shared/parse-params';
+import { isOperator, principalFrom, verifiedClaims } from '#shared/principal';
+import { forbidden, notFound, unauthorized } from '#shared/problem';
+import { explainDeadLetter, listDeadLettersFor } from './dead-letter-queries.js';
+import type { DeadLetterReader } from './dead-letter-reader.js';
+
+interface RouteContext {
+  readonly event: APIGatewayProxyEventV2;
+  readonly reader: DeadLetterReader;
+  readonly today: string;
+}
+
+const query = (event: APIGatewayProxyEventV2) => event.queryStringParameters;
+
+/**
+ * One function per ops route of the HTTP API's route list (`ROUTES`, `function: 'ops-api'`);
+ * a unit test holds the two to the same keys.
+ */
+const handlers: Readonly<Record<string, (ctx: RouteContext) => Promise<unknown>>> = {
+  'GET /v1/ops/dead-letters': async ({ event, reader, today }) =>
+    listDeadLettersFor(parseParams(DeadLetterListQuery, query(event)), reader, today),
+  'GET /v1/ops/dead-letter': async ({ event, reader }) =>
+    explainDeadLetter(parseParams(DeadLetterIdQuery, query(event)), reader),
+};
+
+/** The route keys this function answers. */
+export const OPS_ROUTE_KEYS: readonly string[] = Object.keys(handlers);
+
+export interface OpsApiOptions {
+  /** @default a Powertools logger, service `ops-api` */
+  readonly logger?: Logger;
+  /** Today's date (UTC), the default end of a list. @default the clock's */
+  readonly today?: () => string;
+}
+
+/**
+ * The ops API: the pipeline's own state for operators (`custom:role` = `operator`), read-only.
+ * Every other role is refused (403) before any parameter is read; a token that grants no
+ * principal is 401. Its own function, so the impact API keeps its read-only grants on the
+ * aggregates and this one holds only the dead-letter table's.
+ */
+export function createOpsApiHandler(reader: DeadLetterReader, options: OpsApiOptions = {}) {
+  const logger = options.logger ?? loggerPort(createLogger('ops-api'));
+  const today = options.today ?? (() => new Date().toISOString().slice(0, 10));
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(problemResponses(logger))
+    .handler(async (event) => {
+      const started = performance.now();
+      if (!Object.hasOwn(handlers, event.routeKey)) throw notFound(`no route ${event.routeKey}`);
+      const route = handlers[event.routeKey] as (ctx: RouteContext) => Promise<unknown>;
+      // Defence in depth: API Gateway already refused requests without a valid token.
+      const principal = principalFrom(verifiedClaims(event));
+      if (principal === undefined) throw unauthorized();
+      if (!isOperator(principal)) {
+        throw forbidden('the ops routes answer operator tokens only');
+      }
+      const body = JSON.stringify(await route({ event, reader, today: today() }));
+      logger.info('request', {
+        requestId: event.requestContext.requestId,
+        route: event.routeKey,
+        role: principal.role,
+        status: 200,
+        ms: Math.round(performance.now() - started),
+      });
+      return {
+        statusCode: 200,
+        headers: {
+          'content-type': 'application/json',
+          'x-request-id': event.requestContext.requestId,
+        },
+        body,
+      };
+    });
+}
