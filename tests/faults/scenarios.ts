@@ -40,6 +40,7 @@ function shifted(e: TelemetryEvent, ms: number, ids: Map<string, string>): Telem
   const move = (iso: string) => new Date(Date.parse(iso) + ms).toISOString();
   const base = { ...e, occurredAt: move(e.occurredAt) };
   if (base.type === 'oncall_incident') return { ...base, resolvedAt: move(base.resolvedAt) };
+  if (base.type === 'device_status') return base;
   let id = ids.get(base.detectionId);
   if (id === undefined) {
     id = ulid(decodeTime(base.detectionId) + ms);

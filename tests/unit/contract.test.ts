@@ -94,7 +94,7 @@ describe('Contract: telemetry event v1', () => {
 
   it('exports a JSON Schema that forbids unknown keys on every event type', () => {
     const schema = telemetryEventJsonSchema() as { oneOf: { additionalProperties: boolean }[] };
-    expect(schema.oneOf).toHaveLength(3);
+    expect(schema.oneOf).toHaveLength(4);
     expect(schema.oneOf.every((s) => s.additionalProperties === false)).toBe(true);
   });
 

@@ -178,6 +178,23 @@ export const DaemonConfig = z
     /** Read NDJSON events from standard input. @default true (false for a gateway) */
     stdin: z.boolean().optional(),
     statusIntervalMs: z.number().int().min(100).default(5_000),
+    /**
+     * The daemon's own `device_status` events, for the pipeline's fleet health: its spool's
+     * depth and age, its last error, its version and models, every `intervalMs`. On for a
+     * gateway with a deviceId (its store is the gateway's) and for a device that names its
+     * `storeId` here; `false` turns them off.
+     */
+    deviceStatus: z
+      .union([
+        z.literal(false),
+        z
+          .object({
+            storeId: Identifier.optional(),
+            intervalMs: z.number().int().min(10_000).max(3_600_000).default(300_000),
+          })
+          .strict(),
+      ])
+      .optional(),
     lingerMs: z.number().int().min(0).max(10_000).optional(),
     partitionBy: z.enum(['store', 'device']).optional(),
     aggregate: z.boolean().optional(),

@@ -16,6 +16,7 @@ import { describe, reply, replyNotAccepted, replyTooLarge } from './event-replie
 import { parseEventsBody } from './events-body.js';
 import { listenGateway } from './gateway-server.js';
 import { readKeyring, readSecretConfigFile, readSigningKey } from './keyring.js';
+import { DAEMON_VERSION } from './version.js';
 
 /** Largest `POST /events` body. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -90,6 +91,7 @@ export async function startDaemon(config: DaemonConfig, io: DaemonIo): Promise<D
       }),
     );
   const status = reportStatus(client, config.statusIntervalMs, io.log);
+  const deviceStatus = sendDeviceStatus(client, config, io.log);
   const intake =
     config.http === undefined ? undefined : await listenHttp(client, config.http, io.log);
   const gateway =
@@ -119,6 +121,7 @@ export async function startDaemon(config: DaemonConfig, io: DaemonIo): Promise<D
     gatewayUrl: gateway?.url,
     stop: async () => {
       status.stop();
+      deviceStatus.stop();
       for (const server of servers) {
         await new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
@@ -182,6 +185,40 @@ function openEdgeClient(config: DaemonConfig): Promise<EdgeClient> {
             },
     }),
   });
+}
+
+/**
+ * The daemon's device_status every `deviceStatus.intervalMs` (and one at start), when it knows
+ * its device and store: a gateway's own, or a device that names its store. A relay sends none
+ * (it speaks for simulated devices). A status that cannot be spooled (a full spool) is logged.
+ */
+function sendDeviceStatus(
+  client: EdgeClient,
+  config: DaemonConfig,
+  log: (line: string) => void,
+): { stop(): void } {
+  const deviceId = config.gateway?.deviceId ?? config.deviceId;
+  const storeId =
+    config.deviceStatus === false
+      ? undefined
+      : (config.deviceStatus?.storeId ?? config.gateway?.storeId);
+  if (config.relay || deviceId === undefined || storeId === undefined)
+    return { stop: () => undefined };
+  const intervalMs = (config.deviceStatus || undefined)?.intervalMs ?? 300_000;
+  const send = () =>
+    client.sendStatus(deviceId, storeId, DAEMON_VERSION).catch((error: unknown) =>
+      log(
+        JSON.stringify({
+          level: 'WARN',
+          message: 'device status not spooled',
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      ),
+    );
+  void send();
+  const timer = setInterval(() => void send(), intervalMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }
 
 /** A status line every `intervalMs`, its rate over the interval before; `logLast` one more. */

@@ -145,11 +145,48 @@ export const OncallIncidentReport = z
 export type OncallIncidentReport = z.infer<typeof OncallIncidentReport>;
 export type OncallIncidentEvent = z.infer<typeof OncallIncidentEvent>;
 
+/** Most model versions one status names: a panel PC runs one or two models. */
+export const MAX_STATUS_MODELS = 8;
+
+/**
+ * A panel PC's or a store gateway's own state, sent by its edge daemon every few minutes: how
+ * much it holds unsent and since when, its last delivery error, its version and the models it
+ * sent detections for. It carries no counts of anything on the floor: the pipeline keeps it
+ * per store for fleet health and the completeness of the figures, never in them.
+ */
+export const DeviceStatusEvent = z
+  .object({
+    ...common,
+    type: z.literal('device_status'),
+    storeId: Identifier,
+    spool: z
+      .object({
+        /** Bytes of events accepted and not yet acknowledged (by the stream or the gateway). */
+        bytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+        /** Age of the oldest of them, when the status was made (0 when none). */
+        oldestUnsentAgeSeconds: z
+          .number()
+          .int()
+          .min(0)
+          .max(10 * 365 * 86_400),
+      })
+      .strict(),
+    /** The last delivery error since the previous status: a code, never a message. */
+    lastError: z.object({ code: Identifier, at: UtcInstant }).strict().optional(),
+    daemonVersion: Identifier,
+    models: z
+      .array(z.object({ name: Identifier, version: Identifier }).strict())
+      .max(MAX_STATUS_MODELS),
+  })
+  .strict();
+export type DeviceStatusEvent = z.infer<typeof DeviceStatusEvent>;
+
 /** Any v1 telemetry event, discriminated by `type`. */
 export const TelemetryEvent = z.discriminatedUnion('type', [
   DetectionEvent,
   DetectionOutcomeEvent,
   OncallIncidentEvent,
+  DeviceStatusEvent,
 ]);
 export type TelemetryEvent = z.infer<typeof TelemetryEvent>;
 export type TelemetryEventType = TelemetryEvent['type'];

@@ -2,6 +2,7 @@ import { ulid } from 'ulid';
 import {
   type ContractIssue,
   MAX_EVENT_BYTES,
+  MAX_STATUS_MODELS,
   parseTelemetryEvent,
   type TelemetryEvent,
 } from '../contract/index.js';
@@ -160,7 +161,57 @@ export class EdgeClient {
       throw error;
     }
     this.m.accepted += events.length;
+    for (const e of events) {
+      if (e.type === 'detection' && this.models.size < MAX_STATUS_MODELS)
+        this.models.add(JSON.stringify([e.model.name, e.model.version]));
+    }
     return events;
+  }
+
+  /** Set while sendStatus spools its own event (send refuses device_status otherwise). */
+  private makingStatus = false;
+  /** The models of the detections accepted since the last status (at most MAX_STATUS_MODELS). */
+  private readonly models = new Set<string>();
+  /** The last error a status reported, so that the next one reports only a newer one. */
+  private reportedErrorAt: string | undefined;
+
+  /**
+   * Spools this client's own `device_status` (contract.ts): what it holds unsent and since
+   * when, its last delivery error since the previous status, and the models it accepted
+   * detections of, as `deviceId` of `storeId`. Like any event it is delivered in order, so a
+   * status that arrives says the spool was that deep when it was made.
+   */
+  async sendStatus(deviceId: string, storeId: string, daemonVersion: string) {
+    const m = this.metrics();
+    const lastError =
+      m.lastError !== undefined && m.lastError.at !== this.reportedErrorAt
+        ? m.lastError
+        : undefined;
+    const models = [...this.models].map((m) => {
+      const [name, version] = JSON.parse(m) as [string, string];
+      return { name, version };
+    });
+    this.makingStatus = true;
+    try {
+      const [event] = await this.send({
+        type: 'device_status',
+        occurredAt: new Date().toISOString(),
+        ...(this.options.deviceId === undefined && { deviceId }),
+        storeId,
+        spool: {
+          bytes: m.spoolBytes,
+          oldestUnsentAgeSeconds: Math.round(m.oldestEventAgeMs / 1000),
+        },
+        ...(lastError !== undefined && { lastError: { code: lastError.code, at: lastError.at } }),
+        daemonVersion,
+        models,
+      } as EventInput);
+      this.models.clear();
+      if (lastError !== undefined) this.reportedErrorAt = lastError.at;
+      return event;
+    } finally {
+      this.makingStatus = false;
+    }
   }
 
   private validate(
@@ -206,6 +257,15 @@ export class EdgeClient {
     if (!parsed.ok) {
       this.m.rejected++;
       throw new InvalidEventError(parsed.issues, many ? index : undefined);
+    }
+    // A client that owns its device makes that device's status itself; a gateway (which owns
+    // no device) passes its lanes' statuses on like their other events.
+    if (parsed.event.type === 'device_status' && owned !== undefined && !this.makingStatus) {
+      this.m.rejected++;
+      throw new InvalidEventError(
+        [{ path: 'type', message: "device_status is the edge client's own report (sendStatus)" }],
+        many ? index : undefined,
+      );
     }
     const store = this.options.gateway?.storeId;
     if (store !== undefined && namesOtherStore(parsed.event, store)) {

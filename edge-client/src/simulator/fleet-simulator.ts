@@ -128,7 +128,7 @@ export class FleetSimulator {
       this.acknowledged.add(e.eventId);
       if (e.type === 'detection') this.countDetection(e);
       else if (e.type === 'detection_outcome') this.countOutcome(e);
-      else this.countIncident(e);
+      else if (e.type === 'oncall_incident') this.countIncident(e);
     }
   }
 
