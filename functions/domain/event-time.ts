@@ -30,7 +30,8 @@ export const DEFAULT_EVENT_TIME_RULES: EventTimeRules = {
 function placingTimes(event: TelemetryEvent): [string, number][] {
   const times: [string, number][] = [['occurredAt', Date.parse(event.occurredAt)]];
   if (event.type === 'oncall_incident') times.push(['resolvedAt', Date.parse(event.resolvedAt)]);
-  else times.push(['detectionId', decodeTime(event.detectionId)]);
+  else if (event.type !== 'device_status')
+    times.push(['detectionId', decodeTime(event.detectionId)]);
   return times;
 }
 

@@ -135,3 +135,13 @@ export interface ShardStatus {
 export interface ShardStatusSink {
   record(status: ShardStatus): Promise<void>;
 }
+
+/** Fleet health items (fleet-health.ts), one per store, under its region. */
+export interface FleetHealthStore {
+  /** Strongly consistent; stores with no item are absent (by storeId). */
+  load(
+    stores: readonly { readonly storeId: string; readonly region: string }[],
+  ): Promise<Map<string, import('./fleet-health.js').StoreHealth>>;
+  /** Writes `next` only if the stored version is still `next.version` (0 = no item). */
+  put(next: import('./fleet-health.js').StoreHealth): Promise<WriteResult>;
+}

@@ -1,5 +1,5 @@
 import { decodeTime } from 'ulid';
-import type { TelemetryEvent } from '#contract';
+import type { DeviceStatusEvent, TelemetryEvent } from '#contract';
 import { type HomeKey, SLOT_MINUTES, shardOf, TEAM_WEEK_PARTS } from './aggregate-keys.js';
 import { isoWeekOfInstant, localSlot } from './calendar.js';
 import type { RegistryView } from './registry-types.js';
@@ -27,6 +27,9 @@ export type PoisonReason =
   /** An event the record's signer may not carry (another device's, another store's). */
   | 'signer_mismatch';
 
+/** The events that count in the figures: everything but a device's status (fleet-health.ts). */
+export type CountedEvent = Exclude<TelemetryEvent, DeviceStatusEvent>;
+
 export interface Rejection {
   readonly reason: PoisonReason;
   readonly detail: string;
@@ -47,7 +50,7 @@ const reject = (reason: PoisonReason, detail: string): Routing => ({
  * (the instant inside `detectionId`, in the store's time zone); incidents to the team's ISO
  * week of `resolvedAt` (UTC).
  */
-export function routeEvent(event: TelemetryEvent, registry: RegistryView): Routing {
+export function routeEvent(event: CountedEvent, registry: RegistryView): Routing {
   const device = registry.device(event.deviceId);
   if (device === undefined)
     return reject('unknown_device', `device ${event.deviceId} is not registered`);

@@ -12,11 +12,13 @@ import {
   verifiedClaims,
 } from '#shared/principal';
 import { forbidden, notFound, unauthorized } from '#shared/problem';
+import { fleetHealthFor } from './fleet-health-query.js';
 import { impactFor } from './impact-query.js';
 import type { ImpactReader } from './impact-reader.js';
 import { leaderboardFor } from './leaderboard-query.js';
 import { docsPage, openApiDocument } from './openapi.js';
 import {
+  FleetHealthQuery,
   ImpactQuery,
   LeaderboardQuery,
   NoQuery,
@@ -82,6 +84,15 @@ const handlers: Record<RouteKey<'impact-api'>, (ctx: RouteContext) => Promise<An
       await teamHoursFor(principal, teamId, parseParams(TeamHoursQuery, query(event)), reader),
     );
   },
+  'GET /v1/fleet/health': async ({ event, principal, reader }) =>
+    json(
+      await fleetHealthFor(
+        principal,
+        parseParams(FleetHealthQuery, query(event)),
+        reader,
+        Date.now(),
+      ),
+    ),
   'GET /openapi.json': async ({ event }) => {
     parseParams(NoQuery, query(event));
     return json(openApiDocument());

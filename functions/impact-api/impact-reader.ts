@@ -4,7 +4,15 @@ import {
   GetItemCommand,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
-import { countersOf, decodeRegistryEntry, type Item, storePk, unpackContributors } from '#adapters';
+import {
+  countersOf,
+  DynamoDbFleetHealth,
+  decodeRegistryEntry,
+  type Item,
+  queryFleetHealth,
+  storePk,
+  unpackContributors,
+} from '#adapters';
 import {
   type ItemRange,
   ORG_ROLLUP_SHARDS,
@@ -21,6 +29,7 @@ import {
   totalsRange,
 } from '#domain/aggregate-keys';
 import { addCounters, type Counters } from '#domain/counters';
+import type { StoreHealth } from '#domain/fleet-health';
 import type { StoreInfo } from '#domain/registry-types';
 import { decodeSnapshot, type SnapshotKind } from '#domain/snapshots';
 
@@ -54,6 +63,15 @@ export interface ImpactReader {
   /** Team-week counters by ISO week. */
   teamWeeks(teamId: string, fromWeek: string, toWeek: string): Promise<Map<string, Counters>>;
   store(storeId: string): Promise<StoreInfo | undefined>;
+  /** A region's fleet health items, at most `limit` (fleet-health.ts). */
+  fleetHealth(
+    region: string,
+    limit: number,
+  ): Promise<{ stores: StoreHealth[]; truncated: boolean }>;
+  /** These stores' fleet health items; stores without one are absent. */
+  storesHealth(
+    stores: readonly { readonly storeId: string; readonly region: string }[],
+  ): Promise<StoreHealth[]>;
 }
 
 /** Sums rollup items: their counters, and each contributor's snapshot. */
@@ -134,6 +152,15 @@ export class DynamoDbImpactReader implements ImpactReader {
     );
     const entry = decodeRegistryEntry(storePk(storeId), response.Item);
     return entry !== undefined && 'timeZone' in entry ? entry : undefined;
+  }
+
+  fleetHealth(region: string, limit: number) {
+    return queryFleetHealth(this.client, this.aggregatesTable, region, limit);
+  }
+
+  async storesHealth(stores: readonly { readonly storeId: string; readonly region: string }[]) {
+    const found = await new DynamoDbFleetHealth(this.client, this.aggregatesTable).load(stores);
+    return [...found.values()];
   }
 
   /** Summary items' counters by the period their sort key names. */

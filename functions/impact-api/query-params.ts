@@ -102,3 +102,21 @@ export type TeamHoursQuery = z.infer<typeof TeamHoursQuery>;
 export const StorePath = z.object({ storeId: Identifier }).strict();
 export const TeamPath = z.object({ teamId: Identifier }).strict();
 export const NoQuery = z.object({}).strict();
+
+/** Most stores one fleet health answer lists. */
+export const MAX_FLEET_STORES = 1_000;
+
+export const FleetHealthQuery = z
+  .object({
+    region: Identifier.optional().meta({
+      description:
+        "One region (within the token's scope); required for a leadership token, which covers every region",
+    }),
+    only: z.enum(['attention', 'all']).default('attention').meta({
+      description:
+        'attention (the default): only stores with silent devices, a backlog over 5 minutes or a clock off by over a minute; all: every store',
+    }),
+    limit: z.coerce.number().int().min(1).max(MAX_FLEET_STORES).default(100),
+  })
+  .strict();
+export type FleetHealthQuery = z.infer<typeof FleetHealthQuery>;

@@ -143,3 +143,62 @@ export type StoreShrinkResponse = z.infer<typeof StoreShrinkResponse>;
 export type LeaderboardResponse = z.infer<typeof LeaderboardResponse>;
 export type TeamsResponse = z.infer<typeof TeamsResponse>;
 export type TeamHoursResponse = z.infer<typeof TeamHoursResponse>;
+
+const StoreHealth = z
+  .object({
+    storeId: z.string(),
+    region: z.string(),
+    reporting: z
+      .number()
+      .int()
+      .meta({ description: 'Devices (lanes and the gateway) heard from in the last 20 minutes' }),
+    known: z.number().int().meta({ description: 'Devices that have reported at least once' }),
+    silent: z
+      .array(z.object({ deviceId: z.string(), lastSeenAt: z.string() }))
+      .meta({ description: 'Devices not heard from for 20 minutes, longest silent first' }),
+    backlogAgeSeconds: z.number().int().meta({
+      description: 'Age of the oldest unsent event of a reporting device, at its last status',
+    }),
+    backlogBytes: z.number().int(),
+    maxClockOffsetMs: z.number().int().meta({
+      description:
+        "The worst device clock against the stream's (ms; positive: ahead). Events more than 15 minutes ahead are refused",
+    }),
+    daemonVersions: z.record(z.string(), z.number().int()),
+    models: z.array(z.string()).meta({ description: 'name@version of the models its devices run' }),
+    errors: z.array(z.object({ deviceId: z.string(), code: z.string(), at: z.string() })),
+    completeThrough: z.string().optional().meta({
+      description:
+        "Every reporting device had delivered what it accepted before this instant: the store's figures up to it change only by late events of silent devices",
+    }),
+    attention: z.boolean(),
+  })
+  .meta({ id: 'StoreHealth' });
+
+export const FleetHealthResponse = z
+  .object({
+    asOf: z.string(),
+    scope: Scope,
+    summary: z.object({
+      stores: z.number().int().meta({ description: 'Stores with a fleet health item in scope' }),
+      storesNeedingAttention: z.number().int(),
+      devicesReporting: z.number().int(),
+      devicesKnown: z.number().int(),
+      devicesSilent: z.number().int(),
+      maxBacklogAgeSeconds: z.number().int(),
+      backlogBytes: z.number().int(),
+      maxClockOffsetMs: z.number().int(),
+      daemonVersions: z.record(z.string(), z.number().int()),
+      completeThrough: z.string().optional().meta({
+        description: 'The earliest completeThrough of the stores in scope',
+      }),
+    }),
+    stores: z
+      .array(StoreHealth)
+      .meta({ description: 'Worst first: most silent devices, oldest backlog, worst clock' }),
+    truncated: z.boolean().meta({
+      description: 'More stores matched than `limit`, or than one answer reads (5,000 per region)',
+    }),
+  })
+  .meta({ id: 'FleetHealthResponse' });
+export type FleetHealthResponse = z.infer<typeof FleetHealthResponse>;

@@ -85,6 +85,16 @@ export const ROUTES = [
   },
   {
     method: 'GET',
+    path: '/v1/fleet/health',
+    summary:
+      'Fleet health: per store, devices reporting and silent, backlog, clock offsets, daemon versions, complete-through',
+    auth: true,
+    function: 'impact-api',
+    query: api.FleetHealthQuery,
+    response: api.FleetHealthResponse,
+  },
+  {
+    method: 'GET',
     path: '/openapi.json',
     summary: 'This API as an OpenAPI 3.1 document',
     auth: false,

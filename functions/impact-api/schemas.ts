@@ -17,6 +17,7 @@ export {
   MAX_DEAD_LETTER_LIMIT,
 } from './dead-letter-schemas.js';
 export {
+  FleetHealthQuery,
   ImpactQuery,
   LeaderboardQuery,
   PeriodQuery,
@@ -26,6 +27,7 @@ export {
   TeamPath,
 } from './query-params.js';
 export {
+  FleetHealthResponse,
   ImpactResponse,
   LeaderboardResponse,
   StoreShrinkResponse,

@@ -1,5 +1,10 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDbAggregateStore, DynamoDbDeadLetters, DynamoDbRegistry } from '#adapters';
+import {
+  DynamoDbAggregateStore,
+  DynamoDbDeadLetters,
+  DynamoDbFleetHealth,
+  DynamoDbRegistry,
+} from '#adapters';
 import type { DeadLetterSink, Logger } from '#domain/ports';
 import type { loadProcessorConfig } from './config.js';
 import type { ProcessorDeps } from './process-batch.js';
@@ -23,6 +28,7 @@ export function processorDeps(
     }),
     registry: new DynamoDbRegistry(client, config.registryTable),
     deadLetters,
+    health: new DynamoDbFleetHealth(client, config.aggregatesTable),
     logger,
     fold: { baselines: config.baselines },
     eventTime: config.eventTime,

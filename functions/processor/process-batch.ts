@@ -8,18 +8,25 @@ import {
   type ScreenedPayload,
 } from '#domain/decode-record';
 import { checkEventTime, type EventTimeRules } from '#domain/event-time';
+import { isStatus, routeStatus } from '#domain/fleet-health';
 import type { FoldOptions } from '#domain/fold-events';
 import type {
   AggregateStore,
   DeadLetter,
   DeadLetterSink,
+  FleetHealthStore,
   Logger,
   RegistryReader,
   ShardStatus,
   ShardStatusSink,
 } from '#domain/ports';
 import type { RegistryView } from '#domain/registry-types';
-import { type PoisonReason, type Rejection, routeEvent } from '#domain/route-event';
+import {
+  type CountedEvent,
+  type PoisonReason,
+  type Rejection,
+  routeEvent,
+} from '#domain/route-event';
 import { checkSignature, type UnsignedPolicy } from '#domain/signature-check';
 import { isSignedEnvelope, type SignedEnvelope } from '#wire';
 import {
@@ -29,6 +36,7 @@ import {
   type HomeWork,
   NO_WRITES,
 } from './commit-aggregates.js';
+import { commitHealth, type StoreStatus } from './commit-health.js';
 import { HomeExpiredError } from './errors.js';
 
 /** What a too_old letter for an expired home says of how long homes are kept. */
@@ -65,7 +73,12 @@ export interface ProcessorDeps {
    * is logged and never fails the batch.
    */
   readonly status?: ShardStatusSink;
-  /** The clock of the shard status. @default Date.now */
+  /**
+   * Where device statuses go (fleet-health.ts); absent (a rebuild), statuses are judged as
+   * usual (a refused one is dead-lettered) and then left out.
+   */
+  readonly health?: FleetHealthStore;
+  /** The clock of the shard status and of fleet health. @default Date.now */
   readonly now?: () => number;
 }
 
@@ -88,14 +101,18 @@ export interface BatchStats extends CommitStats {
   readonly deferred: number;
   /** Unsigned records counted under the `accept` policy (the UnsignedRecords metric). */
   readonly unsignedAccepted: number;
+  /** Device statuses routed to their store's fleet health (not counted in the figures). */
+  readonly statuses: number;
+  /** Fleet health item writes. */
+  readonly healthWrites: number;
   readonly failedRecords: number;
 }
 
 /** A decoded event and where it sits in the stream. */
-interface Located {
+interface Located<E extends TelemetryEvent = TelemetryEvent> {
   readonly record: StreamRecord;
   readonly position: RecordPosition;
-  readonly event: TelemetryEvent;
+  readonly event: E;
 }
 
 /** One record as decoded: its events, and its signature for checkSignatures. */
@@ -148,6 +165,9 @@ export const INFLATED_BYTES_PER_BATCH = 48 * 1024 * 1024;
  * 4. `commitEvents`: fold (fold-events.ts) and commit exactly once (commit-aggregates.ts);
  * 5. `writeDeadLetters`: one letter per record and reason, for what can never count;
  * 6. `batchResult`: the records to retry, and the batch's figures summed from every step.
+ *
+ * Device statuses are set apart after the signature check (`splitStatuses`) and folded into
+ * fleet health (commit-health.ts), best effort, beside step 4.
  */
 export async function processBatch(
   records: readonly StreamRecord[],
@@ -169,17 +189,55 @@ async function processRecords(
   const senders = await lookUpSenders(decoded, deps);
   if (senders === undefined) return batchResult(records, decoded, new Set(records));
   const signed = checkSignatures(decoded, senders, deps.unsignedRecords ?? 'refuse');
-  const routed = routeToHomes(signed.located, senders, deps.eventTime);
+  const split = splitStatuses(signed.located, senders);
+  const routed = routeToHomes(split.counted, senders, deps.eventTime);
   const committed = await commitEvents(routed.homes, deps);
   if (committed === undefined) return batchResult(records, decoded, new Set(records));
+  const health =
+    deps.health === undefined
+      ? { writes: 0 }
+      : await commitHealth(split.statuses, deps.health, deps.logger, deps.now?.() ?? Date.now());
   const letters = [
     ...signed.letters,
     ...decoded.refused.filter((r) => !signed.refusedRecords.has(r.record)).map(refusalLetter),
-    ...rejectionLetters([...routed.rejected, ...committed.rejected]),
+    ...rejectionLetters([...split.rejected, ...routed.rejected, ...committed.rejected]),
   ];
   const lettered = await writeDeadLetters(letters, records, deps);
   const failed = new Set([...committed.retry, ...lettered.retry, ...decoded.deferred]);
-  return batchResult(records, decoded, failed, committed, lettered, signed.unsignedAccepted);
+  return batchResult(records, decoded, failed, committed, lettered, {
+    unsignedAccepted: signed.unsignedAccepted,
+    statuses: deps.health === undefined ? 0 : split.statuses.length,
+    healthWrites: health.writes,
+  });
+}
+
+/**
+ * Step 2c: device statuses apart from the events that count, each checked against the
+ * registry (a status is its sender's own, for the store it is bound to).
+ */
+function splitStatuses(
+  located: readonly Located[],
+  senders: RegistryView,
+): { counted: Located<CountedEvent>[]; statuses: StoreStatus[]; rejected: Rejected[] } {
+  const counted: Located<CountedEvent>[] = [];
+  const statuses: StoreStatus[] = [];
+  const rejected: Rejected[] = [];
+  for (const l of located) {
+    if (!isStatus(l.event)) {
+      counted.push(l as Located<CountedEvent>);
+      continue;
+    }
+    const routing = routeStatus(l.event, senders);
+    if (routing.ok) {
+      statuses.push({
+        event: l.event,
+        arrivedAt: l.record.arrivedAt,
+        storeId: routing.storeId,
+        region: routing.region,
+      });
+    } else rejected.push({ located: l, rejection: routing.rejection });
+  }
+  return { counted, statuses, rejected };
 }
 
 /** What decoding left for the rest of the batch. */
@@ -336,7 +394,7 @@ const isBrokenEnvelope = (data: StreamRecord['data']) =>
 interface HomeEvents {
   readonly key: HomeWork['key'];
   readonly region: HomeWork['region'];
-  readonly located: Located[];
+  readonly located: Located<CountedEvent>[];
 }
 
 /**
@@ -344,7 +402,7 @@ interface HomeEvents {
  * groups those that pass by the home item they count in (by item id).
  */
 function routeToHomes(
-  located: readonly Located[],
+  located: readonly Located<CountedEvent>[],
   senders: RegistryView,
   rules: EventTimeRules,
 ): { homes: Map<string, HomeEvents>; rejected: Rejected[] } {
@@ -502,7 +560,11 @@ function batchResult(
   failed: ReadonlySet<StreamRecord>,
   committed: Committed = NOTHING_COMMITTED,
   lettered: Omit<Lettered, 'retry'> = { deadLettered: 0, deadLetterItems: 0 },
-  unsignedAccepted = 0,
+  extra: Pick<BatchStats, 'unsignedAccepted' | 'statuses' | 'healthWrites'> = {
+    unsignedAccepted: 0,
+    statuses: 0,
+    healthWrites: 0,
+  },
 ): BatchResult {
   return {
     failedSequenceNumbers: records.filter((r) => failed.has(r)).map((r) => r.sequenceNumber),
@@ -514,7 +576,7 @@ function batchResult(
       deadLettered: lettered.deadLettered,
       deadLetterItems: lettered.deadLetterItems,
       deferred: decoded.deferred.length,
-      unsignedAccepted,
+      ...extra,
       failedRecords: failed.size,
       ...committed.writes,
     },

@@ -309,6 +309,7 @@ if (!values['no-baseline']) {
   for (const record of records) {
     for (const item of decodeRecord(record.data).events) {
       const event = item.event;
+      if (event.type === 'device_status') continue;
       const view = await registry.load(
         [event.deviceId],
         event.storeId === undefined ? [] : [event.storeId],

@@ -2,6 +2,7 @@ import type { Context } from 'aws-lambda';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Counters } from '../../functions/domain/counters.js';
+import { mergeStatuses, type StoreHealth } from '../../functions/domain/fleet-health.js';
 import { createImpactApiHandler } from '../../functions/impact-api/create-handler.js';
 import type { ImpactReader, RollupRead } from '../../functions/impact-api/impact-reader.js';
 import { apiEvent, LEADERSHIP, REGION_MANAGER, STORE_MANAGER } from '../helpers/api-events.js';
@@ -39,6 +40,29 @@ const TEAMS: Record<string, Counters> = {
   'team-pos': { incidents: 2, incidents_automated: 1, minutesSaved: 90, engineerMinutes: 10 },
   'team-vision': { incidents: 1, incidents_manual: 1, minutesSaved: 0, engineerMinutes: 120 },
 };
+
+/** Each store's fleet health: one lane silent for an hour in store-0001, all well elsewhere. */
+const HEALTH: StoreHealth[] = Object.entries(STORES).map(([storeId, { region }]) => {
+  const at = (lane: string, ms: number) => ({
+    event: {
+      schemaVersion: 1 as const,
+      type: 'device_status' as const,
+      eventId: '01JABCDEFGHJKMNPQRSTVWXYZ0',
+      deviceId: `panel-${storeId}-${lane}`,
+      occurredAt: new Date(ms).toISOString(),
+      seq: 1,
+      storeId,
+      spool: { bytes: 0, oldestUnsentAgeSeconds: 0 },
+      daemonVersion: '0.1.0',
+      models: [],
+    },
+    arrivedAt: ms,
+  });
+  const now = Date.now();
+  const statuses = [at('lane-01', now - 60_000)];
+  if (storeId === 'store-0001') statuses.push(at('lane-02', now - 3_600_000));
+  return mergeStatuses(undefined, { storeId, region }, statuses, now).next;
+});
 
 /** All fixed figures happen on one day (2026-06-15), in one ISO week (2026-W25). */
 function sum(entries: [string, Counters][], period: string): RollupRead {
@@ -89,6 +113,17 @@ function fakeReader(): ImpactReader & { calls: string[] } {
       const s = STORES[storeId];
       return s === undefined ? undefined : { storeId, region: s.region, timeZone: 'UTC' };
     },
+    fleetHealth: async (region, limit) => {
+      calls.push(`fleet ${region}`);
+      return {
+        stores: HEALTH.filter((h) => h.region === region).slice(0, limit),
+        truncated: false,
+      };
+    },
+    storesHealth: async (stores) => {
+      calls.push(`fleet stores ${stores.map((s) => s.storeId).join(',')}`);
+      return HEALTH.filter((h) => stores.some((s) => s.storeId === h.storeId));
+    },
   };
 }
 
@@ -126,6 +161,8 @@ function keyCheckingReader(reader: ImpactReader): ImpactReader {
       return reader.teamWeeks(id, from, to);
     },
     store: (id) => reader.store(id),
+    fleetHealth: (region, limit) => reader.fleetHealth(region, limit),
+    storesHealth: (stores) => reader.storesHealth(stores),
   };
 }
 
@@ -142,6 +179,7 @@ async function call(reader: ImpactReader, event: ReturnType<typeof apiEvent>) {
 const PERIOD = { from: '2026-06-01', to: '2026-06-30' };
 const get = (path: string, query: Record<string, string>, claims?: Record<string, string>) => {
   const route = path
+    .replace(/^\/v1\/fleet\/health$/, '/v1/fleet/health')
     .replace(/^\/v1\/stores\/[^/]+\/shrink$/, '/v1/stores/{storeId}/shrink')
     .replace(/^\/v1\/teams\/[^/]+\/hours-saved$/, '/v1/teams/{teamId}/hours-saved');
   const storeId = /^\/v1\/stores\/([^/]+)\/shrink$/.exec(path)?.[1];
@@ -485,17 +523,21 @@ describe('Handler: role matrix', () => {
     ['/v1/stores/store-9999/shrink', PERIOD],
     ['/v1/teams', PERIOD],
     ['/v1/teams/team-pos/hours-saved', PERIOD],
+    ['/v1/fleet/health', {}],
+    ['/v1/fleet/health', { region: 'us-east', only: 'all' }],
+    ['/v1/fleet/health', { region: 'uk', only: 'all' }],
   ];
   const expected: Record<string, number[]> = {
-    leadership: [200, 200, 200, 200, 200, 200, 404, 200, 200],
-    region_manager: [200, 403, 200, 403, 200, 403, 403, 403, 403],
-    store_manager: [200, 403, 200, 403, 200, 403, 403, 403, 403],
-    wildcard: [401, 401, 401, 401, 401, 401, 401, 401, 401],
+    // Leadership names a region for fleet health (400 without one).
+    leadership: [200, 200, 200, 200, 200, 200, 404, 200, 200, 400, 200, 200],
+    region_manager: [200, 403, 200, 403, 200, 403, 403, 403, 403, 200, 200, 403],
+    store_manager: [200, 403, 200, 403, 200, 403, 403, 403, 403, 200, 403, 403],
+    wildcard: [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401],
     // Authenticated (it reports incidents at the edge), but not a reader.
-    automation: [403, 403, 403, 403, 403, 403, 403, 403, 403],
-    automation_without_device: [401, 401, 401, 401, 401, 401, 401, 401, 401],
-    unknown_role: [401, 401, 401, 401, 401, 401, 401, 401, 401],
-    none: [401, 401, 401, 401, 401, 401, 401, 401, 401],
+    automation: [403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403],
+    automation_without_device: [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401],
+    unknown_role: [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401],
+    none: [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401],
   };
   const claimsOf: Record<string, Record<string, string> | undefined> = {
     leadership: LEADERSHIP,
@@ -554,5 +596,54 @@ describe('Handler: any period parameter', () => {
       ),
       { numRuns: 600 },
     );
+  });
+});
+
+describe('Handler: fleet health', () => {
+  it("lists a region's stores that need attention, worst first, with a summary of every store read", async () => {
+    const reader = fakeReader();
+
+    const res = await call(reader, get('/v1/fleet/health', { region: 'us-east' }, LEADERSHIP));
+
+    expect(res.statusCode).toBe(200);
+    expect(reader.calls).toEqual(['fleet us-east']);
+    expect(res.json.stores.map((s: { storeId: string }) => s.storeId)).toEqual(['store-0001']);
+    expect(res.json.stores[0]).toMatchObject({
+      reporting: 1,
+      known: 2,
+      silent: [{ deviceId: 'panel-store-0001-lane-02' }],
+      attention: true,
+    });
+    expect(res.json.summary).toMatchObject({
+      stores: 2,
+      storesNeedingAttention: 1,
+      devicesReporting: 2,
+      devicesSilent: 1,
+      daemonVersions: { '0.1.0': 3 },
+    });
+    expect(res.json.truncated).toBe(false);
+  });
+
+  it("gives a store manager its own stores' health only, read by key", async () => {
+    const reader = fakeReader();
+
+    const res = await call(reader, get('/v1/fleet/health', { only: 'all' }, STORE_MANAGER));
+
+    expect(res.statusCode).toBe(200);
+    expect(reader.calls).toEqual(['fleet stores store-0001']);
+    expect(res.json.stores.map((s: { storeId: string }) => s.storeId)).toEqual(['store-0001']);
+    expect(res.json.scope).toEqual({ role: 'store_manager', stores: ['store-0001'] });
+  });
+
+  it('refuses a leadership query without a region, naming the parameter, and bounds the limit', async () => {
+    const none = await call(fakeReader(), get('/v1/fleet/health', {}, LEADERSHIP));
+    const huge = await call(
+      fakeReader(),
+      get('/v1/fleet/health', { region: 'uk', limit: '100000' }, LEADERSHIP),
+    );
+
+    expect(none.statusCode).toBe(400);
+    expect(none.json.detail).toContain('region');
+    expect(huge.statusCode).toBe(400);
   });
 });

@@ -1,0 +1,179 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-kinesis';
+import type { Context } from 'aws-lambda';
+import { ulid } from 'ulid';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Daemon, startDaemon } from '../../edge-client/src/cli/daemon.js';
+import { DaemonConfig } from '../../edge-client/src/cli/daemon-config.js';
+import { putRegistryEntries } from '../../functions/adapters/dynamodb-registry.js';
+import { createImpactApiHandler } from '../../functions/impact-api/create-handler.js';
+import { DynamoDbImpactReader } from '../../functions/impact-api/impact-reader.js';
+import { loadProcessorConfig } from '../../functions/processor/config.js';
+import { processorDeps } from '../../functions/processor/deps.js';
+import { processBatch, type RawStreamRecord } from '../../functions/processor/process-batch.js';
+import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
+import { apiEvent, LEADERSHIP } from '../helpers/api-events.js';
+import { writeSigningKeyFile } from '../helpers/daemon-process.js';
+import { REGISTRY, TEST_KEY_ID, testKey } from '../helpers/factories.js';
+import { silentLogger } from '../helpers/in-memory-aggregates.js';
+import { freshEmulators } from '../helpers/local-dynamodb.js';
+
+/**
+ * A panel PC's daemon reports its own status through the stream; the processor keeps it in
+ * the store's fleet health item, apart from the figures; the impact API answers it.
+ */
+let env: Awaited<ReturnType<typeof freshEmulators>>;
+let daemon: Daemon;
+const DEVICE = 'panel-store-0001-lane-01';
+let after: string | undefined;
+
+/** The stream's records after the last read, through the live processor. */
+async function processNew() {
+  const shardId = 'shardId-000000000000';
+  const { ShardIterator } = await env.kinesis.send(
+    new GetShardIteratorCommand({
+      StreamName: TELEMETRY_STREAM.localName,
+      ShardId: shardId,
+      ...(after === undefined
+        ? { ShardIteratorType: 'TRIM_HORIZON' }
+        : { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: after }),
+    }),
+  );
+  const { Records = [] } = await env.kinesis.send(new GetRecordsCommand({ ShardIterator }));
+  const records: RawStreamRecord[] = Records.map((r) => ({
+    shardId,
+    sequenceNumber: r.SequenceNumber as string,
+    partitionKey: r.PartitionKey as string,
+    data: r.Data as Uint8Array,
+    arrivedAt: (r.ApproximateArrivalTimestamp as Date).getTime(),
+  }));
+  after = records.at(-1)?.sequenceNumber ?? after;
+  const config = loadProcessorConfig({
+    [TABLES.aggregates.envVar]: TABLES.aggregates.localName,
+    [TABLES.registry.envVar]: TABLES.registry.localName,
+    [TABLES.deadLetters.envVar]: TABLES.deadLetters.localName,
+  });
+  return processBatch(records, processorDeps(env.dynamodb, config, silentLogger));
+}
+
+async function fleetHealth() {
+  const handler = createImpactApiHandler(
+    new DynamoDbImpactReader(env.dynamodb, TABLES.aggregates.localName, TABLES.registry.localName),
+    'USD',
+    silentLogger,
+  );
+  const res = await handler(
+    apiEvent('GET /v1/fleet/health', {
+      path: '/v1/fleet/health',
+      query: { region: 'us-east', only: 'all' },
+      claims: LEADERSHIP,
+    }),
+    {} as Context,
+  );
+  expect(res.statusCode).toBe(200);
+  return JSON.parse(res.body ?? '{}');
+}
+
+beforeAll(async () => {
+  env = await freshEmulators(1);
+  process.env.AWS_ACCESS_KEY_ID ??= 'local';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+  await putRegistryEntries(env.dynamodb, TABLES.registry.localName, {
+    stores: [...REGISTRY.stores.values()],
+    devices: [...REGISTRY.devices.values()],
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'fleet-health-'));
+  daemon = await startDaemon(
+    DaemonConfig.parse({
+      streamName: TELEMETRY_STREAM.localName,
+      deviceId: DEVICE,
+      endpoint: env.emulators.kinesisEndpoint,
+      region: 'us-east-1',
+      spool: { dir: join(dir, 'spool') },
+      signing: {
+        keyId: TEST_KEY_ID,
+        keyFile: writeSigningKeyFile(join(dir, 'key.pem'), testKey(DEVICE)),
+      },
+      deviceStatus: { storeId: 'store-0001' },
+      stdin: false,
+    }),
+    { log: () => undefined },
+  );
+}, 60_000);
+
+afterAll(async () => {
+  await daemon?.stop();
+  await env?.close();
+});
+
+describe('Integration: fleet health from the daemons own status, over the emulators', () => {
+  it('keeps the status a daemon sends at start in its store, apart from the figures', async () => {
+    // The status is spooled as the daemon starts: wait for it to be sent.
+    await expect.poll(() => daemon.client.metrics().sent, { timeout: 10_000 }).toBe(1);
+
+    const result = await processNew();
+
+    expect(result.stats).toMatchObject({
+      statuses: 1,
+      counted: 0,
+      deadLettered: 0,
+      healthWrites: 1,
+    });
+    const health = await fleetHealth();
+    expect(health.stores).toEqual([
+      expect.objectContaining({
+        storeId: 'store-0001',
+        reporting: 1,
+        known: 1,
+        silent: [],
+        daemonVersions: { '0.1.0': 1 },
+        attention: false,
+      }),
+    ]);
+    expect(health.stores[0].completeThrough).toBeDefined();
+  });
+
+  it('names the models of the detections it sent since, and the figures count only the detection', async () => {
+    const at = Date.now();
+    await daemon.client.send({
+      type: 'detection',
+      occurredAt: new Date(at).toISOString(),
+      storeId: 'store-0001',
+      detectionId: ulid(at),
+      laneId: 'lane-01',
+      category: 'walkout',
+      confidence: 0.9,
+      estimatedLossCents: 4_200,
+      model: { name: 'shrink-vision', version: '4.3.0' },
+    });
+    await daemon.client.sendStatus(DEVICE, 'store-0001', '0.1.0');
+    expect(await daemon.client.flush(10_000)).toBe(true);
+
+    const result = await processNew();
+
+    expect(result.stats).toMatchObject({
+      counted: 1,
+      statuses: 1,
+      deadLettered: 0,
+      healthWrites: 1,
+    });
+    const health = await fleetHealth();
+    expect(health.stores[0].models).toEqual(['shrink-vision@4.3.0']);
+    expect(health.summary).toMatchObject({ stores: 1, devicesReporting: 1, devicesSilent: 0 });
+  });
+
+  it('refuses a device_status a caller posts to a device daemon: only the daemon reports itself', async () => {
+    await expect(
+      daemon.client.send({
+        type: 'device_status',
+        occurredAt: new Date().toISOString(),
+        storeId: 'store-0001',
+        spool: { bytes: 0, oldestUnsentAgeSeconds: 0 },
+        daemonVersion: '9.9.9',
+        models: [],
+      }),
+    ).rejects.toThrow(/device_status is the edge client's own report/);
+  });
+});
