@@ -1,8 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadDaemonConfig } from '../../edge-client/src/cli/daemon-config.js';
+import { DaemonConfig, loadDaemonConfig } from '../../edge-client/src/cli/daemon-config.js';
+import { DAEMON_VERSION } from '../../edge-client/src/cli/version.js';
 
 function configFile(config: Record<string, unknown>): string {
   const file = join(mkdtempSync(join(tmpdir(), 'edge-cfg-')), 'edge.json');
@@ -149,5 +150,26 @@ describe('Function: loadDaemonConfig', () => {
     const { storeId: _storeId, ...unbound } = upstream;
     writeFileSync(file, JSON.stringify({ ...lane, upstream: unbound }));
     expect(() => loadDaemonConfig(file)).toThrow(/upstream.storeId/);
+  });
+});
+
+describe('Constant: DAEMON_VERSION', () => {
+  it("is package.json's version, the release its device_status events name", () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    expect(DAEMON_VERSION).toBe(pkg.version);
+  });
+
+  it('takes deviceStatus as false, or a store and an interval of 10 s to an hour', () => {
+    const base = { streamName: 's', deviceId: 'd', spool: { dir: '/tmp/x' } };
+    expect(DaemonConfig.safeParse({ ...base, deviceStatus: false }).success).toBe(true);
+    expect(
+      DaemonConfig.safeParse({ ...base, deviceStatus: { storeId: 'store-0001' } }).success,
+    ).toBe(true);
+    expect(DaemonConfig.safeParse({ ...base, deviceStatus: { intervalMs: 1_000 } }).success).toBe(
+      false,
+    );
+    expect(DaemonConfig.safeParse({ ...base, deviceStatus: { storeId: 'a b' } }).success).toBe(
+      false,
+    );
   });
 });
