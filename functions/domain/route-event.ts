@@ -33,7 +33,13 @@ export interface Rejection {
 }
 
 export type Routing =
-  | { readonly ok: true; readonly home: HomeKey; readonly region: string | undefined }
+  | {
+      readonly ok: true;
+      readonly home: HomeKey;
+      readonly region: string | undefined;
+      /** A test store's event (StoreInfo.test): counted in its store, in no rollup. */
+      readonly test: boolean;
+    }
   | { readonly ok: false; readonly rejection: Rejection };
 
 const reject = (reason: PoisonReason, detail: string): Routing => ({
@@ -70,6 +76,7 @@ export function routeEvent(event: TelemetryEvent, registry: RegistryView): Routi
         part: shardOf(event.incidentId, TEAM_WEEK_PARTS),
       },
       region: undefined,
+      test: false,
     };
   }
   if (device.kind !== 'panel' || device.storeId !== event.storeId) {
@@ -89,5 +96,6 @@ export function routeEvent(event: TelemetryEvent, registry: RegistryView): Routi
       ...localSlot(decodeTime(event.detectionId), store.timeZone, SLOT_MINUTES),
     },
     region: store.region,
+    test: store.test === true,
   };
 }
