@@ -24,6 +24,7 @@ export {
 export {
   DynamoDbRegistry,
   decodeRegistryEntry,
+  deleteRegistryEntries,
   putRegistryEntries,
   storePk,
 } from './dynamodb-registry.js';
