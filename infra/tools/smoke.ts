@@ -2,10 +2,12 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
-import { deleteRegistryEntries, putRegistryEntries } from '#adapters';
+import { countersOf, deleteRegistryEntries, putRegistryEntries } from '#adapters';
 import { STAGES, type StageName, stackNameOf } from '#cdk';
+import { summaryItemKey } from '#domain/aggregate-keys';
+import { shrinkFigures } from '#domain/impact-report';
 import { createKinesisClient, EdgeClient } from '#edge-client';
 import { localAwsEnv } from '#local';
 import { LOCAL_PORTS, TABLES, TELEMETRY_STREAM } from '#shared/resources';
@@ -31,7 +33,10 @@ Checks a deployed stack end to end, one line per step with its latency:
                    signed with that key, put to the stream
   count            waits until GET /v1/stores/{storeId}/shrink counts it (with the token)
   unauthenticated  the same route without a token must answer 401
-  cleanup          deletes the registry entries it made (runs whatever failed before)
+  cleanup          deletes the registry entries it made (runs whatever failed before; if the
+                   count step did not see the event, it first waits, within --timeout, until
+                   the store day in AggregatesTable has it, so that a failed run leaves no
+                   dead letter behind)
 A test store's events count in its own store days only: no region or organisation figure
 (/v1/impact, the leaderboard) includes them. Its store-day item stays, unreachable once the
 store is deleted.
@@ -253,6 +258,29 @@ async function waitForCount(
   }
 }
 
+/** Waits, until `deadline`, for the test store's day item to count the event; whether it did. */
+async function waitForStoreDay(
+  dynamodb: DynamoDBClient,
+  table: string,
+  storeId: string,
+  date: string,
+  deadline: number,
+): Promise<boolean> {
+  const key = summaryItemKey({ kind: 'store-day', storeId, date });
+  for (;;) {
+    const { Item } = await dynamodb.send(
+      new GetItemCommand({
+        TableName: table,
+        Key: { pk: { S: key.pk }, sk: { S: key.sk } },
+        ConsistentRead: true,
+      }),
+    );
+    if (Item !== undefined && shrinkFigures(countersOf(Item)).detections > 0) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(Math.min(1_000, Math.max(0, deadline - Date.now())));
+  }
+}
+
 interface Run {
   readonly stack?: string;
   readonly storeId: string;
@@ -345,13 +373,14 @@ async function smoke(flags: Flags): Promise<Run> {
             return `event ${eventId} put to ${outputs.StreamName}, signed by ${deviceId}`;
           });
     steps.push(send);
-    steps.push(
+    const deadline = Date.now() + flags.timeoutMs;
+    const count =
       send.status !== 'pass'
         ? skipped('count', 'send')
         : await timed('count', () =>
             waitForCount(outputs.ApiUrl, storeId, date, flags.token, flags.timeoutMs),
-          ),
-    );
+          );
+    steps.push(count);
     steps.push(
       await timed('unauthenticated', async () => {
         const res = await getShrink(outputs.ApiUrl, storeId, date);
@@ -362,11 +391,21 @@ async function smoke(flags: Flags): Promise<Run> {
     );
     steps.push(
       await timed('cleanup', async () => {
+        // An event sent but not seen counted may still be on its way: deleting its device now
+        // would dead-letter it (unknown_device). Wait for it in the table, as long as allowed.
+        const pending =
+          send.status === 'pass' &&
+          count.status !== 'pass' &&
+          !(await waitForStoreDay(dynamodb, outputs.AggregatesTable, storeId, date, deadline));
         await deleteRegistryEntries(dynamodb, outputs.RegistryTable, {
           storeIds: [storeId],
           deviceIds: [deviceId],
         });
-        return `deleted store ${storeId} and device ${deviceId} from ${outputs.RegistryTable}`;
+        return `deleted store ${storeId} and device ${deviceId} from ${outputs.RegistryTable}${
+          pending
+            ? `; the event was not processed yet and will be dead-lettered as unknown_device`
+            : ''
+        }`;
       }),
     );
   } finally {

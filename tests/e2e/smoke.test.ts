@@ -11,6 +11,7 @@ import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
 import { type EmbeddedStack, startEmbeddedStack } from '../../infra/local/embedded-stack.js';
 import { untilConsumed } from '../helpers/event-source-progress.js';
 import { testKeys, testSigner } from '../helpers/factories.js';
+import { allItems } from '../helpers/local-dynamodb.js';
 
 let stack: EmbeddedStack;
 let dataDir: string;
@@ -192,11 +193,16 @@ describe('End to end: npm run smoke against the embedded stack', () => {
     expect((await impact('&region=smoke-test')).detections).toBe(0);
   });
 
-  it('deletes the registry entries it made', async () => {
+  it('deletes the registry entries it made, and leaves no dead letter even when it failed', async () => {
     for (const report of [goodReport, wrongReport]) {
       expect(await registered(`STORE#${report.storeId}`)).toBe(false);
       expect(await registered(`DEVICE#${report.deviceId}`)).toBe(false);
     }
     expect(await registered(`STORE#${REAL_STORE}`)).toBe(true);
+    // The failed run waited for its event to be counted before deleting its device.
+    expect(wrongReport.steps.find((s) => s.step === 'cleanup')?.detail).not.toContain(
+      'dead-lettered',
+    );
+    expect(await allItems(stack.dynamodb, TABLES.deadLetters.localName)).toEqual([]);
   });
 });
