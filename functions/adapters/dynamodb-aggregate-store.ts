@@ -311,7 +311,7 @@ function splitId(id: string): ItemKey {
 
 /**
  * A home or summary item: its key, kind and version, `own` (the attributes only its type has),
- * its write time and its region if it has one.
+ * its write time, its region if it has one, and `test` if it is test data.
  */
 function aggregateItem(key: ItemKey, state: HomeState | SummaryState, own: Item): Item {
   const item: Item = {
@@ -323,6 +323,8 @@ function aggregateItem(key: ItemKey, state: HomeState | SummaryState, own: Item)
     updatedAt: { S: new Date().toISOString() },
   };
   if (state.region !== undefined) item.region = { S: state.region };
+  // Only test data carries the flag: every other item stays as it was.
+  if (state.test) item.test = { BOOL: true };
   return item;
 }
 
@@ -347,6 +349,7 @@ function decodeHome(key: HomeKey, item: Item): HomeState {
   return {
     key,
     region: str(item, 'region'),
+    test: item.test?.BOOL === true,
     version: num(item, 'version'),
     ...unpackHomeState(item),
   };
@@ -368,6 +371,7 @@ function decodeSummary(key: SummaryKey, item: Item): SummaryState {
   return {
     key,
     region: str(item, 'region'),
+    test: item.test?.BOOL === true,
     version: num(item, 'version'),
     counters: countersOf(item),
     ...unpackSummaryState(item),

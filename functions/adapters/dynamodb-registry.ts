@@ -1,4 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { RegistryReader } from '#domain/ports';
 import { DeviceInfo, StoreInfo } from '#domain/registry-types';
 import { getAll } from './batch-get.js';
@@ -119,4 +119,23 @@ export async function putRegistryEntries(
     })),
   ];
   await putAll(client, tableName, items);
+}
+
+/**
+ * Deletes registry entries (`npm run smoke` removes the test store and device it made). An
+ * entry that is not there is no error. Readers that cached an entry keep it for up to their
+ * cache's minute (DynamoDbRegistry).
+ */
+export async function deleteRegistryEntries(
+  client: DynamoDBClient,
+  tableName: string,
+  entries: { storeIds?: readonly string[]; deviceIds?: readonly string[] },
+): Promise<void> {
+  const keys = [
+    ...(entries.storeIds ?? []).map(storePk),
+    ...(entries.deviceIds ?? []).map(devicePk),
+  ];
+  for (const pk of keys) {
+    await client.send(new DeleteItemCommand({ TableName: tableName, Key: { pk: { S: pk } } }));
+  }
 }

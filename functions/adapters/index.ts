@@ -25,6 +25,7 @@ export { DynamoDbFleetHealth, queryFleetHealth } from './dynamodb-fleet-health.j
 export {
   DynamoDbRegistry,
   decodeRegistryEntry,
+  deleteRegistryEntries,
   putRegistryEntries,
   storePk,
 } from './dynamodb-registry.js';

@@ -175,8 +175,18 @@ export const totalsRange = (pk: string, from: string, to: string): ItemRange => 
 /** The date a totals item's sort key names. */
 export const totalsDateOf = (sk: string): string => sk.slice(0, sk.indexOf('#'));
 
-/** The rollup items a store day or a team week feeds. */
-export function rollupTargetsOf(key: SummaryKey, region: string | undefined): RollupTarget[] {
+/**
+ * Where a store day or team week rolls up to: its store's region (none for a team week), and
+ * whether it is test data (a test store's, StoreInfo.test), which rolls up nowhere.
+ */
+export interface RollupScope {
+  readonly region: string | undefined;
+  readonly test: boolean;
+}
+
+/** The rollup items a store day or a team week feeds: none for test data. */
+export function rollupTargetsOf(key: SummaryKey, { region, test }: RollupScope): RollupTarget[] {
+  if (test) return [];
   if (key.kind === 'team-week') {
     const shard = shardOf(key.teamId, ORG_ROLLUP_SHARDS);
     return [{ pk: orgWeekPk(shard), sk: key.week, contributor: key.teamId, snapshot: 'team' }];

@@ -155,6 +155,7 @@ export function foldEvents(
     next: {
       key: state.key,
       region: state.region,
+      test: state.test,
       version: state.version + 1,
       counters: draft.counters,
       seen: draft.seen,

@@ -16,6 +16,8 @@ import { SeqIntervals } from './seq-intervals.js';
 export interface HomeState {
   readonly key: HomeKey;
   readonly region: string | undefined;
+  /** Test data (a test store's slot): its summary rolls up nowhere (RollupScope). */
+  readonly test: boolean;
   readonly version: number;
   readonly counters: Counters;
   readonly seen: ReadonlyMap<string, SeqIntervals>;
@@ -23,10 +25,11 @@ export interface HomeState {
   readonly lastDelta: Counters;
 }
 
-export function emptyHome(key: HomeKey, region: string | undefined): HomeState {
+export function emptyHome(key: HomeKey, region: string | undefined, test = false): HomeState {
   return {
     key,
     region,
+    test,
     version: 0,
     counters: {},
     seen: new Map(),

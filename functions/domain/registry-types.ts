@@ -12,6 +12,14 @@ export const StoreInfo = z
     storeId: Identifier,
     region: Identifier,
     timeZone: z.string().refine(isValidTimeZone, 'must be an IANA time zone'),
+    /**
+     * Test data (`npm run smoke` registers such a store): its store days count as usual, so
+     * its own figures can be checked, but no region or organisation rollup includes them, so
+     * what leadership reads (`/v1/impact`, a region's figures, the leaderboard) never does.
+     * Decided by a store day's first write and kept with it (`SummaryState.test`).
+     * @default false
+     */
+    test: z.boolean().optional(),
   })
   .strict();
 export type StoreInfo = z.infer<typeof StoreInfo>;

@@ -36,7 +36,13 @@ export interface Rejection {
 }
 
 export type Routing =
-  | { readonly ok: true; readonly home: HomeKey; readonly region: string | undefined }
+  | {
+      readonly ok: true;
+      readonly home: HomeKey;
+      readonly region: string | undefined;
+      /** A test store's event (StoreInfo.test): counted in its store, in no rollup. */
+      readonly test: boolean;
+    }
   | { readonly ok: false; readonly rejection: Rejection };
 
 const reject = (reason: PoisonReason, detail: string): Routing => ({
@@ -73,6 +79,7 @@ export function routeEvent(event: CountedEvent, registry: RegistryView): Routing
         part: shardOf(event.incidentId, TEAM_WEEK_PARTS),
       },
       region: undefined,
+      test: false,
     };
   }
   if (device.kind !== 'panel' || device.storeId !== event.storeId) {
@@ -92,5 +99,6 @@ export function routeEvent(event: CountedEvent, registry: RegistryView): Routing
       ...localSlot(decodeTime(event.detectionId), store.timeZone, SLOT_MINUTES),
     },
     region: store.region,
+    test: store.test === true,
   };
 }

@@ -20,14 +20,20 @@ export interface Contribution {
 export interface SummaryState {
   readonly key: SummaryKey;
   readonly region: string | undefined;
+  /** Test data (a test store's day): it feeds no rollup (RollupScope). */
+  readonly test: boolean;
   readonly version: number;
   readonly counters: Counters;
   readonly absorbed: ReadonlyMap<string, number>;
   readonly lastDelta: Counters;
 }
 
-export function emptySummary(key: SummaryKey, region: string | undefined): SummaryState {
-  return { key, region, version: 0, counters: {}, absorbed: new Map(), lastDelta: {} };
+export function emptySummary(
+  key: SummaryKey,
+  region: string | undefined,
+  test = false,
+): SummaryState {
+  return { key, region, test, version: 0, counters: {}, absorbed: new Map(), lastDelta: {} };
 }
 
 /** A contribution that skips versions: the summary missed a write it can no longer repair. */
@@ -78,6 +84,7 @@ export function absorbContributions(
     next: {
       key: state.key,
       region: state.region,
+      test: state.test,
       version: state.version + 1,
       counters,
       absorbed,

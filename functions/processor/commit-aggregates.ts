@@ -5,6 +5,7 @@ import {
   homeItemKey,
   type ItemKey,
   itemId,
+  type RollupScope,
   type RollupTarget,
   rollupTargetsOf,
   rollupVersionId,
@@ -29,9 +30,8 @@ import { mapLimit } from '#utils';
 import { HomeExpiredError, RollupGapError, WriteContentionError } from './errors.js';
 
 /** The events of one batch that count in one home item. */
-export interface HomeWork {
+export interface HomeWork extends RollupScope {
   readonly key: HomeKey;
-  readonly region: string | undefined;
   readonly events: readonly TelemetryEvent[];
 }
 
@@ -122,9 +122,8 @@ function sumStats(parts: readonly Partial<CommitStats>[]): CommitStats {
 const MAX_ATTEMPTS = 8;
 
 /** An item that feeds rollups: a store day, or a team week. */
-interface LedgerNode {
+interface LedgerNode extends RollupScope {
   readonly key: SummaryKey;
-  readonly region: string | undefined;
   readonly version: number;
   readonly counters: Counters;
   readonly lastDelta: Counters;
@@ -199,7 +198,7 @@ function homesByRollup(work: readonly HomeWork[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const w of work) {
     const home = itemId(homeItemKey(w.key));
-    for (const target of rollupTargetsOf(summaryOf(w.key), w.region)) {
+    for (const target of rollupTargetsOf(summaryOf(w.key), w)) {
       const id = itemId(target);
       out.set(id, [...(out.get(id) ?? []), home]);
     }
@@ -242,7 +241,8 @@ async function commitHome(
         };
       }
       stats = sumStats([stats, { conflicts: 1 }]);
-      state = (await store.loadHomes([work.key])).get(id) ?? emptyHome(work.key, work.region);
+      state =
+        (await store.loadHomes([work.key])).get(id) ?? emptyHome(work.key, work.region, work.test);
     }
     throw new WriteContentionError(id);
   } catch (thrown) {
@@ -255,9 +255,8 @@ async function commitHome(
 }
 
 /** The homes this batch wrote, grouped by the summary (store day, team week) they feed. */
-interface SummaryWork {
+interface SummaryWork extends RollupScope {
   readonly key: SummaryKey;
-  readonly region: string | undefined;
   readonly homes: string[];
   readonly contributions: Contribution[];
 }
@@ -271,6 +270,7 @@ function bySummary(homes: readonly HomeOutcome[]): SummaryWork[] {
     const group = groups.get(sid) ?? {
       key: summary,
       region: written.home.region,
+      test: written.home.test,
       homes: [],
       contributions: [],
     };
@@ -294,7 +294,7 @@ async function advanceSummaries(
   const failed = new Map<string, unknown>();
   const stats = await mapLimit(bySummary(homes), 16, async (group) => {
     try {
-      const advanced = await tree.advanceSummary(group.key, group.region, group.contributions, {
+      const advanced = await tree.advanceSummary(group.key, group, group.contributions, {
         deliver: false,
       });
       if (advanced.advance !== undefined)
@@ -394,35 +394,37 @@ class LedgerTree {
   async preload(work: readonly HomeWork[]): Promise<void> {
     const stored = await this.store.loadHomes(work.map((w) => w.key));
     for (const [id, state] of stored) this.homes.set(id, state);
-    const summaryKeys = new Map<string, { key: SummaryKey; region: string | undefined }>();
+    const summaryKeys = new Map<string, { key: SummaryKey; scope: RollupScope }>();
     for (const w of work) {
       const key = summaryOf(w.key);
-      summaryKeys.set(itemId(summaryItemKey(key)), { key, region: w.region });
+      summaryKeys.set(itemId(summaryItemKey(key)), { key, scope: w });
     }
     if (summaryKeys.size > 0) {
       const stored = await this.store.loadSummaries([...summaryKeys.values()].map((s) => s.key));
-      for (const [id, { key, region }] of summaryKeys) {
-        this.summaries.set(id, stored.get(id) ?? emptySummary(key, region));
+      for (const [id, { key, scope }] of summaryKeys) {
+        this.summaries.set(id, stored.get(id) ?? emptySummary(key, scope.region, scope.test));
       }
     }
     const nodes: LedgerNode[] = [...this.summaries.values()].filter((s) => s.version > 0);
-    const targets = nodes.flatMap((n) => rollupTargetsOf(n.key, n.region));
+    const targets = nodes.flatMap((n) => rollupTargetsOf(n.key, n));
     if (targets.length > 0) this.noteRead(targets, await this.store.loadRollupVersions(targets));
   }
 
   home(w: HomeWork): HomeState {
-    return this.homes.get(itemId(homeItemKey(w.key))) ?? emptyHome(w.key, w.region);
+    return this.homes.get(itemId(homeItemKey(w.key))) ?? emptyHome(w.key, w.region, w.test);
   }
 
   private async summary(
     key: SummaryKey,
-    region: string | undefined,
+    scope: RollupScope,
     fresh: boolean,
   ): Promise<SummaryState> {
     const id = itemId(summaryItemKey(key));
     const cached = this.summaries.get(id);
     if (!fresh && cached !== undefined) return cached;
-    const state = (await this.store.loadSummaries([key])).get(id) ?? emptySummary(key, region);
+    const state =
+      (await this.store.loadSummaries([key])).get(id) ??
+      emptySummary(key, scope.region, scope.test);
     this.summaries.set(id, state);
     return state;
   }
@@ -435,7 +437,7 @@ class LedgerTree {
    * it has expired (home-expiry.ts) and is never recreated: HomeExpiredError.
    */
   async homeUnlessExpired(work: HomeWork, missing: HomeState): Promise<HomeState> {
-    const summary = await this.summary(summaryOf(work.key), work.region, false);
+    const summary = await this.summary(summaryOf(work.key), work, false);
     const absorbed = summary.absorbed.get(contributorOf(work.key)) ?? 0;
     if (absorbed === 0) return missing;
     const id = itemId(homeItemKey(work.key));
@@ -448,11 +450,11 @@ class LedgerTree {
   async catchUpHome(home: HomeState): Promise<CommitStats> {
     if (home.version === 0) return NO_WRITES;
     const summaryKey = summaryOf(home.key);
-    const summary = await this.summary(summaryKey, home.region, false);
+    const summary = await this.summary(summaryKey, home, false);
     const owed = homeContribution(home);
     if ((summary.absorbed.get(owed.contributor) ?? 0) < home.version) {
       try {
-        const repaired = await this.advanceSummary(summaryKey, home.region, [owed], {
+        const repaired = await this.advanceSummary(summaryKey, home, [owed], {
           deliver: true,
         });
         return sumStats([{ rollupRepairs: 1 }, repaired.stats]);
@@ -470,14 +472,14 @@ class LedgerTree {
    */
   async advanceSummary(
     key: SummaryKey,
-    region: string | undefined,
+    scope: RollupScope,
     contributions: readonly Contribution[],
     options: { deliver: boolean },
   ): Promise<{ advance?: Omit<Advance, 'homes'>; stats: CommitStats }> {
     const id = itemId(summaryItemKey(key));
     let stats = NO_WRITES;
     try {
-      let state = await this.summary(key, region, false);
+      let state = await this.summary(key, scope, false);
       let fresh = false;
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
         let absorbed: ReturnType<typeof absorbContributions>;
@@ -486,7 +488,7 @@ class LedgerTree {
         } catch (error) {
           // A gap seen in a cached copy may be our staleness: read the item before believing it.
           if (!(error instanceof ContributionGapError) || fresh) throw error;
-          state = await this.summary(key, region, true);
+          state = await this.summary(key, scope, true);
           fresh = true;
           continue;
         }
@@ -499,7 +501,7 @@ class LedgerTree {
           return { advance: { before: state, after: absorbed.next }, stats };
         }
         stats = sumStats([stats, { conflicts: 1 }]);
-        state = await this.summary(key, region, true);
+        state = await this.summary(key, scope, true);
         fresh = true;
       }
       throw new WriteContentionError(id);
@@ -515,7 +517,7 @@ class LedgerTree {
    */
   async catchUpRollups(node: LedgerNode, only?: readonly RollupTarget[]): Promise<CommitStats> {
     if (node.version === 0) return NO_WRITES;
-    const targets = only ?? rollupTargetsOf(node.key, node.region);
+    const targets = only ?? rollupTargetsOf(node.key, node);
     let rollupRepairs = 0;
     try {
       for (const target of targets) {
@@ -595,7 +597,7 @@ class LedgerTree {
     // Someone else moved one of the contributors (a repair by a racing invocation): settle
     // each contributor on its own, from what the rollup holds now.
     for (const a of group.advances) {
-      const target = rollupTargetsOf(a.after.key, a.after.region).find(
+      const target = rollupTargetsOf(a.after.key, a.after).find(
         (t) => itemId(t) === itemId(group.target),
       );
       try {
@@ -623,7 +625,7 @@ interface RollupWork {
 function byRollup(advances: readonly Advance[]): RollupWork[] {
   const groups = new Map<string, RollupWork>();
   for (const advance of advances) {
-    for (const target of rollupTargetsOf(advance.after.key, advance.after.region)) {
+    for (const target of rollupTargetsOf(advance.after.key, advance.after)) {
       const rid = itemId(target);
       const group = groups.get(rid) ?? { target, advances: [], contributions: [] };
       group.advances.push(advance);

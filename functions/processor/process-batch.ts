@@ -394,6 +394,7 @@ const isBrokenEnvelope = (data: StreamRecord['data']) =>
 interface HomeEvents {
   readonly key: HomeWork['key'];
   readonly region: HomeWork['region'];
+  readonly test: HomeWork['test'];
   readonly located: Located<CountedEvent>[];
 }
 
@@ -422,7 +423,7 @@ function routeToHomes(
     const id = itemId(homeItemKey(routing.home));
     let home = homes.get(id);
     if (home === undefined) {
-      home = { key: routing.home, region: routing.region, located: [] };
+      home = { key: routing.home, region: routing.region, test: routing.test, located: [] };
       homes.set(id, home);
     }
     home.located.push(l);
@@ -463,6 +464,7 @@ async function commitEvents(
     const work = [...homes.values()].map((h) => ({
       key: h.key,
       region: h.region,
+      test: h.test,
       events: h.located.map((l) => l.event),
     }));
     committed = await commitAggregates(work, deps.aggregates, deps.fold);

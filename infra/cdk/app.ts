@@ -1,7 +1,7 @@
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { capacityFromContext } from './capacity-config.js';
-import { batchingFromContext, stageFromContext } from './stage-config.js';
+import { batchingFromContext, stackNameOf, stageFromContext } from './stage-config.js';
 import { TelemetryPipelineStack } from './telemetry-pipeline-stack.js';
 
 const app = new App();
@@ -24,7 +24,7 @@ const unsignedRecords = context('unsignedRecords') ?? 'refuse';
 if (unsignedRecords !== 'refuse' && unsignedRecords !== 'accept') {
   throw new Error('context "unsignedRecords" is refuse (the default) or accept');
 }
-const stack = new TelemetryPipelineStack(app, `StoreFloorImpact-${stage.name}`, {
+const stack = new TelemetryPipelineStack(app, stackNameOf(stage.name), {
   stage,
   capacity,
   batching,

@@ -66,6 +66,9 @@ export const STAGE_CONFIG: Record<StageName, StageConfig> = {
   },
 };
 
+/** The CloudFormation stack the CDK app deploys for a stage (`npm run smoke -- --stage` finds it by). */
+export const stackNameOf = (stage: StageName): string => `StoreFloorImpact-${stage}`;
+
 /** The stage named by `-c stage=...` (default dev); anything else is an error naming the choices. */
 export function stageFromContext(value: unknown): StageConfig {
   const name = value ?? 'dev';

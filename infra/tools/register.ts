@@ -10,10 +10,12 @@ Adds or replaces device-registry entries: stores (region, time zone) and devices
 bound to a store, automation agents bound to a team). The processor dead-letters events from
 devices that are not registered, or that claim a store or team they are not bound to.
 
-  --file FILE    JSON: { "stores": [{ "storeId", "region", "timeZone" }],
+  --file FILE    JSON: { "stores": [{ "storeId", "region", "timeZone", "test"? }],
                          "devices": [{ "deviceId", "kind": "panel", "storeId", "keys"? } |
                                      { "deviceId", "kind": "gateway", "storeId", "keys"? } |
                                      { "deviceId", "kind": "agent", "teamId", "keys"? }] }
+                 test: true marks a test store, counted in its own store days and in no
+                   region or organisation figure (npm run smoke registers one)
                  keys: the device's record-signing keys (Ed25519), each
                    { "keyId", "validFrom", "validUntil"?, and one of "publicKeyFile" (PEM),
                      "certificateFile" (PEM), "publicKey" (32 bytes, base64url) };

@@ -61,7 +61,10 @@ export async function seedOtherStores(options: SeedOptions): Promise<number> {
     const storeId = `fleet-store-${String(i + 1).padStart(6, '0')}`;
     const region = options.regions[i % options.regions.length] as string;
     for (const date of options.dates) {
-      for (const target of rollupTargetsOf({ kind: 'store-day', storeId, date }, region)) {
+      for (const target of rollupTargetsOf(
+        { kind: 'store-day', storeId, date },
+        { region, test: false },
+      )) {
         const id = `${target.pk}|${target.sk}`;
         let item = items.get(id);
         if (item === undefined) {

@@ -212,7 +212,7 @@ export class InMemoryAggregates implements AggregateStore {
       if (summary?.absorbed.get(contributorOf(h.key)) !== h.version) out.push(id);
     }
     for (const [id, s] of this.summaries) {
-      for (const t of rollupTargetsOf(s.key, s.region)) {
+      for (const t of rollupTargetsOf(s.key, s)) {
         if (this.rollups.get(itemId(t))?.versions.get(t.contributor) !== s.version)
           out.push(`${id} -> ${itemId(t)}`);
       }

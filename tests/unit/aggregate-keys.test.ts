@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  rollupTargetsOf,
   summaryItemKey,
   summaryPeriodOf,
   summaryRange,
@@ -37,5 +38,16 @@ describe('Function: summaryPeriodOf', () => {
     const week = summaryItemKey({ kind: 'team-week', teamId: 't1', week: '2026-W24' });
     expect(summaryPeriodOf('store-day', day.sk)).toBe('2026-06-15');
     expect(summaryPeriodOf('team-week', week.sk)).toBe('2026-W24');
+  });
+});
+
+describe('Function: rollupTargetsOf', () => {
+  it("feeds a store day to its organisation and region rollups, and a test store's to none", () => {
+    const day = { kind: 'store-day', storeId: 'store-0001', date: '2026-06-15' } as const;
+    expect(rollupTargetsOf(day, { region: 'us-east', test: false }).map((t) => t.pk)).toEqual([
+      expect.stringMatching(/^ROLLUP#ORG#DAY#/),
+      expect.stringMatching(/^ROLLUP#REGION#us-east#DAY#/),
+    ]);
+    expect(rollupTargetsOf(day, { region: 'us-east', test: true })).toEqual([]);
   });
 });

@@ -17,7 +17,24 @@ describe('Function: routeEvent', () => {
       ok: true,
       home: { kind: 'store-slot', storeId: 'store-0001', date: '2026-06-15', slot: '22:30' },
       region: 'us-east',
+      test: false,
     });
+  });
+
+  it("marks a test store's events as test data, so that they roll up nowhere", () => {
+    // Prepare: store-0001 registered as a test store (StoreInfo.test).
+    const testView = {
+      ...view,
+      store: (id: string) => {
+        const store = REGISTRY.stores.get(id);
+        return store === undefined ? undefined : { ...store, test: true };
+      },
+    };
+    // Act
+    const routing = routeEvent(detection(), testView);
+    // Assess
+    expect(routing).toMatchObject({ ok: true, region: 'us-east', test: true });
+    expect(routeEvent(detection(), view)).toMatchObject({ ok: true, test: false });
   });
 
   it('puts the first and last instants of a local day in its first and last slots', () => {
