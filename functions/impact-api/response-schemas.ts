@@ -70,6 +70,26 @@ export const ImpactResponse = z
   })
   .meta({ id: 'ImpactResponse' });
 
+/** How complete a store's figures are, from its devices' own statuses (fleet health). */
+export const StoreCoverage = z
+  .object({
+    asOf: z.string(),
+    devicesReporting: z
+      .number()
+      .int()
+      .meta({ description: 'Devices heard from in the last 20 minutes' }),
+    devicesKnown: z
+      .number()
+      .int()
+      .meta({ description: 'Devices that have reported at least once' }),
+    silent: z.array(z.object({ deviceId: z.string(), lastSeenAt: z.string() })),
+    completeThrough: z.string().optional().meta({
+      description:
+        'Figures up to this instant change only by late events of silent devices; absent when no device reports',
+    }),
+  })
+  .meta({ id: 'StoreCoverage' });
+
 export const StoreShrinkResponse = z
   .object({
     storeId: z.string(),
@@ -84,6 +104,10 @@ export const StoreShrinkResponse = z
         period: z.string().meta({ description: 'YYYY-MM-DD, YYYY-Www or YYYY-MM' }),
       }),
     ),
+    coverage: StoreCoverage.optional().meta({
+      description:
+        "The store's devices as of now (absent until one of its daemons has sent a status)",
+    }),
   })
   .meta({ id: 'StoreShrinkResponse' });
 

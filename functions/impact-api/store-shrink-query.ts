@@ -1,5 +1,6 @@
 import { eachDate, isoWeekOfDate } from '#domain/calendar';
 import { addCounters, type Counters, sumCounters } from '#domain/counters';
+import { storeHealthReport } from '#domain/fleet-health';
 import { shrinkFigures } from '#domain/impact-report';
 import type { PersonPrincipal } from '#shared/principal';
 import { forbidden, notFound } from '#shared/problem';
@@ -21,6 +22,7 @@ export async function storeShrinkFor(
   query: StoreShrinkQuery,
   reader: ImpactReader,
   currency: string,
+  now = Date.now(),
 ): Promise<StoreShrinkResponse> {
   if (principal.role === 'store_manager' && !principal.stores.includes(storeId)) {
     throw forbidden('this token does not cover that store');
@@ -33,7 +35,10 @@ export async function storeShrinkFor(
     throw forbidden('this token does not cover that store');
   }
   if (store === undefined) throw notFound(`no store ${storeId}`);
-  const days = await reader.storeDays(storeId, query.from, query.to);
+  const [days, [health]] = await Promise.all([
+    reader.storeDays(storeId, query.from, query.to),
+    reader.storesHealth([{ storeId, region: store.region }]),
+  ]);
   const buckets = new Map<string, Counters>();
   for (const date of eachDate(query.from, query.to)) {
     const key = bucketOf(query.granularity, date);
@@ -48,5 +53,20 @@ export async function storeShrinkFor(
     currency,
     total: shrinkFigures(sumCounters(days.values())),
     series: [...buckets].map(([period, counters]) => ({ period, ...shrinkFigures(counters) })),
+    ...(health !== undefined && { coverage: coverageOf(health, now) }),
+  };
+}
+
+function coverageOf(
+  health: Parameters<typeof storeHealthReport>[0],
+  now: number,
+): NonNullable<StoreShrinkResponse['coverage']> {
+  const report = storeHealthReport(health, now);
+  return {
+    asOf: new Date(now).toISOString(),
+    devicesReporting: report.reporting,
+    devicesKnown: report.known,
+    silent: [...report.silent],
+    ...(report.completeThrough !== undefined && { completeThrough: report.completeThrough }),
   };
 }

@@ -647,3 +647,20 @@ describe('Handler: fleet health', () => {
     expect(huge.statusCode).toBe(400);
   });
 });
+
+describe('Handler: coverage beside a store figure', () => {
+  it("says how many of the store's devices report, which are silent, and how far its figures are complete", async () => {
+    const res = await call(
+      fakeReader(),
+      get('/v1/stores/store-0001/shrink', PERIOD, STORE_MANAGER),
+    );
+
+    expect(res.statusCode).toBe(200);
+    expect(res.json.coverage).toMatchObject({
+      devicesReporting: 1,
+      devicesKnown: 2,
+      silent: [{ deviceId: 'panel-store-0001-lane-02' }],
+    });
+    expect(Date.parse(res.json.coverage.completeThrough)).toBeLessThanOrEqual(Date.now());
+  });
+});
