@@ -38,6 +38,10 @@ async function processKinesisBatch(event: KinesisBatchEvent): Promise<KinesisStr
     s.homeWrites + s.summaryWrites + s.rollupWrites + s.rollupRepairs + s.totalsWrites,
   );
   metrics.addMetric(PROCESSOR_METRICS.writeConflicts, MetricUnit.Count, s.conflicts);
+  if (s.statuses > 0) {
+    metrics.addMetric(PROCESSOR_METRICS.devicesBacklogged, MetricUnit.Count, s.devicesBacklogged);
+    metrics.addMetric(PROCESSOR_METRICS.deviceClockSkew, MetricUnit.Seconds, s.maxClockSkewSeconds);
+  }
   return {
     batchItemFailures: result.failedSequenceNumbers.map((itemIdentifier) => ({ itemIdentifier })),
   };

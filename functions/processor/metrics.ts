@@ -22,4 +22,14 @@ export const PROCESSOR_METRICS = {
   writeConflicts: 'WriteConflicts',
   /** Unsigned records counted under UNSIGNED_RECORDS=accept; the migration alarm's metric. */
   unsignedRecords: 'UnsignedRecords',
+  /**
+   * Device statuses of the batch whose sender held events unsent for over 5 minutes (Count);
+   * the fleet-backlog alarm's metric. Emitted only for a batch with statuses.
+   */
+  devicesBacklogged: 'DevicesBacklogged',
+  /**
+   * The largest clock offset of the batch's device statuses, either way (Seconds); the
+   * clock-skew alarm's metric. Emitted only for a batch with statuses.
+   */
+  deviceClockSkew: 'DeviceClockSkew',
 } as const;

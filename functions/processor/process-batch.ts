@@ -105,6 +105,10 @@ export interface BatchStats extends CommitStats {
   readonly statuses: number;
   /** Fleet health item writes. */
   readonly healthWrites: number;
+  /** Statuses whose sender held events unsent for over 5 minutes. */
+  readonly devicesBacklogged: number;
+  /** The largest clock offset of the batch's statuses, either way, in seconds. */
+  readonly maxClockSkewSeconds: number;
   readonly failedRecords: number;
 }
 
@@ -208,7 +212,20 @@ async function processRecords(
     unsignedAccepted: signed.unsignedAccepted,
     statuses: deps.health === undefined ? 0 : split.statuses.length,
     healthWrites: health.writes,
+    ...statusFigures(deps.health === undefined ? [] : split.statuses),
   });
+}
+
+/** What the alarms watch of a batch's statuses (PROCESSOR_METRICS). */
+function statusFigures(statuses: readonly StoreStatus[]) {
+  let devicesBacklogged = 0;
+  let maxClockSkewSeconds = 0;
+  for (const { event, arrivedAt } of statuses) {
+    if (event.spool.bytes > 0 && event.spool.oldestUnsentAgeSeconds > 300) devicesBacklogged++;
+    const skew = Math.abs(Date.parse(event.occurredAt) - arrivedAt) / 1000;
+    maxClockSkewSeconds = Math.max(maxClockSkewSeconds, Math.round(skew));
+  }
+  return { devicesBacklogged, maxClockSkewSeconds };
 }
 
 /**
@@ -562,10 +579,15 @@ function batchResult(
   failed: ReadonlySet<StreamRecord>,
   committed: Committed = NOTHING_COMMITTED,
   lettered: Omit<Lettered, 'retry'> = { deadLettered: 0, deadLetterItems: 0 },
-  extra: Pick<BatchStats, 'unsignedAccepted' | 'statuses' | 'healthWrites'> = {
+  extra: Pick<
+    BatchStats,
+    'unsignedAccepted' | 'statuses' | 'healthWrites' | 'devicesBacklogged' | 'maxClockSkewSeconds'
+  > = {
     unsignedAccepted: 0,
     statuses: 0,
     healthWrites: 0,
+    devicesBacklogged: 0,
+    maxClockSkewSeconds: 0,
   },
 ): BatchResult {
   return {

@@ -120,6 +120,8 @@ describe('Stack: TelemetryPipelineStack', () => {
     ['ApproximateNumberOfMessagesVisible', 1, 1],
     ['RecordsDeadLettered', 1, 1],
     ['UnsignedRecords', 1, 1],
+    ['DevicesBacklogged', 50, 3],
+    ['DeviceClockSkew', 900, 1],
     ['5xx', 1, 1],
     ['Latency', 2_000, 3],
   ])(
@@ -146,6 +148,28 @@ describe('Stack: TelemetryPipelineStack', () => {
       Period: 300,
     });
   });
+
+  it.each([
+    [PROCESSOR_METRICS.devicesBacklogged, 'Count', 'Sum', MetricUnit.Count],
+    [PROCESSOR_METRICS.deviceClockSkew, 'Seconds', 'Maximum', MetricUnit.Seconds],
+  ])(
+    'alarms on fleet health by the metric %s exactly as Powertools writes it (unit %s, %s)',
+    (metricName, unit, statistic, powertoolsUnit) => {
+      const metrics = createMetrics(PROCESSOR_SERVICE);
+      metrics.addMetric(metricName, powertoolsUnit, 1);
+      const [emitted] = metrics.serializeMetrics()._aws.CloudWatchMetrics;
+
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: emitted?.Namespace,
+        MetricName: metricName,
+        Dimensions: [{ Name: 'service', Value: 'processor' }],
+        Unit: unit,
+        Statistic: statistic,
+        Period: 300,
+      });
+      expect(emitted?.Metrics).toEqual([{ Name: metricName, Unit: unit }]);
+    },
+  );
 
   it('selects the dead-letter metric exactly as Powertools writes it for the processor', () => {
     // Prepare: the processor's metrics instance, as its handler makes it and adds to it.

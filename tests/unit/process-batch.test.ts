@@ -5,8 +5,9 @@ import { encodeAggregate, isDictionaryDeflate, signRecord } from '#wire';
 import { buildRecords } from '../../edge-client/src/aggregation/record-builder.js';
 import { decodeRecord } from '../../functions/domain/decode-record.js';
 import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
+import type { StoreHealth } from '../../functions/domain/fleet-health.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
-import type { RegistryReader } from '../../functions/domain/ports.js';
+import type { FleetHealthStore, RegistryReader } from '../../functions/domain/ports.js';
 import { decodeSnapshot, encodeSnapshot } from '../../functions/domain/snapshots.js';
 import { type ProcessorDeps, processBatch } from '../../functions/processor/process-batch.js';
 import {
@@ -529,5 +530,91 @@ describe('Function: processBatch under amplification', () => {
     expect(invocations).toEqual([1, 1, 1, 1]);
     expect(d.aggregates.homeTotal('STORE#', 'detections')).toBe(4 * perRecord);
     expect(d.deadLetters.letters.size).toBe(0);
+  });
+});
+
+describe('processBatch: device statuses', () => {
+  /** An in-memory fleet health store that versions its items like the DynamoDB one. */
+  function memoryHealth() {
+    const items = new Map<string, StoreHealth>();
+    const store: FleetHealthStore = {
+      load: async (stores) => {
+        const found = new Map<string, StoreHealth>();
+        for (const { storeId } of stores) {
+          const item = items.get(storeId);
+          if (item !== undefined) found.set(storeId, item);
+        }
+        return found;
+      },
+      put: async (next) => {
+        if ((items.get(next.storeId)?.version ?? 0) !== next.version) return 'conflict';
+        items.set(next.storeId, { ...next, version: next.version + 1 });
+        return 'ok';
+      },
+    };
+    return { items, store };
+  }
+  const status = (deviceId: string, storeId: string, over: Record<string, unknown> = {}) => ({
+    schemaVersion: 1,
+    type: 'device_status',
+    eventId: '01JABCDEFGHJKMNPQRSTVWXYZ0',
+    deviceId,
+    occurredAt: new Date(NOON).toISOString(),
+    seq: 900_000,
+    storeId,
+    spool: { bytes: 0, oldestUnsentAgeSeconds: 0 },
+    daemonVersion: '0.1.0',
+    models: [],
+    ...over,
+  });
+
+  it('keeps statuses out of the figures, folds them into their store, and names the backlog and the worst clock', async () => {
+    const health = memoryHealth();
+    const d = { ...deps(), health: health.store, now: () => NOON };
+    const records = streamRecords([
+      detection(),
+      status('panel-store-0001-lane-01', 'store-0001', {
+        spool: { bytes: 9_000, oldestUnsentAgeSeconds: 900 },
+        // 20 minutes ahead of its arrival (NOON).
+        occurredAt: new Date(NOON + 1_200_000).toISOString(),
+      }),
+      // Another store's status, from a lane of store-0001: refused as any event would be.
+      status('panel-store-0001-lane-01', 'store-0002', { seq: 900_001 }),
+    ]);
+
+    const result = await processBatch(records, d);
+
+    expect(result.stats).toMatchObject({
+      counted: 1,
+      statuses: 1,
+      healthWrites: 1,
+      deadLettered: 1,
+      devicesBacklogged: 1,
+      maxClockSkewSeconds: 1_200,
+    });
+    expect([...d.deadLetters.letters.values()].map((l) => l.reason)).toEqual(['store_mismatch']);
+    expect(Object.keys(health.items.get('store-0001')?.devices ?? {})).toEqual([
+      'panel-store-0001-lane-01',
+    ]);
+  });
+
+  it('goes on when the fleet health store fails: the figures count, the batch does not retry', async () => {
+    const d = {
+      ...deps(),
+      health: {
+        load: async () => {
+          throw new Error('ProvisionedThroughputExceededException');
+        },
+        put: async () => 'ok',
+      } satisfies FleetHealthStore,
+    };
+
+    const result = await processBatch(
+      streamRecords([detection(), status('panel-store-0001-lane-01', 'store-0001')]),
+      d,
+    );
+
+    expect(result.failedSequenceNumbers).toEqual([]);
+    expect(result.stats).toMatchObject({ counted: 1, statuses: 1, healthWrites: 0 });
   });
 });

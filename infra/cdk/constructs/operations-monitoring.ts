@@ -19,6 +19,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DEFAULT_EVENT_TIME_RULES } from '#domain/event-time';
 import { PROCESSOR_METRIC_DIMENSIONS, PROCESSOR_METRICS } from '#processor';
 import { METRIC_NAMESPACE } from '#shared/observability';
 
@@ -27,11 +28,23 @@ export interface AlarmThresholds {
   readonly iteratorAgeMs: number;
   /** API latency at p99. @default 2000 */
   readonly apiLatencyP99Ms: number;
+  /**
+   * Device statuses in 5 minutes from devices holding events unsent for over 5 minutes, three
+   * periods in a row: a backlog across the fleet (an uplink, a region, the stream). @default 50
+   */
+  readonly backloggedDevices: number;
+  /**
+   * A device clock this far off the stream's, either way: the processor refuses events more
+   * than the skew tolerance ahead. @default the tolerance (900 s)
+   */
+  readonly clockSkewSeconds: number;
 }
 
 export const DEFAULT_THRESHOLDS: AlarmThresholds = {
   iteratorAgeMs: 60_000,
   apiLatencyP99Ms: 2_000,
+  backloggedDevices: 50,
+  clockSkewSeconds: DEFAULT_EVENT_TIME_RULES.futureToleranceMs / 1000,
 };
 
 export interface OperationsMonitoringProps {
@@ -94,6 +107,19 @@ export class OperationsMonitoring extends Construct {
       1,
       'Unsigned records counted (UNSIGNED_RECORDS=accept: a migration window is open)',
     );
+    this.alarm(
+      'FleetBacklog',
+      metrics.devicesBacklogged,
+      thresholds.backloggedDevices,
+      'Devices across the fleet hold events unsent for over 5 minutes (GET /v1/fleet/health)',
+      3,
+    );
+    this.alarm(
+      'DeviceClockSkew',
+      metrics.deviceClockSkew,
+      thresholds.clockSkewSeconds,
+      "A device clock is off the stream's by the skew tolerance: its events are refused as clock_skew (GET /v1/fleet/health)",
+    );
     this.alarm('ApiServerErrors', metrics.api5xx, 1, 'Impact API answered 5xx');
     this.alarm(
       'ApiLatencyP99',
@@ -135,6 +161,8 @@ interface WatchedMetrics {
   readonly onFailure: IMetric;
   readonly deadLettered: IMetric;
   readonly unsignedCounted: IMetric;
+  readonly devicesBacklogged: IMetric;
+  readonly deviceClockSkew: IMetric;
   readonly api5xx: IMetric;
   readonly apiLatency: IMetric;
   /** Per table, by its construct id. */
@@ -179,6 +207,22 @@ function watchedMetrics(props: OperationsMonitoringProps): WatchedMetrics {
       dimensionsMap: PROCESSOR_METRIC_DIMENSIONS,
       unit: Unit.COUNT,
       statistic: 'Sum',
+      ...fiveMinutes,
+    }),
+    devicesBacklogged: new Metric({
+      namespace: METRIC_NAMESPACE,
+      metricName: PROCESSOR_METRICS.devicesBacklogged,
+      dimensionsMap: PROCESSOR_METRIC_DIMENSIONS,
+      unit: Unit.COUNT,
+      statistic: 'Sum',
+      ...fiveMinutes,
+    }),
+    deviceClockSkew: new Metric({
+      namespace: METRIC_NAMESPACE,
+      metricName: PROCESSOR_METRICS.deviceClockSkew,
+      dimensionsMap: PROCESSOR_METRIC_DIMENSIONS,
+      unit: Unit.SECONDS,
+      statistic: 'Maximum',
       ...fiveMinutes,
     }),
     iteratorAge: props.processor.metric('IteratorAge', {
