@@ -30,7 +30,6 @@ export {
 } from './dynamodb-registry.js';
 export { DynamoDbShardStatus, readShardStatuses } from './dynamodb-shard-status.js';
 export { countersOf, type Item } from './item-codec.js';
-export { createStreamReaderClient } from './kinesis-client.js';
 export {
   compareSequence,
   positionKey,
