@@ -93,7 +93,25 @@ export function createOpsApiHandler(ports: OpsPorts, options: OpsApiOptions = {}
       if (!isOperator(principal)) {
         throw forbidden('the ops routes answer operator tokens only');
       }
-      const body = JSON.stringify(await route({ ...ports, event, today: today() }));
+      // A replay that wrote is logged with who asked for it and what it counted.
+      const replayer: DeadLetterReplayer = {
+        async replay(letters, dryRun) {
+          const report = await ports.replayer.replay(letters, dryRun);
+          if (!dryRun) {
+            logger.info('dead letters replayed', {
+              requestId: event.requestContext.requestId,
+              operator: principal.subject,
+              letters: report.letters,
+              counted: report.counted,
+              duplicates: report.duplicates,
+              deadLettered: report.deadLettered,
+            });
+          }
+          return report;
+        },
+      };
+      const answer = await route({ ...ports, replayer, event, today: today() });
+      const body = JSON.stringify(answer);
       logger.info('request', {
         requestId: event.requestContext.requestId,
         route: event.routeKey,

@@ -583,3 +583,45 @@ describe('Function: ops API, pipeline status', () => {
     expect(calls).toEqual(['status']);
   });
 });
+
+describe('Function: ops API, the replay log', () => {
+  it('logs a replay that wrote with the operator who asked and what it counted; a dry run not', async () => {
+    // Prepare
+    const logged: { message: string; fields?: Record<string, unknown> }[] = [];
+    const logger = {
+      ...silentLogger,
+      info: (message: string, fields?: Record<string, unknown>) => {
+        logged.push({ message, ...(fields !== undefined && { fields }) });
+      },
+    };
+    const { ports } = fakePorts();
+    const handler = createOpsApiHandler(ports, { logger, today: () => TODAY });
+    const send = async (body: unknown) =>
+      JSON.parse(
+        (
+          (await handler(
+            apiEvent(REPLAY, { claims: OPERATOR, body: JSON.stringify(body) }),
+            {} as Context,
+          )) as Result
+        ).body ?? '{}',
+      );
+    const ids = ['2026-12-01/shardId-000000000000/4960/0'];
+    // Act
+    const plan = await send({ ids });
+    await send({ ids, dryRun: false, confirm: plan.confirm });
+    // Assess
+    expect(logged.filter((l) => l.message === 'dead letters replayed')).toEqual([
+      {
+        message: 'dead letters replayed',
+        fields: {
+          requestId: 'req-123',
+          operator: 'op1',
+          letters: 1,
+          counted: 1,
+          duplicates: 0,
+          deadLettered: 0,
+        },
+      },
+    ]);
+  });
+});
