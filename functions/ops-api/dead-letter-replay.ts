@@ -61,7 +61,8 @@ export async function selectLetters(
         },
       ]);
     }
-    const letters: StoredDeadLetter[] = [];
+    // By the stored id: two spellings of one letter's id (leading zeros) are one letter.
+    const letters = new Map<string, StoredDeadLetter>();
     const missing: string[] = [];
     for (const id of new Set(request.ids)) {
       const key = deadLetterKeyOf(id);
@@ -70,9 +71,9 @@ export async function selectLetters(
         throw invalidParameters([{ name: 'ids', reason: `not a dead-letter id: ${id}` }]);
       const letter = await reader.get(key);
       if (letter === undefined) missing.push(id);
-      else letters.push(letter);
+      else letters.set(letter.id, letter);
     }
-    return { letters, selection: { by: 'ids', truncated: false, missing } };
+    return { letters: [...letters.values()], selection: { by: 'ids', truncated: false, missing } };
   }
   const period = listPeriod(request, today);
   const { letters, truncated } = await reader.list({

@@ -526,6 +526,13 @@ describe('Function: ops API, replaying dead letters', () => {
     );
   });
 
+  it('takes two spellings of one letter id as one letter', async () => {
+    const { ports, calls } = fakePorts([stored()]);
+    const res = await ops(ports, REPLAY, undefined, OPERATOR, { ids: [ID, `${ID}0`] });
+    expect(res.body.letters).toBe(1);
+    expect(calls.filter((c) => c.startsWith('replay'))).toEqual([`replay dry ${ID}`]);
+  });
+
   it('lists the ids that name no letter, and leaves them out of the selection', async () => {
     const { ports } = fakePorts([stored()]);
     const res = await ops(ports, REPLAY, undefined, OPERATOR, { ids: [ID, OTHER] });
