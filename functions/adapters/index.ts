@@ -1,7 +1,8 @@
 /**
  * The AWS adapters' face (`#adapters`): the implementations of the domain's ports, the
  * registry's writer, the item codecs the impact reader decodes with, the one DynamoDB client,
- * the dead-letter table's reading, and reading records back from the stream.
+ * the dead-letter table's reading, reading records back from the stream, and the pipeline's
+ * status.
  */
 
 export {
@@ -38,5 +39,11 @@ export {
   type StreamedRecord,
   type StreamPosition,
 } from './kinesis-records.js';
+export {
+  PIPELINE_STATUS_MAX_LETTERS,
+  type PipelineStatusReport,
+  type PipelineStatusSources,
+  readPipelineStatus,
+} from './pipeline-status-reader.js';
 export { unpackContributors } from './rollup-codec.js';
 export { backfillRollupTotals, registeredRegions } from './rollup-totals-backfill.js';

@@ -170,3 +170,118 @@ export const DeadLetterResponse = z
   })
   .meta({ id: 'DeadLetterResponse' });
 export type DeadLetterResponse = z.infer<typeof DeadLetterResponse>;
+
+/**
+ * Most letters one replay call takes (ids or a range's). A replay reads each record back from
+ * the stream (GetShardIterator and GetRecords, 5 calls a second per shard) and runs it through
+ * the processor, inside the HTTP API's 30 s integration timeout; more is for the CLI.
+ */
+export const MAX_REPLAY_LETTERS = 100;
+
+/** `POST /v1/ops/dead-letters/replay`: the letters to replay, named or by range. */
+export const ReplayRequest = z
+  .object({
+    ids: z
+      .array(DeadLetterIdQuery.shape.id)
+      .min(1)
+      .max(MAX_REPLAY_LETTERS)
+      .optional()
+      .meta({
+        description: `The letters to replay, by the ids the list answers (1..${MAX_REPLAY_LETTERS}). Without ids, the range (\`from\`, \`to\`, \`reason\`, \`deviceId\`, \`limit\`) chooses; not both.`,
+      }),
+    from: ArrivalDate(
+      `Range: first (default \`to\` when only \`to\` is given, else today); at most ${MAX_DEAD_LETTER_DAYS} days.`,
+    ),
+    to: ArrivalDate('Range: last (default today).'),
+    reason: z
+      .enum(DEAD_LETTER_REASONS as [string, ...string[]])
+      .optional()
+      .meta({
+        description: 'Range: only letters of this reason (default: every reason a fix can recover)',
+      }),
+    deviceId: Identifier.optional().meta({ description: 'Range: only letters of this device' }),
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_REPLAY_LETTERS)
+      .optional()
+      .meta({
+        description: `Range: most letters to take (1..${MAX_REPLAY_LETTERS}, default ${MAX_REPLAY_LETTERS}), newest arrival date first; letters a replay counted are left out`,
+      }),
+    dryRun: z.boolean().default(true).meta({
+      description:
+        'true (the default): only plan, and answer the plan with its `confirm` token. false: replay, which needs `confirm`.',
+    }),
+    confirm: z.string().max(200).optional().meta({
+      description:
+        'With dryRun false: the `confirm` token a dry run of the same selection answered. If the selection changed since (letters replayed, counted or arrived), the replay is refused (409): dry-run again.',
+    }),
+  })
+  .strict()
+  .meta({ id: 'ReplayRequest' });
+export type ReplayRequest = z.infer<typeof ReplayRequest>;
+
+/** What a replay made, or (dry run) would try to make, of each letter (functions/archive/replay.ts). */
+const REPLAY_OUTCOMES = [
+  'would_replay',
+  'counted',
+  'refused_again',
+  'not_found',
+  'not_replayable',
+] as const;
+
+export const ReplayResponse = z
+  .object({
+    dryRun: z.boolean().meta({ description: 'true: nothing was written' }),
+    confirm: z.string().meta({
+      description:
+        'The token of this selection (a SHA-256 of its sorted letter ids, nothing secret): send it with dryRun false to replay exactly these letters',
+    }),
+    selection: z.object({
+      by: z.enum(['ids', 'range']),
+      period: z
+        .object({ from: z.string(), to: z.string() })
+        .optional()
+        .meta({ description: 'Range: the arrival dates read' }),
+      truncated: z.boolean().meta({
+        description: 'Range: more letters matched than `limit`; replay these, then dry-run again',
+      }),
+      missing: z
+        .array(z.string())
+        .meta({ description: 'Ids: the ones that name no letter (left out)' }),
+    }),
+    letters: z.number().int().meta({ description: 'Letters in the selection' }),
+    records: z
+      .object({
+        wanted: z.number().int(),
+        stream: z.number().int(),
+        archive: z.number().int(),
+        notFound: z.number().int(),
+      })
+      .meta({
+        description:
+          'Distinct records of the replayable letters, and where each was found (this API reads the stream only)',
+      }),
+    counted: z.number().int().meta({ description: 'Events the replay counted' }),
+    duplicates: z.number().int().meta({ description: 'Events it found counted already' }),
+    deadLettered: z.number().int().meta({ description: 'Events dead-lettered again' }),
+    results: z.array(
+      z.object({
+        id: z.string(),
+        reason: z.string(),
+        count: z.number().int(),
+        outcome: z.enum(REPLAY_OUTCOMES).meta({
+          description:
+            'would_replay (dry run), counted, refused_again (the fix is not in place: see `reasons`), not_found (the record has left the stream: use the CLI with the raw archive), not_replayable (a replay judges its reason the same way again)',
+        }),
+        source: z.enum(['stream', 'archive']).optional(),
+        reasons: z.array(z.string()).readonly().optional(),
+      }),
+    ),
+    notes: z.array(z.string()).meta({
+      description: 'What to do next: confirm, or use the CLI for records past the stream',
+    }),
+  })
+  .meta({ id: 'ReplayResponse' });
+export type ReplayResponse = z.infer<typeof ReplayResponse>;

@@ -93,6 +93,11 @@ function buildOpenApiDocument(): Record<string, unknown> {
             route.function === 'ops-api' ? 'No such dead letter' : 'No such store or team',
           ),
         }),
+        ...(route.method === 'POST' && {
+          409: problem(
+            'The confirmation is missing or stale: the selection changed since the dry run; dry-run again',
+          ),
+        }),
         429: { description: 'Rate limit exceeded' },
         500: problem('Unexpected error; the request id identifies the logs'),
       },

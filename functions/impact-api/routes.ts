@@ -4,9 +4,9 @@ import * as api from './schemas.js';
 
 /**
  * The Lambda functions behind the HTTP API: the impact API reads the aggregates for people who
- * read figures; the ops API reads the pipeline's own state (dead letters) for operators. Each
- * has its own role and grants (least privilege); both sit behind the same stage, authorizer
- * and throttle.
+ * read figures; the ops API is the operators' (the pipeline's own state: dead letters, shard
+ * status; and the replay of dead letters). Each has its own role and grants (least
+ * privilege); both sit behind the same stage, authorizer and throttle.
  */
 export const API_FUNCTIONS = ['impact-api', 'ops-api'] as const;
 export type ApiFunction = (typeof API_FUNCTIONS)[number];
@@ -128,6 +128,27 @@ export const ROUTES = [
     function: 'ops-api',
     query: api.DeadLetterIdQuery,
     response: api.DeadLetterResponse,
+  },
+  {
+    method: 'POST',
+    path: '/v1/ops/dead-letters/replay',
+    summary:
+      'After a fix, replays dead letters from the stream through the exactly-once processor: a dry run answers the plan and a confirm token, which a replay (dryRun false) must send back (operators)',
+    auth: true,
+    function: 'ops-api',
+    query: NoQuery,
+    body: api.ReplayRequest,
+    response: api.ReplayResponse,
+  },
+  {
+    method: 'GET',
+    path: '/v1/ops/pipeline-status',
+    summary:
+      "The pipeline's own health: each shard's state and iterator age, the last 24 hours' dead letters per hour, and recent errors (operators)",
+    auth: true,
+    function: 'ops-api',
+    query: NoQuery,
+    response: api.PipelineStatusResponse,
   },
 ] as const satisfies readonly RouteDefinition[];
 

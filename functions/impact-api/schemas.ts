@@ -15,11 +15,16 @@ export {
   LIST_EVENT_IDS,
   MAX_DEAD_LETTER_DAYS,
   MAX_DEAD_LETTER_LIMIT,
+  MAX_REPLAY_LETTERS,
+  ReplayRequest,
+  ReplayResponse,
 } from './dead-letter-schemas.js';
+export { PipelineStatusResponse } from './pipeline-status-schemas.js';
 export {
   FleetHealthQuery,
   ImpactQuery,
   LeaderboardQuery,
+  NoQuery,
   PeriodQuery,
   StorePath,
   StoreShrinkQuery,

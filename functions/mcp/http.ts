@@ -58,9 +58,10 @@ export class ReportLimitError extends Error {
  * The MCP server over Streamable HTTP, stateless: each request gets a server bound to its
  * caller. A reader's token (leadership, region or store manager) gets the reading tools
  * (answering what that token may see through the API); an operator's token gets only the ops
- * tools (dead letters, through the ops routes); an automation's token gets only
- * `report_incident`, sent as the automation's own device, within a per-automation write limit. One JSON-RPC message per request: batches
- * (dropped from MCP in 2025-06-18) are refused, so every call passes the gateway's throttle.
+ * tools (dead letters, their replay, pipeline status; through the ops routes, with its token);
+ * an automation's token gets only `report_incident`, sent as the automation's own device,
+ * within a per-automation write limit. One JSON-RPC message per request: batches (dropped from
+ * MCP in 2025-06-18) are refused, so every call passes the gateway's throttle.
  */
 export function createMcpHttpHandler(options: McpHttpOptions) {
   const limits = options.reportLimits ?? REPORT_LIMITS;

@@ -11,7 +11,12 @@ import {
   LeaderboardQuery,
   LeaderboardResponse,
   MAX_DEAD_LETTER_DAYS,
+  MAX_REPLAY_LETTERS,
+  NoQuery,
   PeriodQuery,
+  PipelineStatusResponse,
+  ReplayRequest,
+  ReplayResponse,
   StorePath,
   StoreShrinkQuery,
   StoreShrinkResponse,
@@ -45,7 +50,8 @@ export interface ImpactMcpOptions {
   readonly api?: ImpactApiClient;
   /**
    * The same API for the ops routes (`/v1/ops/*`), with an operator's token. Absent, the ops
-   * tools (`list_dead_letters`, `explain_dead_letter`) are not offered.
+   * tools (`list_dead_letters`, `explain_dead_letter`, `replay_dead_letters`,
+   * `get_pipeline_status`) are not offered.
    */
   readonly opsApi?: ImpactApiClient;
   /** The dashboard's address, for links to the matching view. */
@@ -236,8 +242,22 @@ function registerReadingTool(
 const DEAD_LETTERS =
   "Dead letters are the records the pipeline can never count (an unregistered device or store, a bad or missing signature, a clock too far ahead, a record that is not of the telemetry contract, ...), kept in a table with their reason, the stream position of the record and the contract's field issues (field paths, never values). No payload is ever stored: the position finds the record in the stream while it is retained.";
 
-/** The ops tools, one per ops route, for operator tokens only; read-only, no dashboard view. */
-const OPS_TOOLS: readonly Omit<ReadingTool, 'view'>[] = [
+/** An ops tool: one ops route, its answer as it is (no dashboard view, no figures' units). */
+interface OpsTool extends Omit<ReadingTool, 'view'> {
+  readonly annotations: {
+    readonly readOnlyHint: boolean;
+    readonly destructiveHint?: boolean;
+    readonly idempotentHint?: boolean;
+  };
+  /**
+   * A POST route's JSON body from the arguments (as its input schema admitted them, lists too);
+   * absent, a GET with the arguments as the query.
+   */
+  readonly body?: (args: Record<string, unknown>) => unknown;
+}
+
+/** The ops tools, one per ops route, for operator tokens only. */
+const OPS_TOOLS: readonly OpsTool[] = [
   {
     name: 'list_dead_letters',
     title: 'List dead letters',
@@ -245,6 +265,7 @@ const OPS_TOOLS: readonly Omit<ReadingTool, 'view'>[] = [
     input: DeadLetterListQuery,
     output: DeadLetterListResponse,
     path: '/v1/ops/dead-letters',
+    annotations: { readOnlyHint: true },
   },
   {
     name: 'explain_dead_letter',
@@ -253,11 +274,33 @@ const OPS_TOOLS: readonly Omit<ReadingTool, 'view'>[] = [
     input: DeadLetterIdQuery,
     output: DeadLetterResponse,
     path: '/v1/ops/dead-letter',
+    annotations: { readOnlyHint: true },
+  },
+  {
+    name: 'replay_dead_letters',
+    title: 'Replay dead letters (dry run first)',
+    description: `${DEAD_LETTERS} After a fix (a device or its key registered late), replays letters' records from the stream through the same exactly-once processor, so their events count once; replaying twice changes nothing. Select the letters by \`ids\` (1..${MAX_REPLAY_LETTERS}, from list_dead_letters) or by a range (\`from\`, \`to\`, \`reason\`, \`deviceId\`, \`limit\` <= ${MAX_REPLAY_LETTERS}: the letters a fix can recover that no replay has counted), not both. It takes a dry run first: without \`confirm\` it only plans (nothing is written) and answers the plan and its \`confirm\` token; show the plan to the operator, and only once they agree call again with the same selection and that \`confirm\`, which replays. A stale token (the selection changed) is refused: plan again. Letters whose records have left the stream (7 days) answer not_found: the CLI replays those from the raw archive. Operators only.`,
+    input: ReplayRequest.omit({ dryRun: true }),
+    output: ReplayResponse,
+    path: '/v1/ops/dead-letters/replay',
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
+    // No confirm: a dry run. The API replays only a confirm of the same selection now.
+    body: (args) => ({ ...args, dryRun: args.confirm === undefined }),
+  },
+  {
+    name: 'get_pipeline_status',
+    title: 'Pipeline status',
+    description:
+      "The pipeline's own health: per shard of the telemetry stream, the processor's last batch (iterator age, records, events counted and dead-lettered, records left to a retry, its first error) and a state (ok, behind, failing, quiet, unseen); the last 24 hours' dead letters per hour; and the recent errors. The worst shard's state is `state`. Operators only.",
+    input: NoQuery,
+    output: PipelineStatusResponse,
+    path: '/v1/ops/pipeline-status',
+    annotations: { readOnlyHint: true },
   },
 ];
 
-/** One ops tool: the route's answer as it is (no dashboard view, no figures' units). */
-function registerOpsTool(server: McpServer, api: ImpactApiClient, tool: Omit<ReadingTool, 'view'>) {
+/** One ops tool: the route's answer as it is. */
+function registerOpsTool(server: McpServer, api: ImpactApiClient, tool: OpsTool) {
   server.registerTool(
     tool.name,
     {
@@ -267,11 +310,16 @@ function registerOpsTool(server: McpServer, api: ImpactApiClient, tool: Omit<Rea
       // A copy without the schema's OpenAPI id, so the tool's output schema is an object
       // schema itself (as MCP requires), not a reference to one.
       outputSchema: tool.output.extend({}),
-      annotations: { readOnlyHint: true },
+      annotations: tool.annotations,
     },
     (async (args: ToolArgs) => {
       try {
-        return answer(await api.get<Record<string, unknown>>(tool.path, args));
+        type Answer = Record<string, unknown>;
+        return answer(
+          tool.body === undefined
+            ? await api.get<Answer>(tool.path, args)
+            : await api.post<Answer>(tool.path, tool.body(args)),
+        );
       } catch (error) {
         return failure(error);
       }

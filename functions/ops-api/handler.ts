@@ -1,11 +1,8 @@
-import { dynamodb } from '#adapters';
-import { loadOpsApiConfig } from './config.js';
-import { createOpsApiHandler } from './create-handler.js';
-import { DynamoDbDeadLetterReader } from './dead-letter-reader.js';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { deployedOpsApiHandler } from './deployed.js';
 
-const config = loadOpsApiConfig();
-
-/** API Gateway HTTP API (payload v2) handler of the `/v1/ops/*` routes. */
-export const handler = createOpsApiHandler(
-  new DynamoDbDeadLetterReader(dynamodb, config.deadLettersTable),
-);
+/**
+ * API Gateway HTTP API (payload v2) handler of the `/v1/ops/*` routes. Reads throttled by a
+ * shard's 5 calls a second are retried by the SDK's standard strategy.
+ */
+export const handler = deployedOpsApiHandler(new KinesisClient({ maxAttempts: 6 }));

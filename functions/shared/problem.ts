@@ -55,6 +55,9 @@ export const forbidden = (detail: string) => new HttpProblem(403, 'forbidden', '
 
 export const notFound = (detail: string) => new HttpProblem(404, 'not-found', 'Not Found', detail);
 
+/** The request is well formed but conflicts with the state now (e.g. a stale confirmation). */
+export const conflict = (detail: string) => new HttpProblem(409, 'conflict', 'Conflict', detail);
+
 /** The answer to anything unexpected: no internal text, only the request id to look it up. */
 export const internalError = () =>
   new HttpProblem(500, 'internal', 'Internal Server Error', 'the request id identifies the logs');

@@ -89,7 +89,12 @@ export class TelemetryPipelineStack extends Stack {
     this.api = this.addImpactApi(stage, props.apiDomain);
     this.opsApi = new OpsApi(this, 'OpsApi', {
       httpApi: this.api.httpApi,
+      stream: this.stream,
+      aggregates: this.tables.aggregates,
+      registry: this.tables.registry,
       deadLetters: this.tables.deadLetters,
+      pipelineStatus: this.tables.pipelineStatus,
+      processorSettings: this.processor.settings,
       logRetention: stage.logRetention,
       removalPolicy: stage.removalPolicy,
     });

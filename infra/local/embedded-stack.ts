@@ -116,7 +116,8 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     });
     const processor = await loadProcessorHandler();
     const impactApi = await loadImpactApiHandler();
-    const opsApi = await loadOpsApiHandler();
+    // The ops API reads the stream as the processor's event source does (the AWS side).
+    const opsApi = await loadOpsApiHandler(aws.eventSourceKinesis);
     const issuer = await openDevIssuer(options.dataDir);
     const processing = startProcessing(options, aws.eventSourceKinesis, processor);
     const archiving = startArchiving(options, aws.kinesis, aws.dynamodb);

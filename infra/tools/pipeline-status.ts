@@ -1,10 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { listDeadLetters, readShardStatuses } from '#adapters';
-import { addDays } from '#domain/calendar';
-import { type PipelineStatus, pipelineStatus } from '#domain/pipeline-status';
+import { PIPELINE_STATUS_MAX_LETTERS, readPipelineStatus } from '#adapters';
+import type { PipelineStatus } from '#domain/pipeline-status';
 import { createKinesisClient } from '#edge-client';
 import { TABLES, TELEMETRY_STREAM } from '#shared/resources';
-import { listShards, parseCommandLine } from '#utils';
+import { parseCommandLine } from '#utils';
 
 const USAGE = `npm run pipeline-status -- [--json]
 
@@ -23,8 +22,7 @@ Reads only. Uses the AWS SDK's usual credentials and region (AWS_ENDPOINT_URL_DY
 AWS_ENDPOINT_URL_KINESIS point it at the embedded stack). Exit 0 when no shard is behind or
 failing, 1 when one is (or a read failed), 2 on a malformed command line.`;
 
-/** Dead letters read for the hourly counts: beyond this the counts say they are partial. */
-const MAX_LETTERS = 20_000;
+const MAX_LETTERS = PIPELINE_STATUS_MAX_LETTERS;
 
 const seconds = (ms: number) =>
   ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 60_000).toFixed(1)} min`;
@@ -93,32 +91,17 @@ async function main() {
   const dynamodb = new DynamoDBClient({});
   const kinesis = createKinesisClient({ maxAttempts: 6 });
   try {
-    const now = Date.now();
-    const today = new Date(now).toISOString().slice(0, 10);
-    const [shards, statuses, letters] = await Promise.all([
-      listShards(kinesis, stream),
-      readShardStatuses(dynamodb, named(values['status-table'], TABLES.pipelineStatus)),
-      listDeadLetters(dynamodb, named(values['dead-letter-table'], TABLES.deadLetters), {
-        dates: [addDays(today, -1), today],
-        limit: MAX_LETTERS,
-        maxScanned: MAX_LETTERS,
-      }),
-    ]);
-    const status = pipelineStatus({
-      // Open shards, and any shard (closed by a reshard) the processor still reports on.
-      shardIds: shards
-        .filter((s) => s.SequenceNumberRange?.EndingSequenceNumber === undefined)
-        .flatMap((s) => (s.ShardId === undefined ? [] : [s.ShardId])),
-      statuses,
-      letters: letters.letters,
-      now,
-    });
-    if (values.json) {
-      console.log(JSON.stringify({ stream, ...status, deadLettersTruncated: letters.truncated }));
-    } else {
-      for (const line of statusText(status, letters.truncated)) console.log(line);
-    }
-    if (status.shards.some((s) => s.state === 'behind' || s.state === 'failing')) {
+    const report = await readPipelineStatus(
+      { kinesis, dynamodb },
+      {
+        stream,
+        statusTable: named(values['status-table'], TABLES.pipelineStatus),
+        deadLetterTable: named(values['dead-letter-table'], TABLES.deadLetters),
+      },
+    );
+    if (values.json) console.log(JSON.stringify(report));
+    else for (const line of statusText(report, report.deadLettersTruncated)) console.log(line);
+    if (report.shards.some((s) => s.state === 'behind' || s.state === 'failing')) {
       process.exitCode = 1;
     }
   } finally {

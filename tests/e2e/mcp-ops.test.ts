@@ -1,13 +1,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signRecord } from '#wire';
 import { DynamoDbDeadLetters } from '../../functions/adapters/dynamodb-dead-letters.js';
-import { TABLES } from '../../functions/shared/resources.js';
+import { putRegistryEntries } from '../../functions/adapters/dynamodb-registry.js';
+import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
 import { type EmbeddedStack, startEmbeddedStack } from '../../infra/local/embedded-stack.js';
+import { detection, REGISTRY, testKeys, testSigner } from '../helpers/factories.js';
 
 let stack: EmbeddedStack;
 let dataDir: string;
@@ -19,7 +24,13 @@ const clients: Client[] = [];
 
 const TODAY = new Date().toISOString().slice(0, 10);
 const LETTER_ID = `${TODAY}/shardId-000000000000/4960/0`;
-const OPS_TOOLS = ['explain_dead_letter', 'list_dead_letters'];
+const OPS_TOOLS = [
+  'explain_dead_letter',
+  'get_pipeline_status',
+  'list_dead_letters',
+  'replay_dead_letters',
+];
+const DEAD_LETTER_TOOLS = ['explain_dead_letter', 'list_dead_letters', 'replay_dead_letters'];
 
 type ToolResult = {
   isError?: boolean;
@@ -89,16 +100,30 @@ afterAll(async () => {
 });
 
 describe('MCP ops tools at /mcp (operator tokens only)', () => {
-  it('offers an operator the dead-letter tools and nothing else, saying what letters are', async () => {
+  it('offers an operator the ops tools and nothing else, saying what letters are', async () => {
     const client = await connect(operator);
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(OPS_TOOLS);
     for (const tool of tools) {
-      expect(tool.description, tool.name).toMatch(/records the pipeline can never count/);
-      expect(tool.description, tool.name).toContain('No payload is ever stored');
-      expect(tool.annotations?.readOnlyHint, tool.name).toBe(true);
+      if (DEAD_LETTER_TOOLS.includes(tool.name)) {
+        expect(tool.description, tool.name).toMatch(/records the pipeline can never count/);
+        expect(tool.description, tool.name).toContain('No payload is ever stored');
+      }
       expect(tool.inputSchema.type).toBe('object');
     }
+    const hints = Object.fromEntries(tools.map((t) => [t.name, t.annotations]));
+    for (const name of ['list_dead_letters', 'explain_dead_letter', 'get_pipeline_status']) {
+      expect(hints[name]?.readOnlyHint, name).toBe(true);
+    }
+    // Replay writes, but adds nothing a second call would add again, and destroys nothing.
+    expect(hints.replay_dead_letters).toMatchObject({
+      readOnlyHint: false,
+      destructiveHint: false,
+      idempotentHint: true,
+    });
+    const replay = tools.find((t) => t.name === 'replay_dead_letters');
+    expect(replay?.description).toMatch(/dry run first: without `confirm` it only plans/);
+    expect(Object.keys(replay?.inputSchema.properties ?? {})).not.toContain('dryRun');
   });
 
   it('lists and explains dead letters exactly as the ops routes answer', async () => {
@@ -150,9 +175,11 @@ describe('MCP ops tools at /mcp (operator tokens only)', () => {
       const { tools } = await client.listTools();
       const names = tools.map((t) => t.name);
       for (const tool of OPS_TOOLS) expect(names).not.toContain(tool);
-      const result = await call(client, 'list_dead_letters', {});
-      expect(result.isError).toBe(true);
-      expect(result.content[0]?.text).toContain('list_dead_letters not found');
+      for (const tool of ['list_dead_letters', 'replay_dead_letters', 'get_pipeline_status']) {
+        const result = await call(client, tool, {});
+        expect(result.isError, tool).toBe(true);
+        expect(result.content[0]?.text, tool).toContain(`${tool} not found`);
+      }
     }
   });
 
@@ -195,4 +222,121 @@ describe('MCP ops tools on stdio (npm run mcp)', () => {
     expect(names).toContain('get_impact');
     for (const tool of OPS_TOOLS) expect(names).not.toContain(tool);
   }, 60_000);
+});
+
+describe('MCP replay_dead_letters and get_pipeline_status (an operator plans, then confirms)', () => {
+  // A forgotten device: lane 09 of store-0001 sends before it is registered (unknown_key).
+  const LANE = 'panel-store-0001-lane-09';
+  const AT = Date.now() - 10 * 60_000;
+  const STORE_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York' }).format(AT);
+  const figures = async () => {
+    const body = await api(`/v1/impact?from=${STORE_DATE}&to=${STORE_DATE}`, leadership);
+    return (body.shrink as { detections: number }).detections;
+  };
+  let letterId: string;
+
+  beforeAll(async () => {
+    await putRegistryEntries(stack.dynamodb, TABLES.registry.localName, {
+      stores: [...REGISTRY.stores.values()],
+      devices: [...REGISTRY.devices.values()],
+    });
+    const event = detection({
+      deviceId: LANE,
+      storeId: 'store-0001',
+      eventId: ulid(AT),
+      detectionId: ulid(AT),
+      occurredAt: new Date(AT).toISOString(),
+      seq: 1,
+      estimatedLossCents: 900,
+    });
+    await stack.kinesis.send(
+      new PutRecordsCommand({
+        StreamName: TELEMETRY_STREAM.localName,
+        Records: [
+          {
+            Data: signRecord(Buffer.from(JSON.stringify(event)), testSigner(LANE)),
+            PartitionKey: 'store-0001',
+          },
+        ],
+      }),
+    );
+    for (let attempt = 0; attempt < 600 && letterId === undefined; attempt++) {
+      const listed = await api('/v1/ops/dead-letters?reason=unknown_key');
+      const [letter] = listed.letters as { id: string }[];
+      if (letter !== undefined) letterId = letter.id;
+      else await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(letterId).toBeDefined();
+  }, 120_000);
+
+  it('plans without confirm, writes nothing, then replays with the confirm of the plan', async () => {
+    // Prepare: the fix.
+    await putRegistryEntries(stack.dynamodb, TABLES.registry.localName, {
+      devices: [{ deviceId: LANE, kind: 'panel', storeId: 'store-0001', keys: testKeys(LANE) }],
+    });
+    const client = await connect(operator);
+    const before = await figures();
+
+    // Act: the plan.
+    const plan = await call(client, 'replay_dead_letters', { ids: [letterId] });
+
+    // Assess: a dry run, nothing counted yet, and how to confirm.
+    expect(plan.isError).toBeFalsy();
+    expect(plan.structuredContent).toMatchObject({
+      dryRun: true,
+      letters: 1,
+      records: { wanted: 1, stream: 1, notFound: 0 },
+      results: [{ id: letterId, outcome: 'would_replay' }],
+    });
+    const confirm = plan.structuredContent?.confirm as string;
+    expect(confirm).toMatch(/^sha256:/);
+    expect(await figures()).toBe(before);
+
+    // Act: a wrong token is refused; the plan's replays.
+    const wrong = await call(client, 'replay_dead_letters', {
+      ids: [letterId],
+      confirm: `sha256:${'0'.repeat(64)}`,
+    });
+    const done = await call(client, 'replay_dead_letters', { ids: [letterId], confirm });
+    const again = await call(client, 'replay_dead_letters', { ids: [letterId], confirm });
+
+    // Assess
+    expect(wrong.isError).toBe(true);
+    expect(wrong.content[0]?.text).toMatch(/409.*dry-run again/);
+    expect(done.isError).toBeFalsy();
+    expect(done.structuredContent).toMatchObject({
+      dryRun: false,
+      counted: 1,
+      results: [{ id: letterId, outcome: 'counted' }],
+    });
+    expect(await figures()).toBe(before + 1);
+    // Idempotent: the same call again counts nothing more.
+    expect(again.structuredContent).toMatchObject({ dryRun: false, counted: 0, duplicates: 1 });
+    expect(await figures()).toBe(before + 1);
+  });
+
+  it("answers the pipeline status as the route does: the local stream's shards", async () => {
+    const client = await connect(operator);
+    const status = await call(client, 'get_pipeline_status', {});
+    const route = await api('/v1/ops/pipeline-status');
+    expect(status.isError).toBeFalsy();
+    const ids = (body: Record<string, unknown> | undefined) =>
+      ((body?.shards ?? []) as { shardId: string }[]).map((s) => s.shardId);
+    expect(ids(status.structuredContent)).toEqual(ids(route));
+    expect(ids(route)).toEqual(['shardId-000000000000', 'shardId-000000000001']);
+    expect(status.structuredContent?.stream).toBe(TELEMETRY_STREAM.localName);
+  });
+
+  it('refuses the replay to a leadership token, through the route as through MCP', async () => {
+    const client = await connect(leadership);
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    expect(names).not.toContain('replay_dead_letters');
+    expect(names).not.toContain('get_pipeline_status');
+    const res = await fetch(`${stack.apiUrl}/v1/ops/dead-letters/replay`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${leadership}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ids: [letterId] }),
+    });
+    expect(res.status).toBe(403);
+  });
 });

@@ -8,6 +8,8 @@ export function apiEvent(
     query?: Record<string, string>;
     pathParameters?: Record<string, string>;
     claims?: Record<string, string>;
+    /** A POST's body, as API Gateway hands it over (text, not base64). */
+    body?: string;
   },
 ): APIGatewayProxyEventV2 {
   return {
@@ -24,7 +26,7 @@ export function apiEvent(
       domainName: 'test',
       domainPrefix: 'test',
       http: {
-        method: 'GET',
+        method: /^[A-Z]+ /.test(routeKey) ? (routeKey.split(' ')[0] as string) : 'GET',
         path: options.path ?? '/',
         protocol: 'HTTP/1.1',
         sourceIp: '127.0.0.1',
@@ -39,6 +41,7 @@ export function apiEvent(
         authorizer: { jwt: { claims: options.claims, scopes: [] } },
       }),
     } as APIGatewayProxyEventV2['requestContext'],
+    ...(options.body !== undefined && { body: options.body }),
     isBase64Encoded: false,
   };
 }

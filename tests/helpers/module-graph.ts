@@ -286,8 +286,9 @@ export const MODULE_ARROWS: Readonly<Record<string, readonly string[]>> = {
   processor: ['domain', 'shared', 'adapters', 'contract', 'wire', 'utils'],
   'api-schemas': ['impact-api'],
   'impact-api': ['domain', 'shared', 'adapters', 'contract', 'utils', 'api-schemas'],
-  // The ops API stands alone beside the impact API: the shared pieces are in shared/.
-  'ops-api': ['domain', 'shared', 'adapters', 'contract', 'api-schemas'],
+  // The ops API stands beside the impact API (the shared pieces are in shared/); its replay
+  // runs the archive's replay through the processor's own dependencies.
+  'ops-api': ['processor', 'archive', 'domain', 'shared', 'adapters', 'contract', 'api-schemas'],
   // The MCP server shares the API's token claims and schemas, and sends through the edge client.
   mcp: ['impact-api', 'api-schemas', 'shared', 'domain', 'contract', 'edge-client', 'utils'],
   // The archive's rebuild replays through the processor.

@@ -10,9 +10,10 @@ import { ROUTES, routeKeyOf, routesOf } from '../../functions/impact-api/routes.
 import { PROCESSOR_EVENT_SOURCE } from '../../functions/processor/event-source.js';
 import { PROCESSOR_METRICS, PROCESSOR_SERVICE } from '../../functions/processor/metrics.js';
 import { createMetrics } from '../../functions/shared/observability.js';
-import { TABLES } from '../../functions/shared/resources.js';
-import { API_CSP, SITE_CSP } from '../../infra/cdk/constructs/dashboard-site.js';
+import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
+import { API_CSP, API_WRITE_PATHS, SITE_CSP } from '../../infra/cdk/constructs/dashboard-site.js';
 import { FUNCTION_SIZING } from '../../infra/cdk/constructs/function-defaults.js';
+import { OPS_STREAM_ACTIONS } from '../../infra/cdk/constructs/ops-api.js';
 import { STAGE_CONFIG, stageFromContext } from '../../infra/cdk/stage-config.js';
 import { TelemetryPipelineStack } from '../../infra/cdk/telemetry-pipeline-stack.js';
 
@@ -41,6 +42,33 @@ const opsFunctionId = () => {
   expect(ids).toHaveLength(1);
   return ids[0] as string;
 };
+
+type Statement = { Action: string | string[]; Resource: unknown };
+const actionsOf = (s: Statement) => [s.Action].flat();
+/** Actions that write or change a table. */
+const WRITES = /Put|Update|Delete|Write|Create|Restore|Import/;
+
+/** The IAM statements of a function's role (this project's policies). */
+function statementsOf(t: Template, fn: Resource): Statement[] {
+  const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  return Object.entries(t.findResources('AWS::IAM::Policy'))
+    .filter(([id]) => !id.startsWith('CustomCDKBucketDeployment'))
+    .map(([, p]) => p as Resource)
+    .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleId))
+    .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+/** The logical ids of the four tables. */
+function tableIdsOf(t: Template) {
+  const ids = Object.keys(t.findResources('AWS::DynamoDB::GlobalTable'));
+  const find = (part: string) => ids.find((id) => id.includes(part)) as string;
+  return {
+    aggregates: find('Aggregates'),
+    registry: find('Registry'),
+    deadLetters: find('DeadLetters'),
+    pipelineStatus: find('PipelineStatus'),
+  };
+}
 
 describe('Stack: TelemetryPipelineStack', () => {
   it('creates an on-demand, KMS-encrypted telemetry stream with seven days of retention', () => {
@@ -328,7 +356,12 @@ describe('Stack: TelemetryPipelineStack', () => {
       return JSON.stringify(integration?.[1]);
     };
     // Assess
-    expect(opsKeys).toEqual(['GET /v1/ops/dead-letters', 'GET /v1/ops/dead-letter']);
+    expect(opsKeys).toEqual([
+      'GET /v1/ops/dead-letters',
+      'GET /v1/ops/dead-letter',
+      'POST /v1/ops/dead-letters/replay',
+      'GET /v1/ops/pipeline-status',
+    ]);
     for (const key of opsKeys) {
       const route = routes.find((r) => r.Properties.RouteKey === key);
       expect(route, key).toBeDefined();
@@ -344,55 +377,106 @@ describe('Stack: TelemetryPipelineStack', () => {
     }
   });
 
-  it('lets the ops function read the dead-letter table, and write nothing nor touch the aggregates', () => {
+  it('gives the ops function exactly what replay and status need: the stream reads, the tables as the processor uses them', () => {
     // Prepare
-    const tableIds = Object.keys(template.findResources('AWS::DynamoDB::GlobalTable'));
-    const deadLetters = tableIds.find((id) => id.includes('DeadLetters')) as string;
-    const aggregates = tableIds.find((id) => id.includes('Aggregates')) as string;
+    const ids = tableIdsOf(template);
+    const stream = Object.keys(template.findResources('AWS::Kinesis::Stream'))[0] as string;
     const fn = template.findResources('AWS::Lambda::Function')[opsFunctionId()] as Resource;
-    const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     // Act
-    const statements = ours('AWS::IAM::Policy')
-      .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleId))
-      .flatMap(
-        (p) =>
-          (
-            p.Properties.PolicyDocument as {
-              Statement: { Action: string | string[]; Resource: unknown }[];
-            }
-          ).Statement,
+    const statements = statementsOf(template, fn);
+    const kinesis = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('kinesis:')));
+    const dynamodb = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    const on = (table: string) =>
+      dynamodb.filter((s) => JSON.stringify(s.Resource).includes(table)).flatMap(actionsOf);
+    // Assess: the stream, read back by position and listed, and nothing else of it.
+    expect(kinesis.flatMap(actionsOf).sort()).toEqual([...OPS_STREAM_ACTIONS].sort());
+    for (const s of kinesis) {
+      expect(s.Resource).toEqual({ 'Fn::GetAtt': [stream, 'Arn'] });
+    }
+    // No KMS statement: the stream is under the AWS-managed key, whose use Kinesis grants.
+    expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('kms:'))).toEqual([]);
+    // The aggregates and the dead letters are read and written (a replay commits as the
+    // processor does and marks the letters); the registry and the shard status only read.
+    for (const table of [ids.aggregates, ids.deadLetters]) {
+      expect(on(table), table).toEqual(
+        expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']),
       );
-    const dynamodb = statements.filter((s) =>
-      [s.Action].flat().some((a) => a.startsWith('dynamodb:')),
-    );
-    const actions = dynamodb.flatMap((s) => [s.Action].flat());
-    // Assess
-    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
-    expect(actions.filter((a) => /Put|Update|Delete|Write|Create|Restore|Import/.test(a))).toEqual(
-      [],
-    );
-    for (const s of dynamodb) expect(JSON.stringify(s.Resource)).toContain(deadLetters);
-    expect(JSON.stringify(statements)).not.toContain(aggregates);
-    expect(fn.Properties.Environment).toMatchObject({
-      Variables: { [TABLES.deadLetters.envVar]: { Ref: deadLetters } },
-    });
+    }
+    for (const table of [ids.registry, ids.pipelineStatus]) {
+      expect(on(table), table).toEqual(expect.arrayContaining(['dynamodb:GetItem']));
+      expect(
+        on(table).filter((a) => WRITES.test(a)),
+        table,
+      ).toEqual([]);
+    }
+    expect(dynamodb.length).toBeGreaterThan(0);
+    for (const s of dynamodb) {
+      expect(Object.values(ids).some((t) => JSON.stringify(s.Resource).includes(t))).toBe(true);
+    }
     expect(
-      Object.keys((fn.Properties.Environment as { Variables: object }).Variables),
-    ).not.toContain(TABLES.aggregates.envVar);
+      statements.flatMap(actionsOf).filter((a) => !/^(kinesis|dynamodb|logs|xray):/.test(a)),
+    ).toEqual([]);
+    const env = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(env).toMatchObject({
+      [TABLES.deadLetters.envVar]: { Ref: ids.deadLetters },
+      [TABLES.aggregates.envVar]: { Ref: ids.aggregates },
+      [TABLES.registry.envVar]: { Ref: ids.registry },
+      [TABLES.pipelineStatus.envVar]: { Ref: ids.pipelineStatus },
+      [TELEMETRY_STREAM.envVar]: { Ref: stream },
+    });
   });
 
-  it('keeps the impact function off the dead-letter table', () => {
-    const tableIds = Object.keys(template.findResources('AWS::DynamoDB::GlobalTable'));
-    const deadLetters = tableIds.find((id) => id.includes('DeadLetters')) as string;
+  it("gives the ops function the processor's own settings, whatever they are set to", () => {
+    // Prepare: a stack whose processor settings differ from the defaults.
+    const baselines = JSON.stringify({ default: 30, classes: { 'disk-full': 45 } });
+    const custom = Template.fromStack(
+      new TelemetryPipelineStack(new App(), 'Settings', {
+        hoursSavedBaselines: baselines,
+        unsignedRecords: 'accept',
+      }),
+    );
+    const envOf = (prefix: string) => {
+      const fn = Object.entries(custom.findResources('AWS::Lambda::Function')).find(([id]) =>
+        id.startsWith(prefix),
+      )?.[1] as Resource;
+      return (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    };
+    // Act
+    const processor = envOf('Processor');
+    const ops = envOf('OpsApi');
+    // Assess
+    expect(processor).toMatchObject({
+      HOURS_SAVED_BASELINES: baselines,
+      UNSIGNED_RECORDS: 'accept',
+    });
+    for (const key of ['HOURS_SAVED_BASELINES', 'UNSIGNED_RECORDS']) {
+      expect(ops[key], key).toBe(processor[key]);
+    }
+  });
+
+  it('sizes the ops function for a replay of 100 letters inside the HTTP API timeout', () => {
+    const fn = template.findResources('AWS::Lambda::Function')[opsFunctionId()] as Resource;
+    expect(fn.Properties).toMatchObject({
+      MemorySize: FUNCTION_SIZING['ops-api'].memoryMb,
+      Timeout: FUNCTION_SIZING['ops-api'].timeoutSeconds,
+      ReservedConcurrentExecutions: FUNCTION_SIZING['ops-api'].reservedConcurrency,
+    });
+    // API Gateway's HTTP API integrations time out at 30 s.
+    expect(FUNCTION_SIZING['ops-api'].timeoutSeconds).toBeLessThan(30);
+  });
+
+  it('keeps the impact function off the stream, the dead-letter table and every write', () => {
+    const ids = tableIdsOf(template);
     const [impactId, impact] = Object.entries(template.findResources('AWS::Lambda::Function')).find(
       ([id]) => id.startsWith('ImpactApi'),
     ) as [string, Resource];
-    const roleId = (impact.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-    const policies = ours('AWS::IAM::Policy').filter((p) =>
-      JSON.stringify(p.Properties.Roles).includes(roleId),
-    );
-    expect(policies.length, impactId).toBeGreaterThan(0);
-    expect(JSON.stringify(policies)).not.toContain(deadLetters);
+    const statements = statementsOf(template, impact);
+    expect(statements.length, impactId).toBeGreaterThan(0);
+    expect(JSON.stringify(statements)).not.toContain(ids.deadLetters);
+    expect(JSON.stringify(statements)).not.toContain(ids.pipelineStatus);
+    const actions = statements.flatMap(actionsOf);
+    expect(actions.filter((a) => a.startsWith('kinesis:'))).toEqual([]);
+    expect(actions.filter((a) => a.startsWith('dynamodb:') && WRITES.test(a))).toEqual([]);
   });
 
   it('throttles the API stage', () => {
@@ -509,12 +593,21 @@ describe('Stack: TelemetryPipelineStack', () => {
     expect(config.Logging).toBeDefined();
     expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
     // The API paths go to API Gateway uncached (the Authorization header is never cached).
-    expect(config.CacheBehaviors.map((b) => b.PathPattern).sort()).toEqual(
-      ['/docs', '/openapi.json', '/v1/*'].sort(),
-    );
+    // The POST routes first (CloudFront takes the first match), with every method.
+    expect(API_WRITE_PATHS).toEqual(['/v1/ops/dead-letters/replay']);
+    expect(config.CacheBehaviors.map((b) => b.PathPattern)).toEqual([
+      '/v1/ops/dead-letters/replay',
+      '/v1/*',
+      '/openapi.json',
+      '/docs',
+    ]);
     for (const b of config.CacheBehaviors) {
       expect(b.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad'); // CachingDisabled
-      expect(b.AllowedMethods).toEqual(['GET', 'HEAD']);
+      expect([...b.AllowedMethods].sort(), b.PathPattern).toEqual(
+        API_WRITE_PATHS.includes(b.PathPattern)
+          ? ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT']
+          : ['GET', 'HEAD'],
+      );
     }
     template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
       ResponseHeadersPolicyConfig: Match.objectLike({
@@ -684,12 +777,11 @@ describe('Stack: TelemetryPipelineStack', () => {
     );
     expect(statusTable).toBeDefined();
     expect(variables[TABLES.pipelineStatus.envVar]).toEqual({ Ref: statusTable });
-    const grants = resources('AWS::IAM::Policy')
-      .flatMap(
-        (p) => (p.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement,
-      )
-      .filter((st) => JSON.stringify(st.Resource ?? '').includes(statusTable as string));
-    const actions = grants.flatMap((st) => [st.Action].flat() as string[]);
+    // The processor's grants (the ops function reads the table: its own test says so).
+    const grants = statementsOf(template, processor?.[1] as Resource).filter((st) =>
+      JSON.stringify(st.Resource ?? '').includes(statusTable as string),
+    );
+    const actions = grants.flatMap(actionsOf);
     expect(actions.length).toBeGreaterThan(0);
     for (const action of actions)
       expect(action).toMatch(
@@ -765,12 +857,12 @@ describe('Stack: what reaches the API, and how', () => {
   it('puts a response-headers policy on every CloudFront behaviour', () => {
     const config = behaviours(template);
     const all = [config.DefaultCacheBehavior, ...config.CacheBehaviors];
-    expect(all).toHaveLength(4);
+    expect(all).toHaveLength(5);
     for (const b of all)
       expect(policyOf(b.ResponseHeadersPolicyId), String(b.PathPattern)).toBeDefined();
   });
 
-  it.each(['/v1/*', '/openapi.json', '/docs'])(
+  it.each(['/v1/*', '/v1/ops/dead-letters/replay', '/openapi.json', '/docs'])(
     'sends HSTS, nosniff, DENY framing, no referrer and the API policy on %s',
     (path) => {
       const behaviour = behaviours(template).CacheBehaviors.find((b) => b.PathPattern === path);

@@ -12,6 +12,7 @@ type Doc = {
       {
         parameters: { name: string; in: string; required: boolean }[];
         security?: unknown[];
+        requestBody?: { required: boolean; content: Record<string, { schema: unknown }> };
         responses: Record<string, unknown>;
       }
     >
@@ -23,7 +24,9 @@ describe('Function: openApiDocument', () => {
 
   it('documents every route, with its path and query parameters', () => {
     expect(doc.openapi).toBe('3.1.0');
-    for (const route of ROUTES) expect(doc.paths[route.path]?.get).toBeDefined();
+    for (const route of ROUTES) {
+      expect(doc.paths[route.path]?.[route.method.toLowerCase()], route.path).toBeDefined();
+    }
     const shrink = doc.paths['/v1/stores/{storeId}/shrink']?.get;
     expect(shrink?.parameters.map((p) => [p.name, p.in, p.required])).toEqual([
       ['storeId', 'path', true],
@@ -31,6 +34,18 @@ describe('Function: openApiDocument', () => {
       ['to', 'query', true],
       ['granularity', 'query', false],
     ]);
+  });
+
+  it("documents the replay's JSON body and its 409 for a stale confirmation", () => {
+    const replay = doc.paths['/v1/ops/dead-letters/replay']?.post;
+    expect(replay?.requestBody?.required).toBe(true);
+    expect(replay?.requestBody?.content['application/json']?.schema).toBeDefined();
+    expect(Object.keys(replay?.responses ?? {})).toEqual(
+      expect.arrayContaining(['200', '400', '401', '403', '409']),
+    );
+    expect(Object.keys(doc.paths['/v1/ops/pipeline-status']?.get?.responses ?? {})).not.toContain(
+      '409',
+    );
   });
 
   it('resolves every $ref inside the document', () => {

@@ -31,7 +31,7 @@ import { type Bucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, type IConstruct } from 'constructs';
 import { bundleDashboardSync, DASHBOARD_DIR } from '#dashboard';
-import { DOCS_STYLE } from '#impact-api';
+import { DOCS_STYLE, ROUTES } from '#impact-api';
 import { loggedPrivateBucket } from './private-bucket.js';
 
 export interface DashboardSiteProps {
@@ -47,6 +47,15 @@ export interface DashboardSiteProps {
 
 /** Paths CloudFront sends to the impact API rather than to the bucket (same origin, no CORS). */
 export const API_PATHS = ['/v1/*', '/openapi.json', '/docs'] as const;
+
+/**
+ * The API's POST routes (the ops API's replay): CloudFront forwards every method to these
+ * paths, ahead of `/v1/*`, which takes GET and HEAD only. No cookie authenticates a call (a
+ * bearer token does), so a cross-site form cannot post as an operator.
+ */
+export const API_WRITE_PATHS: readonly string[] = ROUTES.filter((r) => r.method === 'POST').map(
+  (r) => r.path,
+);
 
 /** The dashboard: scripts from the site only; it calls the API (same origin) and Cognito. */
 export const SITE_CSP =
@@ -148,7 +157,14 @@ function siteDistribution(
       responseHeadersPolicy: headers,
       compress: true,
     },
-    additionalBehaviors: Object.fromEntries(API_PATHS.map((path) => [path, apiBehavior])),
+    // In this order: CloudFront takes the first behaviour whose pattern matches.
+    additionalBehaviors: Object.fromEntries([
+      ...API_WRITE_PATHS.map((path) => [
+        path,
+        { ...apiBehavior, allowedMethods: AllowedMethods.ALLOW_ALL },
+      ]),
+      ...API_PATHS.map((path) => [path, apiBehavior]),
+    ]),
     enableLogging: true,
     logBucket: site.accessLogs,
     logFilePrefix: 'cloudfront/',
@@ -156,7 +172,7 @@ function siteDistribution(
   });
 }
 
-/** How CloudFront serves API_PATHS: HTTPS only, GET and HEAD, never cached, API_CSP. */
+/** How CloudFront serves API_PATHS: HTTPS only, GET and HEAD (API_WRITE_PATHS: all), never cached, API_CSP. */
 function apiPathBehavior(scope: Construct, apiOriginDomainName: string): BehaviorOptions {
   const apiHeaders = new ResponseHeadersPolicy(scope, 'ApiSecurityHeaders', {
     comment: 'The API paths: JSON, and the self-contained /docs page',

@@ -22,16 +22,23 @@ import { TABLES } from '#shared/resources';
  *   room for 40 shards (or 4 shards at parallelization factor 10).
  * - impact-api: ~85 MB RSS and ~30 ms of CPU per leadership query; 512 MB keeps cold starts
  *   short. The cap is above what the stage's 50 requests/s throttle can use at p99 latency.
- * - ops-api: operators' dead-letter reads, a few people at a time; a list reads at most 20,000
- *   items (a few MB) and answers at most 1,000 shortened letters. 512 MB as the impact API; the
- *   cap of 5 bounds what the ops routes can take of the table's and the account's capacity.
+ * - ops-api: operators' dead-letter reads and replays, a few people at a time. A list reads at
+ *   most 20,000 items (a few MB) and answers at most 1,000 shortened letters; a replay takes at
+ *   most 100 letters, so it holds at most 100 records read back (each at most 1 MiB, and the
+ *   GetRecords page it came in) and runs them through the processor: at most a fifth of the
+ *   processor's full 500-record batch (~300 MB RSS, ~1.9 s of CPU at one vCPU). 1,024 MB (about
+ *   0.6 vCPU) holds that with room and keeps it to a few seconds of CPU. The timeout is 29 s:
+ *   the HTTP API gives up on its integration at 30 s, so a longer one only spends money after
+ *   the caller got a 503 (a replay cut short is safe to run again: it is exactly-once). The cap
+ *   of 5 bounds what the ops routes can take of the tables', the stream's and the account's
+ *   capacity.
  * - archive-transform: see ARCHIVE_TRANSFORM_BUFFER_MB. Its work follows the bytes Firehose
  *   hands it, and a hostile device chooses those bytes.
  */
 export const FUNCTION_SIZING = {
   processor: { memoryMb: 1769, timeoutSeconds: 30, reservedConcurrency: 40 },
   'impact-api': { memoryMb: 512, timeoutSeconds: 30, reservedConcurrency: 25 },
-  'ops-api': { memoryMb: 512, timeoutSeconds: 30, reservedConcurrency: 5 },
+  'ops-api': { memoryMb: 1024, timeoutSeconds: 29, reservedConcurrency: 5 },
   'archive-transform': { memoryMb: 1769, timeoutSeconds: 60, reservedConcurrency: 10 },
 } as const;
 export type FunctionName = keyof typeof FUNCTION_SIZING;

@@ -40,6 +40,12 @@ export class StreamProcessor extends Construct {
   public readonly function: NodejsFunction;
   public readonly onFailureQueue: Queue;
   public readonly logGroup: LogGroup;
+  /**
+   * The processor's settings beyond its tables (HOURS_SAVED_BASELINES, UNSIGNED_RECORDS, ...):
+   * how it judges and folds records. The one definition: whatever else judges records as it
+   * does (the ops API's replay) takes its environment from here.
+   */
+  public readonly settings: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: StreamProcessorProps) {
     super(scope, id);
@@ -54,6 +60,12 @@ export class StreamProcessor extends Construct {
       reason:
         'This queue is itself the dead-letter destination of the Kinesis event source: it receives batch metadata (shard and sequence range) for operators; there is nothing further to dead-letter it into.',
     });
+    this.settings = {
+      ...(props.hoursSavedBaselines !== undefined && {
+        HOURS_SAVED_BASELINES: props.hoursSavedBaselines,
+      }),
+      UNSIGNED_RECORDS: props.unsignedRecords ?? 'refuse',
+    };
     const built = pipelineFunction(this, {
       name: 'processor',
       entry: 'functions/processor/handler.ts',
@@ -64,12 +76,7 @@ export class StreamProcessor extends Construct {
         { name: 'deadLetters', table: props.deadLetters, access: 'write' },
         { name: 'pipelineStatus', table: props.pipelineStatus, access: 'write' },
       ],
-      environment: {
-        ...(props.hoursSavedBaselines !== undefined && {
-          HOURS_SAVED_BASELINES: props.hoursSavedBaselines,
-        }),
-        UNSIGNED_RECORDS: props.unsignedRecords ?? 'refuse',
-      },
+      environment: this.settings,
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
     });
