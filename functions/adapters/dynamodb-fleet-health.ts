@@ -1,8 +1,9 @@
-import { type DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DeviceHealth, StoreHealth } from '#domain/fleet-health';
 import type { FleetHealthStore, WriteResult } from '#domain/ports';
 import { getAll } from './batch-get.js';
 import { type Item, num, str } from './item-codec.js';
+import { queryPartition } from './query-partition.js';
 
 /**
  * Fleet health items in the aggregates table: `pk` = `FLEET#{region}`, `sk` = `STORE#{id}`,
@@ -57,23 +58,10 @@ export async function queryFleetHealth(
   region: string,
   limit = 5_000,
 ): Promise<{ stores: StoreHealth[]; truncated: boolean }> {
-  const stores: StoreHealth[] = [];
-  let start: Item | undefined;
-  do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': { S: `FLEET#${region}` } },
-        ExclusiveStartKey: start,
-        Limit: Math.min(1_000, limit - stores.length),
-      }),
-    );
-    for (const item of page.Items ?? []) stores.push(decodeHealth(item));
-    start = page.LastEvaluatedKey;
-    if (stores.length >= limit) return { stores, truncated: start !== undefined };
-  } while (start !== undefined);
-  return { stores, truncated: false };
+  const { items, truncated } = await queryPartition(client, tableName, `FLEET#${region}`, {
+    limit,
+  });
+  return { stores: items.map(decodeHealth), truncated };
 }
 
 const keyOf = (region: string, storeId: string) => ({

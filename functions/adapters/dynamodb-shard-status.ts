@@ -1,6 +1,7 @@
-import { type DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { ShardStatus, ShardStatusSink } from '#domain/ports';
 import { type Item, num, str } from './item-codec.js';
+import { queryPartition } from './query-partition.js';
 
 /** The partition of the pipeline-status table that holds one status item per shard. */
 const PK = 'SHARD';
@@ -54,22 +55,8 @@ export async function readShardStatuses(
   client: DynamoDBClient,
   tableName: string,
 ): Promise<ShardStatus[]> {
-  const statuses: ShardStatus[] = [];
-  let start: Item | undefined;
-  do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': { S: PK } },
-        ExclusiveStartKey: start,
-        ConsistentRead: true,
-      }),
-    );
-    for (const item of page.Items ?? []) statuses.push(decode(item));
-    start = page.LastEvaluatedKey;
-  } while (start !== undefined);
-  return statuses;
+  const { items } = await queryPartition(client, tableName, PK, { consistent: true });
+  return items.map(decode);
 }
 
 function decode(item: Item): ShardStatus {

@@ -1,15 +1,7 @@
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  PutRecordsCommand,
-} from '@aws-sdk/client-kinesis';
-import { ulid } from 'ulid';
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DetectionEvent } from '#contract';
-import { encodeAggregate, signRecord } from '#wire';
 import {
   getDeadLetter,
   parseDeadLetterId,
@@ -26,16 +18,12 @@ import { processBatch, type RawStreamRecord } from '../../functions/processor/pr
 import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
 import { archiveHandler } from '../../infra/local/archiver.js';
 import { writeSigningKeyFile } from '../helpers/daemon-process.js';
-import {
-  detection,
-  REGISTRY,
-  TEST_KEY_ID,
-  testKey,
-  testKeys,
-  testSigner,
-} from '../helpers/factories.js';
+import { REGISTRY, TEST_KEY_ID, testKey, testKeys } from '../helpers/factories.js';
+import { forgottenDevices } from '../helpers/forgotten-devices.js';
 import { silentLogger } from '../helpers/in-memory-aggregates.js';
 import { freshEmulators } from '../helpers/local-dynamodb.js';
+import { readShard } from '../helpers/read-shard.js';
+import { runTool } from '../helpers/tool-run.js';
 
 /**
  * A store with forgotten devices: lane 09 and lane 07 were never registered (their records,
@@ -50,70 +38,15 @@ const NOW = Date.now();
 const AT = NOW - 10 * 60_000;
 const STORE = 'store-0001';
 const STORE_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York' }).format(AT);
-const panel = (deviceId: string) => ({
-  deviceId,
-  kind: 'panel' as const,
-  storeId: STORE,
-  keys: testKeys(deviceId),
-});
 
-let seq = 1_000;
-const event = (deviceId: string, lossCents: number): DetectionEvent =>
-  detection({
-    deviceId,
-    storeId: STORE,
-    eventId: ulid(AT),
-    detectionId: ulid(AT),
-    occurredAt: new Date(AT).toISOString(),
-    seq: ++seq,
-    estimatedLossCents: lossCents,
-  });
-const json = (e: unknown) => Buffer.from(JSON.stringify(e));
+const scenario = forgottenDevices(AT, { archiveOnlyLane: true });
+const ALL = scenario.all;
+const TRUE_LOSS = scenario.trueLossCents;
+const records = scenario.records;
 
-const counted = [event('panel-store-0001-lane-01', 100), event('panel-store-0001-lane-01', 200)];
-const lane09 = [300, 400, 500].map((c) => event('panel-store-0001-lane-09', c));
-const viaGateway = [event('panel-store-0001-lane-01', 600), event('panel-store-0001-lane-08', 700)];
-const lane07 = [event('panel-store-0001-lane-07', 800)];
-const ALL = [...counted, ...lane09, ...viaGateway, ...lane07];
-const TRUE_LOSS = ALL.reduce((sum, e) => sum + e.estimatedLossCents, 0);
-
-const records = () => [
-  ...counted.map((e) => signRecord(json(e), testSigner(e.deviceId))),
-  ...lane09.map((e) => signRecord(json(e), testSigner(e.deviceId))),
-  signRecord(
-    encodeAggregate(viaGateway.map((e) => ({ partitionKey: STORE, data: json(e) }))),
-    testSigner('gateway-store-0001'),
-  ),
-  ...lane07.map((e) => signRecord(json(e), testSigner(e.deviceId))),
-];
-
-// Asynchronous: the emulators run in this process, so a synchronous spawn would starve them.
 const run = (...args: string[]) =>
-  new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'infra/tools/dead-letters.ts', ...args],
-      {
-        encoding: 'utf8',
-        timeout: 60_000,
-        env: {
-          ...process.env,
-          AWS_ENDPOINT_URL_DYNAMODB: env.emulators.dynamodbEndpoint,
-          AWS_ENDPOINT_URL_KINESIS: env.emulators.kinesisEndpoint,
-          AWS_REGION: 'us-east-1',
-          AWS_ACCESS_KEY_ID: 'local',
-          AWS_SECRET_ACCESS_KEY: 'local',
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-          TOOLKIT_EDGE_CONFIG: join(env.dir, 'toolkit-edge.json'),
-        },
-      },
-      (error, stdout, stderr) =>
-        resolve({
-          status: error === null ? 0 : ((error as { code?: number }).code ?? null),
-          stdout,
-          stderr,
-        }),
-    );
+  runTool('dead-letters.ts', args, env.emulators, {
+    TOOLKIT_EDGE_CONFIG: join(env.dir, 'toolkit-edge.json'),
   });
 const replay = async (...args: string[]) => {
   const result = await run('replay', '--archive', env.dir, '--json', ...args);
@@ -122,26 +55,7 @@ const replay = async (...args: string[]) => {
 };
 
 /** The stream's records (after `after`, if given), as Lambda hands them to the processor. */
-async function readStream(after?: string): Promise<RawStreamRecord[]> {
-  const shardId = 'shardId-000000000000';
-  const { ShardIterator } = await env.kinesis.send(
-    new GetShardIteratorCommand({
-      StreamName: TELEMETRY_STREAM.localName,
-      ShardId: shardId,
-      ...(after === undefined
-        ? { ShardIteratorType: 'TRIM_HORIZON' }
-        : { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: after }),
-    }),
-  );
-  const { Records = [] } = await env.kinesis.send(new GetRecordsCommand({ ShardIterator }));
-  return Records.map((r) => ({
-    shardId,
-    sequenceNumber: r.SequenceNumber as string,
-    partitionKey: r.PartitionKey as string,
-    data: r.Data as Uint8Array,
-    arrivedAt: (r.ApproximateArrivalTimestamp as Date).getTime(),
-  }));
-}
+const readStream = (after?: string) => readShard(env.kinesis, after === undefined ? {} : { after });
 
 async function figures() {
   const reader = new DynamoDbImpactReader(
@@ -274,7 +188,7 @@ describe('CLI: npm run dead-letters -- replay, against the emulators over HTTP',
   it('after registering the devices, a replay counts their events once and the figures are exact; a second replay changes nothing', async () => {
     // Prepare: the fix.
     await putRegistryEntries(env.dynamodb, TABLES.registry.localName, {
-      devices: ['lane-09', 'lane-08', 'lane-07'].map((l) => panel(`panel-store-0001-${l}`)),
+      devices: scenario.registrations(),
     });
 
     // Act: lane 07's record from the archive (auto falls back when the stream lacks it), then

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DynamoDbDeadLetters,
@@ -7,6 +6,7 @@ import {
 import type { DeadLetter } from '../../functions/domain/ports.js';
 import { TABLES } from '../../functions/shared/resources.js';
 import { freshEmulators } from '../helpers/local-dynamodb.js';
+import { runTool } from '../helpers/tool-run.js';
 
 let env: Awaited<ReturnType<typeof freshEmulators>>;
 
@@ -19,30 +19,7 @@ const letter = (over: Partial<DeadLetter> & Pick<DeadLetter, 'reason'>): DeadLet
   ...over,
 });
 
-// Asynchronous: the emulator runs in this process, so a synchronous spawn would starve it.
-const run = (...args: string[]) =>
-  new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'infra/tools/dead-letters.ts', ...args],
-      { encoding: 'utf8', timeout: 60_000, env: runEnv() },
-      (error, stdout, stderr) =>
-        resolve({
-          status: error === null ? 0 : ((error as { code?: number }).code ?? null),
-          stdout,
-          stderr,
-        }),
-    );
-  });
-
-const runEnv = () => ({
-  ...process.env,
-  AWS_ENDPOINT_URL_DYNAMODB: env.emulators.dynamodbEndpoint,
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'local',
-  AWS_SECRET_ACCESS_KEY: 'local',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-});
+const run = (...args: string[]) => runTool('dead-letters.ts', args, env.emulators);
 
 beforeAll(async () => {
   env = await freshEmulators(1);

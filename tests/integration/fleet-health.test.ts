@@ -1,7 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-kinesis';
 import type { Context } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,13 +11,14 @@ import { createImpactApiHandler } from '../../functions/impact-api/create-handle
 import { DynamoDbImpactReader } from '../../functions/impact-api/impact-reader.js';
 import { loadProcessorConfig } from '../../functions/processor/config.js';
 import { processorDeps } from '../../functions/processor/deps.js';
-import { processBatch, type RawStreamRecord } from '../../functions/processor/process-batch.js';
+import { processBatch } from '../../functions/processor/process-batch.js';
 import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
 import { apiEvent, LEADERSHIP } from '../helpers/api-events.js';
 import { writeSigningKeyFile } from '../helpers/daemon-process.js';
 import { REGISTRY, TEST_KEY_ID, testKey } from '../helpers/factories.js';
 import { silentLogger } from '../helpers/in-memory-aggregates.js';
 import { freshEmulators } from '../helpers/local-dynamodb.js';
+import { readShard } from '../helpers/read-shard.js';
 
 /**
  * A panel PC's daemon reports its own status through the stream; the processor keeps it in
@@ -31,24 +31,7 @@ let after: string | undefined;
 
 /** The stream's records after the last read, through the live processor. */
 async function processNew() {
-  const shardId = 'shardId-000000000000';
-  const { ShardIterator } = await env.kinesis.send(
-    new GetShardIteratorCommand({
-      StreamName: TELEMETRY_STREAM.localName,
-      ShardId: shardId,
-      ...(after === undefined
-        ? { ShardIteratorType: 'TRIM_HORIZON' }
-        : { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: after }),
-    }),
-  );
-  const { Records = [] } = await env.kinesis.send(new GetRecordsCommand({ ShardIterator }));
-  const records: RawStreamRecord[] = Records.map((r) => ({
-    shardId,
-    sequenceNumber: r.SequenceNumber as string,
-    partitionKey: r.PartitionKey as string,
-    data: r.Data as Uint8Array,
-    arrivedAt: (r.ApproximateArrivalTimestamp as Date).getTime(),
-  }));
+  const records = await readShard(env.kinesis, after === undefined ? {} : { after });
   after = records.at(-1)?.sequenceNumber ?? after;
   const config = loadProcessorConfig({
     [TABLES.aggregates.envVar]: TABLES.aggregates.localName,

@@ -2,15 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DetectionEvent } from '#contract';
-import { encodeAggregate, signRecord } from '#wire';
 import { DynamoDbDeadLetters } from '../../functions/adapters/dynamodb-dead-letters.js';
 import { putRegistryEntries } from '../../functions/adapters/dynamodb-registry.js';
 import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
 import { type EmbeddedStack, startEmbeddedStack } from '../../infra/local/embedded-stack.js';
-import { detection, REGISTRY, testKeys, testSigner } from '../helpers/factories.js';
+import { REGISTRY } from '../helpers/factories.js';
+import { forgottenDevices } from '../helpers/forgotten-devices.js';
 
 /**
  * The forgotten-device scenario of tests/integration/dead-letter-replay.test.ts, through the
@@ -29,36 +27,13 @@ const NOW = Date.now();
 const AT = NOW - 10 * 60_000;
 const TODAY = new Date(NOW).toISOString().slice(0, 10);
 const EARLIER = new Date(NOW - 3 * 86_400_000).toISOString().slice(0, 10);
-const STORE = 'store-0001';
 const STORE_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York' }).format(AT);
 
-let seq = 1_000;
-const event = (deviceId: string, lossCents: number): DetectionEvent =>
-  detection({
-    deviceId,
-    storeId: STORE,
-    eventId: ulid(AT),
-    detectionId: ulid(AT),
-    occurredAt: new Date(AT).toISOString(),
-    seq: ++seq,
-    estimatedLossCents: lossCents,
-  });
-const json = (e: unknown) => Buffer.from(JSON.stringify(e));
-
-const counted = [event('panel-store-0001-lane-01', 100), event('panel-store-0001-lane-01', 200)];
-const lane09 = [300, 400, 500].map((c) => event('panel-store-0001-lane-09', c));
-const viaGateway = [event('panel-store-0001-lane-01', 600), event('panel-store-0001-lane-08', 700)];
-const ALL = [...counted, ...lane09, ...viaGateway];
-const TRUE_LOSS = ALL.reduce((sum, e) => sum + e.estimatedLossCents, 0);
-
-const records = () => [
-  ...counted.map((e) => signRecord(json(e), testSigner(e.deviceId))),
-  ...lane09.map((e) => signRecord(json(e), testSigner(e.deviceId))),
-  signRecord(
-    encodeAggregate(viaGateway.map((e) => ({ partitionKey: STORE, data: json(e) }))),
-    testSigner('gateway-store-0001'),
-  ),
-];
+const scenario = forgottenDevices(AT);
+const STORE = scenario.store;
+const ALL = scenario.all;
+const TRUE_LOSS = scenario.trueLossCents;
+const records = scenario.records;
 
 type Body = Record<string, unknown>;
 
@@ -180,12 +155,7 @@ describe('Integration: replay through the ops API over HTTP on the embedded stac
   it('after registering the devices, the confirmed plan counts their events once: the figures are exact', async () => {
     // Prepare: the fix. The selection is unchanged, so the plan's token still holds.
     await putRegistryEntries(stack.dynamodb, TABLES.registry.localName, {
-      devices: ['lane-09', 'lane-08'].map((l) => ({
-        deviceId: `panel-store-0001-${l}`,
-        kind: 'panel' as const,
-        storeId: STORE,
-        keys: testKeys(`panel-store-0001-${l}`),
-      })),
+      devices: scenario.registrations(),
     });
 
     // Act

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbAggregateStore } from '../../functions/adapters/dynamodb-aggregate-store.js';
@@ -18,35 +17,11 @@ import { TABLES } from '../../functions/shared/resources.js';
 import { detection, REGISTRY, streamRecords } from '../helpers/factories.js';
 import { silentLogger } from '../helpers/in-memory-aggregates.js';
 import { freshEmulators } from '../helpers/local-dynamodb.js';
+import { runTool } from '../helpers/tool-run.js';
 
 let env: Awaited<ReturnType<typeof freshEmulators>>;
 
-const run = (...args: string[]) =>
-  new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'infra/tools/pipeline-status.ts', ...args],
-      {
-        encoding: 'utf8',
-        timeout: 60_000,
-        env: {
-          ...process.env,
-          AWS_ENDPOINT_URL_DYNAMODB: env.emulators.dynamodbEndpoint,
-          AWS_ENDPOINT_URL_KINESIS: env.emulators.kinesisEndpoint,
-          AWS_REGION: 'us-east-1',
-          AWS_ACCESS_KEY_ID: 'local',
-          AWS_SECRET_ACCESS_KEY: 'local',
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        },
-      },
-      (error, stdout, stderr) =>
-        resolve({
-          status: error === null ? 0 : ((error as { code?: number }).code ?? null),
-          stdout,
-          stderr,
-        }),
-    );
-  });
+const run = (...args: string[]) => runTool('pipeline-status.ts', args, env.emulators);
 
 const NOW = Date.now();
 function deps(over: Partial<ProcessorDeps> = {}): ProcessorDeps {
