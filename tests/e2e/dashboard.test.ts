@@ -8,7 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbFleetHealth } from '../../functions/adapters/dynamodb-fleet-health.js';
+import { mergeStatuses } from '../../functions/domain/fleet-health.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
+import { TABLES } from '../../functions/shared/resources.js';
 import { count, hours, money, share } from '../../infra/dashboard/src/format.js';
 import { defaultPeriod } from '../../infra/dashboard/src/period.js';
 import type { EmbeddedStack } from '../../infra/local/embedded-stack.js';
@@ -201,6 +204,78 @@ describe('Dashboard in headless Chromium, on simulated data', () => {
     await page.waitForSelector('[data-view="overview"]');
     expect(await page.locator('[data-kpi="hoursSaved"]').count()).toBe(0);
     await page.close();
+  });
+
+  it("shows coverage beside a store's figures and lists stores with silent devices in the Fleet view, worst first, in scope", async () => {
+    // Prepare: store-0001's fleet health, as the processor keeps it from its daemons'
+    // statuses: lane 01 heard a minute ago, lane 02 silent for an hour.
+    type Store = { region: string };
+    const { region } = await api<Store>(
+      `/v1/stores/store-0001/shrink?${period().query}`,
+      leadership,
+    );
+    const now = Date.now();
+    const status = (lane: string, at: number, seq: number) => ({
+      event: {
+        schemaVersion: 1 as const,
+        type: 'device_status' as const,
+        eventId: '01JABCDEFGHJKMNPQRSTVWXYZ0',
+        deviceId: `panel-store-0001-${lane}`,
+        occurredAt: new Date(at).toISOString(),
+        seq,
+        storeId: 'store-0001',
+        spool: { bytes: 0, oldestUnsentAgeSeconds: 0 },
+        daemonVersion: '0.1.0',
+        models: [],
+      },
+      arrivedAt: at,
+    });
+    const health = mergeStatuses(
+      undefined,
+      { storeId: 'store-0001', region },
+      [status('lane-01', now - 60_000, 1), status('lane-02', now - 3_600_000, 2)],
+      now,
+    ).next;
+    await new DynamoDbFleetHealth(stack.dynamodb, TABLES.aggregates.localName).put(health);
+
+    // Act and assess: the store page says how complete its figures are.
+    const page = await openPage(browser, stack.apiUrl, leadership, '#/stores/store-0001');
+    await page.waitForSelector('[data-view="store"]');
+    const line = await page.locator('[data-coverage]').textContent();
+    expect(await page.locator('[data-coverage]').getAttribute('data-coverage')).toBe('gap');
+    expect(line).toContain('1 of 2 devices reporting; complete through');
+    expect(line).toContain('Silent: panel-store-0001-lane-02');
+    await screenshot(page, 'store-coverage');
+
+    // The Fleet view: leadership names a region, then sees the store that needs attention.
+    await page.goto(`${stack.apiUrl}/#/fleet`);
+    await page.waitForSelector('[data-view="fleet"][data-state="choose-region"]');
+    await page.goto(`${stack.apiUrl}/#/fleet?region=${encodeURIComponent(region)}`);
+    await page.waitForSelector('[data-view="fleet"] tbody tr[data-store]');
+    const fleet = await api<{ stores: { storeId: string }[] }>(
+      `/v1/fleet/health?region=${encodeURIComponent(region)}&limit=200`,
+      leadership,
+    );
+    expect(
+      await page
+        .locator('[data-view="fleet"] tbody tr[data-store]')
+        .evaluateAll((r) => r.map((e) => e.getAttribute('data-store'))),
+    ).toEqual(fleet.stores.map((st) => st.storeId));
+    expect(
+      await page.locator('[data-view="fleet"] tbody tr[data-store="store-0001"]').textContent(),
+    ).toContain('panel-store-0001-lane-02');
+    await screenshot(page, 'fleet');
+    await page.close();
+
+    // A store manager of another store does not see it.
+    const other = await stack.issuer.sign(
+      { sub: 'mgr2', 'custom:role': 'store_manager', 'custom:stores': 'store-0002' },
+      900,
+    );
+    const theirs = await openPage(browser, stack.apiUrl, other, '#/fleet');
+    await theirs.waitForSelector('[data-view="fleet"]');
+    expect(await theirs.locator('tr[data-store="store-0001"]').count()).toBe(0);
+    await theirs.close();
   });
 
   it('refreshes the overview by itself while events stream in', async () => {

@@ -46,6 +46,7 @@ export async function get<T>(
 // The answers the views use: the API's own response types, inferred from its zod schemas
 // (type-only imports: nothing of the functions' code enters the page's bundle).
 export type {
+  FleetHealthResponse,
   ImpactResponse,
   LeaderboardResponse,
   StoreShrinkResponse,

@@ -12,6 +12,7 @@ import {
 } from './auth.js';
 import { clearCharts, mountCharts } from './charts.js';
 import { h } from './dom.js';
+import { renderFleet } from './fleet-view.js';
 import { renderOverview } from './overview-view.js';
 import { daysBefore, defaultPeriod, latestToday } from './period.js';
 import { type LeaderboardState, renderStore, renderStores } from './stores-view.js';
@@ -117,6 +118,7 @@ function renderNav(claims: Claims): void {
   const links: [string, string][] = [
     ['#/overview', 'Overview'],
     ['#/stores', 'Stores'],
+    ['#/fleet', 'Fleet'],
   ];
   if (claims.role === 'leadership') links.push(['#/teams', 'Teams']);
   nav.replaceChildren(
@@ -341,6 +343,7 @@ function renderView(hash: string, ctx: ViewContext): Promise<HTMLElement> {
   if (store !== undefined) return renderStore(ctx, decodeURIComponent(store));
   if (hash.startsWith('#/stores')) return renderStores(ctx, state.leaderboard, () => void route());
   if (hash.startsWith('#/teams') && ctx.claims.role === 'leadership') return renderTeams(ctx);
+  if (hash.startsWith('#/fleet')) return renderFleet(ctx);
   return renderOverview(ctx);
 }
 

@@ -1,6 +1,7 @@
 import { get, type LeaderboardResponse, type StoreShrinkResponse } from './api.js';
 import { chartCard, PALETTE } from './charts.js';
 import { h } from './dom.js';
+import { coverageLine } from './fleet-view.js';
 import { count, label, money, share } from './format.js';
 import { kpiCard } from './kpi-card.js';
 import { lossByDayTable } from './loss-table.js';
@@ -187,6 +188,7 @@ export async function renderStore(ctx: ViewContext, storeId: string): Promise<HT
     h('p', {}, h('a', { href: '#/stores' }, '← All stores')),
     h('h2', {}, `Store ${r.storeId}`),
     h('p', { class: 'period' }, `${r.region}, ${r.timeZone}; ${ctx.from} to ${ctx.to}`),
+    coverageLine(r.coverage),
     storeKpis(r),
     h('div', { class: 'charts' }, storeCategoryChart(r), storeLossChart(r)),
   );

@@ -1,0 +1,121 @@
+import { type FleetHealthResponse, get, type StoreShrinkResponse } from './api.js';
+import { h, table } from './dom.js';
+import { count } from './format.js';
+import { regionQuery, type ViewContext } from './view-context.js';
+
+/** An instant as the page shows it: date and minute, UTC. */
+const instant = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+
+const age = (seconds: number) =>
+  seconds === 0
+    ? 'none'
+    : seconds < 3_600
+      ? `${Math.round(seconds / 60)} min`
+      : `${(seconds / 3_600).toFixed(1)} h`;
+
+const clock = (ms: number) =>
+  Math.abs(ms) < 1_000 ? '0 s' : `${ms > 0 ? '+' : '−'}${Math.round(Math.abs(ms) / 1_000)} s`;
+
+/**
+ * The line beside a store's figures: how many of its devices report, which are silent, and up
+ * to when its figures are complete ("38 of 40 devices reporting; complete through …").
+ */
+export function coverageLine(coverage: StoreShrinkResponse['coverage']): HTMLElement {
+  if (coverage === undefined) {
+    return h(
+      'p',
+      { class: 'coverage', 'data-coverage': 'unknown' },
+      'Coverage unknown: no device of this store has reported its status yet.',
+    );
+  }
+  const through =
+    coverage.completeThrough === undefined
+      ? 'no device reporting'
+      : `complete through ${instant(coverage.completeThrough)}`;
+  return h(
+    'p',
+    {
+      class: coverage.silent.length > 0 ? 'coverage gap' : 'coverage',
+      'data-coverage': coverage.silent.length > 0 ? 'gap' : 'complete',
+    },
+    `${coverage.devicesReporting} of ${coverage.devicesKnown} devices reporting; ${through}`,
+    coverage.silent.length > 0 &&
+      `. Silent: ${coverage.silent
+        .slice(0, 5)
+        .map((s) => `${s.deviceId} (since ${instant(s.lastSeenAt)})`)
+        .join(
+          ', ',
+        )}${coverage.silent.length > 5 ? ` and ${coverage.silent.length - 5} more` : ''}.`,
+  );
+}
+
+/**
+ * Fleet health: the stores with silent devices, a backlog or a bad clock, worst first, and a
+ * summary of every store read. Leadership picks a region (the region filter); a region
+ * manager sees theirs, a store manager their stores.
+ */
+export async function renderFleet(ctx: ViewContext): Promise<HTMLElement> {
+  const region = regionQuery(ctx);
+  if (ctx.claims.role === 'leadership' && region === undefined) {
+    return h(
+      'section',
+      { 'data-view': 'fleet', 'data-state': 'choose-region' },
+      h('h2', {}, 'Fleet health'),
+      h('p', {}, 'Fleet health is read one region at a time: enter a region in the filter above.'),
+    );
+  }
+  const r = await get<FleetHealthResponse>('/v1/fleet/health', { region, limit: '200' });
+  const s = r.summary;
+  return h(
+    'section',
+    { 'data-view': 'fleet' },
+    h('h2', {}, 'Fleet health'),
+    h(
+      'p',
+      { class: 'period', 'data-summary': '' },
+      `${count(s.devicesReporting)} of ${count(s.devicesKnown)} devices reporting in ${count(s.stores)} stores; ` +
+        `${count(s.storesNeedingAttention)} need attention` +
+        (s.completeThrough === undefined
+          ? ''
+          : `; complete through ${instant(s.completeThrough)}`) +
+        ` (as of ${instant(r.asOf)})`,
+    ),
+    r.stores.length === 0
+      ? h(
+          'p',
+          { 'data-state': 'healthy' },
+          'No store has silent devices, a backlog or a bad clock.',
+        )
+      : fleetTable(r.stores),
+    r.truncated && h('p', {}, 'More stores need attention than are listed here.'),
+  );
+}
+
+function fleetTable(stores: FleetHealthResponse['stores']): HTMLTableElement {
+  const t = table(
+    'Stores needing attention, worst first',
+    [
+      'Store',
+      'Devices reporting',
+      'Silent',
+      'Oldest unsent',
+      'Worst clock',
+      'Versions',
+      'Complete through',
+    ],
+    stores.map((st) => [
+      st.storeId,
+      `${st.reporting} of ${st.known}`,
+      st.silent.map((d) => d.deviceId).join(', ') || 'none',
+      age(st.backlogAgeSeconds),
+      clock(st.maxClockOffsetMs),
+      Object.entries(st.daemonVersions)
+        .map(([v, n]) => `${v} ×${n}`)
+        .join(', '),
+      st.completeThrough === undefined ? '-' : instant(st.completeThrough),
+    ]),
+  );
+  const rows = t.querySelectorAll('tbody tr');
+  for (const [i, st] of stores.entries()) rows[i]?.setAttribute('data-store', st.storeId);
+  return t;
+}
