@@ -1,5 +1,10 @@
 import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import type { DeviceHealth, StoreHealth } from '#domain/fleet-health';
+import {
+  type CoverageSummary,
+  coverageSummary,
+  type DeviceHealth,
+  type StoreHealth,
+} from '#domain/fleet-health';
 import type { FleetHealthStore, WriteResult } from '#domain/ports';
 import { getAll } from './batch-get.js';
 import { type Item, num, str } from './item-codec.js';
@@ -30,6 +35,38 @@ export class DynamoDbFleetHealth implements FleetHealthStore {
   }
 
   async put(next: StoreHealth): Promise<WriteResult> {
+    const result = await this.putHealth(next);
+    if (result === 'ok') await this.putCoverage(next);
+    return result;
+  }
+
+  /**
+   * The store's coverage summary beside the item (one small item per store in one partition,
+   * so a region's or the organisation's coverage is one Query), never older than a newer one.
+   */
+  private async putCoverage(next: StoreHealth): Promise<void> {
+    const c = coverageSummary(next);
+    await this.client
+      .send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: { S: COVERAGE_PK },
+            sk: { S: `${c.region}#${c.storeId}` },
+            c: { S: JSON.stringify(encodeCoverage(c)) },
+            v: { N: String(next.version + 1) },
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR v < :v',
+          ExpressionAttributeValues: { ':v': { N: String(next.version + 1) } },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException'))
+          throw error;
+      });
+  }
+
+  private async putHealth(next: StoreHealth): Promise<WriteResult> {
     try {
       await this.client.send(
         new PutItemCommand({
@@ -62,6 +99,53 @@ export async function queryFleetHealth(
     limit,
   });
   return { stores: items.map(decodeHealth), truncated };
+}
+
+/** The partition of the stores' coverage summaries; sort key `{region}#{storeId}`. */
+const COVERAGE_PK = 'FLEETCOV';
+
+/** [storeId, region, known, reporting, silent, completeThrough s or -1, writtenAt s] */
+type CoverageTuple = [string, string, number, number, number, number, number];
+
+const encodeCoverage = (c: CoverageSummary): CoverageTuple => [
+  c.storeId,
+  c.region,
+  c.known,
+  c.reporting,
+  c.silent,
+  c.completeThrough === undefined ? -1 : Math.floor(c.completeThrough / 1000),
+  Math.floor(c.writtenAt / 1000),
+];
+
+/**
+ * The coverage summaries of a region's stores, or of every store (`region` undefined): one
+ * Query of one partition, about 60 bytes a store, at most `limit` of them.
+ */
+export async function queryCoverage(
+  client: DynamoDBClient,
+  tableName: string,
+  region: string | undefined,
+  limit = 50_000,
+): Promise<{ summaries: CoverageSummary[]; truncated: boolean }> {
+  const { items, truncated } = await queryPartition(client, tableName, COVERAGE_PK, {
+    limit,
+    ...(region !== undefined && { sortKeyPrefix: `${region}#` }),
+  });
+  const summaries = items.map((item) => {
+    const [storeId, storeRegion, known, reporting, silent, through, written] = JSON.parse(
+      str(item, 'c') ?? '[]',
+    ) as CoverageTuple;
+    return {
+      storeId,
+      region: storeRegion,
+      known,
+      reporting,
+      silent,
+      ...(through >= 0 && { completeThrough: through * 1000 }),
+      writtenAt: written * 1000,
+    };
+  });
+  return { summaries, truncated };
 }
 
 const keyOf = (region: string, storeId: string) => ({

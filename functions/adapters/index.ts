@@ -22,7 +22,7 @@ export {
   parseDeadLetterId,
   type StoredDeadLetter,
 } from './dynamodb-dead-letters.js';
-export { DynamoDbFleetHealth, queryFleetHealth } from './dynamodb-fleet-health.js';
+export { DynamoDbFleetHealth, queryCoverage, queryFleetHealth } from './dynamodb-fleet-health.js';
 export {
   DynamoDbRegistry,
   decodeRegistryEntry,

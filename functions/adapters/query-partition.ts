@@ -9,7 +9,12 @@ export async function queryPartition(
   client: DynamoDBClient,
   tableName: string,
   pk: string,
-  options: { readonly limit?: number; readonly consistent?: boolean } = {},
+  options: {
+    readonly limit?: number;
+    readonly consistent?: boolean;
+    /** Only the items whose sort key (`sk`) starts with this. */
+    readonly sortKeyPrefix?: string;
+  } = {},
 ): Promise<{ items: Item[]; truncated: boolean }> {
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
   const items: Item[] = [];
@@ -18,8 +23,14 @@ export async function queryPartition(
     const page = await client.send(
       new QueryCommand({
         TableName: tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': { S: pk } },
+        KeyConditionExpression:
+          options.sortKeyPrefix === undefined
+            ? 'pk = :pk'
+            : 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: {
+          ':pk': { S: pk },
+          ...(options.sortKeyPrefix !== undefined && { ':prefix': { S: options.sortKeyPrefix } }),
+        },
         ExclusiveStartKey: start,
         Limit: Math.min(1_000, limit - items.length),
         ...(options.consistent === true && { ConsistentRead: true }),

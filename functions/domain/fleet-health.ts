@@ -235,3 +235,86 @@ export function byAttention(a: StoreHealthReport, b: StoreHealthReport): number 
     a.storeId.localeCompare(b.storeId)
   );
 }
+
+/** No write of a store's item for this long: no status arrived, every device is silent. */
+export const DARK_AFTER_MS = SILENT_AFTER_MS + REFRESH_AFTER_MS;
+
+/**
+ * A store's coverage as of its item's last write: a few numbers, kept apart from the item so
+ * that the coverage of a whole region or organisation is one cheap read.
+ */
+export interface CoverageSummary {
+  readonly storeId: string;
+  readonly region: string;
+  readonly known: number;
+  readonly reporting: number;
+  readonly silent: number;
+  /** Epoch ms; absent when no device reported. */
+  readonly completeThrough?: number;
+  /** Epoch ms of the item's write. */
+  readonly writtenAt: number;
+}
+
+export function coverageSummary(health: StoreHealth): CoverageSummary {
+  const report = storeHealthReport(health, health.writtenAt);
+  return {
+    storeId: health.storeId,
+    region: health.region,
+    known: report.known,
+    reporting: report.reporting,
+    silent: report.silent.length,
+    ...(report.completeThrough !== undefined && {
+      completeThrough: Date.parse(report.completeThrough),
+    }),
+    writtenAt: health.writtenAt,
+  };
+}
+
+/** What a figure over many stores covers, as of `now`. */
+export interface ScopeCoverage {
+  readonly asOf: string;
+  /** Stores whose daemons have reported at least once. */
+  readonly stores: number;
+  /** Of them, stores heard from lately (a write within DARK_AFTER_MS). */
+  readonly storesReporting: number;
+  /** Stores with a silent device, or silent altogether. */
+  readonly storesWithGaps: number;
+  readonly devicesKnown: number;
+  readonly devicesReporting: number;
+  /** The earliest complete-through of the reporting stores. */
+  readonly completeThrough?: string;
+}
+
+/**
+ * The coverage of many stores from their summaries: a store not written for DARK_AFTER_MS is
+ * dark (all its devices silent); the others as of their last write (at most REFRESH_AFTER_MS
+ * old while statuses arrive).
+ */
+export function scopeCoverage(summaries: readonly CoverageSummary[], now: number): ScopeCoverage {
+  let storesReporting = 0;
+  let storesWithGaps = 0;
+  let devicesKnown = 0;
+  let devicesReporting = 0;
+  let through: number | undefined;
+  for (const s of summaries) {
+    devicesKnown += s.known;
+    if (now - s.writtenAt > DARK_AFTER_MS) {
+      storesWithGaps++;
+      continue;
+    }
+    storesReporting++;
+    devicesReporting += s.reporting;
+    if (s.silent > 0) storesWithGaps++;
+    if (s.completeThrough !== undefined)
+      through = Math.min(through ?? s.completeThrough, s.completeThrough);
+  }
+  return {
+    asOf: new Date(now).toISOString(),
+    stores: summaries.length,
+    storesReporting,
+    storesWithGaps,
+    devicesKnown,
+    devicesReporting,
+    ...(through !== undefined && { completeThrough: new Date(through).toISOString() }),
+  };
+}

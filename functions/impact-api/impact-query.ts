@@ -1,10 +1,11 @@
 import { addDays, daysInclusive, eachDate, eachIsoWeek, isoWeekOfDate } from '#domain/calendar';
+import { coverageSummary, scopeCoverage } from '#domain/fleet-health';
 import { hoursSavedFigures, shrinkFigures } from '#domain/impact-report';
 import type { PersonPrincipal } from '#shared/principal';
 import type { ImpactReader } from './impact-reader.js';
 import type { ImpactQuery } from './query-params.js';
 import type { ImpactResponse } from './response-schemas.js';
-import { readStoreTotals, storeScopeFor } from './scope.js';
+import { readStoreTotals, type StoreScope, storeScopeFor } from './scope.js';
 
 /** Totals for a period and the period of equal length before it, within the token's scope. */
 export async function impactFor(
@@ -12,6 +13,7 @@ export async function impactFor(
   query: ImpactQuery,
   reader: ImpactReader,
   currency: string,
+  now = Date.now(),
 ): Promise<ImpactResponse> {
   const scope = storeScopeFor(principal, query.region);
   const length = daysInclusive(query.from, query.to);
@@ -40,9 +42,10 @@ export async function impactFor(
       },
     };
   };
-  const [current, { series: _previousSeries, ...before }] = await Promise.all([
+  const [current, { series: _previousSeries, ...before }, coverage] = await Promise.all([
     figures(query),
     figures(previous),
+    coverageOf(scope, reader, now),
   ]);
   return {
     period: { from: query.from, to: query.to },
@@ -55,5 +58,21 @@ export async function impactFor(
     currency,
     ...current,
     previous: { period: previous, ...before },
+    coverage,
   };
+}
+
+/** The coverage of the scope's stores (fleet-health.ts), as of `now`. */
+async function coverageOf(scope: StoreScope, reader: ImpactReader, now: number) {
+  if (scope.kind !== 'stores') {
+    const summaries = await reader.fleetCoverage(
+      scope.kind === 'organisation' ? undefined : scope.regions,
+    );
+    return scopeCoverage(summaries, now);
+  }
+  const infos = await Promise.all(scope.stores.map((id) => reader.store(id)));
+  const health = await reader.storesHealth(
+    infos.flatMap((s) => (s === undefined ? [] : [{ storeId: s.storeId, region: s.region }])),
+  );
+  return scopeCoverage(health.map(coverageSummary), now);
 }

@@ -9,6 +9,7 @@ import {
   DynamoDbFleetHealth,
   decodeRegistryEntry,
   type Item,
+  queryCoverage,
   queryFleetHealth,
   storePk,
   unpackContributors,
@@ -29,7 +30,7 @@ import {
   totalsRange,
 } from '#domain/aggregate-keys';
 import { addCounters, type Counters } from '#domain/counters';
-import type { StoreHealth } from '#domain/fleet-health';
+import type { CoverageSummary, StoreHealth } from '#domain/fleet-health';
 import type { StoreInfo } from '#domain/registry-types';
 import { decodeSnapshot, type SnapshotKind } from '#domain/snapshots';
 
@@ -68,6 +69,8 @@ export interface ImpactReader {
     region: string,
     limit: number,
   ): Promise<{ stores: StoreHealth[]; truncated: boolean }>;
+  /** Coverage summaries of these regions' stores, or of every store (undefined). */
+  fleetCoverage(regions: readonly string[] | undefined): Promise<CoverageSummary[]>;
   /** These stores' fleet health items; stores without one are absent. */
   storesHealth(
     stores: readonly { readonly storeId: string; readonly region: string }[],
@@ -156,6 +159,16 @@ export class DynamoDbImpactReader implements ImpactReader {
 
   fleetHealth(region: string, limit: number) {
     return queryFleetHealth(this.client, this.aggregatesTable, region, limit);
+  }
+
+  async fleetCoverage(regions: readonly string[] | undefined) {
+    if (regions === undefined) {
+      return (await queryCoverage(this.client, this.aggregatesTable, undefined)).summaries;
+    }
+    const reads = await Promise.all(
+      regions.map((r) => queryCoverage(this.client, this.aggregatesTable, r)),
+    );
+    return reads.flatMap((r) => r.summaries);
   }
 
   async storesHealth(stores: readonly { readonly storeId: string; readonly region: string }[]) {

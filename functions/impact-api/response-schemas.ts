@@ -41,6 +41,31 @@ const HoursWithWeeks = HoursSavedFigures.extend({
   weeks: Period.meta({ description: 'ISO weeks covered' }),
 }).nullable();
 
+/** What a figure over many stores covers (fleet health), as of now. */
+export const ScopeCoverage = z
+  .object({
+    asOf: z.string(),
+    stores: z
+      .number()
+      .int()
+      .meta({ description: 'Stores whose daemons have reported at least once' }),
+    storesReporting: z
+      .number()
+      .int()
+      .meta({ description: 'Of them, stores heard from in the last 30 minutes' }),
+    storesWithGaps: z
+      .number()
+      .int()
+      .meta({ description: 'Stores with a silent device, or silent altogether' }),
+    devicesKnown: z.number().int(),
+    devicesReporting: z.number().int(),
+    completeThrough: z.string().optional().meta({
+      description:
+        'The earliest complete-through of the reporting stores: figures up to it change only by late events of silent devices',
+    }),
+  })
+  .meta({ id: 'ScopeCoverage' });
+
 export const ImpactResponse = z
   .object({
     period: Period,
@@ -66,6 +91,9 @@ export const ImpactResponse = z
       }),
     previous: z.object({ period: Period, shrink: ShrinkFigures, hoursSaved: HoursWithWeeks }).meta({
       description: 'The same figures for the period of equal length just before',
+    }),
+    coverage: ScopeCoverage.meta({
+      description: "How complete the scope's store figures are, from its daemons' own statuses",
     }),
   })
   .meta({ id: 'ImpactResponse' });

@@ -247,6 +247,16 @@ describe('Dashboard in headless Chromium, on simulated data', () => {
     expect(line).toContain('Silent: panel-store-0001-lane-02');
     await screenshot(page, 'store-coverage');
 
+    // The overview says what its totals cover: the store with a silent device is a gap.
+    await page.goto(`${stack.apiUrl}/#/overview`);
+    await page.waitForSelector('[data-view="overview"] [data-coverage]');
+    expect(
+      await page.locator('[data-view="overview"] [data-coverage]').getAttribute('data-coverage'),
+    ).toBe('gap');
+    expect(await page.locator('[data-view="overview"] [data-coverage]').textContent()).toMatch(
+      /^1 of 1 stores reporting \(1 of 2 devices\); 1 with silent devices/,
+    );
+
     // The Fleet view: leadership names a region, then sees the store that needs attention.
     await page.goto(`${stack.apiUrl}/#/fleet`);
     await page.waitForSelector('[data-view="fleet"][data-state="choose-region"]');

@@ -41,6 +41,20 @@ async function processNew() {
   return processBatch(records, processorDeps(env.dynamodb, config, silentLogger));
 }
 
+async function answer(path: string, query: Record<string, string>) {
+  const handler = createImpactApiHandler(
+    new DynamoDbImpactReader(env.dynamodb, TABLES.aggregates.localName, TABLES.registry.localName),
+    'USD',
+    silentLogger,
+  );
+  const res = await handler(
+    apiEvent(`GET ${path}`, { path, query, claims: LEADERSHIP }),
+    {} as Context,
+  );
+  expect(res.statusCode).toBe(200);
+  return JSON.parse(res.body ?? '{}');
+}
+
 async function fleetHealth() {
   const handler = createImpactApiHandler(
     new DynamoDbImpactReader(env.dynamodb, TABLES.aggregates.localName, TABLES.registry.localName),
@@ -145,6 +159,17 @@ describe('Integration: fleet health from the daemons own status, over the emulat
     const health = await fleetHealth();
     expect(health.stores[0].models).toEqual(['shrink-vision@4.3.0']);
     expect(health.summary).toMatchObject({ stores: 1, devicesReporting: 1, devicesSilent: 0 });
+    // The organisation's totals say what they cover, from the stores' coverage summaries.
+    const today = new Date().toISOString().slice(0, 10);
+    const impact = await answer('/v1/impact', { from: today, to: today });
+    expect(impact.coverage).toMatchObject({
+      stores: 1,
+      storesReporting: 1,
+      storesWithGaps: 0,
+      devicesKnown: 1,
+      devicesReporting: 1,
+    });
+    expect(impact.coverage.completeThrough).toBe(health.stores[0].completeThrough);
   });
 
   it('refuses a device_status a caller posts to a device daemon: only the daemon reports itself', async () => {

@@ -4,11 +4,14 @@ import type { DeviceStatusEvent } from '#contract';
 import { parseTelemetryEvent } from '#contract';
 import {
   byAttention,
+  coverageSummary,
+  DARK_AFTER_MS,
   MAX_DEVICES_PER_STORE,
   mergeStatuses,
   REFRESH_AFTER_MS,
   routeStatus,
   SILENT_AFTER_MS,
+  scopeCoverage,
   storeHealthReport,
 } from '../../functions/domain/fleet-health.js';
 import { REGISTRY } from '../helpers/factories.js';
@@ -164,5 +167,60 @@ describe('fleet health', () => {
     const quiet = storeHealthReport(mergeStatuses(undefined, STORE, [], NOW).next, NOW);
     expect(quiet.completeThrough).toBeUndefined();
     expect([quiet, report].sort(byAttention)[0]).toBe(report);
+  });
+});
+
+describe('fleet health: coverage over many stores', () => {
+  it('counts a store not written for DARK_AFTER_MS as silent altogether, and takes the earliest complete-through', () => {
+    const summary = (storeId: string, over: Partial<ReturnType<typeof coverageSummary>> = {}) => ({
+      storeId,
+      region: 'us-east',
+      known: 40,
+      reporting: 40,
+      silent: 0,
+      completeThrough: NOW - 60_000,
+      writtenAt: NOW - 60_000,
+      ...over,
+    });
+
+    const coverage = scopeCoverage(
+      [
+        summary('a'),
+        summary('b', { reporting: 38, silent: 2, completeThrough: NOW - 600_000 }),
+        summary('c', { writtenAt: NOW - DARK_AFTER_MS - 1, completeThrough: NOW - 86_400_000 }),
+      ],
+      NOW,
+    );
+
+    expect(coverage).toEqual({
+      asOf: new Date(NOW).toISOString(),
+      stores: 3,
+      storesReporting: 2,
+      storesWithGaps: 2,
+      devicesKnown: 120,
+      devicesReporting: 78,
+      completeThrough: new Date(NOW - 600_000).toISOString(),
+    });
+    expect(scopeCoverage([], NOW)).toMatchObject({ stores: 0, storesWithGaps: 0 });
+  });
+
+  it("summarises a store's item as of its write", () => {
+    const { next } = mergeStatuses(
+      undefined,
+      STORE,
+      [
+        { event: status({ deviceId: 'lane-a' }), arrivedAt: NOW },
+        { event: status({ deviceId: 'lane-b' }, NOW - 3_600_000), arrivedAt: NOW - 3_600_000 },
+      ],
+      NOW,
+    );
+    expect(coverageSummary(next)).toEqual({
+      ...STORE,
+      known: 2,
+      reporting: 1,
+      silent: 1,
+      completeThrough: NOW,
+      writtenAt: NOW,
+    });
   });
 });

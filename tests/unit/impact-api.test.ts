@@ -2,7 +2,11 @@ import type { Context } from 'aws-lambda';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Counters } from '../../functions/domain/counters.js';
-import { mergeStatuses, type StoreHealth } from '../../functions/domain/fleet-health.js';
+import {
+  coverageSummary,
+  mergeStatuses,
+  type StoreHealth,
+} from '../../functions/domain/fleet-health.js';
 import { createImpactApiHandler } from '../../functions/impact-api/create-handler.js';
 import type { ImpactReader, RollupRead } from '../../functions/impact-api/impact-reader.js';
 import { apiEvent, LEADERSHIP, REGION_MANAGER, STORE_MANAGER } from '../helpers/api-events.js';
@@ -124,6 +128,12 @@ function fakeReader(): ImpactReader & { calls: string[] } {
       calls.push(`fleet stores ${stores.map((s) => s.storeId).join(',')}`);
       return HEALTH.filter((h) => stores.some((s) => s.storeId === h.storeId));
     },
+    fleetCoverage: async (regions) => {
+      calls.push(`coverage ${regions?.join(',') ?? 'org'}`);
+      return HEALTH.filter((h) => regions === undefined || regions.includes(h.region)).map(
+        coverageSummary,
+      );
+    },
   };
 }
 
@@ -163,6 +173,7 @@ function keyCheckingReader(reader: ImpactReader): ImpactReader {
     store: (id) => reader.store(id),
     fleetHealth: (region, limit) => reader.fleetHealth(region, limit),
     storesHealth: (stores) => reader.storesHealth(stores),
+    fleetCoverage: (regions) => reader.fleetCoverage(regions),
   };
 }
 
@@ -662,5 +673,24 @@ describe('Handler: coverage beside a store figure', () => {
       silent: [{ deviceId: 'panel-store-0001-lane-02' }],
     });
     expect(Date.parse(res.json.coverage.completeThrough)).toBeLessThanOrEqual(Date.now());
+  });
+});
+
+describe('Handler: coverage beside the totals', () => {
+  it("says how many of the scope's stores and devices report, and how many stores have gaps", async () => {
+    const org = await call(fakeReader(), get('/v1/impact', PERIOD, LEADERSHIP));
+    const region = await call(fakeReader(), get('/v1/impact', PERIOD, REGION_MANAGER));
+    const store = await call(fakeReader(), get('/v1/impact', PERIOD, STORE_MANAGER));
+
+    expect(org.json.coverage).toMatchObject({
+      stores: 3,
+      storesReporting: 3,
+      storesWithGaps: 1,
+      devicesKnown: 4,
+      devicesReporting: 3,
+    });
+    expect(region.json.coverage).toMatchObject({ stores: 2, storesWithGaps: 1 });
+    expect(store.json.coverage).toMatchObject({ stores: 1, devicesKnown: 2, devicesReporting: 1 });
+    expect(Date.parse(org.json.coverage.completeThrough)).toBeLessThanOrEqual(Date.now());
   });
 });

@@ -1,4 +1,9 @@
-import { type FleetHealthResponse, get, type StoreShrinkResponse } from './api.js';
+import {
+  type FleetHealthResponse,
+  get,
+  type ImpactResponse,
+  type StoreShrinkResponse,
+} from './api.js';
 import { h, table } from './dom.js';
 import { count } from './format.js';
 import { regionQuery, type ViewContext } from './view-context.js';
@@ -46,6 +51,34 @@ export function coverageLine(coverage: StoreShrinkResponse['coverage']): HTMLEle
         .join(
           ', ',
         )}${coverage.silent.length > 5 ? ` and ${coverage.silent.length - 5} more` : ''}.`,
+  );
+}
+
+/**
+ * The line beside the overview's figures: how many of the scope's stores report, how many have
+ * gaps, and up to when the figures are complete.
+ */
+export function scopeCoverageLine(coverage: ImpactResponse['coverage']): HTMLElement {
+  if (coverage.stores === 0) {
+    return h(
+      'p',
+      { class: 'coverage', 'data-coverage': 'unknown' },
+      "Coverage unknown: no store has reported its devices' status yet.",
+    );
+  }
+  const gaps = coverage.storesWithGaps;
+  return h(
+    'p',
+    {
+      class: gaps > 0 ? 'coverage gap' : 'coverage',
+      'data-coverage': gaps > 0 ? 'gap' : 'complete',
+    },
+    `${count(coverage.storesReporting)} of ${count(coverage.stores)} stores reporting ` +
+      `(${count(coverage.devicesReporting)} of ${count(coverage.devicesKnown)} devices)` +
+      (gaps > 0 ? `; ${count(gaps)} with silent devices (see Fleet)` : '') +
+      (coverage.completeThrough === undefined
+        ? ''
+        : `; complete through ${instant(coverage.completeThrough)}`),
   );
 }
 

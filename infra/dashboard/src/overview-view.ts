@@ -1,6 +1,7 @@
 import { get, type ImpactResponse } from './api.js';
 import { chartCard, PALETTE } from './charts.js';
 import { h } from './dom.js';
+import { scopeCoverageLine } from './fleet-view.js';
 import { change, count, hours, label, money, share } from './format.js';
 import { kpiCard } from './kpi-card.js';
 import { lossByDayTable } from './loss-table.js';
@@ -47,7 +48,14 @@ export async function renderOverview(ctx: ViewContext): Promise<HTMLElement> {
     categoryChart(r),
     r.series.weeks === null ? null : hoursByWeekChart(r.series.weeks),
   );
-  return h('section', { 'data-view': 'overview' }, periodLine(r), kpis, charts);
+  return h(
+    'section',
+    { 'data-view': 'overview' },
+    periodLine(r),
+    scopeCoverageLine(r.coverage),
+    kpis,
+    charts,
+  );
 }
 
 /** Nothing detected, no outcome and no incident in the period. */
