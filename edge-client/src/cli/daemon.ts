@@ -201,7 +201,7 @@ function sendDeviceStatus(
   const storeId =
     config.deviceStatus === false
       ? undefined
-      : (config.deviceStatus?.storeId ?? config.gateway?.storeId);
+      : (config.deviceStatus?.storeId ?? config.gateway?.storeId ?? config.upstream?.storeId);
   if (config.relay || deviceId === undefined || storeId === undefined)
     return { stop: () => undefined };
   const intervalMs = (config.deviceStatus || undefined)?.intervalMs ?? 300_000;

@@ -202,7 +202,10 @@ export class EdgeClient {
           bytes: m.spoolBytes,
           oldestUnsentAgeSeconds: Math.round(m.oldestEventAgeMs / 1000),
         },
-        ...(lastError !== undefined && { lastError: { code: lastError.code, at: lastError.at } }),
+        ...(lastError !== undefined &&
+          errorCode(lastError.code) !== undefined && {
+            lastError: { code: errorCode(lastError.code), at: lastError.at },
+          }),
         daemonVersion,
         models,
       } as EventInput);
@@ -394,3 +397,16 @@ export class EdgeClient {
 
 const payloadBytes = (entries: readonly SpoolEntry[]) =>
   entries.reduce((s, e) => s + e.payload.byteLength, 0);
+
+/**
+ * A delivery error's code as a status carries it: the contract's identifier alphabet, at most
+ * 64 characters (an SDK's or a proxy's error name may hold spaces or more); undefined if
+ * nothing is left. A code, never a message: no free text leaves the PC in a status.
+ */
+function errorCode(code: string): string | undefined {
+  const cleaned = code
+    .replace(/[^A-Za-z0-9._:-]+/g, '_')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 64);
+  return cleaned === '' ? undefined : cleaned;
+}
