@@ -22,7 +22,12 @@ export const MAX_DEVICES_PER_STORE = 256;
 export interface DeviceHealth {
   /** Arrival at the stream of its last status (epoch ms): when the pipeline last heard it. */
   readonly seenAt: number;
-  /** Its clock against the stream's: the status's occurredAt minus its arrival (ms). */
+  /**
+   * How far its clock runs ahead of the stream's (ms, 0 when not ahead): the status's
+   * occurredAt minus its arrival. A clock behind cannot be told from the time a status waited
+   * in the spool (a PC back from an outage), so only ahead counts, as the processor's
+   * clock_skew refusal does.
+   */
   readonly clockOffsetMs: number;
   /** Bytes it held unsent. */
   readonly spoolBytes: number;
@@ -83,16 +88,23 @@ export function routeStatus(event: DeviceStatusEvent, registry: RegistryView): S
   return { ok: true, storeId: event.storeId, region: store.region };
 }
 
-const healthOf = ({ event, arrivedAt }: ArrivedStatus): DeviceHealth => ({
+const healthOf = (
+  { event, arrivedAt }: ArrivedStatus,
+  before: DeviceHealth | undefined,
+): DeviceHealth => ({
   seenAt: arrivedAt,
-  clockOffsetMs: Date.parse(event.occurredAt) - arrivedAt,
+  clockOffsetMs: Math.max(0, Date.parse(event.occurredAt) - arrivedAt),
   spoolBytes: event.spool.bytes,
   oldestUnsentAgeSeconds: event.spool.oldestUnsentAgeSeconds,
   // By the stream's clock: the age is a duration the device measured, its clock may be off.
   deliveredThrough: arrivedAt - event.spool.oldestUnsentAgeSeconds * 1000,
   ...(event.lastError !== undefined && { lastError: event.lastError }),
   daemonVersion: event.daemonVersion,
-  models: [...new Set(event.models.map((m) => `${m.name}@${m.version}`))].sort(),
+  // A status names the models of the detections since the last one: none, the same as before.
+  models:
+    event.models.length === 0 && before !== undefined
+      ? before.models
+      : [...new Set(event.models.map((m) => `${m.name}@${m.version}`))].sort(),
 });
 
 /** What an operator would want to know changed: worth a write before the refresh is due. */
@@ -138,7 +150,7 @@ export function mergeStatuses(
   for (const status of [...statuses].sort((a, b) => a.arrivedAt - b.arrivedAt)) {
     const before = devices[status.event.deviceId];
     if (before !== undefined && before.seenAt > status.arrivedAt) continue;
-    const after = healthOf(status);
+    const after = healthOf(status, before);
     if (materially(before, after)) changed = true;
     devices[status.event.deviceId] = after;
   }
@@ -170,7 +182,7 @@ export interface StoreHealthReport {
   /** The oldest unsent event of any reporting device: its age in seconds at its last status. */
   readonly backlogAgeSeconds: number;
   readonly backlogBytes: number;
-  /** The largest clock offset of a reporting device (ms, signed; positive: ahead). */
+  /** The furthest a reporting device's clock runs ahead of the stream's (ms). */
   readonly maxClockOffsetMs: number;
   readonly daemonVersions: Readonly<Record<string, number>>;
   readonly models: readonly string[];

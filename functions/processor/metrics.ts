@@ -28,7 +28,7 @@ export const PROCESSOR_METRICS = {
    */
   devicesBacklogged: 'DevicesBacklogged',
   /**
-   * The largest clock offset of the batch's device statuses, either way (Seconds); the
+   * The furthest a device status of the batch runs ahead of its arrival (Seconds); the
    * clock-skew alarm's metric. Emitted only for a batch with statuses.
    */
   deviceClockSkew: 'DeviceClockSkew',

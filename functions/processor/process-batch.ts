@@ -107,7 +107,7 @@ export interface BatchStats extends CommitStats {
   readonly healthWrites: number;
   /** Statuses whose sender held events unsent for over 5 minutes. */
   readonly devicesBacklogged: number;
-  /** The largest clock offset of the batch's statuses, either way, in seconds. */
+  /** The furthest the batch's statuses' clocks run ahead of their arrival, in seconds. */
   readonly maxClockSkewSeconds: number;
   readonly failedRecords: number;
 }
@@ -222,7 +222,8 @@ function statusFigures(statuses: readonly StoreStatus[]) {
   let maxClockSkewSeconds = 0;
   for (const { event, arrivedAt } of statuses) {
     if (event.spool.bytes > 0 && event.spool.oldestUnsentAgeSeconds > 300) devicesBacklogged++;
-    const skew = Math.abs(Date.parse(event.occurredAt) - arrivedAt) / 1000;
+    // Ahead only: a status that waited in the spool (an outage) arrives "behind".
+    const skew = Math.max(0, Date.parse(event.occurredAt) - arrivedAt) / 1000;
     maxClockSkewSeconds = Math.max(maxClockSkewSeconds, Math.round(skew));
   }
   return { devicesBacklogged, maxClockSkewSeconds };
