@@ -14,8 +14,10 @@ export type ShardState =
   | 'failing'
   /** No batch for QUIET_AFTER_MS: no traffic, or a processor that stopped. */
   | 'quiet'
-  /** A shard of the stream the processor has not reported on. */
-  | 'unseen';
+  /** A shard of the stream the processor has not reported on (or whose status is unreadable). */
+  | 'unseen'
+  /** Not an open shard of the stream (a reshard closed it) and no batch for QUIET_AFTER_MS. */
+  | 'closed';
 
 export interface ShardReport {
   readonly shardId: string;
@@ -52,9 +54,19 @@ export interface PipelineStatus {
 
 const WORST: readonly ShardState[] = ['failing', 'behind', 'unseen', 'quiet', 'ok'];
 
+/** The states a shard can be in, as the status answers them. */
+export const SHARD_STATES = [
+  'ok',
+  'behind',
+  'failing',
+  'quiet',
+  'unseen',
+  'closed',
+] as const satisfies readonly ShardState[];
+
 /** A shard's state from its last batch, as of `now`. */
 export function shardState(status: ShardStatus | undefined, now: number): ShardState {
-  if (status === undefined) return 'unseen';
+  if (status === undefined || Number.isNaN(Date.parse(status.batchAt))) return 'unseen';
   if (status.failedRecords > 0) return 'failing';
   if (status.iteratorAgeMs > BEHIND_AFTER_MS) return 'behind';
   if (now - Date.parse(status.batchAt) > QUIET_AFTER_MS) return 'quiet';
@@ -73,11 +85,17 @@ export function pipelineStatus(input: {
 }): PipelineStatus {
   const byShard = new Map(input.statuses.map((s) => [s.shardId, s]));
   const ids = [...new Set([...input.shardIds, ...byShard.keys()])].sort();
+  const open = new Set(input.shardIds);
   const shards = ids.map((shardId): ShardReport => {
     const status = byShard.get(shardId);
+    // A shard the stream no longer lists as open, and not read lately, was closed by a
+    // reshard and drained: its last batch no longer says anything about the pipeline.
+    const drained =
+      !open.has(shardId) &&
+      (status === undefined || !(input.now - Date.parse(status.batchAt) <= QUIET_AFTER_MS));
     return {
       shardId,
-      state: shardState(status, input.now),
+      state: drained ? 'closed' : shardState(status, input.now),
       ...(status !== undefined && {
         status,
         lastBatchAgoMs: Math.max(0, input.now - Date.parse(status.batchAt)),
@@ -89,7 +107,10 @@ export function pipelineStatus(input: {
     at: new Date(input.now).toISOString(),
     state: shards.length === 0 ? 'unseen' : state,
     shards,
-    maxIteratorAgeMs: Math.max(0, ...input.statuses.map((s) => s.iteratorAgeMs)),
+    maxIteratorAgeMs: Math.max(
+      0,
+      ...shards.flatMap((s) => (s.state === 'closed' ? [] : [s.status?.iteratorAgeMs ?? 0])),
+    ),
     deadLettersPerHour: perHour(input.letters, input.now),
     recentErrors: input.statuses
       .flatMap((s) =>

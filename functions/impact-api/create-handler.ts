@@ -6,6 +6,7 @@ import { createLogger, loggerPort } from '#shared/observability';
 import { parseParams } from '#shared/parse-params';
 import {
   AUTOMATION_ROLE,
+  isOperator,
   isReader,
   type PersonPrincipal,
   principalFrom,
@@ -128,6 +129,22 @@ export function createImpactApiHandler(
       // An automation's token is valid (it reports incidents through the edge) and an
       // operator's (it reads the ops routes), but neither reads figures: authenticated, not a
       // reader.
+      // Fleet health is the pipeline's as much as the figures': operators read it too.
+      if (isOperator(principal) && event.routeKey === FLEET_HEALTH) {
+        return answered(
+          event,
+          started,
+          'operator',
+          json(
+            await fleetHealthFor(
+              principal,
+              parseParams(FleetHealthQuery, query(event)),
+              reader,
+              Date.now(),
+            ),
+          ),
+        );
+      }
       if (!isReader(principal)) {
         throw forbidden(
           principal.role === AUTOMATION_ROLE
@@ -136,20 +153,36 @@ export function createImpactApiHandler(
         );
       }
       const answer = await route({ event, principal, reader, currency });
-      logger.info('request', {
-        requestId: event.requestContext.requestId,
-        route: event.routeKey,
-        role: PUBLIC.has(event.routeKey) ? 'public' : principal.role,
-        status: 200,
-        ms: Math.round(performance.now() - started),
-      });
-      return {
-        statusCode: 200,
-        headers: {
-          'content-type': answer.contentType,
-          'x-request-id': event.requestContext.requestId,
-        },
-        body: answer.body,
-      };
+      return answered(
+        event,
+        started,
+        PUBLIC.has(event.routeKey) ? 'public' : principal.role,
+        answer,
+      );
     });
+
+  function answered(
+    event: APIGatewayProxyEventV2,
+    started: number,
+    role: string,
+    answer: Answer,
+  ): APIGatewayProxyStructuredResultV2 {
+    logger.info('request', {
+      requestId: event.requestContext.requestId,
+      route: event.routeKey,
+      role,
+      status: 200,
+      ms: Math.round(performance.now() - started),
+    });
+    return {
+      statusCode: 200,
+      headers: {
+        'content-type': answer.contentType,
+        'x-request-id': event.requestContext.requestId,
+      },
+      body: answer.body,
+    };
+  }
 }
+
+const FLEET_HEALTH = 'GET /v1/fleet/health';

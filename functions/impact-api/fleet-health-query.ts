@@ -4,7 +4,7 @@ import {
   type StoreHealthReport,
   storeHealthReport,
 } from '#domain/fleet-health';
-import type { PersonPrincipal } from '#shared/principal';
+import type { OperatorPrincipal, PersonPrincipal } from '#shared/principal';
 import { invalidParameters } from '#shared/problem';
 import type { ImpactReader } from './impact-reader.js';
 import type { FleetHealthQuery } from './query-params.js';
@@ -15,17 +15,21 @@ import { storeScopeFor } from './scope.js';
 const MAX_READ = 5_000;
 
 /**
- * Fleet health in the token's scope: a region (leadership names one; the organisation's is
- * read region by region), a region manager's regions, or a store manager's stores. Stores
+ * Fleet health in the token's scope: a region (leadership and operators name one; the
+ * organisation's is read region by region), a region manager's regions, or a store manager's stores. Stores
  * worst first; the summary covers every store read.
  */
 export async function fleetHealthFor(
-  principal: PersonPrincipal,
+  principal: PersonPrincipal | OperatorPrincipal,
   query: FleetHealthQuery,
   reader: ImpactReader,
   now: number,
 ): Promise<FleetHealthResponse> {
-  const scope = storeScopeFor(principal, query.region);
+  // An operator runs the pipeline for every store: fleet health as leadership reads it.
+  const scope = storeScopeFor(
+    principal.role === 'operator' ? { subject: principal.subject, role: 'leadership' } : principal,
+    query.region,
+  );
   let items: StoreHealth[] = [];
   let truncated = false;
   switch (scope.kind) {

@@ -1,14 +1,13 @@
 import * as z from 'zod';
-import { BEHIND_AFTER_MS, QUIET_AFTER_MS } from '#domain/pipeline-status';
+import { BEHIND_AFTER_MS, QUIET_AFTER_MS, SHARD_STATES } from '#domain/pipeline-status';
 
 /**
  * `GET /v1/ops/pipeline-status` (operator tokens only): the pipeline's own health, as
  * `npm run pipeline-status` computes it (functions/domain/pipeline-status.ts).
  */
 
-const SHARD_STATES = ['ok', 'behind', 'failing', 'quiet', 'unseen'] as const;
 const State = z.enum(SHARD_STATES).meta({
-  description: `ok; behind (iterator age over ${BEHIND_AFTER_MS / 60_000} minutes); failing (its last batch left records to a retry); quiet (no batch for ${QUIET_AFTER_MS / 60_000} minutes: no traffic, or a processor that stopped); unseen (no batch yet)`,
+  description: `ok; behind (iterator age over ${BEHIND_AFTER_MS / 60_000} minutes); failing (its last batch left records to a retry); quiet (no batch for ${QUIET_AFTER_MS / 60_000} minutes: no traffic, or a processor that stopped); unseen (no batch yet); closed (not an open shard of the stream any more, and not read for ${QUIET_AFTER_MS / 60_000} minutes: a reshard closed it; it counts in no overall state)`,
 });
 
 const ShardStatus = z.object({

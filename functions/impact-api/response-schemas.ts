@@ -230,7 +230,9 @@ const StoreHealth = z
 export const FleetHealthResponse = z
   .object({
     asOf: z.string(),
-    scope: Scope,
+    scope: Scope.extend({
+      role: z.enum(['leadership', 'region_manager', 'store_manager', 'operator']),
+    }),
     summary: z.object({
       stores: z.number().int().meta({ description: 'Stores with a fleet health item in scope' }),
       storesNeedingAttention: z.number().int(),

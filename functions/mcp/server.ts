@@ -6,6 +6,8 @@ import {
   DeadLetterListQuery,
   DeadLetterListResponse,
   DeadLetterResponse,
+  FleetHealthQuery,
+  FleetHealthResponse,
   ImpactQuery,
   ImpactResponse,
   LeaderboardQuery,
@@ -51,7 +53,7 @@ export interface ImpactMcpOptions {
   /**
    * The same API for the ops routes (`/v1/ops/*`), with an operator's token. Absent, the ops
    * tools (`list_dead_letters`, `explain_dead_letter`, `replay_dead_letters`,
-   * `get_pipeline_status`) are not offered.
+   * `get_pipeline_status`, `get_fleet_health`) are not offered.
    */
   readonly opsApi?: ImpactApiClient;
   /** The dashboard's address, for links to the matching view. */
@@ -295,6 +297,16 @@ const OPS_TOOLS: readonly OpsTool[] = [
     input: NoQuery,
     output: PipelineStatusResponse,
     path: '/v1/ops/pipeline-status',
+    annotations: { readOnlyHint: true },
+  },
+  {
+    name: 'get_fleet_health',
+    title: 'Fleet health of a region',
+    description:
+      "The edge fleet of one region, from the daemons' own statuses: per store, worst first, the devices reporting and silent (no status for 20 minutes), the oldest unsent event, the furthest a clock runs ahead, daemon versions, models, last error codes and complete-through (figures up to it change only by late events of silent devices); a summary of every store read. `only=all` lists every store, not only those needing attention. Operators only.",
+    input: FleetHealthQuery,
+    output: FleetHealthResponse,
+    path: '/v1/fleet/health',
     annotations: { readOnlyHint: true },
   },
 ];

@@ -26,6 +26,7 @@ const TODAY = new Date().toISOString().slice(0, 10);
 const LETTER_ID = `${TODAY}/shardId-000000000000/4960/0`;
 const OPS_TOOLS = [
   'explain_dead_letter',
+  'get_fleet_health',
   'get_pipeline_status',
   'list_dead_letters',
   'replay_dead_letters',

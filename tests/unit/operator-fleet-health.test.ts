@@ -12,7 +12,7 @@ import { silentLogger } from '../helpers/in-memory-aggregates.js';
  * token is refused GET /v1/fleet/health (403: "an operator token reads the ops routes and no
  * figures"), the ops API has no fleet health route, and MCP has no get_fleet_health tool.
  */
-describe('attack: operators and fleet health', () => {
+describe('Hostile: operators and fleet health', () => {
   it('an operator token reads fleet health of a region', async () => {
     const reader = {
       fleetHealth: async () => ({ stores: [], truncated: false }),
