@@ -16,9 +16,11 @@ export { type RebuildReport, rebuildFromRecords } from './rebuild.js';
 export {
   archiveSource,
   type LetterOutcome,
+  type LetterReader,
   type LetterResult,
   type RecordSource,
   type ReplayReport,
   replayDeadLetters,
+  selectReplayLetters,
   streamSource,
 } from './replay.js';

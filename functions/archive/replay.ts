@@ -1,7 +1,9 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import {
   compareSequence,
+  type DeadLetterKey,
   type LetterReplay,
+  type listDeadLetters,
   parseDeadLetterId,
   positionKey,
   readStreamRecords,
@@ -9,11 +11,60 @@ import {
   type StreamPosition,
 } from '#adapters';
 import { addDays } from '#domain/calendar';
-import { adviceFor } from '#domain/dead-letter-advice';
+import { isRecoverable, RECOVERABLE_REASONS } from '#domain/dead-letter-advice';
+import { deadLetterKeyOf } from '#domain/dead-letter-id';
 import type { DeadLetter, DeadLetterSink } from '#domain/ports';
 import type { ProcessorDeps, StreamRecord } from '#processor';
 import { readArchiveDays } from './read-archive.js';
 import { rebuildFromRecords } from './rebuild.js';
+
+/** Reading the dead-letter table, as a replay selects its letters. */
+export interface LetterReader {
+  list(
+    query: Parameters<typeof listDeadLetters>[2],
+  ): Promise<{ letters: StoredDeadLetter[]; truncated: boolean }>;
+  get(key: DeadLetterKey): Promise<StoredDeadLetter | undefined>;
+}
+
+/**
+ * The letters a replay takes, for the CLI and the ops API alike: the ones named (each stored
+ * letter once, however its id is spelled; `missing` the ids of none), or a range's letters
+ * whose reason a fix can recover (or of the one `reason` given) that no replay has counted.
+ */
+export async function selectReplayLetters(
+  reader: LetterReader,
+  selection:
+    | { readonly ids: readonly string[] }
+    | {
+        readonly dates: readonly string[];
+        readonly limit: number;
+        readonly reason?: string;
+        readonly deviceId?: string;
+      },
+): Promise<{ letters: StoredDeadLetter[]; truncated: boolean; missing: string[] }> {
+  if ('ids' in selection) {
+    const letters = new Map<string, StoredDeadLetter>();
+    const missing: string[] = [];
+    for (const id of new Set(selection.ids)) {
+      // The callers checked the ids; one that does not parse names no letter.
+      const key = deadLetterKeyOf(id);
+      const letter = key === undefined ? undefined : await reader.get(key);
+      if (letter === undefined) missing.push(id);
+      else letters.set(letter.id, letter);
+    }
+    return { letters: [...letters.values()], truncated: false, missing };
+  }
+  const { letters, truncated } = await reader.list({
+    dates: selection.dates,
+    limit: selection.limit,
+    ...(selection.reason === undefined
+      ? { reasons: RECOVERABLE_REASONS() }
+      : { reason: selection.reason }),
+    ...(selection.deviceId !== undefined && { deviceId: selection.deviceId }),
+    unresolved: true,
+  });
+  return { letters, truncated, missing: [] };
+}
 
 /** A record a letter stands for: where it sits, and the UTC date it arrived on. */
 export interface WantedRecord extends StreamPosition {
@@ -124,7 +175,7 @@ export async function replayDeadLetters(
   letters: readonly StoredDeadLetter[],
   options: ReplayOptions,
 ): Promise<ReplayReport> {
-  const replayable = letters.filter((l) => adviceFor(l.reason).recovery === 'rebuild_after_fix');
+  const replayable = letters.filter((l) => isRecoverable(l.reason));
   const wanted = distinctRecords(replayable);
   const found = await fetchFromSources(wanted, options.sources);
   const records = {
@@ -219,7 +270,7 @@ function planned(
   outcome: LetterOutcome,
 ): LetterResult {
   const base = { id: letter.id, reason: letter.reason, count: letter.count };
-  if (adviceFor(letter.reason).recovery !== 'rebuild_after_fix') {
+  if (!isRecoverable(letter.reason)) {
     return { ...base, outcome: 'not_replayable' };
   }
   const source = found.get(positionKey(letter))?.source;

@@ -100,6 +100,13 @@ export function isDeadLetterReason(value: string): value is PoisonReason {
   return Object.hasOwn(ADVICE, value);
 }
 
+/** Whether a replay (or a rebuild) counts a letter of this reason once its cause is fixed. */
+export const isRecoverable = (reason: string) => adviceFor(reason).recovery === 'rebuild_after_fix';
+
+/** The reasons a fix can recover: what a replay of a range selects. */
+export const RECOVERABLE_REASONS = (): readonly PoisonReason[] =>
+  DEAD_LETTER_REASONS.filter(isRecoverable);
+
 export function adviceFor(reason: string): DeadLetterAdvice {
   if (!isDeadLetterReason(reason)) {
     return {

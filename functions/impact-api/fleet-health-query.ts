@@ -51,13 +51,9 @@ export async function fleetHealthFor(
         }
       }
       break;
-    case 'stores': {
-      const infos = await Promise.all(scope.stores.map((id) => reader.store(id)));
-      items = await reader.storesHealth(
-        infos.flatMap((s) => (s === undefined ? [] : [{ storeId: s.storeId, region: s.region }])),
-      );
+    case 'stores':
+      items = await healthOfStores(scope.stores, reader);
       break;
-    }
   }
   const reports = items.map((h) => storeHealthReport(h, now)).sort(byAttention);
   const listed = reports.filter((r) => query.only === 'all' || r.attention);
@@ -78,6 +74,17 @@ export async function fleetHealthFor(
     })),
     truncated: truncated || listed.length > query.limit,
   };
+}
+
+/** These stores' fleet health items, each found under its registered region. */
+export async function healthOfStores(
+  storeIds: readonly string[],
+  reader: ImpactReader,
+): Promise<StoreHealth[]> {
+  const infos = await Promise.all(storeIds.map((id) => reader.store(id)));
+  return reader.storesHealth(
+    infos.flatMap((s) => (s === undefined ? [] : [{ storeId: s.storeId, region: s.region }])),
+  );
 }
 
 function summaryOf(reports: readonly StoreHealthReport[]): FleetHealthResponse['summary'] {

@@ -2,6 +2,7 @@ import { addDays, daysInclusive, eachDate, eachIsoWeek, isoWeekOfDate } from '#d
 import { coverageSummary, scopeCoverage } from '#domain/fleet-health';
 import { hoursSavedFigures, shrinkFigures } from '#domain/impact-report';
 import type { PersonPrincipal } from '#shared/principal';
+import { healthOfStores } from './fleet-health-query.js';
 import type { ImpactReader } from './impact-reader.js';
 import type { ImpactQuery } from './query-params.js';
 import type { ImpactResponse } from './response-schemas.js';
@@ -70,9 +71,6 @@ async function coverageOf(scope: StoreScope, reader: ImpactReader, now: number) 
     );
     return scopeCoverage(summaries, now);
   }
-  const infos = await Promise.all(scope.stores.map((id) => reader.store(id)));
-  const health = await reader.storesHealth(
-    infos.flatMap((s) => (s === undefined ? [] : [{ storeId: s.storeId, region: s.region }])),
-  );
+  const health = await healthOfStores(scope.stores, reader);
   return scopeCoverage(health.map(coverageSummary), now);
 }

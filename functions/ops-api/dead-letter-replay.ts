@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { StoredDeadLetter } from '#adapters';
 import { MAX_REPLAY_LETTERS, type ReplayRequest, type ReplayResponse } from '#api-schemas';
-import type { ReplayReport } from '#archive';
+import { type ReplayReport, selectReplayLetters } from '#archive';
 import { eachDate } from '#domain/calendar';
-import { adviceFor, DEAD_LETTER_REASONS } from '#domain/dead-letter-advice';
 import { deadLetterKeyOf } from '#domain/dead-letter-id';
 import { conflict, invalidParameters } from '#shared/problem';
 import { listPeriod } from './dead-letter-queries.js';
@@ -18,9 +17,6 @@ export interface DeadLetterReplayer {
 }
 
 /** The reasons a fix can recover: a range replays only these unless it names a reason. */
-const RECOVERABLE = DEAD_LETTER_REASONS.filter(
-  (r) => adviceFor(r).recovery === 'rebuild_after_fix',
-);
 
 const RANGE_FIELDS = ['from', 'to', 'reason', 'deviceId', 'limit'] as const;
 
@@ -61,27 +57,21 @@ export async function selectLetters(
         },
       ]);
     }
-    // By the stored id: two spellings of one letter's id (leading zeros) are one letter.
-    const letters = new Map<string, StoredDeadLetter>();
-    const missing: string[] = [];
-    for (const id of new Set(request.ids)) {
-      const key = deadLetterKeyOf(id);
+    for (const id of request.ids) {
       // The schema's pattern admitted it, so it parses; a 400 all the same if the two differ.
-      if (key === undefined)
+      if (deadLetterKeyOf(id) === undefined)
         throw invalidParameters([{ name: 'ids', reason: `not a dead-letter id: ${id}` }]);
-      const letter = await reader.get(key);
-      if (letter === undefined) missing.push(id);
-      else letters.set(letter.id, letter);
     }
-    return { letters: [...letters.values()], selection: { by: 'ids', truncated: false, missing } };
+    // By the stored id: two spellings of one letter's id (leading zeros) are one letter.
+    const { letters, missing } = await selectReplayLetters(reader, { ids: request.ids });
+    return { letters, selection: { by: 'ids', truncated: false, missing } };
   }
   const period = listPeriod(request, today);
-  const { letters, truncated } = await reader.list({
+  const { letters, truncated } = await selectReplayLetters(reader, {
     dates: eachDate(period.from, period.to),
     limit: request.limit ?? MAX_REPLAY_LETTERS,
-    ...(request.reason === undefined ? { reasons: RECOVERABLE } : { reason: request.reason }),
+    ...(request.reason !== undefined && { reason: request.reason }),
     ...(request.deviceId !== undefined && { deviceId: request.deviceId }),
-    unresolved: true,
   });
   return { letters, selection: { by: 'range', period, truncated, missing: [] } };
 }

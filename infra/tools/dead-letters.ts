@@ -17,6 +17,7 @@ import {
   type RecordSource,
   type ReplayReport,
   replayDeadLetters,
+  selectReplayLetters,
   streamSource,
 } from '#archive';
 import { daysInclusive, eachDate, parseDate } from '#domain/calendar';
@@ -247,34 +248,20 @@ async function explainCommand(client: DynamoDBClient, table: string, id: string,
 }
 
 /** The letters a replay takes: those named, or the range's recoverable letters not yet counted. */
-async function lettersToReplay(
+function lettersToReplay(
   client: DynamoDBClient,
   table: string,
   ids: readonly string[],
   values: Values,
 ): Promise<{ letters: StoredDeadLetter[]; truncated: boolean; missing: string[] }> {
-  if (ids.length > 0) {
-    if (ids.length > MAX_LIMIT) usageError(`at most ${MAX_LIMIT} letters at a time`);
-    const keys = ids.map(letterKey);
-    const letters: StoredDeadLetter[] = [];
-    const missing: string[] = [];
-    for (const [i, key] of keys.entries()) {
-      const letter = await getDeadLetter(client, table, key);
-      if (letter === undefined) missing.push(ids[i] as string);
-      else letters.push(letter);
-    }
-    return { letters, truncated: false, missing };
-  }
-  const { query } = rangeQuery(values);
-  const recoverable = DEAD_LETTER_REASONS.filter(
-    (r) => adviceFor(r).recovery === 'rebuild_after_fix',
-  );
-  const { letters, truncated } = await listDeadLetters(client, table, {
-    ...query,
-    ...(values.reason === undefined && { reasons: recoverable }),
-    unresolved: true,
-  });
-  return { letters, truncated, missing: [] };
+  const reader = {
+    list: (query: Parameters<typeof listDeadLetters>[2]) => listDeadLetters(client, table, query),
+    get: (key: DeadLetterKey) => getDeadLetter(client, table, key),
+  };
+  if (ids.length === 0) return selectReplayLetters(reader, rangeQuery(values).query);
+  if (ids.length > MAX_LIMIT) usageError(`at most ${MAX_LIMIT} letters at a time`);
+  for (const id of ids) letterKey(id);
+  return selectReplayLetters(reader, { ids });
 }
 
 function replaySources(values: Values, kinesis: KinesisClient): RecordSource[] {
