@@ -4,6 +4,7 @@ import {
   coverageSummary,
   type DeviceHealth,
   type StoreHealth,
+  type StoreProfile,
 } from '#domain/fleet-health';
 import type { FleetHealthStore, WriteResult } from '#domain/ports';
 import { getAll } from './batch-get.js';
@@ -45,25 +46,7 @@ export class DynamoDbFleetHealth implements FleetHealthStore {
    * so a region's or the organisation's coverage is one Query), never older than a newer one.
    */
   private async putCoverage(next: StoreHealth): Promise<void> {
-    const c = coverageSummary(next);
-    await this.client
-      .send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: { S: COVERAGE_PK },
-            sk: { S: `${c.region}#${c.storeId}` },
-            c: { S: JSON.stringify(encodeCoverage(c)) },
-            v: { N: String(next.version + 1) },
-          },
-          ConditionExpression: 'attribute_not_exists(pk) OR v < :v',
-          ExpressionAttributeValues: { ':v': { N: String(next.version + 1) } },
-        }),
-      )
-      .catch((error: unknown) => {
-        if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException'))
-          throw error;
-      });
+    await putCoverageSummary(this.client, this.tableName, coverageSummary(next), next.version + 1);
   }
 
   private async putHealth(next: StoreHealth): Promise<WriteResult> {
@@ -104,8 +87,55 @@ export async function queryFleetHealth(
 /** The partition of the stores' coverage summaries; sort key `{region}#{storeId}`. */
 const COVERAGE_PK = 'FLEETCOV';
 
-/** [storeId, region, known, reporting, silent, completeThrough s or -1, writtenAt s] */
-type CoverageTuple = [string, string, number, number, number, number, number];
+/**
+ * A store's coverage summary, written only over an older one (`version` counts the health
+ * item's writes; a registration's summary is version 0 and written only where none exists,
+ * so it never hides what the store's daemons have said).
+ */
+export async function putCoverageSummary(
+  client: DynamoDBClient,
+  tableName: string,
+  c: CoverageSummary,
+  version: number,
+): Promise<void> {
+  await client
+    .send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: {
+          pk: { S: COVERAGE_PK },
+          sk: { S: `${c.region}#${c.storeId}` },
+          c: { S: JSON.stringify(encodeCoverage(c)) },
+          v: { N: String(version) },
+        },
+        ConditionExpression: 'attribute_not_exists(pk) OR v < :v',
+        ExpressionAttributeValues: { ':v': { N: String(version) } },
+      }),
+    )
+    .catch((error: unknown) => {
+      if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException'))
+        throw error;
+    });
+}
+
+/**
+ * [storeId, region, known, reporting, silent, completeThrough s or -1, writtenAt s,
+ *  lanes registered or -1, lanes known, lanes reporting, profile, gap days]
+ */
+type CoverageTuple = [
+  string,
+  string,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number?,
+  number?,
+  number?,
+  StoreProfile?,
+  string[]?,
+];
 
 const encodeCoverage = (c: CoverageSummary): CoverageTuple => [
   c.storeId,
@@ -115,7 +145,36 @@ const encodeCoverage = (c: CoverageSummary): CoverageTuple => [
   c.silent,
   c.completeThrough === undefined ? -1 : Math.floor(c.completeThrough / 1000),
   Math.floor(c.writtenAt / 1000),
+  c.lanes.registered ?? -1,
+  c.lanes.known,
+  c.lanes.reporting,
+  c.profile,
+  [...c.gapDays],
 ];
+
+/** A summary written before lanes and profiles were kept counts its devices as lanes, in UTC. */
+function decodeCoverage(tuple: CoverageTuple): CoverageSummary {
+  const [storeId, region, known, reporting, silent, through, written] = tuple;
+  const [, , , , , , , registered = -1, lanesKnown = known, lanesReporting = reporting] = tuple;
+  const profile = tuple[10] ?? { timeZone: 'UTC' };
+  return {
+    storeId,
+    region,
+    profile,
+    known,
+    reporting,
+    silent,
+    lanes: {
+      ...(registered >= 0 && { registered }),
+      known: lanesKnown,
+      reporting: lanesReporting,
+      missing: Math.max(0, (registered >= 0 ? registered : lanesKnown) - lanesReporting),
+    },
+    gapDays: tuple[11] ?? [],
+    ...(through >= 0 && { completeThrough: through * 1000 }),
+    writtenAt: written * 1000,
+  };
+}
 
 /**
  * The coverage summaries of a region's stores, or of every store (`region` undefined): one
@@ -131,20 +190,9 @@ export async function queryCoverage(
     limit,
     ...(region !== undefined && { sortKeyPrefix: `${region}#` }),
   });
-  const summaries = items.map((item) => {
-    const [storeId, storeRegion, known, reporting, silent, through, written] = JSON.parse(
-      str(item, 'c') ?? '[]',
-    ) as CoverageTuple;
-    return {
-      storeId,
-      region: storeRegion,
-      known,
-      reporting,
-      silent,
-      ...(through >= 0 && { completeThrough: through * 1000 }),
-      writtenAt: written * 1000,
-    };
-  });
+  const summaries = items.map((item) =>
+    decodeCoverage(JSON.parse(str(item, 'c') ?? '[]') as CoverageTuple),
+  );
   return { summaries, truncated };
 }
 
@@ -153,8 +201,12 @@ const keyOf = (region: string, storeId: string) => ({
   sk: { S: `STORE#${storeId}` },
 });
 
-/** [seenAt s, clockOffsetMs, spoolBytes, oldestUnsentAgeSeconds, deliveredThrough s, version index, model indexes, error code?, error at?] */
-type Tuple = [number, number, number, number, number, number, number[], string?, string?];
+/**
+ * [seenAt s, clockOffsetMs, spoolBytes, oldestUnsentAgeSeconds, deliveredThrough s,
+ *  version index, model indexes, statusAt s, 1 for a gateway else 0, error code?, error at?];
+ * an item written before statusAt and the kind were kept has the error at 7 and 8.
+ */
+type Tuple = [number, number, number, number, number, number, number[], ...(number | string)[]];
 
 export function encodeHealth(health: StoreHealth): Item {
   const versions: string[] = [];
@@ -173,13 +225,17 @@ export function encodeHealth(health: StoreHealth): Item {
       Math.floor(d.deliveredThrough / 1000),
       index(versions, d.daemonVersion),
       d.models.map((m) => index(models, m)),
+      Math.floor(d.statusAt / 1000),
+      d.kind === 'gateway' ? 1 : 0,
       ...(d.lastError === undefined ? [] : [d.lastError.code, d.lastError.at]),
-    ] as Tuple;
+    ];
   }
   return {
     ...keyOf(health.region, health.storeId),
     storeId: { S: health.storeId },
     region: { S: health.region },
+    profile: { S: JSON.stringify(health.profile) },
+    gapDays: { S: JSON.stringify(health.gapDays) },
     devices: { S: JSON.stringify({ versions, models, devices }) },
     writtenAt: { N: String(health.writtenAt) },
     v: { N: String(health.version + 1) },
@@ -194,21 +250,27 @@ export function decodeHealth(item: Item): StoreHealth {
   };
   const devices: Record<string, DeviceHealth> = {};
   for (const [id, t] of Object.entries(packed.devices ?? {})) {
-    const [seen, offset, bytes, age, through, version, modelIdx, code, at] = t;
+    const [seen, offset, bytes, age, through, version, modelIdx, ...rest] = t;
+    const current = typeof rest[0] === 'number';
+    const [statusAt, gateway, code, at] = current ? rest : [seen, 0, ...rest];
     devices[id] = {
+      kind: gateway === 1 ? 'gateway' : 'panel',
       seenAt: seen * 1000,
+      statusAt: Number(statusAt) * 1000,
       clockOffsetMs: offset,
       spoolBytes: bytes,
       oldestUnsentAgeSeconds: age,
       deliveredThrough: through * 1000,
       daemonVersion: packed.versions?.[version] ?? '',
       models: modelIdx.map((i) => packed.models?.[i] ?? ''),
-      ...(code !== undefined && at !== undefined && { lastError: { code, at } }),
+      ...(typeof code === 'string' && typeof at === 'string' && { lastError: { code, at } }),
     };
   }
   return {
     storeId: str(item, 'storeId') ?? '',
     region: str(item, 'region') ?? '',
+    profile: JSON.parse(str(item, 'profile') ?? '{"timeZone":"UTC"}') as StoreProfile,
+    gapDays: JSON.parse(str(item, 'gapDays') ?? '[]') as string[],
     devices,
     writtenAt: num(item, 'writtenAt'),
     version: num(item, 'v'),

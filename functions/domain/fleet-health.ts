@@ -1,5 +1,6 @@
 import type { DeviceStatusEvent, TelemetryEvent } from '#contract';
-import type { RegistryView } from './registry-types.js';
+import { gapDaysOf, mergeGapDays } from './open-hours.js';
+import type { RegistryView, StoreInfo } from './registry-types.js';
 import type { Rejection } from './route-event.js';
 
 /**
@@ -20,8 +21,16 @@ export const MAX_DEVICES_PER_STORE = 256;
 
 /** One device's last status, as the store's item keeps it. */
 export interface DeviceHealth {
+  /** A lane's panel PC, or the store's gateway (which is no lane). */
+  readonly kind: 'panel' | 'gateway';
   /** Arrival at the stream of its last status (epoch ms): when the pipeline last heard it. */
   readonly seenAt: number;
+  /**
+   * Its last status's own `occurredAt` (epoch ms, the device's clock). Statuses a daemon made
+   * while its uplink was down arrive late but 5 minutes apart by this clock; a longer step
+   * means the daemon itself was not running, and what it would have seen is lost.
+   */
+  readonly statusAt: number;
   /**
    * How far its clock runs ahead of the stream's (ms, 0 when not ahead): the status's
    * occurredAt minus its arrival. A clock behind cannot be told from the time a status waited
@@ -40,10 +49,20 @@ export interface DeviceHealth {
   readonly models: readonly string[];
 }
 
+/** What the store's item keeps of its registry entry, as of its last write. */
+export type StoreProfile = Pick<StoreInfo, 'timeZone' | 'lanes' | 'openHours' | 'test'>;
+
 export interface StoreHealth {
   readonly storeId: string;
   readonly region: string;
+  readonly profile: StoreProfile;
   readonly devices: Readonly<Record<string, DeviceHealth>>;
+  /**
+   * Store-local days (sorted, the GAP_DAYS_KEPT latest) on which a device's daemon was not
+   * running for GAP_MIN_OVERLAP_MS or more of the open hours: those days' figures miss what
+   * its lane saw. Silences still going on are added when read (storeHealthReport).
+   */
+  readonly gapDays: readonly string[];
   /** When the item was last written (epoch ms). */
   readonly writtenAt: number;
   /** Conditional-write version: 0 for an item never written. */
@@ -54,10 +73,12 @@ export interface ArrivedStatus {
   readonly event: DeviceStatusEvent;
   /** Epoch ms at which its record reached the stream. */
   readonly arrivedAt: number;
+  /** Its sender's kind, from the registry. */
+  readonly kind: DeviceHealth['kind'];
 }
 
 export type StatusRouting =
-  | { readonly ok: true; readonly storeId: string; readonly region: string }
+  | { readonly ok: true; readonly store: StoreInfo; readonly kind: DeviceHealth['kind'] }
   | { readonly ok: false; readonly rejection: Rejection };
 
 /** A status is its sender's own, for the store the registry binds it to (a lane or a gateway). */
@@ -85,14 +106,16 @@ export function routeStatus(event: DeviceStatusEvent, registry: RegistryView): S
       rejection: { reason: 'unknown_store', detail: `store ${event.storeId} is not registered` },
     };
   }
-  return { ok: true, storeId: event.storeId, region: store.region };
+  return { ok: true, store, kind: device.kind };
 }
 
 const healthOf = (
-  { event, arrivedAt }: ArrivedStatus,
+  { event, arrivedAt, kind }: ArrivedStatus,
   before: DeviceHealth | undefined,
 ): DeviceHealth => ({
+  kind,
   seenAt: arrivedAt,
+  statusAt: Date.parse(event.occurredAt),
   clockOffsetMs: Math.max(0, Date.parse(event.occurredAt) - arrivedAt),
   spoolBytes: event.spool.bytes,
   oldestUnsentAgeSeconds: event.spool.oldestUnsentAgeSeconds,
@@ -128,6 +151,7 @@ function materially(a: DeviceHealth | undefined, b: DeviceHealth): boolean {
     a.lastError?.code !== b.lastError?.code ||
     a.daemonVersion !== b.daemonVersion ||
     a.models.join() !== b.models.join() ||
+    a.kind !== b.kind ||
     // Back from silence.
     b.seenAt - a.seenAt > SILENT_AFTER_MS
   );
@@ -141,19 +165,43 @@ function materially(a: DeviceHealth | undefined, b: DeviceHealth): boolean {
  */
 export function mergeStatuses(
   stored: StoreHealth | undefined,
-  store: { readonly storeId: string; readonly region: string },
+  store: StoreInfo,
   statuses: readonly ArrivedStatus[],
   now: number,
 ): { next: StoreHealth; write: boolean } {
   const devices: Record<string, DeviceHealth> = { ...(stored?.devices ?? {}) };
-  let changed = stored === undefined || stored.region !== store.region;
-  for (const status of [...statuses].sort((a, b) => a.arrivedAt - b.arrivedAt)) {
+  const profile = profileOf(store);
+  let changed =
+    stored === undefined ||
+    stored.region !== store.region ||
+    JSON.stringify(stored.profile) !== JSON.stringify(profile);
+  const gaps: string[][] = [[...(stored?.gapDays ?? [])]];
+  const ordered = [...statuses].sort(
+    (a, b) =>
+      a.arrivedAt - b.arrivedAt || Date.parse(a.event.occurredAt) - Date.parse(b.event.occurredAt),
+  );
+  for (const status of ordered) {
     const before = devices[status.event.deviceId];
-    if (before !== undefined && before.seenAt > status.arrivedAt) continue;
+    const statusAt = Date.parse(status.event.occurredAt);
+    if (
+      before !== undefined &&
+      (before.seenAt > status.arrivedAt ||
+        (before.seenAt === status.arrivedAt && before.statusAt >= statusAt))
+    )
+      continue;
     const after = healthOf(status, before);
     if (materially(before, after)) changed = true;
+    if (before !== undefined && statusAt - before.statusAt > SILENT_AFTER_MS) {
+      // The daemon was not running in between (by its own clock, set to the stream's).
+      const shift = after.clockOffsetMs;
+      gaps.push(
+        gapDaysOf(before.statusAt - shift, statusAt - shift, store.timeZone, store.openHours),
+      );
+    }
     devices[status.event.deviceId] = after;
   }
+  const gapDays = mergeGapDays(...gaps);
+  if (gapDays.join() !== (stored?.gapDays ?? []).join()) changed = true;
   const kept = Object.entries(devices)
     .sort(([, a], [, b]) => b.seenAt - a.seenAt)
     .slice(0, MAX_DEVICES_PER_STORE);
@@ -162,7 +210,9 @@ export function mergeStatuses(
     next: {
       storeId: store.storeId,
       region: store.region,
+      profile,
       devices: Object.fromEntries(kept),
+      gapDays,
       writtenAt: now,
       version: stored?.version ?? 0,
     },
@@ -170,10 +220,35 @@ export function mergeStatuses(
   };
 }
 
+const profileOf = (store: StoreInfo): StoreProfile => ({
+  timeZone: store.timeZone,
+  ...(store.lanes !== undefined && { lanes: store.lanes }),
+  ...(store.openHours !== undefined && { openHours: store.openHours }),
+  ...(store.test === true && { test: true }),
+});
+
+/** Lanes: the panel PCs of a store (its gateway is none). */
+export interface LaneCoverage {
+  /** Lanes registered for the store (StoreInfo.lanes); absent when not registered. */
+  readonly registered?: number;
+  /** Lanes heard from at least once. */
+  readonly known: number;
+  /** Lanes heard from within SILENT_AFTER_MS. */
+  readonly reporting: number;
+  /** Lanes not reporting: registered (or else known) minus reporting, at least 0. */
+  readonly missing: number;
+}
+
 /** A store's health as the API answers it. */
 export interface StoreHealthReport {
   readonly storeId: string;
   readonly region: string;
+  readonly lanes: LaneCoverage;
+  /**
+   * Store-local days whose figures miss a lane's events: a daemon not running for 15 minutes
+   * or more of the open hours, or a device silent now (from its last status until now).
+   */
+  readonly gapDays: readonly string[];
   /** Devices heard from within SILENT_AFTER_MS. */
   readonly reporting: number;
   /** Devices the item knows (heard from at least once). */
@@ -196,8 +271,23 @@ export interface StoreHealthReport {
    * it change only by late events of silent devices. Absent when no device reports.
    */
   readonly completeThrough?: string;
-  /** Whether something needs a look: silent devices, a backlog over 5 minutes, a bad clock. */
+  /**
+   * Whether something needs a look: silent devices, registered lanes not reporting, a backlog
+   * over 5 minutes, a bad clock.
+   */
   readonly attention: boolean;
+}
+
+export function laneCoverage(health: StoreHealth, now: number): LaneCoverage {
+  const lanes = Object.values(health.devices).filter((d) => d.kind === 'panel');
+  const reporting = lanes.filter((d) => now - d.seenAt <= SILENT_AFTER_MS).length;
+  const registered = health.profile.lanes;
+  return {
+    ...(registered !== undefined && { registered }),
+    known: lanes.length,
+    reporting,
+    missing: Math.max(0, (registered ?? lanes.length) - reporting),
+  };
 }
 
 /** The API's view of a store's item, as of `now`. */
@@ -219,9 +309,19 @@ export function storeHealthReport(health: StoreHealth, now: number): StoreHealth
     0,
   );
   const through = reporting.map(([, d]) => d.deliveredThrough);
+  const lanes = laneCoverage(health, now);
+  const { timeZone, openHours } = health.profile;
+  const gapDays = mergeGapDays(
+    health.gapDays,
+    ...entries
+      .filter(([, d]) => now - d.seenAt > SILENT_AFTER_MS)
+      .map(([, d]) => gapDaysOf(d.seenAt, now, timeZone, openHours)),
+  );
   return {
     storeId: health.storeId,
     region: health.region,
+    lanes,
+    gapDays,
     reporting: reporting.length,
     known: entries.length,
     silent,
@@ -234,13 +334,18 @@ export function storeHealthReport(health: StoreHealth, now: number): StoreHealth
       d.lastError === undefined ? [] : [{ deviceId, ...d.lastError }],
     ),
     ...(through.length > 0 && { completeThrough: new Date(Math.min(...through)).toISOString() }),
-    attention: silent.length > 0 || backlogAgeSeconds > 300 || Math.abs(maxClockOffsetMs) > 60_000,
+    attention:
+      silent.length > 0 ||
+      lanes.missing > 0 ||
+      backlogAgeSeconds > 300 ||
+      Math.abs(maxClockOffsetMs) > 60_000,
   };
 }
 
-/** Worst first: most silent devices, then the oldest backlog, then the worst clock. */
+/** Worst first: most lanes missing, most silent devices, the oldest backlog, the worst clock. */
 export function byAttention(a: StoreHealthReport, b: StoreHealthReport): number {
   return (
+    b.lanes.missing - a.lanes.missing ||
     b.silent.length - a.silent.length ||
     b.backlogAgeSeconds - a.backlogAgeSeconds ||
     Math.abs(b.maxClockOffsetMs) - Math.abs(a.maxClockOffsetMs) ||
@@ -253,17 +358,22 @@ export const DARK_AFTER_MS = SILENT_AFTER_MS + REFRESH_AFTER_MS;
 
 /**
  * A store's coverage as of its item's last write: a few numbers, kept apart from the item so
- * that the coverage of a whole region or organisation is one cheap read.
+ * that the coverage of a whole region or organisation is one cheap read. A store registered
+ * with its lanes but never heard from has one too (`registeredCoverage`), with no devices.
  */
 export interface CoverageSummary {
   readonly storeId: string;
   readonly region: string;
+  readonly profile: StoreProfile;
   readonly known: number;
   readonly reporting: number;
   readonly silent: number;
+  readonly lanes: LaneCoverage;
+  /** As the store's report had them at the write (ongoing silences up to then included). */
+  readonly gapDays: readonly string[];
   /** Epoch ms; absent when no device reported. */
   readonly completeThrough?: number;
-  /** Epoch ms of the item's write. */
+  /** Epoch ms of the item's write (of the registration, for a store never heard from). */
   readonly writtenAt: number;
 }
 
@@ -272,9 +382,12 @@ export function coverageSummary(health: StoreHealth): CoverageSummary {
   return {
     storeId: health.storeId,
     region: health.region,
+    profile: health.profile,
     known: report.known,
     reporting: report.reporting,
     silent: report.silent.length,
+    lanes: report.lanes,
+    gapDays: report.gapDays,
     ...(report.completeThrough !== undefined && {
       completeThrough: Date.parse(report.completeThrough),
     }),
@@ -282,51 +395,109 @@ export function coverageSummary(health: StoreHealth): CoverageSummary {
   };
 }
 
+/** The summary of a store registered at `now` and not heard from yet: every lane missing. */
+export function registeredCoverage(store: StoreInfo, now: number): CoverageSummary {
+  return coverageSummary({
+    storeId: store.storeId,
+    region: store.region,
+    profile: profileOf(store),
+    devices: {},
+    gapDays: [],
+    writtenAt: now,
+    version: 0,
+  });
+}
+
+/** Whether a summary's store is silent altogether as of `now`: never heard, or not lately. */
+export const isDark = (s: CoverageSummary, now: number) =>
+  s.known === 0 || now - s.writtenAt > DARK_AFTER_MS;
+
 /** What a figure over many stores covers, as of `now`. */
 export interface ScopeCoverage {
   readonly asOf: string;
-  /** Stores whose daemons have reported at least once. */
+  /** Stores registered with their lanes, or heard from (test stores never count). */
   readonly stores: number;
   /** Of them, stores heard from lately (a write within DARK_AFTER_MS). */
   readonly storesReporting: number;
-  /** Stores with a silent device, or silent altogether. */
+  /** Stores with a lane not reporting, or silent altogether. */
   readonly storesWithGaps: number;
+  /** Lanes registered, over the stores; a store without a lane count adds the lanes it has had. */
+  readonly lanesRegistered: number;
+  readonly lanesReporting: number;
+  /** Stores registered without a lane count (their known lanes stand in for it). */
+  readonly storesWithoutLaneCount: number;
   readonly devicesKnown: number;
   readonly devicesReporting: number;
   /** The earliest complete-through of the reporting stores. */
   readonly completeThrough?: string;
+  /**
+   * Days of the period (when given) on which some store's figures miss a lane's events, with
+   * how many stores: a daemon down in open hours, or a device or store silent now.
+   */
+  readonly gapDays: readonly { readonly date: string; readonly stores: number }[];
 }
 
 /**
  * The coverage of many stores from their summaries: a store not written for DARK_AFTER_MS is
- * dark (all its devices silent); the others as of their last write (at most REFRESH_AFTER_MS
- * old while statuses arrive).
+ * dark (all its devices silent, every open day since its last write a gap day); the others as
+ * of their last write (at most REFRESH_AFTER_MS old while statuses arrive).
  */
-export function scopeCoverage(summaries: readonly CoverageSummary[], now: number): ScopeCoverage {
+export function scopeCoverage(
+  summaries: readonly CoverageSummary[],
+  now: number,
+  period?: { readonly from: string; readonly to: string },
+): ScopeCoverage {
+  let stores = 0;
   let storesReporting = 0;
   let storesWithGaps = 0;
+  let lanesRegistered = 0;
+  let lanesReporting = 0;
+  let storesWithoutLaneCount = 0;
   let devicesKnown = 0;
   let devicesReporting = 0;
   let through: number | undefined;
+  const gapStores = new Map<string, number>();
   for (const s of summaries) {
+    if (s.profile.test === true) continue;
+    stores++;
     devicesKnown += s.known;
-    if (now - s.writtenAt > DARK_AFTER_MS) {
+    lanesRegistered += s.lanes.registered ?? s.lanes.known;
+    if (s.lanes.registered === undefined) storesWithoutLaneCount++;
+    const dark = isDark(s, now);
+    const days = dark
+      ? mergeGapDays(
+          s.gapDays,
+          gapDaysOf(s.writtenAt, now, s.profile.timeZone, s.profile.openHours),
+        )
+      : s.gapDays;
+    for (const date of days) {
+      if (period !== undefined && (date < period.from || date > period.to)) continue;
+      gapStores.set(date, (gapStores.get(date) ?? 0) + 1);
+    }
+    if (dark) {
       storesWithGaps++;
       continue;
     }
     storesReporting++;
     devicesReporting += s.reporting;
-    if (s.silent > 0) storesWithGaps++;
+    lanesReporting += s.lanes.reporting;
+    if (s.silent > 0 || s.lanes.missing > 0) storesWithGaps++;
     if (s.completeThrough !== undefined)
       through = Math.min(through ?? s.completeThrough, s.completeThrough);
   }
   return {
     asOf: new Date(now).toISOString(),
-    stores: summaries.length,
+    stores,
     storesReporting,
     storesWithGaps,
+    lanesRegistered,
+    lanesReporting,
+    storesWithoutLaneCount,
     devicesKnown,
     devicesReporting,
     ...(through !== undefined && { completeThrough: new Date(through).toISOString() }),
+    gapDays: [...gapStores]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([date, count]) => ({ date, stores: count })),
   };
 }

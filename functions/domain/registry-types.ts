@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { Identifier, UtcInstant } from '#contract';
 import { isValidTimeZone } from './calendar.js';
+import { HHMM } from './open-hours.js';
 
 /**
  * The device registry: which panel PC belongs to which store, which automation agent reports
@@ -20,6 +21,26 @@ export const StoreInfo = z
      * @default false
      */
     test: z.boolean().optional(),
+    /**
+     * Lanes the store has: the denominator of its coverage ("38 of 40 lanes reporting").
+     * Without it, a store's coverage counts the lanes that have reported at least once.
+     */
+    lanes: z.number().int().min(1).max(1_000).optional(),
+    /**
+     * When the store is open, in its own time zone, every day: a silence outside these hours
+     * is no gap, and the silent-store alarm watches only these hours. `closes` before `opens`
+     * is an overnight store; `24:00` closes at midnight. Absent: open around the clock.
+     */
+    openHours: z
+      .object({
+        opens: z.string().regex(HHMM, 'must be HH:MM'),
+        closes: z.string().regex(HHMM, 'must be HH:MM (or 24:00)'),
+      })
+      .strict()
+      .refine((h) => h.opens !== h.closes && h.opens !== '24:00', {
+        message: 'opens and closes must differ, and a store cannot open at 24:00',
+      })
+      .optional(),
   })
   .strict();
 export type StoreInfo = z.infer<typeof StoreInfo>;

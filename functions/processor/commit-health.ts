@@ -1,10 +1,10 @@
 import { type ArrivedStatus, mergeStatuses, type StoreHealth } from '#domain/fleet-health';
 import type { FleetHealthStore, Logger } from '#domain/ports';
+import type { StoreInfo } from '#domain/registry-types';
 
-/** A status routed to its store. */
+/** A status routed to its store (as the registry has it). */
 export interface StoreStatus extends ArrivedStatus {
-  readonly storeId: string;
-  readonly region: string;
+  readonly store: StoreInfo;
 }
 
 /** Attempts per store when another writer keeps getting there first. */
@@ -25,27 +25,22 @@ export async function commitHealth(
 ): Promise<{ writes: number }> {
   if (statuses.length === 0) return { writes: 0 };
   const byStore = new Map<string, StoreStatus[]>();
-  for (const s of statuses) byStore.set(s.storeId, [...(byStore.get(s.storeId) ?? []), s]);
+  for (const s of statuses) {
+    byStore.set(s.store.storeId, [...(byStore.get(s.store.storeId) ?? []), s]);
+  }
   let writes = 0;
   try {
-    let stored = await store.load(
-      [...byStore.values()].map(([first]) => ({
-        storeId: (first as StoreStatus).storeId,
-        region: (first as StoreStatus).region,
-      })),
-    );
+    const stores = new Map([...byStore].map(([id, [first]]) => [id, first?.store as StoreInfo]));
+    let stored = await store.load([...stores.values()]);
     for (const [storeId, mine] of byStore) {
-      const first = mine[0] as StoreStatus;
+      const info = stores.get(storeId) as StoreInfo;
       for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-        const merged = mergeStatuses(stored.get(storeId), first, mine, now);
+        const merged = mergeStatuses(stored.get(storeId), info, mine, now);
         if (!merged.write) break;
         const result = await store.put(merged.next);
         writes++;
         if (result === 'ok') break;
-        stored = new Map<string, StoreHealth>([
-          ...stored,
-          ...(await store.load([{ storeId, region: first.region }])),
-        ]);
+        stored = new Map<string, StoreHealth>([...stored, ...(await store.load([info]))]);
       }
     }
   } catch (error) {

@@ -250,8 +250,8 @@ function splitStatuses(
       statuses.push({
         event: l.event,
         arrivedAt: l.record.arrivedAt,
-        storeId: routing.storeId,
-        region: routing.region,
+        kind: routing.kind,
+        store: routing.store,
       });
     } else rejected.push({ located: l, rejection: routing.rejection });
   }

@@ -229,10 +229,11 @@ describe('Dashboard in headless Chromium, on simulated data', () => {
         models: [],
       },
       arrivedAt: at,
+      kind: 'panel' as const,
     });
     const health = mergeStatuses(
       undefined,
-      { storeId: 'store-0001', region },
+      { storeId: 'store-0001', region, timeZone: 'UTC' },
       [status('lane-01', now - 60_000, 1), status('lane-02', now - 3_600_000, 2)],
       now,
     ).next;

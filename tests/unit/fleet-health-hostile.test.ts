@@ -10,7 +10,7 @@ import { pipelineStatus, shardState } from '../../functions/domain/pipeline-stat
  */
 
 const NOW = Date.parse('2026-12-02T14:00:00.000Z');
-const STORE = { storeId: 'store-0001', region: 'us-east' };
+const STORE = { storeId: 'store-0001', region: 'us-east', timeZone: 'UTC' };
 let seq = 0;
 function status(over: Partial<DeviceStatusEvent> = {}, at = NOW): DeviceStatusEvent {
   return {
@@ -34,13 +34,18 @@ describe('Hostile: fleet health', () => {
     // and clears them (EdgeClient.sendStatus), so a quiet lane alternates [m] and []. Each flip
     // counts as material today, so a store with sparse detections is written on nearly
     // every status instead of every REFRESH_AFTER_MS, and the entry forgets its models.
-    const first = mergeStatuses(undefined, STORE, [{ event: status(), arrivedAt: NOW }], NOW);
+    const first = mergeStatuses(
+      undefined,
+      STORE,
+      [{ kind: 'panel' as const, event: status(), arrivedAt: NOW }],
+      NOW,
+    );
     const stored = { ...first.next, version: 1 };
     const later = NOW + 5 * 60_000;
     const quiet = mergeStatuses(
       stored,
       STORE,
-      [{ event: status({ models: [] }, later), arrivedAt: later }],
+      [{ kind: 'panel' as const, event: status({ models: [] }, later), arrivedAt: later }],
       later,
     );
     expect(quiet.write).toBe(false);
@@ -59,6 +64,7 @@ describe('Hostile: fleet health', () => {
       STORE,
       [
         {
+          kind: 'panel' as const,
           event: status({ spool: { bytes: 40_000, oldestUnsentAgeSeconds: 1_800 } }, made),
           arrivedAt: NOW,
         },

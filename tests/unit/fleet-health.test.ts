@@ -4,20 +4,24 @@ import type { DeviceStatusEvent } from '#contract';
 import { parseTelemetryEvent } from '#contract';
 import {
   byAttention,
+  type CoverageSummary,
   coverageSummary,
   DARK_AFTER_MS,
   MAX_DEVICES_PER_STORE,
   mergeStatuses,
   REFRESH_AFTER_MS,
+  registeredCoverage,
   routeStatus,
   SILENT_AFTER_MS,
   scopeCoverage,
   storeHealthReport,
 } from '../../functions/domain/fleet-health.js';
+import { GAP_DAYS_KEPT, isOpenAt, localInstant } from '../../functions/domain/open-hours.js';
+import { StoreInfo } from '../../functions/domain/registry-types.js';
 import { REGISTRY } from '../helpers/factories.js';
 
 const NOW = Date.parse('2026-12-02T14:00:00.000Z');
-const STORE = { storeId: 'store-0001', region: 'us-east' };
+const STORE = { storeId: 'store-0001', region: 'us-east', timeZone: 'UTC' };
 let seq = 0;
 function status(over: Partial<DeviceStatusEvent> = {}, at = NOW): DeviceStatusEvent {
   return {
@@ -54,9 +58,14 @@ describe('fleet health', () => {
   });
 
   it("routes a status to its sender's own store, lane or gateway, and refuses one for another store", () => {
-    expect(routeStatus(status(), registry)).toEqual({ ok: true, ...STORE });
+    expect(routeStatus(status(), registry)).toEqual({
+      ok: true,
+      kind: 'panel',
+      store: REGISTRY.stores.get('store-0001'),
+    });
     expect(routeStatus(status({ deviceId: 'gateway-store-0001' }), registry)).toMatchObject({
       ok: true,
+      kind: 'gateway',
     });
     expect(routeStatus(status({ storeId: 'store-0002' }), registry)).toMatchObject({
       ok: false,
@@ -73,14 +82,19 @@ describe('fleet health', () => {
   });
 
   it('keeps the latest status per device by arrival, never by the device clock', () => {
-    const first = mergeStatuses(undefined, STORE, [{ event: status(), arrivedAt: NOW }], NOW);
+    const first = mergeStatuses(
+      undefined,
+      STORE,
+      [{ kind: 'panel' as const, event: status(), arrivedAt: NOW }],
+      NOW,
+    );
     expect(first.write).toBe(true);
     // A status made "later" by a clock a day ahead, but that arrived earlier, does not win.
     const ahead = status({ spool: { bytes: 900, oldestUnsentAgeSeconds: 600 } }, NOW + 86_400_000);
     const merged = mergeStatuses(
       first.next,
       STORE,
-      [{ event: ahead, arrivedAt: NOW - 1_000 }],
+      [{ kind: 'panel' as const, event: ahead, arrivedAt: NOW - 1_000 }],
       NOW,
     );
     expect(merged.next.devices['panel-store-0001-lane-01']?.spoolBytes).toBe(0);
@@ -88,31 +102,55 @@ describe('fleet health', () => {
   });
 
   it('writes again only for a material change or when the refresh is due', () => {
-    const first = mergeStatuses(undefined, STORE, [{ event: status(), arrivedAt: NOW }], NOW);
+    const first = mergeStatuses(
+      undefined,
+      STORE,
+      [{ kind: 'panel' as const, event: status(), arrivedAt: NOW }],
+      NOW,
+    );
     const stored = { ...first.next, version: 1 };
     const same = status({}, NOW + 60_000);
     expect(
-      mergeStatuses(stored, STORE, [{ event: same, arrivedAt: NOW + 60_000 }], NOW + 60_000).write,
+      mergeStatuses(
+        stored,
+        STORE,
+        [{ kind: 'panel' as const, event: same, arrivedAt: NOW + 60_000 }],
+        NOW + 60_000,
+      ).write,
     ).toBe(false);
     const backlog = status({ spool: { bytes: 5_000, oldestUnsentAgeSeconds: 900 } }, NOW + 60_000);
     expect(
-      mergeStatuses(stored, STORE, [{ event: backlog, arrivedAt: NOW + 60_000 }], NOW + 60_000)
-        .write,
+      mergeStatuses(
+        stored,
+        STORE,
+        [{ kind: 'panel' as const, event: backlog, arrivedAt: NOW + 60_000 }],
+        NOW + 60_000,
+      ).write,
     ).toBe(true);
     const upgraded = status({ daemonVersion: '0.2.0' }, NOW + 60_000);
     expect(
-      mergeStatuses(stored, STORE, [{ event: upgraded, arrivedAt: NOW + 60_000 }], NOW + 60_000)
-        .write,
+      mergeStatuses(
+        stored,
+        STORE,
+        [{ kind: 'panel' as const, event: upgraded, arrivedAt: NOW + 60_000 }],
+        NOW + 60_000,
+      ).write,
     ).toBe(true);
     const later = NOW + REFRESH_AFTER_MS;
     expect(
-      mergeStatuses(stored, STORE, [{ event: status({}, later), arrivedAt: later }], later).write,
+      mergeStatuses(
+        stored,
+        STORE,
+        [{ kind: 'panel' as const, event: status({}, later), arrivedAt: later }],
+        later,
+      ).write,
     ).toBe(true);
     expect(mergeStatuses(stored, STORE, [], NOW + 1_000).next.version).toBe(1);
   });
 
   it('bounds the devices one store keeps to the most recently seen', () => {
     const many = Array.from({ length: MAX_DEVICES_PER_STORE + 10 }, (_, i) => ({
+      kind: 'panel' as const,
       event: status({ deviceId: `panel-store-0001-lane-${i}` }),
       arrivedAt: NOW + i,
     }));
@@ -127,8 +165,13 @@ describe('fleet health', () => {
       undefined,
       STORE,
       [
-        { event: status({ deviceId: 'lane-a' }, at(60_000)), arrivedAt: at(60_000) },
         {
+          kind: 'panel' as const,
+          event: status({ deviceId: 'lane-a' }, at(60_000)),
+          arrivedAt: at(60_000),
+        },
+        {
+          kind: 'panel' as const,
           // 2 minutes ahead, with 40 events unsent for the last 30 minutes.
           event: status(
             {
@@ -141,6 +184,7 @@ describe('fleet health', () => {
           arrivedAt: at(120_000),
         },
         {
+          kind: 'panel' as const,
           event: status({ deviceId: 'lane-c' }, at(SILENT_AFTER_MS + 60_000)),
           arrivedAt: at(SILENT_AFTER_MS + 60_000),
         },
@@ -172,12 +216,15 @@ describe('fleet health', () => {
 
 describe('fleet health: coverage over many stores', () => {
   it('counts a store not written for DARK_AFTER_MS as silent altogether, and takes the earliest complete-through', () => {
-    const summary = (storeId: string, over: Partial<ReturnType<typeof coverageSummary>> = {}) => ({
+    const summary = (storeId: string, over: Partial<CoverageSummary> = {}): CoverageSummary => ({
       storeId,
       region: 'us-east',
+      profile: { timeZone: 'UTC' },
       known: 40,
       reporting: 40,
       silent: 0,
+      lanes: { known: 40, reporting: 40, missing: 0 },
+      gapDays: [],
       completeThrough: NOW - 60_000,
       writtenAt: NOW - 60_000,
       ...over,
@@ -186,7 +233,12 @@ describe('fleet health: coverage over many stores', () => {
     const coverage = scopeCoverage(
       [
         summary('a'),
-        summary('b', { reporting: 38, silent: 2, completeThrough: NOW - 600_000 }),
+        summary('b', {
+          reporting: 38,
+          silent: 2,
+          lanes: { known: 40, reporting: 38, missing: 2 },
+          completeThrough: NOW - 600_000,
+        }),
         summary('c', { writtenAt: NOW - DARK_AFTER_MS - 1, completeThrough: NOW - 86_400_000 }),
       ],
       NOW,
@@ -197,9 +249,14 @@ describe('fleet health: coverage over many stores', () => {
       stores: 3,
       storesReporting: 2,
       storesWithGaps: 2,
+      lanesRegistered: 120,
+      lanesReporting: 78,
+      storesWithoutLaneCount: 3,
       devicesKnown: 120,
       devicesReporting: 78,
       completeThrough: new Date(NOW - 600_000).toISOString(),
+      // Store c has been dark since 13:30 - 1 ms: its day is a gap day.
+      gapDays: [{ date: '2026-12-02', stores: 1 }],
     });
     expect(scopeCoverage([], NOW)).toMatchObject({ stores: 0, storesWithGaps: 0 });
   });
@@ -209,18 +266,190 @@ describe('fleet health: coverage over many stores', () => {
       undefined,
       STORE,
       [
-        { event: status({ deviceId: 'lane-a' }), arrivedAt: NOW },
-        { event: status({ deviceId: 'lane-b' }, NOW - 3_600_000), arrivedAt: NOW - 3_600_000 },
+        { kind: 'panel' as const, event: status({ deviceId: 'lane-a' }), arrivedAt: NOW },
+        {
+          kind: 'panel' as const,
+          event: status({ deviceId: 'lane-b' }, NOW - 3_600_000),
+          arrivedAt: NOW - 3_600_000,
+        },
       ],
       NOW,
     );
     expect(coverageSummary(next)).toEqual({
-      ...STORE,
+      storeId: STORE.storeId,
+      region: STORE.region,
+      profile: { timeZone: 'UTC' },
       known: 2,
       reporting: 1,
       silent: 1,
+      lanes: { known: 2, reporting: 1, missing: 1 },
+      // lane-b has been silent for the last hour of an always-open day.
+      gapDays: ['2026-12-02'],
       completeThrough: NOW,
       writtenAt: NOW,
     });
+  });
+});
+
+describe('fleet health: registered lanes and days with a gap', () => {
+  const HOURS = { opens: '08:00', closes: '22:00' };
+  const NY = { ...STORE, timeZone: 'America/New_York', lanes: 4, openHours: HOURS };
+  const arrived = (deviceId: string, at: number, kind: 'panel' | 'gateway' = 'panel') => ({
+    kind,
+    event: status({ deviceId }, at),
+    arrivedAt: at,
+  });
+
+  it('counts lanes against the registered lanes, and a gateway as no lane', () => {
+    const { next } = mergeStatuses(
+      undefined,
+      NY,
+      [arrived('lane-a', NOW), arrived('lane-b', NOW), arrived('gw', NOW, 'gateway')],
+      NOW,
+    );
+    const report = storeHealthReport(next, NOW);
+    expect(report.lanes).toEqual({ registered: 4, known: 2, reporting: 2, missing: 2 });
+    expect(report.reporting).toBe(3);
+    expect(report.attention).toBe(true);
+    const unregistered = storeHealthReport(
+      mergeStatuses(undefined, STORE, [arrived('lane-a', NOW)], NOW).next,
+      NOW,
+    );
+    expect(unregistered.lanes).toEqual({ known: 1, reporting: 1, missing: 0 });
+    expect(unregistered.attention).toBe(false);
+  });
+
+  it('marks a day when a daemon was down in open hours, not when its uplink was', () => {
+    // 14:00Z is 09:00 in New York. lane-a is heard at 09:00 and then at 11:00 (local).
+    const first = mergeStatuses(
+      undefined,
+      NY,
+      [arrived('lane-a', NOW), arrived('lane-b', NOW)],
+      NOW,
+    ).next;
+    const later = NOW + 2 * 3_600_000;
+    // lane-b's uplink was down: its statuses were made every 5 minutes, arrive together.
+    const spooled = Array.from({ length: 24 }, (_, i) => ({
+      kind: 'panel' as const,
+      event: status({ deviceId: 'lane-b' }, NOW + (i + 1) * 300_000),
+      arrivedAt: later,
+    }));
+    const merged = mergeStatuses(first, NY, [arrived('lane-a', later), ...spooled], later);
+    // lane-a's daemon made nothing for two hours of an open day: the day has a gap.
+    expect(merged.next.gapDays).toEqual(['2026-12-02']);
+    expect(merged.write).toBe(true);
+    const onlyUplink = mergeStatuses(first, NY, spooled, later).next;
+    expect(onlyUplink.gapDays).toEqual([]);
+  });
+
+  it('marks nothing for a PC switched off at closing and on at opening', () => {
+    // Last heard 21:58 local (02:58Z next day), back at 08:05 local.
+    const off = Date.parse('2026-12-03T02:58:00Z');
+    const on = Date.parse('2026-12-03T13:05:00Z');
+    const first = mergeStatuses(undefined, NY, [arrived('lane-a', off)], off).next;
+    expect(mergeStatuses(first, NY, [arrived('lane-a', on)], on).next.gapDays).toEqual([]);
+    // The same night in a store open around the clock is a gap on both days.
+    const allDay = { ...NY, openHours: undefined };
+    const night = mergeStatuses(undefined, allDay, [arrived('lane-a', off)], off).next;
+    expect(mergeStatuses(night, allDay, [arrived('lane-a', on)], on).next.gapDays).toEqual([
+      '2026-12-02',
+      '2026-12-03',
+    ]);
+  });
+
+  it('adds a silence still going on when read, and a dark store to the scope by day', () => {
+    const { next } = mergeStatuses(undefined, NY, [arrived('lane-a', NOW)], NOW);
+    const twoDaysLater = NOW + 2 * 86_400_000;
+    expect(storeHealthReport(next, twoDaysLater).gapDays).toEqual([
+      '2026-12-02',
+      '2026-12-03',
+      '2026-12-04',
+    ]);
+    const coverage = scopeCoverage([coverageSummary(next)], twoDaysLater, {
+      from: '2026-12-03',
+      to: '2026-12-31',
+    });
+    expect(coverage).toMatchObject({
+      stores: 1,
+      storesReporting: 0,
+      storesWithGaps: 1,
+      lanesRegistered: 4,
+      lanesReporting: 0,
+      gapDays: [
+        { date: '2026-12-03', stores: 1 },
+        { date: '2026-12-04', stores: 1 },
+      ],
+    });
+  });
+
+  it('counts a store registered but never heard from as every lane missing, and no test store', () => {
+    const never = registeredCoverage(NY, NOW);
+    expect(never).toMatchObject({ known: 0, lanes: { registered: 4, missing: 4 } });
+    const test = coverageSummary(
+      mergeStatuses(
+        undefined,
+        { ...NY, storeId: 'store-test', test: true },
+        [arrived('x', NOW)],
+        NOW,
+      ).next,
+    );
+    const coverage = scopeCoverage([never, test], NOW + 60_000);
+    expect(coverage).toMatchObject({
+      stores: 1,
+      storesReporting: 0,
+      storesWithGaps: 1,
+      lanesRegistered: 4,
+      lanesReporting: 0,
+    });
+  });
+
+  it('bounds the days one silence marks, whatever its length', () => {
+    const { next } = mergeStatuses(undefined, NY, [arrived('lane-a', 0)], 0);
+    const report = storeHealthReport(next, NOW);
+    expect(report.gapDays).toHaveLength(GAP_DAYS_KEPT);
+    expect(report.gapDays.at(-1)).toBe('2026-12-02');
+  });
+});
+
+describe('open hours', () => {
+  const HOURS = { opens: '08:00', closes: '22:00' };
+  it('finds local times across daylight saving changes', () => {
+    // 2026-03-08: New York springs forward at 02:00.
+    expect(new Date(localInstant('2026-03-07', 8 * 60, 'America/New_York')).toISOString()).toBe(
+      '2026-03-07T13:00:00.000Z',
+    );
+    expect(new Date(localInstant('2026-03-09', 8 * 60, 'America/New_York')).toISOString()).toBe(
+      '2026-03-09T12:00:00.000Z',
+    );
+    expect(new Date(localInstant('2026-06-15', 0, 'Asia/Kolkata')).toISOString()).toBe(
+      '2026-06-14T18:30:00.000Z',
+    );
+  });
+
+  it('tells open from closed, overnight stores included', () => {
+    const ny = 'America/New_York';
+    expect(isOpenAt(Date.parse('2026-12-02T14:00:00Z'), ny, HOURS)).toBe(true);
+    expect(isOpenAt(Date.parse('2026-12-02T04:00:00Z'), ny, HOURS)).toBe(false);
+    const night = { opens: '20:00', closes: '06:00' };
+    expect(isOpenAt(Date.parse('2026-12-02T07:00:00Z'), ny, night)).toBe(true); // 02:00 local
+    expect(isOpenAt(Date.parse('2026-12-02T16:00:00Z'), ny, night)).toBe(false); // 11:00 local
+    expect(isOpenAt(Date.parse('2026-12-02T16:00:00Z'), ny, undefined)).toBe(true);
+  });
+
+  it('refuses open hours that are no interval', () => {
+    const store = { storeId: 's', region: 'r', timeZone: 'UTC' };
+    expect(
+      StoreInfo.safeParse({ ...store, openHours: { opens: '08:00', closes: '08:00' } }).success,
+    ).toBe(false);
+    expect(
+      StoreInfo.safeParse({ ...store, openHours: { opens: '8:00', closes: '22:00' } }).success,
+    ).toBe(false);
+    expect(
+      StoreInfo.safeParse({ ...store, openHours: { opens: '24:00', closes: '08:00' } }).success,
+    ).toBe(false);
+    expect(
+      StoreInfo.safeParse({ ...store, openHours: { opens: '07:00', closes: '24:00' } }).success,
+    ).toBe(true);
+    expect(StoreInfo.safeParse({ ...store, lanes: 0 }).success).toBe(false);
   });
 });

@@ -61,11 +61,12 @@ const HEALTH: StoreHealth[] = Object.entries(STORES).map(([storeId, { region }])
       models: [],
     },
     arrivedAt: ms,
+    kind: 'panel' as const,
   });
   const now = Date.now();
   const statuses = [at('lane-01', now - 60_000)];
   if (storeId === 'store-0001') statuses.push(at('lane-02', now - 3_600_000));
-  return mergeStatuses(undefined, { storeId, region }, statuses, now).next;
+  return mergeStatuses(undefined, { storeId, region, timeZone: 'UTC' }, statuses, now).next;
 });
 
 /** All fixed figures happen on one day (2026-06-15), in one ISO week (2026-W25). */

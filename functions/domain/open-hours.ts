@@ -1,0 +1,123 @@
+import { addDays, localDate } from './calendar.js';
+
+/**
+ * A store's open hours, in its own time zone: the same every day. `closes` before `opens` is
+ * an overnight store (the night belongs to the day it opened); `closes` may be `24:00`. No
+ * open hours: open around the clock.
+ */
+export interface OpenHours {
+  readonly opens: string;
+  readonly closes: string;
+}
+
+export const HHMM = /^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/;
+
+const DAY_MS = 86_400_000;
+
+const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The UTC offset (ms, local minus UTC) of a time zone at an instant. */
+function offsetAt(epochMs: number, timeZone: string): number {
+  let formatter = formatters.get(timeZone);
+  if (formatter === undefined) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+    });
+    formatters.set(timeZone, formatter);
+  }
+  const parts = formatter.formatToParts(new Date(epochMs));
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  const local = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
+  return local - Math.floor(epochMs / 60_000) * 60_000;
+}
+
+/**
+ * The instant (epoch ms) of a local wall-clock time `minutes` after midnight of `date` in a
+ * time zone. A time skipped by a daylight-saving change lands just after the change; a time
+ * repeated by one, on its first occurrence.
+ */
+export function localInstant(date: string, minutes: number, timeZone: string): number {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const wall = Date.UTC(y, m - 1, d) + minutes * 60_000;
+  const first = wall - offsetAt(wall, timeZone);
+  const second = wall - offsetAt(first, timeZone);
+  return Math.min(first, second);
+}
+
+/** The open interval `[start, end)` (epoch ms) that begins on a store-local `date`. */
+export function openInterval(
+  date: string,
+  timeZone: string,
+  hours: OpenHours | undefined,
+): readonly [number, number] {
+  if (hours === undefined) {
+    return [localInstant(date, 0, timeZone), localInstant(addDays(date, 1), 0, timeZone)];
+  }
+  const opens = minutesOf(hours.opens);
+  const closes = minutesOf(hours.closes);
+  const end =
+    closes > opens
+      ? localInstant(date, closes, timeZone)
+      : localInstant(addDays(date, 1), closes, timeZone);
+  return [localInstant(date, opens, timeZone), end];
+}
+
+/** Whether the store is open at an instant. */
+export function isOpenAt(epochMs: number, timeZone: string, hours: OpenHours | undefined): boolean {
+  const today = localDate(epochMs, timeZone);
+  return [addDays(today, -1), today].some((date) => {
+    const [start, end] = openInterval(date, timeZone, hours);
+    return epochMs >= start && epochMs < end;
+  });
+}
+
+/** A silence counts against a day only if it takes at least this much of its open hours. */
+export const GAP_MIN_OVERLAP_MS = 15 * 60_000;
+
+/** Most days a silence marks: the span of a quarter and then some. */
+export const GAP_DAYS_KEPT = 93;
+
+/**
+ * The store-local days whose open hours a silence `[from, to)` (epoch ms) takes all of, or at
+ * least GAP_MIN_OVERLAP_MS of: a PC switched off at closing, or booted a few minutes after
+ * opening, marks nothing. At most the GAP_DAYS_KEPT days before `to`; only the days at either
+ * end are worked out (a day wholly inside the silence is marked as it is), so the work is
+ * bounded whatever the input.
+ */
+export function gapDaysOf(
+  from: number,
+  to: number,
+  timeZone: string,
+  hours: OpenHours | undefined,
+): string[] {
+  const start = Math.max(from, to - GAP_DAYS_KEPT * DAY_MS);
+  if (!(to - start >= GAP_MIN_OVERLAP_MS)) return [];
+  const first = addDays(localDate(start, timeZone), -1);
+  const last = localDate(to, timeZone);
+  const inside = addDays(first, 2);
+  const outside = addDays(last, -1);
+  const out: string[] = [];
+  for (let date = first; date <= last; date = addDays(date, 1)) {
+    if (date >= inside && date < outside) {
+      out.push(date);
+      continue;
+    }
+    const [open, close] = openInterval(date, timeZone, hours);
+    const overlap = Math.min(close, to) - Math.max(open, start);
+    if (overlap >= GAP_MIN_OVERLAP_MS || (overlap > 0 && overlap === close - open)) out.push(date);
+  }
+  return out;
+}
+
+/** Sorted, unique, and only the GAP_DAYS_KEPT latest. */
+export function mergeGapDays(...lists: readonly (readonly string[])[]): string[] {
+  return [...new Set(lists.flat())].sort().slice(-GAP_DAYS_KEPT);
+}
