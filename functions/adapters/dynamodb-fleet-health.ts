@@ -3,10 +3,12 @@ import {
   type CoverageSummary,
   coverageSummary,
   type DeviceHealth,
+  registeredCoverage,
   type StoreHealth,
   type StoreProfile,
 } from '#domain/fleet-health';
 import type { FleetHealthStore, WriteResult } from '#domain/ports';
+import type { StoreInfo } from '#domain/registry-types';
 import { getAll } from './batch-get.js';
 import { type Item, num, str } from './item-codec.js';
 import { queryPartition } from './query-partition.js';
@@ -89,8 +91,8 @@ const COVERAGE_PK = 'FLEETCOV';
 
 /**
  * A store's coverage summary, written only over an older one (`version` counts the health
- * item's writes; a registration's summary is version 0 and written only where none exists,
- * so it never hides what the store's daemons have said).
+ * item's writes; a registration's summary is version 0 and replaces only another
+ * registration's, so it never hides what the store's daemons have said).
  */
 export async function putCoverageSummary(
   client: DynamoDBClient,
@@ -108,7 +110,11 @@ export async function putCoverageSummary(
           c: { S: JSON.stringify(encodeCoverage(c)) },
           v: { N: String(version) },
         },
-        ConditionExpression: 'attribute_not_exists(pk) OR v < :v',
+        // A registration's summary (version 0) replaces only another registration's.
+        ConditionExpression:
+          version === 0
+            ? 'attribute_not_exists(pk) OR v = :v'
+            : 'attribute_not_exists(pk) OR v < :v',
         ExpressionAttributeValues: { ':v': { N: String(version) } },
       }),
     )
@@ -116,6 +122,25 @@ export async function putCoverageSummary(
       if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException'))
         throw error;
     });
+}
+
+/**
+ * Coverage summaries for stores registered with their lane count and never heard from, so
+ * that a scope's coverage counts their lanes as missing from the start. Never over a summary
+ * a store's daemons have written; test stores get none (they count in no scope). Returns how
+ * many stores it covered.
+ */
+export async function putRegisteredCoverage(
+  client: DynamoDBClient,
+  tableName: string,
+  stores: readonly StoreInfo[],
+  now: number,
+): Promise<number> {
+  const wanted = stores.filter((s) => s.lanes !== undefined && s.test !== true);
+  for (const store of wanted) {
+    await putCoverageSummary(client, tableName, registeredCoverage(store, now), 0);
+  }
+  return wanted.length;
 }
 
 /**

@@ -22,7 +22,12 @@ export {
   parseDeadLetterId,
   type StoredDeadLetter,
 } from './dynamodb-dead-letters.js';
-export { DynamoDbFleetHealth, queryCoverage, queryFleetHealth } from './dynamodb-fleet-health.js';
+export {
+  DynamoDbFleetHealth,
+  putRegisteredCoverage,
+  queryCoverage,
+  queryFleetHealth,
+} from './dynamodb-fleet-health.js';
 export {
   DynamoDbRegistry,
   decodeRegistryEntry,

@@ -412,6 +412,15 @@ export function registeredCoverage(store: StoreInfo, now: number): CoverageSumma
 export const isDark = (s: CoverageSummary, now: number) =>
   s.known === 0 || now - s.writtenAt > DARK_AFTER_MS;
 
+/** A summary's gap days as of `now`: a dark store's open days since its last write added. */
+export function summaryGapDays(s: CoverageSummary, now: number): readonly string[] {
+  if (!isDark(s, now)) return s.gapDays;
+  return mergeGapDays(
+    s.gapDays,
+    gapDaysOf(s.writtenAt, now, s.profile.timeZone, s.profile.openHours),
+  );
+}
+
 /** What a figure over many stores covers, as of `now`. */
 export interface ScopeCoverage {
   readonly asOf: string;
@@ -464,13 +473,7 @@ export function scopeCoverage(
     lanesRegistered += s.lanes.registered ?? s.lanes.known;
     if (s.lanes.registered === undefined) storesWithoutLaneCount++;
     const dark = isDark(s, now);
-    const days = dark
-      ? mergeGapDays(
-          s.gapDays,
-          gapDaysOf(s.writtenAt, now, s.profile.timeZone, s.profile.openHours),
-        )
-      : s.gapDays;
-    for (const date of days) {
+    for (const date of summaryGapDays(s, now)) {
       if (period !== undefined && (date < period.from || date > period.to)) continue;
       gapStores.set(date, (gapStores.get(date) ?? 0) + 1);
     }

@@ -1,5 +1,7 @@
 import {
   byAttention,
+  type CoverageSummary,
+  coverageSummary,
   type StoreHealth,
   type StoreHealthReport,
   storeHealthReport,
@@ -9,7 +11,7 @@ import { invalidParameters } from '#shared/problem';
 import type { ImpactReader } from './impact-reader.js';
 import type { FleetHealthQuery } from './query-params.js';
 import type { FleetHealthResponse } from './response-schemas.js';
-import { storeScopeFor } from './scope.js';
+import { type StoreScope, storeScopeFor } from './scope.js';
 
 /** Items one answer reads, whatever the scope: a region's stores, at most. */
 const MAX_READ = 5_000;
@@ -70,6 +72,7 @@ export async function fleetHealthFor(
       silent: [...r.silent],
       models: [...r.models],
       errors: [...r.errors],
+      gapDays: [...r.gapDays],
       daemonVersions: { ...r.daemonVersions },
     })),
     truncated: truncated || listed.length > query.limit,
@@ -87,6 +90,20 @@ export async function healthOfStores(
   );
 }
 
+/**
+ * The coverage summaries of a scope's stores: one Query of the coverage partition for the
+ * organisation or a region, the stores' own health items for a store manager.
+ */
+export async function scopeSummaries(
+  scope: StoreScope,
+  reader: ImpactReader,
+): Promise<CoverageSummary[]> {
+  if (scope.kind === 'stores') {
+    return (await healthOfStores(scope.stores, reader)).map(coverageSummary);
+  }
+  return reader.fleetCoverage(scope.kind === 'organisation' ? undefined : scope.regions);
+}
+
 function summaryOf(reports: readonly StoreHealthReport[]): FleetHealthResponse['summary'] {
   const versions: Record<string, number> = {};
   for (const r of reports) {
@@ -101,6 +118,8 @@ function summaryOf(reports: readonly StoreHealthReport[]): FleetHealthResponse['
     devicesReporting: reports.reduce((sum, r) => sum + r.reporting, 0),
     devicesKnown: reports.reduce((sum, r) => sum + r.known, 0),
     devicesSilent: reports.reduce((sum, r) => sum + r.silent.length, 0),
+    lanesReporting: reports.reduce((sum, r) => sum + r.lanes.reporting, 0),
+    lanesMissing: reports.reduce((sum, r) => sum + r.lanes.missing, 0),
     maxBacklogAgeSeconds: Math.max(0, ...reports.map((r) => r.backlogAgeSeconds)),
     backlogBytes: reports.reduce((sum, r) => sum + r.backlogBytes, 0),
     maxClockOffsetMs: reports.reduce(

@@ -1,12 +1,12 @@
 import { addDays, daysInclusive, eachDate, eachIsoWeek, isoWeekOfDate } from '#domain/calendar';
-import { coverageSummary, scopeCoverage } from '#domain/fleet-health';
+import { scopeCoverage } from '#domain/fleet-health';
 import { hoursSavedFigures, shrinkFigures } from '#domain/impact-report';
 import type { PersonPrincipal } from '#shared/principal';
-import { healthOfStores } from './fleet-health-query.js';
+import { scopeSummaries } from './fleet-health-query.js';
 import type { ImpactReader } from './impact-reader.js';
 import type { ImpactQuery } from './query-params.js';
 import type { ImpactResponse } from './response-schemas.js';
-import { readStoreTotals, type StoreScope, storeScopeFor } from './scope.js';
+import { readStoreTotals, storeScopeFor } from './scope.js';
 
 /** Totals for a period and the period of equal length before it, within the token's scope. */
 export async function impactFor(
@@ -46,7 +46,10 @@ export async function impactFor(
   const [current, { series: _previousSeries, ...before }, coverage] = await Promise.all([
     figures(query),
     figures(previous),
-    coverageOf(scope, reader, now),
+    scopeSummaries(scope, reader).then((summaries) => {
+      const c = scopeCoverage(summaries, now, query);
+      return { ...c, gapDays: [...c.gapDays] };
+    }),
   ]);
   return {
     period: { from: query.from, to: query.to },
@@ -61,16 +64,4 @@ export async function impactFor(
     previous: { period: previous, ...before },
     coverage,
   };
-}
-
-/** The coverage of the scope's stores (fleet-health.ts), as of `now`. */
-async function coverageOf(scope: StoreScope, reader: ImpactReader, now: number) {
-  if (scope.kind !== 'stores') {
-    const summaries = await reader.fleetCoverage(
-      scope.kind === 'organisation' ? undefined : scope.regions,
-    );
-    return scopeCoverage(summaries, now);
-  }
-  const health = await healthOfStores(scope.stores, reader);
-  return scopeCoverage(health.map(coverageSummary), now);
 }

@@ -1,6 +1,8 @@
+import { type CoverageSummary, isDark, summaryGapDays } from '#domain/fleet-health';
 import { shrinkFigures } from '#domain/impact-report';
 import type { PersonPrincipal } from '#shared/principal';
 import { decodeCursor, encodeCursor, queryChecksum } from './cursor.js';
+import { scopeSummaries } from './fleet-health-query.js';
 import type { ImpactReader } from './impact-reader.js';
 import type { LeaderboardQuery } from './query-params.js';
 import type { LeaderboardResponse } from './response-schemas.js';
@@ -23,6 +25,7 @@ export async function leaderboardFor(
   query: LeaderboardQuery,
   reader: ImpactReader,
   currency: string,
+  now = Date.now(),
 ): Promise<LeaderboardResponse> {
   const scope = storeScopeFor(principal, query.region);
   // What the offset's position depends on: the stores in scope and the parameters that order
@@ -36,7 +39,11 @@ export async function leaderboardFor(
     query.order,
   ]);
   const offset = query.cursor === undefined ? 0 : decodeCursor(query.cursor, checksum);
-  const figures = await readStoreFigures(scope, query.from, query.to, reader);
+  const [figures, summaries] = await Promise.all([
+    readStoreFigures(scope, query.from, query.to, reader),
+    scopeSummaries(scope, reader),
+  ]);
+  const coverage = new Map(summaries.map((s) => [s.storeId, s]));
   const field = SORT_FIELD[query.sort];
   const direction = query.order === 'desc' ? -1 : 1;
   const rows = [...figures.byContributor]
@@ -51,9 +58,11 @@ export async function leaderboardFor(
         return x === y ? a.storeId.localeCompare(b.storeId) : x === null ? 1 : -1;
       return (x - y) * direction || a.storeId.localeCompare(b.storeId);
     });
-  const page = rows
-    .slice(offset, offset + query.limit)
-    .map((row, i) => ({ rank: offset + i + 1, ...row }));
+  const page = rows.slice(offset, offset + query.limit).map((row, i) => ({
+    rank: offset + i + 1,
+    ...row,
+    coverage: entryCoverage(coverage.get(row.storeId), query, now),
+  }));
   const next = offset + query.limit;
   return {
     period: { from: query.from, to: query.to },
@@ -63,5 +72,25 @@ export async function leaderboardFor(
     currency,
     stores: page,
     nextCursor: next < rows.length ? encodeCursor(next, checksum) : null,
+  };
+}
+
+/** A leaderboard row's coverage, from its store's summary as of `now`. */
+function entryCoverage(
+  summary: CoverageSummary | undefined,
+  period: { readonly from: string; readonly to: string },
+  now: number,
+): LeaderboardResponse['stores'][number]['coverage'] {
+  if (summary === undefined) return null;
+  const dark = isDark(summary, now);
+  const days = summaryGapDays(summary, now);
+  return {
+    lanesReporting: dark ? 0 : summary.lanes.reporting,
+    lanesRegistered: summary.lanes.registered ?? summary.lanes.known,
+    gapDays: days.filter((d) => d >= period.from && d <= period.to).length,
+    ...(!dark &&
+      summary.completeThrough !== undefined && {
+        completeThrough: new Date(summary.completeThrough).toISOString(),
+      }),
   };
 }

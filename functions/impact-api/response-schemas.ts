@@ -45,10 +45,10 @@ const HoursWithWeeks = HoursSavedFigures.extend({
 export const ScopeCoverage = z
   .object({
     asOf: z.string(),
-    stores: z
-      .number()
-      .int()
-      .meta({ description: 'Stores whose daemons have reported at least once' }),
+    stores: z.number().int().meta({
+      description:
+        'Stores registered with their lane count, or whose daemons have reported at least once (test stores never count)',
+    }),
     storesReporting: z
       .number()
       .int()
@@ -56,15 +56,47 @@ export const ScopeCoverage = z
     storesWithGaps: z
       .number()
       .int()
-      .meta({ description: 'Stores with a silent device, or silent altogether' }),
+      .meta({ description: 'Stores with a lane not reporting, or silent altogether' }),
+    lanesRegistered: z.number().int().meta({
+      description:
+        "Lanes registered over the stores (a store registered without a lane count adds the lanes it has had): the denominator of 'lanes reporting'",
+    }),
+    lanesReporting: z
+      .number()
+      .int()
+      .meta({ description: 'Lanes heard from in the last 20 minutes' }),
+    storesWithoutLaneCount: z.number().int().meta({
+      description: 'Stores registered without a lane count: their known lanes stand in for it',
+    }),
     devicesKnown: z.number().int(),
     devicesReporting: z.number().int(),
     completeThrough: z.string().optional().meta({
       description:
         'The earliest complete-through of the reporting stores: figures up to it change only by late events of silent devices',
     }),
+    gapDays: z.array(z.object({ date: z.string(), stores: z.number().int() })).meta({
+      description:
+        "Days of the period on which stores' figures miss a lane's events (a daemon down for 15 minutes or more of the open hours, or a device or store silent now), with how many stores",
+    }),
   })
   .meta({ id: 'ScopeCoverage' });
+
+/** Lanes: a store's panel PCs (its gateway is no lane). */
+const LaneCoverage = z
+  .object({
+    registered: z.number().int().optional().meta({
+      description: 'Lanes registered for the store; absent when registered without a lane count',
+    }),
+    known: z.number().int().meta({ description: 'Lanes heard from at least once' }),
+    reporting: z.number().int().meta({ description: 'Lanes heard from in the last 20 minutes' }),
+    missing: z.number().int().meta({ description: 'Registered (else known) lanes not reporting' }),
+  })
+  .meta({ id: 'LaneCoverage' });
+
+const StoreGapDays = z.array(z.string()).meta({
+  description:
+    "Store-local days whose figures miss a lane's events: a daemon not running for 15 minutes or more of the open hours, or a device silent now",
+});
 
 export const ImpactResponse = z
   .object({
@@ -111,6 +143,8 @@ export const StoreCoverage = z
       .int()
       .meta({ description: 'Devices that have reported at least once' }),
     silent: z.array(z.object({ deviceId: z.string(), lastSeenAt: z.string() })),
+    lanes: LaneCoverage,
+    gapDays: StoreGapDays.meta({ description: 'Of the period' }),
     completeThrough: z.string().optional().meta({
       description:
         'Figures up to this instant change only by late events of silent devices; absent when no device reports',
@@ -145,6 +179,20 @@ export const LeaderboardEntry = ShrinkFigures.omit({
 }).extend({
   rank: z.number().int().min(1),
   storeId: z.string(),
+  coverage: z
+    .object({
+      lanesReporting: z.number().int(),
+      lanesRegistered: z.number().int().meta({
+        description: 'Registered lanes (the lanes it has had, without a registered count)',
+      }),
+      gapDays: z.number().int().meta({ description: 'Days of the period with a gap' }),
+      completeThrough: z.string().optional(),
+    })
+    .nullable()
+    .meta({
+      description:
+        "How complete the store's figures are, as of now (null until its daemons have reported or it is registered with its lanes)",
+    }),
 });
 
 export const LeaderboardResponse = z
@@ -200,6 +248,8 @@ const StoreHealth = z
   .object({
     storeId: z.string(),
     region: z.string(),
+    lanes: LaneCoverage,
+    gapDays: StoreGapDays,
     reporting: z
       .number()
       .int()
@@ -239,6 +289,11 @@ export const FleetHealthResponse = z
       devicesReporting: z.number().int(),
       devicesKnown: z.number().int(),
       devicesSilent: z.number().int(),
+      lanesReporting: z.number().int(),
+      lanesMissing: z
+        .number()
+        .int()
+        .meta({ description: 'Registered (else known) lanes not reporting' }),
       maxBacklogAgeSeconds: z.number().int(),
       backlogBytes: z.number().int(),
       maxClockOffsetMs: z.number().int(),
@@ -247,9 +302,10 @@ export const FleetHealthResponse = z
         description: 'The earliest completeThrough of the stores in scope',
       }),
     }),
-    stores: z
-      .array(StoreHealth)
-      .meta({ description: 'Worst first: most silent devices, oldest backlog, worst clock' }),
+    stores: z.array(StoreHealth).meta({
+      description:
+        'Worst first: most lanes missing, most silent devices, oldest backlog, worst clock',
+    }),
     truncated: z.boolean().meta({
       description: 'More stores matched than `limit`, or than one answer reads (5,000 per region)',
     }),

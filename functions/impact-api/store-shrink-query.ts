@@ -53,13 +53,14 @@ export async function storeShrinkFor(
     currency,
     total: shrinkFigures(sumCounters(days.values())),
     series: [...buckets].map(([period, counters]) => ({ period, ...shrinkFigures(counters) })),
-    ...(health !== undefined && { coverage: coverageOf(health, now) }),
+    ...(health !== undefined && { coverage: coverageOf(health, now, query) }),
   };
 }
 
 function coverageOf(
   health: Parameters<typeof storeHealthReport>[0],
   now: number,
+  period: { readonly from: string; readonly to: string },
 ): NonNullable<StoreShrinkResponse['coverage']> {
   const report = storeHealthReport(health, now);
   return {
@@ -67,6 +68,8 @@ function coverageOf(
     devicesReporting: report.reporting,
     devicesKnown: report.known,
     silent: [...report.silent],
+    lanes: report.lanes,
+    gapDays: report.gapDays.filter((d) => d >= period.from && d <= period.to),
     ...(report.completeThrough !== undefined && { completeThrough: report.completeThrough }),
   };
 }

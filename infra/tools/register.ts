@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { putRegistryEntries } from '#adapters';
+import { putRegisteredCoverage, putRegistryEntries } from '#adapters';
 import { TABLES } from '#shared/resources';
 import { parseCommandLine } from '#utils';
 import { readFleetFile } from './registry-file.js';
@@ -10,10 +10,17 @@ Adds or replaces device-registry entries: stores (region, time zone) and devices
 bound to a store, automation agents bound to a team). The processor dead-letters events from
 devices that are not registered, or that claim a store or team they are not bound to.
 
-  --file FILE    JSON: { "stores": [{ "storeId", "region", "timeZone", "test"? }],
+  --file FILE    JSON: { "stores": [{ "storeId", "region", "timeZone", "lanes"?, "openHours"?,
+                                     "test"? }],
                          "devices": [{ "deviceId", "kind": "panel", "storeId", "keys"? } |
                                      { "deviceId", "kind": "gateway", "storeId", "keys"? } |
                                      { "deviceId", "kind": "agent", "teamId", "keys"? }] }
+                 lanes: how many lanes the store has, the denominator of its coverage
+                   ("38 of 40 lanes reporting"); a store with lanes counts as every lane
+                   missing until its daemons report
+                 openHours: { "opens": "08:00", "closes": "22:00" } in the store's time
+                   zone, every day (closes before opens: overnight); silences outside them
+                   are no gap and raise no alarm; absent: open around the clock
                  test: true marks a test store, counted in its own store days and in no
                    region or organisation figure (npm run smoke registers one)
                  keys: the device's record-signing keys (Ed25519), each
@@ -21,6 +28,10 @@ devices that are not registered, or that claim a store or team they are not boun
                      "certificateFile" (PEM), "publicKey" (32 bytes, base64url) };
                    files are read relative to the fleet file
   --table NAME   registry table (default $REGISTRY_TABLE, else the local ${TABLES.registry.localName})
+  --aggregates-table NAME
+                 where the coverage of stores registered with lanes goes (default
+                 $AGGREGATES_TABLE; else the local ${TABLES.aggregates.localName} when the registry
+                 is the local one; else none is written, and the command says so)
 
 Uses the AWS SDK's usual credentials and region; AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:8000
 points it at the embedded stack.`;
@@ -31,6 +42,7 @@ async function main() {
       options: {
         file: { type: 'string' },
         table: { type: 'string' },
+        'aggregates-table': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     },
@@ -44,10 +56,22 @@ async function main() {
   const table = values.table ?? process.env[TABLES.registry.envVar] ?? TABLES.registry.localName;
   const client = new DynamoDBClient({});
   await putRegistryEntries(client, table, fleet);
-  client.destroy();
   console.log(
     `registered ${fleet.stores.length} stores and ${fleet.devices.length} devices in ${table}`,
   );
+  const aggregates =
+    values['aggregates-table'] ??
+    process.env[TABLES.aggregates.envVar] ??
+    (table === TABLES.registry.localName ? TABLES.aggregates.localName : undefined);
+  if (aggregates === undefined) {
+    console.log(
+      'coverage of stores with lanes not written: name the aggregates table (--aggregates-table)',
+    );
+  } else {
+    const covered = await putRegisteredCoverage(client, aggregates, fleet.stores, Date.now());
+    console.log(`${covered} stores with their lanes in the coverage of ${aggregates}`);
+  }
+  client.destroy();
 }
 
 main().catch((error: unknown) => {

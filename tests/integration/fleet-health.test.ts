@@ -6,7 +6,9 @@ import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Daemon, startDaemon } from '../../edge-client/src/cli/daemon.js';
 import { DaemonConfig } from '../../edge-client/src/cli/daemon-config.js';
+import { putRegisteredCoverage } from '../../functions/adapters/dynamodb-fleet-health.js';
 import { putRegistryEntries } from '../../functions/adapters/dynamodb-registry.js';
+import type { StoreInfo } from '../../functions/domain/registry-types.js';
 import { createImpactApiHandler } from '../../functions/impact-api/create-handler.js';
 import { DynamoDbImpactReader } from '../../functions/impact-api/impact-reader.js';
 import { loadProcessorConfig } from '../../functions/processor/config.js';
@@ -183,5 +185,57 @@ describe('Integration: fleet health from the daemons own status, over the emulat
         models: [],
       }),
     ).rejects.toThrow(/device_status is the edge client's own report/);
+  });
+
+  it('counts registered lanes: a store registered with its lanes and never heard from, and a reporting store short of its lanes', async () => {
+    const store1 = { ...(REGISTRY.stores.get('store-0001') as StoreInfo), lanes: 2 };
+    const store2 = { ...(REGISTRY.stores.get('store-0002') as StoreInfo), lanes: 3 };
+    await putRegistryEntries(env.dynamodb, TABLES.registry.localName, { stores: [store1, store2] });
+    // As `npm run register` does: store-0001's summary is its daemons' and stays theirs.
+    expect(
+      await putRegisteredCoverage(
+        env.dynamodb,
+        TABLES.aggregates.localName,
+        [store1, store2],
+        Date.now(),
+      ),
+    ).toBe(2);
+    const today = new Date().toISOString().slice(0, 10);
+    const before = await answer('/v1/impact', { from: today, to: today });
+    expect(before.coverage).toMatchObject({
+      stores: 2,
+      storesReporting: 1,
+      storesWithGaps: 1,
+      lanesRegistered: 4, // store-0001's one known lane stands in until its item is written
+      lanesReporting: 1,
+      storesWithoutLaneCount: 1,
+    });
+
+    // The next status writes store-0001's item with the registry's lane count.
+    await daemon.client.sendStatus(DEVICE, 'store-0001', '0.1.0');
+    expect(await daemon.client.flush(10_000)).toBe(true);
+    expect((await processNew()).stats).toMatchObject({ statuses: 1, healthWrites: 1 });
+
+    const after = await answer('/v1/impact', { from: today, to: today });
+    expect(after.coverage).toMatchObject({
+      stores: 2,
+      storesReporting: 1,
+      storesWithGaps: 2,
+      lanesRegistered: 5,
+      lanesReporting: 1,
+      storesWithoutLaneCount: 0,
+    });
+    const health = await fleetHealth();
+    expect(health.stores[0]).toMatchObject({
+      storeId: 'store-0001',
+      lanes: { registered: 2, known: 1, reporting: 1, missing: 1 },
+      attention: true,
+    });
+    // Registering again leaves the daemons' summary alone.
+    await putRegisteredCoverage(env.dynamodb, TABLES.aggregates.localName, [store1], Date.now());
+    expect((await answer('/v1/impact', { from: today, to: today })).coverage).toMatchObject({
+      lanesRegistered: 5,
+      lanesReporting: 1,
+    });
   });
 });

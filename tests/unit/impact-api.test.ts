@@ -408,7 +408,7 @@ describe('Handler: impact API routes', () => {
     expect(past.statusCode).toBe(200);
     expect(past.json).toMatchObject({ stores: [], nextCursor: null });
     // The same reads as the first page: an offset costs nothing.
-    expect(reader.calls).toEqual([`stores org ${PERIOD.from}..${PERIOD.to}`]);
+    expect(reader.calls).toEqual([`stores org ${PERIOD.from}..${PERIOD.to}`, 'coverage org']);
     const beyond = await call(
       fakeReader(),
       get('/v1/stores', { ...PERIOD, cursor: at(1_000_001) }, LEADERSHIP),
@@ -693,5 +693,24 @@ describe('Handler: coverage beside the totals', () => {
     expect(region.json.coverage).toMatchObject({ stores: 2, storesWithGaps: 1 });
     expect(store.json.coverage).toMatchObject({ stores: 1, devicesKnown: 2, devicesReporting: 1 });
     expect(Date.parse(org.json.coverage.completeThrough)).toBeLessThanOrEqual(Date.now());
+    expect(org.json.coverage).toMatchObject({ lanesRegistered: 4, lanesReporting: 3 });
+  });
+
+  it('gives each leaderboard row its coverage, in scope', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const period = { from: today, to: today };
+    const org = await call(fakeReader(), get('/v1/stores', period, LEADERSHIP));
+    const rows = new Map(
+      (org.json.stores as { storeId: string; coverage: unknown }[]).map((r) => [r.storeId, r]),
+    );
+    expect(rows.get('store-0001')?.coverage).toMatchObject({
+      lanesReporting: 1,
+      lanesRegistered: 2,
+    });
+    expect(rows.get('store-0002')?.coverage).toMatchObject({
+      lanesReporting: 1,
+      lanesRegistered: 1,
+      gapDays: 0,
+    });
   });
 });
