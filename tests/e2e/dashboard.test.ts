@@ -206,9 +206,10 @@ describe('Dashboard in headless Chromium, on simulated data', () => {
     await page.close();
   });
 
-  it("shows coverage beside a store's figures and lists stores with silent devices in the Fleet view, worst first, in scope", async () => {
+  it("shows coverage beside a store's figures, marks the days with a gap on the charts and the leaderboard, and lists stores with lanes missing in the Fleet view, worst first, in scope", async () => {
     // Prepare: store-0001's fleet health, as the processor keeps it from its daemons'
-    // statuses: lane 01 heard a minute ago, lane 02 silent for an hour.
+    // statuses: three lanes registered, lane 01 heard a minute ago, lane 02 silent for three
+    // hours (a gap on the day of its silence's middle, whatever the time of day).
     type Store = { region: string };
     const { region } = await api<Store>(
       `/v1/stores/store-0001/shrink?${period().query}`,
@@ -233,8 +234,8 @@ describe('Dashboard in headless Chromium, on simulated data', () => {
     });
     const health = mergeStatuses(
       undefined,
-      { storeId: 'store-0001', region, timeZone: 'UTC' },
-      [status('lane-01', now - 60_000, 1), status('lane-02', now - 3_600_000, 2)],
+      { storeId: 'store-0001', region, timeZone: 'UTC', lanes: 3 },
+      [status('lane-01', now - 60_000, 1), status('lane-02', now - 3 * 3_600_000, 2)],
       now,
     ).next;
     await new DynamoDbFleetHealth(stack.dynamodb, TABLES.aggregates.localName).put(health);
@@ -244,8 +245,16 @@ describe('Dashboard in headless Chromium, on simulated data', () => {
     await page.waitForSelector('[data-view="store"]');
     const line = await page.locator('[data-coverage]').textContent();
     expect(await page.locator('[data-coverage]').getAttribute('data-coverage')).toBe('gap');
-    expect(line).toContain('1 of 2 devices reporting; complete through');
+    expect(line).toContain('1 of 3 lanes reporting; complete through');
     expect(line).toContain('Silent: panel-store-0001-lane-02');
+    const gapDay = new Date(now - 1.5 * 3_600_000).toISOString().slice(0, 10);
+    const storeChart = page.locator('[data-chart="store-loss"]');
+    expect(
+      (await storeChart.locator('[data-gap-days]').getAttribute('data-gap-days'))?.split(' '),
+    ).toContain(gapDay);
+    expect(await storeChart.locator('tbody tr', { hasText: gapDay }).textContent()).toContain(
+      'gap: a lane not reporting',
+    );
     await screenshot(page, 'store-coverage');
 
     // The overview says what its totals cover: the store with a silent device is a gap.
@@ -255,7 +264,23 @@ describe('Dashboard in headless Chromium, on simulated data', () => {
       await page.locator('[data-view="overview"] [data-coverage]').getAttribute('data-coverage'),
     ).toBe('gap');
     expect(await page.locator('[data-view="overview"] [data-coverage]').textContent()).toMatch(
-      /^1 of 1 stores reporting \(1 of 2 devices\); 1 with silent devices/,
+      /^1 of 3 lanes reporting in 1 of 1 stores; 1 stores with lanes not reporting/,
+    );
+    const overviewChart = page.locator('[data-chart="loss-over-time"]');
+    expect(
+      (await overviewChart.locator('[data-gap-days]').getAttribute('data-gap-days'))?.split(' '),
+    ).toContain(gapDay);
+    expect(await overviewChart.locator('tbody tr', { hasText: gapDay }).textContent()).toContain(
+      'gap: 1 store',
+    );
+
+    // The leaderboard gives each store its coverage now.
+    await page.goto(`${stack.apiUrl}/#/stores`);
+    const row = page.locator('table.leaderboard tr[data-store="store-0001"]');
+    await row.waitFor();
+    expect(await row.locator('[data-coverage]').getAttribute('data-coverage')).toBe('gap');
+    expect(await row.locator('[data-coverage]').textContent()).toMatch(
+      /^1 of 3 lanes ▲ \d+ days? with a gap$/,
     );
 
     // The Fleet view: leadership names a region, then sees the store that needs attention.
@@ -275,6 +300,12 @@ describe('Dashboard in headless Chromium, on simulated data', () => {
     expect(
       await page.locator('[data-view="fleet"] tbody tr[data-store="store-0001"]').textContent(),
     ).toContain('panel-store-0001-lane-02');
+    expect(
+      await page
+        .locator('[data-view="fleet"] tbody tr[data-store="store-0001"] td')
+        .first()
+        .textContent(),
+    ).toBe('1 of 3');
     await screenshot(page, 'fleet');
     await page.close();
 

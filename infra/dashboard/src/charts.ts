@@ -59,6 +59,7 @@ export function chartCard(
   config: ChartConfiguration,
   tableHeaders: string[],
   tableRows: (string | number)[][],
+  note: HTMLElement | null = null,
 ): HTMLElement {
   const canvas = h('canvas', { role: 'img', 'aria-label': description });
   const card = h(
@@ -66,8 +67,35 @@ export function chartCard(
     { class: 'card chart', 'data-chart': id, 'aria-labelledby': `${id}-title` },
     h('h2', { id: `${id}-title` }, title),
     h('div', { class: 'canvas' }, canvas),
+    note,
     h('details', {}, h('summary', {}, 'Show as table'), table(title, tableHeaders, tableRows)),
   );
   pending.push({ canvas, config });
   return card;
+}
+
+/** How a day with a gap is drawn on a line: a hollow red triangle, where the others are dots. */
+export function gapPoints(labels: readonly string[], gaps: ReadonlyMap<string, string>) {
+  const gap = (i: number) => gaps.has(labels[i] ?? '');
+  return (colour: string | undefined) => ({
+    pointStyle: labels.map((_, i) => (gap(i) ? 'triangle' : 'circle')),
+    pointRadius: labels.map((_, i) => (gap(i) ? 7 : 3)),
+    pointBorderColor: labels.map((_, i) => (gap(i) ? GAP_COLOUR : (colour ?? GAP_COLOUR))),
+  });
+}
+
+export const GAP_COLOUR = '#c2334d';
+
+/** The note under a chart that names its days with a gap (nothing when there is none). */
+export function gapNote(gaps: ReadonlyMap<string, string>): HTMLElement | null {
+  if (gaps.size === 0) return null;
+  const days = [...gaps];
+  return h(
+    'p',
+    { class: 'gap-note', 'data-gap-days': days.map(([d]) => d).join(' ') },
+    `▲ Days with a gap (figures miss some lanes' events): ${days
+      .slice(0, 7)
+      .map(([d, why]) => `${d} (${why})`)
+      .join(', ')}${days.length > 7 ? ` and ${days.length - 7} more` : ''}.`,
+  );
 }

@@ -22,8 +22,9 @@ const clock = (ms: number) =>
   Math.abs(ms) < 1_000 ? '0 s' : `${ms > 0 ? '+' : '−'}${Math.round(Math.abs(ms) / 1_000)} s`;
 
 /**
- * The line beside a store's figures: how many of its devices report, which are silent, and up
- * to when its figures are complete ("38 of 40 devices reporting; complete through …").
+ * The line beside a store's figures: how many of its lanes report against those registered,
+ * which devices are silent, and up to when its figures are complete ("38 of 40 lanes
+ * reporting; complete through …").
  */
 export function coverageLine(coverage: StoreShrinkResponse['coverage']): HTMLElement {
   if (coverage === undefined) {
@@ -37,13 +38,19 @@ export function coverageLine(coverage: StoreShrinkResponse['coverage']): HTMLEle
     coverage.completeThrough === undefined
       ? 'no device reporting'
       : `complete through ${instant(coverage.completeThrough)}`;
+  const { lanes } = coverage;
+  const gap = coverage.silent.length > 0 || lanes.missing > 0 || coverage.gapDays.length > 0;
   return h(
     'p',
     {
-      class: coverage.silent.length > 0 ? 'coverage gap' : 'coverage',
-      'data-coverage': coverage.silent.length > 0 ? 'gap' : 'complete',
+      class: gap ? 'coverage gap' : 'coverage',
+      'data-coverage': gap ? 'gap' : 'complete',
     },
-    `${coverage.devicesReporting} of ${coverage.devicesKnown} devices reporting; ${through}`,
+    `${lanes.reporting} of ${lanes.registered ?? lanes.known} lanes reporting` +
+      (lanes.registered === undefined ? ' (lane count not registered)' : '') +
+      `; ${through}`,
+    coverage.gapDays.length > 0 &&
+      `; ${coverage.gapDays.length} ${coverage.gapDays.length === 1 ? 'day' : 'days'} of the period with a gap`,
     coverage.silent.length > 0 &&
       `. Silent: ${coverage.silent
         .slice(0, 5)
@@ -73,9 +80,12 @@ export function scopeCoverageLine(coverage: ImpactResponse['coverage']): HTMLEle
       class: gaps > 0 ? 'coverage gap' : 'coverage',
       'data-coverage': gaps > 0 ? 'gap' : 'complete',
     },
-    `${count(coverage.storesReporting)} of ${count(coverage.stores)} stores reporting ` +
-      `(${count(coverage.devicesReporting)} of ${count(coverage.devicesKnown)} devices)` +
-      (gaps > 0 ? `; ${count(gaps)} with silent devices (see Fleet)` : '') +
+    `${count(coverage.lanesReporting)} of ${count(coverage.lanesRegistered)} lanes reporting ` +
+      `in ${count(coverage.storesReporting)} of ${count(coverage.stores)} stores` +
+      (gaps > 0 ? `; ${count(gaps)} stores with lanes not reporting (see Fleet)` : '') +
+      (coverage.storesWithoutLaneCount > 0
+        ? `; ${count(coverage.storesWithoutLaneCount)} stores without a registered lane count`
+        : '') +
       (coverage.completeThrough === undefined
         ? ''
         : `; complete through ${instant(coverage.completeThrough)}`),
@@ -83,7 +93,7 @@ export function scopeCoverageLine(coverage: ImpactResponse['coverage']): HTMLEle
 }
 
 /**
- * Fleet health: the stores with silent devices, a backlog or a bad clock, worst first, and a
+ * Fleet health: the stores with lanes missing, silent devices, a backlog or a bad clock, worst first, and a
  * summary of every store read. Leadership picks a region (the region filter); a region
  * manager sees theirs, a store manager their stores.
  */
@@ -106,7 +116,8 @@ export async function renderFleet(ctx: ViewContext): Promise<HTMLElement> {
     h(
       'p',
       { class: 'period', 'data-summary': '' },
-      `${count(s.devicesReporting)} of ${count(s.devicesKnown)} devices reporting in ${count(s.stores)} stores; ` +
+      `${count(s.lanesReporting)} lanes reporting, ${count(s.lanesMissing)} missing, ` +
+        `${count(s.devicesReporting)} of ${count(s.devicesKnown)} devices in ${count(s.stores)} stores; ` +
         `${count(s.storesNeedingAttention)} need attention` +
         (s.completeThrough === undefined
           ? ''
@@ -117,7 +128,7 @@ export async function renderFleet(ctx: ViewContext): Promise<HTMLElement> {
       ? h(
           'p',
           { 'data-state': 'healthy' },
-          'No store has silent devices, a backlog or a bad clock.',
+          'No store has lanes missing, silent devices, a backlog or a bad clock.',
         )
       : fleetTable(r.stores),
     r.truncated && h('p', {}, 'More stores need attention than are listed here.'),
@@ -129,6 +140,7 @@ function fleetTable(stores: FleetHealthResponse['stores']): HTMLTableElement {
     'Stores needing attention, worst first',
     [
       'Store',
+      'Lanes reporting',
       'Devices reporting',
       'Silent',
       'Oldest unsent',
@@ -138,6 +150,7 @@ function fleetTable(stores: FleetHealthResponse['stores']): HTMLTableElement {
     ],
     stores.map((st) => [
       st.storeId,
+      `${st.lanes.reporting} of ${st.lanes.registered ?? st.lanes.known}`,
       `${st.reporting} of ${st.known}`,
       st.silent.map((d) => d.deviceId).join(', ') || 'none',
       age(st.backlogAgeSeconds),

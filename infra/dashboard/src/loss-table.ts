@@ -6,18 +6,23 @@ interface LossDay {
   readonly confirmedLossCents: number;
 }
 
-/** The table behind a loss-by-day chart: its headers, and a row a day in `money`. */
+/**
+ * The table behind a loss-by-day chart: its headers, and a row a day in `money`, with the
+ * day's coverage (`gaps`: the days with a gap, and why).
+ */
 export function lossByDayTable(
   days: readonly LossDay[],
   money: (cents: number) => string,
+  gaps: ReadonlyMap<string, string> = new Map(),
 ): [headers: string[], rows: string[][]] {
   return [
-    ['Day', 'Detected', 'Prevented', 'Confirmed loss'],
+    ['Day', 'Detected', 'Prevented', 'Confirmed loss', 'Coverage'],
     days.map((d) => [
       d.period,
       money(d.lossDetectedCents),
       money(d.lossPreventedCents),
       money(d.confirmedLossCents),
+      gaps.has(d.period) ? `gap: ${gaps.get(d.period)}` : 'complete',
     ]),
   ];
 }

@@ -1,5 +1,5 @@
 import { get, type ImpactResponse } from './api.js';
-import { chartCard, PALETTE } from './charts.js';
+import { chartCard, gapNote, gapPoints, PALETTE } from './charts.js';
 import { h } from './dom.js';
 import { scopeCoverageLine } from './fleet-view.js';
 import { change, count, hours, label, money, share } from './format.js';
@@ -165,20 +165,30 @@ function hoursKpis(r: ImpactResponse): HTMLElement[] {
 /** Loss detected, prevented and confirmed per day, in the API's currency. */
 function lossOverTimeChart(r: ImpactResponse): HTMLElement {
   const days = r.series.days;
+  const labels = days.map((d) => d.period);
+  const gaps = new Map(
+    r.coverage.gapDays.map((g) => [
+      g.date,
+      `${count(g.stores)} ${g.stores === 1 ? 'store' : 'stores'}`,
+    ]),
+  );
+  const marks = gapPoints(labels, gaps);
   return chartCard(
     'loss-over-time',
     'Loss prevented and detected, by day',
-    `Line chart of loss prevented and loss detected per day from ${r.period.from} to ${r.period.to}`,
+    `Line chart of loss prevented and loss detected per day from ${r.period.from} to ${r.period.to}` +
+      (gaps.size > 0 ? `; ${gaps.size} days with a gap are marked with triangles` : ''),
     {
       type: 'line',
       data: {
-        labels: days.map((d) => d.period),
+        labels,
         datasets: [
           {
             label: 'Detected',
             data: days.map((d) => d.lossDetectedCents / 100),
             borderColor: PALETTE[1],
             backgroundColor: PALETTE[1],
+            ...marks(PALETTE[1]),
           },
           {
             label: 'Prevented',
@@ -186,12 +196,14 @@ function lossOverTimeChart(r: ImpactResponse): HTMLElement {
             borderColor: PALETTE[0],
             backgroundColor: 'rgba(27,106,201,0.15)',
             fill: true,
+            ...marks(PALETTE[0]),
           },
           {
             label: 'Confirmed loss',
             data: days.map((d) => d.confirmedLossCents / 100),
             borderColor: PALETTE[3],
             backgroundColor: PALETTE[3],
+            ...marks(PALETTE[3]),
           },
         ],
       },
@@ -201,7 +213,8 @@ function lossOverTimeChart(r: ImpactResponse): HTMLElement {
         },
       },
     },
-    ...lossByDayTable(days, (c) => money(c, r.currency)),
+    ...lossByDayTable(days, (c) => money(c, r.currency), gaps),
+    gapNote(gaps),
   );
 }
 

@@ -1,5 +1,5 @@
 import { get, type LeaderboardResponse, type StoreShrinkResponse } from './api.js';
-import { chartCard, PALETTE } from './charts.js';
+import { chartCard, gapNote, gapPoints, PALETTE } from './charts.js';
 import { h } from './dom.js';
 import { coverageLine } from './fleet-view.js';
 import { count, label, money, share } from './format.js';
@@ -80,6 +80,19 @@ function leaderboardRow(s: LeaderboardResponse['stores'][number], currency: stri
     h('td', {}, money(s.confirmedLossCents, currency)),
     h('td', {}, count(s.detections)),
     h('td', {}, share(s.falsePositiveRate)),
+    coverageCell(s.coverage),
+  );
+}
+
+/** A leaderboard row's coverage: lanes reporting of registered, and its days with a gap. */
+function coverageCell(c: LeaderboardResponse['stores'][number]['coverage']): HTMLElement {
+  if (c === null) return h('td', { 'data-coverage': 'unknown' }, 'unknown');
+  const gap = c.gapDays > 0 || c.lanesReporting < c.lanesRegistered;
+  return h(
+    'td',
+    { 'data-coverage': gap ? 'gap' : 'complete', class: gap ? 'gap' : undefined },
+    `${c.lanesReporting} of ${c.lanesRegistered} lanes`,
+    c.gapDays > 0 && ` ▲ ${c.gapDays} ${c.gapDays === 1 ? 'day' : 'days'} with a gap`,
   );
 }
 
@@ -134,6 +147,7 @@ function leaderboardTable(
         h('th', { scope: 'col' }, 'Confirmed loss'),
         h('th', { scope: 'col' }, 'Detections'),
         sortHeader('falsePositiveRate', 'False-positive rate'),
+        h('th', { scope: 'col' }, 'Coverage now'),
       ),
     ),
     body,
@@ -236,33 +250,40 @@ function storeCategoryChart(r: StoreShrinkResponse): HTMLElement {
   );
 }
 
-/** The store's loss detected and prevented per day. */
+/** The store's loss detected and prevented per day, its days with a gap marked. */
 function storeLossChart(r: StoreShrinkResponse): HTMLElement {
+  const labels = r.series.map((d) => d.period);
+  const gaps = new Map((r.coverage?.gapDays ?? []).map((d) => [d, 'a lane not reporting']));
+  const marks = gapPoints(labels, gaps);
   return chartCard(
     'store-loss',
     'Loss prevented and detected, by day',
-    `Line chart of ${r.storeId}'s loss prevented and detected per day`,
+    `Line chart of ${r.storeId}'s loss prevented and detected per day` +
+      (gaps.size > 0 ? `; ${gaps.size} days with a gap are marked with triangles` : ''),
     {
       type: 'line',
       data: {
-        labels: r.series.map((d) => d.period),
+        labels,
         datasets: [
           {
             label: 'Detected',
             data: r.series.map((d) => d.lossDetectedCents / 100),
             borderColor: PALETTE[1],
             backgroundColor: PALETTE[1],
+            ...marks(PALETTE[1]),
           },
           {
             label: 'Prevented',
             data: r.series.map((d) => d.lossPreventedCents / 100),
             borderColor: PALETTE[0],
             backgroundColor: PALETTE[0],
+            ...marks(PALETTE[0]),
           },
         ],
       },
       options: { scales: { y: { beginAtZero: true } } },
     },
-    ...lossByDayTable(r.series, (c) => money(c, r.currency)),
+    ...lossByDayTable(r.series, (c) => money(c, r.currency), gaps),
+    gapNote(gaps),
   );
 }
