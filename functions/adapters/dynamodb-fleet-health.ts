@@ -84,8 +84,11 @@ export async function queryFleetHealth(
   return { stores: items.map(decodeHealth), truncated };
 }
 
-/** The partition of the stores' coverage summaries; sort key `{region}#{storeId}`. */
-const COVERAGE_PK = 'FLEETCOV';
+/**
+ * The partition of the stores' coverage summaries; sort key `{region}#{storeId}`. Exported for
+ * the fleet watch's grant, which may Query this partition and no other.
+ */
+export const COVERAGE_PARTITION = 'FLEETCOV';
 
 /**
  * A store's coverage summary, written only over an older one (`version` counts the health
@@ -103,7 +106,7 @@ export async function putCoverageSummary(
       new PutItemCommand({
         TableName: tableName,
         Item: {
-          pk: { S: COVERAGE_PK },
+          pk: { S: COVERAGE_PARTITION },
           sk: { S: `${c.region}#${c.storeId}` },
           c: { S: JSON.stringify(encodeCoverage(c)) },
           v: { N: String(version) },
@@ -186,7 +189,7 @@ export async function queryCoverage(
   region: string | undefined,
   limit = 50_000,
 ): Promise<{ summaries: CoverageSummary[]; truncated: boolean }> {
-  const { items, truncated } = await queryPartition(client, tableName, COVERAGE_PK, {
+  const { items, truncated } = await queryPartition(client, tableName, COVERAGE_PARTITION, {
     limit,
     ...(region !== undefined && { sortKeyPrefix: `${region}#` }),
   });

@@ -22,7 +22,12 @@ export {
   parseDeadLetterId,
   type StoredDeadLetter,
 } from './dynamodb-dead-letters.js';
-export { DynamoDbFleetHealth, queryCoverage, queryFleetHealth } from './dynamodb-fleet-health.js';
+export {
+  COVERAGE_PARTITION,
+  DynamoDbFleetHealth,
+  queryCoverage,
+  queryFleetHealth,
+} from './dynamodb-fleet-health.js';
 export {
   DynamoDbRegistry,
   decodeRegistryEntry,
