@@ -32,8 +32,8 @@ import { TABLES } from '#shared/resources';
  *   the caller got a 503 (a replay cut short is safe to run again: it is exactly-once). The cap
  *   of 5 bounds what the ops routes can take of the tables', the stream's and the account's
  *   capacity.
- * - fleet-watch: one Query of the coverage partition every 5 minutes (about 100 bytes a store:
- *   ~1 MB at 10,500 stores) and a pure judgement of each summary, its open stretch worked out
+ * - fleet-watch: one Query of the coverage partition every 5 minutes (about 190 bytes a store
+ *   with open hours: ~2 MB at 10,500 stores, two 1 MB pages) and a pure judgement of each summary, its open stretch worked out
  *   once per time zone and open hours: ~15-30 ms of CPU for 10,500 stores on the build machine
  *   once warm (~110 ms cold). 256 MB holds the page buffers many times over; the 60 s timeout
  *   leaves room for a slow page; a cap of 1 keeps a late run from overlapping the next.
