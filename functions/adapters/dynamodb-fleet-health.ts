@@ -86,8 +86,11 @@ export async function queryFleetHealth(
   return { stores: items.map(decodeHealth), truncated };
 }
 
-/** The partition of the stores' coverage summaries; sort key `{region}#{storeId}`. */
-const COVERAGE_PK = 'FLEETCOV';
+/**
+ * The partition of the stores' coverage summaries; sort key `{region}#{storeId}`. Exported for
+ * the fleet watch's grant, which may Query this partition and no other.
+ */
+export const COVERAGE_PARTITION = 'FLEETCOV';
 
 /**
  * A store's coverage summary, written only over an older one (`version` counts the health
@@ -105,7 +108,7 @@ export async function putCoverageSummary(
       new PutItemCommand({
         TableName: tableName,
         Item: {
-          pk: { S: COVERAGE_PK },
+          pk: { S: COVERAGE_PARTITION },
           sk: { S: `${c.region}#${c.storeId}` },
           c: { S: JSON.stringify(encodeCoverage(c)) },
           v: { N: String(version) },
@@ -203,7 +206,7 @@ function decodeCoverage(tuple: CoverageTuple): CoverageSummary {
 
 /**
  * The coverage summaries of a region's stores, or of every store (`region` undefined): one
- * Query of one partition, about 60 bytes a store, at most `limit` of them.
+ * Query of one partition, about 190 bytes a store (with open hours), at most `limit` of them.
  */
 export async function queryCoverage(
   client: DynamoDBClient,
@@ -211,7 +214,7 @@ export async function queryCoverage(
   region: string | undefined,
   limit = 50_000,
 ): Promise<{ summaries: CoverageSummary[]; truncated: boolean }> {
-  const { items, truncated } = await queryPartition(client, tableName, COVERAGE_PK, {
+  const { items, truncated } = await queryPartition(client, tableName, COVERAGE_PARTITION, {
     limit,
     ...(region !== undefined && { sortKeyPrefix: `${region}#` }),
   });

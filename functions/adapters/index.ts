@@ -23,6 +23,7 @@ export {
   type StoredDeadLetter,
 } from './dynamodb-dead-letters.js';
 export {
+  COVERAGE_PARTITION,
   DynamoDbFleetHealth,
   putRegisteredCoverage,
   queryCoverage,

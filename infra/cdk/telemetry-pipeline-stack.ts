@@ -7,6 +7,7 @@ import { AggregateTables } from './constructs/aggregate-tables.js';
 import { DashboardSite } from './constructs/dashboard-site.js';
 import { DeviceCredentials } from './constructs/device-credentials.js';
 import { EdgeRateLimits } from './constructs/edge-rate-limits.js';
+import { FleetWatch } from './constructs/fleet-watch.js';
 import { type ApiCustomDomain, ImpactApi } from './constructs/impact-api.js';
 import { OperationsMonitoring } from './constructs/operations-monitoring.js';
 import { OpsApi } from './constructs/ops-api.js';
@@ -48,7 +49,8 @@ export interface TelemetryPipelineStackProps extends StackProps {
 
 /**
  * The whole pipeline: the telemetry stream, the processor that folds it into aggregates, the
- * tables, the impact API with its user pool, and the operators' ops API on the same HTTP API.
+ * tables, the impact API with its user pool, the operators' ops API on the same HTTP API, and
+ * the scheduled fleet watch.
  */
 export class TelemetryPipelineStack extends Stack {
   public readonly stream: Stream;
@@ -56,6 +58,7 @@ export class TelemetryPipelineStack extends Stack {
   public readonly processor: StreamProcessor;
   public readonly api: ImpactApi;
   public readonly opsApi: OpsApi;
+  public readonly fleetWatch: FleetWatch;
   public readonly monitoring: OperationsMonitoring;
   public readonly deviceCredentials: DeviceCredentials;
   public readonly archive: RawArchive;
@@ -95,6 +98,11 @@ export class TelemetryPipelineStack extends Stack {
       deadLetters: this.tables.deadLetters,
       pipelineStatus: this.tables.pipelineStatus,
       processorSettings: this.processor.settings,
+      logRetention: stage.logRetention,
+      removalPolicy: stage.removalPolicy,
+    });
+    this.fleetWatch = new FleetWatch(this, 'FleetWatch', {
+      aggregates: this.tables.aggregates,
       logRetention: stage.logRetention,
       removalPolicy: stage.removalPolicy,
     });
@@ -183,6 +191,7 @@ export class TelemetryPipelineStack extends Stack {
       onFailureQueue: this.processor.onFailureQueue,
       api: this.api.httpApi,
       apiFunction: this.api.function,
+      fleetWatch: this.fleetWatch,
       tables: [
         this.tables.aggregates,
         this.tables.registry,

@@ -254,6 +254,7 @@ export const MODULES: readonly (readonly [prefix: string, module: string])[] = [
   ['functions/impact-api/schemas.ts', 'api-schemas'],
   ['functions/impact-api/', 'impact-api'],
   ['functions/ops-api/', 'ops-api'],
+  ['functions/fleet-watch/', 'fleet-watch'],
   ['functions/mcp/', 'mcp'],
   ['functions/archive/', 'archive'],
   ['infra/cdk/', 'cdk'],
@@ -271,6 +272,7 @@ const FUNCTIONS = [
   'processor',
   'impact-api',
   'ops-api',
+  'fleet-watch',
   'api-schemas',
 ];
 
@@ -289,11 +291,21 @@ export const MODULE_ARROWS: Readonly<Record<string, readonly string[]>> = {
   // The ops API stands beside the impact API (the shared pieces are in shared/); its replay
   // runs the archive's replay through the processor's own dependencies.
   'ops-api': ['processor', 'archive', 'domain', 'shared', 'adapters', 'contract', 'api-schemas'],
+  // The fleet watch reads the coverage summaries through the adapters.
+  'fleet-watch': ['domain', 'shared', 'adapters'],
   // The MCP server shares the API's token claims and schemas, and sends through the edge client.
   mcp: ['impact-api', 'api-schemas', 'shared', 'domain', 'contract', 'edge-client', 'utils'],
   // The archive's rebuild replays through the processor.
   archive: ['processor', 'domain', 'shared', 'adapters', 'contract', 'wire', 'utils'],
-  cdk: ['processor', 'impact-api', 'shared', 'domain', 'dashboard-build', 'contract'],
+  cdk: [
+    'processor',
+    'impact-api',
+    'fleet-watch',
+    'shared',
+    'domain',
+    'dashboard-build',
+    'contract',
+  ],
   local: [...FUNCTIONS, 'mcp', 'archive', 'edge-client', 'simulator', 'dashboard-build', ...BOTTOM],
   dashboard: ['api-schemas'],
   'dashboard-build': [],

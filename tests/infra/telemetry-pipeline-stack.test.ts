@@ -5,6 +5,8 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { COVERAGE_PARTITION } from '../../functions/adapters/dynamodb-fleet-health.js';
+import { FLEET_WATCH_METRICS, FLEET_WATCH_SERVICE } from '../../functions/fleet-watch/metrics.js';
 import { docsPage } from '../../functions/impact-api/openapi.js';
 import { ROUTES, routeKeyOf, routesOf } from '../../functions/impact-api/routes.js';
 import { PROCESSOR_EVENT_SOURCE } from '../../functions/processor/event-source.js';
@@ -218,6 +220,93 @@ describe('Stack: TelemetryPipelineStack', () => {
     });
   });
 
+  it('alarms on SilentStoreDuringOpenHours at 1 store for 2 periods of 5 minutes, missing data breaching, to the alarm topic', () => {
+    // Prepare: the metric exactly as the watch's Powertools instance writes it.
+    const metrics = createMetrics(FLEET_WATCH_SERVICE);
+    metrics.addMetric(FLEET_WATCH_METRICS.silentStores, MetricUnit.Count, 1);
+    const [emitted] = metrics.serializeMetrics()._aws.CloudWatchMetrics;
+
+    // Act
+    const alarms = Object.entries(template.findResources('AWS::CloudWatch::Alarm')).filter(
+      ([, a]) => a.Properties.MetricName === FLEET_WATCH_METRICS.silentStores,
+    );
+
+    // Assess
+    expect(alarms).toHaveLength(1);
+    const [logicalId, alarm] = alarms[0] as [string, Resource];
+    expect(logicalId).toMatch(/^OperationsSilentStoreDuringOpenHours[0-9A-F]{8}$/);
+    expect(alarm.Properties).toMatchObject({
+      Namespace: emitted?.Namespace,
+      Dimensions: [{ Name: 'service', Value: FLEET_WATCH_SERVICE }],
+      Unit: emitted?.Metrics[0]?.Unit,
+      Statistic: 'Maximum',
+      Period: 300,
+      Threshold: 1,
+      EvaluationPeriods: 2,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      // A watch that stopped running must not look like a healthy fleet.
+      TreatMissingData: 'breaching',
+      AlarmActions: [{ Ref: expect.stringMatching(/^OperationsAlarms[0-9A-F]{8}$/) }],
+    });
+    expect(emitted?.Dimensions).toEqual([['service']]);
+  });
+
+  it('runs the fleet watch every 5 minutes, without retrying a failed run', () => {
+    const [fnId] = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) =>
+      id.startsWith('FleetWatch'),
+    );
+    expect(fnId).toBeDefined();
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fnId, 'Arn'] } })],
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: fnId },
+      MaximumRetryAttempts: 0,
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] },
+    });
+  });
+
+  it('lets the fleet watch Query the coverage partition of the aggregates table and nothing else', () => {
+    // Prepare
+    const ids = tableIdsOf(template);
+    const fn = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) =>
+      id.startsWith('FleetWatch'),
+    )?.[1] as Resource;
+    expect(fn).toBeDefined();
+
+    // Act
+    const statements = statementsOf(template, fn) as (Statement & {
+      Condition?: unknown;
+    })[];
+    const data = statements.filter((s) => actionsOf(s).some((a) => !/^(logs|xray):/.test(a)));
+
+    // Assess
+    expect(data).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'dynamodb:Query',
+        Resource: { 'Fn::GetAtt': [ids.aggregates, 'Arn'] },
+        Condition: {
+          'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [COVERAGE_PARTITION] },
+        },
+      },
+    ]);
+    expect(COVERAGE_PARTITION).toBe('FLEETCOV');
+    const env = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(env[TABLES.aggregates.envVar]).toEqual({ Ref: ids.aggregates });
+    expect(fn.Properties).toMatchObject({
+      MemorySize: FUNCTION_SIZING['fleet-watch'].memoryMb,
+      Timeout: FUNCTION_SIZING['fleet-watch'].timeoutSeconds,
+      ReservedConcurrentExecutions: 1,
+    });
+  });
+
   it('parses no log text for its alarms (no log metric filters)', () => {
     template.resourceCountIs('AWS::Logs::MetricFilter', 0);
   });
@@ -292,7 +381,7 @@ describe('Stack: TelemetryPipelineStack', () => {
 
   it('runs every function on Node.js 22 and arm64, traced by X-Ray', () => {
     const functions = ours('AWS::Lambda::Function');
-    expect(functions).toHaveLength(4);
+    expect(functions).toHaveLength(5);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -544,14 +633,14 @@ describe('Stack: TelemetryPipelineStack', () => {
       .filter((d) => d.startsWith('asset.'))
       .map((d) => join(assemblyDir, d, 'index.mjs'))
       .filter((f) => existsSync(f));
-    expect(bundles).toHaveLength(4);
+    expect(bundles).toHaveLength(5);
     for (const file of bundles) expect(statSync(file).size).toBeLessThan(250 * 1024);
-    // All four use DynamoDB (the archive transform reads the registry's keys) and import the
+    // All five use DynamoDB (the archive transform reads the registry's keys) and import the
     // runtime's SDK rather than bundling it.
     const importingSdk = bundles.filter((f) =>
       readFileSync(f, 'utf8').includes('"@aws-sdk/client-dynamodb"'),
     );
-    expect(importingSdk).toHaveLength(4);
+    expect(importingSdk).toHaveLength(5);
   });
 
   it('gives each function a role of its own with no AWS managed policy, writing only its log group', () => {
@@ -564,8 +653,8 @@ describe('Stack: TelemetryPipelineStack', () => {
         }
       ).Statement.filter((s) => ([] as string[]).concat(s.Action).includes('logs:PutLogEvents')),
     );
-    // Four functions, each to its own log group, and Firehose to its error log group.
-    expect(logWrites).toHaveLength(5);
+    // Five functions, each to its own log group, and Firehose to its error log group.
+    expect(logWrites).toHaveLength(6);
     for (const s of logWrites)
       expect(JSON.stringify(s.Resource)).toMatch(/Logs[0-9A-F]{8}|FirehoseErrors/);
   });

@@ -53,6 +53,11 @@ export interface OperationsMonitoringProps {
   readonly api: HttpApi;
   readonly apiFunction: IFunction;
   readonly tables: readonly TableV2[];
+  /**
+   * The fleet watch's metrics (`FleetWatch.silentStores`, `storesNeverHeard`): stores silent
+   * during their open hours, and stores never heard from that are open.
+   */
+  readonly fleetWatch: { readonly silentStores: IMetric; readonly storesNeverHeard: IMetric };
   /** Who gets the alarms by e-mail (context `alarmEmail`). @default no subscription */
   readonly alarmEmail?: string;
   /** @default DEFAULT_THRESHOLDS */
@@ -61,8 +66,9 @@ export interface OperationsMonitoringProps {
 
 /**
  * What operations watches: alarms on processor lag, errors and throttles, dead letters of
- * either kind (poison records in the dead-letter table, batches on the on-failure queue), API
- * 5xx and latency, and DynamoDB throttling, all to one encrypted SNS topic; and a dashboard.
+ * either kind (poison records in the dead-letter table, batches on the on-failure queue), the
+ * fleet (backlog, clock skew, stores silent during their open hours), API 5xx and latency, and
+ * DynamoDB throttling, all to one encrypted SNS topic; and a dashboard.
  */
 export class OperationsMonitoring extends Construct {
   public readonly topic: Topic;
@@ -120,6 +126,16 @@ export class OperationsMonitoring extends Construct {
       thresholds.clockSkewSeconds,
       "A device clock is off the stream's by the skew tolerance: its events are refused as clock_skew (GET /v1/fleet/health)",
     );
+    // A watch that stops running (a failed read, a broken deploy, a disabled schedule) emits
+    // nothing: missing data breaches, so the alarm never shows a fleet it cannot see as healthy.
+    this.alarm(
+      'SilentStoreDuringOpenHours',
+      metrics.silentStores,
+      1,
+      'A store heard from before sent no status for 30 minutes of its open hours, two runs in a row, or the fleet watch did not run (GET /v1/fleet/health; npm run fleet-watch)',
+      2,
+      TreatMissingData.BREACHING,
+    );
     this.alarm('ApiServerErrors', metrics.api5xx, 1, 'Impact API answered 5xx');
     this.alarm(
       'ApiLatencyP99',
@@ -139,13 +155,14 @@ export class OperationsMonitoring extends Construct {
     threshold: number,
     description: string,
     evaluationPeriods = 1,
+    treatMissingData = TreatMissingData.NOT_BREACHING,
   ): void {
     const alarm = new Alarm(this, id, {
       metric,
       threshold,
       evaluationPeriods,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      treatMissingData,
       alarmDescription: description,
     });
     alarm.addAlarmAction(new SnsAction(this.topic));
@@ -163,6 +180,8 @@ interface WatchedMetrics {
   readonly unsignedCounted: IMetric;
   readonly devicesBacklogged: IMetric;
   readonly deviceClockSkew: IMetric;
+  readonly silentStores: IMetric;
+  readonly storesNeverHeard: IMetric;
   readonly api5xx: IMetric;
   readonly apiLatency: IMetric;
   /** Per table, by its construct id. */
@@ -225,6 +244,9 @@ function watchedMetrics(props: OperationsMonitoringProps): WatchedMetrics {
       statistic: 'Maximum',
       ...fiveMinutes,
     }),
+    // What the fleet watch emits per run, as its construct selects it.
+    silentStores: props.fleetWatch.silentStores,
+    storesNeverHeard: props.fleetWatch.storesNeverHeard,
     iteratorAge: props.processor.metric('IteratorAge', {
       statistic: 'Maximum',
       period: Duration.minutes(1),
@@ -250,7 +272,10 @@ function watchedMetrics(props: OperationsMonitoringProps): WatchedMetrics {
   };
 }
 
-/** Two rows of three graphs: the processor and its dead letters, then the API and the tables. */
+/**
+ * Two rows of three graphs: the processor and its dead letters, then the API and the tables;
+ * then the fleet: stores silent in their open hours and never heard from.
+ */
 function operationsDashboard(scope: Construct, metrics: WatchedMetrics): Dashboard {
   const dashboard = new Dashboard(scope, 'Dashboard', { defaultInterval: Duration.hours(6) });
   const graph = (title: string, shown: IMetric[]) =>
@@ -267,6 +292,12 @@ function operationsDashboard(scope: Construct, metrics: WatchedMetrics): Dashboa
       'DynamoDB throttled requests',
       metrics.tableThrottles.map((t) => t.metric),
     ),
+  );
+  dashboard.addWidgets(
+    graph('Stores silent in open hours, never heard from (fleet watch)', [
+      metrics.silentStores,
+      metrics.storesNeverHeard,
+    ]),
   );
   return dashboard;
 }

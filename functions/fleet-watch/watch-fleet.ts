@@ -1,0 +1,33 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { queryCoverage } from '#adapters';
+import { type FleetWatchReport, fleetWatchReport } from '#domain/fleet-watch';
+
+export interface FleetWatchRun {
+  readonly report: FleetWatchReport;
+  /** Summaries read (test stores included). */
+  readonly summariesRead: number;
+  /** More summaries than `maxStores` were stored: the report covers the first read. */
+  readonly truncated: boolean;
+}
+
+/**
+ * One run of the watch: the stores' coverage summaries, one Query of their one partition
+ * (paged, at most `maxStores`), judged as of `now`. The handler and `npm run fleet-watch` both
+ * run it.
+ */
+export async function watchFleet(
+  client: DynamoDBClient,
+  options: { readonly aggregatesTable: string; readonly maxStores: number; readonly now: number },
+): Promise<FleetWatchRun> {
+  const { summaries, truncated } = await queryCoverage(
+    client,
+    options.aggregatesTable,
+    undefined,
+    options.maxStores,
+  );
+  return {
+    report: fleetWatchReport(summaries, options.now),
+    summariesRead: summaries.length,
+    truncated,
+  };
+}
