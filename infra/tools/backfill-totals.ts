@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { backfillRollupTotals, registeredRegions } from '#adapters';
 import { TABLES } from '#shared/resources';
 import { parseCommandLine } from '#utils';
+import { LOCAL_OPTION, LOCAL_USAGE, pointAtLocalStack, runTool } from './run-tool.js';
 
 const USAGE = `npm run backfill-totals -- [options]
 
@@ -11,12 +12,14 @@ repeat: a copy is only ever moved to a newer write of its rollup.
 
   --table NAME             aggregates table (default $AGGREGATES_TABLE, else ${TABLES.aggregates.localName})
   --registry-table NAME    where the regions come from (default $REGISTRY_TABLE, else ${TABLES.registry.localName})
-  --regions a,b            these regions instead of the registry's`;
+  --regions a,b            these regions instead of the registry's
+${LOCAL_USAGE}`;
 
 async function main() {
   const { values } = parseCommandLine(
     {
       options: {
+        ...LOCAL_OPTION,
         table: { type: 'string' },
         'registry-table': { type: 'string' },
         regions: { type: 'string' },
@@ -29,6 +32,7 @@ async function main() {
     console.error(USAGE);
     process.exit(0);
   }
+  if (values.local) pointAtLocalStack();
   const client = new DynamoDBClient({});
   const table =
     values.table ?? process.env[TABLES.aggregates.envVar] ?? TABLES.aggregates.localName;
@@ -48,7 +52,4 @@ async function main() {
   );
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+runTool(main);

@@ -31,6 +31,7 @@ import { createKinesisClient } from '#edge-client';
 import { loadProcessorConfig, processorDeps } from '#processor';
 import { TABLES, TELEMETRY_STREAM } from '#shared/resources';
 import { parseCommandLine } from '#utils';
+import { LOCAL_OPTION, LOCAL_USAGE, pointAtLocalStack, runTool } from './run-tool.js';
 import {
   reportToolkitIncident,
   TOOLKIT_EDGE_CONFIG,
@@ -83,7 +84,8 @@ Uses the AWS SDK's usual credentials and region; AWS_ENDPOINT_URL_DYNAMODB=
 http://127.0.0.1:8000 and AWS_ENDPOINT_URL_KINESIS=http://127.0.0.1:4567 point it at the
 embedded stack. Exit 0, 1 when explain finds no such
 letter or the table cannot be read, or when replay leaves a letter refused again or its record
-not found, 2 on a malformed command line.`;
+not found, 2 on a malformed command line.
+${LOCAL_USAGE}`;
 
 function usageError(message: string): never {
   process.stderr.write(`${message}\n\n${USAGE}\n`);
@@ -158,6 +160,7 @@ function parseOptions() {
     {
       allowPositionals: true,
       options: {
+        ...LOCAL_OPTION,
         from: { type: 'string' },
         to: { type: 'string' },
         reason: { type: 'string' },
@@ -421,6 +424,7 @@ async function main() {
   const [command, ...rest] = positionals;
   const table =
     values.table ?? process.env[TABLES.deadLetters.envVar] ?? TABLES.deadLetters.localName;
+  if (values.local) pointAtLocalStack();
   const client = new DynamoDBClient({});
   try {
     if (command === 'list' && rest.length === 0) return await listCommand(client, table, values);
@@ -438,7 +442,4 @@ async function main() {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+runTool(main);

@@ -3,6 +3,7 @@ import type { FleetWatchReport } from '#domain/fleet-watch';
 import { watchFleet } from '#fleet-watch';
 import { TABLES } from '#shared/resources';
 import { parseCommandLine } from '#utils';
+import { LOCAL_OPTION, LOCAL_USAGE, pointAtLocalStack, runTool } from './run-tool.js';
 
 const USAGE = `npm run fleet-watch -- [--json]
 
@@ -18,7 +19,8 @@ region, and the stores silent longest.
 
 Reads only (one Query of the coverage partition). Uses the AWS SDK's usual credentials and
 region (AWS_ENDPOINT_URL_DYNAMODB points it at the embedded stack). Exit 0 when no store is
-silent during its open hours, 1 when one is (or the read failed), 2 on a malformed command line.`;
+silent during its open hours, 1 when one is (or the read failed), 2 on a malformed command line.
+${LOCAL_USAGE}`;
 
 function reportText(report: FleetWatchReport, truncated: boolean): string[] {
   const lines = [
@@ -55,6 +57,7 @@ async function main() {
   const { values } = parseCommandLine(
     {
       options: {
+        ...LOCAL_OPTION,
         table: { type: 'string' },
         at: { type: 'string' },
         'max-stores': { type: 'string', default: '50000' },
@@ -73,6 +76,7 @@ async function main() {
   const maxStores = Number(values['max-stores']);
   if (!Number.isInteger(maxStores) || maxStores < 1)
     fail('--max-stores must be a positive integer');
+  if (values.local) pointAtLocalStack();
   const dynamodb = new DynamoDBClient({});
   try {
     const aggregatesTable =
@@ -86,7 +90,4 @@ async function main() {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+runTool(main);

@@ -4,6 +4,7 @@ import type { PipelineStatus } from '#domain/pipeline-status';
 import { createKinesisClient } from '#edge-client';
 import { TABLES, TELEMETRY_STREAM } from '#shared/resources';
 import { parseCommandLine } from '#utils';
+import { LOCAL_OPTION, LOCAL_USAGE, pointAtLocalStack, runTool } from './run-tool.js';
 
 const USAGE = `npm run pipeline-status -- [--json]
 
@@ -20,7 +21,8 @@ dead letters of the last 24 hours by arrival hour.
 
 Reads only. Uses the AWS SDK's usual credentials and region (AWS_ENDPOINT_URL_DYNAMODB and
 AWS_ENDPOINT_URL_KINESIS point it at the embedded stack). Exit 0 when no shard is behind or
-failing, 1 when one is (or a read failed), 2 on a malformed command line.`;
+failing, 1 when one is (or a read failed), 2 on a malformed command line.
+${LOCAL_USAGE}`;
 
 const MAX_LETTERS = PIPELINE_STATUS_MAX_LETTERS;
 
@@ -72,6 +74,7 @@ async function main() {
   const { values } = parseCommandLine(
     {
       options: {
+        ...LOCAL_OPTION,
         stream: { type: 'string' },
         'status-table': { type: 'string' },
         'dead-letter-table': { type: 'string' },
@@ -88,6 +91,7 @@ async function main() {
   const named = (value: string | undefined, t: { envVar: string; localName: string }) =>
     value ?? process.env[t.envVar] ?? t.localName;
   const stream = named(values.stream, TELEMETRY_STREAM);
+  if (values.local) pointAtLocalStack();
   const dynamodb = new DynamoDBClient({});
   const kinesis = createKinesisClient({ maxAttempts: 6 });
   try {
@@ -110,7 +114,4 @@ async function main() {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+runTool(main);

@@ -10,6 +10,7 @@ import { ensureTable } from '#local';
 import { STREAM_RETENTION_HOURS } from '#processor';
 import { TABLES } from '#shared/resources';
 import { parseCommandLine } from '#utils';
+import { LOCAL_OPTION, LOCAL_USAGE, pointAtLocalStack, runTool } from './run-tool.js';
 
 const USAGE = `npm run rebuild -- --table NAME [options]
 
@@ -25,12 +26,14 @@ the new table once it is checked.
   --dead-letter-table NAME default $DEAD_LETTER_TABLE, else ${TABLES.deadLetters.localName}
   --unsigned-records refuse|accept
                            unsigned records, as the live processor's UNSIGNED_RECORDS (default
-                           refuse; accept for an archive from before the senders signed)`;
+                           refuse; accept for an archive from before the senders signed)
+${LOCAL_USAGE}`;
 
 async function main() {
   const { values } = parseCommandLine(
     {
       options: {
+        ...LOCAL_OPTION,
         table: { type: 'string' },
         create: { type: 'boolean', default: false },
         archive: { type: 'string', default: '.data/archive' },
@@ -55,6 +58,7 @@ async function main() {
     values.baselines === undefined
       ? DEFAULT_BASELINES
       : HoursSavedBaselines.parse(JSON.parse(readFileSync(values.baselines, 'utf8')));
+  if (values.local) pointAtLocalStack();
   const client = new DynamoDBClient({});
   if (values.create) await ensureTable(client, TABLES.aggregates, values.table);
   const started = performance.now();
@@ -88,7 +92,4 @@ async function main() {
   );
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+runTool(main);

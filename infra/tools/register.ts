@@ -3,6 +3,7 @@ import { putRegisteredCoverage, putRegistryEntries } from '#adapters';
 import { TABLES } from '#shared/resources';
 import { parseCommandLine } from '#utils';
 import { readFleetFile } from './registry-file.js';
+import { LOCAL_OPTION, LOCAL_USAGE, pointAtLocalStack, runTool } from './run-tool.js';
 
 const USAGE = `npm run register -- --file fleet.json [--table NAME]
 
@@ -34,12 +35,14 @@ devices that are not registered, or that claim a store or team they are not boun
                  is the local one; else none is written, and the command says so)
 
 Uses the AWS SDK's usual credentials and region; AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:8000
-points it at the embedded stack.`;
+points it at the embedded stack.
+${LOCAL_USAGE}`;
 
 async function main() {
   const { values } = parseCommandLine(
     {
       options: {
+        ...LOCAL_OPTION,
         file: { type: 'string' },
         table: { type: 'string' },
         'aggregates-table': { type: 'string' },
@@ -54,6 +57,7 @@ async function main() {
   }
   const fleet = readFleetFile(values.file);
   const table = values.table ?? process.env[TABLES.registry.envVar] ?? TABLES.registry.localName;
+  if (values.local) pointAtLocalStack();
   const client = new DynamoDBClient({});
   await putRegistryEntries(client, table, fleet);
   console.log(
@@ -74,7 +78,4 @@ async function main() {
   client.destroy();
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+runTool(main);

@@ -9,10 +9,10 @@ import { STAGES, type StageName, stackNameOf } from '#cdk';
 import { summaryItemKey } from '#domain/aggregate-keys';
 import { shrinkFigures } from '#domain/impact-report';
 import { createKinesisClient, EdgeClient } from '#edge-client';
-import { localAwsEnv } from '#local';
 import { LOCAL_PORTS, TABLES, TELEMETRY_STREAM } from '#shared/resources';
 import { parseCommandLine, sleep } from '#utils';
 import { rawPublicKey } from '#wire';
+import { pointAtLocalStack, runTool } from './run-tool.js';
 import {
   describeStackOutputs,
   readOutputsFile,
@@ -143,26 +143,13 @@ function readFlags(): Flags | undefined {
   };
 }
 
-/** Points the AWS SDK at the embedded stack, where the environment has not already. */
-function useLocalStack(): StackOutputs {
-  const port = (name: string, fallback: number) => process.env[name] || String(fallback);
-  const env = localAwsEnv({
-    kinesis: `http://127.0.0.1:${port('KINESIS_PORT', LOCAL_PORTS.kinesis)}`,
-    dynamodb: `http://127.0.0.1:${port('DYNAMODB_PORT', LOCAL_PORTS.dynamodb)}`,
-  });
-  for (const [name, value] of Object.entries(env)) process.env[name] ??= value;
-  return {
-    StreamName: TELEMETRY_STREAM.localName,
-    ApiUrl: `http://127.0.0.1:${port('API_PORT', LOCAL_PORTS.api)}`,
-    RegistryTable: TABLES.registry.localName,
-    AggregatesTable: TABLES.aggregates.localName,
-  };
-}
-
 async function readOutputs(source: Flags['source']): Promise<{ name: string; outputs: Needed }> {
   switch (source.kind) {
     case 'local':
-      return { name: 'embedded stack', outputs: requireOutputs(useLocalStack(), NEEDED, 'local') };
+      return {
+        name: 'embedded stack',
+        outputs: requireOutputs(pointAtLocalStack(), NEEDED, 'local'),
+      };
     case 'file': {
       const outputs = readOutputsFile(source.file, source.name);
       return {
@@ -435,7 +422,4 @@ async function main() {
   if (!ok) process.exitCode = 1;
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+runTool(main);

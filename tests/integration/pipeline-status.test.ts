@@ -134,4 +134,36 @@ describe('Integration: the shard status the processor writes, and npm run pipeli
     const result = await run('--shard', 'x');
     expect(result.status).toBe(2);
   });
+
+  it('says what to set when no region is configured, and --local finds the embedded stack by its ports', async () => {
+    const bare = {
+      AWS_REGION: undefined,
+      AWS_DEFAULT_REGION: undefined,
+      AWS_PROFILE: undefined,
+      AWS_ENDPOINT_URL_DYNAMODB: undefined,
+      AWS_ENDPOINT_URL_KINESIS: undefined,
+      AWS_ACCESS_KEY_ID: undefined,
+      AWS_SECRET_ACCESS_KEY: undefined,
+      AWS_CONFIG_FILE: '/nonexistent',
+      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+    };
+    const missing = await runTool('pipeline-status.ts', ['--json'], { dynamodbEndpoint: '' }, bare);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('No AWS region: set AWS_REGION');
+    expect(missing.stderr).toContain('--local');
+
+    const port = (url: string) => new URL(url).port;
+    const local = await runTool(
+      'pipeline-status.ts',
+      ['--json', '--local'],
+      { dynamodbEndpoint: '' },
+      {
+        ...bare,
+        DYNAMODB_PORT: port(env.emulators.dynamodbEndpoint),
+        KINESIS_PORT: port(env.emulators.kinesisEndpoint),
+      },
+    );
+    expect(local.stderr).toBe('');
+    expect(JSON.parse(local.stdout)).toHaveProperty('shards');
+  });
 });
