@@ -70,13 +70,20 @@ describe('Dashboard in headless Chromium, on simulated data', () => {
       truthFile: join(dataDir, 'simulator', 'ground-truth.json'),
       spoolDir: join(dataDir, 'simulator', 'spool'),
     });
-    // Wait until the pipeline has counted everything, so the page and the API see the same.
+    // Wait until the pipeline has counted everything (outcomes join their detections later),
+    // so the page and the API see the same.
     await eventually(async () => {
-      const body = await api<{ shrink: { detections: number } }>(
-        `/v1/impact?${period().query}`,
-        leadership,
-      );
-      expect(body.shrink.detections).toBe(truth.shrink.detections);
+      type Shrink = { detections: number; outcomes: number; lossPreventedCents: number };
+      const body = await api<{ shrink: Shrink }>(`/v1/impact?${period().query}`, leadership);
+      expect({
+        detections: body.shrink.detections,
+        outcomes: body.shrink.outcomes,
+        lossPreventedCents: body.shrink.lossPreventedCents,
+      }).toEqual({
+        detections: truth.shrink.detections,
+        outcomes: truth.shrink.outcomes,
+        lossPreventedCents: truth.shrink.lossPreventedCents,
+      });
     });
   }, 120_000);
 
