@@ -121,6 +121,8 @@ export interface LetterResult {
   readonly id: string;
   readonly reason: string;
   readonly count: number;
+  /** When it was dead-lettered (what a replay that counts it resolved began then). */
+  readonly deadLetteredAt: string;
   readonly outcome: LetterOutcome;
   readonly source?: RecordSource['name'];
   readonly reasons?: readonly string[];
@@ -269,7 +271,12 @@ function planned(
   found: ReadonlyMap<string, Found>,
   outcome: LetterOutcome,
 ): LetterResult {
-  const base = { id: letter.id, reason: letter.reason, count: letter.count };
+  const base = {
+    id: letter.id,
+    reason: letter.reason,
+    count: letter.count,
+    deadLetteredAt: letter.deadLetteredAt,
+  };
   if (!isRecoverable(letter.reason)) {
     return { ...base, outcome: 'not_replayable' };
   }

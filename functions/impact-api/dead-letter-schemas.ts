@@ -271,6 +271,7 @@ export const ReplayResponse = z
         id: z.string(),
         reason: z.string(),
         count: z.number().int(),
+        deadLetteredAt: z.string(),
         outcome: z.enum(REPLAY_OUTCOMES).meta({
           description:
             'would_replay (dry run), counted, refused_again (the fix is not in place: see `reasons`), not_found (the record has left the stream: use the CLI with the raw archive), not_replayable (a replay judges its reason the same way again)',

@@ -27,7 +27,8 @@ import {
   TeamPath,
   TeamsResponse,
 } from '#api-schemas';
-import { OncallIncidentReport, SENDER_FIELDS } from '#contract';
+import { Identifier, OncallIncidentReport, SENDER_FIELDS } from '#contract';
+import { replayIncident, TOOLKIT_ENGINEER_MINUTES } from '#domain/toolkit-incident';
 import { DEFINITIONS, DEFINITIONS_URI } from './definitions.js';
 import { type ImpactApiClient, ImpactApiError } from './impact-client.js';
 
@@ -127,7 +128,9 @@ export function createImpactMcpServer(options: ImpactMcpOptions): McpServer {
 
   if (options.api !== undefined) registerReadingTools(server, options.api, options.dashboardUrl);
   if (options.opsApi !== undefined) {
-    for (const tool of OPS_TOOLS) registerOpsTool(server, options.opsApi, tool);
+    for (const tool of OPS_TOOLS) {
+      registerOpsTool(server, options.opsApi, tool, options.reportIncident);
+    }
   }
   if (options.reportIncident !== undefined) registerReportTool(server, options.reportIncident);
   return server;
@@ -256,6 +259,60 @@ interface OpsTool extends Omit<ReadingTool, 'view'> {
    * absent, a GET with the arguments as the query.
    */
   readonly body?: (args: Record<string, unknown>) => unknown;
+  /** What to do with the route's answer before the tool answers it (the replay's report). */
+  readonly after?: (
+    args: Record<string, unknown>,
+    answer: Record<string, unknown>,
+    report: ImpactMcpOptions['reportIncident'],
+  ) => Promise<Record<string, unknown>>;
+}
+
+/** What `replay_dead_letters` takes to report the incident a confirmed replay resolved. */
+const ReportReplay = z
+  .object({
+    teamId: Identifier.meta({ description: 'The team on call for the pipeline' }),
+    engineerMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 60)
+      .default(TOOLKIT_ENGINEER_MINUTES)
+      .meta({ description: 'Minutes the operator spent on it' }),
+  })
+  .strict();
+
+/**
+ * After a confirmed replay: reports the incident it resolved (the letters it counted) as an
+ * `assisted` `dead_letter_replay` of the team, through this server's edge client, with the id
+ * the CLI gives the same replay (so reporting it twice, or from both, counts once).
+ */
+async function reportReplayed(
+  args: Record<string, unknown>,
+  answer: Record<string, unknown>,
+  report: ImpactMcpOptions['reportIncident'],
+): Promise<Record<string, unknown>> {
+  const wanted = args.reportIncident as z.infer<typeof ReportReplay> | undefined;
+  if (wanted === undefined || answer.dryRun !== false) return answer;
+  const notes = [...((answer.notes as string[] | undefined) ?? [])];
+  if (report === undefined) {
+    notes.push(
+      'The incident was not reported: this server has no edge client (MCP_EDGE_CONFIG); report it with npm run dead-letters -- replay --report-incident.',
+    );
+    return { ...answer, notes };
+  }
+  const incident = replayIncident(
+    answer.results as { id: string; outcome: string; deadLetteredAt?: string }[],
+    { ...wanted, now: new Date() },
+  );
+  if (incident === undefined) {
+    notes.push('No incident reported: the replay counted no letter.');
+    return { ...answer, notes };
+  }
+  const sent = await report(incident);
+  return {
+    ...answer,
+    incident: { incidentId: incident.incidentId, teamId: incident.teamId, ...sent },
+  };
 }
 
 /** The ops tools, one per ops route, for operator tokens only. */
@@ -282,12 +339,34 @@ const OPS_TOOLS: readonly OpsTool[] = [
     name: 'replay_dead_letters',
     title: 'Replay dead letters (dry run first)',
     description: `${DEAD_LETTERS} After a fix (a device or its key registered late), replays letters' records from the stream through the same exactly-once processor, so their events count once; replaying twice changes nothing. Select the letters by \`ids\` (1..${MAX_REPLAY_LETTERS}, from list_dead_letters) or by a range (\`from\`, \`to\`, \`reason\`, \`deviceId\`, \`limit\` <= ${MAX_REPLAY_LETTERS}: the letters a fix can recover that no replay has counted), not both. It takes a dry run first: without \`confirm\` it only plans (nothing is written) and answers the plan and its \`confirm\` token; show the plan to the operator, and only once they agree call again with the same selection and that \`confirm\`, which replays. A stale token (the selection changed) is refused: plan again. Letters whose records have left the stream (7 days) answer not_found: the CLI replays those from the raw archive. Operators only.`,
-    input: ReplayRequest.omit({ dryRun: true }),
-    output: ReplayResponse,
+    input: ReplayRequest.omit({ dryRun: true }).extend({
+      reportIncident: ReportReplay.optional().meta({
+        description:
+          'With confirm: report the pipeline incident the replay resolved (the letters it counted) as an assisted dead_letter_replay incident of this team, so the pipeline counts the hours its own toolkit saved. Needs this server to have an edge client; the same replay reported twice counts once.',
+      }),
+    }),
+    output: ReplayResponse.extend({
+      incident: z
+        .object({
+          incidentId: z.string(),
+          teamId: z.string(),
+          eventId: z.string(),
+          deviceId: z.string(),
+          seq: z.number().int(),
+        })
+        .optional()
+        .meta({
+          description: 'The incident reported (reportIncident), as the edge client spooled it',
+        }),
+    }),
     path: '/v1/ops/dead-letters/replay',
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
     // No confirm: a dry run. The API replays only a confirm of the same selection now.
-    body: (args) => ({ ...args, dryRun: args.confirm === undefined }),
+    body: ({ reportIncident: _report, ...args }) => ({
+      ...args,
+      dryRun: args.confirm === undefined,
+    }),
+    after: reportReplayed,
   },
   {
     name: 'get_pipeline_status',
@@ -312,7 +391,12 @@ const OPS_TOOLS: readonly OpsTool[] = [
 ];
 
 /** One ops tool: the route's answer as it is. */
-function registerOpsTool(server: McpServer, api: ImpactApiClient, tool: OpsTool) {
+function registerOpsTool(
+  server: McpServer,
+  api: ImpactApiClient,
+  tool: OpsTool,
+  report: ImpactMcpOptions['reportIncident'],
+) {
   server.registerTool(
     tool.name,
     {
@@ -327,10 +411,12 @@ function registerOpsTool(server: McpServer, api: ImpactApiClient, tool: OpsTool)
     (async (args: ToolArgs) => {
       try {
         type Answer = Record<string, unknown>;
-        return answer(
+        const answered =
           tool.body === undefined
             ? await api.get<Answer>(tool.path, args)
-            : await api.post<Answer>(tool.path, tool.body(args)),
+            : await api.post<Answer>(tool.path, tool.body(args));
+        return answer(
+          tool.after === undefined ? answered : await tool.after(args, answered, report),
         );
       } catch (error) {
         return failure(error);

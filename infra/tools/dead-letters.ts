@@ -27,17 +27,18 @@ import {
   DEAD_LETTER_REASONS,
   isDeadLetterReason,
 } from '#domain/dead-letter-advice';
+import {
+  replayIncident,
+  TOOLKIT_ENGINEER_MINUTES,
+  TOOLKIT_INCIDENT_CLASSES,
+  toolkitIncident,
+} from '#domain/toolkit-incident';
 import { createKinesisClient } from '#edge-client';
 import { loadProcessorConfig, processorDeps } from '#processor';
 import { TABLES, TELEMETRY_STREAM } from '#shared/resources';
 import { parseCommandLine } from '#utils';
 import { LOCAL_OPTION, LOCAL_USAGE, pointAtLocalStack, runTool } from './run-tool.js';
-import {
-  reportToolkitIncident,
-  TOOLKIT_EDGE_CONFIG,
-  TOOLKIT_INCIDENT_CLASSES,
-  toolkitIncident,
-} from './toolkit-incident.js';
+import { reportToolkitIncident, TOOLKIT_EDGE_CONFIG } from './toolkit-incident.js';
 
 // The ops API's bounds (GET /v1/ops/dead-letters), so the CLI and the API refuse alike.
 const MAX_DAYS = MAX_DEAD_LETTER_DAYS;
@@ -173,7 +174,7 @@ function parseOptions() {
         source: { type: 'string', default: 'auto' },
         archive: { type: 'string', default: '.data/archive' },
         'report-incident': { type: 'string' },
-        'engineer-minutes': { type: 'string', default: '5' },
+        'engineer-minutes': { type: 'string', default: String(TOOLKIT_ENGINEER_MINUTES) },
         help: { type: 'boolean', default: false },
       },
     },
@@ -346,9 +347,7 @@ async function replayCommand(
   }
   const { truncated, missing } = found;
   const incident =
-    reporting !== undefined && !report.dryRun
-      ? await reportReplay(reporting, report, found.letters)
-      : undefined;
+    reporting !== undefined && !report.dryRun ? await reportReplay(reporting, report) : undefined;
   if (values.json) console.log(JSON.stringify({ table, ...report, truncated, missing, incident }));
   else {
     for (const line of replayText(report)) console.log(line);
@@ -396,21 +395,9 @@ function incidentReporting(values: Values) {
 async function reportReplay(
   reporting: NonNullable<ReturnType<typeof incidentReporting>>,
   report: ReplayReport,
-  letters: readonly StoredDeadLetter[],
 ) {
-  const counted = new Set(report.results.filter((r) => r.outcome === 'counted').map((r) => r.id));
-  const resolved = letters.filter((l) => counted.has(l.id));
-  if (resolved.length === 0) return undefined;
-  const incident = toolkitIncident({
-    ...reporting,
-    resolved: resolved.map((l) => l.id),
-    openedAt:
-      resolved
-        .map((l) => l.deadLetteredAt)
-        .filter((at) => at !== '')
-        .sort()[0] ?? new Date().toISOString(),
-    now: new Date(),
-  });
+  const incident = replayIncident(report.results, { ...reporting, now: new Date() });
+  if (incident === undefined) return undefined;
   const sent = await reportToolkitIncident(reporting.configFile, incident);
   return { incidentId: incident.incidentId, teamId: incident.teamId, ...sent };
 }

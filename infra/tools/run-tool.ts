@@ -18,7 +18,8 @@ export function pointAtLocalStack() {
     kinesis: `http://127.0.0.1:${port('KINESIS_PORT', LOCAL_PORTS.kinesis)}`,
     dynamodb: `http://127.0.0.1:${port('DYNAMODB_PORT', LOCAL_PORTS.dynamodb)}`,
   });
-  for (const [name, value] of Object.entries(env)) if (!process.env[name]) process.env[name] = value;
+  for (const [name, value] of Object.entries(env))
+    if (!process.env[name]) process.env[name] = value;
   return {
     StreamName: TELEMETRY_STREAM.localName,
     ApiUrl: `http://127.0.0.1:${port('API_PORT', LOCAL_PORTS.api)}`,

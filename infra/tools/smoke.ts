@@ -9,16 +9,11 @@ import { STAGES, type StageName, stackNameOf } from '#cdk';
 import { summaryItemKey } from '#domain/aggregate-keys';
 import { shrinkFigures } from '#domain/impact-report';
 import { createKinesisClient, EdgeClient } from '#edge-client';
-import { LOCAL_PORTS, TABLES, TELEMETRY_STREAM } from '#shared/resources';
+import { LOCAL_PORTS } from '#shared/resources';
 import { parseCommandLine, sleep } from '#utils';
 import { rawPublicKey } from '#wire';
 import { pointAtLocalStack, runTool } from './run-tool.js';
-import {
-  describeStackOutputs,
-  readOutputsFile,
-  requireOutputs,
-  type StackOutputs,
-} from './stack-outputs.js';
+import { describeStackOutputs, readOutputsFile, requireOutputs } from './stack-outputs.js';
 
 /** The reserved region of smoke-test stores: no real store is registered in it. */
 const SMOKE_REGION = 'smoke-test';

@@ -146,6 +146,7 @@ function fakePorts(
           id: l.id,
           reason: l.reason,
           count: l.count,
+          deadLetteredAt: l.deadLetteredAt,
           outcome: dryRun && outcome === 'counted' ? 'would_replay' : outcome,
           ...(outcome !== 'not_found' && { source: 'stream' as const }),
         })),
