@@ -161,9 +161,28 @@ type CoverageTuple = [
   number?,
   number?,
   number?,
-  StoreProfile?,
-  string[]?,
+  (string | StoreProfile)?,
+  (number | string)[]?,
 ];
+
+const DAY_MS = 86_400_000;
+
+/** A profile as a short string: `{timeZone}|{opens}-{closes}|{t for a test store}`. */
+const packProfile = (p: StoreProfile) =>
+  `${p.timeZone}|${p.openHours === undefined ? '' : `${p.openHours.opens}-${p.openHours.closes}`}|${p.test === true ? 't' : ''}`;
+
+function unpackProfile(packed: string | StoreProfile | undefined, lanes: number): StoreProfile {
+  // A summary written in the first form of this layout kept the profile as an object.
+  if (typeof packed === 'object') return packed;
+  const [timeZone = 'UTC', hours = '', test = ''] = (packed ?? 'UTC').split('|');
+  const [opens, closes] = hours.split('-');
+  return {
+    timeZone,
+    ...(lanes >= 0 && { lanes }),
+    ...(opens !== undefined && closes !== undefined && { openHours: { opens, closes } }),
+    ...(test === 't' && { test: true }),
+  };
+}
 
 const encodeCoverage = (c: CoverageSummary): CoverageTuple => [
   c.storeId,
@@ -176,15 +195,16 @@ const encodeCoverage = (c: CoverageSummary): CoverageTuple => [
   c.lanes.registered ?? -1,
   c.lanes.known,
   c.lanes.reporting,
-  c.profile,
-  [...c.gapDays],
+  packProfile(c.profile),
+  // Days since 1970-01-01: five digits a day rather than a date's twelve characters.
+  c.gapDays.map((d) => Math.round(Date.parse(`${d}T00:00:00Z`) / DAY_MS)),
 ];
 
 /** A summary written before lanes and profiles were kept counts its devices as lanes, in UTC. */
 function decodeCoverage(tuple: CoverageTuple): CoverageSummary {
   const [storeId, region, known, reporting, silent, through, written] = tuple;
   const [, , , , , , , registered = -1, lanesKnown = known, lanesReporting = reporting] = tuple;
-  const profile = tuple[10] ?? { timeZone: 'UTC' };
+  const profile = unpackProfile(tuple[10], registered);
   return {
     storeId,
     region,
@@ -198,7 +218,9 @@ function decodeCoverage(tuple: CoverageTuple): CoverageSummary {
       reporting: lanesReporting,
       missing: Math.max(0, (registered >= 0 ? registered : lanesKnown) - lanesReporting),
     },
-    gapDays: tuple[11] ?? [],
+    gapDays: (tuple[11] ?? []).map((d) =>
+      typeof d === 'string' ? d : new Date(d * DAY_MS).toISOString().slice(0, 10),
+    ),
     ...(through >= 0 && { completeThrough: through * 1000 }),
     writtenAt: written * 1000,
   };
@@ -206,7 +228,7 @@ function decodeCoverage(tuple: CoverageTuple): CoverageSummary {
 
 /**
  * The coverage summaries of a region's stores, or of every store (`region` undefined): one
- * Query of one partition, about 190 bytes a store (with open hours), at most `limit` of them.
+ * Query of one partition, about 150 bytes a store (with open hours), at most `limit` of them.
  */
 export async function queryCoverage(
   client: DynamoDBClient,

@@ -6,8 +6,13 @@ import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Daemon, startDaemon } from '../../edge-client/src/cli/daemon.js';
 import { DaemonConfig } from '../../edge-client/src/cli/daemon-config.js';
-import { putRegisteredCoverage } from '../../functions/adapters/dynamodb-fleet-health.js';
+import {
+  putCoverageSummary,
+  putRegisteredCoverage,
+  queryCoverage,
+} from '../../functions/adapters/dynamodb-fleet-health.js';
 import { putRegistryEntries } from '../../functions/adapters/dynamodb-registry.js';
+import type { CoverageSummary } from '../../functions/domain/fleet-health.js';
 import type { StoreInfo } from '../../functions/domain/registry-types.js';
 import { createImpactApiHandler } from '../../functions/impact-api/create-handler.js';
 import { DynamoDbImpactReader } from '../../functions/impact-api/impact-reader.js';
@@ -237,5 +242,28 @@ describe('Integration: fleet health from the daemons own status, over the emulat
       lanesRegistered: 5,
       lanesReporting: 1,
     });
+  });
+
+  it('keeps a coverage summary whole: profile, lanes and gap days come back as written', async () => {
+    const summary: CoverageSummary = {
+      storeId: 'store-codec',
+      region: 'eu-west',
+      profile: {
+        timeZone: 'Asia/Kathmandu',
+        lanes: 12,
+        openHours: { opens: '20:00', closes: '06:00' },
+        test: true,
+      },
+      known: 11,
+      reporting: 9,
+      silent: 2,
+      lanes: { registered: 12, known: 10, reporting: 8, missing: 4 },
+      gapDays: ['2026-02-28', '2026-03-01', '2026-12-02'],
+      completeThrough: Date.parse('2026-12-02T10:00:00Z'),
+      writtenAt: Date.parse('2026-12-02T10:05:00Z'),
+    };
+    await putCoverageSummary(env.dynamodb, TABLES.aggregates.localName, summary, 3);
+    const { summaries } = await queryCoverage(env.dynamodb, TABLES.aggregates.localName, 'eu-west');
+    expect(summaries).toEqual([summary]);
   });
 });
