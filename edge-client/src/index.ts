@@ -6,13 +6,14 @@ export {
 } from './aggregation/record-builder.js';
 export { hashKeyOf, ShardMap } from './aggregation/shard-map.js';
 export { type Daemon, type DaemonIo, startDaemon } from './cli/daemon.js';
-export { DaemonConfig, loadDaemonConfig } from './cli/daemon-config.js';
+export { DaemonConfig, DEVICE_STATUS_INTERVAL_MS, loadDaemonConfig } from './cli/daemon-config.js';
 export {
   GATEWAY_HTTP_LIMITS,
   type GatewayListener,
   type GatewayListenerOptions,
   listenGateway,
 } from './cli/gateway-server.js';
+export { DAEMON_VERSION } from './cli/version.js';
 export * from './contract/index.js';
 export {
   EdgeClient,

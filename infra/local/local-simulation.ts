@@ -5,7 +5,13 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { putRegistryEntries } from '#adapters';
 import type { TelemetryEvent } from '#contract';
 import type { HoursSavedBaselines } from '#domain/hours-saved';
-import { EdgeClient, type EventInput } from '#edge-client';
+import {
+  DAEMON_VERSION,
+  DEVICE_STATUS_INTERVAL_MS,
+  EdgeClient,
+  type EventInput,
+  sleep,
+} from '#edge-client';
 import { TABLES, TELEMETRY_STREAM } from '#shared/resources';
 import {
   addTree,
@@ -15,6 +21,8 @@ import {
   type GroundTruth,
   runSimulation,
   type SimFleet,
+  StatusSchedule,
+  type StatusSender,
 } from '#simulator';
 import { fleetSigner, gatewayIdOf, LocalSigners } from './local-signers.js';
 import { type StoreGateways, startStoreGateways } from './store-gateways.js';
@@ -44,6 +52,30 @@ export interface LocalSimulationOptions {
    * the store's records; on-call agents send directly. @default 'direct'
    */
   readonly topology?: SimulationTopology;
+  /**
+   * The simulated devices' own statuses, as their daemons send them (fleet health, never in
+   * the figures): every lane PC and every store's gateway every `intervalMs` (default the
+   * daemon's 5 minutes), the first at a seeded offset within the first interval, on the path
+   * the topology's daemons take. In two stores of every five one lane stops after its first
+   * or its third status (QUIET_LANES): 20 minutes later it shows as silent, while its events
+   * still count. Absent: no statuses.
+   */
+  readonly statuses?: { readonly intervalMs?: number };
+}
+
+/**
+ * The lanes that stop sending statuses, and after how many: the last lane of the second store
+ * of every five after its first status, of the fourth after its third, so that a fleet of a
+ * few stores shows a silent lane about 25 and 35 minutes in.
+ */
+export function quietLanes(fleet: SimFleet): Map<string, number> {
+  const quiet = new Map<string, number>();
+  fleet.stores.forEach((store, i) => {
+    const after = i % 5 === 1 ? 1 : i % 5 === 3 ? 3 : undefined;
+    const panel = fleet.panels.filter((p) => p.storeId === store.storeId).at(-1);
+    if (after !== undefined && panel !== undefined) quiet.set(panel.deviceId, after);
+  });
+  return quiet;
 }
 
 export const SIMULATION_TOPOLOGIES = ['direct', 'gateway'] as const;
@@ -90,13 +122,39 @@ export async function runLocalSimulation(
     ...(options.aggregate !== undefined && { aggregate: options.aggregate }),
     signer: fleetSigner(signers),
   });
-  const floor =
+  const floor: SimFloor =
     options.topology === 'gateway'
       ? await openGatewayFloor(fleet, options, client, signers)
       : {
-          send: (events: readonly TelemetryEvent[]) => client.send(events),
+          send: (events) => client.send(events),
+          // The relay speaks for every device, so it spools each one's status too (it is
+          // signed, like the device's events, by the store's gateway).
+          statusSenders: [
+            ...fleet.panels,
+            ...fleet.stores.map(({ storeId }) => ({ deviceId: gatewayIdOf(storeId), storeId })),
+          ],
+          sendStatus: ({ deviceId, storeId }) =>
+            client.sendStatus(deviceId, storeId, DAEMON_VERSION),
           close: async () => true,
         };
+  const stopStatuses = new AbortController();
+  // Caught at once (the run may be minutes from its end), and thrown once it has ended.
+  let statusError: unknown;
+  const statuses =
+    options.statuses === undefined
+      ? Promise.resolve()
+      : sendStatuses(
+          floor,
+          new StatusSchedule({
+            devices: floor.statusSenders,
+            intervalMs: options.statuses.intervalMs ?? DEVICE_STATUS_INTERVAL_MS,
+            seed: options.seed,
+            stopAfter: quietLanes(fleet),
+          }),
+          stopStatuses.signal,
+        ).catch((error: unknown) => {
+          statusError = error;
+        });
   const sink = { put: (events: readonly TelemetryEvent[]) => floor.send(events) };
   const base = readTruth(options.truthFile);
   const merged = () => addTree(structuredClone(base), simulator.truth());
@@ -112,10 +170,15 @@ export async function runLocalSimulation(
         lastWrite = Date.now();
       }
     },
-  }).catch((error: unknown) => {
-    if (options.signal?.aborted) return 0;
-    throw error;
-  });
+  })
+    .catch((error: unknown) => {
+      if (options.signal?.aborted) return 0;
+      throw error;
+    })
+    .finally(() => stopStatuses.abort());
+  await statuses;
+  // A status that could not be spooled fails the run, as an event would, once it has ended.
+  if (statusError !== undefined) throw statusError;
   const truth = merged();
   writeAtomically(options.truthFile, JSON.stringify(truth, null, 2));
   // Accepted means spooled: give the sender a moment to deliver; the rest waits for next time.
@@ -123,6 +186,32 @@ export async function runLocalSimulation(
   const floorDrained = await floor.close(flushMs);
   const { drained } = await client.close(flushMs);
   return { sent, truth, drained: drained && floorDrained };
+}
+
+/** How the simulated store floor reaches the stream (one of SIMULATION_TOPOLOGIES). */
+interface SimFloor {
+  send(events: readonly TelemetryEvent[]): Promise<unknown>;
+  /** The devices that send their own status: every lane PC and every store's gateway. */
+  readonly statusSenders: readonly StatusSender[];
+  /** Spools one device's own status on its daemon's path (never an event of the figures). */
+  sendStatus(sender: StatusSender): Promise<unknown>;
+  close(flushMs: number): Promise<boolean>;
+}
+
+/**
+ * Sends each device's status as `schedule` says, until `stop` aborts. A status that cannot be
+ * spooled ends the loop with its error.
+ */
+async function sendStatuses(
+  floor: SimFloor,
+  schedule: StatusSchedule,
+  stop: AbortSignal,
+): Promise<void> {
+  const started = Date.now();
+  while (!stop.aborted) {
+    for (const sender of schedule.due(Date.now() - started)) await floor.sendStatus(sender);
+    await sleep(250, stop).catch(() => undefined);
+  }
 }
 
 /**
@@ -136,10 +225,7 @@ async function openGatewayFloor(
   options: LocalSimulationOptions,
   direct: EdgeClient,
   signers: LocalSigners,
-): Promise<{
-  send(events: readonly TelemetryEvent[]): Promise<unknown>;
-  close(flushMs: number): Promise<boolean>;
-}> {
+): Promise<SimFloor> {
   const gateways: StoreGateways = await startStoreGateways({
     lanes: fleet.panels,
     kinesis: options.kinesis,
@@ -162,6 +248,12 @@ async function openGatewayFloor(
   };
   const panels = new Set(fleet.panels.map((p) => p.deviceId));
   return {
+    statusSenders: [...fleet.panels, ...gateways.devices],
+    // A lane's daemon spools its own (to its gateway, which passes it on); a gateway its own.
+    sendStatus: ({ deviceId, storeId }) =>
+      panels.has(deviceId)
+        ? laneOf(deviceId).then((lane) => lane.sendStatus(deviceId, storeId, DAEMON_VERSION))
+        : gateways.sendStatus(storeId),
     async send(events) {
       await Promise.all(
         events.map(async (e) => {

@@ -10,7 +10,8 @@ import { parseTopology, runLocalSimulation } from './local-simulation.js';
 const USAGE = `npm run simulate -- [options]
 
 Registers a simulated store fleet and sends its events to the running embedded stack
-(npm start --no-simulate, or another npm start) through the edge producer.
+(npm start --no-simulate, or another npm start) through the edge producer; its lane PCs and
+store gateways report their own status every 5 minutes, the first within the first 5.
 
   --stores N       stores (default 10)
   --rate R         events per second (default 200)
@@ -74,6 +75,7 @@ async function main() {
     truthFile,
     spoolDir: join(dataDir, 'simulator', 'spool'),
     topology: parseTopology(values.topology),
+    statuses: {},
     durationMs: positive('duration', values.duration) * 1000,
     ...(values.events !== undefined && {
       maxEvents: positive('events', values.events),

@@ -8,7 +8,8 @@ import { parseTopology, runLocalSimulation, type SimulationTopology } from './lo
 const USAGE = `npm start [-- options]
 
 Starts the embedded stack (Kinesis and DynamoDB emulators, processor, impact API) and, unless
---no-simulate is given, a small store-fleet simulator so that the numbers move.
+--no-simulate is given, a small store-fleet simulator so that the numbers move: its lane PCs
+and store gateways also report their own status every 5 minutes (fleet health, coverage).
 
   --no-simulate      do not run the simulator
   --stores N         simulated stores (default 5)
@@ -132,6 +133,7 @@ function startSimulation(
     truthFile,
     spoolDir: join(dataDir, 'simulator', 'spool'),
     topology,
+    statuses: {},
     signal,
   }).catch((error: unknown) =>
     console.error(`simulator stopped: ${error instanceof Error ? error.message : String(error)}`),

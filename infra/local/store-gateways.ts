@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import {
+  DAEMON_VERSION,
   EdgeClient,
   type EdgeClientMetrics,
   GATEWAY_LINGER_MS,
@@ -11,6 +12,7 @@ import {
   sha256Hex,
 } from '#edge-client';
 import type { RecordSigner } from '#wire';
+import { gatewayIdOf } from './local-signers.js';
 
 export interface StoreGatewaysOptions {
   /** The lanes, each with its store: one gateway per store, accepting that store's lanes. */
@@ -25,11 +27,23 @@ export interface StoreGatewaysOptions {
   readonly log?: (line: string) => void;
   /** Who a store's gateway signs its records as (local-signers.ts); absent, unsigned. */
   readonly signerOf?: (storeId: string) => RecordSigner;
+  /**
+   * A store's gateway device (kind `gateway` in the registry), which its own statuses name
+   * (sendStatus). @default gatewayIdOf (local-signers.ts)
+   */
+  readonly deviceIdOf?: (storeId: string) => string;
 }
 
 export interface StoreGateways {
   /** The upstream a lane delivers to: its store's gateway, with the lane's own token. */
   upstreamOf(deviceId: string): GatewayUpstreamOptions;
+  /** Each store's gateway as a device that sends its own status. */
+  readonly devices: readonly { readonly deviceId: string; readonly storeId: string }[];
+  /**
+   * Spools `storeId`'s gateway's own `device_status` (EdgeClient.sendStatus), as the daemon's
+   * gateway mode does every 5 minutes: what the gateway holds unsent, its last error.
+   */
+  sendStatus(storeId: string): Promise<void>;
   /** The gateways' edge clients' metrics, summed over what is counted. */
   metrics(): Pick<EdgeClientMetrics, 'accepted' | 'sent' | 'requests' | 'retried' | 'recordsPut'>;
   /** Resolves true once every gateway's spool is acknowledged by Kinesis (false on timeout). */
@@ -72,7 +86,14 @@ export async function startStoreGateways(options: StoreGatewaysOptions): Promise
     gateways.set(storeId, { client, listener });
   }
   const storeOf = new Map(options.lanes.map((l) => [l.deviceId, l.storeId]));
+  const deviceIdOf = options.deviceIdOf ?? gatewayIdOf;
   return {
+    devices: [...gateways.keys()].map((storeId) => ({ deviceId: deviceIdOf(storeId), storeId })),
+    async sendStatus(storeId) {
+      const gateway = gateways.get(storeId);
+      if (gateway === undefined) throw new Error(`no gateway for store ${storeId}`);
+      await gateway.client.sendStatus(deviceIdOf(storeId), storeId, DAEMON_VERSION);
+    },
     upstreamOf(deviceId) {
       const storeId = storeOf.get(deviceId) ?? '';
       const gateway = gateways.get(storeId);

@@ -93,7 +93,10 @@ export function countResponse(count: CapacityCount, operation: string, output: u
   else if (READ_OPERATIONS.has(operation)) count.readUnits += units;
 }
 
-/** The item kinds the aggregates table holds, by their keys (functions/domain/aggregate-keys.ts). */
+/**
+ * The item kinds the aggregates table holds, by their keys (functions/domain/aggregate-keys.ts;
+ * fleet health's in functions/adapters/dynamodb-fleet-health.ts).
+ */
 const ITEM_KINDS: readonly [RegExp, RegExp, string][] = [
   [/^STORE#/, /^SLOT#/, 'store slot'],
   [/^STORE#/, /^DAY#/, 'store day'],
@@ -103,7 +106,12 @@ const ITEM_KINDS: readonly [RegExp, RegExp, string][] = [
   [/^ROLLUP#REGION#/, /./, 'region day rollup'],
   [/^ROLLUP#ORG#WEEK#/, /./, 'org week rollup'],
   [/^TOTALS#/, /./, 'day rollup totals'],
+  [/^FLEET#/, /^STORE#/, 'fleet health'],
+  [/^FLEETCOV$/, /./, 'coverage summary'],
 ];
+
+/** The kinds fleet health writes: a store's item and its coverage summary beside it. */
+export const FLEET_HEALTH_KINDS: readonly string[] = ['fleet health', 'coverage summary'];
 
 interface SingleItemShape {
   Item?: { pk?: { S?: string }; sk?: { S?: string } };

@@ -24,6 +24,12 @@ export interface CapacityProxy {
 export const COUNTS_PATH = '/__bench/capacity-counts';
 /** Where it answers with the writes' counts per kind of item. */
 export const WRITES_BY_ITEM_PATH = '/__bench/writes-by-item';
+/**
+ * A POST here keeps a copy of the writes' counts per kind as they stand (the first POST only);
+ * a GET answers that copy (`{}` before any POST). A caller that marks between two batches can
+ * then tell the writes before the mark from those after.
+ */
+export const MARK_PATH = '/__bench/mark';
 
 const readAll = async (stream: IncomingMessage) => {
   const chunks: Buffer[] = [];
@@ -45,7 +51,13 @@ export async function startCapacityProxy(target: string): Promise<CapacityProxy>
   const upstream = new URL(target);
   const counts: Record<string, CapacityCount> = {};
   const byItem: Record<string, CapacityCount> = {};
+  let marked: Record<string, CapacityCount> | undefined;
   const server = createServer(async (req, res) => {
+    if (req.url === MARK_PATH && (req.method === 'POST' || req.method === 'GET')) {
+      if (req.method === 'POST') marked ??= structuredClone(byItem);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(marked ?? {}));
+      return;
+    }
     if (req.method === 'GET' && req.url === COUNTS_PATH) {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(counts));
       return;

@@ -139,3 +139,91 @@ export function steadyKinesis(
 
 const total = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0);
 const round = (n: number, d: number) => Math.round(n * 10 ** d) / 10 ** d;
+
+/** What fleet health wrote over part of a run, and what the processor was handed meanwhile. */
+export interface FleetHealthWindow {
+  /** Fleet health items written, and their write units. */
+  readonly healthWrites: number;
+  readonly healthUnits: number;
+  /** The coverage summaries' write units (one summary beside each item written). */
+  readonly coverageUnits: number;
+  /** Every write unit the processor spent in the window, fleet health's included. */
+  readonly allUnits: number;
+  /** Events that count, and device statuses, handed to the processor in the window. */
+  readonly events: number;
+  readonly statuses: number;
+}
+
+/** The fleet's shape, which the steady-state arithmetic scales by. */
+export interface FleetHealthShape {
+  /** Statuses a store sends a minute (its devices over the status interval). */
+  readonly statusesPerStorePerMinute: number;
+  /** Events that count a store sends a minute. */
+  readonly eventsPerStorePerMinute: number;
+  /** A store's item is written at least this often while statuses arrive (REFRESH_AFTER_MS). */
+  readonly refreshMinutes: number;
+  /**
+   * What one write of a store's item and its coverage summary costs once every device is in
+   * it: each item's size rounded up to the KB, as the run left them.
+   */
+  readonly unitsPerWrite: number;
+}
+
+/**
+ * Fleet health's write units per event and its share of the processor's write units:
+ *
+ * - `run`: over the whole run. A run of minutes starts with every store's item new and then
+ *   written again as each of its devices is first heard (a new device is a material change),
+ *   so this overstates what a fleet that has been running pays.
+ * - `afterWarmUp`: over the batches after the warm-up (every device heard at least once): the
+ *   writes a status causes once the items are whole. A window that ends within the refresh
+ *   interval of the warm-up holds no refresh writes, only material changes.
+ * - `steady`: arithmetic at the fleet's shape, each write at `unitsPerWrite`, over the events
+ *   a store sends meanwhile, its share of the run's other write units per event plus its own.
+ *   `floor`: one refresh every `refreshMinutes` and nothing else (a fleet in which nothing
+ *   changes). `bound` (from `afterWarmUp`): the material changes it measured (writes per
+ *   status x statuses a store sends a minute) plus one refresh every `refreshMinutes`, an
+ *   upper bound since a material write puts the refresh off.
+ */
+export function fleetHealthCost(
+  run: FleetHealthWindow,
+  afterWarmUp: FleetHealthWindow | undefined,
+  shape: FleetHealthShape,
+) {
+  const of = (w: FleetHealthWindow) => {
+    const units = w.healthUnits + w.coverageUnits;
+    return {
+      writeUnitsPerEvent: round(units / Math.max(1, w.events), 4),
+      share: round(units / Math.max(1, w.allUnits), 4),
+      writesPerStatus: round(w.healthWrites / Math.max(1, w.statuses), 4),
+      unitsPerWrite: round(units / Math.max(1, w.healthWrites), 2),
+    };
+  };
+  const otherPerEvent =
+    (run.allUnits - run.healthUnits - run.coverageUnits) / Math.max(1, run.events);
+  const at = (writesPerStorePerMinute: number) => {
+    const perEvent =
+      (writesPerStorePerMinute * shape.unitsPerWrite) / shape.eventsPerStorePerMinute;
+    return {
+      writesPerStorePerMinute: round(writesPerStorePerMinute, 3),
+      writeUnitsPerEvent: round(perEvent, 4),
+      share: round(perEvent / (otherPerEvent + perEvent), 4),
+    };
+  };
+  const warm = afterWarmUp !== undefined && afterWarmUp.statuses > 0 ? afterWarmUp : undefined;
+  return {
+    run: of(run),
+    afterWarmUp: warm === undefined ? undefined : of(warm),
+    steady: {
+      unitsPerWrite: round(shape.unitsPerWrite, 2),
+      floor: at(1 / shape.refreshMinutes),
+      bound:
+        warm === undefined
+          ? undefined
+          : at(
+              (warm.healthWrites / warm.statuses) * shape.statusesPerStorePerMinute +
+                1 / shape.refreshMinutes,
+            ),
+    },
+  };
+}

@@ -11,6 +11,7 @@ import type { KinesisStreamEvent } from 'aws-lambda';
 import { openRecord } from '#wire';
 import { startEmbeddedStack } from '../../infra/local/embedded-stack.js';
 import type { KinesisHandler } from '../../infra/local/event-source-poller.js';
+import { MARK_PATH } from './capacity-proxy.js';
 import { recordBilling } from './fleet-metrics.js';
 
 export interface FleetStackConfig {
@@ -29,6 +30,16 @@ export interface FleetStackConfig {
   };
 }
 
+/**
+ * Sent by the parent when its intake starts: from `at` (epoch ms) on, the stack marks the
+ * counting proxy's writes (MARK_PATH) before its next invocation, and tallies what it hands
+ * the processor after the mark apart (`afterMark`).
+ */
+export interface MarkMessage {
+  readonly type: 'mark';
+  readonly at: number;
+}
+
 /** What the stack measured, sent to the parent on `stop`. */
 export interface FleetStackReport {
   readonly invocations: number;
@@ -36,15 +47,32 @@ export interface FleetStackReport {
   readonly invocationCpuMs: number[];
   /** Wall time of each invocation, ms. */
   readonly invocationMs: number[];
-  /** Records and events per invocation, and distinct stores (else devices) it touched. */
+  /**
+   * Records and events per invocation (the events that count: device statuses apart), the
+   * distinct stores (else devices) those events touched, and the statuses it held.
+   */
   readonly batchRecords: number[];
   readonly batchEvents: number[];
   readonly batchStores: number[];
+  readonly batchStatuses: number[];
   /** Each invocation's payload as Lambda would send it (the event's JSON), bytes. */
   readonly batchPayloadBytes: number[];
   /** Distinct Kinesis records the processor was handed, and the user records inside them. */
   readonly records: number;
   readonly userRecords: number;
+  /**
+   * Of the user records, the devices' own statuses; the records that held nothing else; and
+   * the statuses' share of the records and of their billing, each record's split by the share
+   * of its user records' bytes (uncompressed) that are statuses: an estimate for a record
+   * that holds both.
+   */
+  readonly statusUserRecords: number;
+  readonly statusOnlyRecords: number;
+  readonly statusRecordShare: number;
+  readonly statusKinesisKb: number;
+  readonly statusFirehoseBytes: number;
+  /** Counted events and statuses handed over after the mark (MarkMessage), if it was made. */
+  readonly afterMark?: { readonly at: number; readonly events: number; readonly statuses: number };
   readonly refusedRecords: number;
   readonly kinesisKb: number;
   readonly putPayloadUnits: number;
@@ -53,13 +81,15 @@ export interface FleetStackReport {
   readonly failedItems: number;
   readonly pollerErrors: number;
   /**
-   * Per distinct record, in the order handed over: its arrival (epoch ms), user records,
-   * billed Kinesis KB and Firehose-billed bytes; for figures over part of the run.
+   * Per distinct record, in the order handed over: its arrival (epoch ms), user records that
+   * count (statuses apart), billed Kinesis KB and Firehose-billed bytes; for figures over part
+   * of the run.
    */
   readonly recordLog: (readonly [number, number, number, number])[];
 }
 
 const STORE_ID = /"storeId":"([^"\\]+)"/;
+const STATUS = '"type":"device_status"';
 const DEVICE_ID = /"deviceId":"([^"\\]+)"/;
 
 const config = JSON.parse(process.argv[2] as string) as FleetStackConfig;
@@ -71,9 +101,16 @@ const report = {
   batchRecords: [] as number[],
   batchEvents: [] as number[],
   batchStores: [] as number[],
+  batchStatuses: [] as number[],
   batchPayloadBytes: [] as number[],
   records: 0,
   userRecords: 0,
+  statusUserRecords: 0,
+  statusOnlyRecords: 0,
+  statusRecordShare: 0,
+  statusKinesisKb: 0,
+  statusFirehoseBytes: 0,
+  afterMark: undefined as { at: number; events: number; statuses: number } | undefined,
   refusedRecords: 0,
   kinesisKb: 0,
   putPayloadUnits: 0,
@@ -88,6 +125,7 @@ const report = {
 function tally(event: KinesisStreamEvent) {
   const stores = new Set<string>();
   let events = 0;
+  let statuses = 0;
   for (const r of event.Records) {
     const data = Buffer.from(r.kinesis.data, 'base64');
     const opened = openRecord(data);
@@ -97,16 +135,32 @@ function tally(event: KinesisStreamEvent) {
         : opened.kind === 'aggregate'
           ? opened.users.map((u) => u.data)
           : [];
+    let mine = 0;
+    let bytes = 0;
+    let statusBytes = 0;
     for (const u of users) {
       const head = Buffer.from(u.buffer, u.byteOffset, Math.min(u.byteLength, 1024)).toString();
+      bytes += u.byteLength;
+      if (head.includes(STATUS)) {
+        mine++;
+        statusBytes += u.byteLength;
+        continue;
+      }
       stores.add(STORE_ID.exec(head)?.[1] ?? DEVICE_ID.exec(head)?.[1] ?? '?');
     }
-    events += users.length;
+    events += users.length - mine;
+    statuses += mine;
     if (seen.has(r.kinesis.sequenceNumber)) continue;
     seen.add(r.kinesis.sequenceNumber);
     const billing = recordBilling({ data, partitionKey: r.kinesis.partitionKey });
+    const share = bytes === 0 ? 0 : statusBytes / bytes;
     report.records++;
     report.userRecords += users.length;
+    report.statusUserRecords += mine;
+    if (mine > 0 && mine === users.length) report.statusOnlyRecords++;
+    report.statusRecordShare += share;
+    report.statusKinesisKb += share * billing.kinesisKb;
+    report.statusFirehoseBytes += share * billing.firehoseBytes;
     if (opened.kind === 'refused') report.refusedRecords++;
     report.kinesisKb += billing.kinesisKb;
     report.putPayloadUnits += billing.putPayloadUnits;
@@ -114,7 +168,7 @@ function tally(event: KinesisStreamEvent) {
     report.recordBytes += data.byteLength + Buffer.byteLength(r.kinesis.partitionKey);
     report.recordLog.push([
       Math.round(r.kinesis.approximateArrivalTimestamp * 1000),
-      users.length,
+      users.length - mine,
       billing.kinesisKb,
       billing.firehoseBytes,
     ]);
@@ -122,7 +176,23 @@ function tally(event: KinesisStreamEvent) {
   report.batchRecords.push(event.Records.length);
   report.batchEvents.push(events);
   report.batchStores.push(stores.size);
+  report.batchStatuses.push(statuses);
   report.batchPayloadBytes.push(Buffer.byteLength(JSON.stringify(event)));
+  if (report.afterMark !== undefined) {
+    report.afterMark.events += events;
+    report.afterMark.statuses += statuses;
+  }
+}
+
+/** When the parent asked for the mark (MarkMessage), and whether it is made. */
+let markAt: number | undefined;
+
+/** Marks the proxy's counts between two invocations (one batch in flight: nothing straddles). */
+async function markIfDue() {
+  if (markAt === undefined || report.afterMark !== undefined || Date.now() < markAt) return;
+  const res = await fetch(`${config.handlerDynamodbEndpoint}${MARK_PATH}`, { method: 'POST' });
+  await res.arrayBuffer();
+  report.afterMark = { at: Date.now(), events: 0, statuses: 0 };
 }
 
 const instrument =
@@ -130,6 +200,7 @@ const instrument =
   async (event) => {
     // One shard, one batch in flight: the process does little else while this runs (the
     // poller's reads, and the API answering the parent's probe about once a second).
+    await markIfDue();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const answer = await processor(event);
@@ -173,7 +244,8 @@ const token = await stack.issuer.sign(
   6 * 3600,
 );
 process.send?.({ type: 'ready', apiUrl: stack.apiUrl, token });
-process.on('message', async (message: { type: string }) => {
+process.on('message', async (message: { type: string } | MarkMessage) => {
+  if (message.type === 'mark') markAt = (message as MarkMessage).at;
   if (message.type !== 'stop') return;
   await stack.stop();
   process.send?.({ type: 'report', report: report satisfies FleetStackReport }, () =>

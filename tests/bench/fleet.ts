@@ -5,8 +5,10 @@
  * embedded stack. Each profile (fleet-profiles.ts) runs in turn on fresh emulators, baseline
  * first, with the same seeded fleet, and is measured the same way: events per record, billed
  * Kinesis and Firehose bytes, DynamoDB reads, writes and units, processor CPU, freshness at
- * the API, and whether the API's totals equal the simulator's ground truth. Prints a table and,
- * last, one JSON line.
+ * the API, and whether the API's totals equal the simulator's ground truth. Every device also
+ * sends its own status every 5 minutes as its daemon does (fleet health: not an event, never
+ * in the per-event denominators), and the run states what statuses add to the records and
+ * what fleet health costs in write units. Prints a table and, last, one JSON line.
  *
  *   npm run bench:fleet -- [--minutes 10] [--stores 1170] [--profile baseline,...]
  *   npm run bench:fleet -- --minutes 1 --stores 100          (a quick check)
@@ -23,20 +25,36 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { TelemetryEvent } from '#contract';
-import { createKinesisClient, sleep } from '#edge-client';
-import { defineFleet, FleetSimulator, type SimFleet, seededRandom } from '#simulator';
+import { createKinesisClient, DEVICE_STATUS_INTERVAL_MS, sleep } from '#edge-client';
+import {
+  defineFleet,
+  FleetSimulator,
+  type SimFleet,
+  StatusSchedule,
+  seededRandom,
+} from '#simulator';
+import { REFRESH_AFTER_MS } from '../../functions/domain/fleet-health.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
 import { LAMBDA_PAYLOAD_CAP_BYTES } from '../../infra/local/event-source-poller.js';
 import { LocalSigners } from '../../infra/local/local-signers.js';
 import { registerFleet } from '../../infra/local/local-simulation.js';
-import { type CapacityCount, READ_OPERATIONS, WRITE_OPERATIONS } from './capacity-counter.js';
-import { COUNTS_PATH, WRITES_BY_ITEM_PATH } from './capacity-proxy.js';
+import { itemBytes } from '../helpers/local-dynamodb.js';
+import {
+  type CapacityCount,
+  emptyCount,
+  FLEET_HEALTH_KINDS,
+  READ_OPERATIONS,
+  WRITE_OPERATIONS,
+} from './capacity-counter.js';
+import { COUNTS_PATH, MARK_PATH, WRITES_BY_ITEM_PATH } from './capacity-proxy.js';
 import { startKinesaliteProcess, startPortProcess } from './dynalite-process.js';
 import { DYNAMODB_OPTION, parseDynamoDbChoice, startDynamoDb } from './dynamodb-emulator.js';
 import {
   type ApiTotals,
   compareToTruth,
+  type FleetHealthWindow,
+  fleetHealthCost,
   freshness,
   percentile,
   steadyKinesis,
@@ -50,7 +68,7 @@ import {
   slowMotion,
 } from './fleet-profiles.js';
 import { seedOtherStores } from './fleet-rollups.js';
-import type { FleetStackConfig, FleetStackReport } from './fleet-stack.js';
+import type { FleetStackConfig, FleetStackReport, MarkMessage } from './fleet-stack.js';
 import { openStoreFloor } from './lane-topology.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -147,6 +165,8 @@ interface StackHandle {
   child: ChildProcess;
   apiUrl: string;
   token: string;
+  /** From `at` (epoch ms) on, the stack marks the proxy's counts before its next batch. */
+  mark(at: number): void;
   stop(): Promise<FleetStackReport>;
 }
 
@@ -170,6 +190,7 @@ async function startStack(config: FleetStackConfig): Promise<StackHandle> {
   return {
     child,
     ...ready,
+    mark: (at) => child.send({ type: 'mark', at } satisfies MarkMessage),
     stop: () =>
       new Promise((resolve) => {
         child.on('message', (m: { type: string; report: FleetStackReport }) => {
@@ -228,6 +249,94 @@ async function deadLettersByReason(endpoint: string): Promise<Record<string, num
     client.destroy();
   }
   return byReason;
+}
+
+/**
+ * What one write of a store's fleet health item and its coverage summary costs once the item
+ * holds every device that reports (`devicesOf` its store): each item as the run left it, its
+ * size scaled up by the devices it does not hold yet (a run shorter than a status interval has
+ * not heard them all), rounded up to the KB (DynamoDB bills a write by the larger of the item
+ * before and after), averaged over the stores. Read from DynamoDB directly, after the run.
+ */
+async function fleetHealthUnitsPerWrite(
+  endpoint: string,
+  devicesOf: ReadonlyMap<string, number>,
+): Promise<number> {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  let items = 0;
+  let units = 0;
+  let start: Record<string, AttributeValue> | undefined;
+  try {
+    do {
+      const page = await client.send(
+        new ScanCommand({
+          TableName: TABLES.aggregates.localName,
+          FilterExpression: 'begins_with(pk, :fleet)',
+          ExpressionAttributeValues: { ':fleet': { S: 'FLEET' } },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        let bytes = itemBytes(item);
+        if (item.pk?.S?.startsWith('FLEET#')) {
+          items++;
+          const held = Object.keys(
+            (JSON.parse(item.devices?.S ?? '{}') as { devices?: object }).devices ?? {},
+          ).length;
+          bytes *= Math.max(1, (devicesOf.get(item.storeId?.S ?? '') ?? 0) / Math.max(1, held));
+        }
+        units += Math.max(1, Math.ceil(bytes / 1024));
+      }
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+  } finally {
+    client.destroy();
+  }
+  return units / Math.max(1, items);
+}
+
+/** Fleet health's writes in a set of counts per kind of item, and every write unit in it. */
+function fleetHealthWindow(
+  byItem: Record<string, CapacityCount>,
+  handed: { readonly events: number; readonly statuses: number },
+): FleetHealthWindow {
+  const [health, coverage] = FLEET_HEALTH_KINDS.map((k) => byItem[k] ?? emptyCount()) as [
+    CapacityCount,
+    CapacityCount,
+  ];
+  return {
+    healthWrites: health.writes,
+    healthUnits: health.writeUnits,
+    coverageUnits: coverage.writeUnits,
+    allUnits: sum(Object.values(byItem).map((c) => c.writeUnits)),
+    ...handed,
+  };
+}
+
+/** `total` less `before`, per kind of item (the writes after a mark). */
+function countsSince(
+  total: Record<string, CapacityCount>,
+  before: Record<string, CapacityCount>,
+): Record<string, CapacityCount> {
+  return Object.fromEntries(
+    Object.entries(total).map(([kind, c]) => {
+      const b = before[kind] ?? emptyCount();
+      return [
+        kind,
+        {
+          writes: c.writes - b.writes,
+          reads: c.reads - b.reads,
+          writeUnits: c.writeUnits - b.writeUnits,
+          readUnits: c.readUnits - b.readUnits,
+          requests: c.requests - b.requests,
+        },
+      ];
+    }),
+  );
 }
 
 /** The processor's share of the DynamoDB counts: the API reads by Query and GetItem only. */
@@ -319,6 +428,23 @@ async function runProfile(name: ProfileName, asNamed: FleetProfile) {
     },
   });
 
+  // Every device's own status on its daemon's cadence (5 minutes, stretched in slow motion),
+  // the first at a seeded offset within the first interval, through the path its daemon's
+  // takes (lane-topology.ts). Statuses are not events: never in `accepted` nor the truth.
+  const statusSchedule = new StatusSchedule({
+    devices: floor.statusSenders,
+    intervalMs: DEVICE_STATUS_INTERVAL_MS * SLOW,
+    seed: SEED,
+  });
+  // By then every device's first status has been put, batched and processed: the batches
+  // after it write fleet health items that already hold every device.
+  const warmUpMs =
+    DEVICE_STATUS_INTERVAL_MS * SLOW +
+    profile.edge.lingerMs +
+    (profile.edge.kind === 'gateway' ? profile.edge.gatewayLingerMs : 0) +
+    profile.eventSource.maxBatchingWindowMs +
+    15_000 * SLOW;
+
   // Probe the API about once a second for as long as the profile runs.
   const probes: VisibilityProbe[] = [];
   let probing = true;
@@ -352,6 +478,7 @@ async function runProfile(name: ProfileName, asNamed: FleetProfile) {
   };
   const sends = new Set<Promise<void>>();
   const started = Date.now();
+  stack.mark(started + warmUpMs);
   const durationMs = MINUTES * 60_000 * SLOW;
   let made = 0;
   const tickLagMs: number[] = [];
@@ -378,6 +505,10 @@ async function runProfile(name: ProfileName, asNamed: FleetProfile) {
     }
     if (now.length > 0) {
       const p = floor.send(now).finally(() => sends.delete(p));
+      sends.add(p);
+    }
+    for (const sender of statusSchedule.due(Date.now() - started)) {
+      const p = floor.sendStatus(sender).finally(() => sends.delete(p));
       sends.add(p);
     }
     await sleep(Math.max(0, started + (tick + 1) * TICK_MS - Date.now()));
@@ -423,7 +554,15 @@ async function runProfile(name: ProfileName, asNamed: FleetProfile) {
   const writesByItem = (await (
     await fetch(`${proxy.endpoint}${WRITES_BY_ITEM_PATH}`)
   ).json()) as Record<string, CapacityCount>;
+  const atMark = (await (await fetch(`${proxy.endpoint}${MARK_PATH}`)).json()) as Record<
+    string,
+    CapacityCount
+  >;
   const deadLettered = await deadLettersByReason(dynamodb.endpoint);
+  const devicesOf = new Map<string, number>();
+  for (const { storeId } of floor.statusSenders)
+    devicesOf.set(storeId, (devicesOf.get(storeId) ?? 0) + 1);
+  const unitsPerHealthWrite = await fleetHealthUnitsPerWrite(dynamodb.endpoint, devicesOf);
   for (const c of [kinesalite.child, dynamodb.child, proxy.child, stack.child]) {
     if (c === undefined) continue;
     c.kill();
@@ -439,6 +578,23 @@ async function runProfile(name: ProfileName, asNamed: FleetProfile) {
   const invocationMs = [...report.invocationMs].sort((a, b) => a - b);
   const db = processorCounts(counts);
   const per = (x: number, d = 4) => round(x / accepted, d);
+  const counted = report.userRecords - report.statusUserRecords;
+  const fleetHealth = fleetHealthCost(
+    fleetHealthWindow(writesByItem, {
+      events: accepted,
+      statuses: sum(report.batchStatuses),
+    }),
+    report.afterMark === undefined
+      ? undefined
+      : fleetHealthWindow(countsSince(writesByItem, atMark), report.afterMark),
+    {
+      statusesPerStorePerMinute:
+        floor.statusSenders.length / STORES / (DEVICE_STATUS_INTERVAL_MS / 60_000),
+      eventsPerStorePerMinute: (LANES * EVENTS_PER_LANE_HOUR * RATE_FACTOR) / 60,
+      refreshMinutes: REFRESH_AFTER_MS / 60_000,
+      unitsPerWrite: unitsPerHealthWrite,
+    },
+  );
   return {
     profile: name,
     dynamodb: dynamodb.name,
@@ -452,7 +608,20 @@ async function runProfile(name: ProfileName, asNamed: FleetProfile) {
     eventsPerSec: round(accepted / intakeSeconds, 1),
     events: accepted,
     records: report.records,
-    eventsPerRecord: round(report.userRecords / report.records, 3),
+    // Events that count per record: statuses are not events, their records are records.
+    eventsPerRecord: round(counted / report.records, 3),
+    // The devices' own statuses: spooled at the edge, per event, and what they add to the
+    // records and their billing (each record's split by its statuses' share of its bytes).
+    statuses: edge.statuses,
+    statusesPerEvent: per(report.statusUserRecords),
+    statusRecordsPerEvent: per(report.statusRecordShare),
+    statusOnlyRecords: report.statusOnlyRecords,
+    statusKinesisKbPerEvent: per(report.statusKinesisKb),
+    statusFirehoseBytesPerEvent: per(report.statusFirehoseBytes, 0),
+    eventsPerRecordWithoutStatuses: round(
+      counted / Math.max(1, report.records - report.statusRecordShare),
+      3,
+    ),
     kinesisKbPerEvent: per(report.kinesisKb),
     // The same over the records put while the intake ran: what a fleet that never stops sends.
     // The records after it are the drain's flush of every lane's and gateway's partial record,
@@ -472,6 +641,13 @@ async function runProfile(name: ProfileName, asNamed: FleetProfile) {
         .sort(([, a], [, b]) => b.writeUnits - a.writeUnits)
         .map(([kind, c]) => [kind, { units: per(c.writeUnits), writes: per(c.writes) }]),
     ),
+    // Fleet health (the stores' items and coverage summaries): over the run, after the warm-up
+    // and at steady state (fleet-metrics.ts, fleetHealthCost); the share is of the
+    // processor's write units.
+    fleetHealthWriteUnitsPerEvent: fleetHealth.run.writeUnitsPerEvent,
+    fleetHealthWriteUnitShare: fleetHealth.run.share,
+    fleetHealthSteadyShare: fleetHealth.steady.bound?.share ?? fleetHealth.steady.floor.share,
+    fleetHealth,
     apiReadUnits: round(db.apiReadUnits, 1),
     // The first invocation loads and compiles the handler (a cold start): counted apart.
     processorCpuMsPer1000Events: round(
@@ -533,6 +709,10 @@ function cpuSecondsOf(child: ChildProcess): number {
   }
 }
 
+function pct(share: number) {
+  return `${round(share * 100, 1)}%`;
+}
+
 function sum(xs: readonly number[]) {
   return xs.reduce((s, x) => s + x, 0);
 }
@@ -553,6 +733,10 @@ const ROWS: [string, keyof (typeof results)[number]][] = [
   ['events per second (achieved)', 'eventsPerSec'],
   ['events per record', 'eventsPerRecord'],
   ['billed Kinesis KB per event', 'kinesisKbPerEvent'],
+  ['statuses per event', 'statusesPerEvent'],
+  ['  statuses: records per event', 'statusRecordsPerEvent'],
+  ['  statuses: billed KB per event', 'statusKinesisKbPerEvent'],
+  ['  events per record without them', 'eventsPerRecordWithoutStatuses'],
   ['  steady: events per record', 'steadyEventsPerRecord'],
   ['  steady: billed KB per event', 'steadyKinesisKbPerEvent'],
   ['  steady: Firehose bytes per event', 'steadyFirehoseBytesPerEvent'],
@@ -562,6 +746,9 @@ const ROWS: [string, keyof (typeof results)[number]][] = [
   ['DynamoDB writes per event', 'dynamodbWritesPerEvent'],
   ['read units per event', 'readUnitsPerEvent'],
   ['write units per event', 'writeUnitsPerEvent'],
+  ['  fleet health: units per event', 'fleetHealthWriteUnitsPerEvent'],
+  ['  fleet health: share (run)', 'fleetHealthWriteUnitShare'],
+  ['  fleet health: share (steady, at most)', 'fleetHealthSteadyShare'],
   ['processor CPU ms per 1,000 events', 'processorCpuMsPer1000Events'],
   ['events per store per batch', 'eventsPerStorePerBatch'],
   ['records per batch (p50)', 'recordsPerBatchP50'],
@@ -588,6 +775,29 @@ for (const r of results) {
     )
       .map(([kind, c]) => `${kind} ${c.units} (${c.writes})`)
       .join(', ')}`,
+  );
+}
+for (const r of results) {
+  const { run, afterWarmUp, steady } = r.fleetHealth;
+  console.log(
+    `${r.profile}: fleet health: run ${run.writeUnitsPerEvent} units per event, ${pct(run.share)} of the ` +
+      `processor's write units (${run.writesPerStatus} item writes per status, ${run.unitsPerWrite} units each); ` +
+      (afterWarmUp === undefined
+        ? 'no batch after the warm-up (a run shorter than a status interval and a batch); '
+        : `after the warm-up ${afterWarmUp.writeUnitsPerEvent} per event, ${pct(afterWarmUp.share)} ` +
+          `(${afterWarmUp.writesPerStatus} writes per status); `) +
+      `steady state at ${steady.unitsPerWrite} units a write: from ${steady.floor.writeUnitsPerEvent} ` +
+      `(${pct(steady.floor.share)}, a refresh every 10 minutes alone)` +
+      (steady.bound === undefined
+        ? ''
+        : ` to at most ${steady.bound.writeUnitsPerEvent} (${pct(steady.bound.share)}, ` +
+          `${steady.bound.writesPerStorePerMinute} writes a store a minute)`) +
+      (r.slow > 1 ? "; in slow motion the processor's 10-minute refresh does not stretch" : ''),
+  );
+  console.log(
+    `${r.profile}: statuses: ${r.statuses} spooled, ${r.statusesPerEvent} per event; they add ` +
+      `${r.statusRecordsPerEvent} records per event (${r.statusOnlyRecords} records of statuses alone), ` +
+      `${r.statusKinesisKbPerEvent} billed KB and ${r.statusFirehoseBytesPerEvent} Firehose bytes per event`,
   );
 }
 for (const r of results) {

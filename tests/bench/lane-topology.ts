@@ -5,12 +5,22 @@
  * `gateway`: the same lane clients deliver to one store gateway per store (the daemon's
  * gateway mode, in process: startStoreGateways), which puts the store's records; on-call
  * agents still send directly. Every record put is signed: by the device that puts it, or by
- * the store's gateway (kind `gateway` in the registry) for the lanes it carries.
+ * the store's gateway (kind `gateway` in the registry) for the lanes it carries. Each lane PC
+ * (and each gateway) also sends its own `device_status` when the bench says so, as its daemon
+ * does every 5 minutes: a lane's through its own client (behind a gateway, to the gateway,
+ * which passes it on in the store's records), a gateway's through the gateway's client.
  */
 import { join } from 'node:path';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { TelemetryEvent } from '#contract';
-import { EdgeClient, type EventInput, type GatewayUpstreamOptions, sleep } from '#edge-client';
+import {
+  DAEMON_VERSION,
+  EdgeClient,
+  type EventInput,
+  type GatewayUpstreamOptions,
+  sleep,
+} from '#edge-client';
+import type { StatusSender } from '#simulator';
 import { gatewayIdOf, type LocalSigners } from '../../infra/local/local-signers.js';
 import { type StoreGateways, startStoreGateways } from '../../infra/local/store-gateways.js';
 import type { EdgeTopology, GatewayTopology } from './fleet-profiles.js';
@@ -18,6 +28,8 @@ import type { EdgeTopology, GatewayTopology } from './fleet-profiles.js';
 export interface FloorStats {
   /** Events the devices' clients accepted (durably spooled). */
   accepted: number;
+  /** The devices' own statuses spooled (never counted as events). */
+  statuses: number;
   /** Events Kinesis acknowledged. */
   sent: number;
   /** PutRecords requests (the gateways', in the gateway topology), and units sent again. */
@@ -49,6 +61,17 @@ export interface FloorOptions {
 export interface StoreFloor {
   /** Hands each event to its device's edge; resolves once all of them are accepted. */
   send(events: readonly TelemetryEvent[]): Promise<void>;
+  /**
+   * The devices that send their own `device_status`, as their daemons do: every lane PC, and
+   * in the gateway topology each store's gateway.
+   */
+  readonly statusSenders: readonly StatusSender[];
+  /**
+   * Spools one device's own status (EdgeClient.sendStatus) on the path its daemon's takes: a
+   * lane's to Kinesis, or behind a gateway to its gateway, which passes it on in its store's
+   * records. A status is never an accepted event (`onAccepted` is not called).
+   */
+  sendStatus(sender: StatusSender): Promise<void>;
   /** Resolves true once every accepted event is acknowledged by Kinesis (false on timeout). */
   drain(timeoutMs: number): Promise<boolean>;
   close(): Promise<FloorStats>;
@@ -99,6 +122,7 @@ class PerLaneFloor implements StoreFloor {
   private readonly slots = new Map<string, Slot>();
   private readonly stats: FloorStats = {
     accepted: 0,
+    statuses: 0,
     sent: 0,
     requests: 0,
     retried: 0,
@@ -124,27 +148,45 @@ class PerLaneFloor implements StoreFloor {
     const byDevice = new Map<string, TelemetryEvent[]>();
     for (const e of events) byDevice.set(e.deviceId, [...(byDevice.get(e.deviceId) ?? []), e]);
     await Promise.all(
-      [...byDevice].map(async ([deviceId, own]) => {
-        const slot = this.slots.get(deviceId) ?? { busy: 0, lastUse: 0 };
-        this.slots.set(deviceId, slot);
-        // Counted busy before any wait, so the reaper leaves this client open.
-        slot.busy++;
-        try {
-          while (slot.closing !== undefined) await slot.closing;
-          while (slot.client === undefined && this.open >= MAX_OPEN) await sleep(20);
-          slot.client ??= this.openClient(deviceId);
-          const client = await slot.client;
+      [...byDevice].map(([deviceId, own]) =>
+        this.withClient(deviceId, async (client) => {
           // The device's own daemon assigns seq: the simulator's is dropped.
           const inputs = own.map(({ seq: _seq, ...rest }) => rest as EventInput);
           const accepted = await client.send(inputs);
           this.stats.accepted += accepted.length;
           this.options.onAccepted(accepted, Date.now());
-        } finally {
-          slot.busy--;
-          slot.lastUse = Date.now();
-        }
-      }),
+        }),
+      ),
     );
+  }
+
+  get statusSenders(): readonly StatusSender[] {
+    return this.options.lanes;
+  }
+
+  /** The lane's daemon's own status, through its client (to Kinesis, or to its gateway). */
+  async sendStatus({ deviceId, storeId }: StatusSender): Promise<void> {
+    await this.withClient(deviceId, async (client) => {
+      await client.sendStatus(deviceId, storeId, DAEMON_VERSION);
+      this.stats.statuses++;
+    });
+  }
+
+  /** Runs `use` with the device's client, opened if it is not (see the class). */
+  private async withClient(deviceId: string, use: (client: EdgeClient) => Promise<void>) {
+    const slot = this.slots.get(deviceId) ?? { busy: 0, lastUse: 0 };
+    this.slots.set(deviceId, slot);
+    // Counted busy before any wait, so the reaper leaves this client open.
+    slot.busy++;
+    try {
+      while (slot.closing !== undefined) await slot.closing;
+      while (slot.client === undefined && this.open >= MAX_OPEN) await sleep(20);
+      slot.client ??= this.openClient(deviceId);
+      await use(await slot.client);
+    } finally {
+      slot.busy--;
+      slot.lastUse = Date.now();
+    }
   }
 
   private openClient(deviceId: string): Promise<EdgeClient> {
@@ -224,10 +266,15 @@ class PerLaneFloor implements StoreFloor {
  * then for the gateways.
  */
 class GatewayFloor implements StoreFloor {
+  private readonly gatewayIds: ReadonlySet<string>;
+  private gatewayStatuses = 0;
+
   private constructor(
     private readonly lanes: PerLaneFloor,
     private readonly gateways: StoreGateways,
-  ) {}
+  ) {
+    this.gatewayIds = new Set(gateways.devices.map((d) => d.deviceId));
+  }
 
   static async open(topology: GatewayTopology, options: FloorOptions): Promise<GatewayFloor> {
     const gateways = await startStoreGateways({
@@ -238,6 +285,7 @@ class GatewayFloor implements StoreFloor {
       lingerMs: topology.gatewayLingerMs,
       sizeAwareFlush: topology.sizeAwareFlush,
       signerOf: (storeId) => options.signers.signer(gatewayIdOf(storeId)),
+      deviceIdOf: gatewayIdOf,
     });
     const isLane = new Set(options.lanes.map((l) => l.deviceId));
     const lanes = new PerLaneFloor(
@@ -250,6 +298,16 @@ class GatewayFloor implements StoreFloor {
 
   send(events: readonly TelemetryEvent[]): Promise<void> {
     return this.lanes.send(events);
+  }
+
+  get statusSenders(): readonly StatusSender[] {
+    return [...this.lanes.statusSenders, ...this.gateways.devices];
+  }
+
+  async sendStatus(sender: StatusSender): Promise<void> {
+    if (!this.gatewayIds.has(sender.deviceId)) return this.lanes.sendStatus(sender);
+    await this.gateways.sendStatus(sender.storeId);
+    this.gatewayStatuses++;
   }
 
   async drain(timeoutMs: number): Promise<boolean> {
@@ -265,6 +323,11 @@ class GatewayFloor implements StoreFloor {
     const gateways = this.gateways.metrics();
     await this.gateways.stop();
     // The lanes' own requests go to their gateways; what Kinesis saw is the gateways'.
-    return { ...lanes, requests: gateways.requests, retried: lanes.retried + gateways.retried };
+    return {
+      ...lanes,
+      statuses: lanes.statuses + this.gatewayStatuses,
+      requests: gateways.requests,
+      retried: lanes.retried + gateways.retried,
+    };
   }
 }

@@ -289,6 +289,46 @@ describe('Integration: EdgeClient against the Kinesis emulator', () => {
     kinesis.destroy();
   });
 
+  it('reports in its status the bytes it holds unsent, not what its spool keeps on disk', async () => {
+    // Prepare: a client that delivered all it accepted (the segment stays on disk until it
+    // rolls over), and one whose stream is unreachable.
+    const streamName = await newStream();
+    const drained = await EdgeClient.open({
+      streamName,
+      kinesis: createKinesisClient({
+        endpoint: env.emulators.kinesisEndpoint,
+        region: 'us-east-1',
+        credentials,
+      }),
+      spool: { dir: spoolDir() },
+    });
+    await drained.send(simulatedEvents(50, 7));
+    expect(await drained.flush(10_000)).toBe(true);
+    expect(drained.metrics().spoolBytes).toBeGreaterThan(0);
+    const stuck = await EdgeClient.open({
+      streamName: 'unreachable',
+      kinesis: createKinesisClient({
+        endpoint: 'http://127.0.0.1:9',
+        region: 'us-east-1',
+        credentials,
+      }),
+      spool: { dir: spoolDir() },
+      retryBaseDelayMs: 1_000,
+    });
+    await stuck.send(simulatedEvents(50, 7));
+
+    // Act
+    const [nothing, held] = await Promise.all(
+      [drained, stuck].map((c) => c.sendStatus('panel-store-0001-lane-01', 'store-0001', '0.1.0')),
+    );
+
+    // Assess
+    expect(nothing).toMatchObject({ spool: { bytes: 0, oldestUnsentAgeSeconds: 0 } });
+    expect((held as { spool: { bytes: number } }).spool.bytes).toBeGreaterThan(50 * 200);
+    await drained.close();
+    await stuck.close(0);
+  });
+
   it('rejects an invalid event with a typed error naming the field, storing nothing', async () => {
     const client = await EdgeClient.open({
       streamName: 'unused',

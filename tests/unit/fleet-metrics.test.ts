@@ -9,6 +9,7 @@ import {
 } from '../bench/capacity-counter.js';
 import {
   compareToTruth,
+  fleetHealthCost,
   freshness,
   percentile,
   recordBilling,
@@ -248,6 +249,8 @@ describe('Function: writtenItemKind', () => {
       writtenItemKind('UpdateItem', { Key: key('ROLLUP#ORG#DAY#3', '2026-12-01') }),
       writtenItemKind('UpdateItem', { Key: key('ROLLUP#REGION#eu#DAY#1', '2026-12-01') }),
       writtenItemKind('UpdateItem', { Key: key('ROLLUP#ORG#WEEK#0', '2026-W49') }),
+      writtenItemKind('PutItem', { Item: key('FLEET#us-east', 'STORE#store-0001') }),
+      writtenItemKind('PutItem', { Item: key('FLEETCOV', 'us-east#store-0001') }),
       writtenItemKind('PutItem', { Item: key('DEVICE#d1', 'DEVICE') }),
       writtenItemKind('BatchWriteItem', { RequestItems: {} }),
     ];
@@ -261,6 +264,8 @@ describe('Function: writtenItemKind', () => {
       'org day rollup',
       'region day rollup',
       'org week rollup',
+      'fleet health',
+      'coverage summary',
       'other',
       'other',
     ]);
@@ -289,3 +294,70 @@ describe('Function: steadyKinesis', () => {
 });
 
 const round4 = (n: number) => Math.round(n * 1e4) / 1e4;
+
+describe('Function: fleetHealthCost', () => {
+  // Round figures: a store of 40 devices sending a status each every 5 minutes (8 a minute).
+  const shape = {
+    statusesPerStorePerMinute: 8,
+    eventsPerStorePerMinute: 20,
+    refreshMinutes: 10,
+    unitsPerWrite: 4,
+  };
+  const run = {
+    healthWrites: 500,
+    healthUnits: 1_000,
+    coverageUnits: 500,
+    allUnits: 6_000,
+    events: 20_000,
+    statuses: 8_000,
+  };
+
+  it("states fleet health's write units per event and share over the whole run", () => {
+    const cost = fleetHealthCost(run, undefined, shape);
+
+    expect(cost.run).toEqual({
+      writeUnitsPerEvent: 0.075,
+      share: 0.25,
+      writesPerStatus: 0.0625,
+      unitsPerWrite: 3,
+    });
+    expect(cost.afterWarmUp).toBeUndefined();
+    expect(cost.steady.bound).toBeUndefined();
+  });
+
+  it('puts the steady state between a refresh alone and the material changes measured after the warm-up plus a refresh', () => {
+    // Prepare: after the warm-up, one write in 80 statuses (0.1 a store a minute).
+    const after = {
+      healthWrites: 10,
+      healthUnits: 30,
+      coverageUnits: 10,
+      allUnits: 1_000,
+      events: 4_000,
+      statuses: 800,
+    };
+
+    // Act
+    const cost = fleetHealthCost(run, after, shape);
+
+    // Assess: a refresh alone is 0.1 writes a store a minute, 0.4 units over 20 events; the
+    // run's other units are 4,500 over 20,000 events (0.225).
+    expect(cost.afterWarmUp).toMatchObject({ writesPerStatus: 0.0125, share: 0.04 });
+    expect(cost.steady.floor).toEqual({
+      writesPerStorePerMinute: 0.1,
+      writeUnitsPerEvent: 0.02,
+      share: Math.round((0.02 / 0.245) * 10_000) / 10_000,
+    });
+    expect(cost.steady.bound).toEqual({
+      writesPerStorePerMinute: 0.2,
+      writeUnitsPerEvent: 0.04,
+      share: Math.round((0.04 / 0.265) * 10_000) / 10_000,
+    });
+  });
+
+  it('leaves the window after the warm-up out when no status reached it', () => {
+    const cost = fleetHealthCost(run, { ...run, statuses: 0 }, shape);
+
+    expect(cost.afterWarmUp).toBeUndefined();
+    expect(cost.steady.floor.writesPerStorePerMinute).toBe(0.1);
+  });
+});

@@ -3,6 +3,9 @@ import * as z from 'zod';
 import { Identifier } from '../contract/index.js';
 import { GATEWAY_LINGER_MS } from '../delivery/gateway-limits.js';
 
+/** How often a daemon sends its own `device_status` (`deviceStatus.intervalMs`): 5 minutes. */
+export const DEVICE_STATUS_INTERVAL_MS = 300_000;
+
 /**
  * `edge.json`: what the daemon on a panel PC needs. Unknown keys are refused (typos show).
  * The daemon owns the identity of what it sends: `deviceId` is required, and events posted to
@@ -190,7 +193,12 @@ export const DaemonConfig = z
         z
           .object({
             storeId: Identifier.optional(),
-            intervalMs: z.number().int().min(10_000).max(3_600_000).default(300_000),
+            intervalMs: z
+              .number()
+              .int()
+              .min(10_000)
+              .max(3_600_000)
+              .default(DEVICE_STATUS_INTERVAL_MS),
           })
           .strict(),
       ])

@@ -11,7 +11,7 @@ import { createHardenedServer, type HardenedServerLimits } from '../http/hardene
 import { readBody } from '../http/read-body.js';
 import { requestUrl } from '../http/request-url.js';
 import { createKinesisClient } from '../producer/kinesis-client.js';
-import type { DaemonConfig } from './daemon-config.js';
+import { type DaemonConfig, DEVICE_STATUS_INTERVAL_MS } from './daemon-config.js';
 import { describe, reply, replyNotAccepted, replyTooLarge } from './event-replies.js';
 import { parseEventsBody } from './events-body.js';
 import { listenGateway } from './gateway-server.js';
@@ -204,7 +204,7 @@ function sendDeviceStatus(
       : (config.deviceStatus?.storeId ?? config.gateway?.storeId ?? config.upstream?.storeId);
   if (config.relay || deviceId === undefined || storeId === undefined)
     return { stop: () => undefined };
-  const intervalMs = (config.deviceStatus || undefined)?.intervalMs ?? 300_000;
+  const intervalMs = (config.deviceStatus || undefined)?.intervalMs ?? DEVICE_STATUS_INTERVAL_MS;
   const send = () =>
     client.sendStatus(deviceId, storeId, DAEMON_VERSION).catch((error: unknown) =>
       log(

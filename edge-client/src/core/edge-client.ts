@@ -51,7 +51,10 @@ export interface EdgeClientMetrics {
   readonly recordsPut: number;
   /** On-demand billing units of the records put (each rounded up to 1 KB). */
   readonly billedKb: number;
+  /** The spool's disk use (delivered events stay on disk until their segment is deleted). */
   readonly spoolBytes: number;
+  /** Bytes of the accepted events not yet acknowledged (0 once drained): what a status reports. */
+  readonly unsentBytes: number;
   /** Age of the oldest event not yet acknowledged (0 when the spool is drained). */
   readonly oldestEventAgeMs: number;
   readonly corruptBytesSkipped: number;
@@ -199,7 +202,7 @@ export class EdgeClient {
         ...(this.options.deviceId === undefined && { deviceId }),
         storeId,
         spool: {
-          bytes: m.spoolBytes,
+          bytes: m.unsentBytes,
           oldestUnsentAgeSeconds: Math.round(m.oldestEventAgeMs / 1000),
         },
         ...(lastError !== undefined &&
@@ -292,6 +295,7 @@ export class EdgeClient {
       ...this.m,
       ...this.sink.counters(),
       spoolBytes: stats.bytes,
+      unsentBytes: stats.unsentBytes,
       oldestEventAgeMs: oldest === undefined ? 0 : Math.max(0, Date.now() - oldest),
       corruptBytesSkipped: stats.corruptBytesSkipped,
       tornTailBytes: stats.tornTailBytes,

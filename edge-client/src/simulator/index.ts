@@ -9,3 +9,8 @@ export {
 } from './ground-truth.js';
 export { seededRandom } from './random.js';
 export { type EventSink, type RunOptions, runSimulation } from './run-simulation.js';
+export {
+  StatusSchedule,
+  type StatusScheduleOptions,
+  type StatusSender,
+} from './status-schedule.js';

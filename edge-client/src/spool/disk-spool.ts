@@ -58,7 +58,10 @@ export interface SpoolEntry {
 }
 
 export interface SpoolStats {
+  /** Bytes on disk, acknowledged-but-not-yet-deleted segments and appends in progress included. */
   readonly bytes: number;
+  /** Bytes of the durable entries not yet acknowledged (0 for a drained spool). */
+  readonly unsentBytes: number;
   readonly maxBytes: number;
   readonly segments: number;
   /** Bytes of damaged entries skipped while reading (bit rot, a hand edit). */
@@ -273,6 +276,17 @@ export class DiskSpool {
     return total + this.reservedBytes;
   }
 
+  /** Bytes from the cursor to the end: what is durable and not yet acknowledged. */
+  private get unsentBytes(): number {
+    const { segment, offset } = this.cursorPosition;
+    let total = 0;
+    for (const [s, size] of this.segmentSizes) {
+      if (s > segment) total += size;
+      else if (s === segment) total += Math.max(0, size - offset);
+    }
+    return total;
+  }
+
   /** Position of the first entry not yet acknowledged. */
   get cursor(): SpoolPosition {
     return this.cursorPosition;
@@ -298,6 +312,7 @@ export class DiskSpool {
   stats(): SpoolStats {
     return {
       bytes: this.usedBytes,
+      unsentBytes: this.unsentBytes,
       maxBytes: this.maxBytes,
       segments: this.segmentSizes.size,
       corruptBytesSkipped: this.corruptSkipped,

@@ -1,0 +1,62 @@
+import { seededRandom } from './random.js';
+
+/** A device that sends its own `device_status`: a lane PC, or a store's gateway. */
+export interface StatusSender {
+  readonly deviceId: string;
+  readonly storeId: string;
+}
+
+export interface StatusScheduleOptions {
+  readonly devices: readonly StatusSender[];
+  /** Time between one device's statuses (a daemon's `deviceStatus.intervalMs`). */
+  readonly intervalMs: number;
+  /** Seeds each device's first status: the same seed, the same offsets. */
+  readonly seed: number;
+  /**
+   * Devices that stop after this many statuses, as a daemon whose status timer died would:
+   * the pipeline then shows them silent while their events may still count.
+   */
+  readonly stopAfter?: ReadonlyMap<string, number>;
+}
+
+/**
+ * When each simulated device sends its status: every `intervalMs`, the first at a seeded
+ * offset within the first interval so that a fleet's statuses do not all land at once (a
+ * fleet's daemons start at different times). Pure: `due` is asked with the time elapsed since
+ * the run began, in whatever clock the caller runs (a slow-motion run passes its own).
+ */
+export class StatusSchedule {
+  /** Devices by first offset, earliest first; `next` the one due next in `round`. */
+  private readonly order: readonly { readonly sender: StatusSender; readonly offset: number }[];
+  private next = 0;
+  private round = 0;
+  private readonly sent = new Map<string, number>();
+
+  constructor(private readonly options: StatusScheduleOptions) {
+    if (!(options.intervalMs > 0)) throw new RangeError('a status interval is positive');
+    const random = seededRandom(options.seed ^ 0x5eed5747);
+    this.order = options.devices
+      .map((sender) => ({ sender, offset: Math.floor(random() * options.intervalMs) }))
+      .sort((a, b) => a.offset - b.offset);
+  }
+
+  /** The devices whose status falls due by `elapsedMs` and not yet handed out, in order. */
+  due(elapsedMs: number): StatusSender[] {
+    const out: StatusSender[] = [];
+    while (this.order.length > 0) {
+      const slot = this.order[this.next] as (typeof this.order)[number];
+      if (slot.offset + this.round * this.options.intervalMs > elapsedMs) break;
+      const { deviceId } = slot.sender;
+      const sent = this.sent.get(deviceId) ?? 0;
+      if (sent < (this.options.stopAfter?.get(deviceId) ?? Number.POSITIVE_INFINITY)) {
+        out.push(slot.sender);
+        this.sent.set(deviceId, sent + 1);
+      }
+      if (++this.next === this.order.length) {
+        this.next = 0;
+        this.round++;
+      }
+    }
+    return out;
+  }
+}
