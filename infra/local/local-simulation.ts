@@ -287,7 +287,13 @@ export async function registerFleet(
   const keys = (deviceId: string) =>
     signers === undefined ? {} : { keys: signers.registryKeys(deviceId) };
   await putRegistryEntries(dynamodb, registryTable, {
-    stores: fleet.stores.map(({ storeId, region, timeZone }) => ({ storeId, region, timeZone })),
+    // With their lane counts, so the coverage reads "n of n lanes reporting".
+    stores: fleet.stores.map(({ storeId, region, timeZone, lanes }) => ({
+      storeId,
+      region,
+      timeZone,
+      lanes: lanes.length,
+    })),
     devices: [
       ...fleet.panels.map(({ deviceId, storeId }) => ({
         deviceId,

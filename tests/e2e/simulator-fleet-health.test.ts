@@ -68,10 +68,13 @@ async function expectReporting(stores: readonly SimStore[]) {
       const health = await get<{
         stores: { storeId: string; known: number; reporting: number; silent: unknown[] }[];
       }>(`/v1/fleet/health?region=${store.region}&only=all`);
+      const n = store.lanes.length;
       expect(health.stores.find((s) => s.storeId === store.storeId)).toMatchObject({
-        known: store.lanes.length + 1,
-        reporting: store.lanes.length + 1,
+        known: n + 1,
+        reporting: n + 1,
         silent: [],
+        // Registered with its lane count: every lane of it reports, the gateway is none.
+        lanes: { registered: n, known: n, reporting: n, missing: 0 },
       });
     });
   }
@@ -86,10 +89,14 @@ async function expectCoverage(stores: readonly SimStore[], shrink: ShrinkTruth) 
       shrink: Record<string, unknown>;
       coverage: { stores: number; storesReporting: number; devicesKnown: number };
     }>(`/v1/impact?from=${day(-2)}&to=${day(1)}`);
+    const lanes = stores.reduce((n, s) => n + s.lanes.length, 0);
     expect(impact.coverage).toMatchObject({
       stores: stores.length,
       storesReporting: stores.length,
-      devicesKnown: stores.reduce((n, s) => n + s.lanes.length + 1, 0),
+      devicesKnown: lanes + stores.length,
+      lanesRegistered: lanes,
+      lanesReporting: lanes,
+      storesWithoutLaneCount: 0,
     });
     expect(impact.shrink).toMatchObject(shrink);
   });
