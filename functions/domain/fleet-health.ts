@@ -1,4 +1,5 @@
 import type { DeviceStatusEvent, TelemetryEvent } from '#contract';
+import { DEFAULT_EVENT_TIME_RULES } from './event-time.js';
 import { gapDaysOf, mergeGapDays } from './open-hours.js';
 import type { RegistryView, StoreInfo } from './registry-types.js';
 import type { Rejection } from './route-event.js';
@@ -191,12 +192,9 @@ export function mergeStatuses(
       continue;
     const after = healthOf(status, before);
     if (materially(before, after)) changed = true;
-    if (before !== undefined && statusAt - before.statusAt > SILENT_AFTER_MS) {
-      // The daemon was not running in between (by its own clock, set to the stream's).
-      const shift = after.clockOffsetMs;
-      gaps.push(
-        gapDaysOf(before.statusAt - shift, statusAt - shift, store.timeZone, store.openHours),
-      );
+    const silence = before === undefined ? undefined : silenceBetween(before, after);
+    if (silence !== undefined) {
+      gaps.push(gapDaysOf(silence[0], silence[1], store.timeZone, store.openHours));
     }
     devices[status.event.deviceId] = after;
   }
@@ -218,6 +216,30 @@ export function mergeStatuses(
     },
     write: changed || due,
   };
+}
+
+/**
+ * A status whose own time is further behind its arrival than this did not wait in a spool
+ * (no event that old counts: the processor's late-event horizon); its device's clock was
+ * wrong, so the step from it to the next status says nothing of the daemon.
+ */
+export const MAX_STATUS_WAIT_MS = DEFAULT_EVENT_TIME_RULES.horizonMs;
+
+/**
+ * The silence between a device's two statuses (epoch ms, by the stream's clock), when its
+ * daemon made nothing for more than SILENT_AFTER_MS. Each end is its own status's time, set
+ * to the stream's clock by that status's own offset: a clock that steps ahead between two
+ * statuses (a bad NTP answer, a year 2999) moves the later end only, and is no silence. A
+ * clock that runs behind cannot be told from a status that waited out an uplink outage, so it
+ * is believed, except past MAX_STATUS_WAIT_MS (a PC booted with its clock years behind, then
+ * set right). A clock that steps behind by less, then right again, still reads as a silence:
+ * a limit of what the statuses say.
+ */
+function silenceBetween(before: DeviceHealth, after: DeviceHealth): [number, number] | undefined {
+  if (before.seenAt - before.statusAt > MAX_STATUS_WAIT_MS) return undefined;
+  const from = before.statusAt - before.clockOffsetMs;
+  const to = after.statusAt - after.clockOffsetMs;
+  return to - from > SILENT_AFTER_MS ? [from, to] : undefined;
 }
 
 const profileOf = (store: StoreInfo): StoreProfile => ({
