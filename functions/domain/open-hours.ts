@@ -1,4 +1,4 @@
-import { addDays, localDate } from './calendar.js';
+import { addDays, isValidTimeZone, localDate } from './calendar.js';
 
 /**
  * A store's open hours, in its own time zone: the same every day. `closes` before `opens` is
@@ -90,7 +90,9 @@ export const GAP_DAYS_KEPT = 93;
  * least GAP_MIN_OVERLAP_MS of: a PC switched off at closing, or booted a few minutes after
  * opening, marks nothing. At most the GAP_DAYS_KEPT days before `to`; only the days at either
  * end are worked out (a day wholly inside the silence is marked as it is), so the work is
- * bounded whatever the input.
+ * bounded whatever the input. A time zone this runtime does not know marks nothing: its days
+ * cannot be placed (a zone newer than the runtime's time zone data, an item edited by hand),
+ * and one such store must not fail every answer that covers it.
  */
 export function gapDaysOf(
   from: number,
@@ -99,7 +101,7 @@ export function gapDaysOf(
   hours: OpenHours | undefined,
 ): string[] {
   const start = Math.max(from, to - GAP_DAYS_KEPT * DAY_MS);
-  if (!(to - start >= GAP_MIN_OVERLAP_MS)) return [];
+  if (!(to - start >= GAP_MIN_OVERLAP_MS) || !isValidTimeZone(timeZone)) return [];
   const first = addDays(localDate(start, timeZone), -1);
   const last = localDate(to, timeZone);
   const inside = addDays(first, 2);

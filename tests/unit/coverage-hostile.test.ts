@@ -4,12 +4,15 @@ import type { DeviceStatusEvent } from '#contract';
 import {
   type ArrivedStatus,
   mergeStatuses,
+  registeredCoverage,
   type StoreHealth,
+  scopeCoverage,
+  storeHealthReport,
 } from '../../functions/domain/fleet-health.js';
 
 /**
  * Hostile review of the coverage, gap-day and fleet-watch change (issue 22): statuses from a
- * registered device whose clock is wrong or jumps. Each test failed against the code reviewed,
+ * registered device whose clock is wrong or jumps, and stores the runtime cannot place in time. Each test failed against the code reviewed,
  * but those that say "still", which hold what the fix must keep.
  */
 
@@ -109,5 +112,31 @@ describe('Hostile: gap days from device clocks', () => {
     );
     const health = fold([[arrived('lane-a', NOW)], spooled]);
     expect(health.gapDays).toEqual(['2026-12-02']);
+  });
+});
+
+describe('Hostile: a time zone the runtime does not know', () => {
+  // `npm run register` validates a time zone with the Intl data of the Node it runs on; the
+  // Lambda runtime's may be older (a zone added since), and an item edited by hand may have
+  // anything. One such summary must not take down every organisation-wide answer.
+  const unknownZone = { ...NY, storeId: 'store-mars', timeZone: 'Mars/Olympus_Mons' };
+
+  it("leaves the scope's coverage to count a never-heard store in a zone it cannot place", () => {
+    const summaries = [
+      registeredCoverage(unknownZone, NOW - 2 * DAY),
+      registeredCoverage(NY, NOW - 2 * DAY),
+    ];
+    const coverage = scopeCoverage(summaries, NOW, { from: '2026-11-30', to: '2026-12-02' });
+    expect(coverage).toMatchObject({ stores: 2, storesWithGaps: 2, lanesRegistered: 8 });
+    // The store in a known zone still names its days.
+    expect(coverage.gapDays.map((g) => g.date)).toEqual(['2026-11-30', '2026-12-01', '2026-12-02']);
+  });
+
+  it("reports a store's health with a silent device in a zone it cannot place", () => {
+    const { next } = mergeStatuses(undefined, NY, [arrived('lane-a', NOW - DAY)], NOW - DAY);
+    const health = { ...next, profile: { ...next.profile, timeZone: 'Mars/Olympus_Mons' } };
+    const report = storeHealthReport(health, NOW);
+    expect(report).toMatchObject({ known: 1, reporting: 0, lanes: { missing: 4 } });
+    expect(report.silent).toHaveLength(1);
   });
 });
