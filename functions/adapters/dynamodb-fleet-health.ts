@@ -1,12 +1,13 @@
 import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import * as z from 'zod';
 import {
   type CoverageSummary,
   coverageSummary,
   type DeviceHealth,
   registeredCoverage,
   type StoreHealth,
-  type StoreProfile,
 } from '#domain/fleet-health';
+import { HHMM } from '#domain/open-hours';
 import type { FleetHealthStore, WriteResult } from '#domain/ports';
 import type { StoreInfo } from '#domain/registry-types';
 import { getAll } from './batch-get.js';
@@ -147,23 +148,40 @@ export async function putRegisteredCoverage(
 }
 
 /**
- * [storeId, region, known, reporting, silent, completeThrough s or -1, writtenAt s,
- *  lanes registered or -1, lanes known, lanes reporting, profile, gap days]
+ * What an item keeps of its store's profile. The time zone is not checked against this
+ * runtime's time zone data here: a store in a zone it does not know is still read (the fleet
+ * watch counts it as unjudged, and it adds no gap day when read).
  */
-type CoverageTuple = [
-  string,
-  string,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number?,
-  number?,
-  number?,
-  StoreProfile?,
-  string[]?,
-];
+const StoredProfile = z.object({
+  timeZone: z.string().min(1),
+  lanes: z.number().int().min(1).optional(),
+  openHours: z.object({ opens: z.string().regex(HHMM), closes: z.string().regex(HHMM) }).optional(),
+  test: z.boolean().optional(),
+});
+
+const count = z.number().int().min(0);
+const seconds = z.number().int();
+
+/**
+ * [storeId, region, known, reporting, silent, completeThrough s or -1, writtenAt s,
+ *  lanes registered or -1, lanes known, lanes reporting, profile, gap days]; a summary written
+ * before lanes and profiles were kept has the first seven only.
+ */
+const CoverageTuple = z.tuple([
+  z.string().min(1),
+  z.string().min(1),
+  count,
+  count,
+  count,
+  seconds,
+  seconds,
+  seconds.optional(),
+  count.optional(),
+  count.optional(),
+  StoredProfile.optional(),
+  z.array(z.string()).optional(),
+]);
+type CoverageTuple = z.infer<typeof CoverageTuple>;
 
 const encodeCoverage = (c: CoverageSummary): CoverageTuple => [
   c.storeId,
@@ -180,8 +198,22 @@ const encodeCoverage = (c: CoverageSummary): CoverageTuple => [
   [...c.gapDays],
 ];
 
-/** A summary written before lanes and profiles were kept counts its devices as lanes, in UTC. */
-function decodeCoverage(tuple: CoverageTuple): CoverageSummary {
+/**
+ * A summary item's summary, or undefined when it is none a writer of this code makes (no `c`,
+ * not JSON, not the tuple): such an item is skipped and counted, never thrown on, so that one
+ * bad item does not stop the fleet watch or every answer that covers its partition. A summary
+ * written before lanes and profiles were kept counts its devices as lanes, in UTC.
+ */
+function decodeCoverage(item: Item): CoverageSummary | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(str(item, 'c') ?? '');
+  } catch {
+    return undefined;
+  }
+  const parsed = CoverageTuple.safeParse(raw);
+  if (!parsed.success) return undefined;
+  const tuple = parsed.data;
   const [storeId, region, known, reporting, silent, through, written] = tuple;
   const [, , , , , , , registered = -1, lanesKnown = known, lanesReporting = reporting] = tuple;
   const profile = tuple[10] ?? { timeZone: 'UTC' };
@@ -207,21 +239,20 @@ function decodeCoverage(tuple: CoverageTuple): CoverageSummary {
 /**
  * The coverage summaries of a region's stores, or of every store (`region` undefined): one
  * Query of one partition, about 190 bytes a store (with open hours), at most `limit` of them.
+ * `unreadable` counts the items read that are no summary (decodeCoverage), left out.
  */
 export async function queryCoverage(
   client: DynamoDBClient,
   tableName: string,
   region: string | undefined,
   limit = 50_000,
-): Promise<{ summaries: CoverageSummary[]; truncated: boolean }> {
+): Promise<{ summaries: CoverageSummary[]; truncated: boolean; unreadable: number }> {
   const { items, truncated } = await queryPartition(client, tableName, COVERAGE_PARTITION, {
     limit,
     ...(region !== undefined && { sortKeyPrefix: `${region}#` }),
   });
-  const summaries = items.map((item) =>
-    decodeCoverage(JSON.parse(str(item, 'c') ?? '[]') as CoverageTuple),
-  );
-  return { summaries, truncated };
+  const summaries = items.flatMap((item) => decodeCoverage(item) ?? []);
+  return { summaries, truncated, unreadable: items.length - summaries.length };
 }
 
 const keyOf = (region: string, storeId: string) => ({
@@ -235,6 +266,33 @@ const keyOf = (region: string, storeId: string) => ({
  * an item written before statusAt and the kind were kept has the error at 7 and 8.
  */
 type Tuple = [number, number, number, number, number, number, number[], ...(number | string)[]];
+
+const index = z.number().int().min(0);
+const PackedDevices = z.object({
+  versions: z.array(z.string()).optional(),
+  models: z.array(z.string()).optional(),
+  devices: z
+    .record(
+      z.string(),
+      z
+        .tuple([z.number(), z.number(), z.number(), z.number(), z.number(), index, z.array(index)])
+        .rest(z.union([z.number(), z.string()])),
+    )
+    .optional(),
+});
+const GapDays = z.array(z.string());
+
+/** JSON in a string attribute, as `schema` has it; undefined when absent, not JSON or not it. */
+function parsedAttribute<T>(item: Item, name: string, schema: z.ZodType<T>): T | undefined {
+  const raw = str(item, name);
+  if (raw === undefined) return undefined;
+  try {
+    const parsed = schema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export function encodeHealth(health: StoreHealth): Item {
   const versions: string[] = [];
@@ -270,12 +328,14 @@ export function encodeHealth(health: StoreHealth): Item {
   };
 }
 
+/**
+ * A fleet health item's health. An attribute no writer of this code makes (not JSON, not the
+ * shape) reads as absent: devices none, profile UTC, gap days none, so that one bad item fails
+ * neither its region's fleet health nor the processor's writes for the other stores of a
+ * batch; the item's version is kept, so the store's next write replaces it.
+ */
 export function decodeHealth(item: Item): StoreHealth {
-  const packed = JSON.parse(str(item, 'devices') ?? '{}') as {
-    versions?: string[];
-    models?: string[];
-    devices?: Record<string, Tuple>;
-  };
+  const packed = parsedAttribute(item, 'devices', PackedDevices) ?? {};
   const devices: Record<string, DeviceHealth> = {};
   for (const [id, t] of Object.entries(packed.devices ?? {})) {
     const [seen, offset, bytes, age, through, version, modelIdx, ...rest] = t;
@@ -297,8 +357,8 @@ export function decodeHealth(item: Item): StoreHealth {
   return {
     storeId: str(item, 'storeId') ?? '',
     region: str(item, 'region') ?? '',
-    profile: JSON.parse(str(item, 'profile') ?? '{"timeZone":"UTC"}') as StoreProfile,
-    gapDays: JSON.parse(str(item, 'gapDays') ?? '[]') as string[],
+    profile: parsedAttribute(item, 'profile', StoredProfile) ?? { timeZone: 'UTC' },
+    gapDays: parsedAttribute(item, 'gapDays', GapDays) ?? [],
     devices,
     writtenAt: num(item, 'writtenAt'),
     version: num(item, 'v'),

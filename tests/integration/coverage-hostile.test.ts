@@ -1,0 +1,183 @@
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { Context } from 'aws-lambda';
+import { ulid } from 'ulid';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeviceStatusEvent } from '../../edge-client/src/contract/index.js';
+import {
+  COVERAGE_PARTITION,
+  DynamoDbFleetHealth,
+  queryCoverage,
+} from '../../functions/adapters/dynamodb-fleet-health.js';
+import { mergeStatuses } from '../../functions/domain/fleet-health.js';
+import type { StoreInfo } from '../../functions/domain/registry-types.js';
+import { watchFleet } from '../../functions/fleet-watch/watch-fleet.js';
+import { createImpactApiHandler } from '../../functions/impact-api/create-handler.js';
+import { DynamoDbImpactReader } from '../../functions/impact-api/impact-reader.js';
+import { commitHealth } from '../../functions/processor/commit-health.js';
+import { TABLES } from '../../functions/shared/resources.js';
+import { apiEvent, LEADERSHIP } from '../helpers/api-events.js';
+import { silentLogger } from '../helpers/in-memory-aggregates.js';
+import { freshEmulators } from '../helpers/local-dynamodb.js';
+
+/**
+ * Hostile review of issue 22 over the embedded DynamoDB: items in the fleet health and
+ * coverage partitions that no current writer makes (a hand edit, a half-migrated item, a bug)
+ * must not stop the fleet watch, the coverage of `/v1/impact`, fleet health or the processor's
+ * health writes for every other store. Each test failed against the code reviewed.
+ */
+let env: Awaited<ReturnType<typeof freshEmulators>>;
+const MIN = 60_000;
+const NOW = Date.now();
+const TABLE = TABLES.aggregates.localName;
+
+/** Open around the clock, in UTC. */
+const store = (storeId: string, over: Partial<StoreInfo> = {}): StoreInfo => ({
+  storeId,
+  region: 'us-east',
+  timeZone: 'UTC',
+  lanes: 2,
+  ...over,
+});
+
+let seq = 0;
+function status(storeId: string, at: number): DeviceStatusEvent {
+  return {
+    schemaVersion: 1,
+    type: 'device_status',
+    eventId: ulid(at),
+    deviceId: `panel-${storeId}-lane-01`,
+    occurredAt: new Date(at).toISOString(),
+    seq: ++seq,
+    storeId,
+    spool: { bytes: 0, oldestUnsentAgeSeconds: 0 },
+    daemonVersion: '0.1.0',
+    models: [],
+  };
+}
+const arrivedAt = (info: StoreInfo, at: number) => ({
+  event: status(info.storeId, at),
+  arrivedAt: at,
+  kind: 'panel' as const,
+  store: info,
+});
+
+/** A store's last status arrived at `at`: its health item and summary, as the processor writes them. */
+async function heardAt(info: StoreInfo, at: number) {
+  const { next } = mergeStatuses(undefined, info, [arrivedAt(info, at)], at);
+  expect(await new DynamoDbFleetHealth(env.dynamodb, TABLE).put(next)).toBe('ok');
+}
+
+async function putRaw(item: Record<string, { S: string } | { N: string }>) {
+  await env.dynamodb.send(new PutItemCommand({ TableName: TABLE, Item: item }));
+}
+
+async function get(path: string, query: Record<string, string>) {
+  const handler = createImpactApiHandler(
+    new DynamoDbImpactReader(env.dynamodb, TABLE, TABLES.registry.localName),
+    'USD',
+    silentLogger,
+  );
+  const res = await handler(apiEvent(`GET ${path}`, { path, query, claims: LEADERSHIP }), {
+    functionName: 'impact-api',
+  } as Context);
+  return { status: res.statusCode, body: JSON.parse(res.body ?? '{}') };
+}
+
+beforeAll(async () => {
+  env = await freshEmulators(1);
+  await heardAt(store('store-silent'), NOW - 120 * MIN);
+  await heardAt(store('store-fresh'), NOW - MIN);
+}, 60_000);
+afterAll(async () => env?.close());
+
+describe('Hostile: malformed coverage summaries', () => {
+  beforeAll(async () => {
+    const summary = (sk: string, c?: string) =>
+      putRaw({
+        pk: { S: COVERAGE_PARTITION },
+        sk: { S: sk },
+        v: { N: '3' },
+        ...(c !== undefined && { c: { S: c } }),
+      });
+    await summary('us-east#store-bad-json', '["store-bad-json","us-east",2,');
+    await summary('us-east#store-no-c');
+    await summary('us-east#store-object', '{"storeId":"store-object"}');
+    await summary('us-east#store-strings', '["store-strings","us-east","2","2","0",-1,"x"]');
+    await summary(
+      'us-east#store-null-profile',
+      JSON.stringify(['store-null-profile', 'us-east', 1, 1, 0, -1, 5, 2, 1, 1, 'UTC', 'x']),
+    );
+  });
+
+  it('leaves the fleet watch to judge every readable store, and says how many it could not read', async () => {
+    // Act
+    const run = await watchFleet(env.dynamodb, {
+      aggregatesTable: TABLE,
+      maxStores: 1_000,
+      now: NOW,
+    });
+    // Assess
+    expect(run.report).toMatchObject({ stores: 2, silentDuringOpenHours: 1 });
+    expect(run.report.silent.map((s) => s.storeId)).toEqual(['store-silent']);
+    expect(run.unreadable).toBe(5);
+  });
+
+  it("leaves /v1/impact's coverage to count the readable stores", async () => {
+    const today = new Date(NOW).toISOString().slice(0, 10);
+    const { status, body } = await get('/v1/impact', { from: today, to: today });
+    expect(status).toBe(200);
+    expect(body.coverage).toMatchObject({ stores: 2, storesReporting: 1, lanesRegistered: 4 });
+  });
+
+  it('reads nothing it cannot vouch for as a number', async () => {
+    const { summaries } = await queryCoverage(env.dynamodb, TABLE, 'us-east');
+    for (const s of summaries) {
+      expect(Number.isFinite(s.writtenAt) && Number.isFinite(s.lanes.missing)).toBe(true);
+    }
+  });
+});
+
+describe('Hostile: a malformed fleet health item', () => {
+  const broken = store('store-broken');
+  beforeAll(async () => {
+    await putRaw({
+      pk: { S: 'FLEET#us-east' },
+      sk: { S: 'STORE#store-broken' },
+      storeId: { S: 'store-broken' },
+      region: { S: 'us-east' },
+      devices: { S: '{"versions":["0.1.0"],"devices":{"panel-x":[1,2' },
+      profile: { S: 'not json' },
+      writtenAt: { N: String(NOW - 60 * MIN) },
+      v: { N: '7' },
+    });
+  });
+
+  it("leaves its region's fleet health answered", async () => {
+    const { status, body } = await get('/v1/fleet/health', { region: 'us-east', only: 'all' });
+    expect(status).toBe(200);
+    expect(body.stores.map((s: { storeId: string }) => s.storeId)).toEqual(
+      expect.arrayContaining(['store-silent', 'store-fresh']),
+    );
+  });
+
+  it("leaves the processor writing the other stores' health in the same batch, and replaces it", async () => {
+    // Prepare: one batch with a status of the broken store and one of a fresh one.
+    const other = store('store-other');
+    const health = new DynamoDbFleetHealth(env.dynamodb, TABLE);
+    // Act
+    const { writes } = await commitHealth(
+      [arrivedAt(broken, NOW), arrivedAt(other, NOW)],
+      health,
+      silentLogger,
+      NOW,
+    );
+    // Assess
+    expect(writes).toBe(2);
+    const read = await health.load([broken, other]);
+    expect(read.get('store-other')?.devices).toHaveProperty('panel-store-other-lane-01');
+    expect(read.get('store-broken')).toMatchObject({
+      version: 8,
+      devices: { 'panel-store-broken-lane-01': expect.objectContaining({ kind: 'panel' }) },
+    });
+  });
+});
