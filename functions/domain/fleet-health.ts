@@ -1,6 +1,7 @@
 import type { DeviceStatusEvent, TelemetryEvent } from '#contract';
+import { parseDate } from './calendar.js';
 import { DEFAULT_EVENT_TIME_RULES } from './event-time.js';
-import { gapDaysOf, mergeGapDays } from './open-hours.js';
+import { GAP_DAYS_KEPT, gapDaysOf, mergeGapDays } from './open-hours.js';
 import type { RegistryView, StoreInfo } from './registry-types.js';
 import type { Rejection } from './route-event.js';
 
@@ -316,10 +317,13 @@ export function laneCoverage(health: StoreHealth, now: number): LaneCoverage {
 export function storeHealthReport(health: StoreHealth, now: number): StoreHealthReport {
   const entries = Object.entries(health.devices);
   const reporting = entries.filter(([, d]) => now - d.seenAt <= SILENT_AFTER_MS);
-  const silent = entries
+  const silentEntries = entries
     .filter(([, d]) => now - d.seenAt > SILENT_AFTER_MS)
-    .sort(([, a], [, b]) => a.seenAt - b.seenAt)
-    .map(([deviceId, d]) => ({ deviceId, lastSeenAt: new Date(d.seenAt).toISOString() }));
+    .sort(([, a], [, b]) => a.seenAt - b.seenAt);
+  const silent = silentEntries.map(([deviceId, d]) => ({
+    deviceId,
+    lastSeenAt: new Date(d.seenAt).toISOString(),
+  }));
   const versions: Record<string, number> = {};
   for (const [, d] of entries) versions[d.daemonVersion] = (versions[d.daemonVersion] ?? 0) + 1;
   const backlogAgeSeconds = Math.max(
@@ -333,11 +337,12 @@ export function storeHealthReport(health: StoreHealth, now: number): StoreHealth
   const through = reporting.map(([, d]) => d.deliveredThrough);
   const lanes = laneCoverage(health, now);
   const { timeZone, openHours } = health.profile;
+  // Every silence still going on ends now, so their days are those of the longest one: one
+  // silence worked out, however many devices a store keeps silent (PCs replaced stay so).
+  const silentSince = silentEntries[0]?.[1].seenAt;
   const gapDays = mergeGapDays(
     health.gapDays,
-    ...entries
-      .filter(([, d]) => now - d.seenAt > SILENT_AFTER_MS)
-      .map(([, d]) => gapDaysOf(d.seenAt, now, timeZone, openHours)),
+    silentSince === undefined ? [] : gapDaysOf(silentSince, now, timeZone, openHours),
   );
   return {
     storeId: health.storeId,
@@ -374,6 +379,8 @@ export function byAttention(a: StoreHealthReport, b: StoreHealthReport): number 
     a.storeId.localeCompare(b.storeId)
   );
 }
+
+const DAY_MS = 86_400_000;
 
 /** No write of a store's item for this long: no status arrived, every device is silent. */
 export const DARK_AFTER_MS = SILENT_AFTER_MS + REFRESH_AFTER_MS;
@@ -434,13 +441,33 @@ export function registeredCoverage(store: StoreInfo, now: number): CoverageSumma
 export const isDark = (s: CoverageSummary, now: number) =>
   s.known === 0 || now - s.writtenAt > DARK_AFTER_MS;
 
-/** A summary's gap days as of `now`: a dark store's open days since its last write added. */
-export function summaryGapDays(s: CoverageSummary, now: number): readonly string[] {
-  if (!isDark(s, now)) return s.gapDays;
+/**
+ * A summary's gap days as of `now`: a dark store's open days since its last write added. With
+ * a period, only its days: the silence is worked out over the period (and a day either side,
+ * for the store's time zone), so a scope's coverage costs what its period covers, however
+ * long its stores have been dark.
+ */
+export function summaryGapDays(
+  s: CoverageSummary,
+  now: number,
+  period?: { readonly from: string; readonly to: string },
+): readonly string[] {
+  const within = (d: string) => period === undefined || (d >= period.from && d <= period.to);
+  if (!isDark(s, now)) return period === undefined ? s.gapDays : s.gapDays.filter(within);
+  let [from, to] = [s.writtenAt, now];
+  if (period !== undefined) {
+    // Never further back than a silence marks (GAP_DAYS_KEPT before now), as without one.
+    from = Math.max(
+      from,
+      now - GAP_DAYS_KEPT * DAY_MS,
+      (parseDate(period.from) ?? from) - 2 * DAY_MS,
+    );
+    to = Math.min(to, (parseDate(period.to) ?? to) + 3 * DAY_MS);
+  }
   return mergeGapDays(
     s.gapDays,
-    gapDaysOf(s.writtenAt, now, s.profile.timeZone, s.profile.openHours),
-  );
+    gapDaysOf(from, to, s.profile.timeZone, s.profile.openHours),
+  ).filter(within);
 }
 
 /** What a figure over many stores covers, as of `now`. */
@@ -495,8 +522,7 @@ export function scopeCoverage(
     lanesRegistered += s.lanes.registered ?? s.lanes.known;
     if (s.lanes.registered === undefined) storesWithoutLaneCount++;
     const dark = isDark(s, now);
-    for (const date of summaryGapDays(s, now)) {
-      if (period !== undefined && (date < period.from || date > period.to)) continue;
+    for (const date of summaryGapDays(s, now, period)) {
       gapStores.set(date, (gapStores.get(date) ?? 0) + 1);
     }
     if (dark) {

@@ -1,4 +1,4 @@
-import { addDays, isValidTimeZone, localDate } from './calendar.js';
+import { addDays, isValidTimeZone, localDate, parseDate } from './calendar.js';
 
 /**
  * A store's open hours, in its own time zone: the same every day. `closes` before `opens` is
@@ -52,8 +52,32 @@ export function localInstant(date: string, minutes: number, timeZone: string): n
   return Math.min(first, second);
 }
 
+/**
+ * Open intervals worked out, by date, time zone and hours: every store of a time zone with the
+ * same hours shares them, so a scope's coverage over thousands of stores works out a few
+ * dozen. Pure arithmetic of its key (time zone data does not change while a process runs);
+ * cleared when full, so it holds at most MAX_INTERVALS.
+ */
+const intervals = new Map<string, readonly [number, number]>();
+const MAX_INTERVALS = 20_000;
+
 /** The open interval `[start, end)` (epoch ms) that begins on a store-local `date`. */
 export function openInterval(
+  date: string,
+  timeZone: string,
+  hours: OpenHours | undefined,
+): readonly [number, number] {
+  const key = `${date} ${timeZone} ${hours?.opens ?? ''} ${hours?.closes ?? ''}`;
+  let interval = intervals.get(key);
+  if (interval === undefined) {
+    if (intervals.size >= MAX_INTERVALS) intervals.clear();
+    interval = workOutInterval(date, timeZone, hours);
+    intervals.set(key, interval);
+  }
+  return interval;
+}
+
+function workOutInterval(
   date: string,
   timeZone: string,
   hours: OpenHours | undefined,
@@ -107,7 +131,9 @@ export function gapDaysOf(
   const inside = addDays(first, 2);
   const outside = addDays(last, -1);
   const out: string[] = [];
-  for (let date = first; date <= last; date = addDays(date, 1)) {
+  const lastMs = parseDate(last) as number;
+  for (let ms = parseDate(first) as number; ms <= lastMs; ms += DAY_MS) {
+    const date = new Date(ms).toISOString().slice(0, 10);
     if (date >= inside && date < outside) {
       out.push(date);
       continue;
