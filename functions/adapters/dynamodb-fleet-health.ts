@@ -1,4 +1,9 @@
-import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
 import {
   type CoverageSummary,
@@ -35,7 +40,11 @@ export class DynamoDbFleetHealth implements FleetHealthStore {
       stores.map((s) => keyOf(s.region, s.storeId)),
       { ConsistentRead: true },
     );
-    return new Map(items.map((item) => [str(item, 'storeId') ?? '', decodeHealth(item)]));
+    return new Map(
+      items
+        .filter((item) => !isMoved(item))
+        .map((item) => [str(item, 'storeId') ?? '', decodeHealth(item)]),
+    );
   }
 
   async put(next: StoreHealth): Promise<WriteResult> {
@@ -84,7 +93,7 @@ export async function queryFleetHealth(
   const { items, truncated } = await queryPartition(client, tableName, `FLEET#${region}`, {
     limit,
   });
-  return { stores: items.map(decodeHealth), truncated };
+  return { stores: items.filter((item) => !isMoved(item)).map(decodeHealth), truncated };
 }
 
 /**
@@ -92,6 +101,11 @@ export async function queryFleetHealth(
  * the fleet watch's grant, which may Query this partition and no other.
  */
 export const COVERAGE_PARTITION = 'FLEETCOV';
+
+const coverageKey = (region: string, storeId: string) => ({
+  pk: { S: COVERAGE_PARTITION },
+  sk: { S: `${region}#${storeId}` },
+});
 
 /**
  * A store's coverage summary, written only over an older one (`version` counts the health
@@ -109,8 +123,7 @@ export async function putCoverageSummary(
       new PutItemCommand({
         TableName: tableName,
         Item: {
-          pk: { S: COVERAGE_PARTITION },
-          sk: { S: `${c.region}#${c.storeId}` },
+          ...coverageKey(c.region, c.storeId),
           c: { S: JSON.stringify(encodeCoverage(c)) },
           v: { N: String(version) },
         },
@@ -145,6 +158,90 @@ export async function putRegisteredCoverage(
     await putCoverageSummary(client, tableName, registeredCoverage(store, now), 0);
   }
   return wanted.length;
+}
+
+/**
+ * The attribute that marks a store's health item and summary under a region it has left
+ * (`moveStoreCoverage`), naming the region it went to. Readers skip such an item; a write by a
+ * processor that still holds the old region (its registry cache keeps an entry a minute)
+ * fails its condition on it, so the old region never gets the store back by that write.
+ */
+const MOVED_TO = 'movedTo';
+const isMoved = (item: Item) => item[MOVED_TO] !== undefined;
+/** A moved summary's version: above any a health item's writes reach. */
+const MOVED_VERSION = String(Number.MAX_SAFE_INTEGER);
+
+/**
+ * A store registered again in another region (`npm run register`): its health item goes to
+ * the new region (unless one is there already), with its summary, and both are marked moved
+ * under the old one, so the store is counted once, in its region now, and the fleet watch
+ * does not take the old region's copy for a store silent for ever. A mark left where the store
+ * is going (it was there before) is cleared first. Idempotent.
+ */
+export async function moveStoreCoverage(
+  client: DynamoDBClient,
+  tableName: string,
+  move: { readonly storeId: string; readonly from: string; readonly to: string },
+): Promise<void> {
+  const { storeId, from, to } = move;
+  const moved = { ':moved': { S: to } };
+  await deleteIf(client, tableName, coverageKey(to, storeId), `attribute_exists(${MOVED_TO})`);
+  const read = await client.send(
+    new GetItemCommand({ TableName: tableName, Key: keyOf(from, storeId), ConsistentRead: true }),
+  );
+  if (read.Item !== undefined && !isMoved(read.Item)) {
+    const health = { ...decodeHealth(read.Item), region: to, version: 0 };
+    const copied = await client
+      .send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: encodeHealth(health),
+          ConditionExpression: `attribute_not_exists(pk) OR attribute_exists(${MOVED_TO})`,
+        }),
+      )
+      .then(
+        () => true,
+        (error: unknown) => {
+          if (error instanceof Error && error.name === 'ConditionalCheckFailedException')
+            return false;
+          throw error;
+        },
+      );
+    if (copied) await putCoverageSummary(client, tableName, coverageSummary(health), 1);
+  }
+  for (const [key, extra] of [
+    [keyOf(from, storeId), {}],
+    [coverageKey(from, storeId), { v: { N: MOVED_VERSION } }],
+  ] as const) {
+    await client.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: { ...key, ...extra, [MOVED_TO]: moved[':moved'] },
+      }),
+    );
+  }
+}
+
+async function deleteIf(
+  client: DynamoDBClient,
+  tableName: string,
+  key: Item,
+  condition: string,
+  values?: Item,
+): Promise<void> {
+  await client
+    .send(
+      new DeleteItemCommand({
+        TableName: tableName,
+        Key: key,
+        ConditionExpression: condition,
+        ...(values !== undefined && { ExpressionAttributeValues: values }),
+      }),
+    )
+    .catch((error: unknown) => {
+      if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException'))
+        throw error;
+    });
 }
 
 /**
@@ -251,8 +348,9 @@ export async function queryCoverage(
     limit,
     ...(region !== undefined && { sortKeyPrefix: `${region}#` }),
   });
-  const summaries = items.flatMap((item) => decodeCoverage(item) ?? []);
-  return { summaries, truncated, unreadable: items.length - summaries.length };
+  const current = items.filter((item) => !isMoved(item));
+  const summaries = current.flatMap((item) => decodeCoverage(item) ?? []);
+  return { summaries, truncated, unreadable: current.length - summaries.length };
 }
 
 const keyOf = (region: string, storeId: string) => ({

@@ -25,6 +25,7 @@ export {
 export {
   COVERAGE_PARTITION,
   DynamoDbFleetHealth,
+  moveStoreCoverage,
   putRegisteredCoverage,
   queryCoverage,
   queryFleetHealth,

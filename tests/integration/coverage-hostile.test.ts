@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { ulid } from 'ulid';
@@ -18,6 +21,7 @@ import { TABLES } from '../../functions/shared/resources.js';
 import { apiEvent, LEADERSHIP } from '../helpers/api-events.js';
 import { silentLogger } from '../helpers/in-memory-aggregates.js';
 import { freshEmulators } from '../helpers/local-dynamodb.js';
+import { runTool } from '../helpers/tool-run.js';
 
 /**
  * Hostile review of issue 22 over the embedded DynamoDB: items in the fleet health and
@@ -179,5 +183,87 @@ describe('Hostile: a malformed fleet health item', () => {
       version: 8,
       devices: { 'panel-store-broken-lane-01': expect.objectContaining({ kind: 'panel' }) },
     });
+  });
+});
+
+describe('Hostile: a store registered again', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'coverage-hostile-'));
+  /** `npm run register` with these stores, as an operator runs it. */
+  async function register(stores: readonly StoreInfo[]) {
+    const file = join(dir, `fleet-${++seq}.json`);
+    writeFileSync(file, JSON.stringify({ stores }));
+    const run = await runTool(
+      'register.ts',
+      ['--file', file, '--table', TABLES.registry.localName, '--aggregates-table', TABLE],
+      env.emulators,
+    );
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    return run.stdout;
+  }
+  const coverageOf = async (storeId: string) =>
+    (await queryCoverage(env.dynamodb, TABLE, undefined)).summaries.filter(
+      (s) => s.storeId === storeId,
+    );
+
+  it('in another region leaves no summary behind to be counted twice or watched for ever', async () => {
+    // Prepare: store-moving reported in us-east until two hours ago, then moved to us-west.
+    const east = store('store-moving');
+    await register([east]);
+    await heardAt(east, NOW - 120 * MIN);
+    // Act
+    await register([{ ...east, region: 'us-west' }]);
+    // Assess: counted once, in its region now; not silent in the old one.
+    expect((await coverageOf('store-moving')).map((s) => s.region)).toEqual(['us-west']);
+    const run = await watchFleet(env.dynamodb, {
+      aggregatesTable: TABLE,
+      maxStores: 1_000,
+      now: NOW,
+    });
+    expect(run.report.silent.filter((s) => s.storeId === 'store-moving')).toEqual([
+      expect.objectContaining({ region: 'us-west' }),
+    ]);
+    const east2 = await get('/v1/fleet/health', { region: 'us-east', only: 'all' });
+    expect(east2.body.stores.map((s: { storeId: string }) => s.storeId)).not.toContain(
+      'store-moving',
+    );
+    // What its daemons said moves with it.
+    const west = await get('/v1/fleet/health', { region: 'us-west', only: 'all' });
+    expect(west.body.stores).toEqual([
+      expect.objectContaining({ storeId: 'store-moving', known: 1 }),
+    ]);
+  });
+
+  it('in another region stays there when a processor still holding the old region writes', async () => {
+    // A processor's registry cache keeps an entry a minute: its next status of the store is
+    // still folded under us-east.
+    const stale = store('store-moving');
+    const { writes } = await commitHealth(
+      [arrivedAt(stale, NOW)],
+      new DynamoDbFleetHealth(env.dynamodb, TABLE),
+      silentLogger,
+      NOW,
+    );
+    expect(writes).toBeGreaterThan(0);
+    expect((await coverageOf('store-moving')).map((s) => s.region)).toEqual(['us-west']);
+    const east = await get('/v1/fleet/health', { region: 'us-east', only: 'all' });
+    expect(east.body.stores.map((s: { storeId: string }) => s.storeId)).not.toContain(
+      'store-moving',
+    );
+  });
+
+  it('back in its first region is counted there again, once', async () => {
+    await register([store('store-moving')]);
+    expect((await coverageOf('store-moving')).map((s) => s.region)).toEqual(['us-east']);
+    // Its next status, by a processor that reads the item first.
+    await commitHealth(
+      [arrivedAt(store('store-moving'), NOW + MIN)],
+      new DynamoDbFleetHealth(env.dynamodb, TABLE),
+      silentLogger,
+      NOW + MIN,
+    );
+    expect(await coverageOf('store-moving')).toEqual([
+      expect.objectContaining({ region: 'us-east', reporting: 1 }),
+    ]);
   });
 });
