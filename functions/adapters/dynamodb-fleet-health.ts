@@ -141,6 +141,10 @@ export async function putCoverageSummary(
     });
 }
 
+/** Whether a store's registration writes its coverage summary (putRegisteredCoverage). */
+export const hasRegisteredCoverage = (store: StoreInfo) =>
+  store.lanes !== undefined && store.test !== true;
+
 /**
  * Coverage summaries for stores registered with their lane count and never heard from, so
  * that a scope's coverage counts their lanes as missing from the start. Never over a summary
@@ -153,11 +157,28 @@ export async function putRegisteredCoverage(
   stores: readonly StoreInfo[],
   now: number,
 ): Promise<number> {
-  const wanted = stores.filter((s) => s.lanes !== undefined && s.test !== true);
+  const wanted = stores.filter(hasRegisteredCoverage);
   for (const store of wanted) {
     await putCoverageSummary(client, tableName, registeredCoverage(store, now), 0);
   }
   return wanted.length;
+}
+
+/**
+ * The summaries a registration wrote for these stores, removed (a store registered again as a
+ * test store, or without its lane count, before any of its daemons reported): only a
+ * registration's (version 0), never one its daemons wrote.
+ */
+export async function dropRegisteredCoverage(
+  client: DynamoDBClient,
+  tableName: string,
+  stores: readonly StoreInfo[],
+): Promise<void> {
+  for (const store of stores) {
+    await deleteIf(client, tableName, coverageKey(store.region, store.storeId), 'v = :zero', {
+      ':zero': { N: '0' },
+    });
+  }
 }
 
 /**

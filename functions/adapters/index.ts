@@ -25,6 +25,8 @@ export {
 export {
   COVERAGE_PARTITION,
   DynamoDbFleetHealth,
+  dropRegisteredCoverage,
+  hasRegisteredCoverage,
   moveStoreCoverage,
   putRegisteredCoverage,
   queryCoverage,

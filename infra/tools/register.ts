@@ -1,6 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDbRegistry,
+  dropRegisteredCoverage,
+  hasRegisteredCoverage,
   moveStoreCoverage,
   putRegisteredCoverage,
   putRegistryEntries,
@@ -90,6 +92,16 @@ async function main() {
     if (moves.length > 0) {
       console.log(`${moves.length} stores moved to another region, their coverage with them`);
     }
+    // A store registered again as a test store, or without its lanes: its registration's
+    // summary would count it in every scope's coverage.
+    await dropRegisteredCoverage(
+      client,
+      aggregates,
+      fleet.stores.filter((s) => {
+        const was = before.stores.get(s.storeId);
+        return was !== undefined && hasRegisteredCoverage(was) && !hasRegisteredCoverage(s);
+      }),
+    );
     const covered = await putRegisteredCoverage(client, aggregates, fleet.stores, Date.now());
     console.log(`${covered} stores with their lanes in the coverage of ${aggregates}`);
   }

@@ -266,4 +266,21 @@ describe('Hostile: a store registered again', () => {
       expect.objectContaining({ region: 'us-east', reporting: 1 }),
     ]);
   });
+
+  it('as a test store, or without its lane count, before it was heard from, is no longer counted', async () => {
+    // Prepare: two stores registered with their lanes, never heard from.
+    const today = new Date(NOW).toISOString().slice(0, 10);
+    const stores = async () =>
+      (await get('/v1/impact', { from: today, to: today })).body.coverage.stores;
+    const before = await stores();
+    await register([store('store-to-test'), store('store-no-lanes')]);
+    expect(await stores()).toBe(before + 2);
+    // Act: registered again, one as a test store, the other without a lane count.
+    const { lanes: _, ...withoutLanes } = store('store-no-lanes');
+    await register([store('store-to-test', { test: true }), withoutLanes]);
+    // Assess
+    expect(await stores()).toBe(before);
+    expect(await coverageOf('store-to-test')).toEqual([]);
+    expect(await coverageOf('store-no-lanes')).toEqual([]);
+  });
 });
