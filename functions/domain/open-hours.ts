@@ -47,9 +47,22 @@ function offsetAt(epochMs: number, timeZone: string): number {
 export function localInstant(date: string, minutes: number, timeZone: string): number {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   const wall = Date.UTC(y, m - 1, d) + minutes * 60_000;
-  const first = wall - offsetAt(wall, timeZone);
-  const second = wall - offsetAt(first, timeZone);
-  return Math.min(first, second);
+  // The instant is within 14 hours of the wall time read as UTC: the offsets a day either side
+  // are the ones it can have (a zone changes at most once in two days).
+  const before = offsetAt(wall - DAY_MS, timeZone);
+  const after = offsetAt(wall + DAY_MS, timeZone);
+  const fits = [wall - before, wall - after].filter((t) => offsetAt(t, timeZone) === wall - t);
+  if (fits.length > 0) return Math.min(...fits);
+  if (before === after) return wall - before;
+  // Skipped: the change itself, the first minute with the later offset, between the two.
+  let lo = Math.min(wall - before, wall - after);
+  let hi = Math.max(wall - before, wall - after);
+  while (hi - lo > 60_000) {
+    const mid = lo + Math.floor((hi - lo) / 120_000) * 60_000;
+    if (offsetAt(mid, timeZone) === after) hi = mid;
+    else lo = mid;
+  }
+  return hi;
 }
 
 /**

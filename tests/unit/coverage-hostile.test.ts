@@ -9,10 +9,13 @@ import {
   scopeCoverage,
   storeHealthReport,
 } from '../../functions/domain/fleet-health.js';
+import { openSince } from '../../functions/domain/fleet-watch.js';
+import { localInstant } from '../../functions/domain/open-hours.js';
 
 /**
  * Hostile review of the coverage, gap-day and fleet-watch change (issue 22): statuses from a
- * registered device whose clock is wrong or jumps, and stores the runtime cannot place in time. Each test failed against the code reviewed,
+ * registered device whose clock is wrong or jumps, stores the runtime cannot place in time, and
+ * the days a clock changes. Each test failed against the code reviewed,
  * but those that say "still", which hold what the fix must keep.
  */
 
@@ -138,5 +141,78 @@ describe('Hostile: a time zone the runtime does not know', () => {
     const report = storeHealthReport(health, NOW);
     expect(report).toMatchObject({ known: 1, reporting: 0, lanes: { missing: 4 } });
     expect(report.silent).toHaveLength(1);
+  });
+});
+
+describe('Hostile: the days the clocks change', () => {
+  const walls = new Map<string, Intl.DateTimeFormat>();
+  /** The local wall-clock time of an instant, `YYYY-MM-DD HH:MM`. */
+  function wall(ms: number, timeZone: string): string {
+    let format = walls.get(timeZone);
+    if (format === undefined) {
+      format = new Intl.DateTimeFormat('en-CA', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+      });
+      walls.set(timeZone, format);
+    }
+    const p = Object.fromEntries(format.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+    return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
+  }
+  /**
+   * What localInstant promises, found the slow way: the first instant whose local time is the
+   * one asked for or later (a repeated time's first occurrence; a skipped one's change).
+   */
+  function firstReaching(date: string, minutes: number, timeZone: string): number {
+    const asUtc = Date.parse(`${date}T00:00:00Z`) + minutes * MIN;
+    const target = new Date(asUtc).toISOString().slice(0, 16).replace('T', ' ');
+    // Every offset is within 16 hours: step by quarter hours, then back by minutes.
+    let t = asUtc - 16 * 3_600_000;
+    while (wall(t, timeZone) < target) t += 15 * MIN;
+    while (wall(t - MIN, timeZone) >= target) t -= MIN;
+    return t;
+  }
+  // Each zone's changes in 2026 (and the day after each), some at midnight, some by 30 minutes.
+  const CHANGES: Record<string, string[]> = {
+    'America/New_York': ['2026-03-08', '2026-11-01'],
+    'Europe/London': ['2026-03-29', '2026-10-25'],
+    'Australia/Lord_Howe': ['2026-04-05', '2026-10-04'],
+    'America/Santiago': ['2026-04-04', '2026-09-05'],
+    'America/Havana': ['2026-03-07', '2026-11-01'],
+    'Asia/Kathmandu': ['2026-06-15'],
+  };
+
+  it('finds every quarter hour of those days where its store-local clock shows it', () => {
+    const wrong: string[] = [];
+    for (const [timeZone, days] of Object.entries(CHANGES)) {
+      for (const day of days) {
+        for (const date of [day, new Date(Date.parse(day) + DAY).toISOString().slice(0, 10)]) {
+          for (let minutes = 0; minutes <= 1_440; minutes += 15) {
+            const found = localInstant(date, minutes, timeZone);
+            const expected = firstReaching(date, minutes, timeZone);
+            if (found !== expected) {
+              wrong.push(`${timeZone} ${date} +${minutes}m: ${wall(found, timeZone)}`);
+            }
+          }
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('does not open a store at 05:00 an hour early the night New York falls back', () => {
+    // 2026-11-01, 05:00 EST is 10:00Z; at 09:30Z (04:30 local) it is not open yet.
+    const hours = { opens: '05:00', closes: '23:00' };
+    expect(openSince(Date.parse('2026-11-01T09:30:00Z'), 'America/New_York', hours)).toBe(
+      undefined,
+    );
+    expect(openSince(Date.parse('2026-11-01T10:30:00Z'), 'America/New_York', hours)).toBe(
+      Date.parse('2026-11-01T10:00:00Z'),
+    );
   });
 });
