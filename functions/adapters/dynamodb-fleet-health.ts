@@ -11,6 +11,7 @@ import {
   type DeviceHealth,
   registeredCoverage,
   type StoreHealth,
+  UNKNOWN_PROFILE,
 } from '#domain/fleet-health';
 import { HHMM } from '#domain/open-hours';
 import type { FleetHealthStore, WriteResult } from '#domain/ports';
@@ -271,7 +272,7 @@ async function deleteIf(
  * watch counts it as unjudged, and it adds no gap day when read).
  */
 const StoredProfile = z.object({
-  timeZone: z.string().min(1),
+  timeZone: z.string(),
   lanes: z.number().int().min(1).optional(),
   openHours: z.object({ opens: z.string().regex(HHMM), closes: z.string().regex(HHMM) }).optional(),
   test: z.boolean().optional(),
@@ -320,7 +321,8 @@ const encodeCoverage = (c: CoverageSummary): CoverageTuple => [
  * A summary item's summary, or undefined when it is none a writer of this code makes (no `c`,
  * not JSON, not the tuple): such an item is skipped and counted, never thrown on, so that one
  * bad item does not stop the fleet watch or every answer that covers its partition. A summary
- * written before lanes and profiles were kept counts its devices as lanes, in UTC.
+ * written before lanes and profiles were kept counts its devices as lanes, and has no profile
+ * (UNKNOWN_PROFILE).
  */
 function decodeCoverage(item: Item): CoverageSummary | undefined {
   let raw: unknown;
@@ -334,7 +336,7 @@ function decodeCoverage(item: Item): CoverageSummary | undefined {
   const tuple = parsed.data;
   const [storeId, region, known, reporting, silent, through, written] = tuple;
   const [, , , , , , , registered = -1, lanesKnown = known, lanesReporting = reporting] = tuple;
-  const profile = tuple[10] ?? { timeZone: 'UTC' };
+  const profile = tuple[10] ?? UNKNOWN_PROFILE;
   return {
     storeId,
     region,
@@ -449,7 +451,8 @@ export function encodeHealth(health: StoreHealth): Item {
 
 /**
  * A fleet health item's health. An attribute no writer of this code makes (not JSON, not the
- * shape) reads as absent: devices none, profile UTC, gap days none, so that one bad item fails
+ * shape) reads as absent: devices none, profile unknown (as an item written before profiles
+ * were kept), gap days none, so that one bad item fails
  * neither its region's fleet health nor the processor's writes for the other stores of a
  * batch; the item's version is kept, so the store's next write replaces it.
  */
@@ -476,7 +479,7 @@ export function decodeHealth(item: Item): StoreHealth {
   return {
     storeId: str(item, 'storeId') ?? '',
     region: str(item, 'region') ?? '',
-    profile: parsedAttribute(item, 'profile', StoredProfile) ?? { timeZone: 'UTC' },
+    profile: parsedAttribute(item, 'profile', StoredProfile) ?? UNKNOWN_PROFILE,
     gapDays: parsedAttribute(item, 'gapDays', GapDays) ?? [],
     devices,
     writtenAt: num(item, 'writtenAt'),

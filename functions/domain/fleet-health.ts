@@ -54,6 +54,15 @@ export interface DeviceHealth {
 /** What the store's item keeps of its registry entry, as of its last write. */
 export type StoreProfile = Pick<StoreInfo, 'timeZone' | 'lanes' | 'openHours' | 'test'>;
 
+/**
+ * The profile of an item or summary written before profiles were kept: no time zone (`''`,
+ * which no runtime knows), so neither its days nor its open hours are guessed (taken as UTC
+ * around the clock, every store closed for the night would read as silent in its open hours):
+ * it adds no gap day when read and the fleet watch counts it as unjudged, until the store's
+ * next write, which keeps its registry profile.
+ */
+export const UNKNOWN_PROFILE: StoreProfile = { timeZone: '' };
+
 export interface StoreHealth {
   readonly storeId: string;
   readonly region: string;

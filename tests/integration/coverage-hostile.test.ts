@@ -186,6 +186,64 @@ describe('Hostile: a malformed fleet health item', () => {
   });
 });
 
+describe('Hostile: items written before lanes and profiles were kept', () => {
+  // What the processor wrote before this change: a 7-tuple summary, a health item without a
+  // profile. A store whose PCs are off for the night (or for good) keeps them until they report.
+  const lastWrite = Math.floor((NOW - 300 * MIN) / 1000);
+  beforeAll(async () => {
+    await putRaw({
+      pk: { S: COVERAGE_PARTITION },
+      sk: { S: 'us-east#store-old' },
+      c: { S: JSON.stringify(['store-old', 'us-east', 2, 0, 2, -1, lastWrite]) },
+      v: { N: '40' },
+    });
+    await putRaw({
+      pk: { S: 'FLEET#us-east' },
+      sk: { S: 'STORE#store-old' },
+      storeId: { S: 'store-old' },
+      region: { S: 'us-east' },
+      devices: {
+        S: JSON.stringify({
+          versions: ['0.1.0'],
+          models: [],
+          devices: { 'panel-store-old-lane-01': [lastWrite, 0, 0, 0, lastWrite, 0, []] },
+        }),
+      },
+      writtenAt: { N: String(lastWrite * 1000) },
+      v: { N: '40' },
+    });
+  });
+
+  it('leaves the fleet watch to count an old summary unjudged rather than watch it around the clock in UTC', async () => {
+    // Its open hours and time zone are not in the summary: judged as open around the clock,
+    // every store closed for the night would trip the alarm the night of the deploy.
+    const run = await watchFleet(env.dynamodb, {
+      aggregatesTable: TABLE,
+      maxStores: 1_000,
+      now: NOW,
+    });
+    expect(run.report.silent.map((s) => s.storeId)).not.toContain('store-old');
+    expect(run.report.unjudged).toBe(1);
+  });
+
+  it('still counts the old store in the coverage, and its next status writes its profile', async () => {
+    const today = new Date(NOW).toISOString().slice(0, 10);
+    const { body } = await get('/v1/impact', { from: today, to: today });
+    expect(body.coverage.stores).toBeGreaterThanOrEqual(3);
+    const old = store('store-old', { timeZone: 'America/New_York' });
+    await commitHealth(
+      [arrivedAt(old, NOW)],
+      new DynamoDbFleetHealth(env.dynamodb, TABLE),
+      silentLogger,
+      NOW,
+    );
+    const [summary] = (await queryCoverage(env.dynamodb, TABLE, 'us-east')).summaries.filter(
+      (s) => s.storeId === 'store-old',
+    );
+    expect(summary?.profile).toEqual({ timeZone: 'America/New_York', lanes: 2 });
+  });
+});
+
 describe('Hostile: a store registered again', () => {
   const dir = mkdtempSync(join(tmpdir(), 'coverage-hostile-'));
   /** `npm run register` with these stores, as an operator runs it. */
