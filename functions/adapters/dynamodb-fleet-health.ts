@@ -3,15 +3,18 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
 import {
   type CoverageSummary,
   coverageSummary,
   type DeviceHealth,
+  profileOf,
   registeredCoverage,
   type StoreHealth,
   UNKNOWN_PROFILE,
+  withProfile,
 } from '#domain/fleet-health';
 import { HHMM } from '#domain/open-hours';
 import type { FleetHealthStore, WriteResult } from '#domain/ports';
@@ -183,6 +186,79 @@ export async function dropRegisteredCoverage(
 }
 
 /**
+ * The registry profile of stores registered again (time zone, lanes, open hours, test) written
+ * into the health item and coverage summary their daemons wrote, each only if no write came
+ * between the read and it (a daemon's next write keeps the profile anyway). A store silent
+ * under wrong open hours sends nothing that would rewrite its summary: without this, the fleet
+ * watch would go on judging it by the hours corrected in its registry entry. Returns how many
+ * stores' summaries changed.
+ */
+export async function refreshProfiles(
+  client: DynamoDBClient,
+  tableName: string,
+  stores: readonly StoreInfo[],
+): Promise<number> {
+  const bySk = new Map(stores.map((s) => [`${s.region}#${s.storeId}`, s]));
+  const summaries = await getAll(
+    client,
+    tableName,
+    stores.map((s) => coverageKey(s.region, s.storeId)),
+    { ConsistentRead: true },
+  );
+  let refreshed = 0;
+  for (const item of summaries) {
+    const store = bySk.get(str(item, 'sk') ?? '');
+    const version = item.v?.N;
+    const summary = decodeCoverage(item);
+    // A registration's own summary (version 0) is rewritten whole by putRegisteredCoverage.
+    if (store === undefined || isMoved(item) || version === '0' || summary === undefined) continue;
+    const c = JSON.stringify(encodeCoverage(withProfile(summary, store)));
+    if (c === str(item, 'c')) continue;
+    const written = await client
+      .send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: { ...item, c: { S: c } },
+          ConditionExpression: 'v = :v',
+          ExpressionAttributeValues: { ':v': { N: version ?? '' } },
+        }),
+      )
+      .then(() => true, ignoreConditionFailed);
+    if (written) refreshed++;
+  }
+  const items = await getAll(
+    client,
+    tableName,
+    stores.map((s) => keyOf(s.region, s.storeId)),
+    { ConsistentRead: true },
+  );
+  for (const item of items) {
+    const store = bySk.get(`${str(item, 'region')}#${str(item, 'storeId')}`);
+    if (store === undefined || isMoved(item)) continue;
+    const profile = JSON.stringify(profileOf(store));
+    if (profile === str(item, 'profile')) continue;
+    await client
+      .send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: keyOf(store.region, store.storeId),
+          UpdateExpression: 'SET profile = :p',
+          ConditionExpression: 'v = :v',
+          ExpressionAttributeValues: { ':p': { S: profile }, ':v': { N: item.v?.N ?? '' } },
+        }),
+      )
+      .catch(ignoreConditionFailed);
+  }
+  return refreshed;
+}
+
+/** A conditional write that lost to another: false; any other failure is thrown. */
+function ignoreConditionFailed(error: unknown): false {
+  if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+  throw error;
+}
+
+/**
  * The attribute that marks a store's health item and summary under a region it has left
  * (`moveStoreCoverage`), naming the region it went to. Readers skip such an item; a write by a
  * processor that still holds the old region (its registry cache keeps an entry a minute)
@@ -221,14 +297,7 @@ export async function moveStoreCoverage(
           ConditionExpression: `attribute_not_exists(pk) OR attribute_exists(${MOVED_TO})`,
         }),
       )
-      .then(
-        () => true,
-        (error: unknown) => {
-          if (error instanceof Error && error.name === 'ConditionalCheckFailedException')
-            return false;
-          throw error;
-        },
-      );
+      .then(() => true, ignoreConditionFailed);
     if (copied) await putCoverageSummary(client, tableName, coverageSummary(health), 1);
   }
   for (const [key, extra] of [
@@ -260,10 +329,7 @@ async function deleteIf(
         ...(values !== undefined && { ExpressionAttributeValues: values }),
       }),
     )
-    .catch((error: unknown) => {
-      if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException'))
-        throw error;
-    });
+    .catch(ignoreConditionFailed);
 }
 
 /**

@@ -31,6 +31,7 @@ export {
   putRegisteredCoverage,
   queryCoverage,
   queryFleetHealth,
+  refreshProfiles,
 } from './dynamodb-fleet-health.js';
 export {
   DynamoDbRegistry,

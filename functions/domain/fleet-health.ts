@@ -252,7 +252,8 @@ function silenceBetween(before: DeviceHealth, after: DeviceHealth): [number, num
   return to - from > SILENT_AFTER_MS ? [from, to] : undefined;
 }
 
-const profileOf = (store: StoreInfo): StoreProfile => ({
+/** What a store's item and summary keep of its registry entry. */
+export const profileOf = (store: StoreInfo): StoreProfile => ({
   timeZone: store.timeZone,
   ...(store.lanes !== undefined && { lanes: store.lanes }),
   ...(store.openHours !== undefined && { openHours: store.openHours }),
@@ -444,6 +445,27 @@ export function registeredCoverage(store: StoreInfo, now: number): CoverageSumma
     writtenAt: now,
     version: 0,
   });
+}
+
+/**
+ * A summary its daemons wrote, with its store's registry profile now (time zone, lanes, open
+ * hours, test) and its lanes counted against the lanes registered now: what a registration
+ * corrects at once, since a store silent under wrong hours or lanes sends nothing that would
+ * rewrite it. Its gap days stand as they were worked out.
+ */
+export function withProfile(s: CoverageSummary, store: StoreInfo): CoverageSummary {
+  const profile = profileOf(store);
+  const { known, reporting } = s.lanes;
+  return {
+    ...s,
+    profile,
+    lanes: {
+      ...(profile.lanes !== undefined && { registered: profile.lanes }),
+      known,
+      reporting,
+      missing: Math.max(0, (profile.lanes ?? known) - reporting),
+    },
+  };
 }
 
 /** Whether a summary's store is silent altogether as of `now`: never heard, or not lately. */

@@ -6,6 +6,7 @@ import {
   moveStoreCoverage,
   putRegisteredCoverage,
   putRegistryEntries,
+  refreshProfiles,
 } from '#adapters';
 import { TABLES } from '#shared/resources';
 import { parseCommandLine } from '#utils';
@@ -104,6 +105,11 @@ async function main() {
     );
     const covered = await putRegisteredCoverage(client, aggregates, fleet.stores, Date.now());
     console.log(`${covered} stores with their lanes in the coverage of ${aggregates}`);
+    // What their daemons last wrote, with the profile registered now: a silent store's
+    // corrected open hours count at once.
+    const refreshed = await refreshProfiles(client, aggregates, fleet.stores);
+    if (refreshed > 0)
+      console.log(`${refreshed} stores' coverage now has their registered profile`);
   }
   client.destroy();
 }

@@ -341,4 +341,37 @@ describe('Hostile: a store registered again', () => {
     expect(await coverageOf('store-to-test')).toEqual([]);
     expect(await coverageOf('store-no-lanes')).toEqual([]);
   });
+
+  it('with its open hours corrected while it is silent, is judged by them at once', async () => {
+    // Prepare: registered open around the clock, heard from until two hours ago: silent in its
+    // open hours. It is in fact closed now (opens in two hours), as the runbook has the
+    // operator correct in its registry entry; no status will come to rewrite its summary.
+    const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
+    const info = store('store-wrong-hours');
+    await register([info]);
+    await heardAt(info, NOW - 120 * MIN);
+    const watched = async () =>
+      (
+        await watchFleet(env.dynamodb, { aggregatesTable: TABLE, maxStores: 1_000, now: NOW })
+      ).report.silent.map((s) => s.storeId);
+    expect(await watched()).toContain('store-wrong-hours');
+    // Act
+    const openHours = { opens: hhmm(NOW + 120 * MIN), closes: hhmm(NOW + 180 * MIN) };
+    await register([{ ...info, lanes: 3, openHours }]);
+    // Assess
+    expect(await watched()).not.toContain('store-wrong-hours');
+    expect(await coverageOf('store-wrong-hours')).toEqual([
+      expect.objectContaining({
+        profile: { timeZone: 'UTC', lanes: 3, openHours },
+        lanes: { registered: 3, known: 1, reporting: 1, missing: 2 },
+      }),
+    ]);
+    const { body } = await get('/v1/fleet/health', { region: 'us-east', only: 'all' });
+    expect(body.stores).toContainEqual(
+      expect.objectContaining({
+        storeId: 'store-wrong-hours',
+        lanes: expect.objectContaining({ registered: 3 }),
+      }),
+    );
+  });
 });
