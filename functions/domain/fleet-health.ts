@@ -279,7 +279,8 @@ export interface StoreHealthReport {
   readonly lanes: LaneCoverage;
   /**
    * Store-local days whose figures miss a lane's events: a daemon not running for 15 minutes
-   * or more of the open hours, or a device silent now (from its last status until now).
+   * or more of the open hours, or a lane missing now (from its last status until now; a PC
+   * replaced by another marks nothing once every registered lane reports).
    */
   readonly gapDays: readonly string[];
   /** Devices heard from within SILENT_AFTER_MS. */
@@ -347,9 +348,18 @@ export function storeHealthReport(health: StoreHealth, now: number): StoreHealth
   const through = reporting.map(([, d]) => d.deliveredThrough);
   const lanes = laneCoverage(health, now);
   const { timeZone, openHours } = health.profile;
-  // Every silence still going on ends now, so their days are those of the longest one: one
-  // silence worked out, however many devices a store keeps silent (PCs replaced stay so).
-  const silentSince = silentEntries[0]?.[1].seenAt;
+  // The lanes missing now are the panels silenced most recently, as many as the registered
+  // lanes exceed those reporting: a PC replaced by another stays in the item, silent for good,
+  // and marks nothing once the new one reports for its lane (all silent panels, without a
+  // lane count). A silent gateway always counts. Every silence still going on ends now, so
+  // their days are those of the longest counted: one silence worked out, however many.
+  const panels = silentEntries.filter(([, d]) => d.kind === 'panel');
+  const counted = [
+    ...silentEntries.filter(([, d]) => d.kind === 'gateway'),
+    ...panels.slice(panels.length - Math.min(lanes.missing, panels.length)),
+  ];
+  const silentSince =
+    counted.length === 0 ? undefined : Math.min(...counted.map(([, d]) => d.seenAt));
   const gapDays = mergeGapDays(
     health.gapDays,
     silentSince === undefined ? [] : gapDaysOf(silentSince, now, timeZone, openHours),
@@ -521,7 +531,7 @@ export interface ScopeCoverage {
   readonly completeThrough?: string;
   /**
    * Days of the period (when given) on which some store's figures miss a lane's events, with
-   * how many stores: a daemon down in open hours, or a device or store silent now.
+   * how many stores: a daemon down in open hours, or a lane or store silent now.
    */
   readonly gapDays: readonly { readonly date: string; readonly stores: number }[];
 }

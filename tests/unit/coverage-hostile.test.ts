@@ -144,6 +144,35 @@ describe('Hostile: a time zone the runtime does not know', () => {
   });
 });
 
+describe('Hostile: a store that replaced a PC', () => {
+  // A lane's PC replaced by a new one (a new device id): the old one stays in the store's item,
+  // silent for good, while the new one reports for its lane.
+  const LANES = ['lane-1', 'lane-2', 'lane-3', 'lane-4'];
+  const replaced = () =>
+    fold([
+      [arrived('panel-old', NOW - 60 * DAY)],
+      LANES.map((lane) => arrived(lane, NOW - 5 * MIN)),
+    ]);
+
+  it('marks no day a gap while every registered lane reports', () => {
+    const report = storeHealthReport(replaced(), NOW);
+    expect(report.lanes).toMatchObject({ registered: 4, reporting: 4, missing: 0 });
+    expect(report.gapDays).toEqual([]);
+  });
+
+  it('marks the days of the lane missing now, not those since the old PC went quiet', () => {
+    // lane-4 falls silent at 09:00 local on 2026-12-01; the report is read a day later.
+    const health = fold([
+      [arrived('panel-old', NOW - 60 * DAY)],
+      [arrived('lane-4', NOW - DAY)],
+      LANES.slice(0, 3).map((lane) => arrived(lane, NOW - 5 * MIN)),
+    ]);
+    const report = storeHealthReport(health, NOW);
+    expect(report.lanes.missing).toBe(1);
+    expect(report.gapDays).toEqual(['2026-12-01', '2026-12-02']);
+  });
+});
+
 describe('Hostile: the days the clocks change', () => {
   const walls = new Map<string, Intl.DateTimeFormat>();
   /** The local wall-clock time of an instant, `YYYY-MM-DD HH:MM`. */
