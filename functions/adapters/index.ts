@@ -25,9 +25,13 @@ export {
 export {
   COVERAGE_PARTITION,
   DynamoDbFleetHealth,
+  dropRegisteredCoverage,
+  hasRegisteredCoverage,
+  moveStoreCoverage,
   putRegisteredCoverage,
   queryCoverage,
   queryFleetHealth,
+  refreshProfiles,
 } from './dynamodb-fleet-health.js';
 export {
   DynamoDbRegistry,

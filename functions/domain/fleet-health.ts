@@ -1,5 +1,7 @@
 import type { DeviceStatusEvent, TelemetryEvent } from '#contract';
-import { gapDaysOf, mergeGapDays } from './open-hours.js';
+import { parseDate } from './calendar.js';
+import { DEFAULT_EVENT_TIME_RULES } from './event-time.js';
+import { GAP_DAYS_KEPT, gapDaysOf, mergeGapDays } from './open-hours.js';
 import type { RegistryView, StoreInfo } from './registry-types.js';
 import type { Rejection } from './route-event.js';
 
@@ -51,6 +53,15 @@ export interface DeviceHealth {
 
 /** What the store's item keeps of its registry entry, as of its last write. */
 export type StoreProfile = Pick<StoreInfo, 'timeZone' | 'lanes' | 'openHours' | 'test'>;
+
+/**
+ * The profile of an item or summary written before profiles were kept: no time zone (`''`,
+ * which no runtime knows), so neither its days nor its open hours are guessed (taken as UTC
+ * around the clock, every store closed for the night would read as silent in its open hours):
+ * it adds no gap day when read and the fleet watch counts it as unjudged, until the store's
+ * next write, which keeps its registry profile.
+ */
+export const UNKNOWN_PROFILE: StoreProfile = { timeZone: '' };
 
 export interface StoreHealth {
   readonly storeId: string;
@@ -191,12 +202,9 @@ export function mergeStatuses(
       continue;
     const after = healthOf(status, before);
     if (materially(before, after)) changed = true;
-    if (before !== undefined && statusAt - before.statusAt > SILENT_AFTER_MS) {
-      // The daemon was not running in between (by its own clock, set to the stream's).
-      const shift = after.clockOffsetMs;
-      gaps.push(
-        gapDaysOf(before.statusAt - shift, statusAt - shift, store.timeZone, store.openHours),
-      );
+    const silence = before === undefined ? undefined : silenceBetween(before, after);
+    if (silence !== undefined) {
+      gaps.push(gapDaysOf(silence[0], silence[1], store.timeZone, store.openHours));
     }
     devices[status.event.deviceId] = after;
   }
@@ -220,7 +228,32 @@ export function mergeStatuses(
   };
 }
 
-const profileOf = (store: StoreInfo): StoreProfile => ({
+/**
+ * A status whose own time is further behind its arrival than this did not wait in a spool
+ * (no event that old counts: the processor's late-event horizon); its device's clock was
+ * wrong, so the step from it to the next status says nothing of the daemon.
+ */
+export const MAX_STATUS_WAIT_MS = DEFAULT_EVENT_TIME_RULES.horizonMs;
+
+/**
+ * The silence between a device's two statuses (epoch ms, by the stream's clock), when its
+ * daemon made nothing for more than SILENT_AFTER_MS. Each end is its own status's time, set
+ * to the stream's clock by that status's own offset: a clock that steps ahead between two
+ * statuses (a bad NTP answer, a year 2999) moves the later end only, and is no silence. A
+ * clock that runs behind cannot be told from a status that waited out an uplink outage, so it
+ * is believed, except past MAX_STATUS_WAIT_MS (a PC booted with its clock years behind, then
+ * set right). A clock that steps behind by less, then right again, still reads as a silence:
+ * a limit of what the statuses say.
+ */
+function silenceBetween(before: DeviceHealth, after: DeviceHealth): [number, number] | undefined {
+  if (before.seenAt - before.statusAt > MAX_STATUS_WAIT_MS) return undefined;
+  const from = before.statusAt - before.clockOffsetMs;
+  const to = after.statusAt - after.clockOffsetMs;
+  return to - from > SILENT_AFTER_MS ? [from, to] : undefined;
+}
+
+/** What a store's item and summary keep of its registry entry. */
+export const profileOf = (store: StoreInfo): StoreProfile => ({
   timeZone: store.timeZone,
   ...(store.lanes !== undefined && { lanes: store.lanes }),
   ...(store.openHours !== undefined && { openHours: store.openHours }),
@@ -246,7 +279,8 @@ export interface StoreHealthReport {
   readonly lanes: LaneCoverage;
   /**
    * Store-local days whose figures miss a lane's events: a daemon not running for 15 minutes
-   * or more of the open hours, or a device silent now (from its last status until now).
+   * or more of the open hours, or a lane missing now (from its last status until now; a PC
+   * replaced by another marks nothing once every registered lane reports).
    */
   readonly gapDays: readonly string[];
   /** Devices heard from within SILENT_AFTER_MS. */
@@ -294,10 +328,13 @@ export function laneCoverage(health: StoreHealth, now: number): LaneCoverage {
 export function storeHealthReport(health: StoreHealth, now: number): StoreHealthReport {
   const entries = Object.entries(health.devices);
   const reporting = entries.filter(([, d]) => now - d.seenAt <= SILENT_AFTER_MS);
-  const silent = entries
+  const silentEntries = entries
     .filter(([, d]) => now - d.seenAt > SILENT_AFTER_MS)
-    .sort(([, a], [, b]) => a.seenAt - b.seenAt)
-    .map(([deviceId, d]) => ({ deviceId, lastSeenAt: new Date(d.seenAt).toISOString() }));
+    .sort(([, a], [, b]) => a.seenAt - b.seenAt);
+  const silent = silentEntries.map(([deviceId, d]) => ({
+    deviceId,
+    lastSeenAt: new Date(d.seenAt).toISOString(),
+  }));
   const versions: Record<string, number> = {};
   for (const [, d] of entries) versions[d.daemonVersion] = (versions[d.daemonVersion] ?? 0) + 1;
   const backlogAgeSeconds = Math.max(
@@ -311,11 +348,21 @@ export function storeHealthReport(health: StoreHealth, now: number): StoreHealth
   const through = reporting.map(([, d]) => d.deliveredThrough);
   const lanes = laneCoverage(health, now);
   const { timeZone, openHours } = health.profile;
+  // The lanes missing now are the panels silenced most recently, as many as the registered
+  // lanes exceed those reporting: a PC replaced by another stays in the item, silent for good,
+  // and marks nothing once the new one reports for its lane (all silent panels, without a
+  // lane count). A silent gateway always counts. Every silence still going on ends now, so
+  // their days are those of the longest counted: one silence worked out, however many.
+  const panels = silentEntries.filter(([, d]) => d.kind === 'panel');
+  const counted = [
+    ...silentEntries.filter(([, d]) => d.kind === 'gateway'),
+    ...panels.slice(panels.length - Math.min(lanes.missing, panels.length)),
+  ];
+  const silentSince =
+    counted.length === 0 ? undefined : Math.min(...counted.map(([, d]) => d.seenAt));
   const gapDays = mergeGapDays(
     health.gapDays,
-    ...entries
-      .filter(([, d]) => now - d.seenAt > SILENT_AFTER_MS)
-      .map(([, d]) => gapDaysOf(d.seenAt, now, timeZone, openHours)),
+    silentSince === undefined ? [] : gapDaysOf(silentSince, now, timeZone, openHours),
   );
   return {
     storeId: health.storeId,
@@ -352,6 +399,8 @@ export function byAttention(a: StoreHealthReport, b: StoreHealthReport): number 
     a.storeId.localeCompare(b.storeId)
   );
 }
+
+const DAY_MS = 86_400_000;
 
 /** No write of a store's item for this long: no status arrived, every device is silent. */
 export const DARK_AFTER_MS = SILENT_AFTER_MS + REFRESH_AFTER_MS;
@@ -408,17 +457,58 @@ export function registeredCoverage(store: StoreInfo, now: number): CoverageSumma
   });
 }
 
+/**
+ * A summary its daemons wrote, with its store's registry profile now (time zone, lanes, open
+ * hours, test) and its lanes counted against the lanes registered now: what a registration
+ * corrects at once, since a store silent under wrong hours or lanes sends nothing that would
+ * rewrite it. Its gap days stand as they were worked out.
+ */
+export function withProfile(s: CoverageSummary, store: StoreInfo): CoverageSummary {
+  const profile = profileOf(store);
+  const { known, reporting } = s.lanes;
+  return {
+    ...s,
+    profile,
+    lanes: {
+      ...(profile.lanes !== undefined && { registered: profile.lanes }),
+      known,
+      reporting,
+      missing: Math.max(0, (profile.lanes ?? known) - reporting),
+    },
+  };
+}
+
 /** Whether a summary's store is silent altogether as of `now`: never heard, or not lately. */
 export const isDark = (s: CoverageSummary, now: number) =>
   s.known === 0 || now - s.writtenAt > DARK_AFTER_MS;
 
-/** A summary's gap days as of `now`: a dark store's open days since its last write added. */
-export function summaryGapDays(s: CoverageSummary, now: number): readonly string[] {
-  if (!isDark(s, now)) return s.gapDays;
+/**
+ * A summary's gap days as of `now`: a dark store's open days since its last write added. With
+ * a period, only its days: the silence is worked out over the period (and a day either side,
+ * for the store's time zone), so a scope's coverage costs what its period covers, however
+ * long its stores have been dark.
+ */
+export function summaryGapDays(
+  s: CoverageSummary,
+  now: number,
+  period?: { readonly from: string; readonly to: string },
+): readonly string[] {
+  const within = (d: string) => period === undefined || (d >= period.from && d <= period.to);
+  if (!isDark(s, now)) return period === undefined ? s.gapDays : s.gapDays.filter(within);
+  let [from, to] = [s.writtenAt, now];
+  if (period !== undefined) {
+    // Never further back than a silence marks (GAP_DAYS_KEPT before now), as without one.
+    from = Math.max(
+      from,
+      now - GAP_DAYS_KEPT * DAY_MS,
+      (parseDate(period.from) ?? from) - 2 * DAY_MS,
+    );
+    to = Math.min(to, (parseDate(period.to) ?? to) + 3 * DAY_MS);
+  }
   return mergeGapDays(
     s.gapDays,
-    gapDaysOf(s.writtenAt, now, s.profile.timeZone, s.profile.openHours),
-  );
+    gapDaysOf(from, to, s.profile.timeZone, s.profile.openHours),
+  ).filter(within);
 }
 
 /** What a figure over many stores covers, as of `now`. */
@@ -441,7 +531,7 @@ export interface ScopeCoverage {
   readonly completeThrough?: string;
   /**
    * Days of the period (when given) on which some store's figures miss a lane's events, with
-   * how many stores: a daemon down in open hours, or a device or store silent now.
+   * how many stores: a daemon down in open hours, or a lane or store silent now.
    */
   readonly gapDays: readonly { readonly date: string; readonly stores: number }[];
 }
@@ -473,8 +563,7 @@ export function scopeCoverage(
     lanesRegistered += s.lanes.registered ?? s.lanes.known;
     if (s.lanes.registered === undefined) storesWithoutLaneCount++;
     const dark = isDark(s, now);
-    for (const date of summaryGapDays(s, now)) {
-      if (period !== undefined && (date < period.from || date > period.to)) continue;
+    for (const date of summaryGapDays(s, now, period)) {
       gapStores.set(date, (gapStores.get(date) ?? 0) + 1);
     }
     if (dark) {

@@ -1,4 +1,4 @@
-import { addDays, localDate } from './calendar.js';
+import { addDays, isValidTimeZone, localDate } from './calendar.js';
 import { type CoverageSummary, DARK_AFTER_MS, isDark } from './fleet-health.js';
 import { type OpenHours, openInterval } from './open-hours.js';
 
@@ -102,7 +102,8 @@ export function openSince(
 type Verdict = 'silent' | 'neverHeard' | 'open' | 'closed';
 
 /**
- * One store's verdict as of `now`; throws on a time zone the runtime does not know. The open
+ * One store's verdict as of `now`; throws on a time zone the runtime does not know (or none:
+ * UNKNOWN_PROFILE). The open
  * stretch is worked out once per time zone and open hours (`since`): every store is judged as
  * of the same instant, and most share their hours with many others.
  */
@@ -112,6 +113,9 @@ function judge(
   since: (timeZone: string, hours: OpenHours | undefined) => number | undefined,
 ): Verdict {
   if (!Number.isFinite(s.writtenAt)) throw new RangeError('no write time');
+  // Also for a store open around the clock, whose opening needs no time zone: a summary with
+  // none (written before profiles were kept) has unknown hours too.
+  if (!isValidTimeZone(s.profile.timeZone)) throw new RangeError('unknown time zone');
   const opened = since(s.profile.timeZone, s.profile.openHours);
   if (opened === undefined) return 'closed';
   if (s.known === 0) return 'neverHeard';

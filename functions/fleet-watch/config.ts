@@ -6,7 +6,7 @@ import { TABLES } from '#shared/resources';
 export const FleetWatchConfig = z.object({
   [TABLES.aggregates.envVar]: z.string().min(3).max(255),
   /**
-   * Most coverage summaries one run reads (one per store, about 150 bytes each): past it the
+   * Most coverage summaries one run reads (one per store, about 190 bytes each): past it the
    * run judges those it read and logs that it stopped short.
    */
   FLEET_WATCH_MAX_STORES: z.coerce.number().int().min(1).max(200_000).default(50_000),

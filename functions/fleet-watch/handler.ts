@@ -32,9 +32,19 @@ async function runWatch(): Promise<FleetWatchRun> {
     MetricUnit.Count,
     report.neverHeardWhileOpen,
   );
-  const fields = { ...report, summariesRead: run.summariesRead, truncated: run.truncated };
+  const fields = {
+    ...report,
+    summariesRead: run.summariesRead,
+    truncated: run.truncated,
+    unreadable: run.unreadable,
+  };
   if (report.silentDuringOpenHours > 0) logger.warn('stores silent during open hours', fields);
   else logger.info('fleet watched', fields);
+  if (run.unreadable > 0) {
+    logger.warn('fleet watch could not read some coverage summaries', {
+      unreadable: run.unreadable,
+    });
+  }
   if (run.truncated) {
     logger.warn('fleet watch read only part of the stores', {
       summariesRead: run.summariesRead,

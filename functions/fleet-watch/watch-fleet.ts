@@ -8,6 +8,11 @@ export interface FleetWatchRun {
   readonly summariesRead: number;
   /** More summaries than `maxStores` were stored: the report covers the first read. */
   readonly truncated: boolean;
+  /**
+   * Items of the partition that are no summary (not JSON, not its shape): left out of the
+   * report, so one bad item never stops the watch; their stores are not watched.
+   */
+  readonly unreadable: number;
 }
 
 /**
@@ -19,7 +24,7 @@ export async function watchFleet(
   client: DynamoDBClient,
   options: { readonly aggregatesTable: string; readonly maxStores: number; readonly now: number },
 ): Promise<FleetWatchRun> {
-  const { summaries, truncated } = await queryCoverage(
+  const { summaries, truncated, unreadable } = await queryCoverage(
     client,
     options.aggregatesTable,
     undefined,
@@ -29,5 +34,6 @@ export async function watchFleet(
     report: fleetWatchReport(summaries, options.now),
     summariesRead: summaries.length,
     truncated,
+    unreadable,
   };
 }

@@ -83,11 +83,10 @@ function entryCoverage(
 ): LeaderboardResponse['stores'][number]['coverage'] {
   if (summary === undefined) return null;
   const dark = isDark(summary, now);
-  const days = summaryGapDays(summary, now);
   return {
     lanesReporting: dark ? 0 : summary.lanes.reporting,
     lanesRegistered: summary.lanes.registered ?? summary.lanes.known,
-    gapDays: days.filter((d) => d >= period.from && d <= period.to).length,
+    gapDays: summaryGapDays(summary, now, period).length,
     ...(!dark &&
       summary.completeThrough !== undefined && {
         completeThrough: new Date(summary.completeThrough).toISOString(),

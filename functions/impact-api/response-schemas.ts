@@ -76,7 +76,7 @@ export const ScopeCoverage = z
     }),
     gapDays: z.array(z.object({ date: z.string(), stores: z.number().int() })).meta({
       description:
-        "Days of the period on which stores' figures miss a lane's events (a daemon down for 15 minutes or more of the open hours, or a device or store silent now), with how many stores",
+        "Days of the period on which stores' figures miss a lane's events (a daemon down for 15 minutes or more of the open hours, or a lane or store silent now), with how many stores",
     }),
   })
   .meta({ id: 'ScopeCoverage' });
@@ -95,7 +95,7 @@ const LaneCoverage = z
 
 const StoreGapDays = z.array(z.string()).meta({
   description:
-    "Store-local days whose figures miss a lane's events: a daemon not running for 15 minutes or more of the open hours, or a device silent now",
+    "Store-local days whose figures miss a lane's events: a daemon not running for 15 minutes or more of the open hours, or a lane silent now",
 });
 
 export const ImpactResponse = z

@@ -26,7 +26,9 @@ export async function commitHealth(
   if (statuses.length === 0) return { writes: 0 };
   const byStore = new Map<string, StoreStatus[]>();
   for (const s of statuses) {
-    byStore.set(s.store.storeId, [...(byStore.get(s.store.storeId) ?? []), s]);
+    const mine = byStore.get(s.store.storeId);
+    if (mine === undefined) byStore.set(s.store.storeId, [s]);
+    else mine.push(s);
   }
   let writes = 0;
   try {

@@ -22,13 +22,14 @@ region (AWS_ENDPOINT_URL_DYNAMODB points it at the embedded stack). Exit 0 when 
 silent during its open hours, 1 when one is (or the read failed), 2 on a malformed command line.
 ${LOCAL_USAGE}`;
 
-function reportText(report: FleetWatchReport, truncated: boolean): string[] {
+function reportText(report: FleetWatchReport, truncated: boolean, unreadable: number): string[] {
   const lines = [
     `fleet watch at ${report.asOf}: ${report.stores} store(s) watched, ${report.storesOpen} open`,
     `silent during open hours: ${report.silentDuringOpenHours}`,
     `never heard from, open now: ${report.neverHeardWhileOpen}`,
   ];
   if (report.unjudged > 0) lines.push(`not judged (unreadable profile): ${report.unjudged}`);
+  if (unreadable > 0) lines.push(`not read (no coverage summary in the item): ${unreadable}`);
   if (truncated) lines.push('(stopped at --max-stores: more stores are stored)');
   for (const r of report.regions) {
     lines.push(
@@ -82,8 +83,13 @@ async function main() {
     const aggregatesTable =
       values.table ?? process.env[TABLES.aggregates.envVar] ?? TABLES.aggregates.localName;
     const run = await watchFleet(dynamodb, { aggregatesTable, maxStores, now });
-    if (values.json) console.log(JSON.stringify({ ...run.report, truncated: run.truncated }));
-    else for (const line of reportText(run.report, run.truncated)) console.log(line);
+    if (values.json) {
+      console.log(
+        JSON.stringify({ ...run.report, truncated: run.truncated, unreadable: run.unreadable }),
+      );
+    } else {
+      for (const line of reportText(run.report, run.truncated, run.unreadable)) console.log(line);
+    }
     if (run.report.silentDuringOpenHours > 0) process.exitCode = 1;
   } finally {
     dynamodb.destroy();

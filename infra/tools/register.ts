@@ -1,5 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { putRegisteredCoverage, putRegistryEntries } from '#adapters';
+import {
+  DynamoDbRegistry,
+  dropRegisteredCoverage,
+  hasRegisteredCoverage,
+  moveStoreCoverage,
+  putRegisteredCoverage,
+  putRegistryEntries,
+  refreshProfiles,
+} from '#adapters';
 import { TABLES } from '#shared/resources';
 import { parseCommandLine } from '#utils';
 import { readFleetFile } from './registry-file.js';
@@ -32,7 +40,8 @@ devices that are not registered, or that claim a store or team they are not boun
   --aggregates-table NAME
                  where the coverage of stores registered with lanes goes (default
                  $AGGREGATES_TABLE; else the local ${TABLES.aggregates.localName} when the registry
-                 is the local one; else none is written, and the command says so)
+                 is the local one; else none is written, and the command says so); a store
+                 registered again in another region takes its fleet health and coverage there
 
 Uses the AWS SDK's usual credentials and region; AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:8000
 points it at the embedded stack.
@@ -59,6 +68,18 @@ async function main() {
   const table = values.table ?? process.env[TABLES.registry.envVar] ?? TABLES.registry.localName;
   if (values.local) pointAtLocalStack();
   const client = new DynamoDBClient({});
+  // Where each store was registered before: a store registered in another region takes its
+  // coverage with it.
+  const before = await new DynamoDbRegistry(client, table).load(
+    [],
+    fleet.stores.map((s) => s.storeId),
+  );
+  const moves = fleet.stores.flatMap((s) => {
+    const from = before.stores.get(s.storeId)?.region;
+    return from === undefined || from === s.region
+      ? []
+      : [{ storeId: s.storeId, from, to: s.region }];
+  });
   await putRegistryEntries(client, table, fleet);
   console.log(
     `registered ${fleet.stores.length} stores and ${fleet.devices.length} devices in ${table}`,
@@ -72,8 +93,27 @@ async function main() {
       'coverage of stores with lanes not written: name the aggregates table (--aggregates-table)',
     );
   } else {
+    for (const move of moves) await moveStoreCoverage(client, aggregates, move);
+    if (moves.length > 0) {
+      console.log(`${moves.length} stores moved to another region, their coverage with them`);
+    }
+    // A store registered again as a test store, or without its lanes: its registration's
+    // summary would count it in every scope's coverage.
+    await dropRegisteredCoverage(
+      client,
+      aggregates,
+      fleet.stores.filter((s) => {
+        const was = before.stores.get(s.storeId);
+        return was !== undefined && hasRegisteredCoverage(was) && !hasRegisteredCoverage(s);
+      }),
+    );
     const covered = await putRegisteredCoverage(client, aggregates, fleet.stores, Date.now());
     console.log(`${covered} stores with their lanes in the coverage of ${aggregates}`);
+    // What their daemons last wrote, with the profile registered now: a silent store's
+    // corrected open hours count at once.
+    const refreshed = await refreshProfiles(client, aggregates, fleet.stores);
+    if (refreshed > 0)
+      console.log(`${refreshed} stores' coverage now has their registered profile`);
   }
   client.destroy();
 }

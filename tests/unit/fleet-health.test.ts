@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
 import type { DeviceStatusEvent } from '#contract';
@@ -15,8 +16,14 @@ import {
   SILENT_AFTER_MS,
   scopeCoverage,
   storeHealthReport,
+  summaryGapDays,
 } from '../../functions/domain/fleet-health.js';
-import { GAP_DAYS_KEPT, isOpenAt, localInstant } from '../../functions/domain/open-hours.js';
+import {
+  GAP_DAYS_KEPT,
+  gapDaysOf,
+  isOpenAt,
+  localInstant,
+} from '../../functions/domain/open-hours.js';
 import { StoreInfo } from '../../functions/domain/registry-types.js';
 import { REGISTRY } from '../helpers/factories.js';
 
@@ -408,6 +415,80 @@ describe('fleet health: registered lanes and days with a gap', () => {
     const report = storeHealthReport(next, NOW);
     expect(report.gapDays).toHaveLength(GAP_DAYS_KEPT);
     expect(report.gapDays.at(-1)).toBe('2026-12-02');
+  });
+});
+
+describe('gap days worked out in bounded time', () => {
+  const DAY = 86_400_000;
+  const zone = fc.constantFrom(
+    'UTC',
+    'America/New_York',
+    'Europe/London',
+    'Australia/Lord_Howe',
+    'Asia/Kathmandu',
+    'America/Santiago',
+  );
+  const hours = fc.constantFrom(
+    undefined,
+    { opens: '08:00', closes: '22:00' },
+    { opens: '22:00', closes: '02:00' },
+    { opens: '00:00', closes: '24:00' },
+    { opens: '06:30', closes: '24:00' },
+  );
+  const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+  it("works out a period's days of a dark store alone, the same as over its whole silence", () => {
+    fc.assert(
+      fc.property(
+        zone,
+        hours,
+        fc.integer({ min: 0, max: 200 * DAY }),
+        // Periods within the days a silence marks (at the 93rd day back, the latest 93 kept
+        // may leave out a day the period alone would name).
+        fc.integer({ min: -90, max: 5 }),
+        fc.integer({ min: 1, max: 60 }),
+        (timeZone, openHours, silentFor, startsIn, days) => {
+          // Prepare: a store registered `silentFor` ago, never heard from.
+          const summary = registeredCoverage(
+            { storeId: 's', region: 'r', timeZone, lanes: 2, ...(openHours && { openHours }) },
+            NOW - silentFor,
+          );
+          const from = dateOf(NOW + startsIn * DAY);
+          const period = { from, to: dateOf(NOW + (startsIn + days - 1) * DAY) };
+          // Act / Assess
+          expect(summaryGapDays(summary, NOW, period)).toEqual(
+            summaryGapDays(summary, NOW).filter((d) => d >= period.from && d <= period.to),
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("marks a store's silences still going on as the longest of them marks", () => {
+    fc.assert(
+      fc.property(
+        zone,
+        hours,
+        fc.array(fc.integer({ min: 0, max: 120 * DAY }), { minLength: 1, maxLength: 6 }),
+        (timeZone, openHours, silences) => {
+          const info = { ...STORE, timeZone, ...(openHours && { openHours }) };
+          const statuses = silences.map((ago, i) => ({
+            kind: 'panel' as const,
+            event: status({ deviceId: `lane-${i}` }, NOW - ago),
+            arrivedAt: NOW - ago,
+          }));
+          const { next } = mergeStatuses(undefined, info, statuses, NOW);
+          const each = silences
+            .filter((ago) => ago > SILENT_AFTER_MS)
+            .map((ago) => gapDaysOf(NOW - ago, NOW, timeZone, openHours));
+          expect(storeHealthReport(next, NOW).gapDays).toEqual(
+            [...new Set(each.flat())].sort().slice(-GAP_DAYS_KEPT),
+          );
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
 
