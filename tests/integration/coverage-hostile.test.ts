@@ -2,7 +2,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import type { Context } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceStatusEvent } from '../../edge-client/src/contract/index.js';
@@ -14,11 +13,9 @@ import {
 import { mergeStatuses } from '../../functions/domain/fleet-health.js';
 import type { StoreInfo } from '../../functions/domain/registry-types.js';
 import { watchFleet } from '../../functions/fleet-watch/watch-fleet.js';
-import { createImpactApiHandler } from '../../functions/impact-api/create-handler.js';
-import { DynamoDbImpactReader } from '../../functions/impact-api/impact-reader.js';
 import { commitHealth } from '../../functions/processor/commit-health.js';
 import { TABLES } from '../../functions/shared/resources.js';
-import { apiEvent, LEADERSHIP } from '../helpers/api-events.js';
+import { askImpactApi } from '../helpers/impact-api.js';
 import { silentLogger } from '../helpers/in-memory-aggregates.js';
 import { freshEmulators } from '../helpers/local-dynamodb.js';
 import { runTool } from '../helpers/tool-run.js';
@@ -75,17 +72,8 @@ async function putRaw(item: Record<string, { S: string } | { N: string }>) {
   await env.dynamodb.send(new PutItemCommand({ TableName: TABLE, Item: item }));
 }
 
-async function get(path: string, query: Record<string, string>) {
-  const handler = createImpactApiHandler(
-    new DynamoDbImpactReader(env.dynamodb, TABLE, TABLES.registry.localName),
-    'USD',
-    silentLogger,
-  );
-  const res = await handler(apiEvent(`GET ${path}`, { path, query, claims: LEADERSHIP }), {
-    functionName: 'impact-api',
-  } as Context);
-  return { status: res.statusCode, body: JSON.parse(res.body ?? '{}') };
-}
+const get = (path: string, query: Record<string, string>) =>
+  askImpactApi(env.dynamodb, path, query, { aggregatesTable: TABLE });
 
 beforeAll(async () => {
   env = await freshEmulators(1);

@@ -1,4 +1,3 @@
-import type { Context } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceStatusEvent } from '#contract';
@@ -6,14 +5,12 @@ import { putRegisteredCoverage } from '../../functions/adapters/dynamodb-fleet-h
 import { putRegistryEntries } from '../../functions/adapters/dynamodb-registry.js';
 import { localDate } from '../../functions/domain/calendar.js';
 import type { StoreInfo } from '../../functions/domain/registry-types.js';
-import { createImpactApiHandler } from '../../functions/impact-api/create-handler.js';
-import { DynamoDbImpactReader } from '../../functions/impact-api/impact-reader.js';
 import { loadProcessorConfig } from '../../functions/processor/config.js';
 import { processorDeps } from '../../functions/processor/deps.js';
 import { processBatch, type StreamRecord } from '../../functions/processor/process-batch.js';
 import { TABLES } from '../../functions/shared/resources.js';
-import { apiEvent, LEADERSHIP } from '../helpers/api-events.js';
 import { detection, REGISTRY, streamRecords, testKeys } from '../helpers/factories.js';
+import { askImpactApi } from '../helpers/impact-api.js';
 import { silentLogger } from '../helpers/in-memory-aggregates.js';
 import { freshEmulators } from '../helpers/local-dynamodb.js';
 import { runTool } from '../helpers/tool-run.js';
@@ -79,17 +76,9 @@ async function arrive(arrivedAt: number, events: readonly unknown[]) {
 }
 
 async function answer(path: string, query: Record<string, string>) {
-  const handler = createImpactApiHandler(
-    new DynamoDbImpactReader(env.dynamodb, TABLES.aggregates.localName, TABLES.registry.localName),
-    'USD',
-    silentLogger,
-  );
-  const res = await handler(
-    apiEvent(`GET ${path}`, { path, query, claims: LEADERSHIP }),
-    {} as Context,
-  );
-  expect(res.statusCode).toBe(200);
-  return JSON.parse(res.body ?? '{}');
+  const { status, body } = await askImpactApi(env.dynamodb, path, query);
+  expect(status).toBe(200);
+  return body;
 }
 
 const stats: Awaited<ReturnType<typeof processBatch>>['stats'][] = [];

@@ -1,7 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Context } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Daemon, startDaemon } from '../../edge-client/src/cli/daemon.js';
@@ -14,15 +13,13 @@ import {
 import { putRegistryEntries } from '../../functions/adapters/dynamodb-registry.js';
 import type { CoverageSummary } from '../../functions/domain/fleet-health.js';
 import type { StoreInfo } from '../../functions/domain/registry-types.js';
-import { createImpactApiHandler } from '../../functions/impact-api/create-handler.js';
-import { DynamoDbImpactReader } from '../../functions/impact-api/impact-reader.js';
 import { loadProcessorConfig } from '../../functions/processor/config.js';
 import { processorDeps } from '../../functions/processor/deps.js';
 import { processBatch } from '../../functions/processor/process-batch.js';
 import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
-import { apiEvent, LEADERSHIP } from '../helpers/api-events.js';
 import { writeSigningKeyFile } from '../helpers/daemon-process.js';
 import { REGISTRY, TEST_KEY_ID, testKey } from '../helpers/factories.js';
+import { askImpactApi } from '../helpers/impact-api.js';
 import { silentLogger } from '../helpers/in-memory-aggregates.js';
 import { freshEmulators } from '../helpers/local-dynamodb.js';
 import { readShard } from '../helpers/read-shard.js';
@@ -49,36 +46,12 @@ async function processNew() {
 }
 
 async function answer(path: string, query: Record<string, string>) {
-  const handler = createImpactApiHandler(
-    new DynamoDbImpactReader(env.dynamodb, TABLES.aggregates.localName, TABLES.registry.localName),
-    'USD',
-    silentLogger,
-  );
-  const res = await handler(
-    apiEvent(`GET ${path}`, { path, query, claims: LEADERSHIP }),
-    {} as Context,
-  );
-  expect(res.statusCode).toBe(200);
-  return JSON.parse(res.body ?? '{}');
+  const { status, body } = await askImpactApi(env.dynamodb, path, query);
+  expect(status).toBe(200);
+  return body;
 }
 
-async function fleetHealth() {
-  const handler = createImpactApiHandler(
-    new DynamoDbImpactReader(env.dynamodb, TABLES.aggregates.localName, TABLES.registry.localName),
-    'USD',
-    silentLogger,
-  );
-  const res = await handler(
-    apiEvent('GET /v1/fleet/health', {
-      path: '/v1/fleet/health',
-      query: { region: 'us-east', only: 'all' },
-      claims: LEADERSHIP,
-    }),
-    {} as Context,
-  );
-  expect(res.statusCode).toBe(200);
-  return JSON.parse(res.body ?? '{}');
-}
+const fleetHealth = () => answer('/v1/fleet/health', { region: 'us-east', only: 'all' });
 
 beforeAll(async () => {
   env = await freshEmulators(1);
