@@ -24,18 +24,17 @@ export async function commitHealth(
   now: number,
 ): Promise<{ writes: number }> {
   if (statuses.length === 0) return { writes: 0 };
-  const byStore = new Map<string, StoreStatus[]>();
+  // Each store's statuses, with the store as the registry has it (one pass).
+  const byStore = new Map<string, { info: StoreInfo; mine: StoreStatus[] }>();
   for (const s of statuses) {
-    const mine = byStore.get(s.store.storeId);
-    if (mine === undefined) byStore.set(s.store.storeId, [s]);
-    else mine.push(s);
+    const group = byStore.get(s.store.storeId);
+    if (group === undefined) byStore.set(s.store.storeId, { info: s.store, mine: [s] });
+    else group.mine.push(s);
   }
   let writes = 0;
   try {
-    const stores = new Map([...byStore].map(([id, [first]]) => [id, first?.store as StoreInfo]));
-    let stored = await store.load([...stores.values()]);
-    for (const [storeId, mine] of byStore) {
-      const info = stores.get(storeId) as StoreInfo;
+    let stored = await store.load([...byStore.values()].map((g) => g.info));
+    for (const [storeId, { info, mine }] of byStore) {
       for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
         const merged = mergeStatuses(stored.get(storeId), info, mine, now);
         if (!merged.write) break;
