@@ -312,7 +312,7 @@ export interface StoreHealthReport {
   readonly attention: boolean;
 }
 
-export function laneCoverage(health: StoreHealth, now: number): LaneCoverage {
+function laneCoverage(health: StoreHealth, now: number): LaneCoverage {
   const lanes = Object.values(health.devices).filter((d) => d.kind === 'panel');
   const reporting = lanes.filter((d) => now - d.seenAt <= SILENT_AFTER_MS).length;
   const registered = health.profile.lanes;
