@@ -144,14 +144,14 @@ const healthOf = (
 /** What an operator would want to know changed: worth a write before the refresh is due. */
 function materially(a: DeviceHealth | undefined, b: DeviceHealth): boolean {
   if (a === undefined) return true;
+  // Under five minutes unsent is no backlog: a gateway's linger holds seconds of events, so
+  // its statuses flip between none and some, which is nothing an operator would act on.
   const backlog = (h: DeviceHealth) =>
-    h.spoolBytes === 0
+    h.spoolBytes === 0 || h.oldestUnsentAgeSeconds < 300
       ? 0
-      : h.oldestUnsentAgeSeconds < 300
+      : h.oldestUnsentAgeSeconds < 3_600
         ? 1
-        : h.oldestUnsentAgeSeconds < 3_600
-          ? 2
-          : 3;
+        : 2;
   const skew = (h: DeviceHealth) => {
     const ms = Math.abs(h.clockOffsetMs);
     return ms < 60_000 ? 0 : ms < 15 * 60_000 ? 1 : 2;
@@ -161,7 +161,8 @@ function materially(a: DeviceHealth | undefined, b: DeviceHealth): boolean {
     skew(a) !== skew(b) ||
     a.lastError?.code !== b.lastError?.code ||
     a.daemonVersion !== b.daemonVersion ||
-    a.models.join() !== b.models.join() ||
+    // A lane's first detections name its models: the refresh shows them. A rollout is news.
+    (a.models.length > 0 && a.models.join() !== b.models.join()) ||
     a.kind !== b.kind ||
     // Back from silence.
     b.seenAt - a.seenAt > SILENT_AFTER_MS

@@ -134,6 +134,41 @@ describe('fleet health', () => {
         NOW + 60_000,
       ).write,
     ).toBe(true);
+    // A gateway's linger holds a few seconds of events unsent: no backlog worth a write.
+    const lingering = status({ spool: { bytes: 700, oldestUnsentAgeSeconds: 4 } }, NOW + 60_000);
+    expect(
+      mergeStatuses(
+        stored,
+        STORE,
+        [{ kind: 'panel' as const, event: lingering, arrivedAt: NOW + 60_000 }],
+        NOW + 60_000,
+      ).write,
+    ).toBe(false);
+    // A lane's first detections name its models: shown at the next refresh, not worth a write.
+    const unnamed = mergeStatuses(
+      undefined,
+      STORE,
+      [{ kind: 'panel' as const, event: status({ models: [] }), arrivedAt: NOW }],
+      NOW,
+    );
+    expect(
+      mergeStatuses(
+        { ...unnamed.next, version: 1 },
+        STORE,
+        [{ kind: 'panel' as const, event: same, arrivedAt: NOW + 60_000 }],
+        NOW + 60_000,
+      ).write,
+    ).toBe(false);
+    // A model rolled out is.
+    const rolledOut = status({ models: [{ name: 'shrink-vision', version: '4.3.0' }] }, NOW + 60_000);
+    expect(
+      mergeStatuses(
+        stored,
+        STORE,
+        [{ kind: 'panel' as const, event: rolledOut, arrivedAt: NOW + 60_000 }],
+        NOW + 60_000,
+      ).write,
+    ).toBe(true);
     const upgraded = status({ daemonVersion: '0.2.0' }, NOW + 60_000);
     expect(
       mergeStatuses(
