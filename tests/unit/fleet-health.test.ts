@@ -160,7 +160,10 @@ describe('fleet health', () => {
       ).write,
     ).toBe(false);
     // A model rolled out is.
-    const rolledOut = status({ models: [{ name: 'shrink-vision', version: '4.3.0' }] }, NOW + 60_000);
+    const rolledOut = status(
+      { models: [{ name: 'shrink-vision', version: '4.3.0' }] },
+      NOW + 60_000,
+    );
     expect(
       mergeStatuses(
         stored,
