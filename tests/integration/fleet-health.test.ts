@@ -11,7 +11,7 @@ import {
   queryCoverage,
 } from '../../functions/adapters/dynamodb-fleet-health.js';
 import { putRegistryEntries } from '../../functions/adapters/dynamodb-registry.js';
-import type { CoverageSummary } from '../../functions/domain/fleet-health.js';
+import { type CoverageSummary, REFRESH_AFTER_MS } from '../../functions/domain/fleet-health.js';
 import type { StoreInfo } from '../../functions/domain/registry-types.js';
 import { loadProcessorConfig } from '../../functions/processor/config.js';
 import { processorDeps } from '../../functions/processor/deps.js';
@@ -34,7 +34,7 @@ const DEVICE = 'panel-store-0001-lane-01';
 let after: string | undefined;
 
 /** The stream's records after the last read, through the live processor. */
-async function processNew() {
+async function processNew(now?: number) {
   const records = await readShard(env.kinesis, after === undefined ? {} : { after });
   after = records.at(-1)?.sequenceNumber ?? after;
   const config = loadProcessorConfig({
@@ -42,7 +42,8 @@ async function processNew() {
     [TABLES.registry.envVar]: TABLES.registry.localName,
     [TABLES.deadLetters.envVar]: TABLES.deadLetters.localName,
   });
-  return processBatch(records, processorDeps(env.dynamodb, config, silentLogger));
+  const deps = processorDeps(env.dynamodb, config, silentLogger);
+  return processBatch(records, now === undefined ? deps : { ...deps, now: () => now });
 }
 
 async function answer(path: string, query: Record<string, string>) {
@@ -112,25 +113,37 @@ describe('Integration: fleet health from the daemons own status, over the emulat
     expect(health.stores[0].completeThrough).toBeDefined();
   });
 
-  it('names the models of the detections it sent since, and the figures count only the detection', async () => {
-    const at = Date.now();
-    await daemon.client.send({
-      type: 'detection',
-      occurredAt: new Date(at).toISOString(),
-      storeId: 'store-0001',
-      detectionId: ulid(at),
-      laneId: 'lane-01',
-      category: 'walkout',
-      confidence: 0.9,
-      estimatedLossCents: 4_200,
-      model: { name: 'shrink-vision', version: '4.3.0' },
+  it('names the models of the detections it sent since at the refresh, and the figures count only the detections', async () => {
+    const detect = async () => {
+      const at = Date.now();
+      await daemon.client.send({
+        type: 'detection',
+        occurredAt: new Date(at).toISOString(),
+        storeId: 'store-0001',
+        detectionId: ulid(at),
+        laneId: 'lane-01',
+        category: 'walkout',
+        confidence: 0.9,
+        estimatedLossCents: 4_200,
+        model: { name: 'shrink-vision', version: '4.3.0' },
+      });
+      await daemon.client.sendStatus(DEVICE, 'store-0001', '0.1.0');
+      expect(await daemon.client.flush(10_000)).toBe(true);
+    };
+
+    // A lane's first naming of its models is no material change: it waits for the refresh.
+    await detect();
+    expect((await processNew()).stats).toMatchObject({
+      counted: 1,
+      statuses: 1,
+      deadLettered: 0,
+      healthWrites: 0,
     });
-    await daemon.client.sendStatus(DEVICE, 'store-0001', '0.1.0');
-    expect(await daemon.client.flush(10_000)).toBe(true);
+    expect((await fleetHealth()).stores[0].models).toEqual([]);
 
-    const result = await processNew();
-
-    expect(result.stats).toMatchObject({
+    // Once the refresh is due, the status's models are written.
+    await detect();
+    expect((await processNew(Date.now() + REFRESH_AFTER_MS)).stats).toMatchObject({
       counted: 1,
       statuses: 1,
       deadLettered: 0,
