@@ -134,7 +134,7 @@ const healthOf = (
   deliveredThrough: arrivedAt - event.spool.oldestUnsentAgeSeconds * 1000,
   ...(event.lastError !== undefined && { lastError: event.lastError }),
   daemonVersion: event.daemonVersion,
-  // A status names the models of the detections since the last one: none, the same as before.
+  // A status names the models of the detections of its last 15 minutes: none, the same as before.
   models:
     event.models.length === 0 && before !== undefined
       ? before.models

@@ -113,26 +113,23 @@ describe('Integration: fleet health from the daemons own status, over the emulat
     expect(health.stores[0].completeThrough).toBeDefined();
   });
 
-  it('names the models of the detections it sent since at the refresh, and the figures count only the detections', async () => {
-    const detect = async () => {
-      const at = Date.now();
-      await daemon.client.send({
-        type: 'detection',
-        occurredAt: new Date(at).toISOString(),
-        storeId: 'store-0001',
-        detectionId: ulid(at),
-        laneId: 'lane-01',
-        category: 'walkout',
-        confidence: 0.9,
-        estimatedLossCents: 4_200,
-        model: { name: 'shrink-vision', version: '4.3.0' },
-      });
-      await daemon.client.sendStatus(DEVICE, 'store-0001', '0.1.0');
-      expect(await daemon.client.flush(10_000)).toBe(true);
-    };
+  it('names the models of its recent detections at the refresh, and the figures count only the detection', async () => {
+    const at = Date.now();
+    await daemon.client.send({
+      type: 'detection',
+      occurredAt: new Date(at).toISOString(),
+      storeId: 'store-0001',
+      detectionId: ulid(at),
+      laneId: 'lane-01',
+      category: 'walkout',
+      confidence: 0.9,
+      estimatedLossCents: 4_200,
+      model: { name: 'shrink-vision', version: '4.3.0' },
+    });
+    await daemon.client.sendStatus(DEVICE, 'store-0001', '0.1.0');
+    expect(await daemon.client.flush(10_000)).toBe(true);
 
     // A lane's first naming of its models is no material change: it waits for the refresh.
-    await detect();
     expect((await processNew()).stats).toMatchObject({
       counted: 1,
       statuses: 1,
@@ -141,10 +138,12 @@ describe('Integration: fleet health from the daemons own status, over the emulat
     });
     expect((await fleetHealth()).stores[0].models).toEqual([]);
 
-    // Once the refresh is due, the status's models are written.
-    await detect();
+    // Once the refresh is due, they are written: the next status names them again, though it
+    // follows no new detection (a status names the models of the last 15 minutes).
+    await daemon.client.sendStatus(DEVICE, 'store-0001', '0.1.0');
+    expect(await daemon.client.flush(10_000)).toBe(true);
     expect((await processNew(Date.now() + REFRESH_AFTER_MS)).stats).toMatchObject({
-      counted: 1,
+      counted: 0,
       statuses: 1,
       deadLettered: 0,
       healthWrites: 1,

@@ -64,6 +64,11 @@ export interface EdgeClientMetrics {
 
 /** Events read from the spool per delivery: small enough to keep memory flat, large enough to pack aggregates well. */
 const WINDOW_BYTES = 1024 * 1024;
+/**
+ * How long a status keeps naming a model after its last detection: the pipeline's refresh of a
+ * store's fleet health (10 minutes) plus a status interval (5 minutes).
+ */
+export const MODELS_NAMED_FOR_MS = 15 * 60_000;
 
 /**
  * The producer a panel PC runs. `send` validates an event against the contract and resolves
@@ -164,17 +169,29 @@ export class EdgeClient {
       throw error;
     }
     this.m.accepted += events.length;
+    const now = Date.now();
     for (const e of events) {
-      if (e.type === 'detection' && this.models.size < MAX_STATUS_MODELS)
-        this.models.add(JSON.stringify([e.model.name, e.model.version]));
+      if (e.type !== 'detection') continue;
+      const model = JSON.stringify([e.model.name, e.model.version]);
+      if (!this.models.has(model) && this.models.size >= MAX_STATUS_MODELS) {
+        // Full: the least recently used model makes room (a rollout replaces a version).
+        const [oldest] = [...this.models].sort(([, a], [, b]) => a - b)[0] ?? [];
+        if (oldest !== undefined) this.models.delete(oldest);
+      }
+      this.models.set(model, now);
     }
     return events;
   }
 
   /** Set while sendStatus spools its own event (send refuses device_status otherwise). */
   private makingStatus = false;
-  /** The models of the detections accepted since the last status (at most MAX_STATUS_MODELS). */
-  private readonly models = new Set<string>();
+  /**
+   * The models of the detections accepted in the last MODELS_NAMED_FOR_MS, each with when it
+   * was last used (at most MAX_STATUS_MODELS). A status names them all, not only those since
+   * the previous status: the pipeline writes a lane's first naming of its models only with its
+   * store's next refresh, and the status in that batch must still name them.
+   */
+  private readonly models = new Map<string, number>();
   /** The last error a status reported, so that the next one reports only a newer one. */
   private reportedErrorAt: string | undefined;
 
@@ -190,7 +207,9 @@ export class EdgeClient {
       m.lastError !== undefined && m.lastError.at !== this.reportedErrorAt
         ? m.lastError
         : undefined;
-    const models = [...this.models].map((m) => {
+    const since = Date.now() - MODELS_NAMED_FOR_MS;
+    for (const [model, at] of this.models) if (at < since) this.models.delete(model);
+    const models = [...this.models.keys()].sort().map((m) => {
       const [name, version] = JSON.parse(m) as [string, string];
       return { name, version };
     });
@@ -212,7 +231,6 @@ export class EdgeClient {
         daemonVersion,
         models,
       } as EventInput);
-      this.models.clear();
       if (lastError !== undefined) this.reportedErrorAt = lastError.at;
       return event;
     } finally {
