@@ -24,6 +24,7 @@ import {
   StatusSchedule,
   type StatusSender,
 } from '#simulator';
+import { runBackfill } from './backfill.js';
 import { fleetSigner, gatewayIdOf, LocalSigners } from './local-signers.js';
 import { type StoreGateways, startStoreGateways } from './store-gateways.js';
 
@@ -61,6 +62,18 @@ export interface LocalSimulationOptions {
    * still count. Absent: no statuses.
    */
   readonly statuses?: { readonly intervalMs?: number };
+  /**
+   * The first run's history (backfill.ts): the last `days` days, sent once through the
+   * fleet's relaying edge client before the live simulation begins; `planFile` records it.
+   * Absent: no history.
+   */
+  readonly backfill?: {
+    readonly days: number;
+    readonly planFile: string;
+    readonly detectionsPerStoreDay?: number;
+    /** Told how many events were spooled and how long it took (not called when done before). */
+    readonly onSpooled?: (events: number, ms: number) => void;
+  };
 }
 
 /**
@@ -122,6 +135,27 @@ export async function runLocalSimulation(
     ...(options.aggregate !== undefined && { aggregate: options.aggregate }),
     signer: fleetSigner(signers),
   });
+  if (options.backfill !== undefined) {
+    const started = performance.now();
+    const spooled = await runBackfill(
+      {
+        client,
+        fleet,
+        seed: options.seed,
+        days: options.backfill.days,
+        baselines: options.baselines,
+        planFile: options.backfill.planFile,
+        truthFile: options.truthFile,
+        readTruth,
+        writeTruth: (file, truth) => writeAtomically(file, JSON.stringify(truth, null, 2)),
+        ...(options.backfill.detectionsPerStoreDay !== undefined && {
+          detectionsPerStoreDay: options.backfill.detectionsPerStoreDay,
+        }),
+      },
+      options.signal,
+    );
+    if (spooled > 0) options.backfill.onSpooled?.(spooled, performance.now() - started);
+  }
   const floor: SimFloor =
     options.topology === 'gateway'
       ? await openGatewayFloor(fleet, options, client, signers)

@@ -12,12 +12,17 @@ Starts the embedded stack (Kinesis and DynamoDB emulators, processor, impact API
 and store gateways also report their own status every 5 minutes (fleet health, coverage).
 
   --no-simulate      do not run the simulator
+  --no-history       on a first run, do not send the last days' history first (see below)
+  --history-days N   days of history a first run sends (default 30, at most 34)
   --stores N         simulated stores (default 5)
   --rate R           simulated events per second (default 20)
   --topology T       direct (one edge client for the fleet, default) or gateway (a client per
                      lane PC, each delivering to its store's gateway)
   --data-dir DIR     local data folder (default .data, or LOCAL_DATA_DIR)
   --verbose          the handlers' INFO logs too (default: warnings and errors)
+
+A first run with the simulator (no history sent yet in the data folder) first sends the
+last --history-days days of the fleet through the same edge client and pipeline, once.
 
 Ports: API_PORT (3000), KINESIS_PORT (4567), DYNAMODB_PORT (8000).`;
 
@@ -54,6 +59,8 @@ function readFlags() {
     {
       options: {
         'no-simulate': { type: 'boolean', default: false },
+        'no-history': { type: 'boolean', default: false },
+        'history-days': { type: 'string', default: '30' },
         stores: { type: 'string', default: '5' },
         rate: { type: 'string', default: '20' },
         topology: { type: 'string', default: 'direct' },
@@ -73,8 +80,13 @@ function readFlags() {
   if (!Number.isInteger(stores) || stores < 1)
     throw new Error('--stores must be a positive integer');
   if (!(rate > 0)) throw new Error('--rate must be a positive number');
+  const historyDays = Number(values['history-days']);
+  // The processor refuses events more than 35 days behind their arrival (too_old).
+  if (!Number.isInteger(historyDays) || historyDays < 1 || historyDays > 34)
+    throw new Error('--history-days must be an integer from 1 to 34');
   return {
     simulate: !values['no-simulate'],
+    historyDays: values['no-history'] ? 0 : historyDays,
     stores,
     rate,
     topology: parseTopology(values.topology),
@@ -116,7 +128,12 @@ function printEndpoints(stack: EmbeddedStack, dataDir: string) {
 function startSimulation(
   stack: EmbeddedStack,
   dataDir: string,
-  { stores, rate, topology }: { stores: number; rate: number; topology: SimulationTopology },
+  {
+    stores,
+    rate,
+    topology,
+    historyDays,
+  }: { stores: number; rate: number; topology: SimulationTopology; historyDays: number },
   signal: AbortSignal,
 ): Promise<unknown> {
   const truthFile = join(dataDir, 'simulator', 'ground-truth.json');
@@ -134,6 +151,16 @@ function startSimulation(
     spoolDir: join(dataDir, 'simulator', 'spool'),
     topology,
     statuses: {},
+    ...(historyDays > 0 && {
+      backfill: {
+        days: historyDays,
+        planFile: join(dataDir, 'simulator', 'history.json'),
+        onSpooled: (events: number, ms: number) =>
+          console.log(
+            `history             ${events} events of the last ${historyDays} days spooled in ${(ms / 1000).toFixed(1)} s (sent once; the live simulation follows)`,
+          ),
+      },
+    }),
     signal,
   }).catch((error: unknown) =>
     console.error(`simulator stopped: ${error instanceof Error ? error.message : String(error)}`),

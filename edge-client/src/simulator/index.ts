@@ -1,3 +1,11 @@
+export {
+  type BackfillOptions,
+  CLOSES_HOUR,
+  generateBackfill,
+  localDateOf,
+  localHourOf,
+  OPENS_HOUR,
+} from './backfill.js';
 export { defineFleet, type SimFleet, type SimStore, TEAMS } from './fleet.js';
 export { FleetSimulator, type SimulatorOptions } from './fleet-simulator.js';
 export {

@@ -1,0 +1,103 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { HoursSavedBaselines } from '#domain/hours-saved';
+import type { EdgeClient } from '#edge-client';
+import {
+  addTree,
+  emptyTruth,
+  FleetSimulator,
+  type GroundTruth,
+  generateBackfill,
+  type SimFleet,
+} from '#simulator';
+
+/**
+ * The first run's history: the last `days` days of the simulated fleet, sent once through the
+ * same edge client as the live simulation (signed, spooled, aggregated) before it starts.
+ *
+ * Exactly once across crashes: the plan (anchor instant, days, seed) is written before the
+ * first event is spooled, so a restart regenerates the very same events (ids and seqs) and
+ * spools them all again; what the pipeline already counted is dropped by its (deviceId, seq)
+ * dedup. The ground truth gets the backfill's figures once: the plan remembers how many runs
+ * the truth file held before it, and a truth file with more already has them. The plan is
+ * marked done only once every event is accepted by the spool (durable).
+ */
+export interface BackfillPlan {
+  readonly anchorMs: number;
+  readonly days: number;
+  readonly seed: number;
+  readonly truthRunsBefore: number;
+  readonly done: boolean;
+}
+
+export interface BackfillRun {
+  readonly client: EdgeClient;
+  readonly fleet: SimFleet;
+  readonly seed: number;
+  readonly days: number;
+  readonly baselines: HoursSavedBaselines;
+  readonly planFile: string;
+  readonly truthFile: string;
+  readTruth(file: string): GroundTruth;
+  writeTruth(file: string, truth: GroundTruth): void;
+  /** Mean detections per store per weekday (BackfillOptions). */
+  readonly detectionsPerStoreDay?: number;
+  readonly now?: number;
+}
+
+const CHUNK = 500;
+
+function writeJson(file: string, value: unknown) {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(`${file}.tmp`, JSON.stringify(value, null, 2));
+  renameSync(`${file}.tmp`, file);
+}
+
+export function readPlan(file: string): BackfillPlan | undefined {
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as BackfillPlan) : undefined;
+}
+
+/** Sends the backfill unless its plan says it is done; the number of events spooled (0 if done). */
+export async function runBackfill(run: BackfillRun, signal?: AbortSignal): Promise<number> {
+  let plan = readPlan(run.planFile);
+  if (plan?.done) return 0;
+  if (plan === undefined) {
+    // Only a first run: a data folder that already has a simulator's truth has its own past.
+    if (existsSync(run.truthFile)) return 0;
+    plan = {
+      anchorMs: run.now ?? Date.now(),
+      days: run.days,
+      seed: run.seed,
+      truthRunsBefore: run.readTruth(run.truthFile).runs,
+      done: false,
+    };
+    writeJson(run.planFile, plan);
+  }
+  const events = generateBackfill({
+    fleet: run.fleet,
+    seed: plan.seed,
+    days: plan.days,
+    anchorMs: plan.anchorMs,
+    incidentClasses: [...Object.keys(run.baselines.classes), 'other_issue'],
+    ...(run.detectionsPerStoreDay !== undefined && {
+      detectionsPerStoreDay: run.detectionsPerStoreDay,
+    }),
+  });
+  for (let i = 0; i < events.length; i += CHUNK) {
+    if (signal?.aborted) throw new Error('backfill aborted; the next start sends it again');
+    await run.client.send(events.slice(i, i + CHUNK), signal);
+  }
+  const truth = run.readTruth(run.truthFile);
+  if (truth.runs <= plan.truthRunsBefore) {
+    const counter = new FleetSimulator({
+      fleet: run.fleet,
+      seed: plan.seed,
+      baselines: run.baselines,
+      now: () => plan.anchorMs,
+    });
+    counter.acknowledge(events);
+    run.writeTruth(run.truthFile, addTree(structuredClone(truth ?? emptyTruth()), counter.truth()));
+  }
+  writeJson(run.planFile, { ...plan, done: true });
+  return events.length;
+}
