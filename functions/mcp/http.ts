@@ -64,15 +64,7 @@ export class ReportLimitError extends Error {
  * MCP in 2025-06-18) are refused, so every call passes the gateway's throttle.
  */
 export function createMcpHttpHandler(options: McpHttpOptions) {
-  const limits = options.reportLimits ?? REPORT_LIMITS;
-  const buckets = new KeyedTokenBuckets(limits);
-  const limited =
-    (deviceId: string, send: (report: OncallIncidentReport) => Promise<ReportedIncident>) =>
-    async (report: OncallIncidentReport) => {
-      const taken = buckets.take(deviceId);
-      if (!taken.ok) throw new ReportLimitError(deviceId, taken.retryAfterMs, limits);
-      return send(report);
-    };
+  const serverFor = mcpServerFactory(options);
 
   return async (req: IncomingMessage, res: ServerResponse, caller: McpGatewayRequest) => {
     if (req.method !== 'POST') {
@@ -108,19 +100,7 @@ export function createMcpHttpHandler(options: McpHttpOptions) {
         'Invalid Request: JSON-RPC batches are not accepted (MCP 2025-06-18 dropped them); send one message per request',
       );
     }
-    const { principal, token } = caller;
-    const dashboardUrl = options.dashboardUrl();
-    const api = () => impactApiClient(options.apiUrl(), token);
-    const server = createImpactMcpServer(
-      isReader(principal)
-        ? { api: api(), dashboardUrl }
-        : isOperator(principal)
-          ? { opsApi: api(), dashboardUrl }
-          : {
-              dashboardUrl,
-              reportIncident: limited(principal.device, options.reporterFor(principal.device)),
-            },
-    );
+    const server = serverFor(caller.principal, caller.token);
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: true,
@@ -134,6 +114,48 @@ export function createMcpHttpHandler(options: McpHttpOptions) {
   };
 }
 
+/** What a server for one caller is built from; `reporterFor` absent, automations get no tool. */
+export type McpServerSource = Omit<McpHttpOptions, 'reporterFor'> &
+  Partial<Pick<McpHttpOptions, 'reporterFor'>>;
+
+/**
+ * One MCP server per caller, from the one tool list: a reader's token gets the reading tools, an
+ * operator's the ops tools, an automation's `report_incident` (within its write limit) when
+ * there is a reporter, and nothing but the definitions resource otherwise. Shared by the local
+ * transport and the Lambda, so a tool added to the list is served by both.
+ */
+export function mcpServerFactory(options: McpServerSource) {
+  const limits = options.reportLimits ?? REPORT_LIMITS;
+  const buckets = new KeyedTokenBuckets(limits);
+  const limited =
+    (deviceId: string, send: (report: OncallIncidentReport) => Promise<ReportedIncident>) =>
+    async (report: OncallIncidentReport) => {
+      const taken = buckets.take(deviceId);
+      if (!taken.ok) throw new ReportLimitError(deviceId, taken.retryAfterMs, limits);
+      return send(report);
+    };
+  return (principal: Principal, token: string) => {
+    const dashboardUrl = options.dashboardUrl();
+    const api = () => impactApiClient(options.apiUrl(), token);
+    if (isReader(principal)) return createImpactMcpServer({ api: api(), dashboardUrl });
+    if (isOperator(principal)) return createImpactMcpServer({ opsApi: api(), dashboardUrl });
+    const reporterFor = options.reporterFor;
+    return createImpactMcpServer(
+      reporterFor === undefined
+        ? { dashboardUrl }
+        : {
+            dashboardUrl,
+            reportIncident: limited(principal.device, reporterFor(principal.device)),
+          },
+    );
+  };
+}
+
+/** A JSON-RPC error body with no id, as the transport answers a request it refuses. */
+export function jsonRpcErrorBody(code: number, message: string): string {
+  return JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null });
+}
+
 function jsonRpcError(
   res: ServerResponse,
   status: number,
@@ -141,7 +163,7 @@ function jsonRpcError(
   message: string,
   headers: Record<string, string> = {},
 ): void {
-  const text = JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null });
+  const text = jsonRpcErrorBody(code, message);
   res.writeHead(status, {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(text),
@@ -151,7 +173,7 @@ function jsonRpcError(
 }
 
 /** A body with a `__proto__` key anywhere. */
-class ProtoKeyError extends Error {
+export class ProtoKeyError extends Error {
   constructor() {
     super('Invalid Request: no key may be named __proto__');
     this.name = 'ProtoKeyError';
@@ -163,7 +185,7 @@ class ProtoKeyError extends Error {
  * the SDK copies messages by assignment before the tool's strict schema sees them, which turns
  * it into the object's prototype: an unknown argument would then pass unseen, not refused.
  */
-function refuseProtoKeys(key: string, value: unknown): unknown {
+export function refuseProtoKeys(key: string, value: unknown): unknown {
   if (key === '__proto__') throw new ProtoKeyError();
   return value;
 }
