@@ -4,14 +4,14 @@ import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
   APIGatewayProxyStructuredResultV2,
 } from 'aws-lambda';
-import { principalFrom } from '#impact-api';
+import { principalFrom } from '#shared/principal';
 import {
   jsonRpcErrorBody,
   type McpServerSource,
   mcpServerFactory,
   ProtoKeyError,
   refuseProtoKeys,
-} from './http.js';
+} from './caller-server.js';
 import {
   bearerChallenge,
   MCP_PATH,
