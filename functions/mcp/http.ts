@@ -2,10 +2,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { OncallIncidentReport } from '#contract';
 import { BodyTooLargeError, readBody } from '#edge-client';
-import { isOperator, isReader, type Principal } from '#impact-api';
-import { type KeyedTokenBucketLimits, KeyedTokenBuckets } from '#shared/keyed-token-buckets';
-import { impactApiClient } from './impact-client.js';
-import { createImpactMcpServer, type ReportedIncident } from './server.js';
+import type { Principal } from '#impact-api';
+import type { KeyedTokenBucketLimits } from '#shared/keyed-token-buckets';
+import {
+  jsonRpcErrorBody,
+  mcpServerFactory,
+  ProtoKeyError,
+  refuseProtoKeys,
+} from './caller-server.js';
+import type { ReportedIncident } from './server.js';
+
+export { REPORT_LIMITS, ReportLimitError } from './caller-server.js';
 
 /** What the gateway in front of `/mcp` hands over: the verified caller and its body limit. */
 export interface McpGatewayRequest {
@@ -16,13 +23,6 @@ export interface McpGatewayRequest {
   /** The gateway's request-body limit, the same as for the API's routes. */
   readonly maxBodyBytes: number;
 }
-
-/** Writes per automation: 20 reports at once, then one a second. */
-export const REPORT_LIMITS: KeyedTokenBucketLimits = {
-  burst: 20,
-  ratePerSecond: 1,
-  maxKeys: 10_000,
-};
 
 export interface McpHttpOptions {
   /** The impact API's address (read per request: the stack knows it once it listens). */
@@ -40,20 +40,6 @@ export interface McpHttpOptions {
   readonly reportLimits?: KeyedTokenBucketLimits;
 }
 
-/** A report refused by the per-automation write limit. */
-export class ReportLimitError extends Error {
-  constructor(
-    readonly deviceId: string,
-    readonly retryAfterMs: number,
-    limits: KeyedTokenBucketLimits,
-  ) {
-    super(
-      `Too many reports from ${deviceId}: at most ${limits.burst} at once, then ${limits.ratePerSecond} per second. Nothing was sent; retry in ${Math.ceil(retryAfterMs / 1000)} s.`,
-    );
-    this.name = 'ReportLimitError';
-  }
-}
-
 /**
  * The MCP server over Streamable HTTP, stateless: each request gets a server bound to its
  * caller. A reader's token (leadership, region or store manager) gets the reading tools
@@ -64,15 +50,7 @@ export class ReportLimitError extends Error {
  * MCP in 2025-06-18) are refused, so every call passes the gateway's throttle.
  */
 export function createMcpHttpHandler(options: McpHttpOptions) {
-  const limits = options.reportLimits ?? REPORT_LIMITS;
-  const buckets = new KeyedTokenBuckets(limits);
-  const limited =
-    (deviceId: string, send: (report: OncallIncidentReport) => Promise<ReportedIncident>) =>
-    async (report: OncallIncidentReport) => {
-      const taken = buckets.take(deviceId);
-      if (!taken.ok) throw new ReportLimitError(deviceId, taken.retryAfterMs, limits);
-      return send(report);
-    };
+  const serverFor = mcpServerFactory(options);
 
   return async (req: IncomingMessage, res: ServerResponse, caller: McpGatewayRequest) => {
     if (req.method !== 'POST') {
@@ -108,19 +86,7 @@ export function createMcpHttpHandler(options: McpHttpOptions) {
         'Invalid Request: JSON-RPC batches are not accepted (MCP 2025-06-18 dropped them); send one message per request',
       );
     }
-    const { principal, token } = caller;
-    const dashboardUrl = options.dashboardUrl();
-    const api = () => impactApiClient(options.apiUrl(), token);
-    const server = createImpactMcpServer(
-      isReader(principal)
-        ? { api: api(), dashboardUrl }
-        : isOperator(principal)
-          ? { opsApi: api(), dashboardUrl }
-          : {
-              dashboardUrl,
-              reportIncident: limited(principal.device, options.reporterFor(principal.device)),
-            },
-    );
+    const server = serverFor(caller.principal, caller.token);
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: true,
@@ -141,29 +107,11 @@ function jsonRpcError(
   message: string,
   headers: Record<string, string> = {},
 ): void {
-  const text = JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null });
+  const text = jsonRpcErrorBody(code, message);
   res.writeHead(status, {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(text),
     ...headers,
   });
   res.end(text);
-}
-
-/** A body with a `__proto__` key anywhere. */
-class ProtoKeyError extends Error {
-  constructor() {
-    super('Invalid Request: no key may be named __proto__');
-    this.name = 'ProtoKeyError';
-  }
-}
-
-/**
- * A JSON.parse reviver that refuses `__proto__` keys. JSON.parse keeps one as an own key, but
- * the SDK copies messages by assignment before the tool's strict schema sees them, which turns
- * it into the object's prototype: an unknown argument would then pass unseen, not refused.
- */
-function refuseProtoKeys(key: string, value: unknown): unknown {
-  if (key === '__proto__') throw new ProtoKeyError();
-  return value;
 }

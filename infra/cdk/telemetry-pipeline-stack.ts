@@ -9,6 +9,7 @@ import { DeviceCredentials } from './constructs/device-credentials.js';
 import { EdgeRateLimits } from './constructs/edge-rate-limits.js';
 import { FleetWatch } from './constructs/fleet-watch.js';
 import { type ApiCustomDomain, ImpactApi } from './constructs/impact-api.js';
+import { McpEndpoint } from './constructs/mcp-endpoint.js';
 import { OperationsMonitoring } from './constructs/operations-monitoring.js';
 import { OpsApi } from './constructs/ops-api.js';
 import { RawArchive } from './constructs/raw-archive.js';
@@ -58,6 +59,8 @@ export class TelemetryPipelineStack extends Stack {
   public readonly processor: StreamProcessor;
   public readonly api: ImpactApi;
   public readonly opsApi: OpsApi;
+  /** The MCP server for assistants, at `/mcp` on the API. */
+  public readonly mcp: McpEndpoint;
   public readonly fleetWatch: FleetWatch;
   public readonly monitoring: OperationsMonitoring;
   public readonly deviceCredentials: DeviceCredentials;
@@ -111,6 +114,14 @@ export class TelemetryPipelineStack extends Stack {
       ...(props.webAclArn !== undefined && { existingWebAclArn: props.webAclArn }),
     });
     this.site = this.addDashboardSite(stage);
+    this.mcp = new McpEndpoint(this, 'Mcp', {
+      httpApi: this.api.httpApi,
+      apiUrl: `https://${this.api.originDomainName}`,
+      publicUrl: `https://${this.site.distribution.distributionDomainName}`,
+      authorizationServer: this.api.userPool.userPoolProviderUrl,
+      logRetention: stage.logRetention,
+      removalPolicy: stage.removalPolicy,
+    });
     this.archive = this.addRawArchive(stage);
     this.deviceCredentials = this.addDeviceCredentials();
     this.monitoring = this.addMonitoring(props.alarmEmail);
@@ -211,6 +222,8 @@ export class TelemetryPipelineStack extends Stack {
     new CfnOutput(this, 'ApiUrl', {
       value: `https://${this.site.distribution.distributionDomainName}`,
     });
+    // Where an assistant connects (Streamable HTTP, a Cognito token as bearer).
+    new CfnOutput(this, 'McpUrl', { value: this.mcp.url });
     new CfnOutput(this, 'AggregatesTable', { value: this.tables.aggregates.tableName });
     new CfnOutput(this, 'RegistryTable', { value: this.tables.registry.tableName });
     new CfnOutput(this, 'DeadLetterTable', { value: this.tables.deadLetters.tableName });

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
+  BodyTooLargeError,
   createHardenedServer,
   type ErrorResponder,
   type HardenedServerLimits,
@@ -20,7 +21,7 @@ import {
   ROUTES,
   routeKeyOf,
 } from '#impact-api';
-import type { McpGatewayRequest } from '#mcp';
+import { MCP_PATH, PROTECTED_RESOURCE_PATHS } from '#mcp';
 import type { DevIssuer } from './dev-issuer.js';
 
 export type ApiHandler = (
@@ -47,14 +48,10 @@ export interface ApiServerOptions {
    */
   readonly site?: { readonly dir: string; readonly config: unknown };
   /**
-   * The MCP server's Streamable HTTP endpoint at `/mcp`, for callers whose token is valid and
-   * whose claims grant a principal (the API's own check); it gets this server's body limit.
+   * The MCP function's handler (`createMcpLambdaHandler`, as deployed): `/mcp` behind the
+   * token check as the JWT authorizer is, and the public protected-resource metadata.
    */
-  readonly mcp?: (
-    req: IncomingMessage,
-    res: ServerResponse,
-    caller: McpGatewayRequest,
-  ) => Promise<void>;
+  readonly mcp?: ApiHandler;
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -230,11 +227,10 @@ async function handle(
   verified: Record<string, unknown> | undefined,
 ) {
   const method = req.method ?? 'GET';
-  if (url.pathname === '/mcp' && options.mcp !== undefined) {
-    await handleMcp(req, res, options.mcp, verified);
-    return;
-  }
-  const matched = matchGatewayRoute(method, url.pathname);
+  const matched =
+    options.mcp === undefined
+      ? matchGatewayRoute(method, url.pathname)
+      : (matchMcpRoute(method, url.pathname) ?? matchGatewayRoute(method, url.pathname));
   if (matched === undefined) {
     gatewayRefusal(res, 404);
     return;
@@ -244,31 +240,49 @@ async function handle(
     unauthorized(res);
     return;
   }
-  const raw = await readBody(req, { limit: API_MAX_BODY_BYTES });
+  let raw: Buffer;
+  try {
+    // An assistant's oversized stream gets its 413 at once, nothing past the limit read (as the
+    // MCP endpoint always answered), rather than a reset connection.
+    raw = await readBody(req, {
+      limit: API_MAX_BODY_BYTES,
+      ...(matched.function === 'mcp' && { discardLimit: API_MAX_BODY_BYTES }),
+    });
+  } catch (error) {
+    if (!(error instanceof BodyTooLargeError) || matched.function !== 'mcp') throw error;
+    send(
+      res,
+      413,
+      { 'content-type': 'application/json', connection: 'close' },
+      JSON.stringify({ message: GATEWAY_MESSAGES[413] }),
+    );
+    return;
+  }
   const body = raw.byteLength === 0 ? undefined : raw.toString('utf8');
   const requestId = randomUUID();
   const event = gatewayEvent(req, url, { method, matched, claims, body, requestId });
-  const handler = matched.function === 'ops-api' ? options.opsHandler : options.handler;
+  const handler =
+    matched.function === 'mcp' && options.mcp !== undefined
+      ? options.mcp
+      : matched.function === 'ops-api'
+        ? options.opsHandler
+        : options.handler;
   const result = await handler(event, { awsRequestId: requestId, functionName: matched.function });
   sendResult(res, result, requestId);
 }
 
-/** `/mcp` for a caller whose verified claims grant a principal; 401 otherwise. */
-async function handleMcp(
-  req: IncomingMessage,
-  res: ServerResponse,
-  mcp: NonNullable<ApiServerOptions['mcp']>,
-  verified: Record<string, unknown> | undefined,
-) {
-  const token = bearerOf(req);
-  // Claims that grant no principal (an unknown role, a missing scope) are refused as the
-  // API refuses them: no tool of any kind for a token the API would answer 401.
-  const principal = verified === undefined ? undefined : principalFrom(verified);
-  if (token === undefined || principal === undefined) {
-    unauthorized(res);
-    return;
+/**
+ * The MCP function's routes, as the CDK stack adds them: `/mcp` (POST, GET, DELETE) behind the
+ * authorizer, the protected-resource metadata public.
+ */
+function matchMcpRoute(method: string, pathname: string): MatchedRoute | undefined {
+  if (pathname === MCP_PATH && ['POST', 'GET', 'DELETE'].includes(method)) {
+    return { routeKey: `${method} ${MCP_PATH}`, params: {}, auth: true, function: 'mcp' };
   }
-  await mcp(req, res, { token, principal, maxBodyBytes: API_MAX_BODY_BYTES });
+  if (method === 'GET' && (PROTECTED_RESOURCE_PATHS as readonly string[]).includes(pathname)) {
+    return { routeKey: `GET ${pathname}`, params: {}, auth: false, function: 'mcp' };
+  }
+  return undefined;
 }
 
 /** A deployed route that matched a request: its key, its path parameters, whether it needs a token. */
@@ -277,7 +291,7 @@ interface MatchedRoute {
   readonly params: Record<string, string>;
   readonly auth: boolean;
   /** The function whose integration answers it, as in the CDK stack. */
-  readonly function: ApiFunction;
+  readonly function: ApiFunction | 'mcp';
 }
 
 /** The first deployed route with this method and a path that matches, as API Gateway picks it. */

@@ -7,7 +7,7 @@ import { ensureDashboard } from '#dashboard';
 import type { UnsignedPolicy } from '#domain/signature-check';
 import { createKinesisClient, EdgeClient } from '#edge-client';
 import { type ApiThrottleLimits, loadImpactApiHandler } from '#impact-api';
-import { createMcpHttpHandler, incidentReporter } from '#mcp';
+import { createMcpLambdaHandler, incidentReporter } from '#mcp';
 import { loadOpsApiHandler } from '#ops-api';
 import { loadProcessorHandler, PROCESSOR_EVENT_SOURCE } from '#processor';
 import type { KeyedTokenBucketLimits } from '#shared/keyed-token-buckets';
@@ -15,7 +15,7 @@ import { TABLES, TELEMETRY_STREAM } from '#shared/resources';
 import { type ApiHandler, type ApiServer, startApiServer } from './api-server.js';
 import { archiveHandler } from './archiver.js';
 import { type CheckpointStore, FileCheckpointStore } from './checkpoint-store.js';
-import { type DevIssuer, openDevIssuer } from './dev-issuer.js';
+import { DEV_ISSUER, type DevIssuer, openDevIssuer } from './dev-issuer.js';
 import { type Emulators, startEmulators } from './emulators.js';
 import {
   EventSourcePoller,
@@ -292,12 +292,15 @@ async function startGateway(
 ): Promise<ApiServer> {
   let apiBase = '';
   const api = await startApiServer({
-    mcp: createMcpHttpHandler({
+    // The same handler the MCP function runs in AWS; locally it also has the reporter.
+    mcp: createMcpLambdaHandler({
       apiUrl: () => apiBase,
       dashboardUrl: () => `${apiBase}/`,
+      resourceUrl: () => `${apiBase}/mcp`,
+      authorizationServer: () => DEV_ISSUER,
       reporterFor: (deviceId) => incidentReporter(openMcpEdge, deviceId),
       ...(options.mcpReportLimits !== undefined && { reportLimits: options.mcpReportLimits }),
-    }),
+    }) as ApiHandler,
     handler: ((event, context) => handlers.impactApi(event, context as never)) as ApiHandler,
     opsHandler: ((event, context) => handlers.opsApi(event, context as never)) as ApiHandler,
     issuer,

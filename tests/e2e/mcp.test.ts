@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { discoverOAuthProtectedResourceMetadata } from '@modelcontextprotocol/sdk/client/auth.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -10,6 +11,7 @@ import type { GroundTruth } from '#simulator';
 import { putRegistryEntries } from '../../functions/adapters/dynamodb-registry.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
+import { DEV_ISSUER } from '../../infra/local/dev-issuer.js';
 import { type EmbeddedStack, startEmbeddedStack } from '../../infra/local/embedded-stack.js';
 import { LOCAL_KEY_ID, LocalSigners, localSeedFile } from '../../infra/local/local-signers.js';
 import { runLocalSimulation } from '../../infra/local/local-simulation.js';
@@ -292,6 +294,40 @@ describe('MCP server over the impact API (Streamable HTTP at /mcp)', () => {
     }
   });
 
+  it('answers a token that grants no principal with a Bearer challenge naming its metadata', async () => {
+    const unknownRole = await stack.issuer.sign({ sub: 'x', 'custom:role': 'superuser' }, 900);
+    const res = await postMcp(unknownRole, '{"jsonrpc":"2.0","id":1,"method":"tools/list"}');
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe(
+      `Bearer resource_metadata="${stack.apiUrl}/.well-known/oauth-protected-resource/mcp"`,
+    );
+  });
+
+  it("lets the SDK client discover the endpoint's protected-resource metadata, without a token", async () => {
+    const metadata = await discoverOAuthProtectedResourceMetadata(new URL(`${stack.apiUrl}/mcp`));
+    expect(metadata).toMatchObject({
+      resource: `${stack.apiUrl}/mcp`,
+      authorization_servers: [DEV_ISSUER],
+      bearer_methods_supported: ['header'],
+    });
+    // The root form, which clients fall back to, answers the same document.
+    const root = await fetch(`${stack.apiUrl}/.well-known/oauth-protected-resource`);
+    expect(root.status).toBe(200);
+    expect(await root.json()).toEqual(metadata);
+  });
+
+  it('answers GET and DELETE with 405: a stateless server has no stream and no session', async () => {
+    for (const method of ['GET', 'DELETE']) {
+      const res = await fetch(`${stack.apiUrl}/mcp`, {
+        method,
+        headers: { authorization: `Bearer ${leadership}`, accept: 'text/event-stream' },
+      });
+      expect(res.status).toBe(405);
+      expect(res.headers.get('allow')).toBe('POST');
+      expect(res.headers.get('mcp-session-id')).toBeNull();
+    }
+  });
+
   it("does not offer report_incident to a person's token, and refuses the call", async () => {
     const refused: string[] = [];
     for (const token of [storeManager, leadership]) {
@@ -455,9 +491,8 @@ describe('MCP server over the impact API (Streamable HTTP at /mcp)', () => {
     );
     const declared = await postMcp(automation, big);
     expect(declared.status).toBe(413);
-    expect(await declared.json()).toMatchObject({
-      error: { message: expect.stringContaining('65536 bytes') },
-    });
+    // The gateway refuses it, as for every route, before the MCP function runs.
+    expect(await declared.json()).toEqual({ message: 'Request Entity Too Large' });
     // No Content-Length: a stream that goes on past the limit.
     const chunk = new TextEncoder().encode('x'.repeat(16 * 1024));
     let sent = 0;

@@ -9,6 +9,7 @@ import { COVERAGE_PARTITION } from '../../functions/adapters/dynamodb-fleet-heal
 import { FLEET_WATCH_METRICS, FLEET_WATCH_SERVICE } from '../../functions/fleet-watch/metrics.js';
 import { docsPage } from '../../functions/impact-api/openapi.js';
 import { ROUTES, routeKeyOf, routesOf } from '../../functions/impact-api/routes.js';
+import { MCP_PATH, PROTECTED_RESOURCE_PATHS } from '../../functions/mcp/protected-resource.js';
 import { PROCESSOR_EVENT_SOURCE } from '../../functions/processor/event-source.js';
 import { PROCESSOR_METRICS, PROCESSOR_SERVICE } from '../../functions/processor/metrics.js';
 import { createMetrics } from '../../functions/shared/observability.js';
@@ -20,6 +21,11 @@ import { STAGE_CONFIG, stageFromContext } from '../../infra/cdk/stage-config.js'
 import { TelemetryPipelineStack } from '../../infra/cdk/telemetry-pipeline-stack.js';
 
 let template: Template;
+/** The MCP function's routes: `/mcp` behind the authorizer, its metadata public. */
+const MCP_ROUTE_KEYS = [
+  ...['POST', 'GET', 'DELETE'].map((m) => `${m} ${MCP_PATH}`),
+  ...PROTECTED_RESOURCE_PATHS.map((path) => `GET ${path}`),
+];
 let assemblyDir: string;
 
 beforeAll(() => {
@@ -381,7 +387,7 @@ describe('Stack: TelemetryPipelineStack', () => {
 
   it('runs every function on Node.js 22 and arm64, traced by X-Ray', () => {
     const functions = ours('AWS::Lambda::Function');
-    expect(functions).toHaveLength(5);
+    expect(functions).toHaveLength(6);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -414,10 +420,13 @@ describe('Stack: TelemetryPipelineStack', () => {
       JwtConfiguration: { Issuer: Match.anyValue(), Audience: Match.anyValue() },
     });
     const routes = resources('AWS::ApiGatewayV2::Route');
-    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(
+    // ROUTES, and the MCP function's own (tests/infra/mcp-endpoint.test.ts).
+    const apiRoutes = routes.filter((r) => !MCP_ROUTE_KEYS.includes(String(r.Properties.RouteKey)));
+    expect(apiRoutes.map((r) => r.Properties.RouteKey).sort()).toEqual(
       ROUTES.map((r) => `${r.method} ${r.path}`).sort(),
     );
-    for (const route of routes) {
+    expect(routes).toHaveLength(ROUTES.length + MCP_ROUTE_KEYS.length);
+    for (const route of apiRoutes) {
       const definition = ROUTES.find((r) => `${r.method} ${r.path}` === route.Properties.RouteKey);
       expect(route.Properties.AuthorizationType, String(route.Properties.RouteKey)).toBe(
         definition?.auth ? 'JWT' : 'NONE',
@@ -428,7 +437,13 @@ describe('Stack: TelemetryPipelineStack', () => {
         .filter((r) => r.Properties.AuthorizationType === 'NONE')
         .map((r) => r.Properties.RouteKey)
         .sort(),
-    ).toEqual(['GET /docs', 'GET /openapi.json']);
+    ).toEqual(
+      [
+        'GET /docs',
+        'GET /openapi.json',
+        ...PROTECTED_RESOURCE_PATHS.map((path) => `GET ${path}`),
+      ].sort(),
+    );
   });
 
   it('routes the ops routes to a function of their own, behind the same JWT authorizer', () => {
@@ -633,11 +648,21 @@ describe('Stack: TelemetryPipelineStack', () => {
       .filter((d) => d.startsWith('asset.'))
       .map((d) => join(assemblyDir, d, 'index.mjs'))
       .filter((f) => existsSync(f));
-    expect(bundles).toHaveLength(5);
-    for (const file of bundles) expect(statSync(file).size).toBeLessThan(250 * 1024);
-    // All five use DynamoDB (the archive transform reads the registry's keys) and import the
-    // runtime's SDK rather than bundling it.
-    const importingSdk = bundles.filter((f) =>
+    expect(bundles).toHaveLength(6);
+    // The MCP function carries the MCP SDK (and its JSON Schema validator) and uses no AWS SDK:
+    // its own bound (docs/mcp.md).
+    const [mcp, ...others] = [...bundles].sort(
+      (a, b) =>
+        Number(readFileSync(b, 'utf8').includes('MCP_RESOURCE_URL')) -
+        Number(readFileSync(a, 'utf8').includes('MCP_RESOURCE_URL')),
+    );
+    expect(readFileSync(mcp as string, 'utf8')).toContain('MCP_RESOURCE_URL');
+    expect(statSync(mcp as string).size).toBeLessThan(500 * 1024);
+    expect(readFileSync(mcp as string, 'utf8')).not.toContain('"@aws-sdk/');
+    for (const file of others) expect(statSync(file).size).toBeLessThan(250 * 1024);
+    // The other five use DynamoDB (the archive transform reads the registry's keys) and import
+    // the runtime's SDK rather than bundling it.
+    const importingSdk = others.filter((f) =>
       readFileSync(f, 'utf8').includes('"@aws-sdk/client-dynamodb"'),
     );
     expect(importingSdk).toHaveLength(5);
@@ -653,8 +678,8 @@ describe('Stack: TelemetryPipelineStack', () => {
         }
       ).Statement.filter((s) => ([] as string[]).concat(s.Action).includes('logs:PutLogEvents')),
     );
-    // Five functions, each to its own log group, and Firehose to its error log group.
-    expect(logWrites).toHaveLength(6);
+    // Six functions, each to its own log group, and Firehose to its error log group.
+    expect(logWrites).toHaveLength(7);
     for (const s of logWrites)
       expect(JSON.stringify(s.Resource)).toMatch(/Logs[0-9A-F]{8}|FirehoseErrors/);
   });
@@ -683,12 +708,14 @@ describe('Stack: TelemetryPipelineStack', () => {
     expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
     // The API paths go to API Gateway uncached (the Authorization header is never cached).
     // The POST routes first (CloudFront takes the first match), with every method.
-    expect(API_WRITE_PATHS).toEqual(['/v1/ops/dead-letters/replay']);
+    expect(API_WRITE_PATHS).toEqual(['/v1/ops/dead-letters/replay', MCP_PATH]);
     expect(config.CacheBehaviors.map((b) => b.PathPattern)).toEqual([
       '/v1/ops/dead-letters/replay',
+      MCP_PATH,
       '/v1/*',
       '/openapi.json',
       '/docs',
+      ...PROTECTED_RESOURCE_PATHS,
     ]);
     for (const b of config.CacheBehaviors) {
       expect(b.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad'); // CachingDisabled
@@ -946,7 +973,7 @@ describe('Stack: what reaches the API, and how', () => {
   it('puts a response-headers policy on every CloudFront behaviour', () => {
     const config = behaviours(template);
     const all = [config.DefaultCacheBehavior, ...config.CacheBehaviors];
-    expect(all).toHaveLength(5);
+    expect(all).toHaveLength(8);
     for (const b of all)
       expect(policyOf(b.ResponseHeadersPolicyId), String(b.PathPattern)).toBeDefined();
   });

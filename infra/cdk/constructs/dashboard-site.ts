@@ -32,6 +32,7 @@ import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, type IConstruct } from 'constructs';
 import { bundleDashboardSync, DASHBOARD_DIR } from '#dashboard';
 import { DOCS_STYLE, ROUTES } from '#impact-api';
+import { MCP_PATH, PROTECTED_RESOURCE_PATHS } from '#mcp';
 import { loggedPrivateBucket } from './private-bucket.js';
 
 export interface DashboardSiteProps {
@@ -46,16 +47,23 @@ export interface DashboardSiteProps {
 }
 
 /** Paths CloudFront sends to the impact API rather than to the bucket (same origin, no CORS). */
-export const API_PATHS = ['/v1/*', '/openapi.json', '/docs'] as const;
+export const API_PATHS = [
+  '/v1/*',
+  '/openapi.json',
+  '/docs',
+  // The MCP endpoint's public metadata (RFC 9728), which assistants read before signing in.
+  ...PROTECTED_RESOURCE_PATHS,
+] as const;
 
 /**
  * The API's POST routes (the ops API's replay): CloudFront forwards every method to these
  * paths, ahead of `/v1/*`, which takes GET and HEAD only. No cookie authenticates a call (a
  * bearer token does), so a cross-site form cannot post as an operator.
  */
-export const API_WRITE_PATHS: readonly string[] = ROUTES.filter((r) => r.method === 'POST').map(
-  (r) => r.path,
-);
+export const API_WRITE_PATHS: readonly string[] = [
+  ...ROUTES.filter((r) => r.method === 'POST').map((r) => r.path),
+  MCP_PATH,
+];
 
 /** The dashboard: scripts from the site only; it calls the API (same origin) and Cognito. */
 export const SITE_CSP =

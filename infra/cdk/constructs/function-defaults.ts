@@ -39,6 +39,10 @@ import { TABLES } from '#shared/resources';
  *   leaves room for a slow page; a cap of 1 keeps a late run from overlapping the next.
  * - archive-transform: see ARCHIVE_TRANSFORM_BUFFER_MB. Its work follows the bytes Firehose
  *   hands it, and a hostile device chooses those bytes.
+ * - mcp: one JSON-RPC message per request, answered by one call of the impact API with the
+ *   caller's token (an HTTPS round trip, no table read of its own): the impact API's 512 MB.
+ *   29 s as the ops API's (the HTTP API gives up at 30 s); a cap of 10 bounds what assistants
+ *   can take of the impact API's own cap of 25, since every tool call is an API call too.
  */
 export const FUNCTION_SIZING = {
   processor: { memoryMb: 1769, timeoutSeconds: 30, reservedConcurrency: 40 },
@@ -46,6 +50,7 @@ export const FUNCTION_SIZING = {
   'ops-api': { memoryMb: 1024, timeoutSeconds: 29, reservedConcurrency: 5 },
   'fleet-watch': { memoryMb: 256, timeoutSeconds: 60, reservedConcurrency: 1 },
   'archive-transform': { memoryMb: 1769, timeoutSeconds: 60, reservedConcurrency: 10 },
+  mcp: { memoryMb: 512, timeoutSeconds: 29, reservedConcurrency: 10 },
 } as const;
 export type FunctionName = keyof typeof FUNCTION_SIZING;
 
