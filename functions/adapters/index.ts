@@ -41,6 +41,7 @@ export {
   storePk,
 } from './dynamodb-registry.js';
 export { DynamoDbShardStatus, readShardStatuses } from './dynamodb-shard-status.js';
+export { unpackHomeState } from './home-codec.js';
 export { countersOf, type Item } from './item-codec.js';
 export {
   compareSequence,

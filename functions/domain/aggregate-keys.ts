@@ -209,3 +209,16 @@ export function rollupTargetsOf(key: SummaryKey, { region, test }: RollupScope):
   }
   return targets;
 }
+
+/** One store's slots of its local days `from ..= to`: the key range to query (no day items). */
+export function storeSlotRange(storeId: string, from: string, to: string): ItemRange {
+  const first = homeItemKey({ kind: 'store-slot', storeId, date: from, slot: '00:00' });
+  const last = homeItemKey({ kind: 'store-slot', storeId, date: to, slot: '23:59' });
+  return { pk: first.pk, fromSk: first.sk, toSk: last.sk };
+}
+
+/** The local date and slot time a store slot's sort key names; undefined for any other key. */
+export function slotOfSk(sk: string): { date: string; slot: string } | undefined {
+  const match = /^SLOT#(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})$/.exec(sk);
+  return match === null ? undefined : { date: match[1] as string, slot: match[2] as string };
+}

@@ -14,12 +14,14 @@ import {
 } from '#shared/principal';
 import { forbidden, notFound, unauthorized } from '#shared/problem';
 import { fleetHealthFor } from './fleet-health-query.js';
+import { hourOfDayFor } from './hour-of-day-query.js';
 import { impactFor } from './impact-query.js';
 import type { ImpactReader } from './impact-reader.js';
 import { leaderboardFor } from './leaderboard-query.js';
 import { docsPage, openApiDocument } from './openapi.js';
 import {
   FleetHealthQuery,
+  HourOfDayQuery,
   ImpactQuery,
   LeaderboardQuery,
   NoQuery,
@@ -93,6 +95,10 @@ const handlers: Record<RouteKey<'impact-api'>, (ctx: RouteContext) => Promise<An
         reader,
         Date.now(),
       ),
+    ),
+  'GET /v1/hour-of-day': async ({ event, principal, reader, currency }) =>
+    json(
+      await hourOfDayFor(principal, parseParams(HourOfDayQuery, query(event)), reader, currency),
     ),
   'GET /openapi.json': async ({ event }) => {
     parseParams(NoQuery, query(event));

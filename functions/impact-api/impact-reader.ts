@@ -13,6 +13,7 @@ import {
   queryFleetHealth,
   storePk,
   unpackContributors,
+  unpackHomeState,
 } from '#adapters';
 import {
   type ItemRange,
@@ -24,6 +25,8 @@ import {
   regionDayPk,
   regionDayTotalsPk,
   type SummaryKey,
+  slotOfSk,
+  storeSlotRange,
   summaryPeriodOf,
   summaryRange,
   totalsDateOf,
@@ -48,10 +51,42 @@ export interface TotalsRead {
   readonly byPeriod: Map<string, Counters>;
 }
 
+/**
+ * What some reads cost, as DynamoDB reports it (`ReturnConsumedCapacity: TOTAL`): the items
+ * they returned and the read units billed. A caller passes one in and the reads add to it.
+ */
+export interface ReadCost {
+  itemsRead: number;
+  readUnits: number;
+  queries: number;
+}
+
+export const noReadCost = (): ReadCost => ({ itemsRead: 0, readUnits: 0, queries: 0 });
+
+/** A store slot's local date and start time (`HH:MM`) and its counters. */
+export interface SlotRead {
+  readonly date: string;
+  readonly slot: string;
+  readonly counters: Counters;
+}
+
 /** Read side of the aggregates, always by key (Query/GetItem), never by Scan. */
 export interface ImpactReader {
-  /** Store figures over every store (or one region's), per store too, from the rollup shards. */
-  storeRollup(region: string | undefined, from: string, to: string): Promise<RollupRead>;
+  /**
+   * Store figures over every store (or one region's), per store too, from the rollup shards;
+   * what the reads cost is added to `cost` when given.
+   */
+  storeRollup(
+    region: string | undefined,
+    from: string,
+    to: string,
+    cost?: ReadCost,
+  ): Promise<RollupRead>;
+  /**
+   * A store's slots of its local days `from ..= to` (slots without activity are absent), in
+   * key order; what the Query cost is added to `cost`.
+   */
+  storeSlots(storeId: string, from: string, to: string, cost: ReadCost): Promise<SlotRead[]>;
   /**
    * The same totals without the per-store figures, from the rollups' totals copies (a few
    * hundred bytes per shard and day, where a rollup item holds every store's entry).
@@ -103,13 +138,28 @@ export class DynamoDbImpactReader implements ImpactReader {
     private readonly registryTable: string,
   ) {}
 
-  async storeRollup(region: string | undefined, from: string, to: string): Promise<RollupRead> {
+  async storeRollup(
+    region: string | undefined,
+    from: string,
+    to: string,
+    cost?: ReadCost,
+  ): Promise<RollupRead> {
     const partitions =
       region === undefined
         ? Array.from({ length: ORG_ROLLUP_SHARDS }, (_, k) => orgDayPk(k))
         : Array.from({ length: REGION_ROLLUP_SHARDS }, (_, k) => regionDayPk(region, k));
-    const items = await Promise.all(partitions.map((pk) => this.query(pk, from, to)));
+    const items = await Promise.all(partitions.map((pk) => this.query(pk, from, to, cost)));
     return sumRollupItems(items.flat(), 'store');
+  }
+
+  async storeSlots(storeId: string, from: string, to: string, cost: ReadCost) {
+    const range = storeSlotRange(storeId, from, to);
+    const slots: SlotRead[] = [];
+    for (const item of await this.query(range.pk, range.fromSk, range.toSk, cost)) {
+      const at = slotOfSk(item.sk?.S ?? '');
+      if (at !== undefined) slots.push({ ...at, counters: unpackHomeState(item).counters });
+    }
+    return slots;
   }
 
   async storeTotals(region: string | undefined, from: string, to: string): Promise<TotalsRead> {
@@ -187,8 +237,11 @@ export class DynamoDbImpactReader implements ImpactReader {
     );
   }
 
-  /** All items of one partition with `from <= sk <= to`, following pagination. */
-  private async query(pk: string, from: string, to: string): Promise<Item[]> {
+  /**
+   * All items of one partition with `from <= sk <= to`, following pagination; with `cost`,
+   * each page asks for and adds its consumed capacity.
+   */
+  private async query(pk: string, from: string, to: string, cost?: ReadCost): Promise<Item[]> {
     const items: Item[] = [];
     let startKey: Record<string, AttributeValue> | undefined;
     do {
@@ -198,9 +251,15 @@ export class DynamoDbImpactReader implements ImpactReader {
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
           ExpressionAttributeValues: { ':pk': { S: pk }, ':from': { S: from }, ':to': { S: to } },
           ExclusiveStartKey: startKey,
+          ...(cost !== undefined && { ReturnConsumedCapacity: 'TOTAL' as const }),
         }),
       );
       items.push(...(response.Items ?? []));
+      if (cost !== undefined) {
+        cost.itemsRead += response.Items?.length ?? 0;
+        cost.readUnits += response.ConsumedCapacity?.CapacityUnits ?? 0;
+        cost.queries += 1;
+      }
       startKey = response.LastEvaluatedKey;
     } while (startKey !== undefined);
     return items;

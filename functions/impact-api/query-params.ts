@@ -120,3 +120,40 @@ export const FleetHealthQuery = z
   })
   .strict();
 export type FleetHealthQuery = z.infer<typeof FleetHealthQuery>;
+
+/** Longest period of one hour-of-day table: a store-month of slots. */
+export const MAX_HOUR_OF_DAY_DAYS = 31;
+
+/**
+ * A store's or a region's hour-of-day table: exactly one of `storeId` and `region`, over at
+ * most MAX_HOUR_OF_DAY_DAYS store-local days (every one of them is read slot by slot).
+ */
+export const HourOfDayQuery = z
+  .object({
+    ...period,
+    storeId: Identifier.optional().meta({ description: "One store (within the token's scope)" }),
+    region: Identifier.optional().meta({
+      description: "One region (within the token's scope): its busiest stores in the period",
+    }),
+  })
+  .strict()
+  .superRefine((q, ctx) => {
+    checkPeriod(q, ctx);
+    if ((q.storeId === undefined) === (q.region === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['storeId'],
+        message: 'give exactly one of storeId and region',
+      });
+    }
+    if (inDateRange(q.from) && inDateRange(q.to) && q.from <= q.to) {
+      if (daysInclusive(q.from, q.to) > MAX_HOUR_OF_DAY_DAYS) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['to'],
+          message: `period longer than ${MAX_HOUR_OF_DAY_DAYS} days`,
+        });
+      }
+    }
+  });
+export type HourOfDayQuery = z.infer<typeof HourOfDayQuery>;

@@ -312,3 +312,46 @@ export const FleetHealthResponse = z
   })
   .meta({ id: 'FleetHealthResponse' });
 export type FleetHealthResponse = z.infer<typeof FleetHealthResponse>;
+
+export const HourOfDayResponse = z
+  .object({
+    period: Period,
+    storeId: z.string().nullable().meta({ description: 'The store asked for, or null' }),
+    region: z.string().meta({ description: "The region asked for, or the store's region" }),
+    timeZone: z.string().nullable().meta({
+      description: "The store's time zone; null for a region (each store's own local hours)",
+    }),
+    currency: z.string(),
+    categories: z.array(z.string()).meta({ description: 'Detection categories, in column order' }),
+    hours: z
+      .array(
+        z.object({
+          hour: z.number().int().min(0).max(23).meta({ description: 'Store-local hour' }),
+          detections: z.number().int(),
+          detectionsByCategory: z.record(z.string(), z.number().int()),
+          lossDetectedCents: Cents.meta({ description: "The hour's, over every category" }),
+          lossPreventedCents: Cents.meta({ description: "The hour's, over every category" }),
+        }),
+      )
+      .length(24),
+    stores: z.array(z.string()).meta({ description: 'The stores whose slots were read' }),
+    truncated: z.boolean().meta({
+      description:
+        "A region with more active stores than one answer reads: only its busiest (by the period's detections) are in",
+    }),
+    storesActive: z.number().int().meta({
+      description: 'Stores with a detection in the period (for a store: 1 or 0)',
+    }),
+    cost: z
+      .object({
+        itemsRead: z.number().int(),
+        readUnits: z.number(),
+        queries: z.number().int(),
+      })
+      .meta({
+        description:
+          'What this answer cost to read, as DynamoDB reported it (ReturnConsumedCapacity TOTAL, eventually consistent reads)',
+      }),
+  })
+  .meta({ id: 'HourOfDayResponse' });
+export type HourOfDayResponse = z.infer<typeof HourOfDayResponse>;

@@ -95,6 +95,16 @@ export const ROUTES = [
   },
   {
     method: 'GET',
+    path: '/v1/hour-of-day',
+    summary:
+      'When loss happens: a store or region by store-local hour of day and category (at most 31 days), with what it cost to read',
+    auth: true,
+    function: 'impact-api',
+    query: api.HourOfDayQuery,
+    response: api.HourOfDayResponse,
+  },
+  {
+    method: 'GET',
     path: '/openapi.json',
     summary: 'This API as an OpenAPI 3.1 document',
     auth: false,

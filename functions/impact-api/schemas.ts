@@ -22,6 +22,7 @@ export {
 export { PipelineStatusResponse } from './pipeline-status-schemas.js';
 export {
   FleetHealthQuery,
+  HourOfDayQuery,
   ImpactQuery,
   LeaderboardQuery,
   NoQuery,
@@ -33,6 +34,7 @@ export {
 } from './query-params.js';
 export {
   FleetHealthResponse,
+  HourOfDayResponse,
   ImpactResponse,
   LeaderboardResponse,
   StoreShrinkResponse,

@@ -26,6 +26,12 @@ inclusive) and its currency. Money is in integer cents of that currency.
 - **automatedShare**: automated incidents / incidents (null when there were none).
 - A period's hours saved cover every ISO week overlapping it (the answer says which weeks).
 
+## When loss happens (hour of day)
+- Per store-local hour 0..23, summed over the period's days: detections by category, and the
+  hour's loss detected and loss prevented (over every category; loss is not split by category).
+  A region adds each store's own local hours, from its busiest stores (truncated says when
+  some were left out). cost: the items and read units the answer took to read.
+
 ## Comparisons and scope
 - **previous**: the same figures for the period of equal length just before.
 - A leadership token sees every store and team; a region manager its regions; a store manager

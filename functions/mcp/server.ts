@@ -8,6 +8,8 @@ import {
   DeadLetterResponse,
   FleetHealthQuery,
   FleetHealthResponse,
+  HourOfDayQuery,
+  HourOfDayResponse,
   ImpactQuery,
   ImpactResponse,
   LeaderboardQuery,
@@ -203,6 +205,16 @@ const READING_TOOLS: readonly ReadingTool[] = [
     output: TeamHoursResponse,
     path: '/v1/teams/{teamId}/hours-saved',
     view: 'teams',
+  },
+  {
+    name: 'get_hour_of_day',
+    title: 'When loss happens, by hour of day',
+    description:
+      'Detections by category, loss detected and loss prevented per store-local hour (0..23) over at most 31 days, for one storeId or one region (its busiest stores; truncated says when some were left out), with what the answer cost to read.',
+    input: HourOfDayQuery,
+    output: HourOfDayResponse,
+    path: '/v1/hour-of-day',
+    view: 'hour-of-day',
   },
 ];
 

@@ -213,6 +213,43 @@ describe('Dashboard in headless Chromium, on simulated data', () => {
     await page.close();
   });
 
+  it("shows a store's hour-of-day heat map with the API's figures and its read cost", async () => {
+    // Prepare: the default period is 30 days, within the route's 31.
+    const { query } = period();
+    type Hours = {
+      hours: { hour: number; detections: number }[];
+      cost: { itemsRead: number; readUnits: number };
+    };
+    const want = await api<Hours>(`/v1/hour-of-day?${query}&storeId=store-0001`, leadership);
+    expect(want.hours.some((h) => h.detections > 0)).toBe(true);
+
+    // Act
+    const page = await openPage(browser, stack.apiUrl, leadership, '#/stores/store-0001');
+    const panel = page.locator('[data-panel="hour-of-day"]');
+    await panel.waitFor();
+
+    // Assess
+    const rows = panel.locator('tbody tr[data-hour]');
+    expect(await rows.count()).toBe(24);
+    const busiest = want.hours.reduce((a, b) => (b.detections > a.detections ? b : a));
+    const cells = await rows
+      .nth(busiest.hour)
+      .locator('td')
+      .evaluateAll((tds) => tds.map((td) => td.textContent ?? ''));
+    const categoryCells = cells.slice(0, -2).map((c) => Number(c.replace(/,/g, '')));
+    expect(categoryCells.reduce((a, b) => a + b, 0)).toBe(busiest.detections);
+    expect(await panel.locator('td.heat-4').count()).toBeGreaterThan(0);
+    expect(await panel.locator('[data-read-cost]').getAttribute('data-read-cost')).toBe(
+      String(want.cost.readUnits),
+    );
+    expect(await panel.locator('.read-cost').textContent()).toContain(
+      `${want.cost.readUnits} read units`,
+    );
+    expect(page.errors).toEqual([]);
+    await screenshot(page, 'store-hour-of-day');
+    await page.close();
+  });
+
   it("shows coverage beside a store's figures, marks the days with a gap on the charts and the leaderboard, and lists stores with lanes missing in the Fleet view, worst first, in scope", async () => {
     // Prepare: store-0001's fleet health, as the processor keeps it from its daemons'
     // statuses: three lanes registered, lane 01 heard a minute ago, lane 02 silent for three

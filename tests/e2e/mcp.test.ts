@@ -33,6 +33,7 @@ const clients: Client[] = [];
 const REPORT_BURST = 20;
 
 const READING_TOOLS = [
+  'get_hour_of_day',
   'get_hours_saved_by_team',
   'get_impact',
   'get_store_leaderboard',
@@ -232,6 +233,11 @@ describe('MCP server over the impact API (Streamable HTTP at /mcp)', () => {
       ],
       ['get_store_leaderboard', { ...PERIOD, limit: 3 }, `/v1/stores?${query}&limit=3`],
       ['get_hours_saved_by_team', PERIOD, `/v1/teams?${query}`],
+      [
+        'get_hour_of_day',
+        { ...PERIOD, storeId: 'store-0001' },
+        `/v1/hour-of-day?${query}&storeId=store-0001`,
+      ],
       [
         'get_team_hours_saved',
         { teamId: 'team-pos', ...PERIOD },

@@ -91,6 +91,10 @@ function fakeReader(): ImpactReader & { calls: string[] } {
         '2026-06-15',
       );
     },
+    storeSlots: async (storeId, from, to) => {
+      calls.push(`slots ${storeId} ${from}..${to}`);
+      return [];
+    },
     storeTotals: async (region, from, to) => {
       calls.push(`totals ${region ?? 'org'} ${from}..${to}`);
       const { totals, byPeriod } = sum(
@@ -154,6 +158,10 @@ function keyCheckingReader(reader: ImpactReader): ImpactReader {
     storeRollup: async (region, from, to) => {
       check(DAY, from, to);
       return reader.storeRollup(region, from, to);
+    },
+    storeSlots: async (storeId, from, to, cost) => {
+      check(DAY, from, to);
+      return reader.storeSlots(storeId, from, to, cost);
     },
     storeTotals: async (region, from, to) => {
       check(DAY, from, to);

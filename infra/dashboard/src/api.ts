@@ -47,6 +47,7 @@ export async function get<T>(
 // (type-only imports: nothing of the functions' code enters the page's bundle).
 export type {
   FleetHealthResponse,
+  HourOfDayResponse,
   ImpactResponse,
   LeaderboardResponse,
   StoreShrinkResponse,

@@ -13,6 +13,7 @@ import {
 import { clearCharts, mountCharts } from './charts.js';
 import { h } from './dom.js';
 import { renderFleet } from './fleet-view.js';
+import { renderHourOfDay } from './hour-of-day-view.js';
 import { renderOverview } from './overview-view.js';
 import { daysBefore, defaultPeriod, latestToday } from './period.js';
 import { type LeaderboardState, renderStore, renderStores } from './stores-view.js';
@@ -120,6 +121,7 @@ function renderNav(claims: Claims): void {
     ['#/stores', 'Stores'],
     ['#/fleet', 'Fleet'],
   ];
+  if (claims.role !== 'store_manager') links.push(['#/hour-of-day', 'Hour of day']);
   if (claims.role === 'leadership') links.push(['#/teams', 'Teams']);
   nav.replaceChildren(
     ...links.map(([href, text]) =>
@@ -344,6 +346,7 @@ function renderView(hash: string, ctx: ViewContext): Promise<HTMLElement> {
   if (hash.startsWith('#/stores')) return renderStores(ctx, state.leaderboard, () => void route());
   if (hash.startsWith('#/teams') && ctx.claims.role === 'leadership') return renderTeams(ctx);
   if (hash.startsWith('#/fleet')) return renderFleet(ctx);
+  if (hash.startsWith('#/hour-of-day')) return renderHourOfDay(ctx);
   return renderOverview(ctx);
 }
 

@@ -3,6 +3,7 @@ import { chartCard, gapNote, gapPoints, PALETTE } from './charts.js';
 import { h } from './dom.js';
 import { coverageLine } from './fleet-view.js';
 import { count, label, money, share } from './format.js';
+import { storeHourOfDay } from './hour-of-day-view.js';
 import { kpiCard } from './kpi-card.js';
 import { lossByDayTable } from './loss-table.js';
 import { regionQuery, type ViewContext } from './view-context.js';
@@ -196,6 +197,7 @@ export async function renderStore(ctx: ViewContext, storeId: string): Promise<HT
     to: ctx.to,
     granularity: 'day',
   });
+  const hours = await storeHourOfDay(ctx, storeId);
   return h(
     'section',
     { 'data-view': 'store', 'data-store': r.storeId },
@@ -205,6 +207,7 @@ export async function renderStore(ctx: ViewContext, storeId: string): Promise<HT
     coverageLine(r.coverage),
     storeKpis(r),
     h('div', { class: 'charts' }, storeCategoryChart(r), storeLossChart(r)),
+    hours,
   );
 }
 
