@@ -29,6 +29,7 @@ import {
   TeamHoursQuery,
   TeamPath,
 } from './query-params.js';
+import { regionsFor } from './regions-query.js';
 import { ROUTES, type RouteKey, routeKeyOf } from './routes.js';
 import { storeShrinkFor } from './store-shrink-query.js';
 import { teamHoursFor, teamsFor } from './teams-query.js';
@@ -94,6 +95,10 @@ const handlers: Record<RouteKey<'impact-api'>, (ctx: RouteContext) => Promise<An
         Date.now(),
       ),
     ),
+  'GET /v1/regions': async ({ event, principal, reader }) => {
+    parseParams(NoQuery, query(event));
+    return json(await regionsFor(principal, reader));
+  },
   'GET /openapi.json': async ({ event }) => {
     parseParams(NoQuery, query(event));
     return json(openApiDocument());

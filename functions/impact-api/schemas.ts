@@ -35,6 +35,7 @@ export {
   FleetHealthResponse,
   ImpactResponse,
   LeaderboardResponse,
+  RegionsResponse,
   StoreShrinkResponse,
   TeamHoursResponse,
   TeamsResponse,
