@@ -49,6 +49,7 @@ export type {
   FleetHealthResponse,
   ImpactResponse,
   LeaderboardResponse,
+  RegionsResponse,
   StoreShrinkResponse,
   TeamHoursResponse,
   TeamsResponse,

@@ -104,7 +104,7 @@ export async function renderFleet(ctx: ViewContext): Promise<HTMLElement> {
       'section',
       { 'data-view': 'fleet', 'data-state': 'choose-region' },
       h('h2', {}, 'Fleet health'),
-      h('p', {}, 'Fleet health is read one region at a time: enter a region in the filter above.'),
+      h('p', {}, 'Fleet health is read one region at a time: pick a region in the filter above.'),
     );
   }
   const r = await get<FleetHealthResponse>('/v1/fleet/health', { region, limit: '200' });
