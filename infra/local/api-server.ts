@@ -22,6 +22,7 @@ import {
 } from '#impact-api';
 import type { McpGatewayRequest } from '#mcp';
 import type { DevIssuer } from './dev-issuer.js';
+import { handleLocalSignIn, withLocalSignIn } from './local-sign-in.js';
 
 export type ApiHandler = (
   event: APIGatewayProxyEventV2,
@@ -45,7 +46,12 @@ export interface ApiServerOptions {
    * The dashboard, as CloudFront serves it in AWS: the built files at `/`, and `/config.json`
    * telling the page how to sign in. API routes win over files.
    */
-  readonly site?: { readonly dir: string; readonly config: unknown };
+  readonly site?: {
+    readonly dir: string;
+    readonly config: unknown;
+    /** One-click sign-in buttons (local-sign-in.ts): the embedded stack's page only. */
+    readonly localSignIn?: boolean;
+  };
   /**
    * The MCP server's Streamable HTTP endpoint at `/mcp`, for callers whose token is valid and
    * whose claims grant a principal (the API's own check); it gets this server's body limit.
@@ -80,7 +86,10 @@ async function siteFile(
   if (!file.startsWith(normalize(site.dir) + sep) || !CONTENT_TYPES[extname(file)])
     return undefined;
   try {
-    return { type: CONTENT_TYPES[extname(file)] as string, body: await readFile(file) };
+    const body = await readFile(file);
+    if (site.localSignIn === true && relative === 'index.html')
+      return { type: CONTENT_TYPES['.html'] as string, body: withLocalSignIn(body.toString()) };
+    return { type: CONTENT_TYPES[extname(file)] as string, body };
   } catch {
     return undefined;
   }
@@ -168,6 +177,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const server: Server = createHardenedServer(
     async (req, res) => {
       const url = requestUrl(req);
+      if (
+        options.site?.localSignIn === true &&
+        (await handleLocalSignIn(req, res, url.pathname, options.issuer))
+      )
+        return;
       // Static files come from CloudFront in AWS, not through the API stage and its throttle.
       if (options.site !== undefined) {
         const file = await siteFile(options.site, req.method ?? 'GET', url.pathname).catch(

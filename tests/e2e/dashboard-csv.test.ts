@@ -91,4 +91,19 @@ describe('Download CSV', () => {
     expect(page.errors).toEqual([]);
     await page.close();
   });
+
+  it('signs in locally with one click, and shows figures', async () => {
+    const page = await openPage(browser, stack.apiUrl, undefined, '#/overview');
+    await page.waitForSelector('[data-local-sign-in] button[data-role="leadership"]');
+    expect(
+      await page
+        .locator('[data-local-sign-in] button')
+        .evaluateAll((b) => b.map((x) => x.getAttribute('data-role'))),
+    ).toEqual(['leadership', 'region_manager', 'store_manager', 'operator']);
+    await page.locator('[data-local-sign-in] button[data-role="leadership"]').click();
+    await page.waitForSelector('[data-view="overview"] [data-kpi]');
+    expect(await page.locator('[data-kpi]').count()).toBeGreaterThan(0);
+    expect(page.errors).toEqual([]);
+    await page.close();
+  });
 });
