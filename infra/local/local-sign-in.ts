@@ -12,7 +12,10 @@ import type { DevIssuer } from './dev-issuer.js';
 export const LOCAL_SIGN_IN_PREFIX = '/local/sign-in';
 const SCRIPT_PATH = `${LOCAL_SIGN_IN_PREFIX}.js`;
 
-/** The buttons' tokens: the simulator's first store and its region (`npm run simulate`). */
+/**
+ * The buttons' tokens: the simulator's first store and its region (`npm run simulate`). No
+ * operator: the dashboard has no ops view (it refuses an operator's token).
+ */
 const SIGN_IN_CLAIMS: Record<string, Record<string, string>> = {
   leadership: { sub: 'local-leadership', 'custom:role': 'leadership' },
   region_manager: {
@@ -25,7 +28,6 @@ const SIGN_IN_CLAIMS: Record<string, Record<string, string>> = {
     'custom:role': 'store_manager',
     'custom:stores': 'store-0001',
   },
-  operator: { sub: 'local-operator', 'custom:role': 'operator' },
 };
 
 /** An hour: long enough for a session, short as dev tokens go. */
@@ -45,7 +47,7 @@ export const withLocalSignIn = (html: string) =>
  * for a token and stores it as a pasted one would be.
  */
 const SCRIPT = `const ROLES = [['leadership', 'Leadership'], ['region_manager', 'Region manager (us-east)'],
-  ['store_manager', 'Store manager (store-0001)'], ['operator', 'Operator']];
+  ['store_manager', 'Store manager (store-0001)']];
 function addButtons() {
   const form = document.querySelector('[data-state="signed-out"]');
   if (form === null || form.querySelector('[data-local-sign-in]') !== null) return;

@@ -99,7 +99,7 @@ describe('Download CSV', () => {
       await page
         .locator('[data-local-sign-in] button')
         .evaluateAll((b) => b.map((x) => x.getAttribute('data-role'))),
-    ).toEqual(['leadership', 'region_manager', 'store_manager', 'operator']);
+    ).toEqual(['leadership', 'region_manager', 'store_manager']);
     await page.locator('[data-local-sign-in] button[data-role="leadership"]').click();
     await page.waitForSelector('[data-view="overview"] [data-kpi]');
     expect(await page.locator('[data-kpi]').count()).toBeGreaterThan(0);

@@ -75,6 +75,7 @@ describe('Local sign-in stays local', () => {
     expect(JSON.parse(ok.body)).toEqual({ token: 'token', role: 'leadership' });
     expect(signed).toEqual([{ sub: 'local-leadership', 'custom:role': 'leadership' }]);
     expect((await call('127.0.0.1', '/local/sign-in/admin')).status).toBe(404);
+    expect((await call('127.0.0.1', '/local/sign-in/operator')).status).toBe(404);
     expect((await call('127.0.0.1', '/local/sign-in/leadership', 'GET')).status).toBe(404);
     expect((await call('127.0.0.1', '/v1/impact')).handled).toBe(false);
   });
