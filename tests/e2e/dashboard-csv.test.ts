@@ -106,4 +106,34 @@ describe('Download CSV', () => {
     expect(page.errors).toEqual([]);
     await page.close();
   });
+
+  it("saves the overview's loss-by-day table: its days and figures", async () => {
+    const page = await openPage(browser, stack.apiUrl, leadership, '#/overview');
+    const card = page.locator('[data-chart="loss-over-time"]');
+    await card.locator('button[data-csv]').waitFor();
+    const shown = await card
+      .locator('tbody tr')
+      .evaluateAll((rows) =>
+        rows.map((r) => [...r.querySelectorAll('td, th')].map((c) => c.textContent ?? '')),
+      );
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      card.locator('button[data-csv]').click(),
+    ]);
+    const file = join(dataDir, 'days.csv');
+    await download.saveAs(file);
+    const lines = readFileSync(file, 'utf8').slice(1).split('\r\n').slice(0, -1);
+    expect(lines[0]).toBe('Day,Detected (USD),Prevented (USD),Confirmed loss (USD),Coverage');
+    const rows = lines.slice(1).map((l) => l.split(','));
+    expect(rows.length).toBeGreaterThan(0);
+    expect(
+      rows.map((r) => [
+        r[0],
+        money(Math.round(Number(r[1]) * 100), 'USD'),
+        money(Math.round(Number(r[2]) * 100), 'USD'),
+        money(Math.round(Number(r[3]) * 100), 'USD'),
+      ]),
+    ).toEqual(shown.map((r) => r.slice(0, 4)));
+    await page.close();
+  });
 });

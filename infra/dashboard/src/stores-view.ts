@@ -6,7 +6,7 @@ import { h } from './dom.js';
 import { coverageLine } from './fleet-view.js';
 import { count, label, money, share } from './format.js';
 import { kpiCard } from './kpi-card.js';
-import { lossByDayTable } from './loss-table.js';
+import { lossByDayCsv, lossByDayTable } from './loss-table.js';
 import { regionQuery, type ViewContext } from './view-context.js';
 
 const SORTS = [
@@ -304,7 +304,7 @@ function storeLossChart(r: StoreShrinkResponse): HTMLElement {
   const labels = r.series.map((d) => d.period);
   const gaps = new Map((r.coverage?.gapDays ?? []).map((d) => [d, 'a lane not reporting']));
   const marks = gapPoints(labels, gaps);
-  return chartCard(
+  const card = chartCard(
     'store-loss',
     'Loss prevented and detected, by day',
     `Line chart of ${r.storeId}'s loss prevented and detected per day` +
@@ -335,4 +335,11 @@ function storeLossChart(r: StoreShrinkResponse): HTMLElement {
     ...lossByDayTable(r.series, (c) => money(c, r.currency), gaps),
     gapNote(gaps),
   );
+  attachCsvDownload(
+    card,
+    `store-${r.storeId}-days.csv`,
+    lossByDayCsv(r.currency, gaps),
+    r.series,
+  );
+  return card;
 }
