@@ -335,11 +335,6 @@ function storeLossChart(r: StoreShrinkResponse): HTMLElement {
     ...lossByDayTable(r.series, (c) => money(c, r.currency), gaps),
     gapNote(gaps),
   );
-  attachCsvDownload(
-    card,
-    `store-${r.storeId}-days.csv`,
-    lossByDayCsv(r.currency, gaps),
-    r.series,
-  );
+  attachCsvDownload(card, `store-${r.storeId}-days.csv`, lossByDayCsv(r.currency, gaps), r.series);
   return card;
 }
