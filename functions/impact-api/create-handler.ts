@@ -31,6 +31,7 @@ import {
   TeamHoursQuery,
   TeamPath,
 } from './query-params.js';
+import { regionsFor } from './regions-query.js';
 import { ROUTES, type RouteKey, routeKeyOf } from './routes.js';
 import { storeShrinkFor } from './store-shrink-query.js';
 import { teamHoursFor, teamsFor } from './teams-query.js';
@@ -100,6 +101,10 @@ const handlers: Record<RouteKey<'impact-api'>, (ctx: RouteContext) => Promise<An
     json(
       await hourOfDayFor(principal, parseParams(HourOfDayQuery, query(event)), reader, currency),
     ),
+  'GET /v1/regions': async ({ event, principal, reader }) => {
+    parseParams(NoQuery, query(event));
+    return json(await regionsFor(principal, reader));
+  },
   'GET /openapi.json': async ({ event }) => {
     parseParams(NoQuery, query(event));
     return json(openApiDocument());

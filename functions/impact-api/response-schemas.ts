@@ -355,3 +355,25 @@ export const HourOfDayResponse = z
   })
   .meta({ id: 'HourOfDayResponse' });
 export type HourOfDayResponse = z.infer<typeof HourOfDayResponse>;
+export const RegionsResponse = z
+  .object({
+    role: z.enum(['leadership', 'region_manager', 'store_manager']),
+    all: z.boolean().meta({
+      description:
+        'true when the token covers every region (leadership): a client may offer "All regions"',
+    }),
+    regions: z
+      .array(
+        z.object({
+          region: z.string(),
+          stores: z.number().int().min(0).meta({
+            description:
+              "Stores of the region in the token's scope (a store manager: only its own stores)",
+          }),
+        }),
+      )
+      .meta({ description: 'Sorted by name, at most 500' }),
+    truncated: z.boolean().meta({ description: 'true when more than 500 regions were found' }),
+  })
+  .meta({ id: 'RegionsResponse' });
+export type RegionsResponse = z.infer<typeof RegionsResponse>;

@@ -105,6 +105,16 @@ export const ROUTES = [
   },
   {
     method: 'GET',
+    path: '/v1/regions',
+    summary:
+      "The regions the token may pick from, each with its count of stores in the token's scope",
+    auth: true,
+    function: 'impact-api',
+    query: NoQuery,
+    response: api.RegionsResponse,
+  },
+  {
+    method: 'GET',
     path: '/openapi.json',
     summary: 'This API as an OpenAPI 3.1 document',
     auth: false,

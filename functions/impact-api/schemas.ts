@@ -37,6 +37,7 @@ export {
   HourOfDayResponse,
   ImpactResponse,
   LeaderboardResponse,
+  RegionsResponse,
   StoreShrinkResponse,
   TeamHoursResponse,
   TeamsResponse,

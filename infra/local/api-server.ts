@@ -23,6 +23,7 @@ import {
 } from '#impact-api';
 import { MCP_PATH, PROTECTED_RESOURCE_PATHS } from '#mcp';
 import type { DevIssuer } from './dev-issuer.js';
+import { handleLocalSignIn, withLocalSignIn } from './local-sign-in.js';
 
 export type ApiHandler = (
   event: APIGatewayProxyEventV2,
@@ -46,7 +47,12 @@ export interface ApiServerOptions {
    * The dashboard, as CloudFront serves it in AWS: the built files at `/`, and `/config.json`
    * telling the page how to sign in. API routes win over files.
    */
-  readonly site?: { readonly dir: string; readonly config: unknown };
+  readonly site?: {
+    readonly dir: string;
+    readonly config: unknown;
+    /** One-click sign-in buttons (local-sign-in.ts): the embedded stack's page only. */
+    readonly localSignIn?: boolean;
+  };
   /**
    * The MCP function's handler (`createMcpLambdaHandler`, as deployed): `/mcp` behind the
    * token check as the JWT authorizer is, and the public protected-resource metadata.
@@ -77,7 +83,10 @@ async function siteFile(
   if (!file.startsWith(normalize(site.dir) + sep) || !CONTENT_TYPES[extname(file)])
     return undefined;
   try {
-    return { type: CONTENT_TYPES[extname(file)] as string, body: await readFile(file) };
+    const body = await readFile(file);
+    if (site.localSignIn === true && relative === 'index.html')
+      return { type: CONTENT_TYPES['.html'] as string, body: withLocalSignIn(body.toString()) };
+    return { type: CONTENT_TYPES[extname(file)] as string, body };
   } catch {
     return undefined;
   }
@@ -165,6 +174,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const server: Server = createHardenedServer(
     async (req, res) => {
       const url = requestUrl(req);
+      if (
+        options.site?.localSignIn === true &&
+        (await handleLocalSignIn(req, res, url.pathname, options.issuer))
+      )
+        return;
       // Static files come from CloudFront in AWS, not through the API stage and its throttle.
       if (options.site !== undefined) {
         const file = await siteFile(options.site, req.method ?? 'GET', url.pathname).catch(

@@ -307,7 +307,11 @@ async function startGateway(
     port: options.ports.api,
     ...(options.apiThrottle !== undefined && { throttle: options.apiThrottle }),
     ...(options.dashboard === true && {
-      site: { dir: await ensureDashboard(), config: { auth: { kind: 'dev' } } },
+      site: {
+        dir: await ensureDashboard(),
+        config: { auth: { kind: 'dev' } },
+        localSignIn: true,
+      },
     }),
   });
   apiBase = api.url;

@@ -413,6 +413,13 @@ describe('Stack: TelemetryPipelineStack', () => {
     );
   });
 
+  it('has no local sign-in route, and /v1/regions behind the authorizer', () => {
+    const keys = resources('AWS::ApiGatewayV2::Route').map((r) => String(r.Properties.RouteKey));
+    expect(keys).toContain('GET /v1/regions');
+    expect(keys.filter((k) => k.includes('/local'))).toEqual([]);
+    expect(JSON.stringify(template.toJSON())).not.toContain('/local/sign-in');
+  });
+
   it('requires a Cognito JWT on every API route but the documentation', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',

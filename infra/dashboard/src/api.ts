@@ -50,6 +50,7 @@ export type {
   HourOfDayResponse,
   ImpactResponse,
   LeaderboardResponse,
+  RegionsResponse,
   StoreShrinkResponse,
   TeamHoursResponse,
   TeamsResponse,

@@ -4,6 +4,7 @@ import {
   type ImpactResponse,
   type StoreShrinkResponse,
 } from './api.js';
+import { attachCsvDownload } from './csv-download.js';
 import { h, table } from './dom.js';
 import { count } from './format.js';
 import { regionQuery, type ViewContext } from './view-context.js';
@@ -104,7 +105,7 @@ export async function renderFleet(ctx: ViewContext): Promise<HTMLElement> {
       'section',
       { 'data-view': 'fleet', 'data-state': 'choose-region' },
       h('h2', {}, 'Fleet health'),
-      h('p', {}, 'Fleet health is read one region at a time: enter a region in the filter above.'),
+      h('p', {}, 'Fleet health is read one region at a time: pick a region in the filter above.'),
     );
   }
   const r = await get<FleetHealthResponse>('/v1/fleet/health', { region, limit: '200' });
@@ -135,7 +136,7 @@ export async function renderFleet(ctx: ViewContext): Promise<HTMLElement> {
   );
 }
 
-function fleetTable(stores: FleetHealthResponse['stores']): HTMLTableElement {
+function fleetTable(stores: FleetHealthResponse['stores']): HTMLElement {
   const t = table(
     'Stores needing attention, worst first',
     [
@@ -163,5 +164,33 @@ function fleetTable(stores: FleetHealthResponse['stores']): HTMLTableElement {
   );
   const rows = t.querySelectorAll('tbody tr');
   for (const [i, st] of stores.entries()) rows[i]?.setAttribute('data-store', st.storeId);
-  return t;
+  const wrap = h('div', { class: 'table' }, t);
+  attachCsvDownload(
+    wrap,
+    'fleet-health.csv',
+    [
+      { header: 'Store', value: (st) => st.storeId },
+      { header: 'Lanes reporting', value: (st) => st.lanes.reporting },
+      { header: 'Lanes registered', value: (st) => st.lanes.registered ?? st.lanes.known },
+      { header: 'Devices reporting', value: (st) => st.reporting },
+      { header: 'Devices known', value: (st) => st.known },
+      { header: 'Silent devices', value: (st) => st.silent.map((d) => d.deviceId).join(' ') },
+      { header: 'Oldest unsent (seconds)', value: (st) => st.backlogAgeSeconds },
+      { header: 'Worst clock offset (ms)', value: (st) => st.maxClockOffsetMs },
+      {
+        header: 'Versions',
+        value: (st) =>
+          Object.entries(st.daemonVersions)
+            .map(([v, n]) => `${v} x${n}`)
+            .join(' '),
+      },
+      {
+        header: 'Complete through (UTC)',
+        value: (st) =>
+          st.completeThrough === undefined ? null : new Date(st.completeThrough).toISOString(),
+      },
+    ],
+    stores,
+  );
+  return wrap;
 }

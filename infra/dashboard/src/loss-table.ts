@@ -1,3 +1,5 @@
+import { type CsvColumn, centsAsDecimal } from './csv.js';
+
 /** A day's loss figures, as the impact and store-shrink series give them. */
 interface LossDay {
   readonly period: string;
@@ -24,5 +26,22 @@ export function lossByDayTable(
       money(d.confirmedLossCents),
       gaps.has(d.period) ? `gap: ${gaps.get(d.period)}` : 'complete',
     ]),
+  ];
+}
+
+/** The same table's CSV columns: money as decimal `currency`, coverage as text. */
+export function lossByDayCsv(
+  currency: string,
+  gaps: ReadonlyMap<string, string> = new Map(),
+): CsvColumn<LossDay>[] {
+  return [
+    { header: 'Day', value: (d) => d.period },
+    { header: `Detected (${currency})`, value: (d) => centsAsDecimal(d.lossDetectedCents) },
+    { header: `Prevented (${currency})`, value: (d) => centsAsDecimal(d.lossPreventedCents) },
+    { header: `Confirmed loss (${currency})`, value: (d) => centsAsDecimal(d.confirmedLossCents) },
+    {
+      header: 'Coverage',
+      value: (d) => (gaps.has(d.period) ? `gap: ${gaps.get(d.period)}` : 'complete'),
+    },
   ];
 }

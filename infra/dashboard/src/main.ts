@@ -1,5 +1,5 @@
 import './style.css';
-import { ApiError } from './api.js';
+import { ApiError, get, type RegionsResponse } from './api.js';
 import {
   type AuthConfig,
   type Claims,
@@ -216,27 +216,56 @@ function presetButton(
 }
 
 /**
- * None for a store manager (one scope); a region manager picks among their regions; leadership
- * types any region.
+ * None for a store manager (one scope: the API refuses a region on a store token). Leadership
+ * and a region manager pick from a `<select>` filled from `GET /v1/regions`, the regions the
+ * token may see: "All regions" only when the token sees every region (leadership), "All my
+ * regions" for a region manager (its query without a region covers its regions). Until the
+ * answer comes (or if it fails) the picker holds the region already chosen, so a link's
+ * `?region=` keeps working.
  */
-function regionControl(claims: Claims): HTMLSelectElement | HTMLInputElement | null {
+function regionControl(claims: Claims): HTMLSelectElement | null {
   if (claims.role === 'store_manager') return null;
-  if (claims.role === 'region_manager') {
-    return h(
-      'select',
-      { id: 'region' },
-      h('option', { value: '' }, 'All my regions'),
-      claims.regions.map((r) => h('option', { value: r, selected: r === state.region }, r)),
+  const select = h(
+    'select',
+    { id: 'region', 'data-state': 'loading' },
+    h('option', { value: '' }, claims.role === 'leadership' ? 'All regions' : 'All my regions'),
+    state.region === '' ? null : h('option', { value: state.region, selected: true }, state.region),
+  );
+  void fillRegions(select, claims);
+  return select;
+}
+
+/** Fills the picker from the API; keeps the chosen region listed even if the API omits it. */
+async function fillRegions(select: HTMLSelectElement, claims: Claims): Promise<void> {
+  try {
+    const r = await get<RegionsResponse>('/v1/regions');
+    const names = r.regions.map((x) => x.region);
+    if (state.region !== '' && !names.includes(state.region)) names.unshift(state.region);
+    const count = new Map(r.regions.map((x) => [x.region, x.stores]));
+    select.replaceChildren(
+      h(
+        'option',
+        { value: '' },
+        r.all ? 'All regions' : claims.role === 'leadership' ? 'Pick a region' : 'All my regions',
+      ),
+      ...names.map((name) => {
+        const stores = count.get(name);
+        const label =
+          stores === undefined ? name : `${name} (${stores} ${stores === 1 ? 'store' : 'stores'})`;
+        return h('option', { value: name, selected: name === state.region }, label);
+      }),
     );
+    select.dataset.state = r.truncated ? 'truncated' : 'ready';
+  } catch {
+    select.dataset.state = 'error';
   }
-  return h('input', { id: 'region', value: state.region, placeholder: 'All regions', size: 12 });
 }
 
 /** Takes the filters into `state` and shows them, or says why a period is not one. */
 function applyFilters(
   from: HTMLInputElement,
   to: HTMLInputElement,
-  region: HTMLSelectElement | HTMLInputElement | null,
+  region: HTMLSelectElement | null,
 ): void {
   if (from.value > to.value) {
     showError(

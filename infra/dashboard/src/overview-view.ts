@@ -1,10 +1,11 @@
 import { get, type ImpactResponse } from './api.js';
 import { chartCard, gapNote, gapPoints, PALETTE } from './charts.js';
+import { attachCsvDownload } from './csv-download.js';
 import { h } from './dom.js';
 import { scopeCoverageLine } from './fleet-view.js';
 import { change, count, hours, label, money, share } from './format.js';
 import { kpiCard } from './kpi-card.js';
-import { lossByDayTable } from './loss-table.js';
+import { lossByDayCsv, lossByDayTable } from './loss-table.js';
 import { regionQuery, type ViewContext } from './view-context.js';
 
 function kpi(
@@ -173,7 +174,7 @@ function lossOverTimeChart(r: ImpactResponse): HTMLElement {
     ]),
   );
   const marks = gapPoints(labels, gaps);
-  return chartCard(
+  const card = chartCard(
     'loss-over-time',
     'Loss prevented and detected, by day',
     `Line chart of loss prevented and loss detected per day from ${r.period.from} to ${r.period.to}` +
@@ -216,6 +217,13 @@ function lossOverTimeChart(r: ImpactResponse): HTMLElement {
     ...lossByDayTable(days, (c) => money(c, r.currency), gaps),
     gapNote(gaps),
   );
+  attachCsvDownload(
+    card,
+    `loss-by-day-${r.period.from}-${r.period.to}.csv`,
+    lossByDayCsv(r.currency, gaps),
+    days,
+  );
+  return card;
 }
 
 /** The period's detections by category (those with any), against the previous period's. */

@@ -1,11 +1,13 @@
 import { get, type LeaderboardResponse, type StoreShrinkResponse } from './api.js';
 import { chartCard, gapNote, gapPoints, PALETTE } from './charts.js';
+import { type CsvColumn, centsAsDecimal } from './csv.js';
+import { attachCsvDownload } from './csv-download.js';
 import { h } from './dom.js';
 import { coverageLine } from './fleet-view.js';
 import { count, label, money, share } from './format.js';
 import { storeHourOfDay } from './hour-of-day-view.js';
 import { kpiCard } from './kpi-card.js';
-import { lossByDayTable } from './loss-table.js';
+import { lossByDayCsv, lossByDayTable } from './loss-table.js';
 import { regionQuery, type ViewContext } from './view-context.js';
 
 const SORTS = [
@@ -33,12 +35,59 @@ export async function renderStores(
     for (const s of page.stores) body.append(leaderboardRow(s, first.currency));
   };
   addRows(first);
-  return h(
+  const section = h(
     'section',
     { 'data-view': 'stores' },
     leaderboardTable(ctx, state, rerender, body),
     showMoreButton(query, first.nextCursor, addRows),
   );
+  attachCsvDownload(
+    section,
+    `stores-${ctx.from}-${ctx.to}.csv`,
+    leaderboardCsv(first.currency),
+    () => allLeaderboardPages(query),
+  );
+  return section;
+}
+
+/** Stores one CSV download holds at most: ten pages of the API's largest page. */
+export const CSV_MAX_STORES = 1_000;
+
+type LeaderboardStore = LeaderboardResponse['stores'][number];
+
+/**
+ * The leaderboard's CSV holds every page (not only the rows shown), in the table's order, up to
+ * CSV_MAX_STORES, fetched afresh with the largest page the API allows.
+ */
+async function allLeaderboardPages(query: LeaderboardQuery): Promise<LeaderboardStore[]> {
+  const stores: LeaderboardStore[] = [];
+  let cursor: string | null | undefined;
+  do {
+    const page = await get<LeaderboardResponse>('/v1/stores', {
+      ...query,
+      limit: '100',
+      cursor: cursor ?? undefined,
+    });
+    stores.push(...page.stores);
+    cursor = page.nextCursor;
+  } while (cursor !== null && stores.length < CSV_MAX_STORES);
+  return stores.slice(0, CSV_MAX_STORES);
+}
+
+/** The leaderboard's columns as figures: money in decimal `currency`, the rate from 0 to 1. */
+function leaderboardCsv(currency: string): CsvColumn<LeaderboardStore>[] {
+  return [
+    { header: 'Rank', value: (s) => s.rank },
+    { header: 'Store', value: (s) => s.storeId },
+    { header: `Loss prevented (${currency})`, value: (s) => centsAsDecimal(s.lossPreventedCents) },
+    { header: `Loss detected (${currency})`, value: (s) => centsAsDecimal(s.lossDetectedCents) },
+    { header: `Confirmed loss (${currency})`, value: (s) => centsAsDecimal(s.confirmedLossCents) },
+    { header: 'Detections', value: (s) => s.detections },
+    { header: 'False-positive rate (0-1)', value: (s) => s.falsePositiveRate },
+    { header: 'Lanes reporting now', value: (s) => s.coverage?.lanesReporting },
+    { header: 'Lanes registered', value: (s) => s.coverage?.lanesRegistered },
+    { header: 'Days with a gap', value: (s) => s.coverage?.gapDays },
+  ];
 }
 
 type LeaderboardQuery = Record<string, string | undefined>;
@@ -258,7 +307,7 @@ function storeLossChart(r: StoreShrinkResponse): HTMLElement {
   const labels = r.series.map((d) => d.period);
   const gaps = new Map((r.coverage?.gapDays ?? []).map((d) => [d, 'a lane not reporting']));
   const marks = gapPoints(labels, gaps);
-  return chartCard(
+  const card = chartCard(
     'store-loss',
     'Loss prevented and detected, by day',
     `Line chart of ${r.storeId}'s loss prevented and detected per day` +
@@ -289,4 +338,6 @@ function storeLossChart(r: StoreShrinkResponse): HTMLElement {
     ...lossByDayTable(r.series, (c) => money(c, r.currency), gaps),
     gapNote(gaps),
   );
+  attachCsvDownload(card, `store-${r.storeId}-days.csv`, lossByDayCsv(r.currency, gaps), r.series);
+  return card;
 }

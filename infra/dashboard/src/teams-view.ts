@@ -1,5 +1,6 @@
 import { get, type TeamHoursResponse, type TeamsResponse } from './api.js';
 import { chartCard, PALETTE } from './charts.js';
+import { attachCsvDownload } from './csv-download.js';
 import { h } from './dom.js';
 import { count, hours, share } from './format.js';
 import type { ViewContext } from './view-context.js';
@@ -17,11 +18,24 @@ export async function renderTeams(ctx: ViewContext): Promise<HTMLElement> {
       }),
     ),
   );
+  const table = h('div', { class: 'table' }, teamsTable(list.teams));
+  attachCsvDownload(
+    table,
+    `teams-${list.weeks.from}-${list.weeks.to}.csv`,
+    [
+      { header: 'Team', value: (t) => t.teamId },
+      { header: 'Hours saved', value: (t) => t.hoursSaved },
+      { header: 'Incidents', value: (t) => t.incidents },
+      { header: 'Closed by automation (0-1)', value: (t) => t.automatedShare },
+      { header: 'Engineer time (hours)', value: (t) => t.engineerMinutes / 60 },
+    ],
+    list.teams,
+  );
   return h(
     'section',
     { 'data-view': 'teams' },
     h('p', { class: 'period' }, `ISO weeks ${list.weeks.from} to ${list.weeks.to}`),
-    teamsTable(list.teams),
+    table,
     h('div', { class: 'charts' }, hoursByTeamChart(series)),
   );
 }
