@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { HourOfDayResponse } from '../../infra/dashboard/src/api.js';
 import { centsAsDecimal, guardFormula, quoteField, toCsv } from '../../infra/dashboard/src/csv.js';
+import { hourOfDayCsv } from '../../infra/dashboard/src/hour-of-day-view.js';
 
 describe('dashboard csv', () => {
   it('quotes commas, quotes and newlines per RFC 4180, and ends each line with CRLF', () => {
@@ -45,5 +47,29 @@ describe('dashboard csv', () => {
     expect(centsAsDecimal(123456)).toBe(1234.56);
     expect(centsAsDecimal(5)).toBe(0.05);
     expect(centsAsDecimal(0)).toBe(0);
+  });
+
+  it('downloads the hour-of-day heat map as its 24 rows: counts per category, loss in decimal currency', () => {
+    const r = {
+      period: { from: '2026-11-01', to: '2026-11-30' },
+      storeId: 'store-0001',
+      region: 'us-east',
+      currency: 'USD',
+      categories: ['walkout', 'missed_scan'],
+      hours: Array.from({ length: 24 }, (_, hour) => ({
+        hour,
+        detections: hour === 18 ? 5 : 0,
+        detectionsByCategory: hour === 18 ? { walkout: 2, missed_scan: 3 } : {},
+        lossDetectedCents: hour === 18 ? 12_345 : 0,
+        lossPreventedCents: hour === 18 ? 6_789 : 0,
+      })),
+    } as unknown as HourOfDayResponse;
+    const lines = toCsv(hourOfDayCsv(r), r.hours).split('\r\n');
+    expect(lines[0]).toBe(
+      'Hour (store-local),Walkout (detections),Missed scan (detections),Detected (USD),Prevented (USD)',
+    );
+    expect(lines).toHaveLength(26); // header, 24 hours, the empty string after the last CRLF
+    expect(lines[19]).toBe('18,2,3,123.45,67.89');
+    expect(lines[1]).toBe('0,0,0,0,0');
   });
 });

@@ -1,4 +1,6 @@
 import { get, type HourOfDayResponse } from './api.js';
+import { type CsvColumn, centsAsDecimal } from './csv.js';
+import { attachCsvDownload } from './csv-download.js';
 import { h } from './dom.js';
 import { count, label, money } from './format.js';
 import type { ViewContext } from './view-context.js';
@@ -19,6 +21,23 @@ export function hourOfDayTable(
       money(row.lossDetectedCents),
       money(row.lossPreventedCents),
     ]),
+  ];
+}
+
+type Hour = HourOfDayResponse['hours'][number];
+
+/** The download of the heat map: the same rows, counts and decimal currency. */
+export function hourOfDayCsv(r: HourOfDayResponse): CsvColumn<Hour>[] {
+  return [
+    { header: 'Hour (store-local)', value: (row) => row.hour },
+    ...r.categories.map(
+      (k): CsvColumn<Hour> => ({
+        header: `${label(k)} (detections)`,
+        value: (row) => row.detectionsByCategory[k] ?? 0,
+      }),
+    ),
+    { header: `Detected (${r.currency})`, value: (row) => centsAsDecimal(row.lossDetectedCents) },
+    { header: `Prevented (${r.currency})`, value: (row) => centsAsDecimal(row.lossPreventedCents) },
   ];
 }
 
@@ -48,7 +67,7 @@ export function hourOfDaySection(r: HourOfDayResponse, title: string): HTMLEleme
       }),
     ),
   );
-  return h(
+  const section = h(
     'section',
     { class: 'hour-of-day', 'data-panel': 'hour-of-day' },
     h('h3', {}, title),
@@ -79,6 +98,14 @@ export function hourOfDaySection(r: HourOfDayResponse, title: string): HTMLEleme
         ` Only the ${r.stores.length} busiest of ${r.storesActive} active stores were read: ${r.stores.join(', ')}.`,
     ),
   );
+  const scope = r.storeId ?? r.region;
+  attachCsvDownload(
+    section,
+    `hour-of-day-${scope}-${r.period.from}-${r.period.to}.csv`,
+    hourOfDayCsv(r),
+    r.hours,
+  );
+  return section;
 }
 
 /** A store's heat map, at most the last 31 days of the period (the route's cap). */
