@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import * as z from 'zod';
 import type { HoursSavedBaselines } from '#domain/hours-saved';
 import type { EdgeClient } from '#edge-client';
 import {
@@ -22,13 +23,25 @@ import {
  * the truth file held before it, and a truth file with more already has them. The plan is
  * marked done only once every event is accepted by the spool (durable).
  */
-export interface BackfillPlan {
-  readonly anchorMs: number;
-  readonly days: number;
-  readonly seed: number;
-  readonly truthRunsBefore: number;
-  readonly done: boolean;
-}
+/** The most days a history may have: the processor refuses events 35 days behind arrival (too_old). */
+export const MAX_HISTORY_DAYS = 34;
+
+/**
+ * The plan as the data folder holds it, checked on every read: a hand-edited or truncated file
+ * is refused by name before an event is generated, rather than hanging on a huge day count,
+ * numbering events above the live run's seqs from a future anchor, or skipping on a truthy
+ * `done`.
+ */
+export const BackfillPlan = z
+  .object({
+    anchorMs: z.number().int().nonnegative(),
+    days: z.number().int().min(1).max(MAX_HISTORY_DAYS),
+    seed: z.number().int(),
+    truthRunsBefore: z.number().int().nonnegative(),
+    done: z.boolean(),
+  })
+  .strict();
+export type BackfillPlan = z.infer<typeof BackfillPlan>;
 
 export interface BackfillRun {
   readonly client: EdgeClient;
@@ -53,24 +66,41 @@ function writeJson(file: string, value: unknown) {
   renameSync(`${file}.tmp`, file);
 }
 
-export function readPlan(file: string): BackfillPlan | undefined {
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as BackfillPlan) : undefined;
+/** The plan in `file`, if any; not after `nowMs` (a plan is written at its anchor). */
+export function readPlan(file: string, nowMs = Date.now()): BackfillPlan | undefined {
+  if (!existsSync(file)) return undefined;
+  const refuse = (why: string) =>
+    new Error(
+      // Not "remove it": a new plan has a new anchor, hence new events, and what the old one
+      // already sent would count twice.
+      `${file} is not a history plan (${why}); fix it, or start with --no-history`,
+    );
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw refuse(error instanceof Error ? error.message : String(error));
+  }
+  const parsed = BackfillPlan.safeParse(raw);
+  if (!parsed.success) throw refuse(z.prettifyError(parsed.error).replaceAll('\n', ' '));
+  if (parsed.data.anchorMs > nowMs) throw refuse('its anchor is in the future');
+  return parsed.data;
 }
 
 /** Sends the backfill unless its plan says it is done; the number of events spooled (0 if done). */
 export async function runBackfill(run: BackfillRun, signal?: AbortSignal): Promise<number> {
-  let plan = readPlan(run.planFile);
+  let plan = readPlan(run.planFile, run.now ?? Date.now());
   if (plan?.done) return 0;
   if (plan === undefined) {
     // Only a first run: a data folder that already has a simulator's truth has its own past.
     if (existsSync(run.truthFile)) return 0;
-    plan = {
+    plan = BackfillPlan.parse({
       anchorMs: run.now ?? Date.now(),
       days: run.days,
       seed: run.seed,
       truthRunsBefore: run.readTruth(run.truthFile).runs,
       done: false,
-    };
+    });
     writeJson(run.planFile, plan);
   }
   const events = generateBackfill({
