@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as z from 'zod';
+import { DEFAULT_EVENT_TIME_RULES } from '#domain/event-time';
 import type { HoursSavedBaselines } from '#domain/hours-saved';
 import type { EdgeClient } from '#edge-client';
 import {
@@ -59,6 +60,7 @@ export interface BackfillRun {
 }
 
 const CHUNK = 500;
+const DAY_MS = 86_400_000;
 
 function writeJson(file: string, value: unknown) {
   mkdirSync(dirname(file), { recursive: true });
@@ -102,6 +104,15 @@ export async function runBackfill(run: BackfillRun, signal?: AbortSignal): Promi
       done: false,
     });
     writeJson(run.planFile, plan);
+  }
+  // An unfinished plan resumed days later: its oldest events (at most days + 1 before the
+  // anchor) may now be past the processor's horizon, dead-lettered as too_old while the ground
+  // truth counts them. Refused rather than sent half-counted.
+  const now = run.now ?? Date.now();
+  if (plan.anchorMs - (plan.days + 1) * DAY_MS < now - DEFAULT_EVENT_TIME_RULES.horizonMs) {
+    throw new Error(
+      `${run.planFile}: the unfinished history planned at ${new Date(plan.anchorMs).toISOString()} is now too old to send whole (the processor refuses events ${DEFAULT_EVENT_TIME_RULES.horizonMs / DAY_MS} days behind arrival as too_old, and the ground truth would count them); start with --no-history`,
+    );
   }
   const events = generateBackfill({
     fleet: run.fleet,

@@ -64,6 +64,22 @@ describe('Function: runBackfill, given a hostile history plan', () => {
     expect(sent).toHaveLength(0);
   });
 
+  it('refuses an unfinished plan whose oldest days are now past the 35-day horizon', async () => {
+    // Arrange: planned 10 days ago, 30 days back, killed before it was done.
+    writePlan(JSON.stringify({ ...plan, days: 30, anchorMs: now - 10 * 86_400_000 }));
+
+    // Act / Assess: the processor would dead-letter its oldest days as too_old while the
+    // ground truth counted them.
+    await expect(runBackfill(run)).rejects.toThrow(/history\.json.*too_old/);
+    expect(sent).toHaveLength(0);
+  });
+
+  it('does nothing for a done plan, however old', async () => {
+    writePlan(JSON.stringify({ ...plan, days: 30, anchorMs: now - 100 * 86_400_000, done: true }));
+    await expect(runBackfill(run)).resolves.toBe(0);
+    expect(sent).toHaveLength(0);
+  });
+
   it('still resumes a valid plan that is not done, and marks it done', async () => {
     // Arrange
     writePlan(JSON.stringify(plan));
