@@ -124,11 +124,12 @@ export async function runBackfill(run: BackfillRun, signal?: AbortSignal): Promi
       detectionsPerStoreDay: run.detectionsPerStoreDay,
     }),
   });
+  // Read before the first send: a damaged file fails the start before anything is resent.
+  const truth = run.readTruth(run.truthFile);
   for (let i = 0; i < events.length; i += CHUNK) {
     if (signal?.aborted) throw new Error('backfill aborted; the next start sends it again');
     await run.client.send(events.slice(i, i + CHUNK), signal);
   }
-  const truth = run.readTruth(run.truthFile);
   if (truth.runs <= plan.truthRunsBefore) {
     const counter = new FleetSimulator({
       fleet: run.fleet,

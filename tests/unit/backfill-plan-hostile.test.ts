@@ -6,6 +6,7 @@ import type { TelemetryEvent } from '#contract';
 import type { EdgeClient } from '#edge-client';
 import { defineFleet, emptyTruth, type GroundTruth } from '#simulator';
 import { type BackfillRun, readPlan, runBackfill } from '../../infra/local/backfill.js';
+import { readTruth } from '../../infra/local/local-simulation.js';
 
 /**
  * A data folder's `simulator/history.json` edited by hand, truncated by a full disk or written
@@ -92,5 +93,21 @@ describe('Function: runBackfill, given a hostile history plan', () => {
     expect(sent).toHaveLength(spooled);
     expect(readPlan(run.planFile)).toEqual({ ...plan, done: true });
     expect(JSON.parse(readFileSync(run.planFile, 'utf8')).done).toBe(true);
+  });
+
+  it.each([
+    ['truncated JSON', '{"runs": 1, "eventsSent'],
+    ['a JSON array', '[]'],
+    ['a run count that is a string', JSON.stringify({ ...emptyTruth(), runs: '0' })],
+    ['a negative figure', JSON.stringify({ ...emptyTruth(), eventsSent: -5 })],
+  ])('refuses a ground truth with %s by name, before sending anything', async (_, text) => {
+    // Arrange: an unfinished plan, and the real truth reader over a damaged file.
+    writePlan(JSON.stringify(plan));
+    writeFileSync(run.truthFile, text);
+
+    // Act / Assess: no resend on every start that ends in the same error.
+    await expect(runBackfill({ ...run, readTruth })).rejects.toThrow(/ground-truth\.json/);
+    expect(sent).toHaveLength(0);
+    expect(readPlan(run.planFile, now)?.done).toBe(false);
   });
 });
