@@ -268,6 +268,23 @@ describe('MCP server over the impact API (Streamable HTTP at /mcp)', () => {
     expect(teams.isError).toBe(true);
   });
 
+  it("refuses a region manager's and a store manager's assistant a region outside the token", async () => {
+    const regionManager = await stack.issuer.sign(
+      { sub: 'rm', 'custom:role': 'region_manager', 'custom:regions': 'eu-west-1' },
+      900,
+    );
+    const rm = await connect(regionManager);
+    const other = await call(rm, 'get_impact', { ...PERIOD, region: 'us-east-1' });
+    expect(other.isError).toBe(true);
+    expect(other.content[0]?.text).toContain('403');
+    const own = await call(rm, 'get_impact', { ...PERIOD, region: 'eu-west-1' });
+    expect(own.isError).toBeFalsy();
+    const sm = await connect(storeManager);
+    const byRegion = await call(sm, 'get_impact', { ...PERIOD, region: 'eu-west-1' });
+    expect(byRegion.isError).toBe(true);
+    expect(byRegion.content[0]?.text).toContain('403');
+  });
+
   it('refuses /mcp without a valid token', async () => {
     const res = await fetch(`${stack.apiUrl}/mcp`, {
       method: 'POST',
