@@ -27,6 +27,8 @@ export interface McpServerSource {
   ) => (report: OncallIncidentReport) => Promise<ReportedIncident>;
   /** @default REPORT_LIMITS */
   readonly reportLimits?: KeyedTokenBucketLimits;
+  /** How long one API call of a tool may take. @default API_TIMEOUT_MS */
+  readonly apiTimeoutMs?: number;
 }
 
 /** A report refused by the per-automation write limit. */
@@ -61,7 +63,7 @@ export function mcpServerFactory(options: McpServerSource) {
     };
   return (principal: Principal, token: string) => {
     const dashboardUrl = options.dashboardUrl();
-    const api = () => impactApiClient(options.apiUrl(), token);
+    const api = () => impactApiClient(options.apiUrl(), token, options.apiTimeoutMs);
     if (isReader(principal)) return createImpactMcpServer({ api: api(), dashboardUrl });
     if (isOperator(principal)) return createImpactMcpServer({ opsApi: api(), dashboardUrl });
     const reporterFor = options.reporterFor;

@@ -103,6 +103,13 @@ export function createMcpLambdaHandler(options: McpLambdaOptions) {
         ),
       );
     }
+    let request: Request;
+    try {
+      request = requestOf(event);
+    } catch (error) {
+      if (error instanceof HeaderError) return json(400, jsonRpcErrorBody(-32600, error.message));
+      throw error;
+    }
     const server = serverFor(principal, token);
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
@@ -110,7 +117,7 @@ export function createMcpLambdaHandler(options: McpLambdaOptions) {
     });
     try {
       await server.connect(transport);
-      const response = await transport.handleRequest(requestOf(event), { parsedBody: body });
+      const response = await transport.handleRequest(request, { parsedBody: body });
       return await resultOf(response);
     } finally {
       await transport.close();
@@ -119,11 +126,27 @@ export function createMcpLambdaHandler(options: McpLambdaOptions) {
   };
 }
 
-/** The event as the web-standard Request the transport reads (its body is passed parsed). */
+/** A header API Gateway passed on (UTF-8 text, a line break) that a web-standard Request refuses. */
+class HeaderError extends Error {
+  constructor(name: string) {
+    super(`Invalid Request: header ${name} is not a valid HTTP header (Latin-1, no line breaks)`);
+    this.name = 'HeaderError';
+  }
+}
+
+/**
+ * The event as the web-standard Request the transport reads (its body is passed parsed). A
+ * header it refuses is a HeaderError, answered 400, not an invocation error (a bare 500).
+ */
 function requestOf(event: McpEvent): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(event.headers)) {
-    if (value !== undefined) headers.set(name, value);
+    if (value === undefined) continue;
+    try {
+      headers.set(name, value);
+    } catch {
+      throw new HeaderError(name);
+    }
   }
   const host = event.requestContext.domainName;
   return new Request(`https://${host}${event.rawPath}`, {

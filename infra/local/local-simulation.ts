@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname, join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import * as z from 'zod';
 import { putRegistryEntries } from '#adapters';
 import type { TelemetryEvent } from '#contract';
 import type { HoursSavedBaselines } from '#domain/hours-saved';
@@ -109,8 +110,53 @@ function writeAtomically(file: string, text: string) {
   renameSync(`${file}.tmp`, file);
 }
 
+const Count = z.number().int().nonnegative();
+const Counts = z.record(z.string(), Count);
+const ShrinkTruthFile = z.object({
+  detections: Count,
+  detectionsByCategory: Counts,
+  lossDetectedCents: Count,
+  lossPreventedCents: Count,
+  confirmedLossCents: Count,
+  outcomes: Count,
+  outcomesByKind: Counts,
+  falsePositives: Count,
+});
+/**
+ * The ground-truth file's shape, checked on every read: a truncated or hand-edited file is
+ * refused by name rather than added to (a string `runs` would have the backfill skip its
+ * figures, a negative one shift every total).
+ */
+const GroundTruthFile = z.object({
+  runs: Count,
+  eventsSent: Count,
+  resends: Count,
+  shrink: ShrinkTruthFile,
+  hours: z.object({
+    incidents: Count,
+    incidentsByResolution: Counts,
+    engineerMinutes: Count,
+    minutesSaved: Count,
+  }),
+  storeDays: z.record(z.string(), z.record(z.string(), ShrinkTruthFile)),
+});
+
 export function readTruth(file: string): GroundTruth {
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as GroundTruth) : emptyTruth();
+  if (!existsSync(file)) return emptyTruth();
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(
+      `${file} is not a ground truth (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
+  const parsed = GroundTruthFile.safeParse(raw);
+  if (!parsed.success)
+    throw new Error(
+      `${file} is not a ground truth (${z.prettifyError(parsed.error).replaceAll('\n', ' ')})`,
+    );
+  return raw as GroundTruth;
 }
 
 /**

@@ -274,6 +274,23 @@ describe('MCP server over the impact API (Streamable HTTP at /mcp)', () => {
     expect(teams.isError).toBe(true);
   });
 
+  it("refuses a region manager's and a store manager's assistant a region outside the token", async () => {
+    const regionManager = await stack.issuer.sign(
+      { sub: 'rm', 'custom:role': 'region_manager', 'custom:regions': 'eu-west-1' },
+      900,
+    );
+    const rm = await connect(regionManager);
+    const other = await call(rm, 'get_impact', { ...PERIOD, region: 'us-east-1' });
+    expect(other.isError).toBe(true);
+    expect(other.content[0]?.text).toContain('403');
+    const own = await call(rm, 'get_impact', { ...PERIOD, region: 'eu-west-1' });
+    expect(own.isError).toBeFalsy();
+    const sm = await connect(storeManager);
+    const byRegion = await call(sm, 'get_impact', { ...PERIOD, region: 'eu-west-1' });
+    expect(byRegion.isError).toBe(true);
+    expect(byRegion.content[0]?.text).toContain('403');
+  });
+
   it('refuses /mcp without a valid token', async () => {
     const res = await fetch(`${stack.apiUrl}/mcp`, {
       method: 'POST',
@@ -281,6 +298,71 @@ describe('MCP server over the impact API (Streamable HTTP at /mcp)', () => {
       body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}',
     });
     expect(res.status).toBe(401);
+  });
+
+  it('refuses expired, re-signed-payload and unsigned tokens, and claims offered in headers', async () => {
+    const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const expired = await stack.issuer.sign({ sub: 'assistant', 'custom:role': 'leadership' }, -60);
+    // The store manager's signature over a payload that says leadership.
+    const [header, , signature] = storeManager.split('.');
+    const claims = {
+      sub: 'mgr',
+      'custom:role': 'leadership',
+      iss: 'https://dev-issuer.store-floor-impact.local',
+      aud: 'impact-api',
+      exp: 4_102_444_800,
+    };
+    const forged = `${header}.${b64(claims)}.${signature}`;
+    const unsigned = `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`;
+    const list = '{"jsonrpc":"2.0","id":1,"method":"tools/list"}';
+    for (const token of [expired, forged, unsigned]) {
+      const res = await postMcp(token, list);
+      expect(res.status).toBe(401);
+      // The authorizer's own 401, before the function runs (docs/mcp.md): a bare challenge.
+      expect(res.headers.get('www-authenticate')).toBe('Bearer');
+    }
+    // No token, but the claims an authorizer would set, offered as headers and in the body.
+    const res = await fetch(`${stack.apiUrl}/mcp`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'x-amzn-oidc-data': unsigned,
+        'x-claims': JSON.stringify(claims),
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/list',
+        requestContext: { authorizer: { jwt: { claims } } },
+      }),
+    });
+    expect(res.status).toBe(401);
+  });
+
+  it('names its own resource in the metadata whatever Host and X-Forwarded-* say', async () => {
+    const res = await fetch(`${stack.apiUrl}/.well-known/oauth-protected-resource/mcp`, {
+      headers: {
+        'x-forwarded-host': 'evil.example',
+        'x-forwarded-proto': 'http',
+        forwarded: 'host=evil.example',
+      },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ resource: `${stack.apiUrl}/mcp` });
+    const noPrincipal = await stack.issuer.sign({ sub: 'x', 'custom:role': 'superuser' }, 900);
+    const challenge = (
+      await postMcp(noPrincipal, '{}', {
+        headers: {
+          authorization: `Bearer ${noPrincipal}`,
+          host: 'evil.example',
+          'x-forwarded-host': 'evil.example',
+        },
+      })
+    ).headers.get('www-authenticate');
+    expect(challenge).toBe(
+      `Bearer resource_metadata="${stack.apiUrl}/.well-known/oauth-protected-resource/mcp"`,
+    );
   });
 
   it('refuses a token whose claims grant no principal, as the API does (401)', async () => {
