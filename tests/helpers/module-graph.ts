@@ -301,6 +301,8 @@ export const MODULE_ARROWS: Readonly<Record<string, readonly string[]>> = {
     'processor',
     'impact-api',
     'fleet-watch',
+    // The MCP endpoint's paths (its route, its RFC 9728 metadata), named once in the server.
+    'mcp',
     'shared',
     'domain',
     'dashboard-build',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { HourOfDayResponse } from '../../infra/dashboard/src/api.js';
+import type { HourOfDayResponse } from '../../functions/impact-api/schemas.js';
 import { centsAsDecimal, guardFormula, quoteField, toCsv } from '../../infra/dashboard/src/csv.js';
-import { hourOfDayCsv } from '../../infra/dashboard/src/hour-of-day-view.js';
+import { hourOfDayCsv } from '../../infra/dashboard/src/hour-of-day-csv.js';
 
 describe('dashboard csv', () => {
   it('quotes commas, quotes and newlines per RFC 4180, and ends each line with CRLF', () => {

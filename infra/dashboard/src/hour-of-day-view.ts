@@ -1,8 +1,8 @@
 import { get, type HourOfDayResponse } from './api.js';
-import { type CsvColumn, centsAsDecimal } from './csv.js';
 import { attachCsvDownload } from './csv-download.js';
 import { h } from './dom.js';
 import { count, label, money } from './format.js';
+import { hourOfDayCsv } from './hour-of-day-csv.js';
 import type { ViewContext } from './view-context.js';
 
 /**
@@ -21,23 +21,6 @@ export function hourOfDayTable(
       money(row.lossDetectedCents),
       money(row.lossPreventedCents),
     ]),
-  ];
-}
-
-type Hour = HourOfDayResponse['hours'][number];
-
-/** The download of the heat map: the same rows, counts and decimal currency. */
-export function hourOfDayCsv(r: HourOfDayResponse): CsvColumn<Hour>[] {
-  return [
-    { header: 'Hour (store-local)', value: (row) => row.hour },
-    ...r.categories.map(
-      (k): CsvColumn<Hour> => ({
-        header: `${label(k)} (detections)`,
-        value: (row) => row.detectionsByCategory[k] ?? 0,
-      }),
-    ),
-    { header: `Detected (${r.currency})`, value: (row) => centsAsDecimal(row.lossDetectedCents) },
-    { header: `Prevented (${r.currency})`, value: (row) => centsAsDecimal(row.lossPreventedCents) },
   ];
 }
 
