@@ -1,7 +1,7 @@
 /**
  * What the pipeline is worth over a period: loss prevented + hours saved x a loaded hourly
  * rate - the pipeline's own running cost, pro-rated. Pure arithmetic, so every assumption is
- * an input and can be shown beside the answer. The route that answers it is not built yet.
+ * an input and can be shown beside the answer (GET /v1/net-impact shows them all).
  */
 export interface NetImpactInputs {
   readonly lossPreventedCents: number;
