@@ -13,11 +13,13 @@ import {
   verifiedClaims,
 } from '#shared/principal';
 import { forbidden, notFound, unauthorized } from '#shared/problem';
+import type { Valuation } from './config.js';
 import { fleetHealthFor } from './fleet-health-query.js';
 import { hourOfDayFor } from './hour-of-day-query.js';
 import { impactFor } from './impact-query.js';
 import type { ImpactReader } from './impact-reader.js';
 import { leaderboardFor } from './leaderboard-query.js';
+import { netImpactFor } from './net-impact-query.js';
 import { docsPage, openApiDocument } from './openapi.js';
 import {
   FleetHealthQuery,
@@ -41,6 +43,7 @@ interface RouteContext {
   readonly principal: PersonPrincipal;
   readonly reader: ImpactReader;
   readonly currency: string;
+  readonly valuation: Valuation | undefined;
 }
 
 interface Answer {
@@ -105,6 +108,16 @@ const handlers: Record<RouteKey<'impact-api'>, (ctx: RouteContext) => Promise<An
     parseParams(NoQuery, query(event));
     return json(await regionsFor(principal, reader));
   },
+  'GET /v1/net-impact': async ({ event, principal, reader, currency, valuation }) =>
+    json(
+      await netImpactFor(
+        principal,
+        parseParams(PeriodQuery, query(event)),
+        reader,
+        currency,
+        valuation,
+      ),
+    ),
   'GET /openapi.json': async ({ event }) => {
     parseParams(NoQuery, query(event));
     return json(openApiDocument());
@@ -119,11 +132,15 @@ const PUBLIC = new Set<string>(ROUTES.filter((r) => !r.auth).map((r) => routeKey
 
 const ANONYMOUS: PersonPrincipal = { subject: 'anonymous', role: 'store_manager', stores: [] };
 
-/** Builds the handler around a reader; the module's `handler` wires the DynamoDB one. */
+/**
+ * Builds the handler around a reader; the module's `handler` wires the DynamoDB one. Without a
+ * valuation (no running cost configured) GET /v1/net-impact answers 503.
+ */
 export function createImpactApiHandler(
   reader: ImpactReader,
   currency: string,
   logger: Logger = loggerPort(createLogger('impact-api')),
+  valuation?: Valuation,
 ) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(problemResponses(logger))
@@ -163,7 +180,7 @@ export function createImpactApiHandler(
             : 'an operator token reads the ops routes (/v1/ops/*) and no figures',
         );
       }
-      const answer = await route({ event, principal, reader, currency });
+      const answer = await route({ event, principal, reader, currency, valuation });
       return answered(
         event,
         started,

@@ -9,4 +9,6 @@ const config = loadImpactApiConfig();
 export const handler = createImpactApiHandler(
   new DynamoDbImpactReader(dynamodb, config.aggregatesTable, config.registryTable),
   config.currency,
+  undefined,
+  config.valuation,
 );

@@ -377,3 +377,45 @@ export const RegionsResponse = z
   })
   .meta({ id: 'RegionsResponse' });
 export type RegionsResponse = z.infer<typeof RegionsResponse>;
+
+const SignedCents = z
+  .number()
+  .int()
+  .meta({ description: 'Integer cents of `currency`, may be negative' });
+
+export const NetImpactResponse = z
+  .object({
+    period: Period,
+    scope: z.object({
+      role: z.literal('leadership'),
+      level: z.literal('organisation').meta({
+        description:
+          "Net impact is the organisation's: hours saved are counted per team, not per region",
+      }),
+    }),
+    currency: z.string(),
+    lossPreventedCents: Cents,
+    hoursSaved: z
+      .number()
+      .min(0)
+      .meta({ description: 'Hours saved in the ISO weeks the period touches' }),
+    hoursSavedValueCents: Cents.meta({
+      description: 'hoursSaved x loadedHourlyRateCents, rounded',
+    }),
+    pipelineCostCents: Cents.meta({ description: 'The running cost pro-rated to the period' }),
+    netImpactCents: SignedCents.meta({
+      description: 'lossPreventedCents + hoursSavedValueCents - pipelineCostCents',
+    }),
+    assumptions: z.object({
+      loadedHourlyRateCents: Cents,
+      pipelineMonthlyCostCents: Cents,
+      costSource: z.enum(['plan', 'configured']),
+      costSourceDetail: z
+        .string()
+        .meta({ description: 'e.g. "plan: <fleet and run>" or "configured"' }),
+      hoursSavedWeeks: z.object({ from: z.string(), to: z.string() }),
+      proration: z.string(),
+    }),
+  })
+  .meta({ id: 'NetImpactResponse' });
+export type NetImpactResponse = z.infer<typeof NetImpactResponse>;

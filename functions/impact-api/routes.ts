@@ -115,6 +115,16 @@ export const ROUTES = [
   },
   {
     method: 'GET',
+    path: '/v1/net-impact',
+    summary:
+      'Net impact of the organisation (leadership): loss prevented + hours saved x a loaded rate - the pipeline running cost, with every assumption',
+    auth: true,
+    function: 'impact-api',
+    query: api.PeriodQuery,
+    response: api.NetImpactResponse,
+  },
+  {
+    method: 'GET',
     path: '/openapi.json',
     summary: 'This API as an OpenAPI 3.1 document',
     auth: false,

@@ -37,6 +37,7 @@ export {
   HourOfDayResponse,
   ImpactResponse,
   LeaderboardResponse,
+  NetImpactResponse,
   RegionsResponse,
   StoreShrinkResponse,
   TeamHoursResponse,

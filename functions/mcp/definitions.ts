@@ -32,6 +32,13 @@ inclusive) and its currency. Money is in integer cents of that currency.
   A region adds each store's own local hours, from its busiest stores (truncated says when
   some were left out). cost: the items and read units the answer took to read.
 
+## Net impact (the organisation's; leadership only)
+- **netImpactCents** = lossPreventedCents + hoursSavedValueCents - pipelineCostCents.
+- **hoursSavedValueCents**: hoursSaved x assumptions.loadedHourlyRateCents (a loaded hour).
+- **pipelineCostCents**: assumptions.pipelineMonthlyCostCents x days / (365 / 12); costSource
+  says whether that monthly figure is the plan's (costSourceDetail names the fleet and run) or
+  configured. Quote the assumptions with the figure.
+
 ## Comparisons and scope
 - **previous**: the same figures for the period of equal length just before.
 - A leadership token sees every store and team; a region manager its regions; a store manager

@@ -16,6 +16,7 @@ import {
   LeaderboardResponse,
   MAX_DEAD_LETTER_DAYS,
   MAX_REPLAY_LETTERS,
+  NetImpactResponse,
   NoQuery,
   PeriodQuery,
   PipelineStatusResponse,
@@ -215,6 +216,16 @@ const READING_TOOLS: readonly ReadingTool[] = [
     output: HourOfDayResponse,
     path: '/v1/hour-of-day',
     view: 'hour-of-day',
+  },
+  {
+    name: 'get_net_impact',
+    title: 'Net impact for a period',
+    description:
+      "What the pipeline is worth to the organisation over a period (leadership only): loss prevented + hours saved x a loaded hourly rate - the pipeline's running cost pro-rated by days, with every assumption (the rate, the monthly cost and whether it is the plan's or configured).",
+    input: PeriodQuery,
+    output: NetImpactResponse,
+    path: '/v1/net-impact',
+    view: 'overview',
   },
 ];
 

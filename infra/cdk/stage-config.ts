@@ -30,6 +30,63 @@ export interface StageConfig {
    * `batchWindowSeconds` override either (`batchingFromContext`).
    */
   readonly batching: EventSourceBatching;
+  /**
+   * What net impact (GET /v1/net-impact) subtracts as the pipeline's running cost: a
+   * configured monthly figure if the stage has one, otherwise the plan's monthly total for the
+   * reference fleet at the stage's batching, as docs/cost-and-capacity.md records it.
+   */
+  readonly valuation: StageValuation;
+}
+
+/** The impact function's net-impact settings (its LOADED_HOURLY_RATE_CENTS and PIPELINE_* env). */
+export interface StageValuation {
+  /** A loaded hour (pay plus overheads), cents. */
+  readonly loadedHourlyRateCents: number;
+  /** A monthly running cost someone measured or budgeted, cents; overrides the plan's. */
+  readonly configuredMonthlyCostCents?: number;
+}
+
+/**
+ * The plan's monthly totals (`npm run plan`, 2026-12-02, reference fleet of 10,500 stores,
+ * on-demand DynamoDB and Kinesis, the stack's default), by batching. Not computed at synth:
+ * the plan reads measured figures and command-line settings, so its result is taken with its
+ * provenance rather than re-derived here.
+ */
+export const PLAN_MONTHLY_COST = {
+  fleet: {
+    monthlyCents: 243_100,
+    source:
+      'plan: reference fleet 10,500 stores, on-demand, 10,000 records / 60 s (npm run plan, 2026-12-02)',
+  },
+  quick: {
+    monthlyCents: 424_500,
+    source:
+      'plan: reference fleet 10,500 stores, on-demand, 5,000 records / 5 s (npm run plan, 2026-12-02)',
+  },
+} as const;
+
+/** The impact function's environment for net impact, from a stage's valuation. */
+export function valuationEnvironment(
+  stage: Pick<StageConfig, 'valuation' | 'batching'>,
+): Record<string, string> {
+  const { loadedHourlyRateCents, configuredMonthlyCostCents } = stage.valuation;
+  const plan =
+    stage.batching.batchSize === FLEET_BATCHING.batchSize &&
+    stage.batching.maxBatchingWindowMs === FLEET_BATCHING.maxBatchingWindowMs
+      ? PLAN_MONTHLY_COST.fleet
+      : PLAN_MONTHLY_COST.quick;
+  return {
+    LOADED_HOURLY_RATE_CENTS: String(loadedHourlyRateCents),
+    ...(configuredMonthlyCostCents === undefined
+      ? {
+          PIPELINE_MONTHLY_COST_CENTS: String(plan.monthlyCents),
+          PIPELINE_COST_SOURCE: plan.source,
+        }
+      : {
+          PIPELINE_MONTHLY_COST_CENTS: String(configuredMonthlyCostCents),
+          PIPELINE_COST_SOURCE: 'configured',
+        }),
+  };
 }
 
 const QUICK_BATCHING: EventSourceBatching = {
@@ -54,6 +111,7 @@ export const STAGE_CONFIG: Record<StageName, StageConfig> = {
     archiveExpiry: Duration.days(30),
     edgeRateLimits: EDGE_RATE_LIMITS,
     batching: QUICK_BATCHING,
+    valuation: { loadedHourlyRateCents: 5_000 },
   },
   prod: {
     name: 'prod',
@@ -63,6 +121,7 @@ export const STAGE_CONFIG: Record<StageName, StageConfig> = {
     onFailureRetention: Duration.days(14),
     edgeRateLimits: EDGE_RATE_LIMITS,
     batching: FLEET_BATCHING,
+    valuation: { loadedHourlyRateCents: 5_000 },
   },
 };
 

@@ -14,7 +14,7 @@ import { OperationsMonitoring } from './constructs/operations-monitoring.js';
 import { OpsApi } from './constructs/ops-api.js';
 import { RawArchive } from './constructs/raw-archive.js';
 import { StreamProcessor } from './constructs/stream-processor.js';
-import { STAGE_CONFIG, type StageConfig } from './stage-config.js';
+import { STAGE_CONFIG, type StageConfig, valuationEnvironment } from './stage-config.js';
 
 export interface TelemetryPipelineStackProps extends StackProps {
   /** Stage settings (retention, removal). @default STAGE_CONFIG.dev */
@@ -155,6 +155,7 @@ export class TelemetryPipelineStack extends Stack {
       logRetention: stage.logRetention,
       removalPolicy: stage.removalPolicy,
       ...(apiDomain !== undefined && { customDomain: apiDomain }),
+      valuationEnvironment: valuationEnvironment(stage),
     });
   }
 

@@ -24,5 +24,18 @@ export function localAwsEnv(endpoints: {
     [TABLES.deadLetters.envVar]: TABLES.deadLetters.localName,
     [TABLES.pipelineStatus.envVar]: TABLES.pipelineStatus.localName,
     [TELEMETRY_STREAM.envVar]: TELEMETRY_STREAM.localName,
+    ...LOCAL_VALUATION_ENV,
   };
 }
+
+/**
+ * Net impact's settings on the embedded stack: the dev stage's (its rate and the plan's
+ * monthly total at the quick batching), so the local page shows what a dev deploy would. The
+ * CDK's stage config is not imported here; the infra test checks the two are the same.
+ */
+export const LOCAL_VALUATION_ENV = {
+  LOADED_HOURLY_RATE_CENTS: '5000',
+  PIPELINE_MONTHLY_COST_CENTS: '424500',
+  PIPELINE_COST_SOURCE:
+    'plan: reference fleet 10,500 stores, on-demand, 5,000 records / 5 s (npm run plan, 2026-12-02)',
+} as const;

@@ -129,6 +129,25 @@ describe('Dashboard in headless Chromium, on simulated data', () => {
     expect(await page.locator('[data-chart="loss-over-time"] tbody tr').count()).toBe(
       expected.series.days.length,
     );
+    // Net impact: the API's net figure, and every assumption it rests on, on the page.
+    type Net = {
+      netImpactCents: number;
+      assumptions: { costSource: string; costSourceDetail: string; proration: string };
+    };
+    const net = await api<Net>(`/v1/net-impact?${query}`, leadership);
+    const panel = page.locator('[data-panel="net-impact"]');
+    expect(await panel.locator('[data-net]').getAttribute('data-net')).toBe(
+      String(net.netImpactCents),
+    );
+    expect(await panel.locator('[data-net]').textContent()).toBe(
+      money(net.netImpactCents, expected.currency),
+    );
+    expect(await panel.locator('[data-cost-source]').getAttribute('data-cost-source')).toBe(
+      net.assumptions.costSource,
+    );
+    const assumptions = await panel.locator('.assumptions').textContent();
+    expect(assumptions).toContain(net.assumptions.costSourceDetail);
+    expect(assumptions).toContain(net.assumptions.proration);
     await screenshot(page, 'overview-leadership');
     expect(page.errors).toEqual([]);
     await page.close();

@@ -36,6 +36,7 @@ const READING_TOOLS = [
   'get_hour_of_day',
   'get_hours_saved_by_team',
   'get_impact',
+  'get_net_impact',
   'get_store_leaderboard',
   'get_store_shrink',
   'get_team_hours_saved',
@@ -233,6 +234,7 @@ describe('MCP server over the impact API (Streamable HTTP at /mcp)', () => {
       ],
       ['get_store_leaderboard', { ...PERIOD, limit: 3 }, `/v1/stores?${query}&limit=3`],
       ['get_hours_saved_by_team', PERIOD, `/v1/teams?${query}`],
+      ['get_net_impact', PERIOD, `/v1/net-impact?${query}`],
       [
         'get_hour_of_day',
         { ...PERIOD, storeId: 'store-0001' },

@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
+import type { Valuation } from '../../functions/impact-api/config.js';
 import { createImpactApiHandler } from '../../functions/impact-api/create-handler.js';
 import { DynamoDbImpactReader } from '../../functions/impact-api/impact-reader.js';
 import { TABLES } from '../../functions/shared/resources.js';
@@ -14,7 +15,11 @@ export async function askImpactApi(
   dynamodb: DynamoDBClient,
   path: string,
   query: Record<string, string>,
-  options: { readonly claims?: Record<string, string>; readonly aggregatesTable?: string } = {},
+  options: {
+    readonly claims?: Record<string, string>;
+    readonly aggregatesTable?: string;
+    readonly valuation?: Valuation;
+  } = {},
 ): Promise<{ status: number; body: ReturnType<typeof JSON.parse> }> {
   const handler = createImpactApiHandler(
     new DynamoDbImpactReader(
@@ -24,6 +29,7 @@ export async function askImpactApi(
     ),
     'USD',
     silentLogger,
+    options.valuation,
   );
   const res = await handler(
     apiEvent(`GET ${path}`, { path, query, claims: options.claims ?? LEADERSHIP }),

@@ -7,6 +7,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COVERAGE_PARTITION } from '../../functions/adapters/dynamodb-fleet-health.js';
 import { FLEET_WATCH_METRICS, FLEET_WATCH_SERVICE } from '../../functions/fleet-watch/metrics.js';
+import { loadImpactApiConfig } from '../../functions/impact-api/config.js';
 import { docsPage } from '../../functions/impact-api/openapi.js';
 import { ROUTES, routeKeyOf, routesOf } from '../../functions/impact-api/routes.js';
 import { MCP_PATH, PROTECTED_RESOURCE_PATHS } from '../../functions/mcp/protected-resource.js';
@@ -17,8 +18,14 @@ import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
 import { API_CSP, API_WRITE_PATHS, SITE_CSP } from '../../infra/cdk/constructs/dashboard-site.js';
 import { FUNCTION_SIZING } from '../../infra/cdk/constructs/function-defaults.js';
 import { OPS_STREAM_ACTIONS } from '../../infra/cdk/constructs/ops-api.js';
-import { STAGE_CONFIG, stageFromContext } from '../../infra/cdk/stage-config.js';
+import {
+  PLAN_MONTHLY_COST,
+  STAGE_CONFIG,
+  stageFromContext,
+  valuationEnvironment,
+} from '../../infra/cdk/stage-config.js';
 import { TelemetryPipelineStack } from '../../infra/cdk/telemetry-pipeline-stack.js';
+import { LOCAL_VALUATION_ENV } from '../../infra/local/local-env.js';
 
 let template: Template;
 /** The MCP function's routes: `/mcp` behind the authorizer, its metadata public. */
@@ -588,6 +595,44 @@ describe('Stack: TelemetryPipelineStack', () => {
     const actions = statements.flatMap(actionsOf);
     expect(actions.filter((a) => a.startsWith('kinesis:'))).toEqual([]);
     expect(actions.filter((a) => a.startsWith('dynamodb:') && WRITES.test(a))).toEqual([]);
+  });
+
+  it("gives the impact function net impact's rate and the plan's running cost, which its config reads", () => {
+    const [, impact] = Object.entries(template.findResources('AWS::Lambda::Function')).find(
+      ([id]) => id.startsWith('ImpactApi'),
+    ) as [string, Resource];
+    const env = (impact.Properties.Environment as { Variables: Record<string, string> }).Variables;
+    // The default stage is dev, at the quick batching: the plan's figure for it.
+    expect(env).toMatchObject({
+      LOADED_HOURLY_RATE_CENTS: '5000',
+      PIPELINE_MONTHLY_COST_CENTS: String(PLAN_MONTHLY_COST.quick.monthlyCents),
+      PIPELINE_COST_SOURCE: PLAN_MONTHLY_COST.quick.source,
+    });
+    const config = loadImpactApiConfig({
+      ...env,
+      [TABLES.aggregates.envVar]: 'aggregates',
+      [TABLES.registry.envVar]: 'registry',
+    });
+    expect(config.valuation).toEqual({
+      loadedHourlyRateCents: 5_000,
+      pipelineMonthlyCostCents: 424_500,
+      costSource: 'plan',
+      costSourceDetail: PLAN_MONTHLY_COST.quick.source,
+    });
+    // A configured figure replaces the plan's and says so.
+    expect(
+      valuationEnvironment({
+        ...STAGE_CONFIG.prod,
+        valuation: { loadedHourlyRateCents: 6_000, configuredMonthlyCostCents: 150_000 },
+      }),
+    ).toEqual({
+      LOADED_HOURLY_RATE_CENTS: '6000',
+      PIPELINE_MONTHLY_COST_CENTS: '150000',
+      PIPELINE_COST_SOURCE: 'configured',
+    });
+    expect(valuationEnvironment(STAGE_CONFIG.prod).PIPELINE_MONTHLY_COST_CENTS).toBe('243100');
+    // The embedded stack shows what a dev deploy would.
+    expect(LOCAL_VALUATION_ENV).toEqual(valuationEnvironment(STAGE_CONFIG.dev));
   });
 
   it('throttles the API stage', () => {

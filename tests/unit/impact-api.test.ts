@@ -722,3 +722,76 @@ describe('Handler: coverage beside the totals', () => {
     });
   });
 });
+
+describe('Handler: net impact', () => {
+  const VALUATION = {
+    loadedHourlyRateCents: 5_000,
+    pipelineMonthlyCostCents: 73_000, // 2,400 a day: 365 / 12 days to the month
+    costSource: 'plan',
+    costSourceDetail: 'plan: reference fleet, test run',
+  } as const;
+  const netCall = async (
+    query: Record<string, string>,
+    claims: Record<string, string>,
+    valuation: typeof VALUATION | null = VALUATION,
+    reader = fakeReader(),
+  ) => {
+    const handler = createImpactApiHandler(reader, 'USD', silentLogger, valuation ?? undefined);
+    const res = await handler(
+      apiEvent('GET /v1/net-impact', { path: '/v1/net-impact', query, claims }),
+      {} as Context,
+    );
+    return { ...res, json: JSON.parse(res.body ?? '{}'), reader };
+  };
+  const TEN_DAYS = { from: '2026-06-01', to: '2026-06-10' };
+
+  it('answers the organisation: loss prevented + hours at the rate - the running cost for the days', async () => {
+    const [impact, net] = await Promise.all([
+      call(fakeReader(), get('/v1/impact', TEN_DAYS, LEADERSHIP)),
+      netCall(TEN_DAYS, LEADERSHIP),
+    ]);
+    expect(net.statusCode).toBe(200);
+    const lossPrevented = impact.json.shrink.lossPreventedCents;
+    const hours = impact.json.hoursSaved.hoursSaved;
+    expect(lossPrevented).toBeGreaterThan(0);
+    expect(hours).toBeGreaterThan(0);
+    expect(net.json).toEqual({
+      period: TEN_DAYS,
+      scope: { role: 'leadership', level: 'organisation' },
+      currency: 'USD',
+      lossPreventedCents: lossPrevented,
+      hoursSaved: hours,
+      hoursSavedValueCents: Math.round(hours * 5_000),
+      pipelineCostCents: 24_000,
+      netImpactCents: lossPrevented + Math.round(hours * 5_000) - 24_000,
+      assumptions: {
+        ...VALUATION,
+        hoursSavedWeeks: { from: '2026-W23', to: '2026-W24' },
+        proration: expect.stringContaining('10 days'),
+      },
+    });
+    // Totals from the rollups' totals copies, as /v1/impact reads them; nothing per store.
+    expect(net.reader.calls).toContain('totals org 2026-06-01..2026-06-10');
+    expect(net.reader.calls.filter((c) => c.startsWith('stores '))).toEqual([]);
+  });
+
+  it('refuses region and store managers with the reason, and a region parameter', async () => {
+    for (const claims of [REGION_MANAGER, STORE_MANAGER]) {
+      const res = await netCall(TEN_DAYS, claims);
+      expect(res.statusCode).toBe(403);
+      expect(res.json.detail).toMatch(/organisation's \(leadership only\)/);
+    }
+    const region = await netCall({ ...TEN_DAYS, region: 'uk' }, LEADERSHIP);
+    expect(region.statusCode).toBe(400);
+    expect(region.json.detail).toMatch(/region/);
+  });
+
+  it('answers 503 when the stage has no running cost, and 400 for a bad period', async () => {
+    const unconfigured = await netCall(TEN_DAYS, LEADERSHIP, null);
+    expect(unconfigured.statusCode).toBe(503);
+    expect(unconfigured.json.detail).toMatch(/running cost is not configured/);
+    const backwards = await netCall({ from: '2026-06-10', to: '2026-06-01' }, LEADERSHIP);
+    expect(backwards.statusCode).toBe(400);
+    expect(backwards.json.detail).toMatch(/to: must not be before from/);
+  });
+});

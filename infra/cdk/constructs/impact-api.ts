@@ -42,6 +42,8 @@ export interface ImpactApiProps {
    * @default none (execute-api endpoint enabled)
    */
   readonly customDomain?: ApiCustomDomain;
+  /** Net impact's rate and running cost, as env (`valuationEnvironment`). @default none (503) */
+  readonly valuationEnvironment?: Record<string, string>;
 }
 
 /** A domain name for the API and an ACM certificate for it in the stack's region. */
@@ -186,6 +188,7 @@ function impactFunction(scope: Construct, props: ImpactApiProps): NodejsFunction
       { name: 'aggregates', table: props.aggregates, access: 'read' },
       { name: 'registry', table: props.registry, access: 'read' },
     ],
+    ...(props.valuationEnvironment !== undefined && { environment: props.valuationEnvironment }),
     logRetention: props.logRetention,
     removalPolicy: props.removalPolicy,
   }).fn;

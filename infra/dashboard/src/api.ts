@@ -50,6 +50,7 @@ export type {
   HourOfDayResponse,
   ImpactResponse,
   LeaderboardResponse,
+  NetImpactResponse,
   RegionsResponse,
   StoreShrinkResponse,
   TeamHoursResponse,

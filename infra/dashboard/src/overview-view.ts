@@ -1,4 +1,4 @@
-import { get, type ImpactResponse } from './api.js';
+import { ApiError, get, type ImpactResponse, type NetImpactResponse } from './api.js';
 import { chartCard, gapNote, gapPoints, PALETTE } from './charts.js';
 import { attachCsvDownload } from './csv-download.js';
 import { h } from './dom.js';
@@ -41,6 +41,7 @@ export async function renderOverview(ctx: ViewContext): Promise<HTMLElement> {
     region: regionQuery(ctx),
   });
   if (isEmpty(r)) return emptyOverview(r);
+  const net = await netImpactPanel(ctx, r);
   const kpis = h('div', { class: 'kpis' }, ...shrinkKpis(r), ...hoursKpis(r));
   const charts = h(
     'div',
@@ -55,7 +56,67 @@ export async function renderOverview(ctx: ViewContext): Promise<HTMLElement> {
     periodLine(r),
     scopeCoverageLine(r.coverage),
     kpis,
+    net,
     charts,
+  );
+}
+
+/**
+ * Net impact, with every assumption beside it: the organisation's only (leadership, no region
+ * chosen), as the API answers it; a stage without a running cost says so instead.
+ */
+async function netImpactPanel(ctx: ViewContext, r: ImpactResponse): Promise<HTMLElement | null> {
+  if (r.scope.role !== 'leadership' || r.region !== null) return null;
+  let n: NetImpactResponse;
+  try {
+    n = await get<NetImpactResponse>('/v1/net-impact', { from: ctx.from, to: ctx.to });
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 503) {
+      return h(
+        'section',
+        { class: 'card', 'data-panel': 'net-impact' },
+        h('h2', {}, 'Net impact'),
+        h('p', {}, error.message),
+      );
+    }
+    throw error;
+  }
+  const cur = (c: number) => money(c, n.currency);
+  const a = n.assumptions;
+  const row = (term: string, value: string, key: string) =>
+    [h('dt', {}, term), h('dd', { 'data-net-figure': key }, value)] as const;
+  return h(
+    'section',
+    { class: 'card net-impact', 'data-panel': 'net-impact' },
+    h('h2', {}, 'Net impact (organisation)'),
+    h('p', { class: 'value', 'data-net': String(n.netImpactCents) }, cur(n.netImpactCents)),
+    h(
+      'dl',
+      {},
+      ...row('Loss prevented', cur(n.lossPreventedCents), 'lossPrevented'),
+      ...row(
+        `Hours saved (${hours(n.hoursSaved)} x ${cur(a.loadedHourlyRateCents)} an hour)`,
+        cur(n.hoursSavedValueCents),
+        'hoursSavedValue',
+      ),
+      ...row('Less pipeline running cost', cur(n.pipelineCostCents), 'pipelineCost'),
+    ),
+    h(
+      'ul',
+      { class: 'assumptions' },
+      h('li', {}, `Loaded hourly rate: ${cur(a.loadedHourlyRateCents)}`),
+      h(
+        'li',
+        { 'data-cost-source': a.costSource },
+        `Monthly running cost: ${cur(a.pipelineMonthlyCostCents)}, ${a.costSource === 'plan' ? 'from the plan' : 'configured'} (${a.costSourceDetail})`,
+      ),
+      h('li', {}, `Pro-rated: ${a.proration}`),
+      h(
+        'li',
+        {},
+        `Hours saved cover ISO weeks ${a.hoursSavedWeeks.from} to ${a.hoursSavedWeeks.to}`,
+      ),
+    ),
   );
 }
 
