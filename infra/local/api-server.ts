@@ -17,7 +17,6 @@ import {
   ApiThrottle,
   type ApiThrottleLimits,
   matchRoute,
-  principalFrom,
   ROUTES,
   routeKeyOf,
 } from '#impact-api';
