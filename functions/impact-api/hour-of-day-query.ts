@@ -4,11 +4,10 @@ import { daysInclusive } from '#domain/calendar';
 import { StoreCounters } from '#domain/counters';
 import { hourOfDayTable, type SlotCounters, storesToRead } from '#domain/hour-of-day';
 import type { PersonPrincipal } from '#shared/principal';
-import { forbidden, notFound } from '#shared/problem';
 import { type ImpactReader, noReadCost } from './impact-reader.js';
 import type { HourOfDayQuery } from './query-params.js';
 import type { HourOfDayResponse } from './response-schemas.js';
-import { storeScopeFor } from './scope.js';
+import { storeInScope, storeScopeFor } from './scope.js';
 
 /** Most stores one region table reads: its busiest in the period. */
 export const MAX_HOUR_OF_DAY_STORES = 25;
@@ -43,17 +42,7 @@ export async function hourOfDayFor(
   });
   if (query.storeId !== undefined) {
     const storeId = query.storeId;
-    if (principal.role === 'store_manager' && !principal.stores.includes(storeId)) {
-      throw forbidden('this token does not cover that store');
-    }
-    const store = await reader.store(storeId);
-    if (
-      principal.role === 'region_manager' &&
-      (store === undefined || !principal.regions.includes(store.region))
-    ) {
-      throw forbidden('this token does not cover that store');
-    }
-    if (store === undefined) throw notFound(`no store ${storeId}`);
+    const store = await storeInScope(principal, storeId, reader);
     const slots = await reader.storeSlots(storeId, query.from, query.to, cost);
     return {
       period,

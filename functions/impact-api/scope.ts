@@ -1,6 +1,6 @@
 import { addCounters, type Counters } from '#domain/counters';
 import type { PersonPrincipal } from '#shared/principal';
-import { forbidden } from '#shared/problem';
+import { forbidden, notFound } from '#shared/problem';
 import type { ImpactReader, RollupRead, TotalsRead } from './impact-reader.js';
 
 /** The stores a store-figure query covers, decided from the token alone. */
@@ -27,6 +27,30 @@ export function storeScopeFor(principal: PersonPrincipal, region: string | undef
       if (region !== undefined) throw forbidden('a store token cannot query by region');
       return { kind: 'stores', stores: principal.stores };
   }
+}
+
+/**
+ * The registry entry of a store the token covers: 403 before any read for a store manager's
+ * other stores, 403 for a region manager's store elsewhere (or unknown: it learns nothing), 404
+ * for an unknown store otherwise.
+ */
+export async function storeInScope(
+  principal: PersonPrincipal,
+  storeId: string,
+  reader: ImpactReader,
+): Promise<NonNullable<Awaited<ReturnType<ImpactReader['store']>>>> {
+  if (principal.role === 'store_manager' && !principal.stores.includes(storeId)) {
+    throw forbidden('this token does not cover that store');
+  }
+  const store = await reader.store(storeId);
+  if (
+    principal.role === 'region_manager' &&
+    (store === undefined || !principal.regions.includes(store.region))
+  ) {
+    throw forbidden('this token does not cover that store');
+  }
+  if (store === undefined) throw notFound(`no store ${storeId}`);
+  return store;
 }
 
 /** Only leadership reads organisation-wide team figures. */

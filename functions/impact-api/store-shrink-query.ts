@@ -3,10 +3,10 @@ import { addCounters, type Counters, sumCounters } from '#domain/counters';
 import { storeHealthReport } from '#domain/fleet-health';
 import { shrinkFigures } from '#domain/impact-report';
 import type { PersonPrincipal } from '#shared/principal';
-import { forbidden, notFound } from '#shared/problem';
 import type { ImpactReader } from './impact-reader.js';
 import type { StoreShrinkQuery } from './query-params.js';
 import type { StoreShrinkResponse } from './response-schemas.js';
+import { storeInScope } from './scope.js';
 
 const bucketOf = (granularity: StoreShrinkQuery['granularity'], date: string) =>
   granularity === 'day' ? date : granularity === 'week' ? isoWeekOfDate(date) : date.slice(0, 7);
@@ -24,17 +24,7 @@ export async function storeShrinkFor(
   currency: string,
   now = Date.now(),
 ): Promise<StoreShrinkResponse> {
-  if (principal.role === 'store_manager' && !principal.stores.includes(storeId)) {
-    throw forbidden('this token does not cover that store');
-  }
-  const store = await reader.store(storeId);
-  if (
-    principal.role === 'region_manager' &&
-    (store === undefined || !principal.regions.includes(store.region))
-  ) {
-    throw forbidden('this token does not cover that store');
-  }
-  if (store === undefined) throw notFound(`no store ${storeId}`);
+  const store = await storeInScope(principal, storeId, reader);
   const [days, [health]] = await Promise.all([
     reader.storeDays(storeId, query.from, query.to),
     reader.storesHealth([{ storeId, region: store.region }]),

@@ -1,12 +1,11 @@
 import { ulid } from 'ulid';
 import type {
-  DetectionCategory,
   DetectionEvent,
   DetectionOutcomeEvent,
   OncallIncidentEvent,
-  Resolution,
   TelemetryEvent,
 } from '../contract/index.js';
+import { CATEGORY_MIX, LOSS_RANGE, MINUTES_RANGE, RESOLUTION_MIX } from './event-mix.js';
 import type { SimFleet, SimStore } from './fleet.js';
 import { between, seededRandom, weighted } from './random.js';
 
@@ -42,28 +41,6 @@ const DAY_MS = 86_400_000;
 /** Relative detection weight per local hour while open: evenings carry the most loss. */
 const HOUR_WEIGHT = (hour: number) => (hour >= 17 && hour < 21 ? 3 : hour >= 12 ? 1.5 : 1);
 
-const CATEGORY_MIX: Record<DetectionCategory, number> = {
-  missed_scan: 40,
-  basket_under: 20,
-  ticket_switch: 15,
-  walkout: 10,
-  shelf_sweep: 8,
-  other: 7,
-};
-const LOSS_RANGE: Record<DetectionCategory, [number, number]> = {
-  missed_scan: [199, 3_000],
-  basket_under: [300, 5_000],
-  ticket_switch: [500, 8_000],
-  walkout: [2_000, 40_000],
-  shelf_sweep: [5_000, 60_000],
-  other: [100, 2_000],
-};
-const RESOLUTION_MIX: Record<Resolution, number> = { automated: 55, assisted: 25, manual: 20 };
-const MINUTES_RANGE: Record<Resolution, [number, number]> = {
-  automated: [0, 5],
-  assisted: [10, 45],
-  manual: [40, 160],
-};
 const MODELS = [
   { name: 'shrink-vision', version: '4.2.1' },
   { name: 'shrink-vision', version: '4.1.0' },

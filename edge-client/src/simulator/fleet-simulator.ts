@@ -4,9 +4,9 @@ import type {
   DetectionEvent,
   DetectionOutcomeEvent,
   OncallIncidentEvent,
-  Resolution,
   TelemetryEvent,
 } from '../contract/index.js';
+import { CATEGORY_MIX, LOSS_RANGE, MINUTES_RANGE, RESOLUTION_MIX } from './event-mix.js';
 import type { SimFleet } from './fleet.js';
 import { emptyShrink, emptyTruth, type GroundTruth, type ShrinkTruth } from './ground-truth.js';
 import { between, seededRandom, weighted } from './random.js';
@@ -31,29 +31,6 @@ export interface SimulatorOptions {
   readonly outcomeFirstRate?: number;
   readonly now?: () => number;
 }
-
-const CATEGORY_MIX: Record<DetectionCategory, number> = {
-  missed_scan: 40,
-  basket_under: 20,
-  ticket_switch: 15,
-  walkout: 10,
-  shelf_sweep: 8,
-  other: 7,
-};
-const LOSS_RANGE: Record<DetectionCategory, [number, number]> = {
-  missed_scan: [199, 3_000],
-  basket_under: [300, 5_000],
-  ticket_switch: [500, 8_000],
-  walkout: [2_000, 40_000],
-  shelf_sweep: [5_000, 60_000],
-  other: [100, 2_000],
-};
-const RESOLUTION_MIX: Record<Resolution, number> = { automated: 55, assisted: 25, manual: 20 };
-const MINUTES_RANGE: Record<Resolution, [number, number]> = {
-  automated: [0, 5],
-  assisted: [10, 45],
-  manual: [40, 160],
-};
 
 interface DetectionRecord {
   readonly storeId: string;
