@@ -18,6 +18,14 @@ export const isStatus = (event: TelemetryEvent): event is DeviceStatusEvent =>
 export const SILENT_AFTER_MS = 20 * 60_000;
 /** A store's item is written again at least this often while statuses arrive. */
 export const REFRESH_AFTER_MS = 10 * 60_000;
+/**
+ * A status from a device whose kept entry is this old is written, material or not. Statuses
+ * that are not material wait for the store's refresh, and a refresh writes only the statuses
+ * of its own batch: without this bound a lane whose statuses kept missing the refresh batches
+ * would read as silent while it reported every 5 minutes. Its kept entry is then at most this
+ * plus one status interval (5 minutes) plus a batch's lag old: under SILENT_AFTER_MS.
+ */
+export const RESEEN_AFTER_MS = 12 * 60_000;
 /** Most devices one store's item keeps (the most recently seen). */
 export const MAX_DEVICES_PER_STORE = 256;
 
@@ -164,8 +172,8 @@ function materially(a: DeviceHealth | undefined, b: DeviceHealth): boolean {
     // A lane's first detections name its models: the refresh shows them. A rollout is news.
     (a.models.length > 0 && a.models.join() !== b.models.join()) ||
     a.kind !== b.kind ||
-    // Back from silence.
-    b.seenAt - a.seenAt > SILENT_AFTER_MS
+    // Back from silence, or about to read as silent (RESEEN_AFTER_MS).
+    b.seenAt - a.seenAt >= RESEEN_AFTER_MS
   );
 }
 
