@@ -160,8 +160,13 @@ export interface FleetHealthShape {
   readonly statusesPerStorePerMinute: number;
   /** Events that count a store sends a minute. */
   readonly eventsPerStorePerMinute: number;
-  /** A store's item is written at least this often while statuses arrive (REFRESH_AFTER_MS). */
-  readonly refreshMinutes: number;
+  /**
+   * Writes of a store's item a minute when nothing about its devices changes: the refresh
+   * (REFRESH_AFTER_MS) and the writes that keep every live device's entry fresh enough not to
+   * read as silent (RESEEN_AFTER_MS), replayed through the processor's merge
+   * (fleet-health-quiet.ts).
+   */
+  readonly quietWritesPerStorePerMinute: number;
   /**
    * What one write of a store's item and its coverage summary costs once every device is in
    * it: each item's size rounded up to the KB, as the run left them.
@@ -180,10 +185,10 @@ export interface FleetHealthShape {
  *   interval of the warm-up holds no refresh writes, only material changes.
  * - `steady`: arithmetic at the fleet's shape, each write at `unitsPerWrite`, over the events
  *   a store sends meanwhile, its share of the run's other write units per event plus its own.
- *   `floor`: one refresh every `refreshMinutes` and nothing else (a fleet in which nothing
- *   changes). `bound` (from `afterWarmUp`): the material changes it measured (writes per
- *   status x statuses a store sends a minute) plus one refresh every `refreshMinutes`, an
- *   upper bound since a material write puts the refresh off.
+ *   `floor`: the quiet writes (`quietWritesPerStorePerMinute`) and nothing else (a fleet in
+ *   which nothing changes). `bound` (from `afterWarmUp`): the material changes it measured
+ *   (writes per status x statuses a store sends a minute) plus the quiet writes, an upper
+ *   bound since a material write puts the others off.
  */
 export function fleetHealthCost(
   run: FleetHealthWindow,
@@ -216,13 +221,13 @@ export function fleetHealthCost(
     afterWarmUp: warm === undefined ? undefined : of(warm),
     steady: {
       unitsPerWrite: round(shape.unitsPerWrite, 2),
-      floor: at(1 / shape.refreshMinutes),
+      floor: at(shape.quietWritesPerStorePerMinute),
       bound:
         warm === undefined
           ? undefined
           : at(
               (warm.healthWrites / warm.statuses) * shape.statusesPerStorePerMinute +
-                1 / shape.refreshMinutes,
+                shape.quietWritesPerStorePerMinute,
             ),
     },
   };

@@ -33,7 +33,6 @@ import {
   StatusSchedule,
   seededRandom,
 } from '#simulator';
-import { REFRESH_AFTER_MS } from '../../functions/domain/fleet-health.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import { TABLES, TELEMETRY_STREAM } from '../../functions/shared/resources.js';
 import { LAMBDA_PAYLOAD_CAP_BYTES } from '../../infra/local/event-source-poller.js';
@@ -50,6 +49,7 @@ import {
 import { COUNTS_PATH, MARK_PATH, WRITES_BY_ITEM_PATH } from './capacity-proxy.js';
 import { startKinesaliteProcess, startPortProcess } from './dynalite-process.js';
 import { DYNAMODB_OPTION, parseDynamoDbChoice, startDynamoDb } from './dynamodb-emulator.js';
+import { quietHealthWrites } from './fleet-health-quiet.js';
 import {
   type ApiTotals,
   compareToTruth,
@@ -591,7 +591,12 @@ async function runProfile(name: ProfileName, asNamed: FleetProfile) {
       statusesPerStorePerMinute:
         floor.statusSenders.length / STORES / (DEVICE_STATUS_INTERVAL_MS / 60_000),
       eventsPerStorePerMinute: (LANES * EVENTS_PER_LANE_HOUR * RATE_FACTOR) / 60,
-      refreshMinutes: REFRESH_AFTER_MS / 60_000,
+      quietWritesPerStorePerMinute: quietHealthWrites({
+        devices: floor.statusSenders.length / STORES,
+        statusIntervalMs: DEVICE_STATUS_INTERVAL_MS,
+        batchMs: profile.eventSource.maxBatchingWindowMs / SLOW,
+        seed: SEED,
+      }),
       unitsPerWrite: unitsPerHealthWrite,
     },
   );

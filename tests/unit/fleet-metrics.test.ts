@@ -7,6 +7,7 @@ import {
   operationName,
   writtenItemKind,
 } from '../bench/capacity-counter.js';
+import { quietHealthWrites } from '../bench/fleet-health-quiet.js';
 import {
   compareToTruth,
   fleetHealthCost,
@@ -300,7 +301,7 @@ describe('Function: fleetHealthCost', () => {
   const shape = {
     statusesPerStorePerMinute: 8,
     eventsPerStorePerMinute: 20,
-    refreshMinutes: 10,
+    quietWritesPerStorePerMinute: 0.1,
     unitsPerWrite: 4,
   };
   const run = {
@@ -325,7 +326,7 @@ describe('Function: fleetHealthCost', () => {
     expect(cost.steady.bound).toBeUndefined();
   });
 
-  it('puts the steady state between a refresh alone and the material changes measured after the warm-up plus a refresh', () => {
+  it('puts the steady state between the quiet writes alone and the material changes measured after the warm-up plus those', () => {
     // Prepare: after the warm-up, one write in 80 statuses (0.1 a store a minute).
     const after = {
       healthWrites: 10,
@@ -339,7 +340,7 @@ describe('Function: fleetHealthCost', () => {
     // Act
     const cost = fleetHealthCost(run, after, shape);
 
-    // Assess: a refresh alone is 0.1 writes a store a minute, 0.4 units over 20 events; the
+    // Assess: the quiet writes alone are 0.1 writes a store a minute, 0.4 units over 20 events; the
     // run's other units are 4,500 over 20,000 events (0.225).
     expect(cost.afterWarmUp).toMatchObject({ writesPerStatus: 0.0125, share: 0.04 });
     expect(cost.steady.floor).toEqual({
@@ -359,5 +360,22 @@ describe('Function: fleetHealthCost', () => {
 
     expect(cost.afterWarmUp).toBeUndefined();
     expect(cost.steady.floor.writesPerStorePerMinute).toBe(0.1);
+  });
+});
+
+describe('Function: quietHealthWrites', () => {
+  it("replays a quiet store's statuses through the merge: more than the refresh alone, bounded", () => {
+    const shape = { devices: 41, statusIntervalMs: 300_000, batchMs: 60_000 };
+    const writes = quietHealthWrites(shape);
+
+    // The refresh alone would be 0.1 a minute; keeping 41 devices' entries fresh costs more,
+    // and never as much as a write per batch.
+    expect(writes).toBeGreaterThan(0.1);
+    expect(writes).toBeLessThan(0.5);
+    expect(quietHealthWrites(shape)).toBe(writes);
+    // One device: its entry is refreshed by its own status, about every RESEEN_AFTER_MS.
+    const one = quietHealthWrites({ ...shape, devices: 1 });
+    expect(one).toBeGreaterThanOrEqual(1 / 15);
+    expect(one).toBeLessThanOrEqual(0.1 + 1e-9);
   });
 });
