@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { StatusSchedule, type StatusSender } from '#simulator';
+import { STATUS_LAG_MS, StatusSchedule, type StatusSender } from '#simulator';
+import { statusPhaseMs } from '#utils';
 
 const devices: StatusSender[] = Array.from({ length: 40 }, (_, i) => ({
   deviceId: `panel-store-0001-lane-${String(i + 1).padStart(2, '0')}`,
@@ -16,18 +17,31 @@ function drain(schedule: StatusSchedule, untilMs: number, stepMs = 1_000) {
 }
 
 describe('Class: StatusSchedule', () => {
-  it('sends each device once in its first interval, at offsets spread over it', () => {
+  it("sends each device once in its first interval, a store's together, the stores spread", () => {
     // Act
     const first = drain(
       new StatusSchedule({ devices, intervalMs: INTERVAL, seed: 19 }),
       INTERVAL - 1,
     );
 
-    // Assess: every device once, not all at once.
+    // Assess: every device once, within STATUS_LAG_MS of its store's phase (asked once a
+    // second, so a second later at most).
     expect(first.map((s) => s.deviceId).sort()).toEqual(devices.map((d) => d.deviceId).sort());
     const times = first.map((s) => s.at);
-    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThan(INTERVAL / 2);
-    expect(new Set(times).size).toBeGreaterThan(20);
+    const phase = statusPhaseMs('store-0001', INTERVAL);
+    for (const t of times) {
+      expect(t).toBeGreaterThanOrEqual(phase);
+      expect(t).toBeLessThanOrEqual(phase + STATUS_LAG_MS + 1_000);
+    }
+    const stores = Array.from({ length: 50 }, (_, i) => ({
+      deviceId: `gateway-store-${i}`,
+      storeId: `store-${String(i).padStart(4, '0')}`,
+    }));
+    const spread = drain(
+      new StatusSchedule({ devices: stores, intervalMs: INTERVAL, seed: 19 }),
+      INTERVAL - 1,
+    ).map((s) => s.at);
+    expect(Math.max(...spread) - Math.min(...spread)).toBeGreaterThan(INTERVAL / 2);
   });
 
   it('sends each device again every interval after its first', () => {
@@ -57,7 +71,7 @@ describe('Class: StatusSchedule', () => {
 
   it('gives the same offsets for the same seed, and others for another', () => {
     const at = (seed: number) =>
-      drain(new StatusSchedule({ devices, intervalMs: INTERVAL, seed }), INTERVAL - 1);
+      drain(new StatusSchedule({ devices, intervalMs: INTERVAL, seed }), INTERVAL - 1, 10);
 
     expect(at(19)).toEqual(at(19));
     expect(at(19)).not.toEqual(at(20));

@@ -11,6 +11,7 @@ import { createHardenedServer, type HardenedServerLimits } from '../http/hardene
 import { readBody } from '../http/read-body.js';
 import { requestUrl } from '../http/request-url.js';
 import { createKinesisClient } from '../producer/kinesis-client.js';
+import { atStatusPhase } from '../utils/status-phase.js';
 import { type DaemonConfig, DEVICE_STATUS_INTERVAL_MS } from './daemon-config.js';
 import { describe, reply, replyNotAccepted, replyTooLarge } from './event-replies.js';
 import { parseEventsBody } from './events-body.js';
@@ -216,9 +217,9 @@ function sendDeviceStatus(
       ),
     );
   void send();
-  const timer = setInterval(() => void send(), intervalMs);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+  // Then at the store's phase of the wall clock (statusPhaseMs): every daemon of one store
+  // reports at the same instants, so one write of the store's fleet health item keeps them all.
+  return atStatusPhase(storeId, intervalMs, () => void send());
 }
 
 /** A status line every `intervalMs`, its rate over the interval before; `logLast` one more. */

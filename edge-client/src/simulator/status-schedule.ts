@@ -1,4 +1,8 @@
+import { statusPhaseMs } from '../utils/status-phase.js';
 import { seededRandom } from './random.js';
+
+/** How far behind its store's phase a device's status may be made (clocks and timers). */
+export const STATUS_LAG_MS = 2_000;
 
 /** A device that sends its own `device_status`: a lane PC, or a store's gateway. */
 export interface StatusSender {
@@ -10,7 +14,7 @@ export interface StatusScheduleOptions {
   readonly devices: readonly StatusSender[];
   /** Time between one device's statuses (a daemon's `deviceStatus.intervalMs`). */
   readonly intervalMs: number;
-  /** Seeds each device's first status: the same seed, the same offsets. */
+  /** Seeds each device's lag behind its store's phase: the same seed, the same offsets. */
   readonly seed: number;
   /**
    * Devices that stop after this many statuses, as a daemon whose status timer died would:
@@ -20,10 +24,11 @@ export interface StatusScheduleOptions {
 }
 
 /**
- * When each simulated device sends its status: every `intervalMs`, the first at a seeded
- * offset within the first interval so that a fleet's statuses do not all land at once (a
- * fleet's daemons start at different times). Pure: `due` is asked with the time elapsed since
- * the run began, in whatever clock the caller runs (a slow-motion run passes its own).
+ * When each simulated device sends its status: every `intervalMs`, as a daemon does, at its
+ * store's phase (statusPhaseMs: the devices of one store together, the stores spread over the
+ * interval), each device up to STATUS_LAG_MS behind it (its clock, its timer). Pure: `due` is
+ * asked with the time elapsed since the run began, in whatever clock the caller runs (a
+ * slow-motion run passes its own, and its interval is the phase's modulus).
  */
 export class StatusSchedule {
   /** Devices by first offset, earliest first; `next` the one due next in `round`. */
@@ -36,7 +41,13 @@ export class StatusSchedule {
     if (!(options.intervalMs > 0)) throw new RangeError('a status interval is positive');
     const random = seededRandom(options.seed ^ 0x5eed5747);
     this.order = options.devices
-      .map((sender) => ({ sender, offset: Math.floor(random() * options.intervalMs) }))
+      .map((sender) => ({
+        sender,
+        offset:
+          (statusPhaseMs(sender.storeId, options.intervalMs) +
+            Math.floor(random() * Math.min(STATUS_LAG_MS, options.intervalMs))) %
+          options.intervalMs,
+      }))
       .sort((a, b) => a.offset - b.offset);
   }
 

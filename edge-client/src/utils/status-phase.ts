@@ -1,0 +1,60 @@
+/**
+ * When a store's daemons send their own statuses: all of one store's at the same instants of
+ * the wall clock, every `intervalMs`, at a phase its `storeId` decides. The pipeline writes a
+ * store's fleet health item from the statuses of one batch, so a store whose devices report
+ * together is kept whole by one write; a store whose 40 lanes reported at 40 offsets took one
+ * write every few minutes to keep every lane's entry fresh. Phases differ from store to store
+ * (a hash of the id), so the fleet's statuses still spread over the interval.
+ */
+
+/** The store's phase within the interval (ms): FNV-1a of its id, modulo the interval. */
+export function statusPhaseMs(storeId: string, intervalMs: number): number {
+  if (!(Number.isSafeInteger(intervalMs) && intervalMs > 0))
+    throw new RangeError('a status interval is a positive whole number of ms');
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < storeId.length; i++) {
+    hash ^= storeId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % intervalMs;
+}
+
+/** The first instant after `nowMs` (epoch ms) at the store's phase: its next status. */
+export function nextStatusAt(nowMs: number, storeId: string, intervalMs: number): number {
+  const phase = statusPhaseMs(storeId, intervalMs);
+  const into = (((nowMs - phase) % intervalMs) + intervalMs) % intervalMs;
+  return nowMs - into + intervalMs;
+}
+
+/**
+ * Calls `fn` at every instant of the store's phase (nextStatusAt) until stopped. The timer is
+ * set afresh from the clock each time, so it never drifts off the phase, and it keeps no
+ * process alive.
+ */
+export function atStatusPhase(
+  storeId: string,
+  intervalMs: number,
+  fn: () => void,
+): { stop(): void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+  const schedule = () => {
+    if (stopped) return;
+    const now = Date.now();
+    timer = setTimeout(
+      () => {
+        fn();
+        schedule();
+      },
+      nextStatusAt(now, storeId, intervalMs) - now,
+    );
+    (timer as { unref?: () => void }).unref?.();
+  };
+  schedule();
+  return {
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}
