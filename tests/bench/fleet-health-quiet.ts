@@ -1,6 +1,7 @@
 /**
  * How often a store's fleet health item is written when nothing about its devices changes:
- * the statuses of a store's devices, each every `statusIntervalMs` at its own seeded offset,
+ * the statuses of a store's devices, each every `statusIntervalMs` (at the store's phase,
+ * spread over `alignedWithinMs`, as daemons send them; or each at its own offset),
  * replayed through the processor's own merge (mergeStatuses) in batches of `batchMs`, the item
  * kept only when the merge says write. The refresh alone would be one write every
  * REFRESH_AFTER_MS; the writes that keep every live device's entry younger than
@@ -20,6 +21,11 @@ export interface QuietShape {
   /** How long to replay (default 6 hours of the store's time). */
   readonly minutes?: number;
   readonly seed?: number;
+  /**
+   * Devices aligned to one phase a store (the daemons' status clock, daemon.ts), each off it by
+   * up to this much (clocks, start-up); absent: each device at its own random offset.
+   */
+  readonly alignedWithinMs?: number;
 }
 
 /** Writes of one store's item a minute, over the replay after its first hour. */
@@ -34,7 +40,11 @@ export function quietHealthWrites(shape: QuietShape): number {
   };
   const devices = Array.from({ length: shape.devices }, (_, i) => ({
     deviceId: `panel-store-q-lane-${i}`,
-    next: t0 + Math.floor(random() * shape.statusIntervalMs),
+    next:
+      t0 +
+      (shape.alignedWithinMs === undefined
+        ? Math.floor(random() * shape.statusIntervalMs)
+        : Math.floor(random() * shape.alignedWithinMs)),
   }));
   const store = { storeId: 'store-q', region: 'quiet', timeZone: 'UTC' };
   let stored: StoreHealth | undefined;

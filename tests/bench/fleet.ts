@@ -30,6 +30,7 @@ import {
   defineFleet,
   FleetSimulator,
   type SimFleet,
+  STATUS_LAG_MS,
   StatusSchedule,
   seededRandom,
 } from '#simulator';
@@ -595,6 +596,13 @@ async function runProfile(name: ProfileName, asNamed: FleetProfile) {
         devices: floor.statusSenders.length / STORES,
         statusIntervalMs: DEVICE_STATUS_INTERVAL_MS,
         batchMs: profile.eventSource.maxBatchingWindowMs / SLOW,
+        // One store's statuses are made together (its phase) and reach the stream spread by
+        // the devices' lag and the edge's lingers.
+        alignedWithinMs:
+          STATUS_LAG_MS +
+          (profile.edge.lingerMs +
+            (profile.edge.kind === 'gateway' ? profile.edge.gatewayLingerMs : 0)) /
+            SLOW,
         seed: SEED,
       }),
       unitsPerWrite: unitsPerHealthWrite,

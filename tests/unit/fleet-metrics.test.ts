@@ -373,6 +373,10 @@ describe('Function: quietHealthWrites', () => {
     expect(writes).toBeGreaterThan(0.1);
     expect(writes).toBeLessThan(0.5);
     expect(quietHealthWrites(shape)).toBe(writes);
+    // Aligned to the store's phase, as daemons send them: the refresh alone, whether the
+    // store's statuses reach the stream within 2 s or spread over 47 s (a gateway's linger).
+    expect(quietHealthWrites({ ...shape, alignedWithinMs: 2_000 })).toBeCloseTo(0.1, 2);
+    expect(quietHealthWrites({ ...shape, alignedWithinMs: 47_000 })).toBeLessThan(0.15);
     // One device: its entry is refreshed by its own status, about every RESEEN_AFTER_MS.
     const one = quietHealthWrites({ ...shape, devices: 1 });
     expect(one).toBeGreaterThanOrEqual(1 / 15);
