@@ -8,7 +8,10 @@
  * node_modules the tsx-run daemon needs. Start-up is also given for the same node running
  * nothing (`node -e 0`), the floor on a loaded machine, and as the CPU time the daemon used
  * until it was ready, which other work on the machine does not inflate. Prints a table and,
- * last, one JSON line. Options: --seconds (30), --rate (1000 events/s), --starts (5).
+ * last, one JSON line. Options: --seconds (30), --rate (1000 events/s), --starts (5), --only
+ * (run only the variants whose label has this in it, e.g. `v22`). To screen a change to the unit
+ * before shipping it, EDGE_ARTIFACT_FLAGS adds node flags and EDGE_ARTIFACT_ENV environment
+ * variables (`NAME=value`, space separated) to every daemon the bench starts.
  */
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
@@ -33,6 +36,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '30' },
     rate: { type: 'string', default: '1000' },
     starts: { type: 'string', default: '5' },
+    // Screening: only the variants whose label has this in it (e.g. `v22`).
+    only: { type: 'string', default: '' },
   },
 });
 const seconds = Number(values.seconds);
@@ -56,7 +61,18 @@ const variants: { label: string; built?: BuiltDaemon }[] = [
     label: `bundle, ${versionOf(node)}`,
     built: { node, script: EDGE_BUNDLE, cwd: artifact.dir },
   })),
+].filter((v) => v.label.includes(values.only ?? ''));
+/** The unit's flags and environment, plus any being screened (see the top of the file). */
+const nodeFlags = [
+  ...daemonNodeFlags(),
+  ...(process.env.EDGE_ARTIFACT_FLAGS ?? '').split(' ').filter((f) => f !== ''),
 ];
+const daemonEnv = Object.fromEntries(
+  (process.env.EDGE_ARTIFACT_ENV ?? '')
+    .split(' ')
+    .filter((p) => p.includes('='))
+    .map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]),
+);
 
 const emulators = await startEmulators({
   dataDir: join(dir, 'emulators'),
@@ -180,14 +196,14 @@ try {
     const startupMs: number[] = [];
     const startupCpuMs: number[] = [];
     for (let i = 0; i < starts; i++) {
-      const daemon = await spawnDaemon(config(), {}, daemonNodeFlags(), v.built);
+      const daemon = await spawnDaemon(config(), daemonEnv, nodeFlags, v.built);
       startupCpuMs.push(cpuMs(daemon.child.pid as number));
       const res = await fetch(`${daemon.url}/status`); // the intake answers
       await res.arrayBuffer();
       startupMs.push(daemon.startupMs);
       await stop(daemon);
     }
-    const daemon = await spawnDaemon(config(), {}, daemonNodeFlags(), v.built);
+    const daemon = await spawnDaemon(config(), daemonEnv, nodeFlags, v.built);
     await sleep(3_000);
     const idleRssMb = round(rssMb(daemon.child.pid as number));
     console.error(`${v.label}: ${rate} events/s for ${seconds} s...`);
