@@ -19,11 +19,14 @@ export const SILENT_AFTER_MS = 20 * 60_000;
 /** A store's item is written again at least this often while statuses arrive. */
 export const REFRESH_AFTER_MS = 10 * 60_000;
 /**
- * A status from a device whose kept entry is this old is written, material or not. Statuses
- * that are not material wait for the store's refresh, and a refresh writes only the statuses
- * of its own batch: without this bound a lane whose statuses kept missing the refresh batches
- * would read as silent while it reported every 5 minutes. Its kept entry is then at most this
- * plus one status interval (5 minutes) plus a batch's lag old: under SILENT_AFTER_MS.
+ * A status merged when its device's kept entry is this old (by the merge's own clock) is
+ * written, material or not. Statuses that are not material wait for the store's refresh, and a
+ * refresh writes only the statuses of its own batch: without this bound a lane whose statuses
+ * kept missing the refresh batches would read as silent while it reported every 5 minutes.
+ * Measured at the merge, not at arrival, the batching window drops out: a device reporting
+ * every 5 minutes has its kept entry under this plus 5 minutes old (17), under SILENT_AFTER_MS,
+ * whatever the window (up to 300 s). A device that reports less often than every 8 minutes
+ * (`deviceStatus.intervalMs`) can read as silent between two of its writes.
  */
 export const RESEEN_AFTER_MS = 12 * 60_000;
 /** Most devices one store's item keeps (the most recently seen). */
@@ -172,8 +175,8 @@ function materially(a: DeviceHealth | undefined, b: DeviceHealth): boolean {
     // A lane's first detections name its models: the refresh shows them. A rollout is news.
     (a.models.length > 0 && a.models.join() !== b.models.join()) ||
     a.kind !== b.kind ||
-    // Back from silence, or about to read as silent (RESEEN_AFTER_MS).
-    b.seenAt - a.seenAt >= RESEEN_AFTER_MS
+    // Back from silence.
+    b.seenAt - a.seenAt > SILENT_AFTER_MS
   );
 }
 
@@ -211,6 +214,10 @@ export function mergeStatuses(
       continue;
     const after = healthOf(status, before);
     if (materially(before, after)) changed = true;
+    // About to read as silent: its kept entry (the stored one, not an earlier status of this
+    // batch) is RESEEN_AFTER_MS old by the time of this merge.
+    const kept = stored?.devices[status.event.deviceId];
+    if (kept !== undefined && now - kept.seenAt >= RESEEN_AFTER_MS) changed = true;
     const silence = before === undefined ? undefined : silenceBetween(before, after);
     if (silence !== undefined) {
       gaps.push(gapDaysOf(silence[0], silence[1], store.timeZone, store.openHours));

@@ -83,4 +83,27 @@ describe("Function: atStatusPhase (the daemon's status timer)", () => {
     expect(calls.length).toBeGreaterThanOrEqual(2);
     expect((calls.at(-1) ?? -1) % INTERVAL).toBe(statusPhaseMs('store-0042', INTERVAL));
   });
+
+  it('calls once for an instant when the clock is slewed back a little after it, and goes on when stepped back hours', () => {
+    const phase = statusPhaseMs('store-0042', INTERVAL);
+    const base = Date.parse('2026-12-03T10:00:00.000Z');
+    const first = base - (base % INTERVAL) + phase + INTERVAL;
+    vi.useFakeTimers({ now: first - 1_000 });
+    const calls: number[] = [];
+    const timer = atStatusPhase('store-0042', INTERVAL, () => calls.push(Date.now()));
+    vi.advanceTimersByTime(1_000);
+    expect(calls).toEqual([first]);
+    // NTP slews the clock 50 ms back right after the call: no second call for that instant.
+    vi.setSystemTime(Date.now() - 50);
+    vi.advanceTimersByTime(INTERVAL - 1_000);
+    expect(calls).toHaveLength(1);
+    vi.advanceTimersByTime(1_100);
+    expect(calls).toHaveLength(2);
+    // Stepped back two hours: it goes on within an interval, on the phase.
+    vi.setSystemTime(Date.now() - 7_200_000);
+    vi.advanceTimersByTime(INTERVAL);
+    timer.stop();
+    expect(calls).toHaveLength(3);
+    expect((calls.at(-1) ?? -1) % INTERVAL).toBe(phase);
+  });
 });

@@ -44,7 +44,7 @@ export class StatusSchedule {
       .map((sender) => ({
         sender,
         offset:
-          (statusPhaseMs(sender.storeId, options.intervalMs) +
+          (statusPhaseMs(sender.storeId, Math.max(1, Math.round(options.intervalMs))) +
             Math.floor(random() * Math.min(STATUS_LAG_MS, options.intervalMs))) %
           options.intervalMs,
       }))

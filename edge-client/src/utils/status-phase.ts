@@ -38,16 +38,18 @@ export function atStatusPhase(
 ): { stop(): void } {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
+  // The instant last aimed at: a clock slewed back a little after a call must not call again
+  // for the same instant; one stepped back by more than an interval aims afresh from now.
+  let target = Number.NEGATIVE_INFINITY;
   const schedule = () => {
     if (stopped) return;
     const now = Date.now();
-    timer = setTimeout(
-      () => {
-        fn();
-        schedule();
-      },
-      nextStatusAt(now, storeId, intervalMs) - now,
-    );
+    const from = target > now && target - now <= intervalMs ? target : now;
+    target = nextStatusAt(from, storeId, intervalMs);
+    timer = setTimeout(() => {
+      fn();
+      schedule();
+    }, target - now);
     (timer as { unref?: () => void }).unref?.();
   };
   schedule();
