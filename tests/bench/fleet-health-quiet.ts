@@ -10,6 +10,7 @@
  */
 import { ulid } from 'ulid';
 import type { DeviceStatusEvent } from '#contract';
+import { seededRandom } from '#simulator';
 import { mergeStatuses, type StoreHealth } from '../../functions/domain/fleet-health.js';
 
 export interface QuietShape {
@@ -33,11 +34,7 @@ export function quietHealthWrites(shape: QuietShape): number {
   const batchMs = Math.max(1_000, shape.batchMs);
   const minutes = shape.minutes ?? 360;
   const t0 = Date.parse('2026-12-02T08:00:00.000Z');
-  let state = (shape.seed ?? 19) >>> 0 || 1;
-  const random = () => {
-    state = (state * 48271) % 0x7fffffff;
-    return state / 0x7fffffff;
-  };
+  const random = seededRandom(shape.seed ?? 19);
   const devices = Array.from({ length: shape.devices }, (_, i) => ({
     deviceId: `panel-store-q-lane-${i}`,
     next:

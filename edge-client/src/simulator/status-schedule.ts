@@ -40,12 +40,14 @@ export class StatusSchedule {
   constructor(private readonly options: StatusScheduleOptions) {
     if (!(options.intervalMs > 0)) throw new RangeError('a status interval is positive');
     const random = seededRandom(options.seed ^ 0x5eed5747);
+    // The phase wants whole ms; a slow-motion interval may not be one.
+    const modulus = Math.max(1, Math.round(options.intervalMs));
+    const lagMs = Math.min(STATUS_LAG_MS, options.intervalMs);
     this.order = options.devices
       .map((sender) => ({
         sender,
         offset:
-          (statusPhaseMs(sender.storeId, Math.max(1, Math.round(options.intervalMs))) +
-            Math.floor(random() * Math.min(STATUS_LAG_MS, options.intervalMs))) %
+          (statusPhaseMs(sender.storeId, modulus) + Math.floor(random() * lagMs)) %
           options.intervalMs,
       }))
       .sort((a, b) => a.offset - b.offset);
