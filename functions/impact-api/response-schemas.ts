@@ -419,3 +419,85 @@ export const NetImpactResponse = z
   })
   .meta({ id: 'NetImpactResponse' });
 export type NetImpactResponse = z.infer<typeof NetImpactResponse>;
+
+const ReadCost = z
+  .object({
+    itemsRead: z.number().int(),
+    readUnits: z.number(),
+    queries: z.number().int(),
+  })
+  .meta({
+    description:
+      'What this answer cost to read, as DynamoDB reported it (ReturnConsumedCapacity TOTAL, eventually consistent reads)',
+  });
+
+const OutcomeCounts = z.object({
+  recovered: z.number().int(),
+  confirmed_loss: z.number().int(),
+  false_positive: z.number().int(),
+  open: z.number().int().meta({ description: 'Detections with no outcome yet' }),
+});
+
+const QualityFigures = z.object({
+  detections: z.number().int(),
+  outcomes: OutcomeCounts,
+  falsePositiveRate: z.number().nullable().meta({
+    description: 'false_positive / resolved outcomes; null when none resolved',
+  }),
+  lossPreventedCents: Cents,
+  lossPreventedPerDetectionCents: z.number().nullable(),
+});
+
+const ModelVersion = z.object({ model: z.string(), version: z.string() });
+
+export const ModelQualityResponse = z
+  .object({
+    period: Period,
+    storeId: z.string().nullable().meta({ description: 'The store asked for, or null' }),
+    region: z.string().meta({ description: "The region asked for, or the store's region" }),
+    currency: z.string(),
+    versions: z.array(
+      ModelVersion.extend({
+        total: QualityFigures,
+        categories: z.array(QualityFigures.extend({ category: z.string() })),
+      }),
+    ),
+    compare: z
+      .object({
+        a: ModelVersion.extend(QualityFigures.shape),
+        b: ModelVersion.extend(QualityFigures.shape),
+        storesWithBoth: z.array(z.string()).meta({
+          description:
+            'The stores in the answer that ran both versions in the period; a and b are over these only',
+        }),
+      })
+      .nullable(),
+    stores: z.array(z.string()).meta({ description: 'The stores whose slots were read' }),
+    truncated: z.boolean(),
+    storesActive: z.number().int(),
+    cost: ReadCost,
+  })
+  .meta({ id: 'ModelQualityResponse' });
+export type ModelQualityResponse = z.infer<typeof ModelQualityResponse>;
+
+export const StoreLanesResponse = z
+  .object({
+    period: Period,
+    storeId: z.string(),
+    region: z.string(),
+    currency: z.string(),
+    store: z.object({ detections: z.number().int(), falsePositiveRate: z.number().nullable() }),
+    lanes: z.array(
+      z.object({
+        laneId: z.string(),
+        detections: z.number().int(),
+        outcomes: OutcomeCounts,
+        falsePositiveRate: z.number().nullable(),
+        flagged: z.boolean(),
+      }),
+    ),
+    flagRule: z.string(),
+    cost: ReadCost,
+  })
+  .meta({ id: 'StoreLanesResponse' });
+export type StoreLanesResponse = z.infer<typeof StoreLanesResponse>;
