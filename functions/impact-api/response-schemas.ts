@@ -313,6 +313,17 @@ export const FleetHealthResponse = z
   .meta({ id: 'FleetHealthResponse' });
 export type FleetHealthResponse = z.infer<typeof FleetHealthResponse>;
 
+const ReadCost = z
+  .object({
+    itemsRead: z.number().int(),
+    readUnits: z.number(),
+    queries: z.number().int(),
+  })
+  .meta({
+    description:
+      'What this answer cost to read, as DynamoDB reported it (ReturnConsumedCapacity TOTAL, eventually consistent reads)',
+  });
+
 export const HourOfDayResponse = z
   .object({
     period: Period,
@@ -342,16 +353,7 @@ export const HourOfDayResponse = z
     storesActive: z.number().int().meta({
       description: 'Stores with a detection in the period (for a store: 1 or 0)',
     }),
-    cost: z
-      .object({
-        itemsRead: z.number().int(),
-        readUnits: z.number(),
-        queries: z.number().int(),
-      })
-      .meta({
-        description:
-          'What this answer cost to read, as DynamoDB reported it (ReturnConsumedCapacity TOTAL, eventually consistent reads)',
-      }),
+    cost: ReadCost,
   })
   .meta({ id: 'HourOfDayResponse' });
 export type HourOfDayResponse = z.infer<typeof HourOfDayResponse>;
@@ -420,17 +422,6 @@ export const NetImpactResponse = z
   .meta({ id: 'NetImpactResponse' });
 export type NetImpactResponse = z.infer<typeof NetImpactResponse>;
 
-const ReadCost = z
-  .object({
-    itemsRead: z.number().int(),
-    readUnits: z.number(),
-    queries: z.number().int(),
-  })
-  .meta({
-    description:
-      'What this answer cost to read, as DynamoDB reported it (ReturnConsumedCapacity TOTAL, eventually consistent reads)',
-  });
-
 const OutcomeCounts = z.object({
   recovered: z.number().int(),
   confirmed_loss: z.number().int(),
@@ -448,7 +439,10 @@ const QualityFigures = z.object({
   lossPreventedPerDetectionCents: z.number().nullable(),
 });
 
-const ModelVersion = z.object({ model: z.string(), version: z.string() });
+const ModelVersion = z.object({ model: z.string(), version: z.string() }).meta({
+  description:
+    'A detection model version; `(other)` for both is the versions past the 8 one slot keeps apart',
+});
 
 export const ModelQualityResponse = z
   .object({
@@ -489,7 +483,9 @@ export const StoreLanesResponse = z
     store: z.object({ detections: z.number().int(), falsePositiveRate: z.number().nullable() }),
     lanes: z.array(
       z.object({
-        laneId: z.string(),
+        laneId: z.string().meta({
+          description: '`(other)` is the lanes past the 64 one slot keeps apart',
+        }),
         detections: z.number().int(),
         outcomes: OutcomeCounts,
         falsePositiveRate: z.number().nullable(),
