@@ -444,22 +444,26 @@ const ModelVersion = z.object({ model: z.string(), version: z.string() }).meta({
     'A detection model version; `(other)` for both is the versions past the 8 one slot keeps apart',
 });
 
+const VersionQuality = ModelVersion.extend({
+  total: QualityFigures,
+  categories: z
+    .array(QualityFigures.extend({ category: z.string() }))
+    .meta({ description: 'Every detection category, in contract order' }),
+});
+
 export const ModelQualityResponse = z
   .object({
     period: Period,
     storeId: z.string().nullable().meta({ description: 'The store asked for, or null' }),
     region: z.string().meta({ description: "The region asked for, or the store's region" }),
     currency: z.string(),
-    versions: z.array(
-      ModelVersion.extend({
-        total: QualityFigures,
-        categories: z.array(QualityFigures.extend({ category: z.string() })),
-      }),
-    ),
+    versions: z.array(VersionQuality).meta({
+      description: 'Every version the stores read ran, most detections first',
+    }),
     compare: z
       .object({
-        a: ModelVersion.extend(QualityFigures.shape),
-        b: ModelVersion.extend(QualityFigures.shape),
+        a: VersionQuality,
+        b: VersionQuality,
         storesWithBoth: z.array(z.string()).meta({
           description:
             'The stores in the answer that ran both versions in the period; a and b are over these only',
