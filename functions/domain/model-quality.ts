@@ -1,7 +1,159 @@
+import { DETECTION_CATEGORIES, type Outcome } from '#contract';
+import type { Counters } from './counters.js';
+
 /**
- * Model quality and per-lane figures, from the outcome counts the 15-minute slots hold.
- * Pure: no AWS.
+ * Model quality (per model version and category) and per-lane figures. Pure: no AWS.
+ *
+ * The fold (fold-events.ts) keeps them as slot-only counters: they live in the 15-minute store
+ * slots, never in the slot's `lastDelta`, so store days and rollups (the hot path's summaries,
+ * read by every dashboard) carry none of their bytes. A route reads them from the slots at
+ * query time, like the hour-of-day table.
+ *
+ * Names (identifiers never hold `|` or `@`, so these parse back unambiguously):
+ * - `q|{model}@{version}|{category}|{measure}`;
+ * - `l|{laneId}|{measure}`;
+ * - measures: `d` detections, `r` recovered, `c` confirmed loss, `f` false positive, and, for
+ *   models only, `p` loss prevented (cents).
+ *
+ * A detection counts `d` when it is folded. Its outcome counts `r`, `c` or `f` (and `p`) when
+ * the detection and its outcome have both been folded, whichever came first, so every outcome
+ * counted is one of a detection counted under the same model and lane. One slot keeps at most
+ * MAX_SLOT_MODELS model versions and MAX_SLOT_LANES lanes apart; the rest count as `(other)`,
+ * which no identifier can be. That bounds what one hostile sender can add to a slot.
  */
+
+export const MAX_SLOT_MODELS = 8;
+export const MAX_SLOT_LANES = 64;
+/** The bucket of the model versions or lanes past a slot's bounds. */
+export const OTHER = '(other)';
+
+type OutcomeMeasure = 'r' | 'c' | 'f';
+const OUTCOME_MEASURES: Readonly<Record<Outcome, OutcomeMeasure>> = {
+  recovered: 'r',
+  confirmed_loss: 'c',
+  false_positive: 'f',
+};
+
+export const SlotOnlyCounters = {
+  quality: (model: string, category: string, measure: 'd' | 'p' | Outcome) =>
+    `q|${model}|${category}|${measure === 'd' || measure === 'p' ? measure : OUTCOME_MEASURES[measure]}`,
+  lane: (laneId: string, measure: 'd' | Outcome) =>
+    `l|${laneId}|${measure === 'd' ? measure : OUTCOME_MEASURES[measure]}`,
+};
+
+/** A model version's bucket name: `name@version`. */
+export const modelKey = (model: { name: string; version: string }) =>
+  `${model.name}@${model.version}`;
+
+/**
+ * The model and lane buckets of one slot while a batch folds into it: a known one, a new one
+ * while the slot has room, else OTHER.
+ */
+export class SlotBuckets {
+  private readonly models = new Set<string>();
+  private readonly lanes = new Set<string>();
+
+  constructor(counters: Readonly<Counters>) {
+    for (const name of Object.keys(counters)) {
+      const parts = name.split('|');
+      if (parts[0] === 'q' && parts.length === 4) this.models.add(parts[1] as string);
+      else if (parts[0] === 'l' && parts.length === 3) this.lanes.add(parts[1] as string);
+    }
+    this.models.delete(OTHER);
+    this.lanes.delete(OTHER);
+  }
+
+  model(key: string): string {
+    return admit(this.models, key, MAX_SLOT_MODELS);
+  }
+
+  lane(laneId: string): string {
+    return admit(this.lanes, laneId, MAX_SLOT_LANES);
+  }
+}
+
+function admit(known: Set<string>, key: string, max: number): string {
+  if (known.has(key)) return key;
+  if (known.size >= max) return OTHER;
+  known.add(key);
+  return key;
+}
+
+/** The raw measures of one bucket. */
+export interface QualityCounts {
+  detections: number;
+  recovered: number;
+  confirmed_loss: number;
+  false_positive: number;
+  lossPreventedCents: number;
+}
+
+const MEASURE_FIELDS: Readonly<Record<string, keyof QualityCounts>> = {
+  d: 'detections',
+  r: 'recovered',
+  c: 'confirmed_loss',
+  f: 'false_positive',
+  p: 'lossPreventedCents',
+};
+
+/** The entry of `key`, added by `make` when absent. */
+function entry<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    map.set(key, value);
+  }
+  return value;
+}
+
+const zeroCounts = (): QualityCounts => ({
+  detections: 0,
+  recovered: 0,
+  confirmed_loss: 0,
+  false_positive: 0,
+  lossPreventedCents: 0,
+});
+
+function addInto(into: QualityCounts, from: Readonly<QualityCounts>): void {
+  for (const field of Object.keys(into) as (keyof QualityCounts)[]) into[field] += from[field];
+}
+
+/** Per model key, per category: the slot-only counters of these slots, summed. */
+export function modelCounts(
+  slots: Iterable<Readonly<Counters>>,
+): Map<string, Map<string, QualityCounts>> {
+  const byModel = new Map<string, Map<string, QualityCounts>>();
+  for (const counters of slots) {
+    for (const [name, value] of Object.entries(counters)) {
+      const parts = name.split('|');
+      if (parts[0] !== 'q' || parts.length !== 4) continue;
+      const [, model, category, measure] = parts as [string, string, string, string];
+      const field = MEASURE_FIELDS[measure];
+      if (field === undefined) continue;
+      entry(
+        entry(byModel, model, () => new Map()),
+        category,
+        zeroCounts,
+      )[field] += value;
+    }
+  }
+  return byModel;
+}
+
+/** Per lane: the slot-only lane counters of these slots, summed. */
+export function laneCounts(slots: Iterable<Readonly<Counters>>): Map<string, QualityCounts> {
+  const byLane = new Map<string, QualityCounts>();
+  for (const counters of slots) {
+    for (const [name, value] of Object.entries(counters)) {
+      const parts = name.split('|');
+      if (parts[0] !== 'l' || parts.length !== 3) continue;
+      const field = MEASURE_FIELDS[parts[2] as string];
+      if (field === undefined || field === 'lossPreventedCents') continue;
+      entry(byLane, parts[1] as string, zeroCounts)[field] += value;
+    }
+  }
+  return byLane;
+}
 
 export interface OutcomeCounts {
   recovered: number;
@@ -9,14 +161,86 @@ export interface OutcomeCounts {
   false_positive: number;
 }
 
-export const FLAG_RULE =
-  "A lane is flagged when it has at least 10 resolved outcomes and its false-positive rate is at least the store's rate + 0.20 and at least 1.5 x the store's rate";
-
 /** false_positive / resolved outcomes; null when none resolved. */
 export function falsePositiveRate(o: OutcomeCounts): number | null {
   const resolved = o.recovered + o.confirmed_loss + o.false_positive;
   return resolved === 0 ? null : o.false_positive / resolved;
 }
+
+/** The figures an answer shows for one bucket. */
+export interface QualityFigures {
+  detections: number;
+  outcomes: OutcomeCounts & { open: number };
+  falsePositiveRate: number | null;
+  lossPreventedCents: number;
+  lossPreventedPerDetectionCents: number | null;
+}
+
+export function qualityFigures(c: Readonly<QualityCounts>): QualityFigures {
+  const resolved = c.recovered + c.confirmed_loss + c.false_positive;
+  return {
+    detections: c.detections,
+    outcomes: {
+      recovered: c.recovered,
+      confirmed_loss: c.confirmed_loss,
+      false_positive: c.false_positive,
+      open: Math.max(0, c.detections - resolved),
+    },
+    falsePositiveRate: falsePositiveRate(c),
+    lossPreventedCents: c.lossPreventedCents,
+    lossPreventedPerDetectionCents:
+      c.detections === 0 ? null : Math.round(c.lossPreventedCents / c.detections),
+  };
+}
+
+export interface VersionQuality {
+  model: string;
+  version: string;
+  total: QualityFigures;
+  categories: (QualityFigures & { category: string })[];
+}
+
+/** One model key's figures: every category in contract order, and their total. */
+export function versionQuality(
+  key: string,
+  byCategory: ReadonlyMap<string, QualityCounts> | undefined,
+): VersionQuality {
+  const at = key.indexOf('@');
+  const total = zeroCounts();
+  const categories = DETECTION_CATEGORIES.map((category) => {
+    const counts = byCategory?.get(category) ?? zeroCounts();
+    addInto(total, counts);
+    return { category, ...qualityFigures(counts) };
+  });
+  return {
+    model: at < 0 ? key : key.slice(0, at),
+    version: at < 0 ? key : key.slice(at + 1),
+    total: qualityFigures(total),
+    categories,
+  };
+}
+
+/** Sums per-model counts (of many stores) into the first. */
+export function addModelCounts(
+  into: Map<string, Map<string, QualityCounts>>,
+  from: ReadonlyMap<string, ReadonlyMap<string, QualityCounts>>,
+): void {
+  for (const [model, byCategory] of from) {
+    const target = entry(into, model, () => new Map<string, QualityCounts>());
+    for (const [category, counts] of byCategory)
+      addInto(entry(target, category, zeroCounts), counts);
+  }
+}
+
+/** Detections of one model key over its categories. */
+export function detectionsOf(byCategory: ReadonlyMap<string, QualityCounts> | undefined): number {
+  let n = 0;
+  for (const c of byCategory?.values() ?? []) n += c.detections;
+  return n;
+}
+
+export const FLAG_RULE =
+  "A lane is flagged when it has at least 10 resolved outcomes and its false-positive rate is at least the store's rate + 0.20 and at least 1.5 x the store's rate";
 
 /** The flag rule of FLAG_RULE. */
 export function laneFlagged(lane: OutcomeCounts, storeRate: number | null): boolean {
