@@ -19,6 +19,7 @@ import { hourOfDayFor } from './hour-of-day-query.js';
 import { impactFor } from './impact-query.js';
 import type { ImpactReader } from './impact-reader.js';
 import { leaderboardFor } from './leaderboard-query.js';
+import { modelQualityFor, storeLanesFor } from './model-quality-query.js';
 import { netImpactFor } from './net-impact-query.js';
 import { docsPage, openApiDocument } from './openapi.js';
 import {
@@ -26,8 +27,10 @@ import {
   HourOfDayQuery,
   ImpactQuery,
   LeaderboardQuery,
+  ModelQualityQuery,
   NoQuery,
   PeriodQuery,
+  StoreLanesQuery,
   StorePath,
   StoreShrinkQuery,
   TeamHoursQuery,
@@ -104,6 +107,27 @@ const handlers: Record<RouteKey<'impact-api'>, (ctx: RouteContext) => Promise<An
     json(
       await hourOfDayFor(principal, parseParams(HourOfDayQuery, query(event)), reader, currency),
     ),
+  'GET /v1/model-quality': async ({ event, principal, reader, currency }) =>
+    json(
+      await modelQualityFor(
+        principal,
+        parseParams(ModelQualityQuery, query(event)),
+        reader,
+        currency,
+      ),
+    ),
+  'GET /v1/stores/{storeId}/lanes': async ({ event, principal, reader, currency }) => {
+    const { storeId } = parseParams(StorePath, event.pathParameters);
+    return json(
+      await storeLanesFor(
+        principal,
+        storeId,
+        parseParams(StoreLanesQuery, query(event)),
+        reader,
+        currency,
+      ),
+    );
+  },
   'GET /v1/regions': async ({ event, principal, reader }) => {
     parseParams(NoQuery, query(event));
     return json(await regionsFor(principal, reader));

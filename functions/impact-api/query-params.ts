@@ -121,39 +121,109 @@ export const FleetHealthQuery = z
   .strict();
 export type FleetHealthQuery = z.infer<typeof FleetHealthQuery>;
 
-/** Longest period of one hour-of-day table: a store-month of slots. */
-export const MAX_HOUR_OF_DAY_DAYS = 31;
+/**
+ * Longest period of one answer read slot by slot (hour of day, model quality, a store's
+ * lanes): a store-month of slots.
+ */
+export const MAX_SLOT_READ_DAYS = 31;
+
+/** Checks the period of an answer read slot by slot: within MAX_SLOT_READ_DAYS. */
+function checkSlotPeriod(q: { from: string; to: string }, ctx: z.RefinementCtx) {
+  checkPeriod(q, ctx);
+  if (inDateRange(q.from) && inDateRange(q.to) && q.from <= q.to) {
+    if (daysInclusive(q.from, q.to) > MAX_SLOT_READ_DAYS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['to'],
+        message: `period longer than ${MAX_SLOT_READ_DAYS} days`,
+      });
+    }
+  }
+}
+
+const storeOrRegion = {
+  storeId: Identifier.optional().meta({ description: "One store (within the token's scope)" }),
+  region: Identifier.optional().meta({
+    description: "One region (within the token's scope): its busiest stores in the period",
+  }),
+};
+
+function checkStoreOrRegion(q: { storeId?: string; region?: string }, ctx: z.RefinementCtx) {
+  if ((q.storeId === undefined) === (q.region === undefined)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['storeId'],
+      message: 'give exactly one of storeId and region',
+    });
+  }
+}
 
 /**
  * A store's or a region's hour-of-day table: exactly one of `storeId` and `region`, over at
- * most MAX_HOUR_OF_DAY_DAYS store-local days (every one of them is read slot by slot).
+ * most MAX_SLOT_READ_DAYS store-local days (every one of them is read slot by slot).
  */
 export const HourOfDayQuery = z
+  .object({ ...period, ...storeOrRegion })
+  .strict()
+  .superRefine((q, ctx) => {
+    checkSlotPeriod(q, ctx);
+    checkStoreOrRegion(q, ctx);
+  });
+export type HourOfDayQuery = z.infer<typeof HourOfDayQuery>;
+
+/** A model version as a query names it: `name@version`. */
+const ModelVersionName = z
+  .string()
+  .max(129)
+  .transform((s, ctx) => {
+    const at = s.indexOf('@');
+    const name = Identifier.safeParse(s.slice(0, Math.max(0, at)));
+    const version = Identifier.safeParse(s.slice(at + 1));
+    if (at < 0 || !name.success || !version.success) {
+      ctx.addIssue({ code: 'custom', message: 'must be a model version, name@version' });
+      return z.NEVER;
+    }
+    return { model: name.data, version: version.data };
+  });
+
+/**
+ * Model quality by version: exactly one of `storeId` and `region`, at most MAX_SLOT_READ_DAYS;
+ * `compare` names two different versions to set side by side over the stores that ran both.
+ */
+export const ModelQualityQuery = z
   .object({
     ...period,
-    storeId: Identifier.optional().meta({ description: "One store (within the token's scope)" }),
-    region: Identifier.optional().meta({
-      description: "One region (within the token's scope): its busiest stores in the period",
-    }),
+    ...storeOrRegion,
+    compare: z
+      .string()
+      .max(260)
+      .pipe(
+        z
+          .string()
+          .transform((s) => s.split(','))
+          .refine((names) => names.length === 2, {
+            message: 'must name two versions, separated by a comma',
+            abort: true,
+          })
+          .pipe(z.tuple([ModelVersionName, ModelVersionName]))
+          .refine(([a, b]) => a.model !== b.model || a.version !== b.version, {
+            message: 'must name two different versions',
+          }),
+      )
+      .optional()
+      .meta({
+        description:
+          "Two model versions, `name@version,name@version`: each one's figures over the stores that ran both",
+        example: 'shrink-vision@4.1.0,shrink-vision@4.2.1',
+      }),
   })
   .strict()
   .superRefine((q, ctx) => {
-    checkPeriod(q, ctx);
-    if ((q.storeId === undefined) === (q.region === undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['storeId'],
-        message: 'give exactly one of storeId and region',
-      });
-    }
-    if (inDateRange(q.from) && inDateRange(q.to) && q.from <= q.to) {
-      if (daysInclusive(q.from, q.to) > MAX_HOUR_OF_DAY_DAYS) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['to'],
-          message: `period longer than ${MAX_HOUR_OF_DAY_DAYS} days`,
-        });
-      }
-    }
+    checkSlotPeriod(q, ctx);
+    checkStoreOrRegion(q, ctx);
   });
-export type HourOfDayQuery = z.infer<typeof HourOfDayQuery>;
+export type ModelQualityQuery = z.infer<typeof ModelQualityQuery>;
+
+/** A store's lanes: at most MAX_SLOT_READ_DAYS, read slot by slot. */
+export const StoreLanesQuery = z.object(period).strict().superRefine(checkSlotPeriod);
+export type StoreLanesQuery = z.infer<typeof StoreLanesQuery>;

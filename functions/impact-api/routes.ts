@@ -105,6 +105,27 @@ export const ROUTES = [
   },
   {
     method: 'GET',
+    path: '/v1/model-quality',
+    summary:
+      'Model quality by version and category for a store or region (at most 31 days): detections, outcome mix, false-positive rate, loss prevented per detection; two versions compared over the stores that ran both',
+    auth: true,
+    function: 'impact-api',
+    query: api.ModelQualityQuery,
+    response: api.ModelQualityResponse,
+  },
+  {
+    method: 'GET',
+    path: '/v1/stores/{storeId}/lanes',
+    summary:
+      "A store's lanes (at most 31 days): detections, outcome mix and false-positive rate per lane, with lanes far above the store's rate flagged",
+    auth: true,
+    function: 'impact-api',
+    pathParams: api.StorePath,
+    query: api.StoreLanesQuery,
+    response: api.StoreLanesResponse,
+  },
+  {
+    method: 'GET',
     path: '/v1/regions',
     summary:
       "The regions the token may pick from, each with its count of stores in the token's scope",

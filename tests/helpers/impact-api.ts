@@ -9,7 +9,8 @@ import { silentLogger } from './in-memory-aggregates.js';
 
 /**
  * One GET of the impact API's handler over the emulators' tables (a leadership token unless
- * `claims` says otherwise): its status and its parsed body.
+ * `claims` says otherwise): its status and its parsed body. A route with path parameters is
+ * named by its template (`/v1/stores/{storeId}/lanes`) with `pathParameters`.
  */
 export async function askImpactApi(
   dynamodb: DynamoDBClient,
@@ -19,6 +20,7 @@ export async function askImpactApi(
     readonly claims?: Record<string, string>;
     readonly aggregatesTable?: string;
     readonly valuation?: Valuation;
+    readonly pathParameters?: Record<string, string>;
   } = {},
 ): Promise<{ status: number; body: ReturnType<typeof JSON.parse> }> {
   const handler = createImpactApiHandler(
@@ -32,7 +34,12 @@ export async function askImpactApi(
     options.valuation,
   );
   const res = await handler(
-    apiEvent(`GET ${path}`, { path, query, claims: options.claims ?? LEADERSHIP }),
+    apiEvent(`GET ${path}`, {
+      path: path.replace(/\{(\w+)\}/g, (_, name: string) => options.pathParameters?.[name] ?? ''),
+      query,
+      claims: options.claims ?? LEADERSHIP,
+      ...(options.pathParameters !== undefined && { pathParameters: options.pathParameters }),
+    }),
     { functionName: 'impact-api' } as Context,
   );
   return { status: res.statusCode ?? 0, body: JSON.parse(res.body ?? '{}') };

@@ -53,8 +53,10 @@ describe('Function: countersOf', () => {
       repeated,
       { ...repeated, seq: repeated.seq + 1_000 },
     ];
+    // What a fold passes on to summaries and rollups (a slot's slot-only counters stay in it).
     const fold = (key: HomeKey, events: readonly TelemetryEvent[]) =>
-      foldEvents(emptyHome(key, 'us-east'), events, { baselines: DEFAULT_BASELINES }).next.counters;
+      foldEvents(emptyHome(key, 'us-east'), events, { baselines: DEFAULT_BASELINES }).next
+        .lastDelta;
     const written = {
       ...fold(
         { kind: 'store-slot', storeId: 'store-0001', date: '2026-06-15', slot: '08:00' },

@@ -167,7 +167,7 @@ describe('model quality: slot-only counters in the fold', () => {
 });
 
 describe('model quality: figures read from slots', () => {
-  const slots = [
+  const slots: Record<string, number>[] = [
     {
       'q|shrink-vision@4.1.0|walkout|d': 4,
       'q|shrink-vision@4.1.0|walkout|r': 1,
