@@ -96,3 +96,43 @@ describe('Function: generateBackfill', () => {
     expect(() => generateBackfill({ ...options, days: 0 })).toThrow(/positive integer/);
   });
 });
+
+describe('The simulated model rollout and a camera that wants re-aiming', () => {
+  // Per model version, and for store-0001's lane-02: outcomes of the detections it raised.
+  const fpRate = (pick: (d: (typeof detections)[number]) => boolean) => {
+    const raised = new Set(detections.filter(pick).map((d) => d.detectionId));
+    const outcomes = events.filter(
+      (e) => e.type === 'detection_outcome' && raised.has(e.detectionId),
+    );
+    return (
+      outcomes.filter((o) => o.type === 'detection_outcome' && o.outcome === 'false_positive')
+        .length / outcomes.length
+    );
+  };
+
+  it('runs both versions in store-0003 (odd lanes 4.1.0), 4.2.1 only in store-0001, 4.1.0 only in store-0002', () => {
+    const versions = (storeId: string, odd?: boolean) =>
+      new Set(
+        detections
+          .filter((d) => d.storeId === storeId)
+          .filter((d) => odd === undefined || (Number(d.laneId.slice(-2)) % 2 === 1) === odd)
+          .map((d) => d.model.version),
+      );
+    expect(versions('store-0001')).toEqual(new Set(['4.2.1']));
+    expect(versions('store-0002')).toEqual(new Set(['4.1.0']));
+    expect(versions('store-0003', true)).toEqual(new Set(['4.1.0']));
+    expect(versions('store-0003', false)).toEqual(new Set(['4.2.1']));
+  });
+
+  it('gives 4.2.1 fewer false positives than 4.1.0, and store-0001 lane-02 most of all', () => {
+    const healthy = (d: (typeof detections)[number]) =>
+      !(d.storeId === 'store-0001' && d.laneId === 'lane-02') &&
+      !(d.storeId === 'store-0005' && d.laneId === 'lane-02');
+    const v41 = fpRate((d) => healthy(d) && d.model.version === '4.1.0');
+    const v42 = fpRate((d) => healthy(d) && d.model.version === '4.2.1');
+    const misaimed = fpRate((d) => d.storeId === 'store-0001' && d.laneId === 'lane-02');
+    expect(v41).toBeGreaterThan(0.3);
+    expect(v42).toBeLessThan(0.3);
+    expect(misaimed).toBeGreaterThan(0.65);
+  });
+});

@@ -5,7 +5,14 @@ import type {
   OncallIncidentEvent,
   TelemetryEvent,
 } from '../contract/index.js';
-import { CATEGORY_MIX, LOSS_RANGE, MINUTES_RANGE, RESOLUTION_MIX } from './event-mix.js';
+import {
+  CATEGORY_MIX,
+  LOSS_RANGE,
+  laneModel,
+  MINUTES_RANGE,
+  outcomeMix,
+  RESOLUTION_MIX,
+} from './event-mix.js';
 import type { SimFleet, SimStore } from './fleet.js';
 import { between, seededRandom, weighted } from './random.js';
 
@@ -40,11 +47,6 @@ const DAY_MS = 86_400_000;
 
 /** Relative detection weight per local hour while open: evenings carry the most loss. */
 const HOUR_WEIGHT = (hour: number) => (hour >= 17 && hour < 21 ? 3 : hour >= 12 ? 1.5 : 1);
-
-const MODELS = [
-  { name: 'shrink-vision', version: '4.2.1' },
-  { name: 'shrink-vision', version: '4.1.0' },
-] as const;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -155,6 +157,7 @@ function storeDay(
     const panel = panels[Math.floor(random() * panels.length)] as (typeof panels)[number];
     const category = weighted(random, CATEGORY_MIX);
     const [lo, hi] = LOSS_RANGE[category];
+    const model = laneModel(panel);
     const detection: Omit<DetectionEvent, 'seq'> = {
       schemaVersion: 1,
       eventId: ulid(at, random),
@@ -167,15 +170,11 @@ function storeDay(
       category,
       confidence: Math.round((0.5 + random() * 0.49) * 1000) / 1000,
       estimatedLossCents: between(random, lo, hi),
-      model: MODELS[random() < 0.8 ? 0 : 1],
+      model,
     };
     out.push(detection);
     if (random() >= 0.8) continue;
-    const kind = weighted(random, {
-      recovered: 45,
-      confirmed_loss: 30,
-      false_positive: 25,
-    } as const);
+    const kind = weighted(random, outcomeMix(panel, model));
     const recovered =
       kind === 'recovered'
         ? detection.estimatedLossCents

@@ -6,7 +6,14 @@ import type {
   OncallIncidentEvent,
   TelemetryEvent,
 } from '../contract/index.js';
-import { CATEGORY_MIX, LOSS_RANGE, MINUTES_RANGE, RESOLUTION_MIX } from './event-mix.js';
+import {
+  CATEGORY_MIX,
+  LOSS_RANGE,
+  laneModel,
+  MINUTES_RANGE,
+  outcomeMix,
+  RESOLUTION_MIX,
+} from './event-mix.js';
 import type { SimFleet } from './fleet.js';
 import { emptyShrink, emptyTruth, type GroundTruth, type ShrinkTruth } from './ground-truth.js';
 import { between, seededRandom, weighted } from './random.js';
@@ -146,14 +153,10 @@ export class FleetSimulator {
       category,
       confidence: Math.round((0.5 + this.random() * 0.49) * 1000) / 1000,
       estimatedLossCents: between(this.random, lo, hi),
-      model: { name: 'shrink-vision', version: '4.2.1' },
+      model: laneModel(panel),
     };
     if (this.random() >= 0.75) return [detection];
-    const kind = weighted(this.random, {
-      recovered: 45,
-      confirmed_loss: 30,
-      false_positive: 25,
-    } as const);
+    const kind = weighted(this.random, outcomeMix(panel, laneModel(panel)));
     const recovered =
       kind === 'recovered'
         ? detection.estimatedLossCents
