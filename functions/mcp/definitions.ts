@@ -32,6 +32,19 @@ inclusive) and its currency. Money is in integer cents of that currency.
   A region adds each store's own local hours, from its busiest stores (truncated says when
   some were left out). cost: the items and read units the answer took to read.
 
+## Model quality and lanes
+- Per model version (name@version) and category: **detections**; **outcomes** recovered,
+  confirmed_loss, false_positive and open (no outcome yet); **falsePositiveRate** =
+  false_positive / resolved; **lossPreventedPerDetectionCents** = lossPreventedCents /
+  detections. An outcome counts under the version and lane of the detection it resolves.
+- **compare**: two versions again over only the stores that ran both (storesWithBoth): the
+  like-for-like comparison. versions covers every store read.
+- Per lane of a store: the same counts; **flagged** lanes have a false-positive rate far above
+  the store's (flagRule says exactly): a camera to re-aim. (other) is what one 15-minute slot
+  keeps past 8 versions or 64 lanes.
+- Counted from when the pipeline began keeping them in its slots; a store's own totals
+  (shrink, impact) cover everything.
+
 ## Net impact (the organisation's; leadership only)
 - **netImpactCents** = lossPreventedCents + hoursSavedValueCents - pipelineCostCents.
 - **hoursSavedValueCents**: hoursSaved x assumptions.loadedHourlyRateCents (a loaded hour).

@@ -16,12 +16,15 @@ import {
   LeaderboardResponse,
   MAX_DEAD_LETTER_DAYS,
   MAX_REPLAY_LETTERS,
+  ModelQualityResponse,
   NetImpactResponse,
   NoQuery,
   PeriodQuery,
   PipelineStatusResponse,
   ReplayRequest,
   ReplayResponse,
+  StoreLanesQuery,
+  StoreLanesResponse,
   StorePath,
   StoreShrinkQuery,
   StoreShrinkResponse,
@@ -216,6 +219,32 @@ const READING_TOOLS: readonly ReadingTool[] = [
     output: HourOfDayResponse,
     path: '/v1/hour-of-day',
     view: 'hour-of-day',
+  },
+  {
+    name: 'get_model_quality',
+    title: 'Model quality by version',
+    description:
+      'Per detection model version and category, over at most 31 days, for one storeId or one region (its busiest stores): detections, the outcome mix (recovered, confirmed_loss, false_positive, open), the false-positive rate and loss prevented per detection. With compare (name@version,name@version) the two versions again over only the stores that ran both: the like-for-like answer to "did 4.2 reduce false positives against 4.1".',
+    input: z.object({
+      ...HourOfDayQuery.shape,
+      compare: z.string().max(260).optional().meta({
+        description:
+          'Two model versions to set side by side, name@version,name@version (e.g. shrink-vision@4.1.0,shrink-vision@4.2.1)',
+      }),
+    }),
+    output: ModelQualityResponse,
+    path: '/v1/model-quality',
+    view: 'models',
+  },
+  {
+    name: 'get_store_lanes',
+    title: "A store's lanes",
+    description:
+      "Per lane of one store, over at most 31 days: detections, the outcome mix and the false-positive rate, each lane flagged when its rate is far above the store's (flagRule says how far): a camera to re-aim.",
+    input: StorePath.extend(StoreLanesQuery.shape),
+    output: StoreLanesResponse,
+    path: '/v1/stores/{storeId}/lanes',
+    view: 'stores/{storeId}',
   },
   {
     name: 'get_net_impact',

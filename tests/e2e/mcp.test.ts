@@ -36,7 +36,9 @@ const READING_TOOLS = [
   'get_hour_of_day',
   'get_hours_saved_by_team',
   'get_impact',
+  'get_model_quality',
   'get_net_impact',
+  'get_store_lanes',
   'get_store_leaderboard',
   'get_store_shrink',
   'get_team_hours_saved',
@@ -241,6 +243,16 @@ describe('MCP server over the impact API (Streamable HTTP at /mcp)', () => {
         `/v1/hour-of-day?${query}&storeId=store-0001`,
       ],
       [
+        'get_model_quality',
+        { ...PERIOD, region: 'us-east', compare: 'shrink-vision@4.1.0,shrink-vision@4.2.1' },
+        `/v1/model-quality?${query}&region=us-east&compare=shrink-vision%404.1.0%2Cshrink-vision%404.2.1`,
+      ],
+      [
+        'get_store_lanes',
+        { storeId: 'store-0001', ...PERIOD },
+        `/v1/stores/store-0001/lanes?${query}`,
+      ],
+      [
         'get_team_hours_saved',
         { teamId: 'team-pos', ...PERIOD },
         `/v1/teams/team-pos/hours-saved?${query}`,
@@ -268,6 +280,17 @@ describe('MCP server over the impact API (Streamable HTTP at /mcp)', () => {
     expect(other.content[0]?.text).toContain('403');
     const own = await call(client, 'get_store_shrink', { storeId: 'store-0001', ...PERIOD });
     expect(own.isError).toBeFalsy();
+    for (const [tool, args] of [
+      ['get_store_lanes', { storeId: 'store-0002', ...PERIOD }],
+      ['get_model_quality', { storeId: 'store-0002', ...PERIOD }],
+      ['get_model_quality', { region: 'us-east', ...PERIOD }],
+    ] as const) {
+      const refused = await call(client, tool, args);
+      expect(refused.isError, tool).toBe(true);
+      expect(refused.content[0]?.text, tool).toContain('403');
+    }
+    const lanes = await call(client, 'get_store_lanes', { storeId: 'store-0001', ...PERIOD });
+    expect(lanes.isError).toBeFalsy();
     const board = await call(client, 'get_store_leaderboard', PERIOD);
     expect(
       ((board.structuredContent?.stores ?? []) as { storeId: string }[]).map((s) => s.storeId),
