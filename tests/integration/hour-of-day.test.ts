@@ -1,19 +1,12 @@
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbAggregateStore } from '../../functions/adapters/dynamodb-aggregate-store.js';
-import { DynamoDbDeadLetters } from '../../functions/adapters/dynamodb-dead-letters.js';
-import {
-  DynamoDbRegistry,
-  putRegistryEntries,
-} from '../../functions/adapters/dynamodb-registry.js';
-import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
-import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
+import { putRegistryEntries } from '../../functions/adapters/dynamodb-registry.js';
 import { processBatch } from '../../functions/processor/process-batch.js';
 import { TABLES } from '../../functions/shared/resources.js';
 import { REGION_MANAGER, STORE_MANAGER } from '../helpers/api-events.js';
+import { processorOn } from '../helpers/emulator-processor.js';
 import { detection, NOON, outcome, REGISTRY, streamRecords } from '../helpers/factories.js';
 import { askImpactApi } from '../helpers/impact-api.js';
-import { silentLogger } from '../helpers/in-memory-aggregates.js';
 import { freshEmulators } from '../helpers/local-dynamodb.js';
 
 let env: Awaited<ReturnType<typeof freshEmulators>>;
@@ -45,14 +38,7 @@ beforeAll(async () => {
       estimatedLossCents: 900,
     }),
   ];
-  const result = await processBatch(streamRecords(events), {
-    aggregates: new DynamoDbAggregateStore(env.dynamodb, TABLES.aggregates.localName),
-    registry: new DynamoDbRegistry(env.dynamodb, TABLES.registry.localName),
-    deadLetters: new DynamoDbDeadLetters(env.dynamodb, TABLES.deadLetters.localName),
-    logger: silentLogger,
-    fold: { baselines: DEFAULT_BASELINES },
-    eventTime: DEFAULT_EVENT_TIME_RULES,
-  });
+  const result = await processBatch(streamRecords(events), processorOn(env.dynamodb));
   expect(result.failedSequenceNumbers).toEqual([]);
 });
 afterAll(async () => {

@@ -1,21 +1,14 @@
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbAggregateStore } from '../../functions/adapters/dynamodb-aggregate-store.js';
-import { DynamoDbDeadLetters } from '../../functions/adapters/dynamodb-dead-letters.js';
-import {
-  DynamoDbRegistry,
-  putRegistryEntries,
-} from '../../functions/adapters/dynamodb-registry.js';
+import { putRegistryEntries } from '../../functions/adapters/dynamodb-registry.js';
 import {
   DynamoDbShardStatus,
   readShardStatuses,
 } from '../../functions/adapters/dynamodb-shard-status.js';
-import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
-import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import { type ProcessorDeps, processBatch } from '../../functions/processor/process-batch.js';
 import { TABLES } from '../../functions/shared/resources.js';
+import { processorOn } from '../helpers/emulator-processor.js';
 import { detection, REGISTRY, streamRecords } from '../helpers/factories.js';
-import { silentLogger } from '../helpers/in-memory-aggregates.js';
 import { freshEmulators } from '../helpers/local-dynamodb.js';
 import { runTool } from '../helpers/tool-run.js';
 
@@ -25,16 +18,10 @@ const run = (...args: string[]) => runTool('pipeline-status.ts', args, env.emula
 
 const NOW = Date.now();
 function deps(over: Partial<ProcessorDeps> = {}): ProcessorDeps {
-  return {
-    aggregates: new DynamoDbAggregateStore(env.dynamodb, TABLES.aggregates.localName),
-    registry: new DynamoDbRegistry(env.dynamodb, TABLES.registry.localName),
-    deadLetters: new DynamoDbDeadLetters(env.dynamodb, TABLES.deadLetters.localName),
-    logger: silentLogger,
-    fold: { baselines: DEFAULT_BASELINES },
-    eventTime: DEFAULT_EVENT_TIME_RULES,
+  return processorOn(env.dynamodb, {
     status: new DynamoDbShardStatus(env.dynamodb, TABLES.pipelineStatus.localName),
     ...over,
-  };
+  });
 }
 const recent = (over = {}) =>
   detection({
