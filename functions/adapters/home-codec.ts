@@ -1,5 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Counters } from '#domain/counters';
+import { fromSlotRows, type LaneRow, type ModelRow, toSlotRows } from '#domain/model-quality';
 import { SeqIntervals } from '#domain/seq-intervals';
 import { countersOf, type Item, readNumberMap, readStringMap } from './item-codec.js';
 import {
@@ -19,7 +20,10 @@ import {
  * A home is rewritten by every batch that touches it and no reader but the processor looks
  * inside it, so all of its state is packed: `seen` (per device, the seq intervals counted),
  * `joins` (per detection or incident, what has been counted of it), its counters and its
- * `lastDelta`. A 15-minute slot of 300 detections from 40 lanes packs to about 6.8 KB, against
+ * `lastDelta`. A slot's slot-only counters (per model version and category, per lane:
+ * model-quality.ts) are packed as rows, `models` and `lanes`, each naming its model or lane
+ * once rather than once per measure; a release before them ignores the two fields (and drops
+ * them at its next write of the slot: those counters, never the store's figures). A 15-minute slot of 300 detections from 40 lanes packs to about 6.8 KB, against
  * 15.7 KB for the same maps as DynamoDB attributes; a slot's first write, with a few events,
  * fits one write unit.
  *
@@ -48,13 +52,27 @@ export interface SummaryBookkeeping {
 
 /** The `packed` attribute of a home. Deterministic. */
 export function packHomeState(state: HomeBookkeeping): AttributeValue {
+  const { rest, models, lanes } = toSlotRows(state.counters);
   return packAttribute(HOME_LAYOUT, {
     seen: [...state.seen].map(([device, s]) => [device, s.toString()] as const).sort(byFirst),
     joins: [...state.joins].sort(byFirst),
-    counters: sortedRecord(state.counters),
+    counters: sortedRecord(rest),
+    ...(models.length > 0 && { models }),
+    ...(lanes.length > 0 && { lanes }),
     lastDelta: sortedRecord(state.lastDelta),
   });
 }
+
+const isRows = (value: unknown, names: number, numbers: number) =>
+  Array.isArray(value) &&
+  value.every(
+    (row) =>
+      Array.isArray(row) &&
+      row.length === names + numbers &&
+      row.every((v, i) =>
+        i < names ? typeof v === 'string' : typeof v === 'number' && Number.isFinite(v),
+      ),
+  );
 
 /** A home's bookkeeping: from `packed`, or from the attributes of the earlier layout. */
 export function unpackHomeState(item: Readonly<Item>): {
@@ -72,11 +90,14 @@ export function unpackHomeState(item: Readonly<Item>): {
       lastDelta: readNumberMap(item.lastDelta),
     };
   }
-  const { seen, joins, counters, lastDelta } = unpackAttribute(
-    packed,
-    HOME_LAYOUT,
-    'packed home state',
-  );
+  const {
+    seen,
+    joins,
+    counters,
+    models = [],
+    lanes = [],
+    lastDelta,
+  } = unpackAttribute(packed, HOME_LAYOUT, 'packed home state');
   if (
     !isStringPairs(seen) ||
     !isStringPairs(joins) ||
@@ -85,10 +106,13 @@ export function unpackHomeState(item: Readonly<Item>): {
   ) {
     throw new PackedAttributeError('packed home state without seen, joins, counters, lastDelta');
   }
+  if (!isRows(models, 2, 5) || !isRows(lanes, 1, 4)) {
+    throw new PackedAttributeError('packed home state with malformed model or lane rows');
+  }
   return {
     seen: new Map(seen.map(([d, s]) => [d, SeqIntervals.parse(s)])),
     joins: new Map(joins),
-    counters,
+    counters: fromSlotRows(counters, models as ModelRow[], lanes as LaneRow[]),
     lastDelta,
   };
 }

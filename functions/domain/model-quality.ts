@@ -34,11 +34,19 @@ const OUTCOME_MEASURES: Readonly<Record<Outcome, OutcomeMeasure>> = {
   false_positive: 'f',
 };
 
+const modelCounter = (model: string, category: string, measure: string) =>
+  `q|${model}|${category}|${measure}`;
+const laneCounter = (laneId: string, measure: string) => `l|${laneId}|${measure}`;
+
 export const SlotOnlyCounters = {
   quality: (model: string, category: string, measure: 'd' | 'p' | Outcome) =>
-    `q|${model}|${category}|${measure === 'd' || measure === 'p' ? measure : OUTCOME_MEASURES[measure]}`,
+    modelCounter(
+      model,
+      category,
+      measure === 'd' || measure === 'p' ? measure : OUTCOME_MEASURES[measure],
+    ),
   lane: (laneId: string, measure: 'd' | Outcome) =>
-    `l|${laneId}|${measure === 'd' ? measure : OUTCOME_MEASURES[measure]}`,
+    laneCounter(laneId, measure === 'd' ? measure : OUTCOME_MEASURES[measure]),
 };
 
 /** A model version's bucket name: `name@version`. */
@@ -77,6 +85,69 @@ function admit(known: Set<string>, key: string, max: number): string {
   if (known.size >= max) return OTHER;
   known.add(key);
   return key;
+}
+
+/** A model row of a slot's packed state: model key, category, then d, r, c, f, p. */
+export type ModelRow = [string, string, number, number, number, number, number];
+/** A lane row of a slot's packed state: lane id, then d, r, c, f. */
+export type LaneRow = [string, number, number, number, number];
+
+const MODEL_MEASURES = ['d', 'r', 'c', 'f', 'p'] as const;
+const LANE_MEASURES = ['d', 'r', 'c', 'f'] as const;
+
+/**
+ * A slot's counters split for packing: the slot-only ones as one row per model and category
+ * and one per lane (a name is then written once, not once per measure), the rest as they are.
+ * Sorted, so equal counters give equal rows.
+ */
+export function toSlotRows(counters: Readonly<Counters>): {
+  rest: Counters;
+  models: ModelRow[];
+  lanes: LaneRow[];
+} {
+  const rest: Counters = {};
+  const models = new Map<string, ModelRow>();
+  const lanes = new Map<string, LaneRow>();
+  for (const [name, value] of Object.entries(counters)) {
+    const parts = name.split('|');
+    const m = parts[parts.length - 1] as string;
+    if (parts[0] === 'q' && parts.length === 4 && MODEL_MEASURES.includes(m as 'd')) {
+      const key = `${parts[1]}|${parts[2]}`;
+      const row = entry(
+        models,
+        key,
+        (): ModelRow => [parts[1] as string, parts[2] as string, 0, 0, 0, 0, 0],
+      );
+      row[2 + MODEL_MEASURES.indexOf(m as 'd')] = value;
+    } else if (parts[0] === 'l' && parts.length === 3 && LANE_MEASURES.includes(m as 'd')) {
+      const row = entry(lanes, parts[1] as string, (): LaneRow => [parts[1] as string, 0, 0, 0, 0]);
+      row[1 + LANE_MEASURES.indexOf(m as 'd')] = value;
+    } else {
+      rest[name] = value;
+    }
+  }
+  const sorted = <R extends [string, ...unknown[]]>(rows: Map<string, R>) =>
+    [...rows].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+  return { rest, models: sorted(models), lanes: sorted(lanes) };
+}
+
+/** The counters of toSlotRows' rows, added into `into` (zeros are not counters). */
+export function fromSlotRows(
+  into: Counters,
+  models: readonly ModelRow[],
+  lanes: readonly LaneRow[],
+): Counters {
+  for (const [model, category, ...values] of models) {
+    values.forEach((v, i) => {
+      if (v !== 0) into[modelCounter(model, category, MODEL_MEASURES[i] as string)] = v;
+    });
+  }
+  for (const [lane, ...values] of lanes) {
+    values.forEach((v, i) => {
+      if (v !== 0) into[laneCounter(lane, LANE_MEASURES[i] as string)] = v;
+    });
+  }
+  return into;
 }
 
 /** The raw measures of one bucket. */

@@ -1,4 +1,4 @@
-import { deflateRawSync } from 'node:zlib';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
   packHomeState,
@@ -107,6 +107,60 @@ describe('Function: packHomeState', () => {
 
     // Assert
     expect(packed).toBeLessThan(maps / 2);
+  });
+});
+
+describe("Function: packHomeState (a slot's slot-only counters)", () => {
+  const counters = {
+    detections: 3,
+    'q|shrink-vision@4.2.1|walkout|d': 2,
+    'q|shrink-vision@4.2.1|walkout|f': 1,
+    'q|shrink-vision@4.1.0|missed_scan|d': 1,
+    'q|shrink-vision@4.1.0|missed_scan|p': 700,
+    'l|lane-01|d': 2,
+    'l|lane-01|r': 1,
+    'l|lane-02|d': 1,
+  };
+  const state = { seen: new Map(), joins: new Map(), counters, lastDelta: { detections: 3 } };
+
+  it('packs them as one row per model and category and one per lane, and reads them back', () => {
+    const packed = packHomeState(state);
+    const json = JSON.parse(inflateRawSync(packed.B as Uint8Array).toString('utf8'));
+
+    expect(json.counters).toEqual({ detections: 3 });
+    expect(json.models).toEqual([
+      ['shrink-vision@4.1.0', 'missed_scan', 1, 0, 0, 0, 700],
+      ['shrink-vision@4.2.1', 'walkout', 2, 0, 0, 1, 0],
+    ]);
+    expect(json.lanes).toEqual([
+      ['lane-01', 2, 1, 0, 0],
+      ['lane-02', 1, 0, 0, 0],
+    ]);
+    expect(unpackHomeState({ packed }).counters).toEqual(counters);
+  });
+
+  it('refuses malformed rows with a clear error', () => {
+    for (const rows of [
+      { models: [['m@1', 'walkout', 1]] },
+      { lanes: [['lane-01', 1, 2, 3, 'x']] },
+      { lanes: 'lane-01' },
+    ]) {
+      const item = {
+        packed: {
+          B: deflateRawSync(
+            JSON.stringify({
+              layout: 1,
+              seen: [],
+              joins: [],
+              counters: {},
+              lastDelta: {},
+              ...rows,
+            }),
+          ),
+        },
+      };
+      expect(() => unpackHomeState(item)).toThrow(/malformed model or lane rows/);
+    }
   });
 });
 
