@@ -14,6 +14,7 @@ import { clearCharts, mountCharts } from './charts.js';
 import { h } from './dom.js';
 import { renderFleet } from './fleet-view.js';
 import { renderHourOfDay } from './hour-of-day-view.js';
+import { renderModels } from './models-view.js';
 import { renderOverview } from './overview-view.js';
 import { daysBefore, defaultPeriod, latestToday } from './period.js';
 import { type LeaderboardState, renderStore, renderStores } from './stores-view.js';
@@ -122,6 +123,7 @@ function renderNav(claims: Claims): void {
     ['#/fleet', 'Fleet'],
   ];
   if (claims.role !== 'store_manager') links.push(['#/hour-of-day', 'Hour of day']);
+  links.push(['#/models', 'Models']);
   if (claims.role === 'leadership') links.push(['#/teams', 'Teams']);
   nav.replaceChildren(
     ...links.map(([href, text]) =>
@@ -376,6 +378,7 @@ function renderView(hash: string, ctx: ViewContext): Promise<HTMLElement> {
   if (hash.startsWith('#/teams') && ctx.claims.role === 'leadership') return renderTeams(ctx);
   if (hash.startsWith('#/fleet')) return renderFleet(ctx);
   if (hash.startsWith('#/hour-of-day')) return renderHourOfDay(ctx);
+  if (hash.startsWith('#/models')) return renderModels(ctx);
   return renderOverview(ctx);
 }
 

@@ -133,3 +133,43 @@ export function lanesCsv(): CsvColumn<Lane>[] {
     { header: 'Flagged', value: (l) => (l.flagged ? 'yes' : 'no') },
   ];
 }
+
+interface Period {
+  readonly from: string;
+  readonly to: string;
+}
+interface Cost {
+  readonly itemsRead: number;
+  readonly readUnits: number;
+  readonly queries: number;
+}
+
+/** GET /v1/model-quality, as the route describes it. */
+export interface ModelQualityResponse {
+  readonly period: Period;
+  readonly storeId: string | null;
+  readonly region: string;
+  readonly currency: string;
+  readonly versions: readonly ModelVersion[];
+  readonly compare: null | {
+    readonly a: { readonly model: string; readonly version: string } & Partial<Figures>;
+    readonly b: { readonly model: string; readonly version: string } & Partial<Figures>;
+    readonly storesWithBoth: readonly string[];
+  };
+  readonly stores: readonly string[];
+  readonly truncated: boolean;
+  readonly storesActive: number;
+  readonly cost: Cost;
+}
+
+/** GET /v1/stores/{storeId}/lanes, as the route describes it. */
+export interface StoreLanesResponse {
+  readonly period: Period;
+  readonly storeId: string;
+  readonly region: string;
+  readonly currency: string;
+  readonly store: { readonly detections: number; readonly falsePositiveRate: number | null };
+  readonly lanes: readonly Lane[];
+  readonly flagRule: string;
+  readonly cost: Cost;
+}

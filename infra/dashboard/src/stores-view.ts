@@ -7,6 +7,7 @@ import { coverageLine } from './fleet-view.js';
 import { count, label, money, share } from './format.js';
 import { storeHourOfDay } from './hour-of-day-view.js';
 import { kpiCard } from './kpi-card.js';
+import { storeLanes } from './lanes-view.js';
 import { lossByDayCsv, lossByDayTable } from './loss-table.js';
 import { regionQuery, type ViewContext } from './view-context.js';
 
@@ -247,6 +248,7 @@ export async function renderStore(ctx: ViewContext, storeId: string): Promise<HT
     granularity: 'day',
   });
   const hours = await storeHourOfDay(ctx, storeId);
+  const lanes = await storeLanes(ctx, storeId);
   return h(
     'section',
     { 'data-view': 'store', 'data-store': r.storeId },
@@ -257,6 +259,7 @@ export async function renderStore(ctx: ViewContext, storeId: string): Promise<HT
     storeKpis(r),
     h('div', { class: 'charts' }, storeCategoryChart(r), storeLossChart(r)),
     hours,
+    lanes,
   );
 }
 
