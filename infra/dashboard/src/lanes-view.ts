@@ -1,8 +1,8 @@
-import { get } from './api.js';
+import { ApiError, get, type StoreLanesResponse } from './api.js';
 import { attachCsvDownload } from './csv-download.js';
 import { h } from './dom.js';
 import { count, share } from './format.js';
-import { lanesCsv, type StoreLanesResponse } from './model-quality-csv.js';
+import { LANE_HEADERS, lanesCsv, lanesTable, OTHER } from './model-quality-csv.js';
 import type { ViewContext } from './view-context.js';
 
 /** A store's lanes: detections, outcome mix and FP rate per lane, flagged lanes marked. */
@@ -14,6 +14,7 @@ export async function storeLanes(ctx: ViewContext, storeId: string): Promise<HTM
       to: ctx.to,
     });
   } catch (e) {
+    if (e instanceof ApiError && e.status === 401) throw e;
     // The rest of the store's page stands without its lanes.
     return h(
       'section',
@@ -22,58 +23,82 @@ export async function storeLanes(ctx: ViewContext, storeId: string): Promise<HTM
       h('p', {}, `Lanes unavailable: ${e instanceof Error ? e.message : String(e)}`),
     );
   }
+  return lanesSection(r);
+}
+
+/** The lanes table, the flag rule under it, the store's FP rate, the read cost and the CSV. */
+export function lanesSection(r: StoreLanesResponse): HTMLElement {
+  const cells = lanesTable(r);
+  const flagged = r.lanes.filter((l) => l.flagged).length;
   const section = h(
     'section',
-    { class: 'lanes', 'data-panel': 'lanes' },
+    { class: 'lanes', 'data-panel': 'lanes', 'data-flagged-lanes': flagged },
     h('h3', {}, 'Lanes'),
     h(
       'table',
       {},
-      h('caption', {}, `Detections and outcomes per lane, ${r.period.from} to ${r.period.to}`),
+      h(
+        'caption',
+        {},
+        `Detections and outcomes per lane, ${r.period.from} to ${r.period.to}` +
+          (flagged > 0 ? `; ${flagged} flagged (⚑, see the rule below)` : ''),
+      ),
       h(
         'thead',
         {},
         h(
           'tr',
           {},
-          [
-            'Lane',
-            'Detections',
-            'Recovered',
-            'Confirmed loss',
-            'False positive',
-            'Open',
-            'FP rate',
-          ].map((c) => h('th', { scope: 'col' }, c)),
+          LANE_HEADERS.map((c) => h('th', { scope: 'col' }, c)),
         ),
       ),
       h(
         'tbody',
         {},
-        r.lanes.map((l) =>
-          h(
+        r.lanes.map((l, i) => {
+          const text = cells[i] ?? [];
+          return h(
             'tr',
             {
               'data-lane': l.laneId,
               'data-flagged': l.flagged ? 'true' : 'false',
               class: l.flagged ? 'flagged' : undefined,
             },
-            h('th', { scope: 'row' }, l.flagged ? `${l.laneId} ⚑` : l.laneId),
-            h('td', {}, count(l.detections)),
-            h('td', {}, count(l.outcomes.recovered)),
-            h('td', {}, count(l.outcomes.confirmed_loss)),
-            h('td', {}, count(l.outcomes.false_positive)),
-            h('td', {}, count(l.outcomes.open)),
-            h('td', { 'data-fp-rate': l.falsePositiveRate ?? '' }, share(l.falsePositiveRate)),
+            h('th', { scope: 'row' }, text[0]),
+            text.slice(1, -1).map((c) => h('td', {}, c)),
+            h('td', { class: 'flag' }, text.at(-1) ?? ''),
+          );
+        }),
+      ),
+      h(
+        'tfoot',
+        {},
+        h(
+          'tr',
+          { 'data-lane': 'store' },
+          h('th', { scope: 'row' }, 'Store'),
+          h('td', {}, count(r.store.detections)),
+          h('td', { colspan: 4 }),
+          h(
+            'td',
+            { 'data-store-fp-rate': r.store.falsePositiveRate ?? '' },
+            share(r.store.falsePositiveRate),
           ),
+          h('td', {}),
         ),
       ),
     ),
     h(
       'p',
       { class: 'flag-rule' },
-      `⚑ flagged: ${r.flagRule} (store FP rate ${share(r.store.falsePositiveRate)} over ${count(r.store.detections)} detections).`,
+      `⚑ Flagged: ${r.flagRule}. The store's FP rate is ${share(r.store.falsePositiveRate)} over ${count(r.store.detections)} detections.`,
     ),
+    r.lanes.some((l) => l.laneId === OTHER) &&
+      h(
+        'p',
+        { class: 'lanes-other' },
+        'Other lanes (together): the lanes past the 64 one slot keeps apart, counted as one row.',
+      ),
     h(
       'p',
       { class: 'read-cost', 'data-read-cost': r.cost.readUnits },
@@ -83,7 +108,7 @@ export async function storeLanes(ctx: ViewContext, storeId: string): Promise<HTM
   attachCsvDownload(
     section,
     `lanes-${r.storeId}-${r.period.from}-${r.period.to}.csv`,
-    lanesCsv(),
+    lanesCsv(r),
     r.lanes,
   );
   return section;

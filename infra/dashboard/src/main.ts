@@ -115,7 +115,10 @@ function renderChrome(claims: Claims, config: AuthConfig): void {
   renderFilters(claims);
 }
 
-/** Overview and stores for everyone; teams for leadership, whose scope spans them. */
+/**
+ * Overview, stores, fleet and models for everyone (a store manager's models view is its store);
+ * teams for leadership, whose scope spans them.
+ */
 function renderNav(claims: Claims): void {
   const links: [string, string][] = [
     ['#/overview', 'Overview'],

@@ -1,37 +1,61 @@
+import type { ModelQualityResponse, StoreLanesResponse } from '#api-schemas';
 import { type CsvColumn, centsAsDecimal } from './csv.js';
-import { label } from './format.js';
+import { count, label, share } from './format.js';
 
-/* No DOM here: the download's columns are unit-tested outside a browser. */
+/* No DOM here: the rows, the table's cells and the downloads are unit-tested outside a browser. */
+
+/** A model version as the answer gives it: its figures in total and per category. */
+export type VersionQuality = ModelQualityResponse['versions'][number];
+/** Detections, the outcome mix, the FP rate and loss prevented: the figures compared. */
+export type Figures = VersionQuality['total'];
+/** The two versions compared, over the stores that ran both (null: nothing compared). */
+export type Comparison = NonNullable<ModelQualityResponse['compare']>;
+/** One lane of a store's lanes answer. */
+export type Lane = StoreLanesResponse['lanes'][number];
+
+/** The overflow bucket's name: versions past the 8 one slot keeps apart, lanes past its 64. */
+export const OTHER = '(other)';
+
+/** `name@version`, as the route's `compare` parameter names a version. */
+export const versionName = (v: { readonly model: string; readonly version: string }): string =>
+  `${v.model}@${v.version}`;
+
+/** The overflow bucket: not one version, so neither offered to compare nor picked by default. */
+export const isOtherVersion = (v: { readonly model: string; readonly version: string }): boolean =>
+  v.model === OTHER || v.version === OTHER;
 
 /**
- * The figures the model-quality and store-lanes routes answer with. Declared here, field for
- * field as the routes describe them, until their schemas are exported from `#api-schemas`.
+ * The versions a reader may compare: every named one, most detections first (ties by name), so
+ * the default pair is the two a region runs most.
  */
-export interface Outcomes {
-  readonly recovered: number;
-  readonly confirmed_loss: number;
-  readonly false_positive: number;
-  readonly open: number;
-}
-export interface Figures {
-  readonly detections: number;
-  readonly outcomes: Outcomes;
-  readonly falsePositiveRate: number | null;
-  readonly lossPreventedCents: number;
-  readonly lossPreventedPerDetectionCents: number | null;
-}
-export interface ModelVersion {
-  readonly model: string;
-  readonly version: string;
-  readonly total: Figures;
-  readonly categories: readonly ({ readonly category: string } & Figures)[];
+export function comparable(versions: readonly VersionQuality[]): VersionQuality[] {
+  return versions
+    .filter((v) => !isOtherVersion(v))
+    .sort(
+      (x, y) =>
+        y.total.detections - x.total.detections || versionName(x).localeCompare(versionName(y)),
+    );
 }
 
-/** One row of the side-by-side table: a category (or the total) under versions a and b. */
+/**
+ * The `compare` parameter to ask for when the reader has not picked: the two named versions
+ * with most detections, the busier as a; null with fewer than two.
+ */
+export function defaultCompare(versions: readonly VersionQuality[]): string | null {
+  const [a, b] = comparable(versions);
+  return a === undefined || b === undefined ? null : `${versionName(a)},${versionName(b)}`;
+}
+
+/** What a row of the side-by-side table covers. */
+export type RowScope = 'category' | 'total' | 'both';
+
+/** One row of the side-by-side table: a category, the total, or the stores that ran both. */
 export interface CompareRow {
+  readonly scope: RowScope;
+  /** The category, for a category row; null otherwise. */
   readonly category: string | null;
-  readonly a: Figures | null;
-  readonly b: Figures | null;
+  readonly a: Figures;
+  readonly b: Figures;
 }
 
 const ZERO: Figures = {
@@ -42,86 +66,210 @@ const ZERO: Figures = {
   lossPreventedPerDetectionCents: null,
 };
 
-/** b − a, or null when either side has no figure. */
+/** b − a, or null when either side has no figure (a rate with no resolved outcome). */
 export function diff(a: number | null | undefined, b: number | null | undefined): number | null {
   return a === null || a === undefined || b === null || b === undefined ? null : b - a;
 }
 
-/** The categories either version saw (in first-seen order), then the total. */
-export function compareRows(a: ModelVersion, b: ModelVersion): CompareRow[] {
+/** The figures of `f` that a cell shows. */
+const figures = (f: Figures): Figures => ({
+  detections: f.detections,
+  outcomes: f.outcomes,
+  falsePositiveRate: f.falsePositiveRate,
+  lossPreventedCents: f.lossPreventedCents,
+  lossPreventedPerDetectionCents: f.lossPreventedPerDetectionCents,
+});
+
+/**
+ * The side-by-side rows of versions a and b: every category either saw (in the answer's
+ * order), a category one of them never saw as zeros; then each version's total over the stores
+ * read; then, when the answer compares these two, their totals over the stores that ran both
+ * (the like-for-like line).
+ */
+export function compareRows(
+  a: VersionQuality,
+  b: VersionQuality,
+  compare: Comparison | null = null,
+): CompareRow[] {
   const cats: string[] = [];
   for (const c of [...a.categories, ...b.categories])
     if (!cats.includes(c.category)) cats.push(c.category);
-  const find = (v: ModelVersion, k: string): Figures =>
-    v.categories.find((c) => c.category === k) ?? ZERO;
-  return [
-    ...cats.map((k) => ({ category: k, a: find(a, k), b: find(b, k) })),
-    { category: null, a: a.total, b: b.total },
+  const find = (v: VersionQuality, k: string): Figures =>
+    figures(v.categories.find((c) => c.category === k) ?? ZERO);
+  const rows: CompareRow[] = [
+    ...cats.map((k) => ({ scope: 'category' as const, category: k, a: find(a, k), b: find(b, k) })),
+    { scope: 'total', category: null, a: figures(a.total), b: figures(b.total) },
   ];
+  if (
+    compare !== null &&
+    versionName(compare.a) === versionName(a) &&
+    versionName(compare.b) === versionName(b)
+  ) {
+    rows.push({ scope: 'both', category: null, a: figures(compare.a), b: figures(compare.b) });
+  }
+  return rows;
 }
 
-function name(v: ModelVersion): string {
-  return `${v.model}@${v.version}`;
+/** A row's name, in the table and in the download. */
+export function rowLabel(row: CompareRow): string {
+  if (row.scope === 'total') return 'Total';
+  if (row.scope === 'both') return 'Total over stores that ran both';
+  return label(row.category ?? '');
 }
 
-function pct(rate: number | null | undefined): number | null {
-  return rate === null || rate === undefined ? null : Math.round(rate * 10000) / 100;
+/** One compared figure: its name, its key (for the page's data attributes) and its value. */
+export interface CompareFigure {
+  readonly title: string;
+  /** The download's name for it, when not `title`. */
+  readonly csvTitle?: string;
+  readonly key: string;
+  readonly value: (f: Figures) => number | null;
+  readonly kind: 'count' | 'rate' | 'money';
 }
 
-function money(cents: number | null | undefined): number | null {
-  return cents === null || cents === undefined ? null : centsAsDecimal(cents);
+/** The figures compared, in the table's and the download's order. */
+export const COMPARE_FIGURES: readonly CompareFigure[] = [
+  { title: 'Detections', key: 'detections', value: (f) => f.detections, kind: 'count' },
+  { title: 'Recovered', key: 'recovered', value: (f) => f.outcomes.recovered, kind: 'count' },
+  {
+    title: 'Confirmed loss',
+    key: 'confirmed-loss',
+    value: (f) => f.outcomes.confirmed_loss,
+    kind: 'count',
+  },
+  {
+    title: 'False positive',
+    key: 'false-positive',
+    value: (f) => f.outcomes.false_positive,
+    kind: 'count',
+  },
+  { title: 'Open', key: 'open', value: (f) => f.outcomes.open, kind: 'count' },
+  {
+    title: 'FP rate',
+    csvTitle: 'False-positive rate',
+    key: 'fp-rate',
+    value: (f) => f.falsePositiveRate,
+    kind: 'rate',
+  },
+  {
+    title: 'Loss prevented',
+    key: 'prevented',
+    value: (f) => f.lossPreventedCents,
+    kind: 'money',
+  },
+  {
+    title: 'Prevented per detection',
+    key: 'per-detection',
+    value: (f) => f.lossPreventedPerDetectionCents,
+    kind: 'money',
+  },
+];
+
+/** A figure for people; a difference signed (+, −, or none for 0); `–` for no figure. */
+export function formatFigure(
+  n: number | null,
+  kind: CompareFigure['kind'],
+  money: (cents: number) => string,
+  signed = false,
+): string {
+  if (n === null) return '–';
+  const text = (v: number) =>
+    kind === 'count'
+      ? count(v)
+      : kind === 'rate'
+        ? signed
+          ? `${(v * 100).toFixed(1)} pts`
+          : share(v)
+        : money(v);
+  if (!signed || n === 0) return text(signed ? Math.abs(n) : n);
+  return n > 0 ? `+${text(n)}` : `−${text(-n)}`;
 }
 
-/** The download of the side-by-side table: the same rows, each figure for a, b and b − a. */
+/**
+ * The side-by-side table's cells, as the page shows them: a row label, then for each figure a,
+ * b and b − a (a rate's difference in percentage points). `money` formats cents.
+ */
+export function compareTable(
+  rows: readonly CompareRow[],
+  money: (cents: number) => string,
+): string[][] {
+  return rows.map((row) => [
+    rowLabel(row),
+    ...COMPARE_FIGURES.flatMap((f) => {
+      const a = f.value(row.a);
+      const b = f.value(row.b);
+      return [
+        formatFigure(a, f.kind, money),
+        formatFigure(b, f.kind, money),
+        formatFigure(diff(a, b), f.kind, money, true),
+      ];
+    }),
+  ]);
+}
+
+/**
+ * The download of the side-by-side table: the same rows, each figure for a, b and b − a, as
+ * numbers (counts, rates from 0 to 1, money as decimal `currency`).
+ */
 export function modelCompareCsv(
-  a: ModelVersion,
-  b: ModelVersion,
+  a: VersionQuality,
+  b: VersionQuality,
   currency: string,
 ): CsvColumn<CompareRow>[] {
-  const A = name(a);
-  const B = name(b);
-  const three = (
-    what: string,
-    get: (f: Figures) => number | null,
-    out: (n: number | null) => number | null = (n) => n,
-  ): CsvColumn<CompareRow>[] => [
-    { header: `${what} ${A}`, value: (r) => out(r.a ? get(r.a) : null) },
-    { header: `${what} ${B}`, value: (r) => out(r.b ? get(r.b) : null) },
-    {
-      header: `${what} (b - a)`,
-      value: (r) => out(diff(r.a ? get(r.a) : null, r.b ? get(r.b) : null)),
-    },
-  ];
+  const A = versionName(a);
+  const B = versionName(b);
+  const unit = (f: CompareFigure) => {
+    const title = f.csvTitle ?? f.title;
+    return f.kind === 'rate'
+      ? `${title} (0-1)`
+      : f.kind === 'money'
+        ? `${title} (${currency})`
+        : title;
+  };
+  const out = (f: CompareFigure, n: number | null) =>
+    n === null ? null : f.kind === 'money' ? centsAsDecimal(n) : n;
   return [
-    { header: 'Category', value: (r) => (r.category === null ? 'Total' : label(r.category)) },
-    ...three('Detections', (f) => f.detections),
-    ...three('Recovered', (f) => f.outcomes.recovered),
-    ...three('Confirmed loss', (f) => f.outcomes.confirmed_loss),
-    ...three('False positive', (f) => f.outcomes.false_positive),
-    ...three('Open', (f) => f.outcomes.open),
-    ...three(
-      'FP rate (%)',
-      (f) => f.falsePositiveRate,
-      (n) => (n === null ? null : pct(n)),
-    ),
-    ...three(
-      `Prevented per detection (${currency})`,
-      (f) => f.lossPreventedPerDetectionCents,
-      money,
-    ),
+    { header: 'Row', value: rowLabel },
+    ...COMPARE_FIGURES.flatMap((f): CsvColumn<CompareRow>[] => [
+      { header: `${unit(f)} a ${A}`, value: (r) => out(f, f.value(r.a)) },
+      { header: `${unit(f)} b ${B}`, value: (r) => out(f, f.value(r.b)) },
+      { header: `${unit(f)} b - a`, value: (r) => out(f, diff(f.value(r.a), f.value(r.b))) },
+    ]),
   ];
 }
 
-export interface Lane {
-  readonly laneId: string;
-  readonly detections: number;
-  readonly outcomes: Outcomes;
-  readonly falsePositiveRate: number | null;
-  readonly flagged: boolean;
+/** The lanes table's headers. */
+export const LANE_HEADERS = [
+  'Lane',
+  'Detections',
+  'Recovered',
+  'Confirmed loss',
+  'False positive',
+  'Open',
+  'FP rate',
+  'Flagged',
+] as const;
+
+/** A lane's name: `(other)` is every lane past the 64 one slot keeps apart, together. */
+export const laneLabel = (laneId: string): string =>
+  laneId === OTHER ? 'Other lanes (together)' : laneId;
+
+/** The lanes table's cells, as the page shows them. */
+export function lanesTable(r: StoreLanesResponse): string[][] {
+  return r.lanes.map((l) => [
+    laneLabel(l.laneId),
+    count(l.detections),
+    count(l.outcomes.recovered),
+    count(l.outcomes.confirmed_loss),
+    count(l.outcomes.false_positive),
+    count(l.outcomes.open),
+    share(l.falsePositiveRate),
+    l.flagged ? '⚑ Flagged' : '',
+  ]);
 }
 
-/** The download of a store's lanes table: the same rows and flag. */
-export function lanesCsv(): CsvColumn<Lane>[] {
+/** The download of a store's lanes table: the same rows and flag, and the store's FP rate. */
+export function lanesCsv(r: StoreLanesResponse): CsvColumn<Lane>[] {
   return [
     { header: 'Lane', value: (l) => l.laneId },
     { header: 'Detections', value: (l) => l.detections },
@@ -129,47 +277,8 @@ export function lanesCsv(): CsvColumn<Lane>[] {
     { header: 'Confirmed loss', value: (l) => l.outcomes.confirmed_loss },
     { header: 'False positive', value: (l) => l.outcomes.false_positive },
     { header: 'Open', value: (l) => l.outcomes.open },
-    { header: 'FP rate (%)', value: (l) => pct(l.falsePositiveRate) },
+    { header: 'False-positive rate (0-1)', value: (l) => l.falsePositiveRate },
     { header: 'Flagged', value: (l) => (l.flagged ? 'yes' : 'no') },
+    { header: 'Store false-positive rate (0-1)', value: () => r.store.falsePositiveRate },
   ];
-}
-
-interface Period {
-  readonly from: string;
-  readonly to: string;
-}
-interface Cost {
-  readonly itemsRead: number;
-  readonly readUnits: number;
-  readonly queries: number;
-}
-
-/** GET /v1/model-quality, as the route describes it. */
-export interface ModelQualityResponse {
-  readonly period: Period;
-  readonly storeId: string | null;
-  readonly region: string;
-  readonly currency: string;
-  readonly versions: readonly ModelVersion[];
-  readonly compare: null | {
-    readonly a: { readonly model: string; readonly version: string } & Partial<Figures>;
-    readonly b: { readonly model: string; readonly version: string } & Partial<Figures>;
-    readonly storesWithBoth: readonly string[];
-  };
-  readonly stores: readonly string[];
-  readonly truncated: boolean;
-  readonly storesActive: number;
-  readonly cost: Cost;
-}
-
-/** GET /v1/stores/{storeId}/lanes, as the route describes it. */
-export interface StoreLanesResponse {
-  readonly period: Period;
-  readonly storeId: string;
-  readonly region: string;
-  readonly currency: string;
-  readonly store: { readonly detections: number; readonly falsePositiveRate: number | null };
-  readonly lanes: readonly Lane[];
-  readonly flagRule: string;
-  readonly cost: Cost;
 }

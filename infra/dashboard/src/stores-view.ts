@@ -247,8 +247,10 @@ export async function renderStore(ctx: ViewContext, storeId: string): Promise<HT
     to: ctx.to,
     granularity: 'day',
   });
-  const hours = await storeHourOfDay(ctx, storeId);
-  const lanes = await storeLanes(ctx, storeId);
+  const [hours, lanes] = await Promise.all([
+    storeHourOfDay(ctx, storeId),
+    storeLanes(ctx, storeId),
+  ]);
   return h(
     'section',
     { 'data-view': 'store', 'data-store': r.storeId },
