@@ -59,9 +59,13 @@ const compare: Comparison = {
 describe('model versions to compare', () => {
   it('defaults to the two named versions with most detections, never the (other) bucket', () => {
     // (other) has the most detections of all, but is not one version
+    // 4.2.1 is the busier, but the earlier version is a: b - a is what 4.2.1 changed
     expect(defaultCompare([v300, other, v410, v421])).toBe(
-      'shrink-vision@4.2.1,shrink-vision@4.1.0',
+      'shrink-vision@4.1.0,shrink-vision@4.2.1',
     );
+    // numeric order of versions, not text order
+    const v10: VersionQuality = { ...v421, version: '4.10.0' };
+    expect(defaultCompare([v10, v421])).toBe('shrink-vision@4.2.1,shrink-vision@4.10.0');
     expect(comparable([v300, other, v410, v421]).map((v) => v.version)).toEqual([
       '4.2.1',
       '4.1.0',

@@ -97,7 +97,7 @@ export function lanesSection(r: StoreLanesResponse): HTMLElement {
       h(
         'p',
         { class: 'lanes-other' },
-        'Other lanes (together): the lanes past the 64 one slot keeps apart, counted as one row.',
+        'Other lanes (together): the lanes past the 64 a slot keeps apart, counted as one row.',
       ),
     h(
       'p',

@@ -39,11 +39,16 @@ export function comparable(versions: readonly VersionQuality[]): VersionQuality[
 
 /**
  * The `compare` parameter to ask for when the reader has not picked: the two named versions
- * with most detections, the busier as a; null with fewer than two.
+ * with most detections, the earlier version as a (so b − a is what the later one changed);
+ * null with fewer than two.
  */
 export function defaultCompare(versions: readonly VersionQuality[]): string | null {
-  const [a, b] = comparable(versions);
-  return a === undefined || b === undefined ? null : `${versionName(a)},${versionName(b)}`;
+  const top = comparable(versions).slice(0, 2);
+  if (top.length < 2) return null;
+  return top
+    .map(versionName)
+    .sort((x, y) => x.localeCompare(y, 'en', { numeric: true }))
+    .join(',');
 }
 
 /** What a row of the side-by-side table covers. */
