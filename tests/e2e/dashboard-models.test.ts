@@ -179,7 +179,8 @@ describe('Models view and lanes table, on simulated data', () => {
       compareTable(rows, cur),
     );
     // ...and, read straight from the answer: the totals and their difference.
-    const total = panel.locator('tr[data-row="total"]');
+    // Over every store read: the answer's versions.
+    const total = panel.locator('tr[data-row="total-all"]');
     expect(await total.locator('[data-detections-a]').textContent()).toBe(
       count(a.total.detections),
     );
@@ -195,9 +196,15 @@ describe('Models view and lanes table, on simulated data', () => {
     expect(await total.locator('[data-prevented-b]').textContent()).toBe(
       cur(b.total.lossPreventedCents),
     );
-    const both = panel.locator('tr[data-row="both"]');
+    // Like for like, over the stores that ran both: the answer's compare.
+    const cmp = r.compare;
+    expect(cmp?.storesWithBoth.length, 'a store of the region runs both').toBeGreaterThan(0);
+    const both = panel.locator('tr[data-row="total-both"]');
     expect(await both.locator('[data-detections-a]').textContent()).toBe(
-      count(r.compare?.a.detections ?? Number.NaN),
+      count(cmp?.a.total.detections ?? Number.NaN),
+    );
+    expect(await both.locator('[data-fp-rate-b]').textContent()).toBe(
+      share(cmp?.b.total.falsePositiveRate ?? null),
     );
     expect(
       await panel.locator('[data-stores-with-both]').getAttribute('data-stores-with-both'),
@@ -223,7 +230,7 @@ describe('Models view and lanes table, on simulated data', () => {
     expect(csv).toBe(toCsv(modelCompareCsv(a, b, r.currency), rows));
     const lines = csv.split('\r\n');
     const header = lines[0]?.split(',') ?? [];
-    const totalLine = lines.find((l) => l.startsWith('Total,'))?.split(',') ?? [];
+    const totalLine = lines.find((l) => l.startsWith('Total,every store read,'))?.split(',') ?? [];
     expect(Number(totalLine[header.indexOf(`Detections a ${versionName(a)}`)])).toBe(
       a.total.detections,
     );
@@ -256,7 +263,7 @@ describe('Models view and lanes table, on simulated data', () => {
     expect(
       Number(
         await page
-          .locator('tr[data-row="total"] [data-detections-diff]')
+          .locator('tr[data-row="total-all"] [data-detections-diff]')
           .getAttribute('data-detections-diff'),
       ),
     ).toBe(a.total.detections - b.total.detections);

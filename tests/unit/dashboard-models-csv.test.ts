@@ -3,6 +3,7 @@ import type { StoreLanesResponse } from '../../functions/impact-api/schemas.js';
 import { toCsv } from '../../infra/dashboard/src/csv.js';
 import { money } from '../../infra/dashboard/src/format.js';
 import {
+  type CompareRow,
   type Comparison,
   comparable,
   compareRows,
@@ -15,6 +16,7 @@ import {
   modelCompareCsv,
   type VersionQuality,
 } from '../../infra/dashboard/src/model-quality-csv.js';
+import { slotPeriod } from '../../infra/dashboard/src/period.js';
 
 /** Figures with `fp` of `resolved` resolved outcomes false positives, and `open` unresolved. */
 const fig = (resolved: number, fp: number, open: number, prevented: number): Figures => ({
@@ -25,22 +27,29 @@ const fig = (resolved: number, fp: number, open: number, prevented: number): Fig
   lossPreventedPerDetectionCents: resolved + open === 0 ? null : prevented / (resolved + open),
 });
 
-const v410: VersionQuality = {
+const ZERO = fig(0, 0, 0, 0);
+/** A version's figures as the API gives them: every category, zeros included, and the total. */
+const version = (
+  v: string,
+  cats: { walkout?: Figures; ticket_switch?: Figures },
+  total: Figures,
+): VersionQuality => ({
   model: 'shrink-vision',
-  version: '4.1.0',
-  total: fig(10, 4, 0, 100_000),
-  categories: [{ category: 'walkout', ...fig(10, 4, 0, 100_000) }],
-};
-const v421: VersionQuality = {
-  model: 'shrink-vision',
-  version: '4.2.1',
-  total: fig(8, 1, 4, 180_000),
-  categories: [
-    { category: 'walkout', ...fig(6, 1, 2, 120_000) },
-    // 4.1.0 never saw a ticket switch; none of these is resolved yet: no rate
-    { category: 'ticket_switch', ...fig(0, 0, 2, 60_000) },
-  ],
-};
+  version: v,
+  total,
+  categories: (['walkout', 'ticket_switch', 'missed_scan'] as const).map((category) => ({
+    category,
+    ...(category === 'missed_scan' ? ZERO : (cats[category] ?? ZERO)),
+  })),
+});
+
+/** Over every store read. 4.1.0 never saw a ticket switch; 4.2.1's two are not resolved yet. */
+const v410 = version('4.1.0', { walkout: fig(10, 4, 0, 100_000) }, fig(10, 4, 0, 100_000));
+const v421 = version(
+  '4.2.1',
+  { walkout: fig(6, 1, 2, 120_000), ticket_switch: fig(0, 0, 2, 60_000) },
+  fig(6, 1, 4, 180_000),
+);
 const other: VersionQuality = {
   model: '(other)',
   version: '(other)',
@@ -49,28 +58,47 @@ const other: VersionQuality = {
 };
 const v300: VersionQuality = { ...v410, version: '3.0.0', total: fig(2, 0, 0, 1_000) };
 
-/** The answer's like-for-like totals over the stores that ran both. */
+/** The answer's like-for-like figures: the two versions over the one store that ran both. */
 const compare: Comparison = {
-  a: { model: 'shrink-vision', version: '4.1.0', ...fig(5, 2, 0, 50_000) },
-  b: { model: 'shrink-vision', version: '4.2.1', ...fig(4, 0, 1, 70_000) },
-  storesWithBoth: ['store-0002'],
+  a: version('4.1.0', { walkout: fig(5, 2, 0, 50_000) }, fig(5, 2, 0, 50_000)),
+  b: version(
+    '4.2.1',
+    { walkout: fig(3, 0, 0, 40_000), ticket_switch: fig(1, 0, 1, 30_000) },
+    fig(4, 0, 1, 70_000),
+  ),
+  storesWithBoth: ['store-0003'],
 };
 
 describe('model versions to compare', () => {
   it('defaults to the two named versions with most detections, never the (other) bucket', () => {
-    // (other) has the most detections of all, but is not one version
-    // 4.2.1 is the busier, but the earlier version is a: b - a is what 4.2.1 changed
-    expect(defaultCompare([v300, other, v410, v421])).toBe(
-      'shrink-vision@4.1.0,shrink-vision@4.2.1',
-    );
-    // numeric order of versions, not text order
-    const v10: VersionQuality = { ...v421, version: '4.10.0' };
-    expect(defaultCompare([v10, v421])).toBe('shrink-vision@4.2.1,shrink-vision@4.10.0');
-    expect(comparable([v300, other, v410, v421]).map((v) => v.version)).toEqual([
+    const busy: VersionQuality = { ...v421, total: fig(30, 3, 0, 0) };
+    // (other) has the most detections of all, but is not one version; 3.0.0 has the fewest
+    expect(comparable([v300, other, v410, busy]).map((v) => v.version)).toEqual([
       '4.2.1',
       '4.1.0',
       '3.0.0',
     ]);
+    // 4.2.1 is the busier, but the earlier version is a: b - a is what 4.2.1 changed
+    expect(defaultCompare([v300, other, v410, busy])).toBe(
+      'shrink-vision@4.1.0,shrink-vision@4.2.1',
+    );
+    expect(defaultCompare([v300, other, busy])).toBe('shrink-vision@3.0.0,shrink-vision@4.2.1');
+    // versions in numeric order, not text order
+    const v10: VersionQuality = { ...v421, version: '4.10.0' };
+    expect(defaultCompare([v10, v421])).toBe('shrink-vision@4.2.1,shrink-vision@4.10.0');
+    // equal detections: by name
+    expect(comparable([v421, v410]).map((v) => v.version)).toEqual(['4.1.0', '4.2.1']);
+  });
+
+  it('asks for the last 31 days of a longer period, the most the route reads', () => {
+    expect(slotPeriod({ from: '2026-09-01', to: '2026-11-30' })).toEqual({
+      from: '2026-10-31',
+      to: '2026-11-30',
+    });
+    expect(slotPeriod({ from: '2026-11-01', to: '2026-11-30' })).toEqual({
+      from: '2026-11-01',
+      to: '2026-11-30',
+    });
   });
 
   it('has no default with fewer than two named versions', () => {
@@ -87,33 +115,35 @@ describe('model versions to compare', () => {
 });
 
 describe('the side-by-side rows', () => {
-  it('every category either version saw, zero-filled, the total, then the stores that ran both', () => {
+  it('compares like for like over the stores that ran both, then each total over every store read', () => {
     const rows = compareRows(v410, v421, compare);
-    expect(rows.map((r) => [r.scope, r.category])).toEqual([
-      ['category', 'walkout'],
-      ['category', 'ticket_switch'],
-      ['total', null],
-      ['both', null],
+    // missed_scan: nothing on either side, no row
+    expect(rows.map((r) => [r.category, r.over])).toEqual([
+      ['walkout', 'both'],
+      ['ticket_switch', 'both'],
+      [null, 'both'],
+      [null, 'all'],
     ]);
-    expect(rows[1]?.a).toEqual({
-      detections: 0,
-      outcomes: { recovered: 0, confirmed_loss: 0, false_positive: 0, open: 0 },
-      falsePositiveRate: null,
-      lossPreventedCents: 0,
-      lossPreventedPerDetectionCents: null,
-    });
-    expect(rows[2]?.b.detections).toBe(12);
-    // the like-for-like row carries the answer's figures only, not the version's name
-    expect(rows[3]?.a).toEqual(fig(5, 2, 0, 50_000));
+    expect(rows[0]?.a).toMatchObject(fig(5, 2, 0, 50_000));
+    expect(rows[2]?.b).toEqual(fig(4, 0, 1, 70_000));
+    expect(rows[3]?.b).toEqual(v421.total);
   });
 
-  it('has no like-for-like row when the answer compares another pair', () => {
-    expect(compareRows(v410, v300, compare).map((r) => r.scope)).toEqual(['category', 'total']);
-    expect(compareRows(v410, v421, null).map((r) => r.scope)).toEqual([
-      'category',
-      'category',
-      'total',
+  it('compares over every store read when no store ran both, or the answer compares another pair', () => {
+    const expected = [
+      ['walkout', 'all'],
+      ['ticket_switch', 'all'],
+      [null, 'all'],
+    ];
+    const shape = (rows: CompareRow[]) => rows.map((r) => [r.category, r.over]);
+    expect(shape(compareRows(v410, v421, null))).toEqual(expected);
+    expect(shape(compareRows(v410, v421, { ...compare, storesWithBoth: [] }))).toEqual(expected);
+    expect(shape(compareRows(v410, v300, compare))).toEqual([
+      ['walkout', 'all'],
+      [null, 'all'],
     ]);
+    // 4.1.0 never saw a ticket switch: zeros, and no rate
+    expect(compareRows(v410, v421, null)[1]?.a).toMatchObject(ZERO);
   });
 
   it('shows a, b and b - a for each figure, signed, a rate difference in points', () => {
@@ -121,38 +151,35 @@ describe('the side-by-side rows', () => {
     // Row label, then [a, b, b - a] for detections, recovered, confirmed, FP, open, FP rate,
     // loss prevented, prevented per detection.
     expect(cells[2]).toEqual([
-      'Total',
-      '10',
-      '12',
-      '+2',
-      '6',
-      '7',
-      '+1',
-      '0',
-      '0',
-      '0',
-      '4',
-      '1',
-      '−3',
-      '0',
-      '4',
-      '+4',
-      '40.0%',
-      '12.5%',
-      '−27.5 pts',
-      '$1,000',
-      '$1,800',
-      '+$800.00',
-      '$100.00',
-      '$150.00',
-      '+$50.00',
+      'Total over stores that ran both',
+      ...['5', '5', '0'],
+      ...['3', '4', '+1'],
+      ...['0', '0', '0'],
+      ...['2', '0', '−2'],
+      ...['0', '1', '+1'],
+      ...['40.0%', '0.0%', '−40.0 pts'],
+      ...['$500.00', '$700.00', '+$200.00'],
+      ...['$100.00', '$140.00', '+$40.00'],
     ]);
-    // ticket switch: a never saw it, b has none resolved: no rate on either side, no difference
+    expect(cells[3]).toEqual([
+      'Total over every store read',
+      ...['10', '10', '0'],
+      ...['6', '5', '−1'],
+      ...['0', '0', '0'],
+      ...['4', '1', '−3'],
+      ...['0', '4', '+4'],
+      ...['40.0%', '16.7%', '−23.3 pts'],
+      ...['$1,000', '$1,800', '+$800.00'],
+      ...['$100.00', '$180.00', '+$80.00'],
+    ]);
+    // ticket switch over the store with both: a saw none (no rate), b one resolved
     expect(cells[1]?.[0]).toBe('Ticket switch');
-    expect(cells[1]?.slice(16, 19)).toEqual(['–', '–', '–']);
-    expect(cells[1]?.slice(22, 25)).toEqual(['–', '$300.00', '–']);
-    expect(cells[3]?.[0]).toBe('Total over stores that ran both');
-    expect(cells[3]?.slice(16, 19)).toEqual(['40.0%', '0.0%', '−40.0 pts']);
+    expect(cells[1]?.slice(16, 19)).toEqual(['–', '0.0%', '–']);
+    expect(cells[1]?.slice(22, 25)).toEqual(['–', '$150.00', '–']);
+    // over every store read, neither side has a resolved ticket switch: no rate, no difference
+    const all = compareTable(compareRows(v410, v421, null), (c) => money(c, 'USD'));
+    expect(all[1]?.slice(16, 19)).toEqual(['–', '–', '–']);
+    expect(all[1]?.slice(1, 4)).toEqual(['0', '2', '+2']);
   });
 });
 
@@ -163,34 +190,38 @@ describe('model quality csv', () => {
       .trimEnd()
       .split('\r\n');
     const header = lines[0]?.split(',') ?? [];
-    expect(header).toHaveLength(1 + 8 * 3);
-    expect(header.slice(0, 4)).toEqual([
-      'Row',
+    expect(header).toHaveLength(2 + 8 * 3);
+    expect(header.slice(0, 5)).toEqual([
+      'Category',
+      'Stores',
       'Detections a shrink-vision@4.1.0',
       'Detections b shrink-vision@4.2.1',
       'Detections b - a',
     ]);
-    expect(header).toContain('False-positive rate (0-1) a shrink-vision@4.1.0');
-    const cell = (line: number, h: string) => (lines[line]?.split(',') ?? [])[header.indexOf(h)];
-    expect(lines.map((l) => l.split(',')[0])).toEqual([
-      'Row',
-      'Walkout',
-      'Ticket switch',
-      'Total',
-      'Total over stores that ran both',
+    const cell = (line: number, h: string) => {
+      expect(header).toContain(h);
+      return (lines[line]?.split(',') ?? [])[header.indexOf(h)];
+    };
+    expect(lines.map((l) => l.split(',').slice(0, 2).join(','))).toEqual([
+      'Category,Stores',
+      'Walkout,ran both',
+      'Ticket switch,ran both',
+      'Total,ran both',
+      'Total,every store read',
     ]);
-    expect(cell(3, 'Detections b - a')).toBe('2');
     expect(cell(3, 'False-positive rate (0-1) a shrink-vision@4.1.0')).toBe('0.4');
-    expect(cell(3, 'False-positive rate (0-1) b shrink-vision@4.2.1')).toBe('0.125');
-    expect(Number(cell(3, 'False-positive rate (0-1) b - a'))).toBeCloseTo(-0.275, 12);
-    expect(cell(3, 'Loss prevented (USD) b shrink-vision@4.2.1')).toBe('1800');
-    expect(cell(3, 'Loss prevented (USD) b - a')).toBe('800');
-    expect(cell(3, 'Prevented per detection (USD) a shrink-vision@4.1.0')).toBe('100');
-    expect(cell(3, 'Prevented per detection (USD) b - a')).toBe('50');
-    expect(cell(4, 'False-positive rate (0-1) b - a')).toBe('-0.4');
-    // a never saw ticket switches and b has none resolved: empty rate cells, no difference
+    expect(cell(3, 'False-positive rate (0-1) b - a')).toBe('-0.4');
+    expect(cell(4, 'Detections b - a')).toBe('0');
+    expect(cell(4, 'Open b - a')).toBe('4');
+    expect(cell(4, 'False-positive rate (0-1) b shrink-vision@4.2.1')).toBe(String(1 / 6));
+    expect(Number(cell(4, 'False-positive rate (0-1) b - a'))).toBeCloseTo(1 / 6 - 0.4, 12);
+    expect(cell(4, 'Loss prevented (USD) b shrink-vision@4.2.1')).toBe('1800');
+    expect(cell(4, 'Loss prevented (USD) b - a')).toBe('800');
+    expect(cell(4, 'Prevented per detection (USD) a shrink-vision@4.1.0')).toBe('100');
+    expect(cell(4, 'Prevented per detection (USD) b - a')).toBe('80');
+    // a never saw ticket switches: an empty rate cell, and no difference
     expect(cell(2, 'False-positive rate (0-1) a shrink-vision@4.1.0')).toBe('');
-    expect(cell(2, 'False-positive rate (0-1) b shrink-vision@4.2.1')).toBe('');
+    expect(cell(2, 'False-positive rate (0-1) b shrink-vision@4.2.1')).toBe('0');
     expect(cell(2, 'False-positive rate (0-1) b - a')).toBe('');
     expect(cell(2, 'Detections b - a')).toBe('2');
   });

@@ -3,6 +3,7 @@ import { attachCsvDownload } from './csv-download.js';
 import { h } from './dom.js';
 import { count, label, money } from './format.js';
 import { hourOfDayCsv } from './hour-of-day-csv.js';
+import { slotPeriod } from './period.js';
 import type { ViewContext } from './view-context.js';
 
 /**
@@ -93,7 +94,7 @@ export function hourOfDaySection(r: HourOfDayResponse, title: string): HTMLEleme
 
 /** A store's heat map, at most the last 31 days of the period (the route's cap). */
 export async function storeHourOfDay(ctx: ViewContext, storeId: string): Promise<HTMLElement> {
-  const r = await get<HourOfDayResponse>('/v1/hour-of-day', { ...capped(ctx), storeId });
+  const r = await get<HourOfDayResponse>('/v1/hour-of-day', { ...slotPeriod(ctx), storeId });
   return hourOfDaySection(r, 'When loss happens, by hour of day');
 }
 
@@ -119,18 +120,11 @@ export async function renderHourOfDay(ctx: ViewContext): Promise<HTMLElement> {
       ),
     );
   }
-  const r = await get<HourOfDayResponse>('/v1/hour-of-day', { ...capped(ctx), region });
+  const r = await get<HourOfDayResponse>('/v1/hour-of-day', { ...slotPeriod(ctx), region });
   return h(
     'section',
     { 'data-view': 'hour-of-day', 'data-region': region },
     h('h2', {}, `When loss happens: ${region}`),
     hourOfDaySection(r, `Stores read: ${r.stores.join(', ') || 'none with detections'}`),
   );
-}
-
-/** The period, its last 31 days at most (the route refuses longer ones). */
-function capped(ctx: ViewContext): { from: string; to: string } {
-  const to = new Date(`${ctx.to}T00:00:00Z`);
-  const earliest = new Date(to.getTime() - 30 * 86_400_000).toISOString().slice(0, 10);
-  return { from: ctx.from < earliest ? earliest : ctx.from, to: ctx.to };
 }

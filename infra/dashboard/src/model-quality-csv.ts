@@ -51,14 +51,12 @@ export function defaultCompare(versions: readonly VersionQuality[]): string | nu
     .join(',');
 }
 
-/** What a row of the side-by-side table covers. */
-export type RowScope = 'category' | 'total' | 'both';
-
-/** One row of the side-by-side table: a category, the total, or the stores that ran both. */
+/** One row of the side-by-side table: a category or the total, under versions a and b. */
 export interface CompareRow {
-  readonly scope: RowScope;
-  /** The category, for a category row; null otherwise. */
+  /** The category; null for the total. */
   readonly category: string | null;
+  /** Over the stores that ran both (the like-for-like figures) or every store read. */
+  readonly over: 'both' | 'all';
   readonly a: Figures;
   readonly b: Figures;
 }
@@ -76,51 +74,59 @@ export function diff(a: number | null | undefined, b: number | null | undefined)
   return a === null || a === undefined || b === null || b === undefined ? null : b - a;
 }
 
-/** The figures of `f` that a cell shows. */
-const figures = (f: Figures): Figures => ({
-  detections: f.detections,
-  outcomes: f.outcomes,
-  falsePositiveRate: f.falsePositiveRate,
-  lossPreventedCents: f.lossPreventedCents,
-  lossPreventedPerDetectionCents: f.lossPreventedPerDetectionCents,
-});
+/** True when the answer compares a and b over at least one store that ran both. */
+export function likeForLike(
+  a: VersionQuality,
+  b: VersionQuality,
+  compare: Comparison | null,
+): compare is Comparison {
+  return (
+    compare !== null &&
+    versionName(compare.a) === versionName(a) &&
+    versionName(compare.b) === versionName(b) &&
+    compare.storesWithBoth.length > 0
+  );
+}
+
+/** The categories either side detected something in (in the answer's order), then the total. */
+function rowsOf(a: VersionQuality, b: VersionQuality, over: CompareRow['over']): CompareRow[] {
+  const cats: string[] = [];
+  for (const c of [...a.categories, ...b.categories])
+    if (c.detections > 0 && !cats.includes(c.category)) cats.push(c.category);
+  const find = (v: VersionQuality, k: string): Figures =>
+    v.categories.find((c) => c.category === k) ?? ZERO;
+  return [
+    ...cats.map((k) => ({ category: k, over, a: find(a, k), b: find(b, k) })),
+    { category: null, over, a: a.total, b: b.total },
+  ];
+}
 
 /**
- * The side-by-side rows of versions a and b: every category either saw (in the answer's
- * order), a category one of them never saw as zeros; then each version's total over the stores
- * read; then, when the answer compares these two, their totals over the stores that ran both
- * (the like-for-like line).
+ * The side-by-side rows of versions a and b. When the answer compares these two over stores
+ * that ran both: each category and the total over those stores only (like for like), then
+ * each version's total over every store read. Otherwise each category and the total over
+ * every store read. A category one side never saw is zeros on that side.
  */
 export function compareRows(
   a: VersionQuality,
   b: VersionQuality,
   compare: Comparison | null = null,
 ): CompareRow[] {
-  const cats: string[] = [];
-  for (const c of [...a.categories, ...b.categories])
-    if (!cats.includes(c.category)) cats.push(c.category);
-  const find = (v: VersionQuality, k: string): Figures =>
-    figures(v.categories.find((c) => c.category === k) ?? ZERO);
-  const rows: CompareRow[] = [
-    ...cats.map((k) => ({ scope: 'category' as const, category: k, a: find(a, k), b: find(b, k) })),
-    { scope: 'total', category: null, a: figures(a.total), b: figures(b.total) },
+  if (!likeForLike(a, b, compare)) return rowsOf(a, b, 'all');
+  return [
+    ...rowsOf(compare.a, compare.b, 'both'),
+    { category: null, over: 'all', a: a.total, b: b.total },
   ];
-  if (
-    compare !== null &&
-    versionName(compare.a) === versionName(a) &&
-    versionName(compare.b) === versionName(b)
-  ) {
-    rows.push({ scope: 'both', category: null, a: figures(compare.a), b: figures(compare.b) });
-  }
-  return rows;
 }
 
 /** A row's name, in the table and in the download. */
 export function rowLabel(row: CompareRow): string {
-  if (row.scope === 'total') return 'Total';
-  if (row.scope === 'both') return 'Total over stores that ran both';
-  return label(row.category ?? '');
+  if (row.category !== null) return label(row.category);
+  return row.over === 'both' ? 'Total over stores that ran both' : 'Total over every store read';
 }
+
+/** A row's key for the page's data attributes: the category, `total-both` or `total-all`. */
+export const rowKey = (row: CompareRow): string => row.category ?? `total-${row.over}`;
 
 /** One compared figure: its name, its key (for the page's data attributes) and its value. */
 export interface CompareFigure {
@@ -213,8 +219,9 @@ export function compareTable(
 }
 
 /**
- * The download of the side-by-side table: the same rows, each figure for a, b and b − a, as
- * numbers (counts, rates from 0 to 1, money as decimal `currency`).
+ * The download of the side-by-side table: the same rows (which stores each covers in its own
+ * column), each figure for a, b and b − a, as numbers (counts, rates from 0 to 1, money as
+ * decimal `currency`).
  */
 export function modelCompareCsv(
   a: VersionQuality,
@@ -234,7 +241,8 @@ export function modelCompareCsv(
   const out = (f: CompareFigure, n: number | null) =>
     n === null ? null : f.kind === 'money' ? centsAsDecimal(n) : n;
   return [
-    { header: 'Row', value: rowLabel },
+    { header: 'Category', value: (r) => (r.category === null ? 'Total' : label(r.category)) },
+    { header: 'Stores', value: (r) => (r.over === 'both' ? 'ran both' : 'every store read') },
     ...COMPARE_FIGURES.flatMap((f): CsvColumn<CompareRow>[] => [
       { header: `${unit(f)} a ${A}`, value: (r) => out(f, f.value(r.a)) },
       { header: `${unit(f)} b ${B}`, value: (r) => out(f, f.value(r.b)) },

@@ -11,10 +11,13 @@ import {
   defaultCompare,
   diff,
   isOtherVersion,
+  likeForLike,
   modelCompareCsv,
+  rowKey,
   type VersionQuality,
   versionName,
 } from './model-quality-csv.js';
+import { slotPeriod } from './period.js';
 import type { ViewContext } from './view-context.js';
 
 /** What the route is asked about: one store, or one region. */
@@ -62,7 +65,7 @@ interface Answers {
  */
 async function fetchModels(ctx: ViewContext, where: Scope): Promise<Answers> {
   const key = scopeKey(where);
-  const base: Record<string, string> = { from: ctx.from, to: ctx.to, ...where };
+  const base: Record<string, string> = { ...slotPeriod(ctx), ...where };
   const ask = (compare?: string) =>
     get<ModelQualityResponse>('/v1/model-quality', { ...base, compare });
   const mine = picked.get(key);
@@ -114,6 +117,13 @@ export async function renderModels(ctx: ViewContext): Promise<HTMLElement> {
     view.replaceChildren(
       ...[
         h('h2', {}, `Model quality: ${answers.r.storeId ?? answers.r.region}`),
+        h(
+          'p',
+          { class: 'period' },
+          `${answers.r.period.from} to ${answers.r.period.to}`,
+          answers.r.period.from !== ctx.from &&
+            ' (the last 31 days of the period: the longest the API reads slot by slot)',
+        ),
         storePicker(ctx, scope, () => void reload()),
         modelsSection(answers, (a, b) => {
           if (a === b) return false;
@@ -231,7 +241,11 @@ export function modelsSection(
     const rows = compareRows(va, vb, cmp);
     const cur = (c: number) => money(c, r.currency);
     section.append(
-      h('div', { class: 'table-scroll' }, compareTableElement(rows, va, vb, cur)),
+      h(
+        'div',
+        { class: 'table-scroll' },
+        compareTableElement(rows, va, vb, cur, likeForLike(va, vb, cmp)),
+      ),
       bothLine(cmp),
     );
     attachCsvDownload(
@@ -245,7 +259,7 @@ export function modelsSection(
   return section;
 }
 
-/** Which stores ran both versions: the like-for-like row covers only them. */
+/** Which stores ran both versions, and which rows compare them over those stores only. */
 function bothLine(compare: NonNullable<ModelQualityResponse['compare']>): HTMLElement {
   const stores = compare.storesWithBoth;
   const names = `${versionName(compare.a)} and ${versionName(compare.b)}`;
@@ -253,9 +267,9 @@ function bothLine(compare: NonNullable<ModelQualityResponse['compare']>): HTMLEl
     'p',
     { class: 'compare', 'data-stores-with-both': stores.join(' ') },
     stores.length === 0
-      ? `No store ran both ${names} in this period: the totals above compare different stores.`
+      ? `No store ran both ${names} in this period: the rows compare each version over every store read, so over different stores.`
       : `${count(stores.length)} ${stores.length === 1 ? 'store' : 'stores'} ran both ${names}: ${stores.join(', ')}. ` +
-          `The last row compares the two over ${stores.length === 1 ? 'it' : 'those stores'} only; the rows above cover every store read.`,
+          `The categories and the first total compare the two over ${stores.length === 1 ? 'that store' : 'those stores'} only (like for like); the last row is each version over every store read.`,
   );
 }
 
@@ -265,6 +279,7 @@ function compareTableElement(
   a: VersionQuality,
   b: VersionQuality,
   cur: (cents: number) => string,
+  both: boolean,
 ): HTMLElement {
   const cells = compareTable(rows, cur);
   return h(
@@ -273,7 +288,8 @@ function compareTableElement(
     h(
       'caption',
       {},
-      `${versionName(a)} (a) beside ${versionName(b)} (b), and b − a, per category and in total`,
+      `${versionName(a)} (a) beside ${versionName(b)} (b), and b − a, per category and in total, ` +
+        (both ? 'over the stores that ran both' : 'over every store read'),
     ),
     h(
       'thead',
@@ -303,8 +319,9 @@ function compareTableElement(
         return h(
           'tr',
           {
-            'data-row': row.scope === 'category' ? (row.category ?? '') : row.scope,
-            class: row.scope === 'category' ? undefined : 'total',
+            'data-row': rowKey(row),
+            'data-over': row.over,
+            class: row.category === null ? 'total' : undefined,
           },
           h('th', { scope: 'row' }, text[0]),
           COMPARE_FIGURES.flatMap((f, j) => {
