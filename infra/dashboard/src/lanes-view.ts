@@ -3,16 +3,20 @@ import { attachCsvDownload } from './csv-download.js';
 import { h } from './dom.js';
 import { count, share } from './format.js';
 import { LANE_HEADERS, lanesCsv, lanesTable, OTHER } from './model-quality-csv.js';
+import { slotPeriod } from './period.js';
 import type { ViewContext } from './view-context.js';
 
-/** A store's lanes: detections, outcome mix and FP rate per lane, flagged lanes marked. */
+/**
+ * A store's lanes: detections, outcome mix and FP rate per lane, flagged lanes marked; at most
+ * the last 31 days of the period (the route's cap, as for the hour-of-day heat map).
+ */
 export async function storeLanes(ctx: ViewContext, storeId: string): Promise<HTMLElement> {
   let r: StoreLanesResponse;
   try {
-    r = await get<StoreLanesResponse>(`/v1/stores/${encodeURIComponent(storeId)}/lanes`, {
-      from: ctx.from,
-      to: ctx.to,
-    });
+    r = await get<StoreLanesResponse>(
+      `/v1/stores/${encodeURIComponent(storeId)}/lanes`,
+      slotPeriod(ctx),
+    );
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) throw e;
     // The rest of the store's page stands without its lanes.

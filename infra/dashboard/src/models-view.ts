@@ -352,7 +352,11 @@ function versionsTable(r: ModelQualityResponse): HTMLElement {
   return h(
     'table',
     { class: 'versions' },
-    h('caption', {}, `Every model version, over the ${r.stores.length} stores read`),
+    h(
+      'caption',
+      {},
+      `Every model version, over the ${r.stores.length} ${r.stores.length === 1 ? 'store' : 'stores'} read`,
+    ),
     h(
       'thead',
       {},
