@@ -373,6 +373,34 @@ describe('Models view and lanes table, on simulated data', () => {
     await page.close();
   });
 
+  it('compares like for like for a store manager whose store runs both versions', async () => {
+    // store-0006 runs 4.1.0 on some lanes and 4.2.1 on others (the simulator's rollout).
+    const manager = await stack.issuer.sign(
+      { sub: 'mgr6', 'custom:role': 'store_manager', 'custom:stores': 'store-0006' },
+      900,
+    );
+    const { pair, r } = await expectedModels('storeId=store-0006', manager);
+    expect(pair).not.toBeNull();
+    expect(r.compare?.storesWithBoth).toEqual(['store-0006']);
+    const [a, b] = compared(r);
+
+    const page = await openPage(browser, stack.apiUrl, manager, '#/models');
+    const panel = page.locator('[data-panel="models"]');
+    await panel.locator('table.compare-table').waitFor();
+
+    expect(await panel.getAttribute('data-store-id')).toBe('store-0006');
+    expect(await rowsOf(page, '[data-panel="models"] table.compare-table tbody tr')).toEqual(
+      compareTable(compareRows(a, b, r.compare), (c) => money(c, r.currency)),
+    );
+    // One store read, and it ran both: like for like is the store's whole figure.
+    const both = panel.locator('tr[data-row="total-both"] [data-detections-a]');
+    const all = panel.locator('tr[data-row="total-all"] [data-detections-a]');
+    expect(await both.textContent()).toBe(count(a.total.detections));
+    expect(await all.textContent()).toBe(count(a.total.detections));
+    expect(page.errors).toEqual([]);
+    await page.close();
+  });
+
   it("keeps a region manager to its region: offered no other, refused another's models", async () => {
     const manager = await stack.issuer.sign(
       { sub: 'rm', 'custom:role': 'region_manager', 'custom:regions': 'us-east' },
