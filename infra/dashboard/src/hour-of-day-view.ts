@@ -4,7 +4,7 @@ import { h } from './dom.js';
 import { count, label, money } from './format.js';
 import { hourOfDayCsv } from './hour-of-day-csv.js';
 import { slotPeriod } from './period.js';
-import type { ViewContext } from './view-context.js';
+import { oneRegion, type ViewContext } from './view-context.js';
 
 /**
  * The table behind the hour-of-day heat map: its headers, and a row per store-local hour with
@@ -100,12 +100,7 @@ export async function storeHourOfDay(ctx: ViewContext, storeId: string): Promise
 
 /** The region view: the chosen region's (or the caller's first region's) busiest stores. */
 export async function renderHourOfDay(ctx: ViewContext): Promise<HTMLElement> {
-  const region =
-    ctx.region !== ''
-      ? ctx.region
-      : ctx.claims.role === 'region_manager'
-        ? ctx.claims.regions[0]
-        : undefined;
+  const region = oneRegion(ctx);
   if (region === undefined || ctx.claims.role === 'store_manager') {
     return h(
       'section',

@@ -18,7 +18,7 @@ import {
   versionName,
 } from './model-quality-csv.js';
 import { slotPeriod } from './period.js';
-import type { ViewContext } from './view-context.js';
+import { oneRegion, type ViewContext } from './view-context.js';
 
 /** What the route is asked about: one store, or one region. */
 type Scope = { readonly storeId: string } | { readonly region: string };
@@ -42,12 +42,7 @@ function scopeOf(ctx: ViewContext): Scope | undefined {
     const store = storePick !== undefined && stores.includes(storePick) ? storePick : stores[0];
     return store === undefined ? undefined : { storeId: store };
   }
-  const region =
-    ctx.region !== ''
-      ? ctx.region
-      : ctx.claims.role === 'region_manager'
-        ? ctx.claims.regions[0]
-        : undefined;
+  const region = oneRegion(ctx);
   return region === undefined ? undefined : { region };
 }
 

@@ -11,3 +11,14 @@ export interface ViewContext {
 
 export const regionQuery = (ctx: ViewContext) =>
   ctx.claims.role === 'store_manager' || ctx.region === '' ? undefined : ctx.region;
+
+/**
+ * The one region a region-wide view shows: the chosen region, else a region manager's first;
+ * undefined for leadership with none chosen (it picks one in the filter).
+ */
+export const oneRegion = (ctx: ViewContext): string | undefined =>
+  ctx.region !== ''
+    ? ctx.region
+    : ctx.claims.role === 'region_manager'
+      ? ctx.claims.regions[0]
+      : undefined;
