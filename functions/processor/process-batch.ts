@@ -658,12 +658,15 @@ async function recordShardStatus(
   }
 }
 
-/** DynamoDB's refusal of an item over 400 KB: permanent for that item, whatever the retries. */
+/**
+ * DynamoDB's refusal of an item over 400 KB, or the codec's of bookkeeping past what its
+ * readers inflate (PackedTooLargeError): permanent for that item, whatever the retries.
+ */
 export function isItemTooLarge(error: unknown): boolean {
   return (
     error instanceof Error &&
-    error.name === 'ValidationException' &&
-    /item size/i.test(error.message)
+    ((error.name === 'ValidationException' && /item size/i.test(error.message)) ||
+      error.name === 'PackedTooLargeError')
   );
 }
 
