@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { ulid } from 'ulid';
+import { monotonicFactory, ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
 import type { TelemetryEvent } from '#contract';
 import { foldEvents } from '../../functions/domain/fold-events.js';
@@ -15,6 +15,9 @@ import {
   OTHER,
   versionQuality,
 } from '../../functions/domain/model-quality.js';
+import type { ImpactReader, SlotRead } from '../../functions/impact-api/impact-reader.js';
+import { modelQualityFor, storeLanesFor } from '../../functions/impact-api/model-quality-query.js';
+import type { PersonPrincipal } from '../../functions/shared/principal.js';
 import { detection, NOON, outcome } from '../helpers/factories.js';
 
 const options = { baselines: DEFAULT_BASELINES };
@@ -245,5 +248,62 @@ describe('model quality: rates and the lane flag', () => {
     expect(laneFlagged({ recovered: 5, confirmed_loss: 0, false_positive: 5 }, 0.35)).toBe(false);
     expect(laneFlagged({ recovered: 1, confirmed_loss: 0, false_positive: 9 }, 0.65)).toBe(false);
     expect(laneFlagged({ recovered: 5, confirmed_loss: 0, false_positive: 5 }, null)).toBe(false);
+  });
+});
+
+describe('model quality: the size of one answer', () => {
+  it("bounds the versions and lanes one answer lists, however many a store's slots keep apart", async () => {
+    // Prepare: a hostile panel sends, in every slot of a 31-day period, 8 detections under 8
+    // new model versions and 8 new lanes: each slot within its own bounds, and the period
+    // 23,808 versions and lanes apart, which listed one by one is tens of MB.
+    const base = detection();
+    const ids = monotonicFactory();
+    const slots: SlotRead[] = [];
+    let n = 0;
+    for (let day = 1; day <= 31; day++) {
+      const date = `2026-07-${String(day).padStart(2, '0')}`;
+      for (let s = 0; s < 96; s++) {
+        const events = Array.from({ length: 8 }, () => {
+          n++;
+          return {
+            ...base,
+            seq: n,
+            eventId: ids(NOON),
+            detectionId: ids(NOON),
+            laneId: `lane-${n}`,
+            model: { name: 'shrink-vision', version: `9.${n}` },
+          };
+        });
+        slots.push({ date, slot: `${s}`, counters: fold(slot(), events).counters });
+      }
+    }
+    const reader = {
+      store: async () => ({ storeId: 'store-0001', region: 'us-east', timeZone: 'UTC' }),
+      storeSlots: async () => slots,
+    } as unknown as ImpactReader;
+    const period = { from: '2026-07-01', to: '2026-07-31' };
+
+    // Act
+    const quality = await modelQualityFor(
+      { role: 'leadership' } as PersonPrincipal,
+      { ...period, storeId: 'store-0001' },
+      reader,
+      'USD',
+    );
+    const lanes = await storeLanesFor(
+      { role: 'leadership' } as PersonPrincipal,
+      'store-0001',
+      period,
+      reader,
+      'USD',
+    );
+
+    // Assert: a few dozen entries at most, the rest as (other), and every detection kept.
+    expect(JSON.stringify(quality).length).toBeLessThan(256 * 1024);
+    expect(JSON.stringify(lanes).length).toBeLessThan(256 * 1024);
+    expect(quality.versions.reduce((s, v) => s + v.total.detections, 0)).toBe(n);
+    expect(lanes.lanes.reduce((s, l) => s + l.detections, 0)).toBe(n);
+    expect(quality.versions.at(-1)).toMatchObject({ model: OTHER, version: OTHER });
+    expect(lanes.lanes.at(-1)).toMatchObject({ laneId: OTHER, flagged: false });
   });
 });
