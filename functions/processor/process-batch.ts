@@ -507,7 +507,10 @@ async function commitEvents(
       });
       const rejection = {
         reason: 'aggregate_too_large' as const,
-        detail: `aggregate item ${commit.id} reached the 400 KB item limit`,
+        detail:
+          (commit.error as Error).name === 'PackedTooLargeError'
+            ? `aggregate item ${commit.id}'s packed bookkeeping reached the size its readers inflate`
+            : `aggregate item ${commit.id} reached the 400 KB item limit`,
       };
       for (const l of home.located) rejected.push({ located: l, rejection });
     } else if (commit.error instanceof HomeExpiredError) {
