@@ -169,6 +169,78 @@ describe('model quality: slot-only counters in the fold', () => {
   });
 });
 
+describe('model quality: the fold past its bounds, in any order', () => {
+  it('never counts an outcome without its detection, nor either twice, whatever the order, batching and overflow', () => {
+    // Prepare: 70 detections under 12 versions and 70 lanes (past both slot bounds), 40 of
+    // them with an outcome, each event possibly sent twice (a resend under a new seq) and the
+    // outcome of one detection twice.
+    const base = detection();
+    const pairs = Array.from({ length: 70 }, (_, i) => {
+      const d = {
+        ...base,
+        seq: 10_000 + i,
+        detectionId: ulid(NOON + i),
+        laneId: `lane-${i * 3}`,
+        model: { name: 'shrink-vision', version: `4.${i % 12}` },
+      };
+      const kind =
+        (['recovered', 'confirmed_loss', 'false_positive'] as const)[i % 3] ?? 'recovered';
+      const o = outcome(d, { outcome: kind, recoveredCents: kind === 'false_positive' ? 0 : 500 });
+      return i < 40 ? [d, { ...o, seq: 20_000 + i }] : [d];
+    });
+    const events: TelemetryEvent[] = pairs.flat();
+    const resends = events.map((e, i) => ({ ...e, seq: 30_000 + i }));
+    const secondOutcome = { ...(events[1] as TelemetryEvent), seq: 40_000, outcome: 'recovered' };
+    const sum = (counters: Record<string, number>, prefix: string, measure: string) =>
+      Object.entries(counters)
+        .filter(([k]) => k.startsWith(prefix) && k.endsWith(`|${measure}`))
+        .reduce((n, [, v]) => n + v, 0);
+    fc.assert(
+      fc.property(
+        fc.shuffledSubarray([...events, ...resends, secondOutcome as TelemetryEvent], {
+          minLength: events.length,
+        }),
+        fc.array(fc.nat(events.length * 2), { maxLength: 6 }),
+        (order, cuts) => {
+          // Every event at least once: the subarray may drop resends, never an original.
+          const sent = [...events.filter((e) => !order.includes(e)), ...order];
+          const bounds = [0, ...[...cuts].sort((a, b) => a - b), sent.length];
+          let state = slot();
+          for (let i = 1; i < bounds.length; i++) {
+            state = fold(state, sent.slice(bounds[i - 1], bounds[i]));
+          }
+          const c = state.counters;
+          expect(sum(c, 'q|', 'd')).toBe(70);
+          expect(sum(c, 'l|', 'd')).toBe(70);
+          for (const m of ['r', 'c', 'f']) {
+            expect(sum(c, 'q|', m)).toBe(
+              c[`outcomes_${{ r: 'recovered', c: 'confirmed_loss', f: 'false_positive' }[m]}`],
+            );
+            expect(sum(c, 'l|', m)).toBe(sum(c, 'q|', m));
+          }
+          expect(sum(c, 'q|', 'r') + sum(c, 'q|', 'c') + sum(c, 'q|', 'f')).toBe(40);
+          for (const [, byCategory] of modelCounts([c])) {
+            for (const q of byCategory.values()) {
+              expect(q.recovered + q.confirmed_loss + q.false_positive).toBeLessThanOrEqual(
+                q.detections,
+              );
+            }
+          }
+          for (const q of laneCounts([c]).values()) {
+            expect(q.recovered + q.confirmed_loss + q.false_positive).toBeLessThanOrEqual(
+              q.detections,
+            );
+          }
+          expect(modelCounts([c]).size).toBe(MAX_SLOT_MODELS + 1);
+          expect(laneCounts([c]).size).toBe(MAX_SLOT_LANES + 1);
+          expect(Object.keys(state.lastDelta).some((k) => k.includes('|'))).toBe(false);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
+
 describe('model quality: figures read from slots', () => {
   const slots: Record<string, number>[] = [
     {
