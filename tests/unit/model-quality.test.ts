@@ -6,6 +6,8 @@ import { foldEvents } from '../../functions/domain/fold-events.js';
 import { emptyHome, type HomeState } from '../../functions/domain/home-state.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import {
+  busiestLanes,
+  busiestModels,
   falsePositiveRate,
   laneCounts,
   laneFlagged,
@@ -324,6 +326,41 @@ describe('model quality: rates and the lane flag', () => {
 });
 
 describe('model quality: the size of one answer', () => {
+  it('adds what it leaves out into the (other) already there, without changing its input', () => {
+    const counts = (detections: number, false_positive = 0) => ({
+      detections,
+      recovered: 0,
+      confirmed_loss: 0,
+      false_positive,
+      lossPreventedCents: 0,
+    });
+    const lanes = new Map([
+      ['lane-01', counts(9, 1)],
+      [OTHER, counts(5, 2)],
+      ['lane-02', counts(3, 3)],
+      ['lane-03', counts(7)],
+    ]);
+    const models = new Map([
+      ['a@1', new Map([['walkout', counts(4)]])],
+      [OTHER, new Map([['walkout', counts(1, 1)]])],
+      ['b@1', new Map([['missed_scan', counts(2, 2)]])],
+    ]);
+
+    const kept = busiestLanes(lanes, 2);
+    const keptModels = busiestModels(models, 1);
+
+    expect([...kept.keys()]).toEqual(['lane-01', 'lane-03', OTHER]);
+    expect(kept.get(OTHER)).toEqual(counts(8, 5));
+    expect(lanes.get(OTHER)).toEqual(counts(5, 2));
+    expect([...keptModels.keys()]).toEqual(['a@1', OTHER]);
+    expect(Object.fromEntries(keptModels.get(OTHER) ?? [])).toEqual({
+      walkout: counts(1, 1),
+      missed_scan: counts(2, 2),
+    });
+    expect(models.get(OTHER)?.size).toBe(1);
+    expect(busiestLanes(lanes, 3)).toEqual(lanes);
+  });
+
   it("bounds the versions and lanes one answer lists, however many a store's slots keep apart", async () => {
     // Prepare: a hostile panel sends, in every slot of a 31-day period, 8 detections under 8
     // new model versions and 8 new lanes: each slot within its own bounds, and the period
