@@ -10,9 +10,11 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
  */
 
 /**
- * Largest inflated value. An item is at most 400 KB and this JSON compresses 2 to 3 times, so
- * 4 MiB is far past any item DynamoDB can hold: a value past it is corrupt, and inflating
- * stops there instead of filling memory.
+ * Largest inflated value: inflating stops there instead of filling memory. Real bookkeeping
+ * compresses 2 to 20 times, but a sender that picks its ids (ULIDs in order, the longest
+ * identifiers repeated in every join) can make it compress 45 times, so a value under the
+ * 400 KB item limit could inflate past this bound. The writer therefore enforces it too
+ * (PackedTooLargeError): no value is written that a reader would refuse.
  */
 export const MAX_UNPACKED_BYTES = 4 * 1024 * 1024;
 
@@ -24,8 +26,21 @@ export class PackedAttributeError extends Error {
   }
 }
 
+/**
+ * A value past MAX_UNPACKED_BYTES, refused before it is written: like an item past DynamoDB's
+ * 400 KB, permanent for that item (the processor dead-letters its events, isItemTooLarge).
+ */
+export class PackedTooLargeError extends Error {
+  constructor(readonly bytes: number) {
+    super(`packed value of ${bytes} bytes is past the item size its readers take`);
+    this.name = 'PackedTooLargeError';
+  }
+}
+
 export function packAttribute(layout: number, fields: Readonly<Record<string, unknown>>) {
-  return { B: deflateRawSync(JSON.stringify({ layout, ...fields })) } satisfies AttributeValue;
+  const json = Buffer.from(JSON.stringify({ layout, ...fields }), 'utf8');
+  if (json.byteLength > MAX_UNPACKED_BYTES) throw new PackedTooLargeError(json.byteLength);
+  return { B: deflateRawSync(json) } satisfies AttributeValue;
 }
 
 /** The fields of a packed value of `layout`; `what` names it in errors. */

@@ -87,7 +87,8 @@ const ADVICE: Readonly<Record<PoisonReason, DeadLetterAdvice>> = {
     recovery: 'never',
   },
   aggregate_too_large: {
-    meaning: 'the store slot the events count in reached the 400 KB item limit',
+    meaning:
+      'the store slot the events count in reached the 400 KB item limit, or the size its packed bookkeeping may inflate to',
     fix: 'a limit of the design (about 18,000 detections in one store in 15 minutes): see architecture.md',
     recovery: 'never',
   },

@@ -37,12 +37,26 @@ export function hourOfSlot(slot: string): number {
   return Number(match[1]);
 }
 
+/**
+ * The counters a row shows. Only these are added: a slot also holds hundreds of slot-only
+ * names (per model and lane, model-quality.ts), which would cost every slot of the table.
+ */
+const ROW_COUNTERS = [
+  StoreCounters.detections,
+  ...StoreCounters.detectionsOf.names,
+  StoreCounters.lossDetectedCents,
+  StoreCounters.lossPreventedCents,
+];
+
 /** The 24 rows (every hour, zeros included) that these slots add up to. */
 export function hourOfDayTable(slots: Iterable<SlotCounters>): HourOfDayRow[] {
   const hours = Array.from({ length: 24 }, () => ({}) as Counters);
   for (const { slot, counters } of slots) {
     const into = hours[hourOfSlot(slot)] as Counters;
-    for (const [name, value] of Object.entries(counters)) into[name] = (into[name] ?? 0) + value;
+    for (const name of ROW_COUNTERS) {
+      const value = counters[name];
+      if (value !== undefined) into[name] = (into[name] ?? 0) + value;
+    }
   }
   const get = (c: Counters, name: string) => c[name] ?? 0;
   return hours.map((c, hour) => ({

@@ -24,6 +24,13 @@ import type { Counters } from './counters.js';
 
 export const MAX_SLOT_MODELS = 8;
 export const MAX_SLOT_LANES = 64;
+/**
+ * Most model versions and lanes one answer lists apart, its busiest; the rest are added into
+ * `(other)`. The slot bounds alone do not bound an answer: a sender naming new versions and
+ * lanes in every slot of a 31-day period puts tens of thousands apart, tens of MB listed.
+ */
+export const MAX_ANSWER_MODELS = 16;
+export const MAX_ANSWER_LANES = 64;
 /** The bucket of the model versions or lanes past a slot's bounds. */
 export const OTHER = '(other)';
 
@@ -301,6 +308,52 @@ export function addModelCounts(
     for (const [category, counts] of byCategory)
       addInto(entry(target, category, zeroCounts), counts);
   }
+}
+
+/**
+ * The `max` buckets of `counts` with the most detections (then by name) and, when some are
+ * left out, OTHER holding them and what OTHER already held. `counts` is not modified.
+ */
+function busiest<V, O extends V>(
+  counts: ReadonlyMap<string, V>,
+  max: number,
+  detections: (v: V) => number,
+  add: (into: O, from: V) => void,
+  empty: () => O,
+): Map<string, V> {
+  const ranked = [...counts]
+    .filter(([key]) => key !== OTHER)
+    .sort(([a, x], [b, y]) => detections(y) - detections(x) || a.localeCompare(b));
+  if (ranked.length <= max) return new Map(counts);
+  const other = empty();
+  const held = counts.get(OTHER);
+  if (held !== undefined) add(other, held);
+  for (const [, v] of ranked.slice(max)) add(other, v);
+  return new Map([...ranked.slice(0, max), [OTHER, other]]);
+}
+
+/** Per-model counts with at most `max` model keys apart, the rest in OTHER. */
+export function busiestModels(
+  counts: ReadonlyMap<string, ReadonlyMap<string, QualityCounts>>,
+  max = MAX_ANSWER_MODELS,
+): Map<string, ReadonlyMap<string, QualityCounts>> {
+  return busiest(
+    counts,
+    max,
+    detectionsOf,
+    (into: Map<string, QualityCounts>, from) => {
+      for (const [category, c] of from) addInto(entry(into, category, zeroCounts), c);
+    },
+    () => new Map<string, QualityCounts>(),
+  );
+}
+
+/** Per-lane counts with at most `max` lanes apart, the rest in OTHER. */
+export function busiestLanes(
+  counts: ReadonlyMap<string, QualityCounts>,
+  max = MAX_ANSWER_LANES,
+): Map<string, QualityCounts> {
+  return busiest(counts, max, (c) => c.detections, addInto, zeroCounts);
 }
 
 /** Detections of one model key over its categories. */

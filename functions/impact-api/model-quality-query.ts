@@ -1,6 +1,8 @@
 import type { Counters } from '#domain/counters';
 import {
   addModelCounts,
+  busiestLanes,
+  busiestModels,
   detectionsOf,
   FLAG_RULE,
   falsePositiveRate,
@@ -21,13 +23,17 @@ import { storeInScope } from './scope.js';
 import { readScopeSlots } from './slot-scope.js';
 
 type ModelCounts = Map<string, Map<string, QualityCounts>>;
+type ModelCountsView = ReadonlyMap<string, ReadonlyMap<string, QualityCounts>>;
 
 const countersOf = (slots: readonly SlotRead[]): Counters[] => slots.map((s) => s.counters);
 
-/** Model keys, most detections first (then by name). */
-function byDetections(counts: ModelCounts): string[] {
+/** Model keys, most detections first (then by name), OTHER last. */
+function byDetections(counts: ModelCountsView): string[] {
   return [...counts.keys()].sort(
-    (a, b) => detectionsOf(counts.get(b)) - detectionsOf(counts.get(a)) || a.localeCompare(b),
+    (a, b) =>
+      (a === OTHER ? 1 : 0) - (b === OTHER ? 1 : 0) ||
+      detectionsOf(counts.get(b)) - detectionsOf(counts.get(a)) ||
+      a.localeCompare(b),
   );
 }
 
@@ -50,6 +56,7 @@ export async function modelQualityFor(
   );
   const all: ModelCounts = new Map();
   for (const counts of perStore.values()) addModelCounts(all, counts);
+  const listed = busiestModels(all);
   let compare: ModelQualityResponse['compare'] = null;
   if (query.compare !== undefined) {
     const [a, b] = query.compare.map((v) => modelKey({ name: v.model, version: v.version })) as [
@@ -73,7 +80,7 @@ export async function modelQualityFor(
     storeId: read.storeId,
     region: read.region,
     currency,
-    versions: byDetections(all).map((key) => versionQuality(key, all.get(key))),
+    versions: byDetections(listed).map((key) => versionQuality(key, listed.get(key))),
     compare,
     stores: read.stores,
     truncated: read.truncated,
@@ -110,18 +117,19 @@ export async function storeLanesFor(
     total.false_positive += c.false_positive;
   }
   const storeRate = falsePositiveRate(total);
+  const listed = busiestLanes(lanes);
   return {
     period: { from: query.from, to: query.to },
     storeId,
     region: store.region,
     currency,
     store: { detections: total.detections, falsePositiveRate: storeRate },
-    lanes: [...lanes.keys()].sort(laneOrder).map((laneId) => {
+    lanes: [...listed.keys()].sort(laneOrder).map((laneId) => {
       const {
         detections,
         outcomes,
         falsePositiveRate: rate,
-      } = qualityFigures(lanes.get(laneId) as QualityCounts);
+      } = qualityFigures(listed.get(laneId) as QualityCounts);
       return {
         laneId,
         detections,

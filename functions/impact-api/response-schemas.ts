@@ -441,7 +441,7 @@ const QualityFigures = z.object({
 
 const ModelVersion = z.object({ model: z.string(), version: z.string() }).meta({
   description:
-    'A detection model version; `(other)` for both is the versions past the 8 one slot keeps apart',
+    'A detection model version; `(other)` for both is the versions past the 8 one slot keeps apart, and past the 16 busiest one answer lists',
 });
 
 const VersionQuality = ModelVersion.extend({
@@ -458,7 +458,8 @@ export const ModelQualityResponse = z
     region: z.string().meta({ description: "The region asked for, or the store's region" }),
     currency: z.string(),
     versions: z.array(VersionQuality).meta({
-      description: 'Every version the stores read ran, most detections first',
+      description:
+        'The versions the stores read ran, most detections first: the 16 busiest, the rest in `(other)`, last',
     }),
     compare: z
       .object({
@@ -488,7 +489,8 @@ export const StoreLanesResponse = z
     lanes: z.array(
       z.object({
         laneId: z.string().meta({
-          description: '`(other)` is the lanes past the 64 one slot keeps apart',
+          description:
+            '`(other)` is the lanes past the 64 one slot keeps apart, and past the 64 busiest one answer lists',
         }),
         detections: z.number().int(),
         outcomes: OutcomeCounts,

@@ -41,7 +41,8 @@ inclusive) and its currency. Money is in integer cents of that currency.
   like-for-like comparison. versions covers every store read.
 - Per lane of a store: the same counts; **flagged** lanes have a false-positive rate far above
   the store's (flagRule says exactly): a camera to re-aim. (other) is what one 15-minute slot
-  keeps past 8 versions or 64 lanes.
+  keeps past 8 versions or 64 lanes, and what one answer lists past its 16 busiest versions
+  or 64 busiest lanes.
 - Counted from when the pipeline began keeping them in its slots; a store's own totals
   (shrink, impact) cover everything.
 

@@ -507,7 +507,10 @@ async function commitEvents(
       });
       const rejection = {
         reason: 'aggregate_too_large' as const,
-        detail: `aggregate item ${commit.id} reached the 400 KB item limit`,
+        detail:
+          (commit.error as Error).name === 'PackedTooLargeError'
+            ? `aggregate item ${commit.id}'s packed bookkeeping reached the size its readers inflate`
+            : `aggregate item ${commit.id} reached the 400 KB item limit`,
       };
       for (const l of home.located) rejected.push({ located: l, rejection });
     } else if (commit.error instanceof HomeExpiredError) {
@@ -658,12 +661,15 @@ async function recordShardStatus(
   }
 }
 
-/** DynamoDB's refusal of an item over 400 KB: permanent for that item, whatever the retries. */
+/**
+ * DynamoDB's refusal of an item over 400 KB, or the codec's of bookkeeping past what its
+ * readers inflate (PackedTooLargeError): permanent for that item, whatever the retries.
+ */
 export function isItemTooLarge(error: unknown): boolean {
   return (
     error instanceof Error &&
-    error.name === 'ValidationException' &&
-    /item size/i.test(error.message)
+    ((error.name === 'ValidationException' && /item size/i.test(error.message)) ||
+      error.name === 'PackedTooLargeError')
   );
 }
 

@@ -1,4 +1,5 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { monotonicFactory } from 'ulid';
 import { describe, expect, it } from 'vitest';
 import {
   packHomeState,
@@ -10,7 +11,12 @@ import {
   MAX_UNPACKED_BYTES,
   PackedAttributeError,
 } from '../../functions/adapters/packed-attribute.js';
+import { foldEvents } from '../../functions/domain/fold-events.js';
+import { emptyHome } from '../../functions/domain/home-state.js';
+import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import { SeqIntervals } from '../../functions/domain/seq-intervals.js';
+import { isItemTooLarge } from '../../functions/processor/process-batch.js';
+import { detection, NOON } from '../helpers/factories.js';
 
 const intervals = (text: string) => SeqIntervals.parse(text);
 
@@ -212,6 +218,45 @@ describe('Function: unpackHomeState', () => {
     // Act & Assert
     expect((bomb.packed.B as Buffer).byteLength).toBeLessThan(10_000);
     expect(() => unpackHomeState(bomb)).toThrow(PackedAttributeError);
+  });
+});
+
+describe('Function: packHomeState at the bound its reader keeps', () => {
+  it('refuses, as an item-size error, a slot it could not read back, however small it packs', () => {
+    // Prepare: one hostile panel's 20,000 detections in one slot, with the longest model and
+    // lane identifiers and ULIDs in order: each detection's pending join repeats ~200 bytes
+    // that DEFLATE packs to a few, so the slot packs to ~110 KB (under the 400 KB item limit)
+    // while its JSON is past MAX_UNPACKED_BYTES, which no read would inflate.
+    const ids = monotonicFactory();
+    const long = (c: string, i: number) => `${c.repeat(62)}${String(i).padStart(2, '0')}`;
+    const base = detection();
+    const events = Array.from({ length: 20_000 }, (_, i) => ({
+      ...base,
+      seq: i + 1,
+      eventId: ids(NOON),
+      detectionId: ids(NOON),
+      laneId: long('l', i % 64),
+      model: { name: long('m', i % 8), version: 'v'.repeat(64) },
+    }));
+    const slot = emptyHome(
+      { kind: 'store-slot', storeId: 'store-0001', date: '2026-06-15', slot: '12:00' },
+      'us-east',
+    );
+    const state = foldEvents(slot, events, { baselines: DEFAULT_BASELINES }).next;
+
+    // Act
+    let packed: ReturnType<typeof packHomeState> | undefined;
+    let error: unknown;
+    try {
+      packed = packHomeState(state);
+    } catch (e) {
+      error = e;
+    }
+
+    // Assert: never bytes that unpack fails on (a slot no batch or query could read again),
+    // but the refusal the processor dead-letters as aggregate_too_large.
+    if (packed !== undefined) expect(() => unpackHomeState({ packed })).not.toThrow();
+    expect(isItemTooLarge(error)).toBe(true);
   });
 });
 

@@ -1,11 +1,13 @@
 import fc from 'fast-check';
-import { ulid } from 'ulid';
+import { monotonicFactory, ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
 import type { TelemetryEvent } from '#contract';
 import { foldEvents } from '../../functions/domain/fold-events.js';
 import { emptyHome, type HomeState } from '../../functions/domain/home-state.js';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import {
+  busiestLanes,
+  busiestModels,
   falsePositiveRate,
   laneCounts,
   laneFlagged,
@@ -15,6 +17,9 @@ import {
   OTHER,
   versionQuality,
 } from '../../functions/domain/model-quality.js';
+import type { ImpactReader, SlotRead } from '../../functions/impact-api/impact-reader.js';
+import { modelQualityFor, storeLanesFor } from '../../functions/impact-api/model-quality-query.js';
+import type { PersonPrincipal } from '../../functions/shared/principal.js';
 import { detection, NOON, outcome } from '../helpers/factories.js';
 
 const options = { baselines: DEFAULT_BASELINES };
@@ -166,6 +171,78 @@ describe('model quality: slot-only counters in the fold', () => {
   });
 });
 
+describe('model quality: the fold past its bounds, in any order', () => {
+  it('never counts an outcome without its detection, nor either twice, whatever the order, batching and overflow', () => {
+    // Prepare: 70 detections under 12 versions and 70 lanes (past both slot bounds), 40 of
+    // them with an outcome, each event possibly sent twice (a resend under a new seq) and the
+    // outcome of one detection twice.
+    const base = detection();
+    const pairs = Array.from({ length: 70 }, (_, i) => {
+      const d = {
+        ...base,
+        seq: 10_000 + i,
+        detectionId: ulid(NOON + i),
+        laneId: `lane-${i * 3}`,
+        model: { name: 'shrink-vision', version: `4.${i % 12}` },
+      };
+      const kind =
+        (['recovered', 'confirmed_loss', 'false_positive'] as const)[i % 3] ?? 'recovered';
+      const o = outcome(d, { outcome: kind, recoveredCents: kind === 'false_positive' ? 0 : 500 });
+      return i < 40 ? [d, { ...o, seq: 20_000 + i }] : [d];
+    });
+    const events: TelemetryEvent[] = pairs.flat();
+    const resends = events.map((e, i) => ({ ...e, seq: 30_000 + i }));
+    const secondOutcome = { ...(events[1] as TelemetryEvent), seq: 40_000, outcome: 'recovered' };
+    const sum = (counters: Record<string, number>, prefix: string, measure: string) =>
+      Object.entries(counters)
+        .filter(([k]) => k.startsWith(prefix) && k.endsWith(`|${measure}`))
+        .reduce((n, [, v]) => n + v, 0);
+    fc.assert(
+      fc.property(
+        fc.shuffledSubarray([...events, ...resends, secondOutcome as TelemetryEvent], {
+          minLength: events.length,
+        }),
+        fc.array(fc.nat(events.length * 2), { maxLength: 6 }),
+        (order, cuts) => {
+          // Every event at least once: the subarray may drop resends, never an original.
+          const sent = [...events.filter((e) => !order.includes(e)), ...order];
+          const bounds = [0, ...[...cuts].sort((a, b) => a - b), sent.length];
+          let state = slot();
+          for (let i = 1; i < bounds.length; i++) {
+            state = fold(state, sent.slice(bounds[i - 1], bounds[i]));
+          }
+          const c = state.counters;
+          expect(sum(c, 'q|', 'd')).toBe(70);
+          expect(sum(c, 'l|', 'd')).toBe(70);
+          for (const m of ['r', 'c', 'f']) {
+            expect(sum(c, 'q|', m)).toBe(
+              c[`outcomes_${{ r: 'recovered', c: 'confirmed_loss', f: 'false_positive' }[m]}`],
+            );
+            expect(sum(c, 'l|', m)).toBe(sum(c, 'q|', m));
+          }
+          expect(sum(c, 'q|', 'r') + sum(c, 'q|', 'c') + sum(c, 'q|', 'f')).toBe(40);
+          for (const [, byCategory] of modelCounts([c])) {
+            for (const q of byCategory.values()) {
+              expect(q.recovered + q.confirmed_loss + q.false_positive).toBeLessThanOrEqual(
+                q.detections,
+              );
+            }
+          }
+          for (const q of laneCounts([c]).values()) {
+            expect(q.recovered + q.confirmed_loss + q.false_positive).toBeLessThanOrEqual(
+              q.detections,
+            );
+          }
+          expect(modelCounts([c]).size).toBe(MAX_SLOT_MODELS + 1);
+          expect(laneCounts([c]).size).toBe(MAX_SLOT_LANES + 1);
+          expect(Object.keys(state.lastDelta).some((k) => k.includes('|'))).toBe(false);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
+
 describe('model quality: figures read from slots', () => {
   const slots: Record<string, number>[] = [
     {
@@ -245,5 +322,97 @@ describe('model quality: rates and the lane flag', () => {
     expect(laneFlagged({ recovered: 5, confirmed_loss: 0, false_positive: 5 }, 0.35)).toBe(false);
     expect(laneFlagged({ recovered: 1, confirmed_loss: 0, false_positive: 9 }, 0.65)).toBe(false);
     expect(laneFlagged({ recovered: 5, confirmed_loss: 0, false_positive: 5 }, null)).toBe(false);
+  });
+});
+
+describe('model quality: the size of one answer', () => {
+  it('adds what it leaves out into the (other) already there, without changing its input', () => {
+    const counts = (detections: number, false_positive = 0) => ({
+      detections,
+      recovered: 0,
+      confirmed_loss: 0,
+      false_positive,
+      lossPreventedCents: 0,
+    });
+    const lanes = new Map([
+      ['lane-01', counts(9, 1)],
+      [OTHER, counts(5, 2)],
+      ['lane-02', counts(3, 3)],
+      ['lane-03', counts(7)],
+    ]);
+    const models = new Map([
+      ['a@1', new Map([['walkout', counts(4)]])],
+      [OTHER, new Map([['walkout', counts(1, 1)]])],
+      ['b@1', new Map([['missed_scan', counts(2, 2)]])],
+    ]);
+
+    const kept = busiestLanes(lanes, 2);
+    const keptModels = busiestModels(models, 1);
+
+    expect([...kept.keys()]).toEqual(['lane-01', 'lane-03', OTHER]);
+    expect(kept.get(OTHER)).toEqual(counts(8, 5));
+    expect(lanes.get(OTHER)).toEqual(counts(5, 2));
+    expect([...keptModels.keys()]).toEqual(['a@1', OTHER]);
+    expect(Object.fromEntries(keptModels.get(OTHER) ?? [])).toEqual({
+      walkout: counts(1, 1),
+      missed_scan: counts(2, 2),
+    });
+    expect(models.get(OTHER)?.size).toBe(1);
+    expect(busiestLanes(lanes, 3)).toEqual(lanes);
+  });
+
+  it("bounds the versions and lanes one answer lists, however many a store's slots keep apart", async () => {
+    // Prepare: a hostile panel sends, in every slot of a 31-day period, 8 detections under 8
+    // new model versions and 8 new lanes: each slot within its own bounds, and the period
+    // 23,808 versions and lanes apart, which listed one by one is tens of MB.
+    const base = detection();
+    const ids = monotonicFactory();
+    const slots: SlotRead[] = [];
+    let n = 0;
+    for (let day = 1; day <= 31; day++) {
+      const date = `2026-07-${String(day).padStart(2, '0')}`;
+      for (let s = 0; s < 96; s++) {
+        const events = Array.from({ length: 8 }, () => {
+          n++;
+          return {
+            ...base,
+            seq: n,
+            eventId: ids(NOON),
+            detectionId: ids(NOON),
+            laneId: `lane-${n}`,
+            model: { name: 'shrink-vision', version: `9.${n}` },
+          };
+        });
+        slots.push({ date, slot: `${s}`, counters: fold(slot(), events).counters });
+      }
+    }
+    const reader = {
+      store: async () => ({ storeId: 'store-0001', region: 'us-east', timeZone: 'UTC' }),
+      storeSlots: async () => slots,
+    } as unknown as ImpactReader;
+    const period = { from: '2026-07-01', to: '2026-07-31' };
+
+    // Act
+    const quality = await modelQualityFor(
+      { role: 'leadership' } as PersonPrincipal,
+      { ...period, storeId: 'store-0001' },
+      reader,
+      'USD',
+    );
+    const lanes = await storeLanesFor(
+      { role: 'leadership' } as PersonPrincipal,
+      'store-0001',
+      period,
+      reader,
+      'USD',
+    );
+
+    // Assert: a few dozen entries at most, the rest as (other), and every detection kept.
+    expect(JSON.stringify(quality).length).toBeLessThan(256 * 1024);
+    expect(JSON.stringify(lanes).length).toBeLessThan(256 * 1024);
+    expect(quality.versions.reduce((s, v) => s + v.total.detections, 0)).toBe(n);
+    expect(lanes.lanes.reduce((s, l) => s + l.detections, 0)).toBe(n);
+    expect(quality.versions.at(-1)).toMatchObject({ model: OTHER, version: OTHER });
+    expect(lanes.lanes.at(-1)).toMatchObject({ laneId: OTHER, flagged: false });
   });
 });

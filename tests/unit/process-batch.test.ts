@@ -3,6 +3,10 @@ import { describe, expect, it } from 'vitest';
 import type { TelemetryEvent } from '#contract';
 import { encodeAggregate, isDictionaryDeflate, signRecord } from '#wire';
 import { buildRecords } from '../../edge-client/src/aggregation/record-builder.js';
+import {
+  MAX_UNPACKED_BYTES,
+  PackedTooLargeError,
+} from '../../functions/adapters/packed-attribute.js';
 import { decodeRecord } from '../../functions/domain/decode-record.js';
 import { DEFAULT_EVENT_TIME_RULES } from '../../functions/domain/event-time.js';
 import type { StoreHealth } from '../../functions/domain/fleet-health.js';
@@ -365,6 +369,35 @@ describe('Function: processBatch at the item size limit', () => {
     expect([...d.deadLetters.letters.values()]).toMatchObject([
       { reason: 'aggregate_too_large', eventId: full.eventId },
     ]);
+  });
+});
+
+describe('Function: processBatch at the size packed bookkeeping may inflate to', () => {
+  it('dead-letters the events of a slot whose bookkeeping its readers could not inflate, saying so', async () => {
+    // Prepare: store-0002's slot would pack past MAX_UNPACKED_BYTES (home-codec.test.ts).
+    const aggregates = new InMemoryAggregates();
+    const put = aggregates.putHome.bind(aggregates);
+    aggregates.putHome = async (next, expected) => {
+      if (next.key.kind === 'store-slot' && next.key.storeId === 'store-0002') {
+        throw new PackedTooLargeError(MAX_UNPACKED_BYTES + 1);
+      }
+      return put(next, expected);
+    };
+    const d = deps(aggregates);
+    const full = detection({ deviceId: 'panel-store-0002-lane-01', storeId: 'store-0002' });
+
+    // Act
+    const result = await processBatch(
+      streamRecords([detection({ estimatedLossCents: 5 }), full]),
+      d,
+    );
+
+    // Assess: not retried (the shard moves on), named as what it is.
+    expect(result.failedSequenceNumbers).toEqual([]);
+    expect(aggregates.homeTotal('STORE#', 'lossDetectedCents')).toBe(5);
+    const letters = [...d.deadLetters.letters.values()];
+    expect(letters).toMatchObject([{ reason: 'aggregate_too_large', eventId: full.eventId }]);
+    expect(letters[0]?.detail).toContain('packed bookkeeping');
   });
 });
 
