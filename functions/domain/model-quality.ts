@@ -192,6 +192,13 @@ const zeroCounts = (): QualityCounts => ({
   lossPreventedCents: 0,
 });
 
+/** The sum of some buckets' counts. */
+export function totalOf(counts: Iterable<Readonly<QualityCounts>>): QualityCounts {
+  const total = zeroCounts();
+  for (const c of counts) addInto(total, c);
+  return total;
+}
+
 function addInto(into: QualityCounts, from: Readonly<QualityCounts>): void {
   for (const field of Object.keys(into) as (keyof QualityCounts)[]) into[field] += from[field];
 }

@@ -13,6 +13,7 @@ import {
   OTHER,
   type QualityCounts,
   qualityFigures,
+  totalOf,
   versionQuality,
 } from '#domain/model-quality';
 import type { PersonPrincipal } from '#shared/principal';
@@ -109,13 +110,7 @@ export async function storeLanesFor(
   const lanes = laneCounts(
     countersOf(await reader.storeSlots(storeId, query.from, query.to, cost)),
   );
-  const total = { detections: 0, recovered: 0, confirmed_loss: 0, false_positive: 0 };
-  for (const c of lanes.values()) {
-    total.detections += c.detections;
-    total.recovered += c.recovered;
-    total.confirmed_loss += c.confirmed_loss;
-    total.false_positive += c.false_positive;
-  }
+  const total = totalOf(lanes.values());
   const storeRate = falsePositiveRate(total);
   const listed = busiestLanes(lanes);
   return {
