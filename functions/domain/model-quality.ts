@@ -203,24 +203,33 @@ function addInto(into: QualityCounts, from: Readonly<QualityCounts>): void {
   for (const field of Object.keys(into) as (keyof QualityCounts)[]) into[field] += from[field];
 }
 
+/**
+ * The slot-only counters named `{kind}|...|{measure}` in these slots, with `names` parts between
+ * the two: each one's names, the field its measure adds to, and its value.
+ */
+function* slotOnlyOf(slots: Iterable<Readonly<Counters>>, kind: 'q' | 'l', names: number) {
+  for (const counters of slots) {
+    for (const [name, value] of Object.entries(counters)) {
+      const parts = name.split('|');
+      if (parts[0] !== kind || parts.length !== names + 2) continue;
+      const field = MEASURE_FIELDS[parts[names + 1] as string];
+      if (field !== undefined) yield { names: parts.slice(1, names + 1) as string[], field, value };
+    }
+  }
+}
+
 /** Per model key, per category: the slot-only counters of these slots, summed. */
 export function modelCounts(
   slots: Iterable<Readonly<Counters>>,
 ): Map<string, Map<string, QualityCounts>> {
   const byModel = new Map<string, Map<string, QualityCounts>>();
-  for (const counters of slots) {
-    for (const [name, value] of Object.entries(counters)) {
-      const parts = name.split('|');
-      if (parts[0] !== 'q' || parts.length !== 4) continue;
-      const [, model, category, measure] = parts as [string, string, string, string];
-      const field = MEASURE_FIELDS[measure];
-      if (field === undefined) continue;
-      entry(
-        entry(byModel, model, () => new Map()),
-        category,
-        zeroCounts,
-      )[field] += value;
-    }
+  for (const { names, field, value } of slotOnlyOf(slots, 'q', 2)) {
+    const [model, category] = names as [string, string];
+    entry(
+      entry(byModel, model, () => new Map()),
+      category,
+      zeroCounts,
+    )[field] += value;
   }
   return byModel;
 }
@@ -228,14 +237,9 @@ export function modelCounts(
 /** Per lane: the slot-only lane counters of these slots, summed. */
 export function laneCounts(slots: Iterable<Readonly<Counters>>): Map<string, QualityCounts> {
   const byLane = new Map<string, QualityCounts>();
-  for (const counters of slots) {
-    for (const [name, value] of Object.entries(counters)) {
-      const parts = name.split('|');
-      if (parts[0] !== 'l' || parts.length !== 3) continue;
-      const field = MEASURE_FIELDS[parts[2] as string];
-      if (field === undefined || field === 'lossPreventedCents') continue;
-      entry(byLane, parts[1] as string, zeroCounts)[field] += value;
-    }
+  for (const { names, field, value } of slotOnlyOf(slots, 'l', 1)) {
+    if (field !== 'lossPreventedCents')
+      entry(byLane, names[0] as string, zeroCounts)[field] += value;
   }
   return byLane;
 }
@@ -311,10 +315,19 @@ export function addModelCounts(
   from: ReadonlyMap<string, ReadonlyMap<string, QualityCounts>>,
 ): void {
   for (const [model, byCategory] of from) {
-    const target = entry(into, model, () => new Map<string, QualityCounts>());
-    for (const [category, counts] of byCategory)
-      addInto(entry(target, category, zeroCounts), counts);
+    addCategories(
+      entry(into, model, () => new Map<string, QualityCounts>()),
+      byCategory,
+    );
   }
+}
+
+/** Adds one model key's per-category counts into another's. */
+function addCategories(
+  into: Map<string, QualityCounts>,
+  from: ReadonlyMap<string, QualityCounts>,
+): void {
+  for (const [category, counts] of from) addInto(entry(into, category, zeroCounts), counts);
 }
 
 /**
@@ -344,15 +357,7 @@ export function busiestModels(
   counts: ReadonlyMap<string, ReadonlyMap<string, QualityCounts>>,
   max = MAX_ANSWER_MODELS,
 ): Map<string, ReadonlyMap<string, QualityCounts>> {
-  return busiest(
-    counts,
-    max,
-    detectionsOf,
-    (into: Map<string, QualityCounts>, from) => {
-      for (const [category, c] of from) addInto(entry(into, category, zeroCounts), c);
-    },
-    () => new Map<string, QualityCounts>(),
-  );
+  return busiest(counts, max, detectionsOf, addCategories, () => new Map<string, QualityCounts>());
 }
 
 /** Per-lane counts with at most `max` lanes apart, the rest in OTHER. */

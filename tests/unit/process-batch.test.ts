@@ -65,6 +65,17 @@ function mixedEvents(): TelemetryEvent[] {
   ];
 }
 
+/** Aggregates that refuse every write of store-0002's slot with `error()`, and take the rest. */
+function refusingStore0002Slot(error: () => Error): InMemoryAggregates {
+  const aggregates = new InMemoryAggregates();
+  const put = aggregates.putHome.bind(aggregates);
+  aggregates.putHome = async (next, expected) => {
+    if (next.key.kind === 'store-slot' && next.key.storeId === 'store-0002') throw error();
+    return put(next, expected);
+  };
+  return aggregates;
+}
+
 describe('Function: processBatch', () => {
   it('folds a batch into home items and keeps every rollup equal to its homes', async () => {
     // Prepare
@@ -344,16 +355,11 @@ describe('Function: processBatch', () => {
 describe('Function: processBatch at the item size limit', () => {
   it('dead-letters the events of an item DynamoDB refuses as too large, and commits the rest', async () => {
     // Prepare: the store-0002 slot is full; store-0001's is not.
-    const aggregates = new InMemoryAggregates();
-    const put = aggregates.putHome.bind(aggregates);
-    aggregates.putHome = async (next, expected) => {
-      if (next.key.kind === 'store-slot' && next.key.storeId === 'store-0002') {
-        throw Object.assign(new Error('Item size has exceeded the maximum allowed size'), {
-          name: 'ValidationException',
-        });
-      }
-      return put(next, expected);
-    };
+    const aggregates = refusingStore0002Slot(() =>
+      Object.assign(new Error('Item size has exceeded the maximum allowed size'), {
+        name: 'ValidationException',
+      }),
+    );
     const d = deps(aggregates);
     const full = detection({ deviceId: 'panel-store-0002-lane-01', storeId: 'store-0002' });
 
@@ -375,14 +381,7 @@ describe('Function: processBatch at the item size limit', () => {
 describe('Function: processBatch at the size packed bookkeeping may inflate to', () => {
   it('dead-letters the events of a slot whose bookkeeping its readers could not inflate, saying so', async () => {
     // Prepare: store-0002's slot would pack past MAX_UNPACKED_BYTES (home-codec.test.ts).
-    const aggregates = new InMemoryAggregates();
-    const put = aggregates.putHome.bind(aggregates);
-    aggregates.putHome = async (next, expected) => {
-      if (next.key.kind === 'store-slot' && next.key.storeId === 'store-0002') {
-        throw new PackedTooLargeError(MAX_UNPACKED_BYTES + 1);
-      }
-      return put(next, expected);
-    };
+    const aggregates = refusingStore0002Slot(() => new PackedTooLargeError(MAX_UNPACKED_BYTES + 1));
     const d = deps(aggregates);
     const full = detection({ deviceId: 'panel-store-0002-lane-01', storeId: 'store-0002' });
 
