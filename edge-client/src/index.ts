@@ -6,7 +6,12 @@ export {
 } from './aggregation/record-builder.js';
 export { hashKeyOf, ShardMap } from './aggregation/shard-map.js';
 export { type Daemon, type DaemonIo, startDaemon } from './cli/daemon.js';
-export { DaemonConfig, DEVICE_STATUS_INTERVAL_MS, loadDaemonConfig } from './cli/daemon-config.js';
+export {
+  DaemonConfig,
+  DEVICE_STATUS_HEARTBEAT_MS,
+  DEVICE_STATUS_INTERVAL_MS,
+  loadDaemonConfig,
+} from './cli/daemon-config.js';
 export {
   GATEWAY_HTTP_LIMITS,
   type GatewayListener,

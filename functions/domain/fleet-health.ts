@@ -14,7 +14,10 @@ import type { Rejection } from './route-event.js';
 export const isStatus = (event: TelemetryEvent): event is DeviceStatusEvent =>
   event.type === 'device_status';
 
-/** A device with no status for this long is silent (its daemon sends one every 5 minutes). */
+/**
+ * A device with no status for this long is silent (its daemon sends one every 5 minutes when it
+ * has news, and every 10 minutes, its heartbeat, when it has none).
+ */
 export const SILENT_AFTER_MS = 20 * 60_000;
 /** A store's item is written again at least this often while statuses arrive. */
 export const REFRESH_AFTER_MS = 10 * 60_000;
@@ -24,11 +27,15 @@ export const REFRESH_AFTER_MS = 10 * 60_000;
  * refresh writes only the statuses of its own batch: without this bound a lane whose statuses
  * kept missing the refresh batches would read as silent while it reported every 5 minutes.
  * Measured at the merge, not at arrival, the batching window drops out: a device reporting
- * every 5 minutes has its kept entry under this plus 5 minutes old (17), under SILENT_AFTER_MS,
- * whatever the window (up to 300 s). A device that reports less often than every 8 minutes
- * (`deviceStatus.intervalMs`) can read as silent between two of its writes.
+ * every 10 minutes (a daemon's heartbeat) has its kept entry under this plus 10 minutes old
+ * (18), under SILENT_AFTER_MS, whatever the window (up to 300 s). Under its heartbeat, a
+ * store's statuses arrive more than 9 minutes apart (10, less the lingers and lags that spread
+ * them), so each heartbeat is written; statuses 5 minutes apart (news, or a release that sends
+ * every status) are written every other time, as the refresh does anyway. A device that reports
+ * less often than every 12 minutes (`deviceStatus.heartbeatMs`) can read as silent between two
+ * of its writes.
  */
-export const RESEEN_AFTER_MS = 12 * 60_000;
+export const RESEEN_AFTER_MS = 8 * 60_000;
 /** Most devices one store's item keeps (the most recently seen). */
 export const MAX_DEVICES_PER_STORE = 256;
 

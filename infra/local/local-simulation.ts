@@ -8,6 +8,7 @@ import type { TelemetryEvent } from '#contract';
 import type { HoursSavedBaselines } from '#domain/hours-saved';
 import {
   DAEMON_VERSION,
+  DEVICE_STATUS_HEARTBEAT_MS,
   DEVICE_STATUS_INTERVAL_MS,
   EdgeClient,
   type EventInput,
@@ -16,6 +17,7 @@ import {
 import { TABLES, TELEMETRY_STREAM } from '#shared/resources';
 import {
   addTree,
+  type DueStatus,
   defineFleet,
   emptyTruth,
   FleetSimulator,
@@ -57,12 +59,13 @@ export interface LocalSimulationOptions {
   /**
    * The simulated devices' own statuses, as their daemons send them (fleet health, never in
    * the figures): every lane PC and every store's gateway every `intervalMs` (default the
-   * daemon's 5 minutes), the first at a seeded offset within the first interval, on the path
-   * the topology's daemons take. In two stores of every five one lane stops after its first
+   * daemon's 5 minutes) when it has news and every `heartbeatMs` when not (default the
+   * daemon's ratio of the two: twice the interval), the first at a seeded offset within the
+   * first interval, on the path the topology's daemons take. In two stores of every five one lane stops after its first
    * or its third status (QUIET_LANES): 20 minutes later it shows as silent, while its events
    * still count. Absent: no statuses.
    */
-  readonly statuses?: { readonly intervalMs?: number };
+  readonly statuses?: { readonly intervalMs?: number; readonly heartbeatMs?: number };
   /**
    * The first run's history (backfill.ts): the last `days` days, sent once through the
    * fleet's relaying edge client before the live simulation begins; `planFile` records it.
@@ -213,8 +216,8 @@ export async function runLocalSimulation(
             ...fleet.panels,
             ...fleet.stores.map(({ storeId }) => ({ deviceId: gatewayIdOf(storeId), storeId })),
           ],
-          sendStatus: ({ deviceId, storeId }) =>
-            client.sendStatus(deviceId, storeId, DAEMON_VERSION),
+          sendStatus: ({ deviceId, storeId, onlyNews }) =>
+            client.sendStatus(deviceId, storeId, DAEMON_VERSION, { onlyNews }),
           close: async () => true,
         };
   const stopStatuses = new AbortController();
@@ -228,6 +231,10 @@ export async function runLocalSimulation(
           new StatusSchedule({
             devices: floor.statusSenders,
             intervalMs: options.statuses.intervalMs ?? DEVICE_STATUS_INTERVAL_MS,
+            heartbeatMs:
+              options.statuses.heartbeatMs ??
+              (options.statuses.intervalMs ?? DEVICE_STATUS_INTERVAL_MS) *
+                (DEVICE_STATUS_HEARTBEAT_MS / DEVICE_STATUS_INTERVAL_MS),
             seed: options.seed,
             stopAfter: quietLanes(fleet),
           }),
@@ -273,8 +280,11 @@ interface SimFloor {
   send(events: readonly TelemetryEvent[]): Promise<unknown>;
   /** The devices that send their own status: every lane PC and every store's gateway. */
   readonly statusSenders: readonly StatusSender[];
-  /** Spools one device's own status on its daemon's path (never an event of the figures). */
-  sendStatus(sender: StatusSender): Promise<unknown>;
+  /**
+   * Spools one device's own status on its daemon's path (never an event of the figures); with
+   * `onlyNews`, only if it is news (EdgeClient.sendStatus).
+   */
+  sendStatus(sender: DueStatus): Promise<unknown>;
   close(flushMs: number): Promise<boolean>;
 }
 
@@ -330,10 +340,12 @@ async function openGatewayFloor(
   return {
     statusSenders: [...fleet.panels, ...gateways.devices],
     // A lane's daemon spools its own (to its gateway, which passes it on); a gateway its own.
-    sendStatus: ({ deviceId, storeId }) =>
+    sendStatus: ({ deviceId, storeId, onlyNews }) =>
       panels.has(deviceId)
-        ? laneOf(deviceId).then((lane) => lane.sendStatus(deviceId, storeId, DAEMON_VERSION))
-        : gateways.sendStatus(storeId),
+        ? laneOf(deviceId).then((lane) =>
+            lane.sendStatus(deviceId, storeId, DAEMON_VERSION, { onlyNews }),
+          )
+        : gateways.sendStatus(storeId, { onlyNews }),
     async send(events) {
       await Promise.all(
         events.map(async (e) => {

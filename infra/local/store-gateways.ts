@@ -41,9 +41,10 @@ export interface StoreGateways {
   readonly devices: readonly { readonly deviceId: string; readonly storeId: string }[];
   /**
    * Spools `storeId`'s gateway's own `device_status` (EdgeClient.sendStatus), as the daemon's
-   * gateway mode does every 5 minutes: what the gateway holds unsent, its last error.
+   * gateway mode does (with `onlyNews`, between heartbeats: only if it is news): what the
+   * gateway holds unsent, its last error. Resolves whether it was sent.
    */
-  sendStatus(storeId: string): Promise<void>;
+  sendStatus(storeId: string, options?: { readonly onlyNews?: boolean }): Promise<boolean>;
   /** The gateways' edge clients' metrics, summed over what is counted. */
   metrics(): Pick<EdgeClientMetrics, 'accepted' | 'sent' | 'requests' | 'retried' | 'recordsPut'>;
   /** Resolves true once every gateway's spool is acknowledged by Kinesis (false on timeout). */
@@ -89,10 +90,16 @@ export async function startStoreGateways(options: StoreGatewaysOptions): Promise
   const deviceIdOf = options.deviceIdOf ?? gatewayIdOf;
   return {
     devices: [...gateways.keys()].map((storeId) => ({ deviceId: deviceIdOf(storeId), storeId })),
-    async sendStatus(storeId) {
+    async sendStatus(storeId, options = {}) {
       const gateway = gateways.get(storeId);
       if (gateway === undefined) throw new Error(`no gateway for store ${storeId}`);
-      await gateway.client.sendStatus(deviceIdOf(storeId), storeId, DAEMON_VERSION);
+      const sent = await gateway.client.sendStatus(
+        deviceIdOf(storeId),
+        storeId,
+        DAEMON_VERSION,
+        options,
+      );
+      return sent !== undefined;
     },
     upstreamOf(deviceId) {
       const storeId = storeOf.get(deviceId) ?? '';

@@ -6,8 +6,8 @@
  * first, with the same seeded fleet, and is measured the same way: events per record, billed
  * Kinesis and Firehose bytes, DynamoDB reads, writes and units, processor CPU, freshness at
  * the API, and whether the API's totals equal the simulator's ground truth. Every device also
- * sends its own status every 5 minutes as its daemon does (fleet health: not an event, never
- * in the per-event denominators), and the run states what statuses add to the records and
+ * sends its own status as its daemon does, every 10 minutes when it has no news (its first
+ * at once; fleet health: not an event, never in the per-event denominators), and the run states what statuses add to the records and
  * what fleet health costs in write units. Prints a table and, last, one JSON line.
  *
  *   npm run bench:fleet -- [--minutes 10] [--stores 1170] [--profile baseline,...]
@@ -25,7 +25,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { TelemetryEvent } from '#contract';
-import { createKinesisClient, DEVICE_STATUS_INTERVAL_MS, sleep } from '#edge-client';
+import {
+  createKinesisClient,
+  DEVICE_STATUS_HEARTBEAT_MS,
+  DEVICE_STATUS_INTERVAL_MS,
+  sleep,
+} from '#edge-client';
 import {
   defineFleet,
   FleetSimulator,
@@ -429,12 +434,14 @@ async function runProfile(name: ProfileName, asNamed: FleetProfile) {
     },
   });
 
-  // Every device's own status on its daemon's cadence (5 minutes, stretched in slow motion),
+  // Every device's own status on its daemon's cadence (every 5 minutes with news, every 10 on
+  // its heartbeat without, stretched in slow motion),
   // the first at a seeded offset within the first interval, through the path its daemon's
   // takes (lane-topology.ts). Statuses are not events: never in `accepted` nor the truth.
   const statusSchedule = new StatusSchedule({
     devices: floor.statusSenders,
     intervalMs: DEVICE_STATUS_INTERVAL_MS * SLOW,
+    heartbeatMs: DEVICE_STATUS_HEARTBEAT_MS * SLOW,
     seed: SEED,
   });
   // By then every device's first status has been put, batched and processed: the batches
@@ -589,12 +596,13 @@ async function runProfile(name: ProfileName, asNamed: FleetProfile) {
       ? undefined
       : fleetHealthWindow(countsSince(writesByItem, atMark), report.afterMark),
     {
+      // A quiet store: every device on its heartbeat (nothing new between two).
       statusesPerStorePerMinute:
-        floor.statusSenders.length / STORES / (DEVICE_STATUS_INTERVAL_MS / 60_000),
+        floor.statusSenders.length / STORES / (DEVICE_STATUS_HEARTBEAT_MS / 60_000),
       eventsPerStorePerMinute: (LANES * EVENTS_PER_LANE_HOUR * RATE_FACTOR) / 60,
       quietWritesPerStorePerMinute: quietHealthWrites({
         devices: floor.statusSenders.length / STORES,
-        statusIntervalMs: DEVICE_STATUS_INTERVAL_MS,
+        statusIntervalMs: DEVICE_STATUS_HEARTBEAT_MS,
         batchMs: profile.eventSource.maxBatchingWindowMs / SLOW,
         // One store's statuses are made together (its phase) and reach the stream spread by
         // the devices' lag and the edge's lingers.

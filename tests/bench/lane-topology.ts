@@ -20,7 +20,7 @@ import {
   type GatewayUpstreamOptions,
   sleep,
 } from '#edge-client';
-import type { StatusSender } from '#simulator';
+import type { DueStatus, StatusSender } from '#simulator';
 import { gatewayIdOf, type LocalSigners } from '../../infra/local/local-signers.js';
 import { type StoreGateways, startStoreGateways } from '../../infra/local/store-gateways.js';
 import type { EdgeTopology, GatewayTopology } from './fleet-profiles.js';
@@ -69,9 +69,10 @@ export interface StoreFloor {
   /**
    * Spools one device's own status (EdgeClient.sendStatus) on the path its daemon's takes: a
    * lane's to Kinesis, or behind a gateway to its gateway, which passes it on in its store's
-   * records. A status is never an accepted event (`onAccepted` is not called).
+   * records. A status is never an accepted event (`onAccepted` is not called). One due
+   * `onlyNews` is spooled only if it is news, as its daemon's between heartbeats.
    */
-  sendStatus(sender: StatusSender): Promise<void>;
+  sendStatus(sender: DueStatus): Promise<void>;
   /** Resolves true once every accepted event is acknowledged by Kinesis (false on timeout). */
   drain(timeoutMs: number): Promise<boolean>;
   close(): Promise<FloorStats>;
@@ -165,10 +166,10 @@ class PerLaneFloor implements StoreFloor {
   }
 
   /** The lane's daemon's own status, through its client (to Kinesis, or to its gateway). */
-  async sendStatus({ deviceId, storeId }: StatusSender): Promise<void> {
+  async sendStatus({ deviceId, storeId, onlyNews }: DueStatus): Promise<void> {
     await this.withClient(deviceId, async (client) => {
-      await client.sendStatus(deviceId, storeId, DAEMON_VERSION);
-      this.stats.statuses++;
+      if ((await client.sendStatus(deviceId, storeId, DAEMON_VERSION, { onlyNews })) !== undefined)
+        this.stats.statuses++;
     });
   }
 
@@ -304,10 +305,10 @@ class GatewayFloor implements StoreFloor {
     return [...this.lanes.statusSenders, ...this.gateways.devices];
   }
 
-  async sendStatus(sender: StatusSender): Promise<void> {
+  async sendStatus(sender: DueStatus): Promise<void> {
     if (!this.gatewayIds.has(sender.deviceId)) return this.lanes.sendStatus(sender);
-    await this.gateways.sendStatus(sender.storeId);
-    this.gatewayStatuses++;
+    if (await this.gateways.sendStatus(sender.storeId, { onlyNews: sender.onlyNews }))
+      this.gatewayStatuses++;
   }
 
   async drain(timeoutMs: number): Promise<boolean> {

@@ -329,6 +329,48 @@ describe('Integration: EdgeClient against the Kinesis emulator', () => {
     await stuck.close(0);
   });
 
+  it('between heartbeats spools a status only with news, and every heartbeat', async () => {
+    // Prepare: a lane that delivered its detections of one model version.
+    const streamName = await newStream();
+    const client = await EdgeClient.open({
+      streamName,
+      kinesis: env.kinesis,
+      spool: { dir: spoolDir() },
+    });
+    const of = (version: string) =>
+      detection({ model: { name: 'shrink-vision', version }, seq: undefined } as never);
+    await client.send([of('4.1.0'), of('4.1.0')]);
+    expect(await client.flush(10_000)).toBe(true);
+    const lane = ['panel-store-0001-lane-01', 'store-0001', '0.1.0'] as const;
+    const accepted = () => client.metrics().accepted;
+
+    // Act and assess: its first is news; the same again is not, until its heartbeat.
+    const first = await client.sendStatus(...lane, { onlyNews: true });
+    expect(first).toMatchObject({ type: 'device_status' });
+    const before = accepted();
+    expect(await client.sendStatus(...lane, { onlyNews: true })).toBeUndefined();
+    expect(accepted()).toBe(before);
+    const beat = await client.sendStatus(...lane);
+    expect(beat).toBeDefined();
+    // A rollout is news: the lane now names two versions.
+    await client.send([of('4.2.1')]);
+    const rolled = await client.sendStatus(...lane, { onlyNews: true });
+    expect(rolled).toMatchObject({
+      models: [
+        { name: 'shrink-vision', version: '4.1.0' },
+        { name: 'shrink-vision', version: '4.2.1' },
+      ],
+    });
+    expect(await client.sendStatus(...lane, { onlyNews: true })).toBeUndefined();
+
+    // On the stream: the three statuses made, each once, and nothing for those not made.
+    expect(await client.flush(10_000)).toBe(true);
+    await client.close();
+    const ids = await eventIdsOnStream(env.kinesis, streamName);
+    for (const s of [first, beat, rolled]) expect(ids.get(s?.eventId ?? '')).toBe(1);
+    expect(ids.size).toBe(3 + 3);
+  });
+
   it('rejects an invalid event with a typed error naming the field, storing nothing', async () => {
     const client = await EdgeClient.open({
       streamName: 'unused',

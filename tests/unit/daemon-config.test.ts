@@ -2,7 +2,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DaemonConfig, loadDaemonConfig } from '../../edge-client/src/cli/daemon-config.js';
+import {
+  DaemonConfig,
+  DEVICE_STATUS_HEARTBEAT_MS,
+  DEVICE_STATUS_INTERVAL_MS,
+  loadDaemonConfig,
+  statusHeartbeatMs,
+} from '../../edge-client/src/cli/daemon-config.js';
 import { DAEMON_VERSION } from '../../edge-client/src/cli/version.js';
 
 function configFile(config: Record<string, unknown>): string {
@@ -171,5 +177,25 @@ describe('Constant: DAEMON_VERSION', () => {
     expect(DaemonConfig.safeParse({ ...base, deviceStatus: { storeId: 'a b' } }).success).toBe(
       false,
     );
+  });
+
+  it('sends quiet statuses on a heartbeat of twice the interval by default, a whole multiple of it', () => {
+    const base = { streamName: 's', deviceId: 'd', spool: { dir: '/tmp/x' } };
+    const parse = (deviceStatus: object) => DaemonConfig.safeParse({ ...base, deviceStatus });
+    expect(parse({ storeId: 'store-0001' }).success).toBe(true);
+    expect(statusHeartbeatMs(DEVICE_STATUS_INTERVAL_MS)).toBe(DEVICE_STATUS_HEARTBEAT_MS);
+    expect(DEVICE_STATUS_HEARTBEAT_MS).toBe(2 * DEVICE_STATUS_INTERVAL_MS);
+    // An interval the default heartbeat is no multiple of: every status is a heartbeat.
+    expect(statusHeartbeatMs(240_000)).toBe(240_000);
+    expect(statusHeartbeatMs(60_000)).toBe(DEVICE_STATUS_HEARTBEAT_MS);
+    expect(statusHeartbeatMs(60_000, 120_000)).toBe(120_000);
+    expect(parse({ intervalMs: 60_000, heartbeatMs: 60_000 }).success).toBe(true);
+    const off = parse({ intervalMs: 300_000, heartbeatMs: 450_000 });
+    expect(off.success).toBe(false);
+    expect(off.error?.issues[0]).toMatchObject({
+      path: ['deviceStatus', 'heartbeatMs'],
+      message: expect.stringContaining('whole multiple of intervalMs (300000)'),
+    });
+    expect(parse({ intervalMs: 300_000, heartbeatMs: 150_000 }).success).toBe(false);
   });
 });

@@ -194,13 +194,18 @@ describe('fleet health', () => {
     expect(mergeStatuses(stored, STORE, [], NOW + 1_000).next.version).toBe(1);
   });
 
-  it.each([60_000, 300_000])(
-    'never shows a lane silent that reports every 5 minutes, whichever batches of %i ms its statuses land in',
-    (batchMs) => {
-      // 40 lanes, each a status every 5 minutes at its own offset; a batch a minute; the item
-      // is kept only when a merge says write. Before RESEEN_AFTER_MS, statuses that were never
-      // material and kept missing the refresh batches were dropped, and up to 36 of the 40
-      // lanes read as silent for minutes at a time.
+  it.each([
+    [300_000, 60_000],
+    [300_000, 300_000],
+    [600_000, 60_000],
+    [600_000, 300_000],
+  ])(
+    'never shows a lane silent that reports every %i ms, whichever batches of %i ms its statuses land in',
+    (intervalMs, batchMs) => {
+      // 40 lanes, each a status every interval (5 minutes, or a daemon's 10-minute heartbeat)
+      // at its own offset; the item is kept only when a merge says write. Before
+      // RESEEN_AFTER_MS, statuses that were never material and kept missing the refresh
+      // batches were dropped, and up to 36 of the 40 lanes read as silent for minutes at a time.
       let state = 0x2545f491;
       const random = () => {
         state = (state * 48271) % 0x7fffffff;
@@ -208,7 +213,7 @@ describe('fleet health', () => {
       };
       const lanes = Array.from({ length: 40 }, (_, i) => ({
         deviceId: `panel-store-0001-lane-${String(i + 1).padStart(2, '0')}`,
-        offset: Math.floor(random() * 300_000),
+        offset: Math.floor(random() * intervalMs),
       }));
       const batches = (240 * 60_000) / batchMs;
       let stored: ReturnType<typeof mergeStatuses>['next'] | undefined;
@@ -219,7 +224,7 @@ describe('fleet health', () => {
         const to = NOW + m * batchMs;
         const batch = lanes.flatMap(({ deviceId, offset }) => {
           const out = [];
-          for (let t = NOW + offset; t < to; t += 300_000) {
+          for (let t = NOW + offset; t < to; t += intervalMs) {
             if (t >= from)
               out.push({
                 kind: 'panel' as const,
@@ -246,7 +251,7 @@ describe('fleet health', () => {
       // The cost with each lane at its own offset: at most one write a batch, about one every 3
       // minutes with 60 s batches (daemons align a store's statuses to avoid it: status-phase).
       expect(writes).toBeLessThanOrEqual(batches);
-      expect(RESEEN_AFTER_MS + 5 * 60_000).toBeLessThan(SILENT_AFTER_MS);
+      expect(RESEEN_AFTER_MS + intervalMs).toBeLessThan(SILENT_AFTER_MS);
     },
   );
 
@@ -257,17 +262,18 @@ describe('fleet health', () => {
       [{ kind: 'panel' as const, event: status({}, NOW), arrivedAt: NOW }],
       NOW,
     );
-    // Refreshed at +8 minutes by another device's batch: the lane's entry still says NOW.
-    const stored = { ...kept.next, version: 1, writtenAt: NOW + 8 * 60_000 };
-    const at = (minutes: number) => NOW + minutes * 60_000;
+    // Refreshed 3 minutes before RESEEN_AFTER_MS by another device's batch: the lane's entry
+    // still says NOW.
+    const at = (minutes: number) => NOW + RESEEN_AFTER_MS + minutes * 60_000;
+    const stored = { ...kept.next, version: 1, writtenAt: at(-3) };
     const both = mergeStatuses(
       stored,
       STORE,
       [
-        { kind: 'panel' as const, event: status({}, at(10)), arrivedAt: at(10) },
-        { kind: 'panel' as const, event: status({}, at(15)), arrivedAt: at(15) },
+        { kind: 'panel' as const, event: status({}, at(-2)), arrivedAt: at(-2) },
+        { kind: 'panel' as const, event: status({}, at(1)), arrivedAt: at(1) },
       ],
-      at(15.2),
+      at(1.2),
     );
     expect(both.write).toBe(true);
     // Merged before its entry is RESEEN_AFTER_MS old, and no refresh due: not written.
@@ -275,8 +281,8 @@ describe('fleet health', () => {
       mergeStatuses(
         stored,
         STORE,
-        [{ kind: 'panel' as const, event: status({}, at(10)), arrivedAt: at(10) }],
-        at(11),
+        [{ kind: 'panel' as const, event: status({}, at(-2)), arrivedAt: at(-2) }],
+        at(-1),
       ).write,
     ).toBe(false);
   });

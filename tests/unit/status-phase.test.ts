@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { atStatusPhase, nextStatusAt, statusPhaseMs } from '#utils';
+import { atStatusPhase, isHeartbeatInstant, nextStatusAt, statusPhaseMs } from '#utils';
 
 const INTERVAL = 300_000;
 
@@ -54,8 +54,59 @@ describe('Function: nextStatusAt', () => {
   });
 });
 
+describe('Function: isHeartbeatInstant (when a daemon with no news still reports)', () => {
+  it("is one of every n instants of the store's phase, for a heartbeat n intervals long", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 4_102_444_800_000 }),
+        fc.string({ minLength: 1, maxLength: 64 }),
+        fc.integer({ min: 10_000, max: 600_000 }),
+        fc.integer({ min: 1, max: 6 }),
+        (now, storeId, interval, n) => {
+          const first = nextStatusAt(now, storeId, interval);
+          const beats = Array.from({ length: n }, (_, k) =>
+            isHeartbeatInstant(first + k * interval, storeId, n * interval),
+          );
+          expect(beats.filter(Boolean)).toHaveLength(1);
+          // The next n instants repeat the pattern: one every heartbeat.
+          const again = Array.from({ length: n }, (_, k) =>
+            isHeartbeatInstant(first + (n + k) * interval, storeId, n * interval),
+          );
+          expect(again).toEqual(beats);
+        },
+      ),
+    );
+  });
+
+  it('gives every daemon of one store the same heartbeats, and other stores others', () => {
+    const at = nextStatusAt(Date.parse('2026-12-03T10:00:00.000Z'), 'store-0042', INTERVAL);
+    const beat = isHeartbeatInstant(at, 'store-0042', 2 * INTERVAL) ? at : at + INTERVAL;
+    expect(isHeartbeatInstant(beat, 'store-0042', 2 * INTERVAL)).toBe(true);
+    expect(isHeartbeatInstant(beat + INTERVAL, 'store-0042', 2 * INTERVAL)).toBe(false);
+    const stores = Array.from({ length: 200 }, (_, i) => `store-${String(i).padStart(4, '0')}`);
+    const onEvenInstants = stores.filter((storeId) => {
+      const first = nextStatusAt(0, storeId, INTERVAL);
+      return isHeartbeatInstant(first, storeId, 2 * INTERVAL);
+    }).length;
+    // About half the fleet beats on each of the two instants.
+    expect(onEvenInstants).toBeGreaterThan(70);
+    expect(onEvenInstants).toBeLessThan(130);
+  });
+});
+
 describe("Function: atStatusPhase (the daemon's status timer)", () => {
   afterEach(() => vi.useRealTimers());
+
+  it('passes each call the instant it aimed at, however late its timer fires', () => {
+    vi.useFakeTimers({ now: Date.parse('2026-12-03T10:00:01.234Z') });
+    const aimed: number[] = [];
+    const timer = atStatusPhase('store-0042', INTERVAL, (at) => aimed.push(at));
+    vi.advanceTimersByTime(2 * INTERVAL);
+    timer.stop();
+    expect(aimed).toHaveLength(2);
+    for (const at of aimed) expect(at % INTERVAL).toBe(statusPhaseMs('store-0042', INTERVAL));
+    expect((aimed[1] ?? 0) - (aimed[0] ?? 0)).toBe(INTERVAL);
+  });
 
   it("calls at every instant of the store's phase, never off it, until stopped", () => {
     vi.useFakeTimers({ now: Date.parse('2026-12-03T10:00:01.234Z') });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { STATUS_LAG_MS, StatusSchedule, type StatusSender } from '#simulator';
-import { statusPhaseMs } from '#utils';
+import { type DueStatus, STATUS_LAG_MS, StatusSchedule, type StatusSender } from '#simulator';
+import { isHeartbeatInstant, statusPhaseMs } from '#utils';
 
 const devices: StatusSender[] = Array.from({ length: 40 }, (_, i) => ({
   deviceId: `panel-store-0001-lane-${String(i + 1).padStart(2, '0')}`,
@@ -92,7 +92,57 @@ describe('Class: StatusSchedule', () => {
     expect(all.filter((s) => s.deviceId === (devices[4] as StatusSender).deviceId)).toHaveLength(4);
   });
 
-  it('refuses an interval that is not positive', () => {
+  it("marks a status between heartbeats onlyNews, each store's devices alike, the first never", () => {
+    const stores = ['store-0001', 'store-0002', 'store-0003', 'store-0004'].flatMap((storeId) =>
+      Array.from({ length: 5 }, (_, i) => ({ deviceId: `panel-${storeId}-lane-${i}`, storeId })),
+    );
+    const schedule = new StatusSchedule({
+      devices: stores,
+      intervalMs: INTERVAL,
+      heartbeatMs: 2 * INTERVAL,
+      seed: 19,
+    });
+    const all: DueStatus[][] = [];
+    for (let round = 0; round < 6; round++) all.push(schedule.due((round + 1) * INTERVAL - 1));
+
+    for (const d of stores) {
+      const flags = all.map((r) => r.find((s) => s.deviceId === d.deviceId)?.onlyNews);
+      // Its first is sent; then heartbeats alternate with statuses sent only with news.
+      expect(flags[0]).toBe(false);
+      const later = flags.slice(1);
+      expect(later.filter((f) => f === false).length).toBeGreaterThanOrEqual(2);
+      for (let i = 2; i < flags.length; i++) expect(flags[i]).toBe(!flags[i - 1]);
+      // The same as its daemon's clock would say, counted from the run's start.
+      const phase = statusPhaseMs(d.storeId, INTERVAL);
+      for (let i = 1; i < flags.length; i++)
+        expect(flags[i]).toBe(!isHeartbeatInstant(phase + i * INTERVAL, d.storeId, 2 * INTERVAL));
+    }
+    // A store's devices agree in every round.
+    for (const round of all)
+      for (const s of round)
+        expect(round.find((o) => o.storeId === s.storeId)?.onlyNews).toBe(s.onlyNews);
+    // Without a heartbeat, every status is one.
+    const plain = drain(
+      new StatusSchedule({ devices, intervalMs: INTERVAL, seed: 19 }),
+      3 * INTERVAL,
+    );
+    expect(plain.length).toBeGreaterThan(0);
+    expect(
+      new StatusSchedule({ devices, intervalMs: INTERVAL, seed: 19 })
+        .due(3 * INTERVAL)
+        .every((s) => !s.onlyNews),
+    ).toBe(true);
+  });
+
+  it('refuses an interval that is not positive, and a heartbeat that is no multiple of it', () => {
     expect(() => new StatusSchedule({ devices, intervalMs: 0, seed: 1 })).toThrow(RangeError);
+    expect(
+      () =>
+        new StatusSchedule({ devices, intervalMs: INTERVAL, heartbeatMs: 1.5 * INTERVAL, seed: 1 }),
+    ).toThrow(RangeError);
+    expect(
+      () =>
+        new StatusSchedule({ devices, intervalMs: INTERVAL, heartbeatMs: INTERVAL / 2, seed: 1 }),
+    ).toThrow(RangeError);
   });
 });

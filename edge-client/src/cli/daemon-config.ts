@@ -5,6 +5,24 @@ import { GATEWAY_LINGER_MS } from '../delivery/gateway-limits.js';
 
 /** How often a daemon sends its own `device_status` (`deviceStatus.intervalMs`): 5 minutes. */
 export const DEVICE_STATUS_INTERVAL_MS = 300_000;
+/**
+ * How often a daemon with nothing new to say still sends its status
+ * (`deviceStatus.heartbeatMs`): 10 minutes, every other instant of its interval. Between two,
+ * it sends only news (status-news.ts). The pipeline's fleet health keeps a live device's entry
+ * younger than its silence threshold for a heartbeat of up to 10 minutes (fleet-health.ts).
+ */
+export const DEVICE_STATUS_HEARTBEAT_MS = 600_000;
+
+/**
+ * A daemon's heartbeat: `heartbeatMs`, or DEVICE_STATUS_HEARTBEAT_MS when that is a whole
+ * multiple of the interval, or else the interval itself (every status sent).
+ */
+export function statusHeartbeatMs(intervalMs: number, heartbeatMs?: number): number {
+  if (heartbeatMs !== undefined) return heartbeatMs;
+  return DEVICE_STATUS_HEARTBEAT_MS % intervalMs === 0 && DEVICE_STATUS_HEARTBEAT_MS >= intervalMs
+    ? DEVICE_STATUS_HEARTBEAT_MS
+    : intervalMs;
+}
 
 /**
  * `edge.json`: what the daemon on a panel PC needs. Unknown keys are refused (typos show).
@@ -199,6 +217,7 @@ export const DaemonConfig = z
               .min(10_000)
               .max(3_600_000)
               .default(DEVICE_STATUS_INTERVAL_MS),
+            heartbeatMs: z.number().int().min(10_000).max(3_600_000).optional(),
           })
           .strict(),
       ])
@@ -213,6 +232,15 @@ export const DaemonConfig = z
   .superRefine((config, ctx) => {
     const refuse = (key: string, message: string) =>
       ctx.addIssue({ code: 'custom', path: [key], message });
+    if (config.deviceStatus) {
+      const { intervalMs, heartbeatMs } = config.deviceStatus;
+      if (heartbeatMs !== undefined && (heartbeatMs % intervalMs !== 0 || heartbeatMs < intervalMs))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['deviceStatus', 'heartbeatMs'],
+          message: `a whole multiple of intervalMs (${intervalMs}), such as ${2 * intervalMs}`,
+        });
+    }
     if (config.signing !== undefined && config.upstream !== undefined)
       refuse('signing', 'a lane behind a gateway puts nothing on the stream: its gateway signs');
     if (

@@ -11,8 +11,12 @@ import { createHardenedServer, type HardenedServerLimits } from '../http/hardene
 import { readBody } from '../http/read-body.js';
 import { requestUrl } from '../http/request-url.js';
 import { createKinesisClient } from '../producer/kinesis-client.js';
-import { atStatusPhase } from '../utils/status-phase.js';
-import { type DaemonConfig, DEVICE_STATUS_INTERVAL_MS } from './daemon-config.js';
+import { atStatusPhase, isHeartbeatInstant } from '../utils/status-phase.js';
+import {
+  type DaemonConfig,
+  DEVICE_STATUS_INTERVAL_MS,
+  statusHeartbeatMs,
+} from './daemon-config.js';
 import { describe, reply, replyNotAccepted, replyTooLarge } from './event-replies.js';
 import { parseEventsBody } from './events-body.js';
 import { listenGateway } from './gateway-server.js';
@@ -189,7 +193,8 @@ function openEdgeClient(config: DaemonConfig): Promise<EdgeClient> {
 }
 
 /**
- * The daemon's device_status every `deviceStatus.intervalMs` (and one at start), when it knows
+ * The daemon's device_status at start, then every `deviceStatus.intervalMs` when it has news and
+ * every `deviceStatus.heartbeatMs` when it has none (status-news.ts), when it knows
  * its device and store: a gateway's own, or a device that names its store. A relay sends none
  * (it speaks for simulated devices). A status that cannot be spooled (a full spool) is logged.
  */
@@ -206,8 +211,12 @@ function sendDeviceStatus(
   if (config.relay || deviceId === undefined || storeId === undefined)
     return { stop: () => undefined };
   const intervalMs = (config.deviceStatus || undefined)?.intervalMs ?? DEVICE_STATUS_INTERVAL_MS;
-  const send = () =>
-    client.sendStatus(deviceId, storeId, DAEMON_VERSION).catch((error: unknown) =>
+  const heartbeatMs = statusHeartbeatMs(
+    intervalMs,
+    (config.deviceStatus || undefined)?.heartbeatMs,
+  );
+  const send = (onlyNews: boolean) =>
+    client.sendStatus(deviceId, storeId, DAEMON_VERSION, { onlyNews }).catch((error: unknown) =>
       log(
         JSON.stringify({
           level: 'WARN',
@@ -216,10 +225,15 @@ function sendDeviceStatus(
         }),
       ),
     );
-  void send();
+  void send(false);
   // Then at the store's phase of the wall clock (statusPhaseMs): every daemon of one store
   // reports at the same instants, so one write of the store's fleet health item keeps them all.
-  return atStatusPhase(storeId, intervalMs, () => void send());
+  // Between its heartbeats (instants of the same phase) a daemon sends only news.
+  return atStatusPhase(
+    storeId,
+    intervalMs,
+    (at) => void send(!isHeartbeatInstant(at, storeId, heartbeatMs)),
+  );
 }
 
 /** A status line every `intervalMs`, its rate over the interval before; `logLast` one more. */

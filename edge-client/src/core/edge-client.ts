@@ -20,6 +20,7 @@ import {
   resolveEdgeClientOptions,
 } from './edge-client-options.js';
 import { SeqAllocator } from './seq-allocator.js';
+import { isStatusNews, type StatusGist, statusGist } from './status-news.js';
 
 export { partitionKeyOf } from '../delivery/kinesis-sink.js';
 
@@ -194,14 +195,25 @@ export class EdgeClient {
   private readonly models = new Map<string, number>();
   /** The last error a status reported, so that the next one reports only a newer one. */
   private reportedErrorAt: string | undefined;
+  /** What the last status sent said, against which the next is news or not (status-news.ts). */
+  private lastStatus: StatusGist | undefined;
 
   /**
    * Spools this client's own `device_status` (contract.ts): what it holds unsent and since
    * when, its last delivery error since the previous status, and the models it accepted
    * detections of, as `deviceId` of `storeId`. Like any event it is delivered in order, so a
    * status that arrives says the spool was that deep when it was made.
+   *
+   * With `onlyNews`, a status that says nothing new against the last one sent (isStatusNews:
+   * what the pipeline would write at once) is not made, and this resolves to undefined: a
+   * daemon asks so between its heartbeats. Its first status is always news.
    */
-  async sendStatus(deviceId: string, storeId: string, daemonVersion: string) {
+  async sendStatus(
+    deviceId: string,
+    storeId: string,
+    daemonVersion: string,
+    options: { readonly onlyNews?: boolean } = {},
+  ): Promise<TelemetryEvent | undefined> {
     const m = this.metrics();
     const lastError =
       m.lastError !== undefined && m.lastError.at !== this.reportedErrorAt
@@ -213,6 +225,19 @@ export class EdgeClient {
       const [name, version] = JSON.parse(m) as [string, string];
       return { name, version };
     });
+    const code = lastError === undefined ? undefined : errorCode(lastError.code);
+    const status = {
+      spool: {
+        bytes: m.unsentBytes,
+        oldestUnsentAgeSeconds: Math.round(m.oldestEventAgeMs / 1000),
+      },
+      ...(lastError !== undefined &&
+        code !== undefined && { lastError: { code, at: lastError.at } }),
+      daemonVersion,
+      models,
+    };
+    const gist = statusGist(status);
+    if (options.onlyNews === true && !isStatusNews(this.lastStatus, gist)) return undefined;
     this.makingStatus = true;
     try {
       const [event] = await this.send({
@@ -220,18 +245,10 @@ export class EdgeClient {
         occurredAt: new Date().toISOString(),
         ...(this.options.deviceId === undefined && { deviceId }),
         storeId,
-        spool: {
-          bytes: m.unsentBytes,
-          oldestUnsentAgeSeconds: Math.round(m.oldestEventAgeMs / 1000),
-        },
-        ...(lastError !== undefined &&
-          errorCode(lastError.code) !== undefined && {
-            lastError: { code: errorCode(lastError.code), at: lastError.at },
-          }),
-        daemonVersion,
-        models,
+        ...status,
       } as EventInput);
       if (lastError !== undefined) this.reportedErrorAt = lastError.at;
+      this.lastStatus = gist;
       return event;
     } finally {
       this.makingStatus = false;

@@ -18,6 +18,7 @@ export {
 export { seededRandom } from './random.js';
 export { type EventSink, type RunOptions, runSimulation } from './run-simulation.js';
 export {
+  type DueStatus,
   STATUS_LAG_MS,
   StatusSchedule,
   type StatusScheduleOptions,

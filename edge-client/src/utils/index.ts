@@ -9,4 +9,4 @@ export { parseCommandLine } from './command-line.js';
 export { listShards } from './list-shards.js';
 export { mapLimit } from './map-limit.js';
 export { sleep } from './sleep.js';
-export { atStatusPhase, nextStatusAt, statusPhaseMs } from './status-phase.js';
+export { atStatusPhase, isHeartbeatInstant, nextStatusAt, statusPhaseMs } from './status-phase.js';

@@ -27,14 +27,29 @@ export function nextStatusAt(nowMs: number, storeId: string, intervalMs: number)
 }
 
 /**
- * Calls `fn` at every instant of the store's phase (nextStatusAt) until stopped. The timer is
+ * Whether `atMs`, an instant of the store's phase of the status interval, is also one of its
+ * phase of the heartbeat (`heartbeatMs`, a whole multiple of the interval): the instants at
+ * which a daemon with nothing new to say still sends its status. Since the heartbeat is a
+ * multiple of the interval, its phase instants are some of the interval's (FNV-1a modulo a
+ * multiple, taken modulo the interval, is the interval's phase), so every daemon of one store
+ * sends its quiet statuses at the same instants too, and one write keeps them all.
+ */
+export function isHeartbeatInstant(atMs: number, storeId: string, heartbeatMs: number): boolean {
+  const into =
+    (((atMs - statusPhaseMs(storeId, heartbeatMs)) % heartbeatMs) + heartbeatMs) % heartbeatMs;
+  return into === 0;
+}
+
+/**
+ * Calls `fn` at every instant of the store's phase (nextStatusAt) until stopped, with that
+ * instant (epoch ms: the one aimed at, whatever the timer's own lateness). The timer is
  * set afresh from the clock each time, so it never drifts off the phase, and it keeps no
  * process alive.
  */
 export function atStatusPhase(
   storeId: string,
   intervalMs: number,
-  fn: () => void,
+  fn: (atMs: number) => void,
 ): { stop(): void } {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
@@ -46,8 +61,9 @@ export function atStatusPhase(
     const now = Date.now();
     const from = target > now && target - now <= intervalMs ? target : now;
     target = nextStatusAt(from, storeId, intervalMs);
+    const at = target;
     timer = setTimeout(() => {
-      fn();
+      fn(at);
       schedule();
     }, target - now);
     (timer as { unref?: () => void }).unref?.();
