@@ -53,6 +53,24 @@ describe('Format: KPL aggregated record', () => {
     expect(isAggregated(Buffer.from('{"type":"detection"}'))).toBe(false);
   });
 
+  it('writes the protobuf byte for byte: key tables, then each record with its hash key index', () => {
+    const encoded = encodeAggregate([
+      { partitionKey: 'a', data: Buffer.from('x') },
+      { partitionKey: 'bb', data: Buffer.alloc(200, 7), explicitHashKey: '9' },
+      { partitionKey: 'a', data: Buffer.alloc(0) },
+    ]);
+    const body = Buffer.concat([
+      Buffer.from([0x0a, 1, 0x61, 0x0a, 2, 0x62, 0x62, 0x12, 1, 0x39]),
+      Buffer.from([0x1a, 5, 0x08, 0, 0x1a, 1, 0x78]),
+      Buffer.from([0x1a, 207, 1, 0x08, 1, 0x10, 0, 0x1a, 200, 1]),
+      Buffer.alloc(200, 7),
+      Buffer.from([0x1a, 4, 0x08, 0, 0x1a, 0]),
+    ]);
+    expect(encoded.toString('hex')).toBe(
+      Buffer.concat([KPL_MAGIC, body, createHash('md5').update(body).digest()]).toString('hex'),
+    );
+  });
+
   it('keeps its size estimate an upper bound of the encoded size', () => {
     fc.assert(
       fc.property(fc.array(userRecord, { minLength: 1, maxLength: 40 }), (records) => {

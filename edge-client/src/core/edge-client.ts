@@ -1,4 +1,3 @@
-import { ulid } from 'ulid';
 import {
   type ContractIssue,
   MAX_EVENT_BYTES,
@@ -19,6 +18,7 @@ import {
   type ResolvedEdgeClientOptions,
   resolveEdgeClientOptions,
 } from './edge-client-options.js';
+import { newEventId } from './event-id.js';
 import { SeqAllocator } from './seq-allocator.js';
 import { isStatusNews, type StatusGist, statusGist } from './status-news.js';
 
@@ -288,7 +288,7 @@ export class EdgeClient {
     }
     const filled = {
       schemaVersion: 1,
-      ...(base.eventId === undefined && { eventId: ulid() }),
+      ...(base.eventId === undefined && { eventId: newEventId() }),
       ...base,
       ...(owned !== undefined && { deviceId: owned }),
       // A placeholder only when absent (allocated below); a null seq is the contract's to refuse.
