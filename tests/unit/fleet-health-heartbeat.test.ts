@@ -130,3 +130,16 @@ describe('fleet health and a heartbeat the daemon config takes', () => {
     expect(stored?.gapDays).toEqual([]);
   });
 });
+
+describe('gap days on the 10-minute heartbeat', () => {
+  it.fails('marks no gap day for a daemon down 11 minutes (StoreHealth.gapDays: 15 or more of the open hours)', () => {
+    // Its heartbeat at H, nothing new at H + 5 (no status), stopped at H + 9.5 and started
+    // again at H + 20.5: down 11 minutes, its start status 20.5 minutes after its last.
+    let stored: StoreHealth | undefined;
+    for (const at of [min(-10), min(0), min(20.5)]) {
+      const merged = mergeStatuses(stored, STORE, statuses(at, '0.1.0').slice(0, 1), at + 5_000);
+      if (merged.write) stored = { ...merged.next, version: (stored?.version ?? 0) + 1 };
+    }
+    expect(stored?.gapDays).toEqual([]);
+  });
+});
