@@ -198,4 +198,20 @@ describe('Constant: DAEMON_VERSION', () => {
     });
     expect(parse({ intervalMs: 300_000, heartbeatMs: 150_000 }).success).toBe(false);
   });
+
+  it('names a heartbeat the schema takes when refusing one (an hour-long interval has only itself)', () => {
+    const base = { streamName: 's', deviceId: 'd', spool: { dir: '/tmp/x' } };
+    const refused = DaemonConfig.safeParse({
+      ...base,
+      deviceStatus: { storeId: 'store-0001', intervalMs: 3_600_000, heartbeatMs: 1_800_000 },
+    });
+    expect(refused.error?.issues[0]?.message).toBe(
+      'a whole multiple of intervalMs (3600000), such as 3600000',
+    );
+    const suggested = DaemonConfig.safeParse({
+      ...base,
+      deviceStatus: { storeId: 'store-0001', intervalMs: 3_600_000, heartbeatMs: 3_600_000 },
+    });
+    expect(suggested.success).toBe(true);
+  });
 });

@@ -4,10 +4,11 @@ import { describe, expect, it } from 'vitest';
 import type { DeviceStatusEvent } from '#contract';
 import {
   isStatusNews,
+  keptGist,
   type StatusFacts,
   statusGist,
 } from '../../edge-client/src/core/status-news.js';
-import { mergeStatuses } from '../../functions/domain/fleet-health.js';
+import { mergeStatuses, type StoreHealth } from '../../functions/domain/fleet-health.js';
 
 const NOW = Date.parse('2026-12-04T10:00:00.000Z');
 const STORE = { storeId: 'store-0001', region: 'us-east', timeZone: 'UTC' };
@@ -115,6 +116,34 @@ describe('Function: isStatusNews (whether a daemon reports before its heartbeat)
         );
         expect(news(a, b)).toBe(merged.write || statusGist(b).backlog > 0);
       }),
+    );
+    fc.assert(
+      fc.property(facts, facts, facts, (a, b, c) => {
+        // Over three statuses: the item holds `a`, then `b` (written 10 minutes on, as due),
+        // and `c` arrives 5 minutes after `b`. The daemon tells news from what it kept of the
+        // two it sent (keptGist), as the item keeps a lane's models over a status naming none.
+        let stored: StoreHealth | undefined;
+        [a, b].forEach((f, i) => {
+          const at = NOW + i * 10 * 60_000;
+          const merged = mergeStatuses(
+            stored,
+            STORE,
+            [{ kind: 'panel', event: event(f, at, i + 1), arrivedAt: at }],
+            at,
+          );
+          stored = { ...merged.next, version: i + 1 };
+        });
+        const at = NOW + 15 * 60_000;
+        const merged = mergeStatuses(
+          stored,
+          STORE,
+          [{ kind: 'panel', event: event(c, at, 3), arrivedAt: at }],
+          at + 1_000,
+        );
+        const kept = keptGist(keptGist(undefined, statusGist(a)), statusGist(b));
+        expect(isStatusNews(kept, statusGist(c))).toBe(merged.write || statusGist(c).backlog > 0);
+      }),
+      { numRuns: 2_000 },
     );
   });
 });

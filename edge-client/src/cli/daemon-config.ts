@@ -238,7 +238,11 @@ export const DaemonConfig = z
         ctx.addIssue({
           code: 'custom',
           path: ['deviceStatus', 'heartbeatMs'],
-          message: `a whole multiple of intervalMs (${intervalMs}), such as ${2 * intervalMs}`,
+          // The example is one the schema takes (at most 3600000: an hour's interval has none
+          // but itself).
+          message: `a whole multiple of intervalMs (${intervalMs}), such as ${
+            2 * intervalMs <= 3_600_000 ? 2 * intervalMs : intervalMs
+          }`,
         });
     }
     if (config.signing !== undefined && config.upstream !== undefined)

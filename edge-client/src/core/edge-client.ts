@@ -20,7 +20,7 @@ import {
 } from './edge-client-options.js';
 import { newEventId } from './event-id.js';
 import { SeqAllocator } from './seq-allocator.js';
-import { isStatusNews, type StatusGist, statusGist } from './status-news.js';
+import { isStatusNews, keptGist, type StatusGist, statusGist } from './status-news.js';
 
 export { partitionKeyOf } from '../delivery/kinesis-sink.js';
 
@@ -248,7 +248,7 @@ export class EdgeClient {
         ...status,
       } as EventInput);
       if (lastError !== undefined) this.reportedErrorAt = lastError.at;
-      this.lastStatus = gist;
+      this.lastStatus = keptGist(this.lastStatus, gist);
       return event;
     } finally {
       this.makingStatus = false;

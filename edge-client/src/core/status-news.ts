@@ -65,3 +65,14 @@ export function isStatusNews(last: StatusGist | undefined, next: StatusGist): bo
     (last.models !== '' && next.models !== '' && last.models !== next.models)
   );
 }
+
+/**
+ * What a daemon keeps of the status it just sent, to tell news from: the status, with the
+ * models it named before when it names none, as the pipeline keeps a lane's models over a
+ * status naming none (healthOf in functions/domain/fleet-health.ts). Otherwise a rollout
+ * after a lane's models aged out to none would wait for the heartbeat, while the pipeline
+ * writes it at once.
+ */
+export function keptGist(last: StatusGist | undefined, sent: StatusGist): StatusGist {
+  return sent.models === '' && last !== undefined ? { ...sent, models: last.models } : sent;
+}
