@@ -25,6 +25,7 @@ export {
   type EdgeClientMetrics,
   type EventInput,
   partitionKeyOf,
+  type StatusMemory,
 } from './core/edge-client.js';
 export type { EdgeClientOptions } from './core/edge-client-options.js';
 export {

@@ -18,6 +18,7 @@ import {
   EdgeClient,
   type EventInput,
   type GatewayUpstreamOptions,
+  type StatusMemory,
   sleep,
 } from '#edge-client';
 import type { DueStatus, StatusSender } from '#simulator';
@@ -92,6 +93,8 @@ export async function openStoreFloor(
 
 interface Slot {
   client?: Promise<EdgeClient>;
+  /** Its closed client's status memory: the next client of the device resumes it. */
+  memory?: StatusMemory;
   closing?: Promise<void>;
   busy: number;
   lastUse: number;
@@ -182,7 +185,7 @@ class PerLaneFloor implements StoreFloor {
     try {
       while (slot.closing !== undefined) await slot.closing;
       while (slot.client === undefined && this.open >= MAX_OPEN) await sleep(20);
-      slot.client ??= this.openClient(deviceId);
+      slot.client ??= this.openClient(deviceId, slot.memory);
       await use(await slot.client);
     } finally {
       slot.busy--;
@@ -190,12 +193,12 @@ class PerLaneFloor implements StoreFloor {
     }
   }
 
-  private openClient(deviceId: string): Promise<EdgeClient> {
+  private async openClient(deviceId: string, memory?: StatusMemory): Promise<EdgeClient> {
     this.stats.opens++;
     this.open++;
     this.stats.maxOpen = Math.max(this.stats.maxOpen, this.open);
     const gateway = this.upstreamOf?.(deviceId);
-    return EdgeClient.open({
+    const client = await EdgeClient.open({
       // A lane behind a gateway puts nothing on the stream: its gateway signs what it puts.
       ...(gateway === undefined
         ? {
@@ -209,6 +212,9 @@ class PerLaneFloor implements StoreFloor {
       lingerMs: this.topology.lingerMs,
       partitionBy: this.topology.partitionBy,
     });
+    // As the device's one long-running daemon would: its statuses are news against its last.
+    if (memory !== undefined) client.resumeStatusMemory(memory);
+    return client;
   }
 
   private reap(): void {
@@ -221,6 +227,7 @@ class PerLaneFloor implements StoreFloor {
         const client = await pending;
         // Only a drained client is closed: closing skips the linger of what it still holds.
         if (!(await client.flush(0))) return;
+        slot.memory = client.statusMemory();
         slot.client = undefined;
         await this.closeClient(client, 0);
       })().finally(() => {

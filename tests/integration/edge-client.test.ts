@@ -332,11 +332,8 @@ describe('Integration: EdgeClient against the Kinesis emulator', () => {
   it('between heartbeats spools a status only with news, and every heartbeat', async () => {
     // Prepare: a lane that delivered its detections of one model version.
     const streamName = await newStream();
-    const client = await EdgeClient.open({
-      streamName,
-      kinesis: env.kinesis,
-      spool: { dir: spoolDir() },
-    });
+    const dir = spoolDir();
+    const client = await EdgeClient.open({ streamName, kinesis: env.kinesis, spool: { dir } });
     const of = (version: string) =>
       detection({ model: { name: 'shrink-vision', version }, seq: undefined } as never);
     await client.send([of('4.1.0'), of('4.1.0')]);
@@ -363,12 +360,25 @@ describe('Integration: EdgeClient against the Kinesis emulator', () => {
     });
     expect(await client.sendStatus(...lane, { onlyNews: true })).toBeUndefined();
 
-    // On the stream: the three statuses made, each once, and nothing for those not made.
+    // A host that closes and reopens the device's client (a simulator) carries its memory
+    // over; a daemon that restarts does not, and its first status is news.
     expect(await client.flush(10_000)).toBe(true);
+    const memory = client.statusMemory();
     await client.close();
+    const resumed = await EdgeClient.open({ streamName, kinesis: env.kinesis, spool: { dir } });
+    resumed.resumeStatusMemory(memory);
+    expect(await resumed.sendStatus(...lane, { onlyNews: true })).toBeUndefined();
+    await resumed.close();
+    const restarted = await EdgeClient.open({ streamName, kinesis: env.kinesis, spool: { dir } });
+    const afresh = await restarted.sendStatus(...lane, { onlyNews: true });
+    expect(afresh).toBeDefined();
+    expect(await restarted.flush(10_000)).toBe(true);
+    await restarted.close();
+
+    // On the stream: the four statuses made, each once, and nothing for those not made.
     const ids = await eventIdsOnStream(env.kinesis, streamName);
-    for (const s of [first, beat, rolled]) expect(ids.get(s?.eventId ?? '')).toBe(1);
-    expect(ids.size).toBe(3 + 3);
+    for (const s of [first, beat, rolled, afresh]) expect(ids.get(s?.eventId ?? '')).toBe(1);
+    expect(ids.size).toBe(3 + 4);
   });
 
   it('rejects an invalid event with a typed error naming the field, storing nothing', async () => {

@@ -71,6 +71,14 @@ const WINDOW_BYTES = 1024 * 1024;
  */
 export const MODELS_NAMED_FOR_MS = 15 * 60_000;
 
+/** What a client remembers between its statuses (EdgeClient.statusMemory). */
+export interface StatusMemory {
+  readonly lastStatus?: StatusGist;
+  readonly reportedErrorAt?: string;
+  /** Each model named (JSON of [name, version]) and when it was last used (epoch ms). */
+  readonly models: readonly (readonly [string, number])[];
+}
+
 /**
  * The producer a panel PC runs. `send` validates an event against the contract and resolves
  * only once it is durably in the local spool; a background sender drains the spool into
@@ -197,6 +205,29 @@ export class EdgeClient {
   private reportedErrorAt: string | undefined;
   /** What the last status sent said, against which the next is news or not (status-news.ts). */
   private lastStatus: StatusGist | undefined;
+
+  /**
+   * What this client remembers for its next status: the last one it sent (against which the
+   * next is news), the last error it reported, the models it named and when each was last
+   * used. A process that hosts many devices' clients in turn, closing and reopening each (a
+   * simulator, a benchmark), carries it over with resumeStatusMemory, as one long-running
+   * daemon would keep it; a daemon that restarts starts afresh (its first status is news).
+   */
+  statusMemory(): StatusMemory {
+    return {
+      ...(this.lastStatus !== undefined && { lastStatus: this.lastStatus }),
+      ...(this.reportedErrorAt !== undefined && { reportedErrorAt: this.reportedErrorAt }),
+      models: [...this.models],
+    };
+  }
+
+  /** Takes over what statusMemory gave of an earlier client of the same device. */
+  resumeStatusMemory(memory: StatusMemory): void {
+    this.lastStatus = memory.lastStatus;
+    this.reportedErrorAt = memory.reportedErrorAt;
+    this.models.clear();
+    for (const [model, at] of memory.models.slice(-MAX_STATUS_MODELS)) this.models.set(model, at);
+  }
 
   /**
    * Spools this client's own `device_status` (contract.ts): what it holds unsent and since
