@@ -16,9 +16,12 @@ export const isStatus = (event: TelemetryEvent): event is DeviceStatusEvent =>
 
 /**
  * A device with no status for this long is silent (its daemon sends one every 5 minutes when it
- * has news, and every 10 minutes, its heartbeat, when it has none).
+ * has news, and every 10 minutes, its heartbeat, when it has none): two heartbeats and a margin,
+ * so that one status missing from the item (a failed write of it, or a store's daemons
+ * restarted between heartbeats, whose next heartbeat is then not written) reads as no silence
+ * and marks no gap day (tests/unit/fleet-health-heartbeat.test.ts).
  */
-export const SILENT_AFTER_MS = 20 * 60_000;
+export const SILENT_AFTER_MS = 25 * 60_000;
 /** A store's item is written again at least this often while statuses arrive. */
 export const REFRESH_AFTER_MS = 10 * 60_000;
 /**
@@ -26,14 +29,13 @@ export const REFRESH_AFTER_MS = 10 * 60_000;
  * written, material or not. Statuses that are not material wait for the store's refresh, and a
  * refresh writes only the statuses of its own batch: without this bound a lane whose statuses
  * kept missing the refresh batches would read as silent while it reported every 5 minutes.
- * Measured at the merge, not at arrival, the batching window drops out: a device reporting
- * every 10 minutes (a daemon's heartbeat) has its kept entry under this plus 10 minutes old
- * (18), under SILENT_AFTER_MS, whatever the window (up to 300 s). Under its heartbeat, a
- * store's statuses arrive more than 9 minutes apart (10, less the lingers and lags that spread
- * them), so each heartbeat is written; statuses 5 minutes apart (news, or a release that sends
- * every status) are written every other time, as the refresh does anyway. A device that reports
- * less often than every 12 minutes (`deviceStatus.heartbeatMs`) can read as silent between two
- * of its writes.
+ * A device on its 10-minute heartbeat has its kept entry under this plus 10 minutes old (18)
+ * plus the batching window, under SILENT_AFTER_MS. A store's heartbeats arrive more than 9
+ * minutes apart (10, less the lingers and lags that spread them), so each is written. Statuses
+ * 5 minutes apart (news, or a daemon set to send every status) are written every other time in
+ * batches of up to 2 minutes, and every time in longer ones. A device that reports less often
+ * than every 12 minutes can read as silent between two of its writes (a daemon's
+ * `deviceStatus.heartbeatMs` is at most 10).
  */
 export const RESEEN_AFTER_MS = 8 * 60_000;
 /** Most devices one store's item keeps (the most recently seen). */
@@ -425,8 +427,12 @@ export function byAttention(a: StoreHealthReport, b: StoreHealthReport): number 
 
 const DAY_MS = 86_400_000;
 
-/** No write of a store's item for this long: no status arrived, every device is silent. */
-export const DARK_AFTER_MS = SILENT_AFTER_MS + REFRESH_AFTER_MS;
+/**
+ * No write of a store's item for this long: no status arrived, every device is silent. While
+ * statuses arrive the item is written about every 10 minutes (each heartbeat), so this is two
+ * missed writes and a margin.
+ */
+export const DARK_AFTER_MS = 30 * 60_000;
 
 /**
  * A store's coverage as of its item's last write: a few numbers, kept apart from the item so

@@ -64,7 +64,7 @@ export const ScopeCoverage = z
     lanesReporting: z
       .number()
       .int()
-      .meta({ description: 'Lanes heard from in the last 20 minutes' }),
+      .meta({ description: 'Lanes heard from in the last 25 minutes' }),
     storesWithoutLaneCount: z.number().int().meta({
       description: 'Stores registered without a lane count: their known lanes stand in for it',
     }),
@@ -88,7 +88,7 @@ const LaneCoverage = z
       description: 'Lanes registered for the store; absent when registered without a lane count',
     }),
     known: z.number().int().meta({ description: 'Lanes heard from at least once' }),
-    reporting: z.number().int().meta({ description: 'Lanes heard from in the last 20 minutes' }),
+    reporting: z.number().int().meta({ description: 'Lanes heard from in the last 25 minutes' }),
     missing: z.number().int().meta({ description: 'Registered (else known) lanes not reporting' }),
   })
   .meta({ id: 'LaneCoverage' });
@@ -137,7 +137,7 @@ export const StoreCoverage = z
     devicesReporting: z
       .number()
       .int()
-      .meta({ description: 'Devices heard from in the last 20 minutes' }),
+      .meta({ description: 'Devices heard from in the last 25 minutes' }),
     devicesKnown: z
       .number()
       .int()
@@ -253,11 +253,11 @@ const StoreHealth = z
     reporting: z
       .number()
       .int()
-      .meta({ description: 'Devices (lanes and the gateway) heard from in the last 20 minutes' }),
+      .meta({ description: 'Devices (lanes and the gateway) heard from in the last 25 minutes' }),
     known: z.number().int().meta({ description: 'Devices that have reported at least once' }),
     silent: z
       .array(z.object({ deviceId: z.string(), lastSeenAt: z.string() }))
-      .meta({ description: 'Devices not heard from for 20 minutes, longest silent first' }),
+      .meta({ description: 'Devices not heard from for 25 minutes, longest silent first' }),
     backlogAgeSeconds: z.number().int().meta({
       description: 'Age of the oldest unsent event of a reporting device, at its last status',
     }),

@@ -434,7 +434,7 @@ const OPS_TOOLS: readonly OpsTool[] = [
     name: 'get_fleet_health',
     title: 'Fleet health of a region',
     description:
-      "The edge fleet of one region, from the daemons' own statuses: per store, worst first, the devices reporting and silent (no status for 20 minutes), the oldest unsent event, the furthest a clock runs ahead, daemon versions, models, last error codes and complete-through (figures up to it change only by late events of silent devices); a summary of every store read. `only=all` lists every store, not only those needing attention. Operators only.",
+      "The edge fleet of one region, from the daemons' own statuses: per store, worst first, the devices reporting and silent (no status for 25 minutes), the oldest unsent event, the furthest a clock runs ahead, daemon versions, models, last error codes and complete-through (figures up to it change only by late events of silent devices); a summary of every store read. `only=all` lists every store, not only those needing attention. Operators only.",
     input: FleetHealthQuery,
     output: FleetHealthResponse,
     path: '/v1/fleet/health',

@@ -62,7 +62,7 @@ export interface LocalSimulationOptions {
    * daemon's 5 minutes) when it has news and every `heartbeatMs` when not (default the
    * daemon's ratio of the two: twice the interval), the first at a seeded offset within the
    * first interval, on the path the topology's daemons take. In two stores of every five one lane stops after its first
-   * or its third status (QUIET_LANES): 20 minutes later it shows as silent, while its events
+   * or its third status (QUIET_LANES): 25 minutes later it shows as silent, while its events
    * still count. Absent: no statuses.
    */
   readonly statuses?: { readonly intervalMs?: number; readonly heartbeatMs?: number };

@@ -199,19 +199,30 @@ describe('Constant: DAEMON_VERSION', () => {
     expect(parse({ intervalMs: 300_000, heartbeatMs: 150_000 }).success).toBe(false);
   });
 
-  it('names a heartbeat the schema takes when refusing one (an hour-long interval has only itself)', () => {
+  it('names a heartbeat the schema takes when refusing one, and caps it at 10 minutes', () => {
     const base = { streamName: 's', deviceId: 'd', spool: { dir: '/tmp/x' } };
-    const refused = DaemonConfig.safeParse({
-      ...base,
-      deviceStatus: { storeId: 'store-0001', intervalMs: 3_600_000, heartbeatMs: 1_800_000 },
-    });
-    expect(refused.error?.issues[0]?.message).toBe(
-      'a whole multiple of intervalMs (3600000), such as 3600000',
+    const message = (deviceStatus: object) =>
+      DaemonConfig.safeParse({ ...base, deviceStatus: { storeId: 'store-0001', ...deviceStatus } })
+        .error?.issues[0]?.message;
+    expect(message({ intervalMs: 3_600_000, heartbeatMs: 3_600_000 })).toBe(
+      'at most 600000 (10 minutes): past it a live device can read as silent in fleet health',
     );
-    const suggested = DaemonConfig.safeParse({
-      ...base,
-      deviceStatus: { storeId: 'store-0001', intervalMs: 3_600_000, heartbeatMs: 3_600_000 },
-    });
-    expect(suggested.success).toBe(true);
+    expect(message({ intervalMs: 3_600_000, heartbeatMs: 600_000 })).toBe(
+      'a whole multiple of intervalMs (3600000), at most 600000: none; omit heartbeatMs',
+    );
+    expect(message({ intervalMs: 400_000, heartbeatMs: 500_000 })).toBe(
+      'a whole multiple of intervalMs (400000), at most 600000: 400000 (every status)',
+    );
+    expect(message({ intervalMs: 120_000, heartbeatMs: 300_000 })).toBe(
+      'a whole multiple of intervalMs (120000), such as 240000',
+    );
+    // An hour-long interval with no heartbeat set is its own heartbeat.
+    expect(
+      DaemonConfig.safeParse({
+        ...base,
+        deviceStatus: { storeId: 'store-0001', intervalMs: 3_600_000 },
+      }).success,
+    ).toBe(true);
+    expect(statusHeartbeatMs(3_600_000)).toBe(3_600_000);
   });
 });

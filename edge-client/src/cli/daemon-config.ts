@@ -12,6 +12,8 @@ export const DEVICE_STATUS_INTERVAL_MS = 300_000;
  * younger than its silence threshold for a heartbeat of up to 10 minutes (fleet-health.ts).
  */
 export const DEVICE_STATUS_HEARTBEAT_MS = 600_000;
+/** The longest heartbeat a config may set: fleet health keeps a live device reporting up to it. */
+export const MAX_STATUS_HEARTBEAT_MS = 600_000;
 
 /**
  * A daemon's heartbeat: `heartbeatMs`, or DEVICE_STATUS_HEARTBEAT_MS when that is a whole
@@ -234,16 +236,20 @@ export const DaemonConfig = z
       ctx.addIssue({ code: 'custom', path: [key], message });
     if (config.deviceStatus) {
       const { intervalMs, heartbeatMs } = config.deviceStatus;
-      if (heartbeatMs !== undefined && (heartbeatMs % intervalMs !== 0 || heartbeatMs < intervalMs))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['deviceStatus', 'heartbeatMs'],
-          // The example is one the schema takes (at most 3600000: an hour's interval has none
-          // but itself).
-          message: `a whole multiple of intervalMs (${intervalMs}), such as ${
-            2 * intervalMs <= 3_600_000 ? 2 * intervalMs : intervalMs
-          }`,
-        });
+      const refuseHeartbeat = (message: string) =>
+        ctx.addIssue({ code: 'custom', path: ['deviceStatus', 'heartbeatMs'], message });
+      if (heartbeatMs === undefined) {
+        // An interval over the cap is its own heartbeat (statusHeartbeatMs).
+      } else if (heartbeatMs > MAX_STATUS_HEARTBEAT_MS)
+        refuseHeartbeat(
+          `at most ${MAX_STATUS_HEARTBEAT_MS} (10 minutes): past it a live device can read as silent in fleet health`,
+        );
+      else if (heartbeatMs % intervalMs !== 0 || heartbeatMs < intervalMs)
+        refuseHeartbeat(
+          intervalMs > MAX_STATUS_HEARTBEAT_MS / 2
+            ? `a whole multiple of intervalMs (${intervalMs}), at most ${MAX_STATUS_HEARTBEAT_MS}: ${intervalMs <= MAX_STATUS_HEARTBEAT_MS ? `${intervalMs} (every status)` : 'none; omit heartbeatMs'}`
+            : `a whole multiple of intervalMs (${intervalMs}), such as ${2 * intervalMs}`,
+        );
     }
     if (config.signing !== undefined && config.upstream !== undefined)
       refuse('signing', 'a lane behind a gateway puts nothing on the stream: its gateway signs');
