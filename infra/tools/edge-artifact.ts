@@ -4,6 +4,9 @@ import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { DaemonConfig } from '#edge-client';
+import { daemonNodeFlags } from './daemon-flags.js';
+
+export { daemonNodeFlags };
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TEMPLATES = fileURLToPath(new URL('./edge-install/', import.meta.url));
@@ -28,19 +31,6 @@ export interface EdgeArtifact {
   readonly files: readonly ArtifactFile[];
   /** The third-party packages bundled in, as `name@version (license)`. */
   readonly packages: readonly string[];
-}
-
-/**
- * The Node flags the daemon runs with: those of package.json's `edge-client` script (the heap
- * limits), so the unit and `npm run edge-client` cannot drift apart.
- */
-export function daemonNodeFlags(): string[] {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
-    scripts: Record<string, string>;
-  };
-  const flags = (pkg.scripts['edge-client'] ?? '').match(/--max-[a-z-]+=\d+/g);
-  if (flags === null) throw new Error('package.json "edge-client" script: no heap flags found');
-  return flags;
 }
 
 /**

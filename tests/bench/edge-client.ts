@@ -16,6 +16,7 @@ import { build } from 'esbuild';
 import { defineFleet, FleetSimulator } from '#simulator';
 import { DEFAULT_BASELINES } from '../../functions/domain/hours-saved.js';
 import { startEmulators } from '../../infra/local/emulators.js';
+import { daemonNodeFlags } from '../../infra/tools/daemon-flags.js';
 import { compressionCost } from './compression-cost.js';
 import { signingCost } from './signing-cost.js';
 
@@ -44,11 +45,8 @@ await build({
   logLevel: 'warning',
 });
 
-/**
- * The heap limits a panel PC runs the daemon with (README, "Edge daemon"): the spool keeps the
- * live set small and flat, and the limits stop V8 from growing its heap lazily past it.
- */
-export const DAEMON_NODE_FLAGS = ['--max-old-space-size=96', '--max-semi-space-size=2'];
+/** The Node flags a panel PC runs the daemon with (package.json's `edge-client`, the unit). */
+export const DAEMON_NODE_FLAGS = daemonNodeFlags();
 
 /** Runs a worker process; asynchronously, because the Kinesis emulator lives in this one. */
 async function run(args: string[]) {

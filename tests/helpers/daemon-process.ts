@@ -2,6 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import type { KeyObject } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { daemonNodeFlags } from '../../infra/tools/daemon-flags.js';
 import { TEST_KEY_ID, testKey } from './factories.js';
 
 const MAIN = fileURLToPath(new URL('../../edge-client/src/cli/main.ts', import.meta.url));
@@ -30,8 +31,8 @@ export function refusedDaemon(configFile: string): { code: number | null; output
   return { code: run.status, output: `${run.stdout}${run.stderr}` };
 }
 
-/** The Node flags `npm run edge-client` runs the daemon with (package.json). */
-export const DAEMON_NODE_FLAGS = ['--max-old-space-size=96', '--max-semi-space-size=2'];
+/** The Node flags `npm run edge-client` runs the daemon with (package.json), as the unit does. */
+export const DAEMON_NODE_FLAGS = daemonNodeFlags();
 
 /**
  * A built daemon to run instead of the TypeScript source under tsx: the bundle (`script`) run
